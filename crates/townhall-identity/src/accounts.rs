@@ -1,0 +1,298 @@
+//! Accounts: creating them, signing in with a password, lock-out.
+
+use time::Duration;
+use townhall_store::{is_unique_violation, sql, Store, StoreError, Tx};
+use townhall_types::{CouncilId, EmailAddress, Timestamp, UserId};
+
+use crate::{decode_err, password};
+
+/// Wrong passwords allowed before an account is locked.
+pub const MAX_FAILED_ATTEMPTS: i64 = 5;
+/// How long an account stays locked.
+pub const LOCKOUT: Duration = Duration::minutes(15);
+
+/// The kind of account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UserKind {
+    /// A member of the public.
+    Resident,
+    /// Council staff.
+    Staff,
+}
+
+impl UserKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserKind::Resident => "resident",
+            UserKind::Staff => "staff",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, StoreError> {
+        match s {
+            "resident" => Ok(UserKind::Resident),
+            "staff" => Ok(UserKind::Staff),
+            other => Err(decode_err(format!("unknown account kind '{other}'"))),
+        }
+    }
+}
+
+/// A sign-in account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// The council it belongs to.
+    pub council: CouncilId,
+    /// Its id.
+    pub id: UserId,
+    /// Resident or staff.
+    pub kind: UserKind,
+    /// Where we write to them.
+    pub email: EmailAddress,
+    /// How pages greet them.
+    pub display_name: String,
+    /// When they proved the email address is theirs.
+    pub email_verified_at: Option<Timestamp>,
+}
+
+/// Why an account could not be created or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// Someone already has an account with this email address.
+    #[error("An account already exists for this email address. Sign in, or reset your password if you have forgotten it")]
+    EmailTaken,
+    /// The password breaks a rule.
+    #[error(transparent)]
+    Password(#[from] password::PasswordRuleError),
+    /// No such account.
+    #[error("There is no such account")]
+    NotFound,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a sign-in failed. The messages never say whether the account exists.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignInError {
+    /// Wrong email or password.
+    #[error("The email address or password is not right. Check them and try again")]
+    BadCredentials,
+    /// Too many wrong attempts.
+    #[error("You have entered the wrong password too many times. Try again after {}, or reset your password", until.human())]
+    Locked {
+        /// When the lock ends.
+        until: Timestamp,
+    },
+    /// The email address has not been confirmed yet.
+    #[error("You need to confirm your email address before you can sign in. Check your email for the link we sent you")]
+    Unverified,
+}
+
+const USER_COLUMNS: &str = "council_id, user_id, kind, email, display_name, email_verified_at";
+
+type UserRow = (String, String, String, String, String, Option<String>);
+
+fn user_from_row(r: UserRow) -> Result<User, StoreError> {
+    Ok(User {
+        council: r.0.parse().map_err(|_| decode_err("bad council id"))?,
+        id: r.1.parse().map_err(|_| decode_err("bad user id"))?,
+        kind: UserKind::parse(&r.2)?,
+        email: EmailAddress::parse(&r.3).map_err(|e| decode_err(e.to_string()))?,
+        display_name: r.4,
+        email_verified_at: r
+            .5
+            .map(|t| Timestamp::parse(&t))
+            .transpose()
+            .map_err(|e| decode_err(e.to_string()))?,
+    })
+}
+
+/// What is needed to open an account.
+#[derive(Debug, Clone)]
+pub struct NewAccount<'a> {
+    /// Resident or staff.
+    pub kind: UserKind,
+    /// Their email address.
+    pub email: &'a EmailAddress,
+    /// How pages greet them.
+    pub display_name: &'a str,
+    /// An argon2id hash from [`password::hash`], or none for passkey-only accounts.
+    pub password_hash: Option<&'a str>,
+    /// Whether the address is already known to be theirs (e.g. created by an administrator).
+    pub verified: bool,
+}
+
+/// Opens an account.
+pub async fn create(tx: &mut Tx, council: CouncilId, new: &NewAccount<'_>) -> Result<User, AccountError> {
+    let now = Timestamp::now();
+    let user = User {
+        council,
+        id: UserId::new(),
+        kind: new.kind,
+        email: new.email.clone(),
+        display_name: new.display_name.to_owned(),
+        email_verified_at: new.verified.then_some(now),
+    };
+    let result = sql::query(
+        "INSERT INTO users (council_id, user_id, kind, email, display_name, password_hash, \
+         email_verified_at, failed_attempts, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8)",
+    )
+    .bind(council.to_string())
+    .bind(user.id.to_string())
+    .bind(user.kind.as_str())
+    .bind(user.email.as_str())
+    .bind(&user.display_name)
+    .bind(new.password_hash)
+    .bind(user.email_verified_at.map(|t| t.to_db()))
+    .bind(now.to_db())
+    .execute(&mut **tx)
+    .await;
+    match result {
+        Ok(_) => Ok(user),
+        Err(e) if is_unique_violation(&e) => Err(AccountError::EmailTaken),
+        Err(e) => Err(StoreError::from(e).into()),
+    }
+}
+
+/// The account with this id.
+pub async fn get(store: &Store, council: CouncilId, id: UserId) -> Result<Option<User>, StoreError> {
+    let row: Option<UserRow> = sql::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE council_id = $1 AND user_id = $2"
+    ))
+    .bind(council.to_string())
+    .bind(id.to_string())
+    .fetch_optional(store.reader())
+    .await?;
+    row.map(user_from_row).transpose()
+}
+
+/// The account of this kind with this email address.
+pub async fn find_by_email(
+    store: &Store,
+    council: CouncilId,
+    kind: UserKind,
+    email: &EmailAddress,
+) -> Result<Option<User>, StoreError> {
+    let row: Option<UserRow> = sql::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE council_id = $1 AND kind = $2 AND email = $3"
+    ))
+    .bind(council.to_string())
+    .bind(kind.as_str())
+    .bind(email.as_str())
+    .fetch_optional(store.reader())
+    .await?;
+    row.map(user_from_row).transpose()
+}
+
+/// Checks an email address and password, counting failures and locking the
+/// account after [`MAX_FAILED_ATTEMPTS`]. Takes as long whether or not the account exists.
+pub async fn sign_in_with_password(
+    store: &Store,
+    council: CouncilId,
+    kind: UserKind,
+    email: &EmailAddress,
+    password: &str,
+) -> Result<Result<User, SignInError>, StoreError> {
+    let row: Option<(String, Option<String>, i64, Option<String>)> = sql::query_as(
+        "SELECT user_id, password_hash, failed_attempts, locked_until FROM users \
+         WHERE council_id = $1 AND kind = $2 AND email = $3",
+    )
+    .bind(council.to_string())
+    .bind(kind.as_str())
+    .bind(email.as_str())
+    .fetch_optional(store.reader())
+    .await?;
+    let Some((user_id, stored_hash, _, locked_until)) = row else {
+        password::verify_async(password.to_owned(), password::decoy_hash().to_owned()).await;
+        return Ok(Err(SignInError::BadCredentials));
+    };
+    let now = Timestamp::now();
+    if let Some(until) = locked_until.as_deref().map(Timestamp::parse).transpose().ok().flatten() {
+        if until > now {
+            return Ok(Err(SignInError::Locked { until }));
+        }
+    }
+    let hash = stored_hash.unwrap_or_else(|| password::decoy_hash().to_owned());
+    if !password::verify_async(password.to_owned(), hash).await {
+        return Ok(Err(record_failure(store, council, &user_id, now).await?));
+    }
+    let mut tx = store.begin().await?;
+    sql::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE council_id = $1 AND user_id = $2")
+        .bind(council.to_string())
+        .bind(&user_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let id: UserId = user_id.parse().map_err(|_| decode_err("bad user id"))?;
+    let user = get(store, council, id).await?.ok_or_else(|| decode_err("account vanished"))?;
+    if user.kind == UserKind::Resident && user.email_verified_at.is_none() {
+        return Ok(Err(SignInError::Unverified));
+    }
+    Ok(Ok(user))
+}
+
+async fn record_failure(
+    store: &Store,
+    council: CouncilId,
+    user_id: &str,
+    now: Timestamp,
+) -> Result<SignInError, StoreError> {
+    let mut tx = store.begin().await?;
+    let (attempts,): (i64,) = sql::query_as(
+        "UPDATE users SET failed_attempts = failed_attempts + 1 \
+         WHERE council_id = $1 AND user_id = $2 RETURNING failed_attempts",
+    )
+    .bind(council.to_string())
+    .bind(user_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let outcome = if attempts >= MAX_FAILED_ATTEMPTS {
+        let until = now.plus(LOCKOUT);
+        sql::query(
+            "UPDATE users SET failed_attempts = 0, locked_until = $3 WHERE council_id = $1 AND user_id = $2",
+        )
+        .bind(council.to_string())
+        .bind(user_id)
+        .bind(until.to_db())
+        .execute(&mut *tx)
+        .await?;
+        tracing::warn!(user = user_id, "account locked after repeated wrong passwords");
+        SignInError::Locked { until }
+    } else {
+        SignInError::BadCredentials
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Sets a new password (already checked and hashed) and lifts any lock.
+pub async fn set_password(tx: &mut Tx, council: CouncilId, user: UserId, hash: &str) -> Result<(), AccountError> {
+    let done = sql::query(
+        "UPDATE users SET password_hash = $3, failed_attempts = 0, locked_until = NULL \
+         WHERE council_id = $1 AND user_id = $2",
+    )
+    .bind(council.to_string())
+    .bind(user.to_string())
+    .bind(hash)
+    .execute(&mut **tx)
+    .await
+    .map_err(StoreError::from)?;
+    if done.rows_affected() == 0 {
+        return Err(AccountError::NotFound);
+    }
+    Ok(())
+}
+
+/// Records that the person proved the email address is theirs.
+pub async fn mark_verified(tx: &mut Tx, council: CouncilId, user: UserId) -> Result<(), StoreError> {
+    sql::query(
+        "UPDATE users SET email_verified_at = $3 WHERE council_id = $1 AND user_id = $2 AND email_verified_at IS NULL",
+    )
+    .bind(council.to_string())
+    .bind(user.to_string())
+    .bind(Timestamp::now().to_db())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,50 @@
+//! API keys for machine clients (e.g. Open311). The key is shown once; only its hash is kept.
+
+use townhall_store::{sql, Store, StoreError, Tx};
+use townhall_types::{ApiKeyId, CouncilId, Timestamp};
+
+use crate::{random_token, token_hash};
+
+/// A client holding a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiClient {
+    /// The council the key belongs to.
+    pub council: CouncilId,
+    /// The key's id (not the secret).
+    pub key_id: String,
+    /// Who it was issued to.
+    pub name: String,
+}
+
+/// Issues a key named `name`; returns the secret, to be shown once.
+pub async fn create(tx: &mut Tx, council: CouncilId, name: &str) -> Result<String, StoreError> {
+    let secret = format!("th_{}", random_token());
+    sql::query(
+        "INSERT INTO api_keys (council_id, key_id, name, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(council.to_string())
+    .bind(ApiKeyId::new().to_string())
+    .bind(name)
+    .bind(token_hash(&secret))
+    .bind(Timestamp::now().to_db())
+    .execute(&mut **tx)
+    .await?;
+    Ok(secret)
+}
+
+/// The client a key belongs to, if the key is current.
+pub async fn authenticate(store: &Store, secret: &str) -> Result<Option<ApiClient>, StoreError> {
+    let row: Option<(String, String, String)> = sql::query_as(
+        "SELECT council_id, key_id, name FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+    )
+    .bind(token_hash(secret))
+    .fetch_optional(store.reader())
+    .await?;
+    Ok(row.and_then(|(council, key_id, name)| {
+        Some(ApiClient {
+            council: council.parse().ok()?,
+            key_id,
+            name,
+        })
+    }))
+}

@@ -1,0 +1,51 @@
+//! Accounts and everything about proving who someone is.
+//!
+//! Residents, staff and partners each have a [`User`] with an email address.
+//! Passwords are hashed with argon2id ([`password`]); passkeys use WebAuthn
+//! ([`passkeys`]); sessions live in the store and only a hash of their token is
+//! kept ([`sessions`]). Repeated wrong passwords lock an account for a while
+//! ([`accounts::SignInError::Locked`]). Staff have one role and may belong to a
+//! team ([`staff`]).
+//!
+//! This crate reads resident profiles only for their owner; anyone else's read
+//! goes through [`profiles::read_as`], which writes the audit entry.
+
+pub mod accounts;
+pub mod api_keys;
+pub mod passkeys;
+pub mod password;
+pub mod profiles;
+pub mod sessions;
+pub mod staff;
+pub mod tokens;
+
+pub use accounts::{AccountError, SignInError, User, UserKind};
+pub use staff::{Role, StaffMember};
+
+use townhall_store::{Migration, StoreError};
+
+/// Schema for accounts, sessions, passkeys and staff.
+pub const MIGRATIONS: &[Migration] = &[Migration::portable(
+    2026112303,
+    "identity",
+    include_str!("../migrations/0001_identity.sql"),
+)];
+
+/// A random secret of 32 bytes as URL-safe base64, for tokens sent to people.
+pub fn random_token() -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The stored form of a token: its SHA-256, so a copy of the store cannot be used to sign in.
+pub fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn decode_err(msg: impl Into<String>) -> StoreError {
+    StoreError::Sql(townhall_store::sql::Error::Decode(msg.into().into()))
+}

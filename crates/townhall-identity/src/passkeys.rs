@@ -1,0 +1,267 @@
+//! Passkeys (WebAuthn): "sign in with your fingerprint or face".
+//!
+//! A ceremony's server-side state lives in the store for five minutes between
+//! its start and finish, so any server process can complete it.
+
+use time::Duration;
+use townhall_store::{sql, Store, StoreError, Tx};
+use townhall_types::{CouncilId, Timestamp, UserId};
+use url::Url;
+use webauthn_rs::prelude::{
+    CreationChallengeResponse, Passkey, PasskeyAuthentication, PasskeyRegistration,
+    PublicKeyCredential, RegisterPublicKeyCredential, RequestChallengeResponse, Uuid, Webauthn,
+    WebauthnBuilder,
+};
+
+use crate::accounts::{self, User};
+use crate::decode_err;
+
+const CEREMONY_LIFETIME: Duration = Duration::minutes(5);
+
+/// Why a passkey step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PasskeyError {
+    /// The relying party settings are wrong (bad origin).
+    #[error("passkeys are misconfigured: {0}")]
+    Config(String),
+    /// The ceremony is unknown or too old.
+    #[error("This sign-in attempt has expired. Try again")]
+    Expired,
+    /// The account has no passkey.
+    #[error("There is no passkey for this account. Sign in with your password, then add a passkey in your account settings")]
+    NoPasskey,
+    /// The browser's answer did not verify.
+    #[error("Your passkey could not be checked. Try again, or sign in with your password")]
+    Rejected,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The WebAuthn relying party for one public address.
+#[derive(Clone)]
+pub struct Passkeys {
+    webauthn: std::sync::Arc<Webauthn>,
+}
+
+impl std::fmt::Debug for Passkeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Passkeys")
+    }
+}
+
+impl Passkeys {
+    /// A relying party for the site at `origin` (e.g. `https://riverside.example`), named `name`.
+    pub fn new(origin: &Url, name: &str) -> Result<Self, PasskeyError> {
+        let rp_id = origin
+            .host_str()
+            .ok_or_else(|| PasskeyError::Config(format!("'{origin}' has no host")))?;
+        let webauthn = WebauthnBuilder::new(rp_id, origin)
+            .and_then(|b| b.rp_name(name).build())
+            .map_err(|e| PasskeyError::Config(e.to_string()))?;
+        Ok(Self {
+            webauthn: std::sync::Arc::new(webauthn),
+        })
+    }
+
+    /// Starts adding a passkey to a signed-in account. Returns the ceremony id and
+    /// the options for `navigator.credentials.create`.
+    pub async fn start_registration(
+        &self,
+        store: &Store,
+        user: &User,
+    ) -> Result<(String, CreationChallengeResponse), PasskeyError> {
+        let existing = load(store, user.council, user.id).await?;
+        let exclude = existing.iter().map(|p| p.cred_id().clone()).collect::<Vec<_>>();
+        let (options, state) = self
+            .webauthn
+            .start_passkey_registration(
+                user.id.as_uuid(),
+                user.email.as_str(),
+                &user.display_name,
+                Some(exclude),
+            )
+            .map_err(|_| PasskeyError::Rejected)?;
+        let id = save_ceremony(store, user.council, user.id, "register", &state).await?;
+        Ok((id, options))
+    }
+
+    /// Finishes adding a passkey.
+    pub async fn finish_registration(
+        &self,
+        store: &Store,
+        user: &User,
+        ceremony: &str,
+        credential: &RegisterPublicKeyCredential,
+    ) -> Result<(), PasskeyError> {
+        let mut tx = store.begin().await?;
+        let (owner, state): (UserId, PasskeyRegistration) =
+            take_ceremony(&mut tx, user.council, ceremony, "register").await?;
+        if owner != user.id {
+            return Err(PasskeyError::Expired);
+        }
+        let passkey = self
+            .webauthn
+            .finish_passkey_registration(credential, &state)
+            .map_err(|_| PasskeyError::Rejected)?;
+        sql::query(
+            "INSERT INTO passkeys (council_id, credential_id, user_id, passkey, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(user.council.to_string())
+        .bind(credential_id(&passkey))
+        .bind(user.id.to_string())
+        .bind(serde_json::to_string(&passkey).map_err(|e| decode_err(e.to_string()))?)
+        .bind(Timestamp::now().to_db())
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    /// Starts signing in with a passkey to the account for `user`.
+    pub async fn start_sign_in(
+        &self,
+        store: &Store,
+        user: &User,
+    ) -> Result<(String, RequestChallengeResponse), PasskeyError> {
+        let passkeys = load(store, user.council, user.id).await?;
+        if passkeys.is_empty() {
+            return Err(PasskeyError::NoPasskey);
+        }
+        let (options, state) = self
+            .webauthn
+            .start_passkey_authentication(&passkeys)
+            .map_err(|_| PasskeyError::Rejected)?;
+        let id = save_ceremony(store, user.council, user.id, "authenticate", &state).await?;
+        Ok((id, options))
+    }
+
+    /// Finishes signing in; returns the account.
+    pub async fn finish_sign_in(
+        &self,
+        store: &Store,
+        council: CouncilId,
+        ceremony: &str,
+        credential: &PublicKeyCredential,
+    ) -> Result<User, PasskeyError> {
+        let mut tx = store.begin().await?;
+        let (owner, state): (UserId, PasskeyAuthentication) =
+            take_ceremony(&mut tx, council, ceremony, "authenticate").await?;
+        let result = self
+            .webauthn
+            .finish_passkey_authentication(credential, &state)
+            .map_err(|_| PasskeyError::Rejected)?;
+        let id = serde_json::to_value(result.cred_id())
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let row: Option<(String,)> = sql::query_as(
+            "SELECT passkey FROM passkeys WHERE council_id = $1 AND credential_id = $2 AND user_id = $3",
+        )
+        .bind(council.to_string())
+        .bind(&id)
+        .bind(owner.to_string())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        let Some((stored,)) = row else {
+            return Err(PasskeyError::Rejected);
+        };
+        let mut passkey: Passkey = serde_json::from_str(&stored).map_err(|e| decode_err(e.to_string()))?;
+        passkey.update_credential(&result);
+        sql::query(
+            "UPDATE passkeys SET passkey = $3, last_used_at = $4 WHERE council_id = $1 AND credential_id = $2",
+        )
+        .bind(council.to_string())
+        .bind(&id)
+        .bind(serde_json::to_string(&passkey).map_err(|e| decode_err(e.to_string()))?)
+        .bind(Timestamp::now().to_db())
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        accounts::get(store, council, owner)
+            .await?
+            .ok_or(PasskeyError::Rejected)
+    }
+}
+
+/// How many passkeys an account has.
+pub async fn count(store: &Store, council: CouncilId, user: UserId) -> Result<usize, StoreError> {
+    Ok(load(store, council, user).await?.len())
+}
+
+fn credential_id(passkey: &Passkey) -> String {
+    serde_json::to_value(passkey.cred_id())
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+async fn load(store: &Store, council: CouncilId, user: UserId) -> Result<Vec<Passkey>, StoreError> {
+    let rows: Vec<(String,)> =
+        sql::query_as("SELECT passkey FROM passkeys WHERE council_id = $1 AND user_id = $2 ORDER BY created_at")
+            .bind(council.to_string())
+            .bind(user.to_string())
+            .fetch_all(store.reader())
+            .await?;
+    rows.into_iter()
+        .map(|(json,)| serde_json::from_str(&json).map_err(|e| decode_err(e.to_string())))
+        .collect()
+}
+
+async fn save_ceremony<S: serde::Serialize>(
+    store: &Store,
+    council: CouncilId,
+    user: UserId,
+    kind: &str,
+    state: &S,
+) -> Result<String, StoreError> {
+    let id = Uuid::now_v7().to_string();
+    let now = Timestamp::now();
+    let mut tx = store.begin().await?;
+    sql::query("DELETE FROM webauthn_ceremonies WHERE council_id = $1 AND expires_at < $2")
+        .bind(council.to_string())
+        .bind(now.to_db())
+        .execute(&mut *tx)
+        .await?;
+    sql::query(
+        "INSERT INTO webauthn_ceremonies (council_id, ceremony_id, user_id, kind, state, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(council.to_string())
+    .bind(&id)
+    .bind(user.to_string())
+    .bind(kind)
+    .bind(serde_json::to_string(state).map_err(|e| decode_err(e.to_string()))?)
+    .bind(now.plus(CEREMONY_LIFETIME).to_db())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn take_ceremony<S: serde::de::DeserializeOwned>(
+    tx: &mut Tx,
+    council: CouncilId,
+    id: &str,
+    kind: &str,
+) -> Result<(UserId, S), PasskeyError> {
+    let row: Option<(String, String)> = sql::query_as(
+        "DELETE FROM webauthn_ceremonies WHERE council_id = $1 AND ceremony_id = $2 AND kind = $3 \
+         AND expires_at > $4 RETURNING user_id, state",
+    )
+    .bind(council.to_string())
+    .bind(id)
+    .bind(kind)
+    .bind(Timestamp::now().to_db())
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(StoreError::from)?;
+    let (user, state) = row.ok_or(PasskeyError::Expired)?;
+    Ok((
+        user.parse().map_err(|_| PasskeyError::Expired)?,
+        serde_json::from_str(&state).map_err(|_| PasskeyError::Expired)?,
+    ))
+}

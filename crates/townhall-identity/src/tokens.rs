@@ -1,0 +1,120 @@
+//! Single-use tokens sent by email: confirming an address, resetting a password.
+
+use time::Duration;
+use townhall_store::{sql, StoreError, Tx};
+use townhall_types::{CouncilId, Timestamp, UserId};
+
+use crate::{decode_err, random_token, token_hash};
+
+/// What a token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    /// Confirming an email address (valid for 24 hours).
+    VerifyEmail,
+    /// Choosing a new password (valid for 1 hour).
+    ResetPassword,
+}
+
+impl TokenPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            TokenPurpose::VerifyEmail => "verify_email",
+            TokenPurpose::ResetPassword => "reset_password",
+        }
+    }
+
+    fn lifetime(self) -> Duration {
+        match self {
+            TokenPurpose::VerifyEmail => Duration::hours(24),
+            TokenPurpose::ResetPassword => Duration::hours(1),
+        }
+    }
+}
+
+/// Why a token was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// Unknown, or for something else.
+    #[error("This link is not valid. Check you copied the whole link from the email")]
+    Unknown,
+    /// Already used once.
+    #[error("This link has already been used")]
+    Used,
+    /// Too old.
+    #[error("This link has expired. Ask for a new one")]
+    Expired,
+}
+
+/// Issues a token for `user`; only its hash is stored. Returns the token to send.
+pub async fn issue(tx: &mut Tx, council: CouncilId, user: UserId, purpose: TokenPurpose) -> Result<String, StoreError> {
+    let token = random_token();
+    sql::query(
+        "INSERT INTO account_tokens (council_id, token_hash, user_id, purpose, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(council.to_string())
+    .bind(token_hash(&token))
+    .bind(user.to_string())
+    .bind(purpose.as_str())
+    .bind(Timestamp::now().plus(purpose.lifetime()).to_db())
+    .execute(&mut **tx)
+    .await?;
+    Ok(token)
+}
+
+/// Uses a token: checks it and marks it used, in `tx`. Returns whose it was.
+pub async fn redeem(
+    tx: &mut Tx,
+    council: CouncilId,
+    token: &str,
+    purpose: TokenPurpose,
+) -> Result<Result<UserId, TokenError>, StoreError> {
+    let row: Option<(String, String, Option<String>)> = sql::query_as(
+        "SELECT user_id, expires_at, used_at FROM account_tokens \
+         WHERE council_id = $1 AND token_hash = $2 AND purpose = $3",
+    )
+    .bind(council.to_string())
+    .bind(token_hash(token))
+    .bind(purpose.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((user, expires, used)) = row else {
+        return Ok(Err(TokenError::Unknown));
+    };
+    if used.is_some() {
+        return Ok(Err(TokenError::Used));
+    }
+    let now = Timestamp::now();
+    if Timestamp::parse(&expires).map_err(|e| decode_err(e.to_string()))? < now {
+        return Ok(Err(TokenError::Expired));
+    }
+    sql::query("UPDATE account_tokens SET used_at = $3 WHERE council_id = $1 AND token_hash = $2")
+        .bind(council.to_string())
+        .bind(token_hash(token))
+        .bind(now.to_db())
+        .execute(&mut **tx)
+        .await?;
+    Ok(Ok(user.parse().map_err(|_| decode_err("bad user id"))?))
+}
+
+/// Whether a token is valid right now, without using it (to show the form it leads to).
+pub async fn peek(
+    tx: &mut Tx,
+    council: CouncilId,
+    token: &str,
+    purpose: TokenPurpose,
+) -> Result<Result<(), TokenError>, StoreError> {
+    let row: Option<(String, Option<String>)> = sql::query_as(
+        "SELECT expires_at, used_at FROM account_tokens WHERE council_id = $1 AND token_hash = $2 AND purpose = $3",
+    )
+    .bind(council.to_string())
+    .bind(token_hash(token))
+    .bind(purpose.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(match row {
+        None => Err(TokenError::Unknown),
+        Some((_, Some(_))) => Err(TokenError::Used),
+        Some((expires, None)) if expires < Timestamp::now().to_db() => Err(TokenError::Expired),
+        Some(_) => Ok(()),
+    })
+}

@@ -1,0 +1,15 @@
+//! Identifiers, timestamps and validated values shared by every Townhall crate.
+//!
+//! This crate does no I/O. Its types make wrong states unrepresentable at the
+//! edges: an [`EmailAddress`] has been checked, a [`Timestamp`] is always UTC,
+//! and ids of different things cannot be mixed up.
+
+mod email;
+mod id;
+mod timestamp;
+
+pub use email::{EmailAddress, EmailError};
+pub use id::{
+    ApiKeyId, ConsentRecordId, CouncilId, IdParseError, NotificationId, PersonId, TeamId, UserId,
+};
+pub use timestamp::{Timestamp, TimestampError};
