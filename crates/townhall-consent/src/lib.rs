@@ -1,1 +1,26 @@
-//! placeholder
+//! Consent: who may see a resident's data, for what, and until when.
+//!
+//! Purposes and recipients are declared in a policy file ([`Policy`]), each with
+//! its legal basis and its default: opt-in, opt-out, or required by law (with
+//! the reason shown to the resident). Residents' choices are appended to a
+//! history ([`record`]); nothing is overwritten. [`decide`] is the one decision
+//! point every other part of Townhall asks before personal data leaves its home.
+
+mod decision;
+mod policy;
+mod receipt;
+mod records;
+
+pub use decision::{decide, Decision, DecisionRequest};
+pub use policy::{Default as ConsentDefault, LegalBasis, Policy, PolicyError, Purpose, Recipient};
+pub use receipt::receipt;
+pub use records::{history, record, Choice, ConsentRecord, Method};
+
+use townhall_store::Migration;
+
+/// Schema for consent records.
+pub const MIGRATIONS: &[Migration] = &[Migration::portable(
+    2026112304,
+    "consent",
+    include_str!("../migrations/0001_consent.sql"),
+)];

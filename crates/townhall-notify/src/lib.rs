@@ -1,1 +1,24 @@
-//! placeholder
+//! One outbox for email, SMS and letters.
+//!
+//! A message is rendered from a template with Notify-style `((placeholders))`
+//! and written to the outbox **in the same transaction** as the change that
+//! caused it ([`enqueue`]). A worker ([`deliver_pending`]) hands messages to a
+//! [`Transport`] and records their delivery status, using GOV.UK Notify's status
+//! names.
+
+mod outbox;
+mod template;
+mod transport;
+
+pub use outbox::{deliver_pending, enqueue, mailbox, Channel, Notification, Status};
+pub use template::{Template, TemplateError, Templates};
+pub use transport::{SmtpSettings, Transport};
+
+use townhall_store::Migration;
+
+/// Schema for the outbox.
+pub const MIGRATIONS: &[Migration] = &[Migration::portable(
+    2026112305,
+    "outbox",
+    include_str!("../migrations/0001_outbox.sql"),
+)];

@@ -1,0 +1,113 @@
+//! The one consent decision point.
+
+use serde::Serialize;
+use townhall_store::{Store, StoreError};
+use townhall_types::{CouncilId, Timestamp, UserId};
+
+use crate::policy::{Default, Policy};
+use crate::records::{latest, Choice};
+
+/// A question: may `recipient` have these `fields` of `resident`'s data for `purpose` at `at`?
+#[derive(Debug, Clone)]
+pub struct DecisionRequest<'a> {
+    /// The council whose resident it is.
+    pub council: CouncilId,
+    /// Whose data.
+    pub resident: UserId,
+    /// Who would receive it.
+    pub recipient: &'a str,
+    /// Why.
+    pub purpose: &'a str,
+    /// Which fields.
+    pub fields: &'a [String],
+    /// When.
+    pub at: Timestamp,
+}
+
+/// The answer, with the reason in plain English.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    /// Whether the data may be shared.
+    pub allow: bool,
+    /// Why, in words fit for the resident and for the audit log.
+    pub reason: String,
+    /// The lawful basis relied on, when allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<crate::LegalBasis>,
+}
+
+impl Decision {
+    fn deny(reason: impl Into<String>) -> Self {
+        Self {
+            allow: false,
+            reason: reason.into(),
+            legal_basis: None,
+        }
+    }
+}
+
+/// Decides a [`DecisionRequest`] against the policy and the resident's history.
+pub async fn decide(store: &Store, policy: &Policy, req: &DecisionRequest<'_>) -> Result<Decision, StoreError> {
+    let Some(purpose) = policy.purpose(req.purpose) else {
+        return Ok(Decision::deny(format!("'{}' is not a declared purpose", req.purpose)));
+    };
+    if policy.recipient(req.recipient).is_none() {
+        return Ok(Decision::deny(format!("'{}' is not a declared recipient", req.recipient)));
+    }
+    if !purpose.recipients.iter().any(|r| r == req.recipient) {
+        return Ok(Decision::deny(format!(
+            "'{}' is not a recipient for the purpose '{}'",
+            req.recipient, purpose.title
+        )));
+    }
+    let extra: Vec<&str> = req
+        .fields
+        .iter()
+        .filter(|f| !purpose.fields.contains(f))
+        .map(String::as_str)
+        .collect();
+    if !extra.is_empty() {
+        return Ok(Decision::deny(format!(
+            "the purpose '{}' does not cover these fields: {}",
+            purpose.title,
+            extra.join(", ")
+        )));
+    }
+    let allow = |reason: String| Decision {
+        allow: true,
+        reason,
+        legal_basis: Some(purpose.legal_basis),
+    };
+    if purpose.default == Default::RequiredByLaw {
+        return Ok(allow(format!(
+            "required by law: {}",
+            purpose.reason.as_deref().unwrap_or_default()
+        )));
+    }
+    let choice = latest(store, req.council, req.resident, req.purpose, req.recipient, req.at).await?;
+    Ok(match choice {
+        Some(c) if c.choice == Choice::Withdrawn => Decision::deny(format!(
+            "the resident said no on {}",
+            c.recorded_at.human()
+        )),
+        Some(c) => match c.valid_until {
+            Some(until) if until <= req.at => Decision::deny(format!(
+                "the resident's permission ended on {}",
+                until.human()
+            )),
+            Some(until) => allow(format!(
+                "the resident gave permission on {} until {}",
+                c.recorded_at.human(),
+                until.human()
+            )),
+            None => allow(format!("the resident gave permission on {}", c.recorded_at.human())),
+        },
+        None => match purpose.default {
+            Default::OptOut => allow(format!(
+                "shared by default unless the resident says no: {}",
+                purpose.reason.as_deref().unwrap_or_default()
+            )),
+            _ => Decision::deny("the resident has not given permission"),
+        },
+    })
+}

@@ -1,0 +1,189 @@
+//! The outbox table: enqueue in the caller's transaction, deliver later.
+
+use serde::{Deserialize, Serialize};
+use townhall_store::{sql, Store, StoreError, Tx};
+use townhall_types::{CouncilId, NotificationId, Timestamp};
+
+use crate::template::{TemplateError, Templates};
+use crate::transport::Transport;
+
+/// How a message travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Email.
+    Email,
+    /// Text message.
+    Sms,
+    /// A printed letter.
+    Letter,
+}
+
+impl Channel {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+            Channel::Letter => "letter",
+        }
+    }
+}
+
+/// Delivery status, as GOV.UK Notify names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// In the outbox, not yet handed on.
+    Created,
+    /// Handed to the provider.
+    Sending,
+    /// The provider confirmed delivery.
+    Delivered,
+    /// The provider could not deliver it and will not retry.
+    PermanentFailure,
+    /// Townhall could not hand it on (no provider, or the provider failed).
+    TechnicalFailure,
+}
+
+impl Status {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Created => "created",
+            Status::Sending => "sending",
+            Status::Delivered => "delivered",
+            Status::PermanentFailure => "permanent-failure",
+            Status::TechnicalFailure => "technical-failure",
+        }
+    }
+}
+
+/// A message in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notification {
+    /// Its id.
+    pub id: NotificationId,
+    /// Email, SMS or letter.
+    pub channel: Channel,
+    /// Email address, phone number or postal address.
+    pub recipient: String,
+    /// The template it came from.
+    pub template_id: String,
+    /// Subject line.
+    pub subject: String,
+    /// The message.
+    pub body: String,
+    /// Delivery status.
+    pub status: String,
+    /// When it was created.
+    pub created_at: String,
+}
+
+/// Renders `template_id` with `values` and puts it in the outbox, inside `tx`.
+pub async fn enqueue(
+    tx: &mut Tx,
+    templates: &Templates,
+    council: CouncilId,
+    template_id: &str,
+    recipient: &str,
+    values: &[(&str, &str)],
+    reference: Option<&str>,
+) -> Result<Result<NotificationId, TemplateError>, StoreError> {
+    let template = match templates.get(template_id) {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(e)),
+    };
+    let (subject, body) = match template.render(values) {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(e)),
+    };
+    let id = NotificationId::new();
+    let now = Timestamp::now().to_db();
+    sql::query(
+        "INSERT INTO notifications (council_id, notification_id, channel, recipient, template_id, subject, body, \
+         reference, status, attempts, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10)",
+    )
+    .bind(council.to_string())
+    .bind(id.to_string())
+    .bind(template.channel.as_str())
+    .bind(recipient)
+    .bind(template_id)
+    .bind(&subject)
+    .bind(&body)
+    .bind(reference)
+    .bind(Status::Created.as_str())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Ok(id))
+}
+
+type Pending = (String, String, String, String, String, String, String, String);
+
+/// Hands every message still in the outbox to `transport` and records the outcome.
+/// Returns how many were delivered.
+pub async fn deliver_pending(store: &Store, transport: &Transport) -> Result<usize, StoreError> {
+    let pending: Vec<Pending> = sql::query_as(
+        "SELECT council_id, notification_id, channel, recipient, template_id, subject, body, created_at \
+         FROM notifications WHERE status = 'created' ORDER BY created_at LIMIT 200",
+    )
+    .fetch_all(store.reader())
+    .await?;
+    let mut delivered = 0;
+    for (council, id, channel, recipient, _, subject, body, _) in pending {
+        let (status, detail) = match transport.send(&channel, &recipient, &subject, &body).await {
+            Ok(status) => (status, None),
+            Err(detail) => (Status::TechnicalFailure, Some(detail)),
+        };
+        if status == Status::Delivered {
+            delivered += 1;
+        } else if let Some(d) = &detail {
+            tracing::warn!(notification = %id, channel, detail = d, "notification not delivered");
+        }
+        let mut tx = store.begin().await?;
+        sql::query(
+            "UPDATE notifications SET status = $3, status_detail = $4, attempts = attempts + 1, updated_at = $5 \
+             WHERE council_id = $1 AND notification_id = $2",
+        )
+        .bind(&council)
+        .bind(&id)
+        .bind(status.as_str())
+        .bind(detail)
+        .bind(Timestamp::now().to_db())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(delivered)
+}
+
+/// The demo mailbox: every message delivered locally, newest first.
+pub async fn mailbox(store: &Store, council: CouncilId, limit: i64) -> Result<Vec<Notification>, StoreError> {
+    let rows: Vec<Pending> = sql::query_as(
+        "SELECT notification_id, channel, recipient, template_id, subject, body, status, created_at \
+         FROM notifications WHERE council_id = $1 ORDER BY created_at DESC, notification_id DESC LIMIT $2",
+    )
+    .bind(council.to_string())
+    .bind(limit)
+    .fetch_all(store.reader())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(Notification {
+                id: r.0.parse().ok()?,
+                channel: match r.1.as_str() {
+                    "sms" => Channel::Sms,
+                    "letter" => Channel::Letter,
+                    _ => Channel::Email,
+                },
+                recipient: r.2,
+                template_id: r.3,
+                subject: r.4,
+                body: r.5,
+                status: r.6,
+                created_at: r.7,
+            })
+        })
+        .collect())
+}

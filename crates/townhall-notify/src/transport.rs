@@ -1,0 +1,110 @@
+//! Where messages go: an SMTP server, or (in the demo) the local mailbox.
+
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde::Deserialize;
+
+use crate::Status;
+
+/// How to reach the SMTP server.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    /// Host name.
+    pub host: String,
+    /// Port (587 for STARTTLS, 465 for TLS, 25 for plain on a trusted network).
+    #[serde(default = "default_port")]
+    pub port: u16,
+    /// User name, if the server needs one.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Password, if the server needs one. Never logged.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// The From address, e.g. `Riverside Borough Council <noreply@riverside.example>`.
+    pub from: String,
+    /// `starttls` (default), `tls` or `none` (only for a relay on the same host).
+    #[serde(default = "default_security")]
+    pub security: String,
+}
+
+fn default_port() -> u16 {
+    587
+}
+
+fn default_security() -> String {
+    "starttls".to_owned()
+}
+
+/// Delivers messages.
+#[derive(Clone)]
+pub enum Transport {
+    /// Email by SMTP; SMS and letters have no provider configured.
+    Smtp {
+        /// The connection.
+        mailer: AsyncSmtpTransport<Tokio1Executor>,
+        /// The From address.
+        from: Mailbox,
+    },
+    /// The demo mailbox: messages stay in the store and are shown at `/dev/mailbox`.
+    Mailbox,
+    /// No provider: messages fail with a technical failure saying so.
+    Unconfigured,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Transport::Smtp { .. } => "Transport::Smtp",
+            Transport::Mailbox => "Transport::Mailbox",
+            Transport::Unconfigured => "Transport::Unconfigured",
+        })
+    }
+}
+
+impl Transport {
+    /// An SMTP transport from settings.
+    pub fn smtp(settings: &SmtpSettings) -> Result<Self, String> {
+        let from: Mailbox = settings
+            .from
+            .parse()
+            .map_err(|e| format!("smtp.from '{}' is not an email address: {e}", settings.from))?;
+        let builder = match settings.security.as_str() {
+            "starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host),
+            "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host),
+            "none" => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host)),
+            other => return Err(format!("smtp.security must be starttls, tls or none, not '{other}'")),
+        }
+        .map_err(|e| format!("smtp.host '{}': {e}", settings.host))?;
+        let mut builder = builder.port(settings.port);
+        if let (Some(u), Some(p)) = (&settings.username, &settings.password) {
+            builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
+        }
+        Ok(Transport::Smtp {
+            mailer: builder.build(),
+            from,
+        })
+    }
+
+    pub(crate) async fn send(&self, channel: &str, to: &str, subject: &str, body: &str) -> Result<Status, String> {
+        match (self, channel) {
+            (Transport::Mailbox, _) => Ok(Status::Delivered),
+            (Transport::Smtp { mailer, from }, "email") => {
+                let to: Mailbox = to.parse().map_err(|e| format!("bad recipient address: {e}"))?;
+                let message = Message::builder()
+                    .from(from.clone())
+                    .to(to)
+                    .subject(subject)
+                    .body(body.to_owned())
+                    .map_err(|e| e.to_string())?;
+                mailer
+                    .send(message)
+                    .await
+                    .map(|_| Status::Sending)
+                    .map_err(|e| format!("SMTP: {e}"))
+            }
+            (_, other) => Err(format!("no provider is configured for {other} messages")),
+        }
+    }
+}
