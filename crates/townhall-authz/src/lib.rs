@@ -1,1 +1,183 @@
-//! placeholder
+//! Authorisation: the one place that decides whether someone may do something.
+//!
+//! [`authorize`] is a pure function of (who, action, resource). The web layer
+//! calls it once per request, before any data is read; it knows nothing of
+//! HTTP or the store, so every rule is tested as a table.
+
+use townhall_types::{TeamId, UserId};
+
+/// Who is asking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// Nobody is signed in.
+    Anonymous,
+    /// A signed-in resident.
+    Resident(UserId),
+    /// A signed-in member of staff.
+    Staff {
+        /// Their account.
+        id: UserId,
+        /// Their role.
+        role: StaffRole,
+        /// Their team, if any.
+        team: Option<TeamId>,
+    },
+    /// A machine client holding an API key.
+    ApiClient,
+}
+
+/// Staff roles, as this crate sees them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffRole {
+    /// Works cases for their team.
+    Caseworker,
+    /// Leads a team.
+    TeamLeader,
+    /// Oversees data protection.
+    DataProtectionOfficer,
+    /// Runs the platform.
+    Administrator,
+}
+
+/// What they want to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Look at something.
+    Read,
+    /// Change something.
+    Write,
+}
+
+/// What they want to do it to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resource {
+    /// Public pages and published rules.
+    PublicInformation,
+    /// A resident's own account area: profile, dashboard, consent, passkeys, access log.
+    ResidentAccount(UserId),
+    /// A resident's personal details, as seen by staff.
+    ResidentRecord {
+        /// Whose record.
+        owner: UserId,
+    },
+    /// The staff area's home page.
+    StaffHome,
+    /// The whole audit log.
+    AuditLog,
+    /// Accounts, teams and configuration.
+    Administration,
+    /// The consent decision API.
+    ConsentDecisions,
+}
+
+/// The verdict, with the reason for the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Go ahead.
+    Allow,
+    /// Sign in first.
+    SignInRequired,
+    /// Signed in, but not allowed.
+    Forbidden,
+}
+
+/// Decides whether `who` may do `action` to `what`.
+pub fn authorize(who: &Principal, action: Action, what: &Resource) -> Verdict {
+    use Resource as R;
+    use StaffRole as S;
+    use Verdict::{Allow, Forbidden, SignInRequired};
+    match (who, what) {
+        (_, R::PublicInformation) if action == Action::Read => Allow,
+        (Principal::Anonymous, _) => SignInRequired,
+        (Principal::Resident(me), R::ResidentAccount(owner)) if me == owner => Allow,
+        (Principal::Resident(_), _) => Forbidden,
+        (Principal::ApiClient, R::ConsentDecisions) if action == Action::Read => Allow,
+        (Principal::ApiClient, _) => Forbidden,
+        (Principal::Staff { .. }, R::StaffHome) => Allow,
+        (Principal::Staff { role, .. }, R::ResidentRecord { .. }) => match (role, action) {
+            (S::Caseworker | S::TeamLeader | S::DataProtectionOfficer, Action::Read) => Allow,
+            (S::Caseworker | S::TeamLeader, Action::Write) => Allow,
+            _ => Forbidden,
+        },
+        (Principal::Staff { role, .. }, R::AuditLog) => match (role, action) {
+            (S::DataProtectionOfficer, Action::Read) => Allow,
+            _ => Forbidden,
+        },
+        (Principal::Staff { role, .. }, R::Administration) => {
+            if *role == S::Administrator {
+                Allow
+            } else {
+                Forbidden
+            }
+        }
+        (Principal::Staff { .. }, R::ConsentDecisions) if action == Action::Read => Allow,
+        (Principal::Staff { .. }, _) => Forbidden,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Action::{Read, Write};
+    use Verdict::{Allow, Forbidden, SignInRequired};
+
+    fn staff(role: StaffRole) -> Principal {
+        Principal::Staff {
+            id: UserId::new(),
+            role,
+            team: None,
+        }
+    }
+
+    #[test]
+    fn the_rules_as_a_table() {
+        let me = UserId::new();
+        let other = UserId::new();
+        let resident = Principal::Resident(me);
+        let cw = staff(StaffRole::Caseworker);
+        let tl = staff(StaffRole::TeamLeader);
+        let dpo = staff(StaffRole::DataProtectionOfficer);
+        let admin = staff(StaffRole::Administrator);
+        let anon = Principal::Anonymous;
+        let api = Principal::ApiClient;
+        let mine = Resource::ResidentAccount(me);
+        let theirs = Resource::ResidentAccount(other);
+        let record = Resource::ResidentRecord { owner: other };
+        let table: Vec<(&Principal, Action, &Resource, Verdict)> = vec![
+            (&anon, Read, &Resource::PublicInformation, Allow),
+            (&anon, Write, &Resource::PublicInformation, SignInRequired),
+            (&anon, Read, &mine, SignInRequired),
+            (&anon, Read, &Resource::StaffHome, SignInRequired),
+            (&resident, Read, &mine, Allow),
+            (&resident, Write, &mine, Allow),
+            (&resident, Read, &theirs, Forbidden),
+            (&resident, Write, &theirs, Forbidden),
+            (&resident, Read, &record, Forbidden),
+            (&resident, Read, &Resource::StaffHome, Forbidden),
+            (&resident, Read, &Resource::AuditLog, Forbidden),
+            (&resident, Read, &Resource::ConsentDecisions, Forbidden),
+            (&cw, Read, &Resource::StaffHome, Allow),
+            (&cw, Read, &record, Allow),
+            (&cw, Write, &record, Allow),
+            (&cw, Read, &theirs, Forbidden),
+            (&cw, Read, &Resource::AuditLog, Forbidden),
+            (&cw, Read, &Resource::Administration, Forbidden),
+            (&tl, Write, &record, Allow),
+            (&dpo, Read, &record, Allow),
+            (&dpo, Write, &record, Forbidden),
+            (&dpo, Read, &Resource::AuditLog, Allow),
+            (&dpo, Write, &Resource::AuditLog, Forbidden),
+            (&admin, Read, &Resource::Administration, Allow),
+            (&admin, Write, &Resource::Administration, Allow),
+            (&admin, Read, &record, Forbidden),
+            (&admin, Read, &Resource::AuditLog, Forbidden),
+            (&api, Read, &Resource::ConsentDecisions, Allow),
+            (&api, Write, &Resource::ConsentDecisions, Forbidden),
+            (&api, Read, &mine, Forbidden),
+            (&cw, Read, &Resource::ConsentDecisions, Allow),
+        ];
+        for (who, action, what, expected) in table {
+            assert_eq!(authorize(who, action, what), expected, "{who:?} {action:?} {what:?}");
+        }
+    }
+}
