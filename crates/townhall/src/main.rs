@@ -1,1 +1,146 @@
-fn main() {}
+//! `townhall`: the command line. Thin: it reads arguments, configuration and the
+//! environment, then calls the library crates.
+
+mod config;
+mod run;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Townhall: the connected council platform.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the store is: a data directory (SQLite) or a PostgreSQL URL.
+#[derive(clap::Args, Clone)]
+pub struct StoreArgs {
+    /// Directory holding the embedded SQLite store.
+    #[arg(long, default_value = "./townhall-data")]
+    data_dir: PathBuf,
+    /// Use PostgreSQL instead, e.g. postgres://townhall@localhost/townhall.
+    #[arg(long, env = "TOWNHALL_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the demo: an embedded store seeded with Riverside Borough Council.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Directory for the demo's data; reused on the next start.
+        #[arg(long, default_value = "./townhall-data")]
+        data_dir: PathBuf,
+    },
+    /// Run a real deployment from a configuration file.
+    Serve {
+        /// The configuration file.
+        #[arg(long, default_value = "townhall.toml")]
+        config: PathBuf,
+        /// Use this PostgreSQL database instead of the one in the configuration.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Bring the database schema up to date.
+    Migrate {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Check the audit log has not been tampered with.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Administration: councils, staff, passwords, API keys.
+    Admin {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The council's short name (defaults to the only council).
+        #[arg(long, global = true)]
+        council: Option<String>,
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every hash chain; exits non-zero and names the first bad entry if not intact.
+    Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a council.
+    CreateCouncil {
+        /// Short name for URLs, e.g. `riverside`.
+        #[arg(long)]
+        slug: String,
+        /// Full name, e.g. "Riverside Borough Council".
+        #[arg(long)]
+        name: String,
+    },
+    /// Create a staff account; the password is read from TOWNHALL_NEW_PASSWORD or asked for.
+    CreateStaff {
+        /// Their email address.
+        #[arg(long)]
+        email: String,
+        /// Their name.
+        #[arg(long)]
+        name: String,
+        /// caseworker, team_leader, data_protection_officer or administrator.
+        #[arg(long)]
+        role: String,
+        /// Their team's name (created if new).
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// Set a new password for a staff account and lift any lock.
+    ResetPassword {
+        /// Their email address.
+        #[arg(long)]
+        email: String,
+    },
+    /// API keys for machine clients.
+    ApiKey {
+        #[command(subcommand)]
+        command: ApiKeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApiKeyCommand {
+    /// Create a key; prints only the key.
+    Create {
+        /// Who the key is for.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run::run(cli.command)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,2 @@
+// Passkeys: progressive enhancement. Without JavaScript, people sign in with a password.
+document.documentElement.classList.add("js-enabled");

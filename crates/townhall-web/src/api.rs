@@ -1,0 +1,117 @@
+//! JSON endpoints, health checks and metrics.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use townhall_audit::{Actor, AuditEvent, Outcome};
+use townhall_consent::{decide, DecisionRequest};
+use townhall_types::{Timestamp, UserId};
+
+use crate::error::json_error;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .route("/metrics", get(metrics))
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/v1/consent/decisions", post(consent_decision))
+}
+
+async fn ready(State(state): State<AppState>) -> Response {
+    match state.store().ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "store not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "the database is not answering").into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        state.inner.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("../openapi.json"),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DecisionBody {
+    resident: String,
+    recipient: String,
+    purpose: String,
+    #[serde(default)]
+    fields: Vec<String>,
+    #[serde(default)]
+    at: Option<String>,
+}
+
+async fn consent_decision(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let Some(key) = key else {
+        return json_error(StatusCode::UNAUTHORIZED, "unauthenticated", "Send an API key as 'Authorization: Bearer KEY'");
+    };
+    let client = match townhall_identity::api_keys::authenticate(state.store(), key).await {
+        Ok(Some(c)) if c.council == state.council().id => c,
+        Ok(_) => return json_error(StatusCode::UNAUTHORIZED, "unauthenticated", "The API key is not valid"),
+        Err(e) => return json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", &e.to_string()),
+    };
+    let req: DecisionBody = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return json_error(StatusCode::BAD_REQUEST, "invalid_body", &e.to_string()),
+    };
+    let Ok(resident) = req.resident.parse::<UserId>() else {
+        return json_error(StatusCode::BAD_REQUEST, "invalid_resident", "'resident' must be a resident's id (a UUID)");
+    };
+    let at = match req.at.as_deref().map(Timestamp::parse).transpose() {
+        Ok(at) => at.unwrap_or_else(Timestamp::now),
+        Err(e) => return json_error(StatusCode::BAD_REQUEST, "invalid_at", &e.to_string()),
+    };
+    let council = state.council().id;
+    let decision = match decide(state.store(), &state.inner.consent, &DecisionRequest {
+        council,
+        resident,
+        recipient: &req.recipient,
+        purpose: &req.purpose,
+        fields: &req.fields,
+        at,
+    })
+    .await
+    {
+        Ok(d) => d,
+        Err(e) => return json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", &e.to_string()),
+    };
+    let event = AuditEvent {
+        council,
+        actor: Actor::Partner(client.key_id.clone()),
+        actor_label: client.name.clone(),
+        on_behalf_of: None,
+        subject: Some(resident.to_string()),
+        record: format!("consent:{resident}"),
+        fields: vec![format!("{}/{}", req.purpose, req.recipient)],
+        action: townhall_audit::Action::Read,
+        purpose: format!("consent check for {}", req.purpose),
+        outcome: if decision.allow { Outcome::Allowed } else { Outcome::Denied },
+    };
+    if let Err(e) = townhall_audit::record(state.store(), &event).await {
+        return json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", &e.to_string());
+    }
+    Json(decision).into_response()
+}

@@ -1,0 +1,96 @@
+//! Who is making the request, and the one place it is authorised.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use townhall_authz::{authorize, Action, Principal, Resource, StaffRole, Verdict};
+use townhall_identity::{Role, StaffMember, User, UserKind};
+
+use crate::csrf::CsrfToken;
+use crate::error::AppError;
+use crate::{cookies, AppState};
+
+/// The person behind a request: signed in or not, with their form token.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub user: Option<User>,
+    pub staff: Option<StaffMember>,
+    pub csrf: String,
+    pub session_token: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let csrf = parts
+            .extensions
+            .get::<CsrfToken>()
+            .map(|t| t.token.clone())
+            .unwrap_or_default();
+        let secure = state.inner.settings.secure();
+        let token = cookies::get(&parts.headers, cookies::session_name(secure)).map(str::to_owned);
+        let user = match &token {
+            Some(t) => townhall_identity::sessions::resolve(state.store(), state.council().id, t).await?,
+            None => None,
+        };
+        let staff = match &user {
+            Some(u) if u.kind == UserKind::Staff => townhall_identity::staff::get(state.store(), u).await?,
+            _ => None,
+        };
+        Ok(Visitor {
+            user,
+            staff,
+            csrf,
+            session_token: token,
+        })
+    }
+}
+
+impl Visitor {
+    /// The visitor as the authorisation rules see them.
+    pub fn principal(&self) -> Principal {
+        match (&self.user, &self.staff) {
+            (Some(_), Some(s)) => Principal::Staff {
+                id: s.user.id,
+                role: match s.role {
+                    Role::Caseworker => StaffRole::Caseworker,
+                    Role::TeamLeader => StaffRole::TeamLeader,
+                    Role::DataProtectionOfficer => StaffRole::DataProtectionOfficer,
+                    Role::Administrator => StaffRole::Administrator,
+                },
+                team: s.team.as_ref().map(|t| t.id),
+            },
+            (Some(u), None) if u.kind == UserKind::Resident => Principal::Resident(u.id),
+            _ => Principal::Anonymous,
+        }
+    }
+
+    /// Asks the rules; an error response when the answer is no.
+    pub fn require(&self, action: Action, resource: &Resource) -> Result<(), AppError> {
+        match authorize(&self.principal(), action, resource) {
+            Verdict::Allow => Ok(()),
+            Verdict::SignInRequired => Err(AppError::SignInRequired {
+                staff: matches!(resource, Resource::StaffHome | Resource::ResidentRecord { .. } | Resource::AuditLog | Resource::Administration),
+            }),
+            Verdict::Forbidden => Err(AppError::Forbidden),
+        }
+    }
+
+    /// The signed-in resident, after checking they may use their own account area.
+    pub fn resident(&self, action: Action) -> Result<&User, AppError> {
+        let Some(user) = self.user.as_ref().filter(|u| u.kind == UserKind::Resident) else {
+            return Err(match self.user {
+                None => AppError::SignInRequired { staff: false },
+                Some(_) => AppError::Forbidden,
+            });
+        };
+        self.require(action, &Resource::ResidentAccount(user.id))?;
+        Ok(user)
+    }
+
+    /// The signed-in member of staff, after checking they may use `resource`.
+    pub fn staff_for(&self, action: Action, resource: &Resource) -> Result<&StaffMember, AppError> {
+        self.require(action, resource)?;
+        self.staff.as_ref().ok_or(AppError::Forbidden)
+    }
+}

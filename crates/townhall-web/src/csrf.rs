@@ -1,0 +1,109 @@
+//! Protection against cross-site request forgery, for every form.
+//!
+//! Each browser gets a random cookie; forms carry `HMAC(secret, cookie)` in a
+//! hidden `csrf` field (or the `X-CSRF-Token` header for script requests). A
+//! middleware checks every state-changing request outside `/api/` (which uses
+//! keys, not cookies) before any handler runs, so no form can forget.
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::{header, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::error::AppError;
+use crate::{cookies, AppState};
+
+#[derive(Clone)]
+pub struct Csrf {
+    key: Vec<u8>,
+}
+
+/// The form token for this browser.
+#[derive(Clone, Debug)]
+pub struct CsrfToken {
+    pub token: String,
+}
+
+impl Csrf {
+    pub fn new(secret: &[u8]) -> Self {
+        Self {
+            key: secret.to_vec(),
+        }
+    }
+
+    fn sign(&self, cookie: &str) -> String {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.key) else {
+            return String::new();
+        };
+        mac.update(b"csrf:");
+        mac.update(cookie.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    fn verify(&self, cookie: &str, token: &str) -> bool {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.key) else {
+            return false;
+        };
+        mac.update(b"csrf:");
+        mac.update(cookie.as_bytes());
+        hex::decode(token).is_ok_and(|t| mac.verify_slice(&t).is_ok())
+    }
+}
+
+/// Checks the token on state-changing requests; makes sure every browser has a CSRF cookie.
+pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let secure = state.inner.settings.secure();
+    let name = cookies::csrf_name(secure);
+    let existing = cookies::get(request.headers(), name).map(str::to_owned);
+    let (cookie, new_cookie) = match existing {
+        Some(c) if c.len() >= 32 => (c, None),
+        _ => {
+            let fresh = townhall_identity::random_token();
+            (fresh.clone(), Some(fresh))
+        }
+    };
+    let token = CsrfToken {
+        token: state.inner.csrf.sign(&cookie),
+    };
+    let changes_state = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let is_api = request.uri().path().starts_with("/api/") || request.uri().path().starts_with("/open311/");
+    let mut request = request;
+    if changes_state && !is_api {
+        let (parts, body) = request.into_parts();
+        let Ok(bytes) = to_bytes(body, 1024 * 1024).await else {
+            return AppError::BadRequest("The form was too large".into()).into_response();
+        };
+        let submitted = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .or_else(|| {
+                form_urlencoded_field(&bytes, "csrf")
+            });
+        let valid = new_cookie.is_none()
+            && submitted.is_some_and(|t| state.inner.csrf.verify(&cookie, &t));
+        if !valid {
+            tracing::warn!(path = %parts.uri.path(), "form rejected: missing or wrong CSRF token");
+            return AppError::Csrf.into_response();
+        }
+        request = Request::from_parts(parts, Body::from(bytes));
+    }
+    request.extensions_mut().insert(token);
+    let mut response = next.run(request).await;
+    if let Some(c) = new_cookie {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, cookies::set(name, &c, None, secure));
+    }
+    response
+}
+
+fn form_urlencoded_field(body: &[u8], field: &str) -> Option<String> {
+    url::form_urlencoded::parse(body)
+        .find(|(k, _)| k == field)
+        .map(|(_, v)| v.into_owned())
+}

@@ -1,0 +1,180 @@
+//! The page shell and the GOV.UK-pattern components every page is built from.
+
+use maud::{html, Markup, DOCTYPE};
+
+use crate::auth::Visitor;
+
+/// A full page for a visitor: header with their navigation, main content, footer.
+pub fn page(v: &Visitor, council: &str, title: &str, content: Markup) -> Markup {
+    shell(title, council, Some(v), content)
+}
+
+/// A page without visitor context (errors).
+pub fn bare(title: &str, content: Markup) -> Markup {
+    shell(title, "Townhall", None, content)
+}
+
+fn shell(title: &str, council: &str, v: Option<&Visitor>, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – " (council) }
+                link rel="stylesheet" href="/assets/site.css";
+                script src="/assets/passkey.js" defer {}
+            }
+            body {
+                a class="skip-link" href="#main" { "Skip to main content" }
+                header class="header" {
+                    div class="header__inner" {
+                        a class="header__name" href="/" { (council) }
+                        @if let Some(v) = v {
+                            nav aria-label="Account" {
+                                ul class="header__nav" {
+                                    @match (&v.user, &v.staff) {
+                                        (Some(_), Some(_)) => {
+                                            li { a href="/staff" { "Staff home" } }
+                                            li { (sign_out(v)) }
+                                        }
+                                        (Some(_), None) => {
+                                            li { a href="/dashboard" { "Your account" } }
+                                            li { a href="/account/consent" { "Data sharing" } }
+                                            li { (sign_out(v)) }
+                                        }
+                                        _ => {
+                                            li { a href="/sign-in" { "Sign in" } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                div class="width-container" {
+                    div class="phase-banner" {
+                        p style="margin:0" { strong class="tag" { "Beta" } "This is a new service. Your feedback helps us improve it." }
+                    }
+                    main id="main" { (content) }
+                }
+                footer class="footer" {
+                    div class="width-container" {
+                        p { "Run by " (council) " on Townhall, open-source software for councils." }
+                        p { a href="/accessibility" { "Accessibility statement" } " · " a href="/privacy" { "How we use your information" } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn sign_out(v: &Visitor) -> Markup {
+    html! {
+        form method="post" action="/sign-out" {
+            (csrf(v))
+            button class="link-button" type="submit" { "Sign out" }
+        }
+    }
+}
+
+/// The hidden CSRF field every form carries.
+pub fn csrf(v: &Visitor) -> Markup {
+    html! { input type="hidden" name="csrf" value=(v.csrf); }
+}
+
+/// Validation errors: field id → message, in form order.
+#[derive(Debug, Default, Clone)]
+pub struct Errors(pub Vec<(String, String)>);
+
+impl Errors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push((field.to_owned(), message.into()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
+    /// The error summary at the top of a form, linking to each field.
+    pub fn summary(&self) -> Markup {
+        html! {
+            @if !self.0.is_empty() {
+                div class="error-summary" role="alert" tabindex="-1" {
+                    h2 { "There is a problem" }
+                    ul {
+                        @for (field, message) in &self.0 {
+                            li { a href={ "#" (field) } { (message) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The title for a page whose form has errors starts "Error: ", as GOV.UK pages do.
+pub fn title(errors: &Errors, title: &str) -> String {
+    if errors.is_empty() {
+        title.to_owned()
+    } else {
+        format!("Error: {title}")
+    }
+}
+
+/// A labelled text input with optional hint and error.
+pub struct Input<'a> {
+    pub name: &'a str,
+    pub label: &'a str,
+    pub kind: &'a str,
+    pub value: &'a str,
+    pub hint: Option<&'a str>,
+    pub autocomplete: Option<&'a str>,
+}
+
+impl Input<'_> {
+    pub fn render(&self, errors: &Errors) -> Markup {
+        let error = errors.get(self.name);
+        let hint_id = format!("{}-hint", self.name);
+        let error_id = format!("{}-error", self.name);
+        let mut described = Vec::new();
+        if self.hint.is_some() {
+            described.push(hint_id.clone());
+        }
+        if error.is_some() {
+            described.push(error_id.clone());
+        }
+        let described = described.join(" ");
+        html! {
+            div class={ "form-group" @if error.is_some() { " form-group--error" } } {
+                label for=(self.name) { (self.label) }
+                @if let Some(h) = self.hint { span class="hint" id=(hint_id) { (h) } }
+                @if let Some(e) = error { span class="error-message" id=(error_id) { span class="visually-hidden" { "Error: " } (e) } }
+                input
+                    class=@if error.is_some() { "input--error" }
+                    type=(self.kind) id=(self.name) name=(self.name)
+                    value=(if self.kind == "password" { "" } else { self.value })
+                    autocomplete=[self.autocomplete]
+                    aria-describedby=[(!described.is_empty()).then_some(described.as_str())]
+                    spellcheck=[(self.kind == "email").then_some("false")];
+            }
+        }
+    }
+}
+
+/// A green confirmation or blue information banner.
+pub fn banner(success: bool, heading: &str, body: Markup) -> Markup {
+    html! {
+        div class={ "notification-banner" @if success { " notification-banner--success" } } role=(if success { "alert" } else { "region" }) aria-labelledby="banner-title" {
+            h2 class="notification-banner__title" id="banner-title" { (if success { "Success" } else { "Important" }) }
+            div class="notification-banner__content" {
+                h3 style="margin-top:0" { (heading) }
+                (body)
+            }
+        }
+    }
+}

@@ -1,0 +1,385 @@
+//! Signing up, confirming an email address, signing in and out, resetting a password.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::{html, Markup};
+use serde::Deserialize;
+use townhall_identity::accounts::{self, NewAccount, UserKind};
+use townhall_identity::profiles::{self, ResidentProfile};
+use townhall_identity::tokens::{self, TokenPurpose};
+use townhall_identity::{password, sessions, AccountError, SignInError, User};
+use townhall_types::EmailAddress;
+
+use crate::auth::Visitor;
+use crate::error::AppError;
+use crate::layout::{self, csrf, page, Errors, Input};
+use crate::{cookies, AppState};
+
+#[derive(Deserialize, Default)]
+pub struct SignUpForm {
+    #[serde(default)]
+    given_name: String,
+    #[serde(default)]
+    family_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn sign_up_form(State(state): State<AppState>, v: Visitor) -> Markup {
+    sign_up_page(&state, &v, &SignUpForm::default(), &Errors::default())
+}
+
+fn sign_up_page(state: &AppState, v: &Visitor, f: &SignUpForm, errors: &Errors) -> Markup {
+    page(v, &state.council().name, &layout::title(errors, "Create an account"), html! {
+        (errors.summary())
+        h1 { "Create an account" }
+        form method="post" action="/sign-up" novalidate {
+            (csrf(v))
+            (Input { name: "given_name", label: "First name", kind: "text", value: &f.given_name, hint: None, autocomplete: Some("given-name") }.render(errors))
+            (Input { name: "family_name", label: "Last name", kind: "text", value: &f.family_name, hint: None, autocomplete: Some("family-name") }.render(errors))
+            (Input { name: "email", label: "Email address", kind: "email", value: &f.email, hint: Some("We will send you a link to confirm it is yours"), autocomplete: Some("email") }.render(errors))
+            (Input { name: "password", label: "Create a password", kind: "password", value: "", hint: Some("At least 8 characters. Three random words is a good way to make a strong password"), autocomplete: Some("new-password") }.render(errors))
+            button class="button" type="submit" { "Create account" }
+        }
+        p { "You can add a passkey (fingerprint or face) after you sign in." }
+    })
+}
+
+pub async fn sign_up(State(state): State<AppState>, v: Visitor, Form(f): Form<SignUpForm>) -> Result<Response, AppError> {
+    let mut errors = Errors::default();
+    if f.given_name.trim().is_empty() {
+        errors.add("given_name", "Enter your first name");
+    }
+    if f.family_name.trim().is_empty() {
+        errors.add("family_name", "Enter your last name");
+    }
+    let email = EmailAddress::parse(&f.email);
+    if let Err(e) = &email {
+        errors.add("email", e.to_string());
+    }
+    if let Err(e) = password::check_rules(&f.password) {
+        errors.add("password", e.to_string());
+    }
+    let Ok(email) = email.map_err(|_| ()).and_then(|e| if errors.is_empty() { Ok(e) } else { Err(()) }) else {
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, sign_up_page(&state, &v, &f, &errors)).into_response());
+    };
+    let hash = password::hash_async(f.password.clone()).await;
+    let council = state.council().clone();
+    let display = format!("{} {}", f.given_name.trim(), f.family_name.trim());
+    let mut tx = state.store().begin().await?;
+    let user = match accounts::create(&mut tx, council.id, &NewAccount {
+        kind: UserKind::Resident,
+        email: &email,
+        display_name: &display,
+        password_hash: Some(&hash),
+        verified: false,
+    })
+    .await
+    {
+        Ok(u) => u,
+        Err(AccountError::EmailTaken) => {
+            errors.add("email", AccountError::EmailTaken.to_string());
+            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, sign_up_page(&state, &v, &f, &errors)).into_response());
+        }
+        Err(e) => return Err(AppError::Internal(e.to_string())),
+    };
+    profiles::save(&mut tx, council.id, user.id, &ResidentProfile {
+        given_name: f.given_name.trim().to_owned(),
+        family_name: f.family_name.trim().to_owned(),
+        ..ResidentProfile::default()
+    })
+    .await?;
+    send_link(&state, &mut tx, &user, TokenPurpose::VerifyEmail).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/sign-up/check-email").into_response())
+}
+
+async fn send_link(state: &AppState, tx: &mut townhall_store::Tx, user: &User, purpose: TokenPurpose) -> Result<(), AppError> {
+    let token = tokens::issue(tx, user.council, user.id, purpose).await?;
+    let (path, template) = match purpose {
+        TokenPurpose::VerifyEmail => ("verify-email", "verify-email"),
+        TokenPurpose::ResetPassword => ("reset-password", "reset-password"),
+    };
+    let mut link = state.inner.settings.public_url.join(path).map_err(|e| AppError::Internal(e.to_string()))?;
+    link.query_pairs_mut().append_pair("token", &token);
+    townhall_notify::enqueue(
+        tx,
+        &state.inner.templates,
+        user.council,
+        template,
+        user.email.as_str(),
+        &[("name", &user.display_name), ("council", &state.council().name), ("link", link.as_str())],
+        Some(&user.id.to_string()),
+    )
+    .await?
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(())
+}
+
+pub async fn check_email(State(state): State<AppState>, v: Visitor) -> Markup {
+    page(&v, &state.council().name, "Check your email", html! {
+        h1 { "Check your email" }
+        p { "We have sent you an email with a link to confirm your address. Open the link to finish creating your account." }
+        p { "The link works for 24 hours. If the email has not arrived after a few minutes, check your spam or junk folder." }
+    })
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+pub async fn verify_email(State(state): State<AppState>, v: Visitor, Query(q): Query<TokenQuery>) -> Result<Response, AppError> {
+    let council = state.council().id;
+    let mut tx = state.store().begin().await?;
+    let outcome = tokens::redeem(&mut tx, council, &q.token, TokenPurpose::VerifyEmail).await?;
+    let body = match outcome {
+        Ok(user) => {
+            accounts::mark_verified(&mut tx, council, user).await?;
+            tx.commit().await?;
+            html! {
+                (layout::banner(true, "Your email address is confirmed", html! { p { "You can now sign in." } }))
+                h1 { "Email address confirmed" }
+                a class="button" href="/sign-in" role="button" { "Sign in" }
+            }
+        }
+        Err(e) => html! {
+            h1 { "We could not confirm your email address" }
+            p { (e.to_string()) }
+            p { "To get a new link, " a href="/sign-in" { "sign in" } " and we will offer to send one." }
+        },
+    };
+    Ok(page(&v, &state.council().name, "Confirm your email address", body).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct SignInForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+pub async fn sign_in_form(State(state): State<AppState>, v: Visitor) -> Response {
+    if v.user.as_ref().is_some_and(|u| u.kind == UserKind::Resident) {
+        return Redirect::to("/dashboard").into_response();
+    }
+    sign_in_page(&state, &v, &SignInForm::default(), &Errors::default(), false).into_response()
+}
+
+pub fn sign_in_page(state: &AppState, v: &Visitor, f: &SignInForm, errors: &Errors, staff: bool) -> Markup {
+    let (action, heading) = if staff { ("/staff/sign-in", "Council staff sign in") } else { ("/sign-in", "Sign in to your account") };
+    page(v, &state.council().name, &layout::title(errors, heading), html! {
+        (errors.summary())
+        h1 { (heading) }
+        form method="post" action=(action) novalidate {
+            (csrf(v))
+            (Input { name: "email", label: "Email address", kind: "email", value: &f.email, hint: None, autocomplete: Some("username webauthn") }.render(errors))
+            (Input { name: "password", label: "Password", kind: "password", value: "", hint: None, autocomplete: Some("current-password") }.render(errors))
+            button class="button" type="submit" { "Sign in" }
+        }
+        @if !staff {
+            p { a href="/forgot-password" { "I have forgotten my password" } }
+            p { "No account yet? " a href="/sign-up" { "Create an account" } "." }
+        }
+    })
+}
+
+/// Checks a sign-in form against the rate limit and the account; the error page when it fails.
+pub async fn check_sign_in(
+    state: &AppState,
+    v: &Visitor,
+    addr: SocketAddr,
+    f: &SignInForm,
+    kind: UserKind,
+) -> Result<Result<User, Response>, AppError> {
+    if !state.inner.sign_in_limiter.allow(addr.ip()) {
+        return Err(AppError::TooManyRequests);
+    }
+    let staff = kind == UserKind::Staff;
+    let mut errors = Errors::default();
+    let email = match EmailAddress::parse(&f.email) {
+        Ok(e) => Some(e),
+        Err(e) => {
+            errors.add("email", e.to_string());
+            None
+        }
+    };
+    if f.password.is_empty() {
+        errors.add("password", "Enter your password");
+    }
+    let reject = |errors: &Errors| {
+        (axum::http::StatusCode::UNAUTHORIZED, sign_in_page(state, v, f, errors, staff)).into_response()
+    };
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        return Ok(Err(reject(&errors)));
+    };
+    match accounts::sign_in_with_password(state.store(), state.council().id, kind, &email, &f.password).await? {
+        Ok(user) => Ok(Ok(user)),
+        Err(e) => {
+            let field = if matches!(e, SignInError::BadCredentials) { "password" } else { "email" };
+            errors.add(field, e.to_string());
+            if matches!(e, SignInError::Unverified) {
+                if let Some(user) = accounts::find_by_email(state.store(), state.council().id, kind, &email).await? {
+                    let mut tx = state.store().begin().await?;
+                    send_link(state, &mut tx, &user, TokenPurpose::VerifyEmail).await?;
+                    tx.commit().await?;
+                }
+            }
+            Ok(Err(reject(&errors)))
+        }
+    }
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    v: Visitor,
+    Form(f): Form<SignInForm>,
+) -> Result<Response, AppError> {
+    match check_sign_in(&state, &v, addr, &f, UserKind::Resident).await? {
+        Ok(user) => start_session(&state, &user, "/dashboard").await,
+        Err(page) => Ok(page),
+    }
+}
+
+/// Starts a session and sends the browser to `to` with the new cookie.
+pub async fn start_session(state: &AppState, user: &User, to: &str) -> Result<Response, AppError> {
+    let mut tx = state.store().begin().await?;
+    let token = sessions::start(&mut tx, user).await?;
+    tx.commit().await?;
+    let secure = state.inner.settings.secure();
+    let mut response = Redirect::to(to).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::set(cookies::session_name(secure), &token, Some(sessions::lifetime(user.kind).whole_seconds()), secure),
+    );
+    Ok(response)
+}
+
+pub async fn sign_out(State(state): State<AppState>, v: Visitor) -> Result<Response, AppError> {
+    if let Some(token) = &v.session_token {
+        sessions::end(state.store(), state.council().id, token).await?;
+    }
+    let secure = state.inner.settings.secure();
+    let mut response = Redirect::to("/").into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, cookies::clear(cookies::session_name(secure), secure));
+    Ok(response)
+}
+
+#[derive(Deserialize, Default)]
+pub struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn forgot_form(State(state): State<AppState>, v: Visitor) -> Markup {
+    forgot_page(&state, &v, "", &Errors::default())
+}
+
+fn forgot_page(state: &AppState, v: &Visitor, email: &str, errors: &Errors) -> Markup {
+    page(v, &state.council().name, &layout::title(errors, "Reset your password"), html! {
+        (errors.summary())
+        h1 { "Reset your password" }
+        p { "Enter the email address you use to sign in. We will send you a link to choose a new password." }
+        form method="post" action="/forgot-password" novalidate {
+            (csrf(v))
+            (Input { name: "email", label: "Email address", kind: "email", value: email, hint: None, autocomplete: Some("email") }.render(errors))
+            button class="button" type="submit" { "Send the link" }
+        }
+    })
+}
+
+pub async fn forgot(State(state): State<AppState>, v: Visitor, Form(f): Form<ForgotForm>) -> Result<Response, AppError> {
+    let email = match EmailAddress::parse(&f.email) {
+        Ok(e) => e,
+        Err(e) => {
+            let mut errors = Errors::default();
+            errors.add("email", e.to_string());
+            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, forgot_page(&state, &v, &f.email, &errors)).into_response());
+        }
+    };
+    if let Some(user) = accounts::find_by_email(state.store(), state.council().id, UserKind::Resident, &email).await? {
+        let mut tx = state.store().begin().await?;
+        send_link(&state, &mut tx, &user, TokenPurpose::ResetPassword).await?;
+        tx.commit().await?;
+    }
+    // The same answer whether or not there is an account, so the page cannot be used to find out.
+    Ok(page(&v, &state.council().name, "Check your email", html! {
+        h1 { "Check your email" }
+        p { "If there is an account for " strong { (email.as_str()) } ", we have sent it a link to reset the password. The link works for 1 hour." }
+    })
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct ResetForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn reset_form(State(state): State<AppState>, v: Visitor, Query(q): Query<TokenQuery>) -> Result<Response, AppError> {
+    let mut tx = state.store().begin().await?;
+    let valid = tokens::peek(&mut tx, state.council().id, &q.token, TokenPurpose::ResetPassword).await?;
+    drop(tx);
+    Ok(match valid {
+        Ok(()) => reset_page(&state, &v, &q.token, &Errors::default()).into_response(),
+        Err(e) => (axum::http::StatusCode::BAD_REQUEST, page(&v, &state.council().name, "Reset your password", html! {
+            h1 { "This link cannot be used" }
+            p { (e.to_string()) }
+            p { a href="/forgot-password" { "Ask for a new link" } }
+        }))
+            .into_response(),
+    })
+}
+
+fn reset_page(state: &AppState, v: &Visitor, token: &str, errors: &Errors) -> Markup {
+    page(v, &state.council().name, &layout::title(errors, "Choose a new password"), html! {
+        (errors.summary())
+        h1 { "Choose a new password" }
+        form method="post" action="/reset-password" novalidate {
+            (csrf(v))
+            input type="hidden" name="token" value=(token);
+            (Input { name: "password", label: "New password", kind: "password", value: "", hint: Some("At least 8 characters"), autocomplete: Some("new-password") }.render(errors))
+            button class="button" type="submit" { "Save password" }
+        }
+    })
+}
+
+pub async fn reset(State(state): State<AppState>, v: Visitor, Form(f): Form<ResetForm>) -> Result<Response, AppError> {
+    if let Err(e) = password::check_rules(&f.password) {
+        let mut errors = Errors::default();
+        errors.add("password", e.to_string());
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, reset_page(&state, &v, &f.token, &errors)).into_response());
+    }
+    let hash = password::hash_async(f.password.clone()).await;
+    let council = state.council().id;
+    let mut tx = state.store().begin().await?;
+    match tokens::redeem(&mut tx, council, &f.token, TokenPurpose::ResetPassword).await? {
+        Ok(user) => {
+            accounts::set_password(&mut tx, council, user, &hash)
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            accounts::mark_verified(&mut tx, council, user).await?;
+            sessions::end_all(&mut tx, council, user).await?;
+            tx.commit().await?;
+            Ok(page(&v, &state.council().name, "Password changed", html! {
+                (layout::banner(true, "Your password has been changed", html! { p { "You have been signed out everywhere. Sign in with your new password." } }))
+                a class="button" href="/sign-in" role="button" { "Sign in" }
+            })
+            .into_response())
+        }
+        Err(e) => Err(AppError::BadRequest(e.to_string())),
+    }
+}

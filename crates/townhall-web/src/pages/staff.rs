@@ -1,0 +1,76 @@
+//! The staff area.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use maud::{html, Markup};
+use townhall_audit::Actor;
+use townhall_authz::{Action, Resource};
+use townhall_identity::{profiles, UserKind};
+use townhall_types::UserId;
+
+use crate::auth::Visitor;
+use crate::error::AppError;
+use crate::layout::{page, Errors};
+use crate::pages::account::{check_sign_in, sign_in_page, start_session, SignInForm};
+use crate::AppState;
+
+pub async fn sign_in_form(State(state): State<AppState>, v: Visitor) -> Markup {
+    sign_in_page(&state, &v, &SignInForm::default(), &Errors::default(), true)
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    v: Visitor,
+    Form(f): Form<SignInForm>,
+) -> Result<Response, AppError> {
+    match check_sign_in(&state, &v, addr, &f, UserKind::Staff).await? {
+        Ok(user) => start_session(&state, &user, "/staff").await,
+        Err(page) => Ok(page),
+    }
+}
+
+pub async fn home(State(state): State<AppState>, v: Visitor) -> Result<Markup, AppError> {
+    let me = v.staff_for(Action::Read, &Resource::StaffHome)?;
+    Ok(page(&v, &state.council().name, "Staff home", html! {
+        h1 { "Staff home" }
+        p class="lead" { "Signed in as " (me.label()) "." }
+        div class="card" {
+            h2 { "Your team's work" }
+            p class="empty" { "Cases routed to your team will appear here, with their deadlines." }
+        }
+        div class="card" {
+            h2 { "Looking at a resident's record" }
+            p { "Every time you open a resident's record it is recorded, with the reason, and the resident can see it." }
+        }
+    }))
+}
+
+pub async fn resident(State(state): State<AppState>, v: Visitor, Path(id): Path<String>) -> Result<Response, AppError> {
+    let owner: UserId = id.parse().map_err(|_| AppError::NotFound)?;
+    let me = v.staff_for(Action::Read, &Resource::ResidentRecord { owner })?;
+    let council = state.council();
+    let profile = profiles::read_as(
+        state.store(),
+        council.id,
+        owner,
+        Actor::Staff(me.user.id.to_string()),
+        &me.label(),
+        "providing a council service",
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(page(&v, &council.name, "Resident record", html! {
+        h1 { (profile.given_name) " " (profile.family_name) }
+        p class="warning-text" { "This view has been recorded in the audit log." }
+        dl class="summary-list" {
+            div class="summary-list__row" { dt { "Date of birth" } dd { (profile.date_of_birth.as_deref().unwrap_or("Not known")) } }
+            div class="summary-list__row" { dt { "Phone" } dd { (profile.phone.as_deref().unwrap_or("Not known")) } }
+            div class="summary-list__row" { dt { "UPRN" } dd { (profile.uprn.as_deref().unwrap_or("Not known")) } }
+        }
+    })
+    .into_response())
+}

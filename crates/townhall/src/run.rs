@@ -1,0 +1,327 @@
+//! What each command does.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use indicatif::{ProgressBar, ProgressStyle};
+use townhall_identity::accounts::{self, NewAccount, UserKind};
+use townhall_identity::{api_keys, password, staff, Role};
+use townhall_notify::{Templates, Transport};
+use townhall_places::Council;
+use townhall_store::{Migration, Store};
+use townhall_types::EmailAddress;
+
+use crate::config::Config;
+use crate::{AdminCommand, ApiKeyCommand, AuditCommand, Command, StoreArgs};
+
+/// Every component's migrations.
+fn migrations() -> Vec<Migration> {
+    [
+        townhall_places::MIGRATIONS,
+        townhall_audit::MIGRATIONS,
+        townhall_identity::MIGRATIONS,
+        townhall_consent::MIGRATIONS,
+        townhall_notify::MIGRATIONS,
+    ]
+    .concat()
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TOWNHALL_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.compact().init();
+    }
+}
+
+async fn open(args: &StoreArgs) -> anyhow::Result<Store> {
+    let store = match &args.database_url {
+        Some(url) => Store::connect(url).await.with_context(|| format!("cannot connect to {}", townhall_store::redact(url)))?,
+        None => Store::open_dir(&args.data_dir).await.with_context(|| format!("cannot open the store in {}", args.data_dir.display()))?,
+    };
+    store.migrate(&migrations()).await.context("cannot bring the database schema up to date")?;
+    Ok(store)
+}
+
+pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Demo { listen, data_dir } => {
+            init_logging(false);
+            demo(&listen, &data_dir).await
+        }
+        Command::Serve { config, database_url } => {
+            init_logging(true);
+            let env: Vec<(String, String)> = std::env::vars().collect();
+            let mut config = Config::load(&config, &env)?;
+            if let Some(url) = database_url {
+                config.database.url = url;
+            }
+            serve(config).await
+        }
+        Command::Migrate { store } => {
+            init_logging(false);
+            let s = match &store.database_url {
+                Some(url) => Store::connect(url).await?,
+                None => Store::open_dir(&store.data_dir).await?,
+            };
+            let report = s.migrate(&migrations()).await?;
+            println!("{} migration(s) applied, {} already in place", report.applied.len(), report.already);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command: AuditCommand::Verify { store } } => audit_verify(&store).await,
+        Command::Admin { store, council, command } => admin(&store, council.as_deref(), command).await,
+    }
+}
+
+fn secret(path: &Path) -> anyhow::Result<Vec<u8>> {
+    if !path.exists() {
+        use rand::RngCore;
+        let mut bytes = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        std::fs::write(path, hex::encode(bytes)).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = text.trim().as_bytes().to_vec();
+    if bytes.len() < 32 {
+        bail!("{} must hold at least 32 characters of random data", path.display());
+    }
+    Ok(bytes)
+}
+
+fn load_policy(dir: &Path) -> anyhow::Result<townhall_consent::Policy> {
+    let path = dir.join("consent.toml");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(townhall_consent::Policy::parse(&path.display().to_string(), &text)?)
+}
+
+struct Bar(ProgressBar);
+
+impl townhall_demo::SeedProgress for Bar {
+    fn step(&self, what: &str, done: u64, total: u64) {
+        self.0.set_length(total);
+        self.0.set_position(done);
+        self.0.set_message(what.to_owned());
+    }
+}
+
+impl townhall_audit::VerifyProgress for Bar {
+    fn advanced(&self, done: u64, total: u64) {
+        self.0.set_length(total);
+        self.0.set_position(done);
+    }
+}
+
+fn bar() -> Bar {
+    let pb = ProgressBar::new(0);
+    pb.set_style(
+        ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    Bar(pb)
+}
+
+async fn demo(listen: &str, data_dir: &Path) -> anyhow::Result<ExitCode> {
+    let store = open(&StoreArgs { data_dir: data_dir.to_owned(), database_url: None }).await?;
+    let config_dir = data_dir.join("config");
+    let council = match townhall_places::council_by_slug(&store, "riverside").await? {
+        Some(c) => {
+            println!("Reusing the demo council in {}", data_dir.display());
+            c
+        }
+        None => {
+            println!("Seeding Riverside Borough Council into {} (first start only)…", data_dir.display());
+            let progress = bar();
+            let council = townhall_demo::seed(&store, &config_dir, &progress).await?;
+            progress.0.finish_and_clear();
+            council
+        }
+    };
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    let public_url = url::Url::parse(&format!("http://{addr}/"))?;
+    let state = townhall_web::AppState::new(
+        store.clone(),
+        council.clone(),
+        load_policy(&config_dir)?,
+        Templates::builtin(),
+        townhall_web::Settings { public_url: public_url.clone(), demo: true, secret: secret(&data_dir.join("secret.key"))? },
+    )?;
+    println!("\n{} is running at {public_url}", council.name);
+    println!("Messages sent by the demo arrive at {public_url}dev/mailbox\n");
+    println!("Demo sign-in details (password for all: {}):", townhall_demo::DEMO_PASSWORD);
+    for (who, email, role) in townhall_demo::DEMO_ACCOUNTS {
+        println!("  {who:<24} {email:<36} {role}");
+    }
+    println!("\nStaff sign in at {public_url}staff/sign-in. Press Ctrl+C to stop.");
+    run_server(listener, state, store, Transport::Mailbox, &council).await
+}
+
+async fn serve(config: Config) -> anyhow::Result<ExitCode> {
+    let store = Store::connect(&config.database.url)
+        .await
+        .with_context(|| format!("cannot connect to {}", townhall_store::redact(&config.database.url)))?;
+    store.migrate(&migrations()).await?;
+    let Some(council) = townhall_places::council_by_slug(&store, &config.council).await? else {
+        bail!("there is no council '{}'; create it with `townhall admin create-council`", config.council);
+    };
+    let transport = match &config.smtp {
+        Some(s) => Transport::smtp(s).map_err(anyhow::Error::msg)?,
+        None => Transport::Unconfigured,
+    };
+    let listener = tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+    let state = townhall_web::AppState::new(
+        store.clone(),
+        council.clone(),
+        load_policy(&config.config_dir)?,
+        Templates::builtin(),
+        townhall_web::Settings { public_url: url::Url::parse(&config.public_url)?, demo: false, secret: secret(&config.secret_file)? },
+    )?;
+    tracing::info!(listen = %config.listen, council = %council.slug, "serving");
+    run_server(listener, state, store, transport, &council).await
+}
+
+async fn run_server(
+    listener: tokio::net::TcpListener,
+    state: townhall_web::AppState,
+    store: Store,
+    transport: Transport,
+    council: &Council,
+) -> anyhow::Result<ExitCode> {
+    let worker_store = store.clone();
+    let worker = tokio::spawn(async move {
+        loop {
+            if let Err(e) = townhall_notify::deliver_pending(&worker_store, &transport).await {
+                tracing::warn!(error = %e, "notification delivery failed");
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    });
+    let shutdown = async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => return,
+            };
+            tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::info!("shutting down: finishing requests in flight");
+    };
+    townhall_web::serve(listener, state, shutdown).await?;
+    worker.abort();
+    store.close().await;
+    tracing::info!(council = %council.slug, "stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn audit_verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
+    let store = match &args.database_url {
+        Some(url) => Store::connect(url).await?,
+        None => {
+            if !args.data_dir.join("townhall.db").exists() {
+                bail!("there is no store in {}", args.data_dir.display());
+            }
+            Store::open_dir(&args.data_dir).await?
+        }
+    };
+    let progress = bar();
+    progress.0.set_message("verifying");
+    let started = std::time::Instant::now();
+    let report = townhall_audit::verify(&store, &progress).await?;
+    progress.0.finish_and_clear();
+    if report.intact() {
+        println!(
+            "The audit log is intact: {} entries in {} chain(s) verified in {:.2?}.",
+            report.entries, report.chains, started.elapsed()
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("The audit log has been tampered with:");
+        for b in &report.breaches {
+            eprintln!("  {b}");
+        }
+        Ok(ExitCode::from(2))
+    }
+}
+
+async fn pick_council(store: &Store, slug: Option<&str>) -> anyhow::Result<Council> {
+    let all = townhall_places::councils(store).await?;
+    match slug {
+        Some(s) => all.into_iter().find(|c| c.slug == s).with_context(|| format!("there is no council '{s}'")),
+        None => match all.len() {
+            1 => Ok(all.into_iter().next().context("no council")?),
+            0 => bail!("there is no council yet; create one with `townhall admin create-council`"),
+            _ => bail!("there are several councils; say which with --council"),
+        },
+    }
+}
+
+fn new_password() -> anyhow::Result<String> {
+    let pw = match std::env::var("TOWNHALL_NEW_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            eprint!("New password: ");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    password::check_rules(&pw)?;
+    Ok(pw)
+}
+
+async fn admin(args: &StoreArgs, council: Option<&str>, command: AdminCommand) -> anyhow::Result<ExitCode> {
+    let store = open(args).await?;
+    match command {
+        AdminCommand::CreateCouncil { slug, name } => {
+            let mut tx = store.begin().await?;
+            let c = townhall_places::create_council(&mut tx, &slug, &name).await?;
+            tx.commit().await?;
+            println!("Created council '{}' ({})", c.slug, c.id);
+        }
+        AdminCommand::CreateStaff { email, name, role, team } => {
+            let c = pick_council(&store, council).await?;
+            let email = EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+            let role = Role::parse(&role).with_context(|| {
+                format!("--role must be one of {}", Role::ALL.map(|r| r.as_str()).join(", "))
+            })?;
+            let hash = password::hash_async(new_password()?).await;
+            let mut tx = store.begin().await?;
+            let team = match team {
+                Some(t) => Some(staff::ensure_team(&mut tx, c.id, &t).await?),
+                None => None,
+            };
+            let member = staff::create(&mut tx, c.id, &NewAccount { kind: UserKind::Staff, email: &email, display_name: &name, password_hash: Some(&hash), verified: true }, role, team.as_ref()).await?;
+            tx.commit().await?;
+            println!("Created staff account for {}", member.label());
+        }
+        AdminCommand::ResetPassword { email } => {
+            let c = pick_council(&store, council).await?;
+            let email = EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+            let user = accounts::find_by_email(&store, c.id, UserKind::Staff, &email).await?.with_context(|| format!("there is no staff account for {email}"))?;
+            let hash = password::hash_async(new_password()?).await;
+            let mut tx = store.begin().await?;
+            accounts::set_password(&mut tx, c.id, user.id, &hash).await?;
+            townhall_identity::sessions::end_all(&mut tx, c.id, user.id).await?;
+            tx.commit().await?;
+            println!("Password changed for {email}; their sessions have been ended.");
+        }
+        AdminCommand::ApiKey { command: ApiKeyCommand::Create { name } } => {
+            let c = pick_council(&store, council).await?;
+            let mut tx = store.begin().await?;
+            let key = api_keys::create(&mut tx, c.id, &name).await?;
+            tx.commit().await?;
+            println!("{key}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
