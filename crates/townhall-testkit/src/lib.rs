@@ -1,1 +1,135 @@
-//! placeholder
+//! A real Townhall server for tests: a fresh store (a temporary SQLite file, or a
+//! fresh schema in `$TOWNHALL_TEST_DATABASE_URL`), every migration applied, a
+//! council with the demo consent policy, and the HTTP server on a free loopback port.
+
+use std::net::SocketAddr;
+
+use townhall_places::Council;
+use townhall_store::{Migration, Store};
+
+/// Every component's migrations, in the order the binary applies them.
+pub fn migrations() -> Vec<Migration> {
+    [
+        townhall_places::MIGRATIONS,
+        townhall_audit::MIGRATIONS,
+        townhall_identity::MIGRATIONS,
+        townhall_consent::MIGRATIONS,
+        townhall_notify::MIGRATIONS,
+    ]
+    .concat()
+}
+
+/// A fresh, migrated store: SQLite in a temporary directory, or a new schema of
+/// the PostgreSQL database named by `TOWNHALL_TEST_DATABASE_URL`.
+pub struct TestStore {
+    /// The store.
+    pub store: Store,
+    /// The URL it was opened with.
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestStore {
+    /// Opens a fresh store.
+    pub async fn new() -> Self {
+        match std::env::var("TOWNHALL_TEST_DATABASE_URL") {
+            Ok(base) if !base.is_empty() => {
+                let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+                let admin = Store::connect(&base).await.expect("connect to TOWNHALL_TEST_DATABASE_URL");
+                townhall_store::sql::query(&format!("CREATE SCHEMA {schema}"))
+                    .execute(admin.reader())
+                    .await
+                    .expect("create schema");
+                admin.close().await;
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+                let store = Store::connect(&url).await.expect("connect to the test schema");
+                store.migrate(&migrations()).await.expect("migrate");
+                Self { store, url, _dir: None }
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("townhall.db").display());
+                let store = Store::connect(&url).await.expect("open SQLite");
+                store.migrate(&migrations()).await.expect("migrate");
+                Self { store, url, _dir: Some(dir) }
+            }
+        }
+    }
+}
+
+/// A running server.
+pub struct TestServer {
+    /// Its store.
+    pub db: TestStore,
+    /// The council it serves.
+    pub council: Council,
+    /// Its address, e.g. `http://127.0.0.1:41234/`.
+    pub base: url::Url,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestServer {
+    /// Starts a server for a new council "Testshire" with the demo consent policy.
+    pub async fn start() -> Self {
+        let db = TestStore::new().await;
+        let mut tx = db.store.begin().await.expect("begin");
+        let council = townhall_places::create_council(&mut tx, "testshire", "Testshire Council")
+            .await
+            .expect("council");
+        tx.commit().await.expect("commit");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr: SocketAddr = listener.local_addr().expect("addr");
+        let base = url::Url::parse(&format!("http://{addr}/")).expect("url");
+        let policy = townhall_consent::Policy::parse("consent.toml", townhall_demo::CONSENT_POLICY).expect("policy");
+        let state = townhall_web::AppState::new(
+            db.store.clone(),
+            council.clone(),
+            policy,
+            townhall_notify::Templates::builtin(),
+            townhall_web::Settings { public_url: base.clone(), demo: true, secret: vec![7; 32] },
+        )
+        .expect("state");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(townhall_web::serve(listener, state, async {
+            let _ = rx.await;
+        }));
+        Self { db, council, base, shutdown: Some(tx) }
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// The absolute address of `path`.
+    pub fn url(&self, path: &str) -> String {
+        self.base.join(path.trim_start_matches('/')).expect("path").to_string()
+    }
+
+    /// Delivers queued messages to the mailbox, as the server's worker does.
+    pub async fn deliver(&self) {
+        townhall_notify::deliver_pending(&self.db.store, &townhall_notify::Transport::Mailbox)
+            .await
+            .expect("deliver");
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The value of the hidden `csrf` field in a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).map(|i| i + marker.len()).expect("page has a csrf field");
+    html[start..].split('"').next().unwrap_or_default().to_owned()
+}
