@@ -58,7 +58,10 @@ const BATCH: i64 = 20_000;
 
 /// Recomputes every council's hash chain and checks it against the stored hashes
 /// and the chain heads.
-pub async fn verify(store: &Store, progress: &dyn VerifyProgress) -> Result<VerifyReport, StoreError> {
+pub async fn verify(
+    store: &Store,
+    progress: &dyn VerifyProgress,
+) -> Result<VerifyReport, StoreError> {
     let pool = store.reader();
     let (total,): (i64,) = sql::query_as("SELECT COUNT(*) FROM audit_log")
         .fetch_one(pool)
@@ -72,7 +75,9 @@ pub async fn verify(store: &Store, progress: &dyn VerifyProgress) -> Result<Veri
     let mut report = VerifyReport::default();
     for (council,) in councils {
         report.chains += 1;
-        if let Some(breach) = verify_chain(store, &council, &mut report.entries, total, progress).await? {
+        if let Some(breach) =
+            verify_chain(store, &council, &mut report.entries, total, progress).await?
+        {
             report.breaches.push(breach);
         }
     }
@@ -144,12 +149,14 @@ async fn verify_chain(
         None if last > 0 => breach(1, "the chain head is missing".into()),
         Some((seq, _)) if seq > last => breach(
             last + 1,
-            format!("entries {} to {seq} are missing from the end of the log", last + 1),
+            format!(
+                "entries {} to {seq} are missing from the end of the log",
+                last + 1
+            ),
         ),
-        Some((seq, hash)) if seq != last || hash != prev => breach(
-            last,
-            "the chain head does not match the last entry".into(),
-        ),
+        Some((seq, hash)) if seq != last || hash != prev => {
+            breach(last, "the chain head does not match the last entry".into())
+        }
         _ => Ok(None),
     }
 }

@@ -177,7 +177,11 @@ mod tests {
             (&cw, Read, &Resource::ConsentDecisions, Allow),
         ];
         for (who, action, what, expected) in table {
-            assert_eq!(authorize(who, action, what), expected, "{who:?} {action:?} {what:?}");
+            assert_eq!(
+                authorize(who, action, what),
+                expected,
+                "{who:?} {action:?} {what:?}"
+            );
         }
     }
 }

@@ -47,12 +47,22 @@ impl Decision {
 }
 
 /// Decides a [`DecisionRequest`] against the policy and the resident's history.
-pub async fn decide(store: &Store, policy: &Policy, req: &DecisionRequest<'_>) -> Result<Decision, StoreError> {
+pub async fn decide(
+    store: &Store,
+    policy: &Policy,
+    req: &DecisionRequest<'_>,
+) -> Result<Decision, StoreError> {
     let Some(purpose) = policy.purpose(req.purpose) else {
-        return Ok(Decision::deny(format!("'{}' is not a declared purpose", req.purpose)));
+        return Ok(Decision::deny(format!(
+            "'{}' is not a declared purpose",
+            req.purpose
+        )));
     };
     if policy.recipient(req.recipient).is_none() {
-        return Ok(Decision::deny(format!("'{}' is not a declared recipient", req.recipient)));
+        return Ok(Decision::deny(format!(
+            "'{}' is not a declared recipient",
+            req.recipient
+        )));
     }
     if !purpose.recipients.iter().any(|r| r == req.recipient) {
         return Ok(Decision::deny(format!(
@@ -84,12 +94,19 @@ pub async fn decide(store: &Store, policy: &Policy, req: &DecisionRequest<'_>) -
             purpose.reason.as_deref().unwrap_or_default()
         )));
     }
-    let choice = latest(store, req.council, req.resident, req.purpose, req.recipient, req.at).await?;
+    let choice = latest(
+        store,
+        req.council,
+        req.resident,
+        req.purpose,
+        req.recipient,
+        req.at,
+    )
+    .await?;
     Ok(match choice {
-        Some(c) if c.choice == Choice::Withdrawn => Decision::deny(format!(
-            "the resident said no on {}",
-            c.recorded_at.human()
-        )),
+        Some(c) if c.choice == Choice::Withdrawn => {
+            Decision::deny(format!("the resident said no on {}", c.recorded_at.human()))
+        }
         Some(c) => match c.valid_until {
             Some(until) if until <= req.at => Decision::deny(format!(
                 "the resident's permission ended on {}",
@@ -100,7 +117,10 @@ pub async fn decide(store: &Store, policy: &Policy, req: &DecisionRequest<'_>) -
                 c.recorded_at.human(),
                 until.human()
             )),
-            None => allow(format!("the resident gave permission on {}", c.recorded_at.human())),
+            None => allow(format!(
+                "the resident gave permission on {}",
+                c.recorded_at.human()
+            )),
         },
         None => match purpose.default {
             Default::OptOut => allow(format!(

@@ -136,15 +136,30 @@ impl Policy {
             err(offset, e.message().to_owned())
         })?;
         if parsed.version != 1 {
-            return Err(err(0, format!("version {} is not supported; use version = 1", parsed.version)));
+            return Err(err(
+                0,
+                format!(
+                    "version {} is not supported; use version = 1",
+                    parsed.version
+                ),
+            ));
         }
         let mut recipient_ids = HashSet::new();
         for r in &parsed.recipients {
             if !valid_id(&r.get_ref().id) {
-                return Err(err(r.span().start, format!("recipient id '{}' must be lower-case letters, digits and hyphens", r.get_ref().id)));
+                return Err(err(
+                    r.span().start,
+                    format!(
+                        "recipient id '{}' must be lower-case letters, digits and hyphens",
+                        r.get_ref().id
+                    ),
+                ));
             }
             if !recipient_ids.insert(r.get_ref().id.clone()) {
-                return Err(err(r.span().start, format!("recipient '{}' is declared twice", r.get_ref().id)));
+                return Err(err(
+                    r.span().start,
+                    format!("recipient '{}' is declared twice", r.get_ref().id),
+                ));
             }
         }
         let mut purpose_ids = HashSet::new();
@@ -152,37 +167,95 @@ impl Policy {
             let at = p.span().start;
             let purpose = p.get_ref();
             if !valid_id(&purpose.id) {
-                return Err(err(at, format!("purpose id '{}' must be lower-case letters, digits and hyphens", purpose.id)));
+                return Err(err(
+                    at,
+                    format!(
+                        "purpose id '{}' must be lower-case letters, digits and hyphens",
+                        purpose.id
+                    ),
+                ));
             }
             if !purpose_ids.insert(purpose.id.clone()) {
-                return Err(err(at, format!("purpose '{}' is declared twice", purpose.id)));
+                return Err(err(
+                    at,
+                    format!("purpose '{}' is declared twice", purpose.id),
+                ));
             }
             if purpose.recipients.is_empty() {
-                return Err(err(at, format!("purpose '{}' names no recipients", purpose.id)));
+                return Err(err(
+                    at,
+                    format!("purpose '{}' names no recipients", purpose.id),
+                ));
             }
-            if let Some(unknown) = purpose.recipients.iter().find(|r| !recipient_ids.contains(*r)) {
-                return Err(err(at, format!("purpose '{}' names recipient '{unknown}', which is not declared", purpose.id)));
+            if let Some(unknown) = purpose
+                .recipients
+                .iter()
+                .find(|r| !recipient_ids.contains(*r))
+            {
+                return Err(err(
+                    at,
+                    format!(
+                        "purpose '{}' names recipient '{unknown}', which is not declared",
+                        purpose.id
+                    ),
+                ));
             }
             if purpose.fields.is_empty() {
-                return Err(err(at, format!("purpose '{}' lists no fields; list the minimum fields it needs", purpose.id)));
+                return Err(err(
+                    at,
+                    format!(
+                        "purpose '{}' lists no fields; list the minimum fields it needs",
+                        purpose.id
+                    ),
+                ));
             }
             let needs_reason = purpose.default != Default::OptIn;
-            if needs_reason && purpose.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-                return Err(err(at, format!("purpose '{}' is not opt-in, so it needs a 'reason' to show residents", purpose.id)));
+            if needs_reason
+                && purpose
+                    .reason
+                    .as_deref()
+                    .is_none_or(|r| r.trim().is_empty())
+            {
+                return Err(err(
+                    at,
+                    format!(
+                        "purpose '{}' is not opt-in, so it needs a 'reason' to show residents",
+                        purpose.id
+                    ),
+                ));
             }
             if purpose.default == Default::RequiredByLaw
-                && !matches!(purpose.legal_basis, LegalBasis::LegalObligation | LegalBasis::PublicTask | LegalBasis::VitalInterests)
+                && !matches!(
+                    purpose.legal_basis,
+                    LegalBasis::LegalObligation
+                        | LegalBasis::PublicTask
+                        | LegalBasis::VitalInterests
+                )
             {
                 return Err(err(at, format!("purpose '{}' is required by law, so its legal_basis must be legal_obligation, public_task or vital_interests", purpose.id)));
             }
             if purpose.default == Default::OptIn && purpose.legal_basis != LegalBasis::Consent {
-                return Err(err(at, format!("purpose '{}' is opt-in, so its legal_basis must be consent", purpose.id)));
+                return Err(err(
+                    at,
+                    format!(
+                        "purpose '{}' is opt-in, so its legal_basis must be consent",
+                        purpose.id
+                    ),
+                ));
             }
         }
         Ok(Policy {
             policy_url: parsed.policy_url,
-            recipients: parsed.recipients.into_iter().map(Spanned::into_inner).collect(),
-            purposes: parsed.purposes.into_iter().map(Spanned::into_inner).collect(),
+            recipients: parsed
+                .recipients
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
+            purposes: parsed
+                .purposes
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
         })
     }
 
@@ -198,7 +271,10 @@ impl Policy {
 }
 
 fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 #[cfg(test)]
@@ -232,11 +308,31 @@ fields = ["name", "phone"]
     #[test]
     fn mistakes_are_reported_with_file_and_line() {
         let cases = [
-            (GOOD.replace("recipients = [\"gp\"]", "recipients = [\"police\"]"), 8, "recipient 'police', which is not declared"),
-            (GOOD.replace("default = \"opt_in\"", "default = \"opt_out\""), 8, "needs a 'reason'"),
-            (GOOD.replace("legal_basis = \"consent\"", "legal_basis = \"public_task\""), 8, "must be consent"),
-            (GOOD.replace("title =", "colour = \"red\"\ntitle ="), 10, "unknown field `colour`"),
-            (GOOD.replace("default = \"opt_in\"", "default = \"maybe\""), 13, "unknown variant `maybe`"),
+            (
+                GOOD.replace("recipients = [\"gp\"]", "recipients = [\"police\"]"),
+                8,
+                "recipient 'police', which is not declared",
+            ),
+            (
+                GOOD.replace("default = \"opt_in\"", "default = \"opt_out\""),
+                8,
+                "needs a 'reason'",
+            ),
+            (
+                GOOD.replace("legal_basis = \"consent\"", "legal_basis = \"public_task\""),
+                8,
+                "must be consent",
+            ),
+            (
+                GOOD.replace("title =", "colour = \"red\"\ntitle ="),
+                10,
+                "unknown field `colour`",
+            ),
+            (
+                GOOD.replace("default = \"opt_in\"", "default = \"maybe\""),
+                13,
+                "unknown variant `maybe`",
+            ),
         ];
         for (text, line, needle) in cases {
             let e = Policy::parse("consent.toml", &text).unwrap_err();

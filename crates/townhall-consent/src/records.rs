@@ -103,17 +103,34 @@ pub async fn record(
     Ok(rec)
 }
 
-type RecordRow = (String, String, String, String, Option<String>, String, String, String);
+type RecordRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+);
 
 fn from_row(r: RecordRow) -> Option<ConsentRecord> {
     Some(ConsentRecord {
         id: r.0.parse().ok()?,
         purpose: r.1,
         recipient: r.2,
-        choice: if r.3 == "granted" { Choice::Granted } else { Choice::Withdrawn },
+        choice: if r.3 == "granted" {
+            Choice::Granted
+        } else {
+            Choice::Withdrawn
+        },
         valid_until: r.4.and_then(|t| Timestamp::parse(&t).ok()),
         recorded_at: Timestamp::parse(&r.5).ok()?,
-        method: if r.6 == "assisted" { Method::Assisted } else { Method::Web },
+        method: if r.6 == "assisted" {
+            Method::Assisted
+        } else {
+            Method::Web
+        },
         recorded_by: r.7,
     })
 }
@@ -122,7 +139,11 @@ const COLUMNS: &str =
     "record_id, purpose_id, recipient_id, decision, valid_until, recorded_at, method, recorded_by";
 
 /// A resident's whole history, newest first.
-pub async fn history(store: &Store, council: CouncilId, resident: UserId) -> Result<Vec<ConsentRecord>, StoreError> {
+pub async fn history(
+    store: &Store,
+    council: CouncilId,
+    resident: UserId,
+) -> Result<Vec<ConsentRecord>, StoreError> {
     let rows: Vec<RecordRow> = sql::query_as(&format!(
         "SELECT {COLUMNS} FROM consent_records WHERE council_id = $1 AND user_id = $2 \
          ORDER BY recorded_at DESC, record_id DESC"

@@ -28,10 +28,26 @@ pub const DEMO_PASSWORD: &str = "riverside-demo-2026";
 /// The demo sign-in accounts: (who, email, role).
 pub const DEMO_ACCOUNTS: &[(&str, &str, &str)] = &[
     ("Resident", "martin.hughes@riverside.example", "resident"),
-    ("Caseworker", "priya.shah@riverside.gov.example", "caseworker, Waste and Recycling"),
-    ("Team leader", "tom.okafor@riverside.gov.example", "team leader, Highways"),
-    ("Data protection officer", "dpo@riverside.gov.example", "data protection officer"),
-    ("Administrator", "admin@riverside.gov.example", "administrator"),
+    (
+        "Caseworker",
+        "priya.shah@riverside.gov.example",
+        "caseworker, Waste and Recycling",
+    ),
+    (
+        "Team leader",
+        "tom.okafor@riverside.gov.example",
+        "team leader, Highways",
+    ),
+    (
+        "Data protection officer",
+        "dpo@riverside.gov.example",
+        "data protection officer",
+    ),
+    (
+        "Administrator",
+        "admin@riverside.gov.example",
+        "administrator",
+    ),
 ];
 
 /// How many residents the demo council has.
@@ -82,7 +98,11 @@ const ROWS: usize = 3;
 
 /// Seeds the demo council into an empty, migrated store and writes its
 /// configuration into `config_dir`. Returns the council.
-pub async fn seed(store: &Store, config_dir: &Path, progress: &dyn SeedProgress) -> Result<Council, SeedError> {
+pub async fn seed(
+    store: &Store,
+    config_dir: &Path,
+    progress: &dyn SeedProgress,
+) -> Result<Council, SeedError> {
     let mut rng = StdRng::seed_from_u64(0x5eed_2026);
     std::fs::create_dir_all(config_dir).map_err(|source| SeedError::Config {
         path: config_dir.display().to_string(),
@@ -95,24 +115,33 @@ pub async fn seed(store: &Store, config_dir: &Path, progress: &dyn SeedProgress)
     })?;
 
     let mut tx = store.begin().await?;
-    let council = townhall_places::create_council(&mut tx, "riverside", "Riverside Borough Council").await?;
+    let council =
+        townhall_places::create_council(&mut tx, "riverside", "Riverside Borough Council").await?;
     let corners = jittered_grid(&mut rng);
     for (i, name) in names::WARDS.iter().enumerate() {
-        townhall_places::add_area(&mut tx, council.id, &Area {
-            code: format!("W{:02}", i + 1),
-            kind: AreaKind::Ward,
-            name: (*name).to_owned(),
-            boundary: cell_polygon(&corners, i),
-        })
+        townhall_places::add_area(
+            &mut tx,
+            council.id,
+            &Area {
+                code: format!("W{:02}", i + 1),
+                kind: AreaKind::Ward,
+                name: (*name).to_owned(),
+                boundary: cell_polygon(&corners, i),
+            },
+        )
         .await?;
     }
     for (i, (name, cell)) in names::PARISHES.iter().enumerate() {
-        townhall_places::add_area(&mut tx, council.id, &Area {
-            code: format!("P{:02}", i + 1),
-            kind: AreaKind::Parish,
-            name: (*name).to_owned(),
-            boundary: cell_polygon(&corners, *cell),
-        })
+        townhall_places::add_area(
+            &mut tx,
+            council.id,
+            &Area {
+                code: format!("P{:02}", i + 1),
+                kind: AreaKind::Parish,
+                name: (*name).to_owned(),
+                boundary: cell_polygon(&corners, *cell),
+            },
+        )
         .await?;
     }
     let addresses = gazetteer(&mut rng, &corners);
@@ -152,12 +181,21 @@ fn jittered_grid(rng: &mut StdRng) -> Vec<Vec<(f64, f64)>> {
 
 fn cell_corners(corners: &[Vec<(f64, f64)>], cell: usize) -> [(f64, f64); 4] {
     let (r, c) = (ROWS - 1 - cell / COLS, cell % COLS);
-    [corners[r][c], corners[r][c + 1], corners[r + 1][c + 1], corners[r + 1][c]]
+    [
+        corners[r][c],
+        corners[r][c + 1],
+        corners[r + 1][c + 1],
+        corners[r + 1][c],
+    ]
 }
 
 fn cell_polygon(corners: &[Vec<(f64, f64)>], cell: usize) -> serde_json::Value {
     let q = cell_corners(corners, cell);
-    let ring: Vec<[f64; 2]> = q.iter().chain(std::iter::once(&q[0])).map(|&(x, y)| [round6(x), round6(y)]).collect();
+    let ring: Vec<[f64; 2]> = q
+        .iter()
+        .chain(std::iter::once(&q[0]))
+        .map(|&(x, y)| [round6(x), round6(y)])
+        .collect();
     serde_json::json!({"type": "Polygon", "coordinates": [ring]})
 }
 
@@ -168,7 +206,8 @@ fn round6(v: f64) -> f64 {
 /// A point inside a quadrilateral cell, by bilinear interpolation.
 fn point_in_cell(rng: &mut StdRng, q: &[(f64, f64); 4]) -> (f64, f64) {
     let (u, v): (f64, f64) = (rng.gen_range(0.08..0.92), rng.gen_range(0.08..0.92));
-    let lerp = |a: (f64, f64), b: (f64, f64), t: f64| (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t);
+    let lerp =
+        |a: (f64, f64), b: (f64, f64), t: f64| (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t);
     let bottom = lerp(q[0], q[1], u);
     let top = lerp(q[3], q[2], u);
     let p = lerp(bottom, top, v);
@@ -187,7 +226,8 @@ fn gazetteer(rng: &mut StdRng, corners: &[Vec<(f64, f64)>]) -> Vec<Address> {
             let street = format!(
                 "{} {}",
                 names::STREETS[street_index % names::STREETS.len()],
-                names::STREET_KINDS[(street_index / names::STREETS.len() + street_index) % names::STREET_KINDS.len()]
+                names::STREET_KINDS[(street_index / names::STREETS.len() + street_index)
+                    % names::STREET_KINDS.len()]
             );
             street_index += 1;
             let houses = rng.gen_range(10..=30);
@@ -223,7 +263,11 @@ fn gazetteer(rng: &mut StdRng, corners: &[Vec<(f64, f64)>]) -> Vec<Address> {
     out
 }
 
-async fn seed_staff(store: &Store, council: &Council, progress: &dyn SeedProgress) -> Result<(), SeedError> {
+async fn seed_staff(
+    store: &Store,
+    council: &Council,
+    progress: &dyn SeedProgress,
+) -> Result<(), SeedError> {
     let hash = password::hash_async(DEMO_PASSWORD.to_owned()).await;
     let mut tx = store.begin().await?;
     let mut teams = Vec::new();
@@ -246,7 +290,8 @@ async fn seed_staff(store: &Store, council: &Council, progress: &dyn SeedProgres
         ("Chris Young", "chris.young", Role::Caseworker, Some(6)),
     ];
     for (n, (name, local, role, team)) in people.iter().enumerate() {
-        let email = EmailAddress::parse(&format!("{local}@riverside.gov.example")).map_err(|e| SeedError::Data(e.to_string()))?;
+        let email = EmailAddress::parse(&format!("{local}@riverside.gov.example"))
+            .map_err(|e| SeedError::Data(e.to_string()))?;
         staff::create(
             &mut tx,
             council.id,
@@ -280,16 +325,28 @@ async fn seed_residents(
     let mut tx = store.begin().await?;
     for n in 0..RESIDENTS {
         let (given, family, dob) = if n == 0 {
-            ("Martin".to_owned(), "Hughes".to_owned(), "1951-03-14".to_owned())
+            (
+                "Martin".to_owned(),
+                "Hughes".to_owned(),
+                "1951-03-14".to_owned(),
+            )
         } else {
             let year = rng.gen_range(1935..2007);
             (
                 names::GIVEN[rng.gen_range(0..names::GIVEN.len())].to_owned(),
                 names::FAMILY[rng.gen_range(0..names::FAMILY.len())].to_owned(),
-                format!("{year}-{:02}-{:02}", rng.gen_range(1..=12), rng.gen_range(1..=28)),
+                format!(
+                    "{year}-{:02}-{:02}",
+                    rng.gen_range(1..=12),
+                    rng.gen_range(1..=28)
+                ),
             )
         };
-        let local = format!("{}.{}", given.to_lowercase(), family.to_lowercase().replace('\'', ""));
+        let local = format!(
+            "{}.{}",
+            given.to_lowercase(),
+            family.to_lowercase().replace('\'', "")
+        );
         let email = if n == 0 {
             format!("{local}@riverside.example")
         } else {
@@ -318,22 +375,29 @@ async fn seed_residents(
             uprn: Some(address.uprn.clone()),
         };
         profiles::save(&mut tx, council.id, user.id, &profile).await?;
-        townhall_audit::append(&mut tx, &AuditEvent {
-            council: council.id,
-            actor: Actor::System("demo-seed".into()),
-            actor_label: "Riverside Borough Council (records moved from the old system)".into(),
-            on_behalf_of: None,
-            subject: Some(user.id.to_string()),
-            record: format!("resident:{}", user.id),
-            fields: profiles::FIELDS.iter().map(|f| (*f).to_owned()).collect(),
-            action: Action::Create,
-            purpose: "setting up your council account".into(),
-            outcome: Outcome::Allowed,
-        })
+        townhall_audit::append(
+            &mut tx,
+            &AuditEvent {
+                council: council.id,
+                actor: Actor::System("demo-seed".into()),
+                actor_label: "Riverside Borough Council (records moved from the old system)".into(),
+                on_behalf_of: None,
+                subject: Some(user.id.to_string()),
+                record: format!("resident:{}", user.id),
+                fields: profiles::FIELDS.iter().map(|f| (*f).to_owned()).collect(),
+                action: Action::Create,
+                purpose: "setting up your council account".into(),
+                outcome: Outcome::Allowed,
+            },
+        )
         .await?;
         // About one resident in five has made a choice about data sharing.
         if n == 0 || rng.gen_bool(0.2) {
-            let purpose = &policy.purposes[if n == 0 { 0 } else { rng.gen_range(0..policy.purposes.len()) }];
+            let purpose = &policy.purposes[if n == 0 {
+                0
+            } else {
+                rng.gen_range(0..policy.purposes.len())
+            }];
             if purpose.default != townhall_consent::ConsentDefault::RequiredByLaw {
                 let choice = if n == 0 || rng.gen_bool(0.7) {
                     townhall_consent::Choice::Granted

@@ -124,7 +124,11 @@ pub struct NewAccount<'a> {
 }
 
 /// Opens an account.
-pub async fn create(tx: &mut Tx, council: CouncilId, new: &NewAccount<'_>) -> Result<User, AccountError> {
+pub async fn create(
+    tx: &mut Tx,
+    council: CouncilId,
+    new: &NewAccount<'_>,
+) -> Result<User, AccountError> {
     let now = Timestamp::now();
     let user = User {
         council,
@@ -156,7 +160,11 @@ pub async fn create(tx: &mut Tx, council: CouncilId, new: &NewAccount<'_>) -> Re
 }
 
 /// The account with this id.
-pub async fn get(store: &Store, council: CouncilId, id: UserId) -> Result<Option<User>, StoreError> {
+pub async fn get(
+    store: &Store,
+    council: CouncilId,
+    id: UserId,
+) -> Result<Option<User>, StoreError> {
     let row: Option<UserRow> = sql::query_as(&format!(
         "SELECT {USER_COLUMNS} FROM users WHERE council_id = $1 AND user_id = $2"
     ))
@@ -208,7 +216,13 @@ pub async fn sign_in_with_password(
         return Ok(Err(SignInError::BadCredentials));
     };
     let now = Timestamp::now();
-    if let Some(until) = locked_until.as_deref().map(Timestamp::parse).transpose().ok().flatten() {
+    if let Some(until) = locked_until
+        .as_deref()
+        .map(Timestamp::parse)
+        .transpose()
+        .ok()
+        .flatten()
+    {
         if until > now {
             return Ok(Err(SignInError::Locked { until }));
         }
@@ -225,7 +239,9 @@ pub async fn sign_in_with_password(
         .await?;
     tx.commit().await?;
     let id: UserId = user_id.parse().map_err(|_| decode_err("bad user id"))?;
-    let user = get(store, council, id).await?.ok_or_else(|| decode_err("account vanished"))?;
+    let user = get(store, council, id)
+        .await?
+        .ok_or_else(|| decode_err("account vanished"))?;
     if user.kind == UserKind::Resident && user.email_verified_at.is_none() {
         return Ok(Err(SignInError::Unverified));
     }
@@ -257,7 +273,10 @@ async fn record_failure(
         .bind(until.to_db())
         .execute(&mut *tx)
         .await?;
-        tracing::warn!(user = user_id, "account locked after repeated wrong passwords");
+        tracing::warn!(
+            user = user_id,
+            "account locked after repeated wrong passwords"
+        );
         SignInError::Locked { until }
     } else {
         SignInError::BadCredentials
@@ -267,7 +286,12 @@ async fn record_failure(
 }
 
 /// Sets a new password (already checked and hashed) and lifts any lock.
-pub async fn set_password(tx: &mut Tx, council: CouncilId, user: UserId, hash: &str) -> Result<(), AccountError> {
+pub async fn set_password(
+    tx: &mut Tx,
+    council: CouncilId,
+    user: UserId,
+    hash: &str,
+) -> Result<(), AccountError> {
     let done = sql::query(
         "UPDATE users SET password_hash = $3, failed_attempts = 0, locked_until = NULL \
          WHERE council_id = $1 AND user_id = $2",
@@ -285,7 +309,11 @@ pub async fn set_password(tx: &mut Tx, council: CouncilId, user: UserId, hash: &
 }
 
 /// Records that the person proved the email address is theirs.
-pub async fn mark_verified(tx: &mut Tx, council: CouncilId, user: UserId) -> Result<(), StoreError> {
+pub async fn mark_verified(
+    tx: &mut Tx,
+    council: CouncilId,
+    user: UserId,
+) -> Result<(), StoreError> {
     sql::query(
         "UPDATE users SET email_verified_at = $3 WHERE council_id = $1 AND user_id = $2 AND email_verified_at IS NULL",
     )

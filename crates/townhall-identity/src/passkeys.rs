@@ -72,7 +72,10 @@ impl Passkeys {
         user: &User,
     ) -> Result<(String, CreationChallengeResponse), PasskeyError> {
         let existing = load(store, user.council, user.id).await?;
-        let exclude = existing.iter().map(|p| p.cred_id().clone()).collect::<Vec<_>>();
+        let exclude = existing
+            .iter()
+            .map(|p| p.cred_id().clone())
+            .collect::<Vec<_>>();
         let (options, state) = self
             .webauthn
             .start_passkey_registration(
@@ -168,7 +171,8 @@ impl Passkeys {
         let Some((stored,)) = row else {
             return Err(PasskeyError::Rejected);
         };
-        let mut passkey: Passkey = serde_json::from_str(&stored).map_err(|e| decode_err(e.to_string()))?;
+        let mut passkey: Passkey =
+            serde_json::from_str(&stored).map_err(|e| decode_err(e.to_string()))?;
         passkey.update_credential(&result);
         sql::query(
             "UPDATE passkeys SET passkey = $3, last_used_at = $4 WHERE council_id = $1 AND credential_id = $2",
@@ -200,12 +204,13 @@ fn credential_id(passkey: &Passkey) -> String {
 }
 
 async fn load(store: &Store, council: CouncilId, user: UserId) -> Result<Vec<Passkey>, StoreError> {
-    let rows: Vec<(String,)> =
-        sql::query_as("SELECT passkey FROM passkeys WHERE council_id = $1 AND user_id = $2 ORDER BY created_at")
-            .bind(council.to_string())
-            .bind(user.to_string())
-            .fetch_all(store.reader())
-            .await?;
+    let rows: Vec<(String,)> = sql::query_as(
+        "SELECT passkey FROM passkeys WHERE council_id = $1 AND user_id = $2 ORDER BY created_at",
+    )
+    .bind(council.to_string())
+    .bind(user.to_string())
+    .fetch_all(store.reader())
+    .await?;
     rows.into_iter()
         .map(|(json,)| serde_json::from_str(&json).map_err(|e| decode_err(e.to_string())))
         .collect()

@@ -1,6 +1,8 @@
 //! Password rules and argon2id hashing.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 /// Why a new password was refused, in words a person can act on.
@@ -13,15 +15,38 @@ pub enum PasswordRuleError {
     #[error("Password must be 256 characters or fewer")]
     TooLong,
     /// One of the passwords tried first by attackers.
-    #[error("That password is too easy to guess. Try three random words, like 'kettle river jumper'")]
+    #[error(
+        "That password is too easy to guess. Try three random words, like 'kettle river jumper'"
+    )]
     TooCommon,
 }
 
 const COMMON: &[&str] = &[
-    "password", "password1", "password123", "12345678", "123456789", "1234567890", "qwertyuiop",
-    "qwerty123", "iloveyou", "11111111", "00000000", "abc12345", "letmein1", "welcome1",
-    "football", "baseball", "sunshine", "princess", "trustno1", "passw0rd", "liverpool",
-    "chelsea1", "arsenal1", "monkey123", "qwerty12",
+    "password",
+    "password1",
+    "password123",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "qwertyuiop",
+    "qwerty123",
+    "iloveyou",
+    "11111111",
+    "00000000",
+    "abc12345",
+    "letmein1",
+    "welcome1",
+    "football",
+    "baseball",
+    "sunshine",
+    "princess",
+    "trustno1",
+    "passw0rd",
+    "liverpool",
+    "chelsea1",
+    "arsenal1",
+    "monkey123",
+    "qwerty12",
 ];
 
 /// Checks a new password against the rules (length, and not a well-known one).
@@ -51,7 +76,11 @@ pub fn hash(password: &str) -> String {
 /// Checks a password against a stored hash. CPU-heavy: call off the async runtime.
 pub fn verify(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -93,7 +122,10 @@ mod tests {
     fn rules() {
         assert_eq!(check_rules("short"), Err(PasswordRuleError::TooShort));
         assert_eq!(check_rules("Password1"), Err(PasswordRuleError::TooCommon));
-        assert_eq!(check_rules(&"x".repeat(257)), Err(PasswordRuleError::TooLong));
+        assert_eq!(
+            check_rules(&"x".repeat(257)),
+            Err(PasswordRuleError::TooLong)
+        );
         assert_eq!(check_rules("kettle river jumper"), Ok(()));
     }
 }

@@ -21,10 +21,29 @@ pub struct ResidentProfile {
 }
 
 /// The fields of a profile, as named in audit entries.
-pub const FIELDS: [&str; 5] = ["given_name", "family_name", "date_of_birth", "phone", "uprn"];
+pub const FIELDS: [&str; 5] = [
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "phone",
+    "uprn",
+];
+
+type ProfileRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 /// Saves a resident's profile (new or changed).
-pub async fn save(tx: &mut Tx, council: CouncilId, user: UserId, p: &ResidentProfile) -> Result<(), StoreError> {
+pub async fn save(
+    tx: &mut Tx,
+    council: CouncilId,
+    user: UserId,
+    p: &ResidentProfile,
+) -> Result<(), StoreError> {
     sql::query(
         "INSERT INTO residents (council_id, user_id, given_name, family_name, date_of_birth, phone, uprn) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -44,8 +63,12 @@ pub async fn save(tx: &mut Tx, council: CouncilId, user: UserId, p: &ResidentPro
     Ok(())
 }
 
-async fn load(conn: &mut sql::AnyConnection, council: CouncilId, user: UserId) -> Result<Option<ResidentProfile>, StoreError> {
-    let row: Option<(String, String, Option<String>, Option<String>, Option<String>)> = sql::query_as(
+async fn load(
+    conn: &mut sql::AnyConnection,
+    council: CouncilId,
+    user: UserId,
+) -> Result<Option<ResidentProfile>, StoreError> {
+    let row: Option<ProfileRow> = sql::query_as(
         "SELECT given_name, family_name, date_of_birth, phone, uprn FROM residents \
          WHERE council_id = $1 AND user_id = $2",
     )
@@ -63,7 +86,11 @@ async fn load(conn: &mut sql::AnyConnection, council: CouncilId, user: UserId) -
 }
 
 /// A resident reads their own profile.
-pub async fn read_own(store: &Store, council: CouncilId, user: UserId) -> Result<Option<ResidentProfile>, StoreError> {
+pub async fn read_own(
+    store: &Store,
+    council: CouncilId,
+    user: UserId,
+) -> Result<Option<ResidentProfile>, StoreError> {
     let mut conn = store.reader().acquire().await?;
     load(&mut conn, council, user).await
 }

@@ -34,7 +34,11 @@ pub async fn start(tx: &mut Tx, user: &User) -> Result<String, StoreError> {
 }
 
 /// The signed-in user for a session token, if the session is current.
-pub async fn resolve(store: &Store, council: CouncilId, token: &str) -> Result<Option<User>, StoreError> {
+pub async fn resolve(
+    store: &Store,
+    council: CouncilId,
+    token: &str,
+) -> Result<Option<User>, StoreError> {
     let row: Option<(String,)> = sql::query_as(
         "SELECT user_id FROM sessions WHERE council_id = $1 AND token_hash = $2 AND expires_at > $3",
     )

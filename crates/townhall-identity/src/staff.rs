@@ -78,7 +78,12 @@ impl StaffMember {
     /// How the audit log and residents see them: "Priya Shah, Caseworker, Housing".
     pub fn label(&self) -> String {
         match &self.team {
-            Some(t) => format!("{}, {}, {}", self.user.display_name, self.role.label(), t.name),
+            Some(t) => format!(
+                "{}, {}, {}",
+                self.user.display_name,
+                self.role.label(),
+                t.name
+            ),
             None => format!("{}, {}", self.user.display_name, self.role.label()),
         }
     }
@@ -119,7 +124,15 @@ pub async fn create(
     role: Role,
     team: Option<&Team>,
 ) -> Result<StaffMember, AccountError> {
-    let user = accounts::create(tx, council, &NewAccount { kind: UserKind::Staff, ..account.clone() }).await?;
+    let user = accounts::create(
+        tx,
+        council,
+        &NewAccount {
+            kind: UserKind::Staff,
+            ..account.clone()
+        },
+    )
+    .await?;
     sql::query("INSERT INTO staff (council_id, user_id, role, team_id) VALUES ($1, $2, $3, $4)")
         .bind(council.to_string())
         .bind(user.id.to_string())
@@ -176,7 +189,9 @@ pub async fn user_id_by_email(
     council: CouncilId,
     email: &townhall_types::EmailAddress,
 ) -> Result<Option<UserId>, StoreError> {
-    Ok(accounts::find_by_email(store, council, UserKind::Staff, email)
-        .await?
-        .map(|u| u.id))
+    Ok(
+        accounts::find_by_email(store, council, UserKind::Staff, email)
+            .await?
+            .map(|u| u.id),
+    )
 }

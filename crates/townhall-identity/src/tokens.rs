@@ -46,7 +46,12 @@ pub enum TokenError {
 }
 
 /// Issues a token for `user`; only its hash is stored. Returns the token to send.
-pub async fn issue(tx: &mut Tx, council: CouncilId, user: UserId, purpose: TokenPurpose) -> Result<String, StoreError> {
+pub async fn issue(
+    tx: &mut Tx,
+    council: CouncilId,
+    user: UserId,
+    purpose: TokenPurpose,
+) -> Result<String, StoreError> {
     let token = random_token();
     sql::query(
         "INSERT INTO account_tokens (council_id, token_hash, user_id, purpose, expires_at) VALUES ($1, $2, $3, $4, $5)",

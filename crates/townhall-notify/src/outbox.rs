@@ -118,7 +118,16 @@ pub async fn enqueue(
     Ok(Ok(id))
 }
 
-type Pending = (String, String, String, String, String, String, String, String);
+type Pending = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
 
 /// Hands every message still in the outbox to `transport` and records the outcome.
 /// Returns how many were delivered.
@@ -158,7 +167,11 @@ pub async fn deliver_pending(store: &Store, transport: &Transport) -> Result<usi
 }
 
 /// The demo mailbox: every message delivered locally, newest first.
-pub async fn mailbox(store: &Store, council: CouncilId, limit: i64) -> Result<Vec<Notification>, StoreError> {
+pub async fn mailbox(
+    store: &Store,
+    council: CouncilId,
+    limit: i64,
+) -> Result<Vec<Notification>, StoreError> {
     let rows: Vec<Pending> = sql::query_as(
         "SELECT notification_id, channel, recipient, template_id, subject, body, status, created_at \
          FROM notifications WHERE council_id = $1 ORDER BY created_at DESC, notification_id DESC LIMIT $2",

@@ -58,11 +58,15 @@ impl Templates {
 
     /// Reads a templates file.
     pub fn parse(text: &str) -> Result<Self, TemplateError> {
-        let file: TemplatesFile = toml::from_str(text).map_err(|e| TemplateError::File(e.to_string()))?;
+        let file: TemplatesFile =
+            toml::from_str(text).map_err(|e| TemplateError::File(e.to_string()))?;
         let mut map = BTreeMap::new();
         for t in file.templates {
             if map.insert(t.id.clone(), t.clone()).is_some() {
-                return Err(TemplateError::File(format!("template '{}' is declared twice", t.id)));
+                return Err(TemplateError::File(format!(
+                    "template '{}' is declared twice",
+                    t.id
+                )));
             }
         }
         Ok(Self(map))
@@ -70,7 +74,9 @@ impl Templates {
 
     /// A template by id.
     pub fn get(&self, id: &str) -> Result<&Template, TemplateError> {
-        self.0.get(id).ok_or_else(|| TemplateError::Unknown(id.to_owned()))
+        self.0
+            .get(id)
+            .ok_or_else(|| TemplateError::Unknown(id.to_owned()))
     }
 }
 
@@ -139,6 +145,12 @@ mod tests {
         let (_, body) = t.render(&[("name", "Lizzy"), ("ref", "RBC-1")]).unwrap();
         assert_eq!(body, "Hi Lizzy, your ref is RBC-1. Lizzy!");
         let err = t.render(&[("name", "Lizzy")]).unwrap_err();
-        assert_eq!(err, TemplateError::Missing { template: "t".into(), missing: vec!["ref".into()] });
+        assert_eq!(
+            err,
+            TemplateError::Missing {
+                template: "t".into(),
+                missing: vec!["ref".into()]
+            }
+        );
     }
 }

@@ -45,7 +45,7 @@ pub enum Transport {
         /// The connection.
         mailer: AsyncSmtpTransport<Tokio1Executor>,
         /// The From address.
-        from: Mailbox,
+        from: Box<Mailbox>,
     },
     /// The demo mailbox: messages stay in the store and are shown at `/dev/mailbox`.
     Mailbox,
@@ -73,8 +73,14 @@ impl Transport {
         let builder = match settings.security.as_str() {
             "starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host),
             "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host),
-            "none" => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host)),
-            other => return Err(format!("smtp.security must be starttls, tls or none, not '{other}'")),
+            "none" => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
+                &settings.host,
+            )),
+            other => {
+                return Err(format!(
+                    "smtp.security must be starttls, tls or none, not '{other}'"
+                ))
+            }
         }
         .map_err(|e| format!("smtp.host '{}': {e}", settings.host))?;
         let mut builder = builder.port(settings.port);
@@ -83,17 +89,25 @@ impl Transport {
         }
         Ok(Transport::Smtp {
             mailer: builder.build(),
-            from,
+            from: Box::new(from),
         })
     }
 
-    pub(crate) async fn send(&self, channel: &str, to: &str, subject: &str, body: &str) -> Result<Status, String> {
+    pub(crate) async fn send(
+        &self,
+        channel: &str,
+        to: &str,
+        subject: &str,
+        body: &str,
+    ) -> Result<Status, String> {
         match (self, channel) {
             (Transport::Mailbox, _) => Ok(Status::Delivered),
             (Transport::Smtp { mailer, from }, "email") => {
-                let to: Mailbox = to.parse().map_err(|e| format!("bad recipient address: {e}"))?;
+                let to: Mailbox = to
+                    .parse()
+                    .map_err(|e| format!("bad recipient address: {e}"))?;
                 let message = Message::builder()
-                    .from(from.clone())
+                    .from((**from).clone())
                     .to(to)
                     .subject(subject)
                     .body(body.to_owned())

@@ -134,19 +134,24 @@ pub struct Area {
 
 /// Adds an area to a council.
 pub async fn add_area(tx: &mut Tx, council: CouncilId, area: &Area) -> Result<(), StoreError> {
-    sql::query("INSERT INTO areas (council_id, code, kind, name, boundary) VALUES ($1, $2, $3, $4, $5)")
-        .bind(council.to_string())
-        .bind(&area.code)
-        .bind(area.kind.as_str())
-        .bind(&area.name)
-        .bind(area.boundary.to_string())
-        .execute(&mut **tx)
-        .await?;
+    sql::query(
+        "INSERT INTO areas (council_id, code, kind, name, boundary) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(council.to_string())
+    .bind(&area.code)
+    .bind(area.kind.as_str())
+    .bind(&area.name)
+    .bind(area.boundary.to_string())
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
 /// The council's wards and parishes as a GeoJSON FeatureCollection.
-pub async fn areas_geojson(store: &Store, council: CouncilId) -> Result<serde_json::Value, StoreError> {
+pub async fn areas_geojson(
+    store: &Store,
+    council: CouncilId,
+) -> Result<serde_json::Value, StoreError> {
     let rows: Vec<(String, String, String, String)> = sql::query_as(
         "SELECT code, kind, name, boundary FROM areas WHERE council_id = $1 ORDER BY kind DESC, code",
     )
@@ -227,7 +232,17 @@ pub async fn add_address(tx: &mut Tx, council: CouncilId, a: &Address) -> Result
 const ADDRESS_COLUMNS: &str =
     "uprn, line1, line2, town, postcode, latitude, longitude, ward_code, parish_code";
 
-type AddressRow = (String, String, Option<String>, String, String, f64, f64, Option<String>, Option<String>);
+type AddressRow = (
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    f64,
+    f64,
+    Option<String>,
+    Option<String>,
+);
 
 fn address_from_row(r: AddressRow) -> Address {
     Address {
@@ -261,7 +276,11 @@ pub fn normalise_postcode(input: &str) -> Option<String> {
 }
 
 /// The addresses at a postcode, in street order.
-pub async fn addresses_at(store: &Store, council: CouncilId, postcode: &str) -> Result<Vec<Address>, StoreError> {
+pub async fn addresses_at(
+    store: &Store,
+    council: CouncilId,
+    postcode: &str,
+) -> Result<Vec<Address>, StoreError> {
     let rows: Vec<AddressRow> = sql::query_as(&format!(
         "SELECT {ADDRESS_COLUMNS} FROM addresses WHERE council_id = $1 AND postcode = $2 ORDER BY line1"
     ))
@@ -273,7 +292,11 @@ pub async fn addresses_at(store: &Store, council: CouncilId, postcode: &str) -> 
 }
 
 /// One address by its UPRN.
-pub async fn address(store: &Store, council: CouncilId, uprn: &str) -> Result<Option<Address>, StoreError> {
+pub async fn address(
+    store: &Store,
+    council: CouncilId,
+    uprn: &str,
+) -> Result<Option<Address>, StoreError> {
     let row: Option<AddressRow> = sql::query_as(&format!(
         "SELECT {ADDRESS_COLUMNS} FROM addresses WHERE council_id = $1 AND uprn = $2"
     ))
@@ -291,7 +314,10 @@ mod tests {
     #[test]
     fn postcodes_are_normalised() {
         assert_eq!(normalise_postcode("rv12ab").as_deref(), Some("RV1 2AB"));
-        assert_eq!(normalise_postcode(" RV10 9zz ").as_deref(), Some("RV10 9ZZ"));
+        assert_eq!(
+            normalise_postcode(" RV10 9zz ").as_deref(),
+            Some("RV10 9ZZ")
+        );
         assert_eq!(normalise_postcode("SW1A1AA").as_deref(), Some("SW1A 1AA"));
         assert_eq!(normalise_postcode("12345"), None);
         assert_eq!(normalise_postcode("RV1"), None);

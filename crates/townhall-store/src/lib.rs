@@ -48,7 +48,9 @@ pub enum StoreError {
     #[error(transparent)]
     Sql(#[from] sqlx::Error),
     /// A migration already applied has since been edited.
-    #[error("migration {version} ({name}) was changed after it was applied; restore the original file")]
+    #[error(
+        "migration {version} ({name}) was changed after it was applied; restore the original file"
+    )]
     MigrationChanged {
         /// Its version.
         version: i64,
@@ -218,7 +220,8 @@ pub fn redact(url: &str) -> String {
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::Database(db) => {
-            db.code().is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
+            db.code()
+                .is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
                 || db.message().contains("UNIQUE constraint failed")
         }
         _ => false,

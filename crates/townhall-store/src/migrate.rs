@@ -86,10 +86,11 @@ impl Store {
              checksum TEXT NOT NULL, applied_at TEXT NOT NULL)",
         )
         .await?;
-        let done: Vec<(i64, String, String)> =
-            sqlx::query_as("SELECT version, name, checksum FROM schema_migrations ORDER BY version")
-                .fetch_all(&mut *conn)
-                .await?;
+        let done: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT version, name, checksum FROM schema_migrations ORDER BY version",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
         let mut report = MigrationReport::default();
         for (version, name, checksum) in &done {
             let known = sorted
@@ -123,7 +124,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-            tracing::info!(version = migration.version, name = migration.name, "migration applied");
+            tracing::info!(
+                version = migration.version,
+                name = migration.name,
+                "migration applied"
+            );
             report.applied.push(migration.version);
         }
         Ok(report)

@@ -2,6 +2,9 @@
 //! fresh schema in `$TOWNHALL_TEST_DATABASE_URL`), every migration applied, a
 //! council with the demo consent policy, and the HTTP server on a free loopback port.
 
+// Test support: a failure to set up must stop the test at once, with a message.
+#![allow(clippy::expect_used, clippy::panic)]
+
 use std::net::SocketAddr;
 
 use townhall_places::Council;
@@ -35,7 +38,9 @@ impl TestStore {
         match std::env::var("TOWNHALL_TEST_DATABASE_URL") {
             Ok(base) if !base.is_empty() => {
                 let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
-                let admin = Store::connect(&base).await.expect("connect to TOWNHALL_TEST_DATABASE_URL");
+                let admin = Store::connect(&base)
+                    .await
+                    .expect("connect to TOWNHALL_TEST_DATABASE_URL");
                 townhall_store::sql::query(&format!("CREATE SCHEMA {schema}"))
                     .execute(admin.reader())
                     .await
@@ -43,16 +48,29 @@ impl TestStore {
                 admin.close().await;
                 let sep = if base.contains('?') { '&' } else { '?' };
                 let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-                let store = Store::connect(&url).await.expect("connect to the test schema");
+                let store = Store::connect(&url)
+                    .await
+                    .expect("connect to the test schema");
                 store.migrate(&migrations()).await.expect("migrate");
-                Self { store, url, _dir: None }
+                Self {
+                    store,
+                    url,
+                    _dir: None,
+                }
             }
             _ => {
                 let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!("sqlite://{}?mode=rwc", dir.path().join("townhall.db").display());
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("townhall.db").display()
+                );
                 let store = Store::connect(&url).await.expect("open SQLite");
                 store.migrate(&migrations()).await.expect("migrate");
-                Self { store, url, _dir: Some(dir) }
+                Self {
+                    store,
+                    url,
+                    _dir: Some(dir),
+                }
             }
         }
     }
@@ -78,23 +96,35 @@ impl TestServer {
             .await
             .expect("council");
         tx.commit().await.expect("commit");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
         let base = url::Url::parse(&format!("http://{addr}/")).expect("url");
-        let policy = townhall_consent::Policy::parse("consent.toml", townhall_demo::CONSENT_POLICY).expect("policy");
+        let policy = townhall_consent::Policy::parse("consent.toml", townhall_demo::CONSENT_POLICY)
+            .expect("policy");
         let state = townhall_web::AppState::new(
             db.store.clone(),
             council.clone(),
             policy,
             townhall_notify::Templates::builtin(),
-            townhall_web::Settings { public_url: base.clone(), demo: true, secret: vec![7; 32] },
+            townhall_web::Settings {
+                public_url: base.clone(),
+                demo: true,
+                secret: vec![7; 32],
+            },
         )
         .expect("state");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(townhall_web::serve(listener, state, async {
             let _ = rx.await;
         }));
-        Self { db, council, base, shutdown: Some(tx) }
+        Self {
+            db,
+            council,
+            base,
+            shutdown: Some(tx),
+        }
     }
 
     /// A browser-like client: keeps cookies, does not follow redirects.
@@ -108,7 +138,10 @@ impl TestServer {
 
     /// The absolute address of `path`.
     pub fn url(&self, path: &str) -> String {
-        self.base.join(path.trim_start_matches('/')).expect("path").to_string()
+        self.base
+            .join(path.trim_start_matches('/'))
+            .expect("path")
+            .to_string()
     }
 
     /// Delivers queued messages to the mailbox, as the server's worker does.
@@ -130,6 +163,13 @@ impl Drop for TestServer {
 /// The value of the hidden `csrf` field in a page.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).map(|i| i + marker.len()).expect("page has a csrf field");
-    html[start..].split('"').next().unwrap_or_default().to_owned()
+    let start = html
+        .find(marker)
+        .map(|i| i + marker.len())
+        .expect("page has a csrf field");
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }

@@ -43,7 +43,9 @@ impl EmailAddress {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
         let local_ok = !local.is_empty()
             && local.len() <= 64
-            && !local.chars().any(|c| c.is_whitespace() || c == '@' || c.is_control());
+            && !local
+                .chars()
+                .any(|c| c.is_whitespace() || c == '@' || c.is_control());
         if !domain_ok || !local_ok {
             return Err(EmailError::Format);
         }

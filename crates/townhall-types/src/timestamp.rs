@@ -71,9 +71,8 @@ impl Timestamp {
 
     /// A readable form for pages: `23 November 2026 at 14:05`.
     pub fn human(&self) -> String {
-        const HUMAN: &[FormatItem<'static>] = format_description!(
-            "[day padding:none] [month repr:long] [year] at [hour]:[minute]"
-        );
+        const HUMAN: &[FormatItem<'static>] =
+            format_description!("[day padding:none] [month repr:long] [year] at [hour]:[minute]");
         self.0.format(HUMAN).unwrap_or_default()
     }
 

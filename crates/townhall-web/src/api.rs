@@ -27,14 +27,21 @@ async fn ready(State(state): State<AppState>) -> Response {
         Ok(()) => "ready".into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "store not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, "the database is not answering").into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database is not answering",
+            )
+                .into_response()
         }
     }
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
     (
-        [(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         state.inner.metrics.render(),
     )
         .into_response()
@@ -60,43 +67,77 @@ struct DecisionBody {
     at: Option<String>,
 }
 
-async fn consent_decision(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+async fn consent_decision(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     let key = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     let Some(key) = key else {
-        return json_error(StatusCode::UNAUTHORIZED, "unauthenticated", "Send an API key as 'Authorization: Bearer KEY'");
+        return json_error(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Send an API key as 'Authorization: Bearer KEY'",
+        );
     };
     let client = match townhall_identity::api_keys::authenticate(state.store(), key).await {
         Ok(Some(c)) if c.council == state.council().id => c,
-        Ok(_) => return json_error(StatusCode::UNAUTHORIZED, "unauthenticated", "The API key is not valid"),
-        Err(e) => return json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", &e.to_string()),
+        Ok(_) => {
+            return json_error(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "The API key is not valid",
+            )
+        }
+        Err(e) => {
+            return json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                &e.to_string(),
+            )
+        }
     };
     let req: DecisionBody = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => return json_error(StatusCode::BAD_REQUEST, "invalid_body", &e.to_string()),
     };
     let Ok(resident) = req.resident.parse::<UserId>() else {
-        return json_error(StatusCode::BAD_REQUEST, "invalid_resident", "'resident' must be a resident's id (a UUID)");
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_resident",
+            "'resident' must be a resident's id (a UUID)",
+        );
     };
     let at = match req.at.as_deref().map(Timestamp::parse).transpose() {
         Ok(at) => at.unwrap_or_else(Timestamp::now),
         Err(e) => return json_error(StatusCode::BAD_REQUEST, "invalid_at", &e.to_string()),
     };
     let council = state.council().id;
-    let decision = match decide(state.store(), &state.inner.consent, &DecisionRequest {
-        council,
-        resident,
-        recipient: &req.recipient,
-        purpose: &req.purpose,
-        fields: &req.fields,
-        at,
-    })
+    let decision = match decide(
+        state.store(),
+        &state.inner.consent,
+        &DecisionRequest {
+            council,
+            resident,
+            recipient: &req.recipient,
+            purpose: &req.purpose,
+            fields: &req.fields,
+            at,
+        },
+    )
     .await
     {
         Ok(d) => d,
-        Err(e) => return json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", &e.to_string()),
+        Err(e) => {
+            return json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                &e.to_string(),
+            )
+        }
     };
     let event = AuditEvent {
         council,
@@ -108,10 +149,18 @@ async fn consent_decision(State(state): State<AppState>, headers: HeaderMap, bod
         fields: vec![format!("{}/{}", req.purpose, req.recipient)],
         action: townhall_audit::Action::Read,
         purpose: format!("consent check for {}", req.purpose),
-        outcome: if decision.allow { Outcome::Allowed } else { Outcome::Denied },
+        outcome: if decision.allow {
+            Outcome::Allowed
+        } else {
+            Outcome::Denied
+        },
     };
     if let Err(e) = townhall_audit::record(state.store(), &event).await {
-        return json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", &e.to_string());
+        return json_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            &e.to_string(),
+        );
     }
     Json(decision).into_response()
 }

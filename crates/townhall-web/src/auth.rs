@@ -21,7 +21,10 @@ pub struct Visitor {
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let csrf = parts
             .extensions
             .get::<CsrfToken>()
@@ -30,11 +33,15 @@ impl FromRequestParts<AppState> for Visitor {
         let secure = state.inner.settings.secure();
         let token = cookies::get(&parts.headers, cookies::session_name(secure)).map(str::to_owned);
         let user = match &token {
-            Some(t) => townhall_identity::sessions::resolve(state.store(), state.council().id, t).await?,
+            Some(t) => {
+                townhall_identity::sessions::resolve(state.store(), state.council().id, t).await?
+            }
             None => None,
         };
         let staff = match &user {
-            Some(u) if u.kind == UserKind::Staff => townhall_identity::staff::get(state.store(), u).await?,
+            Some(u) if u.kind == UserKind::Staff => {
+                townhall_identity::staff::get(state.store(), u).await?
+            }
             _ => None,
         };
         Ok(Visitor {
@@ -70,7 +77,13 @@ impl Visitor {
         match authorize(&self.principal(), action, resource) {
             Verdict::Allow => Ok(()),
             Verdict::SignInRequired => Err(AppError::SignInRequired {
-                staff: matches!(resource, Resource::StaffHome | Resource::ResidentRecord { .. } | Resource::AuditLog | Resource::Administration),
+                staff: matches!(
+                    resource,
+                    Resource::StaffHome
+                        | Resource::ResidentRecord { .. }
+                        | Resource::AuditLog
+                        | Resource::Administration
+                ),
             }),
             Verdict::Forbidden => Err(AppError::Forbidden),
         }

@@ -68,8 +68,12 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
     let token = CsrfToken {
         token: state.inner.csrf.sign(&cookie),
     };
-    let changes_state = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let is_api = request.uri().path().starts_with("/api/") || request.uri().path().starts_with("/open311/");
+    let changes_state = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let is_api =
+        request.uri().path().starts_with("/api/") || request.uri().path().starts_with("/open311/");
     let mut request = request;
     if changes_state && !is_api {
         let (parts, body) = request.into_parts();
@@ -81,11 +85,9 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
-            .or_else(|| {
-                form_urlencoded_field(&bytes, "csrf")
-            });
-        let valid = new_cookie.is_none()
-            && submitted.is_some_and(|t| state.inner.csrf.verify(&cookie, &t));
+            .or_else(|| form_urlencoded_field(&bytes, "csrf"));
+        let valid =
+            new_cookie.is_none() && submitted.is_some_and(|t| state.inner.csrf.verify(&cookie, &t));
         if !valid {
             tracing::warn!(path = %parts.uri.path(), "form rejected: missing or wrong CSRF token");
             return AppError::Csrf.into_response();

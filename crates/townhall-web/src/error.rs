@@ -63,19 +63,26 @@ impl IntoResponse for AppError {
         let (title, message) = match &self {
             AppError::Internal(_) => (
                 "Sorry, there is a problem with the service".to_owned(),
-                "Try again later. Nothing you entered has been saved unless we told you it was.".to_owned(),
+                "Try again later. Nothing you entered has been saved unless we told you it was."
+                    .to_owned(),
             ),
             AppError::NotFound => (
                 "Page not found".to_owned(),
                 "If you typed the web address, check it is correct.".to_owned(),
             ),
-            other => (status.canonical_reason().unwrap_or("Error").to_owned(), other.to_string()),
+            other => (
+                status.canonical_reason().unwrap_or("Error").to_owned(),
+                other.to_string(),
+            ),
         };
-        let body = layout::bare(&title, html! {
-            h1 { (title) }
-            p { (message) }
-            p { a href="/" { "Go to the start page" } }
-        });
+        let body = layout::bare(
+            &title,
+            html! {
+                h1 { (title) }
+                p { (message) }
+                p { a href="/" { "Go to the start page" } }
+            },
+        );
         (status, body).into_response()
     }
 }

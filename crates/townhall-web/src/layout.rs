@@ -97,7 +97,10 @@ impl Errors {
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     /// The error summary at the top of a form, linking to each field.

@@ -109,9 +109,18 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     pages::routes()
         .merge(api::routes())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::protect))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), headers::secure))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::protect,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::secure,
+        ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

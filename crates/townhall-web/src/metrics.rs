@@ -42,7 +42,11 @@ impl Default for Metrics {
             Histogram::new(exponential_buckets(0.0005, 2.0, 16))
         });
         registry.register("http_requests", "HTTP requests answered", requests.clone());
-        registry.register("http_request_duration_seconds", "Time to answer HTTP requests", duration.clone());
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer HTTP requests",
+            duration.clone(),
+        );
         Self {
             registry: Arc::new(Mutex::new(registry)),
             requests,

@@ -57,13 +57,21 @@ const ENV_KEYS: &[&str] = &[
 impl Config {
     /// Reads `path`, then applies `TOWNHALL_*` variables from `env`.
     pub fn load(path: &Path, env: &[(String, String)]) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         let mut config: Config = toml::from_str(&text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1).unwrap_or(1);
+            let line = e
+                .span()
+                .map(|s| text[..s.start].matches('\n').count() + 1)
+                .unwrap_or(1);
             anyhow::anyhow!("{}:{line}: {}", path.display(), e.message())
         })?;
         if config.version != 1 {
-            bail!("{}: version {} is not supported; use version = 1", path.display(), config.version);
+            bail!(
+                "{}: version {} is not supported; use version = 1",
+                path.display(),
+                config.version
+            );
         }
         for (key, value) in env.iter().filter(|(k, _)| k.starts_with("TOWNHALL_")) {
             match key.as_str() {
@@ -75,10 +83,15 @@ impl Config {
                 "TOWNHALL_SECRET_FILE" => config.secret_file = PathBuf::from(value),
                 "TOWNHALL_SMTP_PASSWORD" => match &mut config.smtp {
                     Some(smtp) => smtp.password = Some(value.clone()),
-                    None => bail!("TOWNHALL_SMTP_PASSWORD is set but the configuration has no [smtp] table"),
+                    None => bail!(
+                        "TOWNHALL_SMTP_PASSWORD is set but the configuration has no [smtp] table"
+                    ),
                 },
                 "TOWNHALL_LOG" | "TOWNHALL_NEW_PASSWORD" | "TOWNHALL_TEST_DATABASE_URL" => {}
-                other => bail!("unknown environment variable {other}; known ones are {}", ENV_KEYS.join(", ")),
+                other => bail!(
+                    "unknown environment variable {other}; known ones are {}",
+                    ENV_KEYS.join(", ")
+                ),
             }
         }
         url::Url::parse(&config.public_url)
@@ -102,7 +115,11 @@ mod tests {
     #[test]
     fn loads_and_overlays_environment() {
         let f = write(GOOD);
-        let c = Config::load(f.path(), &[("TOWNHALL_DATABASE_URL".into(), "postgres://db/th".into())]).unwrap();
+        let c = Config::load(
+            f.path(),
+            &[("TOWNHALL_DATABASE_URL".into(), "postgres://db/th".into())],
+        )
+        .unwrap();
         assert_eq!(c.database.url, "postgres://db/th");
         assert_eq!(c.listen, "127.0.0.1:8080");
     }
@@ -113,7 +130,12 @@ mod tests {
         let e = Config::load(f.path(), &[]).unwrap_err().to_string();
         assert!(e.contains(":3: unknown field `colour`"), "{e}");
         let f = write(GOOD);
-        let e = Config::load(f.path(), &[("TOWNHALL_DATABSE_URL".into(), "x".into())]).unwrap_err().to_string();
-        assert!(e.contains("unknown environment variable TOWNHALL_DATABSE_URL"), "{e}");
+        let e = Config::load(f.path(), &[("TOWNHALL_DATABSE_URL".into(), "x".into())])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("unknown environment variable TOWNHALL_DATABSE_URL"),
+            "{e}"
+        );
     }
 }

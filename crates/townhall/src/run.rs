@@ -31,7 +31,9 @@ fn migrations() -> Vec<Migration> {
 fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TOWNHALL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -41,10 +43,17 @@ fn init_logging(json: bool) {
 
 async fn open(args: &StoreArgs) -> anyhow::Result<Store> {
     let store = match &args.database_url {
-        Some(url) => Store::connect(url).await.with_context(|| format!("cannot connect to {}", townhall_store::redact(url)))?,
-        None => Store::open_dir(&args.data_dir).await.with_context(|| format!("cannot open the store in {}", args.data_dir.display()))?,
+        Some(url) => Store::connect(url)
+            .await
+            .with_context(|| format!("cannot connect to {}", townhall_store::redact(url)))?,
+        None => Store::open_dir(&args.data_dir)
+            .await
+            .with_context(|| format!("cannot open the store in {}", args.data_dir.display()))?,
     };
-    store.migrate(&migrations()).await.context("cannot bring the database schema up to date")?;
+    store
+        .migrate(&migrations())
+        .await
+        .context("cannot bring the database schema up to date")?;
     Ok(store)
 }
 
@@ -54,7 +63,10 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             init_logging(false);
             demo(&listen, &data_dir).await
         }
-        Command::Serve { config, database_url } => {
+        Command::Serve {
+            config,
+            database_url,
+        } => {
             init_logging(true);
             let env: Vec<(String, String)> = std::env::vars().collect();
             let mut config = Config::load(&config, &env)?;
@@ -70,11 +82,21 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 None => Store::open_dir(&store.data_dir).await?,
             };
             let report = s.migrate(&migrations()).await?;
-            println!("{} migration(s) applied, {} already in place", report.applied.len(), report.already);
+            println!(
+                "{} migration(s) applied, {} already in place",
+                report.applied.len(),
+                report.already
+            );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { command: AuditCommand::Verify { store } } => audit_verify(&store).await,
-        Command::Admin { store, council, command } => admin(&store, council.as_deref(), command).await,
+        Command::Audit {
+            command: AuditCommand::Verify { store },
+        } => audit_verify(&store).await,
+        Command::Admin {
+            store,
+            council,
+            command,
+        } => admin(&store, council.as_deref(), command).await,
     }
 }
 
@@ -83,20 +105,29 @@ fn secret(path: &Path) -> anyhow::Result<Vec<u8>> {
         use rand::RngCore;
         let mut bytes = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut bytes);
-        std::fs::write(path, hex::encode(bytes)).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(path, hex::encode(bytes))
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let bytes = text.trim().as_bytes().to_vec();
     if bytes.len() < 32 {
-        bail!("{} must hold at least 32 characters of random data", path.display());
+        bail!(
+            "{} must hold at least 32 characters of random data",
+            path.display()
+        );
     }
     Ok(bytes)
 }
 
 fn load_policy(dir: &Path) -> anyhow::Result<townhall_consent::Policy> {
     let path = dir.join("consent.toml");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(townhall_consent::Policy::parse(&path.display().to_string(), &text)?)
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(townhall_consent::Policy::parse(
+        &path.display().to_string(),
+        &text,
+    )?)
 }
 
 struct Bar(ProgressBar);
@@ -127,7 +158,11 @@ fn bar() -> Bar {
 }
 
 async fn demo(listen: &str, data_dir: &Path) -> anyhow::Result<ExitCode> {
-    let store = open(&StoreArgs { data_dir: data_dir.to_owned(), database_url: None }).await?;
+    let store = open(&StoreArgs {
+        data_dir: data_dir.to_owned(),
+        database_url: None,
+    })
+    .await?;
     let config_dir = data_dir.join("config");
     let council = match townhall_places::council_by_slug(&store, "riverside").await? {
         Some(c) => {
@@ -135,14 +170,19 @@ async fn demo(listen: &str, data_dir: &Path) -> anyhow::Result<ExitCode> {
             c
         }
         None => {
-            println!("Seeding Riverside Borough Council into {} (first start only)…", data_dir.display());
+            println!(
+                "Seeding Riverside Borough Council into {} (first start only)…",
+                data_dir.display()
+            );
             let progress = bar();
             let council = townhall_demo::seed(&store, &config_dir, &progress).await?;
             progress.0.finish_and_clear();
             council
         }
     };
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     let public_url = url::Url::parse(&format!("http://{addr}/"))?;
     let state = townhall_web::AppState::new(
@@ -150,11 +190,18 @@ async fn demo(listen: &str, data_dir: &Path) -> anyhow::Result<ExitCode> {
         council.clone(),
         load_policy(&config_dir)?,
         Templates::builtin(),
-        townhall_web::Settings { public_url: public_url.clone(), demo: true, secret: secret(&data_dir.join("secret.key"))? },
+        townhall_web::Settings {
+            public_url: public_url.clone(),
+            demo: true,
+            secret: secret(&data_dir.join("secret.key"))?,
+        },
     )?;
     println!("\n{} is running at {public_url}", council.name);
     println!("Messages sent by the demo arrive at {public_url}dev/mailbox\n");
-    println!("Demo sign-in details (password for all: {}):", townhall_demo::DEMO_PASSWORD);
+    println!(
+        "Demo sign-in details (password for all: {}):",
+        townhall_demo::DEMO_PASSWORD
+    );
     for (who, email, role) in townhall_demo::DEMO_ACCOUNTS {
         println!("  {who:<24} {email:<36} {role}");
     }
@@ -165,22 +212,36 @@ async fn demo(listen: &str, data_dir: &Path) -> anyhow::Result<ExitCode> {
 async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let store = Store::connect(&config.database.url)
         .await
-        .with_context(|| format!("cannot connect to {}", townhall_store::redact(&config.database.url)))?;
+        .with_context(|| {
+            format!(
+                "cannot connect to {}",
+                townhall_store::redact(&config.database.url)
+            )
+        })?;
     store.migrate(&migrations()).await?;
     let Some(council) = townhall_places::council_by_slug(&store, &config.council).await? else {
-        bail!("there is no council '{}'; create it with `townhall admin create-council`", config.council);
+        bail!(
+            "there is no council '{}'; create it with `townhall admin create-council`",
+            config.council
+        );
     };
     let transport = match &config.smtp {
         Some(s) => Transport::smtp(s).map_err(anyhow::Error::msg)?,
         None => Transport::Unconfigured,
     };
-    let listener = tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
     let state = townhall_web::AppState::new(
         store.clone(),
         council.clone(),
         load_policy(&config.config_dir)?,
         Templates::builtin(),
-        townhall_web::Settings { public_url: url::Url::parse(&config.public_url)?, demo: false, secret: secret(&config.secret_file)? },
+        townhall_web::Settings {
+            public_url: url::Url::parse(&config.public_url)?,
+            demo: false,
+            secret: secret(&config.secret_file)?,
+        },
     )?;
     tracing::info!(listen = %config.listen, council = %council.slug, "serving");
     run_server(listener, state, store, transport, &council).await
@@ -206,10 +267,11 @@ async fn run_server(
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]
         {
-            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(t) => t,
-                Err(_) => return,
-            };
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(t) => t,
+                    Err(_) => return,
+                };
             tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
         }
         #[cfg(not(unix))]
@@ -241,7 +303,9 @@ async fn audit_verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
     if report.intact() {
         println!(
             "The audit log is intact: {} entries in {} chain(s) verified in {:.2?}.",
-            report.entries, report.chains, started.elapsed()
+            report.entries,
+            report.chains,
+            started.elapsed()
         );
         Ok(ExitCode::SUCCESS)
     } else {
@@ -256,7 +320,10 @@ async fn audit_verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
 async fn pick_council(store: &Store, slug: Option<&str>) -> anyhow::Result<Council> {
     let all = townhall_places::councils(store).await?;
     match slug {
-        Some(s) => all.into_iter().find(|c| c.slug == s).with_context(|| format!("there is no council '{s}'")),
+        Some(s) => all
+            .into_iter()
+            .find(|c| c.slug == s)
+            .with_context(|| format!("there is no council '{s}'")),
         None => match all.len() {
             1 => Ok(all.into_iter().next().context("no council")?),
             0 => bail!("there is no council yet; create one with `townhall admin create-council`"),
@@ -279,7 +346,11 @@ fn new_password() -> anyhow::Result<String> {
     Ok(pw)
 }
 
-async fn admin(args: &StoreArgs, council: Option<&str>, command: AdminCommand) -> anyhow::Result<ExitCode> {
+async fn admin(
+    args: &StoreArgs,
+    council: Option<&str>,
+    command: AdminCommand,
+) -> anyhow::Result<ExitCode> {
     let store = open(args).await?;
     match command {
         AdminCommand::CreateCouncil { slug, name } => {
@@ -288,11 +359,19 @@ async fn admin(args: &StoreArgs, council: Option<&str>, command: AdminCommand) -
             tx.commit().await?;
             println!("Created council '{}' ({})", c.slug, c.id);
         }
-        AdminCommand::CreateStaff { email, name, role, team } => {
+        AdminCommand::CreateStaff {
+            email,
+            name,
+            role,
+            team,
+        } => {
             let c = pick_council(&store, council).await?;
             let email = EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
             let role = Role::parse(&role).with_context(|| {
-                format!("--role must be one of {}", Role::ALL.map(|r| r.as_str()).join(", "))
+                format!(
+                    "--role must be one of {}",
+                    Role::ALL.map(|r| r.as_str()).join(", ")
+                )
             })?;
             let hash = password::hash_async(new_password()?).await;
             let mut tx = store.begin().await?;
@@ -300,14 +379,29 @@ async fn admin(args: &StoreArgs, council: Option<&str>, command: AdminCommand) -
                 Some(t) => Some(staff::ensure_team(&mut tx, c.id, &t).await?),
                 None => None,
             };
-            let member = staff::create(&mut tx, c.id, &NewAccount { kind: UserKind::Staff, email: &email, display_name: &name, password_hash: Some(&hash), verified: true }, role, team.as_ref()).await?;
+            let member = staff::create(
+                &mut tx,
+                c.id,
+                &NewAccount {
+                    kind: UserKind::Staff,
+                    email: &email,
+                    display_name: &name,
+                    password_hash: Some(&hash),
+                    verified: true,
+                },
+                role,
+                team.as_ref(),
+            )
+            .await?;
             tx.commit().await?;
             println!("Created staff account for {}", member.label());
         }
         AdminCommand::ResetPassword { email } => {
             let c = pick_council(&store, council).await?;
             let email = EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
-            let user = accounts::find_by_email(&store, c.id, UserKind::Staff, &email).await?.with_context(|| format!("there is no staff account for {email}"))?;
+            let user = accounts::find_by_email(&store, c.id, UserKind::Staff, &email)
+                .await?
+                .with_context(|| format!("there is no staff account for {email}"))?;
             let hash = password::hash_async(new_password()?).await;
             let mut tx = store.begin().await?;
             accounts::set_password(&mut tx, c.id, user.id, &hash).await?;
@@ -315,7 +409,9 @@ async fn admin(args: &StoreArgs, council: Option<&str>, command: AdminCommand) -
             tx.commit().await?;
             println!("Password changed for {email}; their sessions have been ended.");
         }
-        AdminCommand::ApiKey { command: ApiKeyCommand::Create { name } } => {
+        AdminCommand::ApiKey {
+            command: ApiKeyCommand::Create { name },
+        } => {
             let c = pick_council(&store, council).await?;
             let mut tx = store.begin().await?;
             let key = api_keys::create(&mut tx, c.id, &name).await?;

@@ -3,8 +3,21 @@
 use reqwest::StatusCode;
 use townhall_testkit::{csrf_of, TestServer};
 
-async fn form(c: &reqwest::Client, s: &TestServer, page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-    let html = c.get(s.url(page)).send().await.unwrap().text().await.unwrap();
+async fn form(
+    c: &reqwest::Client,
+    s: &TestServer,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let html = c
+        .get(s.url(page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let token = csrf_of(&html);
     let mut body: Vec<(&str, &str)> = fields.to_vec();
     body.push(("csrf", &token));
@@ -14,13 +27,34 @@ async fn form(c: &reqwest::Client, s: &TestServer, page: &str, action: &str, fie
 /// The link in the newest message to `to`.
 async fn link_for(s: &TestServer, to: &str) -> String {
     s.deliver().await;
-    let mail = townhall_notify::mailbox(&s.db.store, s.council.id, 20).await.unwrap();
-    let m = mail.iter().find(|m| m.recipient == to).expect("a message was sent");
-    m.body.split_whitespace().find(|w| w.starts_with("http")).unwrap().to_owned()
+    let mail = townhall_notify::mailbox(&s.db.store, s.council.id, 20)
+        .await
+        .unwrap();
+    let m = mail
+        .iter()
+        .find(|m| m.recipient == to)
+        .expect("a message was sent");
+    m.body
+        .split_whitespace()
+        .find(|w| w.starts_with("http"))
+        .unwrap()
+        .to_owned()
 }
 
 pub async fn sign_up(s: &TestServer, c: &reqwest::Client, email: &str, password: &str) {
-    let r = form(c, s, "/sign-up", "/sign-up", &[("given_name", "Lizzy"), ("family_name", "Parker"), ("email", email), ("password", password)]).await;
+    let r = form(
+        c,
+        s,
+        "/sign-up",
+        "/sign-up",
+        &[
+            ("given_name", "Lizzy"),
+            ("family_name", "Parker"),
+            ("email", email),
+            ("password", password),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let link = link_for(s, email).await;
     let r = c.get(&link).send().await.unwrap();
@@ -28,8 +62,20 @@ pub async fn sign_up(s: &TestServer, c: &reqwest::Client, email: &str, password:
     assert!(r.text().await.unwrap().contains("Email address confirmed"));
 }
 
-pub async fn sign_in(s: &TestServer, c: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
-    form(c, s, "/sign-in", "/sign-in", &[("email", email), ("password", password)]).await
+pub async fn sign_in(
+    s: &TestServer,
+    c: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    form(
+        c,
+        s,
+        "/sign-in",
+        "/sign-in",
+        &[("email", email), ("password", password)],
+    )
+    .await
 }
 
 #[tokio::test]
@@ -37,15 +83,39 @@ async fn sign_up_confirm_sign_in_and_out() {
     let s = TestServer::start().await;
     let c = s.client();
     // Before confirming, sign-in is refused with a message next to the field.
-    let r = form(&c, &s, "/sign-up", "/sign-up", &[("given_name", "Lizzy"), ("family_name", "Parker"), ("email", "lizzy@mail.example"), ("password", "kettle river jumper")]).await;
+    let r = form(
+        &c,
+        &s,
+        "/sign-up",
+        "/sign-up",
+        &[
+            ("given_name", "Lizzy"),
+            ("family_name", "Parker"),
+            ("email", "lizzy@mail.example"),
+            ("password", "kettle river jumper"),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = sign_in(&s, &c, "lizzy@mail.example", "kettle river jumper").await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert!(r.text().await.unwrap().contains("confirm your email address"));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("confirm your email address"));
     let link = link_for(&s, "lizzy@mail.example").await;
     assert_eq!(c.get(&link).send().await.unwrap().status(), StatusCode::OK);
     // The link works once only.
-    assert!(c.get(&link).send().await.unwrap().text().await.unwrap().contains("already been used"));
+    assert!(c
+        .get(&link)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .contains("already been used"));
 
     let r = sign_in(&s, &c, "lizzy@mail.example", "kettle river jumper").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -65,7 +135,19 @@ async fn sign_up_confirm_sign_in_and_out() {
 async fn bad_sign_up_input_is_shown_against_each_field_and_nothing_is_stored() {
     let s = TestServer::start().await;
     let c = s.client();
-    let r = form(&c, &s, "/sign-up", "/sign-up", &[("given_name", ""), ("family_name", "Parker"), ("email", "not-an-email"), ("password", "short")]).await;
+    let r = form(
+        &c,
+        &s,
+        "/sign-up",
+        "/sign-up",
+        &[
+            ("given_name", ""),
+            ("family_name", "Parker"),
+            ("email", "not-an-email"),
+            ("password", "short"),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("<title>Error: Create an account"));
@@ -73,7 +155,10 @@ async fn bad_sign_up_input_is_shown_against_each_field_and_nothing_is_stored() {
     assert!(html.contains("href=\"#email\">Enter an email address in the correct format"));
     assert!(html.contains("href=\"#password\">Password must be 8 characters or more"));
     assert!(html.contains("value=\"Parker\""), "what was typed is kept");
-    let (n,): (i64,) = townhall_store::sql::query_as("SELECT COUNT(*) FROM users").fetch_one(s.db.store.reader()).await.unwrap();
+    let (n,): (i64,) = townhall_store::sql::query_as("SELECT COUNT(*) FROM users")
+        .fetch_one(s.db.store.reader())
+        .await
+        .unwrap();
     assert_eq!(n, 0);
 }
 
@@ -85,7 +170,11 @@ async fn wrong_passwords_lock_the_account() {
     for _ in 0..4 {
         let r = sign_in(&s, &c, "omar@mail.example", "wrong password!").await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-        assert!(r.text().await.unwrap().contains("The email address or password is not right"));
+        assert!(r
+            .text()
+            .await
+            .unwrap()
+            .contains("The email address or password is not right"));
     }
     let r = sign_in(&s, &c, "omar@mail.example", "wrong password!").await;
     assert!(r.text().await.unwrap().contains("too many times"));
@@ -95,7 +184,11 @@ async fn wrong_passwords_lock_the_account() {
     assert!(r.text().await.unwrap().contains("too many times"));
     // An account that does not exist gets the same answer as a wrong password.
     let r = sign_in(&s, &c, "nobody@mail.example", "three random words").await;
-    assert!(r.text().await.unwrap().contains("The email address or password is not right"));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("The email address or password is not right"));
 }
 
 #[tokio::test]
@@ -103,14 +196,42 @@ async fn forms_without_a_valid_csrf_token_are_rejected() {
     let s = TestServer::start().await;
     let c = s.client();
     c.get(s.url("/sign-in")).send().await.unwrap();
-    let missing = c.post(s.url("/sign-in")).form(&[("email", "a@b.example"), ("password", "whatever1")]).send().await.unwrap();
+    let missing = c
+        .post(s.url("/sign-in"))
+        .form(&[("email", "a@b.example"), ("password", "whatever1")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), StatusCode::FORBIDDEN);
-    let forged = c.post(s.url("/sign-up")).form(&[("email", "a@b.example"), ("csrf", "00ff")]).send().await.unwrap();
+    let forged = c
+        .post(s.url("/sign-up"))
+        .form(&[("email", "a@b.example"), ("csrf", "00ff")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     // A token from another browser is no good either.
     let other = s.client();
-    let token = csrf_of(&other.get(s.url("/sign-in")).send().await.unwrap().text().await.unwrap());
-    let stolen = c.post(s.url("/sign-in")).form(&[("email", "a@b.example"), ("password", "x"), ("csrf", &token)]).send().await.unwrap();
+    let token = csrf_of(
+        &other
+            .get(s.url("/sign-in"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    let stolen = c
+        .post(s.url("/sign-in"))
+        .form(&[
+            ("email", "a@b.example"),
+            ("password", "x"),
+            ("csrf", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(stolen.status(), StatusCode::FORBIDDEN);
 }
 
@@ -119,21 +240,55 @@ async fn password_reset_ends_old_sessions() {
     let s = TestServer::start().await;
     let c = s.client();
     sign_up(&s, &c, "martin@mail.example", "old password here").await;
-    assert_eq!(sign_in(&s, &c, "martin@mail.example", "old password here").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        sign_in(&s, &c, "martin@mail.example", "old password here")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
     let other = s.client();
-    let r = form(&other, &s, "/forgot-password", "/forgot-password", &[("email", "martin@mail.example")]).await;
+    let r = form(
+        &other,
+        &s,
+        "/forgot-password",
+        "/forgot-password",
+        &[("email", "martin@mail.example")],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     let link = link_for(&s, "martin@mail.example").await;
     assert!(link.contains("/reset-password?token="));
     let token = link.split("token=").nth(1).unwrap().to_owned();
     let page = other.get(&link).send().await.unwrap().text().await.unwrap();
     let csrf = csrf_of(&page);
-    let r = other.post(s.url("/reset-password")).form(&[("token", token.as_str()), ("password", "new password here"), ("csrf", &csrf)]).send().await.unwrap();
+    let r = other
+        .post(s.url("/reset-password"))
+        .form(&[
+            ("token", token.as_str()),
+            ("password", "new password here"),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     // The first browser's session has ended; the old password no longer works; the new one does.
-    assert_eq!(c.get(s.url("/dashboard")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
-    assert_eq!(sign_in(&s, &c, "martin@mail.example", "old password here").await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(sign_in(&s, &c, "martin@mail.example", "new password here").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        c.get(s.url("/dashboard")).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        sign_in(&s, &c, "martin@mail.example", "old password here")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in(&s, &c, "martin@mail.example", "new password here")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
@@ -143,13 +298,37 @@ async fn a_resident_cannot_reach_staff_pages_or_other_residents() {
     sign_up(&s, &a, "a@mail.example", "resident a password").await;
     let b = s.client();
     sign_up(&s, &b, "b@mail.example", "resident b password").await;
-    let b_id: (String,) = townhall_store::sql::query_as("SELECT user_id FROM users WHERE email = 'b@mail.example'").fetch_one(s.db.store.reader()).await.unwrap();
+    let b_id: (String,) =
+        townhall_store::sql::query_as("SELECT user_id FROM users WHERE email = 'b@mail.example'")
+            .fetch_one(s.db.store.reader())
+            .await
+            .unwrap();
     sign_in(&s, &a, "a@mail.example", "resident a password").await;
     for path in ["/staff", &format!("/staff/residents/{}", b_id.0)] {
-        assert_eq!(a.get(s.url(path)).send().await.unwrap().status(), StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            a.get(s.url(path)).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
-    for path in ["/dashboard", "/account", "/account/consent", "/account/access-log", "/account/consent/receipt.json"] {
-        let body = a.get(s.url(path)).send().await.unwrap().text().await.unwrap();
-        assert!(!body.contains("b@mail.example"), "{path} shows another resident's data");
+    for path in [
+        "/dashboard",
+        "/account",
+        "/account/consent",
+        "/account/access-log",
+        "/account/consent/receipt.json",
+    ] {
+        let body = a
+            .get(s.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !body.contains("b@mail.example"),
+            "{path} shows another resident's data"
+        );
     }
 }

@@ -7,7 +7,13 @@ use townhall_testkit::{csrf_of, TestServer};
 use crate::accounts::{sign_in, sign_up};
 
 async fn decision(s: &TestServer, key: &str, body: Value) -> (StatusCode, Value) {
-    let r = reqwest::Client::new().post(s.url("/api/v1/consent/decisions")).bearer_auth(key).json(&body).send().await.unwrap();
+    let r = reqwest::Client::new()
+        .post(s.url("/api/v1/consent/decisions"))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     (r.status(), r.json().await.unwrap())
 }
 
@@ -17,13 +23,20 @@ async fn grant_withdraw_and_expiry() {
     let c = s.client();
     sign_up(&s, &c, "lizzy@mail.example", "kettle river jumper").await;
     sign_in(&s, &c, "lizzy@mail.example", "kettle river jumper").await;
-    let (resident,): (String,) = townhall_store::sql::query_as("SELECT user_id FROM users").fetch_one(s.db.store.reader()).await.unwrap();
+    let (resident,): (String,) = townhall_store::sql::query_as("SELECT user_id FROM users")
+        .fetch_one(s.db.store.reader())
+        .await
+        .unwrap();
     let mut tx = s.db.store.begin().await.unwrap();
-    let key = townhall_identity::api_keys::create(&mut tx, s.council.id, "GP practice").await.unwrap();
+    let key = townhall_identity::api_keys::create(&mut tx, s.council.id, "GP practice")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let ask = |at: Option<&str>| {
         let mut b = json!({"resident": resident, "recipient": "gp", "purpose": "gp-wellbeing-checks", "fields": ["name", "phone"]});
-        if let Some(at) = at { b["at"] = json!(at); }
+        if let Some(at) = at {
+            b["at"] = json!(at);
+        }
         b
     };
 
@@ -32,10 +45,26 @@ async fn grant_withdraw_and_expiry() {
     assert_eq!(d["allow"], false, "opt-in purposes start as no: {d}");
 
     // Grant until 1 June 2099 on the purpose page.
-    let page = c.get(s.url("/account/consent/gp-wellbeing-checks")).send().await.unwrap().text().await.unwrap();
-    let r = c.post(s.url("/account/consent/gp-wellbeing-checks"))
-        .form(&[("choice", "yes"), ("day", "1"), ("month", "6"), ("year", "2099"), ("csrf", &csrf_of(&page))])
-        .send().await.unwrap();
+    let page = c
+        .get(s.url("/account/consent/gp-wellbeing-checks"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = c
+        .post(s.url("/account/consent/gp-wellbeing-checks"))
+        .form(&[
+            ("choice", "yes"),
+            ("day", "1"),
+            ("month", "6"),
+            ("year", "2099"),
+            ("csrf", &csrf_of(&page)),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, d) = decision(&s, &key, ask(None)).await;
     assert_eq!(d["allow"], true, "{d}");
@@ -52,8 +81,20 @@ async fn grant_withdraw_and_expiry() {
     assert!(d["reason"].as_str().unwrap().contains("bank_details"));
 
     // Withdraw by unticking every box on the overview.
-    let page = c.get(s.url("/account/consent")).send().await.unwrap().text().await.unwrap();
-    let r = c.post(s.url("/account/consent")).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
+    let page = c
+        .get(s.url("/account/consent"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = c
+        .post(s.url("/account/consent"))
+        .form(&[("csrf", csrf_of(&page))])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, d) = decision(&s, &key, ask(None)).await;
     assert_eq!(d["allow"], false);
@@ -63,14 +104,29 @@ async fn grant_withdraw_and_expiry() {
     assert_eq!(d["allow"], true);
 
     // The history keeps every choice, and the receipt is Kantara-shaped.
-    let receipt: Value = c.get(s.url("/account/consent/receipt.json")).send().await.unwrap().json().await.unwrap();
+    let receipt: Value = c
+        .get(s.url("/account/consent/receipt.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(receipt["version"], "KI-CR-v1.1.0");
     assert_eq!(receipt["piiPrincipalId"], "lizzy@mail.example");
-    let (n,): (i64,) = townhall_store::sql::query_as("SELECT COUNT(*) FROM consent_records").fetch_one(s.db.store.reader()).await.unwrap();
+    let (n,): (i64,) = townhall_store::sql::query_as("SELECT COUNT(*) FROM consent_records")
+        .fetch_one(s.db.store.reader())
+        .await
+        .unwrap();
     assert!(n >= 4, "history kept: {n}");
 
     // Bad requests get specific JSON errors.
-    let (status, e) = decision(&s, &key, json!({"resident": "nope", "recipient": "gp", "purpose": "x"})).await;
+    let (status, e) = decision(
+        &s,
+        &key,
+        json!({"resident": "nope", "recipient": "gp", "purpose": "x"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(e["error"]["code"], "invalid_resident");
     let (status, _) = decision(&s, "th_wrong", ask(None)).await;
@@ -83,12 +139,35 @@ async fn a_bad_date_is_explained_next_to_the_field() {
     let c = s.client();
     sign_up(&s, &c, "omar@mail.example", "kettle river jumper").await;
     sign_in(&s, &c, "omar@mail.example", "kettle river jumper").await;
-    let page = c.get(s.url("/account/consent/housing-support")).send().await.unwrap().text().await.unwrap();
-    let r = c.post(s.url("/account/consent/housing-support"))
-        .form(&[("choice", "yes"), ("day", "31"), ("month", "2"), ("year", "2030"), ("csrf", &csrf_of(&page))])
-        .send().await.unwrap();
+    let page = c
+        .get(s.url("/account/consent/housing-support"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = c
+        .post(s.url("/account/consent/housing-support"))
+        .form(&[
+            ("choice", "yes"),
+            ("day", "31"),
+            ("month", "2"),
+            ("year", "2030"),
+            ("csrf", &csrf_of(&page)),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("href=\"#until-day\">The date must be a real date"));
-    let (n,): (i64,) = townhall_store::sql::query_as("SELECT COUNT(*) FROM consent_records").fetch_one(s.db.store.reader()).await.unwrap();
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("href=\"#until-day\">The date must be a real date"));
+    let (n,): (i64,) = townhall_store::sql::query_as("SELECT COUNT(*) FROM consent_records")
+        .fetch_one(s.db.store.reader())
+        .await
+        .unwrap();
     assert_eq!(n, 0);
 }

@@ -1,4 +1,6 @@
 //! Every test that goes through the real HTTP server, in one binary.
+// Tests and their helpers stop at the first unexpected result.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod accounts;
 mod audit;

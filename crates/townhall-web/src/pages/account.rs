@@ -36,22 +36,31 @@ pub async fn sign_up_form(State(state): State<AppState>, v: Visitor) -> Markup {
 }
 
 fn sign_up_page(state: &AppState, v: &Visitor, f: &SignUpForm, errors: &Errors) -> Markup {
-    page(v, &state.council().name, &layout::title(errors, "Create an account"), html! {
-        (errors.summary())
-        h1 { "Create an account" }
-        form method="post" action="/sign-up" novalidate {
-            (csrf(v))
-            (Input { name: "given_name", label: "First name", kind: "text", value: &f.given_name, hint: None, autocomplete: Some("given-name") }.render(errors))
-            (Input { name: "family_name", label: "Last name", kind: "text", value: &f.family_name, hint: None, autocomplete: Some("family-name") }.render(errors))
-            (Input { name: "email", label: "Email address", kind: "email", value: &f.email, hint: Some("We will send you a link to confirm it is yours"), autocomplete: Some("email") }.render(errors))
-            (Input { name: "password", label: "Create a password", kind: "password", value: "", hint: Some("At least 8 characters. Three random words is a good way to make a strong password"), autocomplete: Some("new-password") }.render(errors))
-            button class="button" type="submit" { "Create account" }
-        }
-        p { "You can add a passkey (fingerprint or face) after you sign in." }
-    })
+    page(
+        v,
+        &state.council().name,
+        &layout::title(errors, "Create an account"),
+        html! {
+            (errors.summary())
+            h1 { "Create an account" }
+            form method="post" action="/sign-up" novalidate {
+                (csrf(v))
+                (Input { name: "given_name", label: "First name", kind: "text", value: &f.given_name, hint: None, autocomplete: Some("given-name") }.render(errors))
+                (Input { name: "family_name", label: "Last name", kind: "text", value: &f.family_name, hint: None, autocomplete: Some("family-name") }.render(errors))
+                (Input { name: "email", label: "Email address", kind: "email", value: &f.email, hint: Some("We will send you a link to confirm it is yours"), autocomplete: Some("email") }.render(errors))
+                (Input { name: "password", label: "Create a password", kind: "password", value: "", hint: Some("At least 8 characters. Three random words is a good way to make a strong password"), autocomplete: Some("new-password") }.render(errors))
+                button class="button" type="submit" { "Create account" }
+            }
+            p { "You can add a passkey (fingerprint or face) after you sign in." }
+        },
+    )
 }
 
-pub async fn sign_up(State(state): State<AppState>, v: Visitor, Form(f): Form<SignUpForm>) -> Result<Response, AppError> {
+pub async fn sign_up(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(f): Form<SignUpForm>,
+) -> Result<Response, AppError> {
     let mut errors = Errors::default();
     if f.given_name.trim().is_empty() {
         errors.add("given_name", "Enter your first name");
@@ -66,47 +75,77 @@ pub async fn sign_up(State(state): State<AppState>, v: Visitor, Form(f): Form<Si
     if let Err(e) = password::check_rules(&f.password) {
         errors.add("password", e.to_string());
     }
-    let Ok(email) = email.map_err(|_| ()).and_then(|e| if errors.is_empty() { Ok(e) } else { Err(()) }) else {
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, sign_up_page(&state, &v, &f, &errors)).into_response());
+    let Ok(email) = email
+        .map_err(|_| ())
+        .and_then(|e| if errors.is_empty() { Ok(e) } else { Err(()) })
+    else {
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            sign_up_page(&state, &v, &f, &errors),
+        )
+            .into_response());
     };
     let hash = password::hash_async(f.password.clone()).await;
     let council = state.council().clone();
     let display = format!("{} {}", f.given_name.trim(), f.family_name.trim());
     let mut tx = state.store().begin().await?;
-    let user = match accounts::create(&mut tx, council.id, &NewAccount {
-        kind: UserKind::Resident,
-        email: &email,
-        display_name: &display,
-        password_hash: Some(&hash),
-        verified: false,
-    })
+    let user = match accounts::create(
+        &mut tx,
+        council.id,
+        &NewAccount {
+            kind: UserKind::Resident,
+            email: &email,
+            display_name: &display,
+            password_hash: Some(&hash),
+            verified: false,
+        },
+    )
     .await
     {
         Ok(u) => u,
         Err(AccountError::EmailTaken) => {
             errors.add("email", AccountError::EmailTaken.to_string());
-            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, sign_up_page(&state, &v, &f, &errors)).into_response());
+            return Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                sign_up_page(&state, &v, &f, &errors),
+            )
+                .into_response());
         }
         Err(e) => return Err(AppError::Internal(e.to_string())),
     };
-    profiles::save(&mut tx, council.id, user.id, &ResidentProfile {
-        given_name: f.given_name.trim().to_owned(),
-        family_name: f.family_name.trim().to_owned(),
-        ..ResidentProfile::default()
-    })
+    profiles::save(
+        &mut tx,
+        council.id,
+        user.id,
+        &ResidentProfile {
+            given_name: f.given_name.trim().to_owned(),
+            family_name: f.family_name.trim().to_owned(),
+            ..ResidentProfile::default()
+        },
+    )
     .await?;
     send_link(&state, &mut tx, &user, TokenPurpose::VerifyEmail).await?;
     tx.commit().await?;
     Ok(Redirect::to("/sign-up/check-email").into_response())
 }
 
-async fn send_link(state: &AppState, tx: &mut townhall_store::Tx, user: &User, purpose: TokenPurpose) -> Result<(), AppError> {
+async fn send_link(
+    state: &AppState,
+    tx: &mut townhall_store::Tx,
+    user: &User,
+    purpose: TokenPurpose,
+) -> Result<(), AppError> {
     let token = tokens::issue(tx, user.council, user.id, purpose).await?;
     let (path, template) = match purpose {
         TokenPurpose::VerifyEmail => ("verify-email", "verify-email"),
         TokenPurpose::ResetPassword => ("reset-password", "reset-password"),
     };
-    let mut link = state.inner.settings.public_url.join(path).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut link = state
+        .inner
+        .settings
+        .public_url
+        .join(path)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     link.query_pairs_mut().append_pair("token", &token);
     townhall_notify::enqueue(
         tx,
@@ -114,7 +153,11 @@ async fn send_link(state: &AppState, tx: &mut townhall_store::Tx, user: &User, p
         user.council,
         template,
         user.email.as_str(),
-        &[("name", &user.display_name), ("council", &state.council().name), ("link", link.as_str())],
+        &[
+            ("name", &user.display_name),
+            ("council", &state.council().name),
+            ("link", link.as_str()),
+        ],
         Some(&user.id.to_string()),
     )
     .await?
@@ -123,11 +166,16 @@ async fn send_link(state: &AppState, tx: &mut townhall_store::Tx, user: &User, p
 }
 
 pub async fn check_email(State(state): State<AppState>, v: Visitor) -> Markup {
-    page(&v, &state.council().name, "Check your email", html! {
-        h1 { "Check your email" }
-        p { "We have sent you an email with a link to confirm your address. Open the link to finish creating your account." }
-        p { "The link works for 24 hours. If the email has not arrived after a few minutes, check your spam or junk folder." }
-    })
+    page(
+        &v,
+        &state.council().name,
+        "Check your email",
+        html! {
+            h1 { "Check your email" }
+            p { "We have sent you an email with a link to confirm your address. Open the link to finish creating your account." }
+            p { "The link works for 24 hours. If the email has not arrived after a few minutes, check your spam or junk folder." }
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -136,7 +184,11 @@ pub struct TokenQuery {
     token: String,
 }
 
-pub async fn verify_email(State(state): State<AppState>, v: Visitor, Query(q): Query<TokenQuery>) -> Result<Response, AppError> {
+pub async fn verify_email(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, AppError> {
     let council = state.council().id;
     let mut tx = state.store().begin().await?;
     let outcome = tokens::redeem(&mut tx, council, &q.token, TokenPurpose::VerifyEmail).await?;
@@ -156,7 +208,13 @@ pub async fn verify_email(State(state): State<AppState>, v: Visitor, Query(q): Q
             p { "To get a new link, " a href="/sign-in" { "sign in" } " and we will offer to send one." }
         },
     };
-    Ok(page(&v, &state.council().name, "Confirm your email address", body).into_response())
+    Ok(page(
+        &v,
+        &state.council().name,
+        "Confirm your email address",
+        body,
+    )
+    .into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -168,28 +226,53 @@ pub struct SignInForm {
 }
 
 pub async fn sign_in_form(State(state): State<AppState>, v: Visitor) -> Response {
-    if v.user.as_ref().is_some_and(|u| u.kind == UserKind::Resident) {
+    if v.user
+        .as_ref()
+        .is_some_and(|u| u.kind == UserKind::Resident)
+    {
         return Redirect::to("/dashboard").into_response();
     }
-    sign_in_page(&state, &v, &SignInForm::default(), &Errors::default(), false).into_response()
+    sign_in_page(
+        &state,
+        &v,
+        &SignInForm::default(),
+        &Errors::default(),
+        false,
+    )
+    .into_response()
 }
 
-pub fn sign_in_page(state: &AppState, v: &Visitor, f: &SignInForm, errors: &Errors, staff: bool) -> Markup {
-    let (action, heading) = if staff { ("/staff/sign-in", "Council staff sign in") } else { ("/sign-in", "Sign in to your account") };
-    page(v, &state.council().name, &layout::title(errors, heading), html! {
-        (errors.summary())
-        h1 { (heading) }
-        form method="post" action=(action) novalidate {
-            (csrf(v))
-            (Input { name: "email", label: "Email address", kind: "email", value: &f.email, hint: None, autocomplete: Some("username webauthn") }.render(errors))
-            (Input { name: "password", label: "Password", kind: "password", value: "", hint: None, autocomplete: Some("current-password") }.render(errors))
-            button class="button" type="submit" { "Sign in" }
-        }
-        @if !staff {
-            p { a href="/forgot-password" { "I have forgotten my password" } }
-            p { "No account yet? " a href="/sign-up" { "Create an account" } "." }
-        }
-    })
+pub fn sign_in_page(
+    state: &AppState,
+    v: &Visitor,
+    f: &SignInForm,
+    errors: &Errors,
+    staff: bool,
+) -> Markup {
+    let (action, heading) = if staff {
+        ("/staff/sign-in", "Council staff sign in")
+    } else {
+        ("/sign-in", "Sign in to your account")
+    };
+    page(
+        v,
+        &state.council().name,
+        &layout::title(errors, heading),
+        html! {
+            (errors.summary())
+            h1 { (heading) }
+            form method="post" action=(action) novalidate {
+                (csrf(v))
+                (Input { name: "email", label: "Email address", kind: "email", value: &f.email, hint: None, autocomplete: Some("username webauthn") }.render(errors))
+                (Input { name: "password", label: "Password", kind: "password", value: "", hint: None, autocomplete: Some("current-password") }.render(errors))
+                button class="button" type="submit" { "Sign in" }
+            }
+            @if !staff {
+                p { a href="/forgot-password" { "I have forgotten my password" } }
+                p { "No account yet? " a href="/sign-up" { "Create an account" } "." }
+            }
+        },
+    )
 }
 
 /// Checks a sign-in form against the rate limit and the account; the error page when it fails.
@@ -216,18 +299,36 @@ pub async fn check_sign_in(
         errors.add("password", "Enter your password");
     }
     let reject = |errors: &Errors| {
-        (axum::http::StatusCode::UNAUTHORIZED, sign_in_page(state, v, f, errors, staff)).into_response()
+        (
+            axum::http::StatusCode::UNAUTHORIZED,
+            sign_in_page(state, v, f, errors, staff),
+        )
+            .into_response()
     };
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         return Ok(Err(reject(&errors)));
     };
-    match accounts::sign_in_with_password(state.store(), state.council().id, kind, &email, &f.password).await? {
+    match accounts::sign_in_with_password(
+        state.store(),
+        state.council().id,
+        kind,
+        &email,
+        &f.password,
+    )
+    .await?
+    {
         Ok(user) => Ok(Ok(user)),
         Err(e) => {
-            let field = if matches!(e, SignInError::BadCredentials) { "password" } else { "email" };
+            let field = if matches!(e, SignInError::BadCredentials) {
+                "password"
+            } else {
+                "email"
+            };
             errors.add(field, e.to_string());
             if matches!(e, SignInError::Unverified) {
-                if let Some(user) = accounts::find_by_email(state.store(), state.council().id, kind, &email).await? {
+                if let Some(user) =
+                    accounts::find_by_email(state.store(), state.council().id, kind, &email).await?
+                {
                     let mut tx = state.store().begin().await?;
                     send_link(state, &mut tx, &user, TokenPurpose::VerifyEmail).await?;
                     tx.commit().await?;
@@ -259,7 +360,12 @@ pub async fn start_session(state: &AppState, user: &User, to: &str) -> Result<Re
     let mut response = Redirect::to(to).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
-        cookies::set(cookies::session_name(secure), &token, Some(sessions::lifetime(user.kind).whole_seconds()), secure),
+        cookies::set(
+            cookies::session_name(secure),
+            &token,
+            Some(sessions::lifetime(user.kind).whole_seconds()),
+            secure,
+        ),
     );
     Ok(response)
 }
@@ -270,9 +376,10 @@ pub async fn sign_out(State(state): State<AppState>, v: Visitor) -> Result<Respo
     }
     let secure = state.inner.settings.secure();
     let mut response = Redirect::to("/").into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, cookies::clear(cookies::session_name(secure), secure));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::clear(cookies::session_name(secure), secure),
+    );
     Ok(response)
 }
 
@@ -287,28 +394,48 @@ pub async fn forgot_form(State(state): State<AppState>, v: Visitor) -> Markup {
 }
 
 fn forgot_page(state: &AppState, v: &Visitor, email: &str, errors: &Errors) -> Markup {
-    page(v, &state.council().name, &layout::title(errors, "Reset your password"), html! {
-        (errors.summary())
-        h1 { "Reset your password" }
-        p { "Enter the email address you use to sign in. We will send you a link to choose a new password." }
-        form method="post" action="/forgot-password" novalidate {
-            (csrf(v))
-            (Input { name: "email", label: "Email address", kind: "email", value: email, hint: None, autocomplete: Some("email") }.render(errors))
-            button class="button" type="submit" { "Send the link" }
-        }
-    })
+    page(
+        v,
+        &state.council().name,
+        &layout::title(errors, "Reset your password"),
+        html! {
+            (errors.summary())
+            h1 { "Reset your password" }
+            p { "Enter the email address you use to sign in. We will send you a link to choose a new password." }
+            form method="post" action="/forgot-password" novalidate {
+                (csrf(v))
+                (Input { name: "email", label: "Email address", kind: "email", value: email, hint: None, autocomplete: Some("email") }.render(errors))
+                button class="button" type="submit" { "Send the link" }
+            }
+        },
+    )
 }
 
-pub async fn forgot(State(state): State<AppState>, v: Visitor, Form(f): Form<ForgotForm>) -> Result<Response, AppError> {
+pub async fn forgot(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(f): Form<ForgotForm>,
+) -> Result<Response, AppError> {
     let email = match EmailAddress::parse(&f.email) {
         Ok(e) => e,
         Err(e) => {
             let mut errors = Errors::default();
             errors.add("email", e.to_string());
-            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, forgot_page(&state, &v, &f.email, &errors)).into_response());
+            return Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                forgot_page(&state, &v, &f.email, &errors),
+            )
+                .into_response());
         }
     };
-    if let Some(user) = accounts::find_by_email(state.store(), state.council().id, UserKind::Resident, &email).await? {
+    if let Some(user) = accounts::find_by_email(
+        state.store(),
+        state.council().id,
+        UserKind::Resident,
+        &email,
+    )
+    .await?
+    {
         let mut tx = state.store().begin().await?;
         send_link(&state, &mut tx, &user, TokenPurpose::ResetPassword).await?;
         tx.commit().await?;
@@ -329,39 +456,70 @@ pub struct ResetForm {
     password: String,
 }
 
-pub async fn reset_form(State(state): State<AppState>, v: Visitor, Query(q): Query<TokenQuery>) -> Result<Response, AppError> {
+pub async fn reset_form(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, AppError> {
     let mut tx = state.store().begin().await?;
-    let valid = tokens::peek(&mut tx, state.council().id, &q.token, TokenPurpose::ResetPassword).await?;
+    let valid = tokens::peek(
+        &mut tx,
+        state.council().id,
+        &q.token,
+        TokenPurpose::ResetPassword,
+    )
+    .await?;
     drop(tx);
     Ok(match valid {
         Ok(()) => reset_page(&state, &v, &q.token, &Errors::default()).into_response(),
-        Err(e) => (axum::http::StatusCode::BAD_REQUEST, page(&v, &state.council().name, "Reset your password", html! {
-            h1 { "This link cannot be used" }
-            p { (e.to_string()) }
-            p { a href="/forgot-password" { "Ask for a new link" } }
-        }))
+        Err(e) => (
+            axum::http::StatusCode::BAD_REQUEST,
+            page(
+                &v,
+                &state.council().name,
+                "Reset your password",
+                html! {
+                    h1 { "This link cannot be used" }
+                    p { (e.to_string()) }
+                    p { a href="/forgot-password" { "Ask for a new link" } }
+                },
+            ),
+        )
             .into_response(),
     })
 }
 
 fn reset_page(state: &AppState, v: &Visitor, token: &str, errors: &Errors) -> Markup {
-    page(v, &state.council().name, &layout::title(errors, "Choose a new password"), html! {
-        (errors.summary())
-        h1 { "Choose a new password" }
-        form method="post" action="/reset-password" novalidate {
-            (csrf(v))
-            input type="hidden" name="token" value=(token);
-            (Input { name: "password", label: "New password", kind: "password", value: "", hint: Some("At least 8 characters"), autocomplete: Some("new-password") }.render(errors))
-            button class="button" type="submit" { "Save password" }
-        }
-    })
+    page(
+        v,
+        &state.council().name,
+        &layout::title(errors, "Choose a new password"),
+        html! {
+            (errors.summary())
+            h1 { "Choose a new password" }
+            form method="post" action="/reset-password" novalidate {
+                (csrf(v))
+                input type="hidden" name="token" value=(token);
+                (Input { name: "password", label: "New password", kind: "password", value: "", hint: Some("At least 8 characters"), autocomplete: Some("new-password") }.render(errors))
+                button class="button" type="submit" { "Save password" }
+            }
+        },
+    )
 }
 
-pub async fn reset(State(state): State<AppState>, v: Visitor, Form(f): Form<ResetForm>) -> Result<Response, AppError> {
+pub async fn reset(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(f): Form<ResetForm>,
+) -> Result<Response, AppError> {
     if let Err(e) = password::check_rules(&f.password) {
         let mut errors = Errors::default();
         errors.add("password", e.to_string());
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, reset_page(&state, &v, &f.token, &errors)).into_response());
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            reset_page(&state, &v, &f.token, &errors),
+        )
+            .into_response());
     }
     let hash = password::hash_async(f.password.clone()).await;
     let council = state.council().id;

@@ -18,49 +18,55 @@ pub async fn dashboard(State(state): State<AppState>, v: Visitor) -> Result<Mark
     let user = v.resident(Action::Read)?;
     let council = state.council();
     let history = townhall_consent::history(state.store(), council.id, user.id).await?;
-    let accesses = townhall_audit::about_subject(state.store(), council.id, &user.id.to_string(), 5).await?;
-    Ok(page(&v, &council.name, "Your account", html! {
-        h1 { "Your council in one place" }
-        p class="lead" { "Hello " (user.display_name) "." }
-        div class="card" {
-            h2 { "Your requests" }
-            (empty("When you report a problem or ask for a service, such as a missed bin or a pothole, it will appear here with its progress."))
-        }
-        div class="card" {
-            h2 { "Your applications and permits" }
-            (empty("Applications you make, such as for a parking permit, and the permits you hold will appear here."))
-        }
-        div class="card" {
-            h2 { "Messages" }
-            (empty("Messages from the council about your requests and applications will appear here."))
-        }
-        div class="card" {
-            h2 { "Your data-sharing choices" }
-            @if history.is_empty() {
-                (empty("You have not made any choices yet. The council's defaults apply."))
-            } @else {
-                p { "You have made " (history.len()) " choice" @if history.len() != 1 { "s" } " about sharing your information." }
+    let accesses =
+        townhall_audit::about_subject(state.store(), council.id, &user.id.to_string(), 5).await?;
+    Ok(page(
+        &v,
+        &council.name,
+        "Your account",
+        html! {
+            h1 { "Your council in one place" }
+            p class="lead" { "Hello " (user.display_name) "." }
+            div class="card" {
+                h2 { "Your requests" }
+                (empty("When you report a problem or ask for a service, such as a missed bin or a pothole, it will appear here with its progress."))
             }
-            p { a href="/account/consent" { "Choose who can see your information" } }
-        }
-        div class="card" {
-            h2 { "Who has looked at your information" }
-            @if accesses.is_empty() {
-                (empty("Every time someone at the council or a partner looks at or changes your information, it will be listed here."))
-            } @else {
-                ul {
-                    @for a in &accesses {
-                        li { (a.at.human()) ": " (a.event.actor_label) " — " (verb(a.event.action)) " for " (a.event.purpose) }
+            div class="card" {
+                h2 { "Your applications and permits" }
+                (empty("Applications you make, such as for a parking permit, and the permits you hold will appear here."))
+            }
+            div class="card" {
+                h2 { "Messages" }
+                (empty("Messages from the council about your requests and applications will appear here."))
+            }
+            div class="card" {
+                h2 { "Your data-sharing choices" }
+                @if history.is_empty() {
+                    (empty("You have not made any choices yet. The council's defaults apply."))
+                } @else {
+                    p { "You have made " (history.len()) " choice" @if history.len() != 1 { "s" } " about sharing your information." }
+                }
+                p { a href="/account/consent" { "Choose who can see your information" } }
+            }
+            div class="card" {
+                h2 { "Who has looked at your information" }
+                @if accesses.is_empty() {
+                    (empty("Every time someone at the council or a partner looks at or changes your information, it will be listed here."))
+                } @else {
+                    ul {
+                        @for a in &accesses {
+                            li { (a.at.human()) ": " (a.event.actor_label) " — " (verb(a.event.action)) " for " (a.event.purpose) }
+                        }
                     }
                 }
+                p { a href="/account/access-log" { "See the full list" } }
             }
-            p { a href="/account/access-log" { "See the full list" } }
-        }
-        div class="card" {
-            h2 { "Your account" }
-            p { a href="/account" { "Your details, password and passkeys" } }
-        }
-    }))
+            div class="card" {
+                h2 { "Your account" }
+                p { a href="/account" { "Your details, password and passkeys" } }
+            }
+        },
+    ))
 }
 
 fn verb(a: townhall_audit::Action) -> &'static str {
@@ -76,54 +82,69 @@ fn verb(a: townhall_audit::Action) -> &'static str {
 pub async fn access_log(State(state): State<AppState>, v: Visitor) -> Result<Markup, AppError> {
     let user = v.resident(Action::Read)?;
     let council = state.council();
-    let accesses = townhall_audit::about_subject(state.store(), council.id, &user.id.to_string(), 500).await?;
-    Ok(page(&v, &council.name, "Who has looked at your information", html! {
-        h1 { "Who has looked at your information" }
-        p { "Every time anyone at the council, a partner organisation or an automatic process looks at or changes your information, we record who, what, why and when. The record cannot be changed without it being detected." }
-        @if accesses.is_empty() {
-            (empty("Nobody has looked at your information yet."))
-        } @else {
-            div class="table-wrap" {
-                table {
-                    caption class="visually-hidden" { "Accesses to your information, newest first" }
-                    thead { tr { th scope="col" { "When" } th scope="col" { "Who" } th scope="col" { "What" } th scope="col" { "Why" } } }
-                    tbody {
-                        @for a in &accesses {
-                            tr {
-                                td { (a.at.human()) }
-                                td { (a.event.actor_label) }
-                                td { (verb(a.event.action)) ": " (a.event.fields.join(", ").replace('_', " ")) }
-                                td { (a.event.purpose) }
+    let accesses =
+        townhall_audit::about_subject(state.store(), council.id, &user.id.to_string(), 500).await?;
+    Ok(page(
+        &v,
+        &council.name,
+        "Who has looked at your information",
+        html! {
+            h1 { "Who has looked at your information" }
+            p { "Every time anyone at the council, a partner organisation or an automatic process looks at or changes your information, we record who, what, why and when. The record cannot be changed without it being detected." }
+            @if accesses.is_empty() {
+                (empty("Nobody has looked at your information yet."))
+            } @else {
+                div class="table-wrap" {
+                    table {
+                        caption class="visually-hidden" { "Accesses to your information, newest first" }
+                        thead { tr { th scope="col" { "When" } th scope="col" { "Who" } th scope="col" { "What" } th scope="col" { "Why" } } }
+                        tbody {
+                            @for a in &accesses {
+                                tr {
+                                    td { (a.at.human()) }
+                                    td { (a.event.actor_label) }
+                                    td { (verb(a.event.action)) ": " (a.event.fields.join(", ").replace('_', " ")) }
+                                    td { (a.event.purpose) }
+                                }
                             }
                         }
                     }
                 }
             }
-        }
-    }))
+        },
+    ))
 }
 
 pub async fn settings(State(state): State<AppState>, v: Visitor) -> Result<Markup, AppError> {
     let user = v.resident(Action::Read)?;
     let council = state.council();
-    let profile = profiles::read_own(state.store(), council.id, user.id).await?.unwrap_or_default();
+    let profile = profiles::read_own(state.store(), council.id, user.id)
+        .await?
+        .unwrap_or_default();
     let address = match &profile.uprn {
-        Some(uprn) => townhall_places::address(state.store(), council.id, uprn).await?.map(|a| a.one_line()),
+        Some(uprn) => townhall_places::address(state.store(), council.id, uprn)
+            .await?
+            .map(|a| a.one_line()),
         None => None,
     };
     let keys = passkeys::count(state.store(), council.id, user.id).await?;
     let not_given = "Not given";
-    Ok(page(&v, &council.name, "Your details", html! {
-        h1 { "Your details" }
-        dl class="summary-list" {
-            div class="summary-list__row" { dt { "Name" } dd { (profile.given_name) " " (profile.family_name) } }
-            div class="summary-list__row" { dt { "Email address" } dd { (user.email.as_str()) } }
-            div class="summary-list__row" { dt { "Date of birth" } dd { (profile.date_of_birth.as_deref().unwrap_or(not_given)) } }
-            div class="summary-list__row" { dt { "Phone" } dd { (profile.phone.as_deref().unwrap_or(not_given)) } }
-            div class="summary-list__row" { dt { "Address" } dd { (address.as_deref().unwrap_or(not_given)) } }
-        }
-        h2 { "Signing in" }
-        p { "You have " (keys) " passkey" @if keys != 1 { "s" } ". A passkey lets you sign in with your fingerprint, face or screen lock instead of a password." }
-        p { a href="/forgot-password" { "Change your password" } }
-    }))
+    Ok(page(
+        &v,
+        &council.name,
+        "Your details",
+        html! {
+            h1 { "Your details" }
+            dl class="summary-list" {
+                div class="summary-list__row" { dt { "Name" } dd { (profile.given_name) " " (profile.family_name) } }
+                div class="summary-list__row" { dt { "Email address" } dd { (user.email.as_str()) } }
+                div class="summary-list__row" { dt { "Date of birth" } dd { (profile.date_of_birth.as_deref().unwrap_or(not_given)) } }
+                div class="summary-list__row" { dt { "Phone" } dd { (profile.phone.as_deref().unwrap_or(not_given)) } }
+                div class="summary-list__row" { dt { "Address" } dd { (address.as_deref().unwrap_or(not_given)) } }
+            }
+            h2 { "Signing in" }
+            p { "You have " (keys) " passkey" @if keys != 1 { "s" } ". A passkey lets you sign in with your fingerprint, face or screen lock instead of a password." }
+            p { a href="/forgot-password" { "Change your password" } }
+        },
+    ))
 }

@@ -19,20 +19,41 @@ pub fn routes() -> Router<AppState> {
         .route("/privacy", get(public::privacy))
         .route("/assets/site.css", get(public::css))
         .route("/assets/passkey.js", get(public::passkey_js))
-        .route("/sign-up", get(account::sign_up_form).post(account::sign_up))
+        .route(
+            "/sign-up",
+            get(account::sign_up_form).post(account::sign_up),
+        )
         .route("/sign-up/check-email", get(account::check_email))
         .route("/verify-email", get(account::verify_email))
-        .route("/sign-in", get(account::sign_in_form).post(account::sign_in))
+        .route(
+            "/sign-in",
+            get(account::sign_in_form).post(account::sign_in),
+        )
         .route("/sign-out", post(account::sign_out))
-        .route("/forgot-password", get(account::forgot_form).post(account::forgot))
-        .route("/reset-password", get(account::reset_form).post(account::reset))
+        .route(
+            "/forgot-password",
+            get(account::forgot_form).post(account::forgot),
+        )
+        .route(
+            "/reset-password",
+            get(account::reset_form).post(account::reset),
+        )
         .route("/dashboard", get(dashboard::dashboard))
         .route("/account", get(dashboard::settings))
         .route("/account/access-log", get(dashboard::access_log))
-        .route("/account/consent", get(consent::overview).post(consent::save_overview))
+        .route(
+            "/account/consent",
+            get(consent::overview).post(consent::save_overview),
+        )
         .route("/account/consent/receipt.json", get(consent::receipt))
-        .route("/account/consent/{purpose}", get(consent::purpose_form).post(consent::save_purpose))
-        .route("/staff/sign-in", get(staff::sign_in_form).post(staff::sign_in))
+        .route(
+            "/account/consent/{purpose}",
+            get(consent::purpose_form).post(consent::save_purpose),
+        )
+        .route(
+            "/staff/sign-in",
+            get(staff::sign_in_form).post(staff::sign_in),
+        )
         .route("/staff", get(staff::home))
         .route("/staff/residents/{id}", get(staff::resident))
         .route("/dev/mailbox", get(dev::mailbox))

@@ -11,51 +11,66 @@ use crate::AppState;
 
 pub async fn start(State(state): State<AppState>, v: Visitor) -> Markup {
     let name = &state.council().name;
-    page(&v, name, "Your council account", html! {
-        h1 { "Your " (name) " account" }
-        p class="lead" { "One account for the council's online services." }
-        p { "With an account you can:" }
-        ul {
-            li { "see your requests, applications, permits and messages in one place" }
-            li { "choose who the council may share your information with, and for how long" }
-            li { "see who has looked at your information, and why" }
-        }
-        p { "You can sign in with a password, or with your fingerprint or face on a phone or laptop that supports it." }
-        a class="button button--start" href="/sign-up" role="button" draggable="false" { "Create an account" }
-        p { "Already have an account? " a href="/sign-in" { "Sign in" } "." }
-        h2 { "Other ways to get help" }
-        p { "If you cannot use the internet or need help, phone 01632 960 000 (Monday to Friday, 9am to 5pm) or visit any library. Staff can do it with you." }
-        p { a href="/staff/sign-in" { "Council staff sign in" } }
-    })
+    page(
+        &v,
+        name,
+        "Your council account",
+        html! {
+            h1 { "Your " (name) " account" }
+            p class="lead" { "One account for the council's online services." }
+            p { "With an account you can:" }
+            ul {
+                li { "see your requests, applications, permits and messages in one place" }
+                li { "choose who the council may share your information with, and for how long" }
+                li { "see who has looked at your information, and why" }
+            }
+            p { "You can sign in with a password, or with your fingerprint or face on a phone or laptop that supports it." }
+            a class="button button--start" href="/sign-up" role="button" draggable="false" { "Create an account" }
+            p { "Already have an account? " a href="/sign-in" { "Sign in" } "." }
+            h2 { "Other ways to get help" }
+            p { "If you cannot use the internet or need help, phone 01632 960 000 (Monday to Friday, 9am to 5pm) or visit any library. Staff can do it with you." }
+            p { a href="/staff/sign-in" { "Council staff sign in" } }
+        },
+    )
 }
 
 pub async fn accessibility(State(state): State<AppState>, v: Visitor) -> Markup {
-    page(&v, &state.council().name, "Accessibility statement", html! {
-        h1 { "Accessibility statement" }
-        p { "This service is built to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA. Every page works without JavaScript, on small screens, and with screen readers, magnifiers and voice control." }
-        p { "Every page is checked automatically with axe-core in a real browser before each release." }
-        h2 { "If you have a problem" }
-        p { "Phone 01632 960 000 and tell us what went wrong. We will reply within 5 working days." }
-    })
+    page(
+        &v,
+        &state.council().name,
+        "Accessibility statement",
+        html! {
+            h1 { "Accessibility statement" }
+            p { "This service is built to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA. Every page works without JavaScript, on small screens, and with screen readers, magnifiers and voice control." }
+            p { "Every page is checked automatically with axe-core in a real browser before each release." }
+            h2 { "If you have a problem" }
+            p { "Phone 01632 960 000 and tell us what went wrong. We will reply within 5 working days." }
+        },
+    )
 }
 
 pub async fn privacy(State(state): State<AppState>, v: Visitor) -> Markup {
     let policy = &state.inner.consent;
-    page(&v, &state.council().name, "How we use your information", html! {
-        h1 { "How we use your information" }
-        p { "These are all the reasons the council may use or share your information, who with, and the law that allows it." }
-        @for p in &policy.purposes {
-            h2 { (p.title) }
-            p { (p.description) }
-            dl class="summary-list" {
-                div class="summary-list__row" { dt { "Shared with" } dd { (p.recipients.iter().filter_map(|r| policy.recipient(r)).map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ")) } }
-                div class="summary-list__row" { dt { "Information shared" } dd { (p.fields.join(", ").replace('_', " ")) } }
-                div class="summary-list__row" { dt { "Legal basis" } dd { (p.legal_basis.label()) } }
-                div class="summary-list__row" { dt { "Your choice" } dd { (choice_text(p.default)) } }
+    page(
+        &v,
+        &state.council().name,
+        "How we use your information",
+        html! {
+            h1 { "How we use your information" }
+            p { "These are all the reasons the council may use or share your information, who with, and the law that allows it." }
+            @for p in &policy.purposes {
+                h2 { (p.title) }
+                p { (p.description) }
+                dl class="summary-list" {
+                    div class="summary-list__row" { dt { "Shared with" } dd { (p.recipients.iter().filter_map(|r| policy.recipient(r)).map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ")) } }
+                    div class="summary-list__row" { dt { "Information shared" } dd { (p.fields.join(", ").replace('_', " ")) } }
+                    div class="summary-list__row" { dt { "Legal basis" } dd { (p.legal_basis.label()) } }
+                    div class="summary-list__row" { dt { "Your choice" } dd { (choice_text(p.default)) } }
+                }
+                @if let Some(reason) = &p.reason { div class="inset-text" { (reason) } }
             }
-            @if let Some(reason) = &p.reason { div class="inset-text" { (reason) } }
-        }
-    })
+        },
+    )
 }
 
 pub fn choice_text(d: townhall_consent::ConsentDefault) -> &'static str {

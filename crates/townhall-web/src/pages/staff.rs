@@ -35,21 +35,30 @@ pub async fn sign_in(
 
 pub async fn home(State(state): State<AppState>, v: Visitor) -> Result<Markup, AppError> {
     let me = v.staff_for(Action::Read, &Resource::StaffHome)?;
-    Ok(page(&v, &state.council().name, "Staff home", html! {
-        h1 { "Staff home" }
-        p class="lead" { "Signed in as " (me.label()) "." }
-        div class="card" {
-            h2 { "Your team's work" }
-            p class="empty" { "Cases routed to your team will appear here, with their deadlines." }
-        }
-        div class="card" {
-            h2 { "Looking at a resident's record" }
-            p { "Every time you open a resident's record it is recorded, with the reason, and the resident can see it." }
-        }
-    }))
+    Ok(page(
+        &v,
+        &state.council().name,
+        "Staff home",
+        html! {
+            h1 { "Staff home" }
+            p class="lead" { "Signed in as " (me.label()) "." }
+            div class="card" {
+                h2 { "Your team's work" }
+                p class="empty" { "Cases routed to your team will appear here, with their deadlines." }
+            }
+            div class="card" {
+                h2 { "Looking at a resident's record" }
+                p { "Every time you open a resident's record it is recorded, with the reason, and the resident can see it." }
+            }
+        },
+    ))
 }
 
-pub async fn resident(State(state): State<AppState>, v: Visitor, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn resident(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let owner: UserId = id.parse().map_err(|_| AppError::NotFound)?;
     let me = v.staff_for(Action::Read, &Resource::ResidentRecord { owner })?;
     let council = state.council();
