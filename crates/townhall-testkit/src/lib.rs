@@ -8,19 +8,9 @@
 use std::net::SocketAddr;
 
 use townhall_places::Council;
-use townhall_store::{Migration, Store};
+use townhall_store::Store;
 
-/// Every component's migrations, in the order the binary applies them.
-pub fn migrations() -> Vec<Migration> {
-    [
-        townhall_places::MIGRATIONS,
-        townhall_audit::MIGRATIONS,
-        townhall_identity::MIGRATIONS,
-        townhall_consent::MIGRATIONS,
-        townhall_notify::MIGRATIONS,
-    ]
-    .concat()
-}
+pub use townhall_web::migrations;
 
 /// A fresh, migrated store: SQLite in a temporary directory, or a new schema of
 /// the PostgreSQL database named by `TOWNHALL_TEST_DATABASE_URL`.

@@ -28,6 +28,18 @@ use townhall_store::Store;
 
 pub use metrics::Metrics;
 
+/// Every component's migrations, in the order they are applied.
+pub fn migrations() -> Vec<townhall_store::Migration> {
+    [
+        townhall_places::MIGRATIONS,
+        townhall_audit::MIGRATIONS,
+        townhall_identity::MIGRATIONS,
+        townhall_consent::MIGRATIONS,
+        townhall_notify::MIGRATIONS,
+    ]
+    .concat()
+}
+
 /// Everything a request handler may need. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {

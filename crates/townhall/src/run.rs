@@ -10,23 +10,13 @@ use townhall_identity::accounts::{self, NewAccount, UserKind};
 use townhall_identity::{api_keys, password, staff, Role};
 use townhall_notify::{Templates, Transport};
 use townhall_places::Council;
-use townhall_store::{Migration, Store};
+use townhall_store::Store;
 use townhall_types::EmailAddress;
 
 use crate::config::Config;
 use crate::{AdminCommand, ApiKeyCommand, AuditCommand, Command, StoreArgs};
 
-/// Every component's migrations.
-fn migrations() -> Vec<Migration> {
-    [
-        townhall_places::MIGRATIONS,
-        townhall_audit::MIGRATIONS,
-        townhall_identity::MIGRATIONS,
-        townhall_consent::MIGRATIONS,
-        townhall_notify::MIGRATIONS,
-    ]
-    .concat()
-}
+use townhall_web::migrations;
 
 fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TOWNHALL_LOG")
