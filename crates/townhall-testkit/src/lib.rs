@@ -134,6 +134,42 @@ impl TestServer {
             .to_string()
     }
 
+    /// Opens `page` as a browser would, then submits its form to `action` with
+    /// `fields` and the page's CSRF token.
+    pub async fn submit(
+        &self,
+        c: &reqwest::Client,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let html = c
+            .get(self.url(page))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("page body");
+        let token = csrf_of(&html);
+        let mut body: Vec<(&str, &str)> = fields.to_vec();
+        body.push(("csrf", &token));
+        c.post(self.url(action))
+            .form(&body)
+            .send()
+            .await
+            .expect("submit")
+    }
+
+    /// The number of rows in `table`.
+    pub async fn count(&self, table: &str) -> i64 {
+        let (n,): (i64,) = townhall_store::sql::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(self.db.store.reader())
+            .await
+            .expect("count");
+        n
+    }
+
     /// Delivers queued messages to the mailbox, as the server's worker does.
     pub async fn deliver(&self) {
         townhall_notify::deliver_pending(&self.db.store, &townhall_notify::Transport::Mailbox)

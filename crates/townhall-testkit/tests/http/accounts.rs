@@ -3,27 +3,6 @@
 use reqwest::StatusCode;
 use townhall_testkit::{csrf_of, TestServer};
 
-async fn form(
-    c: &reqwest::Client,
-    s: &TestServer,
-    page: &str,
-    action: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    let html = c
-        .get(s.url(page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = csrf_of(&html);
-    let mut body: Vec<(&str, &str)> = fields.to_vec();
-    body.push(("csrf", &token));
-    c.post(s.url(action)).form(&body).send().await.unwrap()
-}
-
 /// The link in the newest message to `to`.
 async fn link_for(s: &TestServer, to: &str) -> String {
     s.deliver().await;
@@ -42,19 +21,19 @@ async fn link_for(s: &TestServer, to: &str) -> String {
 }
 
 pub async fn sign_up(s: &TestServer, c: &reqwest::Client, email: &str, password: &str) {
-    let r = form(
-        c,
-        s,
-        "/sign-up",
-        "/sign-up",
-        &[
-            ("given_name", "Lizzy"),
-            ("family_name", "Parker"),
-            ("email", email),
-            ("password", password),
-        ],
-    )
-    .await;
+    let r = s
+        .submit(
+            c,
+            "/sign-up",
+            "/sign-up",
+            &[
+                ("given_name", "Lizzy"),
+                ("family_name", "Parker"),
+                ("email", email),
+                ("password", password),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let link = link_for(s, email).await;
     let r = c.get(&link).send().await.unwrap();
@@ -68,9 +47,8 @@ pub async fn sign_in(
     email: &str,
     password: &str,
 ) -> reqwest::Response {
-    form(
+    s.submit(
         c,
-        s,
         "/sign-in",
         "/sign-in",
         &[("email", email), ("password", password)],
@@ -83,19 +61,19 @@ async fn sign_up_confirm_sign_in_and_out() {
     let s = TestServer::start().await;
     let c = s.client();
     // Before confirming, sign-in is refused with a message next to the field.
-    let r = form(
-        &c,
-        &s,
-        "/sign-up",
-        "/sign-up",
-        &[
-            ("given_name", "Lizzy"),
-            ("family_name", "Parker"),
-            ("email", "lizzy@mail.example"),
-            ("password", "kettle river jumper"),
-        ],
-    )
-    .await;
+    let r = s
+        .submit(
+            &c,
+            "/sign-up",
+            "/sign-up",
+            &[
+                ("given_name", "Lizzy"),
+                ("family_name", "Parker"),
+                ("email", "lizzy@mail.example"),
+                ("password", "kettle river jumper"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = sign_in(&s, &c, "lizzy@mail.example", "kettle river jumper").await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
@@ -124,7 +102,7 @@ async fn sign_up_confirm_sign_in_and_out() {
     assert_eq!(dash.status(), StatusCode::OK);
     assert!(dash.text().await.unwrap().contains("Hello Lizzy Parker"));
 
-    let r = form(&c, &s, "/dashboard", "/sign-out", &[]).await;
+    let r = s.submit(&c, "/dashboard", "/sign-out", &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let dash = c.get(s.url("/dashboard")).send().await.unwrap();
     assert_eq!(dash.status(), StatusCode::SEE_OTHER);
@@ -135,19 +113,19 @@ async fn sign_up_confirm_sign_in_and_out() {
 async fn bad_sign_up_input_is_shown_against_each_field_and_nothing_is_stored() {
     let s = TestServer::start().await;
     let c = s.client();
-    let r = form(
-        &c,
-        &s,
-        "/sign-up",
-        "/sign-up",
-        &[
-            ("given_name", ""),
-            ("family_name", "Parker"),
-            ("email", "not-an-email"),
-            ("password", "short"),
-        ],
-    )
-    .await;
+    let r = s
+        .submit(
+            &c,
+            "/sign-up",
+            "/sign-up",
+            &[
+                ("given_name", ""),
+                ("family_name", "Parker"),
+                ("email", "not-an-email"),
+                ("password", "short"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("<title>Error: Create an account"));
@@ -155,10 +133,7 @@ async fn bad_sign_up_input_is_shown_against_each_field_and_nothing_is_stored() {
     assert!(html.contains("href=\"#email\">Enter an email address in the correct format"));
     assert!(html.contains("href=\"#password\">Password must be 8 characters or more"));
     assert!(html.contains("value=\"Parker\""), "what was typed is kept");
-    let (n,): (i64,) = townhall_store::sql::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(s.db.store.reader())
-        .await
-        .unwrap();
+    let n = s.count("users").await;
     assert_eq!(n, 0);
 }
 
@@ -247,14 +222,14 @@ async fn password_reset_ends_old_sessions() {
         StatusCode::SEE_OTHER
     );
     let other = s.client();
-    let r = form(
-        &other,
-        &s,
-        "/forgot-password",
-        "/forgot-password",
-        &[("email", "martin@mail.example")],
-    )
-    .await;
+    let r = s
+        .submit(
+            &other,
+            "/forgot-password",
+            "/forgot-password",
+            &[("email", "martin@mail.example")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let link = link_for(&s, "martin@mail.example").await;
     assert!(link.contains("/reset-password?token="));

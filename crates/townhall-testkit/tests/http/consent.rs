@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use townhall_testkit::{csrf_of, TestServer};
+use townhall_testkit::TestServer;
 
 use crate::accounts::{sign_in, sign_up};
 
@@ -45,26 +45,19 @@ async fn grant_withdraw_and_expiry() {
     assert_eq!(d["allow"], false, "opt-in purposes start as no: {d}");
 
     // Grant until 1 June 2099 on the purpose page.
-    let page = c
-        .get(s.url("/account/consent/gp-wellbeing-checks"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let r = c
-        .post(s.url("/account/consent/gp-wellbeing-checks"))
-        .form(&[
-            ("choice", "yes"),
-            ("day", "1"),
-            ("month", "6"),
-            ("year", "2099"),
-            ("csrf", &csrf_of(&page)),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = s
+        .submit(
+            &c,
+            "/account/consent/gp-wellbeing-checks",
+            "/account/consent/gp-wellbeing-checks",
+            &[
+                ("choice", "yes"),
+                ("day", "1"),
+                ("month", "6"),
+                ("year", "2099"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, d) = decision(&s, &key, ask(None)).await;
     assert_eq!(d["allow"], true, "{d}");
@@ -81,20 +74,9 @@ async fn grant_withdraw_and_expiry() {
     assert!(d["reason"].as_str().unwrap().contains("bank_details"));
 
     // Withdraw by unticking every box on the overview.
-    let page = c
-        .get(s.url("/account/consent"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let r = c
-        .post(s.url("/account/consent"))
-        .form(&[("csrf", csrf_of(&page))])
-        .send()
-        .await
-        .unwrap();
+    let r = s
+        .submit(&c, "/account/consent", "/account/consent", &[])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, d) = decision(&s, &key, ask(None)).await;
     assert_eq!(d["allow"], false);
@@ -114,10 +96,7 @@ async fn grant_withdraw_and_expiry() {
         .unwrap();
     assert_eq!(receipt["version"], "KI-CR-v1.1.0");
     assert_eq!(receipt["piiPrincipalId"], "lizzy@mail.example");
-    let (n,): (i64,) = townhall_store::sql::query_as("SELECT COUNT(*) FROM consent_records")
-        .fetch_one(s.db.store.reader())
-        .await
-        .unwrap();
+    let n = s.count("consent_records").await;
     assert!(n >= 4, "history kept: {n}");
 
     // Bad requests get specific JSON errors.
@@ -139,35 +118,25 @@ async fn a_bad_date_is_explained_next_to_the_field() {
     let c = s.client();
     sign_up(&s, &c, "omar@mail.example", "kettle river jumper").await;
     sign_in(&s, &c, "omar@mail.example", "kettle river jumper").await;
-    let page = c
-        .get(s.url("/account/consent/housing-support"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let r = c
-        .post(s.url("/account/consent/housing-support"))
-        .form(&[
-            ("choice", "yes"),
-            ("day", "31"),
-            ("month", "2"),
-            ("year", "2030"),
-            ("csrf", &csrf_of(&page)),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = s
+        .submit(
+            &c,
+            "/account/consent/housing-support",
+            "/account/consent/housing-support",
+            &[
+                ("choice", "yes"),
+                ("day", "31"),
+                ("month", "2"),
+                ("year", "2030"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r
         .text()
         .await
         .unwrap()
         .contains("href=\"#until-day\">The date must be a real date"));
-    let (n,): (i64,) = townhall_store::sql::query_as("SELECT COUNT(*) FROM consent_records")
-        .fetch_one(s.db.store.reader())
-        .await
-        .unwrap();
+    let n = s.count("consent_records").await;
     assert_eq!(n, 0);
 }

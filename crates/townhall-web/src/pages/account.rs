@@ -276,7 +276,7 @@ pub fn sign_in_page(
 }
 
 /// Checks a sign-in form against the rate limit and the account; the error page when it fails.
-pub async fn check_sign_in(
+async fn check_sign_in(
     state: &AppState,
     v: &Visitor,
     addr: SocketAddr,
@@ -345,14 +345,30 @@ pub async fn sign_in(
     v: Visitor,
     Form(f): Form<SignInForm>,
 ) -> Result<Response, AppError> {
-    match check_sign_in(&state, &v, addr, &f, UserKind::Resident).await? {
-        Ok(user) => start_session(&state, &user, "/dashboard").await,
+    password_sign_in(&state, &v, addr, &f, UserKind::Resident).await
+}
+
+/// Signs in with a password: a new session and the account's home page, or the
+/// form again with the reason next to the field.
+pub async fn password_sign_in(
+    state: &AppState,
+    v: &Visitor,
+    addr: SocketAddr,
+    f: &SignInForm,
+    kind: UserKind,
+) -> Result<Response, AppError> {
+    let home = match kind {
+        UserKind::Resident => "/dashboard",
+        UserKind::Staff => "/staff",
+    };
+    match check_sign_in(state, v, addr, f, kind).await? {
+        Ok(user) => start_session(state, &user, home).await,
         Err(page) => Ok(page),
     }
 }
 
 /// Starts a session and sends the browser to `to` with the new cookie.
-pub async fn start_session(state: &AppState, user: &User, to: &str) -> Result<Response, AppError> {
+async fn start_session(state: &AppState, user: &User, to: &str) -> Result<Response, AppError> {
     let mut tx = state.store().begin().await?;
     let token = sessions::start(&mut tx, user).await?;
     tx.commit().await?;

@@ -14,7 +14,7 @@ use townhall_types::UserId;
 use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::layout::{page, Errors};
-use crate::pages::account::{check_sign_in, sign_in_page, start_session, SignInForm};
+use crate::pages::account::{password_sign_in, sign_in_page, SignInForm};
 use crate::AppState;
 
 pub async fn sign_in_form(State(state): State<AppState>, v: Visitor) -> Markup {
@@ -27,10 +27,7 @@ pub async fn sign_in(
     v: Visitor,
     Form(f): Form<SignInForm>,
 ) -> Result<Response, AppError> {
-    match check_sign_in(&state, &v, addr, &f, UserKind::Staff).await? {
-        Ok(user) => start_session(&state, &user, "/staff").await,
-        Err(page) => Ok(page),
-    }
+    password_sign_in(&state, &v, addr, &f, UserKind::Staff).await
 }
 
 pub async fn home(State(state): State<AppState>, v: Visitor) -> Result<Markup, AppError> {
