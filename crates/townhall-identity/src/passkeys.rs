@@ -191,9 +191,63 @@ impl Passkeys {
     }
 }
 
-/// How many passkeys an account has.
-pub async fn count(store: &Store, council: CouncilId, user: UserId) -> Result<usize, StoreError> {
-    Ok(load(store, council, user).await?.len())
+/// One of an account's passkeys, as its owner sees it.
+#[derive(Debug, Clone)]
+pub struct PasskeySummary {
+    /// The credential id (base64url), which names it in URLs.
+    pub credential_id: String,
+    /// When it was added.
+    pub created_at: Timestamp,
+    /// When it was last used to sign in.
+    pub last_used_at: Option<Timestamp>,
+}
+
+/// An account's passkeys, oldest first.
+pub async fn list(
+    store: &Store,
+    council: CouncilId,
+    user: UserId,
+) -> Result<Vec<PasskeySummary>, StoreError> {
+    let rows: Vec<(String, String, Option<String>)> = sql::query_as(
+        "SELECT credential_id, created_at, last_used_at FROM passkeys \
+         WHERE council_id = $1 AND user_id = $2 ORDER BY created_at",
+    )
+    .bind(council.to_string())
+    .bind(user.to_string())
+    .fetch_all(store.reader())
+    .await?;
+    rows.into_iter()
+        .map(|(credential_id, created, used)| {
+            Ok(PasskeySummary {
+                credential_id,
+                created_at: Timestamp::parse(&created).map_err(|e| decode_err(e.to_string()))?,
+                last_used_at: used
+                    .map(|u| Timestamp::parse(&u).map_err(|e| decode_err(e.to_string())))
+                    .transpose()?,
+            })
+        })
+        .collect()
+}
+
+/// Removes one of the account's own passkeys; false when it has no such passkey.
+pub async fn remove(
+    store: &Store,
+    council: CouncilId,
+    user: UserId,
+    credential_id: &str,
+) -> Result<bool, StoreError> {
+    let mut tx = store.begin().await?;
+    let done = sql::query(
+        "DELETE FROM passkeys WHERE council_id = $1 AND user_id = $2 AND credential_id = $3",
+    )
+    .bind(council.to_string())
+    .bind(user.to_string())
+    .bind(credential_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    Ok(done == 1)
 }
 
 fn credential_id(passkey: &Passkey) -> String {

@@ -5,6 +5,8 @@
 // Test support: a failure to set up must stop the test at once, with a message.
 #![allow(clippy::expect_used, clippy::panic)]
 
+pub mod browser;
+
 use std::net::SocketAddr;
 
 use townhall_places::Council;
@@ -72,7 +74,7 @@ pub struct TestServer {
     pub db: TestStore,
     /// The council it serves.
     pub council: Council,
-    /// Its address, e.g. `http://127.0.0.1:41234/`.
+    /// Its address, e.g. `http://localhost:41234/`.
     pub base: url::Url,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -90,7 +92,8 @@ impl TestServer {
             .await
             .expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
-        let base = url::Url::parse(&format!("http://{addr}/")).expect("url");
+        // "localhost", not the IP address: browsers allow passkeys only on a domain.
+        let base = url::Url::parse(&format!("http://localhost:{}/", addr.port())).expect("url");
         let policy = townhall_consent::Policy::parse("consent.toml", townhall_demo::CONSENT_POLICY)
             .expect("policy");
         let state = townhall_web::AppState::new(
@@ -102,6 +105,7 @@ impl TestServer {
                 public_url: base.clone(),
                 demo: true,
                 secret: vec![7; 32],
+                sign_in_attempts_per_address: 20,
             },
         )
         .expect("state");

@@ -1,2 +1,152 @@
-// Passkeys: progressive enhancement. Without JavaScript, people sign in with a password.
-document.documentElement.classList.add("js-enabled");
+// Passkeys, as progressive enhancement: without JavaScript or WebAuthn the
+// passkey controls stay hidden and people sign in with a password.
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  root.classList.add("js-enabled");
+  if (!window.PublicKeyCredential || !navigator.credentials || !window.fetch) {
+    return;
+  }
+  root.classList.add("passkeys-supported");
+
+  function toBytes(base64url) {
+    var base64 = base64url.replace(/-/g, "+").replace(/_/g, "/");
+    var text = atob(base64 + "===".slice((base64.length + 3) % 4));
+    var bytes = new Uint8Array(text.length);
+    for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    return bytes.buffer;
+  }
+
+  function toBase64url(buffer) {
+    var bytes = new Uint8Array(buffer);
+    var text = "";
+    for (var i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
+    return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function csrfOf(form) {
+    var field = form.querySelector('input[name="csrf"]');
+    return field ? field.value : "";
+  }
+
+  // Posts JSON; resolves with the reply, or rejects with an Error whose
+  // message is the server's plain-English explanation.
+  function post(form, url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json", "x-csrf-token": csrfOf(form) },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (reply) {
+        if (!response.ok) {
+          var problem = new Error((reply.error && reply.error.message) ||
+            "Something went wrong. Try again, or sign in with your password");
+          problem.field = reply.error && reply.error.field;
+          throw problem;
+        }
+        return reply;
+      });
+    });
+  }
+
+  // Shows a message the way the server does: in the field's group, announced,
+  // with the id "<field>-error" that the field is described by.
+  function showError(group, message, field) {
+    var old = group.querySelector(".error-message");
+    if (old) old.remove();
+    var error = document.createElement("span");
+    error.className = "error-message";
+    error.id = field + "-error";
+    error.setAttribute("role", "alert");
+    var hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = "Error: ";
+    error.appendChild(hidden);
+    error.appendChild(document.createTextNode(message));
+    group.classList.add("form-group--error");
+    var control = group.querySelector("input, button");
+    group.insertBefore(error, control);
+    var described = (control.getAttribute("aria-describedby") || "").split(" ");
+    if (described.indexOf(error.id) < 0) described.push(error.id);
+    control.setAttribute("aria-describedby", described.join(" ").trim());
+  }
+
+  function cancelled(problem) {
+    return problem && (problem.name === "NotAllowedError" || problem.name === "AbortError");
+  }
+
+  var register = document.getElementById("passkey-register");
+  if (register) {
+    register.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var group = document.getElementById("passkey-register-group");
+      post(register, "/account/passkeys/start", {}).then(function (start) {
+        var options = start.options.publicKey;
+        options.challenge = toBytes(options.challenge);
+        options.user.id = toBytes(options.user.id);
+        (options.excludeCredentials || []).forEach(function (c) { c.id = toBytes(c.id); });
+        return navigator.credentials.create({ publicKey: options }).then(function (credential) {
+          return post(register, "/account/passkeys/finish", {
+            ceremony: start.ceremony,
+            credential: {
+              id: credential.id,
+              rawId: toBase64url(credential.rawId),
+              type: credential.type,
+              response: {
+                attestationObject: toBase64url(credential.response.attestationObject),
+                clientDataJSON: toBase64url(credential.response.clientDataJSON),
+                transports: credential.response.getTransports ? credential.response.getTransports() : []
+              },
+              extensions: credential.getClientExtensionResults()
+            }
+          });
+        });
+      }).then(function (done) {
+        window.location.assign(done.redirect);
+      }).catch(function (problem) {
+        showError(group, cancelled(problem)
+          ? "The passkey was not added. Try again when you are ready"
+          : problem.message, "passkey-register");
+      });
+    });
+  }
+
+  var signIn = document.getElementById("passkey-sign-in");
+  if (signIn) {
+    signIn.addEventListener("click", function () {
+      var form = signIn.form;
+      var email = form.querySelector('input[name="email"]');
+      var group = email.closest(".form-group");
+      post(form, "/sign-in/passkey/start", { email: email.value }).then(function (start) {
+        var options = start.options.publicKey;
+        options.challenge = toBytes(options.challenge);
+        (options.allowCredentials || []).forEach(function (c) { c.id = toBytes(c.id); });
+        return navigator.credentials.get({ publicKey: options }).then(function (credential) {
+          return post(form, "/sign-in/passkey/finish", {
+            ceremony: start.ceremony,
+            credential: {
+              id: credential.id,
+              rawId: toBase64url(credential.rawId),
+              type: credential.type,
+              response: {
+                authenticatorData: toBase64url(credential.response.authenticatorData),
+                clientDataJSON: toBase64url(credential.response.clientDataJSON),
+                signature: toBase64url(credential.response.signature),
+                userHandle: credential.response.userHandle ? toBase64url(credential.response.userHandle) : null
+              },
+              extensions: credential.getClientExtensionResults()
+            }
+          });
+        });
+      }).then(function (done) {
+        window.location.assign(done.redirect);
+      }).catch(function (problem) {
+        showError(group, cancelled(problem)
+          ? "You did not confirm with your passkey. Try again, or sign in with your password"
+          : problem.message, "email");
+        email.focus();
+      });
+    });
+  }
+})();

@@ -53,8 +53,8 @@ fn shell(title: &str, council: &str, v: Option<&Visitor>, content: Markup) -> Ma
                     }
                 }
                 div class="width-container" {
-                    div class="phase-banner" {
-                        p style="margin:0" { strong class="tag" { "Beta" } "This is a new service. Your feedback helps us improve it." }
+                    section class="phase-banner" aria-label="About this service" {
+                        p { strong class="tag" { "Beta" } "This is a new service. Your feedback helps us improve it." }
                     }
                     main id="main" { (content) }
                 }
@@ -175,7 +175,7 @@ pub fn banner(success: bool, heading: &str, body: Markup) -> Markup {
         div class={ "notification-banner" @if success { " notification-banner--success" } } role=(if success { "alert" } else { "region" }) aria-labelledby="banner-title" {
             h2 class="notification-banner__title" id="banner-title" { (if success { "Success" } else { "Important" }) }
             div class="notification-banner__content" {
-                h3 style="margin-top:0" { (heading) }
+                h3 { (heading) }
                 (body)
             }
         }

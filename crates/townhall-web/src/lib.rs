@@ -54,6 +54,7 @@ struct Inner {
     settings: Settings,
     csrf: csrf::Csrf,
     sign_in_limiter: ratelimit::Limiter,
+    passkeys: townhall_identity::passkeys::Passkeys,
     metrics: Metrics,
 }
 
@@ -66,6 +67,8 @@ pub struct Settings {
     pub demo: bool,
     /// A secret of at least 32 bytes for signing form tokens.
     pub secret: Vec<u8>,
+    /// How many sign-in attempts one network address may make in 5 minutes.
+    pub sign_in_attempts_per_address: u32,
 }
 
 impl Settings {
@@ -80,6 +83,9 @@ pub enum SetupError {
     /// The secret is too short.
     #[error("the secret must be at least 32 bytes")]
     ShortSecret,
+    /// Passkeys cannot work at the public address.
+    #[error(transparent)]
+    Passkeys(#[from] townhall_identity::passkeys::PasskeyError),
 }
 
 impl AppState {
@@ -94,15 +100,22 @@ impl AppState {
         if settings.secret.len() < 32 {
             return Err(SetupError::ShortSecret);
         }
+        let passkeys =
+            townhall_identity::passkeys::Passkeys::new(&settings.public_url, &council.name)?;
+        let attempts = settings.sign_in_attempts_per_address;
         Ok(Self {
             inner: Arc::new(Inner {
+                passkeys,
                 csrf: csrf::Csrf::new(&settings.secret),
                 store,
                 council,
                 consent,
                 templates,
                 settings,
-                sign_in_limiter: ratelimit::Limiter::new(20, std::time::Duration::from_secs(300)),
+                sign_in_limiter: ratelimit::Limiter::new(
+                    attempts,
+                    std::time::Duration::from_secs(300),
+                ),
                 metrics: Metrics::default(),
             }),
         })
@@ -121,6 +134,7 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     pages::routes()
         .merge(api::routes())
+        .fallback(|| async { error::AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             csrf::protect,

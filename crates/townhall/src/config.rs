@@ -28,6 +28,9 @@ pub struct Config {
     pub smtp: Option<SmtpSettings>,
     /// A file holding at least 32 random bytes for signing form tokens.
     pub secret_file: PathBuf,
+    /// Sign-in attempts allowed from one network address in 5 minutes.
+    #[serde(default = "default_sign_in_attempts")]
+    pub sign_in_attempts_per_address: u32,
 }
 
 /// The `[database]` table.
@@ -36,6 +39,10 @@ pub struct Config {
 pub struct Database {
     /// `sqlite://PATH` or `postgres://…`.
     pub url: String,
+}
+
+fn default_sign_in_attempts() -> u32 {
+    20
 }
 
 fn default_listen() -> String {

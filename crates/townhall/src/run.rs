@@ -174,7 +174,13 @@ async fn demo(listen: &str, data_dir: &Path) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
-    let public_url = url::Url::parse(&format!("http://{addr}/"))?;
+    // Browsers allow passkeys on http only for "localhost", never for an IP address.
+    let host = match addr.ip() {
+        ip if ip.is_loopback() || ip.is_unspecified() => "localhost".to_owned(),
+        std::net::IpAddr::V4(ip) => ip.to_string(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+    };
+    let public_url = url::Url::parse(&format!("http://{host}:{}/", addr.port()))?;
     let state = townhall_web::AppState::new(
         store.clone(),
         council.clone(),
@@ -184,6 +190,7 @@ async fn demo(listen: &str, data_dir: &Path) -> anyhow::Result<ExitCode> {
             public_url: public_url.clone(),
             demo: true,
             secret: secret(&data_dir.join("secret.key"))?,
+            sign_in_attempts_per_address: 20,
         },
     )?;
     println!("\n{} is running at {public_url}", council.name);
@@ -231,6 +238,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
             public_url: url::Url::parse(&config.public_url)?,
             demo: false,
             secret: secret(&config.secret_file)?,
+            sign_in_attempts_per_address: config.sign_in_attempts_per_address,
         },
     )?;
     tracing::info!(listen = %config.listen, council = %council.slug, "serving");

@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use townhall_testkit::{csrf_of, TestServer};
 
 /// The link in the newest message to `to`.
-async fn link_for(s: &TestServer, to: &str) -> String {
+pub async fn link_for(s: &TestServer, to: &str) -> String {
     s.deliver().await;
     let mail = townhall_notify::mailbox(&s.db.store, s.council.id, 20)
         .await
@@ -306,4 +306,80 @@ async fn a_resident_cannot_reach_staff_pages_or_other_residents() {
             "{path} shows another resident's data"
         );
     }
+}
+
+#[tokio::test]
+async fn a_resident_cannot_remove_another_residents_passkey() {
+    let s = TestServer::start().await;
+    let a = s.client();
+    sign_up(&s, &a, "a@mail.example", "resident a password").await;
+    let b = s.client();
+    sign_up(&s, &b, "b@mail.example", "resident b password").await;
+    townhall_store::sql::query(
+        "INSERT INTO passkeys (council_id, credential_id, user_id, passkey, created_at) \
+         SELECT council_id, 'b-credential', user_id, '{}', '2026-11-23T10:00:00.000000Z' \
+         FROM users WHERE email = 'b@mail.example'",
+    )
+    .execute(s.db.store.reader())
+    .await
+    .unwrap();
+    sign_in(&s, &a, "a@mail.example", "resident a password").await;
+    let r = s
+        .submit(&a, "/account", "/account/passkeys/b-credential/remove", &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(s.count("passkeys").await, 1);
+}
+
+#[tokio::test]
+async fn passkey_endpoints_explain_bad_requests_in_json() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let page = c.get(s.url("/sign-in")).send().await.unwrap();
+    let token = csrf_of(&page.text().await.unwrap());
+    let post = |path: &str, body: &'static str| {
+        c.post(s.url(path))
+            .header("content-type", "application/json")
+            .header("x-csrf-token", token.clone())
+            .body(body)
+            .send()
+    };
+    let r = post("/sign-in/passkey/start", "{\"email\": \"not an address\"}")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["field"], "email");
+    let r = post(
+        "/sign-in/passkey/start",
+        "{\"email\": \"nobody@mail.example\"}",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = post("/sign-in/passkey/start", "not json").await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("could not be read"));
+    let r = post(
+        "/sign-in/passkey/finish",
+        "{\"ceremony\": \"made-up\", \"credential\": {\"id\": \"AA\", \"rawId\": \"AA\", \"type\": \"public-key\", \
+         \"response\": {\"authenticatorData\": \"AA\", \"clientDataJSON\": \"AA\", \"signature\": \"AA\"}, \"extensions\": {}}}",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(v["error"]["message"].as_str().unwrap().contains("expired"));
+    assert_eq!(
+        post("/account/passkeys/start", "{}")
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SEE_OTHER,
+        "adding a passkey needs a signed-in resident"
+    );
 }

@@ -4,5 +4,6 @@
 
 mod accounts;
 mod audit;
+mod browser;
 mod consent;
 mod store;

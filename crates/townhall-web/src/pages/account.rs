@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::header;
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
@@ -51,7 +51,7 @@ fn sign_up_page(state: &AppState, v: &Visitor, f: &SignUpForm, errors: &Errors) 
                 (Input { name: "password", label: "Create a password", kind: "password", value: "", hint: Some("At least 8 characters. Three random words is a good way to make a strong password"), autocomplete: Some("new-password") }.render(errors))
                 button class="button" type="submit" { "Create account" }
             }
-            p { "You can add a passkey (fingerprint or face) after you sign in." }
+            p { "After you sign in you can add a passkey, so that next time you can sign in with your fingerprint, face or screen lock." }
         },
     )
 }
@@ -266,6 +266,13 @@ pub fn sign_in_page(
                 (Input { name: "email", label: "Email address", kind: "email", value: &f.email, hint: None, autocomplete: Some("username webauthn") }.render(errors))
                 (Input { name: "password", label: "Password", kind: "password", value: "", hint: None, autocomplete: Some("current-password") }.render(errors))
                 button class="button" type="submit" { "Sign in" }
+                @if !staff {
+                    div class="passkey-only" {
+                        h2 { "Sign in with your fingerprint or face" }
+                        p { "If you have added a passkey to your account, enter your email address above, then:" }
+                        button class="button button--secondary passkey-only" type="button" id="passkey-sign-in" { "Sign in with a passkey" }
+                    }
+                }
             }
             @if !staff {
                 p { a href="/forgot-password" { "I have forgotten my password" } }
@@ -369,21 +376,24 @@ pub async fn password_sign_in(
 
 /// Starts a session and sends the browser to `to` with the new cookie.
 async fn start_session(state: &AppState, user: &User, to: &str) -> Result<Response, AppError> {
+    let cookie = session_cookie(state, user).await?;
+    let mut response = Redirect::to(to).into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+/// Starts a session for `user`; the cookie that carries it.
+pub async fn session_cookie(state: &AppState, user: &User) -> Result<HeaderValue, AppError> {
     let mut tx = state.store().begin().await?;
     let token = sessions::start(&mut tx, user).await?;
     tx.commit().await?;
     let secure = state.inner.settings.secure();
-    let mut response = Redirect::to(to).into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        cookies::set(
-            cookies::session_name(secure),
-            &token,
-            Some(sessions::lifetime(user.kind).whole_seconds()),
-            secure,
-        ),
-    );
-    Ok(response)
+    Ok(cookies::set(
+        cookies::session_name(secure),
+        &token,
+        Some(sessions::lifetime(user.kind).whole_seconds()),
+        secure,
+    ))
 }
 
 pub async fn sign_out(State(state): State<AppState>, v: Visitor) -> Result<Response, AppError> {

@@ -1,13 +1,14 @@
 //! The resident's dashboard and account pages: everything about them in one place.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use maud::{html, Markup};
+use serde::Deserialize;
 use townhall_authz::Action;
 use townhall_identity::{passkeys, profiles};
 
 use crate::auth::Visitor;
 use crate::error::AppError;
-use crate::layout::page;
+use crate::layout::{self, page};
 use crate::AppState;
 
 fn empty(text: &str) -> Markup {
@@ -115,7 +116,16 @@ pub async fn access_log(State(state): State<AppState>, v: Visitor) -> Result<Mar
     ))
 }
 
-pub async fn settings(State(state): State<AppState>, v: Visitor) -> Result<Markup, AppError> {
+#[derive(Deserialize)]
+pub struct SettingsQuery {
+    passkey: Option<String>,
+}
+
+pub async fn settings(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<SettingsQuery>,
+) -> Result<Markup, AppError> {
     let user = v.resident(Action::Read)?;
     let council = state.council();
     let profile = profiles::read_own(state.store(), council.id, user.id)
@@ -127,13 +137,21 @@ pub async fn settings(State(state): State<AppState>, v: Visitor) -> Result<Marku
             .map(|a| a.one_line()),
         None => None,
     };
-    let keys = passkeys::count(state.store(), council.id, user.id).await?;
+    let keys = passkeys::list(state.store(), council.id, user.id).await?;
+    let done = match q.passkey.as_deref() {
+        Some("added") => Some(
+            "Passkey added. Next time you can sign in with your fingerprint, face or screen lock",
+        ),
+        Some("removed") => Some("Passkey removed"),
+        _ => None,
+    };
     let not_given = "Not given";
     Ok(page(
         &v,
         &council.name,
         "Your details",
         html! {
+            @if let Some(done) = done { (layout::banner(true, done, html! {})) }
             h1 { "Your details" }
             dl class="summary-list" {
                 div class="summary-list__row" { dt { "Name" } dd { (profile.given_name) " " (profile.family_name) } }
@@ -143,7 +161,36 @@ pub async fn settings(State(state): State<AppState>, v: Visitor) -> Result<Marku
                 div class="summary-list__row" { dt { "Address" } dd { (address.as_deref().unwrap_or(not_given)) } }
             }
             h2 { "Signing in" }
-            p { "You have " (keys) " passkey" @if keys != 1 { "s" } ". A passkey lets you sign in with your fingerprint, face or screen lock instead of a password." }
+            p { "A passkey lets you sign in with your fingerprint, face or screen lock instead of a password. It is kept on your device, and nobody can guess it." }
+            @if keys.is_empty() {
+                p { "You have not added a passkey." }
+            } @else {
+                table class="table" {
+                    caption class="visually-hidden" { "Your passkeys" }
+                    thead { tr { th scope="col" { "Added" } th scope="col" { "Last used" } th scope="col" { span class="visually-hidden" { "Action" } } } }
+                    tbody {
+                        @for (n, key) in keys.iter().enumerate() {
+                            tr {
+                                td { (key.created_at.human()) }
+                                td { (key.last_used_at.map(|t| t.human()).unwrap_or_else(|| "Not yet".to_owned())) }
+                                td {
+                                    form method="post" action={ "/account/passkeys/" (key.credential_id) "/remove" } {
+                                        (layout::csrf(&v))
+                                        button class="button button--warning" type="submit" { "Remove" span class="visually-hidden" { " passkey " (n + 1) } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            form id="passkey-register" class="passkey-only" method="post" action="/account/passkeys/start" {
+                (layout::csrf(&v))
+                div class="form-group" id="passkey-register-group" {
+                    button class="button button--secondary" type="submit" { "Add a passkey" }
+                }
+            }
+            p class="no-passkeys" { "To add a passkey, use a browser that supports them, with JavaScript turned on." }
             p { a href="/forgot-password" { "Change your password" } }
         },
     ))

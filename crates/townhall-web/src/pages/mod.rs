@@ -4,6 +4,7 @@ mod account;
 mod consent;
 mod dashboard;
 mod dev;
+mod passkeys;
 mod public;
 mod staff;
 
@@ -29,6 +30,8 @@ pub fn routes() -> Router<AppState> {
             "/sign-in",
             get(account::sign_in_form).post(account::sign_in),
         )
+        .route("/sign-in/passkey/start", post(passkeys::sign_in_start))
+        .route("/sign-in/passkey/finish", post(passkeys::sign_in_finish))
         .route("/sign-out", post(account::sign_out))
         .route(
             "/forgot-password",
@@ -41,6 +44,12 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard", get(dashboard::dashboard))
         .route("/account", get(dashboard::settings))
         .route("/account/access-log", get(dashboard::access_log))
+        .route("/account/passkeys/start", post(passkeys::register_start))
+        .route("/account/passkeys/finish", post(passkeys::register_finish))
+        .route(
+            "/account/passkeys/{credential}/remove",
+            post(passkeys::remove),
+        )
         .route(
             "/account/consent",
             get(consent::overview).post(consent::save_overview),

@@ -1,0 +1,146 @@
+//! Pages in a real headless Chromium: sign up, add a passkey with a virtual
+//! authenticator, sign out, sign back in with it; axe-core on every page.
+
+use townhall_identity::accounts::{NewAccount, UserKind};
+use townhall_identity::{password, staff, Role};
+use townhall_testkit::browser::Browser;
+use townhall_testkit::TestServer;
+use townhall_types::EmailAddress;
+
+use crate::accounts::link_for;
+
+const EMAIL: &str = "leila.ahmed@mail.example";
+const PASSWORD: &str = "correct horse battery";
+
+async fn add_staff(s: &TestServer, email: &str, pass: &str) {
+    let hash = password::hash(pass);
+    let email = EmailAddress::parse(email).unwrap();
+    let mut tx = s.db.store.begin().await.unwrap();
+    let team = staff::ensure_team(&mut tx, s.council.id, "Housing")
+        .await
+        .unwrap();
+    staff::create(
+        &mut tx,
+        s.council.id,
+        &NewAccount {
+            kind: UserKind::Staff,
+            email: &email,
+            display_name: "Sam Okafor",
+            password_hash: Some(&hash),
+            verified: true,
+        },
+        Role::Caseworker,
+        Some(&team),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn passkey_journey_and_every_page_is_accessible() {
+    let s = TestServer::start().await;
+    let b = Browser::start().await;
+    b.add_virtual_authenticator().await;
+
+    for path in [
+        "/",
+        "/accessibility",
+        "/privacy",
+        "/no-such-page",
+        "/forgot-password",
+        "/reset-password?token=not-a-token",
+    ] {
+        b.visit(&s.url(path)).await;
+    }
+
+    // Sign up, with a mistake first.
+    b.visit(&s.url("/sign-up")).await;
+    b.click("form[action='/sign-up'] button").await;
+    b.wait_for_text(".error-summary", "There is a problem")
+        .await;
+    b.check_accessibility().await;
+    b.fill("given_name", "Leila").await;
+    b.fill("family_name", "Ahmed").await;
+    b.fill("email", EMAIL).await;
+    b.fill("password", PASSWORD).await;
+    b.click("form[action='/sign-up'] button").await;
+    b.wait_for_path("/sign-up/check-email").await;
+    b.check_accessibility().await;
+    b.visit(&s.url("/dev/mailbox")).await;
+    b.visit(&link_for(&s, EMAIL).await).await;
+
+    // Sign in with the password, then look round the account.
+    b.visit(&s.url("/sign-in")).await;
+    b.fill("email", EMAIL).await;
+    b.fill("password", "not the password").await;
+    b.click("form[action='/sign-in'] button[type=submit]").await;
+    b.wait_for_text(".error-summary", "There is a problem")
+        .await;
+    b.check_accessibility().await;
+    b.fill("password", PASSWORD).await;
+    b.click("form[action='/sign-in'] button[type=submit]").await;
+    b.wait_for_path("/dashboard").await;
+    b.check_accessibility().await;
+    for path in [
+        "/account/consent",
+        "/account/consent/gp-wellbeing-checks",
+        "/account/access-log",
+        "/account",
+    ] {
+        b.visit(&s.url(path)).await;
+    }
+    assert!(b
+        .text("main")
+        .await
+        .contains("You have not added a passkey"));
+
+    // Add a passkey: the virtual authenticator stands in for a fingerprint.
+    b.click("#passkey-register button").await;
+    b.wait_for_text(".notification-banner", "Passkey added")
+        .await;
+    assert!(b.text("main table").await.contains("Not yet"));
+    b.check_accessibility().await;
+    assert_eq!(s.count("passkeys").await, 1);
+
+    // Sign out, then back in with the passkey alone.
+    b.click("header form[action='/sign-out'] button").await;
+    b.wait_for_path("/").await;
+    b.visit(&s.url("/sign-in")).await;
+    b.fill("email", EMAIL).await;
+    b.click("#passkey-sign-in").await;
+    b.wait_for_path("/dashboard").await;
+    b.visit(&s.url("/account")).await;
+    assert!(
+        !b.text("main table").await.contains("Not yet"),
+        "last use recorded"
+    );
+
+    // A passkey sign-in for an address without one says what to do, next to the field.
+    b.click("header form[action='/sign-out'] button").await;
+    b.wait_for_path("/").await;
+    b.visit(&s.url("/sign-in")).await;
+    b.fill("email", "nobody@mail.example").await;
+    b.click("#passkey-sign-in").await;
+    b.wait_for_text("#email-error", "There is no passkey").await;
+    b.check_accessibility().await;
+
+    // Staff pages.
+    add_staff(&s, "sam.okafor@testshire.example", "staff password 123").await;
+    b.visit(&s.url("/staff/sign-in")).await;
+    b.fill("email", "sam.okafor@testshire.example").await;
+    b.fill("password", "staff password 123").await;
+    b.click("form[action='/staff/sign-in'] button[type=submit]")
+        .await;
+    b.wait_for_path("/staff").await;
+    b.check_accessibility().await;
+    let (resident,): (String,) =
+        townhall_store::sql::query_as("SELECT user_id FROM users WHERE email = $1")
+            .bind(EMAIL)
+            .fetch_one(s.db.store.reader())
+            .await
+            .unwrap();
+    b.visit(&s.url(&format!("/staff/residents/{resident}")))
+        .await;
+    b.close().await;
+}

@@ -1,0 +1,201 @@
+//! Passkeys: adding one to an account, signing in with one, removing one.
+//!
+//! The browser half of each WebAuthn ceremony runs in `assets/passkey.js`, which
+//! calls the JSON endpoints here with the page's CSRF token in a header. Without
+//! JavaScript these controls stay hidden and people sign in with a password.
+
+use std::net::SocketAddr;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use serde::Deserialize;
+use townhall_authz::Action;
+use townhall_identity::accounts::{self, UserKind};
+use townhall_identity::passkeys::{self, PasskeyError};
+use townhall_types::EmailAddress;
+use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
+
+use crate::auth::Visitor;
+use crate::error::{json_error, AppError};
+use crate::pages::account::session_cookie;
+use crate::AppState;
+
+/// The body of a finishing step: the ceremony it belongs to and the browser's answer.
+#[derive(Deserialize)]
+pub struct Finish<C> {
+    ceremony: String,
+    credential: C,
+}
+
+#[derive(Deserialize)]
+pub struct StartSignIn {
+    email: String,
+}
+
+/// A JSON error for the script, with the field it belongs to when there is one.
+fn problem(status: StatusCode, field: Option<&str>, message: &str) -> Response {
+    (
+        status,
+        Json(serde_json::json!({"error": {"code": status.as_u16(), "field": field, "message": message}})),
+    )
+        .into_response()
+}
+
+fn bad_body(rejection: JsonRejection) -> Response {
+    json_error(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        &format!("The request could not be read: {}", rejection.body_text()),
+    )
+}
+
+fn passkey_problem(e: PasskeyError) -> Result<Response, AppError> {
+    match e {
+        PasskeyError::Store(e) => Err(e.into()),
+        PasskeyError::Config(detail) => Err(AppError::Internal(detail)),
+        e @ PasskeyError::NoPasskey => Ok(problem(
+            StatusCode::NOT_FOUND,
+            Some("email"),
+            &e.to_string(),
+        )),
+        e => Ok(problem(StatusCode::BAD_REQUEST, None, &e.to_string())),
+    }
+}
+
+/// Starts adding a passkey to the signed-in resident's account.
+pub async fn register_start(
+    State(state): State<AppState>,
+    v: Visitor,
+) -> Result<Response, AppError> {
+    let user = v.resident(Action::Write)?;
+    match state
+        .inner
+        .passkeys
+        .start_registration(state.store(), user)
+        .await
+    {
+        Ok((ceremony, options)) => {
+            Ok(Json(serde_json::json!({"ceremony": ceremony, "options": options})).into_response())
+        }
+        Err(e) => passkey_problem(e),
+    }
+}
+
+/// Stores the new passkey.
+pub async fn register_finish(
+    State(state): State<AppState>,
+    v: Visitor,
+    body: Result<Json<Finish<RegisterPublicKeyCredential>>, JsonRejection>,
+) -> Result<Response, AppError> {
+    let user = v.resident(Action::Write)?;
+    let Json(body) = match body {
+        Ok(b) => b,
+        Err(r) => return Ok(bad_body(r)),
+    };
+    match state
+        .inner
+        .passkeys
+        .finish_registration(state.store(), user, &body.ceremony, &body.credential)
+        .await
+    {
+        Ok(()) => Ok((
+            StatusCode::CREATED,
+            Json(serde_json::json!({"redirect": "/account?passkey=added"})),
+        )
+            .into_response()),
+        Err(e) => passkey_problem(e),
+    }
+}
+
+/// Email first: the challenge for that account's passkeys.
+pub async fn sign_in_start(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    body: Result<Json<StartSignIn>, JsonRejection>,
+) -> Result<Response, AppError> {
+    if !state.inner.sign_in_limiter.allow(addr.ip()) {
+        return Ok(problem(
+            StatusCode::TOO_MANY_REQUESTS,
+            None,
+            &AppError::TooManyRequests.to_string(),
+        ));
+    }
+    let Json(body) = match body {
+        Ok(b) => b,
+        Err(r) => return Ok(bad_body(r)),
+    };
+    let email = match EmailAddress::parse(&body.email) {
+        Ok(e) => e,
+        Err(e) => {
+            return Ok(problem(
+                StatusCode::BAD_REQUEST,
+                Some("email"),
+                &e.to_string(),
+            ))
+        }
+    };
+    let council = state.council().id;
+    let Some(user) =
+        accounts::find_by_email(state.store(), council, UserKind::Resident, &email).await?
+    else {
+        return passkey_problem(PasskeyError::NoPasskey);
+    };
+    match state
+        .inner
+        .passkeys
+        .start_sign_in(state.store(), &user)
+        .await
+    {
+        Ok((ceremony, options)) => {
+            Ok(Json(serde_json::json!({"ceremony": ceremony, "options": options})).into_response())
+        }
+        Err(e) => passkey_problem(e),
+    }
+}
+
+/// Checks the browser's signature and starts a session.
+pub async fn sign_in_finish(
+    State(state): State<AppState>,
+    body: Result<Json<Finish<PublicKeyCredential>>, JsonRejection>,
+) -> Result<Response, AppError> {
+    let Json(body) = match body {
+        Ok(b) => b,
+        Err(r) => return Ok(bad_body(r)),
+    };
+    let user = match state
+        .inner
+        .passkeys
+        .finish_sign_in(
+            state.store(),
+            state.council().id,
+            &body.ceremony,
+            &body.credential,
+        )
+        .await
+    {
+        Ok(u) if u.kind == UserKind::Resident => u,
+        Ok(_) => return passkey_problem(PasskeyError::Rejected),
+        Err(e) => return passkey_problem(e),
+    };
+    let cookie = session_cookie(&state, &user).await?;
+    let mut response = Json(serde_json::json!({"redirect": "/dashboard"})).into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+/// Removes one of the resident's passkeys (a plain form; no script needed).
+pub async fn remove(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(credential): Path<String>,
+) -> Result<Response, AppError> {
+    let user = v.resident(Action::Write)?;
+    if passkeys::remove(state.store(), state.council().id, user.id, &credential).await? {
+        Ok(Redirect::to("/account?passkey=removed").into_response())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
