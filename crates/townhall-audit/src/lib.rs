@@ -14,7 +14,7 @@ mod entry;
 mod verify;
 
 pub use entry::{Action, Actor, AuditEvent, AuditRecord, Outcome};
-pub use verify::{verify, Breach, VerifyProgress, VerifyReport};
+pub use verify::{verify, Breach, VerifyReport};
 
 use sha2::{Digest, Sha256};
 use townhall_store::{sql, Migration, Store, StoreError, Tx};

@@ -1,6 +1,6 @@
 //! Proving the log intact.
 
-use townhall_store::{sql, Store, StoreError};
+use townhall_store::{sql, Progress, Store, StoreError};
 
 use crate::entry::{canonical, StoredEntry, SELECT};
 use crate::{chain_hash, GENESIS};
@@ -44,24 +44,11 @@ impl VerifyReport {
     }
 }
 
-/// Told how far [`verify`] has got: `(entries checked, entries in all)`.
-pub trait VerifyProgress {
-    /// Called after each batch.
-    fn advanced(&self, done: u64, total: u64);
-}
-
-impl VerifyProgress for () {
-    fn advanced(&self, _: u64, _: u64) {}
-}
-
 const BATCH: i64 = 20_000;
 
 /// Recomputes every council's hash chain and checks it against the stored hashes
 /// and the chain heads.
-pub async fn verify(
-    store: &Store,
-    progress: &dyn VerifyProgress,
-) -> Result<VerifyReport, StoreError> {
+pub async fn verify(store: &Store, progress: &dyn Progress) -> Result<VerifyReport, StoreError> {
     let pool = store.reader();
     let (total,): (i64,) = sql::query_as("SELECT COUNT(*) FROM audit_log")
         .fetch_one(pool)
@@ -89,7 +76,7 @@ async fn verify_chain(
     council: &str,
     checked: &mut u64,
     total: u64,
-    progress: &dyn VerifyProgress,
+    progress: &dyn Progress,
 ) -> Result<Option<Breach>, StoreError> {
     let pool = store.reader();
     let breach = |seq: i64, reason: String| {
@@ -137,7 +124,7 @@ async fn verify_chain(
             expected_seq += 1;
         }
         *checked += rows.len() as u64;
-        progress.advanced(*checked, total);
+        progress.step("audit entries", *checked, total);
     }
     let last = expected_seq - 1;
     let head: Option<(i64, String)> =

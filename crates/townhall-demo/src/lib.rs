@@ -16,7 +16,7 @@ use townhall_identity::accounts::{self, NewAccount, UserKind};
 use townhall_identity::profiles::{self, ResidentProfile};
 use townhall_identity::{password, staff, Role};
 use townhall_places::{Address, Area, AreaKind, Council};
-use townhall_store::{Store, StoreError};
+use townhall_store::{Progress, Store, StoreError};
 use townhall_types::EmailAddress;
 
 /// The consent policy of the demo council.
@@ -78,16 +78,6 @@ pub enum SeedError {
     },
 }
 
-/// Told how seeding is going: (step name, done, total).
-pub trait SeedProgress {
-    /// Called as work advances.
-    fn step(&self, what: &str, done: u64, total: u64);
-}
-
-impl SeedProgress for () {
-    fn step(&self, _: &str, _: u64, _: u64) {}
-}
-
 // The demo borough sits in a fictional place; coordinates are plausible English ones.
 const SOUTH: f64 = 52.40;
 const WEST: f64 = -1.62;
@@ -101,7 +91,7 @@ const ROWS: usize = 3;
 pub async fn seed(
     store: &Store,
     config_dir: &Path,
-    progress: &dyn SeedProgress,
+    progress: &dyn Progress,
 ) -> Result<Council, SeedError> {
     let mut rng = StdRng::seed_from_u64(0x5eed_2026);
     std::fs::create_dir_all(config_dir).map_err(|source| SeedError::Config {
@@ -266,7 +256,7 @@ fn gazetteer(rng: &mut StdRng, corners: &[Vec<(f64, f64)>]) -> Vec<Address> {
 async fn seed_staff(
     store: &Store,
     council: &Council,
-    progress: &dyn SeedProgress,
+    progress: &dyn Progress,
 ) -> Result<(), SeedError> {
     let hash = password::hash_async(DEMO_PASSWORD.to_owned()).await;
     let mut tx = store.begin().await?;
@@ -317,7 +307,7 @@ async fn seed_residents(
     council: &Council,
     addresses: &[Address],
     rng: &mut StdRng,
-    progress: &dyn SeedProgress,
+    progress: &dyn Progress,
 ) -> Result<(), SeedError> {
     let martin_hash = password::hash_async(DEMO_PASSWORD.to_owned()).await;
     let policy = townhall_consent::Policy::parse("consent.toml", CONSENT_POLICY)

@@ -10,12 +10,14 @@
 //! so transactions never fail with "database is locked"; reads use a separate
 //! pool and see the last committed state. On PostgreSQL both share one pool.
 
+mod backup;
 mod migrate;
 
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+pub use backup::BackupSummary;
 pub use migrate::{Migration, MigrationReport};
 /// The driver-neutral SQL layer every domain crate writes its queries with.
 pub use sqlx as sql;
@@ -60,9 +62,23 @@ pub enum StoreError {
     /// The store was migrated by a newer Townhall.
     #[error("the database has migration {0} which this version of Townhall does not know; upgrade Townhall")]
     UnknownMigration(i64),
-    /// A backup file could not be read or written.
+    /// A backup file could not be read, written or restored.
     #[error("backup: {0}")]
     Backup(String),
+    /// The store's directory could not be created.
+    #[error("{0}")]
+    Directory(String),
+}
+
+/// Reports how far a long job has gone, e.g. to a progress bar.
+pub trait Progress {
+    /// `done` of `total` units finished; `what` names the current part. A
+    /// `total` of 0 means the total is not known.
+    fn step(&self, what: &str, done: u64, total: u64);
+}
+
+impl Progress for () {
+    fn step(&self, _: &str, _: u64, _: u64) {}
 }
 
 /// A handle to the database. Cheap to clone.
@@ -77,7 +93,7 @@ impl Store {
     /// Opens (creating if needed) the SQLite store `townhall.db` in `dir`.
     pub async fn open_dir(dir: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Backup(format!("cannot create {}: {e}", dir.display())))?;
+            .map_err(|e| StoreError::Directory(format!("cannot create {}: {e}", dir.display())))?;
         let url = format!("sqlite://{}?mode=rwc", dir.join("townhall.db").display());
         Self::connect(&url).await
     }

@@ -50,20 +50,23 @@ impl TestStore {
                     _dir: None,
                 }
             }
-            _ => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!(
-                    "sqlite://{}?mode=rwc",
-                    dir.path().join("townhall.db").display()
-                );
-                let store = Store::connect(&url).await.expect("open SQLite");
-                store.migrate(&migrations()).await.expect("migrate");
-                Self {
-                    store,
-                    url,
-                    _dir: Some(dir),
-                }
-            }
+            _ => Self::sqlite().await,
+        }
+    }
+
+    /// Opens a fresh SQLite store, whatever `TOWNHALL_TEST_DATABASE_URL` says.
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("townhall.db").display()
+        );
+        let store = Store::connect(&url).await.expect("open SQLite");
+        store.migrate(&migrations()).await.expect("migrate");
+        Self {
+            store,
+            url,
+            _dir: Some(dir),
         }
     }
 }

@@ -52,6 +52,22 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Copy every row of the store to a file (JSON lines), from either backend.
+    Backup {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The file to write; "-" for standard output.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Load a backup into a new, empty store (either backend), then verify its audit log.
+    Restore {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The backup file to read.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Check the audit log has not been tampered with.
     Audit {
         #[command(subcommand)]

@@ -79,6 +79,14 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup { store, out } => {
+            init_logging(false);
+            backup(&store, &out).await
+        }
+        Command::Restore { store, from } => {
+            init_logging(false);
+            restore(&store, &from).await
+        }
         Command::Audit {
             command: AuditCommand::Verify { store },
         } => audit_verify(&store).await,
@@ -122,18 +130,13 @@ fn load_policy(dir: &Path) -> anyhow::Result<townhall_consent::Policy> {
 
 struct Bar(ProgressBar);
 
-impl townhall_demo::SeedProgress for Bar {
+impl townhall_store::Progress for Bar {
     fn step(&self, what: &str, done: u64, total: u64) {
-        self.0.set_length(total);
+        if total > 0 {
+            self.0.set_length(total);
+        }
         self.0.set_position(done);
         self.0.set_message(what.to_owned());
-    }
-}
-
-impl townhall_audit::VerifyProgress for Bar {
-    fn advanced(&self, done: u64, total: u64) {
-        self.0.set_length(total);
-        self.0.set_position(done);
     }
 }
 
@@ -283,20 +286,88 @@ async fn run_server(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn audit_verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
-    let store = match &args.database_url {
-        Some(url) => Store::connect(url).await?,
+async fn backup(args: &StoreArgs, out: &Path) -> anyhow::Result<ExitCode> {
+    let store = open_existing(args).await?;
+    let progress = bar();
+    let started = std::time::Instant::now();
+    let summary = if out == Path::new("-") {
+        progress
+            .0
+            .set_draw_target(indicatif::ProgressDrawTarget::hidden());
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        store.backup(&mut stdout, &progress).await?
+    } else {
+        // Written beside the target and renamed at the end, so a failed backup
+        // never leaves a half-written file under the name asked for.
+        let partial = out.with_extension("partial");
+        let file = std::fs::File::create(&partial)
+            .with_context(|| format!("cannot create {}", partial.display()))?;
+        let mut writer = std::io::BufWriter::new(file);
+        let summary = store.backup(&mut writer, &progress).await?;
+        writer
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|f| f.sync_all())
+            .with_context(|| format!("cannot write {}", partial.display()))?;
+        std::fs::rename(&partial, out)
+            .with_context(|| format!("cannot rename {} to {}", partial.display(), out.display()))?;
+        summary
+    };
+    progress.0.finish_and_clear();
+    eprintln!(
+        "Backed up {} rows from {} tables in {:.2?}.",
+        summary.rows,
+        summary.tables,
+        started.elapsed()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn restore(args: &StoreArgs, from: &Path) -> anyhow::Result<ExitCode> {
+    let file =
+        std::fs::File::open(from).with_context(|| format!("cannot open {}", from.display()))?;
+    let store = open(args).await?;
+    let progress = bar();
+    let started = std::time::Instant::now();
+    let summary = store
+        .restore(&mut std::io::BufReader::new(file), &progress)
+        .await
+        .with_context(|| format!("cannot restore {}", from.display()))?;
+    progress.0.finish_and_clear();
+    println!(
+        "Restored {} rows into {} tables in {:.2?}. Checking the audit log…",
+        summary.rows,
+        summary.tables,
+        started.elapsed()
+    );
+    report_audit(&store).await
+}
+
+/// Opens a store that must already exist (never creates an empty one).
+async fn open_existing(args: &StoreArgs) -> anyhow::Result<Store> {
+    match &args.database_url {
+        Some(url) => Ok(Store::connect(url)
+            .await
+            .with_context(|| format!("cannot connect to {}", townhall_store::redact(url)))?),
         None => {
             if !args.data_dir.join("townhall.db").exists() {
                 bail!("there is no store in {}", args.data_dir.display());
             }
-            Store::open_dir(&args.data_dir).await?
+            Ok(Store::open_dir(&args.data_dir).await?)
         }
-    };
+    }
+}
+
+async fn audit_verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
+    report_audit(&open_existing(args).await?).await
+}
+
+/// Verifies every audit chain and prints the outcome; exit code 2 when broken.
+async fn report_audit(store: &Store) -> anyhow::Result<ExitCode> {
     let progress = bar();
     progress.0.set_message("verifying");
     let started = std::time::Instant::now();
-    let report = townhall_audit::verify(&store, &progress).await?;
+    let report = townhall_audit::verify(store, &progress).await?;
     progress.0.finish_and_clear();
     if report.intact() {
         println!(

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit;
+mod backup;
 mod browser;
 mod consent;
 mod store;
