@@ -4,21 +4,29 @@
 //! and written to the outbox **in the same transaction** as the change that
 //! caused it ([`enqueue`]). A worker ([`deliver_pending`]) hands messages to a
 //! [`Transport`] and records their delivery status, using GOV.UK Notify's status
-//! names.
+//! names. A failure that may pass (a provider that is down, a full mailbox) is
+//! tried again after 1, 5, 30 and 120 minutes; a refusal (no such address) is not.
 
 mod outbox;
 mod template;
 mod transport;
 
-pub use outbox::{deliver_pending, enqueue, mailbox, Channel, Notification, Status};
+pub use outbox::{deliver_pending, enqueue, mailbox, sent_to, Channel, Notification, Status};
 pub use template::{Template, TemplateError, Templates};
 pub use transport::{SmtpSettings, Transport};
 
 use townhall_store::Migration;
 
 /// Schema for the outbox.
-pub const MIGRATIONS: &[Migration] = &[Migration::portable(
-    2026112305,
-    "outbox",
-    include_str!("../migrations/0001_outbox.sql"),
-)];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration::portable(
+        2026112305,
+        "outbox",
+        include_str!("../migrations/0001_outbox.sql"),
+    ),
+    Migration::portable(
+        2026112306,
+        "outbox_retries",
+        include_str!("../migrations/0002_retries.sql"),
+    ),
+];

@@ -5,7 +5,7 @@ use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{CouncilId, NotificationId, Timestamp};
 
 use crate::template::{TemplateError, Templates};
-use crate::transport::Transport;
+use crate::transport::{Failure, Transport};
 
 /// How a message travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,7 +118,104 @@ pub async fn enqueue(
     Ok(Ok(id))
 }
 
-type Pending = (
+/// How long to wait before trying a message again, after each failed attempt.
+const RETRY_AFTER_MINUTES: [i64; 4] = [1, 5, 30, 120];
+
+/// Hands every message due in the outbox to `transport` and records the outcome.
+/// Returns how many were handed on.
+pub async fn deliver_pending(store: &Store, transport: &Transport) -> Result<usize, StoreError> {
+    let now = Timestamp::now();
+    let pending: Vec<(String, String, String, String, String, String, i64)> = sql::query_as(
+        "SELECT council_id, notification_id, channel, recipient, subject, body, attempts \
+         FROM notifications WHERE status = 'created' \
+         AND (next_attempt_at IS NULL OR next_attempt_at <= $1) ORDER BY created_at LIMIT 200",
+    )
+    .bind(now.to_db())
+    .fetch_all(store.reader())
+    .await?;
+    let mut handed_on = 0;
+    for (council, id, channel, recipient, subject, body, attempts) in pending {
+        let outcome = transport.send(&channel, &recipient, &subject, &body).await;
+        let retry_in = usize::try_from(attempts)
+            .ok()
+            .and_then(|a| RETRY_AFTER_MINUTES.get(a));
+        let (status, detail, next_attempt) = match &outcome {
+            Ok(status) => (*status, None, None),
+            Err(Failure::Transient(d)) => match retry_in {
+                Some(minutes) => (
+                    Status::Created,
+                    Some(d.as_str()),
+                    Some(now.plus(time::Duration::minutes(*minutes)).to_db()),
+                ),
+                None => (Status::TechnicalFailure, Some(d.as_str()), None),
+            },
+            Err(Failure::Permanent(d)) => (Status::PermanentFailure, Some(d.as_str()), None),
+            Err(Failure::Unconfigured(d)) => (Status::TechnicalFailure, Some(d.as_str()), None),
+        };
+        match &outcome {
+            Ok(_) => handed_on += 1,
+            Err(f) => {
+                tracing::warn!(notification = %id, channel, detail = f.detail(), status = status.as_str(), "notification not delivered")
+            }
+        }
+        let mut tx = store.begin().await?;
+        sql::query(
+            "UPDATE notifications SET status = $3, status_detail = $4, attempts = attempts + 1, \
+             next_attempt_at = $5, updated_at = $6 WHERE council_id = $1 AND notification_id = $2",
+        )
+        .bind(&council)
+        .bind(&id)
+        .bind(status.as_str())
+        .bind(detail)
+        .bind(next_attempt)
+        .bind(Timestamp::now().to_db())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(handed_on)
+}
+
+/// The messages sent to `recipient` (an email address, phone number or postal
+/// address), newest first: what a resident sees under "Messages".
+pub async fn sent_to(
+    store: &Store,
+    council: CouncilId,
+    recipient: &str,
+    limit: i64,
+) -> Result<Vec<Notification>, StoreError> {
+    let rows: Vec<Row> = sql::query_as(
+        "SELECT notification_id, channel, recipient, template_id, subject, body, status, created_at \
+         FROM notifications WHERE council_id = $1 AND recipient = $2 \
+         ORDER BY created_at DESC, notification_id DESC LIMIT $3",
+    )
+    .bind(council.to_string())
+    .bind(recipient)
+    .bind(limit)
+    .fetch_all(store.reader())
+    .await?;
+    Ok(rows.into_iter().filter_map(notification).collect())
+}
+
+/// The demo mailbox: every message delivered locally, newest first.
+pub async fn mailbox(
+    store: &Store,
+    council: CouncilId,
+    limit: i64,
+) -> Result<Vec<Notification>, StoreError> {
+    let rows: Vec<Row> = sql::query_as(
+        "SELECT notification_id, channel, recipient, template_id, subject, body, status, created_at \
+         FROM notifications WHERE council_id = $1 ORDER BY created_at DESC, notification_id DESC LIMIT $2",
+    )
+    .bind(council.to_string())
+    .bind(limit)
+    .fetch_all(store.reader())
+    .await?;
+    Ok(rows.into_iter().filter_map(notification).collect())
+}
+
+/// A stored message: id, channel, recipient, template, subject, body, status, created.
+type Row = (
     String,
     String,
     String,
@@ -129,74 +226,19 @@ type Pending = (
     String,
 );
 
-/// Hands every message still in the outbox to `transport` and records the outcome.
-/// Returns how many were delivered.
-pub async fn deliver_pending(store: &Store, transport: &Transport) -> Result<usize, StoreError> {
-    let pending: Vec<Pending> = sql::query_as(
-        "SELECT council_id, notification_id, channel, recipient, template_id, subject, body, created_at \
-         FROM notifications WHERE status = 'created' ORDER BY created_at LIMIT 200",
-    )
-    .fetch_all(store.reader())
-    .await?;
-    let mut delivered = 0;
-    for (council, id, channel, recipient, _, subject, body, _) in pending {
-        let (status, detail) = match transport.send(&channel, &recipient, &subject, &body).await {
-            Ok(status) => (status, None),
-            Err(detail) => (Status::TechnicalFailure, Some(detail)),
-        };
-        if status == Status::Delivered {
-            delivered += 1;
-        } else if let Some(d) = &detail {
-            tracing::warn!(notification = %id, channel, detail = d, "notification not delivered");
-        }
-        let mut tx = store.begin().await?;
-        sql::query(
-            "UPDATE notifications SET status = $3, status_detail = $4, attempts = attempts + 1, updated_at = $5 \
-             WHERE council_id = $1 AND notification_id = $2",
-        )
-        .bind(&council)
-        .bind(&id)
-        .bind(status.as_str())
-        .bind(detail)
-        .bind(Timestamp::now().to_db())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-    }
-    Ok(delivered)
-}
-
-/// The demo mailbox: every message delivered locally, newest first.
-pub async fn mailbox(
-    store: &Store,
-    council: CouncilId,
-    limit: i64,
-) -> Result<Vec<Notification>, StoreError> {
-    let rows: Vec<Pending> = sql::query_as(
-        "SELECT notification_id, channel, recipient, template_id, subject, body, status, created_at \
-         FROM notifications WHERE council_id = $1 ORDER BY created_at DESC, notification_id DESC LIMIT $2",
-    )
-    .bind(council.to_string())
-    .bind(limit)
-    .fetch_all(store.reader())
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(Notification {
-                id: r.0.parse().ok()?,
-                channel: match r.1.as_str() {
-                    "sms" => Channel::Sms,
-                    "letter" => Channel::Letter,
-                    _ => Channel::Email,
-                },
-                recipient: r.2,
-                template_id: r.3,
-                subject: r.4,
-                body: r.5,
-                status: r.6,
-                created_at: r.7,
-            })
-        })
-        .collect())
+fn notification(r: Row) -> Option<Notification> {
+    Some(Notification {
+        id: r.0.parse().ok()?,
+        channel: match r.1.as_str() {
+            "sms" => Channel::Sms,
+            "letter" => Channel::Letter,
+            _ => Channel::Email,
+        },
+        recipient: r.2,
+        template_id: r.3,
+        subject: r.4,
+        body: r.5,
+        status: r.6,
+        created_at: r.7,
+    })
 }

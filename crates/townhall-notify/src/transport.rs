@@ -99,26 +99,47 @@ impl Transport {
         to: &str,
         subject: &str,
         body: &str,
-    ) -> Result<Status, String> {
+    ) -> Result<Status, Failure> {
         match (self, channel) {
             (Transport::Mailbox, _) => Ok(Status::Delivered),
             (Transport::Smtp { mailer, from }, "email") => {
                 let to: Mailbox = to
                     .parse()
-                    .map_err(|e| format!("bad recipient address: {e}"))?;
+                    .map_err(|e| Failure::Permanent(format!("bad recipient address: {e}")))?;
                 let message = Message::builder()
                     .from((**from).clone())
                     .to(to)
                     .subject(subject)
                     .body(body.to_owned())
-                    .map_err(|e| e.to_string())?;
-                mailer
-                    .send(message)
-                    .await
-                    .map(|_| Status::Sending)
-                    .map_err(|e| format!("SMTP: {e}"))
+                    .map_err(|e| Failure::Permanent(e.to_string()))?;
+                match mailer.send(message).await {
+                    Ok(_) => Ok(Status::Sending),
+                    Err(e) if e.is_permanent() => Err(Failure::Permanent(format!("SMTP: {e}"))),
+                    Err(e) => Err(Failure::Transient(format!("SMTP: {e}"))),
+                }
             }
-            (_, other) => Err(format!("no provider is configured for {other} messages")),
+            (_, other) => Err(Failure::Unconfigured(format!(
+                "no provider is configured for {other} messages"
+            ))),
+        }
+    }
+}
+
+/// Why a message was not handed on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The provider refused it for good (e.g. no such mailbox).
+    Permanent(String),
+    /// It may work later (the provider is down or busy).
+    Transient(String),
+    /// There is nobody to hand it to.
+    Unconfigured(String),
+}
+
+impl Failure {
+    pub(crate) fn detail(&self) -> &str {
+        match self {
+            Failure::Permanent(d) | Failure::Transient(d) | Failure::Unconfigured(d) => d,
         }
     }
 }

@@ -58,10 +58,13 @@ impl Browser {
             .and_then(|l| l.local_addr())
             .expect("free port")
             .port();
+        // ChromeDriver and the Chromium it starts share a new process group, so
+        // that a test that fails half-way still takes the whole browser down.
         let driver = tokio::process::Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()
             .expect("start chromedriver");
@@ -214,15 +217,19 @@ impl Browser {
 }
 
 impl Browser {
-    /// Ends the session (closing Chromium), then stops ChromeDriver.
-    pub async fn close(mut self) {
+    /// Ends the session, closing Chromium; dropping then stops ChromeDriver.
+    pub async fn close(self) {
         let _ = self.client.clone().close().await;
-        let _ = self.driver.kill().await;
     }
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        if let Some(group) = self.driver.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{group}")])
+                .status();
+        }
         let _ = self.driver.start_kill();
     }
 }

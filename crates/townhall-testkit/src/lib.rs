@@ -6,6 +6,7 @@
 #![allow(clippy::expect_used, clippy::panic)]
 
 pub mod browser;
+pub mod smtp;
 
 use std::net::SocketAddr;
 
@@ -85,6 +86,12 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server for a new council "Testshire" with the demo consent policy.
     pub async fn start() -> Self {
+        Self::start_with_sign_in_limit(20).await
+    }
+
+    /// As [`TestServer::start`], allowing `attempts` sign-ins per address in 5
+    /// minutes (benchmarks sign in thousands of times from one address).
+    pub async fn start_with_sign_in_limit(attempts: u32) -> Self {
         let db = TestStore::new().await;
         let mut tx = db.store.begin().await.expect("begin");
         let council = townhall_places::create_council(&mut tx, "testshire", "Testshire Council")
@@ -108,7 +115,7 @@ impl TestServer {
                 public_url: base.clone(),
                 demo: true,
                 secret: vec![7; 32],
-                sign_in_attempts_per_address: 20,
+                sign_in_attempts_per_address: attempts,
             },
         )
         .expect("state");

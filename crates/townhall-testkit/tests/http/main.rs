@@ -7,4 +7,5 @@ mod audit;
 mod backup;
 mod browser;
 mod consent;
+mod notify;
 mod store;

@@ -11,6 +11,17 @@ use crate::error::AppError;
 use crate::layout::{self, page};
 use crate::AppState;
 
+/// A message's delivery status in words for the resident.
+fn delivery(status: &str) -> &'static str {
+    match status {
+        "created" => "Waiting to be sent",
+        "sending" => "Sent",
+        "delivered" => "Delivered",
+        "permanent-failure" => "Could not be delivered: check your email address in your details",
+        _ => "Not sent because of a problem on our side",
+    }
+}
+
 fn empty(text: &str) -> Markup {
     html! { p class="empty" { (text) } }
 }
@@ -21,6 +32,8 @@ pub async fn dashboard(State(state): State<AppState>, v: Visitor) -> Result<Mark
     let history = townhall_consent::history(state.store(), council.id, user.id).await?;
     let accesses =
         townhall_audit::about_subject(state.store(), council.id, &user.id.to_string(), 5).await?;
+    let messages =
+        townhall_notify::sent_to(state.store(), council.id, user.email.as_str(), 5).await?;
     Ok(page(
         &v,
         &council.name,
@@ -38,7 +51,23 @@ pub async fn dashboard(State(state): State<AppState>, v: Visitor) -> Result<Mark
             }
             div class="card" {
                 h2 { "Messages" }
-                (empty("Messages from the council about your requests and applications will appear here."))
+                @if messages.is_empty() {
+                    (empty("Messages from the council about your account, requests and applications will appear here."))
+                } @else {
+                    table {
+                        caption class="visually-hidden" { "The latest messages sent to you" }
+                        thead { tr { th scope="col" { "Sent" } th scope="col" { "Subject" } th scope="col" { "Status" } } }
+                        tbody {
+                            @for m in &messages {
+                                tr {
+                                    td { (townhall_types::Timestamp::parse(&m.created_at).map(|t| t.human()).unwrap_or_default()) }
+                                    td { (m.subject) }
+                                    td { (delivery(&m.status)) }
+                                }
+                            }
+                        }
+                    }
+                }
             }
             div class="card" {
                 h2 { "Your data-sharing choices" }
