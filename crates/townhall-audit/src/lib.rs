@@ -34,23 +34,24 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 pub async fn append(tx: &mut Tx, event: &AuditEvent) -> Result<AuditRecord, StoreError> {
     let council = event.council.to_string();
     // Taking the head row for update serialises appends per council on PostgreSQL;
-    // on SQLite the single writer connection already does.
-    sql::query(
-        "INSERT INTO audit_heads (council_id, seq, hash) VALUES ($1, 0, $2) \
-         ON CONFLICT (council_id) DO NOTHING",
-    )
-    .bind(&council)
-    .bind(GENESIS)
-    .execute(&mut **tx)
-    .await?;
-    // Taking the head row for update serialises appends per council on PostgreSQL;
-    // on SQLite the single writer connection already does.
-    let (seq, prev_hash): (i64, String) = sql::query_as(
-        "UPDATE audit_heads SET seq = seq + 1 WHERE council_id = $1 RETURNING seq, hash",
-    )
-    .bind(&council)
-    .fetch_one(&mut **tx)
-    .await?;
+    // on SQLite the single writer connection already does. A council's first
+    // entry creates its head row.
+    let (seq, prev_hash) = match next_seq(tx, &council).await? {
+        Some(head) => head,
+        None => {
+            sql::query(
+                "INSERT INTO audit_heads (council_id, seq, hash) VALUES ($1, 0, $2) \
+                 ON CONFLICT (council_id) DO NOTHING",
+            )
+            .bind(&council)
+            .bind(GENESIS)
+            .execute(&mut **tx)
+            .await?;
+            next_seq(tx, &council)
+                .await?
+                .ok_or_else(|| StoreError::Sql(sql::Error::RowNotFound))?
+        }
+    };
     let record = AuditRecord {
         seq,
         at: Timestamp::now(),
@@ -87,6 +88,16 @@ pub async fn append(tx: &mut Tx, event: &AuditEvent) -> Result<AuditRecord, Stor
         .execute(&mut **tx)
         .await?;
     Ok(AuditRecord { hash, ..record })
+}
+
+/// Moves the council's head on by one: the new entry's number and the hash before it.
+async fn next_seq(tx: &mut Tx, council: &str) -> Result<Option<(i64, String)>, StoreError> {
+    Ok(sql::query_as(
+        "UPDATE audit_heads SET seq = seq + 1 WHERE council_id = $1 RETURNING seq, hash",
+    )
+    .bind(council)
+    .fetch_optional(&mut **tx)
+    .await?)
 }
 
 /// Appends `event` in a transaction of its own (for reads, which change nothing else).
