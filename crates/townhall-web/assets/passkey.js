@@ -76,36 +76,51 @@
     return problem && (problem.name === "NotAllowedError" || problem.name === "AbortError");
   }
 
+  // The browser's answer as JSON, each binary field in base64url.
+  function credentialJSON(credential) {
+    var r = credential.response;
+    var response = { clientDataJSON: toBase64url(r.clientDataJSON) };
+    if (r.attestationObject) {
+      response.attestationObject = toBase64url(r.attestationObject);
+      response.transports = r.getTransports ? r.getTransports() : [];
+    }
+    if (r.authenticatorData) {
+      response.authenticatorData = toBase64url(r.authenticatorData);
+      response.signature = toBase64url(r.signature);
+      response.userHandle = r.userHandle ? toBase64url(r.userHandle) : null;
+    }
+    return {
+      id: credential.id,
+      rawId: toBase64url(credential.rawId),
+      type: credential.type,
+      response: response,
+      extensions: credential.getClientExtensionResults()
+    };
+  }
+
+  // One ceremony: the server starts it, the browser asks the person (`ask`), the
+  // server checks the answer and says where to go next.
+  function ceremony(form, startUrl, startBody, ask, finishUrl, onError) {
+    post(form, startUrl, startBody).then(function (begun) {
+      return ask(begun.options.publicKey).then(function (credential) {
+        return post(form, finishUrl, { ceremony: begun.ceremony, credential: credentialJSON(credential) });
+      });
+    }).then(function (done) {
+      window.location.assign(done.redirect);
+    }).catch(onError);
+  }
+
   var register = document.getElementById("passkey-register");
   if (register) {
     register.addEventListener("submit", function (event) {
       event.preventDefault();
-      var group = document.getElementById("passkey-register-group");
-      post(register, "/account/passkeys/start", {}).then(function (start) {
-        var options = start.options.publicKey;
+      ceremony(register, "/account/passkeys/start", {}, function (options) {
         options.challenge = toBytes(options.challenge);
         options.user.id = toBytes(options.user.id);
         (options.excludeCredentials || []).forEach(function (c) { c.id = toBytes(c.id); });
-        return navigator.credentials.create({ publicKey: options }).then(function (credential) {
-          return post(register, "/account/passkeys/finish", {
-            ceremony: start.ceremony,
-            credential: {
-              id: credential.id,
-              rawId: toBase64url(credential.rawId),
-              type: credential.type,
-              response: {
-                attestationObject: toBase64url(credential.response.attestationObject),
-                clientDataJSON: toBase64url(credential.response.clientDataJSON),
-                transports: credential.response.getTransports ? credential.response.getTransports() : []
-              },
-              extensions: credential.getClientExtensionResults()
-            }
-          });
-        });
-      }).then(function (done) {
-        window.location.assign(done.redirect);
-      }).catch(function (problem) {
-        showError(group, cancelled(problem)
+        return navigator.credentials.create({ publicKey: options });
+      }, "/account/passkeys/finish", function (problem) {
+        showError(document.getElementById("passkey-register-group"), cancelled(problem)
           ? "The passkey was not added. Try again when you are ready"
           : problem.message, "passkey-register");
       });
@@ -117,32 +132,12 @@
     signIn.addEventListener("click", function () {
       var form = signIn.form;
       var email = form.querySelector('input[name="email"]');
-      var group = email.closest(".form-group");
-      post(form, "/sign-in/passkey/start", { email: email.value }).then(function (start) {
-        var options = start.options.publicKey;
+      ceremony(form, "/sign-in/passkey/start", { email: email.value }, function (options) {
         options.challenge = toBytes(options.challenge);
         (options.allowCredentials || []).forEach(function (c) { c.id = toBytes(c.id); });
-        return navigator.credentials.get({ publicKey: options }).then(function (credential) {
-          return post(form, "/sign-in/passkey/finish", {
-            ceremony: start.ceremony,
-            credential: {
-              id: credential.id,
-              rawId: toBase64url(credential.rawId),
-              type: credential.type,
-              response: {
-                authenticatorData: toBase64url(credential.response.authenticatorData),
-                clientDataJSON: toBase64url(credential.response.clientDataJSON),
-                signature: toBase64url(credential.response.signature),
-                userHandle: credential.response.userHandle ? toBase64url(credential.response.userHandle) : null
-              },
-              extensions: credential.getClientExtensionResults()
-            }
-          });
-        });
-      }).then(function (done) {
-        window.location.assign(done.redirect);
-      }).catch(function (problem) {
-        showError(group, cancelled(problem)
+        return navigator.credentials.get({ publicKey: options });
+      }, "/sign-in/passkey/finish", function (problem) {
+        showError(email.closest(".form-group"), cancelled(problem)
           ? "You did not confirm with your passkey. Try again, or sign in with your password"
           : problem.message, "email");
         email.focus();
