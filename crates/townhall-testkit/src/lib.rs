@@ -157,14 +157,7 @@ impl TestServer {
         action: &str,
         fields: &[(&str, &str)],
     ) -> reqwest::Response {
-        let html = c
-            .get(self.url(page))
-            .send()
-            .await
-            .expect("page")
-            .text()
-            .await
-            .expect("page body");
+        let html = self.text(c, page).await;
         let token = csrf_of(&html);
         let mut body: Vec<(&str, &str)> = fields.to_vec();
         body.push(("csrf", &token));
@@ -173,6 +166,17 @@ impl TestServer {
             .send()
             .await
             .expect("submit")
+    }
+
+    /// The body of the page at `path`, as `c` sees it.
+    pub async fn text(&self, c: &reqwest::Client, path: &str) -> String {
+        c.get(self.url(path))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("page body")
     }
 
     /// The number of rows in `table`.

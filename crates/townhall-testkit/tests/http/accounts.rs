@@ -187,16 +187,7 @@ async fn forms_without_a_valid_csrf_token_are_rejected() {
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     // A token from another browser is no good either.
     let other = s.client();
-    let token = csrf_of(
-        &other
-            .get(s.url("/sign-in"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let token = csrf_of(&s.text(&other, "/sign-in").await);
     let stolen = c
         .post(s.url("/sign-in"))
         .form(&[
@@ -293,14 +284,7 @@ async fn a_resident_cannot_reach_staff_pages_or_other_residents() {
         "/account/access-log",
         "/account/consent/receipt.json",
     ] {
-        let body = a
-            .get(s.url(path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let body = s.text(&a, path).await;
         assert!(
             !body.contains("b@mail.example"),
             "{path} shows another resident's data"

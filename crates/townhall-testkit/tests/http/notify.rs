@@ -74,14 +74,7 @@ async fn the_confirmation_link_arrives_by_smtp_and_the_resident_sees_it_was_sent
     assert_eq!(status_of(&s, "omar@mail.example").await.0, "sending");
 
     sign_in(&s, &c, "omar@mail.example", "a good long password").await;
-    let dashboard = c
-        .get(s.url("/dashboard"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let dashboard = s.text(&c, "/dashboard").await;
     assert!(dashboard.contains("Confirm your email address"));
     assert!(dashboard.contains("<td>Sent</td>"));
 }
