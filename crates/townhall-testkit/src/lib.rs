@@ -72,76 +72,136 @@ impl TestStore {
     }
 }
 
+/// One council served by a [`TestServer`].
+#[derive(Debug, Clone)]
+pub struct TestSite {
+    /// The council.
+    pub council: Council,
+    /// Its address, e.g. `http://hillcrest.localhost:41234/`.
+    pub base: url::Url,
+}
+
+impl TestSite {
+    /// The absolute address of `path` on this site.
+    pub fn url(&self, path: &str) -> String {
+        self.base
+            .join(path.trim_start_matches('/'))
+            .expect("path")
+            .to_string()
+    }
+}
+
 /// A running server.
 pub struct TestServer {
     /// Its store.
     pub db: TestStore,
-    /// The council it serves.
+    /// The (first) council it serves.
     pub council: Council,
-    /// Its address, e.g. `http://localhost:41234/`.
+    /// The first council's address, e.g. `http://localhost:41234/`.
     pub base: url::Url,
+    /// Every council it serves, the first included.
+    pub sites: Vec<TestSite>,
+    addr: SocketAddr,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl TestServer {
     /// Starts a server for a new council "Testshire" with the demo consent policy.
     pub async fn start() -> Self {
-        Self::start_with_sign_in_limit(20).await
+        Self::start_sites(&[("testshire", "Testshire Council")], 20).await
     }
 
     /// As [`TestServer::start`], allowing `attempts` sign-ins per address in 5
     /// minutes (benchmarks sign in thousands of times from one address).
     pub async fn start_with_sign_in_limit(attempts: u32) -> Self {
+        Self::start_sites(&[("testshire", "Testshire Council")], attempts).await
+    }
+
+    /// Starts one server for several new councils, given as (slug, name), each
+    /// with the demo consent policy. A lone council answers at
+    /// `http://localhost:PORT/`; several answer at `http://SLUG.localhost:PORT/`,
+    /// which [`TestServer::client`] resolves to the server.
+    pub async fn start_sites(councils: &[(&str, &str)], attempts: u32) -> Self {
         let db = TestStore::new().await;
-        let mut tx = db.store.begin().await.expect("begin");
-        let council = townhall_places::create_council(&mut tx, "testshire", "Testshire Council")
-            .await
-            .expect("council");
-        tx.commit().await.expect("commit");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
-        // "localhost", not the IP address: browsers allow passkeys only on a domain.
-        let base = url::Url::parse(&format!("http://localhost:{}/", addr.port())).expect("url");
         let policy = townhall_consent::Policy::parse("consent.toml", townhall_demo::CONSENT_POLICY)
             .expect("policy");
-        let state = townhall_web::AppState::new(
+        let mut sites = Vec::with_capacity(councils.len());
+        for (slug, name) in councils {
+            let mut tx = db.store.begin().await.expect("begin");
+            let council = townhall_places::create_council(&mut tx, slug, name)
+                .await
+                .expect("council");
+            tx.commit().await.expect("commit");
+            // A domain, not the IP address: browsers allow passkeys only on a domain.
+            let host = match councils.len() {
+                1 => "localhost".to_owned(),
+                _ => format!("{slug}.localhost"),
+            };
+            let base = url::Url::parse(&format!("http://{host}:{}/", addr.port())).expect("url");
+            sites.push(TestSite { council, base });
+        }
+        let app = townhall_web::app(
             db.store.clone(),
-            council.clone(),
-            policy,
             townhall_notify::Templates::builtin(),
             townhall_web::Settings {
-                public_url: base.clone(),
                 demo: true,
                 secret: vec![7; 32],
                 sign_in_attempts_per_address: attempts,
             },
+            sites
+                .iter()
+                .map(|s| townhall_web::Site {
+                    council: s.council.clone(),
+                    public_url: s.base.clone(),
+                    consent: policy.clone(),
+                })
+                .collect(),
         )
-        .expect("state");
+        .expect("app");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(townhall_web::serve(listener, state, async {
+        tokio::spawn(townhall_web::serve(listener, app, async {
             let _ = rx.await;
         }));
         Self {
             db,
-            council,
-            base,
+            council: sites[0].council.clone(),
+            base: sites[0].base.clone(),
+            sites,
+            addr,
             shutdown: Some(tx),
         }
     }
 
+    /// A client that finds every site of this server and does not follow
+    /// redirects; add a cookie store or build it as it is.
+    pub fn client_builder(&self) -> reqwest::ClientBuilder {
+        let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+        for site in &self.sites {
+            if let Some(host) = site.base.host_str() {
+                builder = builder.resolve(host, self.addr);
+            }
+        }
+        builder
+    }
+
     /// A browser-like client: keeps cookies, does not follow redirects.
     pub fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder()
+        self.client_builder()
             .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client")
     }
 
-    /// The absolute address of `path`.
+    /// The absolute address of `path` on the first site; an absolute address
+    /// (another site's) is kept as it is.
     pub fn url(&self, path: &str) -> String {
+        if path.starts_with("http://") {
+            return path.to_owned();
+        }
         self.base
             .join(path.trim_start_matches('/'))
             .expect("path")

@@ -1,4 +1,4 @@
-//! JSON endpoints, health checks and metrics.
+//! The JSON API and its OpenAPI document.
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -15,36 +15,8 @@ use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(ready))
-        .route("/metrics", get(metrics))
         .route("/api/openapi.json", get(openapi))
         .route("/api/v1/consent/decisions", post(consent_decision))
-}
-
-async fn ready(State(state): State<AppState>) -> Response {
-    match state.store().ping().await {
-        Ok(()) => "ready".into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "store not ready");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the database is not answering",
-            )
-                .into_response()
-        }
-    }
-}
-
-async fn metrics(State(state): State<AppState>) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        state.inner.metrics.render(),
-    )
-        .into_response()
 }
 
 async fn openapi() -> Response {
@@ -118,7 +90,7 @@ async fn consent_decision(
     let council = state.council().id;
     let decision = match decide(
         state.store(),
-        &state.inner.consent,
+        &state.site.consent,
         &DecisionRequest {
             council,
             resident,

@@ -30,7 +30,7 @@ impl FromRequestParts<AppState> for Visitor {
             .get::<CsrfToken>()
             .map(|t| t.token.clone())
             .unwrap_or_default();
-        let secure = state.inner.settings.secure();
+        let secure = state.site.secure();
         let token = cookies::get(&parts.headers, cookies::session_name(secure)).map(str::to_owned);
         let user = match &token {
             Some(t) => {

@@ -55,7 +55,7 @@ impl Csrf {
 
 /// Checks the token on state-changing requests; makes sure every browser has a CSRF cookie.
 pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let secure = state.inner.settings.secure();
+    let secure = state.site.secure();
     let name = cookies::csrf_name(secure);
     let existing = cookies::get(request.headers(), name).map(str::to_owned);
     let (cookie, new_cookie) = match existing {
@@ -66,7 +66,7 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
         }
     };
     let token = CsrfToken {
-        token: state.inner.csrf.sign(&cookie),
+        token: state.shared.csrf.sign(&cookie),
     };
     let changes_state = !matches!(
         *request.method(),
@@ -86,8 +86,8 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
             .or_else(|| form_urlencoded_field(&bytes, "csrf"));
-        let valid =
-            new_cookie.is_none() && submitted.is_some_and(|t| state.inner.csrf.verify(&cookie, &t));
+        let valid = new_cookie.is_none()
+            && submitted.is_some_and(|t| state.shared.csrf.verify(&cookie, &t));
         if !valid {
             tracing::warn!(path = %parts.uri.path(), "form rejected: missing or wrong CSRF token");
             return AppError::Csrf.into_response();

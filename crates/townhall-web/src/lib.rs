@@ -1,7 +1,9 @@
 //! The web layer: every page and JSON endpoint, assembled into one router.
 //!
 //! Domain crates know nothing of HTTP; this crate turns requests into calls on
-//! them. Each request is authorised once, in [`auth`], by asking
+//! them. One process can serve several councils: each council is a [`Site`] with
+//! its own public address, and [`sites`] picks the site from the request's host
+//! name. Each request is authorised once, in [`auth`], by asking
 //! `townhall_authz::authorize`; forms are protected by [`csrf`]; every response
 //! carries the security headers of [`headers`]; errors become a page or JSON in
 //! one place, [`error`].
@@ -14,14 +16,17 @@ mod error;
 mod headers;
 mod layout;
 mod metrics;
+mod ops;
 mod pages;
 mod ratelimit;
+mod sites;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
 use townhall_consent::Policy;
+use townhall_identity::passkeys::Passkeys;
 use townhall_notify::Templates;
 use townhall_places::Council;
 use townhall_store::Store;
@@ -40,29 +45,21 @@ pub fn migrations() -> Vec<townhall_store::Migration> {
     .concat()
 }
 
-/// Everything a request handler may need. Cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    inner: Arc<Inner>,
+/// One council as this server presents it.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The council.
+    pub council: Council,
+    /// The address its residents use, e.g. `https://riverside.example`. Its host
+    /// name is how requests are matched to the council.
+    pub public_url: url::Url,
+    /// Its consent purposes and recipients.
+    pub consent: Policy,
 }
 
-struct Inner {
-    store: Store,
-    council: Council,
-    consent: Policy,
-    templates: Templates,
-    settings: Settings,
-    csrf: csrf::Csrf,
-    sign_in_limiter: ratelimit::Limiter,
-    passkeys: townhall_identity::passkeys::Passkeys,
-    metrics: Metrics,
-}
-
-/// How this server presents itself.
+/// How the whole server behaves, whichever council a request is for.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// The public address residents use, e.g. `https://riverside.example`.
-    pub public_url: url::Url,
     /// Whether the demo-only pages (the mailbox) are served.
     pub demo: bool,
     /// A secret of at least 32 bytes for signing form tokens.
@@ -71,68 +68,149 @@ pub struct Settings {
     pub sign_in_attempts_per_address: u32,
 }
 
-impl Settings {
-    fn secure(&self) -> bool {
-        self.public_url.scheme() == "https"
-    }
-}
-
 /// The server could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
     /// The secret is too short.
     #[error("the secret must be at least 32 bytes")]
     ShortSecret,
-    /// Passkeys cannot work at the public address.
-    #[error(transparent)]
-    Passkeys(#[from] townhall_identity::passkeys::PasskeyError),
+    /// There is no council to serve.
+    #[error("there is no site to serve; configure at least one")]
+    NoSites,
+    /// Two sites claim the same host name, so requests could not be told apart.
+    #[error("sites '{first}' and '{second}' both use the host {host}; give each council its own")]
+    SharedHost {
+        /// The host both sites use.
+        host: String,
+        /// The first site's council.
+        first: String,
+        /// The second site's council.
+        second: String,
+    },
+    /// One council is configured twice.
+    #[error("council '{0}' is configured as more than one site")]
+    DuplicateCouncil(String),
+    /// A public address has no host name to match requests on.
+    #[error("the public address {0} has no host name")]
+    NoHost(url::Url),
+    /// Passkeys cannot work at a site's public address.
+    #[error("site '{council}': {source}")]
+    Passkeys {
+        /// The site's council.
+        council: String,
+        /// Why the relying party could not be set up.
+        source: townhall_identity::passkeys::PasskeyError,
+    },
+}
+
+/// What every site shares: the store, templates, form signing, the sign-in
+/// limit (per network address, across councils) and the metrics.
+struct Shared {
+    store: Store,
+    templates: Templates,
+    settings: Settings,
+    csrf: csrf::Csrf,
+    sign_in_limiter: ratelimit::Limiter,
+    metrics: Metrics,
+}
+
+/// One site, ready to answer: its council, address, consent rules and the
+/// WebAuthn relying party for its host.
+struct SiteState {
+    council: Council,
+    public_url: url::Url,
+    consent: Policy,
+    passkeys: Passkeys,
+}
+
+impl SiteState {
+    /// Whether the site is served over TLS: cookies are then `Secure` and
+    /// responses carry HSTS.
+    fn secure(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+}
+
+/// Everything a request handler may need: the shared parts and the site the
+/// request is for. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    shared: Arc<Shared>,
+    site: Arc<SiteState>,
 }
 
 impl AppState {
-    /// Assembles the state for one council.
-    pub fn new(
-        store: Store,
-        council: Council,
-        consent: Policy,
-        templates: Templates,
-        settings: Settings,
-    ) -> Result<Self, SetupError> {
-        if settings.secret.len() < 32 {
-            return Err(SetupError::ShortSecret);
-        }
-        let passkeys =
-            townhall_identity::passkeys::Passkeys::new(&settings.public_url, &council.name)?;
-        let attempts = settings.sign_in_attempts_per_address;
-        Ok(Self {
-            inner: Arc::new(Inner {
-                passkeys,
-                csrf: csrf::Csrf::new(&settings.secret),
-                store,
-                council,
-                consent,
-                templates,
-                settings,
-                sign_in_limiter: ratelimit::Limiter::new(
-                    attempts,
-                    std::time::Duration::from_secs(300),
-                ),
-                metrics: Metrics::default(),
-            }),
-        })
-    }
-
     pub(crate) fn store(&self) -> &Store {
-        &self.inner.store
+        &self.shared.store
     }
 
     pub(crate) fn council(&self) -> &Council {
-        &self.inner.council
+        &self.site.council
     }
 }
 
-/// The whole application as a router.
-pub fn app(state: AppState) -> Router {
-    pages::routes()
+/// The whole application, ready to [`serve`].
+#[derive(Clone)]
+pub struct App(Router);
+
+/// Assembles the application: a router per site behind a dispatcher on the host
+/// name, plus the health and metrics endpoints, which answer on any host.
+pub fn app(
+    store: Store,
+    templates: Templates,
+    settings: Settings,
+    sites: Vec<Site>,
+) -> Result<App, SetupError> {
+    if settings.secret.len() < 32 {
+        return Err(SetupError::ShortSecret);
+    }
+    let shared = Arc::new(Shared {
+        csrf: csrf::Csrf::new(&settings.secret),
+        sign_in_limiter: ratelimit::Limiter::new(
+            settings.sign_in_attempts_per_address,
+            std::time::Duration::from_secs(300),
+        ),
+        store,
+        templates,
+        settings,
+        metrics: Metrics::default(),
+    });
+    let mut routers = Vec::with_capacity(sites.len());
+    for site in sites {
+        let passkeys = Passkeys::new(&site.public_url, &site.council.name).map_err(|source| {
+            SetupError::Passkeys {
+                council: site.council.slug.clone(),
+                source,
+            }
+        })?;
+        let state = AppState {
+            shared: shared.clone(),
+            site: Arc::new(SiteState {
+                council: site.council,
+                public_url: site.public_url,
+                consent: site.consent,
+                passkeys,
+            }),
+        };
+        routers.push((
+            state.site.council.slug.clone(),
+            state.site.public_url.clone(),
+            site_router(state),
+        ));
+    }
+    let dispatcher = sites::Dispatcher::new(routers)?;
+    Ok(App(ops::routes()
+        .with_state(shared)
+        .fallback(sites::dispatch)
+        .with_state(dispatcher)
+        .layer(axum::middleware::from_fn(headers::secure))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(tower_http::trace::TraceLayer::new_for_http())))
+}
+
+/// Every page and endpoint of one site.
+fn site_router(state: AppState) -> Router {
+    let router = pages::routes()
         .merge(api::routes())
         .fallback(|| async { error::AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(
@@ -142,23 +220,22 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            headers::secure,
-        ))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
+        ));
+    let router = if state.site.secure() {
+        router.layer(headers::hsts())
+    } else {
+        router
+    };
+    router.with_state(state)
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then drains requests.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    state: AppState,
+    app: App,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let router = app.0.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await

@@ -1,4 +1,4 @@
-//! Prometheus metrics: requests by route and status, and their duration.
+//! Prometheus metrics: requests by council, route and status, and their duration.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -16,6 +16,7 @@ use crate::AppState;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
+    council: String,
     method: String,
     route: String,
     status: u16,
@@ -23,6 +24,7 @@ struct RequestLabels {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
+    council: String,
     route: String,
 }
 
@@ -75,16 +77,20 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
     let method = request.method().to_string();
     let started = Instant::now();
     let response = next.run(request).await;
-    let m = &state.inner.metrics;
+    let m = &state.shared.metrics;
     m.requests
         .get_or_create(&RequestLabels {
+            council: state.council().slug.clone(),
             method,
             route: route.clone(),
             status: response.status().as_u16(),
         })
         .inc();
     m.duration
-        .get_or_create(&RouteLabels { route })
+        .get_or_create(&RouteLabels {
+            council: state.council().slug.clone(),
+            route,
+        })
         .observe(started.elapsed().as_secs_f64());
     response
 }

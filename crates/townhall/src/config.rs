@@ -15,12 +15,12 @@ pub struct Config {
     /// Address to listen on.
     #[serde(default = "default_listen")]
     pub listen: String,
-    /// The address residents use, e.g. https://riverside.example.
-    pub public_url: String,
-    /// The council this server answers for (its short name).
-    pub council: String,
-    /// Directory with the council's policy files (consent.toml).
+    /// Directory with the councils' policy files (consent.toml), unless a site
+    /// names its own.
     pub config_dir: PathBuf,
+    /// The councils this server answers for, one `[[sites]]` table each.
+    #[serde(default)]
+    pub sites: Vec<SiteConfig>,
     /// The store.
     pub database: Database,
     /// Outgoing email.
@@ -31,6 +31,27 @@ pub struct Config {
     /// Sign-in attempts allowed from one network address in 5 minutes.
     #[serde(default = "default_sign_in_attempts")]
     pub sign_in_attempts_per_address: u32,
+}
+
+/// A `[[sites]]` table: one council and where its residents find it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The council's short name, as given to `townhall admin create-council`.
+    pub council: String,
+    /// The address its residents use, e.g. https://riverside.example; requests
+    /// are matched to the council by this host name.
+    pub public_url: String,
+    /// Its own policy directory, instead of the top-level `config_dir`.
+    #[serde(default)]
+    pub config_dir: Option<PathBuf>,
+}
+
+impl SiteConfig {
+    /// The directory holding this site's policy files.
+    pub fn config_dir<'a>(&'a self, config: &'a Config) -> &'a Path {
+        self.config_dir.as_deref().unwrap_or(&config.config_dir)
+    }
 }
 
 /// The `[database]` table.
@@ -52,8 +73,6 @@ fn default_listen() -> String {
 /// The environment variables that may override the file.
 const ENV_KEYS: &[&str] = &[
     "TOWNHALL_LISTEN",
-    "TOWNHALL_PUBLIC_URL",
-    "TOWNHALL_COUNCIL",
     "TOWNHALL_DATABASE_URL",
     "TOWNHALL_CONFIG_DIR",
     "TOWNHALL_SECRET_FILE",
@@ -83,8 +102,6 @@ impl Config {
         for (key, value) in env.iter().filter(|(k, _)| k.starts_with("TOWNHALL_")) {
             match key.as_str() {
                 "TOWNHALL_LISTEN" => config.listen = value.clone(),
-                "TOWNHALL_PUBLIC_URL" => config.public_url = value.clone(),
-                "TOWNHALL_COUNCIL" => config.council = value.clone(),
                 "TOWNHALL_DATABASE_URL" => config.database.url = value.clone(),
                 "TOWNHALL_CONFIG_DIR" => config.config_dir = PathBuf::from(value),
                 "TOWNHALL_SECRET_FILE" => config.secret_file = PathBuf::from(value),
@@ -101,8 +118,29 @@ impl Config {
                 ),
             }
         }
-        url::Url::parse(&config.public_url)
-            .with_context(|| format!("public_url '{}' is not a web address", config.public_url))?;
+        if config.sites.is_empty() {
+            bail!(
+                "{}: there are no sites; add a [[sites]] table with the council and its public_url",
+                path.display()
+            );
+        }
+        for (n, site) in config.sites.iter().enumerate() {
+            let url = url::Url::parse(&site.public_url).with_context(|| {
+                format!(
+                    "{}: sites[{n}] ('{}'): public_url '{}' is not a web address",
+                    path.display(),
+                    site.council,
+                    site.public_url
+                )
+            })?;
+            if !matches!(url.scheme(), "https" | "http") {
+                bail!(
+                    "{}: sites[{n}] ('{}'): public_url must start with https:// (or http:// for local testing)",
+                    path.display(),
+                    site.council
+                );
+            }
+        }
         Ok(config)
     }
 }
@@ -117,7 +155,10 @@ mod tests {
         f
     }
 
-    const GOOD: &str = "version = 1\npublic_url = \"https://riverside.example\"\ncouncil = \"riverside\"\nconfig_dir = \"config\"\nsecret_file = \"secret\"\n[database]\nurl = \"sqlite://x.db\"\n";
+    const GOOD: &str = "version = 1\nconfig_dir = \"config\"\nsecret_file = \"secret\"\n\
+        [database]\nurl = \"sqlite://x.db\"\n\
+        [[sites]]\ncouncil = \"riverside\"\npublic_url = \"https://riverside.example\"\n\
+        [[sites]]\ncouncil = \"hillcrest\"\npublic_url = \"https://hillcrest.example\"\nconfig_dir = \"hillcrest\"\n";
 
     #[test]
     fn loads_and_overlays_environment() {
@@ -129,13 +170,37 @@ mod tests {
         .unwrap();
         assert_eq!(c.database.url, "postgres://db/th");
         assert_eq!(c.listen, "127.0.0.1:8080");
+        assert_eq!(c.sites[0].config_dir(&c), Path::new("config"));
+        assert_eq!(c.sites[1].config_dir(&c), Path::new("hillcrest"));
+    }
+
+    #[test]
+    fn sites_are_required_and_their_addresses_checked() {
+        let f = write(GOOD.split("[[sites]]").next().unwrap());
+        let e = Config::load(f.path(), &[]).unwrap_err().to_string();
+        assert!(
+            e.contains("there are no sites; add a [[sites]] table"),
+            "{e}"
+        );
+        let f = write(&GOOD.replace("https://hillcrest.example", "hillcrest"));
+        let e = format!("{:#}", Config::load(f.path(), &[]).unwrap_err());
+        assert!(
+            e.contains("sites[1] ('hillcrest'): public_url 'hillcrest' is not a web address"),
+            "{e}"
+        );
+        let f = write(&GOOD.replace("https://hillcrest", "ftp://hillcrest"));
+        let e = Config::load(f.path(), &[]).unwrap_err().to_string();
+        assert!(
+            e.contains("sites[1] ('hillcrest'): public_url must start with https://"),
+            "{e}"
+        );
     }
 
     #[test]
     fn unknown_keys_and_variables_are_rejected_precisely() {
-        let f = write(&GOOD.replace("council =", "colour = \"red\"\ncouncil ="));
+        let f = write(&GOOD.replace("config_dir =", "colour = \"red\"\nconfig_dir ="));
         let e = Config::load(f.path(), &[]).unwrap_err().to_string();
-        assert!(e.contains(":3: unknown field `colour`"), "{e}");
+        assert!(e.contains(":2: unknown field `colour`"), "{e}");
         let f = write(GOOD);
         let e = Config::load(f.path(), &[("TOWNHALL_DATABSE_URL".into(), "x".into())])
             .unwrap_err()

@@ -184,17 +184,19 @@ async fn demo(listen: &str, data_dir: &Path) -> anyhow::Result<ExitCode> {
         std::net::IpAddr::V6(ip) => format!("[{ip}]"),
     };
     let public_url = url::Url::parse(&format!("http://{host}:{}/", addr.port()))?;
-    let state = townhall_web::AppState::new(
+    let app = townhall_web::app(
         store.clone(),
-        council.clone(),
-        load_policy(&config_dir)?,
         Templates::builtin(),
         townhall_web::Settings {
-            public_url: public_url.clone(),
             demo: true,
             secret: secret(&data_dir.join("secret.key"))?,
             sign_in_attempts_per_address: 20,
         },
+        vec![townhall_web::Site {
+            council: council.clone(),
+            public_url: public_url.clone(),
+            consent: load_policy(&config_dir)?,
+        }],
     )?;
     println!("\n{} is running at {public_url}", council.name);
     println!("Messages sent by the demo arrive at {public_url}dev/mailbox\n");
@@ -206,7 +208,7 @@ async fn demo(listen: &str, data_dir: &Path) -> anyhow::Result<ExitCode> {
         println!("  {who:<24} {email:<36} {role}");
     }
     println!("\nStaff sign in at {public_url}staff/sign-in. Press Ctrl+C to stop.");
-    run_server(listener, state, store, Transport::Mailbox, &council).await
+    run_server(listener, app, store, Transport::Mailbox).await
 }
 
 async fn serve(config: Config) -> anyhow::Result<ExitCode> {
@@ -219,12 +221,21 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
             )
         })?;
     store.migrate(&migrations()).await?;
-    let Some(council) = townhall_places::council_by_slug(&store, &config.council).await? else {
-        bail!(
-            "there is no council '{}'; create it with `townhall admin create-council`",
-            config.council
-        );
-    };
+    let mut sites = Vec::with_capacity(config.sites.len());
+    for site in &config.sites {
+        let Some(council) = townhall_places::council_by_slug(&store, &site.council).await? else {
+            bail!(
+                "there is no council '{}'; create it with `townhall admin create-council`",
+                site.council
+            );
+        };
+        sites.push(townhall_web::Site {
+            council,
+            public_url: url::Url::parse(&site.public_url)?,
+            consent: load_policy(site.config_dir(&config))?,
+        });
+    }
+    let councils: Vec<&str> = config.sites.iter().map(|s| s.council.as_str()).collect();
     let transport = match &config.smtp {
         Some(s) => Transport::smtp(s).map_err(anyhow::Error::msg)?,
         None => Transport::Unconfigured,
@@ -232,28 +243,25 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let state = townhall_web::AppState::new(
+    let app = townhall_web::app(
         store.clone(),
-        council.clone(),
-        load_policy(&config.config_dir)?,
         Templates::builtin(),
         townhall_web::Settings {
-            public_url: url::Url::parse(&config.public_url)?,
             demo: false,
             secret: secret(&config.secret_file)?,
             sign_in_attempts_per_address: config.sign_in_attempts_per_address,
         },
+        sites,
     )?;
-    tracing::info!(listen = %config.listen, council = %council.slug, "serving");
-    run_server(listener, state, store, transport, &council).await
+    tracing::info!(listen = %config.listen, councils = ?councils, "serving");
+    run_server(listener, app, store, transport).await
 }
 
 async fn run_server(
     listener: tokio::net::TcpListener,
-    state: townhall_web::AppState,
+    app: townhall_web::App,
     store: Store,
     transport: Transport,
-    council: &Council,
 ) -> anyhow::Result<ExitCode> {
     let worker_store = store.clone();
     let worker = tokio::spawn(async move {
@@ -279,10 +287,10 @@ async fn run_server(
         let _ = ctrl_c.await;
         tracing::info!("shutting down: finishing requests in flight");
     };
-    townhall_web::serve(listener, state, shutdown).await?;
+    townhall_web::serve(listener, app, shutdown).await?;
     worker.abort();
     store.close().await;
-    tracing::info!(council = %council.slug, "stopped");
+    tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
 

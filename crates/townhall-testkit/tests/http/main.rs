@@ -8,4 +8,5 @@ mod backup;
 mod browser;
 mod consent;
 mod notify;
+mod sites;
 mod store;

@@ -141,15 +141,14 @@ async fn send_link(
         TokenPurpose::ResetPassword => ("reset-password", "reset-password"),
     };
     let mut link = state
-        .inner
-        .settings
+        .site
         .public_url
         .join(path)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     link.query_pairs_mut().append_pair("token", &token);
     townhall_notify::enqueue(
         tx,
-        &state.inner.templates,
+        &state.shared.templates,
         user.council,
         template,
         user.email.as_str(),
@@ -290,7 +289,7 @@ async fn check_sign_in(
     f: &SignInForm,
     kind: UserKind,
 ) -> Result<Result<User, Response>, AppError> {
-    if !state.inner.sign_in_limiter.allow(addr.ip()) {
+    if !state.shared.sign_in_limiter.allow(addr.ip()) {
         return Err(AppError::TooManyRequests);
     }
     let staff = kind == UserKind::Staff;
@@ -387,7 +386,7 @@ pub async fn session_cookie(state: &AppState, user: &User) -> Result<HeaderValue
     let mut tx = state.store().begin().await?;
     let token = sessions::start(&mut tx, user).await?;
     tx.commit().await?;
-    let secure = state.inner.settings.secure();
+    let secure = state.site.secure();
     Ok(cookies::set(
         cookies::session_name(secure),
         &token,
@@ -400,7 +399,7 @@ pub async fn sign_out(State(state): State<AppState>, v: Visitor) -> Result<Respo
     if let Some(token) = &v.session_token {
         sessions::end(state.store(), state.council().id, token).await?;
     }
-    let secure = state.inner.settings.secure();
+    let secure = state.site.secure();
     let mut response = Redirect::to("/").into_response();
     response.headers_mut().append(
         header::SET_COOKIE,

@@ -28,11 +28,11 @@ async fn current<'a>(
     user: townhall_types::UserId,
 ) -> Result<Vec<Row<'a>>, AppError> {
     let mut rows = Vec::new();
-    for p in &state.inner.consent.purposes {
+    for p in &state.site.consent.purposes {
         for r in &p.recipients {
             let d = decide(
                 state.store(),
-                &state.inner.consent,
+                &state.site.consent,
                 &DecisionRequest {
                     council: state.council().id,
                     resident: user,
@@ -62,7 +62,7 @@ pub async fn overview(State(state): State<AppState>, v: Visitor) -> Result<Marku
     let user = v.resident(Action::Read)?;
     let rows = current(&state, user.id).await?;
     let history = townhall_consent::history(state.store(), state.council().id, user.id).await?;
-    let policy = &state.inner.consent;
+    let policy = &state.site.consent;
     Ok(page(
         &v,
         &state.council().name,
@@ -195,7 +195,7 @@ pub async fn purpose_form(
 ) -> Result<Markup, AppError> {
     v.resident(Action::Read)?;
     let p = state
-        .inner
+        .site
         .consent
         .purpose(&purpose)
         .ok_or(AppError::NotFound)?;
@@ -298,7 +298,7 @@ pub async fn save_purpose(
 ) -> Result<Response, AppError> {
     let user = v.resident(Action::Write)?;
     let p = state
-        .inner
+        .site
         .consent
         .purpose(&purpose)
         .ok_or(AppError::NotFound)?;
@@ -354,7 +354,7 @@ pub async fn receipt(State(state): State<AppState>, v: Visitor) -> Result<Respon
     let council = state.council();
     let receipt = townhall_consent::receipt(
         state.store(),
-        &state.inner.consent,
+        &state.site.consent,
         council.id,
         &council.name,
         user.id,

@@ -9,7 +9,7 @@ use crate::layout::page;
 use crate::AppState;
 
 pub async fn mailbox(State(state): State<AppState>, v: Visitor) -> Result<Markup, AppError> {
-    if !state.inner.settings.demo {
+    if !state.shared.settings.demo {
         return Err(AppError::NotFound);
     }
     let messages = townhall_notify::mailbox(state.store(), state.council().id, 50).await?;

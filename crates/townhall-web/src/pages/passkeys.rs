@@ -72,7 +72,7 @@ pub async fn register_start(
 ) -> Result<Response, AppError> {
     let user = v.resident(Action::Write)?;
     match state
-        .inner
+        .site
         .passkeys
         .start_registration(state.store(), user)
         .await
@@ -96,7 +96,7 @@ pub async fn register_finish(
         Err(r) => return Ok(bad_body(r)),
     };
     match state
-        .inner
+        .site
         .passkeys
         .finish_registration(state.store(), user, &body.ceremony, &body.credential)
         .await
@@ -116,7 +116,7 @@ pub async fn sign_in_start(
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     body: Result<Json<StartSignIn>, JsonRejection>,
 ) -> Result<Response, AppError> {
-    if !state.inner.sign_in_limiter.allow(addr.ip()) {
+    if !state.shared.sign_in_limiter.allow(addr.ip()) {
         return Ok(problem(
             StatusCode::TOO_MANY_REQUESTS,
             None,
@@ -144,7 +144,7 @@ pub async fn sign_in_start(
         return passkey_problem(PasskeyError::NoPasskey);
     };
     match state
-        .inner
+        .site
         .passkeys
         .start_sign_in(state.store(), &user)
         .await
@@ -166,7 +166,7 @@ pub async fn sign_in_finish(
         Err(r) => return Ok(bad_body(r)),
     };
     let user = match state
-        .inner
+        .site
         .passkeys
         .finish_sign_in(
             state.store(),

@@ -50,7 +50,7 @@ pub async fn accessibility(State(state): State<AppState>, v: Visitor) -> Markup 
 }
 
 pub async fn privacy(State(state): State<AppState>, v: Visitor) -> Markup {
-    let policy = &state.inner.consent;
+    let policy = &state.site.consent;
     page(
         &v,
         &state.council().name,

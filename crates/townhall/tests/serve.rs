@@ -1,0 +1,169 @@
+//! `townhall serve` as operators run it: a configuration file with two
+//! councils, each answering on its own host name, stopped with SIGTERM.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn townhall(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_townhall"))
+        .args(args)
+        .env_remove("TOWNHALL_DATABASE_URL")
+        .output()
+        .expect("run townhall")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn write_config(dir: &Path, port: u16, sites: &str) -> std::path::PathBuf {
+    let config = dir.join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("consent.toml"), townhall_demo::CONSENT_POLICY).unwrap();
+    let path = dir.join("townhall.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "version = 1\nlisten = \"127.0.0.1:{port}\"\nconfig_dir = \"{config}\"\n\
+             secret_file = \"{secret}\"\n[database]\nurl = \"sqlite://{db}\"\n{sites}",
+            config = config.display(),
+            secret = dir.join("secret").display(),
+            db = dir.join("townhall.db").display(),
+        ),
+    )
+    .unwrap();
+    path
+}
+
+const SITES: &str =
+    "[[sites]]\ncouncil = \"riverside\"\npublic_url = \"https://riverside.example\"\n\
+    [[sites]]\ncouncil = \"hillcrest\"\npublic_url = \"https://hillcrest.example\"\n";
+
+fn create_councils(dir: &Path) {
+    let data = dir.to_str().unwrap();
+    for (slug, name) in [
+        ("riverside", "Riverside Borough Council"),
+        ("hillcrest", "Hillcrest District Council"),
+    ] {
+        let out = townhall(&[
+            "admin",
+            "--data-dir",
+            data,
+            "create-council",
+            "--slug",
+            slug,
+            "--name",
+            name,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+async fn page(port: u16, host: &str, path: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}{path}"))
+        .header("host", host)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn serves_each_council_on_its_host_and_stops_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    create_councils(dir.path());
+    let port = free_port();
+    let config = write_config(dir.path(), port, SITES);
+    let mut server = Command::new(env!("CARGO_BIN_EXE_townhall"))
+        .args(["serve", "--config", config.to_str().unwrap()])
+        .env_remove("TOWNHALL_DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+
+    let started = Instant::now();
+    loop {
+        let ready = reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await;
+        if ready.is_ok_and(|r| r.status().is_success()) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server did not become ready"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let river = page(port, "riverside.example", "/").await;
+    assert!(river.headers().contains_key("strict-transport-security"));
+    assert!(river
+        .text()
+        .await
+        .unwrap()
+        .contains("Riverside Borough Council"));
+    let hill = page(port, "Hillcrest.Example", "/")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(hill.contains("Hillcrest District Council") && !hill.contains("Riverside"));
+    let other = page(port, "127.0.0.1", "/").await;
+    assert_eq!(other.status(), reqwest::StatusCode::MISDIRECTED_REQUEST);
+    assert!(
+        page(port, "riverside.example", "/dev/mailbox")
+            .await
+            .status()
+            == reqwest::StatusCode::NOT_FOUND,
+        "the demo mailbox is never served by `serve`"
+    );
+
+    let term = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = server.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server did not stop"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "graceful shutdown exits 0, not {status}");
+}
+
+#[test]
+fn refuses_to_start_for_a_council_that_does_not_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    create_councils(dir.path());
+    let config = write_config(
+        dir.path(),
+        free_port(),
+        &SITES.replace("\"hillcrest\"", "\"hilcrest\""),
+    );
+    let out = townhall(&["serve", "--config", config.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "there is no council 'hilcrest'; create it with `townhall admin create-council`"
+        ),
+        "{err}"
+    );
+}
