@@ -135,7 +135,14 @@ pub async fn deliver_pending(store: &Store, transport: &Transport) -> Result<usi
     .await?;
     let mut handed_on = 0;
     for (council, id, channel, recipient, subject, body, attempts) in pending {
-        let outcome = transport.send(&channel, &recipient, &subject, &body).await;
+        let outcome = match council.parse::<CouncilId>() {
+            Ok(council_id) => {
+                transport
+                    .send(council_id, &channel, &recipient, &subject, &body)
+                    .await
+            }
+            Err(e) => Err(Failure::Permanent(format!("bad council id: {e}"))),
+        };
         let retry_in = usize::try_from(attempts)
             .ok()
             .and_then(|a| RETRY_AFTER_MINUTES.get(a));

@@ -1,9 +1,13 @@
 //! Where messages go: an SMTP server, or (in the demo) the local mailbox.
 
+use std::collections::HashMap;
+
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Deserialize;
+
+use townhall_types::CouncilId;
 
 use crate::Status;
 
@@ -46,6 +50,8 @@ pub enum Transport {
         mailer: AsyncSmtpTransport<Tokio1Executor>,
         /// The From address.
         from: Box<Mailbox>,
+        /// Councils that send from their own address instead.
+        senders: HashMap<CouncilId, Mailbox>,
     },
     /// The demo mailbox: messages stay in the store and are shown at `/dev/mailbox`.
     Mailbox,
@@ -90,11 +96,26 @@ impl Transport {
         Ok(Transport::Smtp {
             mailer: builder.build(),
             from: Box::new(from),
+            senders: HashMap::new(),
         })
+    }
+
+    /// Email for `council` goes out from `from` (e.g. `Hillcrest District Council
+    /// <noreply@hillcrest.example>`) instead of the shared address. Only SMTP
+    /// sends email, so the other transports stay as they are.
+    pub fn send_as(mut self, council: CouncilId, from: &str) -> Result<Self, String> {
+        if let Transport::Smtp { senders, .. } = &mut self {
+            let mailbox = from
+                .parse()
+                .map_err(|e| format!("'{from}' is not an email address: {e}"))?;
+            senders.insert(council, mailbox);
+        }
+        Ok(self)
     }
 
     pub(crate) async fn send(
         &self,
+        council: CouncilId,
         channel: &str,
         to: &str,
         subject: &str,
@@ -102,12 +123,20 @@ impl Transport {
     ) -> Result<Status, Failure> {
         match (self, channel) {
             (Transport::Mailbox, _) => Ok(Status::Delivered),
-            (Transport::Smtp { mailer, from }, "email") => {
+            (
+                Transport::Smtp {
+                    mailer,
+                    from,
+                    senders,
+                },
+                "email",
+            ) => {
+                let from = senders.get(&council).unwrap_or(from);
                 let to: Mailbox = to
                     .parse()
                     .map_err(|e| Failure::Permanent(format!("bad recipient address: {e}")))?;
                 let message = Message::builder()
-                    .from((**from).clone())
+                    .from(from.clone())
                     .to(to)
                     .subject(subject)
                     .body(body.to_owned())

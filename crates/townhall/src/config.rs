@@ -45,6 +45,9 @@ pub struct SiteConfig {
     /// Its own policy directory, instead of the top-level `config_dir`.
     #[serde(default)]
     pub config_dir: Option<PathBuf>,
+    /// The From address of its email, instead of `[smtp] from`.
+    #[serde(default)]
+    pub email_from: Option<String>,
 }
 
 impl SiteConfig {
@@ -136,6 +139,13 @@ impl Config {
             if !matches!(url.scheme(), "https" | "http") {
                 bail!(
                     "{}: sites[{n}] ('{}'): public_url must start with https:// (or http:// for local testing)",
+                    path.display(),
+                    site.council
+                );
+            }
+            if site.email_from.is_some() && config.smtp.is_none() {
+                bail!(
+                    "{}: sites[{n}] ('{}'): email_from is set but there is no [smtp] table to send email with",
                     path.display(),
                     site.council
                 );

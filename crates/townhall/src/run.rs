@@ -221,6 +221,10 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
             )
         })?;
     store.migrate(&migrations()).await?;
+    let mut transport = match &config.smtp {
+        Some(s) => Transport::smtp(s).map_err(anyhow::Error::msg)?,
+        None => Transport::Unconfigured,
+    };
     let mut sites = Vec::with_capacity(config.sites.len());
     for site in &config.sites {
         let Some(council) = townhall_places::council_by_slug(&store, &site.council).await? else {
@@ -229,6 +233,11 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
                 site.council
             );
         };
+        if let Some(from) = &site.email_from {
+            transport = transport
+                .send_as(council.id, from)
+                .map_err(|e| anyhow::anyhow!("site '{}': email_from {e}", site.council))?;
+        }
         sites.push(townhall_web::Site {
             council,
             public_url: url::Url::parse(&site.public_url)?,
@@ -236,10 +245,6 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         });
     }
     let councils: Vec<&str> = config.sites.iter().map(|s| s.council.as_str()).collect();
-    let transport = match &config.smtp {
-        Some(s) => Transport::smtp(s).map_err(anyhow::Error::msg)?,
-        None => Transport::Unconfigured,
-    };
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

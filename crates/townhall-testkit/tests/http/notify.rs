@@ -127,3 +127,60 @@ async fn a_passing_failure_is_tried_again_later_not_at_once() {
     assert_eq!((status.as_str(), attempts), ("sending", 2));
     assert_eq!(good.received().len(), 1);
 }
+
+#[tokio::test]
+async fn each_council_can_send_from_its_own_address() {
+    let s = TestServer::start_sites(
+        &[
+            ("testshire", "Testshire Council"),
+            ("hillcrest", "Hillcrest Council"),
+        ],
+        20,
+    )
+    .await;
+    let sink = SmtpSink::start("250 OK").await;
+    let c = s.client();
+    for (site, email) in s.sites.iter().zip(["t@mail.example", "h@mail.example"]) {
+        let r = s
+            .submit(
+                &c,
+                &site.url("/sign-up"),
+                &site.url("/sign-up"),
+                &[
+                    ("given_name", "Omar"),
+                    ("family_name", "Haddad"),
+                    ("email", email),
+                    ("password", "a good long password"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let t = transport(&sink)
+        .send_as(
+            s.sites[1].council.id,
+            "Hillcrest Council <hello@hillcrest.example>",
+        )
+        .unwrap();
+    assert_eq!(
+        townhall_notify::deliver_pending(&s.db.store, &t)
+            .await
+            .unwrap(),
+        2
+    );
+    let received = sink.received();
+    let from_of = |to: &str| {
+        let m = received.iter().find(|m| m.to == [to]).expect("delivered");
+        m.data
+            .lines()
+            .find(|l| l.starts_with("From: "))
+            .expect("a From header")
+            .to_owned()
+    };
+    assert!(from_of("t@mail.example").contains("<noreply@testshire.example>"));
+    assert!(from_of("h@mail.example").contains("<hello@hillcrest.example>"));
+    assert!(transport(&sink)
+        .send_as(s.council.id, "not an address")
+        .unwrap_err()
+        .contains("'not an address' is not an email address"));
+}
