@@ -14,7 +14,7 @@ mod entry;
 mod verify;
 
 pub use entry::{Action, Actor, AuditEvent, AuditRecord, Outcome};
-pub use verify::{verify, Breach, VerifyReport};
+pub use verify::{verify, Breach, VerifyError, VerifyReport};
 
 use sha2::{Digest, Sha256};
 use townhall_store::{sql, Migration, Store, StoreError, Tx};

@@ -13,7 +13,7 @@ mod transport;
 
 pub use outbox::{deliver_pending, enqueue, mailbox, sent_to, Channel, Notification, Status};
 pub use template::{Template, TemplateError, Templates};
-pub use transport::{SmtpSettings, Transport};
+pub use transport::{Smtp, SmtpSettings, Transport};
 
 use townhall_store::Migration;
 

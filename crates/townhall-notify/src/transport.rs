@@ -45,24 +45,26 @@ fn default_security() -> String {
 #[derive(Clone)]
 pub enum Transport {
     /// Email by SMTP; SMS and letters have no provider configured.
-    Smtp {
-        /// The connection.
-        mailer: AsyncSmtpTransport<Tokio1Executor>,
-        /// The From address.
-        from: Box<Mailbox>,
-        /// Councils that send from their own address instead.
-        senders: HashMap<CouncilId, Mailbox>,
-    },
+    Smtp(Box<Smtp>),
     /// The demo mailbox: messages stay in the store and are shown at `/dev/mailbox`.
     Mailbox,
     /// No provider: messages fail with a technical failure saying so.
     Unconfigured,
 }
 
+/// An SMTP connection and the From addresses to use on it.
+#[derive(Clone)]
+pub struct Smtp {
+    mailer: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    /// Councils that send from their own address instead.
+    senders: HashMap<CouncilId, Mailbox>,
+}
+
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            Transport::Smtp { .. } => "Transport::Smtp",
+            Transport::Smtp(_) => "Transport::Smtp",
             Transport::Mailbox => "Transport::Mailbox",
             Transport::Unconfigured => "Transport::Unconfigured",
         })
@@ -93,22 +95,22 @@ impl Transport {
         if let (Some(u), Some(p)) = (&settings.username, &settings.password) {
             builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
         }
-        Ok(Transport::Smtp {
+        Ok(Transport::Smtp(Box::new(Smtp {
             mailer: builder.build(),
-            from: Box::new(from),
+            from,
             senders: HashMap::new(),
-        })
+        })))
     }
 
     /// Email for `council` goes out from `from` (e.g. `Hillcrest District Council
     /// <noreply@hillcrest.example>`) instead of the shared address. Only SMTP
     /// sends email, so the other transports stay as they are.
     pub fn send_as(mut self, council: CouncilId, from: &str) -> Result<Self, String> {
-        if let Transport::Smtp { senders, .. } = &mut self {
+        if let Transport::Smtp(smtp) = &mut self {
             let mailbox = from
                 .parse()
                 .map_err(|e| format!("'{from}' is not an email address: {e}"))?;
-            senders.insert(council, mailbox);
+            smtp.senders.insert(council, mailbox);
         }
         Ok(self)
     }
@@ -123,15 +125,8 @@ impl Transport {
     ) -> Result<Status, Failure> {
         match (self, channel) {
             (Transport::Mailbox, _) => Ok(Status::Delivered),
-            (
-                Transport::Smtp {
-                    mailer,
-                    from,
-                    senders,
-                },
-                "email",
-            ) => {
-                let from = senders.get(&council).unwrap_or(from);
+            (Transport::Smtp(smtp), "email") => {
+                let from = smtp.senders.get(&council).unwrap_or(&smtp.from);
                 let to: Mailbox = to
                     .parse()
                     .map_err(|e| Failure::Permanent(format!("bad recipient address: {e}")))?;
@@ -141,7 +136,7 @@ impl Transport {
                     .subject(subject)
                     .body(body.to_owned())
                     .map_err(|e| Failure::Permanent(e.to_string()))?;
-                match mailer.send(message).await {
+                match smtp.mailer.send(message).await {
                     Ok(_) => Ok(Status::Sending),
                     Err(e) if e.is_permanent() => Err(Failure::Permanent(format!("SMTP: {e}"))),
                     Err(e) => Err(Failure::Transient(format!("SMTP: {e}"))),
