@@ -239,6 +239,41 @@ impl TestServer {
             .expect("page body")
     }
 
+    /// The JSON document at `path`, as `c` sees it.
+    pub async fn json(&self, c: &reqwest::Client, path: &str) -> serde_json::Value {
+        c.get(self.url(path))
+            .send()
+            .await
+            .expect("document")
+            .json()
+            .await
+            .expect("a JSON body")
+    }
+
+    /// Fills in the sign-up form at `page` (a path on the first site, or another
+    /// site's address) as `given` `family`, with `email` and `password`.
+    pub async fn sign_up(
+        &self,
+        c: &reqwest::Client,
+        page: &str,
+        (given, family): (&str, &str),
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        self.submit(
+            c,
+            page,
+            page,
+            &[
+                ("given_name", given),
+                ("family_name", family),
+                ("email", email),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
     /// The number of rows in `table`.
     pub async fn count(&self, table: &str) -> i64 {
         let (n,): (i64,) = townhall_store::sql::query_as(&format!("SELECT COUNT(*) FROM {table}"))

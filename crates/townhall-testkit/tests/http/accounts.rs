@@ -22,17 +22,7 @@ pub async fn link_for(s: &TestServer, to: &str) -> String {
 
 pub async fn sign_up(s: &TestServer, c: &reqwest::Client, email: &str, password: &str) {
     let r = s
-        .submit(
-            c,
-            "/sign-up",
-            "/sign-up",
-            &[
-                ("given_name", "Lizzy"),
-                ("family_name", "Parker"),
-                ("email", email),
-                ("password", password),
-            ],
-        )
+        .sign_up(c, "/sign-up", ("Lizzy", "Parker"), email, password)
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let link = link_for(s, email).await;
@@ -62,16 +52,12 @@ async fn sign_up_confirm_sign_in_and_out() {
     let c = s.client();
     // Before confirming, sign-in is refused with a message next to the field.
     let r = s
-        .submit(
+        .sign_up(
             &c,
             "/sign-up",
-            "/sign-up",
-            &[
-                ("given_name", "Lizzy"),
-                ("family_name", "Parker"),
-                ("email", "lizzy@mail.example"),
-                ("password", "kettle river jumper"),
-            ],
+            ("Lizzy", "Parker"),
+            "lizzy@mail.example",
+            "kettle river jumper",
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -114,17 +100,7 @@ async fn bad_sign_up_input_is_shown_against_each_field_and_nothing_is_stored() {
     let s = TestServer::start().await;
     let c = s.client();
     let r = s
-        .submit(
-            &c,
-            "/sign-up",
-            "/sign-up",
-            &[
-                ("given_name", ""),
-                ("family_name", "Parker"),
-                ("email", "not-an-email"),
-                ("password", "short"),
-            ],
-        )
+        .sign_up(&c, "/sign-up", ("", "Parker"), "not-an-email", "short")
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();

@@ -86,14 +86,7 @@ async fn grant_withdraw_and_expiry() {
     assert_eq!(d["allow"], true);
 
     // The history keeps every choice, and the receipt is Kantara-shaped.
-    let receipt: Value = c
-        .get(s.url("/account/consent/receipt.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let receipt = s.json(&c, "/account/consent/receipt.json").await;
     assert_eq!(receipt["version"], "KI-CR-v1.1.0");
     assert_eq!(receipt["piiPrincipalId"], "lizzy@mail.example");
     let n = s.count("consent_records").await;

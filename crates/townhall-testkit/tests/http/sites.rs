@@ -10,16 +10,12 @@ use townhall_testkit::{TestServer, TestSite};
 
 async fn sign_up_and_confirm(s: &TestServer, c: &reqwest::Client, site: &TestSite, name: &str) {
     let r = s
-        .submit(
+        .sign_up(
             c,
             &site.url("/sign-up"),
-            &site.url("/sign-up"),
-            &[
-                ("given_name", name),
-                ("family_name", "Okafor"),
-                ("email", "omar@mail.example"),
-                ("password", "lantern orchard seven"),
-            ],
+            (name, "Okafor"),
+            "omar@mail.example",
+            "lantern orchard seven",
         )
         .await;
     assert_eq!(
@@ -170,14 +166,7 @@ async fn operations_endpoints_and_security_headers() {
     assert_eq!(s.text(&c, "/healthz").await, "ok");
     assert_eq!(s.text(&c, "/readyz").await, "ready");
 
-    let spec: serde_json::Value = c
-        .get(s.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec = s.json(&c, "/api/openapi.json").await;
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
     assert!(spec["paths"]["/api/v1/consent/decisions"]["post"].is_object());
 
