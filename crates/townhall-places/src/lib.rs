@@ -1,8 +1,13 @@
 //! Councils (the tenants of a deployment), their wards and parishes, and the
 //! address gazetteer.
 //!
-//! Boundaries are stored as GeoJSON geometry text; addresses carry UPRN-style
-//! identifiers and the ward and parish they fall in.
+//! Boundaries are stored as GeoJSON geometry text and looked up in memory by
+//! [`Boundaries`]; addresses carry UPRN-style identifiers and the ward and parish
+//! they fall in.
+
+mod boundaries;
+
+pub use boundaries::{distance_metres, AreaRef, Boundaries, BoundaryError, Whereabouts};
 
 use serde::{Deserialize, Serialize};
 use townhall_store::{is_unique_violation, sql, Migration, Store, StoreError, Tx};
