@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
+use townhall_types::{SourceError, SourceText};
 
 /// The lawful basis for processing (UK GDPR Article 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,16 +101,7 @@ struct PolicyFile {
 }
 
 /// A consent policy file had a mistake.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}: {message}")]
-pub struct PolicyError {
-    /// The file.
-    pub file: String,
-    /// The line of the mistake, from 1.
-    pub line: usize,
-    /// What is wrong.
-    pub message: String,
-}
+pub type PolicyError = SourceError;
 
 /// The council's declared purposes and recipients.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -125,12 +117,8 @@ pub struct Policy {
 impl Policy {
     /// Reads and checks a policy file's text. `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Self, PolicyError> {
-        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-        let err = |offset: usize, message: String| PolicyError {
-            file: file.to_owned(),
-            line: line_of(offset),
-            message,
-        };
+        let source = SourceText::new(file, text);
+        let err = |offset: usize, message: String| source.error(offset, message);
         let parsed: PolicyFile = toml::from_str(text).map_err(|e| {
             let offset = e.span().map(|s| s.start).unwrap_or(0);
             err(offset, e.message().to_owned())

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use townhall_types::fill_placeholders;
 
 use crate::Channel;
 
@@ -84,8 +85,8 @@ impl Template {
     /// Fills in the placeholders; every one must have a value.
     pub fn render(&self, values: &[(&str, &str)]) -> Result<(String, String), TemplateError> {
         let mut missing = Vec::new();
-        let subject = fill(&self.subject, values, &mut missing);
-        let body = fill(&self.body, values, &mut missing);
+        let subject = fill_placeholders(&self.subject, values, &mut missing);
+        let body = fill_placeholders(&self.body, values, &mut missing);
         if missing.is_empty() {
             Ok((subject, body))
         } else {
@@ -97,31 +98,6 @@ impl Template {
             })
         }
     }
-}
-
-fn fill(text: &str, values: &[(&str, &str)], missing: &mut Vec<String>) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("((") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        match after.find("))") {
-            Some(end) => {
-                let name = after[..end].trim();
-                match values.iter().find(|(k, _)| *k == name) {
-                    Some((_, v)) => out.push_str(v),
-                    None => missing.push(name.to_owned()),
-                }
-                rest = &after[end + 2..];
-            }
-            None => {
-                out.push_str(&rest[start..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]

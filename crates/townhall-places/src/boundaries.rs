@@ -24,6 +24,8 @@ pub struct Whereabouts {
     pub ward: Option<AreaRef>,
     /// The parish, if the point is in a parished area.
     pub parish: Option<AreaRef>,
+    /// The controlled parking zones it is in.
+    pub zones: Vec<AreaRef>,
 }
 
 /// A council's wards and parishes, ready for look-ups.
@@ -63,6 +65,7 @@ impl Boundaries {
             let kind = match kind.as_str() {
                 "ward" => AreaKind::Ward,
                 "parish" => AreaKind::Parish,
+                "zone" => AreaKind::Zone,
                 other => {
                     return Err(BoundaryError::Geometry {
                         code,
@@ -87,6 +90,12 @@ impl Boundaries {
             let slot = match kind {
                 AreaKind::Ward => &mut found.ward,
                 AreaKind::Parish => &mut found.parish,
+                AreaKind::Zone => {
+                    if shape.contains(&point) {
+                        found.zones.push(area.clone());
+                    }
+                    continue;
+                }
             };
             if slot.is_none() && shape.contains(&point) {
                 *slot = Some(area.clone());
@@ -158,6 +167,7 @@ mod tests {
                 square("W01", AreaKind::Ward, -1.0, 52.0, 0.1),
                 square("W02", AreaKind::Ward, -0.9, 52.0, 0.1),
                 square("P01", AreaKind::Parish, -0.9, 52.05, 0.05),
+                square("Z1", AreaKind::Zone, -0.89, 52.06, 0.02),
             ],
         };
         let w = b.at(52.01, -0.95);
@@ -166,6 +176,7 @@ mod tests {
         let w = b.at(52.07, -0.88);
         assert_eq!(w.ward.unwrap().code, "W02");
         assert_eq!(w.parish.unwrap().code, "P01");
+        assert_eq!(w.zones[0].code, "Z1");
         assert_eq!(b.at(53.0, -0.95), Whereabouts::default());
     }
 

@@ -113,6 +113,8 @@ pub enum AreaKind {
     Ward,
     /// A civil parish (with its own parish council and clerk).
     Parish,
+    /// A controlled parking zone.
+    Zone,
 }
 
 impl AreaKind {
@@ -120,6 +122,7 @@ impl AreaKind {
         match self {
             AreaKind::Ward => "ward",
             AreaKind::Parish => "parish",
+            AreaKind::Zone => "zone",
         }
     }
 }

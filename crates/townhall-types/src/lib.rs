@@ -6,10 +6,14 @@
 
 mod email;
 mod id;
+mod placeholders;
+mod source;
 mod timestamp;
 
 pub use email::{EmailAddress, EmailError};
 pub use id::{
     ApiKeyId, ConsentRecordId, CouncilId, IdParseError, NotificationId, PersonId, TeamId, UserId,
 };
+pub use placeholders::fill_placeholders;
+pub use source::{SourceError, SourceText};
 pub use timestamp::{Timestamp, TimestampError};

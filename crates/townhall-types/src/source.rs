@@ -1,0 +1,60 @@
+//! Mistakes in the declarative files councils write (policies, services), located
+//! by file and line so whoever wrote the file can find them.
+
+/// A mistake in a declarative file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct SourceError {
+    /// The file.
+    pub file: String,
+    /// The line of the mistake, from 1.
+    pub line: usize,
+    /// What is wrong, and how to put it right.
+    pub message: String,
+}
+
+/// A file's name and text, to turn byte offsets into line numbers.
+#[derive(Debug, Clone, Copy)]
+pub struct SourceText<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl<'a> SourceText<'a> {
+    /// The file called `file` (as it should be named in errors), holding `text`.
+    pub fn new(file: &'a str, text: &'a str) -> Self {
+        Self { file, text }
+    }
+
+    /// The text.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// A mistake found at byte `offset` of the text.
+    pub fn error(&self, offset: usize, message: impl Into<String>) -> SourceError {
+        let offset = offset.min(self.text.len());
+        SourceError {
+            file: self.file.to_owned(),
+            line: self.text.as_bytes()[..offset]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1,
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_become_lines() {
+        let s = SourceText::new("a.toml", "one\ntwo\nthree");
+        assert_eq!(s.error(0, "x").line, 1);
+        assert_eq!(s.error(4, "x").line, 2);
+        assert_eq!(s.error(999, "x").to_string(), "a.toml:3: x");
+    }
+}
