@@ -1,8 +1,9 @@
 //! The demo council, "Riverside Borough Council", seeded deterministically.
 //!
-//! [`seed`] creates 12 wards and 3 parishes with synthetic GeoJSON boundaries,
+//! [`seed`] creates 12 wards, 3 parishes and 2 controlled parking zones with synthetic GeoJSON boundaries,
 //! an address gazetteer, 1,000 residents, staff in several teams and roles, a
-//! few consent choices, and writes the council's configuration files. The same
+//! few consent choices, and writes the council's configuration files (consent
+//! policy and its eight services). The same
 //! seed always produces the same council (ids aside, which are time-ordered).
 
 mod names;
@@ -21,6 +22,43 @@ use townhall_types::EmailAddress;
 
 /// The consent policy of the demo council.
 pub const CONSENT_POLICY: &str = include_str!("../config/consent.toml");
+
+/// The demo council's services: (file name, contents), written to
+/// `services/` in its configuration directory.
+pub const SERVICES: &[(&str, &str)] = &[
+    (
+        "apply-parking-permit.toml",
+        include_str!("../config/services/apply-parking-permit.toml"),
+    ),
+    (
+        "book-bulky-waste.toml",
+        include_str!("../config/services/book-bulky-waste.toml"),
+    ),
+    (
+        "report-fly-tipping.toml",
+        include_str!("../config/services/report-fly-tipping.toml"),
+    ),
+    (
+        "report-graffiti.toml",
+        include_str!("../config/services/report-graffiti.toml"),
+    ),
+    (
+        "report-missed-bin.toml",
+        include_str!("../config/services/report-missed-bin.toml"),
+    ),
+    (
+        "report-pothole.toml",
+        include_str!("../config/services/report-pothole.toml"),
+    ),
+    (
+        "report-speeding.toml",
+        include_str!("../config/services/report-speeding.toml"),
+    ),
+    (
+        "request-bin.toml",
+        include_str!("../config/services/request-bin.toml"),
+    ),
+];
 
 /// The password of every demo sign-in account.
 pub const DEMO_PASSWORD: &str = "riverside-demo-2026";
@@ -98,11 +136,23 @@ pub async fn seed(
         path: config_dir.display().to_string(),
         source,
     })?;
-    let consent_path = config_dir.join("consent.toml");
-    std::fs::write(&consent_path, CONSENT_POLICY).map_err(|source| SeedError::Config {
-        path: consent_path.display().to_string(),
+    let services_dir = config_dir.join("services");
+    let mut files = vec![(config_dir.join("consent.toml"), CONSENT_POLICY)];
+    files.extend(
+        SERVICES
+            .iter()
+            .map(|(name, text)| (services_dir.join(name), *text)),
+    );
+    std::fs::create_dir_all(&services_dir).map_err(|source| SeedError::Config {
+        path: services_dir.display().to_string(),
         source,
     })?;
+    for (path, text) in files {
+        std::fs::write(&path, text).map_err(|source| SeedError::Config {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
 
     let mut tx = store.begin().await?;
     let council =
@@ -128,6 +178,19 @@ pub async fn seed(
             &Area {
                 code: format!("P{:02}", i + 1),
                 kind: AreaKind::Parish,
+                name: (*name).to_owned(),
+                boundary: cell_polygon(&corners, *cell),
+            },
+        )
+        .await?;
+    }
+    for (i, (name, cell)) in names::ZONES.iter().enumerate() {
+        townhall_places::add_area(
+            &mut tx,
+            council.id,
+            &Area {
+                code: format!("Z{}", char::from(b'A' + i as u8)),
+                kind: AreaKind::Zone,
                 name: (*name).to_owned(),
                 boundary: cell_polygon(&corners, *cell),
             },

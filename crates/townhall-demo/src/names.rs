@@ -214,4 +214,17 @@ pub const TEAMS: &[&str] = &[
     "Early Help",
     "Adult Social Care",
     "Customer Services",
+    "Street Scene",
+    "Street Scene Rapid Response",
+    "Environmental Health",
+    "Road Safety",
+    "Northgate Parish Clerk",
+    "Kingsmead Parish Clerk",
+    "Fenwick Parish Clerk",
+];
+
+/// (controlled parking zone name, index of the ward cell it covers)
+pub const ZONES: &[(&str, usize)] = &[
+    ("Town Centre controlled parking zone", 5),
+    ("Station Quarter controlled parking zone", 6),
 ];

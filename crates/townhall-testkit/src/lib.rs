@@ -72,6 +72,17 @@ impl TestStore {
     }
 }
 
+/// The demo council's services, checked against a council with no areas.
+pub fn demo_services() -> townhall_services::Catalogue {
+    let areas = townhall_places::Boundaries::default();
+    townhall_services::Catalogue::new(
+        townhall_demo::SERVICES
+            .iter()
+            .map(|(file, text)| townhall_services::parse(file, text, &areas).expect("demo service"))
+            .collect(),
+    )
+}
+
 /// One council served by a [`TestServer`].
 #[derive(Debug, Clone)]
 pub struct TestSite {
@@ -158,6 +169,7 @@ impl TestServer {
                     council: s.council.clone(),
                     public_url: s.base.clone(),
                     consent: policy.clone(),
+                    services: demo_services(),
                 })
                 .collect(),
         )

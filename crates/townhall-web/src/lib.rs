@@ -29,6 +29,7 @@ use townhall_consent::Policy;
 use townhall_identity::passkeys::Passkeys;
 use townhall_notify::Templates;
 use townhall_places::Council;
+use townhall_services::Catalogue;
 use townhall_store::Store;
 
 pub use metrics::Metrics;
@@ -55,6 +56,8 @@ pub struct Site {
     pub public_url: url::Url,
     /// Its consent purposes and recipients.
     pub consent: Policy,
+    /// Its services.
+    pub services: Catalogue,
 }
 
 /// How the whole server behaves, whichever council a request is for.
@@ -120,6 +123,7 @@ struct SiteState {
     council: Council,
     public_url: url::Url,
     consent: Policy,
+    services: Catalogue,
     passkeys: Passkeys,
 }
 
@@ -189,6 +193,7 @@ pub fn app(
                 council: site.council,
                 public_url: site.public_url,
                 consent: site.consent,
+                services: site.services,
                 passkeys,
             }),
         };

@@ -128,6 +128,22 @@ fn load_policy(dir: &Path) -> anyhow::Result<townhall_consent::Policy> {
     )?)
 }
 
+/// The council's services from `dir/services`, checked against its areas; none
+/// when the directory does not exist.
+async fn load_services(
+    store: &Store,
+    council: &Council,
+    dir: &Path,
+) -> anyhow::Result<townhall_services::Catalogue> {
+    let dir = dir.join("services");
+    if !dir.exists() {
+        tracing::info!(council = %council.slug, dir = %dir.display(), "no services directory: no services published");
+        return Ok(townhall_services::Catalogue::default());
+    }
+    let areas = townhall_places::Boundaries::load(store, council.id).await?;
+    Ok(townhall_services::Catalogue::load_dir(&dir, &areas)?)
+}
+
 struct Bar(ProgressBar);
 
 impl townhall_store::Progress for Bar {
@@ -196,6 +212,7 @@ async fn demo(listen: &str, data_dir: &Path) -> anyhow::Result<ExitCode> {
             council: council.clone(),
             public_url: public_url.clone(),
             consent: load_policy(&config_dir)?,
+            services: load_services(&store, &council, &config_dir).await?,
         }],
     )?;
     println!("\n{} is running at {public_url}", council.name);
@@ -238,10 +255,12 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
                 .send_as(council.id, from)
                 .map_err(|e| anyhow::anyhow!("site '{}': email_from {e}", site.council))?;
         }
+        let dir = site.config_dir(&config);
         sites.push(townhall_web::Site {
+            services: load_services(&store, &council, dir).await?,
             council,
             public_url: url::Url::parse(&site.public_url)?,
-            consent: load_policy(site.config_dir(&config))?,
+            consent: load_policy(dir)?,
         });
     }
     let councils: Vec<&str> = config.sites.iter().map(|s| s.council.as_str()).collect();

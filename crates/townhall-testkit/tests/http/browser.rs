@@ -50,6 +50,10 @@ async fn passkey_journey_and_every_page_is_accessible() {
         "/no-such-page",
         "/forgot-password",
         "/reset-password?token=not-a-token",
+        "/services",
+        "/services/apply-parking-permit",
+        "/services/apply-parking-permit/rules",
+        "/services/report-speeding/rules",
     ] {
         b.visit(&s.url(path)).await;
     }

@@ -8,5 +8,6 @@ mod backup;
 mod browser;
 mod consent;
 mod notify;
+mod services;
 mod sites;
 mod store;

@@ -6,6 +6,7 @@ mod dashboard;
 mod dev;
 mod passkeys;
 mod public;
+mod services;
 mod staff;
 
 use axum::routing::{get, post};
@@ -66,4 +67,8 @@ pub fn routes() -> Router<AppState> {
         .route("/staff", get(staff::home))
         .route("/staff/residents/{id}", get(staff::resident))
         .route("/dev/mailbox", get(dev::mailbox))
+        .route("/services", get(services::list))
+        .route("/services/{id}", get(services::about))
+        .route("/services/{id}/rules", get(services::rules))
+        .route("/services/{id}/rules.json", get(services::rules_json))
 }
