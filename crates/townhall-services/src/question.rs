@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
+pub use townhall_types::FieldErrors;
 
 /// What kind of answer a question takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -226,30 +227,6 @@ pub type Answers = BTreeMap<String, Answer>;
 
 /// What was typed, field by field, as an HTML form sends it.
 pub type FormInput = HashMap<String, Vec<String>>;
-
-/// Errors against the fields they belong to, in question order.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct FieldErrors(pub Vec<(String, String)>);
-
-impl FieldErrors {
-    /// Adds an error for `field`.
-    pub fn push(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push((field.to_owned(), message.into()));
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The error for `field`, if any.
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
-    }
-}
 
 fn first<'a>(input: &'a FormInput, field: &str) -> &'a str {
     input

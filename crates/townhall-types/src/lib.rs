@@ -5,12 +5,14 @@
 //! and ids of different things cannot be mixed up.
 
 mod email;
+mod field_errors;
 mod id;
 mod placeholders;
 mod source;
 mod timestamp;
 
 pub use email::{EmailAddress, EmailError};
+pub use field_errors::FieldErrors;
 pub use id::{
     ApiKeyId, ConsentRecordId, CouncilId, IdParseError, NotificationId, PersonId, TeamId, UserId,
 };

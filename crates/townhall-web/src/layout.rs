@@ -84,35 +84,17 @@ pub fn csrf(v: &Visitor) -> Markup {
 }
 
 /// Validation errors: field id → message, in form order.
-#[derive(Debug, Default, Clone)]
-pub struct Errors(pub Vec<(String, String)>);
+pub type Errors = townhall_types::FieldErrors;
 
-impl Errors {
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push((field.to_owned(), message.into()));
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
-    }
-
-    /// The error summary at the top of a form, linking to each field.
-    pub fn summary(&self) -> Markup {
-        html! {
-            @if !self.0.is_empty() {
-                div class="error-summary" role="alert" tabindex="-1" {
-                    h2 { "There is a problem" }
-                    ul {
-                        @for (field, message) in &self.0 {
-                            li { a href={ "#" (field) } { (message) } }
-                        }
+/// The error summary at the top of a form, linking to each field.
+pub fn error_summary(errors: &Errors) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div class="error-summary" role="alert" tabindex="-1" {
+                h2 { "There is a problem" }
+                ul {
+                    @for (field, message) in errors.iter() {
+                        li { a href={ "#" (field) } { (message) } }
                     }
                 }
             }

@@ -16,7 +16,7 @@ use townhall_types::EmailAddress;
 
 use crate::auth::Visitor;
 use crate::error::AppError;
-use crate::layout::{self, csrf, page, Errors, Input};
+use crate::layout::{self, csrf, error_summary, page, Errors, Input};
 use crate::{cookies, AppState};
 
 #[derive(Deserialize, Default)]
@@ -41,7 +41,7 @@ fn sign_up_page(state: &AppState, v: &Visitor, f: &SignUpForm, errors: &Errors) 
         &state.council().name,
         &layout::title(errors, "Create an account"),
         html! {
-            (errors.summary())
+            (error_summary(errors))
             h1 { "Create an account" }
             form method="post" action="/sign-up" novalidate {
                 (csrf(v))
@@ -63,17 +63,17 @@ pub async fn sign_up(
 ) -> Result<Response, AppError> {
     let mut errors = Errors::default();
     if f.given_name.trim().is_empty() {
-        errors.add("given_name", "Enter your first name");
+        errors.push("given_name", "Enter your first name");
     }
     if f.family_name.trim().is_empty() {
-        errors.add("family_name", "Enter your last name");
+        errors.push("family_name", "Enter your last name");
     }
     let email = EmailAddress::parse(&f.email);
     if let Err(e) = &email {
-        errors.add("email", e.to_string());
+        errors.push("email", e.to_string());
     }
     if let Err(e) = password::check_rules(&f.password) {
-        errors.add("password", e.to_string());
+        errors.push("password", e.to_string());
     }
     let Ok(email) = email
         .map_err(|_| ())
@@ -104,7 +104,7 @@ pub async fn sign_up(
     {
         Ok(u) => u,
         Err(AccountError::EmailTaken) => {
-            errors.add("email", AccountError::EmailTaken.to_string());
+            errors.push("email", AccountError::EmailTaken.to_string());
             return Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 sign_up_page(&state, &v, &f, &errors),
@@ -258,7 +258,7 @@ pub fn sign_in_page(
         &state.council().name,
         &layout::title(errors, heading),
         html! {
-            (errors.summary())
+            (error_summary(errors))
             h1 { (heading) }
             form method="post" action=(action) novalidate {
                 (csrf(v))
@@ -297,12 +297,12 @@ async fn check_sign_in(
     let email = match EmailAddress::parse(&f.email) {
         Ok(e) => Some(e),
         Err(e) => {
-            errors.add("email", e.to_string());
+            errors.push("email", e.to_string());
             None
         }
     };
     if f.password.is_empty() {
-        errors.add("password", "Enter your password");
+        errors.push("password", "Enter your password");
     }
     let reject = |errors: &Errors| {
         (
@@ -330,7 +330,7 @@ async fn check_sign_in(
             } else {
                 "email"
             };
-            errors.add(field, e.to_string());
+            errors.push(field, e.to_string());
             if matches!(e, SignInError::Unverified) {
                 if let Some(user) =
                     accounts::find_by_email(state.store(), state.council().id, kind, &email).await?
@@ -424,7 +424,7 @@ fn forgot_page(state: &AppState, v: &Visitor, email: &str, errors: &Errors) -> M
         &state.council().name,
         &layout::title(errors, "Reset your password"),
         html! {
-            (errors.summary())
+            (error_summary(errors))
             h1 { "Reset your password" }
             p { "Enter the email address you use to sign in. We will send you a link to choose a new password." }
             form method="post" action="/forgot-password" novalidate {
@@ -445,7 +445,7 @@ pub async fn forgot(
         Ok(e) => e,
         Err(e) => {
             let mut errors = Errors::default();
-            errors.add("email", e.to_string());
+            errors.push("email", e.to_string());
             return Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 forgot_page(&state, &v, &f.email, &errors),
@@ -520,7 +520,7 @@ fn reset_page(state: &AppState, v: &Visitor, token: &str, errors: &Errors) -> Ma
         &state.council().name,
         &layout::title(errors, "Choose a new password"),
         html! {
-            (errors.summary())
+            (error_summary(errors))
             h1 { "Choose a new password" }
             form method="post" action="/reset-password" novalidate {
                 (csrf(v))
@@ -539,7 +539,7 @@ pub async fn reset(
 ) -> Result<Response, AppError> {
     if let Err(e) = password::check_rules(&f.password) {
         let mut errors = Errors::default();
-        errors.add("password", e.to_string());
+        errors.push("password", e.to_string());
         return Ok((
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             reset_page(&state, &v, &f.token, &errors),

@@ -12,7 +12,7 @@ use townhall_types::Timestamp;
 
 use crate::auth::Visitor;
 use crate::error::AppError;
-use crate::layout::{self, csrf, page, Errors};
+use crate::layout::{self, csrf, error_summary, page, Errors};
 use crate::pages::public::choice_text;
 use crate::AppState;
 
@@ -233,7 +233,7 @@ fn purpose_page(
         &state.council().name,
         &layout::title(errors, &p.title),
         html! {
-            (errors.summary())
+            (error_summary(errors))
             h1 { (p.title) }
             p { (p.description) }
             @if p.default == ConsentDefault::RequiredByLaw {
@@ -312,14 +312,14 @@ pub async fn save_purpose(
         "yes" => Some(Choice::Granted),
         "no" => Some(Choice::Withdrawn),
         _ => {
-            errors.add("choice", "Select yes or no");
+            errors.push("choice", "Select yes or no");
             None
         }
     };
     let until = match parse_until(&f) {
         Ok(u) => u,
         Err(e) => {
-            errors.add("until-day", e);
+            errors.push("until-day", e);
             None
         }
     };
