@@ -53,18 +53,24 @@ impl Conditions {
         }
         if !self.ward.is_empty() {
             let ward = at.ward.as_ref().filter(|w| self.ward.contains(&w.code))?;
-            why.push(format!("the location is in {} ward", ward.name));
+            why.push(format!(
+                "the location is in {} ward ({})",
+                ward.name, ward.code
+            ));
         }
         if !self.parish.is_empty() {
             let parish = at
                 .parish
                 .as_ref()
                 .filter(|p| self.parish.contains(&p.code))?;
-            why.push(format!("the location is in {} parish", parish.name));
+            why.push(format!(
+                "the location is in {} ({})",
+                parish.name, parish.code
+            ));
         }
         match (self.in_parish, &at.parish) {
             (Some(true), Some(p)) if self.parish.is_empty() => {
-                why.push(format!("the location is in {} parish", p.name))
+                why.push(format!("the location is in {} ({})", p.name, p.code))
             }
             (Some(true), None) | (Some(false), Some(_)) => return None,
             (Some(false), None) => why.push("the location is not in a parish".to_owned()),
@@ -92,7 +98,7 @@ pub struct Routed {
     pub team: String,
     /// The rule that matched, from 1.
     pub rule: usize,
-    /// The reason, in plain English, e.g. "rule 1: the location is in Millbrook parish".
+    /// The reason, in plain English, e.g. "rule 1: the location is in Northgate Parish (P01)".
     pub reason: String,
 }
 

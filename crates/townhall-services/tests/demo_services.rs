@@ -98,7 +98,7 @@ fn speeding_goes_to_the_parish_clerk_where_there_is_one_otherwise_highways() {
                 assert_eq!(r.team, format!("{name} Clerk"));
                 assert_eq!(
                     r.reason,
-                    format!("rule 1: the location is in {name} parish")
+                    format!("rule 1: the location is in {name} ({code})")
                 );
             }
             let unparished = team(s, &a, &at(&ward, None));
