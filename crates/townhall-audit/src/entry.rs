@@ -269,5 +269,5 @@ pub(crate) fn from_row(row: &Row) -> Result<AuditRecord, StoreError> {
 }
 
 fn bad(msg: String) -> StoreError {
-    StoreError::Sql(townhall_store::sql::Error::Decode(msg.into()))
+    StoreError::decode(msg)
 }

@@ -47,5 +47,5 @@ pub fn token_hash(token: &str) -> String {
 }
 
 fn decode_err(msg: impl Into<String>) -> StoreError {
-    StoreError::Sql(townhall_store::sql::Error::Decode(msg.into().into()))
+    StoreError::decode(msg)
 }

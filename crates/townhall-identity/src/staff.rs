@@ -89,19 +89,31 @@ impl StaffMember {
     }
 }
 
-/// Creates a team, or returns the existing one with that name.
-pub async fn ensure_team(tx: &mut Tx, council: CouncilId, name: &str) -> Result<Team, StoreError> {
-    let existing: Option<(String,)> =
+/// The team with this name.
+pub async fn team_by_name(
+    tx: &mut Tx,
+    council: CouncilId,
+    name: &str,
+) -> Result<Option<Team>, StoreError> {
+    let row: Option<(String,)> =
         sql::query_as("SELECT team_id FROM teams WHERE council_id = $1 AND name = $2")
             .bind(council.to_string())
             .bind(name)
             .fetch_optional(&mut **tx)
             .await?;
-    if let Some((id,)) = existing {
-        return Ok(Team {
+    row.map(|(id,)| {
+        Ok(Team {
             id: id.parse().map_err(|_| decode_err("bad team id"))?,
             name: name.to_owned(),
-        });
+        })
+    })
+    .transpose()
+}
+
+/// Creates a team, or returns the existing one with that name.
+pub async fn ensure_team(tx: &mut Tx, council: CouncilId, name: &str) -> Result<Team, StoreError> {
+    if let Some(team) = team_by_name(tx, council, name).await? {
+        return Ok(team);
     }
     let team = Team {
         id: TeamId::new(),

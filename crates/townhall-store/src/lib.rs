@@ -70,6 +70,13 @@ pub enum StoreError {
     Directory(String),
 }
 
+impl StoreError {
+    /// A stored value could not be turned back into its type (a damaged row).
+    pub fn decode(message: impl Into<String>) -> Self {
+        StoreError::Sql(sqlx::Error::Decode(message.into().into()))
+    }
+}
+
 /// Reports how far a long job has gone, e.g. to a progress bar.
 pub trait Progress {
     /// `done` of `total` units finished; `what` names the current part. A

@@ -77,6 +77,10 @@ ids! {
     NotificationId;
     /// A consent decision by a resident (one row of the consent history).
     ConsentRecordId;
+    /// A case: one request to the council, from submission to closure.
+    CaseId;
+    /// A permit issued by a service.
+    PermitId;
 }
 
 #[cfg(test)]

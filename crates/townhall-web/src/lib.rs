@@ -42,6 +42,7 @@ pub fn migrations() -> Vec<townhall_store::Migration> {
         townhall_identity::MIGRATIONS,
         townhall_consent::MIGRATIONS,
         townhall_notify::MIGRATIONS,
+        townhall_cases::MIGRATIONS,
     ]
     .concat()
 }

@@ -67,7 +67,10 @@ async fn damaged_backups_are_refused_and_leave_the_target_empty() {
 
     let truncated = lines[..lines.len() - 1].join("\n");
     let mut damaged_row = lines.clone();
-    let last_row = lines.len() - 2;
+    let last_row = lines
+        .iter()
+        .rposition(|l| l.starts_with('['))
+        .expect("the demo has rows");
     damaged_row[last_row] = "[\"not\", \"enough\"]";
     let damaged_row = damaged_row.join("\n");
     let damaged_message = format!("line {}: expected a row of", last_row + 1);

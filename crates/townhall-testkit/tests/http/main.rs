@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod browser;
+mod cases;
 mod consent;
 mod notify;
 mod services;

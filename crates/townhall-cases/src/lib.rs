@@ -1,0 +1,52 @@
+//! Cases: every submission to a service becomes one.
+//!
+//! [`submit`] checks eligibility, routes the case with the service's rules
+//! (recording why), gives it a reference and a deadline, records it in the audit
+//! log and queues the first message, all in the caller's transaction. Staff move
+//! it through the service's workflow ([`change_status`]), write internal or
+//! public notes and assign it; each change is in the case's history and the
+//! audit log. Staff read a case only through [`open_as`], which audits the read.
+
+mod events;
+mod locate;
+mod model;
+mod notify;
+mod read;
+mod row;
+mod submit;
+mod work;
+
+pub use locate::locate;
+pub use model::{Case, CaseEvent, CaseLocation, Channel, Contact, Location, Requester};
+pub use read::{for_resident, nearby_open, open_as, queue, QueueFilter};
+pub use submit::{submit, Submission};
+pub use work::{add_note, assign, change_status, load, StaffActor};
+
+use townhall_store::{Migration, StoreError};
+
+/// Schema for cases, their history and permits.
+pub const MIGRATIONS: &[Migration] = &[Migration::portable(
+    2026112401,
+    "cases",
+    include_str!("../migrations/0001_cases.sql"),
+)];
+
+/// A case could not be made or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The service's routing named a team the council does not have.
+    #[error("the routing names team '{0}', which does not exist; create it first")]
+    UnknownTeam(String),
+    /// No routing rule matched (the loader prevents this).
+    #[error("no routing rule of {0} matched")]
+    Unrouted(String),
+    /// The service's workflow or messages could not be used.
+    #[error("workflow: {0}")]
+    Workflow(String),
+    /// The change is not allowed, with the reason for staff.
+    #[error("{0}")]
+    NotAllowed(String),
+}

@@ -1,0 +1,174 @@
+//! Finding cases: a resident's own, a team's queue, one case for staff (audited),
+//! and open cases near a point (duplicate detection).
+
+use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_places::distance_metres;
+use townhall_store::{sql, Store, StoreError};
+use townhall_types::{CaseId, CouncilId, TeamId, Timestamp, UserId};
+
+use crate::model::{Case, CaseEvent};
+use crate::row;
+
+/// A resident's own cases, newest first. Their own data, so not audited.
+pub async fn for_resident(
+    store: &Store,
+    council: CouncilId,
+    resident: UserId,
+    limit: i64,
+) -> Result<Vec<Case>, StoreError> {
+    let rows = sql::query(&format!(
+        "SELECT {} FROM cases WHERE council_id = $1 AND resident_id = $2 ORDER BY created_at DESC LIMIT $3",
+        row::CASE_COLUMNS
+    ))
+    .bind(council.to_string())
+    .bind(resident.to_string())
+    .bind(limit)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter().map(row::case).collect()
+}
+
+/// Which of a team's cases to list.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    /// Closed cases instead of open ones.
+    pub closed: bool,
+    /// Only this service.
+    pub service: Option<String>,
+    /// Only cases whose reference starts with this.
+    pub reference: Option<String>,
+}
+
+/// A team's cases, soonest due first. Callers show only what a queue needs
+/// (reference, service, status, place, deadline); contact details are read
+/// through [`open_as`].
+pub async fn queue(
+    store: &Store,
+    council: CouncilId,
+    team: TeamId,
+    filter: &QueueFilter,
+    limit: i64,
+) -> Result<Vec<Case>, StoreError> {
+    let rows = sql::query(&format!(
+        "SELECT {} FROM cases WHERE council_id = $1 AND team_id = $2 AND closed = $3 \
+         AND ($4 = '' OR service_id = $4) AND ($5 = '' OR reference LIKE $5 || '%') \
+         ORDER BY due_at, created_at LIMIT $6",
+        row::CASE_COLUMNS
+    ))
+    .bind(council.to_string())
+    .bind(team.to_string())
+    .bind(i64::from(filter.closed))
+    .bind(filter.service.clone().unwrap_or_default())
+    .bind(
+        filter
+            .reference
+            .clone()
+            .unwrap_or_default()
+            .to_ascii_uppercase(),
+    )
+    .bind(limit)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter().map(row::case).collect()
+}
+
+/// One case with its history, for a member of staff: the read is recorded in
+/// the audit log, in the same transaction, with the purpose given.
+pub async fn open_as(
+    store: &Store,
+    council: CouncilId,
+    case: CaseId,
+    actor: Actor,
+    actor_label: &str,
+    purpose: &str,
+) -> Result<Option<(Case, Vec<CaseEvent>)>, StoreError> {
+    let mut tx = store.begin().await?;
+    let found = sql::query(&format!(
+        "SELECT {} FROM cases WHERE council_id = $1 AND case_id = $2",
+        row::CASE_COLUMNS
+    ))
+    .bind(council.to_string())
+    .bind(case.to_string())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(found) = found.as_ref().map(row::case).transpose()? else {
+        return Ok(None);
+    };
+    let history = sql::query(
+        "SELECT seq, kind, status, note, public, actor, created_at FROM case_events \
+         WHERE council_id = $1 AND case_id = $2 ORDER BY seq",
+    )
+    .bind(council.to_string())
+    .bind(case.to_string())
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(row::event)
+    .collect::<Result<Vec<_>, _>>()?;
+    townhall_audit::append(
+        &mut tx,
+        &AuditEvent {
+            council,
+            actor,
+            actor_label: actor_label.to_owned(),
+            on_behalf_of: None,
+            subject: found.resident.map(|r| r.to_string()),
+            record: format!("case:{case}"),
+            fields: vec![
+                "contact_name".into(),
+                "contact_email".into(),
+                "contact_phone".into(),
+                "answers".into(),
+                "location".into(),
+            ],
+            action: Action::Read,
+            purpose: purpose.to_owned(),
+            outcome: Outcome::Allowed,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some((found, history)))
+}
+
+/// Open cases of `service` within `metres` of a point and made since `since`,
+/// nearest first: "is this the same problem?".
+pub async fn nearby_open(
+    store: &Store,
+    council: CouncilId,
+    service: &str,
+    (latitude, longitude): (f64, f64),
+    metres: f64,
+    since: Timestamp,
+) -> Result<Vec<(Case, f64)>, StoreError> {
+    // A box around the point narrows the rows; the exact distance decides.
+    let dlat = metres / 111_000.0;
+    let dlon = metres / (111_000.0 * latitude.to_radians().cos().abs().max(0.01));
+    let rows = sql::query(&format!(
+        "SELECT {} FROM cases WHERE council_id = $1 AND service_id = $2 AND closed = 0 \
+         AND created_at >= $3 AND latitude BETWEEN $4 AND $5 AND longitude BETWEEN $6 AND $7",
+        row::CASE_COLUMNS
+    ))
+    .bind(council.to_string())
+    .bind(service)
+    .bind(since.to_db())
+    .bind(latitude - dlat)
+    .bind(latitude + dlat)
+    .bind(longitude - dlon)
+    .bind(longitude + dlon)
+    .fetch_all(store.reader())
+    .await?;
+    let mut near: Vec<(Case, f64)> = rows
+        .iter()
+        .map(row::case)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter_map(|c| {
+            let l = c.location.as_ref()?;
+            let d = distance_metres((latitude, longitude), (l.latitude, l.longitude));
+            (d <= metres).then_some((c, d))
+        })
+        .collect();
+    near.sort_by(|a, b| a.1.total_cmp(&b.1));
+    Ok(near)
+}

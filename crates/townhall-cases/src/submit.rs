@@ -1,0 +1,300 @@
+//! Turning a checked submission into a case: eligibility, routing, reference,
+//! deadline, first status, audit entry and the first message, in one transaction.
+
+use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_notify::Templates;
+use townhall_places::Council;
+use townhall_services::eligibility::{self, Facts, Rule};
+use townhall_services::routing::route;
+use townhall_services::{Answer, Answers, FieldErrors, Service};
+use townhall_store::{sql, StoreError, Tx};
+use townhall_types::{CaseId, Timestamp};
+
+use crate::model::{Case, Channel, Location, Requester};
+use crate::{events, notify, CaseError};
+
+/// Everything needed to make a case.
+#[derive(Debug, Clone)]
+pub struct Submission<'a> {
+    /// The council.
+    pub council: &'a Council,
+    /// The service.
+    pub service: &'a Service,
+    /// The checked answers.
+    pub answers: Answers,
+    /// The location, found from the answers' location question.
+    pub location: Option<Location>,
+    /// Who is asking.
+    pub requester: Requester,
+    /// How it arrived.
+    pub channel: Channel,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// Makes the case, or says which answers make the request ineligible.
+pub async fn submit(
+    tx: &mut Tx,
+    templates: &Templates,
+    s: &Submission<'_>,
+) -> Result<Result<Case, FieldErrors>, CaseError> {
+    let council = s.council.id;
+    let whereabouts = s.location.as_ref().map(|l| l.whereabouts.clone());
+    let mut facts = Facts {
+        signed_in: matches!(s.requester, Requester::Resident { .. }),
+        whereabouts: whereabouts.clone(),
+        already_active: Vec::new(),
+    };
+    for rule in &s.service.eligibility {
+        if let Rule::OnePer { answer, .. } = rule {
+            if let Some(value) = s.answers.get(answer) {
+                if already_active(tx, s, answer, value).await? {
+                    facts.already_active.push(answer.clone());
+                }
+            }
+        }
+    }
+    let location_question = s.service.location_question().map(|q| q.id.as_str());
+    let refusals = eligibility::check(&s.service.eligibility, location_question, &facts);
+    if !refusals.is_empty() {
+        let mut errors = FieldErrors::default();
+        for (field, message) in refusals {
+            errors.push(&field, message);
+        }
+        return Ok(Err(errors));
+    }
+
+    let routed = route(
+        &s.service.routing,
+        &s.answers,
+        &whereabouts.unwrap_or_default(),
+    )
+    .ok_or_else(|| CaseError::Unrouted(s.service.id.clone()))?;
+    let team = townhall_identity::staff::team_by_name(tx, council, &routed.team)
+        .await?
+        .ok_or_else(|| CaseError::UnknownTeam(routed.team.clone()))?;
+    let initial = s
+        .service
+        .workflow
+        .initial()
+        .ok_or_else(|| CaseError::Workflow(format!("{} has no statuses", s.service.id)))?;
+    let reference = next_reference(tx, s.council).await?;
+    let due = Timestamp::from_datetime(s.service.deadline.due(s.at.datetime()));
+    let (resident, contact_name, contact_email, contact_phone) = match &s.requester {
+        Requester::Resident { id, name, email } => {
+            (Some(*id), Some(name.clone()), Some(email.to_string()), None)
+        }
+        Requester::Guest { name, email, phone } => (
+            None,
+            name.clone(),
+            email.as_ref().map(ToString::to_string),
+            phone.clone(),
+        ),
+    };
+    let submitted_by = match &s.channel {
+        Channel::Assisted { staff, .. } => Some(*staff),
+        _ => None,
+    };
+    let case = Case {
+        id: CaseId::new(),
+        reference,
+        service: s.service.id.clone(),
+        status: initial.id.clone(),
+        closed: initial.closed,
+        resident,
+        contact: crate::Contact {
+            name: contact_name,
+            email: contact_email,
+            phone: contact_phone,
+        },
+        answers: s.answers.clone(),
+        location: s.location.as_ref().map(|l| crate::CaseLocation {
+            uprn: l.uprn.clone(),
+            address: l.address.clone(),
+            latitude: l.latitude,
+            longitude: l.longitude,
+            ward: l.whereabouts.ward.as_ref().map(|w| w.code.clone()),
+            parish: l.whereabouts.parish.as_ref().map(|p| p.code.clone()),
+        }),
+        team: team.id,
+        route_reason: routed.reason,
+        assignee: None,
+        channel: s.channel.as_str().to_owned(),
+        submitted_by,
+        duplicate_of: None,
+        created_at: s.at,
+        updated_at: s.at,
+        due_at: due,
+    };
+    insert(tx, council, &case).await?;
+    let (actor, label) = actor(&s.requester, &s.channel);
+    events::record(
+        tx,
+        council,
+        case.id,
+        &events::Event {
+            kind: "created",
+            status: Some(&case.status),
+            note: None,
+            public: false,
+            actor: &label,
+            at: s.at,
+        },
+    )
+    .await?;
+    townhall_audit::append(
+        tx,
+        &AuditEvent {
+            council,
+            actor,
+            actor_label: label,
+            on_behalf_of: match (&s.channel, resident) {
+                (Channel::Assisted { .. }, Some(r)) => Some(r.to_string()),
+                _ => None,
+            },
+            subject: resident.map(|r| r.to_string()),
+            record: format!("case:{}", case.id),
+            fields: recorded_fields(&case),
+            action: Action::Create,
+            purpose: format!("providing the service: {}", s.service.name),
+            outcome: Outcome::Allowed,
+        },
+    )
+    .await?;
+    notify::status_message(tx, templates, s.council, s.service, &case, initial, None).await?;
+    Ok(Ok(case))
+}
+
+fn actor(requester: &Requester, channel: &Channel) -> (Actor, String) {
+    match (channel, requester) {
+        (Channel::Assisted { staff, label }, _) => (Actor::Staff(staff.to_string()), label.clone()),
+        (Channel::Open311 { client }, _) => (
+            Actor::Partner(client.clone()),
+            format!("{client} (Open311)"),
+        ),
+        (Channel::Online, Requester::Resident { id, name, .. }) => {
+            (Actor::Resident(id.to_string()), name.clone())
+        }
+        (Channel::Online, Requester::Guest { .. }) => (
+            Actor::System("online form".into()),
+            "Online form (no account)".into(),
+        ),
+    }
+}
+
+/// The personal and case fields a new case stores, for the audit entry.
+fn recorded_fields(case: &Case) -> Vec<String> {
+    let contact = [
+        ("contact_name", case.contact.name.is_some()),
+        ("contact_email", case.contact.email.is_some()),
+        ("contact_phone", case.contact.phone.is_some()),
+        ("location", case.location.is_some()),
+    ];
+    contact
+        .iter()
+        .filter(|(_, present)| *present)
+        .map(|(f, _)| (*f).to_owned())
+        .chain(case.answers.keys().map(|k| format!("answers.{k}")))
+        .collect()
+}
+
+async fn insert(
+    tx: &mut Tx,
+    council: townhall_types::CouncilId,
+    c: &Case,
+) -> Result<(), CaseError> {
+    let answers =
+        serde_json::to_string(&c.answers).map_err(|e| CaseError::Workflow(e.to_string()))?;
+    let loc = c.location.as_ref();
+    sql::query(
+        "INSERT INTO cases (council_id, case_id, reference, service_id, status, closed, resident_id, \
+         contact_name, contact_email, contact_phone, answers, uprn, address, latitude, longitude, \
+         ward_code, parish_code, team_id, route_reason, assignee_id, channel, submitted_by, duplicate_of, \
+         created_at, updated_at, due_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
+         NULL, $20, $21, NULL, $22, $22, $23)",
+    )
+    .bind(council.to_string())
+    .bind(c.id.to_string())
+    .bind(&c.reference)
+    .bind(&c.service)
+    .bind(&c.status)
+    .bind(i64::from(c.closed))
+    .bind(c.resident.map(|r| r.to_string()))
+    .bind(&c.contact.name)
+    .bind(&c.contact.email)
+    .bind(&c.contact.phone)
+    .bind(answers)
+    .bind(loc.and_then(|l| l.uprn.clone()))
+    .bind(loc.and_then(|l| l.address.clone()))
+    .bind(loc.map(|l| l.latitude))
+    .bind(loc.map(|l| l.longitude))
+    .bind(loc.and_then(|l| l.ward.clone()))
+    .bind(loc.and_then(|l| l.parish.clone()))
+    .bind(c.team.to_string())
+    .bind(&c.route_reason)
+    .bind(&c.channel)
+    .bind(c.submitted_by.map(|s| s.to_string()))
+    .bind(c.created_at.to_db())
+    .bind(c.due_at.to_db())
+    .execute(&mut **tx)
+    .await
+    .map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// The council's next reference, e.g. `RIV-000042`: a counter per council,
+/// moved in the same transaction, so references are never reused or skipped.
+async fn next_reference(tx: &mut Tx, council: &Council) -> Result<String, StoreError> {
+    let id = council.id.to_string();
+    let moved: Option<(i64,)> = sql::query_as(
+        "UPDATE case_counters SET last = last + 1 WHERE council_id = $1 RETURNING last",
+    )
+    .bind(&id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let n = match moved {
+        Some((n,)) => n,
+        None => {
+            sql::query("INSERT INTO case_counters (council_id, last) VALUES ($1, 1)")
+                .bind(&id)
+                .execute(&mut **tx)
+                .await?;
+            1
+        }
+    };
+    let prefix: String = council
+        .slug
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .take(3)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    Ok(format!("{prefix}-{n:06}"))
+}
+
+/// Whether another open case of this service, or a valid permit from one,
+/// has the same answer to `question`.
+async fn already_active(
+    tx: &mut Tx,
+    s: &Submission<'_>,
+    question: &str,
+    value: &Answer,
+) -> Result<bool, StoreError> {
+    let rows: Vec<(String,)> = sql::query_as(
+        "SELECT c.answers FROM cases c LEFT JOIN permits p \
+         ON p.council_id = c.council_id AND p.case_id = c.case_id \
+         WHERE c.council_id = $1 AND c.service_id = $2 AND (c.closed = 0 OR p.valid_until > $3)",
+    )
+    .bind(s.council.id.to_string())
+    .bind(&s.service.id)
+    .bind(s.at.to_db())
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.iter().any(|(answers,)| {
+        serde_json::from_str::<Answers>(answers)
+            .ok()
+            .and_then(|a| a.get(question).cloned())
+            .is_some_and(|a| a == *value)
+    }))
+}

@@ -1,0 +1,244 @@
+//! What staff do to a case: move it through its workflow, write notes, assign it.
+//! Each change is recorded in the case's history and in the audit log.
+
+use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_notify::Templates;
+use townhall_places::Council;
+use townhall_services::Service;
+use townhall_store::{sql, StoreError, Tx};
+use townhall_types::{CaseId, PermitId, Timestamp, UserId};
+
+use crate::model::Case;
+use crate::{events, notify, row, CaseError};
+
+/// A member of staff acting on a case.
+#[derive(Debug, Clone)]
+pub struct StaffActor {
+    /// Their account.
+    pub id: UserId,
+    /// How they are shown, e.g. "Priya Shah, Caseworker, Highways".
+    pub label: String,
+}
+
+/// Loads a case for changing it, inside the transaction.
+pub async fn load(
+    tx: &mut Tx,
+    council: &Council,
+    case: CaseId,
+) -> Result<Option<Case>, StoreError> {
+    let found = sql::query(&format!(
+        "SELECT {} FROM cases WHERE council_id = $1 AND case_id = $2",
+        row::CASE_COLUMNS
+    ))
+    .bind(council.id.to_string())
+    .bind(case.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    found.as_ref().map(row::case).transpose()
+}
+
+async fn audit(
+    tx: &mut Tx,
+    council: &Council,
+    case: &Case,
+    by: &StaffActor,
+    fields: &[&str],
+    purpose: &str,
+) -> Result<(), StoreError> {
+    townhall_audit::append(
+        tx,
+        &AuditEvent {
+            council: council.id,
+            actor: Actor::Staff(by.id.to_string()),
+            actor_label: by.label.clone(),
+            on_behalf_of: None,
+            subject: case.resident.map(|r| r.to_string()),
+            record: format!("case:{}", case.id),
+            fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+            action: Action::Update,
+            purpose: purpose.to_owned(),
+            outcome: Outcome::Allowed,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Moves `case` to status `to`, with an optional public update that the
+/// resident sees and is sent. Issues the service's permit when `to` is the
+/// status that issues it.
+#[allow(clippy::too_many_arguments)]
+pub async fn change_status(
+    tx: &mut Tx,
+    templates: &Templates,
+    council: &Council,
+    service: &Service,
+    case: &mut Case,
+    to: &str,
+    update: Option<&str>,
+    by: &StaffActor,
+    at: Timestamp,
+) -> Result<(), CaseError> {
+    let Some(status) = service.workflow.status(to) else {
+        return Err(CaseError::NotAllowed(format!(
+            "'{to}' is not a status of {}",
+            service.name
+        )));
+    };
+    if !service.workflow.allows(&case.status, to) {
+        let from = service
+            .workflow
+            .status(&case.status)
+            .map_or(case.status.as_str(), |s| s.label.as_str());
+        return Err(CaseError::NotAllowed(format!(
+            "a case that is '{from}' cannot move to '{}'",
+            status.label
+        )));
+    }
+    sql::query(
+        "UPDATE cases SET status = $3, closed = $4, updated_at = $5 WHERE council_id = $1 AND case_id = $2",
+    )
+    .bind(council.id.to_string())
+    .bind(case.id.to_string())
+    .bind(to)
+    .bind(i64::from(status.closed))
+    .bind(at.to_db())
+    .execute(&mut **tx)
+    .await
+    .map_err(StoreError::from)?;
+    case.status = to.to_owned();
+    case.closed = status.closed;
+    case.updated_at = at;
+    let update = update.map(str::trim).filter(|u| !u.is_empty());
+    events::record(
+        tx,
+        council.id,
+        case.id,
+        &events::Event {
+            kind: "status",
+            status: Some(to),
+            note: update,
+            public: true,
+            actor: &by.label,
+            at,
+        },
+    )
+    .await?;
+    if let Some(permit) = service.permit.as_ref().filter(|p| p.issued_at == to) {
+        let until = at.plus(time::Duration::days(i64::from(permit.valid_for_days)));
+        sql::query(
+            "INSERT INTO permits (council_id, permit_id, case_id, service_id, name, valid_from, valid_until) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(council.id.to_string())
+        .bind(PermitId::new().to_string())
+        .bind(case.id.to_string())
+        .bind(&service.id)
+        .bind(&permit.name)
+        .bind(at.to_db())
+        .bind(until.to_db())
+        .execute(&mut **tx)
+        .await
+        .map_err(StoreError::from)?;
+    }
+    audit(tx, council, case, by, &["status"], "working on the request").await?;
+    notify::status_message(tx, templates, council, service, case, status, update).await
+}
+
+/// Adds a note: internal (staff only) or public (the resident sees it).
+pub async fn add_note(
+    tx: &mut Tx,
+    council: &Council,
+    case: &Case,
+    text: &str,
+    public: bool,
+    by: &StaffActor,
+    at: Timestamp,
+) -> Result<(), CaseError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(CaseError::NotAllowed("a note cannot be empty".into()));
+    }
+    events::record(
+        tx,
+        council.id,
+        case.id,
+        &events::Event {
+            kind: "note",
+            status: None,
+            note: Some(text),
+            public,
+            actor: &by.label,
+            at,
+        },
+    )
+    .await?;
+    touch(tx, council, case.id, at).await?;
+    audit(tx, council, case, by, &["notes"], "working on the request").await?;
+    Ok(())
+}
+
+/// Gives the case to a member of staff, or to nobody.
+pub async fn assign(
+    tx: &mut Tx,
+    council: &Council,
+    case: &mut Case,
+    to: Option<(UserId, &str)>,
+    by: &StaffActor,
+    at: Timestamp,
+) -> Result<(), CaseError> {
+    sql::query(
+        "UPDATE cases SET assignee_id = $3, updated_at = $4 WHERE council_id = $1 AND case_id = $2",
+    )
+    .bind(council.id.to_string())
+    .bind(case.id.to_string())
+    .bind(to.map(|(id, _)| id.to_string()))
+    .bind(at.to_db())
+    .execute(&mut **tx)
+    .await
+    .map_err(StoreError::from)?;
+    case.assignee = to.map(|(id, _)| id);
+    let note = match to {
+        Some((_, name)) => format!("Assigned to {name}"),
+        None => "Unassigned".to_owned(),
+    };
+    events::record(
+        tx,
+        council.id,
+        case.id,
+        &events::Event {
+            kind: "assigned",
+            status: None,
+            note: Some(&note),
+            public: false,
+            actor: &by.label,
+            at,
+        },
+    )
+    .await?;
+    audit(
+        tx,
+        council,
+        case,
+        by,
+        &["assignee"],
+        "working on the request",
+    )
+    .await?;
+    Ok(())
+}
+
+async fn touch(
+    tx: &mut Tx,
+    council: &Council,
+    case: CaseId,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    sql::query("UPDATE cases SET updated_at = $3 WHERE council_id = $1 AND case_id = $2")
+        .bind(council.id.to_string())
+        .bind(case.to_string())
+        .bind(at.to_db())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,560 @@
+//! Cases in the store: submission with eligibility and routing, references,
+//! deadlines, messages, the workflow, permits, audited reads and nearby reports.
+
+use townhall_audit::Actor;
+use townhall_cases::{
+    change_status, locate, nearby_open, open_as, queue, submit, CaseError, Channel, QueueFilter,
+    Requester, StaffActor, Submission,
+};
+use townhall_places::{Address, Area, AreaKind, Boundaries, Council};
+use townhall_services::{check_answers, Catalogue, FormInput};
+use townhall_store::sql;
+use townhall_testkit::{demo_services, TestStore};
+use townhall_types::{EmailAddress, Timestamp, UserId};
+
+fn square(x0: f64, y0: f64, size: f64) -> serde_json::Value {
+    let (x1, y1) = (x0 + size, y0 + size);
+    serde_json::json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]})
+}
+
+/// A council with one ward, a parish in its south-west and a parking zone in
+/// its north-east, an address in the zone and one outside, and the teams the
+/// demo services route to (Road Safety left out on purpose).
+struct Fixture {
+    db: TestStore,
+    council: Council,
+    boundaries: Boundaries,
+    services: Catalogue,
+}
+
+const IN_PARISH: (f64, f64) = (52.01, -0.99);
+const NOT_IN_PARISH: (f64, f64) = (52.08, -0.98);
+
+async fn fixture() -> Fixture {
+    let db = TestStore::new().await;
+    let mut tx = db.store.begin().await.unwrap();
+    let council = townhall_places::create_council(&mut tx, "testshire", "Testshire Council")
+        .await
+        .unwrap();
+    for (code, kind, name, boundary) in [
+        ("W01", AreaKind::Ward, "Middle", square(-1.0, 52.0, 0.1)),
+        (
+            "P01",
+            AreaKind::Parish,
+            "Northgate Parish",
+            square(-1.0, 52.0, 0.05),
+        ),
+        (
+            "ZA",
+            AreaKind::Zone,
+            "Town Centre",
+            square(-0.95, 52.05, 0.05),
+        ),
+    ] {
+        townhall_places::add_area(
+            &mut tx,
+            council.id,
+            &Area {
+                code: code.into(),
+                kind,
+                name: name.into(),
+                boundary,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    for (uprn, lat, lon) in [
+        ("100000000001", 52.07, -0.93),
+        ("100000000002", 52.02, -0.98),
+    ] {
+        townhall_places::add_address(
+            &mut tx,
+            council.id,
+            &Address {
+                uprn: uprn.into(),
+                line1: format!("{} High Street", &uprn[11..]),
+                line2: None,
+                town: "Testford".into(),
+                postcode: "TE1 1AA".into(),
+                latitude: lat,
+                longitude: lon,
+                ward_code: Some("W01".into()),
+                parish_code: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    for team in ["Highways", "Parking", "Northgate Parish Clerk"] {
+        townhall_identity::staff::ensure_team(&mut tx, council.id, team)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let boundaries = Boundaries::load(&db.store, council.id).await.unwrap();
+    Fixture {
+        db,
+        council,
+        boundaries,
+        services: demo_services(),
+    }
+}
+
+fn form(pairs: &[(&str, &str)]) -> FormInput {
+    let mut f = FormInput::new();
+    for (k, v) in pairs {
+        f.entry((*k).to_owned()).or_default().push((*v).to_owned());
+    }
+    f
+}
+
+fn guest() -> Requester {
+    Requester::Guest {
+        name: Some("Omar Haddad".into()),
+        email: Some(EmailAddress::parse("omar@mail.example").unwrap()),
+        phone: None,
+    }
+}
+
+fn resident(id: UserId) -> Requester {
+    Requester::Resident {
+        id,
+        name: "Lizzy Parker".into(),
+        email: EmailAddress::parse("lizzy@mail.example").unwrap(),
+    }
+}
+
+impl Fixture {
+    async fn submit(
+        &self,
+        service: &str,
+        pairs: &[(&str, &str)],
+        requester: Requester,
+        at: Timestamp,
+    ) -> Result<Result<townhall_cases::Case, townhall_services::FieldErrors>, CaseError> {
+        let service = self.services.get(service).unwrap();
+        let answers =
+            check_answers(&service.questions, &form(pairs), at.datetime().date()).unwrap();
+        let location = match service.location_question().and_then(|q| answers.get(&q.id)) {
+            Some(townhall_services::Answer::Location(input)) => {
+                locate(&self.db.store, self.council.id, &self.boundaries, input)
+                    .await
+                    .unwrap()
+            }
+            _ => None,
+        };
+        let mut tx = self.db.store.begin().await.unwrap();
+        let made = submit(
+            &mut tx,
+            &townhall_notify::Templates::builtin(),
+            &Submission {
+                council: &self.council,
+                service,
+                answers,
+                location,
+                requester,
+                channel: Channel::Online,
+                at,
+            },
+        )
+        .await;
+        if matches!(made, Ok(Ok(_))) {
+            tx.commit().await.unwrap();
+        }
+        made
+    }
+
+    async fn count(&self, table: &str) -> i64 {
+        let (n,): (i64,) = sql::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(self.db.store.reader())
+            .await
+            .unwrap();
+        n
+    }
+}
+
+fn point((lat, lon): (f64, f64)) -> [(&'static str, String); 2] {
+    [
+        ("location-latitude", lat.to_string()),
+        ("location-longitude", lon.to_string()),
+    ]
+}
+
+fn speeding(at: (f64, f64), near_school: &'static str) -> Vec<(&'static str, String)> {
+    let mut v: Vec<(&str, String)> = point(at).into();
+    v.extend([
+        ("times", "morning".to_owned()),
+        ("near-school", near_school.to_owned()),
+        ("details", "Cars at 50 past the school".to_owned()),
+    ]);
+    v
+}
+
+fn pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    v.iter().map(|(k, s)| (*k, s.as_str())).collect()
+}
+
+// Monday 23 November 2026, 10:00 UTC.
+fn monday() -> Timestamp {
+    Timestamp::from_datetime(time::macros::datetime!(2026-11-23 10:00 UTC))
+}
+
+#[tokio::test]
+async fn a_report_is_routed_with_its_reason_referenced_due_and_acknowledged() {
+    let f = fixture().await;
+    let case = f
+        .submit(
+            "report-speeding",
+            &pairs(&speeding(IN_PARISH, "yes")),
+            guest(),
+            monday(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(case.reference, "TES-000001");
+    assert_eq!(
+        case.route_reason,
+        "rule 1: the location is in Northgate Parish (P01)"
+    );
+    assert_eq!(case.status, "received");
+    // 10 working days from Monday 23 November is Monday 7 December.
+    assert_eq!(case.due_at.to_db(), "2026-12-07T10:00:00.000000Z");
+    let loc = case.location.as_ref().unwrap();
+    assert_eq!(
+        (loc.ward.as_deref(), loc.parish.as_deref()),
+        (Some("W01"), Some("P01"))
+    );
+
+    let elsewhere = f
+        .submit(
+            "report-speeding",
+            &pairs(&speeding(NOT_IN_PARISH, "no")),
+            guest(),
+            monday(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(elsewhere.reference, "TES-000002");
+    assert_eq!(elsewhere.route_reason, "rule 3: every other case");
+
+    // The acknowledgement is queued for the guest, with the reference.
+    let mail = townhall_notify::mailbox(&f.db.store, f.council.id, 10)
+        .await
+        .unwrap();
+    assert_eq!(mail.len(), 2);
+    assert!(mail.iter().any(|m| m.recipient == "omar@mail.example"
+        && m.body
+            .contains("Thank you for reporting speeding traffic (reference TES-000001)")));
+    // The creation is in the audit log.
+    assert_eq!(f.count("audit_log").await, 2);
+    assert_eq!(f.count("case_events").await, 2);
+}
+
+#[tokio::test]
+async fn a_route_to_a_team_that_does_not_exist_stores_nothing() {
+    let f = fixture().await;
+    let e = f
+        .submit(
+            "report-speeding",
+            &pairs(&speeding(NOT_IN_PARISH, "yes")),
+            guest(),
+            monday(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the routing names team 'Road Safety', which does not exist; create it first"
+    );
+    assert_eq!(f.count("cases").await, 0);
+    assert_eq!(f.count("notifications").await, 0);
+    assert_eq!(
+        f.count("case_counters").await,
+        0,
+        "the reference is not used up"
+    );
+}
+
+async fn resident_account(f: &Fixture) -> UserId {
+    let mut tx = f.db.store.begin().await.unwrap();
+    let user = townhall_identity::accounts::create(
+        &mut tx,
+        f.council.id,
+        &townhall_identity::accounts::NewAccount {
+            kind: townhall_identity::accounts::UserKind::Resident,
+            email: &EmailAddress::parse("lizzy@mail.example").unwrap(),
+            display_name: "Lizzy Parker",
+            password_hash: None,
+            verified: true,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    user.id
+}
+
+#[tokio::test]
+async fn a_permit_needs_an_account_a_home_in_a_zone_and_one_per_vehicle() {
+    let f = fixture().await;
+    let lizzy = resident_account(&f).await;
+    let apply = |uprn: &'static str, reg: &'static str| {
+        vec![
+            ("address-uprn", uprn),
+            ("registration", reg),
+            ("make", "Ford Fiesta"),
+            ("keeper", "yes"),
+        ]
+    };
+    let refused = f
+        .submit(
+            "apply-parking-permit",
+            &apply("100000000001", "AB12 CDE"),
+            guest(),
+            monday(),
+        )
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(
+        refused.get(""),
+        Some("Sign in or create an account to apply for a permit")
+    );
+    let refused = f
+        .submit(
+            "apply-parking-permit",
+            &apply("100000000002", "AB12 CDE"),
+            resident(lizzy),
+            monday(),
+        )
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(refused
+        .get("address")
+        .unwrap()
+        .contains("only for homes in a controlled parking zone"));
+
+    let mut case = f
+        .submit(
+            "apply-parking-permit",
+            &apply("100000000001", "ab12cde"),
+            resident(lizzy),
+            monday(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        case.location.as_ref().unwrap().address.as_deref(),
+        Some("1 High Street, Testford, TE1 1AA")
+    );
+    let again = f
+        .submit(
+            "apply-parking-permit",
+            &apply("100000000001", "AB12 CDE"),
+            resident(lizzy),
+            monday(),
+        )
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(
+        again.get("registration"),
+        Some("This vehicle already has a permit or an application in progress")
+    );
+
+    // Issued: the permit lasts 365 days, the case closes, and the vehicle still cannot have a second one.
+    let service = f.services.get("apply-parking-permit").unwrap();
+    let officer = StaffActor {
+        id: UserId::new(),
+        label: "Sam Patel, Caseworker, Parking".into(),
+    };
+    let mut tx = f.db.store.begin().await.unwrap();
+    let templates = townhall_notify::Templates::builtin();
+    let e = change_status(
+        &mut tx,
+        &templates,
+        &f.council,
+        service,
+        &mut case,
+        "no-such",
+        None,
+        &officer,
+        monday(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "'no-such' is not a status of Apply for a resident parking permit"
+    );
+    change_status(
+        &mut tx,
+        &templates,
+        &f.council,
+        service,
+        &mut case,
+        "issued",
+        Some("Display it on the windscreen."),
+        &officer,
+        monday(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(case.closed);
+    let (until,): (String,) = sql::query_as("SELECT valid_until FROM permits")
+        .fetch_one(f.db.store.reader())
+        .await
+        .unwrap();
+    assert_eq!(until, "2027-11-23T10:00:00.000000Z");
+    let again = f
+        .submit(
+            "apply-parking-permit",
+            &apply("100000000001", "AB12CDE"),
+            resident(lizzy),
+            monday(),
+        )
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(again.get("registration").is_some());
+    let other_car = f
+        .submit(
+            "apply-parking-permit",
+            &apply("100000000001", "XY99 ZZZ"),
+            resident(lizzy),
+            monday(),
+        )
+        .await
+        .unwrap();
+    assert!(other_car.is_ok());
+
+    let mut tx = f.db.store.begin().await.unwrap();
+    let e = change_status(
+        &mut tx,
+        &templates,
+        &f.council,
+        service,
+        &mut case,
+        "received",
+        None,
+        &officer,
+        monday(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "a case that is 'Permit issued' cannot move to 'Application received'"
+    );
+    let mail = townhall_notify::mailbox(&f.db.store, f.council.id, 10)
+        .await
+        .unwrap();
+    assert!(mail.iter().any(|m| m
+        .body
+        .contains("Your resident parking permit is issued (reference TES-000001)")));
+}
+
+#[tokio::test]
+async fn staff_reads_are_audited_queues_list_open_cases_and_nearby_reports_are_found() {
+    let f = fixture().await;
+    let at = monday();
+    let first = f
+        .submit(
+            "report-pothole",
+            &pairs(
+                &[
+                    point(NOT_IN_PARISH).to_vec(),
+                    vec![("surface", "road".into())],
+                ]
+                .concat(),
+            ),
+            guest(),
+            at,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let highways = first.team;
+    let entries_before = f.count("audit_log").await;
+    let (case, history) = open_as(
+        &f.db.store,
+        f.council.id,
+        first.id,
+        Actor::Staff("s1".into()),
+        "Tom Okafor, Team leader, Highways",
+        "working on the request",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(case.contact.email.as_deref(), Some("omar@mail.example"));
+    assert_eq!(history[0].kind, "created");
+    assert_eq!(f.count("audit_log").await, entries_before + 1);
+
+    let open = queue(
+        &f.db.store,
+        f.council.id,
+        highways,
+        &QueueFilter::default(),
+        50,
+    )
+    .await
+    .unwrap();
+    assert_eq!(open.len(), 1);
+    let closed = queue(
+        &f.db.store,
+        f.council.id,
+        highways,
+        &QueueFilter {
+            closed: true,
+            ..Default::default()
+        },
+        50,
+    )
+    .await
+    .unwrap();
+    assert!(closed.is_empty());
+
+    // About 33 m north is the same pothole; about 111 m is not.
+    let since = at.plus(time::Duration::days(-14));
+    let near = nearby_open(
+        &f.db.store,
+        f.council.id,
+        "report-pothole",
+        (NOT_IN_PARISH.0 + 0.0003, NOT_IN_PARISH.1),
+        50.0,
+        since,
+    )
+    .await
+    .unwrap();
+    assert_eq!(near.len(), 1);
+    assert!((near[0].1 - 33.4).abs() < 1.0, "{}", near[0].1);
+    let far = nearby_open(
+        &f.db.store,
+        f.council.id,
+        "report-pothole",
+        (NOT_IN_PARISH.0 + 0.001, NOT_IN_PARISH.1),
+        50.0,
+        since,
+    )
+    .await
+    .unwrap();
+    assert!(far.is_empty());
+    let other_service = nearby_open(
+        &f.db.store,
+        f.council.id,
+        "report-graffiti",
+        NOT_IN_PARISH,
+        50.0,
+        since,
+    )
+    .await
+    .unwrap();
+    assert!(other_service.is_empty());
+}
