@@ -165,6 +165,24 @@ impl Fixture {
         made
     }
 
+    /// Applies for a parking permit for the vehicle `reg` at `uprn`.
+    async fn apply_for_permit(
+        &self,
+        uprn: &str,
+        reg: &str,
+        requester: Requester,
+    ) -> Result<townhall_cases::Case, townhall_services::FieldErrors> {
+        let answers = [
+            ("address-uprn", uprn),
+            ("registration", reg),
+            ("make", "Ford Fiesta"),
+            ("keeper", "yes"),
+        ];
+        self.submit("apply-parking-permit", &answers, requester, monday())
+            .await
+            .unwrap()
+    }
+
     async fn count(&self, table: &str) -> i64 {
         let (n,): (i64,) = sql::query_as(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(self.db.store.reader())
@@ -301,37 +319,17 @@ async fn resident_account(f: &Fixture) -> UserId {
 async fn a_permit_needs_an_account_a_home_in_a_zone_and_one_per_vehicle() {
     let f = fixture().await;
     let lizzy = resident_account(&f).await;
-    let apply = |uprn: &'static str, reg: &'static str| {
-        vec![
-            ("address-uprn", uprn),
-            ("registration", reg),
-            ("make", "Ford Fiesta"),
-            ("keeper", "yes"),
-        ]
-    };
     let refused = f
-        .submit(
-            "apply-parking-permit",
-            &apply("100000000001", "AB12 CDE"),
-            guest(),
-            monday(),
-        )
+        .apply_for_permit("100000000001", "AB12 CDE", guest())
         .await
-        .unwrap()
         .unwrap_err();
     assert_eq!(
         refused.get(""),
         Some("Sign in or create an account to apply for a permit")
     );
     let refused = f
-        .submit(
-            "apply-parking-permit",
-            &apply("100000000002", "AB12 CDE"),
-            resident(lizzy),
-            monday(),
-        )
+        .apply_for_permit("100000000002", "AB12 CDE", resident(lizzy))
         .await
-        .unwrap()
         .unwrap_err();
     assert!(refused
         .get("address")
@@ -339,28 +337,16 @@ async fn a_permit_needs_an_account_a_home_in_a_zone_and_one_per_vehicle() {
         .contains("only for homes in a controlled parking zone"));
 
     let mut case = f
-        .submit(
-            "apply-parking-permit",
-            &apply("100000000001", "ab12cde"),
-            resident(lizzy),
-            monday(),
-        )
+        .apply_for_permit("100000000001", "ab12cde", resident(lizzy))
         .await
-        .unwrap()
         .unwrap();
     assert_eq!(
         case.location.as_ref().unwrap().address.as_deref(),
         Some("1 High Street, Testford, TE1 1AA")
     );
     let again = f
-        .submit(
-            "apply-parking-permit",
-            &apply("100000000001", "AB12 CDE"),
-            resident(lizzy),
-            monday(),
-        )
+        .apply_for_permit("100000000001", "AB12 CDE", resident(lizzy))
         .await
-        .unwrap()
         .unwrap_err();
     assert_eq!(
         again.get("registration"),
@@ -413,25 +399,13 @@ async fn a_permit_needs_an_account_a_home_in_a_zone_and_one_per_vehicle() {
         .unwrap();
     assert_eq!(until, "2027-11-23T10:00:00.000000Z");
     let again = f
-        .submit(
-            "apply-parking-permit",
-            &apply("100000000001", "AB12CDE"),
-            resident(lizzy),
-            monday(),
-        )
+        .apply_for_permit("100000000001", "AB12CDE", resident(lizzy))
         .await
-        .unwrap()
         .unwrap_err();
     assert!(again.get("registration").is_some());
     let other_car = f
-        .submit(
-            "apply-parking-permit",
-            &apply("100000000001", "XY99 ZZZ"),
-            resident(lizzy),
-            monday(),
-        )
-        .await
-        .unwrap();
+        .apply_for_permit("100000000001", "XY99 ZZZ", resident(lizzy))
+        .await;
     assert!(other_car.is_ok());
 
     let mut tx = f.db.store.begin().await.unwrap();
