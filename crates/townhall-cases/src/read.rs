@@ -28,6 +28,40 @@ pub async fn for_resident(
     rows.iter().map(row::case).collect()
 }
 
+/// One of the resident's own cases by its reference, with the history they
+/// see (public events only). `None` when it is not theirs.
+pub async fn own_case(
+    store: &Store,
+    council: CouncilId,
+    resident: UserId,
+    reference: &str,
+) -> Result<Option<(Case, Vec<CaseEvent>)>, StoreError> {
+    let found = sql::query(&format!(
+        "SELECT {} FROM cases WHERE council_id = $1 AND resident_id = $2 AND reference = $3",
+        row::CASE_COLUMNS
+    ))
+    .bind(council.to_string())
+    .bind(resident.to_string())
+    .bind(reference)
+    .fetch_optional(store.reader())
+    .await?;
+    let Some(case) = found.as_ref().map(row::case).transpose()? else {
+        return Ok(None);
+    };
+    let history = sql::query(
+        "SELECT seq, kind, status, note, public, actor, created_at FROM case_events \
+         WHERE council_id = $1 AND case_id = $2 AND (public = 1 OR kind = 'created') ORDER BY seq",
+    )
+    .bind(council.to_string())
+    .bind(case.id.to_string())
+    .fetch_all(store.reader())
+    .await?
+    .iter()
+    .map(row::event)
+    .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some((case, history)))
+}
+
 /// Which of a team's cases to list.
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {
@@ -171,4 +205,30 @@ pub async fn nearby_open(
         .collect();
     near.sort_by(|a, b| a.1.total_cmp(&b.1));
     Ok(near)
+}
+
+/// How many open cases of `service` have booked each day through the slot
+/// question `question`: what is taken from each day's capacity.
+pub async fn booked_days(
+    store: &Store,
+    council: CouncilId,
+    service: &str,
+    question: &str,
+) -> Result<std::collections::HashMap<time::Date, u32>, StoreError> {
+    let rows: Vec<(String,)> = sql::query_as(
+        "SELECT answers FROM cases WHERE council_id = $1 AND service_id = $2 AND closed = 0",
+    )
+    .bind(council.to_string())
+    .bind(service)
+    .fetch_all(store.reader())
+    .await?;
+    let mut booked = std::collections::HashMap::new();
+    for (answers,) in rows {
+        let answers: townhall_services::Answers = serde_json::from_str(&answers)
+            .map_err(|e| StoreError::decode(format!("bad answers: {e}")))?;
+        if let Some(townhall_services::Answer::Slot(day)) = answers.get(question) {
+            *booked.entry(*day).or_insert(0) += 1;
+        }
+    }
+    Ok(booked)
 }

@@ -32,17 +32,13 @@ pub struct Submission<'a> {
     pub at: Timestamp,
 }
 
-/// Makes the case, or says which answers make the request ineligible.
-pub async fn submit(
-    tx: &mut Tx,
-    templates: &Templates,
-    s: &Submission<'_>,
-) -> Result<Result<Case, FieldErrors>, CaseError> {
-    let council = s.council.id;
-    let whereabouts = s.location.as_ref().map(|l| l.whereabouts.clone());
+/// Why the submission would be refused, against the fields concerned (the
+/// whole request when the field is empty); empty when it is eligible. Pages
+/// call it before "check your answers"; [`submit`] calls it again.
+pub async fn refusals(tx: &mut Tx, s: &Submission<'_>) -> Result<FieldErrors, StoreError> {
     let mut facts = Facts {
         signed_in: matches!(s.requester, Requester::Resident { .. }),
-        whereabouts: whereabouts.clone(),
+        whereabouts: s.location.as_ref().map(|l| l.whereabouts.clone()),
         already_active: Vec::new(),
     };
     for rule in &s.service.eligibility {
@@ -55,15 +51,25 @@ pub async fn submit(
         }
     }
     let location_question = s.service.location_question().map(|q| q.id.as_str());
-    let refusals = eligibility::check(&s.service.eligibility, location_question, &facts);
-    if !refusals.is_empty() {
-        let mut errors = FieldErrors::default();
-        for (field, message) in refusals {
-            errors.push(&field, message);
-        }
-        return Ok(Err(errors));
+    let mut errors = FieldErrors::default();
+    for (field, message) in eligibility::check(&s.service.eligibility, location_question, &facts) {
+        errors.push(&field, message);
     }
+    Ok(errors)
+}
 
+/// Makes the case, or says which answers make the request ineligible.
+pub async fn submit(
+    tx: &mut Tx,
+    templates: &Templates,
+    s: &Submission<'_>,
+) -> Result<Result<Case, FieldErrors>, CaseError> {
+    let council = s.council.id;
+    let refusals = refusals(tx, s).await?;
+    if !refusals.is_empty() {
+        return Ok(Err(refusals));
+    }
+    let whereabouts = s.location.as_ref().map(|l| l.whereabouts.clone());
     let routed = route(
         &s.service.routing,
         &s.answers,

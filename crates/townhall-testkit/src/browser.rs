@@ -163,6 +163,17 @@ impl Browser {
         field.send_keys(text).await.expect("type");
     }
 
+    /// Chooses the option with `value` in the select called `name`.
+    pub async fn select(&self, name: &str, value: &str) {
+        self.client
+            .find(Locator::Css(&format!("select[name=\"{name}\"]")))
+            .await
+            .expect("select")
+            .select_by_value(value)
+            .await
+            .expect("choose option");
+    }
+
     /// Clicks the button or link matching the CSS `selector`.
     pub async fn click(&self, selector: &str) {
         self.client

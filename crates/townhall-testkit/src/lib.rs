@@ -72,6 +72,90 @@ impl TestStore {
     }
 }
 
+/// A point inside the test parish (and the ward).
+pub const IN_PARISH: (f64, f64) = (52.01, -0.99);
+/// A point in the ward, outside the parish and the parking zone.
+pub const NOT_IN_PARISH: (f64, f64) = (52.08, -0.98);
+/// A home inside the parking zone, at postcode `TE1 1AA`.
+pub const HOME_IN_ZONE: &str = "100000000001";
+/// A home outside the parking zone, at postcode `TE1 1AA`.
+pub const HOME_OUTSIDE_ZONE: &str = "100000000002";
+
+/// The teams the demo services route to.
+pub const TEAMS: [&str; 8] = [
+    "Waste and Recycling",
+    "Highways",
+    "Parking",
+    "Street Scene",
+    "Street Scene Rapid Response",
+    "Environmental Health",
+    "Road Safety",
+    "Northgate Parish Clerk",
+];
+
+/// Gives `council` a small geography: ward W01 ("Middle"), parish P01
+/// ("Northgate Parish") in its south-west, parking zone ZA in its north-east,
+/// two homes at postcode TE1 1AA ([`HOME_IN_ZONE`], [`HOME_OUTSIDE_ZONE`]), and
+/// the [`TEAMS`].
+pub async fn seed_place(store: &Store, council: townhall_types::CouncilId) {
+    use townhall_places::{Address, Area, AreaKind};
+    let square = |x0: f64, y0: f64, size: f64| {
+        let (x1, y1) = (x0 + size, y0 + size);
+        serde_json::json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]})
+    };
+    let mut tx = store.begin().await.expect("begin");
+    for (code, kind, name, boundary) in [
+        ("W01", AreaKind::Ward, "Middle", square(-1.0, 52.0, 0.1)),
+        (
+            "P01",
+            AreaKind::Parish,
+            "Northgate Parish",
+            square(-1.0, 52.0, 0.05),
+        ),
+        (
+            "ZA",
+            AreaKind::Zone,
+            "Town Centre",
+            square(-0.95, 52.05, 0.05),
+        ),
+    ] {
+        let area = Area {
+            code: code.into(),
+            kind,
+            name: name.into(),
+            boundary,
+        };
+        townhall_places::add_area(&mut tx, council, &area)
+            .await
+            .expect("area");
+    }
+    for (uprn, line1, lat, lon) in [
+        (HOME_IN_ZONE, "1 High Street", 52.07, -0.93),
+        (HOME_OUTSIDE_ZONE, "2 High Street", 52.02, -0.98),
+    ] {
+        let address = Address {
+            uprn: uprn.into(),
+            line1: line1.into(),
+            line2: None,
+            town: "Testford".into(),
+            postcode: "TE1 1AA".into(),
+            latitude: lat,
+            longitude: lon,
+            ward_code: Some("W01".into()),
+            parish_code: None,
+        };
+        townhall_places::add_address(&mut tx, council, &address)
+            .await
+            .expect("address");
+    }
+    for team in TEAMS {
+        townhall_identity::staff::ensure_team(&mut tx, council, team)
+            .await
+            .expect("team");
+    }
+    tx.commit().await.expect("commit");
+}
+
 /// The demo council's services, checked against a council with no areas.
 pub fn demo_services() -> townhall_services::Catalogue {
     let areas = townhall_places::Boundaries::default();
@@ -147,6 +231,7 @@ impl TestServer {
                 .await
                 .expect("council");
             tx.commit().await.expect("commit");
+            seed_place(&db.store, council.id).await;
             // A domain, not the IP address: browsers allow passkeys only on a domain.
             let host = match councils.len() {
                 1 => "localhost".to_owned(),
@@ -154,6 +239,18 @@ impl TestServer {
             };
             let base = url::Url::parse(&format!("http://{host}:{}/", addr.port())).expect("url");
             sites.push(TestSite { council, base });
+        }
+        let mut site_configs = Vec::with_capacity(sites.len());
+        for s in &sites {
+            site_configs.push(townhall_web::Site {
+                council: s.council.clone(),
+                public_url: s.base.clone(),
+                consent: policy.clone(),
+                services: demo_services(),
+                boundaries: townhall_places::Boundaries::load(&db.store, s.council.id)
+                    .await
+                    .expect("boundaries"),
+            });
         }
         let app = townhall_web::app(
             db.store.clone(),
@@ -163,15 +260,7 @@ impl TestServer {
                 secret: vec![7; 32],
                 sign_in_attempts_per_address: attempts,
             },
-            sites
-                .iter()
-                .map(|s| townhall_web::Site {
-                    council: s.council.clone(),
-                    public_url: s.base.clone(),
-                    consent: policy.clone(),
-                    services: demo_services(),
-                })
-                .collect(),
+            site_configs,
         )
         .expect("app");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

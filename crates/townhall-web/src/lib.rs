@@ -28,7 +28,7 @@ use axum::Router;
 use townhall_consent::Policy;
 use townhall_identity::passkeys::Passkeys;
 use townhall_notify::Templates;
-use townhall_places::Council;
+use townhall_places::{Boundaries, Council};
 use townhall_services::Catalogue;
 use townhall_store::Store;
 
@@ -59,6 +59,8 @@ pub struct Site {
     pub consent: Policy,
     /// Its services.
     pub services: Catalogue,
+    /// Its wards, parishes and parking zones.
+    pub boundaries: Boundaries,
 }
 
 /// How the whole server behaves, whichever council a request is for.
@@ -125,6 +127,7 @@ struct SiteState {
     public_url: url::Url,
     consent: Policy,
     services: Catalogue,
+    boundaries: Boundaries,
     passkeys: Passkeys,
 }
 
@@ -195,6 +198,7 @@ pub fn app(
                 public_url: site.public_url,
                 consent: site.consent,
                 services: site.services,
+                boundaries: site.boundaries,
                 passkeys,
             }),
         };

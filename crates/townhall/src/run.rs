@@ -128,20 +128,30 @@ fn load_policy(dir: &Path) -> anyhow::Result<townhall_consent::Policy> {
     )?)
 }
 
-/// The council's services from `dir/services`, checked against its areas; none
-/// when the directory does not exist.
-async fn load_services(
+/// Everything a council's site is configured with: its consent policy, its
+/// areas, and its services from `dir/services` (none when there is no such
+/// directory), checked against those areas.
+async fn load_site(
     store: &Store,
-    council: &Council,
+    council: Council,
+    public_url: url::Url,
     dir: &Path,
-) -> anyhow::Result<townhall_services::Catalogue> {
-    let dir = dir.join("services");
-    if !dir.exists() {
-        tracing::info!(council = %council.slug, dir = %dir.display(), "no services directory: no services published");
-        return Ok(townhall_services::Catalogue::default());
-    }
-    let areas = townhall_places::Boundaries::load(store, council.id).await?;
-    Ok(townhall_services::Catalogue::load_dir(&dir, &areas)?)
+) -> anyhow::Result<townhall_web::Site> {
+    let boundaries = townhall_places::Boundaries::load(store, council.id).await?;
+    let services_dir = dir.join("services");
+    let services = if services_dir.exists() {
+        townhall_services::Catalogue::load_dir(&services_dir, &boundaries)?
+    } else {
+        tracing::info!(council = %council.slug, dir = %services_dir.display(), "no services directory: no services published");
+        townhall_services::Catalogue::default()
+    };
+    Ok(townhall_web::Site {
+        consent: load_policy(dir)?,
+        council,
+        public_url,
+        services,
+        boundaries,
+    })
 }
 
 struct Bar(ProgressBar);
@@ -208,12 +218,7 @@ async fn demo(listen: &str, data_dir: &Path) -> anyhow::Result<ExitCode> {
             secret: secret(&data_dir.join("secret.key"))?,
             sign_in_attempts_per_address: 20,
         },
-        vec![townhall_web::Site {
-            council: council.clone(),
-            public_url: public_url.clone(),
-            consent: load_policy(&config_dir)?,
-            services: load_services(&store, &council, &config_dir).await?,
-        }],
+        vec![load_site(&store, council.clone(), public_url.clone(), &config_dir).await?],
     )?;
     println!("\n{} is running at {public_url}", council.name);
     println!("Messages sent by the demo arrive at {public_url}dev/mailbox\n");
@@ -255,13 +260,8 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
                 .send_as(council.id, from)
                 .map_err(|e| anyhow::anyhow!("site '{}': email_from {e}", site.council))?;
         }
-        let dir = site.config_dir(&config);
-        sites.push(townhall_web::Site {
-            services: load_services(&store, &council, dir).await?,
-            council,
-            public_url: url::Url::parse(&site.public_url)?,
-            consent: load_policy(dir)?,
-        });
+        let public_url = url::Url::parse(&site.public_url)?;
+        sites.push(load_site(&store, council, public_url, site.config_dir(&config)).await?);
     }
     let councils: Vec<&str> = config.sites.iter().map(|s| s.council.as_str()).collect();
     let listener = tokio::net::TcpListener::bind(&config.listen)

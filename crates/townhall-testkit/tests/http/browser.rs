@@ -54,9 +54,45 @@ async fn passkey_journey_and_every_page_is_accessible() {
         "/services/apply-parking-permit",
         "/services/apply-parking-permit/rules",
         "/services/report-speeding/rules",
+        "/services/report-speeding/start",
     ] {
         b.visit(&s.url(path)).await;
     }
+
+    // Report a missed bin as a guest: mistakes first, then the address by
+    // postcode, then check your answers and the confirmation.
+    b.visit(&s.url("/services/report-missed-bin/start")).await;
+    b.click(
+        "form[action='/services/report-missed-bin/answers'] button.button:not(.button--secondary)",
+    )
+    .await;
+    b.wait_for_text(".error-summary", "Select which bin was missed")
+        .await;
+    b.check_accessibility().await;
+    b.fill("address-postcode", "TE1 1AA").await;
+    b.click("button[value='find-address']").await;
+    b.wait_for_text("label[for='address-uprn']", "Choose the address")
+        .await;
+    b.check_accessibility().await;
+    b.select("address-uprn", townhall_testkit::HOME_IN_ZONE)
+        .await;
+    b.click("#bin").await;
+    b.fill("collection-date-day", "17").await;
+    b.fill("collection-date-month", "11").await;
+    b.fill("collection-date-year", "2026").await;
+    b.click("#presented").await;
+    b.click(
+        "form[action='/services/report-missed-bin/answers'] button.button:not(.button--secondary)",
+    )
+    .await;
+    b.wait_for_text("h1", "Check your answers before sending")
+        .await;
+    b.check_accessibility().await;
+    b.click("form[action='/services/report-missed-bin/submit'] button")
+        .await;
+    b.wait_for_path("/services/report-missed-bin/sent/TES-000001")
+        .await;
+    b.check_accessibility().await;
 
     // Sign up, with a mistake first.
     b.visit(&s.url("/sign-up")).await;

@@ -6,20 +6,15 @@ use townhall_cases::{
     change_status, locate, nearby_open, open_as, queue, submit, CaseError, Channel, QueueFilter,
     Requester, StaffActor, Submission,
 };
-use townhall_places::{Address, Area, AreaKind, Boundaries, Council};
+use townhall_places::{Boundaries, Council};
 use townhall_services::{check_answers, Catalogue, FormInput};
 use townhall_store::sql;
-use townhall_testkit::{demo_services, TestStore};
+use townhall_testkit::{
+    demo_services, seed_place, TestStore, HOME_IN_ZONE, HOME_OUTSIDE_ZONE, IN_PARISH, NOT_IN_PARISH,
+};
 use townhall_types::{EmailAddress, Timestamp, UserId};
 
-fn square(x0: f64, y0: f64, size: f64) -> serde_json::Value {
-    let (x1, y1) = (x0 + size, y0 + size);
-    serde_json::json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]})
-}
-
-/// A council with one ward, a parish in its south-west and a parking zone in
-/// its north-east, an address in the zone and one outside, and the teams the
-/// demo services route to (Road Safety left out on purpose).
+/// A council with the testkit's small geography and teams.
 struct Fixture {
     db: TestStore,
     council: Council,
@@ -27,71 +22,14 @@ struct Fixture {
     services: Catalogue,
 }
 
-const IN_PARISH: (f64, f64) = (52.01, -0.99);
-const NOT_IN_PARISH: (f64, f64) = (52.08, -0.98);
-
 async fn fixture() -> Fixture {
     let db = TestStore::new().await;
     let mut tx = db.store.begin().await.unwrap();
     let council = townhall_places::create_council(&mut tx, "testshire", "Testshire Council")
         .await
         .unwrap();
-    for (code, kind, name, boundary) in [
-        ("W01", AreaKind::Ward, "Middle", square(-1.0, 52.0, 0.1)),
-        (
-            "P01",
-            AreaKind::Parish,
-            "Northgate Parish",
-            square(-1.0, 52.0, 0.05),
-        ),
-        (
-            "ZA",
-            AreaKind::Zone,
-            "Town Centre",
-            square(-0.95, 52.05, 0.05),
-        ),
-    ] {
-        townhall_places::add_area(
-            &mut tx,
-            council.id,
-            &Area {
-                code: code.into(),
-                kind,
-                name: name.into(),
-                boundary,
-            },
-        )
-        .await
-        .unwrap();
-    }
-    for (uprn, lat, lon) in [
-        ("100000000001", 52.07, -0.93),
-        ("100000000002", 52.02, -0.98),
-    ] {
-        townhall_places::add_address(
-            &mut tx,
-            council.id,
-            &Address {
-                uprn: uprn.into(),
-                line1: format!("{} High Street", &uprn[11..]),
-                line2: None,
-                town: "Testford".into(),
-                postcode: "TE1 1AA".into(),
-                latitude: lat,
-                longitude: lon,
-                ward_code: Some("W01".into()),
-                parish_code: None,
-            },
-        )
-        .await
-        .unwrap();
-    }
-    for team in ["Highways", "Parking", "Northgate Parish Clerk"] {
-        townhall_identity::staff::ensure_team(&mut tx, council.id, team)
-            .await
-            .unwrap();
-    }
     tx.commit().await.unwrap();
+    seed_place(&db.store, council.id).await;
     let boundaries = Boundaries::load(&db.store, council.id).await.unwrap();
     Fixture {
         db,
@@ -274,6 +212,10 @@ async fn a_report_is_routed_with_its_reason_referenced_due_and_acknowledged() {
 #[tokio::test]
 async fn a_route_to_a_team_that_does_not_exist_stores_nothing() {
     let f = fixture().await;
+    sql::query("DELETE FROM teams WHERE name = 'Road Safety'")
+        .execute(f.db.store.reader())
+        .await
+        .unwrap();
     let e = f
         .submit(
             "report-speeding",
@@ -320,7 +262,7 @@ async fn a_permit_needs_an_account_a_home_in_a_zone_and_one_per_vehicle() {
     let f = fixture().await;
     let lizzy = resident_account(&f).await;
     let refused = f
-        .apply_for_permit("100000000001", "AB12 CDE", guest())
+        .apply_for_permit(HOME_IN_ZONE, "AB12 CDE", guest())
         .await
         .unwrap_err();
     assert_eq!(
@@ -328,7 +270,7 @@ async fn a_permit_needs_an_account_a_home_in_a_zone_and_one_per_vehicle() {
         Some("Sign in or create an account to apply for a permit")
     );
     let refused = f
-        .apply_for_permit("100000000002", "AB12 CDE", resident(lizzy))
+        .apply_for_permit(HOME_OUTSIDE_ZONE, "AB12 CDE", resident(lizzy))
         .await
         .unwrap_err();
     assert!(refused
@@ -337,7 +279,7 @@ async fn a_permit_needs_an_account_a_home_in_a_zone_and_one_per_vehicle() {
         .contains("only for homes in a controlled parking zone"));
 
     let mut case = f
-        .apply_for_permit("100000000001", "ab12cde", resident(lizzy))
+        .apply_for_permit(HOME_IN_ZONE, "ab12cde", resident(lizzy))
         .await
         .unwrap();
     assert_eq!(
@@ -345,7 +287,7 @@ async fn a_permit_needs_an_account_a_home_in_a_zone_and_one_per_vehicle() {
         Some("1 High Street, Testford, TE1 1AA")
     );
     let again = f
-        .apply_for_permit("100000000001", "AB12 CDE", resident(lizzy))
+        .apply_for_permit(HOME_IN_ZONE, "AB12 CDE", resident(lizzy))
         .await
         .unwrap_err();
     assert_eq!(
@@ -399,12 +341,12 @@ async fn a_permit_needs_an_account_a_home_in_a_zone_and_one_per_vehicle() {
         .unwrap();
     assert_eq!(until, "2027-11-23T10:00:00.000000Z");
     let again = f
-        .apply_for_permit("100000000001", "AB12CDE", resident(lizzy))
+        .apply_for_permit(HOME_IN_ZONE, "AB12CDE", resident(lizzy))
         .await
         .unwrap_err();
     assert!(again.get("registration").is_some());
     let other_car = f
-        .apply_for_permit("100000000001", "XY99 ZZZ", resident(lizzy))
+        .apply_for_permit(HOME_IN_ZONE, "XY99 ZZZ", resident(lizzy))
         .await;
     assert!(other_car.is_ok());
 

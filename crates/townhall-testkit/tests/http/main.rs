@@ -8,6 +8,7 @@ mod backup;
 mod browser;
 mod cases;
 mod consent;
+mod journeys;
 mod notify;
 mod services;
 mod sites;

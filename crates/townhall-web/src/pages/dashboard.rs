@@ -34,6 +34,22 @@ pub async fn dashboard(State(state): State<AppState>, v: Visitor) -> Result<Mark
         townhall_audit::about_subject(state.store(), council.id, &user.id.to_string(), 5).await?;
     let messages =
         townhall_notify::sent_to(state.store(), council.id, user.email.as_str(), 5).await?;
+    let requests = townhall_cases::for_resident(state.store(), council.id, user.id, 10).await?;
+    let service_name = |id: &str| {
+        state
+            .site
+            .services
+            .get(id)
+            .map_or(id.to_owned(), |s| s.name.clone())
+    };
+    let status_label = |service: &str, status: &str| {
+        state
+            .site
+            .services
+            .get(service)
+            .and_then(|s| s.workflow.status(status))
+            .map_or(status.to_owned(), |st| st.label.clone())
+    };
     Ok(page(
         &v,
         &council.name,
@@ -43,7 +59,24 @@ pub async fn dashboard(State(state): State<AppState>, v: Visitor) -> Result<Mark
             p class="lead" { "Hello " (user.display_name) "." }
             div class="card" {
                 h2 { "Your requests" }
-                (empty("When you report a problem or ask for a service, such as a missed bin or a pothole, it will appear here with its progress."))
+                @if requests.is_empty() {
+                    (empty("When you report a problem or ask for a service, such as a missed bin or a pothole, it will appear here with its progress."))
+                } @else {
+                    table {
+                        caption class="visually-hidden" { "Your latest requests" }
+                        thead { tr { th scope="col" { "Reference" } th scope="col" { "Request" } th scope="col" { "Status" } } }
+                        tbody {
+                            @for c in &requests {
+                                tr {
+                                    td { a href={ "/requests/" (c.reference) } { (c.reference) } }
+                                    td { (service_name(&c.service)) }
+                                    td { (status_label(&c.service, &c.status)) }
+                                }
+                            }
+                        }
+                    }
+                }
+                p { a href="/services" { "Report a problem or ask for a service" } }
             }
             div class="card" {
                 h2 { "Your applications and permits" }

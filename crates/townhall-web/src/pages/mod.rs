@@ -4,8 +4,10 @@ mod account;
 mod consent;
 mod dashboard;
 mod dev;
+mod journey;
 mod passkeys;
 mod public;
+mod requests;
 mod services;
 mod staff;
 
@@ -69,6 +71,11 @@ pub fn routes() -> Router<AppState> {
         .route("/dev/mailbox", get(dev::mailbox))
         .route("/services", get(services::list))
         .route("/services/{id}", get(services::about))
+        .route("/services/{id}/start", get(journey::start))
+        .route("/services/{id}/answers", post(journey::answer))
+        .route("/services/{id}/submit", post(journey::submit))
+        .route("/services/{id}/sent/{reference}", get(journey::sent))
+        .route("/requests/{reference}", get(requests::one))
         .route("/services/{id}/rules", get(services::rules))
         .route("/services/{id}/rules.json", get(services::rules_json))
 }

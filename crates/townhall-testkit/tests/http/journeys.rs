@@ -1,0 +1,203 @@
+//! Using a service through the pages: questions, errors against their fields,
+//! postcode look-up, check your answers, confirmation, and the resident's view.
+
+use reqwest::StatusCode;
+use townhall_testkit::{TestServer, HOME_IN_ZONE, IN_PARISH};
+
+use crate::accounts::{sign_in, sign_up};
+
+#[tokio::test]
+async fn a_guest_reports_a_missed_bin_and_mistakes_are_shown_against_their_fields() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let about = s.text(&c, "/services/report-missed-bin").await;
+    assert!(about.contains("href=\"/services/report-missed-bin/start\""));
+
+    // Find the address by postcode, typed loosely.
+    let r = s
+        .submit(
+            &c,
+            "/services/report-missed-bin/start",
+            "/services/report-missed-bin/answers",
+            &[("address-postcode", "te11aa"), ("action", "find-address")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("2 addresses found"));
+    assert!(page.contains(&format!(
+        "<option value=\"{HOME_IN_ZONE}\">1 High Street, Testford, TE1 1AA</option>"
+    )));
+    let r = s
+        .submit(
+            &c,
+            "/services/report-missed-bin/start",
+            "/services/report-missed-bin/answers",
+            &[("address-postcode", "ZZ9 9ZZ"), ("action", "find-address")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("We cannot find any addresses at ZZ9 9ZZ"));
+
+    // Mistakes: each against its field, what was typed kept, nothing stored.
+    let r = s
+        .submit(
+            &c,
+            "/services/report-missed-bin/start",
+            "/services/report-missed-bin/answers",
+            &[
+                ("address-uprn", HOME_IN_ZONE),
+                ("collection-date-day", "1"),
+                ("collection-date-month", "1"),
+                ("collection-date-year", "2031"),
+                ("your-email", "not an email"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("<title>Error: Report a missed bin collection"));
+    assert!(page.contains("href=\"#bin\">Select which bin was missed"));
+    assert!(page.contains("href=\"#collection-date\">Collection day must be today or in the past"));
+    assert!(page.contains("href=\"#presented\">Select yes or no for out by 7am"));
+    assert!(page.contains("href=\"#your-email\">Enter an email address in the correct format"));
+    assert!(page.contains("value=\"2031\""), "what was typed is kept");
+    assert_eq!(s.count("cases").await, 0);
+
+    let answers = [
+        ("address-uprn", HOME_IN_ZONE),
+        ("bin", "recycling"),
+        ("collection-date-day", "17"),
+        ("collection-date-month", "11"),
+        ("collection-date-year", "2026"),
+        ("presented", "yes"),
+        ("your-name", "Omar Haddad"),
+        ("your-email", "omar@mail.example"),
+    ];
+    let r = s
+        .submit(
+            &c,
+            "/services/report-missed-bin/start",
+            "/services/report-missed-bin/answers",
+            &answers,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let check = r.text().await.unwrap();
+    assert!(check.contains("Check your answers before sending"));
+    assert!(check.contains("Mixed recycling (blue 240 litre bin)"));
+    assert!(check.contains("1 High Street, Testford, TE1 1AA"));
+    assert!(check.contains("<dt>Area</dt><dd>Middle ward</dd>"));
+    assert_eq!(s.count("cases").await, 0, "nothing is sent before Send");
+
+    let r = s
+        .submit(
+            &c,
+            "/services/report-missed-bin/start",
+            "/services/report-missed-bin/submit",
+            &answers,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers()["location"],
+        "/services/report-missed-bin/sent/TES-000001"
+    );
+    let sent = s
+        .text(&c, "/services/report-missed-bin/sent/TES-000001")
+        .await;
+    assert!(sent.contains("<strong>TES-000001</strong>"));
+    assert_eq!(s.count("cases").await, 1);
+    let mail = townhall_notify::mailbox(&s.db.store, s.council.id, 5)
+        .await
+        .unwrap();
+    assert!(
+        mail[0].recipient == "omar@mail.example"
+            && mail[0].body.contains("missed bin report TES-000001")
+    );
+}
+
+#[tokio::test]
+async fn a_resident_reports_speeding_at_a_point_and_follows_it_from_the_dashboard() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    sign_up(&s, &c, "lizzy@mail.example", "kettle river jumper").await;
+    sign_in(&s, &c, "lizzy@mail.example", "kettle river jumper").await;
+    let (lat, lon) = (IN_PARISH.0.to_string(), IN_PARISH.1.to_string());
+    let answers = [
+        ("location-latitude", lat.as_str()),
+        ("location-longitude", lon.as_str()),
+        ("times", "morning"),
+        ("times", "evening"),
+        ("near-school", "yes"),
+        ("details", "Cars racing past the school gate at 8:30"),
+    ];
+    let check = s
+        .submit(
+            &c,
+            "/services/report-speeding/start",
+            "/services/report-speeding/answers",
+            &answers,
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(check.contains("Morning rush hour, Evening rush hour"));
+    assert!(check.contains("Middle ward, Northgate Parish"));
+    assert!(
+        !check.contains("Your email address"),
+        "a resident is not asked who they are"
+    );
+    let r = s
+        .submit(
+            &c,
+            "/services/report-speeding/start",
+            "/services/report-speeding/submit",
+            &answers,
+        )
+        .await;
+    assert_eq!(r.headers()["location"], "/requests/TES-000001?new=1");
+    let page = s.text(&c, "/requests/TES-000001?new=1").await;
+    assert!(page.contains("<strong>TES-000001</strong>"));
+    assert!(page.contains("We have sent a confirmation to lizzy@mail.example"));
+    assert!(page.contains("Received"));
+    assert!(
+        !page.contains("Clerk"),
+        "the routing is for staff, not shown to residents"
+    );
+
+    let dashboard = s.text(&c, "/dashboard").await;
+    assert!(dashboard.contains("<a href=\"/requests/TES-000001\">TES-000001</a>"));
+    assert!(dashboard.contains("<td>Report speeding traffic</td><td>Received</td>"));
+
+    // Someone else cannot see it.
+    let other = s.client();
+    sign_up(&s, &other, "omar@mail.example", "another long password").await;
+    sign_in(&s, &other, "omar@mail.example", "another long password").await;
+    let r = other
+        .get(s.url("/requests/TES-000001"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn services_that_need_a_payment_say_so_instead_of_taking_a_request() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let about = s.text(&c, "/services/apply-parking-permit").await;
+    assert!(about.contains("cannot be used online yet"));
+    assert!(!about.contains("/services/apply-parking-permit/start"));
+    let r = c
+        .get(s.url("/services/apply-parking-permit/start"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}

@@ -1,0 +1,693 @@
+//! Using a service: the questions, "check your answers", and the submission that
+//! becomes a case. Works without JavaScript: finding an address by postcode is a
+//! button that sends the form back with the addresses listed, answers kept.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup};
+use townhall_authz::Action;
+use townhall_cases::{Channel, Location, Requester, Submission};
+use townhall_places::Address;
+use townhall_services::{
+    check_answers, Answer, Answers, FormInput, LocationInput, LocationKind, Prefill, Question,
+    QuestionKind, Service, Slot,
+};
+use townhall_types::{EmailAddress, Timestamp};
+
+use crate::auth::Visitor;
+use crate::error::AppError;
+use crate::layout::{csrf, error_summary, page, title, Errors};
+use crate::AppState;
+
+/// The guest's own details, asked after the service's questions.
+const GUEST_NAME: &str = "your-name";
+const GUEST_EMAIL: &str = "your-email";
+
+/// The form as sent, with what the person asked for.
+struct Sent {
+    input: FormInput,
+    /// `find-address` (look up the postcode), `change` (back to the questions) or empty.
+    action: String,
+}
+
+fn read(pairs: Vec<(String, String)>) -> Sent {
+    let mut input = FormInput::new();
+    let mut action = String::new();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "csrf" => {}
+            "action" => action = v,
+            _ => input.entry(k).or_default().push(v),
+        }
+    }
+    Sent { input, action }
+}
+
+fn first<'a>(input: &'a FormInput, field: &str) -> &'a str {
+    input
+        .get(field)
+        .and_then(|v| v.first())
+        .map(|s| s.trim())
+        .unwrap_or("")
+}
+
+fn service<'a>(state: &'a AppState, id: &str) -> Result<&'a Service, AppError> {
+    state.site.services.get(id).ok_or(AppError::NotFound)
+}
+
+/// Whether these pages can take the service from start to end. Required photos
+/// need uploads and fees need payment, which they do not take yet; such
+/// services say so on their page instead of taking a request they cannot finish.
+/// Optional photo questions are left out of the form.
+pub fn can_apply_online(s: &Service) -> bool {
+    s.fee.is_none()
+        && !s
+            .questions
+            .iter()
+            .any(|q| q.kind == QuestionKind::Photo && q.required)
+}
+
+/// Who is using the service, after checking they may: a signed-in resident,
+/// or a guest where the service allows guests.
+fn requester(s: &Service, v: &Visitor, input: &FormInput) -> Result<Requester, AppError> {
+    if v.user.is_some() {
+        let user = v.resident(Action::Write)?;
+        return Ok(Requester::Resident {
+            id: user.id,
+            name: user.display_name.clone(),
+            email: user.email.clone(),
+        });
+    }
+    if !s.guests {
+        return Err(AppError::SignInRequired { staff: false });
+    }
+    let name = first(input, GUEST_NAME);
+    Ok(Requester::Guest {
+        name: (!name.is_empty()).then(|| name.to_owned()),
+        email: EmailAddress::parse(first(input, GUEST_EMAIL)).ok(),
+        phone: None,
+    })
+}
+
+/// What the council already knows, filled in for a signed-in resident.
+async fn prefilled(state: &AppState, s: &Service, v: &Visitor) -> Result<FormInput, AppError> {
+    let mut input = FormInput::new();
+    let Some(user) = v.user.as_ref() else {
+        return Ok(input);
+    };
+    let Some(profile) =
+        townhall_identity::profiles::read_own(state.store(), state.council().id, user.id).await?
+    else {
+        return Ok(input);
+    };
+    for q in &s.questions {
+        match (q.prefill, &profile.uprn, &profile.phone) {
+            (Some(Prefill::HomeAddress), Some(uprn), _) => {
+                input.insert(format!("{}-uprn", q.id), vec![uprn.clone()]);
+            }
+            (Some(Prefill::Phone), _, Some(phone)) => {
+                input.insert(q.id.clone(), vec![phone.clone()]);
+            }
+            _ => {}
+        }
+    }
+    Ok(input)
+}
+
+pub async fn start(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let s = service(&state, &id)?;
+    if !can_apply_online(s) {
+        return Err(AppError::NotFound);
+    }
+    requester(s, &v, &FormInput::new())?;
+    let input = prefilled(&state, s, &v).await?;
+    let found = addresses_for(&state, s, &input).await?;
+    Ok(form_page(&state, &v, s, &input, &Errors::default(), &found)
+        .await?
+        .into_response())
+}
+
+/// For each location question whose postcode has been given (or whose address
+/// is already chosen), the addresses at that postcode.
+async fn addresses_for(
+    state: &AppState,
+    s: &Service,
+    input: &FormInput,
+) -> Result<Vec<Address>, AppError> {
+    let Some(q) = s.location_question() else {
+        return Ok(Vec::new());
+    };
+    let council = state.council().id;
+    let postcode = first(input, &format!("{}-postcode", q.id));
+    if let Some(postcode) = townhall_places::normalise_postcode(postcode) {
+        return Ok(townhall_places::addresses_at(state.store(), council, &postcode).await?);
+    }
+    let uprn = first(input, &format!("{}-uprn", q.id));
+    if uprn.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(
+        match townhall_places::address(state.store(), council, uprn).await? {
+            Some(a) => townhall_places::addresses_at(state.store(), council, &a.postcode).await?,
+            None => Vec::new(),
+        },
+    )
+}
+
+async fn slots(state: &AppState, s: &Service) -> Result<Vec<Slot>, AppError> {
+    let (Some(booking), Some(q)) = (
+        &s.booking,
+        s.questions.iter().find(|q| q.kind == QuestionKind::Slot),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let booked =
+        townhall_cases::booked_days(state.store(), state.council().id, &s.id, &q.id).await?;
+    Ok(booking.available(Timestamp::now().datetime().date(), &booked))
+}
+
+/// Checks everything; the case-to-be, or the errors against their fields.
+async fn prepare(
+    state: &AppState,
+    s: &Service,
+    v: &Visitor,
+    input: &FormInput,
+) -> Result<Result<(Answers, Option<Location>, Requester), Errors>, AppError> {
+    let requester = requester(s, v, input)?;
+    let today = Timestamp::now().datetime().date();
+    let mut errors = Errors::default();
+    let answers = match check_answers(&s.questions, input, today) {
+        Ok(a) => a,
+        Err(e) => {
+            errors = e;
+            Answers::new()
+        }
+    };
+    if let Some(q) = s.questions.iter().find(|q| q.kind == QuestionKind::Slot) {
+        if let Some(Answer::Slot(day)) = answers.get(&q.id) {
+            if !slots(state, s).await?.iter().any(|slot| slot.date == *day) {
+                errors.push(
+                    &q.id,
+                    "That day is now full or cannot be booked. Choose another day",
+                );
+            }
+        }
+    }
+    let mut location = None;
+    if let Some(q) = s.location_question() {
+        if let Some(Answer::Location(place)) = answers.get(&q.id) {
+            location = townhall_cases::locate(
+                state.store(),
+                state.council().id,
+                &state.site.boundaries,
+                place,
+            )
+            .await?;
+            if location.is_none() {
+                errors.push(&q.id, "Choose an address from the list");
+            }
+        }
+    }
+    if let Requester::Guest { email: None, .. } = &requester {
+        let typed = first(input, GUEST_EMAIL);
+        if !typed.is_empty() {
+            errors.push(
+                GUEST_EMAIL,
+                "Enter an email address in the correct format, like name@example.com",
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let submission = Submission {
+        council: state.council(),
+        service: s,
+        answers,
+        location,
+        requester,
+        channel: Channel::Online,
+        at: Timestamp::now(),
+    };
+    let mut tx = state.store().begin().await?;
+    let refusals = townhall_cases::refusals(&mut tx, &submission).await?;
+    tx.rollback().await?;
+    if !refusals.is_empty() {
+        return Ok(Err(refusals));
+    }
+    Ok(Ok((
+        submission.answers,
+        submission.location,
+        submission.requester,
+    )))
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let s = service(&state, &id)?;
+    if !can_apply_online(s) {
+        return Err(AppError::NotFound);
+    }
+    let Sent { input, action } = read(pairs);
+    match action.as_str() {
+        "find-address" => {
+            let mut errors = Errors::default();
+            let found = addresses_for(&state, s, &input).await?;
+            if let Some(q) = s.location_question() {
+                let field = format!("{}-postcode", q.id);
+                let typed = first(&input, &field);
+                if townhall_places::normalise_postcode(typed).is_none() {
+                    errors.push(&field, "Enter a full postcode, like RV1 2AB");
+                } else if found.is_empty() {
+                    errors.push(&field, format!("We cannot find any addresses at {typed} in this council's area. Check the postcode"));
+                }
+            }
+            let status = if errors.is_empty() {
+                axum::http::StatusCode::OK
+            } else {
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY
+            };
+            Ok((
+                status,
+                form_page(&state, &v, s, &input, &errors, &found).await?,
+            )
+                .into_response())
+        }
+        "change" => {
+            let found = addresses_for(&state, s, &input).await?;
+            Ok(form_page(&state, &v, s, &input, &Errors::default(), &found)
+                .await?
+                .into_response())
+        }
+        _ => match prepare(&state, s, &v, &input).await? {
+            Err(errors) => {
+                let found = addresses_for(&state, s, &input).await?;
+                Ok((
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    form_page(&state, &v, s, &input, &errors, &found).await?,
+                )
+                    .into_response())
+            }
+            Ok((answers, location, requester)) => Ok(check_page(
+                &state,
+                &v,
+                s,
+                &input,
+                &answers,
+                location.as_ref(),
+                &requester,
+            )
+            .into_response()),
+        },
+    }
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let s = service(&state, &id)?;
+    if !can_apply_online(s) {
+        return Err(AppError::NotFound);
+    }
+    let Sent { input, .. } = read(pairs);
+    let (answers, location, requester) = match prepare(&state, s, &v, &input).await? {
+        Ok(ready) => ready,
+        Err(errors) => {
+            let found = addresses_for(&state, s, &input).await?;
+            return Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                form_page(&state, &v, s, &input, &errors, &found).await?,
+            )
+                .into_response());
+        }
+    };
+    let resident = matches!(requester, Requester::Resident { .. });
+    let submission = Submission {
+        council: state.council(),
+        service: s,
+        answers,
+        location,
+        requester,
+        channel: Channel::Online,
+        at: Timestamp::now(),
+    };
+    let mut tx = state.store().begin().await?;
+    let case = match townhall_cases::submit(&mut tx, &state.shared.templates, &submission)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+    {
+        Ok(case) => case,
+        Err(errors) => {
+            tx.rollback().await?;
+            let found = addresses_for(&state, s, &input).await?;
+            return Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                form_page(&state, &v, s, &input, &errors, &found).await?,
+            )
+                .into_response());
+        }
+    };
+    tx.commit().await?;
+    let to = if resident {
+        format!("/requests/{}?new=1", case.reference)
+    } else {
+        format!("/services/{}/sent/{}", s.id, case.reference)
+    };
+    Ok(Redirect::to(&to).into_response())
+}
+
+pub async fn sent(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path((id, reference)): Path<(String, String)>,
+) -> Result<Markup, AppError> {
+    let s = service(&state, &id)?;
+    Ok(page(
+        &v,
+        &state.council().name,
+        "Request sent",
+        html! {
+            div class="panel" {
+                h1 { (s.name) ": sent" }
+                p { "Your reference number" br; strong { (reference) } }
+            }
+            p { "We aim to deal with it within " (s.deadline) "." }
+            p { "If you gave us your email address, we have sent you a confirmation and will tell you when it changes." }
+            p { a href="/services" { "Use another service" } }
+        },
+    ))
+}
+
+fn error_for<'a>(errors: &'a Errors, q: &Question) -> Option<&'a str> {
+    errors.get(&q.id)
+}
+
+fn hint_and_error(id: &str, hint: Option<&str>, error: Option<&str>) -> Markup {
+    html! {
+        @if let Some(h) = hint { span class="hint" id={ (id) "-hint" } { (h) } }
+        @if let Some(e) = error { span class="error-message" id={ (id) "-error" } { span class="visually-hidden" { "Error: " } (e) } }
+    }
+}
+
+fn described(id: &str, hint: bool, error: bool) -> Option<String> {
+    let mut ids = Vec::new();
+    if hint {
+        ids.push(format!("{id}-hint"));
+    }
+    if error {
+        ids.push(format!("{id}-error"));
+    }
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+fn question_field(
+    q: &Question,
+    input: &FormInput,
+    errors: &Errors,
+    found: &[Address],
+    slots: &[Slot],
+) -> Markup {
+    let error = error_for(errors, q);
+    let value = first(input, &q.id);
+    let group = if error.is_some() {
+        "form-group form-group--error"
+    } else {
+        "form-group"
+    };
+    let aria = described(&q.id, q.hint.is_some(), error.is_some());
+    let optional = if q.required { "" } else { " (optional)" };
+    html! {
+        div class=(group) {
+            @match q.kind {
+                QuestionKind::Text | QuestionKind::Number => {
+                    label for=(q.id) { (q.label) (optional) }
+                    (hint_and_error(&q.id, q.hint.as_deref(), error))
+                    input type="text" id=(q.id) name=(q.id) value=(value)
+                        class=[error.map(|_| "input--error")]
+                        inputmode=[(q.kind == QuestionKind::Number).then_some("decimal")]
+                        aria-describedby=[aria.as_deref()];
+                }
+                QuestionKind::LongText => {
+                    label for=(q.id) { (q.label) (optional) }
+                    (hint_and_error(&q.id, q.hint.as_deref(), error))
+                    textarea id=(q.id) name=(q.id) rows="5" class=[error.map(|_| "input--error")] aria-describedby=[aria.as_deref()] { (value) }
+                }
+                QuestionKind::Date => {
+                    fieldset role="group" aria-describedby=[aria.as_deref()] {
+                        legend { (q.label) (optional) }
+                        (hint_and_error(&q.id, q.hint.as_deref(), error))
+                        div class="date-input" id=(q.id) {
+                            @for (part, label, width) in [("day", "Day", "input--width-2"), ("month", "Month", "input--width-2"), ("year", "Year", "input--width-4")] {
+                                @let name = format!("{}-{part}", q.id);
+                                div class="form-group" {
+                                    label for=(name) { (label) }
+                                    input class={ (width) @if error.is_some() { " input--error" } } type="text" inputmode="numeric" id=(name) name=(name) value=(first(input, &name));
+                                }
+                            }
+                        }
+                    }
+                }
+                QuestionKind::SingleChoice | QuestionKind::MultipleChoice | QuestionKind::YesNo => {
+                    @let multiple = q.kind == QuestionKind::MultipleChoice;
+                    @let chosen: Vec<&str> = input.get(&q.id).into_iter().flatten().map(String::as_str).collect();
+                    @let options: Vec<(String, String)> = if q.kind == QuestionKind::YesNo {
+                        vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())]
+                    } else {
+                        q.choices.iter().map(|c| (c.value.clone(), c.label.clone())).collect()
+                    };
+                    fieldset aria-describedby=[aria.as_deref()] {
+                        legend { (q.label) (optional) }
+                        (hint_and_error(&q.id, q.hint.as_deref(), error))
+                        @for (n, (value, label)) in options.iter().enumerate() {
+                            @let id = if n == 0 { q.id.clone() } else { format!("{}-{value}", q.id) };
+                            div class=(if multiple { "checkboxes__item" } else { "radios__item" }) {
+                                input type=(if multiple { "checkbox" } else { "radio" }) id=(id) name=(q.id) value=(value) checked[chosen.contains(&value.as_str())];
+                                label for=(id) { (label) }
+                            }
+                        }
+                    }
+                }
+                QuestionKind::Slot => {
+                    @let chosen = value;
+                    fieldset aria-describedby=[aria.as_deref()] {
+                        legend { (q.label) }
+                        (hint_and_error(&q.id, q.hint.as_deref(), error))
+                        @if slots.is_empty() {
+                            p { "There are no days left to book in the next few weeks. Try again later." }
+                        }
+                        @for (n, slot) in slots.iter().enumerate() {
+                            @let value = slot.date.to_string();
+                            @let id = if n == 0 { q.id.clone() } else { format!("{}-{value}", q.id) };
+                            div class="radios__item" {
+                                input type="radio" id=(id) name=(q.id) value=(value) checked[chosen == value];
+                                label for=(id) { (human_date(slot.date)) " (" (slot.remaining) " left)" }
+                            }
+                        }
+                    }
+                }
+                QuestionKind::Location => {
+                    (location_field(q, input, error, found))
+                }
+                QuestionKind::Photo => {}
+            }
+        }
+    }
+}
+
+fn location_field(
+    q: &Question,
+    input: &FormInput,
+    error: Option<&str>,
+    found: &[Address],
+) -> Markup {
+    let postcode_field = format!("{}-postcode", q.id);
+    let uprn_field = format!("{}-uprn", q.id);
+    let chosen = first(input, &uprn_field);
+    let by_address = q.accept.contains(&LocationKind::Address);
+    let by_point = q.accept.contains(&LocationKind::Point);
+    html! {
+        fieldset {
+            legend { (q.label) }
+            (hint_and_error(&q.id, q.hint.as_deref(), error))
+            @if by_address {
+                div class="form-group" id=(q.id) {
+                    label for=(postcode_field) { "Postcode" }
+                    input class="input--width-10" type="text" id=(postcode_field) name=(postcode_field) value=(first(input, &postcode_field)) autocomplete="postal-code";
+                    " "
+                    button class="button button--secondary" type="submit" name="action" value="find-address" { "Find address" }
+                }
+                @if !found.is_empty() {
+                    div class="form-group" {
+                        label for=(uprn_field) { "Choose the address" }
+                        select id=(uprn_field) name=(uprn_field) {
+                            option value="" { (found.len()) " addresses found" }
+                            @for a in found {
+                                option value=(a.uprn) selected[a.uprn == chosen] { (a.one_line()) }
+                            }
+                        }
+                    }
+                } @else if !chosen.is_empty() {
+                    input type="hidden" name=(uprn_field) value=(chosen);
+                }
+            }
+            @if by_point {
+                @let lat = format!("{}-latitude", q.id);
+                @let lon = format!("{}-longitude", q.id);
+                p { @if by_address { "Or give the exact point:" } @else { "Give the exact point:" } }
+                div class="date-input" {
+                    div class="form-group" { label for=(lat) { "Latitude" } input class="input--width-10" type="text" inputmode="decimal" id=(lat) name=(lat) value=(first(input, &lat)); }
+                    div class="form-group" { label for=(lon) { "Longitude" } input class="input--width-10" type="text" inputmode="decimal" id=(lon) name=(lon) value=(first(input, &lon)); }
+                }
+            }
+        }
+    }
+}
+
+fn human_date(d: time::Date) -> String {
+    format!("{} {} {} {}", d.weekday(), d.day(), d.month(), d.year())
+}
+
+async fn form_page(
+    state: &AppState,
+    v: &Visitor,
+    s: &Service,
+    input: &FormInput,
+    errors: &Errors,
+    found: &[Address],
+) -> Result<Markup, AppError> {
+    let slots = slots(state, s).await?;
+    let guest = v.user.is_none();
+    let whole = errors.get("");
+    Ok(page(
+        v,
+        &state.council().name,
+        &title(errors, &s.name),
+        html! {
+            (error_summary(errors))
+            span class="caption" { (s.group) }
+            h1 { (s.name) }
+            @if let Some(e) = whole { p class="error-message" { (e) } }
+            form method="post" action={ "/services/" (s.id) "/answers" } novalidate {
+                (csrf(v))
+                @for q in s.questions.iter().filter(|q| q.kind != QuestionKind::Photo) { (question_field(q, input, errors, found, &slots)) }
+                @if guest {
+                    h2 { "Your details (optional)" }
+                    p { "Give your email address if you want a confirmation and updates." }
+                    @let email_error = errors.get(GUEST_EMAIL);
+                    div class="form-group" { label for=(GUEST_NAME) { "Your name" } input type="text" id=(GUEST_NAME) name=(GUEST_NAME) value=(first(input, GUEST_NAME)) autocomplete="name"; }
+                    div class={ "form-group" @if email_error.is_some() { " form-group--error" } } {
+                        label for=(GUEST_EMAIL) { "Your email address" }
+                        (hint_and_error(GUEST_EMAIL, None, email_error))
+                        input type="email" id=(GUEST_EMAIL) name=(GUEST_EMAIL) value=(first(input, GUEST_EMAIL)) autocomplete="email" spellcheck="false";
+                    }
+                }
+                button class="button" type="submit" { "Continue" }
+            }
+        },
+    ))
+}
+
+/// How an answer reads in "check your answers".
+pub fn answer_text(q: &Question, a: &Answer, location: Option<&Location>) -> String {
+    match a {
+        Answer::Text(t) => t.clone(),
+        Answer::Number(n) => n.to_string(),
+        Answer::Date(d) => format!("{} {} {}", d.day(), d.month(), d.year()),
+        Answer::Choice(c) => q.choice_label(c).unwrap_or(c).to_owned(),
+        Answer::Choices(cs) => cs
+            .iter()
+            .map(|c| q.choice_label(c).unwrap_or(c))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Answer::YesNo(true) => "Yes".to_owned(),
+        Answer::YesNo(false) => "No".to_owned(),
+        Answer::Slot(d) => human_date(*d),
+        Answer::Photo(_) => "Photo attached".to_owned(),
+        Answer::Location(input) => match (location, input) {
+            (
+                Some(Location {
+                    address: Some(a), ..
+                }),
+                _,
+            ) => a.clone(),
+            (
+                _,
+                LocationInput::Point {
+                    latitude,
+                    longitude,
+                },
+            ) => format!("{latitude:.5}, {longitude:.5}"),
+            (_, LocationInput::Address { uprn }) => format!("Property {uprn}"),
+        },
+    }
+}
+
+fn check_page(
+    state: &AppState,
+    v: &Visitor,
+    s: &Service,
+    input: &FormInput,
+    answers: &Answers,
+    location: Option<&Location>,
+    requester: &Requester,
+) -> Markup {
+    let hidden: Vec<(&String, &String)> = input
+        .iter()
+        .flat_map(|(k, vs)| vs.iter().map(move |v| (k, v)))
+        .collect();
+    let place = location.map(|l| {
+        let w = &l.whereabouts;
+        match (&w.ward, &w.parish) {
+            (Some(ward), Some(parish)) => format!("{} ward, {}", ward.name, parish.name),
+            (Some(ward), None) => format!("{} ward", ward.name),
+            _ => "Outside the council's wards".to_owned(),
+        }
+    });
+    page(
+        v,
+        &state.council().name,
+        "Check your answers",
+        html! {
+            span class="caption" { (s.name) }
+            h1 { "Check your answers before sending" }
+            dl class="summary-list" {
+                @for q in s.questions.iter().filter(|q| q.kind != QuestionKind::Photo) {
+                    div class="summary-list__row" {
+                        dt { (q.short_name()) }
+                        dd { (answers.get(&q.id).map(|a| answer_text(q, a, location)).unwrap_or_else(|| "Not given".to_owned())) }
+                    }
+                }
+                @if let Some(p) = &place {
+                    div class="summary-list__row" { dt { "Area" } dd { (p) } }
+                }
+                @if let Requester::Guest { name, email, .. } = requester {
+                    div class="summary-list__row" { dt { "Your name" } dd { (name.as_deref().unwrap_or("Not given")) } }
+                    div class="summary-list__row" { dt { "Your email address" } dd { (email.as_ref().map(ToString::to_string).unwrap_or_else(|| "Not given".to_owned())) } }
+                }
+            }
+            form method="post" action={ "/services/" (s.id) "/answers" } {
+                (csrf(v))
+                @for (k, val) in &hidden { input type="hidden" name=(k) value=(val); }
+                button class="button button--secondary" type="submit" name="action" value="change" { "Change your answers" }
+            }
+            h2 { "Now send your request" }
+            p { "By sending this you confirm that the details are correct to the best of your knowledge." }
+            form method="post" action={ "/services/" (s.id) "/submit" } {
+                (csrf(v))
+                @for (k, val) in &hidden { input type="hidden" name=(k) value=(val); }
+                button class="button" type="submit" { "Send" }
+            }
+        },
+    )
+}

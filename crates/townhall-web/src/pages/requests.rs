@@ -1,0 +1,91 @@
+//! A resident's own requests: where each one is, and what has happened.
+
+use axum::extract::{Path, Query, State};
+use maud::{html, Markup};
+use serde::Deserialize;
+use townhall_authz::Action;
+
+use crate::auth::Visitor;
+use crate::error::AppError;
+use crate::layout::page;
+use crate::pages::journey::answer_text;
+use crate::AppState;
+
+#[derive(Deserialize)]
+pub struct Fresh {
+    #[serde(default)]
+    new: Option<String>,
+}
+
+pub async fn one(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(reference): Path<String>,
+    Query(fresh): Query<Fresh>,
+) -> Result<Markup, AppError> {
+    let user = v.resident(Action::Read)?;
+    let council = state.council();
+    let (case, history) = townhall_cases::own_case(state.store(), council.id, user.id, &reference)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let service = state.site.services.get(&case.service);
+    let name = service.map_or(case.service.as_str(), |s| s.name.as_str());
+    let status_label = |id: &str| {
+        service
+            .and_then(|s| s.workflow.status(id))
+            .map_or(id.to_owned(), |st| st.label.clone())
+    };
+    Ok(page(
+        &v,
+        &council.name,
+        &format!("{name}: {reference}"),
+        html! {
+            @if fresh.new.is_some() {
+                div class="panel" {
+                    h1 { (name) ": sent" }
+                    p { "Your reference number" br; strong { (case.reference) } }
+                }
+                p { "We have sent a confirmation to " (user.email) "." }
+            } @else {
+                span class="caption" { (case.reference) }
+                h1 { (name) }
+            }
+            dl class="summary-list" {
+                div class="summary-list__row" { dt { "Status" } dd { strong class=(if case.closed { "tag tag--grey" } else { "tag" }) { (status_label(&case.status)) } } }
+                div class="summary-list__row" { dt { "Sent" } dd { (case.created_at.human()) } }
+                @if !case.closed {
+                    div class="summary-list__row" { dt { "We aim to finish by" } dd { (case.due_at.human_date()) } }
+                }
+                @if let Some(s) = service {
+                    @for q in &s.questions {
+                        @if let Some(a) = case.answers.get(&q.id) {
+                            div class="summary-list__row" { dt { (q.short_name()) } dd {
+                                @match (q.kind, &case.location) {
+                                    (townhall_services::QuestionKind::Location, Some(l)) => {
+                                        (l.address.clone().unwrap_or_else(|| format!("{:.5}, {:.5}", l.latitude, l.longitude)))
+                                    }
+                                    _ => (answer_text(q, a, None)),
+                                }
+                            } }
+                        }
+                    }
+                }
+            }
+            h2 { "What has happened" }
+            ol class="list" {
+                @for e in &history {
+                    li {
+                        strong { (e.at.human()) } ": "
+                        @match (e.kind.as_str(), &e.status) {
+                            ("created", _) => "Received",
+                            (_, Some(st)) => (status_label(st)),
+                            _ => "Update",
+                        }
+                        @if let Some(n) = &e.note { br; (n) }
+                    }
+                }
+            }
+            p { a href="/dashboard" { "Back to your account" } }
+        },
+    ))
+}
