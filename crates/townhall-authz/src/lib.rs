@@ -68,6 +68,11 @@ pub enum Resource {
     Administration,
     /// The consent decision API.
     ConsentDecisions,
+    /// A case, or the queue of cases, of a team.
+    Case {
+        /// The team it is routed to.
+        team: TeamId,
+    },
 }
 
 /// The verdict, with the reason for the log.
@@ -111,6 +116,11 @@ pub fn authorize(who: &Principal, action: Action, what: &Resource) -> Verdict {
             }
         }
         (Principal::Staff { .. }, R::ConsentDecisions) if action == Action::Read => Allow,
+        (Principal::Staff { role, team, .. }, R::Case { team: of }) => match role {
+            S::Caseworker | S::TeamLeader if *team == Some(*of) => Allow,
+            S::DataProtectionOfficer if action == Action::Read => Allow,
+            _ => Forbidden,
+        },
         (Principal::Staff { .. }, _) => Forbidden,
     }
 }
@@ -143,6 +153,16 @@ mod tests {
         let mine = Resource::ResidentAccount(me);
         let theirs = Resource::ResidentAccount(other);
         let record = Resource::ResidentRecord { owner: other };
+        let (housing, highways) = (TeamId::new(), TeamId::new());
+        let housing_case = Resource::Case { team: housing };
+        let highways_case = Resource::Case { team: highways };
+        let in_team = |role| Principal::Staff {
+            id: UserId::new(),
+            role,
+            team: Some(housing),
+        };
+        let housing_cw = in_team(StaffRole::Caseworker);
+        let housing_tl = in_team(StaffRole::TeamLeader);
         let table: Vec<(&Principal, Action, &Resource, Verdict)> = vec![
             (&anon, Read, &Resource::PublicInformation, Allow),
             (&anon, Write, &Resource::PublicInformation, SignInRequired),
@@ -175,6 +195,19 @@ mod tests {
             (&api, Write, &Resource::ConsentDecisions, Forbidden),
             (&api, Read, &mine, Forbidden),
             (&cw, Read, &Resource::ConsentDecisions, Allow),
+            (&anon, Read, &housing_case, SignInRequired),
+            (&resident, Read, &housing_case, Forbidden),
+            (&api, Read, &housing_case, Forbidden),
+            (&housing_cw, Read, &housing_case, Allow),
+            (&housing_cw, Write, &housing_case, Allow),
+            (&housing_cw, Read, &highways_case, Forbidden),
+            (&housing_cw, Write, &highways_case, Forbidden),
+            (&housing_tl, Write, &housing_case, Allow),
+            (&housing_tl, Read, &highways_case, Forbidden),
+            (&cw, Read, &housing_case, Forbidden),
+            (&dpo, Read, &highways_case, Allow),
+            (&dpo, Write, &highways_case, Forbidden),
+            (&admin, Read, &housing_case, Forbidden),
         ];
         for (who, action, what, expected) in table {
             assert_eq!(

@@ -18,7 +18,9 @@ mod work;
 
 pub use locate::locate;
 pub use model::{Case, CaseEvent, CaseLocation, Channel, Contact, Location, Requester};
-pub use read::{booked_days, for_resident, nearby_open, open_as, own_case, queue, QueueFilter};
+pub use read::{
+    booked_days, for_resident, nearby_open, open_as, own_case, queue, team_of, QueueFilter,
+};
 pub use submit::{refusals, submit, Submission};
 pub use work::{add_note, assign, change_status, load, StaffActor};
 

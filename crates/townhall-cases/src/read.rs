@@ -62,6 +62,31 @@ pub async fn own_case(
     Ok(Some((case, history)))
 }
 
+/// A case's id and team by its reference: enough to decide who may open it,
+/// without reading anything personal.
+pub async fn team_of(
+    store: &Store,
+    council: CouncilId,
+    reference: &str,
+) -> Result<Option<(CaseId, TeamId)>, StoreError> {
+    let row: Option<(String, String)> = sql::query_as(
+        "SELECT case_id, team_id FROM cases WHERE council_id = $1 AND reference = $2",
+    )
+    .bind(council.to_string())
+    .bind(reference)
+    .fetch_optional(store.reader())
+    .await?;
+    row.map(|(case, team)| {
+        Ok((
+            case.parse()
+                .map_err(|_| StoreError::decode("bad case id"))?,
+            team.parse()
+                .map_err(|_| StoreError::decode("bad team id"))?,
+        ))
+    })
+    .transpose()
+}
+
 /// Which of a team's cases to list.
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {

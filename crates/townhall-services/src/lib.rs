@@ -20,7 +20,7 @@ use std::path::Path;
 pub use booking::{Booking, Slot};
 pub use deadline::Deadline;
 pub use question::{
-    check_answers, Answer, Answers, Choice, DateRule, FieldErrors, FormInput, LocationInput,
+    check_answers, field, Answer, Answers, Choice, DateRule, FieldErrors, FormInput, LocationInput,
     LocationKind, Prefill, Question, QuestionKind, TextFormat,
 };
 pub use service::{parse, Duplicates, Fee, KnownAreas, Permit, Service};

@@ -228,9 +228,10 @@ pub type Answers = BTreeMap<String, Answer>;
 /// What was typed, field by field, as an HTML form sends it.
 pub type FormInput = HashMap<String, Vec<String>>;
 
-fn first<'a>(input: &'a FormInput, field: &str) -> &'a str {
+/// The first value sent for `field`, trimmed; empty when there is none.
+pub fn field<'a>(input: &'a FormInput, name: &str) -> &'a str {
     input
-        .get(field)
+        .get(name)
         .and_then(|v| v.first())
         .map(|s| s.trim())
         .unwrap_or("")
@@ -265,7 +266,7 @@ pub fn check_answers(
 
 fn check_one(q: &Question, input: &FormInput, today: time::Date) -> Result<Option<Answer>, String> {
     let name = q.short_name();
-    let value = first(input, &q.id);
+    let value = field(input, &q.id);
     Ok(Some(match q.kind {
         QuestionKind::Text | QuestionKind::LongText => {
             if value.is_empty() {
@@ -314,7 +315,7 @@ fn check_one(q: &Question, input: &FormInput, today: time::Date) -> Result<Optio
             Answer::Number(n)
         }
         QuestionKind::Date => {
-            let parts = ["day", "month", "year"].map(|p| first(input, &format!("{}-{p}", q.id)));
+            let parts = ["day", "month", "year"].map(|p| field(input, &format!("{}-{p}", q.id)));
             if parts.iter().all(|p| p.is_empty()) {
                 return Ok(None);
             }
@@ -366,9 +367,9 @@ fn check_one(q: &Question, input: &FormInput, today: time::Date) -> Result<Optio
             _ => return Err(format!("Select yes or no for {}", name.to_lowercase())),
         },
         QuestionKind::Location => {
-            let uprn = first(input, &format!("{}-uprn", q.id));
-            let lat = first(input, &format!("{}-latitude", q.id));
-            let lon = first(input, &format!("{}-longitude", q.id));
+            let uprn = field(input, &format!("{}-uprn", q.id));
+            let lat = field(input, &format!("{}-latitude", q.id));
+            let lon = field(input, &format!("{}-longitude", q.id));
             if !uprn.is_empty() && q.accept.contains(&LocationKind::Address) {
                 if !uprn.chars().all(|c| c.is_ascii_digit()) || uprn.len() > 12 {
                     return Err("Choose an address from the list".to_owned());

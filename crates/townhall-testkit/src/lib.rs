@@ -375,6 +375,41 @@ impl TestServer {
         .await
     }
 
+    /// Adds a member of staff to the first council with `role`, in `team` if
+    /// given, who signs in with `password`.
+    pub async fn add_staff(
+        &self,
+        email: &str,
+        name: &str,
+        role: townhall_identity::Role,
+        team: Option<&str>,
+        password: &str,
+    ) {
+        use townhall_identity::accounts::{NewAccount, UserKind};
+        let hash = townhall_identity::password::hash(password);
+        let email = townhall_types::EmailAddress::parse(email).expect("email");
+        let mut tx = self.db.store.begin().await.expect("begin");
+        let team = match team {
+            Some(t) => Some(
+                townhall_identity::staff::ensure_team(&mut tx, self.council.id, t)
+                    .await
+                    .expect("team"),
+            ),
+            None => None,
+        };
+        let account = NewAccount {
+            kind: UserKind::Staff,
+            email: &email,
+            display_name: name,
+            password_hash: Some(&hash),
+            verified: true,
+        };
+        townhall_identity::staff::create(&mut tx, self.council.id, &account, role, team.as_ref())
+            .await
+            .expect("staff");
+        tx.commit().await.expect("commit");
+    }
+
     /// The number of rows in `table`.
     pub async fn count(&self, table: &str) -> i64 {
         let (n,): (i64,) = townhall_store::sql::query_as(&format!("SELECT COUNT(*) FROM {table}"))

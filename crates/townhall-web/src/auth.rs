@@ -81,6 +81,7 @@ impl Visitor {
                     resource,
                     Resource::StaffHome
                         | Resource::ResidentRecord { .. }
+                        | Resource::Case { .. }
                         | Resource::AuditLog
                         | Resource::Administration
                 ),

@@ -121,6 +121,22 @@ impl Fixture {
             .unwrap()
     }
 
+    /// A guest reports speeding at `at`, near a school or not (`yes`/`no`).
+    async fn report_speeding(
+        &self,
+        at: (f64, f64),
+        near_school: &'static str,
+    ) -> Result<townhall_cases::Case, CaseError> {
+        self.submit(
+            "report-speeding",
+            &pairs(&speeding(at, near_school)),
+            guest(),
+            monday(),
+        )
+        .await
+        .map(|made| made.expect("eligible"))
+    }
+
     async fn count(&self, table: &str) -> i64 {
         let (n,): (i64,) = sql::query_as(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(self.db.store.reader())
@@ -159,16 +175,7 @@ fn monday() -> Timestamp {
 #[tokio::test]
 async fn a_report_is_routed_with_its_reason_referenced_due_and_acknowledged() {
     let f = fixture().await;
-    let case = f
-        .submit(
-            "report-speeding",
-            &pairs(&speeding(IN_PARISH, "yes")),
-            guest(),
-            monday(),
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    let case = f.report_speeding(IN_PARISH, "yes").await.unwrap();
     assert_eq!(case.reference, "TES-000001");
     assert_eq!(
         case.route_reason,
@@ -183,16 +190,7 @@ async fn a_report_is_routed_with_its_reason_referenced_due_and_acknowledged() {
         (Some("W01"), Some("P01"))
     );
 
-    let elsewhere = f
-        .submit(
-            "report-speeding",
-            &pairs(&speeding(NOT_IN_PARISH, "no")),
-            guest(),
-            monday(),
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    let elsewhere = f.report_speeding(NOT_IN_PARISH, "no").await.unwrap();
     assert_eq!(elsewhere.reference, "TES-000002");
     assert_eq!(elsewhere.route_reason, "rule 3: every other case");
 
@@ -216,15 +214,7 @@ async fn a_route_to_a_team_that_does_not_exist_stores_nothing() {
         .execute(f.db.store.reader())
         .await
         .unwrap();
-    let e = f
-        .submit(
-            "report-speeding",
-            &pairs(&speeding(NOT_IN_PARISH, "yes")),
-            guest(),
-            monday(),
-        )
-        .await
-        .unwrap_err();
+    let e = f.report_speeding(NOT_IN_PARISH, "yes").await.unwrap_err();
     assert_eq!(
         e.to_string(),
         "the routing names team 'Road Safety', which does not exist; create it first"

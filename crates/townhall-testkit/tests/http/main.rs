@@ -7,6 +7,7 @@ mod audit;
 mod backup;
 mod browser;
 mod cases;
+mod casework;
 mod consent;
 mod journeys;
 mod notify;

@@ -9,8 +9,8 @@ use townhall_authz::Action;
 use townhall_cases::{Channel, Location, Requester, Submission};
 use townhall_places::Address;
 use townhall_services::{
-    check_answers, Answer, Answers, FormInput, LocationInput, LocationKind, Prefill, Question,
-    QuestionKind, Service, Slot,
+    check_answers, field as first, Answer, Answers, FormInput, LocationInput, LocationKind,
+    Prefill, Question, QuestionKind, Service, Slot,
 };
 use townhall_types::{EmailAddress, Timestamp};
 
@@ -41,14 +41,6 @@ fn read(pairs: Vec<(String, String)>) -> Sent {
         }
     }
     Sent { input, action }
-}
-
-fn first<'a>(input: &'a FormInput, field: &str) -> &'a str {
-    input
-        .get(field)
-        .and_then(|v| v.first())
-        .map(|s| s.trim())
-        .unwrap_or("")
 }
 
 fn service<'a>(state: &'a AppState, id: &str) -> Result<&'a Service, AppError> {
@@ -171,12 +163,12 @@ async fn slots(state: &AppState, s: &Service) -> Result<Vec<Slot>, AppError> {
 }
 
 /// Checks everything; the case-to-be, or the errors against their fields.
-async fn prepare(
-    state: &AppState,
-    s: &Service,
+async fn prepare<'a>(
+    state: &'a AppState,
+    s: &'a Service,
     v: &Visitor,
     input: &FormInput,
-) -> Result<Result<(Answers, Option<Location>, Requester), Errors>, AppError> {
+) -> Result<Result<Submission<'a>, Errors>, AppError> {
     let requester = requester(s, v, input)?;
     let today = Timestamp::now().datetime().date();
     let mut errors = Errors::default();
@@ -239,11 +231,20 @@ async fn prepare(
     if !refusals.is_empty() {
         return Ok(Err(refusals));
     }
-    Ok(Ok((
-        submission.answers,
-        submission.location,
-        submission.requester,
-    )))
+    Ok(Ok(submission))
+}
+
+/// The form again, with the errors against their fields.
+async fn invalid(
+    state: &AppState,
+    v: &Visitor,
+    s: &Service,
+    input: &FormInput,
+    errors: &Errors,
+) -> Result<Response, AppError> {
+    let found = addresses_for(state, s, input).await?;
+    let body = form_page(state, v, s, input, errors, &found).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
 }
 
 pub async fn answer(
@@ -288,24 +289,8 @@ pub async fn answer(
                 .into_response())
         }
         _ => match prepare(&state, s, &v, &input).await? {
-            Err(errors) => {
-                let found = addresses_for(&state, s, &input).await?;
-                Ok((
-                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    form_page(&state, &v, s, &input, &errors, &found).await?,
-                )
-                    .into_response())
-            }
-            Ok((answers, location, requester)) => Ok(check_page(
-                &state,
-                &v,
-                s,
-                &input,
-                &answers,
-                location.as_ref(),
-                &requester,
-            )
-            .into_response()),
+            Err(errors) => invalid(&state, &v, s, &input, &errors).await,
+            Ok(ready) => Ok(check_page(&state, &v, s, &input, &ready).into_response()),
         },
     }
 }
@@ -321,27 +306,11 @@ pub async fn submit(
         return Err(AppError::NotFound);
     }
     let Sent { input, .. } = read(pairs);
-    let (answers, location, requester) = match prepare(&state, s, &v, &input).await? {
+    let submission = match prepare(&state, s, &v, &input).await? {
         Ok(ready) => ready,
-        Err(errors) => {
-            let found = addresses_for(&state, s, &input).await?;
-            return Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                form_page(&state, &v, s, &input, &errors, &found).await?,
-            )
-                .into_response());
-        }
+        Err(errors) => return invalid(&state, &v, s, &input, &errors).await,
     };
-    let resident = matches!(requester, Requester::Resident { .. });
-    let submission = Submission {
-        council: state.council(),
-        service: s,
-        answers,
-        location,
-        requester,
-        channel: Channel::Online,
-        at: Timestamp::now(),
-    };
+    let resident = matches!(submission.requester, Requester::Resident { .. });
     let mut tx = state.store().begin().await?;
     let case = match townhall_cases::submit(&mut tx, &state.shared.templates, &submission)
         .await
@@ -350,12 +319,7 @@ pub async fn submit(
         Ok(case) => case,
         Err(errors) => {
             tx.rollback().await?;
-            let found = addresses_for(&state, s, &input).await?;
-            return Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                form_page(&state, &v, s, &input, &errors, &found).await?,
-            )
-                .into_response());
+            return invalid(&state, &v, s, &input, &errors).await;
         }
     };
     tx.commit().await?;
@@ -638,10 +602,10 @@ fn check_page(
     v: &Visitor,
     s: &Service,
     input: &FormInput,
-    answers: &Answers,
-    location: Option<&Location>,
-    requester: &Requester,
+    ready: &Submission<'_>,
 ) -> Markup {
+    let (answers, location, requester) =
+        (&ready.answers, ready.location.as_ref(), &ready.requester);
     let hidden: Vec<(&String, &String)> = input
         .iter()
         .flat_map(|(k, vs)| vs.iter().map(move |v| (k, v)))

@@ -1,6 +1,7 @@
 //! Server-rendered pages, grouped by who uses them.
 
 mod account;
+mod casework;
 mod consent;
 mod dashboard;
 mod dev;
@@ -68,6 +69,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staff", get(staff::home))
         .route("/staff/residents/{id}", get(staff::resident))
+        .route("/staff/cases/{reference}", get(casework::case))
+        .route("/staff/cases/{reference}/status", post(casework::status))
+        .route("/staff/cases/{reference}/note", post(casework::note))
+        .route("/staff/cases/{reference}/assign", post(casework::assign))
         .route("/dev/mailbox", get(dev::mailbox))
         .route("/services", get(services::list))
         .route("/services/{id}", get(services::about))

@@ -30,8 +30,13 @@ pub async fn sign_in(
     password_sign_in(&state, &v, addr, &f, UserKind::Staff).await
 }
 
-pub async fn home(State(state): State<AppState>, v: Visitor) -> Result<Markup, AppError> {
+pub async fn home(
+    State(state): State<AppState>,
+    v: Visitor,
+    axum::extract::Query(filters): axum::extract::Query<crate::pages::casework::QueueQuery>,
+) -> Result<Markup, AppError> {
     let me = v.staff_for(Action::Read, &Resource::StaffHome)?;
+    let queue = crate::pages::casework::queue(&state, &v, me, &filters).await?;
     Ok(page(
         &v,
         &state.council().name,
@@ -39,10 +44,8 @@ pub async fn home(State(state): State<AppState>, v: Visitor) -> Result<Markup, A
         html! {
             h1 { "Staff home" }
             p class="lead" { "Signed in as " (me.label()) "." }
-            div class="card" {
-                h2 { "Your team's work" }
-                p class="empty" { "Cases routed to your team will appear here, with their deadlines." }
-            }
+            h2 { "Your team's cases" }
+            (queue)
             div class="card" {
                 h2 { "Looking at a resident's record" }
                 p { "Every time you open a resident's record it is recorded, with the reason, and the resident can see it." }

@@ -1,0 +1,213 @@
+//! Staff working cases: queues by team, every view audited, the workflow
+//! enforced, updates sent to the resident, and nobody outside the team let in.
+
+use reqwest::StatusCode;
+use townhall_identity::Role;
+use townhall_testkit::{TestServer, NOT_IN_PARISH};
+
+const PASSWORD: &str = "staff password 123";
+
+async fn report_pothole(s: &TestServer) {
+    let c = s.client();
+    let (lat, lon) = (NOT_IN_PARISH.0.to_string(), NOT_IN_PARISH.1.to_string());
+    let answers = [
+        ("location-latitude", lat.as_str()),
+        ("location-longitude", lon.as_str()),
+        ("surface", "road"),
+        ("your-email", "omar@mail.example"),
+    ];
+    let r = s
+        .submit(
+            &c,
+            "/services/report-pothole/start",
+            "/services/report-pothole/submit",
+            &answers,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+async fn staff_client(s: &TestServer, email: &str) -> reqwest::Client {
+    let c = s.client();
+    let r = s
+        .submit(
+            &c,
+            "/staff/sign-in",
+            "/staff/sign-in",
+            &[("email", email), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{email} signs in");
+    c
+}
+
+#[tokio::test]
+async fn the_team_works_its_case_and_the_resident_hears_of_it() {
+    let s = TestServer::start().await;
+    s.add_staff(
+        "tom@testshire.example",
+        "Tom Okafor",
+        Role::Caseworker,
+        Some("Highways"),
+        PASSWORD,
+    )
+    .await;
+    report_pothole(&s).await;
+    let tom = staff_client(&s, "tom@testshire.example").await;
+
+    let home = s.text(&tom, "/staff").await;
+    assert!(home.contains("1 open case for Highways"));
+    assert!(home.contains("<a href=\"/staff/cases/TES-000001\">TES-000001</a>"));
+
+    let audited = s.count("audit_log").await;
+    let page = s.text(&tom, "/staff/cases/TES-000001").await;
+    assert!(page.contains("omar@mail.example"));
+    assert!(page.contains("rule 1: every other case"));
+    assert_eq!(
+        s.count("audit_log").await,
+        audited + 1,
+        "the view is audited"
+    );
+
+    // The workflow is enforced, with the reason.
+    let r = s
+        .submit(
+            &tom,
+            "/staff/cases/TES-000001",
+            "/staff/cases/TES-000001/status",
+            &[("status", "fixed")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("a case that is 'Received' cannot move to 'Fixed'"),
+        "{page}"
+    );
+    assert_eq!(s.count("case_events").await, 1, "nothing changed");
+    for (status, update) in [
+        ("inspecting", ""),
+        ("repair-scheduled", "Booked for Thursday morning."),
+    ] {
+        let r = s
+            .submit(
+                &tom,
+                "/staff/cases/TES-000001",
+                "/staff/cases/TES-000001/status",
+                &[("status", status), ("update", update)],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{status}");
+    }
+    let r = s
+        .submit(
+            &tom,
+            "/staff/cases/TES-000001",
+            "/staff/cases/TES-000001/note",
+            &[("note", "Needs a 2-person crew")],
+        )
+        .await;
+    assert_eq!(r.headers()["location"], "/staff/cases/TES-000001?done=note");
+    s.submit(
+        &tom,
+        "/staff/cases/TES-000001",
+        "/staff/cases/TES-000001/assign",
+        &[("to", "me")],
+    )
+    .await;
+
+    let page = s.text(&tom, "/staff/cases/TES-000001?done=assigned").await;
+    assert!(page.contains("Repair scheduled"));
+    assert!(page.contains("internal note<br>Needs a 2-person crew"));
+    assert!(page.contains("<dt>Assigned to</dt><dd>You</dd>"));
+
+    // The guest is sent the status message with the public update.
+    let mail = townhall_notify::mailbox(&s.db.store, s.council.id, 10)
+        .await
+        .unwrap();
+    assert!(mail.iter().any(|m| m.recipient == "omar@mail.example"
+        && m.body
+            .contains("is booked for repair. Booked for Thursday morning.")));
+    assert!(
+        !mail.iter().any(|m| m.body.contains("2-person crew")),
+        "internal notes stay internal"
+    );
+}
+
+#[tokio::test]
+async fn staff_outside_the_team_cannot_open_or_change_its_cases() {
+    let s = TestServer::start().await;
+    s.add_staff(
+        "priya@testshire.example",
+        "Priya Shah",
+        Role::Caseworker,
+        Some("Waste and Recycling"),
+        PASSWORD,
+    )
+    .await;
+    s.add_staff(
+        "dpo@testshire.example",
+        "Dana Price",
+        Role::DataProtectionOfficer,
+        None,
+        PASSWORD,
+    )
+    .await;
+    report_pothole(&s).await;
+
+    let priya = staff_client(&s, "priya@testshire.example").await;
+    assert!(!s.text(&priya, "/staff").await.contains("TES-000001"));
+    let audited = s.count("audit_log").await;
+    let r = priya
+        .get(s.url("/staff/cases/TES-000001"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = s
+        .submit(
+            &priya,
+            "/staff",
+            "/staff/cases/TES-000001/status",
+            &[("status", "inspecting")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(s.count("audit_log").await, audited, "nothing was read");
+
+    // The data protection officer may look (and it is audited), not change.
+    let dpo = staff_client(&s, "dpo@testshire.example").await;
+    assert_eq!(
+        dpo.get(s.url("/staff/cases/TES-000001"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(s.count("audit_log").await, audited + 1);
+    let r = s
+        .submit(
+            &dpo,
+            "/staff",
+            "/staff/cases/TES-000001/note",
+            &[("note", "Looks fine")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // Guests are sent to sign in; unknown references are not found.
+    let r = s
+        .client()
+        .get(s.url("/staff/cases/TES-000001"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/staff/sign-in");
+    let r = dpo
+        .get(s.url("/staff/cases/TES-999999"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
