@@ -8,6 +8,7 @@
 //! audit log. Staff read a case only through [`open_as`], which audits the read.
 
 mod events;
+mod follow;
 mod locate;
 mod model;
 mod notify;
@@ -16,6 +17,7 @@ mod row;
 mod submit;
 mod work;
 
+pub use follow::join;
 pub use locate::locate;
 pub use model::{Case, CaseEvent, CaseLocation, Channel, Contact, Location, Requester};
 pub use read::{
@@ -26,12 +28,19 @@ pub use work::{add_note, assign, change_status, load, StaffActor};
 
 use townhall_store::{Migration, StoreError};
 
-/// Schema for cases, their history and permits.
-pub const MIGRATIONS: &[Migration] = &[Migration::portable(
-    2026112401,
-    "cases",
-    include_str!("../migrations/0001_cases.sql"),
-)];
+/// Schema for cases, their history, permits and the people following them.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration::portable(
+        2026112401,
+        "cases",
+        include_str!("../migrations/0001_cases.sql"),
+    ),
+    Migration::portable(
+        2026112402,
+        "case_followers",
+        include_str!("../migrations/0002_followers.sql"),
+    ),
+];
 
 /// A case could not be made or changed.
 #[derive(Debug, thiserror::Error)]

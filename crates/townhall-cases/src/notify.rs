@@ -9,8 +9,8 @@ use townhall_types::fill_placeholders;
 use crate::model::Case;
 use crate::CaseError;
 
-/// Queues the status's message for whoever asked, if the status has one and
-/// they gave an email address.
+/// Queues the status's message for whoever asked and everyone following the
+/// case, if the status has one and they gave an email address.
 pub(crate) async fn status_message(
     tx: &mut Tx,
     templates: &Templates,
@@ -20,9 +20,24 @@ pub(crate) async fn status_message(
     status: &Status,
     update: Option<&str>,
 ) -> Result<(), CaseError> {
-    let (Some(message), Some(email)) = (&status.message, &case.contact.email) else {
+    let Some(message) = &status.message else {
         return Ok(());
     };
+    let mut to: Vec<(String, String)> = case
+        .contact
+        .email
+        .iter()
+        .map(|e| {
+            (
+                e.clone(),
+                case.contact
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| "there".to_owned()),
+            )
+        })
+        .collect();
+    to.extend(crate::follow::emails(tx, council.id, case.id).await?);
     let mut missing = Vec::new();
     let text = fill_placeholders(
         message,
@@ -34,24 +49,25 @@ pub(crate) async fn status_message(
         ],
         &mut missing,
     );
-    let name = case.contact.name.as_deref().unwrap_or("there");
-    townhall_notify::enqueue(
-        tx,
-        templates,
-        council.id,
-        "case-update",
-        email,
-        &[
-            ("name", name),
-            ("council", &council.name),
-            ("service", &service.name),
-            ("status", &status.label),
-            ("reference", &case.reference),
-            ("message", text.trim()),
-        ],
-        Some(&case.reference),
-    )
-    .await?
-    .map_err(|e| CaseError::Workflow(e.to_string()))?;
+    for (email, name) in &to {
+        townhall_notify::enqueue(
+            tx,
+            templates,
+            council.id,
+            "case-update",
+            email,
+            &[
+                ("name", name),
+                ("council", &council.name),
+                ("service", &service.name),
+                ("status", &status.label),
+                ("reference", &case.reference),
+                ("message", text.trim()),
+            ],
+            Some(&case.reference),
+        )
+        .await?
+        .map_err(|e| CaseError::Workflow(e.to_string()))?;
+    }
     Ok(())
 }

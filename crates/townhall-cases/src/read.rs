@@ -9,7 +9,11 @@ use townhall_types::{CaseId, CouncilId, TeamId, Timestamp, UserId};
 use crate::model::{Case, CaseEvent};
 use crate::row;
 
-/// A resident's own cases, newest first. Their own data, so not audited.
+/// The cases resident `$2` made or follows.
+const FOLLOWED: &str = "resident_id = $2 OR EXISTS (SELECT 1 FROM case_followers f \
+    WHERE f.council_id = cases.council_id AND f.case_id = cases.case_id AND f.resident_id = $2)";
+
+/// A resident's own cases (made or followed), newest first. Their own data, so not audited.
 pub async fn for_resident(
     store: &Store,
     council: CouncilId,
@@ -17,7 +21,7 @@ pub async fn for_resident(
     limit: i64,
 ) -> Result<Vec<Case>, StoreError> {
     let rows = sql::query(&format!(
-        "SELECT {} FROM cases WHERE council_id = $1 AND resident_id = $2 ORDER BY created_at DESC LIMIT $3",
+        "SELECT {} FROM cases WHERE council_id = $1 AND ({FOLLOWED}) ORDER BY created_at DESC LIMIT $3",
         row::CASE_COLUMNS
     ))
     .bind(council.to_string())
@@ -37,7 +41,7 @@ pub async fn own_case(
     reference: &str,
 ) -> Result<Option<(Case, Vec<CaseEvent>)>, StoreError> {
     let found = sql::query(&format!(
-        "SELECT {} FROM cases WHERE council_id = $1 AND resident_id = $2 AND reference = $3",
+        "SELECT {} FROM cases WHERE council_id = $1 AND reference = $3 AND ({FOLLOWED})",
         row::CASE_COLUMNS
     ))
     .bind(council.to_string())

@@ -435,6 +435,12 @@ impl Drop for TestServer {
     }
 }
 
+/// Form fields with owned values, as the `(&str, &str)` pairs
+/// [`TestServer::submit`] takes.
+pub fn as_fields<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    v.iter().map(|(k, s)| (*k, s.as_str())).collect()
+}
+
 /// The value of the hidden `csrf` field in a page.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";

@@ -10,7 +10,8 @@ use townhall_places::{Boundaries, Council};
 use townhall_services::{check_answers, Catalogue, FormInput};
 use townhall_store::sql;
 use townhall_testkit::{
-    demo_services, seed_place, TestStore, HOME_IN_ZONE, HOME_OUTSIDE_ZONE, IN_PARISH, NOT_IN_PARISH,
+    as_fields, demo_services, seed_place, TestStore, HOME_IN_ZONE, HOME_OUTSIDE_ZONE, IN_PARISH,
+    NOT_IN_PARISH,
 };
 use townhall_types::{EmailAddress, Timestamp, UserId};
 
@@ -129,7 +130,7 @@ impl Fixture {
     ) -> Result<townhall_cases::Case, CaseError> {
         self.submit(
             "report-speeding",
-            &pairs(&speeding(at, near_school)),
+            &as_fields(&speeding(at, near_school)),
             guest(),
             monday(),
         )
@@ -161,10 +162,6 @@ fn speeding(at: (f64, f64), near_school: &'static str) -> Vec<(&'static str, Str
         ("details", "Cars at 50 past the school".to_owned()),
     ]);
     v
-}
-
-fn pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    v.iter().map(|(k, s)| (*k, s.as_str())).collect()
 }
 
 // Monday 23 November 2026, 10:00 UTC.
@@ -373,7 +370,7 @@ async fn staff_reads_are_audited_queues_list_open_cases_and_nearby_reports_are_f
     let first = f
         .submit(
             "report-pothole",
-            &pairs(
+            &as_fields(
                 &[
                     point(NOT_IN_PARISH).to_vec(),
                     vec![("surface", "road".into())],
@@ -463,4 +460,76 @@ async fn staff_reads_are_audited_queues_list_open_cases_and_nearby_reports_are_f
     .await
     .unwrap();
     assert!(other_service.is_empty());
+}
+
+#[tokio::test]
+async fn followers_hear_of_every_status_change_and_joining_twice_changes_nothing() {
+    let f = fixture().await;
+    let pothole = [
+        point(NOT_IN_PARISH).to_vec(),
+        vec![("surface", "road".into())],
+    ]
+    .concat();
+    let mut case = f
+        .submit("report-pothole", &as_fields(&pothole), guest(), monday())
+        .await
+        .unwrap()
+        .unwrap();
+    let service = f.services.get("report-pothole").unwrap();
+    let templates = townhall_notify::Templates::builtin();
+    let lizzy = resident_account(&f).await;
+    for _ in 0..2 {
+        let mut tx = f.db.store.begin().await.unwrap();
+        townhall_cases::join(
+            &mut tx,
+            &templates,
+            &f.council,
+            service,
+            &case,
+            &resident(lizzy),
+            monday(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(f.count("case_followers").await, 1);
+    let officer = StaffActor {
+        id: UserId::new(),
+        label: "Tom Okafor, Team leader, Highways".into(),
+    };
+    let mut tx = f.db.store.begin().await.unwrap();
+    for status in ["inspecting", "repair-scheduled"] {
+        change_status(
+            &mut tx,
+            &templates,
+            &f.council,
+            service,
+            &mut case,
+            status,
+            Some("Thursday."),
+            &officer,
+            monday(),
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mail = townhall_notify::mailbox(&f.db.store, f.council.id, 20)
+        .await
+        .unwrap();
+    let booked: Vec<&str> = mail
+        .iter()
+        .filter(|m| m.body.contains("is booked for repair. Thursday."))
+        .map(|m| m.recipient.as_str())
+        .collect();
+    assert_eq!(booked.len(), 2, "{booked:?}");
+    assert!(booked.contains(&"omar@mail.example") && booked.contains(&"lizzy@mail.example"));
+    let mine = townhall_cases::for_resident(&f.db.store, f.council.id, lizzy, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        mine[0].reference, case.reference,
+        "a follower sees the case as theirs"
+    );
 }

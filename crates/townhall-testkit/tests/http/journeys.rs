@@ -2,7 +2,7 @@
 //! postcode look-up, check your answers, confirmation, and the resident's view.
 
 use reqwest::StatusCode;
-use townhall_testkit::{TestServer, HOME_IN_ZONE, IN_PARISH};
+use townhall_testkit::{as_fields, TestServer, HOME_IN_ZONE, IN_PARISH};
 
 use crate::accounts::{sign_in, sign_up};
 
@@ -200,4 +200,115 @@ async fn services_that_need_a_payment_say_so_instead_of_taking_a_request() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+fn pothole_at(lat: f64, lon: f64) -> Vec<(&'static str, String)> {
+    vec![
+        ("location-latitude", lat.to_string()),
+        ("location-longitude", lon.to_string()),
+        ("surface", "road".to_owned()),
+    ]
+}
+
+#[tokio::test]
+async fn a_second_report_of_the_same_pothole_joins_the_first() {
+    let s = TestServer::start().await;
+    let (lat, lon) = townhall_testkit::NOT_IN_PARISH;
+    let guest = s.client();
+    let mut first = pothole_at(lat, lon);
+    first.push(("your-email", "omar@mail.example".to_owned()));
+    let r = s
+        .submit(
+            &guest,
+            "/services/report-pothole/start",
+            "/services/report-pothole/submit",
+            &as_fields(&first),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // About 33 metres north, by a signed-in resident.
+    let c = s.client();
+    sign_up(&s, &c, "lizzy@mail.example", "kettle river jumper").await;
+    sign_in(&s, &c, "lizzy@mail.example", "kettle river jumper").await;
+    let second = pothole_at(lat + 0.0003, lon);
+    let page = s
+        .submit(
+            &c,
+            "/services/report-pothole/start",
+            "/services/report-pothole/answers",
+            &as_fields(&second),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Is this the same problem?"));
+    assert!(page.contains("About 33 metres from where you said"));
+    assert!(
+        !page.contains("omar@mail.example"),
+        "nothing personal about the first reporter"
+    );
+
+    let mut join = as_fields(&second);
+    join.push(("join", "TES-000001"));
+    let r = s
+        .submit(
+            &c,
+            "/services/report-pothole/start",
+            "/services/report-pothole/join",
+            &join,
+        )
+        .await;
+    assert_eq!(r.headers()["location"], "/requests/TES-000001");
+    assert_eq!(s.count("cases").await, 1, "no duplicate case");
+    assert!(s.text(&c, "/dashboard").await.contains("TES-000001"));
+    assert!(s
+        .text(&c, "/requests/TES-000001")
+        .await
+        .contains("Received"));
+    let mail = townhall_notify::mailbox(&s.db.store, s.council.id, 10)
+        .await
+        .unwrap();
+    assert!(mail.iter().any(|m| m.recipient == "lizzy@mail.example"
+        && m.subject.contains("you are following TES-000001")));
+
+    // A report that is not nearby cannot be joined by editing the form.
+    let far = pothole_at(lat + 0.01, lon);
+    let mut forged = as_fields(&far);
+    forged.push(("join", "TES-000001"));
+    let r = s
+        .submit(
+            &c,
+            "/services/report-pothole/start",
+            "/services/report-pothole/join",
+            &forged,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+
+    // "No, this is a different problem" goes on to check your answers and a new case.
+    let mut different = as_fields(&second);
+    different.push(("action", "new-problem"));
+    let page = s
+        .submit(
+            &c,
+            "/services/report-pothole/start",
+            "/services/report-pothole/answers",
+            &different,
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Check your answers before sending"));
+    let r = s
+        .submit(
+            &c,
+            "/services/report-pothole/start",
+            "/services/report-pothole/submit",
+            &as_fields(&second),
+        )
+        .await;
+    assert_eq!(r.headers()["location"], "/requests/TES-000002?new=1");
 }

@@ -290,9 +290,134 @@ pub async fn answer(
         }
         _ => match prepare(&state, s, &v, &input).await? {
             Err(errors) => invalid(&state, &v, s, &input, &errors).await,
-            Ok(ready) => Ok(check_page(&state, &v, s, &input, &ready).into_response()),
+            Ok(ready) => {
+                let nearby = if action == "new-problem" {
+                    Vec::new()
+                } else {
+                    same_problem(&state, s, &ready).await?
+                };
+                if nearby.is_empty() {
+                    Ok(check_page(&state, &v, s, &input, &ready).into_response())
+                } else {
+                    Ok(same_problem_page(&state, &v, s, &input, &nearby).into_response())
+                }
+            }
         },
     }
+}
+
+/// Open reports of the same service close to the new one, nearest first.
+async fn same_problem(
+    state: &AppState,
+    s: &Service,
+    ready: &Submission<'_>,
+) -> Result<Vec<(townhall_cases::Case, f64)>, AppError> {
+    let (Some(d), Some(l)) = (&s.duplicates, &ready.location) else {
+        return Ok(Vec::new());
+    };
+    let since = ready
+        .at
+        .plus(time::Duration::days(-i64::from(d.within_days)));
+    Ok(townhall_cases::nearby_open(
+        state.store(),
+        state.council().id,
+        &s.id,
+        (l.latitude, l.longitude),
+        d.within_metres,
+        since,
+    )
+    .await?)
+}
+
+fn hidden_fields(input: &FormInput) -> Markup {
+    html! {
+        @for (k, vs) in input {
+            @for val in vs { input type="hidden" name=(k) value=(val); }
+        }
+    }
+}
+
+fn same_problem_page(
+    state: &AppState,
+    v: &Visitor,
+    s: &Service,
+    input: &FormInput,
+    nearby: &[(townhall_cases::Case, f64)],
+) -> Markup {
+    page(
+        v,
+        &state.council().name,
+        "Is this the same problem?",
+        html! {
+            span class="caption" { (s.name) }
+            h1 { "Is this the same problem?" }
+            p { "Someone has already reported this nearby. If it is the same problem, we will add you to their report and tell you when it changes, so the team can fix it sooner." }
+            @for (case, metres) in nearby {
+                div class="card" {
+                    h2 { "Reported " (case.created_at.human_date()) }
+                    p { "About " (metres.round()) " metres from where you said. Status: "
+                        strong { (s.workflow.status(&case.status).map_or(case.status.as_str(), |st| st.label.as_str())) } "." }
+                    form method="post" action={ "/services/" (s.id) "/join" } {
+                        (csrf(v))
+                        (hidden_fields(input))
+                        input type="hidden" name="join" value=(case.reference);
+                        button class="button" type="submit" { "Yes, this is the same problem" }
+                    }
+                }
+            }
+            form method="post" action={ "/services/" (s.id) "/answers" } {
+                (csrf(v))
+                (hidden_fields(input))
+                button class="button button--secondary" type="submit" name="action" value="new-problem" { "No, this is a different problem" }
+            }
+        },
+    )
+}
+
+pub async fn join(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let s = service(&state, &id)?;
+    if !can_apply_online(s) {
+        return Err(AppError::NotFound);
+    }
+    let Sent { mut input, .. } = read(pairs);
+    let reference = input
+        .remove("join")
+        .and_then(|v| v.into_iter().next())
+        .unwrap_or_default();
+    let ready = match prepare(&state, s, &v, &input).await? {
+        Ok(ready) => ready,
+        Err(errors) => return invalid(&state, &v, s, &input, &errors).await,
+    };
+    // Only a report that is open, close by and recent may be joined.
+    let nearby = same_problem(&state, s, &ready).await?;
+    let Some((case, _)) = nearby.into_iter().find(|(c, _)| c.reference == reference) else {
+        return Err(AppError::BadRequest(
+            "That report can no longer be joined. Go back and send your report instead".into(),
+        ));
+    };
+    let mut tx = state.store().begin().await?;
+    townhall_cases::join(
+        &mut tx,
+        &state.shared.templates,
+        state.council(),
+        s,
+        &case,
+        &ready.requester,
+        ready.at,
+    )
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    tx.commit().await?;
+    let to = match ready.requester {
+        Requester::Resident { .. } => format!("/requests/{}", case.reference),
+        Requester::Guest { .. } => format!("/services/{}/sent/{}?joined=1", s.id, case.reference),
+    };
+    Ok(Redirect::to(&to).into_response())
 }
 
 pub async fn submit(
@@ -331,20 +456,33 @@ pub async fn submit(
     Ok(Redirect::to(&to).into_response())
 }
 
+/// Whether the confirmation is for joining an earlier report.
+#[derive(serde::Deserialize)]
+pub struct Joined {
+    #[serde(default)]
+    joined: Option<String>,
+}
+
 pub async fn sent(
     State(state): State<AppState>,
     v: Visitor,
     Path((id, reference)): Path<(String, String)>,
+    axum::extract::Query(joined): axum::extract::Query<Joined>,
 ) -> Result<Markup, AppError> {
     let s = service(&state, &id)?;
+    let joined = joined.joined.is_some();
     Ok(page(
         &v,
         &state.council().name,
-        "Request sent",
+        if joined {
+            "Added to the earlier report"
+        } else {
+            "Request sent"
+        },
         html! {
             div class="panel" {
-                h1 { (s.name) ": sent" }
-                p { "Your reference number" br; strong { (reference) } }
+                h1 { (s.name) ": " (if joined { "added to the earlier report" } else { "sent" }) }
+                p { "The reference number" br; strong { (reference) } }
             }
             p { "We aim to deal with it within " (s.deadline) "." }
             p { "If you gave us your email address, we have sent you a confirmation and will tell you when it changes." }
@@ -606,10 +744,6 @@ fn check_page(
 ) -> Markup {
     let (answers, location, requester) =
         (&ready.answers, ready.location.as_ref(), &ready.requester);
-    let hidden: Vec<(&String, &String)> = input
-        .iter()
-        .flat_map(|(k, vs)| vs.iter().map(move |v| (k, v)))
-        .collect();
     let place = location.map(|l| {
         let w = &l.whereabouts;
         match (&w.ward, &w.parish) {
@@ -642,14 +776,14 @@ fn check_page(
             }
             form method="post" action={ "/services/" (s.id) "/answers" } {
                 (csrf(v))
-                @for (k, val) in &hidden { input type="hidden" name=(k) value=(val); }
+                (hidden_fields(input))
                 button class="button button--secondary" type="submit" name="action" value="change" { "Change your answers" }
             }
             h2 { "Now send your request" }
             p { "By sending this you confirm that the details are correct to the best of your knowledge." }
             form method="post" action={ "/services/" (s.id) "/submit" } {
                 (csrf(v))
-                @for (k, val) in &hidden { input type="hidden" name=(k) value=(val); }
+                (hidden_fields(input))
                 button class="button" type="submit" { "Send" }
             }
         },

@@ -79,6 +79,7 @@ pub fn routes() -> Router<AppState> {
         .route("/services/{id}/start", get(journey::start))
         .route("/services/{id}/answers", post(journey::answer))
         .route("/services/{id}/submit", post(journey::submit))
+        .route("/services/{id}/join", post(journey::join))
         .route("/services/{id}/sent/{reference}", get(journey::sent))
         .route("/requests/{reference}", get(requests::one))
         .route("/services/{id}/rules", get(services::rules))
