@@ -89,6 +89,16 @@ impl StaffMember {
     }
 }
 
+/// The names of the council's teams, in order.
+pub async fn team_names(store: &Store, council: CouncilId) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> =
+        sql::query_as("SELECT name FROM teams WHERE council_id = $1 ORDER BY name")
+            .bind(council.to_string())
+            .fetch_all(store.reader())
+            .await?;
+    Ok(rows.into_iter().map(|(n,)| n).collect())
+}
+
 /// The team with this name.
 pub async fn team_by_name(
     tx: &mut Tx,

@@ -111,6 +111,14 @@ impl Boundaries {
             .any(|(k, a, _)| *k == kind && a.code == code)
     }
 
+    /// The areas of one kind, in code order.
+    pub fn of_kind(&self, kind: AreaKind) -> impl Iterator<Item = &AreaRef> {
+        self.areas
+            .iter()
+            .filter(move |(k, _, _)| *k == kind)
+            .map(|(_, a, _)| a)
+    }
+
     /// The area with this code.
     pub fn area(&self, code: &str) -> Option<&AreaRef> {
         self.areas

@@ -120,3 +120,21 @@ pub fn route(rules: &[Route], answers: &Answers, at: &Whereabouts) -> Option<Rou
         })
     })
 }
+
+/// Every team the rules can send a case to, with the rule (from 1) that names
+/// it; a `((parish))` team is spelt out for each of `parishes`.
+pub fn teams_named(rules: &[Route], parishes: &[&str]) -> Vec<(usize, String)> {
+    let mut teams = Vec::new();
+    for (i, r) in rules.iter().enumerate() {
+        if r.team.contains("((parish))") {
+            teams.extend(
+                parishes
+                    .iter()
+                    .map(|p| (i + 1, r.team.replace("((parish))", p))),
+            );
+        } else {
+            teams.push((i + 1, r.team.clone()));
+        }
+    }
+    teams
+}

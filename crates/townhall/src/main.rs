@@ -105,6 +105,12 @@ enum AdminCommand {
         #[arg(long)]
         name: String,
     },
+    /// Create a team (cases are routed to teams by name).
+    CreateTeam {
+        /// Its name, e.g. "Highways" or "Northgate Parish Clerk".
+        #[arg(long)]
+        name: String,
+    },
     /// Create a staff account; the password is read from TOWNHALL_NEW_PASSWORD or asked for.
     CreateStaff {
         /// Their email address.

@@ -145,6 +145,7 @@ async fn load_site(
         tracing::info!(council = %council.slug, dir = %services_dir.display(), "no services directory: no services published");
         townhall_services::Catalogue::default()
     };
+    check_teams(store, &council, &services, &boundaries).await?;
     Ok(townhall_web::Site {
         consent: load_policy(dir)?,
         council,
@@ -152,6 +153,34 @@ async fn load_site(
         services,
         boundaries,
     })
+}
+
+/// Refuses to start when a routing rule would send cases to a team the council
+/// does not have: such cases would sit where nobody sees them.
+async fn check_teams(
+    store: &Store,
+    council: &Council,
+    services: &townhall_services::Catalogue,
+    boundaries: &townhall_places::Boundaries,
+) -> anyhow::Result<()> {
+    let teams = townhall_identity::staff::team_names(store, council.id).await?;
+    let parishes: Vec<&str> = boundaries
+        .of_kind(townhall_places::AreaKind::Parish)
+        .map(|p| p.name.as_str())
+        .collect();
+    for s in services.all() {
+        for (rule, team) in townhall_services::routing::teams_named(&s.routing, &parishes) {
+            if !teams.contains(&team) {
+                bail!(
+                    "council '{}': service {} routing rule {rule} sends cases to team '{team}', which does not exist; \
+                     create it with `townhall admin create-team --name \"{team}\"`",
+                    council.slug,
+                    s.id
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 struct Bar(ProgressBar);
@@ -459,6 +488,13 @@ async fn admin(
             let c = townhall_places::create_council(&mut tx, &slug, &name).await?;
             tx.commit().await?;
             println!("Created council '{}' ({})", c.slug, c.id);
+        }
+        AdminCommand::CreateTeam { name } => {
+            let c = pick_council(&store, council).await?;
+            let mut tx = store.begin().await?;
+            let team = staff::ensure_team(&mut tx, c.id, &name).await?;
+            tx.commit().await?;
+            println!("Team '{}' is ready", team.name);
         }
         AdminCommand::CreateStaff {
             email,

@@ -70,6 +70,22 @@ fn create_councils(dir: &Path) {
     }
 }
 
+/// Waits up to 30 seconds for the server on `port` to say it is ready.
+async fn wait_ready(port: u16) {
+    let started = Instant::now();
+    loop {
+        let ready = reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await;
+        if ready.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server did not become ready"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn page(port: u16, host: &str, path: &str) -> reqwest::Response {
     reqwest::Client::new()
         .get(format!("http://127.0.0.1:{port}{path}"))
@@ -93,18 +109,7 @@ async fn serves_each_council_on_its_host_and_stops_cleanly() {
         .spawn()
         .unwrap();
 
-    let started = Instant::now();
-    loop {
-        let ready = reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await;
-        if ready.is_ok_and(|r| r.status().is_success()) {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the server did not become ready"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_ready(port).await;
 
     let river = page(port, "riverside.example", "/").await;
     assert!(river.headers().contains_key("strict-transport-security"));
@@ -166,4 +171,74 @@ fn refuses_to_start_for_a_council_that_does_not_exist() {
         ),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn refuses_to_start_until_every_team_named_by_routing_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    create_councils(dir.path());
+    let port = free_port();
+    let config = write_config(dir.path(), port, SITES);
+    let services = dir.path().join("config/services");
+    std::fs::create_dir_all(&services).unwrap();
+    let (file, text) = townhall_demo::SERVICES
+        .iter()
+        .find(|(f, _)| *f == "report-pothole.toml")
+        .unwrap();
+    std::fs::write(services.join(file), text).unwrap();
+
+    let out = townhall(&["serve", "--config", config.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("council 'riverside': service report-pothole routing rule 1 sends cases to team 'Highways', which does not exist"),
+        "{err}"
+    );
+
+    // A mistake in a service file stops it too, with the file and line.
+    std::fs::write(
+        services.join(file),
+        text.replace("deadline = \"5 working days\"", "deadline = \"soon\""),
+    )
+    .unwrap();
+    let out = townhall(&["serve", "--config", config.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("report-pothole.toml:9: deadline 'soon' must be like"),
+        "{err}"
+    );
+
+    let data = dir.path().to_str().unwrap();
+    for council in ["riverside", "hillcrest"] {
+        let out = townhall(&[
+            "admin",
+            "--data-dir",
+            data,
+            "--council",
+            council,
+            "create-team",
+            "--name",
+            "Highways",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    std::fs::write(services.join(file), text).unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_townhall"))
+        .args(["serve", "--config", config.to_str().unwrap()])
+        .env_remove("TOWNHALL_DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        server.try_wait().unwrap().is_none(),
+        "it starts once the team exists"
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
 }
