@@ -211,3 +211,108 @@ async fn staff_outside_the_team_cannot_open_or_change_its_cases() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn staff_make_a_request_for_a_resident_recorded_as_assisted() {
+    let s = TestServer::start().await;
+    s.add_staff(
+        "cs@testshire.example",
+        "Ravi Patel",
+        Role::Caseworker,
+        Some("Customer Services"),
+        PASSWORD,
+    )
+    .await;
+    s.add_staff(
+        "dpo@testshire.example",
+        "Dana Price",
+        Role::DataProtectionOfficer,
+        None,
+        PASSWORD,
+    )
+    .await;
+    let lizzy = s.client();
+    crate::accounts::sign_up(&s, &lizzy, "lizzy@mail.example", "kettle river jumper").await;
+    let email = townhall_types::EmailAddress::parse("lizzy@mail.example").unwrap();
+    let id = townhall_identity::accounts::find_by_email(
+        &s.db.store,
+        s.council.id,
+        townhall_identity::UserKind::Resident,
+        &email,
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .id;
+    let mut tx = s.db.store.begin().await.unwrap();
+    let profile = townhall_identity::profiles::ResidentProfile {
+        given_name: "Lizzy".into(),
+        family_name: "Parker".into(),
+        date_of_birth: None,
+        phone: None,
+        uprn: Some(townhall_testkit::HOME_IN_ZONE.into()),
+    };
+    townhall_identity::profiles::save(&mut tx, s.council.id, id, &profile)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let ravi = staff_client(&s, "cs@testshire.example").await;
+    let record = s.text(&ravi, &format!("/staff/residents/{id}")).await;
+    assert!(record.contains(&format!("/services/report-missed-bin/start?for={id}")));
+    let start = format!("/services/report-missed-bin/start?for={id}");
+    let form = s.text(&ravi, &start).await;
+    assert!(form.contains("You are making this request for <strong>Lizzy Parker</strong>"));
+    assert!(
+        form.contains(&format!(
+            "<option value=\"{}\" selected>",
+            townhall_testkit::HOME_IN_ZONE
+        )),
+        "her home address is filled in"
+    );
+
+    let for_her = id.to_string();
+    let answers = [
+        ("for", for_her.as_str()),
+        ("address-uprn", townhall_testkit::HOME_IN_ZONE),
+        ("bin", "general"),
+        ("collection-date-day", "17"),
+        ("collection-date-month", "11"),
+        ("collection-date-year", "2026"),
+        ("presented", "yes"),
+    ];
+    let r = s
+        .submit(
+            &ravi,
+            &start,
+            "/services/report-missed-bin/submit",
+            &answers,
+        )
+        .await;
+    assert_eq!(
+        r.headers()["location"],
+        "/services/report-missed-bin/sent/TES-000001"
+    );
+    let (channel, submitted_by, resident): (String, Option<String>, Option<String>) =
+        townhall_store::sql::query_as("SELECT channel, submitted_by, resident_id FROM cases")
+            .fetch_one(s.db.store.reader())
+            .await
+            .unwrap();
+    assert_eq!(channel, "assisted");
+    assert!(submitted_by.is_some());
+    assert_eq!(resident, Some(id.to_string()));
+    let (on_behalf_of,): (Option<String>,) = townhall_store::sql::query_as(
+        "SELECT on_behalf_of FROM audit_log WHERE record LIKE 'case:%' AND action = 'create'",
+    )
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    assert_eq!(on_behalf_of, Some(id.to_string()));
+
+    // She sees it as hers; a member of staff who may not change records cannot act for her.
+    crate::accounts::sign_in(&s, &lizzy, "lizzy@mail.example", "kettle river jumper").await;
+    assert!(s.text(&lizzy, "/dashboard").await.contains("TES-000001"));
+    let dpo = staff_client(&s, "dpo@testshire.example").await;
+    let r = dpo.get(s.url(&start)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}

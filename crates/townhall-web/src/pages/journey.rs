@@ -5,14 +5,16 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
-use townhall_authz::Action;
+use townhall_audit::Actor;
+use townhall_authz::{Action, Resource};
 use townhall_cases::{Channel, Location, Requester, Submission};
+use townhall_identity::UserKind;
 use townhall_places::Address;
 use townhall_services::{
     check_answers, field as first, Answer, Answers, FormInput, LocationInput, LocationKind,
     Prefill, Question, QuestionKind, Service, Slot,
 };
-use townhall_types::{EmailAddress, Timestamp};
+use townhall_types::{EmailAddress, Timestamp, UserId};
 
 use crate::auth::Visitor;
 use crate::error::AppError;
@@ -59,37 +61,88 @@ pub fn can_apply_online(s: &Service) -> bool {
             .any(|q| q.kind == QuestionKind::Photo && q.required)
 }
 
-/// Who is using the service, after checking they may: a signed-in resident,
-/// or a guest where the service allows guests.
-fn requester(s: &Service, v: &Visitor, input: &FormInput) -> Result<Requester, AppError> {
+/// The field carrying the resident a member of staff is acting for.
+const ASSISTING: &str = "for";
+
+/// Who is using the service, after checking they may: a member of staff
+/// acting for a resident (assisted digital, when the form names one), a
+/// signed-in resident, or a guest where the service allows guests.
+async fn requester(
+    state: &AppState,
+    s: &Service,
+    v: &Visitor,
+    input: &FormInput,
+) -> Result<(Requester, Channel), AppError> {
+    let assisting = first(input, ASSISTING);
+    if let (Some(_), false) = (&v.staff, assisting.is_empty()) {
+        let owner: UserId = assisting.parse().map_err(|_| AppError::NotFound)?;
+        let me = v.staff_for(Action::Write, &Resource::ResidentRecord { owner })?;
+        let resident = townhall_identity::accounts::get(state.store(), state.council().id, owner)
+            .await?
+            .filter(|u| u.kind == UserKind::Resident)
+            .ok_or(AppError::NotFound)?;
+        return Ok((
+            Requester::Resident {
+                id: resident.id,
+                name: resident.display_name,
+                email: resident.email,
+            },
+            Channel::Assisted {
+                staff: me.user.id,
+                label: me.label(),
+            },
+        ));
+    }
     if v.user.is_some() {
         let user = v.resident(Action::Write)?;
-        return Ok(Requester::Resident {
+        let me = Requester::Resident {
             id: user.id,
             name: user.display_name.clone(),
             email: user.email.clone(),
-        });
+        };
+        return Ok((me, Channel::Online));
     }
     if !s.guests {
         return Err(AppError::SignInRequired { staff: false });
     }
     let name = first(input, GUEST_NAME);
-    Ok(Requester::Guest {
+    let guest = Requester::Guest {
         name: (!name.is_empty()).then(|| name.to_owned()),
         email: EmailAddress::parse(first(input, GUEST_EMAIL)).ok(),
         phone: None,
-    })
+    };
+    Ok((guest, Channel::Online))
 }
 
-/// What the council already knows, filled in for a signed-in resident.
-async fn prefilled(state: &AppState, s: &Service, v: &Visitor) -> Result<FormInput, AppError> {
+/// What the council already knows, filled in for a signed-in resident, or for
+/// the resident a member of staff is helping (that read is audited).
+async fn prefilled(
+    state: &AppState,
+    s: &Service,
+    requester: &Requester,
+    channel: &Channel,
+) -> Result<FormInput, AppError> {
     let mut input = FormInput::new();
-    let Some(user) = v.user.as_ref() else {
+    let Requester::Resident { id, .. } = requester else {
         return Ok(input);
     };
-    let Some(profile) =
-        townhall_identity::profiles::read_own(state.store(), state.council().id, user.id).await?
-    else {
+    let council = state.council().id;
+    let profile = match channel {
+        Channel::Assisted { staff, label } => {
+            input.insert(ASSISTING.to_owned(), vec![id.to_string()]);
+            townhall_identity::profiles::read_as(
+                state.store(),
+                council,
+                *id,
+                Actor::Staff(staff.to_string()),
+                label,
+                "assisted digital: making a request for the resident",
+            )
+            .await?
+        }
+        _ => townhall_identity::profiles::read_own(state.store(), council, *id).await?,
+    };
+    let Some(profile) = profile else {
         return Ok(input);
     };
     for q in &s.questions {
@@ -106,17 +159,29 @@ async fn prefilled(state: &AppState, s: &Service, v: &Visitor) -> Result<FormInp
     Ok(input)
 }
 
+/// `?for=USER_ID`: a member of staff making the request for a resident.
+#[derive(serde::Deserialize)]
+pub struct Assist {
+    #[serde(default, rename = "for")]
+    resident: Option<String>,
+}
+
 pub async fn start(
     State(state): State<AppState>,
     v: Visitor,
     Path(id): Path<String>,
+    axum::extract::Query(assist): axum::extract::Query<Assist>,
 ) -> Result<Response, AppError> {
     let s = service(&state, &id)?;
     if !can_apply_online(s) {
         return Err(AppError::NotFound);
     }
-    requester(s, &v, &FormInput::new())?;
-    let input = prefilled(&state, s, &v).await?;
+    let mut asked = FormInput::new();
+    if let Some(resident) = assist.resident {
+        asked.insert(ASSISTING.to_owned(), vec![resident]);
+    }
+    let (requester, channel) = requester(&state, s, &v, &asked).await?;
+    let input = prefilled(&state, s, &requester, &channel).await?;
     let found = addresses_for(&state, s, &input).await?;
     Ok(form_page(&state, &v, s, &input, &Errors::default(), &found)
         .await?
@@ -169,7 +234,7 @@ async fn prepare<'a>(
     v: &Visitor,
     input: &FormInput,
 ) -> Result<Result<Submission<'a>, Errors>, AppError> {
-    let requester = requester(s, v, input)?;
+    let (requester, channel) = requester(state, s, v, input).await?;
     let today = Timestamp::now().datetime().date();
     let mut errors = Errors::default();
     let answers = match check_answers(&s.questions, input, today) {
@@ -222,7 +287,7 @@ async fn prepare<'a>(
         answers,
         location,
         requester,
-        channel: Channel::Online,
+        channel,
         at: Timestamp::now(),
     };
     let mut tx = state.store().begin().await?;
@@ -413,11 +478,7 @@ pub async fn join(
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
     tx.commit().await?;
-    let to = match ready.requester {
-        Requester::Resident { .. } => format!("/requests/{}", case.reference),
-        Requester::Guest { .. } => format!("/services/{}/sent/{}?joined=1", s.id, case.reference),
-    };
-    Ok(Redirect::to(&to).into_response())
+    Ok(Redirect::to(&confirmation(s, &ready, &case.reference, true)).into_response())
 }
 
 pub async fn submit(
@@ -435,7 +496,6 @@ pub async fn submit(
         Ok(ready) => ready,
         Err(errors) => return invalid(&state, &v, s, &input, &errors).await,
     };
-    let resident = matches!(submission.requester, Requester::Resident { .. });
     let mut tx = state.store().begin().await?;
     let case = match townhall_cases::submit(&mut tx, &state.shared.templates, &submission)
         .await
@@ -448,12 +508,20 @@ pub async fn submit(
         }
     };
     tx.commit().await?;
-    let to = if resident {
-        format!("/requests/{}?new=1", case.reference)
-    } else {
-        format!("/services/{}/sent/{}", s.id, case.reference)
-    };
-    Ok(Redirect::to(&to).into_response())
+    Ok(Redirect::to(&confirmation(s, &submission, &case.reference, false)).into_response())
+}
+
+/// Where the person goes once the request is made (or joined): a resident to
+/// the request among their own, anyone else to a confirmation of the reference.
+fn confirmation(s: &Service, made: &Submission<'_>, reference: &str, joined: bool) -> String {
+    match (&made.requester, &made.channel, joined) {
+        (Requester::Resident { .. }, Channel::Online, false) => {
+            format!("/requests/{reference}?new=1")
+        }
+        (Requester::Resident { .. }, Channel::Online, true) => format!("/requests/{reference}"),
+        (_, _, false) => format!("/services/{}/sent/{reference}", s.id),
+        (_, _, true) => format!("/services/{}/sent/{reference}?joined=1", s.id),
+    }
 }
 
 /// Whether the confirmation is for joining an earlier report.
@@ -670,6 +738,14 @@ async fn form_page(
 ) -> Result<Markup, AppError> {
     let slots = slots(state, s).await?;
     let guest = v.user.is_none();
+    let assisting = match first(input, ASSISTING).parse::<UserId>() {
+        Ok(id) if v.staff.is_some() => {
+            townhall_identity::accounts::get(state.store(), state.council().id, id)
+                .await?
+                .map(|u| u.display_name)
+        }
+        _ => None,
+    };
     let whole = errors.get("");
     Ok(page(
         v,
@@ -680,8 +756,12 @@ async fn form_page(
             span class="caption" { (s.group) }
             h1 { (s.name) }
             @if let Some(e) = whole { p class="error-message" { (e) } }
+            @if let Some(name) = &assisting {
+                div class="inset-text" { "You are making this request for " strong { (name) } ". It will be recorded as made by you on their behalf, and they will be sent the confirmation." }
+            }
             form method="post" action={ "/services/" (s.id) "/answers" } novalidate {
                 (csrf(v))
+                @if assisting.is_some() { input type="hidden" name=(ASSISTING) value=(first(input, ASSISTING)); }
                 @for q in s.questions.iter().filter(|q| q.kind != QuestionKind::Photo) { (question_field(q, input, errors, found, &slots)) }
                 @if guest {
                     h2 { "Your details (optional)" }

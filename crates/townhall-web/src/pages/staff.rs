@@ -80,6 +80,13 @@ pub async fn resident(
             div class="summary-list__row" { dt { "Phone" } dd { (profile.phone.as_deref().unwrap_or("Not known")) } }
             div class="summary-list__row" { dt { "UPRN" } dd { (profile.uprn.as_deref().unwrap_or("Not known")) } }
         }
+        h2 { "Make a request for this resident" }
+        p { "If they cannot do it online, you can do it with them. It is recorded as made by you on their behalf." }
+        ul class="list" {
+            @for s in state.site.services.all().iter().filter(|s| crate::pages::journey::can_apply_online(s)) {
+                li { a href={ "/services/" (s.id) "/start?for=" (owner) } { (s.name) } }
+            }
+        }
     })
     .into_response())
 }
