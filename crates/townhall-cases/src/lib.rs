@@ -24,7 +24,7 @@ pub use read::{
     booked_days, for_resident, nearby_open, open_as, own_case, queue, team_of, QueueFilter,
 };
 pub use submit::{refusals, submit, Submission};
-pub use work::{add_note, assign, change_status, load, StaffActor};
+pub use work::{add_note, assign, change_status, load, merge, StaffActor};
 
 use townhall_store::{Migration, StoreError};
 

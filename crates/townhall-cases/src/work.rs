@@ -8,7 +8,7 @@ use townhall_services::Service;
 use townhall_store::{sql, StoreError, Tx};
 use townhall_types::{CaseId, PermitId, Timestamp, UserId};
 
-use crate::model::Case;
+use crate::model::{Case, Requester};
 use crate::{events, notify, row, CaseError};
 
 /// A member of staff acting on a case.
@@ -175,6 +175,89 @@ pub async fn add_note(
     .await?;
     touch(tx, council, case.id, at).await?;
     audit(tx, council, case, by, &["notes"], "working on the request").await?;
+    Ok(())
+}
+
+/// Closes `duplicate` as a duplicate of `into` (same service, still open):
+/// it moves to the service's status marked `external = "duplicate"`, records
+/// which case it duplicates, and its reporter follows `into` from then on.
+#[allow(clippy::too_many_arguments)]
+pub async fn merge(
+    tx: &mut Tx,
+    templates: &Templates,
+    council: &Council,
+    service: &Service,
+    duplicate: &mut Case,
+    into: &Case,
+    by: &StaffActor,
+    at: Timestamp,
+) -> Result<(), CaseError> {
+    if duplicate.id == into.id {
+        return Err(CaseError::NotAllowed(
+            "a case cannot duplicate itself".into(),
+        ));
+    }
+    if duplicate.service != into.service || into.closed {
+        return Err(CaseError::NotAllowed(format!(
+            "{} must be an open case of the same service",
+            into.reference
+        )));
+    }
+    let Some(status) = service
+        .workflow
+        .statuses
+        .iter()
+        .find(|s| s.external.as_deref() == Some("duplicate"))
+    else {
+        return Err(CaseError::NotAllowed(format!(
+            "{} has no status for duplicates",
+            service.name
+        )));
+    };
+    let status = status.id.clone();
+    let note = format!("Merged into {}", into.reference);
+    change_status(
+        tx,
+        templates,
+        council,
+        service,
+        duplicate,
+        &status,
+        Some(&note),
+        by,
+        at,
+    )
+    .await?;
+    sql::query("UPDATE cases SET duplicate_of = $3 WHERE council_id = $1 AND case_id = $2")
+        .bind(council.id.to_string())
+        .bind(duplicate.id.to_string())
+        .bind(into.id.to_string())
+        .execute(&mut **tx)
+        .await
+        .map_err(StoreError::from)?;
+    duplicate.duplicate_of = Some(into.id);
+    let reporter = match (duplicate.resident, &duplicate.contact) {
+        (Some(id), contact) => contact
+            .email
+            .as_deref()
+            .and_then(|e| townhall_types::EmailAddress::parse(e).ok())
+            .map(|email| Requester::Resident {
+                id,
+                name: contact.name.clone().unwrap_or_default(),
+                email,
+            }),
+        (None, contact) => Some(Requester::Guest {
+            name: contact.name.clone(),
+            email: contact
+                .email
+                .as_deref()
+                .and_then(|e| townhall_types::EmailAddress::parse(e).ok()),
+            phone: contact.phone.clone(),
+        }),
+    };
+    if let Some(reporter) = reporter {
+        crate::join(tx, templates, council, service, into, &reporter, at).await?;
+    }
     Ok(())
 }
 

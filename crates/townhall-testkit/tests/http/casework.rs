@@ -8,13 +8,17 @@ use townhall_testkit::{TestServer, NOT_IN_PARISH};
 const PASSWORD: &str = "staff password 123";
 
 async fn report_pothole(s: &TestServer) {
+    report_pothole_by(s, "omar@mail.example").await;
+}
+
+async fn report_pothole_by(s: &TestServer, email: &str) {
     let c = s.client();
     let (lat, lon) = (NOT_IN_PARISH.0.to_string(), NOT_IN_PARISH.1.to_string());
     let answers = [
         ("location-latitude", lat.as_str()),
         ("location-longitude", lon.as_str()),
         ("surface", "road"),
-        ("your-email", "omar@mail.example"),
+        ("your-email", email),
     ];
     let r = s
         .submit(
@@ -315,4 +319,69 @@ async fn staff_make_a_request_for_a_resident_recorded_as_assisted() {
     let dpo = staff_client(&s, "dpo@testshire.example").await;
     let r = dpo.get(s.url(&start)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_duplicate_is_merged_and_its_reporter_follows_the_first_case() {
+    let s = TestServer::start().await;
+    s.add_staff(
+        "tom@testshire.example",
+        "Tom Okafor",
+        Role::Caseworker,
+        Some("Highways"),
+        PASSWORD,
+    )
+    .await;
+    report_pothole(&s).await;
+    report_pothole_by(&s, "leila@mail.example").await;
+    let tom = staff_client(&s, "tom@testshire.example").await;
+
+    let r = s
+        .submit(
+            &tom,
+            "/staff/cases/TES-000002",
+            "/staff/cases/TES-000002/merge",
+            &[("into", "TES-000009")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("there is no case TES-000009"));
+
+    let r = s
+        .submit(
+            &tom,
+            "/staff/cases/TES-000002",
+            "/staff/cases/TES-000002/merge",
+            &[("into", "tes-000001")],
+        )
+        .await;
+    assert_eq!(
+        r.headers()["location"],
+        "/staff/cases/TES-000002?done=merged"
+    );
+    let (status, closed, duplicate_of): (String, i64, Option<String>) =
+        townhall_store::sql::query_as(
+            "SELECT status, closed, duplicate_of FROM cases WHERE reference = 'TES-000002'",
+        )
+        .fetch_one(s.db.store.reader())
+        .await
+        .unwrap();
+    assert_eq!((status.as_str(), closed), ("duplicate", 1));
+    assert!(duplicate_of.is_some());
+    let (follower,): (String,) = townhall_store::sql::query_as("SELECT email FROM case_followers")
+        .fetch_one(s.db.store.reader())
+        .await
+        .unwrap();
+    assert_eq!(follower, "leila@mail.example");
+    let page = s.text(&tom, "/staff/cases/TES-000001").await;
+    assert!(page.contains("Also reported by another person"));
+    let mail = townhall_notify::mailbox(&s.db.store, s.council.id, 10)
+        .await
+        .unwrap();
+    assert!(mail.iter().any(|m| m.recipient == "leila@mail.example"
+        && m.subject.contains("you are following TES-000001")));
 }

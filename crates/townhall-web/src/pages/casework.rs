@@ -196,6 +196,7 @@ async fn case_page(
                 Some("status") => (banner(true, "Status changed", html! { p { "The resident has been sent the update, if the status has a message." } })),
                 Some("note") => (banner(true, "Note added", html! {})),
                 Some("assigned") => (banner(true, "Assignment changed", html! {})),
+            Some("merged") => (banner(true, "Merged", html! { p { "Its reporter now follows the other case." } })),
                 _ => {}
             }
             @if let Some(e) = error {
@@ -260,7 +261,19 @@ async fn case_page(
                 }
                 button class="button button--secondary" type="submit" { "Add note" }
             }
-            form method="post" action={ (base) "/assign" } {
+            @if !case.closed {
+            h2 { "Is it a duplicate?" }
+            form method="post" action={ (base) "/merge" } {
+                (csrf(v))
+                div class="form-group" {
+                    label for="into" { "Reference of the case it duplicates" }
+                    span class="hint" id="into-hint" { "This case closes, and whoever reported it follows that case instead." }
+                    input class="input--width-10" type="text" id="into" name="into" aria-describedby="into-hint";
+                }
+                button class="button button--secondary" type="submit" { "Merge" }
+            }
+        }
+        form method="post" action={ (base) "/assign" } {
                 (csrf(v))
                 @if case.assignee == Some(me.user.id) {
                     button class="button button--secondary" type="submit" name="to" value="nobody" { "Unassign yourself" }
@@ -307,11 +320,17 @@ pub struct AssignForm {
     to: String,
 }
 
+#[derive(Deserialize)]
+pub struct MergeForm {
+    into: String,
+}
+
 /// The form a staff action came from.
 pub enum Change {
     Status(StatusForm),
     Note(NoteForm),
     Assign(AssignForm),
+    Merge(MergeForm),
 }
 
 async fn apply(
@@ -363,6 +382,35 @@ async fn apply(
             )
             .await,
         ),
+        Change::Merge(f) => {
+            let into_ref = f.into.trim().to_ascii_uppercase();
+            let into = match townhall_cases::team_of(state.store(), council.id, &into_ref).await? {
+                Some((into_id, team)) => {
+                    v.require(Action::Write, &Resource::Case { team })?;
+                    townhall_cases::load(&mut tx, council, into_id).await?
+                }
+                None => None,
+            };
+            let result = match into {
+                Some(into) => {
+                    townhall_cases::merge(
+                        &mut tx,
+                        &state.shared.templates,
+                        council,
+                        service,
+                        &mut case,
+                        &into,
+                        &by,
+                        now,
+                    )
+                    .await
+                }
+                None => Err(townhall_cases::CaseError::NotAllowed(format!(
+                    "there is no case {into_ref}"
+                ))),
+            };
+            ("merged", result)
+        }
         Change::Assign(f) => {
             let to = (f.to == "me").then_some((me.user.id, me.user.display_name.as_str()));
             (
@@ -410,4 +458,13 @@ pub async fn assign(
     Form(f): Form<AssignForm>,
 ) -> Result<Response, AppError> {
     apply(&state, &v, &reference, Change::Assign(f)).await
+}
+
+pub async fn merge(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(reference): Path<String>,
+    Form(f): Form<MergeForm>,
+) -> Result<Response, AppError> {
+    apply(&state, &v, &reference, Change::Merge(f)).await
 }

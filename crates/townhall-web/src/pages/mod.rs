@@ -73,6 +73,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/cases/{reference}/status", post(casework::status))
         .route("/staff/cases/{reference}/note", post(casework::note))
         .route("/staff/cases/{reference}/assign", post(casework::assign))
+        .route("/staff/cases/{reference}/merge", post(casework::merge))
         .route("/dev/mailbox", get(dev::mailbox))
         .route("/services", get(services::list))
         .route("/services/{id}", get(services::about))
