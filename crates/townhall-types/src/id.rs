@@ -81,6 +81,8 @@ ids! {
     CaseId;
     /// A permit issued by a service.
     PermitId;
+    /// A payment for a service.
+    PaymentId;
 }
 
 #[cfg(test)]

@@ -43,6 +43,7 @@ pub fn migrations() -> Vec<townhall_store::Migration> {
         townhall_consent::MIGRATIONS,
         townhall_notify::MIGRATIONS,
         townhall_cases::MIGRATIONS,
+        townhall_payments::MIGRATIONS,
     ]
     .concat()
 }
@@ -129,6 +130,7 @@ struct SiteState {
     services: Catalogue,
     boundaries: Boundaries,
     passkeys: Passkeys,
+    payments: Box<dyn townhall_payments::Provider>,
 }
 
 impl SiteState {
@@ -195,10 +197,13 @@ pub fn app(
             shared: shared.clone(),
             site: Arc::new(SiteState {
                 council: site.council,
-                public_url: site.public_url,
+                public_url: site.public_url.clone(),
                 consent: site.consent,
                 services: site.services,
                 boundaries: site.boundaries,
+                payments: Box::new(townhall_payments::Recorded {
+                    public_url: site.public_url,
+                }),
                 passkeys,
             }),
         };

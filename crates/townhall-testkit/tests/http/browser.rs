@@ -129,6 +129,31 @@ async fn passkey_journey_and_every_page_is_accessible() {
         "last use recorded"
     );
 
+    // Apply for a parking permit: the address by postcode, check, pay, confirmation.
+    b.visit(&s.url("/services/apply-parking-permit/start"))
+        .await;
+    b.fill("address-postcode", "TE1 1AA").await;
+    b.click("button[value='find-address']").await;
+    b.wait_for_text("label[for='address-uprn']", "Choose the address")
+        .await;
+    b.select("address-uprn", townhall_testkit::HOME_IN_ZONE)
+        .await;
+    b.fill("registration", "AB12 CDE").await;
+    b.fill("make", "Ford Fiesta").await;
+    b.click("#keeper").await;
+    b.click("form[action='/services/apply-parking-permit/answers'] button.button:not(.button--secondary)").await;
+    b.wait_for_text("h1", "Check your answers before sending")
+        .await;
+    b.check_accessibility().await;
+    b.click("form[action='/services/apply-parking-permit/submit'] button")
+        .await;
+    b.wait_for_text("h1", "Confirm your payment").await;
+    b.check_accessibility().await;
+    b.click("button[value='pay']").await;
+    b.wait_for_path("/requests/TES-000002").await;
+    assert!(b.text("main").await.contains("TES-000002"));
+    b.check_accessibility().await;
+
     // A passkey sign-in for an address without one says what to do, next to the field.
     b.click("header form[action='/sign-out'] button").await;
     b.wait_for_path("/").await;

@@ -188,18 +188,172 @@ async fn a_resident_reports_speeding_at_a_point_and_follows_it_from_the_dashboar
 }
 
 #[tokio::test]
-async fn services_that_need_a_payment_say_so_instead_of_taking_a_request() {
+async fn services_that_need_a_photo_say_so_instead_of_taking_a_request() {
     let s = TestServer::start().await;
     let c = s.client();
-    let about = s.text(&c, "/services/apply-parking-permit").await;
-    assert!(about.contains("cannot be used online yet"));
-    assert!(!about.contains("/services/apply-parking-permit/start"));
+    let about = s.text(&c, "/services/report-graffiti").await;
+    assert!(about.contains("cannot be used online yet, because it needs a photo"));
+    assert!(!about.contains("/services/report-graffiti/start"));
     let r = c
-        .get(s.url("/services/apply-parking-permit/start"))
+        .get(s.url("/services/report-graffiti/start"))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+/// Signs up a resident whose profile gives their home at `uprn`.
+async fn resident_at(s: &TestServer, email: &str, uprn: &str) -> reqwest::Client {
+    let c = s.client();
+    sign_up(s, &c, email, "kettle river jumper").await;
+    let address = townhall_types::EmailAddress::parse(email).unwrap();
+    let user = townhall_identity::accounts::find_by_email(
+        &s.db.store,
+        s.council.id,
+        townhall_identity::UserKind::Resident,
+        &address,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let profile = townhall_identity::profiles::ResidentProfile {
+        given_name: "Lizzy".into(),
+        family_name: "Parker".into(),
+        date_of_birth: None,
+        phone: None,
+        uprn: Some(uprn.into()),
+    };
+    let mut tx = s.db.store.begin().await.unwrap();
+    townhall_identity::profiles::save(&mut tx, s.council.id, user.id, &profile)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    sign_in(s, &c, email, "kettle river jumper").await;
+    c
+}
+
+#[tokio::test]
+async fn a_resident_applies_for_a_parking_permit_and_pays_before_it_is_sent() {
+    let s = TestServer::start().await;
+    let c = resident_at(&s, "lizzy@mail.example", HOME_IN_ZONE).await;
+    let start = "/services/apply-parking-permit/start";
+    let form = s.text(&c, start).await;
+    assert!(
+        form.contains(&format!("<option value=\"{HOME_IN_ZONE}\" selected>")),
+        "her home is filled in"
+    );
+
+    let answers = [
+        ("address-uprn", HOME_IN_ZONE),
+        ("registration", "ab12 cde"),
+        ("make", "Ford Fiesta"),
+        ("keeper", "yes"),
+    ];
+    let check = s
+        .submit(
+            &c,
+            start,
+            "/services/apply-parking-permit/answers",
+            &answers,
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(check.contains("<dd>AB12CDE</dd>"));
+    assert!(check.contains("<strong>£60.00</strong>"));
+    assert!(check.contains("Continue to payment"));
+
+    // Sent to pay; nothing is stored as a case until it is paid.
+    let r = s
+        .submit(&c, start, "/services/apply-parking-permit/submit", &answers)
+        .await;
+    let pay = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(pay.ends_with("/record"), "{pay}");
+    assert_eq!(s.count("cases").await, 0);
+    let page = s.text(&c, &pay).await;
+    assert!(page.contains("Resident parking permit, 12 months") && page.contains("£60.00"));
+    // Nobody else can carry on with the payment.
+    let other = s.client();
+    assert_eq!(
+        other.get(&pay).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+
+    let r = s.submit(&c, &pay, &pay, &[("decision", "pay")]).await;
+    let back = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(back.ends_with("/return"));
+    let r = c.get(s.url(&back)).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/requests/TES-000001?new=1");
+    let (status, linked): (String, Option<String>) =
+        townhall_store::sql::query_as("SELECT status, case_id FROM payments")
+            .fetch_one(s.db.store.reader())
+            .await
+            .unwrap();
+    assert_eq!(status, "success");
+    assert!(linked.is_some());
+    // Coming back again does not make a second case.
+    c.get(s.url(&back)).send().await.unwrap();
+    assert_eq!(s.count("cases").await, 1);
+
+    // The same car again is refused before any payment.
+    let r = s
+        .submit(
+            &c,
+            start,
+            "/services/apply-parking-permit/answers",
+            &answers,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("This vehicle already has a permit or an application in progress"));
+
+    // A cancelled payment sends nothing.
+    let second = [
+        ("address-uprn", HOME_IN_ZONE),
+        ("registration", "XY99 ZZZ"),
+        ("make", "Kia Picanto"),
+        ("keeper", "yes"),
+    ];
+    let r = s
+        .submit(&c, start, "/services/apply-parking-permit/submit", &second)
+        .await;
+    let pay = r.headers()["location"].to_str().unwrap().to_owned();
+    let r = s.submit(&c, &pay, &pay, &[("decision", "cancel")]).await;
+    let back = r.headers()["location"].to_str().unwrap().to_owned();
+    let page = s.text(&c, &back).await;
+    assert!(page.contains("Your payment was not taken"));
+    assert_eq!(s.count("cases").await, 1);
+}
+
+#[tokio::test]
+async fn a_home_outside_the_zone_is_told_why_next_to_the_address() {
+    let s = TestServer::start().await;
+    let c = resident_at(&s, "omar@mail.example", townhall_testkit::HOME_OUTSIDE_ZONE).await;
+    let answers = [
+        ("address-uprn", townhall_testkit::HOME_OUTSIDE_ZONE),
+        ("registration", "AB12CDE"),
+        ("make", "Ford Fiesta"),
+        ("keeper", "yes"),
+    ];
+    let r = s
+        .submit(
+            &c,
+            "/services/apply-parking-permit/start",
+            "/services/apply-parking-permit/answers",
+            &answers,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains(
+        "href=\"#address\">Resident permits are only for homes in a controlled parking zone"
+    ));
+    assert_eq!(s.count("payments").await, 0);
 }
 
 fn pothole_at(lat: f64, lon: f64) -> Vec<(&'static str, String)> {

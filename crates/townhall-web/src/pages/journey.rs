@@ -50,15 +50,13 @@ fn service<'a>(state: &'a AppState, id: &str) -> Result<&'a Service, AppError> {
 }
 
 /// Whether these pages can take the service from start to end. Required photos
-/// need uploads and fees need payment, which they do not take yet; such
-/// services say so on their page instead of taking a request they cannot finish.
-/// Optional photo questions are left out of the form.
+/// need uploads, which they do not take yet; such services say so on their
+/// page instead of taking a request they cannot finish. Optional photo
+/// questions are left out of the form.
 pub fn can_apply_online(s: &Service) -> bool {
-    s.fee.is_none()
-        && !s
-            .questions
-            .iter()
-            .any(|q| q.kind == QuestionKind::Photo && q.required)
+    !s.questions
+        .iter()
+        .any(|q| q.kind == QuestionKind::Photo && q.required)
 }
 
 /// The field carrying the resident a member of staff is acting for.
@@ -496,19 +494,93 @@ pub async fn submit(
         Ok(ready) => ready,
         Err(errors) => return invalid(&state, &v, s, &input, &errors).await,
     };
+    if let Some(fee) = &s.fee {
+        // Paid services: the request waits in the payment until it is paid.
+        let draft = serde_json::to_string(&input).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut tx = state.store().begin().await?;
+        let payment = townhall_payments::create(
+            &mut tx,
+            state.council().id,
+            &s.id,
+            fee.amount_pence,
+            &fee.description,
+            state.site.payments.name(),
+            v.user.as_ref().map(|u| u.id),
+            &draft,
+        )
+        .await?;
+        tx.commit().await?;
+        let back = state
+            .site
+            .public_url
+            .join(&format!("payments/{}/return", payment.id))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let next = state
+            .site
+            .payments
+            .start(&payment, &back)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        return Ok(Redirect::to(next.as_str()).into_response());
+    }
+    match make_case(&state, &submission, None).await? {
+        Ok(case) => {
+            Ok(Redirect::to(&confirmation(s, &submission, &case.reference, false)).into_response())
+        }
+        Err(errors) => invalid(&state, &v, s, &input, &errors).await,
+    }
+}
+
+/// Makes the case in its own transaction, settling the payment that paid for
+/// it (if any) in the same one; the case, or why it was refused.
+async fn make_case(
+    state: &AppState,
+    submission: &Submission<'_>,
+    paid_by: Option<townhall_types::PaymentId>,
+) -> Result<Result<townhall_cases::Case, Errors>, AppError> {
     let mut tx = state.store().begin().await?;
-    let case = match townhall_cases::submit(&mut tx, &state.shared.templates, &submission)
+    let made = townhall_cases::submit(&mut tx, &state.shared.templates, submission)
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-    {
-        Ok(case) => case,
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    match made {
+        Ok(case) => {
+            if let Some(payment) = paid_by {
+                townhall_payments::settle(
+                    &mut tx,
+                    state.council().id,
+                    payment,
+                    townhall_payments::Status::Success,
+                    Some(case.id),
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(Ok(case))
+        }
         Err(errors) => {
             tx.rollback().await?;
-            return invalid(&state, &v, s, &input, &errors).await;
+            Ok(Err(errors))
         }
+    }
+}
+
+/// Turns a paid draft into a case: the answers are checked again (a day may
+/// have filled up meanwhile). Where to send the payer, or why it could not be made.
+pub(crate) async fn paid(
+    state: &AppState,
+    v: &Visitor,
+    s: &Service,
+    payment: &townhall_payments::Payment,
+) -> Result<Result<String, Errors>, AppError> {
+    let input: FormInput = serde_json::from_str(&payment.draft)
+        .map_err(|e| AppError::Internal(format!("payment draft: {e}")))?;
+    let submission = match prepare(state, s, v, &input).await? {
+        Ok(ready) => ready,
+        Err(errors) => return Ok(Err(errors)),
     };
-    tx.commit().await?;
-    Ok(Redirect::to(&confirmation(s, &submission, &case.reference, false)).into_response())
+    Ok(make_case(state, &submission, Some(payment.id))
+        .await?
+        .map(|case| confirmation(s, &submission, &case.reference, false)))
 }
 
 /// Where the person goes once the request is made (or joined): a resident to
@@ -859,12 +931,16 @@ fn check_page(
                 (hidden_fields(input))
                 button class="button button--secondary" type="submit" name="action" value="change" { "Change your answers" }
             }
-            h2 { "Now send your request" }
+            @if let Some(fee) = &s.fee {
+            h2 { "Payment" }
+            p { "This costs " strong { (fee.display()) } " (" (fee.description) "). You pay on the next page; your request is sent once it is paid." }
+        }
+        h2 { "Now send your request" }
             p { "By sending this you confirm that the details are correct to the best of your knowledge." }
             form method="post" action={ "/services/" (s.id) "/submit" } {
                 (csrf(v))
                 (hidden_fields(input))
-                button class="button" type="submit" { "Send" }
+                button class="button" type="submit" { (if s.fee.is_some() { "Continue to payment" } else { "Send" }) }
             }
         },
     )

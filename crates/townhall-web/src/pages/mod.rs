@@ -7,6 +7,7 @@ mod dashboard;
 mod dev;
 mod journey;
 mod passkeys;
+mod payments;
 mod public;
 mod requests;
 mod services;
@@ -83,6 +84,11 @@ pub fn routes() -> Router<AppState> {
         .route("/services/{id}/join", post(journey::join))
         .route("/services/{id}/sent/{reference}", get(journey::sent))
         .route("/requests/{reference}", get(requests::one))
+        .route(
+            "/payments/{id}/record",
+            get(payments::record_form).post(payments::record),
+        )
+        .route("/payments/{id}/return", get(payments::back))
         .route("/services/{id}/rules", get(services::rules))
         .route("/services/{id}/rules.json", get(services::rules_json))
 }

@@ -1,0 +1,301 @@
+//! Payments for services.
+//!
+//! A payment is made before its request becomes a case: the request waits in
+//! the payment as a draft, the payer goes to the provider, and when the
+//! provider says it succeeded the case is made and linked to it. Providers sit
+//! behind one interface, [`Provider`]. The default, [`Recorded`], records the
+//! payment in the store when the payer confirms it on the council's own page
+//! (for councils that take the money elsewhere, and for the demo); a card
+//! provider in the style of GOV.UK Pay creates the payment with its API,
+//! returns its `next_url`, and reports the outcome when asked.
+
+use futures_util::future::BoxFuture;
+use townhall_store::{sql, Migration, Store, StoreError, Tx};
+use townhall_types::{CaseId, CouncilId, PaymentId, Timestamp, UserId};
+
+/// The payments table.
+pub const MIGRATIONS: &[Migration] = &[Migration::portable(
+    2026112501,
+    "payments",
+    include_str!("../migrations/0001_payments.sql"),
+)];
+
+/// Where a payment is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Started; the payer has not finished.
+    Created,
+    /// The money is taken.
+    Success,
+    /// The provider refused it.
+    Failed,
+    /// The payer gave up.
+    Cancelled,
+    /// Taken, but the request could not be made afterwards: to be refunded.
+    RefundDue,
+}
+
+impl Status {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Created => "created",
+            Status::Success => "success",
+            Status::Failed => "failed",
+            Status::Cancelled => "cancelled",
+            Status::RefundDue => "refund-due",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, StoreError> {
+        Ok(match s {
+            "created" => Status::Created,
+            "success" => Status::Success,
+            "failed" => Status::Failed,
+            "cancelled" => Status::Cancelled,
+            "refund-due" => Status::RefundDue,
+            other => {
+                return Err(StoreError::decode(format!(
+                    "unknown payment status '{other}'"
+                )))
+            }
+        })
+    }
+}
+
+/// A payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    /// Its id (unguessable: it is in the payer's links).
+    pub id: PaymentId,
+    /// The council paid.
+    pub council: CouncilId,
+    /// The service paid for.
+    pub service: String,
+    /// The amount in pence.
+    pub amount_pence: u32,
+    /// What it pays for.
+    pub description: String,
+    /// Where it is.
+    pub status: Status,
+    /// The provider's name.
+    pub provider: String,
+    /// The resident paying, when signed in (only they may carry on with it).
+    pub resident: Option<UserId>,
+    /// The request waiting for the payment, as the form sent it (JSON).
+    pub draft: String,
+    /// The case made once it was paid.
+    pub case: Option<CaseId>,
+    /// When it started.
+    pub created_at: Timestamp,
+}
+
+/// A payment could not be taken or read.
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The provider failed or could not be reached.
+    #[error("payment provider: {0}")]
+    Provider(String),
+}
+
+/// A way of taking money.
+pub trait Provider: Send + Sync {
+    /// Its name, stored with each payment.
+    fn name(&self) -> &'static str;
+
+    /// Starts taking `payment`; the address to send the payer to. The payer
+    /// comes back to `return_url` when they are done.
+    fn start<'a>(
+        &'a self,
+        payment: &'a Payment,
+        return_url: &'a url::Url,
+    ) -> BoxFuture<'a, Result<url::Url, PaymentError>>;
+
+    /// How the payment ended, as far as the provider knows.
+    fn outcome<'a>(
+        &'a self,
+        store: &'a Store,
+        payment: &'a Payment,
+    ) -> BoxFuture<'a, Result<Status, PaymentError>>;
+}
+
+/// The default provider: the payer confirms the payment on the council's own
+/// page at `/payments/{id}/record`, and it is recorded in the store.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The site's public address.
+    pub public_url: url::Url,
+}
+
+impl Provider for Recorded {
+    fn name(&self) -> &'static str {
+        "recorded"
+    }
+
+    fn start<'a>(
+        &'a self,
+        payment: &'a Payment,
+        _return_url: &'a url::Url,
+    ) -> BoxFuture<'a, Result<url::Url, PaymentError>> {
+        Box::pin(async move {
+            self.public_url
+                .join(&format!("payments/{}/record", payment.id))
+                .map_err(|e| PaymentError::Provider(e.to_string()))
+        })
+    }
+
+    fn outcome<'a>(
+        &'a self,
+        store: &'a Store,
+        payment: &'a Payment,
+    ) -> BoxFuture<'a, Result<Status, PaymentError>> {
+        Box::pin(async move {
+            Ok(get(store, payment.council, payment.id)
+                .await?
+                .map_or(Status::Failed, |p| p.status))
+        })
+    }
+}
+
+/// Starts a payment for a request waiting as `draft`.
+#[allow(clippy::too_many_arguments)]
+pub async fn create(
+    tx: &mut Tx,
+    council: CouncilId,
+    service: &str,
+    amount_pence: u32,
+    description: &str,
+    provider: &str,
+    resident: Option<UserId>,
+    draft: &str,
+) -> Result<Payment, StoreError> {
+    let now = Timestamp::now();
+    let payment = Payment {
+        id: PaymentId::new(),
+        council,
+        service: service.to_owned(),
+        amount_pence,
+        description: description.to_owned(),
+        status: Status::Created,
+        provider: provider.to_owned(),
+        resident,
+        draft: draft.to_owned(),
+        case: None,
+        created_at: now,
+    };
+    sql::query(
+        "INSERT INTO payments (council_id, payment_id, service_id, amount_pence, description, status, \
+         provider, provider_ref, resident_id, draft, case_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, NULL, $10, $10)",
+    )
+    .bind(council.to_string())
+    .bind(payment.id.to_string())
+    .bind(service)
+    .bind(i64::from(amount_pence))
+    .bind(description)
+    .bind(Status::Created.as_str())
+    .bind(provider)
+    .bind(resident.map(|r| r.to_string()))
+    .bind(draft)
+    .bind(now.to_db())
+    .execute(&mut **tx)
+    .await?;
+    Ok(payment)
+}
+
+type Row = (
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+);
+
+/// A payment by id.
+pub async fn get(
+    store: &Store,
+    council: CouncilId,
+    id: PaymentId,
+) -> Result<Option<Payment>, StoreError> {
+    let row: Option<Row> = sql::query_as(
+        "SELECT payment_id, service_id, amount_pence, description, status, provider, resident_id, \
+         draft, case_id, created_at FROM payments WHERE council_id = $1 AND payment_id = $2",
+    )
+    .bind(council.to_string())
+    .bind(id.to_string())
+    .fetch_optional(store.reader())
+    .await?;
+    row.map(|r| {
+        let bad = |what: &str| StoreError::decode(format!("bad {what} in payment {}", r.0));
+        Ok(Payment {
+            id: r.0.parse().map_err(|_| bad("id"))?,
+            council,
+            service: r.1.clone(),
+            amount_pence: u32::try_from(r.2).map_err(|_| bad("amount"))?,
+            description: r.3.clone(),
+            status: Status::parse(&r.4)?,
+            provider: r.5.clone(),
+            resident: r
+                .6
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(|_| bad("resident"))?,
+            draft: r.7.clone(),
+            case: r
+                .8
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(|_| bad("case"))?,
+            created_at: Timestamp::parse(&r.9).map_err(|_| bad("time"))?,
+        })
+    })
+    .transpose()
+}
+
+/// Records a payment's new status (and, once paid, the case it made).
+pub async fn settle(
+    tx: &mut Tx,
+    council: CouncilId,
+    id: PaymentId,
+    status: Status,
+    case: Option<CaseId>,
+) -> Result<(), StoreError> {
+    sql::query(
+        "UPDATE payments SET status = $3, case_id = COALESCE($4, case_id), updated_at = $5 \
+         WHERE council_id = $1 AND payment_id = $2",
+    )
+    .bind(council.to_string())
+    .bind(id.to_string())
+    .bind(status.as_str())
+    .bind(case.map(|c| c.to_string()))
+    .bind(Timestamp::now().to_db())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The successful payment for a case, if it was paid for.
+pub async fn for_case(
+    store: &Store,
+    council: CouncilId,
+    case: CaseId,
+) -> Result<Option<(u32, String)>, StoreError> {
+    let row: Option<(i64, String)> = sql::query_as(
+        "SELECT amount_pence, provider FROM payments WHERE council_id = $1 AND case_id = $2 AND status = 'success'",
+    )
+    .bind(council.to_string())
+    .bind(case.to_string())
+    .fetch_optional(store.reader())
+    .await?;
+    Ok(row.map(|(a, p)| (u32::try_from(a).unwrap_or_default(), p)))
+}
