@@ -21,7 +21,8 @@ pub use follow::join;
 pub use locate::locate;
 pub use model::{Case, CaseEvent, CaseLocation, Channel, Contact, Location, Requester};
 pub use read::{
-    booked_days, for_resident, nearby_open, open_as, own_case, queue, team_of, QueueFilter,
+    booked_days, for_resident, nearby_open, open_as, own_case, permits_for, queue, team_of,
+    HeldPermit, QueueFilter,
 };
 pub use submit::{refusals, submit, Submission};
 pub use work::{add_note, assign, change_status, load, merge, StaffActor};

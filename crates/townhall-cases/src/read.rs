@@ -261,3 +261,41 @@ pub async fn booked_days(
     }
     Ok(booked)
 }
+
+/// A permit a resident holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldPermit {
+    /// What it is, e.g. "Resident parking permit".
+    pub name: String,
+    /// The case that issued it.
+    pub reference: String,
+    /// When it ends.
+    pub valid_until: Timestamp,
+}
+
+/// The permits issued on a resident's cases, latest first.
+pub async fn permits_for(
+    store: &Store,
+    council: CouncilId,
+    resident: UserId,
+) -> Result<Vec<HeldPermit>, StoreError> {
+    let rows: Vec<(String, String, String)> = sql::query_as(
+        "SELECT p.name, c.reference, p.valid_until FROM permits p JOIN cases c \
+         ON c.council_id = p.council_id AND c.case_id = p.case_id \
+         WHERE p.council_id = $1 AND c.resident_id = $2 ORDER BY p.valid_until DESC",
+    )
+    .bind(council.to_string())
+    .bind(resident.to_string())
+    .fetch_all(store.reader())
+    .await?;
+    rows.into_iter()
+        .map(|(name, reference, until)| {
+            Ok(HeldPermit {
+                name,
+                reference,
+                valid_until: Timestamp::parse(&until)
+                    .map_err(|e| StoreError::decode(e.to_string()))?,
+            })
+        })
+        .collect()
+}

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use townhall_identity::Role;
 use townhall_testkit::{TestServer, NOT_IN_PARISH};
 
-const PASSWORD: &str = "staff password 123";
+pub const PASSWORD: &str = "staff password 123";
 
 async fn report_pothole(s: &TestServer) {
     report_pothole_by(s, "omar@mail.example").await;
@@ -31,7 +31,7 @@ async fn report_pothole_by(s: &TestServer, email: &str) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
-async fn staff_client(s: &TestServer, email: &str) -> reqwest::Client {
+pub async fn staff_client(s: &TestServer, email: &str) -> reqwest::Client {
     let c = s.client();
     let r = s
         .submit(

@@ -296,6 +296,34 @@ async fn a_resident_applies_for_a_parking_permit_and_pays_before_it_is_sent() {
     c.get(s.url(&back)).send().await.unwrap();
     assert_eq!(s.count("cases").await, 1);
 
+    // Parking issues it; she sees the permit and when it ends.
+    s.add_staff(
+        "parking@testshire.example",
+        "Sam Patel",
+        townhall_identity::Role::Caseworker,
+        Some("Parking"),
+        crate::casework::PASSWORD,
+    )
+    .await;
+    let officer = crate::casework::staff_client(&s, "parking@testshire.example").await;
+    let r = s
+        .submit(
+            &officer,
+            "/staff/cases/TES-000001",
+            "/staff/cases/TES-000001/status",
+            &[("status", "issued")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let dashboard = s.text(&c, "/dashboard").await;
+    let until = townhall_types::Timestamp::now()
+        .plus(time::Duration::days(365))
+        .human_date();
+    assert!(
+        dashboard.contains(&format!("valid until {until}")),
+        "{dashboard}"
+    );
+
     // The same car again is refused before any payment.
     let r = s
         .submit(
@@ -465,4 +493,61 @@ async fn a_second_report_of_the_same_pothole_joins_the_first() {
         )
         .await;
     assert_eq!(r.headers()["location"], "/requests/TES-000002?new=1");
+}
+
+#[tokio::test]
+async fn a_bulky_waste_booking_takes_a_place_on_its_day() {
+    let s = TestServer::start().await;
+    let c = resident_at(&s, "lizzy@mail.example", HOME_IN_ZONE).await;
+    let start = "/services/book-bulky-waste/start";
+    let form = s.text(&c, start).await;
+    let marker = "name=\"day\" value=\"";
+    let at = form.find(marker).expect("a bookable day") + marker.len();
+    let day = form[at..at + 10].to_owned();
+    assert!(form[at..]
+        .split("</label>")
+        .next()
+        .unwrap()
+        .contains("(12 left)"));
+
+    let answers = [
+        ("address-uprn", HOME_IN_ZONE),
+        ("items", "sofa"),
+        ("items", "fridge"),
+        ("day", day.as_str()),
+        ("where-left", "Front garden by the gate"),
+    ];
+    let r = s
+        .submit(&c, start, "/services/book-bulky-waste/submit", &answers)
+        .await;
+    let pay = r.headers()["location"].to_str().unwrap().to_owned();
+    let r = s.submit(&c, &pay, &pay, &[("decision", "pay")]).await;
+    let back = r.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(
+        c.get(s.url(&back)).send().await.unwrap().headers()["location"],
+        "/requests/TES-000001?new=1"
+    );
+
+    let form = s.text(&c, start).await;
+    let label = form
+        .split(&format!("value=\"{day}\""))
+        .nth(1)
+        .unwrap()
+        .split("</label>")
+        .next()
+        .unwrap();
+    assert!(label.contains("(11 left)"), "{label}");
+
+    // A day the service does not run is refused against the field.
+    let mut wrong = answers.to_vec();
+    wrong[3] = ("day", "2020-01-01");
+    let r = s
+        .submit(&c, start, "/services/book-bulky-waste/answers", &wrong)
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("href=\"#day\">That day is now full or cannot be booked"));
 }

@@ -35,6 +35,8 @@ pub async fn dashboard(State(state): State<AppState>, v: Visitor) -> Result<Mark
     let messages =
         townhall_notify::sent_to(state.store(), council.id, user.email.as_str(), 5).await?;
     let requests = townhall_cases::for_resident(state.store(), council.id, user.id, 10).await?;
+    let permits = townhall_cases::permits_for(state.store(), council.id, user.id).await?;
+    let now = townhall_types::Timestamp::now();
     let service_name = |id: &str| {
         state
             .site
@@ -79,8 +81,19 @@ pub async fn dashboard(State(state): State<AppState>, v: Visitor) -> Result<Mark
                 p { a href="/services" { "Report a problem or ask for a service" } }
             }
             div class="card" {
-                h2 { "Your applications and permits" }
-                (empty("Applications you make, such as for a parking permit, and the permits you hold will appear here."))
+                h2 { "Your permits" }
+                @if permits.is_empty() {
+                    (empty("Permits you hold, such as a resident parking permit, will appear here with the date they end. Applications appear under your requests."))
+                } @else {
+                    ul class="list" {
+                        @for p in &permits {
+                            li {
+                                strong { (p.name) } " (" a href={ "/requests/" (p.reference) } { (p.reference) } "): "
+                                @if p.valid_until > now { "valid until " (p.valid_until.human_date()) } @else { "ended " (p.valid_until.human_date()) }
+                            }
+                        }
+                    }
+                }
             }
             div class="card" {
                 h2 { "Messages" }
