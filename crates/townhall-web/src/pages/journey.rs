@@ -49,6 +49,17 @@ fn service<'a>(state: &'a AppState, id: &str) -> Result<&'a Service, AppError> {
     state.site.services.get(id).ok_or(AppError::NotFound)
 }
 
+/// A service these pages can take from start to end.
+fn online_service<'a>(state: &'a AppState, id: &str) -> Result<&'a Service, AppError> {
+    service(state, id).and_then(|s| {
+        if can_apply_online(s) {
+            Ok(s)
+        } else {
+            Err(AppError::NotFound)
+        }
+    })
+}
+
 /// Whether these pages can take the service from start to end. Required photos
 /// need uploads, which they do not take yet; such services say so on their
 /// page instead of taking a request they cannot finish. Optional photo
@@ -170,10 +181,7 @@ pub async fn start(
     Path(id): Path<String>,
     axum::extract::Query(assist): axum::extract::Query<Assist>,
 ) -> Result<Response, AppError> {
-    let s = service(&state, &id)?;
-    if !can_apply_online(s) {
-        return Err(AppError::NotFound);
-    }
+    let s = online_service(&state, &id)?;
     let mut asked = FormInput::new();
     if let Some(resident) = assist.resident {
         asked.insert(ASSISTING.to_owned(), vec![resident]);
@@ -316,10 +324,7 @@ pub async fn answer(
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let s = service(&state, &id)?;
-    if !can_apply_online(s) {
-        return Err(AppError::NotFound);
-    }
+    let s = online_service(&state, &id)?;
     let Sent { input, action } = read(pairs);
     match action.as_str() {
         "find-address" => {
@@ -443,10 +448,7 @@ pub async fn join(
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let s = service(&state, &id)?;
-    if !can_apply_online(s) {
-        return Err(AppError::NotFound);
-    }
+    let s = online_service(&state, &id)?;
     let Sent { mut input, .. } = read(pairs);
     let reference = input
         .remove("join")
@@ -485,10 +487,7 @@ pub async fn submit(
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let s = service(&state, &id)?;
-    if !can_apply_online(s) {
-        return Err(AppError::NotFound);
-    }
+    let s = online_service(&state, &id)?;
     let Sent { input, .. } = read(pairs);
     let submission = match prepare(&state, s, &v, &input).await? {
         Ok(ready) => ready,
