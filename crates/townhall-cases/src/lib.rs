@@ -6,7 +6,9 @@
 //! it through the service's workflow ([`change_status`]), write internal or
 //! public notes and assign it; each change is in the case's history and the
 //! audit log. Staff read a case only through [`open_as`], which audits the read.
+//! Photos are [`attachments`]: checked and cleaned on upload, claimed by the case.
 
+pub mod attachments;
 mod events;
 mod follow;
 mod locate;
@@ -41,6 +43,12 @@ pub const MIGRATIONS: &[Migration] = &[
         "case_followers",
         include_str!("../migrations/0002_followers.sql"),
     ),
+    Migration {
+        version: 2026112701,
+        name: "attachments",
+        sqlite: include_str!("../migrations/0003_attachments.sqlite.sql"),
+        postgres: include_str!("../migrations/0003_attachments.postgres.sql"),
+    },
 ];
 
 /// A case could not be made or changed.

@@ -52,6 +52,11 @@ pub async fn refusals(tx: &mut Tx, s: &Submission<'_>) -> Result<FieldErrors, St
     }
     let location_question = s.service.location_question().map(|q| q.id.as_str());
     let mut errors = FieldErrors::default();
+    for (question, id) in photos(s) {
+        if !crate::attachments::unclaimed(tx, s.council.id, id).await? {
+            errors.push(question, "The photo could not be found. Upload it again");
+        }
+    }
     for (field, message) in eligibility::check(&s.service.eligibility, location_question, &facts) {
         errors.push(&field, message);
     }
@@ -133,6 +138,13 @@ pub async fn submit(
         due_at: due,
     };
     insert(tx, council, &case).await?;
+    for (question, id) in photos(s) {
+        if !crate::attachments::claim(tx, council, case.id, question, id).await? {
+            return Err(CaseError::NotAllowed(
+                "a photo sent with this request was claimed by another".into(),
+            ));
+        }
+    }
     let (actor, label) = actor(&s.requester, &s.channel);
     events::record(
         tx,
@@ -169,6 +181,14 @@ pub async fn submit(
     .await?;
     notify::status_message(tx, templates, s.council, s.service, &case, initial, None).await?;
     Ok(Ok(case))
+}
+
+/// The photo answers: question and attachment id.
+fn photos<'s>(s: &'s Submission<'_>) -> impl Iterator<Item = (&'s str, &'s str)> {
+    s.answers.iter().filter_map(|(q, a)| match a {
+        Answer::Photo(id) => Some((q.as_str(), id.as_str())),
+        _ => None,
+    })
 }
 
 fn actor(requester: &Requester, channel: &Channel) -> (Actor, String) {

@@ -20,6 +20,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, Write};
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
 use futures_util::TryStreamExt;
 use serde_json::{json, Value};
 use sqlx::Row as _;
@@ -38,6 +40,8 @@ enum ColumnType {
     Text,
     Integer,
     Real,
+    /// Bytes, written to the file in base64.
+    Blob,
 }
 
 impl ColumnType {
@@ -49,6 +53,8 @@ impl ColumnType {
             Ok(Self::Integer)
         } else if t.contains("double") || t.contains("real") || t.contains("float") {
             Ok(Self::Real)
+        } else if t == "blob" || t == "bytea" {
+            Ok(Self::Blob)
         } else {
             Err(StoreError::Backup(format!(
                 "column {table}.{column} has type {declared}, which backups do not handle"
@@ -127,6 +133,9 @@ impl Store {
                         ColumnType::Text => json!(row.try_get::<Option<String>, _>(i)?),
                         ColumnType::Integer => json!(row.try_get::<Option<i64>, _>(i)?),
                         ColumnType::Real => json!(row.try_get::<Option<f64>, _>(i)?),
+                        ColumnType::Blob => json!(row
+                            .try_get::<Option<Vec<u8>>, _>(i)?
+                            .map(|b| BASE64.encode(b))),
                     });
                 }
                 writeln!(out, "{}", Value::Array(values)).map_err(io)?;
@@ -385,7 +394,11 @@ async fn insert(tx: &mut crate::Tx, table: &Table, rows: &[Vec<Value>]) -> Resul
                 (ColumnType::Integer, v) => query.bind(Some(v.as_i64().ok_or_else(wrong)?)),
                 (ColumnType::Real, Value::Null) => query.bind(None::<f64>),
                 (ColumnType::Real, v) => query.bind(Some(v.as_f64().ok_or_else(wrong)?)),
-                (ColumnType::Text, _) => return Err(wrong()),
+                (ColumnType::Blob, Value::Null) => query.bind(None::<Vec<u8>>),
+                (ColumnType::Blob, Value::String(s)) => {
+                    query.bind(Some(BASE64.decode(s).map_err(|_| wrong())?))
+                }
+                (ColumnType::Text | ColumnType::Blob, _) => return Err(wrong()),
             };
         }
     }

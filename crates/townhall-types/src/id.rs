@@ -83,6 +83,8 @@ ids! {
     PermitId;
     /// A payment for a service.
     PaymentId;
+    /// A file uploaded with a request, such as a photo.
+    AttachmentId;
 }
 
 #[cfg(test)]

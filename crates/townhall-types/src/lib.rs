@@ -14,8 +14,8 @@ mod timestamp;
 pub use email::{EmailAddress, EmailError};
 pub use field_errors::FieldErrors;
 pub use id::{
-    ApiKeyId, CaseId, ConsentRecordId, CouncilId, IdParseError, NotificationId, PaymentId,
-    PermitId, PersonId, TeamId, UserId,
+    ApiKeyId, AttachmentId, CaseId, ConsentRecordId, CouncilId, IdParseError, NotificationId,
+    PaymentId, PermitId, PersonId, TeamId, UserId,
 };
 pub use placeholders::fill_placeholders;
 pub use source::{SourceError, SourceText};

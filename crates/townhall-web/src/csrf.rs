@@ -77,15 +77,29 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
     let mut request = request;
     if changes_state && !is_api {
         let (parts, body) = request.into_parts();
-        let Ok(bytes) = to_bytes(body, 1024 * 1024).await else {
-            return AppError::BadRequest("The form was too large".into()).into_response();
+        let boundary = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| multer::parse_boundary(v).ok());
+        let limit = if boundary.is_some() {
+            crate::UPLOAD_LIMIT
+        } else {
+            crate::FORM_LIMIT
         };
-        let submitted = parts
+        let Ok(bytes) = to_bytes(body, limit).await else {
+            return AppError::TooLarge.into_response();
+        };
+        let header_token = parts
             .headers
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .or_else(|| form_urlencoded_field(&bytes, "csrf"));
+            .map(str::to_owned);
+        let submitted = match (header_token, boundary) {
+            (Some(t), _) => Some(t),
+            (None, Some(boundary)) => multipart_field(bytes.clone(), boundary, "csrf").await,
+            (None, None) => form_urlencoded_field(&bytes, "csrf"),
+        };
         let valid = new_cookie.is_none()
             && submitted.is_some_and(|t| state.shared.csrf.verify(&cookie, &t));
         if !valid {
@@ -102,6 +116,18 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
             .append(header::SET_COOKIE, cookies::set(name, &c, None, secure));
     }
     response
+}
+
+/// The first text field called `field` in a multipart body.
+async fn multipart_field(body: axum::body::Bytes, boundary: String, field: &str) -> Option<String> {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(part)) = form.next_field().await {
+        if part.name() == Some(field) && part.file_name().is_none() {
+            return part.text().await.ok();
+        }
+    }
+    None
 }
 
 fn form_urlencoded_field(body: &[u8], field: &str) -> Option<String> {

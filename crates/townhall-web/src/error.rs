@@ -19,6 +19,8 @@ pub enum AppError {
     Forbidden,
     #[error("Page not found")]
     NotFound,
+    #[error("The form was too large to send. Photos must be smaller than 10 MB")]
+    TooLarge,
     #[error("Too many attempts. Wait 5 minutes and try again")]
     TooManyRequests,
     #[error("internal error: {0}")]
@@ -44,6 +46,7 @@ impl AppError {
             AppError::Csrf | AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -13,6 +13,7 @@ mod auth;
 mod cookies;
 mod csrf;
 mod error;
+mod form;
 mod headers;
 mod layout;
 mod metrics;
@@ -109,6 +110,11 @@ pub enum SetupError {
         source: townhall_identity::passkeys::PasskeyError,
     },
 }
+
+/// The largest form without files, in bytes.
+const FORM_LIMIT: usize = 1024 * 1024;
+/// The largest request with files: one photo at its limit and the rest of the form.
+const UPLOAD_LIMIT: usize = townhall_cases::attachments::MAX_BYTES + FORM_LIMIT;
 
 /// What every site shares: the store, templates, form signing, the sign-in
 /// limit (per network address, across councils) and the metrics.
@@ -219,7 +225,7 @@ pub fn app(
         .fallback(sites::dispatch)
         .with_state(dispatcher)
         .layer(axum::middleware::from_fn(headers::secure))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(UPLOAD_LIMIT))
         .layer(tower_http::trace::TraceLayer::new_for_http())))
 }
 

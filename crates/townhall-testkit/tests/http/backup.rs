@@ -10,6 +10,20 @@ async fn demo_backup() -> (TestStore, Vec<u8>) {
     townhall_demo::seed(&source.store, config.path(), &())
         .await
         .unwrap();
+    // A photo, so that bytes are copied too.
+    let council = townhall_places::council_by_slug(&source.store, "riverside")
+        .await
+        .unwrap()
+        .unwrap();
+    townhall_cases::attachments::upload(
+        &source.store,
+        council.id,
+        "pothole.png",
+        crate::photos::png_naming("Martin Hughes"),
+        townhall_types::Timestamp::now(),
+    )
+    .await
+    .unwrap();
     let mut file = Vec::new();
     source.store.backup(&mut file, &()).await.unwrap();
     (source, file)

@@ -28,6 +28,7 @@ async fn passkey_journey_and_every_page_is_accessible() {
         "/services/apply-parking-permit/rules",
         "/services/report-speeding/rules",
         "/services/report-speeding/start",
+        "/services/report-graffiti/start",
     ] {
         b.visit(&s.url(path)).await;
     }

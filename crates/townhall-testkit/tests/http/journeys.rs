@@ -187,21 +187,6 @@ async fn a_resident_reports_speeding_at_a_point_and_follows_it_from_the_dashboar
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
-async fn services_that_need_a_photo_say_so_instead_of_taking_a_request() {
-    let s = TestServer::start().await;
-    let c = s.client();
-    let about = s.text(&c, "/services/report-graffiti").await;
-    assert!(about.contains("cannot be used online yet, because it needs a photo"));
-    assert!(!about.contains("/services/report-graffiti/start"));
-    let r = c
-        .get(s.url("/services/report-graffiti/start"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-}
-
 /// Signs up a resident whose profile gives their home at `uprn`.
 async fn resident_at(s: &TestServer, email: &str, uprn: &str) -> reqwest::Client {
     let c = s.client();

@@ -11,6 +11,7 @@ mod casework;
 mod consent;
 mod journeys;
 mod notify;
+mod photos;
 mod services;
 mod sites;
 mod store;

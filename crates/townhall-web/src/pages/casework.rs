@@ -17,6 +17,7 @@ use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::layout::{banner, csrf, page};
 use crate::pages::journey::answer_text;
+use crate::pages::requests::{photo_link, photo_response};
 use crate::AppState;
 
 fn status_label(state: &AppState, case: &Case) -> String {
@@ -134,6 +135,28 @@ async fn allowed(
     Ok((id, me))
 }
 
+/// A photo sent with a case; the view is audited like the case's.
+pub async fn photo(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path((reference, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (case, me) = allowed(&state, &v, &reference, Action::Read).await?;
+    let id = id.parse().map_err(|_| AppError::NotFound)?;
+    let found = townhall_cases::attachments::read_as(
+        state.store(),
+        state.council().id,
+        case,
+        id,
+        Actor::Staff(me.user.id.to_string()),
+        &me.label(),
+        "working on the request",
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(photo_response(found))
+}
+
 #[derive(Deserialize, Default)]
 pub struct Done {
     #[serde(default)]
@@ -225,8 +248,14 @@ async fn case_page(
                 @if let Some(s) = service {
                     @for q in &s.questions {
                         @if let Some(a) = case.answers.get(&q.id) {
-                            @if q.kind != townhall_services::QuestionKind::Location {
-                                div class="summary-list__row" { dt { (q.short_name()) } dd { (answer_text(q, a, None)) } }
+                            @match q.kind {
+                                townhall_services::QuestionKind::Location => {}
+                                townhall_services::QuestionKind::Photo => {
+                                    div class="summary-list__row" { dt { (q.short_name()) } dd { (photo_link(&base, a)) } }
+                                }
+                                _ => {
+                                    div class="summary-list__row" { dt { (q.short_name()) } dd { (answer_text(q, a, None)) } }
+                                }
                             }
                         }
                     }

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use townhall_audit::Actor;
 use townhall_authz::{Action, Resource};
+use townhall_cases::attachments::UploadError;
 use townhall_cases::{Channel, Location, Requester, Submission};
 use townhall_identity::UserKind;
 use townhall_places::Address;
@@ -18,6 +19,7 @@ use townhall_types::{EmailAddress, Timestamp, UserId};
 
 use crate::auth::Visitor;
 use crate::error::AppError;
+use crate::form::{Posted, UploadedFile};
 use crate::layout::{csrf, error_summary, page, title, Errors};
 use crate::AppState;
 
@@ -47,27 +49,6 @@ fn read(pairs: Vec<(String, String)>) -> Sent {
 
 fn service<'a>(state: &'a AppState, id: &str) -> Result<&'a Service, AppError> {
     state.site.services.get(id).ok_or(AppError::NotFound)
-}
-
-/// A service these pages can take from start to end.
-fn online_service<'a>(state: &'a AppState, id: &str) -> Result<&'a Service, AppError> {
-    service(state, id).and_then(|s| {
-        if can_apply_online(s) {
-            Ok(s)
-        } else {
-            Err(AppError::NotFound)
-        }
-    })
-}
-
-/// Whether these pages can take the service from start to end. Required photos
-/// need uploads, which they do not take yet; such services say so on their
-/// page instead of taking a request they cannot finish. Optional photo
-/// questions are left out of the form.
-pub fn can_apply_online(s: &Service) -> bool {
-    !s.questions
-        .iter()
-        .any(|q| q.kind == QuestionKind::Photo && q.required)
 }
 
 /// The field carrying the resident a member of staff is acting for.
@@ -181,7 +162,7 @@ pub async fn start(
     Path(id): Path<String>,
     axum::extract::Query(assist): axum::extract::Query<Assist>,
 ) -> Result<Response, AppError> {
-    let s = online_service(&state, &id)?;
+    let s = service(&state, &id)?;
     let mut asked = FormInput::new();
     if let Some(resident) = assist.resident {
         asked.insert(ASSISTING.to_owned(), vec![resident]);
@@ -322,10 +303,14 @@ pub async fn answer(
     State(state): State<AppState>,
     v: Visitor,
     Path(id): Path<String>,
-    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+    posted: Posted,
 ) -> Result<Response, AppError> {
-    let s = online_service(&state, &id)?;
-    let Sent { input, action } = read(pairs);
+    let s = service(&state, &id)?;
+    let Sent { mut input, action } = read(posted.fields);
+    let refused = store_photos(&state, s, &mut input, posted.files).await?;
+    if !refused.is_empty() {
+        return invalid(&state, &v, s, &input, &refused).await;
+    }
     match action.as_str() {
         "find-address" => {
             let mut errors = Errors::default();
@@ -372,6 +357,53 @@ pub async fn answer(
             }
         },
     }
+}
+
+/// Stores the photos sent for the service's photo questions, putting each
+/// one's id (and its file name, to show back) into the answers; the uploads
+/// refused, against their questions. Files sent for other fields are ignored.
+async fn store_photos(
+    state: &AppState,
+    s: &Service,
+    input: &mut FormInput,
+    files: Vec<UploadedFile>,
+) -> Result<Errors, AppError> {
+    let mut refused = Errors::default();
+    for file in files {
+        let Some(q) = s
+            .questions
+            .iter()
+            .find(|q| q.kind == QuestionKind::Photo && q.id == file.field)
+        else {
+            continue;
+        };
+        let stored = townhall_cases::attachments::upload(
+            state.store(),
+            state.council().id,
+            &file.filename,
+            file.bytes,
+            Timestamp::now(),
+        )
+        .await;
+        match stored {
+            Ok(id) => {
+                input.insert(q.id.clone(), vec![id.to_string()]);
+                input.insert(photo_name_field(q), vec![file.filename]);
+            }
+            Err(UploadError::Store(e)) => return Err(e.into()),
+            Err(refusal) => {
+                input.remove(&q.id);
+                input.remove(&photo_name_field(q));
+                refused.push(&q.id, refusal.to_string());
+            }
+        }
+    }
+    Ok(refused)
+}
+
+/// The hidden field that keeps the name of the file uploaded for `q`.
+fn photo_name_field(q: &Question) -> String {
+    format!("{}-filename", q.id)
 }
 
 /// Open reports of the same service close to the new one, nearest first.
@@ -448,7 +480,7 @@ pub async fn join(
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let s = online_service(&state, &id)?;
+    let s = service(&state, &id)?;
     let Sent { mut input, .. } = read(pairs);
     let reference = input
         .remove("join")
@@ -487,7 +519,7 @@ pub async fn submit(
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let s = online_service(&state, &id)?;
+    let s = service(&state, &id)?;
     let Sent { input, .. } = read(pairs);
     let submission = match prepare(&state, s, &v, &input).await? {
         Ok(ready) => ready,
@@ -740,7 +772,20 @@ fn question_field(
                 QuestionKind::Location => {
                     (location_field(q, input, error, found))
                 }
-                QuestionKind::Photo => {}
+                QuestionKind::Photo => {
+                    @let uploaded = first(input, &photo_name_field(q));
+                    label for=(q.id) { (q.label) (optional) }
+                    @if value.is_empty() {
+                        (hint_and_error(&q.id, Some(q.hint.as_deref().unwrap_or("A photo in JPG, PNG or WebP format, smaller than 10 MB")), error))
+                    } @else {
+                        (hint_and_error(&q.id, Some(&format!("You have uploaded {}. Choose another file only to replace it.", if uploaded.is_empty() { "a photo" } else { uploaded })), error))
+                        input type="hidden" name=(q.id) value=(value);
+                        input type="hidden" name=(photo_name_field(q)) value=(uploaded);
+                    }
+                    input type="file" id=(q.id) name=(q.id) accept="image/jpeg,image/png,image/webp"
+                        class=[error.map(|_| "file-upload--error")]
+                        aria-describedby={ (q.id) "-hint" @if error.is_some() { " " (q.id) "-error" } };
+                }
             }
         }
     }
@@ -830,10 +875,11 @@ async fn form_page(
             @if let Some(name) = &assisting {
                 div class="inset-text" { "You are making this request for " strong { (name) } ". It will be recorded as made by you on their behalf, and they will be sent the confirmation." }
             }
-            form method="post" action={ "/services/" (s.id) "/answers" } novalidate {
+            @let uploads = s.questions.iter().any(|q| q.kind == QuestionKind::Photo);
+            form method="post" action={ "/services/" (s.id) "/answers" } novalidate enctype=[uploads.then_some("multipart/form-data")] {
                 (csrf(v))
                 @if assisting.is_some() { input type="hidden" name=(ASSISTING) value=(first(input, ASSISTING)); }
-                @for q in s.questions.iter().filter(|q| q.kind != QuestionKind::Photo) { (question_field(q, input, errors, found, &slots)) }
+                @for q in &s.questions { (question_field(q, input, errors, found, &slots)) }
                 @if guest {
                     h2 { "Your details (optional)" }
                     p { "Give your email address if you want a confirmation and updates." }
@@ -866,7 +912,7 @@ pub fn answer_text(q: &Question, a: &Answer, location: Option<&Location>) -> Str
         Answer::YesNo(true) => "Yes".to_owned(),
         Answer::YesNo(false) => "No".to_owned(),
         Answer::Slot(d) => human_date(*d),
-        Answer::Photo(_) => "Photo attached".to_owned(),
+        Answer::Photo(_) => "Photo uploaded".to_owned(),
         Answer::Location(input) => match (location, input) {
             (
                 Some(Location {
@@ -911,7 +957,7 @@ fn check_page(
             span class="caption" { (s.name) }
             h1 { "Check your answers before sending" }
             dl class="summary-list" {
-                @for q in s.questions.iter().filter(|q| q.kind != QuestionKind::Photo) {
+                @for q in &s.questions {
                     div class="summary-list__row" {
                         dt { (q.short_name()) }
                         dd { (answers.get(&q.id).map(|a| answer_text(q, a, location)).unwrap_or_else(|| "Not given".to_owned())) }

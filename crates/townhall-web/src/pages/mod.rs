@@ -75,15 +75,20 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/cases/{reference}/note", post(casework::note))
         .route("/staff/cases/{reference}/assign", post(casework::assign))
         .route("/staff/cases/{reference}/merge", post(casework::merge))
+        .route("/staff/cases/{reference}/photos/{id}", get(casework::photo))
         .route("/dev/mailbox", get(dev::mailbox))
         .route("/services", get(services::list))
         .route("/services/{id}", get(services::about))
         .route("/services/{id}/start", get(journey::start))
-        .route("/services/{id}/answers", post(journey::answer))
+        .route(
+            "/services/{id}/answers",
+            post(journey::answer).layer(axum::extract::DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
         .route("/services/{id}/submit", post(journey::submit))
         .route("/services/{id}/join", post(journey::join))
         .route("/services/{id}/sent/{reference}", get(journey::sent))
         .route("/requests/{reference}", get(requests::one))
+        .route("/requests/{reference}/photos/{id}", get(requests::photo))
         .route(
             "/payments/{id}/record",
             get(payments::record_form).post(payments::record),

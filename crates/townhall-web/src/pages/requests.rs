@@ -1,9 +1,12 @@
 //! A resident's own requests: where each one is, and what has happened.
 
 use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 use townhall_authz::Action;
+use townhall_cases::attachments::Attachment;
 
 use crate::auth::Visitor;
 use crate::error::AppError;
@@ -64,6 +67,9 @@ pub async fn one(
                                     (townhall_services::QuestionKind::Location, Some(l)) => {
                                         (l.address.clone().unwrap_or_else(|| format!("{:.5}, {:.5}", l.latitude, l.longitude)))
                                     }
+                                    (_, _) if matches!(a, townhall_services::Answer::Photo(_)) && case.resident == Some(user.id) => {
+                                        (photo_link(&format!("/requests/{}", case.reference), a))
+                                    }
                                     _ => (answer_text(q, a, None)),
                                 }
                             } }
@@ -88,4 +94,55 @@ pub async fn one(
             p { a href="/dashboard" { "Back to your account" } }
         },
     ))
+}
+
+/// A link to the photo given as answer `a`, under `base` (the case's page).
+pub fn photo_link(base: &str, a: &townhall_services::Answer) -> Markup {
+    match a {
+        townhall_services::Answer::Photo(id) => {
+            html! { a href={ (base) "/photos/" (id) } { "View the photo" } }
+        }
+        _ => html! {},
+    }
+}
+
+/// A stored photo as a response: its type as read from its content, never
+/// sniffed again by the browser, never cached by shared caches, and sandboxed
+/// so that nothing in it could run.
+pub fn photo_response(a: Attachment) -> Response {
+    let extension = a.image_type.media_type().trim_start_matches("image/");
+    (
+        [
+            (header::CONTENT_TYPE, a.image_type.media_type().to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"photo-{}.{extension}\"", a.id),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox".to_owned(),
+            ),
+        ],
+        a.content,
+    )
+        .into_response()
+}
+
+/// A photo the resident sent with their request.
+pub async fn photo(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path((reference, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let user = v.resident(Action::Read)?;
+    let council = state.council().id;
+    let id = id.parse().map_err(|_| AppError::NotFound)?;
+    let (case, _) = townhall_cases::own_case(state.store(), council, user.id, &reference)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let found = townhall_cases::attachments::own(state.store(), council, user.id, case.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(photo_response(found))
 }

@@ -65,11 +65,7 @@ pub async fn about(
                     div class="summary-list__row" { dt { "Cost" } dd { (fee.display()) " (" (fee.description) ")" } }
                 }
             }
-            @if crate::pages::journey::can_apply_online(s) {
-                a class="button button--start" href={ "/services/" (s.id) "/start" } role="button" draggable="false" { "Start now" }
-            } @else {
-                div class="inset-text" { "This service cannot be used online yet, because it needs a photo. Phone 01632 960 000 (Monday to Friday, 9am to 5pm) and we will do it with you." }
-            }
+            a class="button button--start" href={ "/services/" (s.id) "/start" } role="button" draggable="false" { "Start now" }
             p { a href={ "/services/" (s.id) "/rules" } { "How this service decides: its rules" } }
         },
     ))

@@ -83,7 +83,7 @@ pub async fn resident(
         h2 { "Make a request for this resident" }
         p { "If they cannot do it online, you can do it with them. It is recorded as made by you on their behalf." }
         ul class="list" {
-            @for s in state.site.services.all().iter().filter(|s| crate::pages::journey::can_apply_online(s)) {
+            @for s in state.site.services.all() {
                 li { a href={ "/services/" (s.id) "/start?for=" (owner) } { (s.name) } }
             }
         }

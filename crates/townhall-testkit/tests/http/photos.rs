@@ -1,0 +1,280 @@
+//! Photos sent with a report: checked by their content, cleaned of metadata,
+//! claimed by the case, and shown only to the team and the reporter.
+
+use reqwest::multipart::{Form, Part};
+use reqwest::StatusCode;
+use townhall_identity::Role;
+use townhall_testkit::{csrf_of, TestServer, NOT_IN_PARISH};
+
+use crate::accounts::{sign_in, sign_up};
+use crate::casework::{staff_client, PASSWORD};
+
+/// A one-pixel PNG carrying a text chunk with a name in it, as cameras and
+/// editors write them.
+pub fn png_naming(who: &str) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    // 1 x 1 pixel, 8-bit RGBA; one transparent pixel, deflated.
+    let header = [0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0];
+    let pixel = [
+        0x78, 0x9C, 0x63, 0x60, 0x00, 0x02, 0x00, 0x00, 0x05, 0x00, 0x01,
+    ];
+    for (kind, data) in [
+        (b"IHDR", header.to_vec()),
+        (b"tEXt", format!("Author\0{who}").into_bytes()),
+        (b"IDAT", pixel.to_vec()),
+        (b"IEND", Vec::new()),
+    ] {
+        png.extend((data.len() as u32).to_be_bytes());
+        let start = png.len();
+        png.extend(kind);
+        png.extend(&data);
+        let crc = crc32(&png[start..]);
+        png.extend(crc.to_be_bytes());
+    }
+    png
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for b in bytes {
+        crc ^= u32::from(*b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// The graffiti form's answers, but the photo.
+fn graffiti_answers() -> Vec<(&'static str, String)> {
+    vec![
+        ("location-latitude", NOT_IN_PARISH.0.to_string()),
+        ("location-longitude", NOT_IN_PARISH.1.to_string()),
+        ("offensive", "no".into()),
+        ("surface", "bridge".into()),
+    ]
+}
+
+/// Sends the graffiti form as a browser does when a file is chosen.
+async fn send_with_file(
+    s: &TestServer,
+    c: &reqwest::Client,
+    fields: &[(&'static str, String)],
+    file: Option<(&str, Vec<u8>)>,
+) -> reqwest::Response {
+    let token = csrf_of(&s.text(c, "/services/report-graffiti/start").await);
+    let mut form = Form::new().text("csrf", token);
+    for (k, v) in fields {
+        form = form.text(*k, v.clone());
+    }
+    form = match file {
+        Some((name, bytes)) => form.part("photo", Part::bytes(bytes).file_name(name.to_owned())),
+        None => form.part("photo", Part::bytes(Vec::new()).file_name("")),
+    };
+    c.post(s.url("/services/report-graffiti/answers"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The value of the hidden field `name` in a page.
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("type=\"hidden\" name=\"{name}\" value=\"");
+    let start = page.find(&marker).expect("hidden field") + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn files_that_are_not_photos_are_refused_against_the_photo_question() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let form = s.text(&c, "/services/report-graffiti/start").await;
+    assert!(form.contains("enctype=\"multipart/form-data\""));
+    assert!(form.contains("type=\"file\" id=\"photo\" name=\"photo\""));
+
+    let r = send_with_file(&s, &c, &graffiti_answers(), None).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("href=\"#photo\">Choose a photo of the graffiti to upload"));
+
+    // A web page named like a photo is judged by what it is.
+    let html = b"<html><script>alert(document.cookie)</script></html>".to_vec();
+    let r = send_with_file(&s, &c, &graffiti_answers(), Some(("wall.jpg", html))).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("href=\"#photo\">The selected file must be a JPG, PNG or WebP photo"));
+    assert!(
+        page.contains("value=\"bridge\" checked"),
+        "answers are kept"
+    );
+
+    let mut big = png_naming("x");
+    big.resize(townhall_cases::attachments::MAX_BYTES + 1, 0);
+    let r = send_with_file(&s, &c, &graffiti_answers(), Some(("big.png", big))).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("The selected file must be smaller than 10 MB"));
+
+    // A request far over the limit is stopped before it is read.
+    let huge = vec![0u8; townhall_cases::attachments::MAX_BYTES + 2 * 1024 * 1024];
+    let r = send_with_file(&s, &c, &graffiti_answers(), Some(("huge.png", huge))).await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    // A multipart form without the CSRF token is refused like any other.
+    let forged = Form::new().part("photo", Part::bytes(png_naming("x")).file_name("a.png"));
+    let r = c
+        .post(s.url("/services/report-graffiti/answers"))
+        .multipart(forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    assert_eq!(s.count("attachments").await, 0);
+    assert_eq!(s.count("cases").await, 0);
+}
+
+#[tokio::test]
+async fn a_photo_is_cleaned_kept_with_the_case_and_shown_only_to_those_allowed() {
+    let s = TestServer::start().await;
+    s.add_staff(
+        "sam@testshire.example",
+        "Sam Lee",
+        Role::Caseworker,
+        Some("Street Scene"),
+        PASSWORD,
+    )
+    .await;
+    s.add_staff(
+        "tom@testshire.example",
+        "Tom Okafor",
+        Role::Caseworker,
+        Some("Highways"),
+        PASSWORD,
+    )
+    .await;
+    let lizzy = s.client();
+    sign_up(&s, &lizzy, "lizzy@mail.example", "kettle river jumper").await;
+    sign_in(&s, &lizzy, "lizzy@mail.example", "kettle river jumper").await;
+
+    // Uploaded with the first answers; check your answers keeps it.
+    let r = send_with_file(
+        &s,
+        &lizzy,
+        &graffiti_answers(),
+        Some(("IMG_2041.png", png_naming("Lizzy Parker"))),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let check = r.text().await.unwrap();
+    assert!(check.contains("Check your answers"));
+    assert!(check.contains("Photo uploaded"));
+    let photo = hidden(&check, "photo");
+    assert_eq!(s.count("attachments").await, 1);
+
+    // Going back to change an answer keeps the photo and says so.
+    let mut fields = graffiti_answers();
+    fields.push(("photo", photo.clone()));
+    fields.push(("photo-filename", "IMG_2041.png".into()));
+    let mut changing = fields.clone();
+    changing.push(("action", "change".into()));
+    let r = send_with_file(&s, &lizzy, &changing, None).await;
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("You have uploaded IMG_2041.png"));
+
+    let sent = s
+        .submit(
+            &lizzy,
+            "/services/report-graffiti/start",
+            "/services/report-graffiti/submit",
+            &townhall_testkit::as_fields(&fields),
+        )
+        .await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let (claimed,): (Option<String>,) =
+        townhall_store::sql::query_as("SELECT case_id FROM attachments WHERE attachment_id = $1")
+            .bind(&photo)
+            .fetch_one(s.db.store.reader())
+            .await
+            .unwrap();
+    assert!(claimed.is_some(), "the case claimed the photo");
+
+    // A photo can be claimed once: sending the same answers again is refused.
+    let again = s
+        .submit(
+            &lizzy,
+            "/services/report-graffiti/start",
+            "/services/report-graffiti/submit",
+            &townhall_testkit::as_fields(&fields),
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again
+        .text()
+        .await
+        .unwrap()
+        .contains("The photo could not be found. Upload it again"));
+    assert_eq!(s.count("cases").await, 1);
+
+    // The team sees it: an image, sandboxed, without the name it carried.
+    let sam = staff_client(&s, "sam@testshire.example").await;
+    let case_page = s.text(&sam, "/staff/cases/TES-000001").await;
+    let link = format!("/staff/cases/TES-000001/photos/{photo}");
+    assert!(case_page.contains(&format!("href=\"{link}\"")));
+    let audited = s.count("audit_log").await;
+    let r = sam.get(s.url(&link)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert!(r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("sandbox"));
+    let body = r.bytes().await.unwrap();
+    assert!(body.starts_with(b"\x89PNG"));
+    assert!(!body.windows(12).any(|w| w == b"Lizzy Parker"));
+    assert_eq!(
+        s.count("audit_log").await,
+        audited + 1,
+        "the view is audited"
+    );
+    let (fields,): (String,) =
+        townhall_store::sql::query_as("SELECT fields FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_one(s.db.store.reader())
+            .await
+            .unwrap();
+    assert!(fields.contains(&format!("attachments.{photo}")));
+
+    // Another team does not.
+    let tom = staff_client(&s, "tom@testshire.example").await;
+    let r = tom.get(s.url(&link)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // The reporter sees their own photo; another resident does not.
+    let own = format!("/requests/TES-000001/photos/{photo}");
+    assert!(s
+        .text(&lizzy, "/requests/TES-000001")
+        .await
+        .contains(&format!("href=\"{own}\"")));
+    let r = lizzy.get(s.url(&own)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let other = s.client();
+    sign_up(&s, &other, "omar@mail.example", "another long password").await;
+    sign_in(&s, &other, "omar@mail.example", "another long password").await;
+    let r = other.get(s.url(&own)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}

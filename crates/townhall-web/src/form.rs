@@ -1,0 +1,75 @@
+//! A posted form as fields and files, whether it came URL-encoded or, when it
+//! carries a file, as `multipart/form-data`.
+
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::header;
+
+use crate::error::AppError;
+
+/// A file sent with a form. Empty file inputs (nothing chosen) are left out.
+pub struct UploadedFile {
+    /// The form field it came in.
+    pub field: String,
+    /// The name the browser gave it.
+    pub filename: String,
+    /// Its content, unchecked.
+    pub bytes: Vec<u8>,
+}
+
+/// The fields of a form in order, and its files.
+pub struct Posted {
+    pub fields: Vec<(String, String)>,
+    pub files: Vec<UploadedFile>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for Posted {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let axum::Form(fields) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
+                .await
+                .map_err(|e| AppError::BadRequest(e.body_text()))?;
+            return Ok(Posted {
+                fields,
+                files: Vec::new(),
+            });
+        }
+        let mut form = Multipart::from_request(req, state)
+            .await
+            .map_err(|e| AppError::BadRequest(e.body_text()))?;
+        let mut posted = Posted {
+            fields: Vec::new(),
+            files: Vec::new(),
+        };
+        let broken = |e: axum::extract::multipart::MultipartError| match e.status() {
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+            _ => AppError::BadRequest(format!("The form could not be read: {}", e.body_text())),
+        };
+        while let Some(part) = form.next_field().await.map_err(broken)? {
+            let name = part.name().unwrap_or_default().to_owned();
+            match part.file_name().map(str::to_owned) {
+                Some(filename) => {
+                    let bytes = part.bytes().await.map_err(broken)?;
+                    if !(filename.is_empty() && bytes.is_empty()) {
+                        posted.files.push(UploadedFile {
+                            field: name,
+                            filename,
+                            bytes: bytes.to_vec(),
+                        });
+                    }
+                }
+                None => {
+                    let text = part.text().await.map_err(broken)?;
+                    posted.fields.push((name, text));
+                }
+            }
+        }
+        Ok(posted)
+    }
+}
