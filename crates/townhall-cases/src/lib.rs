@@ -14,6 +14,7 @@ mod follow;
 mod locate;
 mod model;
 mod notify;
+pub mod public;
 mod read;
 mod row;
 mod submit;
@@ -49,6 +50,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0003_attachments.sqlite.sql"),
         postgres: include_str!("../migrations/0003_attachments.postgres.sql"),
     },
+    Migration::portable(
+        2026112702,
+        "cases_by_time",
+        include_str!("../migrations/0004_by_time.sql"),
+    ),
 ];
 
 /// A case could not be made or changed.

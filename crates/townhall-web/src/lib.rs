@@ -17,6 +17,7 @@ mod form;
 mod headers;
 mod layout;
 mod metrics;
+mod open311;
 mod ops;
 mod pages;
 mod ratelimit;
@@ -233,6 +234,7 @@ pub fn app(
 fn site_router(state: AppState) -> Router {
     let router = pages::routes()
         .merge(api::routes())
+        .merge(open311::routes())
         .fallback(|| async { error::AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -11,6 +11,7 @@ mod casework;
 mod consent;
 mod journeys;
 mod notify;
+mod open311;
 mod photos;
 mod services;
 mod sites;

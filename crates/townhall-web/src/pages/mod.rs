@@ -13,6 +13,8 @@ mod requests;
 mod services;
 mod staff;
 
+pub(crate) use journey::answer_text;
+
 use axum::routing::{get, post};
 use axum::Router;
 

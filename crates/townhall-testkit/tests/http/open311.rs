@@ -1,0 +1,503 @@
+//! Open311 GeoReport v2: every endpoint in JSON and XML, errors in the
+//! spec's format with the right status, and requests made through it landing
+//! as cases exactly as those made on the council's pages.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use townhall_testkit::{TestServer, HOME_IN_ZONE, IN_PARISH, NOT_IN_PARISH};
+
+/// Issues an API key for the test council.
+pub async fn api_key(s: &TestServer, name: &str) -> String {
+    let mut tx = s.db.store.begin().await.unwrap();
+    let key = townhall_identity::api_keys::create(&mut tx, s.council.id, name)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    key
+}
+
+async fn get(s: &TestServer, path: &str) -> (StatusCode, String, String) {
+    let r = s
+        .client()
+        .get(s.url(&format!("/open311/v2/{path}")))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let kind = r.headers()["content-type"].to_str().unwrap().to_owned();
+    (status, kind, r.text().await.unwrap())
+}
+
+async fn get_json(s: &TestServer, path: &str) -> (StatusCode, Value) {
+    let (status, kind, body) = get(s, path).await;
+    assert!(kind.starts_with("application/json"), "{path}: {kind}");
+    (status, serde_json::from_str(&body).unwrap())
+}
+
+async fn post(s: &TestServer, format: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+    let r = s
+        .client()
+        .post(s.url(&format!("/open311/v2/requests.{format}")))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+/// Reports speeding at `point` through Open311; its reference.
+async fn report_speeding(s: &TestServer, key: &str, point: (f64, f64)) -> String {
+    let (lat, long) = (point.0.to_string(), point.1.to_string());
+    let (status, body) = post(
+        s,
+        "json",
+        &[
+            ("api_key", key),
+            ("service_code", "report-speeding"),
+            ("lat", &lat),
+            ("long", &long),
+            ("attribute[times][]", "morning"),
+            ("attribute[times][]", "evening"),
+            ("attribute[near-school]", "false"),
+            ("description", "Cars race down the hill every morning"),
+            ("email", "omar@mail.example"),
+            ("first_name", "Omar"),
+            ("last_name", "Haddad"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let made: Value = serde_json::from_str(&body).unwrap();
+    made[0]["service_request_id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn discovery_services_and_definitions_come_from_the_service_files() {
+    let s = TestServer::start().await;
+    let (status, discovery) = get_json(&s, "discovery.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        discovery["endpoints"][0]["specification"],
+        "http://wiki.open311.org/GeoReport_v2"
+    );
+    let (_, kind, xml) = get(&s, "discovery.xml").await;
+    assert!(kind.starts_with("text/xml"));
+    assert!(xml.contains("<discovery><changeset>"));
+    assert!(xml
+        .contains("<formats><format>text/xml</format><format>application/json</format></formats>"));
+
+    let (_, services) = get_json(&s, "services.json").await;
+    let codes: Vec<&str> = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["service_code"].as_str().unwrap())
+        .collect();
+    // Reports anyone may make; paid, booked and account-only services are not offered.
+    assert!(codes.contains(&"report-pothole"));
+    assert!(codes.contains(&"report-speeding"));
+    assert!(codes.contains(&"report-missed-bin"));
+    assert!(!codes.contains(&"apply-parking-permit"));
+    assert!(!codes.contains(&"book-bulky-waste"));
+    let pothole = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service_code"] == "report-pothole")
+        .unwrap();
+    assert_eq!(pothole["service_name"], "Report a pothole");
+    assert_eq!(pothole["metadata"], true);
+    assert_eq!(pothole["type"], "realtime");
+    let (_, _, xml) = get(&s, "services.xml").await;
+    assert!(xml.contains("<services><service><service_code>"));
+
+    let (status, definition) = get_json(&s, "services/report-speeding.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(definition["service_code"], "report-speeding");
+    let attributes = definition["attributes"].as_array().unwrap();
+    let times = attributes.iter().find(|a| a["code"] == "times").unwrap();
+    assert_eq!(times["datatype"], "multivaluelist");
+    assert_eq!(times["required"], true);
+    assert!(times["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["key"] == "morning"));
+    let school = attributes
+        .iter()
+        .find(|a| a["code"] == "near-school")
+        .unwrap();
+    assert_eq!(school["datatype"], "singlevaluelist");
+    assert_eq!(school["order"], 2.0);
+    // The location and the description are the request's own fields.
+    assert!(!attributes
+        .iter()
+        .any(|a| a["code"] == "location" || a["code"] == "details"));
+    let (_, _, xml) = get(&s, "services/report-missed-bin.xml").await;
+    assert!(xml.contains(
+        "<service_definition><service_code>report-missed-bin</service_code><attributes><attribute>"
+    ));
+    assert!(xml.contains("<datatype>datetime</datatype>"));
+
+    let (status, error) = get_json(&s, "services/apply-parking-permit.json").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(error[0]["code"], 404.0);
+    assert!(error[0]["description"]
+        .as_str()
+        .unwrap()
+        .contains("not found"));
+    let (status, _, xml) = get(&s, "services/no-such-service.xml").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(xml.contains("<errors><error><code>404</code><description>"));
+    let (status, _) = get_json(&s, "services.json?jurisdiction_id=elsewhere").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = get_json(&s, "services.json?jurisdiction_id=testshire").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = get(&s, "services").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a format must be chosen");
+}
+
+#[tokio::test]
+async fn a_request_posted_with_a_key_is_routed_like_one_from_the_pages() {
+    let s = TestServer::start().await;
+    let key = api_key(&s, "Street Reporter app").await;
+    let in_parish = report_speeding(&s, &key, IN_PARISH).await;
+    let outside = report_speeding(&s, &key, NOT_IN_PARISH).await;
+    assert_eq!(s.count("cases").await, 2);
+
+    let (team, channel, name): (String, String, Option<String>) = townhall_store::sql::query_as(
+        "SELECT t.name, c.channel, c.contact_name FROM cases c JOIN teams t \
+         ON t.council_id = c.council_id AND t.team_id = c.team_id WHERE c.reference = $1",
+    )
+    .bind(&in_parish)
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    assert!(
+        team.ends_with("Clerk"),
+        "routed to the parish clerk: {team}"
+    );
+    assert_eq!(channel, "open311");
+    assert_eq!(name.as_deref(), Some("Omar Haddad"));
+    let (actor,): (String,) = townhall_store::sql::query_as(
+        "SELECT actor_label FROM audit_log WHERE action = 'create' ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    assert_eq!(actor, "Street Reporter app (Open311)");
+
+    // Read back, in both formats, without anything that says who asked.
+    let (status, one) = get_json(&s, &format!("requests/{outside}.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    let r = &one[0];
+    assert_eq!(r["service_request_id"], outside.as_str());
+    assert_eq!(r["status"], "open");
+    assert_eq!(r["service_code"], "report-speeding");
+    assert_eq!(r["lat"], NOT_IN_PARISH.0);
+    assert_eq!(r["long"], NOT_IN_PARISH.1);
+    let described = r["description"].as_str().unwrap();
+    assert_eq!(
+        described,
+        "When: Morning rush hour, Evening rush hour; Near a school: No"
+    );
+    let text = one.to_string();
+    assert!(!text.contains("Omar") && !text.contains("omar@"));
+    assert!(
+        !text.contains("race down the hill"),
+        "free text is not published"
+    );
+    let (_, _, xml) = get(&s, &format!("requests/{outside}.xml")).await;
+    assert!(xml.contains(&format!(
+        "<service_requests><request><service_request_id>{outside}</service_request_id><status>open</status>"
+    )));
+
+    // The token given when it was made leads to it.
+    let (_, list) = get_json(&s, "requests.json").await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let token: String = townhall_store::sql::query_as::<_, (String,)>(
+        "SELECT case_id FROM cases WHERE reference = $1",
+    )
+    .bind(&outside)
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap()
+    .0;
+    let (status, found) = get_json(&s, &format!("tokens/{token}.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(found[0]["service_request_id"], outside.as_str());
+    let (status, _, xml) = get(&s, "tokens/00000000-0000-0000-0000-000000000000.xml").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(xml.contains("<errors>"));
+    let (status, _) = get_json(&s, "requests/TES-999999.json").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn bad_requests_get_the_specs_errors_and_store_nothing() {
+    let s = TestServer::start().await;
+    let key = api_key(&s, "Street Reporter app").await;
+    let cases = || async { s.count("cases").await };
+
+    let (status, body) = post(&s, "json", &[("service_code", "report-pothole")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("api_key"));
+    let (status, body) = post(
+        &s,
+        "xml",
+        &[("api_key", "th_wrong"), ("service_code", "report-pothole")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("<errors><error><code>403</code>"));
+
+    let (status, body) = post(
+        &s,
+        "json",
+        &[("api_key", &key), ("service_code", "apply-parking-permit")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("not a service offered here"));
+
+    // Every mistake is named by its parameter, all at once.
+    let (status, body) = post(
+        &s,
+        "json",
+        &[
+            ("api_key", &key),
+            ("service_code", "report-pothole"),
+            ("lat", "52.08"),
+            ("long", "-0.98"),
+            ("attribute[surface]", "motorway"),
+            ("attribute[depth]", "deep"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let errors: Value = serde_json::from_str(&body).unwrap();
+    let messages: Vec<&str> = errors
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["description"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("attribute[surface]: Select one of the options")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.starts_with("attribute[depth]: ")),
+        "{messages:?}"
+    );
+    assert!(errors
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["code"] == 400.0));
+
+    for (form, expected) in [
+        (
+            vec![("attribute[surface]", "road")],
+            "location: give lat and long",
+        ),
+        (
+            vec![
+                ("attribute[surface]", "road"),
+                ("lat", "north"),
+                ("long", "-0.98"),
+            ],
+            "lat/long or address_id: Enter the latitude and longitude as numbers",
+        ),
+        (
+            vec![
+                ("attribute[surface]", "road"),
+                ("address_id", "999999999999"),
+            ],
+            "address_id: no address with this UPRN",
+        ),
+        (
+            vec![
+                ("attribute[colour]", "red"),
+                ("lat", "52.08"),
+                ("long", "-0.98"),
+            ],
+            "attribute[colour]: this service has no attribute 'colour'",
+        ),
+        (
+            vec![
+                ("attribute[surface]", "road"),
+                ("lat", "52.08"),
+                ("long", "-0.98"),
+                ("email", "not-an-email"),
+            ],
+            "email: 'not-an-email' is not an email address",
+        ),
+    ] {
+        let mut full = vec![
+            ("api_key", key.as_str()),
+            ("service_code", "report-pothole"),
+        ];
+        full.extend(form);
+        let (status, body) = post(&s, "json", &full).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(body.contains(expected), "{expected} in {body}");
+    }
+    let (status, body) = post(
+        &s,
+        "xml",
+        &[
+            ("api_key", &key),
+            ("service_code", "report-missed-bin"),
+            ("lat", "52.08"),
+            ("long", "-0.98"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("address_id"), "{body}");
+
+    // Filters that make no sense say so.
+    for (query, expected) in [
+        ("requests.json?status=pending", "status: give open, closed"),
+        (
+            "requests.json?start_date=yesterday",
+            "start_date: 'yesterday' is not a date",
+        ),
+        (
+            "requests.json?service_code=apply-parking-permit",
+            "not a service offered here",
+        ),
+        ("requests.json?page=0", "page: must be a whole number"),
+        (
+            "requests.json?start_date=2026-11-02T00:00:00Z&end_date=2026-11-01T00:00:00Z",
+            "start_date: must not be after end_date",
+        ),
+    ] {
+        let (status, body) = get_json(&s, query).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(body.to_string().contains(expected), "{query}: {body}");
+    }
+    let (status, _, body) = get(&s, "services.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body.is_empty());
+    let r = s
+        .client()
+        .post(s.url("/open311/v2/services.json"))
+        .form(&[("api_key", key.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+
+    assert_eq!(cases().await, 0, "nothing was stored");
+}
+
+#[tokio::test]
+async fn requests_are_filtered_paged_and_their_updates_listed() {
+    let s = TestServer::start().await;
+    let key = api_key(&s, "Street Reporter app").await;
+    let first = report_speeding(&s, &key, NOT_IN_PARISH).await;
+    let (status, body) = post(
+        &s,
+        "json",
+        &[
+            ("api_key", &key),
+            ("service_code", "report-missed-bin"),
+            ("address_id", HOME_IN_ZONE),
+            ("attribute[bin]", "recycling"),
+            (
+                "attribute[collection-date]",
+                &time::OffsetDateTime::now_utc().date().to_string(),
+            ),
+            ("attribute[presented]", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let bin: Value = serde_json::from_str(&body).unwrap();
+    let bin = bin[0]["service_request_id"].as_str().unwrap().to_owned();
+
+    // A report at a home gives no address and only a rough position.
+    let (_, found) = get_json(&s, &format!("requests/{bin}.json")).await;
+    assert_eq!(found[0]["address"], Value::Null);
+    let lat = found[0]["lat"].as_f64().unwrap();
+    assert_eq!(lat, (lat * 1000.0).round() / 1000.0);
+
+    let (_, both) = get_json(&s, "requests.json").await;
+    assert_eq!(both.as_array().unwrap().len(), 2);
+    let (_, bins) = get_json(&s, "requests.json?service_code=report-missed-bin").await;
+    assert_eq!(bins.as_array().unwrap().len(), 1);
+    assert_eq!(bins[0]["service_request_id"], bin.as_str());
+    let (_, by_id) = get_json(
+        &s,
+        &format!("requests.json?service_request_id={first},{bin}"),
+    )
+    .await;
+    assert_eq!(by_id.as_array().unwrap().len(), 2);
+    let (_, page1) = get_json(&s, "requests.json?page_size=1").await;
+    let (_, page2) = get_json(&s, "requests.json?page_size=1&page=2").await;
+    assert_eq!(page1.as_array().unwrap().len(), 1);
+    assert_eq!(page2.as_array().unwrap().len(), 1);
+    assert_ne!(
+        page1[0]["service_request_id"],
+        page2[0]["service_request_id"]
+    );
+    let (_, old) = get_json(&s, "requests.json?end_date=2020-01-01T00:00:00Z").await;
+    assert!(old.as_array().unwrap().is_empty());
+    let (_, closed) = get_json(&s, "requests.json?status=closed").await;
+    assert!(closed.as_array().unwrap().is_empty());
+
+    // Staff close the bin report with a public note: the feed shows it.
+    s.add_staff(
+        "priya@testshire.example",
+        "Priya Shah",
+        townhall_identity::Role::Caseworker,
+        Some("Waste and Recycling"),
+        crate::casework::PASSWORD,
+    )
+    .await;
+    let priya = crate::casework::staff_client(&s, "priya@testshire.example").await;
+    for (status, update) in [("crew-sent", ""), ("collected", "Collected this afternoon")] {
+        let r = s
+            .submit(
+                &priya,
+                &format!("/staff/cases/{bin}"),
+                &format!("/staff/cases/{bin}/status"),
+                &[("status", status), ("update", update)],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let (_, closed) = get_json(&s, "requests.json?status=closed").await;
+    assert_eq!(closed[0]["service_request_id"], bin.as_str());
+    assert_eq!(closed[0]["status_notes"], "Collected this afternoon");
+    let (_, open) = get_json(&s, "requests.json?status=open").await;
+    assert_eq!(open[0]["service_request_id"], first.as_str());
+
+    let (status, updates) = get_json(&s, "servicerequestupdates.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let update = updates
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|u| u["service_request_id"] == bin.as_str())
+        .expect("the change is listed");
+    assert_eq!(update["description"], "Collected this afternoon");
+    assert_eq!(
+        update["status"], "fixed",
+        "FixMyStreet's status for the step"
+    );
+    assert!(update["update_id"].as_str().unwrap().starts_with(&bin));
+    let (_, _, xml) = get(&s, "servicerequestupdates.xml").await;
+    assert!(xml.contains("<service_request_updates><request_update><update_id>"));
+    let (_, none) = get_json(
+        &s,
+        "servicerequestupdates.json?end_date=2020-01-01T00:00:00Z",
+    )
+    .await;
+    assert!(none.as_array().unwrap().is_empty());
+}

@@ -1,0 +1,605 @@
+//! Open311 GeoReport v2 at `/open311/v2`: discovery, services and their
+//! definitions (generated from the service files), requests (create with an
+//! API key, list with the spec's filters, read one), tokens, FixMyStreet's
+//! `servicerequestupdates`, and the common `page`/`page_size` extension. Every
+//! document comes as JSON or XML by its extension, errors included.
+
+mod definition;
+mod wire;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use townhall_cases::public::{PublicCase, PublicFilter, PublicUpdate};
+use townhall_cases::{Channel, Requester, Submission};
+use townhall_services::{check_answers, Answer, QuestionKind, Service};
+use townhall_types::{EmailAddress, Timestamp};
+
+use crate::form::Posted;
+use crate::AppState;
+use definition::Params;
+use wire::{Document, Format, Node, Open311Error};
+
+/// The most requests in one answer, as the spec sets it.
+const MAX_PAGE: i64 = 1000;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/open311/v2/{document}",
+            get(document)
+                .post(create)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
+        .route("/open311/v2/services/{code}", get(service_definition))
+        .route("/open311/v2/requests/{id}", get(one_request))
+        .route("/open311/v2/tokens/{token}", get(token))
+}
+
+/// The answer to an address without `.json` or `.xml`: a 404 in JSON.
+fn no_format() -> Response {
+    Open311Error::not_found("Add .json or .xml to the address to choose a format")
+        .respond(Format::Json)
+}
+
+fn answer(format: Format, made: Result<Document, Open311Error>) -> Response {
+    match made {
+        Ok(doc) => doc.respond(format, StatusCode::OK),
+        Err(e) => e.respond(format),
+    }
+}
+
+fn first<'a>(params: &'a Params, name: &str) -> &'a str {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.trim())
+}
+
+/// The spec lets one server answer for several jurisdictions; each site is one.
+fn check_jurisdiction(state: &AppState, params: &Params) -> Result<(), Open311Error> {
+    match first(params, "jurisdiction_id") {
+        "" => Ok(()),
+        j if j == state.council().slug => Ok(()),
+        j => Err(Open311Error::not_found(format!(
+            "jurisdiction_id '{j}' is not served here; this endpoint serves '{}'",
+            state.council().slug
+        ))),
+    }
+}
+
+fn offered<'a>(state: &'a AppState, code: &str) -> Option<&'a Service> {
+    state
+        .site
+        .services
+        .get(code)
+        .filter(|s| definition::offered(s))
+}
+
+fn offered_codes(state: &AppState) -> Vec<String> {
+    state
+        .site
+        .services
+        .all()
+        .iter()
+        .filter(|s| definition::offered(s))
+        .map(|s| s.id.clone())
+        .collect()
+}
+
+async fn document(
+    State(state): State<AppState>,
+    Path(segment): Path<String>,
+    Query(params): Query<Params>,
+) -> Response {
+    let Some((stem, format)) = Format::split(&segment) else {
+        return no_format();
+    };
+    let made = match check_jurisdiction(&state, &params) {
+        Err(e) => Err(e),
+        Ok(()) => match stem {
+            "discovery" => Ok(discovery(&state)),
+            "services" => Ok(services(&state)),
+            "requests" => requests(&state, &params).await,
+            "servicerequestupdates" => updates(&state, &params).await,
+            other => Err(Open311Error::not_found(format!(
+                "There is no Open311 document called '{other}'"
+            ))),
+        },
+    };
+    answer(format, made)
+}
+
+fn discovery(state: &AppState) -> Document {
+    let url = state
+        .site
+        .public_url
+        .join("open311/v2")
+        .map_or_else(|_| "/open311/v2".to_owned(), |u| u.to_string());
+    Document {
+        root: "discovery",
+        body: Node::Object(vec![
+            ("changeset", Node::text("2026-11-27T00:00:00Z")),
+            ("contact", Node::text(format!("{} digital services", state.council().name))),
+            ("key_service", Node::text("Ask the council for an API key; it is created with 'townhall admin api-key create'.")),
+            (
+                "endpoints",
+                Node::List(
+                    "endpoint",
+                    vec![Node::Object(vec![
+                        ("specification", Node::text("http://wiki.open311.org/GeoReport_v2")),
+                        ("url", Node::text(url)),
+                        ("changeset", Node::text("2026-11-27T00:00:00Z")),
+                        ("type", Node::text("production")),
+                        (
+                            "formats",
+                            Node::List(
+                                "format",
+                                vec![Node::text("text/xml"), Node::text("application/json")],
+                            ),
+                        ),
+                    ])],
+                ),
+            ),
+        ]),
+    }
+}
+
+fn services(state: &AppState) -> Document {
+    Document {
+        root: "services",
+        body: Node::List(
+            "service",
+            state
+                .site
+                .services
+                .all()
+                .iter()
+                .filter(|s| definition::offered(s))
+                .map(definition::summary)
+                .collect(),
+        ),
+    }
+}
+
+async fn service_definition(
+    State(state): State<AppState>,
+    Path(segment): Path<String>,
+    Query(params): Query<Params>,
+) -> Response {
+    let Some((code, format)) = Format::split(&segment) else {
+        return no_format();
+    };
+    let made = check_jurisdiction(&state, &params).and_then(|()| {
+        offered(&state, code)
+            .map(|s| Document {
+                root: "service_definition",
+                body: definition::definition(s),
+            })
+            .ok_or_else(|| Open311Error::not_found(format!("service_code '{code}' not found")))
+    });
+    answer(format, made)
+}
+
+/// Open311's form of a time: RFC 3339 to the second.
+fn w3c(t: Timestamp) -> String {
+    t.datetime()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|d| {
+            d.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| t.to_db())
+}
+
+fn parse_time(params: &Params, name: &str) -> Result<Option<Timestamp>, Open311Error> {
+    match first(params, name) {
+        "" => Ok(None),
+        text => Timestamp::parse(text).map(Some).map_err(|_| {
+            Open311Error::bad(format!(
+                "{name}: '{text}' is not a date and time like 2026-11-01T00:00:00Z"
+            ))
+        }),
+    }
+}
+
+/// `page` (from 1) and `page_size` (up to 1000): the limit and offset.
+fn paging(params: &Params) -> Result<(i64, i64), Open311Error> {
+    let number = |name: &str, default: i64| match first(params, name) {
+        "" => Ok(default),
+        text => text
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| Open311Error::bad(format!("{name}: must be a whole number from 1"))),
+    };
+    let size = number("page_size", MAX_PAGE)?.min(MAX_PAGE);
+    let page = number("page", 1)?;
+    Ok((size, (page - 1).saturating_mul(size)))
+}
+
+fn list(params: &Params, name: &str) -> Vec<String> {
+    first(params, name)
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn requests(state: &AppState, params: &Params) -> Result<Document, Open311Error> {
+    let offered = offered_codes(state);
+    let asked = list(params, "service_code");
+    if let Some(unknown) = asked.iter().find(|c| !offered.contains(c)) {
+        return Err(Open311Error::bad(format!(
+            "service_code: '{unknown}' is not a service offered here"
+        )));
+    }
+    let closed = match list(params, "status").as_slice() {
+        [] => None,
+        [one] if one == "open" => Some(false),
+        [one] if one == "closed" => Some(true),
+        [a, b] if (a == "open" && b == "closed") || (a == "closed" && b == "open") => None,
+        _ => {
+            return Err(Open311Error::bad(
+                "status: give open, closed or open,closed",
+            ))
+        }
+    };
+    let mut from = parse_time(params, "start_date")?;
+    let until = parse_time(params, "end_date")?;
+    if from.is_none() && until.is_none() {
+        // The spec's default window: the last 90 days.
+        from = Some(Timestamp::now().plus(time::Duration::days(-90)));
+    }
+    if let (Some(f), Some(u)) = (from, until) {
+        if f > u {
+            return Err(Open311Error::bad("start_date: must not be after end_date"));
+        }
+    }
+    let (limit, offset) = paging(params)?;
+    let filter = PublicFilter {
+        references: list(params, "service_request_id"),
+        services: if asked.is_empty() { offered } else { asked },
+        from,
+        until,
+        closed,
+    };
+    let cases =
+        townhall_cases::public::list(state.store(), state.council().id, &filter, limit, offset)
+            .await?;
+    Ok(request_list(state, &cases))
+}
+
+fn request_list(state: &AppState, cases: &[PublicCase]) -> Document {
+    Document {
+        root: "service_requests",
+        body: Node::List(
+            "request",
+            cases.iter().map(|c| request_node(state, c)).collect(),
+        ),
+    }
+}
+
+fn request_node(state: &AppState, c: &PublicCase) -> Node {
+    let service = state.site.services.get(&c.service);
+    let description: Vec<String> = service
+        .map(|s| {
+            s.questions
+                .iter()
+                .filter_map(|q| {
+                    c.answers
+                        .get(&q.id)
+                        .map(|a| format!("{}: {}", q.short_name(), answer_text(q, a)))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let (lat, long) = c.position.map_or((Node::Null, Node::Null), |(la, lo)| {
+        (Node::Number(la), Node::Number(lo))
+    });
+    Node::Object(vec![
+        ("service_request_id", Node::text(&c.reference)),
+        (
+            "status",
+            Node::text(if c.closed { "closed" } else { "open" }),
+        ),
+        ("status_notes", Node::optional(c.latest_note.clone())),
+        (
+            "service_name",
+            Node::text(service.map_or(c.service.as_str(), |s| s.name.as_str())),
+        ),
+        ("service_code", Node::text(&c.service)),
+        ("description", Node::text(description.join("; "))),
+        ("agency_responsible", Node::text(&state.council().name)),
+        ("service_notice", Node::optional(service.map(notice))),
+        ("requested_datetime", Node::text(w3c(c.created_at))),
+        ("updated_datetime", Node::text(w3c(c.updated_at))),
+        ("expected_datetime", Node::text(w3c(c.due_at))),
+        ("address", Node::Null),
+        ("address_id", Node::Null),
+        ("zipcode", Node::Null),
+        ("lat", lat),
+        ("long", long),
+        ("media_url", Node::Null),
+    ])
+}
+
+fn answer_text(q: &townhall_services::Question, a: &Answer) -> String {
+    crate::pages::answer_text(q, a, None)
+}
+
+fn notice(s: &Service) -> String {
+    format!("We aim to deal with it within {}.", s.deadline)
+}
+
+async fn one_request(
+    State(state): State<AppState>,
+    Path(segment): Path<String>,
+    Query(params): Query<Params>,
+) -> Response {
+    let Some((reference, format)) = Format::split(&segment) else {
+        return no_format();
+    };
+    let made = async {
+        check_jurisdiction(&state, &params)?;
+        let filter = PublicFilter {
+            references: vec![reference.to_owned()],
+            services: offered_codes(&state),
+            ..PublicFilter::default()
+        };
+        let cases =
+            townhall_cases::public::list(state.store(), state.council().id, &filter, 1, 0).await?;
+        if cases.is_empty() {
+            return Err(Open311Error::not_found(format!(
+                "service_request_id '{reference}' not found"
+            )));
+        }
+        Ok(request_list(&state, &cases))
+    }
+    .await;
+    answer(format, made)
+}
+
+async fn token(
+    State(state): State<AppState>,
+    Path(segment): Path<String>,
+    Query(params): Query<Params>,
+) -> Response {
+    let Some((token, format)) = Format::split(&segment) else {
+        return no_format();
+    };
+    let made = async {
+        check_jurisdiction(&state, &params)?;
+        let id = token
+            .parse()
+            .map_err(|_| Open311Error::not_found(format!("token '{token}' not found")))?;
+        let reference = townhall_cases::public::reference_of(state.store(), state.council().id, id)
+            .await?
+            .ok_or_else(|| Open311Error::not_found(format!("token '{token}' not found")))?;
+        Ok(Document {
+            root: "service_requests",
+            body: Node::List(
+                "request",
+                vec![Node::Object(vec![
+                    ("service_request_id", Node::text(reference)),
+                    ("token", Node::text(token)),
+                ])],
+            ),
+        })
+    }
+    .await;
+    answer(format, made)
+}
+
+async fn updates(state: &AppState, params: &Params) -> Result<Document, Open311Error> {
+    let until = parse_time(params, "end_date")?.unwrap_or_else(Timestamp::now);
+    let from = parse_time(params, "start_date")?.unwrap_or(until.plus(time::Duration::days(-1)));
+    if from > until {
+        return Err(Open311Error::bad("start_date: must not be after end_date"));
+    }
+    let (limit, offset) = paging(params)?;
+    let found = townhall_cases::public::updates(
+        state.store(),
+        state.council().id,
+        &offered_codes(state),
+        (from, until),
+        limit,
+        offset,
+    )
+    .await?;
+    Ok(Document {
+        root: "service_request_updates",
+        body: Node::List(
+            "request_update",
+            found.iter().map(|u| update_node(state, u)).collect(),
+        ),
+    })
+}
+
+fn update_node(state: &AppState, u: &PublicUpdate) -> Node {
+    let status = state
+        .site
+        .services
+        .get(&u.service)
+        .and_then(|s| s.workflow.status(&u.status));
+    let code = status
+        .and_then(|st| st.external.clone())
+        .unwrap_or_else(|| {
+            if status.is_some_and(|st| st.closed) {
+                "closed".into()
+            } else {
+                "open".into()
+            }
+        });
+    let description = u
+        .note
+        .clone()
+        .or_else(|| status.map(|st| st.label.clone()))
+        .unwrap_or_default();
+    Node::Object(vec![
+        (
+            "update_id",
+            Node::text(format!("{}-{}", u.reference, u.seq)),
+        ),
+        ("service_request_id", Node::text(&u.reference)),
+        ("status", Node::text(code)),
+        ("updated_datetime", Node::text(w3c(u.at))),
+        ("description", Node::text(description)),
+        ("media_url", Node::Null),
+    ])
+}
+
+/// `POST requests`: a new case from an API client, made exactly as one made
+/// on the council's pages is: checked, located, routed and audited.
+async fn create(
+    State(state): State<AppState>,
+    Path(segment): Path<String>,
+    Query(query): Query<Params>,
+    posted: Posted,
+) -> Response {
+    let Some((stem, format)) = Format::split(&segment) else {
+        return no_format();
+    };
+    if stem != "requests" {
+        return Open311Error::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!(
+                "'{stem}' cannot be posted to; post new requests to requests.{}",
+                match format {
+                    Format::Json => "json",
+                    Format::Xml => "xml",
+                }
+            ),
+        )
+        .respond(format);
+    }
+    let mut params = query;
+    params.extend(posted.fields);
+    answer(format, create_request(&state, params, posted.files).await)
+}
+
+async fn create_request(
+    state: &AppState,
+    params: Params,
+    files: Vec<crate::form::UploadedFile>,
+) -> Result<Document, Open311Error> {
+    let council = state.council();
+    let key = first(&params, "api_key");
+    if key.is_empty() {
+        return Err(Open311Error::new(
+            StatusCode::FORBIDDEN,
+            "api_key: an API key is needed to create requests",
+        ));
+    }
+    let client = townhall_identity::api_keys::authenticate(state.store(), key)
+        .await?
+        .filter(|c| c.council == council.id)
+        .ok_or_else(|| Open311Error::new(StatusCode::FORBIDDEN, "api_key: the key is not valid"))?;
+    check_jurisdiction(state, &params)?;
+    let code = first(&params, "service_code");
+    if code.is_empty() {
+        return Err(Open311Error::bad("service_code: give the service's code"));
+    }
+    let s = offered(state, code).ok_or_else(|| {
+        Open311Error::bad(format!(
+            "service_code: '{code}' is not a service offered here"
+        ))
+    })?;
+    let mut input = definition::form_input(s, &params).map_err(Open311Error::bad)?;
+    let photo = s.questions.iter().find(|q| q.kind == QuestionKind::Photo);
+    if let (Some(q), Some(file)) = (photo, files.into_iter().find(|f| f.field == "media")) {
+        let id = townhall_cases::attachments::upload(
+            state.store(),
+            council.id,
+            &file.filename,
+            file.bytes,
+            Timestamp::now(),
+        )
+        .await
+        .map_err(|e| match e {
+            townhall_cases::attachments::UploadError::Store(e) => Open311Error::internal(e),
+            refused => Open311Error::bad(format!("media: {refused}")),
+        })?;
+        input.insert(q.id.clone(), vec![id.to_string()]);
+    }
+    let field_errors = |errors: townhall_services::FieldErrors| Open311Error {
+        status: StatusCode::BAD_REQUEST,
+        messages: errors
+            .iter()
+            .map(|(field, message)| format!("{}: {message}", definition::parameter_name(s, field)))
+            .collect(),
+    };
+    let at = Timestamp::now();
+    let answers =
+        check_answers(&s.questions, &input, at.datetime().date()).map_err(field_errors)?;
+    let mut location = None;
+    if let Some(q) = s.location_question() {
+        if let Some(Answer::Location(place)) = answers.get(&q.id) {
+            location =
+                townhall_cases::locate(state.store(), council.id, &state.site.boundaries, place)
+                    .await?;
+            if location.is_none() {
+                return Err(Open311Error::bad(
+                    "address_id: no address with this UPRN is in the council's gazetteer",
+                ));
+            }
+        }
+    }
+    let email =
+        match first(&params, "email") {
+            "" => None,
+            text => Some(EmailAddress::parse(text).map_err(|_| {
+                Open311Error::bad(format!("email: '{text}' is not an email address"))
+            })?),
+        };
+    let name = [first(&params, "first_name"), first(&params, "last_name")]
+        .iter()
+        .filter(|p| !p.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let phone = first(&params, "phone");
+    let submission = Submission {
+        council,
+        service: s,
+        answers,
+        location,
+        requester: Requester::Guest {
+            name: (!name.is_empty()).then_some(name),
+            email,
+            phone: (!phone.is_empty()).then(|| phone.to_owned()),
+        },
+        channel: Channel::Open311 {
+            client: client.name.clone(),
+        },
+        at,
+    };
+    let mut tx = state.store().begin().await?;
+    let made = townhall_cases::submit(&mut tx, &state.shared.templates, &submission)
+        .await
+        .map_err(Open311Error::internal)?;
+    let case = match made {
+        Ok(case) => case,
+        Err(refusals) => {
+            tx.rollback().await.map_err(Open311Error::internal)?;
+            return Err(field_errors(refusals));
+        }
+    };
+    tx.commit().await.map_err(Open311Error::internal)?;
+    Ok(Document {
+        root: "service_requests",
+        body: Node::List(
+            "request",
+            vec![Node::Object(vec![
+                ("service_request_id", Node::text(&case.reference)),
+                ("token", Node::text(case.id.to_string())),
+                ("service_notice", Node::text(notice(s))),
+                ("account_id", Node::Null),
+            ])],
+        ),
+    })
+}

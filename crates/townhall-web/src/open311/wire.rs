@@ -1,0 +1,241 @@
+//! Open311 documents, written once and sent as JSON or XML.
+//!
+//! GeoReport v2 gives every response in both formats with the same shape: a
+//! list is a JSON array and, in XML, a root element holding one element per
+//! item; an object is a JSON object and, in XML, one child element per field.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::Writer;
+use serde_json::{Map, Value};
+
+/// The format asked for by the path's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Xml,
+}
+
+impl Format {
+    /// Splits `services.json` into `services` and its format.
+    pub fn split(path: &str) -> Option<(&str, Format)> {
+        if let Some(stem) = path.strip_suffix(".json") {
+            Some((stem, Format::Json))
+        } else {
+            path.strip_suffix(".xml").map(|stem| (stem, Format::Xml))
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/json; charset=utf-8",
+            Format::Xml => "text/xml; charset=utf-8",
+        }
+    }
+}
+
+/// A value in a document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    /// Absent: `null` in JSON, an empty element in XML.
+    Null,
+    Object(Vec<(&'static str, Node)>),
+    /// Items, each written in XML as an element with this name.
+    List(&'static str, Vec<Node>),
+}
+
+impl Node {
+    pub fn text(s: impl Into<String>) -> Node {
+        Node::Text(s.into())
+    }
+
+    pub fn optional(s: Option<impl Into<String>>) -> Node {
+        s.map_or(Node::Null, |s| Node::Text(s.into()))
+    }
+
+    fn json(&self) -> Value {
+        match self {
+            Node::Text(s) => Value::String(s.clone()),
+            Node::Number(n) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
+            Node::Bool(b) => Value::Bool(*b),
+            Node::Null => Value::Null,
+            Node::Object(fields) => Value::Object(
+                fields
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), v.json()))
+                    .collect::<Map<_, _>>(),
+            ),
+            Node::List(_, items) => Value::Array(items.iter().map(Node::json).collect()),
+        }
+    }
+
+    fn xml(&self, w: &mut Writer<Vec<u8>>, name: &str) -> std::io::Result<()> {
+        w.write_event(Event::Start(BytesStart::new(name)))?;
+        match self {
+            Node::Text(s) => w.write_event(Event::Text(BytesText::new(s)))?,
+            Node::Number(n) => w.write_event(Event::Text(BytesText::new(&n.to_string())))?,
+            Node::Bool(b) => w.write_event(Event::Text(BytesText::new(&b.to_string())))?,
+            Node::Null => {}
+            Node::Object(fields) => {
+                for (k, v) in fields {
+                    v.xml(w, k)?;
+                }
+            }
+            Node::List(item, items) => {
+                for v in items {
+                    v.xml(w, item)?;
+                }
+            }
+        }
+        w.write_event(Event::End(BytesEnd::new(name)))
+    }
+}
+
+/// A whole response: the XML root's name and the content.
+pub struct Document {
+    pub root: &'static str,
+    pub body: Node,
+}
+
+impl Document {
+    /// The document in `format`, as bytes.
+    pub fn render(&self, format: Format) -> Vec<u8> {
+        match format {
+            Format::Json => self.body.json().to_string().into_bytes(),
+            Format::Xml => {
+                let mut w = Writer::new(Vec::new());
+                let written = w
+                    .write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))
+                    .and_then(|()| self.body.xml(&mut w, self.root));
+                // Writing to memory cannot fail.
+                debug_assert!(written.is_ok());
+                w.into_inner()
+            }
+        }
+    }
+
+    /// The response with `status`.
+    pub fn respond(&self, format: Format, status: StatusCode) -> Response {
+        (
+            status,
+            [(header::CONTENT_TYPE, format.content_type())],
+            self.render(format),
+        )
+            .into_response()
+    }
+}
+
+/// An Open311 error: the HTTP status and the spec's list of errors.
+#[derive(Debug)]
+pub struct Open311Error {
+    pub status: StatusCode,
+    pub messages: Vec<String>,
+}
+
+impl Open311Error {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            messages: vec![message.into()],
+        }
+    }
+
+    pub fn bad(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!(%detail, "open311 request failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The server could not answer; try again later",
+        )
+    }
+
+    /// The errors as the spec's `errors` document, in `format`.
+    pub fn respond(&self, format: Format) -> Response {
+        let code = f64::from(self.status.as_u16());
+        Document {
+            root: "errors",
+            body: Node::List(
+                "error",
+                self.messages
+                    .iter()
+                    .map(|m| {
+                        Node::Object(vec![
+                            ("code", Node::Number(code)),
+                            ("description", Node::text(m.clone())),
+                        ])
+                    })
+                    .collect(),
+            ),
+        }
+        .respond(format, self.status)
+    }
+}
+
+impl From<townhall_store::StoreError> for Open311Error {
+    fn from(e: townhall_store::StoreError) -> Self {
+        Open311Error::internal(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Document {
+        Document {
+            root: "services",
+            body: Node::List(
+                "service",
+                vec![Node::Object(vec![
+                    ("service_code", Node::text("report-pothole")),
+                    ("metadata", Node::Bool(true)),
+                    ("description", Node::text("Holes & <ruts>")),
+                    ("group", Node::Null),
+                ])],
+            ),
+        }
+    }
+
+    #[test]
+    fn json_is_an_array_of_objects() {
+        let json: Value = serde_json::from_slice(&sample().render(Format::Json)).unwrap();
+        assert_eq!(json[0]["service_code"], "report-pothole");
+        assert_eq!(json[0]["metadata"], true);
+        assert_eq!(json[0]["group"], Value::Null);
+    }
+
+    #[test]
+    fn xml_has_a_root_an_element_per_item_and_escapes_text() {
+        let xml = String::from_utf8(sample().render(Format::Xml)).unwrap();
+        assert_eq!(
+            xml,
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><services><service>\
+             <service_code>report-pothole</service_code><metadata>true</metadata>\
+             <description>Holes &amp; &lt;ruts&gt;</description><group></group></service></services>"
+        );
+    }
+
+    #[test]
+    fn the_format_comes_from_the_extension() {
+        assert_eq!(
+            Format::split("requests.xml"),
+            Some(("requests", Format::Xml))
+        );
+        assert_eq!(
+            Format::split("RIV-000001.json"),
+            Some(("RIV-000001", Format::Json))
+        );
+        assert_eq!(Format::split("services"), None);
+    }
+}
