@@ -170,6 +170,7 @@ async fn operations_endpoints_and_security_headers() {
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
     assert!(spec["paths"]["/api/v1/consent/decisions"]["post"].is_object());
     assert!(spec["paths"]["/services/{id}/rules.json"]["get"].is_object());
+    assert!(spec["paths"]["/open311/v2/requests.{format}"]["post"].is_object());
 
     let r = c.get(s.url("/sign-in")).send().await.unwrap();
     let csp = r.headers()["content-security-policy"].to_str().unwrap();
