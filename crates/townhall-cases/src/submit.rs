@@ -270,25 +270,16 @@ async fn insert(
 }
 
 /// The council's next reference, e.g. `RIV-000042`: a counter per council,
-/// moved in the same transaction, so references are never reused or skipped.
+/// moved in the same transaction (one statement, so two first cases at once
+/// cannot both create it), so references are never reused or skipped.
 async fn next_reference(tx: &mut Tx, council: &Council) -> Result<String, StoreError> {
-    let id = council.id.to_string();
-    let moved: Option<(i64,)> = sql::query_as(
-        "UPDATE case_counters SET last = last + 1 WHERE council_id = $1 RETURNING last",
+    let (n,): (i64,) = sql::query_as(
+        "INSERT INTO case_counters (council_id, last) VALUES ($1, 1) \
+         ON CONFLICT (council_id) DO UPDATE SET last = case_counters.last + 1 RETURNING last",
     )
-    .bind(&id)
-    .fetch_optional(&mut **tx)
+    .bind(council.id.to_string())
+    .fetch_one(&mut **tx)
     .await?;
-    let n = match moved {
-        Some((n,)) => n,
-        None => {
-            sql::query("INSERT INTO case_counters (council_id, last) VALUES ($1, 1)")
-                .bind(&id)
-                .execute(&mut **tx)
-                .await?;
-            1
-        }
-    };
     let prefix: String = council
         .slug
         .chars()

@@ -219,9 +219,12 @@ impl Store {
 }
 
 /// Per-connection settings for SQLite: WAL, a busy timeout and foreign keys.
+/// `synchronous = FULL` makes every commit durable before it is acknowledged:
+/// a request the council has confirmed survives a power cut, not only a crash
+/// (WAL's `NORMAL` may lose the last commits to one).
 async fn sqlite_pragmas(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
     conn.execute(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
          PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
     )
     .await

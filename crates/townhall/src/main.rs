@@ -29,14 +29,16 @@ pub struct StoreArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the demo: an embedded store seeded with Riverside Borough Council.
+    /// Run the demo: an embedded store (or the PostgreSQL database given)
+    /// seeded with Riverside Borough Council. The data directory keeps the
+    /// demo's configuration files and secret either way; all is reused on the
+    /// next start.
     Demo {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
-        /// Directory for the demo's data; reused on the next start.
-        #[arg(long, default_value = "./townhall-data")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Run a real deployment from a configuration file.
     Serve {

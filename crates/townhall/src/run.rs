@@ -49,9 +49,9 @@ async fn open(args: &StoreArgs) -> anyhow::Result<Store> {
 
 pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Demo { listen, data_dir } => {
+        Command::Demo { listen, store } => {
             init_logging(false);
-            demo(&listen, &data_dir).await
+            demo(&listen, &store).await
         }
         Command::Serve {
             config,
@@ -205,12 +205,11 @@ fn bar() -> Bar {
     Bar(pb)
 }
 
-async fn demo(listen: &str, data_dir: &Path) -> anyhow::Result<ExitCode> {
-    let store = open(&StoreArgs {
-        data_dir: data_dir.to_owned(),
-        database_url: None,
-    })
-    .await?;
+async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
+    let store = open(args).await?;
+    let data_dir = args.data_dir.as_path();
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
     let config_dir = data_dir.join("config");
     let council = match townhall_places::council_by_slug(&store, "riverside").await? {
         Some(c) => {

@@ -79,7 +79,10 @@ pub fn definition(s: &Service) -> Node {
                 ("datatype", Node::text(datatype)),
                 ("required", Node::Bool(q.required)),
                 ("datatype_description", Node::optional(q.hint.clone())),
-                ("order", Node::Number((n + 1) as f64)),
+                (
+                    "order",
+                    Node::Integer(i64::try_from(n + 1).unwrap_or(i64::MAX)),
+                ),
                 ("description", Node::text(&q.label)),
             ];
             if !values.is_empty() {

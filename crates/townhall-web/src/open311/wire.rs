@@ -39,6 +39,7 @@ impl Format {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
     Text(String),
+    Integer(i64),
     Number(f64),
     Bool(bool),
     /// Absent: `null` in JSON, an empty element in XML.
@@ -60,6 +61,7 @@ impl Node {
     fn json(&self) -> Value {
         match self {
             Node::Text(s) => Value::String(s.clone()),
+            Node::Integer(n) => Value::from(*n),
             Node::Number(n) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
             Node::Bool(b) => Value::Bool(*b),
             Node::Null => Value::Null,
@@ -77,6 +79,7 @@ impl Node {
         w.write_event(Event::Start(BytesStart::new(name)))?;
         match self {
             Node::Text(s) => w.write_event(Event::Text(BytesText::new(s)))?,
+            Node::Integer(n) => w.write_event(Event::Text(BytesText::new(&n.to_string())))?,
             Node::Number(n) => w.write_event(Event::Text(BytesText::new(&n.to_string())))?,
             Node::Bool(b) => w.write_event(Event::Text(BytesText::new(&b.to_string())))?,
             Node::Null => {}
@@ -162,7 +165,7 @@ impl Open311Error {
 
     /// The errors as the spec's `errors` document, in `format`.
     pub fn respond(&self, format: Format) -> Response {
-        let code = f64::from(self.status.as_u16());
+        let code = i64::from(self.status.as_u16());
         Document {
             root: "errors",
             body: Node::List(
@@ -171,7 +174,7 @@ impl Open311Error {
                     .iter()
                     .map(|m| {
                         Node::Object(vec![
-                            ("code", Node::Number(code)),
+                            ("code", Node::Integer(code)),
                             ("description", Node::text(m.clone())),
                         ])
                     })
