@@ -536,3 +536,66 @@ async fn a_bulky_waste_booking_takes_a_place_on_its_day() {
         .unwrap()
         .contains("href=\"#day\">That day is now full or cannot be booked"));
 }
+
+#[tokio::test]
+async fn a_resident_orders_a_bin_to_their_home_and_pays_for_it() {
+    let s = TestServer::start().await;
+    // Guests are sent to sign in: the council delivers to a known home.
+    let guest = s.client();
+    let r = guest
+        .get(s.url("/services/request-bin/start"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/sign-in");
+
+    let c = resident_at(&s, "lizzy@mail.example", HOME_IN_ZONE).await;
+    let start = "/services/request-bin/start";
+    let form = s.text(&c, start).await;
+    assert!(
+        form.contains(&format!("name=\"address-uprn\" value=\"{HOME_IN_ZONE}\""))
+            || form.contains(&format!("value=\"{HOME_IN_ZONE}\" selected")),
+        "the home address is filled in"
+    );
+
+    // Mistakes: each against its field, nothing stored or paid.
+    let r = s
+        .submit(
+            &c,
+            start,
+            "/services/request-bin/answers",
+            &[("address-uprn", HOME_IN_ZONE), ("bin", "wheelie")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("href=\"#bin\">Select one of the options for bin"));
+    assert!(page.contains("href=\"#reason\">Select reason"));
+    assert_eq!(s.count("payments").await, 0);
+
+    let answers = [
+        ("address-uprn", HOME_IN_ZONE),
+        ("bin", "recycling"),
+        ("reason", "damaged"),
+    ];
+    let r = s
+        .submit(&c, start, "/services/request-bin/answers", &answers)
+        .await;
+    let check = r.text().await.unwrap();
+    assert!(check.contains("1 High Street, Testford, TE1 1AA"));
+    assert!(check.contains("£30.00"));
+    let r = s
+        .submit(&c, start, "/services/request-bin/submit", &answers)
+        .await;
+    let pay = r.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(s.count("cases").await, 0, "nothing is made before payment");
+    let r = s.submit(&c, &pay, &pay, &[("decision", "pay")]).await;
+    let back = r.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(
+        c.get(s.url(&back)).send().await.unwrap().headers()["location"],
+        "/requests/TES-000001?new=1"
+    );
+    let request = s.text(&c, "/requests/TES-000001").await;
+    assert!(request.contains("Mixed recycling (blue 240 litre bin)"));
+    assert!(request.contains("Ordered"));
+}

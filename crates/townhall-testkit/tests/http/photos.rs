@@ -278,3 +278,72 @@ async fn a_photo_is_cleaned_kept_with_the_case_and_shown_only_to_those_allowed()
     let r = other.get(s.url(&own)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn fly_tipping_is_reported_with_a_photo_and_hazards_go_to_environmental_health() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let point = [
+        ("location-latitude", NOT_IN_PARISH.0.to_string()),
+        ("location-longitude", NOT_IN_PARISH.1.to_string()),
+    ];
+    let post = |fields: Vec<(&'static str, String)>, photo: Option<Vec<u8>>| {
+        let s = &s;
+        let c = &c;
+        async move {
+            let token = csrf_of(&s.text(c, "/services/report-fly-tipping/start").await);
+            let mut form = Form::new().text("csrf", token);
+            for (k, v) in fields {
+                form = form.text(k, v);
+            }
+            if let Some(bytes) = photo {
+                form = form.part("photo", Part::bytes(bytes).file_name("tip.png"));
+            }
+            c.post(s.url("/services/report-fly-tipping/answers"))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    // Nothing chosen: each question says what is missing.
+    let r = post(point.to_vec(), None).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("href=\"#what\">Select what has been dumped"));
+    assert!(page.contains("href=\"#photo\">Choose a photo of the fly-tipping to upload"));
+
+    let mut answers = point.to_vec();
+    answers.extend([
+        ("what", "bags".to_owned()),
+        ("what", "hazardous".to_owned()),
+        ("size", "van".to_owned()),
+    ]);
+    let r = post(answers.clone(), Some(png_naming("x"))).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let check = r.text().await.unwrap();
+    assert!(
+        check.contains("Black bags or household rubbish, Asbestos, chemicals, needles or drums")
+    );
+    answers.push(("photo", hidden(&check, "photo")));
+    let sent = s
+        .submit(
+            &c,
+            "/services/report-fly-tipping/start",
+            "/services/report-fly-tipping/submit",
+            &townhall_testkit::as_fields(&answers),
+        )
+        .await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let (team, reason): (String, String) = townhall_store::sql::query_as(
+        "SELECT t.name, c.route_reason FROM cases c JOIN teams t \
+         ON t.council_id = c.council_id AND t.team_id = c.team_id",
+    )
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    assert_eq!(team, "Environmental Health");
+    assert!(reason.contains("rule 1"), "{reason}");
+    assert_eq!(s.count("attachments").await, 1);
+}
