@@ -514,3 +514,110 @@ async fn requests_made_at_the_same_moment_each_get_their_own_reference() {
     assert_eq!(references[0], "TES-000001");
     assert_eq!(references[7], "TES-000008");
 }
+
+#[tokio::test]
+async fn a_client_nobody_here_wrote_lists_creates_and_reads_back() {
+    let s = TestServer::start().await;
+    let key = api_key(&s, "open311 for Python").await;
+    let endpoint = s.url("/open311/v2");
+    let seen = townhall_testkit::open311_client::run(endpoint.trim_end_matches('/'), &key).await;
+
+    let codes = seen["service_codes"].as_array().unwrap();
+    assert!(codes.contains(&Value::from("report-pothole")), "{codes:?}");
+    let reference = seen["created"]["service_request_id"].as_str().unwrap();
+    assert_eq!(reference, "TES-000001");
+    // The client reads XML into text.
+    let back = &seen["read_back"];
+    assert_eq!(back["service_request_id"], reference);
+    assert_eq!(back["service_code"], "report-pothole");
+    assert_eq!(back["status"], "open");
+    assert_eq!(back["lat"], "52.08");
+    assert_eq!(
+        back["description"],
+        "Surface: The road; Depth in centimetres: 7"
+    );
+    assert_eq!(seen["by_token"]["service_request_id"], reference);
+    assert_eq!(seen["listed"][0]["service_request_id"], reference);
+    assert_eq!(seen["read_back_json"][0]["long"], -0.98);
+
+    // It landed as any case does: routed, with the reporter's details kept.
+    let (team, contact): (String, Option<String>) = townhall_store::sql::query_as(
+        "SELECT t.name, c.contact_email FROM cases c JOIN teams t \
+         ON t.council_id = c.council_id AND t.team_id = c.team_id WHERE c.reference = $1",
+    )
+    .bind(reference)
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    assert_eq!(team, "Highways");
+    assert_eq!(contact.as_deref(), Some("jane.doe@mail.example"));
+}
+
+#[tokio::test]
+async fn a_photo_is_sent_as_media_in_a_multipart_post() {
+    let s = TestServer::start().await;
+    let key = api_key(&s, "Street Reporter app").await;
+    let (_, services) = get_json(&s, "services.json").await;
+    let graffiti = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service_code"] == "report-graffiti")
+        .unwrap();
+    assert!(graffiti["description"]
+        .as_str()
+        .unwrap()
+        .contains("A photo is required: send it as the file 'media'"));
+
+    let send = |media: Option<Vec<u8>>| {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in [
+            ("api_key", key.as_str()),
+            ("service_code", "report-graffiti"),
+            ("lat", "52.08"),
+            ("long", "-0.98"),
+            ("attribute[offensive]", "no"),
+            ("attribute[surface]", "bridge"),
+        ] {
+            form = form.text(k, v.to_owned());
+        }
+        if let Some(bytes) = media {
+            form = form.part(
+                "media",
+                reqwest::multipart::Part::bytes(bytes).file_name("wall.png"),
+            );
+        }
+        s.client()
+            .post(s.url("/open311/v2/requests.json"))
+            .multipart(form)
+            .send()
+    };
+    let r = send(None).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("media: Choose a photo of the graffiti to upload"));
+    let r = send(Some(b"<html>not a photo</html>".to_vec()))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("media: The selected file must be a JPG, PNG or WebP photo"));
+    assert_eq!(s.count("cases").await, 0);
+
+    let r = send(Some(crate::photos::png_naming("Jo Bloggs")))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (claimed,): (i64,) =
+        townhall_store::sql::query_as("SELECT COUNT(*) FROM attachments WHERE case_id IS NOT NULL")
+            .fetch_one(s.db.store.reader())
+            .await
+            .unwrap();
+    assert_eq!(claimed, 1, "the case keeps the photo");
+}

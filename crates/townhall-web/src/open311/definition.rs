@@ -24,10 +24,22 @@ pub fn description_question(s: &Service) -> Option<&Question> {
 /// The entry in `GET services`.
 pub fn summary(s: &Service) -> Node {
     let has_attributes = s.questions.iter().any(|q| attribute_type(q).is_some());
+    let photo_required = s
+        .questions
+        .iter()
+        .any(|q| q.kind == QuestionKind::Photo && q.required);
+    let description = if photo_required {
+        format!(
+            "{} A photo is required: send it as the file 'media' of a multipart/form-data POST.",
+            s.description
+        )
+    } else {
+        s.description.clone()
+    };
     Node::Object(vec![
         ("service_code", Node::text(&s.id)),
         ("service_name", Node::text(&s.name)),
-        ("description", Node::text(&s.description)),
+        ("description", Node::text(description)),
         ("metadata", Node::Bool(has_attributes)),
         ("type", Node::text("realtime")),
         ("keywords", Node::text(s.keywords.join(","))),
