@@ -7,7 +7,8 @@
 mod definition;
 mod wire;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -38,16 +39,47 @@ pub fn routes() -> Router<AppState> {
         .route("/open311/v2/tokens/{token}", get(token))
 }
 
-/// The answer to an address without `.json` or `.xml`: a 404 in JSON.
-fn no_format() -> Response {
-    Open311Error::not_found("Add .json or .xml to the address to choose a format")
-        .respond(Format::Json)
+/// What every Open311 request asks: the last path segment without its
+/// extension (a document's name, a code, an id or a token), the format the
+/// extension chose, and the query's parameters, for a jurisdiction this site
+/// serves. Rejected with a 404 without `.json` or `.xml`, in the format asked
+/// for another jurisdiction.
+struct Asked {
+    name: String,
+    format: Format,
+    params: Params,
 }
 
-fn answer(format: Format, made: Result<Document, Open311Error>) -> Response {
-    match made {
-        Ok(doc) => doc.respond(format, StatusCode::OK),
-        Err(e) => e.respond(format),
+impl FromRequestParts<AppState> for Asked {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let no_format = || {
+            Open311Error::not_found("Add .json or .xml to the address to choose a format")
+                .respond(Format::Json)
+        };
+        let Ok(Path(segment)) = Path::<String>::from_request_parts(parts, state).await else {
+            return Err(no_format());
+        };
+        let (name, format) = Format::split(&segment).ok_or_else(no_format)?;
+        let Query(params) = Query::<Params>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| Open311Error::bad(e.body_text()).respond(format))?;
+        check_jurisdiction(state, &params).map_err(|e| e.respond(format))?;
+        Ok(Asked {
+            name: name.to_owned(),
+            format,
+            params,
+        })
+    }
+}
+
+impl Asked {
+    fn answer(&self, made: Result<Document, Open311Error>) -> Response {
+        match made {
+            Ok(doc) => doc.respond(self.format, StatusCode::OK),
+            Err(e) => e.respond(self.format),
+        }
     }
 }
 
@@ -89,27 +121,17 @@ fn offered_codes(state: &AppState) -> Vec<String> {
         .collect()
 }
 
-async fn document(
-    State(state): State<AppState>,
-    Path(segment): Path<String>,
-    Query(params): Query<Params>,
-) -> Response {
-    let Some((stem, format)) = Format::split(&segment) else {
-        return no_format();
+async fn document(State(state): State<AppState>, asked: Asked) -> Response {
+    let made = match asked.name.as_str() {
+        "discovery" => Ok(discovery(&state)),
+        "services" => Ok(services(&state)),
+        "requests" => requests(&state, &asked.params).await,
+        "servicerequestupdates" => updates(&state, &asked.params).await,
+        other => Err(Open311Error::not_found(format!(
+            "There is no Open311 document called '{other}'"
+        ))),
     };
-    let made = match check_jurisdiction(&state, &params) {
-        Err(e) => Err(e),
-        Ok(()) => match stem {
-            "discovery" => Ok(discovery(&state)),
-            "services" => Ok(services(&state)),
-            "requests" => requests(&state, &params).await,
-            "servicerequestupdates" => updates(&state, &params).await,
-            other => Err(Open311Error::not_found(format!(
-                "There is no Open311 document called '{other}'"
-            ))),
-        },
-    };
-    answer(format, made)
+    asked.answer(made)
 }
 
 fn discovery(state: &AppState) -> Document {
@@ -164,23 +186,15 @@ fn services(state: &AppState) -> Document {
     }
 }
 
-async fn service_definition(
-    State(state): State<AppState>,
-    Path(segment): Path<String>,
-    Query(params): Query<Params>,
-) -> Response {
-    let Some((code, format)) = Format::split(&segment) else {
-        return no_format();
-    };
-    let made = check_jurisdiction(&state, &params).and_then(|()| {
-        offered(&state, code)
-            .map(|s| Document {
-                root: "service_definition",
-                body: definition::definition(s),
-            })
-            .ok_or_else(|| Open311Error::not_found(format!("service_code '{code}' not found")))
-    });
-    answer(format, made)
+async fn service_definition(State(state): State<AppState>, asked: Asked) -> Response {
+    let code = &asked.name;
+    let made = offered(&state, code)
+        .map(|s| Document {
+            root: "service_definition",
+            body: definition::definition(s),
+        })
+        .ok_or_else(|| Open311Error::not_found(format!("service_code '{code}' not found")));
+    asked.answer(made)
 }
 
 /// Open311's form of a time: RFC 3339 to the second.
@@ -336,63 +350,46 @@ fn notice(s: &Service) -> String {
     format!("We aim to deal with it within {}.", s.deadline)
 }
 
-async fn one_request(
-    State(state): State<AppState>,
-    Path(segment): Path<String>,
-    Query(params): Query<Params>,
-) -> Response {
-    let Some((reference, format)) = Format::split(&segment) else {
-        return no_format();
-    };
-    let made = async {
-        check_jurisdiction(&state, &params)?;
-        let filter = PublicFilter {
-            references: vec![reference.to_owned()],
-            services: offered_codes(&state),
-            ..PublicFilter::default()
-        };
-        let cases =
-            townhall_cases::public::list(state.store(), state.council().id, &filter, 1, 0).await?;
-        if cases.is_empty() {
-            return Err(Open311Error::not_found(format!(
-                "service_request_id '{reference}' not found"
-            )));
-        }
-        Ok(request_list(&state, &cases))
-    }
-    .await;
-    answer(format, made)
+async fn one_request(State(state): State<AppState>, asked: Asked) -> Response {
+    asked.answer(one(&state, &asked.name).await)
 }
 
-async fn token(
-    State(state): State<AppState>,
-    Path(segment): Path<String>,
-    Query(params): Query<Params>,
-) -> Response {
-    let Some((token, format)) = Format::split(&segment) else {
-        return no_format();
+async fn one(state: &AppState, reference: &str) -> Result<Document, Open311Error> {
+    let filter = PublicFilter {
+        references: vec![reference.to_owned()],
+        services: offered_codes(state),
+        ..PublicFilter::default()
     };
-    let made = async {
-        check_jurisdiction(&state, &params)?;
-        let id = token
-            .parse()
-            .map_err(|_| Open311Error::not_found(format!("token '{token}' not found")))?;
-        let reference = townhall_cases::public::reference_of(state.store(), state.council().id, id)
-            .await?
-            .ok_or_else(|| Open311Error::not_found(format!("token '{token}' not found")))?;
-        Ok(Document {
-            root: "service_requests",
-            body: Node::List(
-                "request",
-                vec![Node::Object(vec![
-                    ("service_request_id", Node::text(reference)),
-                    ("token", Node::text(token)),
-                ])],
-            ),
-        })
+    let cases =
+        townhall_cases::public::list(state.store(), state.council().id, &filter, 1, 0).await?;
+    if cases.is_empty() {
+        return Err(Open311Error::not_found(format!(
+            "service_request_id '{reference}' not found"
+        )));
     }
-    .await;
-    answer(format, made)
+    Ok(request_list(state, &cases))
+}
+
+async fn token(State(state): State<AppState>, asked: Asked) -> Response {
+    asked.answer(request_of_token(&state, &asked.name).await)
+}
+
+async fn request_of_token(state: &AppState, token: &str) -> Result<Document, Open311Error> {
+    let missing = || Open311Error::not_found(format!("token '{token}' not found"));
+    let id = token.parse().map_err(|_| missing())?;
+    let reference = townhall_cases::public::reference_of(state.store(), state.council().id, id)
+        .await?
+        .ok_or_else(missing)?;
+    Ok(Document {
+        root: "service_requests",
+        body: Node::List(
+            "request",
+            vec![Node::Object(vec![
+                ("service_request_id", Node::text(reference)),
+                ("token", Node::text(token)),
+            ])],
+        ),
+    })
 }
 
 async fn updates(state: &AppState, params: &Params) -> Result<Document, Open311Error> {
@@ -455,31 +452,23 @@ fn update_node(state: &AppState, u: &PublicUpdate) -> Node {
 
 /// `POST requests`: a new case from an API client, made exactly as one made
 /// on the council's pages is: checked, located, routed and audited.
-async fn create(
-    State(state): State<AppState>,
-    Path(segment): Path<String>,
-    Query(query): Query<Params>,
-    posted: Posted,
-) -> Response {
-    let Some((stem, format)) = Format::split(&segment) else {
-        return no_format();
-    };
-    if stem != "requests" {
-        return Open311Error::new(
+async fn create(State(state): State<AppState>, asked: Asked, posted: Posted) -> Response {
+    if asked.name != "requests" {
+        let extension = match asked.format {
+            Format::Json => "json",
+            Format::Xml => "xml",
+        };
+        return asked.answer(Err(Open311Error::new(
             StatusCode::METHOD_NOT_ALLOWED,
             format!(
-                "'{stem}' cannot be posted to; post new requests to requests.{}",
-                match format {
-                    Format::Json => "json",
-                    Format::Xml => "xml",
-                }
+                "'{}' cannot be posted to; post new requests to requests.{extension}",
+                asked.name
             ),
-        )
-        .respond(format);
+        )));
     }
-    let mut params = query;
+    let mut params = asked.params.clone();
     params.extend(posted.fields);
-    answer(format, create_request(&state, params, posted.files).await)
+    asked.answer(create_request(&state, params, posted.files).await)
 }
 
 async fn create_request(
