@@ -5,7 +5,11 @@
 //! [`normalise`] turns what people typed into comparable values;
 //! [`compare`] answers one question about a pair of values (how alike two
 //! names are, whether they sound alike or are nicknames, how two dates of
-//! birth agree).
+//! birth agree); [`record`] prepares a person once for many comparisons;
+//! [`comparison`] declares, field by field, the levels of agreement a pair
+//! can reach.
 
 pub mod compare;
+pub mod comparison;
 pub mod normalise;
+pub mod record;

@@ -1,0 +1,323 @@
+//! Comparisons as data: for each field, the levels of agreement a pair can
+//! reach, best first. A pair falls in the first level whose test it passes,
+//! in the last ("anything else") when it passes none, and in no level at all
+//! when either record lacks the field, which then counts for nothing.
+
+use crate::compare::{self, DateAgreement};
+use crate::normalise::Postcode;
+use crate::record::{Name, Person};
+
+/// A field of a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// Given name.
+    FirstName,
+    /// Family name.
+    Surname,
+    /// Date of birth.
+    DateOfBirth,
+    /// Postcode.
+    Postcode,
+    /// First line of the address.
+    Address,
+    /// Email address.
+    Email,
+    /// Phone number.
+    Phone,
+}
+
+impl Field {
+    /// Its name in explanations and model files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::FirstName => "first_name",
+            Field::Surname => "surname",
+            Field::DateOfBirth => "date_of_birth",
+            Field::Postcode => "postcode",
+            Field::Address => "address",
+            Field::Email => "email",
+            Field::Phone => "phone",
+        }
+    }
+}
+
+/// One test a pair's values may pass.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Test {
+    /// The same value.
+    Exact,
+    /// Names that are nicknames of one another (William and Bill).
+    Nickname,
+    /// Jaro–Winkler similarity of at least this much.
+    JaroWinkler(f64),
+    /// Names that sound alike (Double Metaphone).
+    SoundsAlike,
+    /// Dates with day and month swapped.
+    DateTransposed,
+    /// Dates one typing slip apart.
+    DateOneTypo,
+    /// Dates in the same month of the same year.
+    DateSameMonth,
+    /// Postcodes in the same sector (`RV1 2`).
+    PostcodeSector,
+    /// Postcodes in the same district (`RV1`).
+    PostcodeDistrict,
+    /// Address lines sharing at least this share of their tokens.
+    TokenOverlap(f64),
+    /// Phone numbers ending in the same 6 digits.
+    PhoneEnding,
+    /// Email addresses with the same part before the `@`.
+    EmailLocalPart,
+}
+
+impl Test {
+    /// How it reads in an explanation.
+    pub fn label(self) -> String {
+        match self {
+            Test::Exact => "exact match".into(),
+            Test::Nickname => "nickname of each other".into(),
+            Test::JaroWinkler(t) => format!("Jaro-Winkler similarity at least {t}"),
+            Test::SoundsAlike => "sound alike".into(),
+            Test::DateTransposed => "day and month swapped".into(),
+            Test::DateOneTypo => "one typing slip apart".into(),
+            Test::DateSameMonth => "same month and year".into(),
+            Test::PostcodeSector => "same postcode sector".into(),
+            Test::PostcodeDistrict => "same postcode district".into(),
+            Test::TokenOverlap(t) => format!("at least {:.0}% of words shared", t * 100.0),
+            Test::PhoneEnding => "same last 6 digits".into(),
+            Test::EmailLocalPart => "same name before the @".into(),
+        }
+    }
+}
+
+/// The levels of one field, best first; the level after the last test is
+/// "anything else".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// The field compared.
+    pub field: Field,
+    /// The tests, best first.
+    pub tests: Vec<Test>,
+}
+
+/// The level a pair reached: an index into [`Comparison::tests`], or its
+/// length for "anything else".
+pub type Level = u8;
+
+impl Comparison {
+    /// How many levels it has, "anything else" included.
+    pub fn levels(&self) -> usize {
+        self.tests.len() + 1
+    }
+
+    /// The label of `level`.
+    pub fn level_label(&self, level: Level) -> String {
+        self.tests
+            .get(usize::from(level))
+            .map_or_else(|| "anything else".to_owned(), |t| t.label())
+    }
+
+    /// The level `a` and `b` reach; `None` when either lacks the field.
+    pub fn level(&self, a: &Person, b: &Person) -> Option<Level> {
+        let pair = Pair::of(self.field, a, b)?;
+        let hit = self.tests.iter().position(|t| pair.passes(*t));
+        Some(u8::try_from(hit.unwrap_or(self.tests.len())).unwrap_or(u8::MAX))
+    }
+}
+
+/// The two values of one field, both present, with what is worked out once
+/// for all the tests.
+enum Pair<'a> {
+    Names(&'a Name, &'a Name),
+    Dates(DateAgreement),
+    Postcodes(&'a Postcode, &'a Postcode),
+    Address(f64),
+    Emails(&'a str, &'a str),
+    Phones(&'a str, &'a str),
+}
+
+impl<'a> Pair<'a> {
+    fn of(field: Field, a: &'a Person, b: &'a Person) -> Option<Self> {
+        Some(match field {
+            Field::FirstName => Pair::Names(a.first_name.as_ref()?, b.first_name.as_ref()?),
+            Field::Surname => Pair::Names(a.surname.as_ref()?, b.surname.as_ref()?),
+            Field::DateOfBirth => Pair::Dates(compare::dates(a.date_of_birth?, b.date_of_birth?)),
+            Field::Postcode => Pair::Postcodes(a.postcode.as_ref()?, b.postcode.as_ref()?),
+            Field::Address if a.address.is_empty() || b.address.is_empty() => return None,
+            Field::Address => Pair::Address(compare::token_overlap(&a.address, &b.address)),
+            Field::Email => Pair::Emails(a.email.as_deref()?, b.email.as_deref()?),
+            Field::Phone => Pair::Phones(a.phone.as_deref()?, b.phone.as_deref()?),
+        })
+    }
+
+    fn passes(&self, test: Test) -> bool {
+        match (self, test) {
+            (Pair::Names(a, b), Test::Exact) => a.text == b.text,
+            (Pair::Names(a, b), Test::Nickname) => compare::nicknames(a.nicknames, b.nicknames),
+            (Pair::Names(a, b), Test::JaroWinkler(min)) => {
+                compare::jaro_winkler(&a.text, &b.text) >= min
+            }
+            (Pair::Names(a, b), Test::SoundsAlike) => compare::sounds_alike(&a.sound, &b.sound),
+            (Pair::Dates(agreement), test) => {
+                let wanted = match test {
+                    Test::Exact => DateAgreement::Exact,
+                    Test::DateTransposed => DateAgreement::Transposed,
+                    Test::DateOneTypo => DateAgreement::OneTypo,
+                    Test::DateSameMonth => DateAgreement::SameMonth,
+                    _ => return false,
+                };
+                *agreement == wanted
+            }
+            (Pair::Postcodes(a, b), Test::Exact) => a.unit == b.unit,
+            (Pair::Postcodes(a, b), Test::PostcodeSector) => a.sector == b.sector,
+            (Pair::Postcodes(a, b), Test::PostcodeDistrict) => a.district == b.district,
+            (Pair::Address(overlap), Test::Exact) => *overlap >= 1.0,
+            (Pair::Address(overlap), Test::TokenOverlap(min)) => *overlap >= min,
+            (Pair::Emails(a, b), Test::Exact) => a == b,
+            (Pair::Emails(a, b), Test::EmailLocalPart) => {
+                a.split('@').next() == b.split('@').next()
+            }
+            (Pair::Emails(a, b), Test::JaroWinkler(min)) => compare::jaro_winkler(a, b) >= min,
+            (Pair::Phones(a, b), Test::Exact) => a == b,
+            (Pair::Phones(a, b), Test::PhoneEnding) => ending(a) == ending(b),
+            _ => false,
+        }
+    }
+}
+
+/// The last 6 digits of a phone number.
+fn ending(phone: &str) -> &str {
+    &phone[phone.len().saturating_sub(6)..]
+}
+
+/// The comparisons for people in council systems: names with typos,
+/// nicknames and sounds; dates of birth with swapped and mistyped digits;
+/// postcodes down to the sector; addresses by shared words; email and phone.
+pub fn people() -> Vec<Comparison> {
+    vec![
+        Comparison {
+            field: Field::FirstName,
+            tests: vec![
+                Test::Exact,
+                Test::Nickname,
+                Test::JaroWinkler(0.92),
+                Test::JaroWinkler(0.8),
+                Test::SoundsAlike,
+            ],
+        },
+        Comparison {
+            field: Field::Surname,
+            tests: vec![
+                Test::Exact,
+                Test::JaroWinkler(0.92),
+                Test::JaroWinkler(0.8),
+                Test::SoundsAlike,
+            ],
+        },
+        Comparison {
+            field: Field::DateOfBirth,
+            tests: vec![
+                Test::Exact,
+                Test::DateTransposed,
+                Test::DateOneTypo,
+                Test::DateSameMonth,
+            ],
+        },
+        Comparison {
+            field: Field::Postcode,
+            tests: vec![Test::Exact, Test::PostcodeSector, Test::PostcodeDistrict],
+        },
+        Comparison {
+            field: Field::Address,
+            tests: vec![Test::Exact, Test::TokenOverlap(0.5)],
+        },
+        Comparison {
+            field: Field::Email,
+            tests: vec![Test::Exact, Test::EmailLocalPart, Test::JaroWinkler(0.9)],
+        },
+        Comparison {
+            field: Field::Phone,
+            tests: vec![Test::Exact, Test::PhoneEnding],
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::RawPerson;
+
+    fn person(first: &str, surname: &str, dob: &str, postcode: &str) -> Person {
+        Person::prepare(&RawPerson {
+            first_name: first.into(),
+            surname: surname.into(),
+            date_of_birth: dob.into(),
+            postcode: postcode.into(),
+            ..RawPerson::default()
+        })
+    }
+
+    fn level_of(field: Field, a: &Person, b: &Person) -> Option<String> {
+        let c = people().into_iter().find(|c| c.field == field).unwrap();
+        c.level(a, b).map(|l| c.level_label(l))
+    }
+
+    #[test]
+    fn pairs_fall_in_the_first_level_they_reach() {
+        let martin = person("Martin", "Hughes", "1952-04-11", "RV1 2AB");
+        let cases = [
+            (
+                person("martin", "HUGHES", "11/04/1952", "rv12ab"),
+                ["exact match"; 4],
+            ),
+            (
+                person("Marty", "Hughs", "1952-11-04", "RV1 2XY"),
+                [
+                    "nickname of each other",
+                    "Jaro-Winkler similarity at least 0.92",
+                    "day and month swapped",
+                    "same postcode sector",
+                ],
+            ),
+            (
+                person("Martn", "Hewes", "1952-04-12", "RV1 9ZZ"),
+                [
+                    "Jaro-Winkler similarity at least 0.92",
+                    "sound alike",
+                    "one typing slip apart",
+                    "same postcode district",
+                ],
+            ),
+            (
+                person("Priya", "Shah", "1980-01-30", "XY9 9ZZ"),
+                ["anything else"; 4],
+            ),
+        ];
+        let fields = [
+            Field::FirstName,
+            Field::Surname,
+            Field::DateOfBirth,
+            Field::Postcode,
+        ];
+        for (other, expected) in cases {
+            for (field, want) in fields.iter().zip(expected) {
+                assert_eq!(
+                    level_of(*field, &martin, &other).as_deref(),
+                    Some(want),
+                    "{field:?} of {other:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_missing_value_reaches_no_level() {
+        let a = person("Martin", "", "", "not a postcode");
+        let b = person("Martin", "Hughes", "1952-04-11", "RV1 2AB");
+        assert_eq!(level_of(Field::Surname, &a, &b), None);
+        assert_eq!(level_of(Field::DateOfBirth, &a, &b), None);
+        assert_eq!(level_of(Field::Postcode, &a, &b), None);
+        assert_eq!(level_of(Field::Email, &a, &b), None);
+        assert!(level_of(Field::FirstName, &a, &b).is_some());
+    }
+}

@@ -1,0 +1,89 @@
+//! A person as one system holds them, and the same prepared for comparison:
+//! every value normalised once, and what comparisons need (sounds, nickname
+//! groups, postcode parts, address tokens) worked out ahead, so that
+//! comparing a pair does no parsing.
+
+use time::Date;
+
+use crate::compare::{nickname_groups, sound, Sound};
+use crate::normalise::{self, Postcode};
+
+/// The fields of a person, as typed in a source system. Empty strings are
+/// the same as missing values.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawPerson {
+    /// Given name (first name, forename).
+    pub first_name: String,
+    /// Family name (surname, last name).
+    pub surname: String,
+    /// Date of birth, in any form [`normalise::date`] reads.
+    pub date_of_birth: String,
+    /// Postcode.
+    pub postcode: String,
+    /// First line of the address, e.g. "12 High Street" or "Flat 3".
+    pub address: String,
+    /// Email address.
+    pub email: String,
+    /// Phone number.
+    pub phone: String,
+}
+
+/// A name ready for comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    /// The name normalised ([`normalise::name`]).
+    pub text: String,
+    /// How it sounds.
+    pub sound: Sound,
+    /// The nickname groups it is in.
+    pub nicknames: &'static [u16],
+}
+
+impl Name {
+    fn new(raw: &str) -> Option<Self> {
+        let text = normalise::name(raw);
+        if text.is_empty() {
+            return None;
+        }
+        Some(Name {
+            sound: sound(&text),
+            nicknames: nickname_groups(&text),
+            text,
+        })
+    }
+}
+
+/// A person ready for comparison: each field normalised, or `None` where it
+/// was missing or could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Person {
+    /// Given name.
+    pub first_name: Option<Name>,
+    /// Family name.
+    pub surname: Option<Name>,
+    /// Date of birth.
+    pub date_of_birth: Option<Date>,
+    /// Postcode, in its parts.
+    pub postcode: Option<Postcode>,
+    /// First line of the address, as tokens.
+    pub address: Vec<String>,
+    /// Email address, lower case.
+    pub email: Option<String>,
+    /// Phone number, national digits.
+    pub phone: Option<String>,
+}
+
+impl Person {
+    /// Prepares a person for comparison.
+    pub fn prepare(raw: &RawPerson) -> Self {
+        Person {
+            first_name: Name::new(&raw.first_name),
+            surname: Name::new(&raw.surname),
+            date_of_birth: normalise::date(&raw.date_of_birth),
+            postcode: normalise::postcode(&raw.postcode),
+            address: normalise::address(&raw.address),
+            email: normalise::email(&raw.email),
+            phone: normalise::phone(&raw.phone),
+        }
+    }
+}
