@@ -7,9 +7,12 @@
 //! names are, whether they sound alike or are nicknames, how two dates of
 //! birth agree); [`record`] prepares a person once for many comparisons;
 //! [`comparison`] declares, field by field, the levels of agreement a pair
-//! can reach.
+//! can reach; [`model`] scores a pair and explains the score; [`train`]
+//! estimates the model from the data.
 
 pub mod compare;
 pub mod comparison;
+pub mod model;
 pub mod normalise;
 pub mod record;
+pub mod train;

@@ -1,0 +1,191 @@
+//! The Fellegi–Sunter model: for each comparison level, how often true
+//! matches reach it (`m`) and how often non-matches do (`u`). A pair's score
+//! is the prior's weight plus, field by field, `log2(m / u)` of the level it
+//! reached: a sum of evidence that an [`Explanation`] lays out term by term.
+
+use crate::comparison::{Comparison, Level};
+use crate::record::Person;
+
+/// The levels a pair reached, one per comparison (`None`: a value missing).
+pub type Vector = Vec<Option<Level>>;
+
+/// The smallest probability kept, so that no level is ever impossible.
+const FLOOR: f64 = 1e-6;
+
+/// A trained (or starting) model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// The comparisons, in order.
+    pub comparisons: Vec<Comparison>,
+    /// For each comparison, the probability of each level among matches.
+    pub m: Vec<Vec<f64>>,
+    /// For each comparison, the probability of each level among non-matches.
+    pub u: Vec<Vec<f64>>,
+    /// The probability that two records taken at random are the same person.
+    pub prior: f64,
+}
+
+impl Model {
+    /// A model with starting values: matches mostly agree exactly,
+    /// non-matches mostly do not agree at all.
+    pub fn new(comparisons: Vec<Comparison>) -> Self {
+        let m = comparisons
+            .iter()
+            .map(|c| spread(c.levels(), true))
+            .collect();
+        let u = comparisons
+            .iter()
+            .map(|c| spread(c.levels(), false))
+            .collect();
+        Model {
+            comparisons,
+            m,
+            u,
+            prior: 1e-4,
+        }
+    }
+
+    /// The levels `a` and `b` reach.
+    pub fn vector(&self, a: &Person, b: &Person) -> Vector {
+        self.comparisons.iter().map(|c| c.level(a, b)).collect()
+    }
+
+    /// The weight of evidence of `level` of comparison `c`: `log2(m / u)`.
+    pub fn weight(&self, c: usize, level: Level) -> f64 {
+        let l = usize::from(level);
+        (self.m[c][l].max(FLOOR) / self.u[c][l].max(FLOOR)).log2()
+    }
+
+    /// The prior's weight: `log2(prior / (1 - prior))`.
+    pub fn prior_weight(&self) -> f64 {
+        (self.prior / (1.0 - self.prior)).log2()
+    }
+
+    /// The match weight of a vector: the prior's and each level's, summed.
+    pub fn score(&self, v: &[Option<Level>]) -> f64 {
+        self.prior_weight()
+            + v.iter()
+                .enumerate()
+                .filter_map(|(c, l)| l.map(|l| self.weight(c, l)))
+                .sum::<f64>()
+    }
+
+    /// Why `a` and `b` score what they do, field by field.
+    pub fn explain(&self, a: &Person, b: &Person) -> Explanation {
+        let v = self.vector(a, b);
+        let terms: Vec<Term> = self
+            .comparisons
+            .iter()
+            .zip(&v)
+            .enumerate()
+            .map(|(i, (c, level))| Term {
+                field: c.field.name(),
+                level: level.map_or_else(|| "a value is missing".to_owned(), |l| c.level_label(l)),
+                weight: level.map_or(0.0, |l| self.weight(i, l)),
+            })
+            .collect();
+        let score = self.score(&v);
+        Explanation {
+            prior: self.prior_weight(),
+            terms,
+            score,
+            probability: probability(score),
+        }
+    }
+}
+
+/// Starting probabilities for `levels` levels, falling (matches) or rising
+/// (non-matches) from the best level to "anything else".
+fn spread(levels: usize, matches: bool) -> Vec<f64> {
+    let raw: Vec<f64> = (0..levels)
+        .map(|l| {
+            let rank = if matches { l } else { levels - 1 - l };
+            0.5f64.powi(i32::try_from(rank).unwrap_or(i32::MAX) * 2)
+        })
+        .collect();
+    let total: f64 = raw.iter().sum();
+    raw.iter().map(|p| p / total).collect()
+}
+
+/// The probability of a match from a match weight.
+pub fn probability(score: f64) -> f64 {
+    let odds = score.exp2();
+    if odds.is_infinite() {
+        1.0
+    } else {
+        odds / (1.0 + odds)
+    }
+}
+
+/// One field's part in a score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    /// The field.
+    pub field: &'static str,
+    /// The level reached, in words.
+    pub level: String,
+    /// Its weight of evidence (0 when a value is missing).
+    pub weight: f64,
+}
+
+/// A pair's score laid out: the prior, then each field's weight, in the
+/// comparisons' order; they sum to the score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// The prior's weight.
+    pub prior: f64,
+    /// Each field's weight.
+    pub terms: Vec<Term>,
+    /// The total match weight.
+    pub score: f64,
+    /// The probability of a match.
+    pub probability: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::comparison::people;
+    use crate::record::RawPerson;
+
+    fn person(first: &str, surname: &str, dob: &str) -> Person {
+        Person::prepare(&RawPerson {
+            first_name: first.into(),
+            surname: surname.into(),
+            date_of_birth: dob.into(),
+            ..RawPerson::default()
+        })
+    }
+
+    #[test]
+    fn starting_probabilities_add_up_and_favour_agreement_for_matches() {
+        let model = Model::new(people());
+        for (m, u) in model.m.iter().zip(&model.u) {
+            assert!((m.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+            assert!((u.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+            assert!(m[0] > u[0] && m[m.len() - 1] < u[u.len() - 1]);
+        }
+    }
+
+    #[test]
+    fn the_explanation_sums_to_the_score() {
+        let model = Model::new(people());
+        let a = person("William", "Hughes", "1952-04-11");
+        let b = person("Bill", "Hughes", "1952-11-04");
+        let e = model.explain(&a, &b);
+        let sum = e.prior + e.terms.iter().map(|t| t.weight).sum::<f64>();
+        assert!((sum - e.score).abs() < 1e-9);
+        assert_eq!(e.terms[0].level, "nickname of each other");
+        assert_eq!(e.terms[3].level, "a value is missing");
+        assert_eq!(e.terms[3].weight, 0.0);
+        assert!(e.probability > 0.0 && e.probability < 1.0);
+    }
+
+    #[test]
+    fn probabilities_from_weights() {
+        assert_eq!(probability(0.0), 0.5);
+        assert!((probability(10.0) - 1024.0 / 1025.0).abs() < 1e-12);
+        assert_eq!(probability(2000.0), 1.0);
+        assert!(probability(-2000.0) < 1e-300);
+    }
+}

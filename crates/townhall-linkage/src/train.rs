@@ -1,0 +1,218 @@
+//! Estimating a model from the data: `u` from pairs taken at random (almost
+//! all of which are different people), `m` and the share of matches by
+//! expectation–maximisation over the candidate pairs, with a report of how it
+//! went.
+
+use std::collections::HashMap;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::model::{Model, Vector};
+use crate::record::Person;
+
+/// Sets `u` from `samples` pairs of different records taken at random.
+/// Each level's count is smoothed by one, so no level is ever impossible.
+pub fn estimate_u(model: &mut Model, people: &[Person], samples: usize, seed: u64) {
+    if people.len() < 2 {
+        return;
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut counts: Vec<Vec<f64>> = model.u.iter().map(|l| vec![1.0; l.len()]).collect();
+    for _ in 0..samples {
+        let i = rng.gen_range(0..people.len());
+        let mut j = rng.gen_range(0..people.len() - 1);
+        if j >= i {
+            j += 1;
+        }
+        for (c, level) in model.vector(&people[i], &people[j]).iter().enumerate() {
+            if let Some(l) = level {
+                counts[c][usize::from(*l)] += 1.0;
+            }
+        }
+    }
+    for (u, counts) in model.u.iter_mut().zip(counts) {
+        let total: f64 = counts.iter().sum();
+        *u = counts.iter().map(|n| n / total).collect();
+    }
+}
+
+/// Distinct comparison vectors and how many pairs reached each: EM works on
+/// these, so its cost does not grow with the number of pairs.
+pub fn tally<'a>(vectors: impl IntoIterator<Item = &'a Vector>) -> Vec<(Vector, u64)> {
+    let mut counts: HashMap<&Vector, u64> = HashMap::new();
+    for v in vectors {
+        *counts.entry(v).or_default() += 1;
+    }
+    let mut tallied: Vec<(Vector, u64)> = counts.into_iter().map(|(v, n)| (v.clone(), n)).collect();
+    tallied.sort();
+    tallied
+}
+
+/// How a training run went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// Iterations run.
+    pub iterations: usize,
+    /// Whether the largest change in `m` fell below the tolerance.
+    pub converged: bool,
+    /// The largest change in `m` at each iteration.
+    pub changes: Vec<f64>,
+    /// The share of the candidate pairs estimated to be matches.
+    pub match_share: f64,
+}
+
+/// Estimates `m` (with `u` fixed) and the share of matches among the
+/// candidate pairs by expectation–maximisation, from `start` until no `m`
+/// moves by more than `tolerance` or `max_iterations` have run.
+/// Comparisons listed in `fixed` keep their `m` (those a blocking rule made
+/// agree on every candidate pair, which carry no evidence here).
+pub fn estimate_m(
+    model: &mut Model,
+    tallied: &[(Vector, u64)],
+    start: f64,
+    fixed: &[usize],
+    max_iterations: usize,
+    tolerance: f64,
+) -> Report {
+    let mut share = start;
+    let mut changes = Vec::new();
+    for _ in 0..max_iterations {
+        let mut m_sum: Vec<Vec<f64>> = model.m.iter().map(|l| vec![0.0; l.len()]).collect();
+        let mut matched = 0.0;
+        let mut total = 0.0;
+        for (v, n) in tallied {
+            let n = *n as f64;
+            let (mut lm, mut lu) = (share, 1.0 - share);
+            for (c, level) in v.iter().enumerate() {
+                if let Some(l) = level {
+                    lm *= model.m[c][usize::from(*l)];
+                    lu *= model.u[c][usize::from(*l)];
+                }
+            }
+            let p = if lm + lu > 0.0 { lm / (lm + lu) } else { 0.0 };
+            matched += n * p;
+            total += n;
+            for (c, level) in v.iter().enumerate() {
+                if let Some(l) = level {
+                    m_sum[c][usize::from(*l)] += n * p;
+                }
+            }
+        }
+        let mut largest = 0.0f64;
+        for (c, sums) in m_sum.into_iter().enumerate() {
+            let weight: f64 = sums.iter().sum();
+            if fixed.contains(&c) || weight <= 0.0 {
+                continue;
+            }
+            for (l, s) in sums.into_iter().enumerate() {
+                let new = (s / weight).max(1e-6);
+                largest = largest.max((new - model.m[c][l]).abs());
+                model.m[c][l] = new;
+            }
+        }
+        if total > 0.0 {
+            share = matched / total;
+        }
+        changes.push(largest);
+        if largest < tolerance {
+            return Report {
+                iterations: changes.len(),
+                converged: true,
+                changes,
+                match_share: share,
+            };
+        }
+    }
+    Report {
+        iterations: changes.len(),
+        converged: false,
+        changes,
+        match_share: share,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::comparison::{Comparison, Field, Test};
+
+    /// Three comparisons of three levels with known m, u and share of matches.
+    fn truth() -> Model {
+        let comparison = |field| Comparison {
+            field,
+            tests: vec![Test::Exact, Test::JaroWinkler(0.9)],
+        };
+        Model {
+            comparisons: vec![
+                comparison(Field::FirstName),
+                comparison(Field::Surname),
+                comparison(Field::Postcode),
+            ],
+            m: vec![
+                vec![0.85, 0.10, 0.05],
+                vec![0.75, 0.15, 0.10],
+                vec![0.70, 0.20, 0.10],
+            ],
+            u: vec![
+                vec![0.02, 0.08, 0.90],
+                vec![0.01, 0.04, 0.95],
+                vec![0.05, 0.15, 0.80],
+            ],
+            prior: 0.0,
+        }
+    }
+
+    fn draw(p: &[f64], rng: &mut StdRng) -> u8 {
+        let x: f64 = rng.gen();
+        let mut acc = 0.0;
+        for (i, pi) in p.iter().enumerate() {
+            acc += pi;
+            if x < acc {
+                return i as u8;
+            }
+        }
+        (p.len() - 1) as u8
+    }
+
+    #[test]
+    fn em_recovers_known_parameters_from_simulated_pairs() {
+        let truth = truth();
+        let share = 0.2;
+        let mut rng = StdRng::seed_from_u64(7);
+        let vectors: Vec<Vector> = (0..200_000)
+            .map(|_| {
+                let probs = if rng.gen::<f64>() < share {
+                    &truth.m
+                } else {
+                    &truth.u
+                };
+                probs.iter().map(|p| Some(draw(p, &mut rng))).collect()
+            })
+            .collect();
+        let mut model = Model::new(truth.comparisons.clone());
+        model.u = truth.u.clone();
+        let report = estimate_m(&mut model, &tally(&vectors), 0.5, &[], 200, 1e-7);
+        assert!(report.converged, "{report:?}");
+        assert!((report.match_share - share).abs() < 0.01, "{report:?}");
+        for (got, want) in model.m.iter().flatten().zip(truth.m.iter().flatten()) {
+            assert!((got - want).abs() < 0.02, "m {got} against {want}");
+        }
+        // Each iteration moves m less than the one before, once under way.
+        assert!(report
+            .changes
+            .windows(2)
+            .skip(3)
+            .all(|w| w[1] <= w[0] + 1e-12));
+    }
+
+    #[test]
+    fn fixed_comparisons_keep_their_m() {
+        let truth = truth();
+        let mut model = Model::new(truth.comparisons.clone());
+        let before = model.m[2].clone();
+        let vectors: Vec<Vector> = vec![vec![Some(0), Some(0), Some(0)]; 10];
+        estimate_m(&mut model, &tally(&vectors), 0.5, &[2], 5, 1e-9);
+        assert_eq!(model.m[2], before);
+    }
+}

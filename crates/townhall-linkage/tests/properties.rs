@@ -1,0 +1,73 @@
+//! Properties that hold for any pair of people: the comparison of a pair does
+//! not depend on which record comes first, and an explanation always sums to
+//! the score it explains.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use proptest::prelude::*;
+use townhall_linkage::comparison::people;
+use townhall_linkage::model::Model;
+use townhall_linkage::record::{Person, RawPerson};
+
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        prop::sample::select(vec![
+            "William", "Bill", "Will", "Elizabeth", "Liz", "Smith", "Smyth", "Schmidt",
+            "O'Brien", "Obrien", "Zoë", "Zoe", "Catherine", "Kathryn",
+        ])
+        .prop_map(str::to_owned),
+        "[A-Za-z' -]{1,12}",
+    ]
+}
+
+fn raw() -> impl Strategy<Value = RawPerson> {
+    (
+        name(),
+        name(),
+        prop_oneof![Just(String::new()), "19[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"],
+        prop_oneof![Just(String::new()), "(RV|TE)[1-9] [0-9][A-Z]{2}"],
+        prop_oneof![Just(String::new()), "[0-9]{1,3} (High|Mill|Church) (St|Street|Road|Rd)"],
+        prop_oneof![Just(String::new()), "[a-c]{1,3}@(mail|post)\\.example"],
+        prop_oneof![Just(String::new()), "0[1-7][0-9]{9}"],
+    )
+        .prop_map(
+            |(first_name, surname, date_of_birth, postcode, address, email, phone)| RawPerson {
+                first_name,
+                surname,
+                date_of_birth,
+                postcode,
+                address,
+                email,
+                phone,
+            },
+        )
+}
+
+proptest! {
+    #[test]
+    fn comparing_a_pair_does_not_depend_on_its_order(a in raw(), b in raw()) {
+        let model = Model::new(people());
+        let (a, b) = (Person::prepare(&a), Person::prepare(&b));
+        prop_assert_eq!(model.vector(&a, &b), model.vector(&b, &a));
+        prop_assert!((model.explain(&a, &b).score - model.explain(&b, &a).score).abs() < 1e-12);
+    }
+
+    #[test]
+    fn an_explanation_sums_to_its_score(a in raw(), b in raw()) {
+        let model = Model::new(people());
+        let e = model.explain(&Person::prepare(&a), &Person::prepare(&b));
+        let sum = e.prior + e.terms.iter().map(|t| t.weight).sum::<f64>();
+        prop_assert!((sum - e.score).abs() < 1e-9);
+        prop_assert!((0.0..=1.0).contains(&e.probability));
+    }
+
+    #[test]
+    fn a_record_agrees_with_itself_wherever_it_has_a_value(a in raw()) {
+        let model = Model::new(people());
+        let p = Person::prepare(&a);
+        for level in model.vector(&p, &p).into_iter().flatten() {
+            prop_assert_eq!(level, 0, "the best level");
+        }
+    }
+}
