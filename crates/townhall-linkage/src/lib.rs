@@ -8,8 +8,11 @@
 //! birth agree); [`record`] prepares a person once for many comparisons;
 //! [`comparison`] declares, field by field, the levels of agreement a pair
 //! can reach; [`model`] scores a pair and explains the score; [`train`]
-//! estimates the model from the data.
+//! estimates the model from the data; [`blocking`] finds the pairs worth
+//! comparing; [`cluster`] turns linked pairs into persons.
 
+pub mod blocking;
+pub mod cluster;
 pub mod compare;
 pub mod comparison;
 pub mod model;

@@ -13,8 +13,20 @@ fn name() -> impl Strategy<Value = String> {
     prop_oneof![
         Just(String::new()),
         prop::sample::select(vec![
-            "William", "Bill", "Will", "Elizabeth", "Liz", "Smith", "Smyth", "Schmidt",
-            "O'Brien", "Obrien", "Zoë", "Zoe", "Catherine", "Kathryn",
+            "William",
+            "Bill",
+            "Will",
+            "Elizabeth",
+            "Liz",
+            "Smith",
+            "Smyth",
+            "Schmidt",
+            "O'Brien",
+            "Obrien",
+            "Zoë",
+            "Zoe",
+            "Catherine",
+            "Kathryn",
         ])
         .prop_map(str::to_owned),
         "[A-Za-z' -]{1,12}",
@@ -25,9 +37,15 @@ fn raw() -> impl Strategy<Value = RawPerson> {
     (
         name(),
         name(),
-        prop_oneof![Just(String::new()), "19[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"],
+        prop_oneof![
+            Just(String::new()),
+            "19[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"
+        ],
         prop_oneof![Just(String::new()), "(RV|TE)[1-9] [0-9][A-Z]{2}"],
-        prop_oneof![Just(String::new()), "[0-9]{1,3} (High|Mill|Church) (St|Street|Road|Rd)"],
+        prop_oneof![
+            Just(String::new()),
+            "[0-9]{1,3} (High|Mill|Church) (St|Street|Road|Rd)"
+        ],
         prop_oneof![Just(String::new()), "[a-c]{1,3}@(mail|post)\\.example"],
         prop_oneof![Just(String::new()), "0[1-7][0-9]{9}"],
     )
