@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use crate::comparison::Field;
 use crate::record::Person;
 
 /// A part of a blocking key.
@@ -40,6 +41,21 @@ pub struct Rule {
     pub name: String,
     /// The parts of the key.
     pub parts: Vec<KeyPart>,
+}
+
+impl KeyPart {
+    /// The field the part is taken from.
+    pub fn field(self) -> Field {
+        match self {
+            KeyPart::FirstName | KeyPart::FirstInitial => Field::FirstName,
+            KeyPart::Surname | KeyPart::SurnameSound => Field::Surname,
+            KeyPart::DateOfBirth | KeyPart::BirthYear => Field::DateOfBirth,
+            KeyPart::Postcode => Field::Postcode,
+            KeyPart::Address => Field::Address,
+            KeyPart::Email => Field::Email,
+            KeyPart::Phone => Field::Phone,
+        }
+    }
 }
 
 impl Rule {
@@ -115,8 +131,9 @@ pub enum Mode<'a> {
 /// What blocking produced.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Blocked {
-    /// Candidate pairs `(i, j)`, `i < j`, each once.
-    pub pairs: Vec<(u32, u32)>,
+    /// Candidate pairs `(i, j, rule)`, `i < j`, each once, with the index of
+    /// the first rule that found it.
+    pub pairs: Vec<(u32, u32, u8)>,
     /// How many new pairs each rule contributed, in the rules' order.
     pub per_rule: Vec<u64>,
     /// Keys whose records were too many to pair (more than `max_block`), by rule.
@@ -162,7 +179,8 @@ pub fn candidates(people: &[Person], rules: &[Rule], mode: Mode<'_>, max_block: 
                         .iter()
                         .any(|k| k[i as usize].is_some() && k[i as usize] == k[j as usize]);
                     if !earlier {
-                        blocked.pairs.push((i.min(j), i.max(j)));
+                        let rule = u8::try_from(r).unwrap_or(u8::MAX);
+                        blocked.pairs.push((i.min(j), i.max(j), rule));
                         added += 1;
                     }
                 }
@@ -212,7 +230,14 @@ mod tests {
         // (Marty Hughes, Martin Hewes) only by how the surname sounds.
         assert_eq!(
             blocked.pairs,
-            vec![(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]
+            vec![
+                (0, 1, 0),
+                (0, 2, 0),
+                (0, 3, 1),
+                (1, 2, 0),
+                (1, 3, 1),
+                (2, 3, 4)
+            ]
         );
         assert_eq!(blocked.per_rule[0], 3, "surname and date of birth");
         assert_eq!(blocked.per_rule[1], 2, "first name and date of birth");
@@ -233,7 +258,7 @@ mod tests {
         ];
         let sources = [0, 0, 1];
         let blocked = candidates(&people, &people_rules(), Mode::LinkOnly(&sources), 1000);
-        assert_eq!(blocked.pairs, vec![(0, 2), (1, 2)]);
+        assert_eq!(blocked.pairs, vec![(0, 2, 0), (1, 2, 0)]);
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod blocking;
 pub mod cluster;
 pub mod compare;
 pub mod comparison;
+pub mod frequency;
 pub mod model;
 pub mod normalise;
 pub mod record;

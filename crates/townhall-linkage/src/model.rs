@@ -4,6 +4,7 @@
 //! reached: a sum of evidence that an [`Explanation`] lays out term by term.
 
 use crate::comparison::{Comparison, Level};
+use crate::frequency::{self, TermFrequencies};
 use crate::record::Person;
 
 /// The levels a pair reached, one per comparison (`None`: a value missing).
@@ -70,21 +71,62 @@ impl Model {
                 .sum::<f64>()
     }
 
-    /// Why `a` and `b` score what they do, field by field.
-    pub fn explain(&self, a: &Person, b: &Person) -> Explanation {
+    /// How much an exact match of comparison `c` on `a`'s value moves the
+    /// score away from the average exact match: `log2(u / share)`, where `u`
+    /// is the chance that two records agree exactly and `share` the share of
+    /// records holding this value. 0 for fields that are not adjusted.
+    pub fn adjustment(&self, c: usize, a: &Person, tf: &TermFrequencies) -> f64 {
+        let field = self.comparisons[c].field;
+        let Some(share) = frequency::value(field, a).and_then(|v| tf.share(field, v)) else {
+            return 0.0;
+        };
+        (self.u[c][0].max(FLOOR) / share.max(FLOOR)).log2()
+    }
+
+    /// The score of `a` and `b`: their vector's, with exact matches on names
+    /// and postcodes adjusted for how common the value is.
+    pub fn score_pair(&self, a: &Person, b: &Person, tf: &TermFrequencies) -> f64 {
         let v = self.vector(a, b);
-        let terms: Vec<Term> = self
-            .comparisons
-            .iter()
-            .zip(&v)
+        self.score(&v) + self.adjustments(&v, a, tf)
+    }
+
+    fn adjustments(&self, v: &[Option<Level>], a: &Person, tf: &TermFrequencies) -> f64 {
+        v.iter()
             .enumerate()
-            .map(|(i, (c, level))| Term {
+            .filter(|(_, l)| **l == Some(0))
+            .map(|(c, _)| self.adjustment(c, a, tf))
+            .sum()
+    }
+
+    /// Why `a` and `b` score what they do, field by field, each adjustment
+    /// for how common a value is as a term of its own.
+    pub fn explain(&self, a: &Person, b: &Person, tf: &TermFrequencies) -> Explanation {
+        let v = self.vector(a, b);
+        let mut terms = Vec::new();
+        for (i, (c, level)) in self.comparisons.iter().zip(&v).enumerate() {
+            terms.push(Term {
                 field: c.field.name(),
                 level: level.map_or_else(|| "a value is missing".to_owned(), |l| c.level_label(l)),
                 weight: level.map_or(0.0, |l| self.weight(i, l)),
-            })
-            .collect();
-        let score = self.score(&v);
+            });
+            let adjustment = if *level == Some(0) {
+                self.adjustment(i, a, tf)
+            } else {
+                0.0
+            };
+            if adjustment != 0.0 {
+                let value = frequency::value(c.field, a).unwrap_or_default();
+                terms.push(Term {
+                    field: c.field.name(),
+                    level: format!(
+                        "how common '{value}' is ({:.3}% of records)",
+                        tf.share(c.field, value).unwrap_or_default() * 100.0
+                    ),
+                    weight: adjustment,
+                });
+            }
+        }
+        let score = self.score(&v) + self.adjustments(&v, a, tf);
         Explanation {
             prior: self.prior_weight(),
             terms,
@@ -172,12 +214,19 @@ mod tests {
         let model = Model::new(people());
         let a = person("William", "Hughes", "1952-04-11");
         let b = person("Bill", "Hughes", "1952-11-04");
-        let e = model.explain(&a, &b);
+        let tf = TermFrequencies::of(&[a.clone(), b.clone(), person("Ann", "Lee", "")]);
+        let e = model.explain(&a, &b, &tf);
         let sum = e.prior + e.terms.iter().map(|t| t.weight).sum::<f64>();
         assert!((sum - e.score).abs() < 1e-9);
+        assert!((model.score_pair(&a, &b, &tf) - e.score).abs() < 1e-9);
         assert_eq!(e.terms[0].level, "nickname of each other");
-        assert_eq!(e.terms[3].level, "a value is missing");
-        assert_eq!(e.terms[3].weight, 0.0);
+        assert_eq!(e.terms[1].level, "exact match");
+        assert_eq!(
+            e.terms[2].level,
+            "how common 'hughes' is (66.667% of records)"
+        );
+        assert_eq!(e.terms[4].level, "a value is missing");
+        assert_eq!(e.terms[4].weight, 0.0);
         assert!(e.probability > 0.0 && e.probability < 1.0);
     }
 
