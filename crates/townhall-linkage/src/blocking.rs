@@ -131,22 +131,26 @@ pub enum Mode<'a> {
 /// What blocking produced.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Blocked {
-    /// Candidate pairs `(i, j, rule)`, `i < j`, each once, with the index of
-    /// the first rule that found it.
-    pub pairs: Vec<(u32, u32, u8)>,
+    /// Candidate pairs `(i, j, rules)`, `i < j`, each once, with a bit set in
+    /// `rules` for every rule whose key the two records share.
+    pub pairs: Vec<(u32, u32, u32)>,
     /// How many new pairs each rule contributed, in the rules' order.
     pub per_rule: Vec<u64>,
     /// Keys whose records were too many to pair (more than `max_block`), by rule.
     pub skipped_blocks: Vec<u64>,
 }
 
-/// The candidate pairs of `people` under `rules`. A key shared by more than
+/// The most rules one run can use.
+pub const MAX_RULES: usize = 32;
+
+/// The candidate pairs of `people` under `rules` (at most [`MAX_RULES`]). A key shared by more than
 /// `max_block` records (a placeholder date of birth, say) pairs nothing,
 /// and is counted in [`Blocked::skipped_blocks`].
 pub fn candidates(people: &[Person], rules: &[Rule], mode: Mode<'_>, max_block: usize) -> Blocked {
     // Keys are kept as 64-bit hashes: a collision only adds a pair to score.
     let keys: Vec<Vec<Option<u64>>> = rules
         .iter()
+        .take(MAX_RULES)
         .map(|r| people.iter().map(|p| r.key(p).map(|k| hash(&k))).collect())
         .collect();
     let mut blocked = Blocked::default();
@@ -174,13 +178,10 @@ pub fn candidates(people: &[Person], rules: &[Rule], mode: Mode<'_>, max_block: 
                             continue;
                         }
                     }
-                    // Found already by an earlier rule?
-                    let earlier = keys[..r]
-                        .iter()
-                        .any(|k| k[i as usize].is_some() && k[i as usize] == k[j as usize]);
-                    if !earlier {
-                        let rule = u8::try_from(r).unwrap_or(u8::MAX);
-                        blocked.pairs.push((i.min(j), i.max(j), rule));
+                    let shared = shared_keys(&keys, i as usize, j as usize);
+                    // Only the first rule that finds a pair keeps it.
+                    if shared & ((1u32 << r) - 1) == 0 {
+                        blocked.pairs.push((i.min(j), i.max(j), shared));
                         added += 1;
                     }
                 }
@@ -191,6 +192,14 @@ pub fn candidates(people: &[Person], rules: &[Rule], mode: Mode<'_>, max_block: 
     }
     blocked.pairs.sort_unstable();
     blocked
+}
+
+/// A bit for each rule under which records `i` and `j` share a key.
+fn shared_keys(keys: &[Vec<Option<u64>>], i: usize, j: usize) -> u32 {
+    keys.iter()
+        .enumerate()
+        .filter(|(_, k)| k[i].is_some() && k[i] == k[j])
+        .fold(0, |mask, (r, _)| mask | (1 << r))
 }
 
 fn hash(key: &str) -> u64 {
@@ -231,12 +240,12 @@ mod tests {
         assert_eq!(
             blocked.pairs,
             vec![
-                (0, 1, 0),
-                (0, 2, 0),
-                (0, 3, 1),
-                (1, 2, 0),
-                (1, 3, 1),
-                (2, 3, 4)
+                (0, 1, 0b1_1111),
+                (0, 2, 0b1_0001),
+                (0, 3, 0b1_0010),
+                (1, 2, 0b1_0001),
+                (1, 3, 0b1_0010),
+                (2, 3, 0b1_0000),
             ]
         );
         assert_eq!(blocked.per_rule[0], 3, "surname and date of birth");
@@ -258,7 +267,7 @@ mod tests {
         ];
         let sources = [0, 0, 1];
         let blocked = candidates(&people, &people_rules(), Mode::LinkOnly(&sources), 1000);
-        assert_eq!(blocked.pairs, vec![(0, 2, 0), (1, 2, 0)]);
+        assert_eq!(blocked.pairs, vec![(0, 2, 0b1_0111), (1, 2, 0b1_0111)]);
     }
 
     #[test]

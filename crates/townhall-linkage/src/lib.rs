@@ -9,13 +9,15 @@
 //! [`comparison`] declares, field by field, the levels of agreement a pair
 //! can reach; [`model`] scores a pair and explains the score; [`train`]
 //! estimates the model from the data; [`blocking`] finds the pairs worth
-//! comparing; [`cluster`] turns linked pairs into persons.
+//! comparing; [`cluster`] turns linked pairs into persons; [`link`] runs it
+//! all on a set of records.
 
 pub mod blocking;
 pub mod cluster;
 pub mod compare;
 pub mod comparison;
 pub mod frequency;
+pub mod link;
 pub mod model;
 pub mod normalise;
 pub mod record;

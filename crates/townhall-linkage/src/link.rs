@@ -1,0 +1,221 @@
+//! Linking a set of records in one go: block, estimate the model from the
+//! data, score every candidate pair, and cluster the pairs into persons.
+
+use rayon::prelude::*;
+
+use crate::blocking::{self, Mode, Rule};
+use crate::cluster::{self, Edge};
+use crate::comparison::{self, Comparison, Field};
+use crate::frequency::TermFrequencies;
+use crate::model::{self, Model, Vector};
+use crate::record::Person;
+use crate::train::{self, Report};
+
+/// How to link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The comparisons, field by field.
+    pub comparisons: Vec<Comparison>,
+    /// The blocking rules.
+    pub rules: Vec<Rule>,
+    /// Pairs at or above this probability are the same person.
+    pub threshold: f64,
+    /// Pairs from this probability up to the threshold go to clerical review.
+    pub review_from: f64,
+    /// Fields whose complete disagreement stops a pair being linked without
+    /// a person's review, however much else agrees: by default the first
+    /// name, since twins and siblings share a surname, birthday and home.
+    pub veto: Vec<Field>,
+    /// The most records one person may have before their cluster is split
+    /// at a stricter threshold.
+    pub max_cluster: usize,
+    /// Random pairs sampled to estimate `u`.
+    pub u_samples: usize,
+    /// The seed of that sampling, so runs repeat exactly.
+    pub seed: u64,
+    /// Records sharing one blocking key beyond which the key pairs nothing.
+    pub max_block: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            comparisons: comparison::people(),
+            rules: blocking::people(),
+            threshold: 0.95,
+            review_from: 0.5,
+            veto: vec![Field::FirstName],
+            max_cluster: 50,
+            u_samples: 1_000_000,
+            seed: 1,
+            max_block: 5_000,
+        }
+    }
+}
+
+/// The outcome of a run.
+#[derive(Debug, Clone)]
+pub struct Linked {
+    /// The model, as estimated (or as given).
+    pub model: Model,
+    /// How training went, one report per blocking rule that had pairs.
+    pub training: Vec<(String, Report)>,
+    /// Each record's cluster: the index of its first record.
+    pub clusters: Vec<u32>,
+    /// Each record's best match probability to another record of its
+    /// cluster (1 for a record alone).
+    pub confidence: Vec<f64>,
+    /// Candidate pairs scored.
+    pub pairs: usize,
+    /// Scored pairs at or above the threshold, linked.
+    pub links: Vec<Edge>,
+    /// Pairs for clerical review: scored from `review_from` up to the
+    /// threshold, or above it but vetoed.
+    pub review: Vec<Edge>,
+}
+
+/// Estimates a model for `people` from their candidate pairs: `u` from
+/// random pairs, then `m` by EM on each rule's pairs with the fields that
+/// rule blocks on held fixed, averaged over the rules that left each field
+/// free; and the prior from the share of candidates that match.
+pub fn train(
+    people: &[Person],
+    pairs: &[(u32, u32, u32)],
+    settings: &Settings,
+    total_pairs: f64,
+) -> (Model, Vec<(String, Report)>) {
+    let mut model = Model::new(settings.comparisons.clone());
+    train::estimate_u(&mut model, people, settings.u_samples, settings.seed);
+    let vectors: Vec<Vector> = pairs
+        .par_iter()
+        .map(|(a, b, _)| model.vector(&people[*a as usize], &people[*b as usize]))
+        .collect();
+    let mut sums: Vec<Vec<f64>> = model.m.iter().map(|l| vec![0.0; l.len()]).collect();
+    let mut sessions = vec![0usize; model.comparisons.len()];
+    let mut reports = Vec::new();
+    for (r, rule) in settings.rules.iter().enumerate() {
+        let of_rule: Vec<&Vector> = pairs
+            .iter()
+            .zip(&vectors)
+            .filter(|((_, _, rules), _)| rules & (1 << r) != 0)
+            .map(|(_, v)| v)
+            .collect();
+        if of_rule.is_empty() {
+            continue;
+        }
+        let fixed: Vec<usize> = model
+            .comparisons
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| rule.parts.iter().any(|p| p.field() == c.field))
+            .map(|(i, _)| i)
+            .collect();
+        let mut session = model.clone();
+        let report =
+            train::estimate_m(&mut session, &train::tally(of_rule), 0.5, &fixed, 100, 1e-5);
+        for c in (0..model.comparisons.len()).filter(|c| !fixed.contains(c)) {
+            for (s, m) in sums[c].iter_mut().zip(&session.m[c]) {
+                *s += m;
+            }
+            sessions[c] += 1;
+        }
+        reports.push((rule.name.clone(), report));
+    }
+    for (c, n) in sessions.iter().enumerate() {
+        if *n > 0 {
+            model.m[c] = sums[c].iter().map(|s| s / *n as f64).collect();
+        }
+    }
+    // The prior: matches expected among the candidates, over all pairs.
+    let every: Vec<usize> = (0..model.comparisons.len()).collect();
+    let share =
+        train::estimate_m(&mut model, &train::tally(&vectors), 0.5, &every, 100, 1e-9).match_share;
+    let expected = share * pairs.len() as f64;
+    model.prior = (expected / total_pairs.max(1.0)).clamp(1e-12, 0.5);
+    (model, reports)
+}
+
+/// Links `people`: in `mode`, with `settings`, estimating the model unless
+/// one is given.
+pub fn link(
+    people: &[Person],
+    mode: Mode<'_>,
+    settings: &Settings,
+    given: Option<Model>,
+) -> Linked {
+    let blocked = blocking::candidates(people, &settings.rules, mode, settings.max_block);
+    let total = total_pairs(people.len(), mode);
+    let (model, training) = match given {
+        Some(m) => (m, Vec::new()),
+        None => train(people, &blocked.pairs, settings, total),
+    };
+    let tf = TermFrequencies::of(people);
+    let vetoed: Vec<usize> = model
+        .comparisons
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| settings.veto.contains(&c.field))
+        .map(|(i, _)| i)
+        .collect();
+    let scored: Vec<(Edge, bool)> = blocked
+        .pairs
+        .par_iter()
+        .filter_map(|(a, b, _)| {
+            let (pa, pb) = (&people[*a as usize], &people[*b as usize]);
+            let p = model::probability(model.score_pair(pa, pb, &tf));
+            if p < settings.review_from {
+                return None;
+            }
+            let veto = vetoed.iter().any(|c| {
+                let comparison = &model.comparisons[*c];
+                comparison.level(pa, pb)
+                    == Some(u8::try_from(comparison.levels() - 1).unwrap_or(u8::MAX))
+            });
+            Some(((*a, *b, p), p >= settings.threshold && !veto))
+        })
+        .collect();
+    let (linked, review): (Vec<_>, Vec<_>) = scored.into_iter().partition(|(_, link)| *link);
+    let links: Vec<Edge> = linked.into_iter().map(|(e, _)| e).collect();
+    let review: Vec<Edge> = review.into_iter().map(|(e, _)| e).collect();
+    let clusters = cluster::clusters(
+        people.len(),
+        &links,
+        settings.threshold,
+        settings.max_cluster,
+    );
+    let mut confidence = vec![1.0f64; people.len()];
+    let mut linked = vec![false; people.len()];
+    for (a, b, p) in &links {
+        if clusters[*a as usize] == clusters[*b as usize] {
+            for i in [*a as usize, *b as usize] {
+                confidence[i] = if linked[i] { confidence[i].max(*p) } else { *p };
+                linked[i] = true;
+            }
+        }
+    }
+    Linked {
+        model,
+        training,
+        clusters,
+        confidence,
+        pairs: blocked.pairs.len(),
+        links,
+        review,
+    }
+}
+
+/// How many pairs there are in all: every pair, or only pairs across sources.
+fn total_pairs(n: usize, mode: Mode<'_>) -> f64 {
+    match mode {
+        Mode::Dedupe => n as f64 * (n as f64 - 1.0) / 2.0,
+        Mode::LinkOnly(sources) => {
+            let mut per_source: std::collections::HashMap<u32, f64> = Default::default();
+            for s in sources {
+                *per_source.entry(*s).or_default() += 1.0;
+            }
+            let all = n as f64 * (n as f64 - 1.0) / 2.0;
+            let within: f64 = per_source.values().map(|k| k * (k - 1.0) / 2.0).sum();
+            all - within
+        }
+    }
+}
