@@ -202,7 +202,7 @@ fn shared_keys(keys: &[Vec<Option<u64>>], i: usize, j: usize) -> u32 {
         .fold(0, |mask, (r, _)| mask | (1 << r))
 }
 
-fn hash(key: &str) -> u64 {
+pub(crate) fn hash(key: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     key.hash(&mut h);

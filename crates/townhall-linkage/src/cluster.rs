@@ -24,9 +24,11 @@ pub fn clusters(records: usize, edges: &[Edge], threshold: f64, max_size: usize)
     out
 }
 
-/// Labels the components of `members` under `edges` (all at or above
-/// `threshold`), splitting those larger than `max_size` at a stricter one.
-fn split(members: &[u32], edges: &[Edge], threshold: f64, max_size: usize, out: &mut [u32]) {
+/// Labels the components of `members` (sorted) under `edges` (all at or
+/// above `threshold`, between members), splitting those larger than
+/// `max_size` at a stricter threshold: each member's label goes to
+/// `out[member]`. What [`clusters`] does for all records, for some.
+pub fn split(members: &[u32], edges: &[Edge], threshold: f64, max_size: usize, out: &mut [u32]) {
     let mut sets = UnionFind::new(members);
     for (a, b, _) in edges {
         sets.union(*a, *b);

@@ -10,13 +10,15 @@
 //! can reach; [`model`] scores a pair and explains the score; [`train`]
 //! estimates the model from the data; [`blocking`] finds the pairs worth
 //! comparing; [`cluster`] turns linked pairs into persons; [`link`] runs it
-//! all on a set of records.
+//! all on a set of records; [`index`] links records one at a time as they
+//! arrive.
 
 pub mod blocking;
 pub mod cluster;
 pub mod compare;
 pub mod comparison;
 pub mod frequency;
+pub mod index;
 pub mod link;
 pub mod model;
 pub mod normalise;

@@ -58,6 +58,8 @@ impl Default for Settings {
 pub struct Linked {
     /// The model, as estimated (or as given).
     pub model: Model,
+    /// The frequencies exact matches were weighed by.
+    pub frequencies: TermFrequencies,
     /// How training went, one report per blocking rule that had pairs.
     pub training: Vec<(String, Report)>,
     /// Each record's cluster: the index of its first record.
@@ -135,46 +137,93 @@ pub fn train(
     (model, reports)
 }
 
-/// Links `people`: in `mode`, with `settings`, estimating the model unless
-/// one is given.
+/// What to do with a pair.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Verdict {
+    /// The same person, with this probability.
+    Link(f64),
+    /// A person should decide: uncertain, or vetoed.
+    Review(f64),
+    /// Different people.
+    Apart,
+}
+
+/// Decides pairs with a model, the frequencies it weighs exact matches by,
+/// and the thresholds and vetoes of the settings.
+pub struct Judge<'a> {
+    model: &'a Model,
+    frequencies: &'a TermFrequencies,
+    threshold: f64,
+    review_from: f64,
+    vetoed: Vec<usize>,
+}
+
+impl<'a> Judge<'a> {
+    /// A judge for `settings`.
+    pub fn new(model: &'a Model, frequencies: &'a TermFrequencies, settings: &Settings) -> Self {
+        Judge {
+            model,
+            frequencies,
+            threshold: settings.threshold,
+            review_from: settings.review_from,
+            vetoed: model
+                .comparisons
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| settings.veto.contains(&c.field))
+                .map(|(i, _)| i)
+                .collect(),
+        }
+    }
+
+    /// The verdict on `a` and `b`.
+    pub fn assess(&self, a: &Person, b: &Person) -> Verdict {
+        let p = model::probability(self.model.score_pair(a, b, self.frequencies));
+        if p < self.review_from {
+            return Verdict::Apart;
+        }
+        let vetoed = self.vetoed.iter().any(|c| {
+            let comparison = &self.model.comparisons[*c];
+            comparison.level(a, b) == u8::try_from(comparison.levels() - 1).ok()
+        });
+        if p >= self.threshold && !vetoed {
+            Verdict::Link(p)
+        } else {
+            Verdict::Review(p)
+        }
+    }
+}
+
+/// Links `people`: in `mode`, with `settings`, estimating the model and
+/// counting the frequencies unless they are given.
 pub fn link(
     people: &[Person],
     mode: Mode<'_>,
     settings: &Settings,
-    given: Option<Model>,
+    given: Option<(Model, TermFrequencies)>,
 ) -> Linked {
     let blocked = blocking::candidates(people, &settings.rules, mode, settings.max_block);
     let total = total_pairs(people.len(), mode);
-    let (model, training) = match given {
-        Some(m) => (m, Vec::new()),
-        None => train(people, &blocked.pairs, settings, total),
+    let (model, frequencies, training) = match given {
+        Some((m, f)) => (m, f, Vec::new()),
+        None => {
+            let (m, reports) = train(people, &blocked.pairs, settings, total);
+            (m, TermFrequencies::of(people), reports)
+        }
     };
-    let tf = TermFrequencies::of(people);
-    let vetoed: Vec<usize> = model
-        .comparisons
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| settings.veto.contains(&c.field))
-        .map(|(i, _)| i)
-        .collect();
-    let scored: Vec<(Edge, bool)> = blocked
+    let judge = Judge::new(&model, &frequencies, settings);
+    let verdicts: Vec<(Edge, bool)> = blocked
         .pairs
         .par_iter()
-        .filter_map(|(a, b, _)| {
-            let (pa, pb) = (&people[*a as usize], &people[*b as usize]);
-            let p = model::probability(model.score_pair(pa, pb, &tf));
-            if p < settings.review_from {
-                return None;
-            }
-            let veto = vetoed.iter().any(|c| {
-                let comparison = &model.comparisons[*c];
-                comparison.level(pa, pb)
-                    == Some(u8::try_from(comparison.levels() - 1).unwrap_or(u8::MAX))
-            });
-            Some(((*a, *b, p), p >= settings.threshold && !veto))
-        })
+        .filter_map(
+            |(a, b, _)| match judge.assess(&people[*a as usize], &people[*b as usize]) {
+                Verdict::Link(p) => Some(((*a, *b, p), true)),
+                Verdict::Review(p) => Some(((*a, *b, p), false)),
+                Verdict::Apart => None,
+            },
+        )
         .collect();
-    let (linked, review): (Vec<_>, Vec<_>) = scored.into_iter().partition(|(_, link)| *link);
+    let (linked, review): (Vec<_>, Vec<_>) = verdicts.into_iter().partition(|(_, link)| *link);
     let links: Vec<Edge> = linked.into_iter().map(|(e, _)| e).collect();
     let review: Vec<Edge> = review.into_iter().map(|(e, _)| e).collect();
     let clusters = cluster::clusters(
@@ -195,6 +244,7 @@ pub fn link(
     }
     Linked {
         model,
+        frequencies,
         training,
         clusters,
         confidence,

@@ -1,0 +1,72 @@
+//! Linking records one at a time, as they arrive, gives the persons a batch
+//! run over the same records gives, whatever order they arrive in.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use townhall_linkage::blocking::Mode;
+use townhall_linkage::index::Index;
+use townhall_linkage::link::{link, Settings};
+use townhall_linkage::record::Person;
+
+/// A partition of record numbers: the set of each cluster's members.
+fn partition(clusters: &[u32], number: impl Fn(usize) -> usize) -> BTreeSet<BTreeSet<usize>> {
+    let mut groups: std::collections::BTreeMap<u32, BTreeSet<usize>> = Default::default();
+    for (i, c) in clusters.iter().enumerate() {
+        groups.entry(*c).or_default().insert(number(i));
+    }
+    groups.into_values().collect()
+}
+
+#[test]
+fn arrivals_one_by_one_make_the_clusters_of_a_batch_run() {
+    let (raw, _) = common::population(600, 9);
+    let people: Vec<Person> = raw.iter().map(Person::prepare).collect();
+    let settings = Settings {
+        u_samples: 100_000,
+        ..Settings::default()
+    };
+    let batch = link(&people, Mode::Dedupe, &settings, None);
+    let expected = partition(&batch.clusters, |i| i);
+    assert!(expected.len() < people.len(), "the run links something");
+
+    let mut in_order = Index::new(
+        settings.clone(),
+        batch.model.clone(),
+        batch.frequencies.clone(),
+    );
+    for p in &people {
+        in_order.add(p.clone());
+    }
+    assert_eq!(partition(in_order.clusters(), |i| i), expected);
+    assert_eq!(in_order.review().len(), batch.review.len());
+
+    // In another order, the same persons.
+    let mut order: Vec<usize> = (0..people.len()).collect();
+    order.shuffle(&mut rand::rngs::StdRng::seed_from_u64(3));
+    let mut shuffled = Index::new(
+        settings.clone(),
+        batch.model.clone(),
+        batch.frequencies.clone(),
+    );
+    for &i in &order {
+        let arrival = shuffled.add(people[i].clone());
+        assert_eq!(arrival.id as usize, shuffled.len() - 1);
+    }
+    assert_eq!(partition(shuffled.clusters(), |k| order[k]), expected);
+
+    // And so does a batch run over the records in that order.
+    let reordered: Vec<Person> = order.iter().map(|&i| people[i].clone()).collect();
+    let again = link(
+        &reordered,
+        Mode::Dedupe,
+        &settings,
+        Some((batch.model.clone(), batch.frequencies.clone())),
+    );
+    assert_eq!(partition(&again.clusters, |k| order[k]), expected);
+}
