@@ -3,12 +3,15 @@
 //! in the last ("anything else") when it passes none, and in no level at all
 //! when either record lacks the field, which then counts for nothing.
 
+use serde::{Deserialize, Serialize};
+
 use crate::compare::{self, DateAgreement};
 use crate::normalise::Postcode;
 use crate::record::{Name, Person};
 
 /// A field of a person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Field {
     /// Given name.
     FirstName,
@@ -42,7 +45,8 @@ impl Field {
 }
 
 /// One test a pair's values may pass.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "test", content = "at_least")]
 pub enum Test {
     /// The same value.
     Exact,
@@ -92,7 +96,7 @@ impl Test {
 
 /// The levels of one field, best first; the level after the last test is
 /// "anything else".
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     /// The field compared.
     pub field: Field,

@@ -3,6 +3,8 @@
 //! is the prior's weight plus, field by field, `log2(m / u)` of the level it
 //! reached: a sum of evidence that an [`Explanation`] lays out term by term.
 
+use serde::{Deserialize, Serialize};
+
 use crate::comparison::{Comparison, Level};
 use crate::frequency::{self, TermFrequencies};
 use crate::record::Person;
@@ -13,8 +15,9 @@ pub type Vector = Vec<Option<Level>>;
 /// The smallest probability kept, so that no level is ever impossible.
 const FLOOR: f64 = 1e-6;
 
-/// A trained (or starting) model.
-#[derive(Debug, Clone, PartialEq)]
+/// A trained (or starting) model. It is saved as JSON (see [`Model::to_json`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Model {
     /// The comparisons, in order.
     pub comparisons: Vec<Comparison>,
@@ -44,6 +47,44 @@ impl Model {
             u,
             prior: 1e-4,
         }
+    }
+
+    /// The model as JSON, to be saved and loaded with [`Model::from_json`].
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// A model saved by [`Model::to_json`], checked: each comparison has as
+    /// many `m` and `u` probabilities as levels, each a probability.
+    pub fn from_json(text: &str) -> Result<Self, ModelError> {
+        let model: Model = serde_json::from_str(text).map_err(|e| ModelError(e.to_string()))?;
+        if model.m.len() != model.comparisons.len() || model.u.len() != model.comparisons.len() {
+            return Err(ModelError(
+                "there must be one m and one u list per comparison".into(),
+            ));
+        }
+        for (i, c) in model.comparisons.iter().enumerate() {
+            for (name, p) in [("m", &model.m[i]), ("u", &model.u[i])] {
+                if p.len() != c.levels() {
+                    return Err(ModelError(format!(
+                        "{} has {} levels but {} {name} probabilities",
+                        c.field.name(),
+                        c.levels(),
+                        p.len()
+                    )));
+                }
+                if p.iter().any(|x| !(0.0..=1.0).contains(x)) {
+                    return Err(ModelError(format!(
+                        "{name} of {} must lie between 0 and 1",
+                        c.field.name()
+                    )));
+                }
+            }
+        }
+        if !(model.prior > 0.0 && model.prior < 1.0) {
+            return Err(ModelError("prior must lie strictly between 0 and 1".into()));
+        }
+        Ok(model)
     }
 
     /// The levels `a` and `b` reach.
@@ -159,6 +200,18 @@ pub fn probability(score: f64) -> f64 {
     }
 }
 
+/// A saved model could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelError(pub String);
+
+impl std::fmt::Display for ModelError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the model file is not valid: {}", self.0)
+    }
+}
+
+impl std::error::Error for ModelError {}
+
 /// One field's part in a score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Term {
@@ -228,6 +281,22 @@ mod tests {
         assert_eq!(e.terms[4].level, "a value is missing");
         assert_eq!(e.terms[4].weight, 0.0);
         assert!(e.probability > 0.0 && e.probability < 1.0);
+    }
+
+    #[test]
+    fn a_model_is_saved_and_loaded_and_checked() {
+        let model = Model::new(people());
+        let json = model.to_json();
+        assert!(json.contains("\"test\": \"jaro_winkler\""), "{json}");
+        assert_eq!(Model::from_json(&json).unwrap(), model);
+        let broken = json.replacen("\"prior\": 0.0001", "\"prior\": 1.5", 1);
+        assert!(Model::from_json(&broken).unwrap_err().0.contains("prior"));
+        let mut short = model.clone();
+        short.m[0].pop();
+        assert!(Model::from_json(&short.to_json())
+            .unwrap_err()
+            .0
+            .contains("first_name has 6 levels but 5 m probabilities"));
     }
 
     #[test]
