@@ -90,10 +90,39 @@ pub struct Postcode {
     pub area: String,
 }
 
-/// Parses a UK postcode written in any case, with or without its space; `None`
-/// unless it has the shape of one (an outward code of 2 to 4 characters
-/// starting with a letter, and an inward code of a digit and two letters).
+/// Parses a postcode written in any case, with or without spaces. A UK
+/// postcode is split into its parts; any other code of 3 to 10 letters and
+/// digits (with at least one digit) (a zip code, an Australian postcode) is kept whole, with each
+/// shorter prefix standing for the larger areas (`2615`: sector `261`,
+/// district `26`, area `2`). `None` for anything else.
 pub fn postcode(s: &str) -> Option<Postcode> {
+    uk_postcode(s).or_else(|| other_postcode(s))
+}
+
+fn other_postcode(s: &str) -> Option<Postcode> {
+    let compact: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let shaped = (3..=10).contains(&compact.len())
+        && compact.bytes().all(|b| b.is_ascii_alphanumeric())
+        && compact.bytes().any(|b| b.is_ascii_digit());
+    if !shaped {
+        return None;
+    }
+    let prefix = |drop: usize| compact[..compact.len() - drop].to_owned();
+    Some(Postcode {
+        unit: compact.clone(),
+        sector: prefix(1),
+        district: prefix(2),
+        area: compact[..1].to_owned(),
+    })
+}
+
+/// A UK postcode: an outward code of 2 to 4 characters starting with a
+/// letter, and an inward code of a digit and two letters.
+fn uk_postcode(s: &str) -> Option<Postcode> {
     let compact: String = s
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -197,9 +226,25 @@ mod tests {
         assert_eq!(p.area, "SW");
         assert_eq!(postcode(" M1 1AE ").unwrap().district, "M1");
         assert_eq!(postcode("RV1 2AB").unwrap().area, "RV");
-        for bad in ["", "hello", "12345", "SW1A 1A1", "SWAA 1AA", "SW1A1AAAA"] {
+        for bad in ["", "ab", "SW1A-1AA", "a postcode", "12345678901"] {
             assert_eq!(postcode(bad), None, "{bad}");
         }
+        // Codes from elsewhere are kept whole, their prefixes the larger areas.
+        let au = postcode("2615").unwrap();
+        assert_eq!(
+            (
+                au.unit.as_str(),
+                au.sector.as_str(),
+                au.district.as_str(),
+                au.area.as_str()
+            ),
+            ("2615", "261", "26", "2")
+        );
+        assert_eq!(
+            postcode("SWAA 1AA").unwrap().unit,
+            "SWAA1AA",
+            "not UK-shaped"
+        );
     }
 
     #[test]
