@@ -87,7 +87,9 @@ pub fn train(
     total_pairs: f64,
 ) -> (Model, Vec<(String, Report)>) {
     let mut model = Model::new(settings.comparisons.clone());
-    train::estimate_u(&mut model, people, settings.u_samples, settings.seed);
+    // No more samples than there are pairs: small inputs train quickly.
+    let samples = settings.u_samples.min(total_pairs as usize);
+    train::estimate_u(&mut model, people, samples, settings.seed);
     let vectors: Vec<Vector> = pairs
         .par_iter()
         .map(|(a, b, _)| model.vector(&people[*a as usize], &people[*b as usize]))

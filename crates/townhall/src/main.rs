@@ -75,6 +75,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The single resident index: link people across the council's systems.
+    Index {
+        #[command(subcommand)]
+        command: IndexCommand,
+    },
     /// Administration: councils, staff, passwords, API keys.
     Admin {
         #[command(flatten)]
@@ -139,6 +144,41 @@ enum AdminCommand {
         #[command(subcommand)]
         command: ApiKeyCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum IndexCommand {
+    /// Link CSV files of people: one output row per record with its cluster.
+    Link {
+        /// The files (CSV with a header row; columns recognised by their usual names).
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Where to write `source,record_id,cluster_id,match_probability`.
+        #[arg(long)]
+        output: PathBuf,
+        /// Only link across files: no file holds duplicates of its own.
+        #[arg(long)]
+        link_only: bool,
+        /// The probability from which two records are one person (default 0.95).
+        #[arg(long, value_parser = probability)]
+        threshold: Option<f64>,
+        /// Use this saved model instead of training one on the files.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Save the trained model here (JSON).
+        #[arg(long)]
+        save_model: Option<PathBuf>,
+        /// A TOML file naming the columns of fields: `[columns] first_name = "Forename"`.
+        #[arg(long)]
+        map: Option<PathBuf>,
+    },
+}
+
+fn probability(s: &str) -> Result<f64, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|p| *p > 0.0 && *p < 1.0)
+        .ok_or_else(|| format!("'{s}' is not a probability between 0 and 1, like 0.95"))
 }
 
 #[derive(Subcommand)]

@@ -14,7 +14,7 @@ use townhall_store::Store;
 use townhall_types::EmailAddress;
 
 use crate::config::Config;
-use crate::{AdminCommand, ApiKeyCommand, AuditCommand, Command, StoreArgs};
+use crate::{AdminCommand, ApiKeyCommand, AuditCommand, Command, IndexCommand, StoreArgs};
 
 use townhall_web::migrations;
 
@@ -95,7 +95,69 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             council,
             command,
         } => admin(&store, council.as_deref(), command).await,
+        Command::Index { command } => index(command),
     }
+}
+
+fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
+    let IndexCommand::Link {
+        inputs,
+        output,
+        link_only,
+        threshold,
+        model,
+        save_model,
+        map,
+    } = command;
+    let options = townhall_index::batch::Options {
+        link_only,
+        threshold,
+        model,
+        save_model,
+        mapping: match map {
+            Some(path) => townhall_index::files::Mapping::load(&path)?,
+            None => Default::default(),
+        },
+    };
+    let started = std::time::Instant::now();
+    let progress = bar();
+    let summary = townhall_index::batch::link_files(&inputs, &output, &options, &progress)?;
+    progress.0.finish_and_clear();
+    for file in &summary.files {
+        let recognised: Vec<String> = file
+            .columns
+            .iter()
+            .map(|(f, c)| format!("{f}={c}"))
+            .collect();
+        println!(
+            "{}: {} records ({})",
+            file.source,
+            file.records,
+            recognised.join(", ")
+        );
+    }
+    for (rule, report) in &summary.training {
+        println!(
+            "trained on {rule}: {} iterations, {}, {:.1}% of its pairs matches",
+            report.iterations,
+            if report.converged {
+                "converged"
+            } else {
+                "did not converge"
+            },
+            report.match_share * 100.0
+        );
+    }
+    println!(
+        "{} candidate pairs scored, {} linked, {} for review; {} persons; written to {} in {:.1} s",
+        summary.pairs,
+        summary.links,
+        summary.review,
+        summary.clusters,
+        output.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn secret(path: &Path) -> anyhow::Result<Vec<u8>> {

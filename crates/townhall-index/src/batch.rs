@@ -1,0 +1,169 @@
+//! Linking files in one go: read every input, prepare the records, link
+//! them (training a model or using a saved one), and write each record's
+//! cluster.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use townhall_linkage::blocking::Mode;
+use townhall_linkage::link::{link, Settings};
+use townhall_linkage::model::Model;
+use townhall_linkage::record::Person;
+use townhall_linkage::train::Report;
+use townhall_store::Progress;
+
+use crate::files::{self, ClusterRow, FileError, Mapping};
+
+/// How to link files.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Only pairs across files (each file holds no duplicates of its own).
+    pub link_only: bool,
+    /// The probability from which records are linked (default 0.95).
+    pub threshold: Option<f64>,
+    /// A saved model to use instead of training one.
+    pub model: Option<PathBuf>,
+    /// Where to save the model trained.
+    pub save_model: Option<PathBuf>,
+    /// Column names for fields.
+    pub mapping: Mapping,
+}
+
+/// One file read.
+#[derive(Debug, Clone)]
+pub struct FileSummary {
+    /// Its source name.
+    pub source: String,
+    /// Records read.
+    pub records: usize,
+    /// The columns recognised: field and column name.
+    pub columns: Vec<(String, String)>,
+}
+
+/// What a run did.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Each file read.
+    pub files: Vec<FileSummary>,
+    /// Candidate pairs scored.
+    pub pairs: usize,
+    /// Pairs linked.
+    pub links: usize,
+    /// Persons found (clusters, single records included).
+    pub clusters: usize,
+    /// Pairs left for clerical review.
+    pub review: usize,
+    /// How training went, rule by rule (empty with a saved model).
+    pub training: Vec<(String, Report)>,
+}
+
+/// Links `inputs` into `output`.
+pub fn link_files(
+    inputs: &[PathBuf],
+    output: &Path,
+    options: &Options,
+    progress: &dyn Progress,
+) -> Result<Summary, FileError> {
+    let mut tables = Vec::new();
+    for (n, path) in inputs.iter().enumerate() {
+        progress.step("reading", n as u64, inputs.len() as u64);
+        tables.push(files::read_csv(path, &options.mapping)?);
+    }
+    let unused = files::unused_mappings(&options.mapping, &tables);
+    if !unused.is_empty() {
+        return Err(FileError::Content {
+            path: "--map".into(),
+            message: format!("no file has the column(s) {}", unused.join(", ")),
+        });
+    }
+    if options.link_only && tables.len() < 2 {
+        return Err(FileError::Content {
+            path: inputs
+                .first()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            message: "--link-only needs two or more files to link across".into(),
+        });
+    }
+    let given = match &options.model {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| FileError::Io {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            Some(Model::from_json(&text).map_err(|e| FileError::Content {
+                path: path.display().to_string(),
+                message: e.0,
+            })?)
+        }
+        None => None,
+    };
+    progress.step("preparing", 0, 0);
+    let raw: Vec<_> = tables.iter().flat_map(|t| &t.people).collect();
+    let people: Vec<Person> = raw.par_iter().map(|r| Person::prepare(r)).collect();
+    let sources: Vec<u32> = tables
+        .iter()
+        .enumerate()
+        .flat_map(|(s, t)| {
+            std::iter::repeat_n(u32::try_from(s).unwrap_or(u32::MAX), t.people.len())
+        })
+        .collect();
+    let mode = if options.link_only {
+        Mode::LinkOnly(&sources)
+    } else {
+        Mode::Dedupe
+    };
+    let mut settings = Settings::default();
+    if let Some(t) = options.threshold {
+        settings.threshold = t;
+    }
+    progress.step("linking", 0, 0);
+    let given = given.map(|m| (m, townhall_linkage::frequency::TermFrequencies::of(&people)));
+    let linked = link(&people, mode, &settings, given);
+    if let Some(path) = &options.save_model {
+        std::fs::write(path, linked.model.to_json()).map_err(|e| FileError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+    }
+    progress.step("writing", 0, 0);
+    let keys: Vec<(&str, &str)> = tables
+        .iter()
+        .flat_map(|t| t.ids.iter().map(move |id| (t.source.as_str(), id.as_str())))
+        .collect();
+    let cluster_ids: Vec<String> = linked
+        .clusters
+        .iter()
+        .map(|root| {
+            let (source, id) = keys[*root as usize];
+            format!("{source}:{id}")
+        })
+        .collect();
+    files::write_clusters(
+        output,
+        keys.iter().enumerate().map(|(i, (source, id))| ClusterRow {
+            source,
+            record_id: id,
+            cluster_id: &cluster_ids[i],
+            probability: linked.confidence[i],
+        }),
+    )?;
+    let mut roots = linked.clusters.clone();
+    roots.sort_unstable();
+    roots.dedup();
+    Ok(Summary {
+        files: tables
+            .iter()
+            .map(|t| FileSummary {
+                source: t.source.clone(),
+                records: t.people.len(),
+                columns: t.recognised.clone(),
+            })
+            .collect(),
+        pairs: linked.pairs,
+        links: linked.links.len(),
+        clusters: roots.len(),
+        review: linked.review.len(),
+        training: linked.training,
+    })
+}

@@ -1,0 +1,351 @@
+//! Reading systems' exports of people, and writing who is who.
+//!
+//! A CSV file's columns are recognised by the names systems usually give
+//! them (`first_name`, `given_name`, `forename`; `surname`, `last_name`;
+//! `dob`, `date_of_birth`; the FEBRL names too), or named in a mapping file:
+//!
+//! ```toml
+//! [columns]
+//! record_id = "PersonRef"
+//! first_name = "Forename"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use townhall_linkage::record::RawPerson;
+
+/// A file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// The file could not be opened, read or written.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The file's content is not what was expected.
+    #[error("{path}: {message}")]
+    Content {
+        /// The file.
+        path: String,
+        /// What is wrong, and where.
+        message: String,
+    },
+}
+
+/// The fields a column can hold.
+const FIELDS: [&str; 9] = [
+    "record_id",
+    "first_name",
+    "surname",
+    "date_of_birth",
+    "postcode",
+    "address",
+    "street_number",
+    "email",
+    "phone",
+];
+
+/// The usual names of each field's column, compared without case, spaces,
+/// hyphens or underscores.
+fn usual_names(field: &str) -> &'static [&'static str] {
+    match field {
+        "record_id" => &[
+            "recordid",
+            "recid",
+            "id",
+            "uniqueid",
+            "personid",
+            "personref",
+            "ref",
+            "reference",
+            "accountref",
+            "accountid",
+            "accountnumber",
+            "customerid",
+            "clientid",
+        ],
+        "first_name" => &["firstname", "givenname", "forename", "forenames", "first"],
+        "surname" => &["surname", "lastname", "familyname", "last"],
+        "date_of_birth" => &["dob", "dateofbirth", "birthdate", "born"],
+        "postcode" => &["postcode", "postalcode", "zip", "zipcode"],
+        "address" => &[
+            "addressline1",
+            "address1",
+            "address",
+            "streetaddress",
+            "addr1",
+        ],
+        "street_number" => &["streetnumber", "housenumber"],
+        "email" => &["email", "emailaddress"],
+        "phone" => &["phone", "telephone", "phonenumber", "tel", "mobile"],
+        _ => &[],
+    }
+}
+
+fn squash(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Column names for fields, from a mapping file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    /// Field → column name.
+    pub columns: BTreeMap<String, String>,
+}
+
+impl Mapping {
+    /// Reads and checks a mapping file.
+    pub fn load(path: &Path) -> Result<Self, FileError> {
+        let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
+        let mapping: Mapping = toml::from_str(&text).map_err(|e| FileError::Content {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        if let Some(unknown) = mapping
+            .columns
+            .keys()
+            .find(|k| !FIELDS.contains(&k.as_str()))
+        {
+            return Err(FileError::Content {
+                path: path.display().to_string(),
+                message: format!(
+                    "'{unknown}' is not a field; the fields are {}",
+                    FIELDS.join(", ")
+                ),
+            });
+        }
+        Ok(mapping)
+    }
+}
+
+fn io(path: &Path, e: impl std::fmt::Display) -> FileError {
+    FileError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// The people of one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// The system they come from: the file's name without its extension.
+    pub source: String,
+    /// Each record's id in its system (its line number when there is no id column).
+    pub ids: Vec<String>,
+    /// Each record.
+    pub people: Vec<RawPerson>,
+    /// The field each recognised column holds, for the report.
+    pub recognised: Vec<(String, String)>,
+}
+
+/// Reads a CSV file of people.
+pub fn read_csv(path: &Path, mapping: &Mapping) -> Result<Table, FileError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| io(path, e))?;
+    let headers = reader.headers().map_err(|e| io(path, e))?.clone();
+    let mut columns: BTreeMap<&str, usize> = BTreeMap::new();
+    for field in FIELDS {
+        // A mapped column is used where the file has it; files from other
+        // systems fall back to the usual names ([`unused_mappings`] catches typos).
+        let mapped = mapping
+            .columns
+            .get(field)
+            .and_then(|name| headers.iter().position(|h| h == name));
+        let position = mapped.or_else(|| {
+            headers
+                .iter()
+                .position(|h| usual_names(field).contains(&squash(h).as_str()))
+        });
+        if let Some(p) = position {
+            columns.insert(field, p);
+        }
+    }
+    let named = ["first_name", "surname", "date_of_birth"];
+    if !named.iter().any(|f| columns.contains_key(f)) {
+        return Err(FileError::Content {
+            path: path.display().to_string(),
+            message: format!(
+                "no column for a name or date of birth was found among {:?}; name them with --map",
+                headers.iter().collect::<Vec<_>>()
+            ),
+        });
+    }
+    let mut table = Table {
+        source: path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        ids: Vec::new(),
+        people: Vec::new(),
+        recognised: columns
+            .iter()
+            .map(|(f, p)| ((*f).to_owned(), headers[*p].to_owned()))
+            .collect(),
+    };
+    for (n, row) in reader.records().enumerate() {
+        let row = row.map_err(|e| FileError::Content {
+            path: path.display().to_string(),
+            message: format!("line {}: {e}", n + 2),
+        })?;
+        let get = |field: &str| {
+            columns
+                .get(field)
+                .and_then(|p| row.get(*p))
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let address = match (get("street_number"), get("address")) {
+            (number, street) if number.is_empty() => street,
+            (number, street) => format!("{number} {street}"),
+        };
+        table.ids.push(match get("record_id") {
+            id if id.is_empty() => (n + 1).to_string(),
+            id => id,
+        });
+        table.people.push(RawPerson {
+            first_name: get("first_name"),
+            surname: get("surname"),
+            date_of_birth: get("date_of_birth"),
+            postcode: get("postcode"),
+            address,
+            email: get("email"),
+            phone: get("phone"),
+        });
+    }
+    Ok(table)
+}
+
+/// The mapping's columns that none of `tables` has: most likely typos.
+pub fn unused_mappings(mapping: &Mapping, tables: &[Table]) -> Vec<String> {
+    mapping
+        .columns
+        .iter()
+        .filter(|(field, column)| {
+            !tables.iter().any(|t| {
+                t.recognised
+                    .iter()
+                    .any(|(f, c)| f == *field && c == *column)
+            })
+        })
+        .map(|(field, column)| format!("'{column}' (for {field})"))
+        .collect()
+}
+
+/// One record's line in the output: its source, id, cluster and the
+/// probability it belongs there.
+pub struct ClusterRow<'a> {
+    /// The system.
+    pub source: &'a str,
+    /// The record's id there.
+    pub record_id: &'a str,
+    /// Its cluster's id.
+    pub cluster_id: &'a str,
+    /// The probability it belongs to the cluster.
+    pub probability: f64,
+}
+
+/// Writes the clusters as CSV: `source,record_id,cluster_id,match_probability`.
+pub fn write_clusters<'a>(
+    path: &Path,
+    rows: impl IntoIterator<Item = ClusterRow<'a>>,
+) -> Result<(), FileError> {
+    let mut writer = csv::Writer::from_path(path).map_err(|e| io(path, e))?;
+    writer
+        .write_record(["source", "record_id", "cluster_id", "match_probability"])
+        .map_err(|e| io(path, e))?;
+    for r in rows {
+        writer
+            .write_record([
+                r.source,
+                r.record_id,
+                r.cluster_id,
+                &format!("{:.6}", r.probability),
+            ])
+            .map_err(|e| io(path, e))?;
+    }
+    writer.flush().map_err(|e| io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn febrl_columns_are_recognised() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("febrl_a.csv");
+        std::fs::write(
+            &path,
+            "rec_id,given_name,surname,street_number,address_1,address_2,suburb,postcode,state,date_of_birth,soc_sec_id\n\
+             rec-1070-org, michaela, neumann, 8, stanley street, miami, winston hills, 4223, nsw, 19151111, 5304218\n",
+        )
+        .unwrap();
+        let t = read_csv(&path, &Mapping::default()).unwrap();
+        assert_eq!(t.source, "febrl_a");
+        assert_eq!(t.ids, ["rec-1070-org"]);
+        let p = &t.people[0];
+        assert_eq!(p.first_name, "michaela");
+        assert_eq!(p.address, "8 stanley street");
+        assert_eq!(p.date_of_birth, "19151111");
+        assert_eq!(p.postcode, "4223");
+    }
+
+    #[test]
+    fn a_mapping_names_columns_and_mistakes_are_precise() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("council_tax.csv");
+        std::fs::write(
+            &path,
+            "Ref,Forename,Family,Born\nCT1,Martin,Hughes,11/04/1952\n",
+        )
+        .unwrap();
+        let map = dir.path().join("map.toml");
+        std::fs::write(
+            &map,
+            "[columns]\nrecord_id = \"Ref\"\nsurname = \"Family\"\n",
+        )
+        .unwrap();
+        let t = read_csv(&path, &Mapping::load(&map).unwrap()).unwrap();
+        assert_eq!(t.ids, ["CT1"]);
+        assert_eq!(t.people[0].surname, "Hughes");
+        assert_eq!(
+            t.people[0].first_name, "Martin",
+            "recognised by its usual name"
+        );
+        assert_eq!(t.people[0].date_of_birth, "11/04/1952");
+
+        std::fs::write(&map, "[columns]\nsurname = \"Nope\"\n").unwrap();
+        let mapping = Mapping::load(&map).unwrap();
+        let t = read_csv(&path, &mapping).unwrap();
+        assert_eq!(unused_mappings(&mapping, &[t]), ["'Nope' (for surname)"]);
+        std::fs::write(&map, "[columns]\nshoe_size = \"Born\"\n").unwrap();
+        assert!(Mapping::load(&map)
+            .unwrap_err()
+            .to_string()
+            .contains("'shoe_size' is not a field"));
+        let bare = dir.path().join("bare.csv");
+        std::fs::write(&bare, "a,b\n1,2\n").unwrap();
+        assert!(read_csv(&bare, &Mapping::default())
+            .unwrap_err()
+            .to_string()
+            .contains("name them with --map"));
+        let ragged = dir.path().join("ragged.csv");
+        std::fs::write(&ragged, "first_name,surname\nAnn,Lee\nBob\n").unwrap();
+        assert!(read_csv(&ragged, &Mapping::default())
+            .unwrap_err()
+            .to_string()
+            .contains("line 3"));
+    }
+}
