@@ -19,6 +19,9 @@ use crate::files::{self, ClusterRow, FileError, Mapping};
 pub struct Options {
     /// Only pairs across files (each file holds no duplicates of its own).
     pub link_only: bool,
+    /// Send pairs whose first names differ entirely while their dates of
+    /// birth agree (twins) for review instead of linking them.
+    pub review_twins: bool,
     /// The probability from which records are linked (default 0.95).
     pub threshold: Option<f64>,
     /// A saved model to use instead of training one.
@@ -116,6 +119,9 @@ pub fn link_files(
     let mut settings = Settings::default();
     if let Some(t) = options.threshold {
         settings.threshold = t;
+    }
+    if options.review_twins {
+        settings.vetoes.push(townhall_linkage::link::Veto::twins());
     }
     progress.step("linking", 0, 0);
     let given = given.map(|m| (m, townhall_linkage::frequency::TermFrequencies::of(&people)));

@@ -116,6 +116,9 @@ pub fn people() -> Vec<Rule> {
         ]),
         Rule::on(&[KeyPart::Email]),
         Rule::on(&[KeyPart::Phone]),
+        Rule::on(&[KeyPart::DateOfBirth]),
+        Rule::on(&[KeyPart::Postcode, KeyPart::BirthYear]),
+        Rule::on(&[KeyPart::Address]),
     ]
 }
 
@@ -240,12 +243,12 @@ mod tests {
         assert_eq!(
             blocked.pairs,
             vec![
-                (0, 1, 0b1_1111),
-                (0, 2, 0b1_0001),
-                (0, 3, 0b1_0010),
-                (1, 2, 0b1_0001),
-                (1, 3, 0b1_0010),
-                (2, 3, 0b1_0000),
+                (0, 1, 0b01_1001_1111),
+                (0, 2, 0b00_1001_0001),
+                (0, 3, 0b00_1001_0010),
+                (1, 2, 0b00_1001_0001),
+                (1, 3, 0b00_1001_0010),
+                (2, 3, 0b00_1001_0000),
             ]
         );
         assert_eq!(blocked.per_rule[0], 3, "surname and date of birth");
@@ -267,7 +270,10 @@ mod tests {
         ];
         let sources = [0, 0, 1];
         let blocked = candidates(&people, &people_rules(), Mode::LinkOnly(&sources), 1000);
-        assert_eq!(blocked.pairs, vec![(0, 2, 0b1_0111), (1, 2, 0b1_0111)]);
+        assert_eq!(
+            blocked.pairs,
+            vec![(0, 2, 0b1001_0111), (1, 2, 0b1001_0111)]
+        );
     }
 
     #[test]

@@ -7,33 +7,55 @@ use std::collections::HashMap;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
 
 use crate::model::{Model, Vector};
 use crate::record::Person;
 
 /// Sets `u` from `samples` pairs of different records taken at random.
 /// Each level's count is smoothed by one, so no level is ever impossible.
+/// The samples are drawn in chunks on all cores, each chunk from its own
+/// seed, so a run repeats exactly whatever the number of cores.
 pub fn estimate_u(model: &mut Model, people: &[Person], samples: usize, seed: u64) {
+    const CHUNK: usize = 1 << 16;
     if people.len() < 2 {
         return;
     }
-    let mut rng = StdRng::seed_from_u64(seed);
-    let mut counts: Vec<Vec<f64>> = model.u.iter().map(|l| vec![1.0; l.len()]).collect();
-    for _ in 0..samples {
-        let i = rng.gen_range(0..people.len());
-        let mut j = rng.gen_range(0..people.len() - 1);
-        if j >= i {
-            j += 1;
-        }
-        for (c, level) in model.vector(&people[i], &people[j]).iter().enumerate() {
-            if let Some(l) = level {
-                counts[c][usize::from(*l)] += 1.0;
+    let chunks = samples.div_ceil(CHUNK);
+    let empty: Vec<Vec<f64>> = model.u.iter().map(|l| vec![0.0; l.len()]).collect();
+    let mut counts = (0..chunks)
+        .into_par_iter()
+        .map(|chunk| {
+            let mut rng = StdRng::seed_from_u64(seed.wrapping_add(chunk as u64));
+            let mut counts = empty.clone();
+            let n = CHUNK.min(samples - chunk * CHUNK);
+            for _ in 0..n {
+                let i = rng.gen_range(0..people.len());
+                let mut j = rng.gen_range(0..people.len() - 1);
+                if j >= i {
+                    j += 1;
+                }
+                for (c, level) in model.vector(&people[i], &people[j]).iter().enumerate() {
+                    if let Some(l) = level {
+                        counts[c][usize::from(*l)] += 1.0;
+                    }
+                }
             }
-        }
-    }
-    for (u, counts) in model.u.iter_mut().zip(counts) {
-        let total: f64 = counts.iter().sum();
-        *u = counts.iter().map(|n| n / total).collect();
+            counts
+        })
+        .reduce(
+            || empty.clone(),
+            |mut a, b| {
+                for (x, y) in a.iter_mut().flatten().zip(b.iter().flatten()) {
+                    *x += y;
+                }
+                a
+            },
+        );
+    for (u, counts) in model.u.iter_mut().zip(counts.iter_mut()) {
+        let smoothed: Vec<f64> = counts.iter().map(|n| n + 1.0).collect();
+        let total: f64 = smoothed.iter().sum();
+        *u = smoothed.iter().map(|n| n / total).collect();
     }
 }
 

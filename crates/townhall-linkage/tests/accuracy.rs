@@ -9,7 +9,7 @@ use std::collections::HashSet;
 mod common;
 
 use townhall_linkage::blocking::Mode;
-use townhall_linkage::link::{link, Settings};
+use townhall_linkage::link::{link, Settings, Veto};
 use townhall_linkage::record::Person;
 
 fn pairs(ids: &[usize]) -> HashSet<(usize, usize)> {
@@ -30,6 +30,7 @@ fn people_are_found_across_mistakes_and_twins_kept_apart() {
     let people: Vec<Person> = raw.iter().map(Person::prepare).collect();
     let settings = Settings {
         u_samples: 200_000,
+        vetoes: vec![Veto::twins()],
         ..Settings::default()
     };
     let linked = link(&people, Mode::Dedupe, &settings, None);

@@ -171,6 +171,10 @@ enum IndexCommand {
         /// A TOML file naming the columns of fields: `[columns] first_name = "Forename"`.
         #[arg(long)]
         map: Option<PathBuf>,
+        /// Never link records whose first names differ entirely while their dates of
+        /// birth agree (twins): send them for review instead.
+        #[arg(long)]
+        review_twins: bool,
     },
 }
 

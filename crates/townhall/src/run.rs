@@ -108,9 +108,11 @@ fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
         model,
         save_model,
         map,
+        review_twins,
     } = command;
     let options = townhall_index::batch::Options {
         link_only,
+        review_twins,
         threshold,
         model,
         save_model,
