@@ -215,17 +215,8 @@ pub(crate) fn hash(key: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::RawPerson;
 
-    fn p(first: &str, surname: &str, dob: &str, postcode: &str) -> Person {
-        Person::prepare(&RawPerson {
-            first_name: first.into(),
-            surname: surname.into(),
-            date_of_birth: dob.into(),
-            postcode: postcode.into(),
-            ..RawPerson::default()
-        })
-    }
+    use crate::record::sample as p;
 
     #[test]
     fn rules_are_unioned_without_duplicates() {

@@ -249,17 +249,8 @@ pub fn people() -> Vec<Comparison> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::RawPerson;
 
-    fn person(first: &str, surname: &str, dob: &str, postcode: &str) -> Person {
-        Person::prepare(&RawPerson {
-            first_name: first.into(),
-            surname: surname.into(),
-            date_of_birth: dob.into(),
-            postcode: postcode.into(),
-            ..RawPerson::default()
-        })
-    }
+    use crate::record::sample as person;
 
     fn level_of(field: Field, a: &Person, b: &Person) -> Option<String> {
         let c = people().into_iter().find(|c| c.field == field).unwrap();

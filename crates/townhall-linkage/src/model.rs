@@ -241,15 +241,9 @@ pub struct Explanation {
 mod tests {
     use super::*;
     use crate::comparison::people;
-    use crate::record::RawPerson;
 
     fn person(first: &str, surname: &str, dob: &str) -> Person {
-        Person::prepare(&RawPerson {
-            first_name: first.into(),
-            surname: surname.into(),
-            date_of_birth: dob.into(),
-            ..RawPerson::default()
-        })
+        crate::record::sample(first, surname, dob, "")
     }
 
     #[test]

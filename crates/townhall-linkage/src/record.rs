@@ -87,3 +87,15 @@ impl Person {
         }
     }
 }
+
+/// A person with a name, date of birth and postcode, for tests.
+#[cfg(test)]
+pub(crate) fn sample(first: &str, surname: &str, dob: &str, postcode: &str) -> Person {
+    Person::prepare(&RawPerson {
+        first_name: first.into(),
+        surname: surname.into(),
+        date_of_birth: dob.into(),
+        postcode: postcode.into(),
+        ..RawPerson::default()
+    })
+}
