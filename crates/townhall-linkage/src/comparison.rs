@@ -52,6 +52,8 @@ pub enum Test {
     Exact,
     /// Names that are nicknames of one another (William and Bill).
     Nickname,
+    /// First name and surname swapped between the records.
+    NamesSwapped,
     /// Jaro–Winkler similarity of at least this much.
     JaroWinkler(f64),
     /// Names that sound alike (Double Metaphone).
@@ -80,6 +82,7 @@ impl Test {
         match self {
             Test::Exact => "exact match".into(),
             Test::Nickname => "nickname of each other".into(),
+            Test::NamesSwapped => "first name and surname swapped".into(),
             Test::JaroWinkler(t) => format!("Jaro-Winkler similarity at least {t}"),
             Test::SoundsAlike => "sound alike".into(),
             Test::DateTransposed => "day and month swapped".into(),
@@ -132,7 +135,8 @@ impl Comparison {
 /// The two values of one field, both present, with what is worked out once
 /// for all the tests.
 enum Pair<'a> {
-    Names(&'a Name, &'a Name),
+    /// The two names, and each record's other name (for swaps).
+    Names(&'a Name, &'a Name, Option<&'a Name>, Option<&'a Name>),
     Dates(DateAgreement),
     Postcodes(&'a Postcode, &'a Postcode),
     Address(f64),
@@ -143,8 +147,18 @@ enum Pair<'a> {
 impl<'a> Pair<'a> {
     fn of(field: Field, a: &'a Person, b: &'a Person) -> Option<Self> {
         Some(match field {
-            Field::FirstName => Pair::Names(a.first_name.as_ref()?, b.first_name.as_ref()?),
-            Field::Surname => Pair::Names(a.surname.as_ref()?, b.surname.as_ref()?),
+            Field::FirstName => Pair::Names(
+                a.first_name.as_ref()?,
+                b.first_name.as_ref()?,
+                a.surname.as_ref(),
+                b.surname.as_ref(),
+            ),
+            Field::Surname => Pair::Names(
+                a.surname.as_ref()?,
+                b.surname.as_ref()?,
+                a.first_name.as_ref(),
+                b.first_name.as_ref(),
+            ),
             Field::DateOfBirth => Pair::Dates(compare::dates(a.date_of_birth?, b.date_of_birth?)),
             Field::Postcode => Pair::Postcodes(a.postcode.as_ref()?, b.postcode.as_ref()?),
             Field::Address if a.address.is_empty() || b.address.is_empty() => return None,
@@ -156,12 +170,15 @@ impl<'a> Pair<'a> {
 
     fn passes(&self, test: Test) -> bool {
         match (self, test) {
-            (Pair::Names(a, b), Test::Exact) => a.text == b.text,
-            (Pair::Names(a, b), Test::Nickname) => compare::nicknames(a.nicknames, b.nicknames),
-            (Pair::Names(a, b), Test::JaroWinkler(min)) => {
+            (Pair::Names(a, b, ..), Test::Exact) => a.text == b.text,
+            (Pair::Names(a, b, ..), Test::Nickname) => compare::nicknames(a.nicknames, b.nicknames),
+            (Pair::Names(a, b, Some(a_other), Some(b_other)), Test::NamesSwapped) => {
+                a.text == b_other.text && a_other.text == b.text
+            }
+            (Pair::Names(a, b, ..), Test::JaroWinkler(min)) => {
                 compare::jaro_winkler(&a.text, &b.text) >= min
             }
-            (Pair::Names(a, b), Test::SoundsAlike) => compare::sounds_alike(&a.sound, &b.sound),
+            (Pair::Names(a, b, ..), Test::SoundsAlike) => compare::sounds_alike(&a.sound, &b.sound),
             (Pair::Dates(agreement), test) => {
                 let wanted = match test {
                     Test::Exact => DateAgreement::Exact,
@@ -203,6 +220,7 @@ pub fn people() -> Vec<Comparison> {
             field: Field::FirstName,
             tests: vec![
                 Test::Exact,
+                Test::NamesSwapped,
                 Test::Nickname,
                 Test::JaroWinkler(0.92),
                 Test::JaroWinkler(0.8),
@@ -213,6 +231,7 @@ pub fn people() -> Vec<Comparison> {
             field: Field::Surname,
             tests: vec![
                 Test::Exact,
+                Test::NamesSwapped,
                 Test::JaroWinkler(0.92),
                 Test::JaroWinkler(0.8),
                 Test::SoundsAlike,
@@ -302,6 +321,18 @@ mod tests {
                     "{field:?} of {other:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn swapped_names_are_recognised_on_both_fields() {
+        let a = person("Ryan", "Clarke", "1994-09-03", "");
+        let b = person("Clarke", "Ryan", "1994-09-03", "");
+        for field in [Field::FirstName, Field::Surname] {
+            assert_eq!(
+                level_of(field, &a, &b).as_deref(),
+                Some("first name and surname swapped")
+            );
         }
     }
 

@@ -290,7 +290,7 @@ mod tests {
         assert!(Model::from_json(&short.to_json())
             .unwrap_err()
             .0
-            .contains("first_name has 6 levels but 5 m probabilities"));
+            .contains("first_name has 7 levels but 6 m probabilities"));
     }
 
     #[test]
