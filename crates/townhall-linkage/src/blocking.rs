@@ -118,7 +118,7 @@ pub fn people() -> Vec<Rule> {
         Rule::on(&[KeyPart::Phone]),
         Rule::on(&[KeyPart::DateOfBirth]),
         Rule::on(&[KeyPart::Postcode, KeyPart::BirthYear]),
-        Rule::on(&[KeyPart::Address]),
+        Rule::on(&[KeyPart::Address, KeyPart::Postcode]),
     ]
 }
 

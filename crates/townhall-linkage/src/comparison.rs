@@ -64,6 +64,8 @@ pub enum Test {
     DateOneTypo,
     /// Dates in the same month of the same year.
     DateSameMonth,
+    /// The same address line in the same postcode.
+    SameAddress,
     /// Postcodes in the same sector (`RV1 2`).
     PostcodeSector,
     /// Postcodes in the same district (`RV1`).
@@ -88,6 +90,7 @@ impl Test {
             Test::DateTransposed => "day and month swapped".into(),
             Test::DateOneTypo => "one typing slip apart".into(),
             Test::DateSameMonth => "same month and year".into(),
+            Test::SameAddress => "same address".into(),
             Test::PostcodeSector => "same postcode sector".into(),
             Test::PostcodeDistrict => "same postcode district".into(),
             Test::TokenOverlap(t) => format!("at least {:.0}% of words shared", t * 100.0),
@@ -138,7 +141,9 @@ enum Pair<'a> {
     /// The two names, and each record's other name (for swaps).
     Names(&'a Name, &'a Name, Option<&'a Name>, Option<&'a Name>),
     Dates(DateAgreement),
-    Postcodes(&'a Postcode, &'a Postcode),
+    /// The postcodes, and how much of the address lines the records share
+    /// (`None` when a line is missing).
+    Postcodes(&'a Postcode, &'a Postcode, Option<f64>),
     Address(f64),
     Emails(&'a str, &'a str),
     Phones(&'a str, &'a str),
@@ -160,7 +165,12 @@ impl<'a> Pair<'a> {
                 b.first_name.as_ref(),
             ),
             Field::DateOfBirth => Pair::Dates(compare::dates(a.date_of_birth?, b.date_of_birth?)),
-            Field::Postcode => Pair::Postcodes(a.postcode.as_ref()?, b.postcode.as_ref()?),
+            Field::Postcode => Pair::Postcodes(
+                a.postcode.as_ref()?,
+                b.postcode.as_ref()?,
+                (!a.address.is_empty() && !b.address.is_empty())
+                    .then(|| compare::token_overlap(&a.address, &b.address)),
+            ),
             Field::Address if a.address.is_empty() || b.address.is_empty() => return None,
             Field::Address => Pair::Address(compare::token_overlap(&a.address, &b.address)),
             Field::Email => Pair::Emails(a.email.as_deref()?, b.email.as_deref()?),
@@ -189,9 +199,13 @@ impl<'a> Pair<'a> {
                 };
                 *agreement == wanted
             }
-            (Pair::Postcodes(a, b), Test::Exact) => a.unit == b.unit,
-            (Pair::Postcodes(a, b), Test::PostcodeSector) => a.sector == b.sector,
-            (Pair::Postcodes(a, b), Test::PostcodeDistrict) => a.district == b.district,
+            (Pair::Postcodes(a, b, overlap), Test::SameAddress) => {
+                a.unit == b.unit && *overlap == Some(1.0)
+            }
+            (Pair::Postcodes(a, b, _), Test::Exact) => a.unit == b.unit,
+            (Pair::Postcodes(_, _, Some(overlap)), Test::TokenOverlap(min)) => *overlap >= min,
+            (Pair::Postcodes(a, b, _), Test::PostcodeSector) => a.sector == b.sector,
+            (Pair::Postcodes(a, b, _), Test::PostcodeDistrict) => a.district == b.district,
             (Pair::Address(overlap), Test::Exact) => *overlap >= 1.0,
             (Pair::Address(overlap), Test::TokenOverlap(min)) => *overlap >= min,
             (Pair::Emails(a, b), Test::Exact) => a == b,
@@ -212,8 +226,9 @@ fn ending(phone: &str) -> &str {
 }
 
 /// The comparisons for people in council systems: names with typos,
-/// nicknames and sounds; dates of birth with swapped and mistyped digits;
-/// postcodes down to the sector; addresses by shared words; email and phone.
+/// nicknames, swaps and sounds; dates of birth with swapped and mistyped
+/// digits; where they live, from the same address down to the postcode
+/// district; email and phone.
 pub fn people() -> Vec<Comparison> {
     vec![
         Comparison {
@@ -246,13 +261,18 @@ pub fn people() -> Vec<Comparison> {
                 Test::DateSameMonth,
             ],
         },
+        // Where someone lives, as one comparison: an address line and its
+        // postcode agree together, and counting them apart would count the
+        // same evidence twice (every family at one address would link).
         Comparison {
             field: Field::Postcode,
-            tests: vec![Test::Exact, Test::PostcodeSector, Test::PostcodeDistrict],
-        },
-        Comparison {
-            field: Field::Address,
-            tests: vec![Test::Exact, Test::TokenOverlap(0.5)],
+            tests: vec![
+                Test::SameAddress,
+                Test::Exact,
+                Test::TokenOverlap(0.5),
+                Test::PostcodeSector,
+                Test::PostcodeDistrict,
+            ],
         },
         Comparison {
             field: Field::Email,

@@ -138,8 +138,14 @@ pub fn train(
             .map(|(i, _)| i)
             .collect();
         let mut session = model.clone();
-        let report =
-            train::estimate_m(&mut session, &train::tally(of_rule), 0.5, &fixed, 100, 1e-5);
+        let report = train::estimate_m(
+            &mut session,
+            &train::tally(of_rule),
+            0.05,
+            &fixed,
+            100,
+            1e-5,
+        );
         for c in (0..model.comparisons.len()).filter(|c| !fixed.contains(c)) {
             for (s, m) in sums[c].iter_mut().zip(&session.m[c]) {
                 *s += m;
@@ -154,9 +160,7 @@ pub fn train(
         }
     }
     // The prior: matches expected among the candidates, over all pairs.
-    let every: Vec<usize> = (0..model.comparisons.len()).collect();
-    let share =
-        train::estimate_m(&mut model, &train::tally(&vectors), 0.5, &every, 100, 1e-9).match_share;
+    let share = train::match_share(&model, &train::tally(&vectors), 0.05);
     let expected = share * pairs.len() as f64;
     model.prior = (expected / total_pairs.max(1.0)).clamp(1e-12, 0.5);
     (model, reports)

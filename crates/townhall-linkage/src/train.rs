@@ -87,13 +87,14 @@ pub struct Report {
 /// Estimates `m` (with `u` fixed) and the share of matches among the
 /// candidate pairs by expectation–maximisation, from `start` until no `m`
 /// moves by more than `tolerance` or `max_iterations` have run.
-/// Comparisons listed in `fixed` keep their `m` (those a blocking rule made
-/// agree on every candidate pair, which carry no evidence here).
+/// Comparisons listed in `ignored` are left out of the likelihood and keep
+/// their `m`: those a blocking rule made agree on every candidate pair carry
+/// no evidence there, and counting them would call every pair a match.
 pub fn estimate_m(
     model: &mut Model,
     tallied: &[(Vector, u64)],
     start: f64,
-    fixed: &[usize],
+    ignored: &[usize],
     max_iterations: usize,
     tolerance: f64,
 ) -> Report {
@@ -105,14 +106,7 @@ pub fn estimate_m(
         let mut total = 0.0;
         for (v, n) in tallied {
             let n = *n as f64;
-            let (mut lm, mut lu) = (share, 1.0 - share);
-            for (c, level) in v.iter().enumerate() {
-                if let Some(l) = level {
-                    lm *= model.m[c][usize::from(*l)];
-                    lu *= model.u[c][usize::from(*l)];
-                }
-            }
-            let p = if lm + lu > 0.0 { lm / (lm + lu) } else { 0.0 };
+            let p = posterior(model, v, share, ignored);
             matched += n * p;
             total += n;
             for (c, level) in v.iter().enumerate() {
@@ -124,7 +118,7 @@ pub fn estimate_m(
         let mut largest = 0.0f64;
         for (c, sums) in m_sum.into_iter().enumerate() {
             let weight: f64 = sums.iter().sum();
-            if fixed.contains(&c) || weight <= 0.0 {
+            if ignored.contains(&c) || weight <= 0.0 {
                 continue;
             }
             for (l, s) in sums.into_iter().enumerate() {
@@ -152,6 +146,45 @@ pub fn estimate_m(
         changes,
         match_share: share,
     }
+}
+
+/// The probability that a pair with vector `v` matches, when a share
+/// `share` of pairs do, counting every comparison but those `ignored`.
+fn posterior(model: &Model, v: &[Option<u8>], share: f64, ignored: &[usize]) -> f64 {
+    let (mut lm, mut lu) = (share, 1.0 - share);
+    for (c, level) in v.iter().enumerate() {
+        if let (Some(l), false) = (level, ignored.contains(&c)) {
+            lm *= model.m[c][usize::from(*l)];
+            lu *= model.u[c][usize::from(*l)];
+        }
+    }
+    if lm + lu > 0.0 {
+        lm / (lm + lu)
+    } else {
+        0.0
+    }
+}
+
+/// The share of the pairs in `tallied` that match, with `m` and `u` as they
+/// are: EM on the share alone, from `start`.
+pub fn match_share(model: &Model, tallied: &[(Vector, u64)], start: f64) -> f64 {
+    let total: f64 = tallied.iter().map(|(_, n)| *n as f64).sum();
+    if total <= 0.0 {
+        return start;
+    }
+    let mut share = start;
+    for _ in 0..200 {
+        let matched: f64 = tallied
+            .iter()
+            .map(|(v, n)| *n as f64 * posterior(model, v, share, &[]))
+            .sum();
+        let next = matched / total;
+        if (next - share).abs() < 1e-12 {
+            return next;
+        }
+        share = next;
+    }
+    share
 }
 
 #[cfg(test)]
@@ -229,7 +262,7 @@ mod tests {
     }
 
     #[test]
-    fn fixed_comparisons_keep_their_m() {
+    fn ignored_comparisons_keep_their_m() {
         let truth = truth();
         let mut model = Model::new(truth.comparisons.clone());
         let before = model.m[2].clone();
