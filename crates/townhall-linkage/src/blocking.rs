@@ -26,6 +26,8 @@ pub enum KeyPart {
     BirthYear,
     /// The postcode.
     Postcode,
+    /// The postcode's district (`RV1`).
+    PostcodeDistrict,
     /// The first line of the address.
     Address,
     /// The email address.
@@ -50,7 +52,7 @@ impl KeyPart {
             KeyPart::FirstName | KeyPart::FirstInitial => Field::FirstName,
             KeyPart::Surname | KeyPart::SurnameSound => Field::Surname,
             KeyPart::DateOfBirth | KeyPart::BirthYear => Field::DateOfBirth,
-            KeyPart::Postcode => Field::Postcode,
+            KeyPart::Postcode | KeyPart::PostcodeDistrict => Field::Postcode,
             KeyPart::Address => Field::Address,
             KeyPart::Email => Field::Email,
             KeyPart::Phone => Field::Phone,
@@ -89,6 +91,7 @@ impl Rule {
                 KeyPart::DateOfBirth => p.date_of_birth?.to_string(),
                 KeyPart::BirthYear => p.date_of_birth?.year().to_string(),
                 KeyPart::Postcode => p.postcode.as_ref()?.unit.clone(),
+                KeyPart::PostcodeDistrict => p.postcode.as_ref()?.district.clone(),
                 KeyPart::Address if p.address.is_empty() => return None,
                 KeyPart::Address => p.address.join(" "),
                 KeyPart::Email => p.email.clone()?,
@@ -118,7 +121,7 @@ pub fn people() -> Vec<Rule> {
         Rule::on(&[KeyPart::Phone]),
         Rule::on(&[KeyPart::DateOfBirth]),
         Rule::on(&[KeyPart::Postcode, KeyPart::BirthYear]),
-        Rule::on(&[KeyPart::Address, KeyPart::Postcode]),
+        Rule::on(&[KeyPart::Address, KeyPart::PostcodeDistrict]),
     ]
 }
 

@@ -66,6 +66,9 @@ pub enum Test {
     DateSameMonth,
     /// The same address line in the same postcode.
     SameAddress,
+    /// The same postcode, with address lines sharing at least this share
+    /// of their words (one of them mistyped).
+    PostcodeAndLine(f64),
     /// Postcodes in the same sector (`RV1 2`).
     PostcodeSector,
     /// Postcodes in the same district (`RV1`).
@@ -91,6 +94,12 @@ impl Test {
             Test::DateOneTypo => "one typing slip apart".into(),
             Test::DateSameMonth => "same month and year".into(),
             Test::SameAddress => "same address".into(),
+            Test::PostcodeAndLine(t) => {
+                format!(
+                    "same postcode, at least {:.0}% of address words shared",
+                    t * 100.0
+                )
+            }
             Test::PostcodeSector => "same postcode sector".into(),
             Test::PostcodeDistrict => "same postcode district".into(),
             Test::TokenOverlap(t) => format!("at least {:.0}% of words shared", t * 100.0),
@@ -202,6 +211,9 @@ impl<'a> Pair<'a> {
             (Pair::Postcodes(a, b, overlap), Test::SameAddress) => {
                 a.unit == b.unit && *overlap == Some(1.0)
             }
+            (Pair::Postcodes(a, b, Some(overlap)), Test::PostcodeAndLine(min)) => {
+                a.unit == b.unit && *overlap >= min
+            }
             (Pair::Postcodes(a, b, _), Test::Exact) => a.unit == b.unit,
             (Pair::Postcodes(_, _, Some(overlap)), Test::TokenOverlap(min)) => *overlap >= min,
             (Pair::Postcodes(a, b, _), Test::PostcodeSector) => a.sector == b.sector,
@@ -268,6 +280,7 @@ pub fn people() -> Vec<Comparison> {
             field: Field::Postcode,
             tests: vec![
                 Test::SameAddress,
+                Test::PostcodeAndLine(0.5),
                 Test::Exact,
                 Test::TokenOverlap(0.5),
                 Test::PostcodeSector,
