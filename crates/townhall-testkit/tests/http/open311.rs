@@ -387,6 +387,21 @@ async fn bad_requests_get_the_specs_errors_and_store_nothing() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    // A body that cannot be read is still answered in the spec's format.
+    let r = s
+        .client()
+        .post(s.url("/open311/v2/requests.xml"))
+        .header("content-type", "multipart/form-data; boundary=x")
+        .body("not multipart at all")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("<errors><error><code>400</code>"));
 
     assert_eq!(cases().await, 0, "nothing was stored");
 }

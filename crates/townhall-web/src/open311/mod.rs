@@ -18,6 +18,7 @@ use townhall_cases::{Channel, Requester, Submission};
 use townhall_services::{check_answers, Answer, QuestionKind, Service};
 use townhall_types::{EmailAddress, Timestamp};
 
+use crate::error::AppError;
 use crate::form::Posted;
 use crate::AppState;
 use definition::Params;
@@ -452,7 +453,11 @@ fn update_node(state: &AppState, u: &PublicUpdate) -> Node {
 
 /// `POST requests`: a new case from an API client, made exactly as one made
 /// on the council's pages is: checked, located, routed and audited.
-async fn create(State(state): State<AppState>, asked: Asked, posted: Posted) -> Response {
+async fn create(
+    State(state): State<AppState>,
+    asked: Asked,
+    posted: Result<Posted, AppError>,
+) -> Response {
     if asked.name != "requests" {
         let extension = match asked.format {
             Format::Json => "json",
@@ -466,6 +471,17 @@ async fn create(State(state): State<AppState>, asked: Asked, posted: Posted) -> 
             ),
         )));
     }
+    // A body that cannot be read is answered in the format asked, like any error.
+    let posted = match posted {
+        Ok(p) => p,
+        Err(AppError::TooLarge) => {
+            return asked.answer(Err(Open311Error::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the request is too large; media must be smaller than 10 MB",
+            )))
+        }
+        Err(e) => return asked.answer(Err(Open311Error::bad(e.to_string()))),
+    };
     let mut params = asked.params.clone();
     params.extend(posted.fields);
     asked.answer(create_request(&state, params, posted.files).await)
