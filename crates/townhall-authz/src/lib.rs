@@ -73,6 +73,16 @@ pub enum Resource {
         /// The team it is routed to.
         team: TeamId,
     },
+    /// The resident index's review queue: pairs of records to decide.
+    IndexReview {
+        /// Whether the index policy names the asker's team as reviewers.
+        team_reviews: bool,
+    },
+    /// One person seen across the council's systems (consent is asked after).
+    SingleView {
+        /// Whether the index policy allows the asker's team a view.
+        team_allowed: bool,
+    },
 }
 
 /// The verdict, with the reason for the log.
@@ -121,6 +131,15 @@ pub fn authorize(who: &Principal, action: Action, what: &Resource) -> Verdict {
             S::DataProtectionOfficer if action == Action::Read => Allow,
             _ => Forbidden,
         },
+        (Principal::Staff { role, .. }, R::IndexReview { team_reviews }) => match role {
+            S::Caseworker | S::TeamLeader if *team_reviews => Allow,
+            S::DataProtectionOfficer if action == Action::Read => Allow,
+            _ => Forbidden,
+        },
+        (Principal::Staff { role, .. }, R::SingleView { team_allowed }) => match role {
+            S::Caseworker | S::TeamLeader if *team_allowed && action == Action::Read => Allow,
+            _ => Forbidden,
+        },
         (Principal::Staff { .. }, _) => Forbidden,
     }
 }
@@ -161,6 +180,14 @@ mod tests {
             role,
             team: Some(housing),
         };
+        let reviews = Resource::IndexReview { team_reviews: true };
+        let not_reviews = Resource::IndexReview {
+            team_reviews: false,
+        };
+        let view = Resource::SingleView { team_allowed: true };
+        let no_view = Resource::SingleView {
+            team_allowed: false,
+        };
         let housing_cw = in_team(StaffRole::Caseworker);
         let housing_tl = in_team(StaffRole::TeamLeader);
         let table: Vec<(&Principal, Action, &Resource, Verdict)> = vec![
@@ -196,6 +223,24 @@ mod tests {
             (&api, Read, &mine, Forbidden),
             (&cw, Read, &Resource::ConsentDecisions, Allow),
             (&anon, Read, &housing_case, SignInRequired),
+            (&cw, Read, &reviews, Allow),
+            (&cw, Write, &reviews, Allow),
+            (&tl, Write, &reviews, Allow),
+            (&cw, Read, &not_reviews, Forbidden),
+            (&cw, Write, &not_reviews, Forbidden),
+            (&dpo, Read, &not_reviews, Allow),
+            (&dpo, Write, &not_reviews, Forbidden),
+            (&admin, Read, &reviews, Forbidden),
+            (&resident, Read, &reviews, Forbidden),
+            (&api, Read, &reviews, Forbidden),
+            (&anon, Read, &reviews, SignInRequired),
+            (&cw, Read, &view, Allow),
+            (&tl, Read, &view, Allow),
+            (&cw, Write, &view, Forbidden),
+            (&cw, Read, &no_view, Forbidden),
+            (&dpo, Read, &view, Forbidden),
+            (&admin, Read, &view, Forbidden),
+            (&resident, Read, &view, Forbidden),
             (&resident, Read, &housing_case, Forbidden),
             (&api, Read, &housing_case, Forbidden),
             (&housing_cw, Read, &housing_case, Allow),

@@ -12,8 +12,9 @@ use crate::records::{latest, Choice};
 pub struct DecisionRequest<'a> {
     /// The council whose resident it is.
     pub council: CouncilId,
-    /// Whose data.
-    pub resident: UserId,
+    /// Whose data: a resident's account, or `None` for someone the council
+    /// knows only from its records, who has made no choice through Townhall.
+    pub resident: Option<UserId>,
     /// Who would receive it.
     pub recipient: &'a str,
     /// Why.
@@ -94,15 +95,20 @@ pub async fn decide(
             purpose.reason.as_deref().unwrap_or_default()
         )));
     }
-    let choice = latest(
-        store,
-        req.council,
-        req.resident,
-        req.purpose,
-        req.recipient,
-        req.at,
-    )
-    .await?;
+    let choice = match req.resident {
+        Some(resident) => {
+            latest(
+                store,
+                req.council,
+                resident,
+                req.purpose,
+                req.recipient,
+                req.at,
+            )
+            .await?
+        }
+        None => None,
+    };
     Ok(match choice {
         Some(c) if c.choice == Choice::Withdrawn => {
             Decision::deny(format!("the resident said no on {}", c.recorded_at.human()))

@@ -26,7 +26,7 @@ pub async fn receipt(
                 policy,
                 &DecisionRequest {
                     council,
-                    resident,
+                    resident: Some(resident),
                     recipient: recipient_id,
                     purpose: &purpose.id,
                     fields: &[],

@@ -6,7 +6,10 @@
 //! policy and its eight services). The same
 //! seed always produces the same council (ids aside, which are time-ordered).
 
+mod index;
 mod names;
+
+pub use index::INDEX_POLICY;
 
 use std::path::Path;
 
@@ -97,6 +100,9 @@ pub enum SeedError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The resident index could not be linked.
+    #[error(transparent)]
+    Index(#[from] townhall_index::IndexError),
     /// An account could not be created.
     #[error(transparent)]
     Account(#[from] townhall_identity::AccountError),
@@ -137,7 +143,10 @@ pub async fn seed(
         source,
     })?;
     let services_dir = config_dir.join("services");
-    let mut files = vec![(config_dir.join("consent.toml"), CONSENT_POLICY)];
+    let mut files = vec![
+        (config_dir.join("consent.toml"), CONSENT_POLICY),
+        (config_dir.join("index.toml"), INDEX_POLICY),
+    ];
     files.extend(
         SERVICES
             .iter()
@@ -207,7 +216,8 @@ pub async fn seed(
     tx.commit().await.map_err(StoreError::from)?;
 
     seed_staff(store, &council, progress).await?;
-    seed_residents(store, &council, &addresses, &mut rng, progress).await?;
+    let residents = seed_residents(store, &council, &addresses, &mut rng, progress).await?;
+    seed_index(store, &council, &residents, &addresses, &mut rng, progress).await?;
     Ok(council)
 }
 
@@ -365,13 +375,38 @@ async fn seed_staff(
     Ok(())
 }
 
+/// The other systems' records of the residents (and their children), linked.
+async fn seed_index(
+    store: &Store,
+    council: &Council,
+    residents: &[index::Seeded],
+    addresses: &[Address],
+    rng: &mut StdRng,
+    progress: &dyn Progress,
+) -> Result<(), SeedError> {
+    let consent = townhall_consent::Policy::parse("consent.toml", CONSENT_POLICY)
+        .map_err(|e| SeedError::Data(e.to_string()))?;
+    let policy = townhall_index::policy::IndexPolicy::parse("index.toml", INDEX_POLICY, &consent)
+        .map_err(|e| SeedError::Data(e.to_string()))?;
+    let systems = index::records(rng, residents, addresses, names::GIVEN, names::FAMILY);
+    let mut tx = store.begin().await?;
+    for (n, (system, records)) in systems.iter().enumerate() {
+        progress.step("index records", n as u64, systems.len() as u64);
+        townhall_index::records::import(&mut tx, council.id, system, records).await?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    townhall_index::run::run(store, council.id, &policy, progress).await?;
+    Ok(())
+}
+
 async fn seed_residents(
     store: &Store,
     council: &Council,
     addresses: &[Address],
     rng: &mut StdRng,
     progress: &dyn Progress,
-) -> Result<(), SeedError> {
+) -> Result<Vec<index::Seeded>, SeedError> {
+    let mut seeded = Vec::with_capacity(RESIDENTS);
     let martin_hash = password::hash_async(DEMO_PASSWORD.to_owned()).await;
     let policy = townhall_consent::Policy::parse("consent.toml", CONSENT_POLICY)
         .map_err(|e| SeedError::Data(e.to_string()))?;
@@ -420,11 +455,24 @@ async fn seed_residents(
         )
         .await?;
         let address = &addresses[rng.gen_range(0..addresses.len())];
+        let phone = format!("07700 9{:05}", rng.gen_range(0..100_000));
+        seeded.push(index::Seeded {
+            account: user.id,
+            person: townhall_linkage::record::RawPerson {
+                first_name: given.clone(),
+                surname: family.clone(),
+                date_of_birth: dob.clone(),
+                postcode: address.postcode.clone(),
+                address: address.line1.clone(),
+                email: email.to_string(),
+                phone: phone.clone(),
+            },
+        });
         let profile = ResidentProfile {
             given_name: given,
             family_name: family,
             date_of_birth: Some(dob),
-            phone: Some(format!("07700 9{:05}", rng.gen_range(0..100_000))),
+            phone: Some(phone),
             uprn: Some(address.uprn.clone()),
         };
         profiles::save(&mut tx, council.id, user.id, &profile).await?;
@@ -477,5 +525,5 @@ async fn seed_residents(
     }
     tx.commit().await.map_err(StoreError::from)?;
     progress.step("residents", RESIDENTS as u64, RESIDENTS as u64);
-    Ok(())
+    Ok(seeded)
 }

@@ -1,7 +1,139 @@
 //! The single resident index: people from the council's systems, linked into
-//! persons. [`files`] reads systems' exports (CSV, with columns recognised by
-//! their usual names or mapped) and writes clusters out; [`batch`] links
-//! files in one go.
+//! persons.
+//!
+//! For files: [`files`] reads systems' exports (CSV, with columns recognised
+//! by their usual names or mapped) and writes clusters out; [`batch`] links
+//! files in one go. For a running council: [`policy`] reads its rules
+//! (`index.toml`), [`records`] imports systems' records into the store,
+//! [`run`] links them all (keeping reviewers' decisions), [`review`] is the
+//! clerical review queue and [`view`] the single view of a person, gated by
+//! consent and audited; [`explain`] and [`export`] serve the command line.
 
 pub mod batch;
 pub mod files;
+pub mod policy;
+pub mod records;
+pub mod review;
+pub mod run;
+pub mod view;
+
+use std::path::Path;
+
+use rayon::prelude::*;
+use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_linkage::frequency::TermFrequencies;
+use townhall_linkage::model::Explanation;
+use townhall_linkage::record::Person;
+use townhall_store::{Migration, Store, StoreError};
+use townhall_types::CouncilId;
+
+use crate::records::RecordKey;
+
+/// Schema for the index.
+pub const MIGRATIONS: &[Migration] = &[Migration::portable(
+    2026112801,
+    "resident_index",
+    include_str!("../migrations/0001_index.sql"),
+)];
+
+/// Something the index could not do.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// No such record, pair or person.
+    #[error("not found")]
+    NotFound,
+    /// The index has not been linked yet.
+    #[error("the index has not been linked yet; run `townhall index link` first")]
+    NotLinked,
+    /// The pair was decided already.
+    #[error("this pair has already been decided")]
+    AlreadyDecided,
+    /// The index policy does not allow it, and why.
+    #[error("{0}")]
+    NotAllowed(String),
+    /// The consent decision point refused, and why.
+    #[error("{0}")]
+    Refused(String),
+    /// A file could not be read or written.
+    #[error(transparent)]
+    File(#[from] files::FileError),
+}
+
+impl From<townhall_store::sql::Error> for IndexError {
+    fn from(e: townhall_store::sql::Error) -> Self {
+        IndexError::Store(e.into())
+    }
+}
+
+/// Why two records score what they do, under the last run's model and the
+/// index's present term frequencies. The reading is audited as `actor`'s.
+pub async fn explain(
+    store: &Store,
+    council: CouncilId,
+    a: &RecordKey,
+    b: &RecordKey,
+    actor: Actor,
+    label: &str,
+) -> Result<Explanation, IndexError> {
+    let model = run::last_model(store, council)
+        .await?
+        .ok_or(IndexError::NotLinked)?;
+    let all = records::all(store, council).await?;
+    let find = |key: &RecordKey| all.iter().position(|r| &r.key == key);
+    let (Some(ia), Some(ib)) = (find(a), find(b)) else {
+        return Err(IndexError::NotFound);
+    };
+    let people: Vec<Person> = all.par_iter().map(|r| Person::prepare(&r.person)).collect();
+    let frequencies = TermFrequencies::of(&people);
+    let mut tx = store.begin().await?;
+    townhall_audit::append(
+        &mut tx,
+        &AuditEvent {
+            council,
+            actor,
+            actor_label: label.to_owned(),
+            on_behalf_of: None,
+            subject: all[ia].account.or(all[ib].account).map(|u| u.to_string()),
+            record: format!("index-pair:{a}/{b}"),
+            fields: policy::VIEW_FIELDS
+                .iter()
+                .map(|f| (*f).to_owned())
+                .collect(),
+            action: Action::Read,
+            purpose: "explaining whether two records are the same person".into(),
+            outcome: Outcome::Allowed,
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(model.explain(&people[ia], &people[ib], &frequencies))
+}
+
+/// Writes every record's person to `path` as CSV (`source, record_id,
+/// cluster_id, match_probability`, as `index link` writes for files).
+/// Returns how many records were written.
+pub async fn export(store: &Store, council: CouncilId, path: &Path) -> Result<usize, IndexError> {
+    let all = records::all(store, council).await?;
+    if all.iter().any(|r| r.person_id.is_none()) {
+        return Err(IndexError::NotLinked);
+    }
+    let persons: Vec<String> = all
+        .iter()
+        .map(|r| r.person_id.map(|p| p.to_string()).unwrap_or_default())
+        .collect();
+    files::write_clusters(
+        path,
+        all.iter()
+            .zip(&persons)
+            .map(|(r, person)| files::ClusterRow {
+                source: &r.key.system,
+                record_id: &r.key.record_id,
+                cluster_id: person,
+                probability: r.probability.unwrap_or(1.0),
+            }),
+    )?;
+    Ok(all.len())
+}

@@ -56,6 +56,66 @@ pub fn split(members: &[u32], edges: &[Edge], threshold: f64, max_size: usize, o
     }
 }
 
+/// Separates records a person has said are different people (`apart`) but
+/// that other links put in one cluster: each such cluster is built again
+/// from its links, strongest first, leaving out any link that would join
+/// two records kept apart. Labels stay the smallest record of each part.
+pub fn keep_apart(out: &mut [u32], edges: &[Edge], apart: &[(u32, u32)]) {
+    let mut broken: Vec<u32> = apart
+        .iter()
+        .filter(|(a, b)| out[*a as usize] == out[*b as usize])
+        .map(|(a, _)| out[*a as usize])
+        .collect();
+    broken.sort_unstable();
+    broken.dedup();
+    for label in broken {
+        let members: Vec<u32> = (0..out.len())
+            .filter(|i| out[*i] == label)
+            .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+            .collect();
+        let mut inside: Vec<Edge> = edges
+            .iter()
+            .copied()
+            .filter(|(a, b, _)| {
+                members.binary_search(a).is_ok() && members.binary_search(b).is_ok()
+            })
+            .collect();
+        // Strongest first; ties in record order, so the result never depends
+        // on the order the pairs came in.
+        inside.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+        let mut sets = UnionFind::new(&members);
+        for (a, b, _) in inside {
+            let (ra, rb) = (sets.find(a), sets.find(b));
+            if ra == rb {
+                continue;
+            }
+            let mut forbidden = false;
+            for (x, y) in apart {
+                let (fx, fy) = match (members.binary_search(x), members.binary_search(y)) {
+                    (Ok(_), Ok(_)) => (sets.find(*x), sets.find(*y)),
+                    _ => continue,
+                };
+                if (fx == ra && fy == rb) || (fx == rb && fy == ra) {
+                    forbidden = true;
+                    break;
+                }
+            }
+            if !forbidden {
+                sets.union(a, b);
+            }
+        }
+        let mut smallest: std::collections::HashMap<u32, u32> = Default::default();
+        for &m in &members {
+            let root = sets.find(m);
+            let e = smallest.entry(root).or_insert(m);
+            *e = (*e).min(m);
+        }
+        for &m in &members {
+            out[m as usize] = smallest[&sets.find(m)];
+        }
+    }
+}
+
 /// Union–find over a sorted list of record indices, with path halving and
 /// union by size.
 struct UnionFind<'a> {
@@ -134,6 +194,17 @@ mod tests {
             "no guard needed"
         );
         assert_eq!(clusters(6, &edges, 0.95, 3), vec![0, 0, 0, 3, 3, 3]);
+    }
+
+    #[test]
+    fn records_said_to_be_different_people_are_split_at_their_weakest_link() {
+        let edges = [(0, 1, 0.99), (1, 2, 0.96), (2, 3, 0.99), (4, 5, 0.99)];
+        let mut out = clusters(6, &edges, 0.95, 100);
+        assert_eq!(out, vec![0, 0, 0, 0, 4, 4]);
+        keep_apart(&mut out, &edges, &[(0, 3)]);
+        assert_eq!(out, vec![0, 0, 2, 2, 4, 4]);
+        keep_apart(&mut out, &edges, &[(4, 0)]);
+        assert_eq!(out, vec![0, 0, 2, 2, 4, 4], "already apart: nothing moves");
     }
 
     #[test]

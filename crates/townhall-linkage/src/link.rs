@@ -273,16 +273,7 @@ pub fn link(
         settings.threshold,
         settings.max_cluster,
     );
-    let mut confidence = vec![1.0f64; people.len()];
-    let mut linked = vec![false; people.len()];
-    for (a, b, p) in &links {
-        if clusters[*a as usize] == clusters[*b as usize] {
-            for i in [*a as usize, *b as usize] {
-                confidence[i] = if linked[i] { confidence[i].max(*p) } else { *p };
-                linked[i] = true;
-            }
-        }
-    }
+    let confidence = confidence(&clusters, &links);
     Linked {
         model,
         frequencies,
@@ -292,6 +283,68 @@ pub fn link(
         pairs: blocked.pairs.len(),
         links,
         review,
+    }
+}
+
+/// Each record's best match probability to another record of its cluster
+/// (1 for a record alone).
+fn confidence(clusters: &[u32], links: &[Edge]) -> Vec<f64> {
+    let mut confidence = vec![1.0f64; clusters.len()];
+    let mut linked = vec![false; clusters.len()];
+    for (a, b, p) in links {
+        if clusters[*a as usize] == clusters[*b as usize] {
+            for i in [*a as usize, *b as usize] {
+                confidence[i] = if linked[i] { confidence[i].max(*p) } else { *p };
+                linked[i] = true;
+            }
+        }
+    }
+    confidence
+}
+
+/// A person's decision on a pair of records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    /// One record.
+    pub a: u32,
+    /// The other.
+    pub b: u32,
+    /// Whether they are the same person.
+    pub same: bool,
+}
+
+impl Linked {
+    /// Applies people's decisions, which outrank the model: a pair decided
+    /// the same is linked however it scored, a pair decided different is
+    /// never in one cluster, and neither goes to review again. Clusters and
+    /// confidence are worked out again.
+    pub fn apply(&mut self, decisions: &[Decision], settings: &Settings) {
+        let key = |a: u32, b: u32| (a.min(b), a.max(b));
+        let decided: std::collections::HashSet<(u32, u32)> =
+            decisions.iter().map(|d| key(d.a, d.b)).collect();
+        self.links
+            .retain(|(a, b, _)| !decided.contains(&key(*a, *b)));
+        self.review
+            .retain(|(a, b, _)| !decided.contains(&key(*a, *b)));
+        self.links.extend(
+            decisions
+                .iter()
+                .filter(|d| d.same)
+                .map(|d| (key(d.a, d.b).0, key(d.a, d.b).1, 1.0)),
+        );
+        let apart: Vec<(u32, u32)> = decisions
+            .iter()
+            .filter(|d| !d.same)
+            .map(|d| (d.a, d.b))
+            .collect();
+        self.clusters = cluster::clusters(
+            self.clusters.len(),
+            &self.links,
+            settings.threshold,
+            settings.max_cluster,
+        );
+        cluster::keep_apart(&mut self.clusters, &self.links, &apart);
+        self.confidence = confidence(&self.clusters, &self.links);
     }
 }
 

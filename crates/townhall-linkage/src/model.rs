@@ -146,7 +146,7 @@ impl Model {
         let mut terms = Vec::new();
         for (i, (c, level)) in self.comparisons.iter().zip(&v).enumerate() {
             terms.push(Term {
-                field: c.field.name(),
+                field: c.field.name().to_owned(),
                 level: level.map_or_else(|| "a value is missing".to_owned(), |l| c.level_label(l)),
                 weight: level.map_or(0.0, |l| self.weight(i, l)),
             });
@@ -158,7 +158,7 @@ impl Model {
             if adjustment != 0.0 {
                 let value = frequency::value(c.field, a).unwrap_or_default();
                 terms.push(Term {
-                    field: c.field.name(),
+                    field: c.field.name().to_owned(),
                     level: format!(
                         "how common '{value}' is ({:.3}% of records)",
                         tf.share(c.field, value).unwrap_or_default() * 100.0
@@ -213,10 +213,10 @@ impl std::fmt::Display for ModelError {
 impl std::error::Error for ModelError {}
 
 /// One field's part in a score.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Term {
     /// The field.
-    pub field: &'static str,
+    pub field: String,
     /// The level reached, in words.
     pub level: String,
     /// Its weight of evidence (0 when a value is missing).
@@ -225,7 +225,7 @@ pub struct Term {
 
 /// A pair's score laid out: the prior, then each field's weight, in the
 /// comparisons' order; they sum to the score.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Explanation {
     /// The prior's weight.
     pub prior: f64,

@@ -144,7 +144,7 @@ async fn consent_decisions() {
             &policy,
             &DecisionRequest {
                 council,
-                resident: residents[next(residents.len())],
+                resident: Some(residents[next(residents.len())]),
                 recipient,
                 purpose: &purpose.id,
                 fields: &fields,

@@ -202,7 +202,8 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Starts a server for a new council "Testshire" with the demo consent policy.
+    /// Starts a server for a new council "Testshire" with the demo consent
+    /// policy, services and index rules.
     pub async fn start() -> Self {
         Self::start_sites(&[("testshire", "Testshire Council")], 20).await
     }
@@ -251,6 +252,14 @@ impl TestServer {
                 boundaries: townhall_places::Boundaries::load(&db.store, s.council.id)
                     .await
                     .expect("boundaries"),
+                index: Some(
+                    townhall_index::policy::IndexPolicy::parse(
+                        "index.toml",
+                        townhall_demo::INDEX_POLICY,
+                        &policy,
+                    )
+                    .expect("index policy"),
+                ),
             });
         }
         let app = townhall_web::app(
@@ -328,6 +337,19 @@ impl TestServer {
             .send()
             .await
             .expect("submit")
+    }
+
+    /// The index rules every test site has: the demo council's.
+    pub fn index_policy(&self) -> townhall_index::policy::IndexPolicy {
+        let consent =
+            townhall_consent::Policy::parse("consent.toml", townhall_demo::CONSENT_POLICY)
+                .expect("policy");
+        townhall_index::policy::IndexPolicy::parse(
+            "index.toml",
+            townhall_demo::INDEX_POLICY,
+            &consent,
+        )
+        .expect("index policy")
     }
 
     /// The body of the page at `path`, as `c` sees it.

@@ -85,6 +85,8 @@ ids! {
     PaymentId;
     /// A file uploaded with a request, such as a photo.
     AttachmentId;
+    /// A pair of records in the resident index put to a person to decide.
+    ReviewId;
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ pub use email::{EmailAddress, EmailError};
 pub use field_errors::FieldErrors;
 pub use id::{
     ApiKeyId, AttachmentId, CaseId, ConsentRecordId, CouncilId, IdParseError, NotificationId,
-    PaymentId, PermitId, PersonId, TeamId, UserId,
+    PaymentId, PermitId, PersonId, ReviewId, TeamId, UserId,
 };
 pub use placeholders::fill_placeholders;
 pub use source::{SourceError, SourceText};

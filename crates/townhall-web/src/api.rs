@@ -93,7 +93,7 @@ async fn consent_decision(
         &state.site.consent,
         &DecisionRequest {
             council,
-            resident,
+            resident: Some(resident),
             recipient: &req.recipient,
             purpose: &req.purpose,
             fields: &req.fields,

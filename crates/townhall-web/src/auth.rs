@@ -82,6 +82,8 @@ impl Visitor {
                     Resource::StaffHome
                         | Resource::ResidentRecord { .. }
                         | Resource::Case { .. }
+                        | Resource::IndexReview { .. }
+                        | Resource::SingleView { .. }
                         | Resource::AuditLog
                         | Resource::Administration
                 ),

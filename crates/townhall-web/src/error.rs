@@ -19,6 +19,12 @@ pub enum AppError {
     Forbidden,
     #[error("Page not found")]
     NotFound,
+    /// Signed in and allowed the page, but refused this, with the reason.
+    #[error("{0}")]
+    Denied(String),
+    /// The request clashes with what has happened since, e.g. a decision already made.
+    #[error("{0}")]
+    Conflict(String),
     #[error("The form was too large to send. Photos must be smaller than 10 MB")]
     TooLarge,
     #[error("Too many attempts. Wait 5 minutes and try again")]
@@ -43,7 +49,8 @@ impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Csrf | AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Csrf | AppError::Forbidden | AppError::Denied(_) => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,

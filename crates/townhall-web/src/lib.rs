@@ -46,6 +46,7 @@ pub fn migrations() -> Vec<townhall_store::Migration> {
         townhall_notify::MIGRATIONS,
         townhall_cases::MIGRATIONS,
         townhall_payments::MIGRATIONS,
+        townhall_index::MIGRATIONS,
     ]
     .concat()
 }
@@ -64,6 +65,8 @@ pub struct Site {
     pub services: Catalogue,
     /// Its wards, parishes and parking zones.
     pub boundaries: Boundaries,
+    /// Its single resident index's rules, if it keeps one.
+    pub index: Option<townhall_index::policy::IndexPolicy>,
 }
 
 /// How the whole server behaves, whichever council a request is for.
@@ -136,6 +139,7 @@ struct SiteState {
     consent: Policy,
     services: Catalogue,
     boundaries: Boundaries,
+    index: Option<townhall_index::policy::IndexPolicy>,
     passkeys: Passkeys,
     payments: Box<dyn townhall_payments::Provider>,
 }
@@ -208,6 +212,7 @@ pub fn app(
                 consent: site.consent,
                 services: site.services,
                 boundaries: site.boundaries,
+                index: site.index,
                 payments: Box::new(townhall_payments::Recorded {
                     public_url: site.public_url,
                 }),

@@ -146,20 +146,36 @@ enum AdminCommand {
     },
 }
 
+/// Which council's index, in which store, under which rules.
+#[derive(clap::Args, Clone)]
+pub struct IndexArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The council's short name (defaults to the only council).
+    #[arg(long)]
+    council: Option<String>,
+    /// The directory with the council's consent.toml and index.toml
+    /// (default: the data directory's `config`, where the demo keeps them).
+    #[arg(long)]
+    config_dir: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum IndexCommand {
-    /// Link CSV files of people: one output row per record with its cluster.
+    /// Link people. With files: link the CSV files given and write one row per
+    /// record with its cluster. Without: link the running council's index,
+    /// keeping reviewers' decisions.
     Link {
         /// The files (CSV with a header row; columns recognised by their usual names).
-        #[arg(required = true)]
         inputs: Vec<PathBuf>,
-        /// Where to write `source,record_id,cluster_id,match_probability`.
+        /// Where to write `source,record_id,cluster_id,match_probability` (files only).
         #[arg(long)]
-        output: PathBuf,
+        output: Option<PathBuf>,
         /// Only link across files: no file holds duplicates of its own.
         #[arg(long)]
         link_only: bool,
-        /// The probability from which two records are one person (default 0.95).
+        /// The probability from which two records are one person (default 0.95;
+        /// a council's index takes it from index.toml).
         #[arg(long, value_parser = probability)]
         threshold: Option<f64>,
         /// Use this saved model instead of training one on the files.
@@ -175,6 +191,38 @@ enum IndexCommand {
         /// birth agree (twins): send them for review instead.
         #[arg(long)]
         review_twins: bool,
+        #[command(flatten)]
+        index: IndexArgs,
+    },
+    /// Add a system's records to the council's index, or bring them up to date.
+    Import {
+        /// The system, as index.toml declares it, e.g. council_tax.
+        #[arg(long)]
+        system: String,
+        /// Its export (CSV with a header row).
+        file: PathBuf,
+        /// A TOML file naming the columns of fields.
+        #[arg(long)]
+        map: Option<PathBuf>,
+        #[command(flatten)]
+        index: IndexArgs,
+    },
+    /// Why two records of the council's index score what they do, field by field.
+    Explain {
+        /// One record, as system:record_id.
+        first: String,
+        /// The other.
+        second: String,
+        #[command(flatten)]
+        index: IndexArgs,
+    },
+    /// Write every record of the council's index with its person, as CSV.
+    Export {
+        /// Where to write `source,record_id,cluster_id,match_probability`.
+        #[arg(long)]
+        output: PathBuf,
+        #[command(flatten)]
+        index: IndexArgs,
     },
 }
 

@@ -1,6 +1,6 @@
 //! What each command does.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -14,7 +14,9 @@ use townhall_store::Store;
 use townhall_types::EmailAddress;
 
 use crate::config::Config;
-use crate::{AdminCommand, ApiKeyCommand, AuditCommand, Command, IndexCommand, StoreArgs};
+use crate::{
+    AdminCommand, ApiKeyCommand, AuditCommand, Command, IndexArgs, IndexCommand, StoreArgs,
+};
 
 use townhall_web::migrations;
 
@@ -95,35 +97,219 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             council,
             command,
         } => admin(&store, council.as_deref(), command).await,
-        Command::Index { command } => index(command),
+        Command::Index { command } => index(command).await,
     }
 }
 
-fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
-    let IndexCommand::Link {
-        inputs,
-        output,
-        link_only,
-        threshold,
-        model,
-        save_model,
-        map,
-        review_twins,
-    } = command;
-    let options = townhall_index::batch::Options {
-        link_only,
-        review_twins,
-        threshold,
-        model,
-        save_model,
-        mapping: match map {
-            Some(path) => townhall_index::files::Mapping::load(&path)?,
-            None => Default::default(),
-        },
-    };
+async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        IndexCommand::Link {
+            inputs,
+            output,
+            link_only,
+            threshold,
+            model,
+            save_model,
+            map,
+            review_twins,
+            index: args,
+        } => {
+            if inputs.is_empty() {
+                let file_only = [
+                    ("--output", output.is_some()),
+                    ("--link-only", link_only),
+                    ("--threshold", threshold.is_some()),
+                    ("--model", model.is_some()),
+                    ("--save-model", save_model.is_some()),
+                    ("--map", map.is_some()),
+                    ("--review-twins", review_twins),
+                ];
+                if let Some((flag, _)) = file_only.iter().find(|(_, given)| *given) {
+                    bail!("{flag} applies to linking files; name the files, or leave it out to link the council's index (its settings are in index.toml)");
+                }
+                return link_council(&args).await;
+            }
+            let output = output.context(
+                "--output is needed when linking files: where to write each record's cluster",
+            )?;
+            let options = townhall_index::batch::Options {
+                link_only,
+                review_twins,
+                threshold,
+                model,
+                save_model,
+                mapping: match map {
+                    Some(path) => townhall_index::files::Mapping::load(&path)?,
+                    None => Default::default(),
+                },
+            };
+            link_files(&inputs, &output, &options)
+        }
+        IndexCommand::Import {
+            system,
+            file,
+            map,
+            index: args,
+        } => {
+            let (store, council, _, policy) = open_index(&args).await?;
+            if policy.system(&system).is_none() {
+                bail!(
+                    "--system '{system}' is not declared in index.toml; it declares: {}",
+                    policy
+                        .systems
+                        .iter()
+                        .map(|s| s.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            let mapping = match map {
+                Some(path) => townhall_index::files::Mapping::load(&path)?,
+                None => Default::default(),
+            };
+            let table = townhall_index::files::read_csv(&file, &mapping)?;
+            let records: Vec<townhall_index::records::NewRecord> = table
+                .ids
+                .iter()
+                .zip(&table.people)
+                .map(|(id, person)| townhall_index::records::NewRecord {
+                    record_id: id.clone(),
+                    person: person.clone(),
+                    account: None,
+                })
+                .collect();
+            let mut tx = store.begin().await?;
+            let done =
+                townhall_index::records::import(&mut tx, council.id, &system, &records).await?;
+            tx.commit().await?;
+            println!(
+                "{system}: {} records added, {} updated; run `townhall index link` to link them",
+                done.added, done.updated
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        IndexCommand::Explain {
+            first,
+            second,
+            index: args,
+        } => {
+            let (store, council, _, _) = open_index(&args).await?;
+            let key = |text: &str| {
+                townhall_index::records::RecordKey::parse(text)
+                    .with_context(|| format!("'{text}' is not a record: write system:record_id, e.g. council_tax:CT310004"))
+            };
+            let (a, b) = (key(&first)?, key(&second)?);
+            let e = townhall_index::explain(
+                &store,
+                council.id,
+                &a,
+                &b,
+                townhall_audit::Actor::System("command-line".into()),
+                "An administrator, at the command line",
+            )
+            .await
+            .map_err(|e| match e {
+                townhall_index::IndexError::NotFound => {
+                    anyhow::anyhow!("the index has no record {a} or no record {b}")
+                }
+                other => other.into(),
+            })?;
+            println!("{:<16} {:<48} {:>8}", "field", "found", "weight");
+            println!(
+                "{:<16} {:<48} {:>+8.2}",
+                "prior", "how often two records are one person", e.prior
+            );
+            for t in &e.terms {
+                println!("{:<16} {:<48} {:>+8.2}", t.field, t.level, t.weight);
+            }
+            println!(
+                "{:<16} {:<48} {:>+8.2}",
+                "total",
+                format!("probability {:.4}", e.probability),
+                e.score
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        IndexCommand::Export {
+            output,
+            index: args,
+        } => {
+            let (store, council, _, _) = open_index(&args).await?;
+            let n = townhall_index::export(&store, council.id, &output).await?;
+            println!("{n} records written to {}", output.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The store, council and rules an index command works on.
+async fn open_index(
+    args: &IndexArgs,
+) -> anyhow::Result<(
+    Store,
+    Council,
+    townhall_consent::Policy,
+    townhall_index::policy::IndexPolicy,
+)> {
+    let store = open(&args.store).await?;
+    let council = pick_council(&store, args.council.as_deref()).await?;
+    let dir = args
+        .config_dir
+        .clone()
+        .unwrap_or_else(|| args.store.data_dir.join("config"));
+    let consent = load_policy(&dir)?;
+    let policy = load_index_policy(&dir, &consent)?.with_context(|| {
+        format!(
+            "{} has no index.toml: the council keeps no resident index",
+            dir.display()
+        )
+    })?;
+    Ok((store, council, consent, policy))
+}
+
+async fn link_council(args: &IndexArgs) -> anyhow::Result<ExitCode> {
+    let (store, council, _, policy) = open_index(args).await?;
     let started = std::time::Instant::now();
     let progress = bar();
-    let summary = townhall_index::batch::link_files(&inputs, &output, &options, &progress)?;
+    let summary = townhall_index::run::run(&store, council.id, &policy, &progress).await?;
+    progress.0.finish_and_clear();
+    print_training(&summary.training);
+    println!(
+        "{} records: {} candidate pairs scored, {} linked ({} by reviewers' decisions kept), {} for review; {} persons; in {:.1} s",
+        summary.records,
+        summary.pairs,
+        summary.links,
+        summary.decisions,
+        summary.review,
+        summary.persons,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_training(training: &[(String, townhall_linkage::train::Report)]) {
+    for (rule, report) in training {
+        println!(
+            "trained on {rule}: {} iterations, {}, {:.1}% of its pairs matches",
+            report.iterations,
+            if report.converged {
+                "converged"
+            } else {
+                "did not converge"
+            },
+            report.match_share * 100.0
+        );
+    }
+}
+
+fn link_files(
+    inputs: &[PathBuf],
+    output: &Path,
+    options: &townhall_index::batch::Options,
+) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let progress = bar();
+    let summary = townhall_index::batch::link_files(inputs, output, options, &progress)?;
     progress.0.finish_and_clear();
     for file in &summary.files {
         let recognised: Vec<String> = file
@@ -138,18 +324,7 @@ fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
             recognised.join(", ")
         );
     }
-    for (rule, report) in &summary.training {
-        println!(
-            "trained on {rule}: {} iterations, {}, {:.1}% of its pairs matches",
-            report.iterations,
-            if report.converged {
-                "converged"
-            } else {
-                "did not converge"
-            },
-            report.match_share * 100.0
-        );
-    }
+    print_training(&summary.training);
     println!(
         "{} candidate pairs scored, {} linked, {} for review; {} persons; written to {} in {:.1} s",
         summary.pairs,
@@ -182,6 +357,24 @@ fn secret(path: &Path) -> anyhow::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The council's index rules (`index.toml`), if it keeps an index.
+fn load_index_policy(
+    dir: &Path,
+    consent: &townhall_consent::Policy,
+) -> anyhow::Result<Option<townhall_index::policy::IndexPolicy>> {
+    let path = dir.join("index.toml");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(Some(townhall_index::policy::IndexPolicy::parse(
+        &path.display().to_string(),
+        &text,
+        consent,
+    )?))
+}
+
 fn load_policy(dir: &Path) -> anyhow::Result<townhall_consent::Policy> {
     let path = dir.join("consent.toml");
     let text = std::fs::read_to_string(&path)
@@ -210,8 +403,21 @@ async fn load_site(
         townhall_services::Catalogue::default()
     };
     check_teams(store, &council, &services, &boundaries).await?;
+    let consent = load_policy(dir)?;
+    let index = load_index_policy(dir, &consent)?;
+    if let Some(policy) = &index {
+        let teams = townhall_identity::staff::team_names(store, council.id).await?;
+        if let Some(missing) = policy.teams().find(|t| !teams.iter().any(|have| have == t)) {
+            bail!(
+                "council '{}': index.toml names team '{missing}', which does not exist; \
+                 create it with `townhall admin create-team --name \"{missing}\"`",
+                council.slug
+            );
+        }
+    }
     Ok(townhall_web::Site {
-        consent: load_policy(dir)?,
+        consent,
+        index,
         council,
         public_url,
         services,

@@ -13,6 +13,7 @@ mod journeys;
 mod notify;
 mod open311;
 mod photos;
+mod resident_index;
 mod services;
 mod sites;
 mod store;

@@ -35,7 +35,7 @@ async fn current<'a>(
                 &state.site.consent,
                 &DecisionRequest {
                     council: state.council().id,
-                    resident: user,
+                    resident: Some(user),
                     recipient: r,
                     purpose: &p.id,
                     fields: &[],

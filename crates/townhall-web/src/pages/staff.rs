@@ -46,6 +46,12 @@ pub async fn home(
             p class="lead" { "Signed in as " (me.label()) "." }
             h2 { "Your team's cases" }
             (queue)
+            @if state.site.index.is_some() {
+                div class="card" {
+                    h2 { a href="/staff/index" { "Resident index" } }
+                    p { "People linked across the council's systems: pairs to review, and one person seen whole when your team may." }
+                }
+            }
             div class="card" {
                 h2 { "Looking at a resident's record" }
                 p { "Every time you open a resident's record it is recorded, with the reason, and the resident can see it." }

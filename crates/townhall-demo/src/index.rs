@@ -1,0 +1,245 @@
+//! The demo council's people as its other systems hold them: Council Tax,
+//! the electoral register, housing, adult social care, school admissions and
+//! children's services, each with the mistakes such systems have (typing
+//! slips, nicknames, changed surnames, day and month swapped, old addresses,
+//! missing values), and children — twins among them — who have no account.
+//! The index then has real work to do: linking, and pairs to review.
+
+use rand::rngs::StdRng;
+use rand::Rng;
+use townhall_index::records::NewRecord;
+use townhall_linkage::record::RawPerson;
+use townhall_places::Address;
+use townhall_types::UserId;
+
+/// The demo's index rules.
+pub const INDEX_POLICY: &str = include_str!("../config/index.toml");
+
+/// A resident as seeded, with the account the index links them to.
+pub(crate) struct Seeded {
+    pub account: UserId,
+    pub person: RawPerson,
+}
+
+const NICKNAMES: &[(&str, &str)] = &[
+    ("William", "Bill"),
+    ("Elizabeth", "Liz"),
+    ("Margaret", "Maggie"),
+    ("Robert", "Bob"),
+    ("James", "Jim"),
+    ("Catherine", "Kate"),
+    ("Thomas", "Tom"),
+    ("Susan", "Sue"),
+    ("Michael", "Mike"),
+    ("Jennifer", "Jenny"),
+    ("Richard", "Rick"),
+    ("Patricia", "Pat"),
+];
+
+/// A typing slip: two neighbouring letters swapped, or one left out.
+fn slip(rng: &mut StdRng, word: &str) -> String {
+    let mut chars: Vec<char> = word.chars().collect();
+    if chars.len() < 4 {
+        return word.to_owned();
+    }
+    let at = rng.gen_range(1..chars.len() - 1);
+    if rng.gen_bool(0.5) {
+        chars.swap(at, at + 1);
+    } else {
+        chars.remove(at);
+    }
+    chars.into_iter().collect()
+}
+
+/// `yyyy-mm-dd` written as a system would: some as dd/mm/yyyy, some with
+/// day and month swapped when the day could be a month.
+fn written_date(rng: &mut StdRng, iso: &str, swap: f64) -> String {
+    let parts: Vec<&str> = iso.split('-').collect();
+    let [y, m, d] = parts[..] else {
+        return iso.to_owned();
+    };
+    let swapped = rng.gen_bool(swap) && d.parse::<u8>().is_ok_and(|d| d <= 12) && d != m;
+    let (m, d) = if swapped { (d, m) } else { (m, d) };
+    if rng.gen_bool(0.5) {
+        format!("{d}/{m}/{y}")
+    } else {
+        format!("{y}-{m}-{d}")
+    }
+}
+
+/// How a system holds someone: each field kept with a chance, and mistakes.
+struct Habits {
+    keep_dob: f64,
+    keep_phone: f64,
+    keep_email: f64,
+    nickname: f64,
+    slip: f64,
+    swap_date: f64,
+    old_address: f64,
+    new_surname: f64,
+}
+
+fn copy(
+    rng: &mut StdRng,
+    p: &RawPerson,
+    h: &Habits,
+    addresses: &[Address],
+    family: &[&str],
+) -> RawPerson {
+    let mut out = p.clone();
+    if rng.gen_bool(h.nickname) {
+        if let Some((_, short)) = NICKNAMES.iter().find(|(full, _)| *full == p.first_name) {
+            out.first_name = (*short).to_owned();
+        }
+    }
+    if rng.gen_bool(h.slip) {
+        if rng.gen_bool(0.5) {
+            out.surname = slip(rng, &out.surname);
+        } else {
+            out.first_name = slip(rng, &out.first_name);
+        }
+    }
+    if rng.gen_bool(h.new_surname) {
+        out.surname = family[rng.gen_range(0..family.len())].to_owned();
+    }
+    out.date_of_birth = if rng.gen_bool(h.keep_dob) {
+        written_date(rng, &p.date_of_birth, h.swap_date)
+    } else {
+        String::new()
+    };
+    if rng.gen_bool(h.old_address) {
+        let a = &addresses[rng.gen_range(0..addresses.len())];
+        out.address = a.line1.clone();
+        out.postcode = a.postcode.clone();
+    }
+    if !rng.gen_bool(h.keep_phone) {
+        out.phone.clear();
+    }
+    if !rng.gen_bool(h.keep_email) {
+        out.email.clear();
+    }
+    out
+}
+
+/// Every system's records: (system id, records).
+pub(crate) fn records(
+    rng: &mut StdRng,
+    residents: &[Seeded],
+    addresses: &[Address],
+    given: &[&str],
+    family: &[&str],
+) -> Vec<(&'static str, Vec<NewRecord>)> {
+    let mut systems: Vec<(&'static str, Vec<NewRecord>)> = vec![
+        ("accounts", Vec::new()),
+        ("council_tax", Vec::new()),
+        ("electoral_register", Vec::new()),
+        ("housing", Vec::new()),
+        ("adult_social_care", Vec::new()),
+        ("school_admissions", Vec::new()),
+        ("childrens_services", Vec::new()),
+    ];
+    let careful = Habits {
+        keep_dob: 1.0,
+        keep_phone: 0.9,
+        keep_email: 0.6,
+        nickname: 0.05,
+        slip: 0.03,
+        swap_date: 0.02,
+        old_address: 0.02,
+        new_surname: 0.0,
+    };
+    let council_tax = Habits {
+        keep_dob: 0.4,
+        keep_phone: 0.5,
+        keep_email: 0.3,
+        nickname: 0.15,
+        slip: 0.05,
+        old_address: 0.05,
+        ..careful
+    };
+    let register = Habits {
+        keep_dob: 0.7,
+        keep_phone: 0.0,
+        keep_email: 0.0,
+        new_surname: 0.03,
+        ..careful
+    };
+    let care = Habits {
+        swap_date: 0.08,
+        slip: 0.06,
+        keep_email: 0.2,
+        ..careful
+    };
+    for (n, r) in residents.iter().enumerate() {
+        let record = |id: String, person: RawPerson| NewRecord {
+            record_id: id,
+            person,
+            account: None,
+        };
+        systems[0].1.push(NewRecord {
+            record_id: r.account.to_string(),
+            person: r.person.clone(),
+            account: Some(r.account),
+        });
+        if rng.gen_bool(0.75) {
+            let p = copy(rng, &r.person, &council_tax, addresses, family);
+            systems[1]
+                .1
+                .push(record(format!("CT{:06}", 310_000 + n), p));
+        }
+        if rng.gen_bool(0.85) {
+            let p = copy(rng, &r.person, &register, addresses, family);
+            systems[2]
+                .1
+                .push(record(format!("ER-{:05}", 20_000 + n), p));
+        }
+        if rng.gen_bool(0.15) {
+            let p = copy(rng, &r.person, &careful, addresses, family);
+            systems[3].1.push(record(format!("H{:05}", 4_000 + n), p));
+        }
+        let old = r.person.date_of_birth.as_str() < "1960";
+        if old && rng.gen_bool(0.4) {
+            let p = copy(rng, &r.person, &care, addresses, family);
+            systems[4].1.push(record(format!("ASC{:05}", 700 + n), p));
+        }
+        // Parents born 1975–1995: some have children at school, twins now and then.
+        let parent = ("1975".."1996").contains(&r.person.date_of_birth.as_str());
+        if parent && rng.gen_bool(0.3) {
+            let children = rng.gen_range(1..=3);
+            let mut born = String::new();
+            for c in 0..children {
+                let twin = c > 0 && rng.gen_bool(0.15);
+                if !twin {
+                    born = format!(
+                        "{}-{:02}-{:02}",
+                        rng.gen_range(2010..2021),
+                        rng.gen_range(1..=12),
+                        rng.gen_range(1..=28)
+                    );
+                }
+                let child = RawPerson {
+                    first_name: given[rng.gen_range(0..given.len())].to_owned(),
+                    surname: r.person.surname.clone(),
+                    date_of_birth: born.clone(),
+                    postcode: r.person.postcode.clone(),
+                    address: r.person.address.clone(),
+                    email: String::new(),
+                    phone: r.person.phone.clone(),
+                };
+                let id = systems[5].1.len();
+                let p = copy(rng, &child, &careful, addresses, family);
+                systems[5]
+                    .1
+                    .push(record(format!("SA{:05}", 50_000 + id), p));
+                if rng.gen_bool(0.3) {
+                    let p = copy(rng, &child, &care, addresses, family);
+                    let id = systems[6].1.len();
+                    systems[6]
+                        .1
+                        .push(record(format!("CS-{:04}", 1_000 + id), p));
+                }
+            }
+        }
+    }
+    systems
+}

@@ -1,0 +1,335 @@
+//! The index's rules, as data (`index.toml`): the source systems it holds,
+//! when a pair is linked or put to a reviewer, which teams review, and which
+//! teams may see a person whole and for which consent purpose.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+use toml::Spanned;
+use townhall_consent::Policy as ConsentPolicy;
+use townhall_types::{SourceError, SourceText};
+
+/// The fields of a person the single view can show, named as consent
+/// purposes name them.
+pub const VIEW_FIELDS: &[&str] = &["name", "date_of_birth", "address", "email", "phone"];
+
+/// A council's index rules, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexPolicy {
+    /// The systems records come from.
+    pub systems: Vec<System>,
+    /// Pairs at or above this probability are one person.
+    pub link_from: f64,
+    /// Pairs from this probability up to `link_from` go to review.
+    pub review_from: f64,
+    /// Teams whose members decide review pairs.
+    pub reviewers: Vec<String>,
+    /// Who may see a person whole, and why.
+    pub views: Vec<View>,
+}
+
+/// A source system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct System {
+    /// Its id, e.g. `council_tax`.
+    pub id: String,
+    /// Its name for people, e.g. "Council Tax".
+    pub name: String,
+}
+
+/// A purpose for which some teams may see a person across systems.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// The consent purpose relied on.
+    pub purpose: String,
+    /// The recipient, one of the purpose's.
+    pub recipient: String,
+    /// The teams allowed.
+    pub teams: Vec<String>,
+    /// The person's fields shown: those of [`VIEW_FIELDS`] the purpose covers.
+    pub fields: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    version: u32,
+    systems: Vec<Spanned<SystemFile>>,
+    link_from: Spanned<f64>,
+    review_from: Spanned<f64>,
+    #[serde(default)]
+    reviewers: Vec<String>,
+    #[serde(default)]
+    views: Vec<Spanned<ViewFile>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SystemFile {
+    id: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ViewFile {
+    purpose: String,
+    recipient: String,
+    teams: Vec<String>,
+}
+
+impl IndexPolicy {
+    /// Reads and checks `text` (from `file`), against the council's consent policy.
+    pub fn parse(file: &str, text: &str, consent: &ConsentPolicy) -> Result<Self, SourceError> {
+        let source = SourceText::new(file, text);
+        let parsed: File = toml::from_str(text)
+            .map_err(|e| source.error(e.span().map_or(0, |s| s.start), e.message().to_owned()))?;
+        if parsed.version != 1 {
+            return Err(source.error(
+                0,
+                format!(
+                    "version {} is not supported; use version = 1",
+                    parsed.version
+                ),
+            ));
+        }
+        if parsed.systems.is_empty() {
+            return Err(source.error(0, "declare at least one system under [[systems]]"));
+        }
+        let mut ids = HashSet::new();
+        for s in &parsed.systems {
+            let id = &s.get_ref().id;
+            if id.is_empty()
+                || !id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            {
+                return Err(source.error(
+                    s.span().start,
+                    format!("system id '{id}' must be lower-case letters, digits and underscores"),
+                ));
+            }
+            if !ids.insert(id.clone()) {
+                return Err(
+                    source.error(s.span().start, format!("system '{id}' is declared twice"))
+                );
+            }
+        }
+        let (link_from, review_from) = (*parsed.link_from.get_ref(), *parsed.review_from.get_ref());
+        if !(link_from > 0.0 && link_from < 1.0) {
+            return Err(source.error(
+                parsed.link_from.span().start,
+                format!(
+                    "link_from must be a probability between 0 and 1, like 0.95, not {link_from}"
+                ),
+            ));
+        }
+        if !(review_from > 0.0 && review_from < link_from) {
+            return Err(source.error(
+                parsed.review_from.span().start,
+                format!("review_from must be above 0 and below link_from ({link_from}), not {review_from}"),
+            ));
+        }
+        let mut views = Vec::new();
+        for v in &parsed.views {
+            let at = v.span().start;
+            let view = v.get_ref();
+            let Some(purpose) = consent.purpose(&view.purpose) else {
+                return Err(source.error(
+                    at,
+                    format!("'{}' is not a purpose of the consent policy", view.purpose),
+                ));
+            };
+            if !purpose.recipients.contains(&view.recipient) {
+                return Err(source.error(
+                    at,
+                    format!(
+                        "'{}' is not a recipient of the purpose '{}'; it has: {}",
+                        view.recipient,
+                        view.purpose,
+                        purpose.recipients.join(", ")
+                    ),
+                ));
+            }
+            let fields: Vec<String> = VIEW_FIELDS
+                .iter()
+                .filter(|f| purpose.fields.iter().any(|p| p == *f))
+                .map(|f| (*f).to_owned())
+                .collect();
+            if fields.is_empty() {
+                return Err(source.error(
+                    at,
+                    format!(
+                        "the purpose '{}' covers none of the fields a person is shown with ({})",
+                        view.purpose,
+                        VIEW_FIELDS.join(", ")
+                    ),
+                ));
+            }
+            if view.teams.is_empty() {
+                return Err(source.error(at, "name at least one team that may use this view"));
+            }
+            views.push(View {
+                purpose: view.purpose.clone(),
+                recipient: view.recipient.clone(),
+                teams: view.teams.clone(),
+                fields,
+            });
+        }
+        Ok(IndexPolicy {
+            systems: parsed
+                .systems
+                .into_iter()
+                .map(|s| {
+                    let s = s.into_inner();
+                    System {
+                        id: s.id,
+                        name: s.name,
+                    }
+                })
+                .collect(),
+            link_from,
+            review_from,
+            reviewers: parsed.reviewers,
+            views,
+        })
+    }
+
+    /// The system with this id.
+    pub fn system(&self, id: &str) -> Option<&System> {
+        self.systems.iter().find(|s| s.id == id)
+    }
+
+    /// The name of a system, or its id if it is no longer declared.
+    pub fn system_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.system(id).map_or(id, |s| s.name.as_str())
+    }
+
+    /// The views open to `team`.
+    pub fn views_for<'a>(&'a self, team: &'a str) -> impl Iterator<Item = &'a View> + 'a {
+        self.views
+            .iter()
+            .filter(move |v| v.teams.iter().any(|t| t == team))
+    }
+
+    /// Whether members of `team` review pairs.
+    pub fn reviews(&self, team: &str) -> bool {
+        self.reviewers.iter().any(|t| t == team)
+    }
+
+    /// Every team the file names, to check they exist.
+    pub fn teams(&self) -> impl Iterator<Item = &str> {
+        self.reviewers
+            .iter()
+            .chain(self.views.iter().flat_map(|v| &v.teams))
+            .map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn consent() -> ConsentPolicy {
+        ConsentPolicy::parse(
+            "consent.toml",
+            r#"
+version = 1
+policy_url = "https://example.org/privacy"
+[[recipients]]
+id = "early-help"
+name = "Early Help"
+[[purposes]]
+id = "early-help-families"
+title = "Early help for families"
+description = "Sharing between services that support families."
+legal_basis = "public_task"
+default = "opt_out"
+reason = "A duty to promote children's welfare."
+recipients = ["early-help"]
+fields = ["name", "date_of_birth", "address", "household"]
+"#,
+        )
+        .unwrap()
+    }
+
+    const GOOD: &str = r#"version = 1
+link_from = 0.95
+review_from = 0.5
+reviewers = ["Customer Services"]
+
+[[systems]]
+id = "council_tax"
+name = "Council Tax"
+
+[[views]]
+purpose = "early-help-families"
+recipient = "early-help"
+teams = ["Early Help"]
+"#;
+
+    #[test]
+    fn a_good_file_is_read_with_the_fields_its_purpose_covers() {
+        let p = IndexPolicy::parse("index.toml", GOOD, &consent()).unwrap();
+        assert_eq!(p.system_name("council_tax"), "Council Tax");
+        assert_eq!(p.views[0].fields, ["name", "date_of_birth", "address"]);
+        assert_eq!(p.views_for("Early Help").count(), 1);
+        assert_eq!(p.views_for("Highways").count(), 0);
+        assert!(p.reviews("Customer Services"));
+    }
+
+    #[test]
+    fn mistakes_are_named_with_their_line() {
+        let cases = [
+            (
+                GOOD.replace("\"council_tax\"", "\"Council Tax\""),
+                "7: system id 'Council Tax' must be",
+            ),
+            (
+                GOOD.replace("review_from = 0.5", "review_from = 0.97"),
+                "3: review_from must be above 0 and below link_from (0.95)",
+            ),
+            (
+                GOOD.replace("link_from = 0.95", "link_from = 1.5"),
+                "2: link_from must be a probability",
+            ),
+            (
+                GOOD.replace(
+                    "purpose = \"early-help-families\"",
+                    "purpose = \"marketing\"",
+                ),
+                "'marketing' is not a purpose",
+            ),
+            (
+                GOOD.replace("recipient = \"early-help\"", "recipient = \"gp\""),
+                "'gp' is not a recipient of the purpose 'early-help-families'; it has: early-help",
+            ),
+            (
+                GOOD.replace("[\"Early Help\"]", "[]"),
+                "name at least one team",
+            ),
+            (
+                GOOD.replace("version = 1", "version = 2"),
+                "version 2 is not supported",
+            ),
+            (
+                format!("{GOOD}\n[[systems]]\nid = \"council_tax\"\nname = \"Again\"\n"),
+                "system 'council_tax' is declared twice",
+            ),
+            (
+                GOOD.replace(
+                    "name = \"Council Tax\"",
+                    "name = \"Council Tax\"\nowner = \"x\"",
+                ),
+                "unknown field `owner`",
+            ),
+        ];
+        for (text, expected) in cases {
+            let e = IndexPolicy::parse("index.toml", &text, &consent()).unwrap_err();
+            assert!(
+                e.to_string().contains(expected),
+                "{e} should contain {expected}"
+            );
+        }
+    }
+}
