@@ -89,6 +89,16 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &str)] = &[
         "admin@riverside.gov.example",
         "administrator",
     ),
+    (
+        "Index reviewer",
+        "chris.young@riverside.gov.example",
+        "caseworker, Customer Services",
+    ),
+    (
+        "Single view",
+        "kate.morgan@riverside.gov.example",
+        "caseworker, Early Help",
+    ),
 ];
 
 /// How many residents the demo council has.

@@ -121,6 +121,16 @@ pub fn train(
     let mut sessions = vec![0usize; model.comparisons.len()];
     let mut reports = Vec::new();
     for (r, rule) in settings.rules.iter().enumerate() {
+        // A rule that fixes only what a household shares (surname, address,
+        // phone) pairs families; EM would learn "same household" as its
+        // match class, and a parent would then match their child.
+        let personal = rule
+            .parts
+            .iter()
+            .any(|p| matches!(p.field(), Field::FirstName | Field::DateOfBirth));
+        if !personal {
+            continue;
+        }
         let of_rule: Vec<&Vector> = pairs
             .iter()
             .zip(&vectors)

@@ -203,3 +203,147 @@ fn mistakes_in_the_command_are_refused_with_their_reason() {
         "nothing written on failure"
     );
 }
+
+/// Runs `townhall` and returns its standard output, failing with both
+/// outputs if it does not succeed.
+fn ok(args: &[String]) -> String {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = townhall(&args);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "townhall {args:?}: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// Runs `townhall`, expecting it to fail, and returns its standard error.
+fn refused(args: &[String]) -> String {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = townhall(&args);
+    assert!(!out.status.success(), "townhall {args:?} should fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_councils_index_is_imported_linked_explained_and_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    exports(dir.path());
+    let p = |name: &str| dir.path().join(name).display().to_string();
+    let data = p("data");
+    let with = |args: &[&str]| -> Vec<String> {
+        args.iter()
+            .copied()
+            .chain(["--data-dir", data.as_str()])
+            .map(str::to_owned)
+            .collect()
+    };
+    ok(&with(&["migrate"]));
+    ok(&[
+        "admin",
+        "--data-dir",
+        &data,
+        "create-council",
+        "--slug",
+        "testshire",
+        "--name",
+        "Testshire Council",
+    ]
+    .map(str::to_owned));
+    let config = dir.path().join("data").join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("consent.toml"), townhall_demo::CONSENT_POLICY).unwrap();
+    std::fs::write(config.join("index.toml"), townhall_demo::INDEX_POLICY).unwrap();
+
+    let tax = p("council_tax.csv");
+    let housing = p("housing.csv");
+    let map = p("housing.toml");
+    let out = ok(&with(&["index", "import", "--system", "council_tax", &tax]));
+    assert!(
+        out.contains("council_tax: 300 records added, 0 updated"),
+        "{out}"
+    );
+    let import_housing = with(&[
+        "index", "import", "--system", "housing", &housing, "--map", &map,
+    ]);
+    let out = ok(&import_housing);
+    assert!(
+        out.contains("housing: 150 records added, 0 updated"),
+        "{out}"
+    );
+    let out = ok(&import_housing);
+    assert!(
+        out.contains("housing: 0 records added, 150 updated"),
+        "importing again changes nothing twice: {out}"
+    );
+    let err = refused(&with(&["index", "import", "--system", "parking", &tax]));
+    assert!(
+        err.contains(
+            "--system 'parking' is not declared in index.toml; it declares: accounts, council_tax"
+        ),
+        "{err}"
+    );
+
+    let out = ok(&with(&["index", "link"]));
+    assert!(out.contains("450 records"), "{out}");
+    let err = refused(&with(&[
+        "index",
+        "export",
+        "--output",
+        &p("early.csv"),
+        "--council",
+        "nowhere",
+    ]));
+    assert!(err.contains("there is no council 'nowhere'"), "{err}");
+
+    let out = ok(&with(&[
+        "index",
+        "explain",
+        "council_tax:CT0002",
+        "housing:H0002",
+    ]));
+    let weight = |line: &str| {
+        line.split_whitespace()
+            .last()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+    };
+    let lines: Vec<&str> = out.lines().skip(1).collect();
+    let (terms, total) = lines.split_at(lines.len() - 1);
+    let sum: f64 = terms.iter().map(|l| weight(l)).sum();
+    assert!(
+        (sum - weight(total[0])).abs() < 0.05,
+        "the terms add up to the total: {out}"
+    );
+    assert!(
+        out.contains("first_name") && out.contains("date_of_birth"),
+        "{out}"
+    );
+    let err = refused(&with(&["index", "explain", "CT0002", "housing:H0002"]));
+    assert!(
+        err.contains("'CT0002' is not a record: write system:record_id"),
+        "{err}"
+    );
+    let err = refused(&with(&[
+        "index",
+        "explain",
+        "council_tax:CT9999",
+        "housing:H0002",
+    ]));
+    assert!(
+        err.contains("the index has no record council_tax:CT9999"),
+        "{err}"
+    );
+
+    let out = ok(&with(&["index", "export", "--output", &p("persons.csv")]));
+    assert!(out.contains("450 records written"), "{out}");
+    let persons = clusters(&dir.path().join("persons.csv"));
+    assert_eq!(persons.len(), 450);
+    assert_eq!(persons["council_tax:CT0002"], persons["housing:H0002"]);
+    assert_ne!(persons["council_tax:CT0002"], persons["council_tax:CT0004"]);
+
+    let err = refused(&with(&["index", "link", "--output", &p("x.csv")]));
+    assert!(err.contains("--output applies to linking files"), "{err}");
+}

@@ -386,3 +386,80 @@ async fn decided_pair(s: &TestServer) -> ((String, String), (String, String)) {
     .map(|(a, b, c, d)| ((a, b), (c, d)))
     .unwrap()
 }
+
+#[tokio::test]
+async fn the_index_pages_are_accessible_in_a_browser() {
+    let s = TestServer::start().await;
+    s.add_staff(
+        "chris@testshire.example",
+        "Chris Young",
+        Role::Caseworker,
+        Some("Customer Services"),
+        PASSWORD,
+    )
+    .await;
+    s.add_staff(
+        "kate@testshire.example",
+        "Kate Morgan",
+        Role::Caseworker,
+        Some("Early Help"),
+        PASSWORD,
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    import_and_link(&s, dir.path()).await;
+    let b = townhall_testkit::browser::Browser::start().await;
+    let sign_in = |email: &'static str| {
+        let b = &b;
+        let s = &s;
+        async move {
+            b.visit(&s.url("/staff/sign-in")).await;
+            b.fill("email", email).await;
+            b.fill("password", PASSWORD).await;
+            b.click("form[action='/staff/sign-in'] button[type=submit]")
+                .await;
+            b.wait_for_path("/staff").await;
+        }
+    };
+    sign_in("chris@testshire.example").await;
+    b.visit(&s.url("/staff/index")).await;
+    b.check_accessibility().await;
+    b.click("a[href='/staff/index/reviews']").await;
+    b.wait_for_path("/staff/index/reviews").await;
+    b.check_accessibility().await;
+    let chris = staff_client(&s, "chris@testshire.example").await;
+    let pair = first_pair(&s.text(&chris, "/staff/index/reviews").await);
+    b.visit(&s.url(&pair)).await;
+    b.check_accessibility().await;
+    b.click("form[action^='/staff/index/reviews/'] button")
+        .await;
+    b.wait_for_text(
+        "#decision-error",
+        "Select whether these are the same person",
+    )
+    .await;
+    b.check_accessibility().await;
+    b.click("#decision-different").await;
+    b.click("form[action^='/staff/index/reviews/'] button")
+        .await;
+    b.wait_for_text(".notification-banner", "different people")
+        .await;
+    b.check_accessibility().await;
+
+    b.click("form[action='/sign-out'] button").await;
+    sign_in("kate@testshire.example").await;
+    b.visit(&s.url("/staff/index")).await;
+    b.check_accessibility().await;
+    let all = records::all(&s.db.store, s.council.id).await.unwrap();
+    let ct = all.iter().find(|r| r.key.record_id == "CT00000").unwrap();
+    b.fill("surname", &ct.person.surname).await;
+    b.fill("date_of_birth", &ct.person.date_of_birth).await;
+    b.click("#purpose").await;
+    b.click("form[action='/staff/people'] button").await;
+    b.wait_for_text("h1", &ct.person.first_name).await;
+    b.check_accessibility().await;
+    b.visit(&s.url("/staff/people?surname=&date_of_birth=&purpose="))
+        .await;
+    b.check_accessibility().await;
+    b.close().await;
+}
