@@ -283,15 +283,15 @@ teams = ["Early Help"]
         let cases = [
             (
                 GOOD.replace("\"council_tax\"", "\"Council Tax\""),
-                "7: system id 'Council Tax' must be",
+                "index.toml:6: system id 'Council Tax' must be",
             ),
             (
                 GOOD.replace("review_from = 0.5", "review_from = 0.97"),
-                "3: review_from must be above 0 and below link_from (0.95)",
+                "index.toml:3: review_from must be above 0 and below link_from (0.95)",
             ),
             (
                 GOOD.replace("link_from = 0.95", "link_from = 1.5"),
-                "2: link_from must be a probability",
+                "index.toml:2: link_from must be a probability",
             ),
             (
                 GOOD.replace(

@@ -180,25 +180,27 @@ async fn person_of(s: &TestServer, system: &str, record: &str) -> Option<String>
         .and_then(|r| r.person_id.map(|p| p.to_string()))
 }
 
+/// A server with a reviewer (Chris, Customer Services) and a member of
+/// Early Help (Kate), who has the early-help view.
+async fn with_reviewer_and_early_help() -> TestServer {
+    let s = TestServer::start().await;
+    for (email, name, team) in [
+        (
+            "chris@testshire.example",
+            "Chris Young",
+            "Customer Services",
+        ),
+        ("kate@testshire.example", "Kate Morgan", "Early Help"),
+    ] {
+        s.add_staff(email, name, Role::Caseworker, Some(team), PASSWORD)
+            .await;
+    }
+    s
+}
+
 #[tokio::test]
 async fn two_systems_are_linked_and_a_reviewer_resolves_a_pair_that_later_runs_keep() {
-    let s = TestServer::start().await;
-    s.add_staff(
-        "chris@testshire.example",
-        "Chris Young",
-        Role::Caseworker,
-        Some("Customer Services"),
-        PASSWORD,
-    )
-    .await;
-    s.add_staff(
-        "kate@testshire.example",
-        "Kate Morgan",
-        Role::Caseworker,
-        Some("Early Help"),
-        PASSWORD,
-    )
-    .await;
+    let s = with_reviewer_and_early_help().await;
     s.add_staff(
         "tom@testshire.example",
         "Tom Okafor",
@@ -389,23 +391,7 @@ async fn decided_pair(s: &TestServer) -> ((String, String), (String, String)) {
 
 #[tokio::test]
 async fn the_index_pages_are_accessible_in_a_browser() {
-    let s = TestServer::start().await;
-    s.add_staff(
-        "chris@testshire.example",
-        "Chris Young",
-        Role::Caseworker,
-        Some("Customer Services"),
-        PASSWORD,
-    )
-    .await;
-    s.add_staff(
-        "kate@testshire.example",
-        "Kate Morgan",
-        Role::Caseworker,
-        Some("Early Help"),
-        PASSWORD,
-    )
-    .await;
+    let s = with_reviewer_and_early_help().await;
     let dir = tempfile::tempdir().unwrap();
     import_and_link(&s, dir.path()).await;
     let b = townhall_testkit::browser::Browser::start().await;
