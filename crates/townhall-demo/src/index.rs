@@ -111,6 +111,7 @@ fn copy(
         let a = &addresses[rng.gen_range(0..addresses.len())];
         out.address = a.line1.clone();
         out.postcode = a.postcode.clone();
+        out.town = a.town.clone();
     }
     if !rng.gen_bool(h.keep_phone) {
         out.phone.clear();
@@ -223,6 +224,7 @@ pub(crate) fn records(
                     date_of_birth: born.clone(),
                     postcode: r.person.postcode.clone(),
                     address: r.person.address.clone(),
+                    town: r.person.town.clone(),
                     email: String::new(),
                     phone: r.person.phone.clone(),
                 };

@@ -474,6 +474,7 @@ async fn seed_residents(
                 date_of_birth: dob.clone(),
                 postcode: address.postcode.clone(),
                 address: address.line1.clone(),
+                town: address.town.clone(),
                 email: email.to_string(),
                 phone: phone.clone(),
             },

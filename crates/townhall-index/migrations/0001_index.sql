@@ -10,6 +10,7 @@ CREATE TABLE index_records (
     date_of_birth TEXT NOT NULL,
     postcode TEXT NOT NULL,
     address TEXT NOT NULL,
+    town TEXT NOT NULL,
     email TEXT NOT NULL,
     phone TEXT NOT NULL,
     account_id TEXT,

@@ -38,7 +38,7 @@ pub enum FileError {
 }
 
 /// The fields a column can hold.
-const FIELDS: [&str; 9] = [
+const FIELDS: [&str; 10] = [
     "record_id",
     "first_name",
     "surname",
@@ -46,6 +46,7 @@ const FIELDS: [&str; 9] = [
     "postcode",
     "address",
     "street_number",
+    "town",
     "email",
     "phone",
 ];
@@ -84,6 +85,7 @@ fn usual_names(field: &str) -> &'static [&'static str] {
             "addr1",
         ],
         "street_number" => &["streetnumber", "housenumber"],
+        "town" => &["town", "posttown", "city", "locality", "suburb", "village"],
         "email" => &["email", "emailaddress"],
         "phone" => &["phone", "telephone", "phonenumber", "tel", "mobile"],
         _ => &[],
@@ -223,6 +225,7 @@ pub fn read_csv(path: &Path, mapping: &Mapping) -> Result<Table, FileError> {
             date_of_birth: get("date_of_birth"),
             postcode: get("postcode"),
             address,
+            town: get("town"),
             email: get("email"),
             phone: get("phone"),
         });

@@ -94,13 +94,13 @@ pub async fn import(
             done.updated += 1;
             "UPDATE index_records SET first_name = $4, surname = $5, date_of_birth = $6, \
              postcode = $7, address = $8, email = $9, phone = $10, account_id = $11, imported_at = $12, \
-             search_key = $13 \
+             search_key = $13, town = $14 \
              WHERE council_id = $1 AND system = $2 AND record_id = $3"
         } else {
             done.added += 1;
             "INSERT INTO index_records (council_id, system, record_id, first_name, surname, \
-             date_of_birth, postcode, address, email, phone, account_id, imported_at, search_key) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+             date_of_birth, postcode, address, email, phone, account_id, imported_at, search_key, town) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
         };
         sql::query(statement)
             .bind(&council)
@@ -116,6 +116,7 @@ pub async fn import(
             .bind(r.account.map(|a| a.to_string()))
             .bind(&now)
             .bind(search_key(&p.surname, &p.date_of_birth))
+            .bind(&p.town)
             .execute(&mut **tx)
             .await?;
     }
@@ -162,7 +163,7 @@ pub async fn find(
 }
 
 const COLUMNS: &str = "system, record_id, first_name, surname, date_of_birth, postcode, address, \
-                       email, phone, account_id, person_id, probability";
+                       email, phone, account_id, person_id, probability, town";
 
 fn stored(row: &Row) -> Result<StoredRecord, StoreError> {
     use sql::Row as _;
@@ -179,6 +180,7 @@ fn stored(row: &Row) -> Result<StoredRecord, StoreError> {
             address: row.try_get(6)?,
             email: row.try_get(7)?,
             phone: row.try_get(8)?,
+            town: row.try_get(12)?,
         },
         account: parse_id(row.try_get(9)?, "account id")?,
         person_id: parse_id(row.try_get(10)?, "person id")?,

@@ -111,14 +111,32 @@ pub fn dates(a: Date, b: Date) -> DateAgreement {
 }
 
 /// The share of tokens two addresses have in common (Jaccard: shared over
-/// all), from 0 to 1; house numbers count as tokens like any word.
+/// all), from 0 to 1. House numbers count as tokens like any word and must
+/// be equal (next door is another home); a word of four letters or more is
+/// shared with one a typing slip away; and lines that differ only in their
+/// spaces ("hancocks treet") are the same line.
 pub fn token_overlap(a: &[String], b: &[String]) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let shared = a.iter().filter(|t| b.contains(t)).count();
+    if a.concat() == b.concat() {
+        return 1.0;
+    }
+    let word = |t: &str| t.len() >= 4 && t.bytes().all(|c| c.is_ascii_alphabetic());
+    let alike =
+        |x: &String, y: &String| x == y || (word(x) && word(y) && damerau_levenshtein(x, y) <= 1);
+    let shared = a
+        .iter()
+        .filter(|t| b.iter().any(|u| alike(t, u)))
+        .count()
+        .min(b.len());
     let all = a.len() + b.len() - shared;
     shared as f64 / all as f64
+}
+
+/// Towns or localities one typing slip apart at most, spaces aside.
+pub fn same_town(a: &str, b: &str) -> bool {
+    a == b || damerau_levenshtein(a, b) <= 1
 }
 
 #[cfg(test)]
@@ -209,5 +227,22 @@ mod tests {
         );
         assert_eq!(token_overlap(&t("12 high street"), &t("12 high st")), 0.5);
         assert_eq!(token_overlap(&t("12 high street"), &[]), 0.0);
+        assert_eq!(
+            token_overlap(&t("17 hancock street"), &t("17 hancocks treet")),
+            1.0,
+            "only the spaces differ"
+        );
+        assert_eq!(
+            token_overlap(&t("17 hancock street"), &t("17 hancok street")),
+            1.0,
+            "one slip in a word"
+        );
+        assert_eq!(
+            token_overlap(&t("17 hancock street"), &t("18 hancock street")),
+            0.5,
+            "next door is another home"
+        );
+        assert!(same_town("leichhardt", "leicjhardt"));
+        assert!(!same_town("riverside", "northgate"));
     }
 }

@@ -52,8 +52,13 @@ pub enum Test {
     Exact,
     /// Names that are nicknames of one another (William and Bill).
     Nickname,
-    /// First name and surname swapped between the records.
+    /// First name and surname swapped between the records (each pair of
+    /// crossed names at most one typing slip apart, so a swap with a slip
+    /// still counts).
     NamesSwapped,
+    /// The name found as the other record's other name, in one direction
+    /// only (one name moved to the other field, the other replaced).
+    NameCrossed,
     /// Jaro–Winkler similarity of at least this much.
     JaroWinkler(f64),
     /// Names that sound alike (Double Metaphone).
@@ -69,12 +74,17 @@ pub enum Test {
     /// The same postcode, with address lines sharing at least this share
     /// of their words (one of them mistyped).
     PostcodeAndLine(f64),
+    /// Address lines sharing at least this share of their words, in the
+    /// same town (the postcode mistyped, or missing).
+    LineAndTown(f64),
     /// Postcodes in the same sector (`RV1 2`).
     PostcodeSector,
     /// Postcodes in the same district (`RV1`).
     PostcodeDistrict,
     /// Address lines sharing at least this share of their tokens.
     TokenOverlap(f64),
+    /// The same town or locality.
+    SameTown,
     /// Phone numbers ending in the same 6 digits.
     PhoneEnding,
     /// Email addresses with the same part before the `@`.
@@ -88,6 +98,7 @@ impl Test {
             Test::Exact => "exact match".into(),
             Test::Nickname => "nickname of each other".into(),
             Test::NamesSwapped => "first name and surname swapped".into(),
+            Test::NameCrossed => "found as the other record's other name".into(),
             Test::JaroWinkler(t) => format!("Jaro-Winkler similarity at least {t}"),
             Test::SoundsAlike => "sound alike".into(),
             Test::DateTransposed => "day and month swapped".into(),
@@ -100,6 +111,11 @@ impl Test {
                     t * 100.0
                 )
             }
+            Test::LineAndTown(t) => format!(
+                "at least {:.0}% of address words shared, same town",
+                t * 100.0
+            ),
+            Test::SameTown => "same town".into(),
             Test::PostcodeSector => "same postcode sector".into(),
             Test::PostcodeDistrict => "same postcode district".into(),
             Test::TokenOverlap(t) => format!("at least {:.0}% of words shared", t * 100.0),
@@ -150,9 +166,14 @@ enum Pair<'a> {
     /// The two names, and each record's other name (for swaps).
     Names(&'a Name, &'a Name, Option<&'a Name>, Option<&'a Name>),
     Dates(DateAgreement),
-    /// The postcodes, and how much of the address lines the records share
-    /// (`None` when a line is missing).
-    Postcodes(&'a Postcode, &'a Postcode, Option<f64>),
+    /// Where the records live: the postcodes, how much of the address
+    /// lines they share and whether their towns agree, each `None` when
+    /// either record lacks it (at least one is there).
+    Place {
+        postcodes: Option<(&'a Postcode, &'a Postcode)>,
+        overlap: Option<f64>,
+        same_town: Option<bool>,
+    },
     Address(f64),
     Emails(&'a str, &'a str),
     Phones(&'a str, &'a str),
@@ -173,13 +194,40 @@ impl<'a> Pair<'a> {
                 a.first_name.as_ref(),
                 b.first_name.as_ref(),
             ),
-            Field::DateOfBirth => Pair::Dates(compare::dates(a.date_of_birth?, b.date_of_birth?)),
-            Field::Postcode => Pair::Postcodes(
-                a.postcode.as_ref()?,
-                b.postcode.as_ref()?,
-                (!a.address.is_empty() && !b.address.is_empty())
-                    .then(|| compare::token_overlap(&a.address, &b.address)),
-            ),
+            Field::DateOfBirth => Pair::Dates(match (a.date_of_birth, b.date_of_birth) {
+                (Some(x), Some(y)) => compare::dates(x, y),
+                // One is not a real date: all that can be said is how far
+                // apart the digits are.
+                _ => {
+                    match compare::damerau_levenshtein(a.dob_typed.as_ref()?, b.dob_typed.as_ref()?)
+                    {
+                        0 => DateAgreement::Exact,
+                        1 => DateAgreement::OneTypo,
+                        _ => DateAgreement::Different,
+                    }
+                }
+            }),
+            Field::Postcode => {
+                let postcodes = a.postcode.as_ref().zip(b.postcode.as_ref());
+                let overlap = (!a.address.is_empty() && !b.address.is_empty())
+                    .then(|| compare::token_overlap(&a.address, &b.address));
+                let same_town = a
+                    .town
+                    .as_ref()
+                    .zip(b.town.as_ref())
+                    .map(|(x, y)| compare::same_town(x, y));
+                if postcodes.is_none() && (overlap.is_none() || same_town.is_none()) {
+                    // Without postcodes, an address line means little
+                    // without its town, and a town alone says nothing of
+                    // who someone is.
+                    return None;
+                }
+                Pair::Place {
+                    postcodes,
+                    overlap,
+                    same_town,
+                }
+            }
             Field::Address if a.address.is_empty() || b.address.is_empty() => return None,
             Field::Address => Pair::Address(compare::token_overlap(&a.address, &b.address)),
             Field::Email => Pair::Emails(a.email.as_deref()?, b.email.as_deref()?),
@@ -192,7 +240,11 @@ impl<'a> Pair<'a> {
             (Pair::Names(a, b, ..), Test::Exact) => a.text == b.text,
             (Pair::Names(a, b, ..), Test::Nickname) => compare::nicknames(a.nicknames, b.nicknames),
             (Pair::Names(a, b, Some(a_other), Some(b_other)), Test::NamesSwapped) => {
-                a.text == b_other.text && a_other.text == b.text
+                alike(&a.text, &b_other.text) && alike(&a_other.text, &b.text)
+            }
+            (Pair::Names(a, b, a_other, b_other), Test::NameCrossed) => {
+                b_other.is_some_and(|o| alike(&a.text, &o.text))
+                    || a_other.is_some_and(|o| alike(&o.text, &b.text))
             }
             (Pair::Names(a, b, ..), Test::JaroWinkler(min)) => {
                 compare::jaro_winkler(&a.text, &b.text) >= min
@@ -208,16 +260,30 @@ impl<'a> Pair<'a> {
                 };
                 *agreement == wanted
             }
-            (Pair::Postcodes(a, b, overlap), Test::SameAddress) => {
-                a.unit == b.unit && *overlap == Some(1.0)
+            (
+                Pair::Place {
+                    postcodes,
+                    overlap,
+                    same_town,
+                },
+                test,
+            ) => {
+                let unit = postcodes.is_some_and(|(a, b)| a.unit == b.unit);
+                let shared = |min: f64| overlap.is_some_and(|o| o >= min);
+                match test {
+                    Test::SameAddress => unit && shared(1.0),
+                    Test::PostcodeAndLine(min) => unit && shared(min),
+                    Test::Exact => unit,
+                    Test::LineAndTown(min) => shared(min) && *same_town == Some(true),
+                    Test::TokenOverlap(min) => shared(min),
+                    Test::PostcodeSector => postcodes.is_some_and(|(a, b)| a.sector == b.sector),
+                    Test::PostcodeDistrict => {
+                        postcodes.is_some_and(|(a, b)| a.district == b.district)
+                    }
+                    Test::SameTown => *same_town == Some(true),
+                    _ => false,
+                }
             }
-            (Pair::Postcodes(a, b, Some(overlap)), Test::PostcodeAndLine(min)) => {
-                a.unit == b.unit && *overlap >= min
-            }
-            (Pair::Postcodes(a, b, _), Test::Exact) => a.unit == b.unit,
-            (Pair::Postcodes(_, _, Some(overlap)), Test::TokenOverlap(min)) => *overlap >= min,
-            (Pair::Postcodes(a, b, _), Test::PostcodeSector) => a.sector == b.sector,
-            (Pair::Postcodes(a, b, _), Test::PostcodeDistrict) => a.district == b.district,
             (Pair::Address(overlap), Test::Exact) => *overlap >= 1.0,
             (Pair::Address(overlap), Test::TokenOverlap(min)) => *overlap >= min,
             (Pair::Emails(a, b), Test::Exact) => a == b,
@@ -230,6 +296,13 @@ impl<'a> Pair<'a> {
             _ => false,
         }
     }
+}
+
+/// Names one typing slip apart at most (a letter added, dropped, changed
+/// or two swapped). Not Jaro–Winkler: it rewards a shared beginning, and
+/// "Jack" would be crossed with "Jackson".
+fn alike(a: &str, b: &str) -> bool {
+    compare::damerau_levenshtein(a, b) <= 1
 }
 
 /// The last 6 digits of a phone number.
@@ -252,6 +325,7 @@ pub fn people() -> Vec<Comparison> {
                 Test::JaroWinkler(0.92),
                 Test::JaroWinkler(0.8),
                 Test::SoundsAlike,
+                Test::NameCrossed,
             ],
         },
         Comparison {
@@ -262,6 +336,7 @@ pub fn people() -> Vec<Comparison> {
                 Test::JaroWinkler(0.92),
                 Test::JaroWinkler(0.8),
                 Test::SoundsAlike,
+                Test::NameCrossed,
             ],
         },
         Comparison {
@@ -282,9 +357,11 @@ pub fn people() -> Vec<Comparison> {
                 Test::SameAddress,
                 Test::PostcodeAndLine(0.5),
                 Test::Exact,
+                Test::LineAndTown(0.5),
                 Test::TokenOverlap(0.5),
                 Test::PostcodeSector,
                 Test::PostcodeDistrict,
+                Test::SameTown,
             ],
         },
         Comparison {
@@ -365,6 +442,37 @@ mod tests {
             assert_eq!(
                 level_of(field, &a, &b).as_deref(),
                 Some("first name and surname swapped")
+            );
+        }
+    }
+
+    #[test]
+    fn a_swap_with_a_typing_slip_is_still_a_swap_and_a_moved_name_is_crossed() {
+        let a = person("Angie", "Webb", "1932-05-23", "");
+        for field in [Field::FirstName, Field::Surname] {
+            assert_eq!(
+                level_of(field, &a, &person("Webbw", "Angie", "", "")).as_deref(),
+                Some("first name and surname swapped")
+            );
+        }
+        // The surname moved to the first name, and another surname typed.
+        let moved = person("Webb", "Lomman", "", "");
+        for field in [Field::FirstName, Field::Surname] {
+            assert_eq!(
+                level_of(field, &a, &moved).as_deref(),
+                Some("found as the other record's other name"),
+                "{field:?}"
+            );
+        }
+        // Two people of one family are not crossed, even when a first name
+        // begins like the surname.
+        for child in [
+            person("Connor", "Webb", "", ""),
+            person("Webber", "Webb", "", ""),
+        ] {
+            assert_eq!(
+                level_of(Field::FirstName, &a, &child).as_deref(),
+                Some("anything else")
             );
         }
     }

@@ -290,7 +290,7 @@ mod tests {
         assert!(Model::from_json(&short.to_json())
             .unwrap_err()
             .0
-            .contains("first_name has 7 levels but 6 m probabilities"));
+            .contains("first_name has 8 levels but 7 m probabilities"));
     }
 
     #[test]

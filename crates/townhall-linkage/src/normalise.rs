@@ -155,6 +155,20 @@ fn uk_postcode(s: &str) -> Option<Postcode> {
 /// A date of birth as `YYYY-MM-DD`, `DD/MM/YYYY` (or with `-` or `.`), or
 /// `YYYYMMDD`; `None` when it is not a real date.
 pub fn date(s: &str) -> Option<Date> {
+    let (y, m, d) = date_parts(s)?;
+    Date::from_calendar_date(i32::from(y), Month::try_from(m).ok()?, d).ok()
+}
+
+/// A date as it was typed, `YYYYMMDD`, whether or not the calendar has it
+/// (a mistyped "31/11/1938" is still evidence); `None` when it is not a
+/// date in any of the forms [`date`] reads.
+pub fn date_digits(s: &str) -> Option<String> {
+    let (y, m, d) = date_parts(s)?;
+    Some(format!("{y:04}{m:02}{d:02}"))
+}
+
+/// Year, month and day, each in its range but not checked together.
+fn date_parts(s: &str) -> Option<(u16, u8, u8)> {
     let s = s.trim();
     let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
     let (y, m, d) = match parts.as_slice() {
@@ -165,8 +179,8 @@ pub fn date(s: &str) -> Option<Date> {
         }
         _ => return None,
     };
-    let month = Month::try_from(m.parse::<u8>().ok()?).ok()?;
-    Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()
+    let (y, m, d) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
 }
 
 /// A UK phone number as its national digits (`01632 960001`, `+44 1632

@@ -22,6 +22,8 @@ pub struct RawPerson {
     pub postcode: String,
     /// First line of the address, e.g. "12 High Street" or "Flat 3".
     pub address: String,
+    /// Town or locality, e.g. "Riverside".
+    pub town: String,
     /// Email address.
     pub email: String,
     /// Phone number.
@@ -63,10 +65,15 @@ pub struct Person {
     pub surname: Option<Name>,
     /// Date of birth.
     pub date_of_birth: Option<Date>,
+    /// Date of birth as typed (`YYYYMMDD`), kept also when it is not a
+    /// real date, so a mistyped one is still compared.
+    pub dob_typed: Option<String>,
     /// Postcode, in its parts.
     pub postcode: Option<Postcode>,
     /// First line of the address, as tokens.
     pub address: Vec<String>,
+    /// Town or locality, normalised, without spaces.
+    pub town: Option<String>,
     /// Email address, lower case.
     pub email: Option<String>,
     /// Phone number, national digits.
@@ -80,8 +87,10 @@ impl Person {
             first_name: Name::new(&raw.first_name),
             surname: Name::new(&raw.surname),
             date_of_birth: normalise::date(&raw.date_of_birth),
+            dob_typed: normalise::date_digits(&raw.date_of_birth),
             postcode: normalise::postcode(&raw.postcode),
             address: normalise::address(&raw.address),
+            town: Some(normalise::text(&raw.town).replace(' ', "")).filter(|t| !t.is_empty()),
             email: normalise::email(&raw.email),
             phone: normalise::phone(&raw.phone),
         }

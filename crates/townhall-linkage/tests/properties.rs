@@ -47,18 +47,22 @@ fn raw() -> impl Strategy<Value = RawPerson> {
             Just(String::new()),
             "[0-9]{1,3} (High|Mill|Church) (St|Street|Road|Rd)"
         ],
+        prop_oneof![Just(String::new()), "(Riverside|Northgate|Mill Town)"],
         prop_oneof![Just(String::new()), "[a-c]{1,3}@(mail|post)\\.example"],
         prop_oneof![Just(String::new()), "0[1-7][0-9]{9}"],
     )
         .prop_map(
-            |(first_name, surname, date_of_birth, postcode, address, email, phone)| RawPerson {
-                first_name,
-                surname,
-                date_of_birth,
-                postcode,
-                address,
-                email,
-                phone,
+            |(first_name, surname, date_of_birth, postcode, address, town, email, phone)| {
+                RawPerson {
+                    first_name,
+                    surname,
+                    date_of_birth,
+                    postcode,
+                    address,
+                    town,
+                    email,
+                    phone,
+                }
             },
         )
 }
