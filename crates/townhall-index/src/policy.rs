@@ -22,6 +22,9 @@ pub struct IndexPolicy {
     pub link_from: f64,
     /// Pairs from this probability up to `link_from` go to review.
     pub review_from: f64,
+    /// Whether pairs whose first names differ entirely while their dates of
+    /// birth agree (twins) go to review however high they score.
+    pub review_twins: bool,
     /// Teams whose members decide review pairs.
     pub reviewers: Vec<String>,
     /// Who may see a person whole, and why.
@@ -57,6 +60,8 @@ struct File {
     systems: Vec<Spanned<SystemFile>>,
     link_from: Spanned<f64>,
     review_from: Spanned<f64>,
+    #[serde(default)]
+    review_twins: bool,
     #[serde(default)]
     reviewers: Vec<String>,
     #[serde(default)]
@@ -190,6 +195,7 @@ impl IndexPolicy {
                 .collect(),
             link_from,
             review_from,
+            review_twins: parsed.review_twins,
             reviewers: parsed.reviewers,
             views,
         })
@@ -276,6 +282,16 @@ teams = ["Early Help"]
         assert_eq!(p.views_for("Early Help").count(), 1);
         assert_eq!(p.views_for("Highways").count(), 0);
         assert!(p.reviews("Customer Services"));
+        assert!(
+            !p.review_twins,
+            "twins are linked unless the council says otherwise"
+        );
+        let twins = GOOD.replace("reviewers =", "review_twins = true\nreviewers =");
+        assert!(
+            IndexPolicy::parse("index.toml", &twins, &consent())
+                .unwrap()
+                .review_twins
+        );
     }
 
     #[test]

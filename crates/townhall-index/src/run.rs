@@ -41,6 +41,11 @@ pub fn settings(policy: &IndexPolicy) -> Settings {
     Settings {
         threshold: policy.link_from,
         review_from: policy.review_from,
+        vetoes: if policy.review_twins {
+            vec![townhall_linkage::link::Veto::twins()]
+        } else {
+            Vec::new()
+        },
         ..Settings::default()
     }
 }

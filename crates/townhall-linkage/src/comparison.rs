@@ -133,6 +133,14 @@ pub struct Comparison {
     pub field: Field,
     /// The tests, best first.
     pub tests: Vec<Test>,
+    /// Whether a household shares the value (a home phone, a parent's
+    /// mobile given for a child): between records at one home, agreeing on
+    /// it is the home's evidence again, already counted by the place
+    /// comparison, so it is not scored there (see [`Comparison::scored`]).
+    /// Disagreeing still counts: two people at one home with their own
+    /// phones are two people.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub household: bool,
 }
 
 /// The level a pair reached: an index into [`Comparison::tests`], or its
@@ -143,6 +151,15 @@ impl Comparison {
     /// How many levels it has, "anything else" included.
     pub fn levels(&self) -> usize {
         self.tests.len() + 1
+    }
+
+    /// Why `a` and `b` reach no level, in words.
+    pub fn no_level(&self, a: &Person, b: &Person) -> &'static str {
+        if self.household && Pair::of(self.field, a, b).is_some() {
+            "shared at one home: counted with the address"
+        } else {
+            "a value is missing"
+        }
     }
 
     /// The label of `level`.
@@ -157,6 +174,19 @@ impl Comparison {
         let pair = Pair::of(self.field, a, b)?;
         let hit = self.tests.iter().position(|t| pair.passes(*t));
         Some(u8::try_from(hit.unwrap_or(self.tests.len())).unwrap_or(u8::MAX))
+    }
+
+    /// The level a pair is scored at: [`Comparison::level`], except that a
+    /// household's value agreed on at one home is not scored. Training
+    /// counts every level as it is (leaving those pairs out would leave
+    /// mostly the people who moved, and teach that phones rarely agree).
+    pub fn scored(&self, a: &Person, b: &Person) -> Option<Level> {
+        let level = self.level(a, b)?;
+        let agrees = usize::from(level) < self.tests.len();
+        if agrees && self.household && same_home(a, b) {
+            return None;
+        }
+        Some(level)
     }
 }
 
@@ -298,6 +328,20 @@ impl<'a> Pair<'a> {
     }
 }
 
+/// Whether two records give the same home: one postcode, and address
+/// lines sharing at least half their words.
+fn same_home(a: &Person, b: &Person) -> bool {
+    let postcode = a
+        .postcode
+        .as_ref()
+        .zip(b.postcode.as_ref())
+        .is_some_and(|(x, y)| x.unit == y.unit);
+    postcode
+        && !a.address.is_empty()
+        && !b.address.is_empty()
+        && compare::token_overlap(&a.address, &b.address) >= 0.5
+}
+
 /// Names one typing slip apart at most (a letter added, dropped, changed
 /// or two swapped). Not Jaro–Winkler: it rewards a shared beginning, and
 /// "Jack" would be crossed with "Jackson".
@@ -327,6 +371,7 @@ pub fn people() -> Vec<Comparison> {
                 Test::SoundsAlike,
                 Test::NameCrossed,
             ],
+            household: false,
         },
         Comparison {
             field: Field::Surname,
@@ -338,6 +383,7 @@ pub fn people() -> Vec<Comparison> {
                 Test::SoundsAlike,
                 Test::NameCrossed,
             ],
+            household: false,
         },
         Comparison {
             field: Field::DateOfBirth,
@@ -347,6 +393,7 @@ pub fn people() -> Vec<Comparison> {
                 Test::DateOneTypo,
                 Test::DateSameMonth,
             ],
+            household: false,
         },
         // Where someone lives, as one comparison: an address line and its
         // postcode agree together, and counting them apart would count the
@@ -363,14 +410,17 @@ pub fn people() -> Vec<Comparison> {
                 Test::PostcodeDistrict,
                 Test::SameTown,
             ],
+            household: false,
         },
         Comparison {
             field: Field::Email,
             tests: vec![Test::Exact, Test::EmailLocalPart, Test::JaroWinkler(0.9)],
+            household: false,
         },
         Comparison {
             field: Field::Phone,
             tests: vec![Test::Exact, Test::PhoneEnding],
+            household: true,
         },
     ]
 }
@@ -475,6 +525,50 @@ mod tests {
                 Some("anything else")
             );
         }
+    }
+
+    #[test]
+    fn a_phone_shared_at_one_home_is_not_scored_again_but_different_phones_are() {
+        let at_home = |first: &str, dob: &str, phone: &str| {
+            Person::prepare(&crate::record::RawPerson {
+                first_name: first.into(),
+                surname: "Lee".into(),
+                date_of_birth: dob.into(),
+                postcode: "RV3 8AY".into(),
+                address: "13 Rowan Terrace".into(),
+                phone: phone.into(),
+                ..Default::default()
+            })
+        };
+        let phone = people()
+            .into_iter()
+            .find(|c| c.field == Field::Phone)
+            .unwrap();
+        let parent = at_home("Isabella", "1976-11-27", "07700 938541");
+        let child = at_home("Lily", "2016-06-17", "07700 938541");
+        assert_eq!(phone.level(&parent, &child), Some(0), "trained as it is");
+        assert_eq!(
+            phone.scored(&parent, &child),
+            None,
+            "scored with the address"
+        );
+        assert_eq!(
+            phone.no_level(&parent, &child),
+            "shared at one home: counted with the address"
+        );
+        let own = at_home("Lily", "2016-06-17", "07700 900001");
+        assert_eq!(
+            phone.scored(&parent, &own),
+            Some(2),
+            "own phones: two people"
+        );
+        let mut moved = child.clone();
+        moved.postcode = crate::normalise::postcode("RV9 1ZZ");
+        assert_eq!(
+            phone.scored(&parent, &moved),
+            Some(0),
+            "elsewhere, a phone is evidence"
+        );
     }
 
     #[test]

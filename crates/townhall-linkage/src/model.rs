@@ -87,9 +87,14 @@ impl Model {
         Ok(model)
     }
 
-    /// The levels `a` and `b` reach.
+    /// The levels `a` and `b` reach, for training.
     pub fn vector(&self, a: &Person, b: &Person) -> Vector {
         self.comparisons.iter().map(|c| c.level(a, b)).collect()
+    }
+
+    /// The levels `a` and `b` are scored at ([`Comparison::scored`]).
+    pub fn scored_vector(&self, a: &Person, b: &Person) -> Vector {
+        self.comparisons.iter().map(|c| c.scored(a, b)).collect()
     }
 
     /// The weight of evidence of `level` of comparison `c`: `log2(m / u)`.
@@ -127,7 +132,7 @@ impl Model {
     /// The score of `a` and `b`: their vector's, with exact matches on names
     /// and postcodes adjusted for how common the value is.
     pub fn score_pair(&self, a: &Person, b: &Person, tf: &TermFrequencies) -> f64 {
-        let v = self.vector(a, b);
+        let v = self.scored_vector(a, b);
         self.score(&v) + self.adjustments(&v, a, tf)
     }
 
@@ -142,12 +147,12 @@ impl Model {
     /// Why `a` and `b` score what they do, field by field, each adjustment
     /// for how common a value is as a term of its own.
     pub fn explain(&self, a: &Person, b: &Person, tf: &TermFrequencies) -> Explanation {
-        let v = self.vector(a, b);
+        let v = self.scored_vector(a, b);
         let mut terms = Vec::new();
         for (i, (c, level)) in self.comparisons.iter().zip(&v).enumerate() {
             terms.push(Term {
                 field: c.field.name().to_owned(),
-                level: level.map_or_else(|| "a value is missing".to_owned(), |l| c.level_label(l)),
+                level: level.map_or_else(|| c.no_level(a, b).to_owned(), |l| c.level_label(l)),
                 weight: level.map_or(0.0, |l| self.weight(i, l)),
             });
             let adjustment = if *level == Some(0) {

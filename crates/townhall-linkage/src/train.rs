@@ -197,6 +197,7 @@ mod tests {
         let comparison = |field| Comparison {
             field,
             tests: vec![Test::Exact, Test::JaroWinkler(0.9)],
+            household: false,
         };
         Model {
             comparisons: vec![
