@@ -70,7 +70,7 @@ pub fn link_files(
     let mut tables = Vec::new();
     for (n, path) in inputs.iter().enumerate() {
         progress.step("reading", n as u64, inputs.len() as u64);
-        tables.push(files::read_csv(path, &options.mapping)?);
+        tables.push(files::read(path, &options.mapping)?);
     }
     let unused = files::unused_mappings(&options.mapping, &tables);
     if !unused.is_empty() {
@@ -103,7 +103,7 @@ pub fn link_files(
     };
     progress.step("preparing", 0, 0);
     let raw: Vec<_> = tables.iter().flat_map(|t| &t.people).collect();
-    let people: Vec<Person> = raw.par_iter().map(|r| Person::prepare(r)).collect();
+    let people: Vec<Person> = Person::prepare_all(raw.par_iter().copied());
     let sources: Vec<u32> = tables
         .iter()
         .enumerate()

@@ -152,18 +152,25 @@ pub struct Table {
     pub recognised: Vec<(String, String)>,
 }
 
-/// Reads a CSV file of people.
-pub fn read_csv(path: &Path, mapping: &Mapping) -> Result<Table, FileError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| io(path, e))?;
-    let headers = reader.headers().map_err(|e| io(path, e))?.clone();
-    let mut columns: BTreeMap<&str, usize> = BTreeMap::new();
+/// Reads a file of people: Parquet when its name ends in `.parquet` or
+/// `.pq`, CSV otherwise.
+pub fn read(path: &Path, mapping: &Mapping) -> Result<Table, FileError> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("parquet" | "pq") => read_parquet(path, mapping),
+        _ => read_csv(path, mapping),
+    }
+}
+
+/// Which column holds each field: a mapped column where the file has it
+/// (files from other systems fall back to the usual names, and
+/// [`unused_mappings`] catches typos), else a column with a usual name.
+fn recognise(
+    path: &Path,
+    headers: &[String],
+    mapping: &Mapping,
+) -> Result<BTreeMap<&'static str, usize>, FileError> {
+    let mut columns = BTreeMap::new();
     for field in FIELDS {
-        // A mapped column is used where the file has it; files from other
-        // systems fall back to the usual names ([`unused_mappings`] catches typos).
         let mapped = mapping
             .columns
             .get(field)
@@ -182,12 +189,16 @@ pub fn read_csv(path: &Path, mapping: &Mapping) -> Result<Table, FileError> {
         return Err(FileError::Content {
             path: path.display().to_string(),
             message: format!(
-                "no column for a name or date of birth was found among {:?}; name them with --map",
-                headers.iter().collect::<Vec<_>>()
+                "no column for a name or date of birth was found among {headers:?}; name them with --map"
             ),
         });
     }
-    let mut table = Table {
+    Ok(columns)
+}
+
+/// An empty table for `path`, with the columns recognised.
+fn table_for(path: &Path, headers: &[String], columns: &BTreeMap<&str, usize>) -> Table {
+    Table {
         source: path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -196,30 +207,23 @@ pub fn read_csv(path: &Path, mapping: &Mapping) -> Result<Table, FileError> {
         people: Vec::new(),
         recognised: columns
             .iter()
-            .map(|(f, p)| ((*f).to_owned(), headers[*p].to_owned()))
+            .map(|(f, p)| ((*f).to_owned(), headers[*p].clone()))
             .collect(),
-    };
-    for (n, row) in reader.records().enumerate() {
-        let row = row.map_err(|e| FileError::Content {
-            path: path.display().to_string(),
-            message: format!("line {}: {e}", n + 2),
-        })?;
-        let get = |field: &str| {
-            columns
-                .get(field)
-                .and_then(|p| row.get(*p))
-                .unwrap_or_default()
-                .to_owned()
-        };
+    }
+}
+
+impl Table {
+    /// Adds the `n`th record (from 0), whose field values `get` gives.
+    fn push(&mut self, n: usize, get: impl Fn(&str) -> String) {
         let address = match (get("street_number"), get("address")) {
             (number, street) if number.is_empty() => street,
             (number, street) => format!("{number} {street}"),
         };
-        table.ids.push(match get("record_id") {
+        self.ids.push(match get("record_id") {
             id if id.is_empty() => (n + 1).to_string(),
             id => id,
         });
-        table.people.push(RawPerson {
+        self.people.push(RawPerson {
             first_name: get("first_name"),
             surname: get("surname"),
             date_of_birth: get("date_of_birth"),
@@ -228,6 +232,83 @@ pub fn read_csv(path: &Path, mapping: &Mapping) -> Result<Table, FileError> {
             town: get("town"),
             email: get("email"),
             phone: get("phone"),
+        });
+    }
+}
+
+/// Reads a CSV file of people.
+pub fn read_csv(path: &Path, mapping: &Mapping) -> Result<Table, FileError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| io(path, e))?;
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| io(path, e))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let columns = recognise(path, &headers, mapping)?;
+    let mut table = table_for(path, &headers, &columns);
+    for (n, row) in reader.records().enumerate() {
+        let row = row.map_err(|e| FileError::Content {
+            path: path.display().to_string(),
+            message: format!("line {}: {e}", n + 2),
+        })?;
+        table.push(n, |field| {
+            columns
+                .get(field)
+                .and_then(|p| row.get(*p))
+                .unwrap_or_default()
+                .to_owned()
+        });
+    }
+    Ok(table)
+}
+
+/// Reads a Parquet file of people: every value is read as text (numbers
+/// and dates as they print), nulls as missing.
+pub fn read_parquet(path: &Path, mapping: &Mapping) -> Result<Table, FileError> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+
+    let file = std::fs::File::open(path).map_err(|e| io(path, e))?;
+    let reader = SerializedFileReader::new(file).map_err(|e| FileError::Content {
+        path: path.display().to_string(),
+        message: format!("not a Parquet file: {e}"),
+    })?;
+    let headers: Vec<String> = reader
+        .metadata()
+        .file_metadata()
+        .schema_descr()
+        .root_schema()
+        .get_fields()
+        .iter()
+        .map(|f| f.name().to_owned())
+        .collect();
+    let columns = recognise(path, &headers, mapping)?;
+    let mut table = table_for(path, &headers, &columns);
+    let rows = reader.get_row_iter(None).map_err(|e| io(path, e))?;
+    for (n, row) in rows.enumerate() {
+        let row = row.map_err(|e| FileError::Content {
+            path: path.display().to_string(),
+            message: format!("row {}: {e}", n + 1),
+        })?;
+        let values: Vec<String> = row
+            .get_column_iter()
+            .map(|(_, value)| match value {
+                Field::Null => String::new(),
+                Field::Str(s) => s.trim().to_owned(),
+                other => other.to_string().trim_matches('"').to_owned(),
+            })
+            .collect();
+        table.push(n, |field| {
+            columns
+                .get(field)
+                .and_then(|p| values.get(*p))
+                .cloned()
+                .unwrap_or_default()
         });
     }
     Ok(table)
@@ -306,6 +387,75 @@ mod tests {
         assert_eq!(p.address, "8 stanley street");
         assert_eq!(p.date_of_birth, "19151111");
         assert_eq!(p.postcode, "4223");
+    }
+
+    /// Writes a Parquet file with a text column per name, an integer id and
+    /// some nulls, as a system's export would.
+    fn parquet_export(path: &Path) {
+        use parquet::data_type::{ByteArray, ByteArrayType, Int64Type};
+        use parquet::file::writer::SerializedFileWriter;
+        use parquet::schema::parser::parse_message_type;
+
+        let schema = parse_message_type(
+            "message people { required int64 person_ref; optional binary forename (UTF8); \
+             optional binary surname (UTF8); optional binary dob (UTF8); optional binary town (UTF8); }",
+        )
+        .unwrap();
+        let file = std::fs::File::create(path).unwrap();
+        let mut writer =
+            SerializedFileWriter::new(file, std::sync::Arc::new(schema), Default::default())
+                .unwrap();
+        let mut group = writer.next_row_group().unwrap();
+        let mut column = group.next_column().unwrap().unwrap();
+        column
+            .typed::<Int64Type>()
+            .write_batch(&[101, 102], None, None)
+            .unwrap();
+        column.close().unwrap();
+        let text = |values: &[&str]| -> Vec<ByteArray> {
+            values.iter().map(|v| ByteArray::from(*v)).collect()
+        };
+        // (values present, definition levels: 1 present, 0 null)
+        let columns: [(&[&str], [i16; 2]); 4] = [
+            (&["Martin", "Leila"], [1, 1]),
+            (&["Hughes", "Ahmed"], [1, 1]),
+            (&["1952-04-11"], [1, 0]),
+            (&["Riverside"], [0, 1]),
+        ];
+        for (values, levels) in columns {
+            let mut column = group.next_column().unwrap().unwrap();
+            column
+                .typed::<ByteArrayType>()
+                .write_batch(&text(values), Some(&levels), None)
+                .unwrap();
+            column.close().unwrap();
+        }
+        group.close().unwrap();
+        writer.close().unwrap();
+    }
+
+    #[test]
+    fn parquet_exports_are_read_like_csv() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("housing.parquet");
+        parquet_export(&path);
+        let t = read(&path, &Mapping::default()).unwrap();
+        assert_eq!(t.source, "housing");
+        assert_eq!(t.ids, ["101", "102"]);
+        assert_eq!(t.people[0].first_name, "Martin");
+        assert_eq!(t.people[0].date_of_birth, "1952-04-11");
+        assert_eq!(t.people[0].town, "", "a null is missing");
+        assert_eq!(t.people[1].date_of_birth, "");
+        assert_eq!(t.people[1].town, "Riverside");
+        assert!(t
+            .recognised
+            .contains(&("record_id".to_owned(), "person_ref".to_owned())));
+        let not_parquet = dir.path().join("broken.parquet");
+        std::fs::write(&not_parquet, "record_id,first_name\n1,Martin\n").unwrap();
+        let e = read(&not_parquet, &Mapping::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not a Parquet file"), "{e}");
     }
 
     #[test]

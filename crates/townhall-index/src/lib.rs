@@ -86,7 +86,7 @@ pub async fn explain(
     let (Some(ia), Some(ib)) = (find(a), find(b)) else {
         return Err(IndexError::NotFound);
     };
-    let people: Vec<Person> = all.par_iter().map(|r| Person::prepare(&r.person)).collect();
+    let people: Vec<Person> = Person::prepare_all(all.par_iter().map(|r| &r.person));
     let frequencies = TermFrequencies::of(&people);
     let mut tx = store.begin().await?;
     townhall_audit::append(

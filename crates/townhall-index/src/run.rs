@@ -100,10 +100,7 @@ pub async fn run(
         .collect();
 
     progress.step("linking", 0, 0);
-    let people: Vec<Person> = stored
-        .par_iter()
-        .map(|r| Person::prepare(&r.person))
-        .collect();
+    let people: Vec<Person> = Person::prepare_all(stored.par_iter().map(|r| &r.person));
     let settings = settings(policy);
     let mut linked = link(&people, Mode::Dedupe, &settings, None);
     linked.apply(&decisions, &settings);

@@ -4,7 +4,7 @@
 //! are unioned without duplicates: a pair is produced by the first rule that
 //! finds it and skipped by the others.
 
-use std::collections::HashMap;
+use rayon::prelude::*;
 
 use crate::comparison::Field;
 use crate::record::Person;
@@ -18,6 +18,9 @@ pub enum KeyPart {
     FirstInitial,
     /// The family name.
     Surname,
+    /// Both names in either order, so that records with first name and
+    /// surname swapped share it.
+    NamesEitherWay,
     /// How the family name sounds (Double Metaphone's primary code).
     SurnameSound,
     /// The date of birth.
@@ -46,16 +49,17 @@ pub struct Rule {
 }
 
 impl KeyPart {
-    /// The field the part is taken from.
-    pub fn field(self) -> Field {
+    /// The fields the part is taken from.
+    pub fn fields(self) -> &'static [Field] {
         match self {
-            KeyPart::FirstName | KeyPart::FirstInitial => Field::FirstName,
-            KeyPart::Surname | KeyPart::SurnameSound => Field::Surname,
-            KeyPart::DateOfBirth | KeyPart::BirthYear => Field::DateOfBirth,
-            KeyPart::Postcode | KeyPart::PostcodeDistrict => Field::Postcode,
-            KeyPart::Address => Field::Address,
-            KeyPart::Email => Field::Email,
-            KeyPart::Phone => Field::Phone,
+            KeyPart::FirstName | KeyPart::FirstInitial => &[Field::FirstName],
+            KeyPart::Surname | KeyPart::SurnameSound => &[Field::Surname],
+            KeyPart::NamesEitherWay => &[Field::FirstName, Field::Surname],
+            KeyPart::DateOfBirth | KeyPart::BirthYear => &[Field::DateOfBirth],
+            KeyPart::Postcode | KeyPart::PostcodeDistrict => &[Field::Postcode],
+            KeyPart::Address => &[Field::Address],
+            KeyPart::Email => &[Field::Email],
+            KeyPart::Phone => &[Field::Phone],
         }
     }
 }
@@ -73,34 +77,78 @@ impl Rule {
         }
     }
 
-    /// The record's key under this rule; `None` when a part is missing.
-    pub fn key(&self, p: &Person) -> Option<String> {
-        let mut key = String::new();
+    /// The record's key under this rule, as a 64-bit hash (a collision
+    /// only adds a pair to score); `None` when a part is missing. Hashed as
+    /// the parts are read, so a million records make no strings.
+    pub fn key(&self, p: &Person) -> Option<u64> {
+        use std::hash::Hasher;
+        let mut key = Fnv::default();
         for part in &self.parts {
-            let value = match part {
-                KeyPart::FirstName => p.first_name.as_ref()?.text.clone(),
-                KeyPart::FirstInitial => p.first_name.as_ref()?.text.chars().next()?.to_string(),
-                KeyPart::Surname => p.surname.as_ref()?.text.clone(),
+            match part {
+                KeyPart::FirstName => key.write(p.first_name.as_ref()?.text.as_bytes()),
+                KeyPart::FirstInitial => {
+                    let name = &p.first_name.as_ref()?.text;
+                    let first = name.chars().next()?;
+                    key.write(&name.as_bytes()[..first.len_utf8()]);
+                }
+                KeyPart::Surname => key.write(p.surname.as_ref()?.text.as_bytes()),
+                KeyPart::NamesEitherWay => {
+                    let (a, b) = (&p.first_name.as_ref()?.text, &p.surname.as_ref()?.text);
+                    let (low, high) = if a <= b { (a, b) } else { (b, a) };
+                    key.write(low.as_bytes());
+                    key.write(&[SEPARATOR]);
+                    key.write(high.as_bytes());
+                }
                 KeyPart::SurnameSound => {
                     let code = &p.surname.as_ref()?.sound.primary;
                     if code.is_empty() {
                         return None;
                     }
-                    code.clone()
+                    key.write(code.as_bytes());
                 }
-                KeyPart::DateOfBirth => p.date_of_birth?.to_string(),
-                KeyPart::BirthYear => p.date_of_birth?.year().to_string(),
-                KeyPart::Postcode => p.postcode.as_ref()?.unit.clone(),
-                KeyPart::PostcodeDistrict => p.postcode.as_ref()?.district.clone(),
+                KeyPart::DateOfBirth => key.write(&p.date_of_birth?.to_julian_day().to_le_bytes()),
+                KeyPart::BirthYear => key.write(&p.date_of_birth?.year().to_le_bytes()),
+                KeyPart::Postcode => key.write(p.postcode.as_ref()?.unit.as_bytes()),
+                KeyPart::PostcodeDistrict => key.write(p.postcode.as_ref()?.district.as_bytes()),
                 KeyPart::Address if p.address.is_empty() => return None,
-                KeyPart::Address => p.address.join(" "),
-                KeyPart::Email => p.email.clone()?,
-                KeyPart::Phone => p.phone.clone()?,
-            };
-            key.push_str(&value);
-            key.push('\u{1f}');
+                KeyPart::Address => {
+                    for token in &p.address {
+                        key.write(token.as_bytes());
+                        key.write(b" ");
+                    }
+                }
+                KeyPart::Email => key.write(p.email.as_ref()?.as_bytes()),
+                KeyPart::Phone => key.write(p.phone.as_ref()?.as_bytes()),
+            }
+            key.write(&[SEPARATOR]);
         }
-        Some(key)
+        Some(key.0)
+    }
+}
+
+/// Between the parts of a key, so that ("ab", "c") and ("a", "bc") differ.
+const SEPARATOR: u8 = 0x1f;
+
+/// FNV-1a, 64 bits: fast on short keys, and good enough for grouping and
+/// for the frequency tables.
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -119,7 +167,9 @@ pub fn people() -> Vec<Rule> {
         ]),
         Rule::on(&[KeyPart::Email]),
         Rule::on(&[KeyPart::Phone]),
-        Rule::on(&[KeyPart::DateOfBirth]),
+        Rule::on(&[KeyPart::DateOfBirth, KeyPart::PostcodeDistrict]),
+        Rule::on(&[KeyPart::DateOfBirth, KeyPart::FirstInitial]),
+        Rule::on(&[KeyPart::NamesEitherWay, KeyPart::BirthYear]),
         Rule::on(&[KeyPart::Postcode, KeyPart::BirthYear]),
         Rule::on(&[KeyPart::Address, KeyPart::PostcodeDistrict]),
     ]
@@ -153,50 +203,46 @@ pub const MAX_RULES: usize = 32;
 /// `max_block` records (a placeholder date of birth, say) pairs nothing,
 /// and is counted in [`Blocked::skipped_blocks`].
 pub fn candidates(people: &[Person], rules: &[Rule], mode: Mode<'_>, max_block: usize) -> Blocked {
-    // Keys are kept as 64-bit hashes: a collision only adds a pair to score.
     let keys: Vec<Vec<Option<u64>>> = rules
         .iter()
         .take(MAX_RULES)
-        .map(|r| people.iter().map(|p| r.key(p).map(|k| hash(&k))).collect())
+        .map(|r| people.par_iter().map(|p| r.key(p)).collect())
         .collect();
     let mut blocked = Blocked::default();
     for (r, rule_keys) in keys.iter().enumerate() {
-        let mut groups: HashMap<u64, Vec<u32>> = HashMap::new();
-        for (i, key) in rule_keys.iter().enumerate() {
-            if let Some(k) = key {
-                groups
-                    .entry(*k)
-                    .or_default()
-                    .push(u32::try_from(i).unwrap_or(u32::MAX));
-            }
-        }
-        let mut added = 0u64;
-        let mut skipped = 0u64;
-        for members in groups.values() {
-            if members.len() > max_block {
-                skipped += 1;
-                continue;
-            }
-            for (x, &i) in members.iter().enumerate() {
-                for &j in &members[x + 1..] {
-                    if let Mode::LinkOnly(sources) = mode {
-                        if sources[i as usize] == sources[j as usize] {
-                            continue;
+        // Records sorted by key: each run of one key is a block.
+        let mut keyed: Vec<(u64, u32)> = rule_keys
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| k.map(|k| (k, u32::try_from(i).unwrap_or(u32::MAX))))
+            .collect();
+        keyed.par_sort_unstable();
+        let blocks: Vec<&[(u64, u32)]> = keyed.chunk_by(|a, b| a.0 == b.0).collect();
+        let skipped = blocks.iter().filter(|b| b.len() > max_block).count();
+        let found: Vec<(u32, u32, u32)> = blocks
+            .par_iter()
+            .filter(|b| b.len() > 1 && b.len() <= max_block)
+            .flat_map_iter(|block| {
+                let keys = &keys;
+                block.iter().enumerate().flat_map(move |(x, &(_, i))| {
+                    block[x + 1..].iter().filter_map(move |&(_, j)| {
+                        if let Mode::LinkOnly(sources) = mode {
+                            if sources[i as usize] == sources[j as usize] {
+                                return None;
+                            }
                         }
-                    }
-                    let shared = shared_keys(&keys, i as usize, j as usize);
-                    // Only the first rule that finds a pair keeps it.
-                    if shared & ((1u32 << r) - 1) == 0 {
-                        blocked.pairs.push((i.min(j), i.max(j), shared));
-                        added += 1;
-                    }
-                }
-            }
-        }
-        blocked.per_rule.push(added);
-        blocked.skipped_blocks.push(skipped);
+                        let shared = shared_keys(keys, i as usize, j as usize);
+                        // Only the first rule that finds a pair keeps it.
+                        (shared & ((1u32 << r) - 1) == 0).then_some((i, j, shared))
+                    })
+                })
+            })
+            .collect();
+        blocked.per_rule.push(found.len() as u64);
+        blocked.skipped_blocks.push(skipped as u64);
+        blocked.pairs.extend(found);
     }
-    blocked.pairs.sort_unstable();
+    blocked.pairs.par_sort_unstable();
     blocked
 }
 
@@ -206,13 +252,6 @@ fn shared_keys(keys: &[Vec<Option<u64>>], i: usize, j: usize) -> u32 {
         .enumerate()
         .filter(|(_, k)| k[i].is_some() && k[i] == k[j])
         .fold(0, |mask, (r, _)| mask | (1 << r))
-}
-
-pub(crate) fn hash(key: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    key.hash(&mut h);
-    h.finish()
 }
 
 #[cfg(test)]
@@ -233,16 +272,17 @@ mod tests {
         let blocked = candidates(&people, &people_rules(), Mode::Dedupe, 1000);
         // 0-1 share every key but are listed once; 0-2 and 1-2 by surname and
         // date of birth; 0-3 and 1-3 by first name and date of birth; 2-3
-        // (Marty Hughes, Martin Hewes) only by how the surname sounds.
+        // (Marty Hughes, Martin Hewes) by how the surname sounds and by date
+        // of birth with the initial. Bit r is rule r.
         assert_eq!(
             blocked.pairs,
             vec![
-                (0, 1, 0b01_1001_1111),
-                (0, 2, 0b00_1001_0001),
-                (0, 3, 0b00_1001_0010),
-                (1, 2, 0b00_1001_0001),
-                (1, 3, 0b00_1001_0010),
-                (2, 3, 0b00_1001_0000),
+                (0, 1, 0b0111_1001_1111),
+                (0, 2, 0b0001_0001_0001),
+                (0, 3, 0b0001_0001_0010),
+                (1, 2, 0b0001_0001_0001),
+                (1, 3, 0b0001_0001_0010),
+                (2, 3, 0b0001_0001_0000),
             ]
         );
         assert_eq!(blocked.per_rule[0], 3, "surname and date of birth");
@@ -266,7 +306,7 @@ mod tests {
         let blocked = candidates(&people, &people_rules(), Mode::LinkOnly(&sources), 1000);
         assert_eq!(
             blocked.pairs,
-            vec![(0, 2, 0b1001_0111), (1, 2, 0b1001_0111)]
+            vec![(0, 2, 0b0011_0001_0111), (1, 2, 0b0011_0001_0111)]
         );
     }
 

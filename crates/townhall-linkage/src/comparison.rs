@@ -3,6 +3,8 @@
 //! in the last ("anything else") when it passes none, and in no level at all
 //! when either record lacks the field, which then counts for nothing.
 
+use std::cell::OnceCell;
+
 use serde::{Deserialize, Serialize};
 
 use crate::compare::{self, DateAgreement};
@@ -181,7 +183,12 @@ impl Comparison {
     /// counts every level as it is (leaving those pairs out would leave
     /// mostly the people who moved, and teach that phones rarely agree).
     pub fn scored(&self, a: &Person, b: &Person) -> Option<Level> {
-        let level = self.level(a, b)?;
+        self.scored_from(self.level(a, b), a, b)
+    }
+
+    /// [`Comparison::scored`], from the level already worked out.
+    pub fn scored_from(&self, level: Option<Level>, a: &Person, b: &Person) -> Option<Level> {
+        let level = level?;
         let agrees = usize::from(level) < self.tests.len();
         if agrees && self.household && same_home(a, b) {
             return None;
@@ -193,8 +200,15 @@ impl Comparison {
 /// The two values of one field, both present, with what is worked out once
 /// for all the tests.
 enum Pair<'a> {
-    /// The two names, and each record's other name (for swaps).
-    Names(&'a Name, &'a Name, Option<&'a Name>, Option<&'a Name>),
+    /// The two names, each record's other name (for swaps), and their
+    /// Jaro–Winkler similarity once a test has asked for it (several do).
+    Names(
+        &'a Name,
+        &'a Name,
+        Option<&'a Name>,
+        Option<&'a Name>,
+        OnceCell<f64>,
+    ),
     Dates(DateAgreement),
     /// Where the records live: the postcodes, how much of the address
     /// lines they share and whether their towns agree, each `None` when
@@ -217,23 +231,27 @@ impl<'a> Pair<'a> {
                 b.first_name.as_ref()?,
                 a.surname.as_ref(),
                 b.surname.as_ref(),
+                OnceCell::new(),
             ),
             Field::Surname => Pair::Names(
                 a.surname.as_ref()?,
                 b.surname.as_ref()?,
                 a.first_name.as_ref(),
                 b.first_name.as_ref(),
+                OnceCell::new(),
             ),
             Field::DateOfBirth => Pair::Dates(match (a.date_of_birth, b.date_of_birth) {
                 (Some(x), Some(y)) => compare::dates(x, y),
                 // One is not a real date: all that can be said is how far
                 // apart the digits are.
                 _ => {
-                    match compare::damerau_levenshtein(a.dob_typed.as_ref()?, b.dob_typed.as_ref()?)
-                    {
-                        0 => DateAgreement::Exact,
-                        1 => DateAgreement::OneTypo,
-                        _ => DateAgreement::Different,
+                    let (x, y) = (a.dob_typed.as_ref()?, b.dob_typed.as_ref()?);
+                    if x == y {
+                        DateAgreement::Exact
+                    } else if compare::within_one_edit(x, y) {
+                        DateAgreement::OneTypo
+                    } else {
+                        DateAgreement::Different
                     }
                 }
             }),
@@ -269,15 +287,15 @@ impl<'a> Pair<'a> {
         match (self, test) {
             (Pair::Names(a, b, ..), Test::Exact) => a.text == b.text,
             (Pair::Names(a, b, ..), Test::Nickname) => compare::nicknames(a.nicknames, b.nicknames),
-            (Pair::Names(a, b, Some(a_other), Some(b_other)), Test::NamesSwapped) => {
+            (Pair::Names(a, b, Some(a_other), Some(b_other), _), Test::NamesSwapped) => {
                 alike(&a.text, &b_other.text) && alike(&a_other.text, &b.text)
             }
-            (Pair::Names(a, b, a_other, b_other), Test::NameCrossed) => {
+            (Pair::Names(a, b, a_other, b_other, _), Test::NameCrossed) => {
                 b_other.is_some_and(|o| alike(&a.text, &o.text))
                     || a_other.is_some_and(|o| alike(&o.text, &b.text))
             }
-            (Pair::Names(a, b, ..), Test::JaroWinkler(min)) => {
-                compare::jaro_winkler(&a.text, &b.text) >= min
+            (Pair::Names(a, b, .., similarity), Test::JaroWinkler(min)) => {
+                *similarity.get_or_init(|| compare::jaro_winkler(&a.text, &b.text)) >= min
             }
             (Pair::Names(a, b, ..), Test::SoundsAlike) => compare::sounds_alike(&a.sound, &b.sound),
             (Pair::Dates(agreement), test) => {
@@ -346,7 +364,7 @@ fn same_home(a: &Person, b: &Person) -> bool {
 /// or two swapped). Not Jaro–Winkler: it rewards a shared beginning, and
 /// "Jack" would be crossed with "Jackson".
 fn alike(a: &str, b: &str) -> bool {
-    compare::damerau_levenshtein(a, b) <= 1
+    compare::within_one_edit(a, b)
 }
 
 /// The last 6 digits of a phone number.

@@ -4,14 +4,20 @@
 //! (term-frequency adjustment) rather than against the average.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
+use crate::blocking::Fnv;
 use crate::comparison::Field;
 use crate::record::Person;
+
+/// Values and their shares, hashed quickly: looked up for every exact match.
+type Shares = HashMap<String, f64, BuildHasherDefault<Fnv>>;
 
 /// The share of records holding each value of the adjusted fields.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TermFrequencies {
-    shares: HashMap<(Field, String), f64>,
+    /// One table per field of [`ADJUSTED`], in its order.
+    shares: [Shares; 3],
 }
 
 /// The fields whose exact matches are adjusted.
@@ -30,29 +36,29 @@ pub fn value(field: Field, p: &Person) -> Option<&str> {
 impl TermFrequencies {
     /// Counts the values of `people`.
     pub fn of(people: &[Person]) -> Self {
-        let mut counts: HashMap<(Field, String), f64> = HashMap::new();
-        let mut totals: HashMap<Field, f64> = HashMap::new();
-        for p in people {
-            for field in ADJUSTED {
-                if let Some(v) = value(field, p) {
-                    *counts.entry((field, v.to_owned())).or_default() += 1.0;
-                    *totals.entry(field).or_default() += 1.0;
+        let mut shares: [Shares; 3] = Default::default();
+        for (field, table) in ADJUSTED.iter().zip(&mut shares) {
+            let mut total = 0.0;
+            for v in people.iter().filter_map(|p| value(*field, p)) {
+                match table.get_mut(v) {
+                    Some(n) => *n += 1.0,
+                    None => {
+                        table.insert(v.to_owned(), 1.0);
+                    }
                 }
+                total += 1.0;
+            }
+            for n in table.values_mut() {
+                *n /= total;
             }
         }
-        let shares = counts
-            .into_iter()
-            .map(|((field, v), n)| {
-                let total = totals.get(&field).copied().unwrap_or(1.0);
-                ((field, v), n / total)
-            })
-            .collect();
         TermFrequencies { shares }
     }
 
     /// The share of records with `value` in `field`, if counted.
     pub fn share(&self, field: Field, value: &str) -> Option<f64> {
-        self.shares.get(&(field, value.to_owned())).copied()
+        let table = ADJUSTED.iter().position(|f| *f == field)?;
+        self.shares[table].get(value).copied()
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::blocking::{hash, MAX_RULES};
+use crate::blocking::MAX_RULES;
 use crate::cluster::{self, Edge};
 use crate::frequency::TermFrequencies;
 use crate::link::{Judge, Settings, Verdict};
@@ -90,7 +90,7 @@ impl Index {
             .rules
             .iter()
             .take(MAX_RULES)
-            .map(|r| r.key(&person).map(|k| hash(&k)))
+            .map(|r| r.key(&person))
             .collect();
         let mut candidates: Vec<u32> = Vec::new();
         for (bucket, key) in self.buckets.iter().zip(&keys) {

@@ -5,9 +5,9 @@ use rayon::prelude::*;
 
 use crate::blocking::{self, Mode, Rule};
 use crate::cluster::{self, Edge};
-use crate::comparison::{self, Comparison, Field};
+use crate::comparison::{self, Comparison, Field, Level};
 use crate::frequency::TermFrequencies;
-use crate::model::{self, Model, Vector};
+use crate::model::{self, Model};
 use crate::record::Person;
 use crate::train::{self, Report};
 
@@ -102,21 +102,20 @@ pub struct Linked {
 /// Estimates a model for `people` from their candidate pairs: `u` from
 /// random pairs, then `m` by EM on each rule's pairs with the fields that
 /// rule blocks on held fixed, averaged over the rules that left each field
-/// free; and the prior from the share of candidates that match.
+/// free; and the prior from the share of candidates that match. `levels`
+/// holds each pair's levels one after the other ([`Model::fill_levels`]).
 pub fn train(
     people: &[Person],
     pairs: &[(u32, u32, u32)],
+    levels: &[Option<Level>],
     settings: &Settings,
     total_pairs: f64,
 ) -> (Model, Vec<(String, Report)>) {
     let mut model = Model::new(settings.comparisons.clone());
+    let comparisons = model.comparisons.len();
     // No more samples than there are pairs: small inputs train quickly.
     let samples = settings.u_samples.min(total_pairs as usize);
     train::estimate_u(&mut model, people, samples, settings.seed);
-    let vectors: Vec<Vector> = pairs
-        .par_iter()
-        .map(|(a, b, _)| model.vector(&people[*a as usize], &people[*b as usize]))
-        .collect();
     let mut sums: Vec<Vec<f64>> = model.m.iter().map(|l| vec![0.0; l.len()]).collect();
     let mut sessions = vec![0usize; model.comparisons.len()];
     let mut reports = Vec::new();
@@ -127,13 +126,14 @@ pub fn train(
         let personal = rule
             .parts
             .iter()
-            .any(|p| matches!(p.field(), Field::FirstName | Field::DateOfBirth));
+            .flat_map(|p| p.fields())
+            .any(|f| matches!(f, Field::FirstName | Field::DateOfBirth));
         if !personal {
             continue;
         }
-        let of_rule: Vec<&Vector> = pairs
+        let of_rule: Vec<&[Option<Level>]> = pairs
             .iter()
-            .zip(&vectors)
+            .zip(levels.chunks(comparisons))
             .filter(|((_, _, rules), _)| rules & (1 << r) != 0)
             .map(|(_, v)| v)
             .collect();
@@ -144,7 +144,7 @@ pub fn train(
             .comparisons
             .iter()
             .enumerate()
-            .filter(|(_, c)| rule.parts.iter().any(|p| p.field() == c.field))
+            .filter(|(_, c)| rule.parts.iter().any(|p| p.fields().contains(&c.field)))
             .map(|(i, _)| i)
             .collect();
         let mut session = model.clone();
@@ -170,7 +170,7 @@ pub fn train(
         }
     }
     // The prior: matches expected among the candidates, over all pairs.
-    let share = train::match_share(&model, &train::tally(&vectors), 0.05);
+    let share = train::match_share(&model, &train::tally(levels.chunks(comparisons)), 0.05);
     let expected = share * pairs.len() as f64;
     model.prior = (expected / total_pairs.max(1.0)).clamp(1e-12, 0.5);
     (model, reports)
@@ -221,7 +221,12 @@ impl<'a> Judge<'a> {
 
     /// The verdict on `a` and `b`.
     pub fn assess(&self, a: &Person, b: &Person) -> Verdict {
-        let p = model::probability(self.model.score_pair(a, b, self.frequencies));
+        self.assess_levels(&self.model.vector(a, b), a, b)
+    }
+
+    /// The verdict on `a` and `b`, whose levels ([`Model::vector`]) are `v`.
+    pub fn assess_levels(&self, v: &[Option<Level>], a: &Person, b: &Person) -> Verdict {
+        let p = model::probability(self.model.score_levels(v, a, b, self.frequencies));
         if p < self.review_from {
             return Verdict::Apart;
         }
@@ -231,11 +236,10 @@ impl<'a> Judge<'a> {
             u8::try_from(c.levels() - 1).ok()
         };
         let vetoed = self.vetoes.iter().any(|(disagree, agree)| {
-            comparisons[*disagree].level(a, b) == anything_else(*disagree)
-                && agree.iter().all(|i| {
-                    let level = comparisons[*i].level(a, b);
-                    level.is_some() && level != anything_else(*i)
-                })
+            v[*disagree] == anything_else(*disagree)
+                && agree
+                    .iter()
+                    .all(|i| v[*i].is_some() && v[*i] != anything_else(*i))
         });
         if p >= self.threshold && !vetoed {
             Verdict::Link(p)
@@ -255,10 +259,25 @@ pub fn link(
 ) -> Linked {
     let blocked = blocking::candidates(people, &settings.rules, mode, settings.max_block);
     let total = total_pairs(people.len(), mode);
+    // Each pair is compared once: its levels serve training and scoring.
+    let comparing = match &given {
+        Some((m, _)) => m.clone(),
+        None => Model::new(settings.comparisons.clone()),
+    };
+    // One flat array, a pair's levels after another's: ten million pairs
+    // make no ten million small allocations.
+    let k = comparing.comparisons.len();
+    let mut levels: Vec<Option<Level>> = vec![None; blocked.pairs.len() * k];
+    levels
+        .par_chunks_mut(k)
+        .zip(blocked.pairs.par_iter())
+        .for_each(|(out, (a, b, _))| {
+            comparing.fill_levels(&people[*a as usize], &people[*b as usize], out);
+        });
     let (model, frequencies, training) = match given {
         Some((m, f)) => (m, f, Vec::new()),
         None => {
-            let (m, reports) = train(people, &blocked.pairs, settings, total);
+            let (m, reports) = train(people, &blocked.pairs, &levels, settings, total);
             (m, TermFrequencies::of(people), reports)
         }
     };
@@ -266,13 +285,15 @@ pub fn link(
     let verdicts: Vec<(Edge, bool)> = blocked
         .pairs
         .par_iter()
-        .filter_map(
-            |(a, b, _)| match judge.assess(&people[*a as usize], &people[*b as usize]) {
+        .zip(levels.par_chunks(k))
+        .filter_map(|((a, b, _), v)| {
+            let (pa, pb) = (&people[*a as usize], &people[*b as usize]);
+            match judge.assess_levels(v, pa, pb) {
                 Verdict::Link(p) => Some(((*a, *b, p), true)),
                 Verdict::Review(p) => Some(((*a, *b, p), false)),
                 Verdict::Apart => None,
-            },
-        )
+            }
+        })
         .collect();
     let (linked, review): (Vec<_>, Vec<_>) = verdicts.into_iter().partition(|(_, link)| *link);
     let links: Vec<Edge> = linked.into_iter().map(|(e, _)| e).collect();

@@ -92,9 +92,25 @@ impl Model {
         self.comparisons.iter().map(|c| c.level(a, b)).collect()
     }
 
+    /// [`Model::vector`] written into `out`, one slot per comparison.
+    pub fn fill_levels(&self, a: &Person, b: &Person, out: &mut [Option<Level>]) {
+        for (slot, c) in out.iter_mut().zip(&self.comparisons) {
+            *slot = c.level(a, b);
+        }
+    }
+
     /// The levels `a` and `b` are scored at ([`Comparison::scored`]).
     pub fn scored_vector(&self, a: &Person, b: &Person) -> Vector {
         self.comparisons.iter().map(|c| c.scored(a, b)).collect()
+    }
+
+    /// The scored levels, from the levels of [`Model::vector`].
+    pub fn scored_from(&self, v: &[Option<Level>], a: &Person, b: &Person) -> Vector {
+        self.comparisons
+            .iter()
+            .zip(v)
+            .map(|(c, l)| c.scored_from(*l, a, b))
+            .collect()
     }
 
     /// The weight of evidence of `level` of comparison `c`: `log2(m / u)`.
@@ -132,7 +148,18 @@ impl Model {
     /// The score of `a` and `b`: their vector's, with exact matches on names
     /// and postcodes adjusted for how common the value is.
     pub fn score_pair(&self, a: &Person, b: &Person, tf: &TermFrequencies) -> f64 {
-        let v = self.scored_vector(a, b);
+        self.score_levels(&self.vector(a, b), a, b, tf)
+    }
+
+    /// [`Model::score_pair`], from the levels of [`Model::vector`].
+    pub fn score_levels(
+        &self,
+        v: &[Option<Level>],
+        a: &Person,
+        b: &Person,
+        tf: &TermFrequencies,
+    ) -> f64 {
+        let v = self.scored_from(v, a, b);
         self.score(&v) + self.adjustments(&v, a, tf)
     }
 

@@ -4,11 +4,14 @@
 //! went.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 
+use crate::blocking::Fnv;
+use crate::comparison::Level;
 use crate::model::{Model, Vector};
 use crate::record::Person;
 
@@ -61,12 +64,14 @@ pub fn estimate_u(model: &mut Model, people: &[Person], samples: usize, seed: u6
 
 /// Distinct comparison vectors and how many pairs reached each: EM works on
 /// these, so its cost does not grow with the number of pairs.
-pub fn tally<'a>(vectors: impl IntoIterator<Item = &'a Vector>) -> Vec<(Vector, u64)> {
-    let mut counts: HashMap<&Vector, u64> = HashMap::new();
+pub fn tally<'a>(vectors: impl IntoIterator<Item = &'a [Option<Level>]>) -> Vec<(Vector, u64)> {
+    // Hashed with FNV: ten million short keys per training run.
+    let mut counts: HashMap<&[Option<Level>], u64, BuildHasherDefault<Fnv>> = HashMap::default();
     for v in vectors {
         *counts.entry(v).or_default() += 1;
     }
-    let mut tallied: Vec<(Vector, u64)> = counts.into_iter().map(|(v, n)| (v.clone(), n)).collect();
+    let mut tallied: Vec<(Vector, u64)> =
+        counts.into_iter().map(|(v, n)| (v.to_vec(), n)).collect();
     tallied.sort();
     tallied
 }
@@ -248,7 +253,14 @@ mod tests {
             .collect();
         let mut model = Model::new(truth.comparisons.clone());
         model.u = truth.u.clone();
-        let report = estimate_m(&mut model, &tally(&vectors), 0.5, &[], 200, 1e-7);
+        let report = estimate_m(
+            &mut model,
+            &tally(vectors.iter().map(Vec::as_slice)),
+            0.5,
+            &[],
+            200,
+            1e-7,
+        );
         assert!(report.converged, "{report:?}");
         assert!((report.match_share - share).abs() < 0.01, "{report:?}");
         for (got, want) in model.m.iter().flatten().zip(truth.m.iter().flatten()) {
@@ -268,7 +280,14 @@ mod tests {
         let mut model = Model::new(truth.comparisons.clone());
         let before = model.m[2].clone();
         let vectors: Vec<Vector> = vec![vec![Some(0), Some(0), Some(0)]; 10];
-        estimate_m(&mut model, &tally(&vectors), 0.5, &[2], 5, 1e-9);
+        estimate_m(
+            &mut model,
+            &tally(vectors.iter().map(Vec::as_slice)),
+            0.5,
+            &[2],
+            5,
+            1e-9,
+        );
         assert_eq!(model.m[2], before);
     }
 }

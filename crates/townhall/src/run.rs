@@ -167,7 +167,7 @@ async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
                 Some(path) => townhall_index::files::Mapping::load(&path)?,
                 None => Default::default(),
             };
-            let table = townhall_index::files::read_csv(&file, &mapping)?;
+            let table = townhall_index::files::read(&file, &mapping)?;
             let records: Vec<townhall_index::records::NewRecord> = table
                 .ids
                 .iter()

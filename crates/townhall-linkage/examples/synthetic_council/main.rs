@@ -24,32 +24,33 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use vocabulary::{typo, FIRST, NICKNAMES, SURNAMES};
 
-const STREETS: [&str; 24] = [
-    "High Street",
-    "Church Road",
-    "Mill Lane",
-    "Station Road",
-    "Park Avenue",
-    "Victoria Road",
-    "Green Lane",
-    "Manor Road",
-    "Kings Road",
-    "Queens Road",
-    "New Road",
-    "School Lane",
-    "The Crescent",
-    "Orchard Close",
-    "Riverside Walk",
-    "Chapel Street",
-    "Bridge Street",
-    "North Street",
-    "Albert Road",
-    "Grove Road",
-    "Windsor Close",
-    "Elm Grove",
-    "Oak Drive",
-    "Market Place",
+/// Beginnings and endings of surnames and street names beyond the common
+/// ones: a council's long tail, so that a million people are not a few
+/// thousand names over and over.
+const ROOTS: [&str; 40] = [
+    "Ash", "Brad", "Craw", "Dal", "Elling", "Fair", "Gold", "Hart", "Kings", "Lang", "Mar",
+    "North", "Oak", "Pem", "Rad", "Shel", "Thorn", "Under", "Wain", "Whit", "Yar", "Brook", "Cal",
+    "Dun", "Fen", "Grim", "Hal", "Kel", "Lind", "Mor", "Ned", "Ow", "Pres", "Rook", "Stan", "Tre",
+    "Ux", "Ver", "Wes", "Yor",
 ];
+const ENDINGS: [&str; 25] = [
+    "ley", "ton", "worth", "field", "by", "ford", "ham", "well", "wood", "bury", "den", "more",
+    "stone", "shaw", "land", "wick", "combe", "dale", "gate", "hurst", "low", "ridge", "ston",
+    "thorpe", "win",
+];
+const STREET_KINDS: [&str; 8] = [
+    "Road", "Street", "Lane", "Close", "Avenue", "Drive", "Way", "Crescent",
+];
+
+/// A surname: one of the common ones about a third of the time, else one of
+/// a thousand rarer ones.
+fn pick_surname(rng: &mut StdRng) -> String {
+    if rng.gen_bool(0.35) {
+        pick(rng, &SURNAMES).to_owned()
+    } else {
+        format!("{}{}", pick(rng, &ROOTS), pick(rng, &ENDINGS))
+    }
+}
 
 #[derive(Clone)]
 struct Person {
@@ -77,20 +78,25 @@ fn pick<'a>(rng: &mut StdRng, from: &[&'a str]) -> &'a str {
 fn addresses(count: usize, rng: &mut StdRng) -> Vec<Address> {
     (0..count)
         .map(|i| {
-            // About 15 addresses share a postcode, as in the UK.
+            // About 15 addresses share a postcode, as in the UK; a street
+            // runs over three postcodes, and a district holds a thousand.
             let unit = i / 15;
+            let street = unit / 3;
+            let letters = b"ABDEFGHJLN";
             Address {
                 line1: format!(
-                    "{} {}",
+                    "{} {}{} {}",
                     1 + i % 15 * 2 + rng.gen_range(0..2),
-                    STREETS[unit % STREETS.len()]
+                    ROOTS[street % ROOTS.len()],
+                    ENDINGS[street / ROOTS.len() % ENDINGS.len()],
+                    STREET_KINDS[street / (ROOTS.len() * ENDINGS.len()) % STREET_KINDS.len()]
                 ),
                 postcode: format!(
                     "RV{} {}{}{}",
-                    1 + unit % 20,
-                    unit / 20 % 10,
-                    char::from(b'A' + (unit / 200 % 26) as u8),
-                    char::from(b'A' + (unit / 5200 % 26) as u8)
+                    1 + unit / 1000,
+                    unit % 1000 / 100,
+                    char::from(letters[unit % 100 / 10]),
+                    char::from(letters[unit % 10])
                 ),
             }
         })
@@ -102,7 +108,7 @@ fn population(people: usize, rng: &mut StdRng) -> (Vec<Person>, Vec<Address>) {
     let mut out: Vec<Person> = Vec::with_capacity(people);
     let mut home = 0;
     while out.len() < people {
-        let surname = pick(rng, &SURNAMES).to_owned();
+        let surname = pick_surname(rng);
         let adults = rng.gen_range(1..=2);
         let children = if rng.gen_bool(0.4) {
             rng.gen_range(1..=3)
@@ -115,7 +121,7 @@ fn population(people: usize, rng: &mut StdRng) -> (Vec<Person>, Vec<Address>) {
             out.push(person(
                 out.len(),
                 &surname,
-                married.then(|| pick(rng, &SURNAMES).to_owned()),
+                married.then(|| pick_surname(rng)),
                 (
                     parent_year + rng.gen_range(-4..4),
                     rng.gen_range(1..=12),
@@ -164,12 +170,13 @@ fn person(
             "{}.{}{}@mail.example",
             first.to_lowercase(),
             surname.to_lowercase(),
-            rng.gen_range(1..99)
+            rng.gen_range(1..10_000)
         )
     });
+    // Mobile numbers: enough of them that strangers do not share one.
     let phone = rng
         .gen_bool(0.5)
-        .then(|| format!("07700 9{:05}", rng.gen_range(0..100_000)));
+        .then(|| format!("07{:09}", rng.gen_range(0..1_000_000_000)));
     Person {
         id,
         first,
