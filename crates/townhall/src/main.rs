@@ -166,7 +166,8 @@ enum IndexCommand {
     /// record with its cluster. Without: link the running council's index,
     /// keeping reviewers' decisions.
     Link {
-        /// The files (CSV with a header row; columns recognised by their usual names).
+        /// The files: CSV with a header row, or Parquet (`.parquet`, `.pq`); columns
+        /// recognised by their usual names.
         inputs: Vec<PathBuf>,
         /// Where to write `source,record_id,cluster_id,match_probability` (files only).
         #[arg(long)]
@@ -199,7 +200,7 @@ enum IndexCommand {
         /// The system, as index.toml declares it, e.g. council_tax.
         #[arg(long)]
         system: String,
-        /// Its export (CSV with a header row).
+        /// Its export: CSV with a header row, or Parquet (`.parquet`, `.pq`).
         file: PathBuf,
         /// A TOML file naming the columns of fields.
         #[arg(long)]
