@@ -433,6 +433,7 @@ async fn the_index_pages_are_accessible_in_a_browser() {
     b.check_accessibility().await;
 
     b.click("form[action='/sign-out'] button").await;
+    b.wait_for_path("/").await;
     sign_in("kate@testshire.example").await;
     b.visit(&s.url("/staff/index")).await;
     b.check_accessibility().await;
