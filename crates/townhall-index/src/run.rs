@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use townhall_audit::{Action, Actor, AuditEvent, Outcome};
 use townhall_linkage::blocking::Mode;
-use townhall_linkage::link::{link, Decision, Settings};
+use townhall_linkage::link::{link_with, Decision, Settings};
 use townhall_linkage::record::Person;
 use townhall_linkage::train::Report;
 use townhall_store::{sql, Progress, Store, StoreError};
@@ -102,8 +102,7 @@ pub async fn run(
     progress.step("linking", 0, 0);
     let people: Vec<Person> = Person::prepare_all(stored.par_iter().map(|r| &r.person));
     let settings = settings(policy);
-    let mut linked = link(&people, Mode::Dedupe, &settings, None);
-    linked.apply(&decisions, &settings);
+    let mut linked = link_with(&people, Mode::Dedupe, &settings, None, &decisions);
     // Only pairs across two persons need a reviewer; a pair already joined
     // through other records is settled by those links.
     let clusters = linked.clusters.clone();

@@ -7,7 +7,7 @@ use crate::blocking::{self, Mode, Rule};
 use crate::cluster::{self, Edge};
 use crate::comparison::{self, Comparison, Field, Level};
 use crate::frequency::TermFrequencies;
-use crate::model::{self, Model};
+use crate::model::{self, Model, Vector};
 use crate::record::Person;
 use crate::train::{self, Report};
 
@@ -110,6 +110,7 @@ pub fn train(
     levels: &[Option<Level>],
     settings: &Settings,
     total_pairs: f64,
+    decisions: &[Decision],
 ) -> (Model, Vec<(String, Report)>) {
     let mut model = Model::new(settings.comparisons.clone());
     let comparisons = model.comparisons.len();
@@ -169,6 +170,13 @@ pub fn train(
             model.m[c] = sums[c].iter().map(|s| s / *n as f64).collect();
         }
     }
+    // Pairs people have confirmed are labels: m learns from them too.
+    let confirmed: Vec<Vector> = decisions
+        .iter()
+        .filter(|d| d.same)
+        .map(|d| model.vector(&people[d.a as usize], &people[d.b as usize]))
+        .collect();
+    train::learn_from_matches(&mut model, &confirmed);
     // The prior: matches expected among the candidates, over all pairs.
     let share = train::match_share(&model, &train::tally(levels.chunks(comparisons)), 0.05);
     let expected = share * pairs.len() as f64;
@@ -257,6 +265,19 @@ pub fn link(
     settings: &Settings,
     given: Option<(Model, TermFrequencies)>,
 ) -> Linked {
+    link_with(people, mode, settings, given, &[])
+}
+
+/// [`link`], with people's decisions on pairs: the model learns from the
+/// pairs they confirmed ([`train::learn_from_matches`]) and every decision
+/// outranks the model's ([`Linked::apply`]).
+pub fn link_with(
+    people: &[Person],
+    mode: Mode<'_>,
+    settings: &Settings,
+    given: Option<(Model, TermFrequencies)>,
+    decisions: &[Decision],
+) -> Linked {
     let blocked = blocking::candidates(people, &settings.rules, mode, settings.max_block);
     let total = total_pairs(people.len(), mode);
     // Each pair is compared once: its levels serve training and scoring.
@@ -277,7 +298,7 @@ pub fn link(
     let (model, frequencies, training) = match given {
         Some((m, f)) => (m, f, Vec::new()),
         None => {
-            let (m, reports) = train(people, &blocked.pairs, &levels, settings, total);
+            let (m, reports) = train(people, &blocked.pairs, &levels, settings, total, decisions);
             (m, TermFrequencies::of(people), reports)
         }
     };
@@ -305,7 +326,7 @@ pub fn link(
         settings.max_cluster,
     );
     let confidence = confidence(&clusters, &links);
-    Linked {
+    let mut linked = Linked {
         model,
         frequencies,
         training,
@@ -314,7 +335,11 @@ pub fn link(
         pairs: blocked.pairs.len(),
         links,
         review,
+    };
+    if !decisions.is_empty() {
+        linked.apply(decisions, settings);
     }
+    linked
 }
 
 /// Each record's best match probability to another record of its cluster

@@ -76,6 +76,33 @@ pub fn tally<'a>(vectors: impl IntoIterator<Item = &'a [Option<Level>]>) -> Vec<
     tallied
 }
 
+/// How many pairs EM's estimate of `m` counts as against reviewers' labels:
+/// with this many confirmed matches, the two weigh the same.
+pub const LABEL_WEIGHT: f64 = 200.0;
+
+/// Moves `m` towards the levels that pairs reviewers confirmed as matches
+/// reach (`labelled`, their vectors): each counts as one observation, EM's
+/// estimate as [`LABEL_WEIGHT`]. A comparison a pair has no value for is not
+/// moved by it. Non-matches are not used: reviewers see hard cases, not the
+/// random pairs `u` stands for.
+pub fn learn_from_matches(model: &mut Model, labelled: &[Vector]) {
+    for c in 0..model.comparisons.len() {
+        let mut counts = vec![0.0; model.m[c].len()];
+        for level in labelled.iter().filter_map(|v| v.get(c).copied().flatten()) {
+            if let Some(n) = counts.get_mut(usize::from(level)) {
+                *n += 1.0;
+            }
+        }
+        let seen: f64 = counts.iter().sum();
+        if seen == 0.0 {
+            continue;
+        }
+        for (m, n) in model.m[c].iter_mut().zip(&counts) {
+            *m = (*m * LABEL_WEIGHT + n) / (LABEL_WEIGHT + seen);
+        }
+    }
+}
+
 /// How a training run went.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
@@ -234,6 +261,19 @@ mod tests {
             }
         }
         (p.len() - 1) as u8
+    }
+
+    #[test]
+    fn confirmed_matches_move_m_towards_what_they_show() {
+        let mut model = truth();
+        let before = model.m[0].clone();
+        // 200 confirmed matches, all at the second level of the first
+        // comparison, none with a value for the others.
+        let labelled = vec![vec![Some(1), None, None]; 200];
+        learn_from_matches(&mut model, &labelled);
+        assert!((model.m[0][1] - (before[1] + 1.0) / 2.0).abs() < 1e-12);
+        assert!((model.m[0].iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert_eq!(model.m[1], truth().m[1], "no values, no change");
     }
 
     #[test]

@@ -80,3 +80,71 @@ fn people_are_found_across_mistakes_and_twins_kept_apart() {
         .count();
     assert!(twin_pairs >= 55, "{twin_pairs} twin pairs in review");
 }
+
+#[test]
+fn confirmed_pairs_teach_the_model_and_every_decision_is_kept() {
+    use townhall_linkage::link::{link_with, Decision};
+
+    let (raw, truth_ids) = common::population(1500, 7);
+    let people: Vec<Person> = raw.iter().map(Person::prepare).collect();
+    let settings = Settings {
+        u_samples: 200_000,
+        ..Settings::default()
+    };
+    let plain = link(&people, Mode::Dedupe, &settings, None);
+    let first_name = 0;
+    let nickname = plain.model.comparisons[first_name]
+        .tests
+        .iter()
+        .position(|t| matches!(t, townhall_linkage::comparison::Test::Nickname))
+        .unwrap();
+    // Reviewers confirm true pairs whose first names are nicknames, and
+    // part two records of different people that share a surname.
+    let confirmed: Vec<Decision> = pairs(&truth_ids)
+        .into_iter()
+        .filter(|(a, b)| {
+            plain.model.comparisons[first_name].level(&people[*a], &people[*b])
+                == Some(u8::try_from(nickname).unwrap())
+        })
+        .take(60)
+        .map(|(a, b)| Decision {
+            a: a as u32,
+            b: b as u32,
+            same: true,
+        })
+        .collect();
+    assert!(confirmed.len() >= 20, "{} nickname pairs", confirmed.len());
+    // The pair parted: two different people the plain run joined if there
+    // are any, else two different people with one surname.
+    let all_pairs = || (0..people.len()).flat_map(|i| (i + 1..people.len()).map(move |j| (i, j)));
+    let different = |(i, j): &(usize, usize)| truth_ids[*i] != truth_ids[*j];
+    let (x, y) = all_pairs()
+        .filter(different)
+        .find(|(i, j)| plain.clusters[*i] == plain.clusters[*j])
+        .or_else(|| {
+            all_pairs().filter(different).find(|(i, j)| {
+                people[*i].surname.is_some() && people[*i].surname == people[*j].surname
+            })
+        })
+        .unwrap();
+    let mut decisions = confirmed.clone();
+    decisions.push(Decision {
+        a: x as u32,
+        b: y as u32,
+        same: false,
+    });
+    let taught = link_with(&people, Mode::Dedupe, &settings, None, &decisions);
+    assert!(
+        taught.model.m[first_name][nickname] > plain.model.m[first_name][nickname],
+        "{} should exceed {}",
+        taught.model.m[first_name][nickname],
+        plain.model.m[first_name][nickname]
+    );
+    for d in &confirmed {
+        assert_eq!(taught.clusters[d.a as usize], taught.clusters[d.b as usize]);
+    }
+    assert_ne!(
+        taught.clusters[x], taught.clusters[y],
+        "parted stays parted"
+    );
+}
