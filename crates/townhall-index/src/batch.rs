@@ -12,7 +12,7 @@ use townhall_linkage::record::Person;
 use townhall_linkage::train::Report;
 use townhall_store::Progress;
 
-use crate::files::{self, ClusterRow, FileError, Mapping};
+use crate::files::{self, ClusterRow, FileError, Mapping, Table};
 
 /// How to link files.
 #[derive(Debug, Clone, Default)]
@@ -67,11 +67,14 @@ pub fn link_files(
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<Summary, FileError> {
-    let mut tables = Vec::new();
-    for (n, path) in inputs.iter().enumerate() {
-        progress.step("reading", n as u64, inputs.len() as u64);
-        tables.push(files::read(path, &options.mapping)?);
-    }
+    progress.step("reading", 0, inputs.len() as u64);
+    // Files are read side by side; the first error in the order given is reported.
+    let read: Vec<Result<Table, FileError>> = inputs
+        .par_iter()
+        .map(|path| files::read(path, &options.mapping))
+        .collect();
+    let tables: Vec<Table> = read.into_iter().collect::<Result<_, _>>()?;
+    progress.step("reading", inputs.len() as u64, inputs.len() as u64);
     let unused = files::unused_mappings(&options.mapping, &tables);
     if !unused.is_empty() {
         return Err(FileError::Content {

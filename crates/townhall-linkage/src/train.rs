@@ -31,6 +31,7 @@ pub fn estimate_u(model: &mut Model, people: &[Person], samples: usize, seed: u6
         .map(|chunk| {
             let mut rng = StdRng::seed_from_u64(seed.wrapping_add(chunk as u64));
             let mut counts = empty.clone();
+            let mut levels = vec![None; model.comparisons.len()];
             let n = CHUNK.min(samples - chunk * CHUNK);
             for _ in 0..n {
                 let i = rng.gen_range(0..people.len());
@@ -38,7 +39,8 @@ pub fn estimate_u(model: &mut Model, people: &[Person], samples: usize, seed: u6
                 if j >= i {
                     j += 1;
                 }
-                for (c, level) in model.vector(&people[i], &people[j]).iter().enumerate() {
+                model.fill_levels(&people[i], &people[j], &mut levels);
+                for (c, level) in levels.iter().enumerate() {
                     if let Some(l) = level {
                         counts[c][usize::from(*l)] += 1.0;
                     }
