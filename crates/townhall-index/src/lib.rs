@@ -48,6 +48,9 @@ pub enum IndexError {
     /// The index has not been linked yet.
     #[error("the index has not been linked yet; run `townhall index link` first")]
     NotLinked,
+    /// Records that cannot be taken as they are, and why.
+    #[error("{0}")]
+    Invalid(String),
     /// The pair was decided already.
     #[error("this pair has already been decided")]
     AlreadyDecided,

@@ -10,8 +10,16 @@ use townhall_consent::Policy as ConsentPolicy;
 use townhall_types::{SourceError, SourceText};
 
 /// The fields of a person the single view can show, named as consent
-/// purposes name them.
-pub const VIEW_FIELDS: &[&str] = &["name", "date_of_birth", "address", "email", "phone"];
+/// purposes name them. `services_involved` is which systems hold them:
+/// knowing someone is on adult social care's books is personal data too.
+pub const VIEW_FIELDS: &[&str] = &[
+    "name",
+    "date_of_birth",
+    "address",
+    "email",
+    "phone",
+    "services_involved",
+];
 
 /// A council's index rules, checked.
 #[derive(Debug, Clone, PartialEq)]

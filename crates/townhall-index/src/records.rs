@@ -8,6 +8,8 @@ use townhall_linkage::record::RawPerson;
 use townhall_store::{sql, Row, Store, StoreError, Tx};
 use townhall_types::{CouncilId, PersonId, Timestamp, UserId};
 
+use crate::IndexError;
+
 /// A record's identity: the system holding it and its id there.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RecordKey {
@@ -18,6 +20,11 @@ pub struct RecordKey {
 }
 
 impl RecordKey {
+    /// The record `record_id` of `system`.
+    pub fn new(system: String, record_id: String) -> Self {
+        RecordKey { system, record_id }
+    }
+
     /// Reads `system:record_id`.
     pub fn parse(text: &str) -> Option<Self> {
         let (system, record_id) = text.split_once(':')?;
@@ -70,13 +77,32 @@ pub struct Imported {
 }
 
 /// Adds `records` of `system` to the index, or updates those it holds. The
-/// person each was linked to stays until the next run.
+/// person each was linked to stays until the next run. Refused, with nothing
+/// written, when a record has no id or two records share one: the second
+/// would silently replace the first.
 pub async fn import(
     tx: &mut Tx,
     council: CouncilId,
     system: &str,
     records: &[NewRecord],
-) -> Result<Imported, StoreError> {
+) -> Result<Imported, IndexError> {
+    let mut seen = std::collections::HashMap::new();
+    for (n, r) in records.iter().enumerate() {
+        if r.record_id.trim().is_empty() {
+            return Err(IndexError::Invalid(format!(
+                "record {} of {system} has no id",
+                n + 1
+            )));
+        }
+        if let Some(first) = seen.insert(r.record_id.as_str(), n) {
+            return Err(IndexError::Invalid(format!(
+                "records {} and {} of {system} both have the id '{}'",
+                first + 1,
+                n + 1,
+                r.record_id
+            )));
+        }
+    }
     let council = council.to_string();
     let now = Timestamp::now().to_db();
     let mut done = Imported::default();
@@ -132,34 +158,30 @@ pub fn search_key(surname: &str, date_of_birth: &str) -> String {
     format!("{}|{date}", townhall_linkage::normalise::name(surname))
 }
 
-/// The persons with a record of this surname and date of birth, each with
-/// the systems that hold them.
+/// The persons with a record of this surname and date of birth. Only their
+/// ids: which systems hold them is for the single view to show, if the
+/// purpose allows it.
 pub async fn find(
     store: &Store,
     council: CouncilId,
     surname: &str,
     date_of_birth: &str,
-) -> Result<Vec<(PersonId, Vec<String>)>, StoreError> {
-    let rows: Vec<(String, String)> = sql::query_as(
-        "SELECT DISTINCT r.person_id, o.system FROM index_records r \
-         JOIN index_records o ON o.council_id = r.council_id AND o.person_id = r.person_id \
-         WHERE r.council_id = $1 AND r.search_key = $2 ORDER BY r.person_id, o.system",
+) -> Result<Vec<PersonId>, StoreError> {
+    let rows: Vec<(String,)> = sql::query_as(
+        "SELECT DISTINCT person_id FROM index_records \
+         WHERE council_id = $1 AND search_key = $2 AND person_id IS NOT NULL ORDER BY person_id",
     )
     .bind(council.to_string())
     .bind(search_key(surname, date_of_birth))
     .fetch_all(store.reader())
     .await?;
-    let mut out: Vec<(PersonId, Vec<String>)> = Vec::new();
-    for (person, system) in rows {
-        let person: PersonId = person
-            .parse()
-            .map_err(|_| StoreError::decode(format!("bad person id '{person}'")))?;
-        match out.last_mut() {
-            Some((p, systems)) if *p == person => systems.push(system),
-            _ => out.push((person, vec![system])),
-        }
-    }
-    Ok(out)
+    rows.into_iter()
+        .map(|(person,)| {
+            person
+                .parse()
+                .map_err(|_| StoreError::decode(format!("bad person id '{person}'")))
+        })
+        .collect()
 }
 
 const COLUMNS: &str = "system, record_id, first_name, surname, date_of_birth, postcode, address, \

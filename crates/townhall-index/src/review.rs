@@ -52,14 +52,8 @@ pub async fn pending(
                 id: id
                     .parse()
                     .map_err(|_| StoreError::decode(format!("bad review id '{id}'")))?,
-                left: RecordKey {
-                    system: ls,
-                    record_id: lr,
-                },
-                right: RecordKey {
-                    system: rs,
-                    record_id: rr,
-                },
+                left: RecordKey::new(ls, lr),
+                right: RecordKey::new(rs, rr),
                 probability,
             })
         })
@@ -145,14 +139,8 @@ pub async fn open_as(
     };
     let pair = Pending {
         id,
-        left: RecordKey {
-            system: ls,
-            record_id: lr,
-        },
-        right: RecordKey {
-            system: rs,
-            record_id: rr,
-        },
+        left: RecordKey::new(ls, lr),
+        right: RecordKey::new(rs, rr),
         probability,
     };
     let (Some(left), Some(right)) = (

@@ -83,14 +83,8 @@ pub async fn run(
     let decisions: Vec<Decision> = decided
         .into_iter()
         .filter_map(|(ls, lr, rs, rr, decision)| {
-            let a = position.get(&RecordKey {
-                system: ls,
-                record_id: lr,
-            })?;
-            let b = position.get(&RecordKey {
-                system: rs,
-                record_id: rr,
-            })?;
+            let a = position.get(&RecordKey::new(ls, lr))?;
+            let b = position.get(&RecordKey::new(rs, rr))?;
             Some(Decision {
                 a: *a,
                 b: *b,
@@ -171,14 +165,8 @@ pub async fn run(
     let mut open: HashMap<(RecordKey, RecordKey), String> = open
         .into_iter()
         .map(|(id, ls, lr, rs, rr)| {
-            let left = RecordKey {
-                system: ls,
-                record_id: lr,
-            };
-            let right = RecordKey {
-                system: rs,
-                record_id: rr,
-            };
+            let left = RecordKey::new(ls, lr);
+            let right = RecordKey::new(rs, rr);
             ((left, right), id)
         })
         .collect();

@@ -29,8 +29,11 @@ pub struct Viewer<'a> {
 /// One record as the view shows it: only the fields the purpose covers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Shown {
-    /// Which record.
-    pub key: RecordKey,
+    /// Which system holds it, and its id there, when the purpose covers
+    /// `services_involved`. Without it, records that show the same values
+    /// are shown once, so not even their number tells which services know
+    /// the person.
+    pub source: Option<RecordKey>,
     /// Name, if the purpose covers it.
     pub name: Option<String>,
     /// Date of birth, if covered.
@@ -41,7 +44,7 @@ pub struct Shown {
     pub email: Option<String>,
     /// Phone number, if covered.
     pub phone: Option<String>,
-    /// Its best match probability within the person.
+    /// Its best match probability within the person (with its source only).
     pub probability: Option<f64>,
 }
 
@@ -149,7 +152,7 @@ pub async fn person_as(
     }
     let covers = |field: &str| view.fields.iter().any(|f| f == field);
     let present = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
-    let records = found
+    let mut records: Vec<Shown> = found
         .into_iter()
         .map(|r| {
             let p = &r.person;
@@ -165,11 +168,22 @@ pub async fn person_as(
                     .flatten(),
                 email: covers("email").then(|| present(&p.email)).flatten(),
                 phone: covers("phone").then(|| present(&p.phone)).flatten(),
-                probability: r.probability,
-                key: r.key,
+                probability: covers("services_involved")
+                    .then_some(r.probability)
+                    .flatten(),
+                source: covers("services_involved").then_some(r.key),
             }
         })
         .collect();
+    if !covers("services_involved") {
+        let mut distinct: Vec<Shown> = Vec::new();
+        for r in records {
+            if !distinct.contains(&r) {
+                distinct.push(r);
+            }
+        }
+        records = distinct;
+    }
     reasons.dedup();
     Ok(Some(SingleView {
         person,

@@ -168,6 +168,17 @@ async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
                 None => Default::default(),
             };
             let table = townhall_index::files::read(&file, &mapping)?;
+            if !table
+                .recognised
+                .iter()
+                .any(|(field, _)| field == "record_id")
+            {
+                bail!(
+                    "{}: no column holds the records' ids in {system}; name it with --map \
+                     (`[columns] record_id = \"...\"`): without ids, importing again would mix people up",
+                    file.display()
+                );
+            }
             let records: Vec<townhall_index::records::NewRecord> = table
                 .ids
                 .iter()

@@ -277,6 +277,35 @@ fn a_councils_index_is_imported_linked_explained_and_exported() {
         out.contains("housing: 0 records added, 150 updated"),
         "importing again changes nothing twice: {out}"
     );
+    // Without ids, or with one id twice, nothing is imported.
+    std::fs::write(p("no_ids.csv"), "first_name,surname\nMartin,Hughes\n").unwrap();
+    let err = refused(&with(&[
+        "index",
+        "import",
+        "--system",
+        "housing",
+        &p("no_ids.csv"),
+    ]));
+    assert!(
+        err.contains("no column holds the records' ids in housing"),
+        "{err}"
+    );
+    std::fs::write(
+        p("twice.csv"),
+        "record_id,first_name,surname\nH1,Martin,Hughes\nH1,Leila,Ahmed\n",
+    )
+    .unwrap();
+    let err = refused(&with(&[
+        "index",
+        "import",
+        "--system",
+        "housing",
+        &p("twice.csv"),
+    ]));
+    assert!(
+        err.contains("records 1 and 2 of housing both have the id 'H1'"),
+        "{err}"
+    );
     let err = refused(&with(&["index", "import", "--system", "parking", &tax]));
     assert!(
         err.contains(

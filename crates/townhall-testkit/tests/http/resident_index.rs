@@ -326,14 +326,21 @@ async fn two_systems_are_linked_and_a_reviewer_resolves_a_pair_that_later_runs_k
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     // Early Help sees the person whole, for its purpose; the view is audited.
-    let ct0 = "/staff/people?surname=".to_owned();
+    // The search is posted: a name and a birthday stay out of addresses.
     let all = records::all(&s.db.store, s.council.id).await.unwrap();
     let ct = all.iter().find(|r| r.key.record_id == "CT00000").unwrap();
-    let search = format!(
-        "{ct0}{}&date_of_birth={}&purpose=early-help-families",
-        ct.person.surname, ct.person.date_of_birth
-    );
-    let r = kate.get(s.url(&search)).send().await.unwrap();
+    let r = s
+        .submit(
+            &kate,
+            "/staff/index",
+            "/staff/people",
+            &[
+                ("surname", &ct.person.surname),
+                ("date_of_birth", &ct.person.date_of_birth),
+                ("purpose", "early-help-families"),
+            ],
+        )
+        .await;
     let person_page = match r.status() {
         StatusCode::SEE_OTHER => r.headers()["location"].to_str().unwrap().to_owned(),
         other => panic!(
@@ -378,12 +385,107 @@ async fn two_systems_are_linked_and_a_reviewer_resolves_a_pair_that_later_runs_k
     let r = tom.get(s.url(&person_page)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
-    // A search with mistakes is answered with them, against each field.
-    let r = kate
-        .get(s.url("/staff/people?surname=&date_of_birth=31/02/2001&purpose="))
-        .send()
+    // Housing's purpose does not cover which services hold someone: the
+    // same person is shown without systems or record ids, each distinct
+    // set of values once.
+    s.add_staff(
+        "ruth@testshire.example",
+        "Ruth Mensah",
+        Role::Caseworker,
+        Some("Housing"),
+        PASSWORD,
+    )
+    .await;
+    let ruth = staff_client(&s, "ruth@testshire.example").await;
+    let for_housing = person_page.replace("early-help-families", "housing-support");
+    // Housing support is opt-in: someone known only from records has not
+    // said yes, so the view is refused, and the refusal is audited.
+    let audited = s.count("audit_log").await;
+    let r = ruth.get(s.url(&for_housing)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("the resident has not given permission"));
+    assert_eq!(s.count("audit_log").await, audited + 1);
+    // Once the person's own account, which said yes, is linked in, Housing
+    // sees them: without systems or record ids, each distinct set of
+    // values once, since its purpose does not cover which services hold them.
+    let mut tx = s.db.store.begin().await.unwrap();
+    let email = townhall_types::EmailAddress::parse("ct0@mail.example").unwrap();
+    let account = townhall_identity::accounts::create(
+        &mut tx,
+        s.council.id,
+        &townhall_identity::accounts::NewAccount {
+            kind: townhall_identity::UserKind::Resident,
+            email: &email,
+            display_name: &ct.person.first_name,
+            password_hash: None,
+            verified: true,
+        },
+    )
+    .await
+    .unwrap();
+    townhall_consent::record(
+        &mut tx,
+        s.council.id,
+        account.id,
+        "housing-support",
+        "housing-support",
+        townhall_consent::Choice::Granted,
+        None,
+        townhall_consent::Method::Web,
+        &account.id.to_string(),
+    )
+    .await
+    .unwrap();
+    let own = NewRecord {
+        record_id: account.id.to_string(),
+        person: ct.person.clone(),
+        account: Some(account.id),
+    };
+    records::import(&mut tx, s.council.id, "accounts", &[own])
         .await
         .unwrap();
+    tx.commit().await.unwrap();
+    run::run(&s.db.store, s.council.id, &s.index_policy(), &())
+        .await
+        .unwrap();
+    let person = person_of(&s, "council_tax", "CT00000").await.unwrap();
+    assert_eq!(
+        person_of(&s, "accounts", &account.id.to_string()).await,
+        Some(person.clone())
+    );
+    let housing = s
+        .text(
+            &ruth,
+            &format!("/staff/people/{person}?purpose=housing-support"),
+        )
+        .await;
+    assert!(housing.contains(&ct.person.first_name), "{housing}");
+    assert!(housing.contains("which services hold them is not shown"));
+    assert!(
+        housing.contains("the resident gave permission"),
+        "{housing}"
+    );
+    for hidden in ["Council Tax", "CT00000", "H00000", "Match"] {
+        assert!(!housing.contains(hidden), "{hidden} shown: {housing}");
+    }
+
+    // A search with mistakes is answered with them, against each field.
+    let r = s
+        .submit(
+            &kate,
+            "/staff/index",
+            "/staff/people",
+            &[
+                ("surname", ""),
+                ("date_of_birth", "31/02/2001"),
+                ("purpose", ""),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let body = r.text().await.unwrap();
     assert!(body.contains("Enter their surname"));
@@ -461,7 +563,9 @@ async fn the_index_pages_are_accessible_in_a_browser() {
     b.click("form[action='/staff/people'] button").await;
     b.wait_for_text("h1", &ct.person.first_name).await;
     b.check_accessibility().await;
-    b.visit(&s.url("/staff/people?surname=&date_of_birth=&purpose="))
+    b.visit(&s.url("/staff/index")).await;
+    b.click("form[action='/staff/people'] button").await;
+    b.wait_for_text("#surname-error", "Enter their surname")
         .await;
     b.check_accessibility().await;
     b.close().await;

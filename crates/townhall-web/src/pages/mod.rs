@@ -85,7 +85,7 @@ pub fn routes() -> Router<AppState> {
             "/staff/index/reviews/{id}",
             get(resident_index::review).post(resident_index::decide),
         )
-        .route("/staff/people", get(resident_index::search))
+        .route("/staff/people", post(resident_index::search))
         .route("/staff/people/{id}", get(resident_index::person))
         .route("/dev/mailbox", get(dev::mailbox))
         .route("/services", get(services::list))

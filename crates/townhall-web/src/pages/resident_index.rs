@@ -31,6 +31,7 @@ impl From<IndexError> for AppError {
         match e {
             IndexError::NotFound => AppError::NotFound,
             IndexError::AlreadyDecided => AppError::Conflict(e.to_string()),
+            IndexError::Invalid(reason) => AppError::BadRequest(reason),
             IndexError::NotAllowed(reason) | IndexError::Refused(reason) => {
                 AppError::Denied(reason)
             }
@@ -114,7 +115,7 @@ pub async fn home(State(state): State<AppState>, v: Visitor) -> Result<Markup, A
                 p { "Your team may not see people across systems. Teams that may: "
                     (policy.views.iter().flat_map(|v| v.teams.iter().map(String::as_str)).collect::<Vec<_>>().join(", ")) "." }
             } @else {
-                (search_form(&state, &views, &SearchQuery::default(), &Errors::default()))
+                (search_form(&state, &v, &views, &SearchQuery::default(), &Errors::default()))
             }
         },
     ))
@@ -133,6 +134,7 @@ pub struct SearchQuery {
 
 fn search_form(
     state: &AppState,
+    v: &Visitor,
     views: &[&townhall_index::policy::View],
     q: &SearchQuery,
     errors: &Errors,
@@ -146,7 +148,10 @@ fn search_form(
     };
     let purpose_error = errors.get("purpose");
     html! {
-        form method="get" action="/staff/people" novalidate {
+        // Posted, not a query string: a name and a birthday do not belong in
+        // addresses, which browsers, proxies and logs keep.
+        form method="post" action="/staff/people" novalidate {
+            (csrf(v))
             (Input { name: "surname", label: "Surname", kind: "text", value: &q.surname, hint: None, autocomplete: Some("off") }.render(errors))
             (Input { name: "date_of_birth", label: "Date of birth", kind: "text", value: &q.date_of_birth, hint: Some("For example, 27/03/2012 or 2012-03-27"), autocomplete: Some("off") }.render(errors))
             div class={ "form-group" @if purpose_error.is_some() { " form-group--error" } } {
@@ -170,7 +175,7 @@ fn search_form(
 pub async fn search(
     State(state): State<AppState>,
     v: Visitor,
-    Query(q): Query<SearchQuery>,
+    Form(q): Form<SearchQuery>,
 ) -> Result<Response, AppError> {
     let policy = policy(&state)?;
     let me = viewer(&v, policy)?;
@@ -197,7 +202,7 @@ pub async fn search(
         let body = html! {
             (error_summary(&errors))
             h1 { "Find a person" }
-            (search_form(&state, &views, &q, &errors))
+            (search_form(&state, &v, &views, &q, &errors))
         };
         return Ok((
             StatusCode::BAD_REQUEST,
@@ -212,7 +217,7 @@ pub async fn search(
         &q.date_of_birth,
     )
     .await?;
-    if let [(person, _)] = found.as_slice() {
+    if let [person] = found.as_slice() {
         return Ok(
             Redirect::to(&format!("/staff/people/{person}?purpose={}", q.purpose)).into_response(),
         );
@@ -228,9 +233,8 @@ pub async fn search(
             } @else {
                 p { (found.len()) " people have a record with that surname and date of birth. Open each to tell them apart; each opening is recorded." }
                 ul class="list" {
-                    @for (n, (person, systems)) in found.iter().enumerate() {
-                        li { a href={ "/staff/people/" (person) "?purpose=" (q.purpose) } { "Person " (n + 1) }
-                             ", known to " (systems.iter().map(|s| policy.system_name(s)).collect::<Vec<_>>().join(", ")) }
+                    @for (n, person) in found.iter().enumerate() {
+                        li { a href={ "/staff/people/" (person) "?purpose=" (q.purpose) } { "Person " (n + 1) } }
                     }
                 }
             }
@@ -291,27 +295,33 @@ pub async fn person(
             p { "Shown because " (seen.reason) "." }
             div class="table-wrap" {
                 table {
-                    caption { (seen.records.len()) " record" @if seen.records.len() != 1 { "s" } " in " (seen.records.iter().map(|r| r.key.system.as_str()).collect::<std::collections::BTreeSet<_>>().len()) " systems" }
+                    @if shown("services_involved") {
+                        caption { (seen.records.len()) " record" @if seen.records.len() != 1 { "s" } " in " (seen.records.iter().filter_map(|r| r.source.as_ref().map(|k| k.system.as_str())).collect::<std::collections::BTreeSet<_>>().len()) " systems" }
+                    } @else {
+                        caption { "What the council's records say (which services hold them is not shown for this purpose)" }
+                    }
                     thead { tr {
-                        th scope="col" { "System" } th scope="col" { "Record" }
+                        @if shown("services_involved") { th scope="col" { "System" } th scope="col" { "Record" } }
                         @if shown("name") { th scope="col" { "Name" } }
                         @if shown("date_of_birth") { th scope="col" { "Date of birth" } }
                         @if shown("address") { th scope="col" { "Address" } }
                         @if shown("email") { th scope="col" { "Email" } }
                         @if shown("phone") { th scope="col" { "Phone" } }
-                        th scope="col" class="numeric" { "Match" }
+                        @if shown("services_involved") { th scope="col" class="numeric" { "Match" } }
                     } }
                     tbody {
                         @for r in &seen.records {
                             tr {
-                                td { (policy.system_name(&r.key.system)) }
-                                td { (r.key.record_id) }
+                                @if let Some(k) = &r.source {
+                                    td { (policy.system_name(&k.system)) }
+                                    td { (k.record_id) }
+                                }
                                 @if shown("name") { td { (show(&r.name)) } }
                                 @if shown("date_of_birth") { td { (show(&r.date_of_birth)) } }
                                 @if shown("address") { td { (show(&r.address)) } }
                                 @if shown("email") { td { (show(&r.email)) } }
                                 @if shown("phone") { td { (show(&r.phone)) } }
-                                td class="numeric" { (percent(r.probability.unwrap_or(1.0))) }
+                                @if r.source.is_some() { td class="numeric" { (percent(r.probability.unwrap_or(1.0))) } }
                             }
                         }
                     }
