@@ -112,7 +112,7 @@ impl Rule {
                 KeyPart::PostcodeDistrict => key.write(p.postcode.as_ref()?.district.as_bytes()),
                 KeyPart::Address if p.address.is_empty() => return None,
                 KeyPart::Address => {
-                    for token in &p.address {
+                    for token in p.address.iter() {
                         key.write(token.as_bytes());
                         key.write(b" ");
                     }
@@ -203,18 +203,15 @@ pub const MAX_RULES: usize = 32;
 /// `max_block` records (a placeholder date of birth, say) pairs nothing,
 /// and is counted in [`Blocked::skipped_blocks`].
 pub fn candidates(people: &[Person], rules: &[Rule], mode: Mode<'_>, max_block: usize) -> Blocked {
-    let keys: Vec<Vec<Option<u64>>> = rules
-        .iter()
-        .take(MAX_RULES)
-        .map(|r| people.par_iter().map(|p| r.key(p)).collect())
-        .collect();
+    let keys = Keys::of(people, &rules[..rules.len().min(MAX_RULES)]);
     let mut blocked = Blocked::default();
-    for (r, rule_keys) in keys.iter().enumerate() {
+    for r in 0..keys.width {
         // Records sorted by key: each run of one key is a block.
-        let mut keyed: Vec<(u64, u32)> = rule_keys
-            .iter()
-            .enumerate()
-            .filter_map(|(i, k)| k.map(|k| (k, u32::try_from(i).unwrap_or(u32::MAX))))
+        let mut keyed: Vec<(u64, u32)> = (0..people.len())
+            .filter_map(|i| {
+                keys.get(i, r)
+                    .map(|k| (k, u32::try_from(i).unwrap_or(u32::MAX)))
+            })
             .collect();
         keyed.par_sort_unstable();
         let blocks: Vec<&[(u64, u32)]> = keyed.chunk_by(|a, b| a.0 == b.0).collect();
@@ -231,7 +228,7 @@ pub fn candidates(people: &[Person], rules: &[Rule], mode: Mode<'_>, max_block: 
                                 return None;
                             }
                         }
-                        let shared = shared_keys(keys, i as usize, j as usize);
+                        let shared = keys.shared(i as usize, j as usize);
                         // Only the first rule that finds a pair keeps it.
                         (shared & ((1u32 << r) - 1) == 0).then_some((i, j, shared))
                     })
@@ -246,12 +243,48 @@ pub fn candidates(people: &[Person], rules: &[Rule], mode: Mode<'_>, max_block: 
     blocked
 }
 
-/// A bit for each rule under which records `i` and `j` share a key.
-fn shared_keys(keys: &[Vec<Option<u64>>], i: usize, j: usize) -> u32 {
-    keys.iter()
-        .enumerate()
-        .filter(|(_, k)| k[i].is_some() && k[i] == k[j])
-        .fold(0, |mask, (r, _)| mask | (1 << r))
+/// Every record's keys, one row per record with a key per rule: a pair's
+/// shared keys are then read from two rows, not from one array per rule.
+struct Keys {
+    width: usize,
+    /// Row after row; 0 where a record has no key under a rule (a key that
+    /// hashes to 0 is taken as 1: a collision only adds a pair to score).
+    rows: Vec<u64>,
+}
+
+impl Keys {
+    fn of(people: &[Person], rules: &[Rule]) -> Self {
+        let width = rules.len();
+        let mut rows = vec![0u64; people.len() * width];
+        if width > 0 {
+            rows.par_chunks_mut(width)
+                .zip(people.par_iter())
+                .for_each(|(row, p)| {
+                    for (slot, rule) in row.iter_mut().zip(rules) {
+                        *slot = rule.key(p).map_or(0, |k| k.max(1));
+                    }
+                });
+        }
+        Keys { width, rows }
+    }
+
+    fn row(&self, i: usize) -> &[u64] {
+        &self.rows[i * self.width..(i + 1) * self.width]
+    }
+
+    fn get(&self, i: usize, rule: usize) -> Option<u64> {
+        Some(self.row(i)[rule]).filter(|k| *k != 0)
+    }
+
+    /// A bit for each rule under which records `i` and `j` share a key.
+    fn shared(&self, i: usize, j: usize) -> u32 {
+        self.row(i)
+            .iter()
+            .zip(self.row(j))
+            .enumerate()
+            .filter(|(_, (a, b))| **a != 0 && a == b)
+            .fold(0, |mask, (r, _)| mask | (1 << r))
+    }
 }
 
 #[cfg(test)]

@@ -104,15 +104,6 @@ impl Model {
         self.comparisons.iter().map(|c| c.scored(a, b)).collect()
     }
 
-    /// The scored levels, from the levels of [`Model::vector`].
-    pub fn scored_from(&self, v: &[Option<Level>], a: &Person, b: &Person) -> Vector {
-        self.comparisons
-            .iter()
-            .zip(v)
-            .map(|(c, l)| c.scored_from(*l, a, b))
-            .collect()
-    }
-
     /// The weight of evidence of `level` of comparison `c`: `log2(m / u)`.
     pub fn weight(&self, c: usize, level: Level) -> f64 {
         let l = usize::from(level);
@@ -159,16 +150,17 @@ impl Model {
         b: &Person,
         tf: &TermFrequencies,
     ) -> f64 {
-        let v = self.scored_from(v, a, b);
-        self.score(&v) + self.adjustments(&v, a, tf)
-    }
-
-    fn adjustments(&self, v: &[Option<Level>], a: &Person, tf: &TermFrequencies) -> f64 {
-        v.iter()
-            .enumerate()
-            .filter(|(_, l)| **l == Some(0))
-            .map(|(c, _)| self.adjustment(c, a, tf))
-            .sum()
+        // Ten million pairs are scored in a run: no vector is built.
+        let mut score = self.prior_weight();
+        for (c, (comparison, level)) in self.comparisons.iter().zip(v).enumerate() {
+            if let Some(level) = comparison.scored_from(*level, a, b) {
+                score += self.weight(c, level);
+                if level == 0 {
+                    score += self.adjustment(c, a, tf);
+                }
+            }
+        }
+        score
     }
 
     /// Why `a` and `b` score what they do, field by field, each adjustment
@@ -199,7 +191,7 @@ impl Model {
                 });
             }
         }
-        let score = self.score(&v) + self.adjustments(&v, a, tf);
+        let score = self.score_pair(a, b, tf);
         Explanation {
             prior: self.prior_weight(),
             terms,

@@ -162,9 +162,9 @@ pub fn date(s: &str) -> Option<Date> {
 /// A date as it was typed, `YYYYMMDD`, whether or not the calendar has it
 /// (a mistyped "31/11/1938" is still evidence); `None` when it is not a
 /// date in any of the forms [`date`] reads.
-pub fn date_digits(s: &str) -> Option<String> {
+pub fn date_digits(s: &str) -> Option<[u8; 8]> {
     let (y, m, d) = date_parts(s)?;
-    Some(format!("{y:04}{m:02}{d:02}"))
+    format!("{y:04}{m:02}{d:02}").into_bytes().try_into().ok()
 }
 
 /// Year, month and day, each in its range but not checked together.
