@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use townhall_linkage::blocking::Mode;
-use townhall_linkage::link::{link, Settings};
+use townhall_linkage::link::{link_with, Settings};
 use townhall_linkage::model::Model;
 use townhall_linkage::record::Person;
 use townhall_linkage::train::Report;
@@ -126,9 +126,15 @@ pub fn link_files(
     if options.review_twins {
         settings.vetoes.push(townhall_linkage::link::Veto::twins());
     }
-    progress.step("linking", 0, 0);
     let given = given.map(|m| (m, townhall_linkage::frequency::TermFrequencies::of(&people)));
-    let linked = link(&people, mode, &settings, given);
+    let linked = link_with(
+        &people,
+        mode,
+        &settings,
+        given,
+        &[],
+        &crate::Stages(progress),
+    );
     if let Some(path) = &options.save_model {
         std::fs::write(path, linked.model.to_json()).map_err(|e| FileError::Io {
             path: path.display().to_string(),

@@ -29,6 +29,16 @@ use townhall_types::CouncilId;
 
 use crate::records::RecordKey;
 
+/// A run's stages, told to the store's progress (which a command line shows
+/// as a bar).
+struct Stages<'a>(&'a dyn townhall_store::Progress);
+
+impl townhall_linkage::link::Progress for Stages<'_> {
+    fn step(&self, what: &str, done: u64, total: u64) {
+        self.0.step(what, done, total);
+    }
+}
+
 /// Schema for the index.
 pub const MIGRATIONS: &[Migration] = &[Migration::portable(
     2026112801,

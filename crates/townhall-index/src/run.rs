@@ -93,10 +93,17 @@ pub async fn run(
         })
         .collect();
 
-    progress.step("linking", 0, 0);
+    progress.step("preparing", 0, 0);
     let people: Vec<Person> = Person::prepare_all(stored.par_iter().map(|r| &r.person));
     let settings = settings(policy);
-    let mut linked = link_with(&people, Mode::Dedupe, &settings, None, &decisions);
+    let mut linked = link_with(
+        &people,
+        Mode::Dedupe,
+        &settings,
+        None,
+        &decisions,
+        &crate::Stages(progress),
+    );
     // Only pairs across two persons need a reviewer; a pair already joined
     // through other records is settled by those links.
     let clusters = linked.clusters.clone();

@@ -1,6 +1,8 @@
 //! Linking a set of records in one go: block, estimate the model from the
 //! data, score every candidate pair, and cluster the pairs into persons.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use rayon::prelude::*;
 
 use crate::blocking::{self, Mode, Rule};
@@ -117,6 +119,7 @@ pub fn train(
     // No more samples than there are pairs: small inputs train quickly.
     let samples = settings.u_samples.min(total_pairs as usize);
     train::estimate_u(&mut model, people, samples, settings.seed);
+    let patterns = train::Patterns::of(levels, comparisons);
     let mut sums: Vec<Vec<f64>> = model.m.iter().map(|l| vec![0.0; l.len()]).collect();
     let mut sessions = vec![0usize; model.comparisons.len()];
     let mut reports = Vec::new();
@@ -132,12 +135,7 @@ pub fn train(
         if !personal {
             continue;
         }
-        let of_rule: Vec<&[Option<Level>]> = pairs
-            .iter()
-            .zip(levels.chunks(comparisons))
-            .filter(|((_, _, rules), _)| rules & (1 << r) != 0)
-            .map(|(_, v)| v)
-            .collect();
+        let of_rule = patterns.tally(|i| pairs[i].2 & (1 << r) != 0);
         if of_rule.is_empty() {
             continue;
         }
@@ -149,14 +147,7 @@ pub fn train(
             .map(|(i, _)| i)
             .collect();
         let mut session = model.clone();
-        let report = train::estimate_m(
-            &mut session,
-            &train::tally(of_rule),
-            0.05,
-            &fixed,
-            100,
-            1e-5,
-        );
+        let report = train::estimate_m(&mut session, &of_rule, 0.05, &fixed, 100, 1e-5);
         for c in (0..model.comparisons.len()).filter(|c| !fixed.contains(c)) {
             for (s, m) in sums[c].iter_mut().zip(&session.m[c]) {
                 *s += m;
@@ -178,7 +169,7 @@ pub fn train(
         .collect();
     train::learn_from_matches(&mut model, &confirmed);
     // The prior: matches expected among the candidates, over all pairs.
-    let share = train::match_share(&model, &train::tally(levels.chunks(comparisons)), 0.05);
+    let share = train::match_share(&model, &patterns.tally(|_| true), 0.05);
     let expected = share * pairs.len() as f64;
     model.prior = (expected / total_pairs.max(1.0)).clamp(1e-12, 0.5);
     (model, reports)
@@ -257,6 +248,18 @@ impl<'a> Judge<'a> {
     }
 }
 
+/// Told how a run is going, stage by stage: a million records take
+/// seconds in each, and a command line shows them.
+pub trait Progress: Sync {
+    /// `done` of `total` units of the stage `what` finished; a `total` of 0
+    /// means the stage is not counted.
+    fn step(&self, what: &str, done: u64, total: u64);
+}
+
+impl Progress for () {
+    fn step(&self, _: &str, _: u64, _: u64) {}
+}
+
 /// Links `people`: in `mode`, with `settings`, estimating the model and
 /// counting the frequencies unless they are given.
 pub fn link(
@@ -265,19 +268,21 @@ pub fn link(
     settings: &Settings,
     given: Option<(Model, TermFrequencies)>,
 ) -> Linked {
-    link_with(people, mode, settings, given, &[])
+    link_with(people, mode, settings, given, &[], &())
 }
 
-/// [`link`], with people's decisions on pairs: the model learns from the
-/// pairs they confirmed ([`train::learn_from_matches`]) and every decision
-/// outranks the model's ([`Linked::apply`]).
+/// [`link`], with people's decisions on pairs (the model learns from the
+/// pairs they confirmed, [`train::learn_from_matches`], and every decision
+/// outranks the model's, [`Linked::apply`]), telling `progress` how it goes.
 pub fn link_with(
     people: &[Person],
     mode: Mode<'_>,
     settings: &Settings,
     given: Option<(Model, TermFrequencies)>,
     decisions: &[Decision],
+    progress: &dyn Progress,
 ) -> Linked {
+    progress.step("blocking", 0, 0);
     let blocked = blocking::candidates(people, &settings.rules, mode, settings.max_block);
     let total = total_pairs(people.len(), mode);
     // Each pair is compared once: its levels serve training and scoring.
@@ -285,16 +290,9 @@ pub fn link_with(
         Some((m, _)) => m.clone(),
         None => Model::new(settings.comparisons.clone()),
     };
-    // One flat array, a pair's levels after another's: ten million pairs
-    // make no ten million small allocations.
+    let levels = compare_pairs(people, &blocked.pairs, &comparing, progress);
     let k = comparing.comparisons.len();
-    let mut levels: Vec<Option<Level>> = vec![None; blocked.pairs.len() * k];
-    levels
-        .par_chunks_mut(k)
-        .zip(blocked.pairs.par_iter())
-        .for_each(|(out, (a, b, _))| {
-            comparing.fill_levels(&people[*a as usize], &people[*b as usize], out);
-        });
+    progress.step("training", 0, 0);
     let (model, frequencies, training) = match given {
         Some((m, f)) => (m, f, Vec::new()),
         None => {
@@ -302,6 +300,7 @@ pub fn link_with(
             (m, TermFrequencies::of(people), reports)
         }
     };
+    progress.step("scoring", 0, 0);
     let judge = Judge::new(&model, &frequencies, settings);
     let verdicts: Vec<(Edge, bool)> = blocked
         .pairs
@@ -319,6 +318,7 @@ pub fn link_with(
     let (linked, review): (Vec<_>, Vec<_>) = verdicts.into_iter().partition(|(_, link)| *link);
     let links: Vec<Edge> = linked.into_iter().map(|(e, _)| e).collect();
     let review: Vec<Edge> = review.into_iter().map(|(e, _)| e).collect();
+    progress.step("clustering", 0, 0);
     let clusters = cluster::clusters(
         people.len(),
         &links,
@@ -340,6 +340,33 @@ pub fn link_with(
         linked.apply(decisions, settings);
     }
     linked
+}
+
+/// The levels of every pair, in one flat array, a pair's after another's:
+/// ten million pairs make no ten million small allocations.
+fn compare_pairs(
+    people: &[Person],
+    pairs: &[(u32, u32, u32)],
+    model: &Model,
+    progress: &dyn Progress,
+) -> Vec<Option<Level>> {
+    // Pairs go in batches, so progress is told often but not per pair.
+    const BATCH: usize = 1 << 16;
+    let k = model.comparisons.len().max(1);
+    let mut levels: Vec<Option<Level>> = vec![None; pairs.len() * model.comparisons.len()];
+    let (done, total) = (AtomicU64::new(0), pairs.len() as u64);
+    progress.step("comparing", 0, total);
+    levels
+        .par_chunks_mut(k * BATCH)
+        .zip(pairs.par_chunks(BATCH))
+        .for_each(|(out, batch)| {
+            for (out, (a, b, _)) in out.chunks_mut(k).zip(batch) {
+                model.fill_levels(&people[*a as usize], &people[*b as usize], out);
+            }
+            let n = batch.len() as u64;
+            progress.step("comparing", done.fetch_add(n, Ordering::Relaxed) + n, total);
+        });
+    levels
 }
 
 /// Each record's best match probability to another record of its cluster

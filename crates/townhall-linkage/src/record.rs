@@ -3,7 +3,7 @@
 //! groups, postcode parts, address tokens) worked out ahead, so that
 //! comparing a pair does no parsing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
@@ -165,9 +165,19 @@ fn shared<'a, T: Send>(
     values: impl ParallelIterator<Item = &'a str>,
     prepare: impl Fn(&str) -> T + Sync + Send,
 ) -> HashMap<&'a str, T, BuildHasherDefault<Fnv>> {
-    let mut distinct: Vec<&str> = values.collect();
-    distinct.par_sort_unstable();
-    distinct.dedup();
+    type Distinct<'a> = HashSet<&'a str, BuildHasherDefault<Fnv>>;
+    let distinct = values
+        .fold(Distinct::default, |mut seen, v| {
+            seen.insert(v);
+            seen
+        })
+        .reduce(Distinct::default, |mut a, mut b| {
+            if a.len() < b.len() {
+                std::mem::swap(&mut a, &mut b);
+            }
+            a.extend(b);
+            a
+        });
     distinct.into_par_iter().map(|v| (v, prepare(v))).collect()
 }
 

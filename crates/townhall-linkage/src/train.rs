@@ -64,18 +64,82 @@ pub fn estimate_u(model: &mut Model, people: &[Person], samples: usize, seed: u6
     }
 }
 
-/// Distinct comparison vectors and how many pairs reached each: EM works on
-/// these, so its cost does not grow with the number of pairs.
-pub fn tally<'a>(vectors: impl IntoIterator<Item = &'a [Option<Level>]>) -> Vec<(Vector, u64)> {
-    // Hashed with FNV: ten million short keys per training run.
-    let mut counts: HashMap<&[Option<Level>], u64, BuildHasherDefault<Fnv>> = HashMap::default();
-    for v in vectors {
-        *counts.entry(v).or_default() += 1;
+/// The distinct comparison vectors of a set of pairs, and which one each
+/// pair reached: EM works on tallies of vectors, so its cost does not grow
+/// with the number of pairs, and a tally of any subset of the pairs (a
+/// blocking rule's) then counts small integers instead of hashing vectors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Patterns {
+    /// The distinct vectors, in order.
+    pub vectors: Vec<Vector>,
+    /// Each pair's vector, as an index into `vectors`.
+    pub of_pair: Vec<u32>,
+}
+
+impl Patterns {
+    /// The patterns of pairs whose levels are `levels`, `k` per pair one
+    /// after the other ([`Model::fill_levels`]).
+    pub fn of(levels: &[Option<Level>], k: usize) -> Self {
+        type Seen<'a> = HashMap<&'a [Option<Level>], u32, BuildHasherDefault<Fnv>>;
+        // Each part of the pairs finds its own patterns side by side; the
+        // parts' patterns are then merged, sorted, and the pairs renumbered.
+        const PART: usize = 1 << 20;
+        let k = k.max(1);
+        let parts: Vec<(Vec<&[Option<Level>]>, Vec<u32>)> = levels
+            .par_chunks(k * PART)
+            .map(|part| {
+                let mut seen = Seen::default();
+                let mut found = Vec::new();
+                let ids = part
+                    .chunks(k)
+                    .map(|v| {
+                        *seen.entry(v).or_insert_with(|| {
+                            found.push(v);
+                            u32::try_from(found.len() - 1).unwrap_or(u32::MAX)
+                        })
+                    })
+                    .collect();
+                (found, ids)
+            })
+            .collect();
+        let mut vectors: Vec<&[Option<Level>]> = parts
+            .iter()
+            .flat_map(|(found, _)| found.iter().copied())
+            .collect();
+        vectors.sort_unstable();
+        vectors.dedup();
+        let position: Seen = vectors
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (*v, u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        let of_pair = parts
+            .par_iter()
+            .flat_map_iter(|(found, ids)| {
+                let renumber: Vec<u32> = found.iter().map(|v| position[v]).collect();
+                ids.iter().map(move |id| renumber[*id as usize])
+            })
+            .collect();
+        Patterns {
+            vectors: vectors.into_iter().map(<[_]>::to_vec).collect(),
+            of_pair,
+        }
     }
-    let mut tallied: Vec<(Vector, u64)> =
-        counts.into_iter().map(|(v, n)| (v.to_vec(), n)).collect();
-    tallied.sort();
-    tallied
+
+    /// Each vector reached by the pairs `keep` keeps (given their
+    /// positions), and by how many of them.
+    pub fn tally(&self, keep: impl Fn(usize) -> bool) -> Vec<(Vector, u64)> {
+        let mut counts = vec![0u64; self.vectors.len()];
+        for (_, id) in self.of_pair.iter().enumerate().filter(|(i, _)| keep(*i)) {
+            counts[*id as usize] += 1;
+        }
+        self.vectors
+            .iter()
+            .zip(counts)
+            .filter(|(_, n)| *n > 0)
+            .map(|(v, n)| (v.clone(), n))
+            .collect()
+    }
 }
 
 /// How many pairs EM's estimate of `m` counts as against reviewers' labels:
@@ -253,6 +317,24 @@ mod tests {
         }
     }
 
+    fn tally(vectors: &[Vector]) -> Vec<(Vector, u64)> {
+        let k = vectors[0].len();
+        Patterns::of(&vectors.concat(), k).tally(|_| true)
+    }
+
+    #[test]
+    fn patterns_number_pairs_by_their_vectors() {
+        let levels = [Some(1), None, Some(0), Some(0), Some(1), None];
+        let patterns = Patterns::of(&levels, 2);
+        assert_eq!(
+            patterns.vectors,
+            vec![vec![Some(0), Some(0)], vec![Some(1), None]]
+        );
+        assert_eq!(patterns.of_pair, vec![1, 0, 1]);
+        assert_eq!(patterns.tally(|i| i > 0).len(), 2);
+        assert_eq!(patterns.tally(|i| i != 1), vec![(vec![Some(1), None], 2)]);
+    }
+
     fn draw(p: &[f64], rng: &mut StdRng) -> u8 {
         let x: f64 = rng.gen();
         let mut acc = 0.0;
@@ -295,14 +377,7 @@ mod tests {
             .collect();
         let mut model = Model::new(truth.comparisons.clone());
         model.u = truth.u.clone();
-        let report = estimate_m(
-            &mut model,
-            &tally(vectors.iter().map(Vec::as_slice)),
-            0.5,
-            &[],
-            200,
-            1e-7,
-        );
+        let report = estimate_m(&mut model, &tally(&vectors), 0.5, &[], 200, 1e-7);
         assert!(report.converged, "{report:?}");
         assert!((report.match_share - share).abs() < 0.01, "{report:?}");
         for (got, want) in model.m.iter().flatten().zip(truth.m.iter().flatten()) {
@@ -322,14 +397,7 @@ mod tests {
         let mut model = Model::new(truth.comparisons.clone());
         let before = model.m[2].clone();
         let vectors: Vec<Vector> = vec![vec![Some(0), Some(0), Some(0)]; 10];
-        estimate_m(
-            &mut model,
-            &tally(vectors.iter().map(Vec::as_slice)),
-            0.5,
-            &[2],
-            5,
-            1e-9,
-        );
+        estimate_m(&mut model, &tally(&vectors), 0.5, &[2], 5, 1e-9);
         assert_eq!(model.m[2], before);
     }
 }

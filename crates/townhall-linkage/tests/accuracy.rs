@@ -133,7 +133,7 @@ fn confirmed_pairs_teach_the_model_and_every_decision_is_kept() {
         b: y as u32,
         same: false,
     });
-    let taught = link_with(&people, Mode::Dedupe, &settings, None, &decisions);
+    let taught = link_with(&people, Mode::Dedupe, &settings, None, &decisions, &());
     assert!(
         taught.model.m[first_name][nickname] > plain.model.m[first_name][nickname],
         "{} should exceed {}",

@@ -78,7 +78,7 @@ impl StoreError {
 }
 
 /// Reports how far a long job has gone, e.g. to a progress bar.
-pub trait Progress {
+pub trait Progress: Sync {
     /// `done` of `total` units finished; `what` names the current part. A
     /// `total` of 0 means the total is not known.
     fn step(&self, what: &str, done: u64, total: u64);
