@@ -104,7 +104,7 @@ impl Rule {
                     if code.is_empty() {
                         return None;
                     }
-                    key.write(code.as_bytes());
+                    key.write(code.as_str().as_bytes());
                 }
                 KeyPart::DateOfBirth => key.write(&p.date_of_birth?.to_julian_day().to_le_bytes()),
                 KeyPart::BirthYear => key.write(&p.date_of_birth?.year().to_le_bytes()),

@@ -295,7 +295,8 @@ impl<'a> Pair<'a> {
                     || a_other.is_some_and(|o| alike(&o.text, &b.text))
             }
             (Pair::Names(a, b, .., similarity), Test::JaroWinkler(min)) => {
-                *similarity.get_or_init(|| compare::jaro_winkler(&a.text, &b.text)) >= min
+                compare::jaro_winkler_could_reach((&a.text, &a.letters), (&b.text, &b.letters), min)
+                    && *similarity.get_or_init(|| compare::jaro_winkler(&a.text, &b.text)) >= min
             }
             (Pair::Names(a, b, ..), Test::SoundsAlike) => compare::sounds_alike(&a.sound, &b.sound),
             (Pair::Dates(agreement), test) => {
@@ -338,7 +339,11 @@ impl<'a> Pair<'a> {
             (Pair::Emails(a, b), Test::EmailLocalPart) => {
                 a.split('@').next() == b.split('@').next()
             }
-            (Pair::Emails(a, b), Test::JaroWinkler(min)) => compare::jaro_winkler(a, b) >= min,
+            (Pair::Emails(a, b), Test::JaroWinkler(min)) => {
+                let (la, lb) = (compare::Letters::of(a), compare::Letters::of(b));
+                compare::jaro_winkler_could_reach((a, &la), (b, &lb), min)
+                    && compare::jaro_winkler(a, b) >= min
+            }
             (Pair::Phones(a, b), Test::Exact) => a == b,
             (Pair::Phones(a, b), Test::PhoneEnding) => ending(a) == ending(b),
             _ => false,

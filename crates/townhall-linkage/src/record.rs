@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use time::Date;
 
 use crate::blocking::Fnv;
-use crate::compare::{nickname_groups, sound, Sound};
+use crate::compare::{nickname_groups, sound, Letters, Sound};
 use crate::normalise::{self, Postcode};
 
 /// The fields of a person, as typed in a source system. Empty strings are
@@ -45,6 +45,8 @@ pub struct Name {
     pub sound: Sound,
     /// The nickname groups it is in.
     pub nicknames: &'static [u16],
+    /// Its letters, counted: how alike it could be to another name.
+    pub letters: Letters,
 }
 
 impl Name {
@@ -56,6 +58,7 @@ impl Name {
         Some(Name {
             sound: sound(&text),
             nicknames: nickname_groups(&text),
+            letters: Letters::of(&text),
             text,
         })
     }

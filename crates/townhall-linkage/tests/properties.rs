@@ -1,10 +1,12 @@
 //! Properties that hold for any pair of people: the comparison of a pair does
-//! not depend on which record comes first, and an explanation always sums to
-//! the score it explains.
+//! not depend on which record comes first, an explanation always sums to
+//! the score it explains, and the quick bound on Jaro–Winkler never rules
+//! out a pair that reaches the threshold.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use proptest::prelude::*;
+use townhall_linkage::compare::{jaro_winkler, jaro_winkler_could_reach, Letters};
 use townhall_linkage::comparison::people;
 use townhall_linkage::frequency::TermFrequencies;
 use townhall_linkage::model::Model;
@@ -86,6 +88,18 @@ proptest! {
         let sum = e.prior + e.terms.iter().map(|t| t.weight).sum::<f64>();
         prop_assert!((sum - e.score).abs() < 1e-9);
         prop_assert!((0.0..=1.0).contains(&e.probability));
+    }
+
+    #[test]
+    fn the_jaro_winkler_bound_rules_out_only_pairs_below_it(
+        a in "[a-e.@]{0,20}|[a-z]{1,8}|[a-zé]{1,6}",
+        b in "[a-e.@]{0,20}|[a-z]{1,8}|[a-zé]{1,6}",
+        min in 0.0f64..1.0,
+    ) {
+        let (la, lb) = (Letters::of(&a), Letters::of(&b));
+        if jaro_winkler(&a, &b) >= min {
+            prop_assert!(jaro_winkler_could_reach((&a, &la), (&b, &lb), min));
+        }
     }
 
     #[test]
