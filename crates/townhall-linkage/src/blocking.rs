@@ -208,6 +208,7 @@ pub fn candidates(people: &[Person], rules: &[Rule], mode: Mode<'_>, max_block: 
     for r in 0..keys.width {
         // Records sorted by key: each run of one key is a block.
         let mut keyed: Vec<(u64, u32)> = (0..people.len())
+            .into_par_iter()
             .filter_map(|i| {
                 keys.get(i, r)
                     .map(|k| (k, u32::try_from(i).unwrap_or(u32::MAX)))
