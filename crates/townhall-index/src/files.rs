@@ -352,14 +352,13 @@ pub fn write_clusters<'a>(
     writer
         .write_record(["source", "record_id", "cluster_id", "match_probability"])
         .map_err(|e| io(path, e))?;
+    let mut probability = String::new();
     for r in rows {
+        use std::fmt::Write as _;
+        probability.clear();
+        let _ = write!(probability, "{:.6}", r.probability);
         writer
-            .write_record([
-                r.source,
-                r.record_id,
-                r.cluster_id,
-                &format!("{:.6}", r.probability),
-            ])
+            .write_record([r.source, r.record_id, r.cluster_id, &probability])
             .map_err(|e| io(path, e))?;
     }
     writer.flush().map_err(|e| io(path, e))

@@ -170,11 +170,13 @@ pub fn date_digits(s: &str) -> Option<[u8; 8]> {
 /// Year, month and day, each in its range but not checked together.
 fn date_parts(s: &str) -> Option<(u16, u8, u8)> {
     let s = s.trim();
-    let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
-    let (y, m, d) = match parts.as_slice() {
-        [y, m, d] if y.len() == 4 => (*y, *m, *d),
-        [d, m, y] if y.len() == 4 => (*y, *m, *d),
-        [compact] if compact.len() == 8 && compact.bytes().all(|b| b.is_ascii_digit()) => {
+    let mut parts = s.split(['-', '/', '.']);
+    let (y, m, d) = match [parts.next(), parts.next(), parts.next(), parts.next()] {
+        [Some(y), Some(m), Some(d), None] if y.len() == 4 => (y, m, d),
+        [Some(d), Some(m), Some(y), None] if y.len() == 4 => (y, m, d),
+        [Some(compact), None, ..]
+            if compact.len() == 8 && compact.bytes().all(|b| b.is_ascii_digit()) =>
+        {
             (&compact[..4], &compact[4..6], &compact[6..])
         }
         _ => return None,
