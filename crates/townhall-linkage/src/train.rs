@@ -81,11 +81,13 @@ impl Patterns {
     /// after the other ([`Model::fill_levels`]).
     pub fn of(levels: &[Option<Level>], k: usize) -> Self {
         type Seen<'a> = HashMap<&'a [Option<Level>], u32, BuildHasherDefault<Fnv>>;
+        // A part's distinct vectors, and each of its pairs' among them.
+        type Part<'a> = (Vec<&'a [Option<Level>]>, Vec<u32>);
         // Each part of the pairs finds its own patterns side by side; the
         // parts' patterns are then merged, sorted, and the pairs renumbered.
         const PART: usize = 1 << 20;
         let k = k.max(1);
-        let parts: Vec<(Vec<&[Option<Level>]>, Vec<u32>)> = levels
+        let parts: Vec<Part> = levels
             .par_chunks(k * PART)
             .map(|part| {
                 let mut seen = Seen::default();
