@@ -284,8 +284,8 @@ pub fn link_with(
 ) -> Linked {
     // Worked on in an order that puts records likely to pair side by side;
     // pairs and clusters are told in the records' own numbers.
-    let order = nearby_first(people);
     progress.step("ordering", 0, 0);
+    let order = nearby_first(people);
     let original = |i: u32| order[i as usize];
     let nearby: Vec<Person> = order
         .par_iter()

@@ -468,9 +468,8 @@ struct Bar(ProgressBar);
 
 impl townhall_store::Progress for Bar {
     fn step(&self, what: &str, done: u64, total: u64) {
-        if total > 0 {
-            self.0.set_length(total);
-        }
+        // A stage that is not counted shows no count left over from the one before.
+        self.0.set_length(total);
         self.0.set_position(done);
         self.0.set_message(what.to_owned());
     }
