@@ -30,6 +30,35 @@ pub struct Options {
     pub save_model: Option<PathBuf>,
     /// Column names for fields.
     pub mapping: Mapping,
+    /// Link even when most of a column cannot be read (its values count as
+    /// missing).
+    pub allow_unreadable: bool,
+}
+
+/// A file to link, and the source its records come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    /// The file.
+    pub path: PathBuf,
+    /// Its source, when not the file's name without its extension.
+    pub source: Option<String>,
+}
+
+impl Input {
+    /// Reads `FILE` or `FILE=SOURCE`: a path that exists is a file even
+    /// with an `=` in its name.
+    pub fn parse(text: &str) -> Self {
+        match text.rsplit_once('=') {
+            Some((path, source)) if !Path::new(text).exists() && !source.is_empty() => Input {
+                path: path.into(),
+                source: Some(source.to_owned()),
+            },
+            _ => Input {
+                path: text.into(),
+                source: None,
+            },
+        }
+    }
 }
 
 /// One file read.
@@ -41,6 +70,8 @@ pub struct FileSummary {
     pub records: usize,
     /// The columns recognised: field and column name.
     pub columns: Vec<(String, String)>,
+    /// The recognised columns some of whose values could not be read.
+    pub unreadable: Vec<files::Unreadable>,
 }
 
 /// What a run did.
@@ -62,19 +93,33 @@ pub struct Summary {
 
 /// Links `inputs` into `output`.
 pub fn link_files(
-    inputs: &[PathBuf],
+    inputs: &[Input],
     output: &Path,
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<Summary, FileError> {
     progress.step("reading", 0, inputs.len() as u64);
     // Files are read side by side; the first error in the order given is reported.
-    let read: Vec<Result<Table, FileError>> = inputs
+    let read: Vec<Result<(Table, Vec<files::Unreadable>), FileError>> = inputs
         .par_iter()
-        .map(|path| files::read(path, &options.mapping))
+        .map(|input| {
+            let table = files::read(&input.path, &options.mapping)?;
+            let table = match &input.source {
+                Some(source) => table.named(source.clone()),
+                None => table,
+            };
+            let unreadable = table.unreadable();
+            files::check_readable(&table, &unreadable, options.allow_unreadable)?;
+            Ok((table, unreadable))
+        })
         .collect();
-    let tables: Vec<Table> = read.into_iter().collect::<Result<_, _>>()?;
+    let (tables, unreadable): (Vec<Table>, Vec<_>) = read
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .unzip();
     progress.step("reading", inputs.len() as u64, inputs.len() as u64);
+    one_source_each(&tables)?;
     let unused = files::unused_mappings(&options.mapping, &tables);
     if !unused.is_empty() {
         return Err(FileError::Content {
@@ -86,7 +131,7 @@ pub fn link_files(
         return Err(FileError::Content {
             path: inputs
                 .first()
-                .map(|p| p.display().to_string())
+                .map(|i| i.path.display().to_string())
                 .unwrap_or_default(),
             message: "--link-only needs two or more files to link across".into(),
         });
@@ -177,10 +222,12 @@ pub fn link_files(
     Ok(Summary {
         files: tables
             .iter()
-            .map(|t| FileSummary {
+            .zip(unreadable)
+            .map(|(t, unreadable)| FileSummary {
                 source: t.source.clone(),
                 records: t.people.len(),
                 columns: t.recognised.clone(),
+                unreadable,
             })
             .collect(),
         pairs: linked.pairs,
@@ -189,4 +236,23 @@ pub fn link_files(
         review: linked.review.len(),
         training: linked.training,
     })
+}
+
+/// Refuses two files whose records would come from one source: their ids
+/// would be taken for one system's, and different people who share an id
+/// for one person.
+fn one_source_each(tables: &[Table]) -> Result<(), FileError> {
+    for (i, t) in tables.iter().enumerate() {
+        if let Some(earlier) = tables[..i].iter().find(|e| e.source == t.source) {
+            return Err(FileError::Content {
+                path: t.path.clone(),
+                message: format!(
+                    "{} and {} would both be the source '{}': name each file's source, \
+                     e.g. `{}=housing_2025` or --source",
+                    earlier.path, t.path, t.source, t.path
+                ),
+            });
+        }
+    }
+    Ok(())
 }

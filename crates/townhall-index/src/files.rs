@@ -142,14 +142,120 @@ fn io(path: &Path, e: impl std::fmt::Display) -> FileError {
 /// The people of one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
-    /// The system they come from: the file's name without its extension.
+    /// The system they come from: the file's name without its extension,
+    /// unless named otherwise ([`Table::named`]).
     pub source: String,
+    /// The file.
+    pub path: String,
     /// Each record's id in its system (its line number when there is no id column).
     pub ids: Vec<String>,
     /// Each record.
     pub people: Vec<RawPerson>,
+    /// Where each record starts in the file: a CSV line (the header is
+    /// line 1) or a Parquet row (the first is row 1).
+    pub places: Vec<u64>,
+    /// What [`Table::places`] count.
+    pub place: Place,
     /// The field each recognised column holds, for the report.
     pub recognised: Vec<(String, String)>,
+}
+
+/// Where records are in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// Lines of a CSV file.
+    Line,
+    /// Rows of a Parquet file.
+    Row,
+}
+
+impl Place {
+    fn word(self) -> &'static str {
+        match self {
+            Place::Line => "line",
+            Place::Row => "row",
+        }
+    }
+}
+
+/// A recognised column some of whose values could not be read: they are
+/// treated as missing, so the pairs they are in lose that evidence.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Unreadable {
+    /// The field the column holds.
+    pub field: String,
+    /// The column's name in the file.
+    pub column: String,
+    /// Values present (not empty).
+    pub values: usize,
+    /// Values present that could not be read.
+    pub unreadable: usize,
+    /// The first value that could not be read.
+    pub example: String,
+    /// Where it is, e.g. `line 7`.
+    pub at: String,
+}
+
+impl Unreadable {
+    /// Whether most of the column could not be read: more likely the wrong
+    /// column, or a form nobody expected, than a few mistakes.
+    pub fn mostly(&self) -> bool {
+        self.unreadable * 2 > self.values
+    }
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} of {} values could not be read as {}, e.g. '{}' on {}",
+            self.column,
+            grouped(self.unreadable),
+            grouped(self.values),
+            what(&self.field),
+            self.example,
+            self.at
+        )
+    }
+}
+
+/// A count with its thousands grouped: `20,000`.
+pub fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// What a field's values are read as, for the report.
+fn what(field: &str) -> &'static str {
+    match field {
+        "first_name" | "surname" => "names (they hold no letters)",
+        "date_of_birth" => "dates",
+        "postcode" => "postcodes",
+        "email" => "email addresses",
+        "phone" => "phone numbers (10 digits or more)",
+        _ => "text (it holds no letters or digits)",
+    }
+}
+
+/// Whether a value of `field` can be read: what the comparisons would
+/// otherwise treat as missing.
+fn readable(field: &str, value: &str) -> bool {
+    use townhall_linkage::normalise;
+    match field {
+        "first_name" | "surname" => !normalise::name(value).is_empty(),
+        "date_of_birth" => normalise::date_digits(value).is_some(),
+        "postcode" => normalise::postcode(value).is_some(),
+        "email" => normalise::email(value).is_some(),
+        "phone" => normalise::phone(value).is_some(),
+        _ => !normalise::text(value).is_empty(),
+    }
 }
 
 /// Reads a file of people: Parquet when its name ends in `.parquet` or
@@ -197,14 +303,22 @@ fn recognise(
 }
 
 /// An empty table for `path`, with the columns recognised.
-fn table_for(path: &Path, headers: &[String], columns: &BTreeMap<&str, usize>) -> Table {
+fn table_for(
+    path: &Path,
+    headers: &[String],
+    columns: &BTreeMap<&str, usize>,
+    place: Place,
+) -> Table {
     Table {
         source: path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default(),
+        path: path.display().to_string(),
         ids: Vec::new(),
         people: Vec::new(),
+        places: Vec::new(),
+        place,
         recognised: columns
             .iter()
             .map(|(f, p)| ((*f).to_owned(), headers[*p].clone()))
@@ -213,15 +327,18 @@ fn table_for(path: &Path, headers: &[String], columns: &BTreeMap<&str, usize>) -
 }
 
 impl Table {
-    /// Adds the `n`th record (from 0), whose field values `get` gives.
-    fn push(&mut self, n: usize, get: impl Fn(&str) -> String) {
+    /// Adds the `n`th record (from 0), found at `place` in the file, whose
+    /// field values `get` gives.
+    fn push(&mut self, n: usize, place: u64, get: impl Fn(&str) -> String) {
         let address = match (get("street_number"), get("address")) {
             (number, street) if number.is_empty() => street,
             (number, street) => format!("{number} {street}"),
         };
-        self.ids.push(match get("record_id") {
-            id if id.is_empty() => (n + 1).to_string(),
-            id => id,
+        self.places.push(place);
+        self.ids.push(if self.column("record_id").is_some() {
+            get("record_id")
+        } else {
+            (n + 1).to_string()
         });
         self.people.push(RawPerson {
             first_name: get("first_name"),
@@ -233,6 +350,130 @@ impl Table {
             email: get("email"),
             phone: get("phone"),
         });
+    }
+}
+
+impl Table {
+    /// The same table under another source name.
+    pub fn named(self, source: String) -> Self {
+        Table { source, ..self }
+    }
+
+    /// The column that holds `field`, if one was recognised.
+    pub fn column(&self, field: &str) -> Option<&str> {
+        self.recognised
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, c)| c.as_str())
+    }
+
+    /// Where record `i` is, e.g. `line 7`.
+    pub fn at(&self, i: usize) -> String {
+        format!("{} {}", self.place.word(), self.places[i])
+    }
+
+    /// Refuses ids that would make different people one: an empty id, or
+    /// one id on two records.
+    fn check_ids(&self) -> Result<(), FileError> {
+        let Some(column) = self.column("record_id") else {
+            return Ok(());
+        };
+        let refuse = |message: String| {
+            Err(FileError::Content {
+                path: self.path.clone(),
+                message,
+            })
+        };
+        let mut seen = std::collections::HashMap::with_capacity(self.ids.len());
+        for (i, id) in self.ids.iter().enumerate() {
+            if id.is_empty() {
+                return refuse(format!(
+                    "{}: the record has no id in column '{column}'",
+                    self.at(i)
+                ));
+            }
+            if let Some(first) = seen.insert(id.as_str(), i) {
+                return refuse(format!(
+                    "the records on {} and {} both have the id '{id}' (column '{column}'): \
+                     each record needs its own id, or different people would be taken for one",
+                    self.at(first),
+                    self.at(i),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The recognised columns some of whose values could not be read, in
+    /// the order of the fields.
+    pub fn unreadable(&self) -> Vec<Unreadable> {
+        use rayon::prelude::*;
+        fn value<'p>(p: &'p RawPerson, field: &str) -> &'p str {
+            match field {
+                "first_name" => &p.first_name,
+                "surname" => &p.surname,
+                "date_of_birth" => &p.date_of_birth,
+                "postcode" => &p.postcode,
+                "town" => &p.town,
+                "email" => &p.email,
+                "phone" => &p.phone,
+                _ => "",
+            }
+        }
+        self.recognised
+            .iter()
+            .filter(|(field, _)| {
+                !matches!(field.as_str(), "record_id" | "address" | "street_number")
+            })
+            .filter_map(|(field, column)| {
+                let (values, unreadable, first) = self
+                    .people
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        let v = value(p, field);
+                        match (v.is_empty(), v.is_empty() || readable(field, v)) {
+                            (true, _) => (0, 0, None),
+                            (false, true) => (1, 0, None),
+                            (false, false) => (1, 1, Some(i)),
+                        }
+                    })
+                    .reduce(
+                        || (0, 0, None),
+                        |a, b| {
+                            let first = match (a.2, b.2) {
+                                (Some(x), Some(y)) => Some(x.min(y)),
+                                (x, y) => x.or(y),
+                            };
+                            (a.0 + b.0, a.1 + b.1, first)
+                        },
+                    );
+                let first = first?;
+                Some(Unreadable {
+                    field: field.clone(),
+                    column: column.clone(),
+                    values,
+                    unreadable,
+                    example: value(&self.people[first], field).to_owned(),
+                    at: self.at(first),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Refuses a file any of whose columns is mostly unreadable, unless
+/// `allow` (the values then count as missing, as the others do).
+pub fn check_readable(table: &Table, report: &[Unreadable], allow: bool) -> Result<(), FileError> {
+    match report.iter().find(|u| u.mostly()) {
+        Some(u) if !allow => Err(FileError::Content {
+            path: table.path.clone(),
+            message: format!(
+                "{u}: most of the column cannot be read. Name the right column with --map, \
+                 convert the values, or give --allow-unreadable to link without them"
+            ),
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -250,13 +491,14 @@ pub fn read_csv(path: &Path, mapping: &Mapping) -> Result<Table, FileError> {
         .map(str::to_owned)
         .collect();
     let columns = recognise(path, &headers, mapping)?;
-    let mut table = table_for(path, &headers, &columns);
+    let mut table = table_for(path, &headers, &columns, Place::Line);
     for (n, row) in reader.records().enumerate() {
         let row = row.map_err(|e| FileError::Content {
             path: path.display().to_string(),
             message: format!("line {}: {e}", n + 2),
         })?;
-        table.push(n, |field| {
+        let line = row.position().map_or(n as u64 + 2, csv::Position::line);
+        table.push(n, line, |field| {
             columns
                 .get(field)
                 .and_then(|p| row.get(*p))
@@ -264,6 +506,7 @@ pub fn read_csv(path: &Path, mapping: &Mapping) -> Result<Table, FileError> {
                 .to_owned()
         });
     }
+    table.check_ids()?;
     Ok(table)
 }
 
@@ -288,7 +531,7 @@ pub fn read_parquet(path: &Path, mapping: &Mapping) -> Result<Table, FileError> 
         .map(|f| f.name().to_owned())
         .collect();
     let columns = recognise(path, &headers, mapping)?;
-    let mut table = table_for(path, &headers, &columns);
+    let mut table = table_for(path, &headers, &columns, Place::Row);
     let rows = reader.get_row_iter(None).map_err(|e| io(path, e))?;
     for (n, row) in rows.enumerate() {
         let row = row.map_err(|e| FileError::Content {
@@ -303,7 +546,7 @@ pub fn read_parquet(path: &Path, mapping: &Mapping) -> Result<Table, FileError> 
                 other => other.to_string().trim_matches('"').to_owned(),
             })
             .collect();
-        table.push(n, |field| {
+        table.push(n, n as u64 + 1, |field| {
             columns
                 .get(field)
                 .and_then(|p| values.get(*p))
@@ -311,6 +554,7 @@ pub fn read_parquet(path: &Path, mapping: &Mapping) -> Result<Table, FileError> 
                 .unwrap_or_default()
         });
     }
+    table.check_ids()?;
     Ok(table)
 }
 
@@ -367,6 +611,20 @@ pub fn write_clusters<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        for (n, text) in [
+            (0, "0"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (4_812, "4,812"),
+            (20_000, "20,000"),
+            (1_085_622, "1,085,622"),
+        ] {
+            assert_eq!(grouped(n), text);
+        }
+    }
 
     #[test]
     fn febrl_columns_are_recognised() {

@@ -4,13 +4,15 @@
 //! For files: [`files`] reads systems' exports (CSV, with columns recognised
 //! by their usual names or mapped) and writes clusters out; [`batch`] links
 //! files in one go. For a running council: [`policy`] reads its rules
-//! (`index.toml`), [`records`] imports systems' records into the store,
+//! (`index.toml`), [`records`] holds systems' records in the store and
+//! [`import`] brings a system's export in,
 //! [`run`] links them all (keeping reviewers' decisions), [`review`] is the
 //! clerical review queue and [`view`] the single view of a person, gated by
 //! consent and audited; [`explain`] and [`export`] serve the command line.
 
 pub mod batch;
 pub mod files;
+pub mod import;
 pub mod policy;
 pub mod records;
 pub mod review;
@@ -40,11 +42,18 @@ impl townhall_linkage::link::Progress for Stages<'_> {
 }
 
 /// Schema for the index.
-pub const MIGRATIONS: &[Migration] = &[Migration::portable(
-    2026112801,
-    "resident_index",
-    include_str!("../migrations/0001_index.sql"),
-)];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration::portable(
+        2026112801,
+        "resident_index",
+        include_str!("../migrations/0001_index.sql"),
+    ),
+    Migration::portable(
+        2026120401,
+        "resident_index_imports",
+        include_str!("../migrations/0002_imports.sql"),
+    ),
+];
 
 /// Something the index could not do.
 #[derive(Debug, thiserror::Error)]

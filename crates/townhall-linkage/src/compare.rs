@@ -195,11 +195,21 @@ impl std::fmt::Debug for Code {
     }
 }
 
-/// The Double Metaphone codes of `name` (already normalised).
+/// The Double Metaphone codes of `name` (normalised by
+/// [`crate::normalise::name`]).
+///
+/// Double Metaphone is defined on English letters, and the encoder indexes
+/// its input by byte, so it is given only the ASCII letters and spaces of
+/// `name`: a name in any other script must be transliterated first, as
+/// the normaliser does.
 pub fn sound(name: &str) -> Sound {
     static ENCODER: OnceLock<DoubleMetaphone> = OnceLock::new();
     let encoder = ENCODER.get_or_init(|| DoubleMetaphone::new(Some(Code::LEN)));
-    let result = encoder.double_metaphone(name);
+    let letters: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphabetic() || *c == ' ')
+        .collect();
+    let result = encoder.double_metaphone(letters.trim());
     Sound {
         primary: Code::new(&result.primary()),
         alternate: Code::new(&result.alternate()),

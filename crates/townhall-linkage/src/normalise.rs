@@ -3,25 +3,44 @@
 //! the forms councils' systems export, phone numbers and email addresses.
 
 use time::{Date, Month};
+use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-/// Lower-case letters and digits separated by single spaces: accents are
-/// removed (`Zoë` → `zoe`), letters without a plain form kept (`ł`), and
-/// anything else becomes a space.
+/// Lower-case ASCII letters and digits separated by single spaces: accents
+/// are removed (`Zoë` → `zoe`), letters written in ASCII the way their
+/// language is usually transliterated (`Michał` → `michal`, `Straße` →
+/// `strasse`, `Дмитрий` → `dmitrii`), and anything else becomes a space.
+///
+/// Every comparison after this one (sounds, edits counted in bytes)
+/// assumes ASCII, so the result is ASCII whatever the input.
 pub fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
-    for c in s.nfkd() {
-        if c.is_alphanumeric() {
+    let mut push = |c: char, out: &mut String| {
+        if c.is_ascii_alphanumeric() {
             if space && !out.is_empty() {
                 out.push(' ');
             }
             space = false;
-            out.extend(c.to_lowercase());
-        } else if !c.is_ascii() && !c.is_alphanumeric() {
-            // A combining accent left by the decomposition: dropped.
+            out.push(c.to_ascii_lowercase());
         } else {
             space = true;
+        }
+    };
+    for c in s.nfkd() {
+        if c.is_ascii() {
+            push(c, &mut out);
+        } else if is_combining_mark(c) {
+            // An accent the decomposition set apart: dropped.
+        } else if c.is_alphanumeric() {
+            // A letter with no plain form: its transliteration, which may
+            // be several letters (`ß` → `ss`) or words (`北京` → `bei jing`).
+            match deunicode::deunicode_char(c) {
+                Some(ascii) => ascii.chars().for_each(|a| push(a, &mut out)),
+                None => push(' ', &mut out),
+            }
+        } else {
+            push(' ', &mut out);
         }
     }
     out
@@ -152,8 +171,18 @@ fn uk_postcode(s: &str) -> Option<Postcode> {
     })
 }
 
-/// A date of birth as `YYYY-MM-DD`, `DD/MM/YYYY` (or with `-` or `.`), or
-/// `YYYYMMDD`; `None` when it is not a real date.
+/// A date of birth in the forms councils' systems export: `YYYY-MM-DD`,
+/// `DD/MM/YYYY` (or with `-`, `.` or spaces), `YYYYMMDD`, a month by name
+/// (`13 Mar 1981`, `13-MAR-81`, `March 13, 1981`), a two-digit year
+/// (`13/03/81`, see [`century`]), and any of these followed by a time that
+/// is midnight (`1981-03-13 00:00:00.000`, `13/03/1981 00:00`,
+/// `1981-03-13T00:00:00Z`), as a date kept in a date-and-time column is
+/// exported. `None` when it is not a real date.
+///
+/// A time other than midnight makes the value unreadable rather than
+/// ignored: a date of birth exported as `1981-03-12T23:00:00Z` is
+/// midnight on the 13th in British Summer Time, written in UTC, and
+/// reading it as the 12th would be wrong.
 pub fn date(s: &str) -> Option<Date> {
     let (y, m, d) = date_parts(s)?;
     Date::from_calendar_date(i32::from(y), Month::try_from(m).ok()?, d).ok()
@@ -167,22 +196,119 @@ pub fn date_digits(s: &str) -> Option<[u8; 8]> {
     format!("{y:04}{m:02}{d:02}").into_bytes().try_into().ok()
 }
 
+/// The century of a two-digit year of birth: the latest year ending in
+/// those digits that is not after `this_year` (in 2026, `81` is 1981 and
+/// `19` is 2019). The pivot moves with the calendar, as a date of birth
+/// is never in the future; a resident over a hundred whose year was
+/// exported with two digits is read a century late, which the comparison
+/// of dates then treats as a different year.
+pub fn century(two_digits: u16, this_year: u16) -> u16 {
+    let candidate = this_year - this_year % 100 + two_digits % 100;
+    if candidate <= this_year {
+        candidate
+    } else {
+        candidate.saturating_sub(100)
+    }
+}
+
 /// Year, month and day, each in its range but not checked together.
 fn date_parts(s: &str) -> Option<(u16, u8, u8)> {
-    let s = s.trim();
-    let mut parts = s.split(['-', '/', '.']);
-    let (y, m, d) = match [parts.next(), parts.next(), parts.next(), parts.next()] {
-        [Some(y), Some(m), Some(d), None] if y.len() == 4 => (y, m, d),
-        [Some(d), Some(m), Some(y), None] if y.len() == 4 => (y, m, d),
-        [Some(compact), None, ..]
-            if compact.len() == 8 && compact.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            (&compact[..4], &compact[4..6], &compact[6..])
-        }
+    let day = without_midnight(s.trim())?;
+    let tokens: Vec<&str> = day
+        .split(['-', '/', '.', ' ', ','])
+        .filter(|t| !t.is_empty())
+        .collect();
+    let number = |t: &str, len: std::ops::RangeInclusive<usize>| {
+        (len.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| t.parse::<u16>().ok())
+            .flatten()
+    };
+    let year = |t: &str| match t.len() {
+        4 => number(t, 4..=4),
+        2 => number(t, 2..=2).map(|y| century(y, this_year())),
+        _ => None,
+    };
+    let small = |t: &str| number(t, 1..=2).and_then(|n| u8::try_from(n).ok());
+    let (y, m, d) = match tokens.as_slice() {
+        [compact] if compact.len() == 8 && compact.bytes().all(|b| b.is_ascii_digit()) => (
+            number(&compact[..4], 4..=4)?,
+            small(&compact[4..6])?,
+            small(&compact[6..])?,
+        ),
+        [a, b, c] => match (month_name(a), month_name(b)) {
+            // March 13, 1981
+            (Some(m), _) => (year(c)?, m, small(b)?),
+            // 1981 Mar 13
+            (_, Some(m)) if a.len() == 4 => (year(a)?, m, small(c)?),
+            // 13 Mar 1981, 13-MAR-81
+            (_, Some(m)) => (year(c)?, m, small(a)?),
+            // 1981-03-13
+            _ if a.len() == 4 => (year(a)?, small(b)?, small(c)?),
+            // 13/03/1981, 13/03/81
+            _ => (year(c)?, small(b)?, small(a)?),
+        },
         _ => return None,
     };
-    let (y, m, d) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
     ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+}
+
+/// The date part of a date and time whose time is midnight (with seconds,
+/// fractions, `AM` or a zone or not); the value itself when it has no
+/// time; `None` when the time is not midnight.
+fn without_midnight(s: &str) -> Option<&str> {
+    let (s, am) = match s.len().checked_sub(3).and_then(|at| s.get(at..)) {
+        Some(end) if end.eq_ignore_ascii_case(" am") => (&s[..s.len() - 3], true),
+        _ => (s, false),
+    };
+    let Some((day, time)) = s.rsplit_once([' ', 'T']).filter(|(_, t)| t.contains(':')) else {
+        return (!am).then_some(s);
+    };
+    let time = time.trim_end_matches(['Z', 'z']);
+    let time = match time.rfind(['+', '-']) {
+        Some(at) => &time[..at],
+        None => time,
+    };
+    let mut parts = time.split(':');
+    let hour = parts.next()?;
+    let midnight_hour = match (am, hour) {
+        (true, "12") => true,
+        (_, h) => !h.is_empty() && h.bytes().all(|b| b == b'0'),
+    };
+    let zero = |p: &str| !p.is_empty() && p.bytes().all(|b| b == b'0' || b == b'.');
+    (midnight_hour && parts.all(zero)).then_some(day.trim_end())
+}
+
+/// The month a name or its abbreviation of three letters or more stands
+/// for (`Mar`, `MARCH`, `Sept`).
+fn month_name(t: &str) -> Option<u8> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    if t.len() < 3 || !t.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let t = t.to_ascii_lowercase();
+    (1u8..)
+        .zip(MONTHS)
+        .find(|(_, name)| name.starts_with(&t))
+        .map(|(m, _)| m)
+}
+
+/// This year, as the pivot of two-digit years.
+fn this_year() -> u16 {
+    static YEAR: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
+    *YEAR.get_or_init(|| u16::try_from(time::OffsetDateTime::now_utc().year()).unwrap_or(2000))
 }
 
 /// A UK phone number as its national digits (`01632 960001`, `+44 1632
@@ -220,7 +346,14 @@ mod tests {
         assert_eq!(name("Dr. Siobhán  O’Neill"), "siobhan oneill");
         assert_eq!(name("Mr John Smith Jr"), "john smith");
         assert_eq!(name(""), "");
-        assert_eq!(name("Łukasz"), "łukasz");
+        assert_eq!(name("Łukasz"), "lukasz");
+        assert_eq!(name("Michał"), "michal");
+        assert_eq!(name("Małgorzata Wąsowska"), "malgorzata wasowska");
+        assert_eq!(text("Straße"), "strasse");
+        assert_eq!(text("Zoe\u{308}"), "zoe", "a combining accent");
+        assert_eq!(text("Дмитрий"), "dmitrii");
+        assert_eq!(text("Ｊｏｈｎ"), "john", "full-width letters");
+        assert_eq!(text("Ann 😀 Lee"), "ann lee", "a symbol is a space");
     }
 
     #[test]
@@ -278,6 +411,53 @@ mod tests {
         for bad in ["1956-02-30", "31/13/1956", "", "1956", "abcdefgh"] {
             assert_eq!(date(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn dates_with_a_midnight_time_month_names_and_two_digit_years() {
+        let d = Date::from_calendar_date(1981, Month::March, 13).unwrap();
+        for s in [
+            "1981-03-13 00:00:00.000",
+            "13/03/81",
+            "13/03/1981 00:00:00",
+            "13/03/1981 00:00",
+            "1981-03-13T00:00:00Z",
+            "1981-03-13T00:00:00+01:00",
+            "13/03/1981 12:00:00 AM",
+            "13 Mar 1981",
+            "13-MAR-81",
+            "13 March 1981",
+            "March 13, 1981",
+            "1981 Mar 13",
+            "13.03.81",
+        ] {
+            assert_eq!(date(s), Some(d), "{s}");
+        }
+        assert_eq!(
+            date("1 Sept 2001").map(|d| d.month()),
+            Some(Month::September)
+        );
+        for bad in [
+            "1981-03-12T23:00:00Z",
+            "13/03/1981 09:30",
+            "13/03/1981 12:00:00 PM",
+            "13 Mrch 1981",
+            "13 Ma 1981",
+            "13/03/981",
+            "AM",
+            "00:00",
+        ] {
+            assert_eq!(date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn two_digit_years_are_never_in_the_future() {
+        assert_eq!(century(81, 2026), 1981);
+        assert_eq!(century(26, 2026), 2026);
+        assert_eq!(century(27, 2026), 1927);
+        assert_eq!(century(0, 2026), 2000);
+        assert_eq!(century(99, 2100), 2099);
     }
 
     #[test]

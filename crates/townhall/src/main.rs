@@ -167,8 +167,17 @@ enum IndexCommand {
     /// keeping reviewers' decisions.
     Link {
         /// The files: CSV with a header row, or Parquet (`.parquet`, `.pq`); columns
-        /// recognised by their usual names.
-        inputs: Vec<PathBuf>,
+        /// recognised by their usual names. `FILE=SOURCE` names the system a file's
+        /// records come from (default: the file's name without its extension).
+        inputs: Vec<String>,
+        /// The system each file's records come from, once per file in their order
+        /// (instead of `FILE=SOURCE`).
+        #[arg(long = "source")]
+        sources: Vec<String>,
+        /// Link even when most values of a recognised column cannot be read; they
+        /// count as missing.
+        #[arg(long)]
+        allow_unreadable: bool,
         /// Where to write `source,record_id,cluster_id,match_probability` (files only).
         #[arg(long)]
         output: Option<PathBuf>,
@@ -205,6 +214,10 @@ enum IndexCommand {
         /// A TOML file naming the columns of fields.
         #[arg(long)]
         map: Option<PathBuf>,
+        /// Import even when most values of a recognised column cannot be read;
+        /// they count as missing.
+        #[arg(long)]
+        allow_unreadable: bool,
         #[command(flatten)]
         index: IndexArgs,
     },

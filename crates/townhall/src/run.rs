@@ -1,6 +1,6 @@
 //! What each command does.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -105,6 +105,8 @@ async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
     match command {
         IndexCommand::Link {
             inputs,
+            sources,
+            allow_unreadable,
             output,
             link_only,
             threshold,
@@ -123,6 +125,8 @@ async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
                     ("--save-model", save_model.is_some()),
                     ("--map", map.is_some()),
                     ("--review-twins", review_twins),
+                    ("--source", !sources.is_empty()),
+                    ("--allow-unreadable", allow_unreadable),
                 ];
                 if let Some((flag, _)) = file_only.iter().find(|(_, given)| *given) {
                     bail!("{flag} applies to linking files; name the files, or leave it out to link the council's index (its settings are in index.toml)");
@@ -132,9 +136,11 @@ async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
             let output = output.context(
                 "--output is needed when linking files: where to write each record's cluster",
             )?;
+            let inputs = named_inputs(&inputs, sources)?;
             let options = townhall_index::batch::Options {
                 link_only,
                 review_twins,
+                allow_unreadable,
                 threshold,
                 model,
                 save_model,
@@ -149,53 +155,30 @@ async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
             system,
             file,
             map,
+            allow_unreadable,
             index: args,
         } => {
             let (store, council, _, policy) = open_index(&args).await?;
-            if policy.system(&system).is_none() {
-                bail!(
-                    "--system '{system}' is not declared in index.toml; it declares: {}",
-                    policy
-                        .systems
-                        .iter()
-                        .map(|s| s.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
             let mapping = match map {
                 Some(path) => townhall_index::files::Mapping::load(&path)?,
                 None => Default::default(),
             };
-            let table = townhall_index::files::read(&file, &mapping)?;
-            if !table
-                .recognised
-                .iter()
-                .any(|(field, _)| field == "record_id")
-            {
-                bail!(
-                    "{}: no column holds the records' ids in {system}; name it with --map \
-                     (`[columns] record_id = \"...\"`): without ids, importing again would mix people up",
-                    file.display()
-                );
+            let done = townhall_index::import::import_file(
+                &store,
+                council.id,
+                &policy,
+                &system,
+                &file,
+                &mapping,
+                allow_unreadable,
+            )
+            .await?;
+            for unreadable in &done.unreadable {
+                println!("  {unreadable}");
             }
-            let records: Vec<townhall_index::records::NewRecord> = table
-                .ids
-                .iter()
-                .zip(&table.people)
-                .map(|(id, person)| townhall_index::records::NewRecord {
-                    record_id: id.clone(),
-                    person: person.clone(),
-                    account: None,
-                })
-                .collect();
-            let mut tx = store.begin().await?;
-            let done =
-                townhall_index::records::import(&mut tx, council.id, &system, &records).await?;
-            tx.commit().await?;
             println!(
                 "{system}: {} records added, {} updated; run `townhall index link` to link them",
-                done.added, done.updated
+                done.imported.added, done.imported.updated
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -313,8 +296,35 @@ fn print_training(training: &[(String, townhall_linkage::train::Report)]) {
     }
 }
 
+/// The files to link and their sources, from `FILE`, `FILE=SOURCE` and
+/// `--source` (once per file, in order).
+fn named_inputs(
+    inputs: &[String],
+    sources: Vec<String>,
+) -> anyhow::Result<Vec<townhall_index::batch::Input>> {
+    let mut inputs: Vec<_> = inputs
+        .iter()
+        .map(|i| townhall_index::batch::Input::parse(i))
+        .collect();
+    if sources.is_empty() {
+        return Ok(inputs);
+    }
+    if sources.len() != inputs.len() || inputs.iter().any(|i| i.source.is_some()) {
+        bail!(
+            "--source names the source of each file in order: give it once per file ({} files, {} sources), \
+             or write FILE=SOURCE instead",
+            inputs.len(),
+            sources.len()
+        );
+    }
+    for (input, source) in inputs.iter_mut().zip(sources) {
+        input.source = Some(source);
+    }
+    Ok(inputs)
+}
+
 fn link_files(
-    inputs: &[PathBuf],
+    inputs: &[townhall_index::batch::Input],
     output: &Path,
     options: &townhall_index::batch::Options,
 ) -> anyhow::Result<ExitCode> {
@@ -334,6 +344,9 @@ fn link_files(
             file.records,
             recognised.join(", ")
         );
+        for unreadable in &file.unreadable {
+            println!("  {unreadable}");
+        }
     }
     print_training(&summary.training);
     println!(

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use townhall_audit::Actor;
 use townhall_authz::{Action, Resource};
 use townhall_identity::StaffMember;
+use townhall_index::files::grouped;
 use townhall_index::policy::IndexPolicy;
 use townhall_index::records::{RecordKey, StoredRecord};
 use townhall_index::review::{Review, Reviewer};
@@ -83,6 +84,7 @@ pub async fn home(State(state): State<AppState>, v: Visitor) -> Result<Markup, A
     let council = state.council().id;
     let counts = townhall_index::records::counts(state.store(), council).await?;
     let pending = townhall_index::review::pending_count(state.store(), council).await?;
+    let imports = townhall_index::import::latest(state.store(), council, 10).await?;
     let team = team_name(me).unwrap_or_default();
     let views: Vec<_> = policy.views_for(team).collect();
     let reviews = reviewer(&v, policy, Action::Read).is_ok();
@@ -100,6 +102,37 @@ pub async fn home(State(state): State<AppState>, v: Visitor) -> Result<Markup, A
                     tbody {
                         @for (system, n) in &counts.systems {
                             tr { td { (policy.system_name(system)) } td class="numeric" { (n) } }
+                        }
+                    }
+                }
+            }
+            @if !imports.is_empty() {
+                h2 { "Latest imports" }
+                p { "Values that could not be read count as missing, so the records they are in link less surely." }
+                div class="table-wrap" {
+                    table {
+                        caption class="visually-hidden" { "The latest imports of systems' records" }
+                        thead { tr {
+                            th scope="col" { "System" }
+                            th scope="col" { "Imported" }
+                            th scope="col" class="numeric" { "Records" }
+                            th scope="col" { "Values that could not be read" }
+                        } }
+                        tbody {
+                            @for import in &imports {
+                                tr {
+                                    td { (policy.system_name(&import.system)) br; span class="hint" { (import.file) } }
+                                    td { (import.imported_at.human()) }
+                                    td class="numeric" { (grouped(import.records)) }
+                                    td {
+                                        @if import.unreadable.is_empty() { "None" }
+                                        @for u in &import.unreadable {
+                                            // Counts and places only: the values are people's data.
+                                            p { (u.column) ": " (grouped(u.unreadable)) " of " (grouped(u.values)) " (the first on " (u.at) ")" }
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
