@@ -2,7 +2,7 @@
 """Link FEBRL4 A<->B with Splink 4 (DuckDB backend).
 
 Usage: python splink_febrl4.py INPUT_DIR OUT_CLUSTERS_CSV [THRESHOLD=0.95]
-                                [--iso-dob] [--seed N]
+                                [--iso-dob] [--soc-sec-id] [--seed N]
 
 INPUT_DIR holds a.csv and b.csv (see febrl4_export.py). Writes
 OUT_CLUSTERS_CSV with columns source ('a'/'b'), record_id, cluster_id, and
@@ -13,6 +13,10 @@ This follows the "detailed model" of Splink's documented FEBRL4 example
 change for a fair comparison against a tool that does not use soc_sec_id:
 soc_sec_id is NOT used anywhere -- not as a comparison, not as a blocking rule,
 and not as a deterministic rule for estimating the prior.
+
+--soc-sec-id: the documented example as it is, soc_sec_id included (its
+comparison, its blocking rule and its deterministic rule for the prior), to
+compare with a tool that uses it too.
 
 --iso-dob (off by default, i.e. the documented example as-is): in Splink 4.0.x
 DateOfBirthComparison(datetime_format="%Y%m%d") applies the format only to its
@@ -48,6 +52,7 @@ def main():
     ap.add_argument("threshold", nargs="?", type=float, default=0.95)
     ap.add_argument("--iso-dob", action="store_true")
     ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--soc-sec-id", action="store_true")
     args = ap.parse_args()
     threshold = args.threshold
     dfs = [load(f"{args.input_dir}/a.csv"), load(f"{args.input_dir}/b.csv")]
@@ -69,6 +74,8 @@ def main():
         block_on("street_number", "address_1"),
         block_on("postcode"),
     ]
+    if args.soc_sec_id:
+        blocking_rules.append(block_on("soc_sec_id"))
     # The example's "detailed model", minus the soc_sec_id comparison.
     settings = SettingsCreator(
         unique_id_column_name="rec_id",
@@ -90,7 +97,8 @@ def main():
             ),
             # (as in the example: other location columns are left out because
             # they are strongly correlated with postcode)
-        ],
+        ]
+        + ([cl.DamerauLevenshteinAtThresholds("soc_sec_id", [1, 2])] if args.soc_sec_id else []),
         retain_intermediate_calculation_columns=True,
     )
     linker = Linker(dfs, settings, db_api=DuckDBAPI(), input_table_aliases=["a", "b"])
@@ -99,6 +107,8 @@ def main():
     # "surname", "date_of_birth")] with recall=0.8; we keep only the second rule
     # (and the documented recall) because soc_sec_id is not used.
     deterministic_rules = [block_on("given_name", "surname", "date_of_birth")]
+    if args.soc_sec_id:
+        deterministic_rules.insert(0, block_on("soc_sec_id"))
     linker.training.estimate_probability_two_random_records_match(
         deterministic_rules, recall=0.8
     )

@@ -227,6 +227,7 @@ pub(crate) fn records(
                     town: r.person.town.clone(),
                     email: String::new(),
                     phone: r.person.phone.clone(),
+                    extra: Vec::new(),
                 };
                 let id = systems[5].1.len();
                 let p = copy(rng, &child, &careful, addresses, family);

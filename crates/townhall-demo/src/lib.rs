@@ -477,6 +477,7 @@ async fn seed_residents(
                 town: address.town.clone(),
                 email: email.to_string(),
                 phone: phone.clone(),
+                extra: Vec::new(),
             },
         });
         let profile = ResidentProfile {

@@ -29,8 +29,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut people = Vec::new();
     for path in &inputs {
-        let table = read(path, &Mapping::default())?;
-        people.extend(Person::prepare_all(&table.people));
+        let table = read(path, &Mapping::default(), &[])?;
+        people.extend(Person::prepare_all(&table.people, &[]));
     }
     // Arrivals come from everywhere in the data, not only from the last file.
     let stride = (people.len() / ARRIVALS).max(1);

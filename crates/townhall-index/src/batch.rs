@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use townhall_linkage::blocking::Mode;
+use townhall_linkage::column::Column;
+use townhall_linkage::comparison::Field;
 use townhall_linkage::link::{link_with, Settings};
 use townhall_linkage::model::Model;
 use townhall_linkage::record::Person;
@@ -13,6 +15,7 @@ use townhall_linkage::train::Report;
 use townhall_store::Progress;
 
 use crate::files::{self, ClusterRow, FileError, Mapping, Table};
+use crate::settings::{Active, LinkSettings};
 
 /// How to link files.
 #[derive(Debug, Clone, Default)]
@@ -30,6 +33,9 @@ pub struct Options {
     pub save_model: Option<PathBuf>,
     /// Column names for fields.
     pub mapping: Mapping,
+    /// The columns beyond the built-in fields, and blocking rules of
+    /// their own.
+    pub settings: LinkSettings,
     /// Link even when most of a column cannot be read (its values count as
     /// missing).
     pub allow_unreadable: bool,
@@ -103,7 +109,7 @@ pub fn link_files(
     let read: Vec<Result<(Table, Vec<files::Unreadable>), FileError>> = inputs
         .par_iter()
         .map(|input| {
-            let table = files::read(&input.path, &options.mapping)?;
+            let table = files::read(&input.path, &options.mapping, &options.settings.columns)?;
             let table = match &input.source {
                 Some(source) => table.named(source.clone()),
                 None => table,
@@ -113,7 +119,7 @@ pub fn link_files(
             Ok((table, unreadable))
         })
         .collect();
-    let (tables, unreadable): (Vec<Table>, Vec<_>) = read
+    let (mut tables, unreadable): (Vec<Table>, Vec<_>) = read
         .into_iter()
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
@@ -149,9 +155,13 @@ pub fn link_files(
         }
         None => None,
     };
+    let active = active_columns(&options.settings, &tables, given.as_ref())?;
+    for t in &mut tables {
+        t.keep_columns(&active.columns);
+    }
     progress.step("preparing", 0, 0);
     let raw: Vec<_> = tables.iter().flat_map(|t| &t.people).collect();
-    let people: Vec<Person> = Person::prepare_all(raw.par_iter().copied());
+    let people: Vec<Person> = Person::prepare_all(raw.par_iter().copied(), &active.columns);
     let sources: Vec<u32> = tables
         .iter()
         .enumerate()
@@ -165,6 +175,8 @@ pub fn link_files(
         Mode::Dedupe
     };
     let mut settings = Settings::default();
+    settings.comparisons.extend(active.comparisons);
+    settings.rules.extend(active.rules);
     if let Some(t) = options.threshold {
         settings.threshold = t;
     }
@@ -255,4 +267,44 @@ fn one_source_each(tables: &[Table]) -> Result<(), FileError> {
         }
     }
     Ok(())
+}
+
+/// The declared columns the files are linked on: those some file has, or,
+/// with a saved model, the model's (which the settings must declare, so
+/// that the files' columns are recognised).
+fn active_columns(
+    settings: &LinkSettings,
+    tables: &[Table],
+    model: Option<&Model>,
+) -> Result<Active, FileError> {
+    let Some(model) = model else {
+        let present: Vec<&str> = settings
+            .columns
+            .iter()
+            .map(|c| c.column.name.as_str())
+            .filter(|name| tables.iter().any(|t| t.column(name).is_some()))
+            .collect();
+        return Ok(settings.active(&present));
+    };
+    let mut columns: Vec<(u8, &Column)> = model
+        .comparisons
+        .iter()
+        .filter_map(|c| match (c.field, &c.column) {
+            (Field::Extra(at), Some(column)) => Some((at, column)),
+            _ => None,
+        })
+        .collect();
+    columns.sort_by_key(|(at, _)| *at);
+    let names: Vec<&str> = columns.iter().map(|(_, c)| c.name.as_str()).collect();
+    let active = settings.active(&names);
+    if !active.columns.iter().eq(columns.iter().map(|(_, c)| *c)) {
+        return Err(FileError::Content {
+            path: "--model".into(),
+            message: format!(
+                "the model compares the columns {}, which the settings must declare as they were when it was trained",
+                names.join(", ")
+            ),
+        });
+    }
+    Ok(active)
 }

@@ -14,7 +14,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
+use townhall_linkage::column::Column;
 use townhall_linkage::record::RawPerson;
+
+use crate::settings::ColumnSettings;
 
 /// A file could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -108,23 +111,26 @@ pub struct Mapping {
 }
 
 impl Mapping {
-    /// Reads and checks a mapping file.
-    pub fn load(path: &Path) -> Result<Self, FileError> {
+    /// Reads and checks a mapping file: each key a built-in field or one
+    /// of the declared `columns`.
+    pub fn load(path: &Path, columns: &[ColumnSettings]) -> Result<Self, FileError> {
         let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
         let mapping: Mapping = toml::from_str(&text).map_err(|e| FileError::Content {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
-        if let Some(unknown) = mapping
-            .columns
-            .keys()
-            .find(|k| !FIELDS.contains(&k.as_str()))
-        {
+        let known = |k: &str| FIELDS.contains(&k) || columns.iter().any(|c| c.column.name == k);
+        if let Some(unknown) = mapping.columns.keys().find(|k| !known(k)) {
             return Err(FileError::Content {
                 path: path.display().to_string(),
                 message: format!(
-                    "'{unknown}' is not a field; the fields are {}",
-                    FIELDS.join(", ")
+                    "'{unknown}' is not a field; the fields are {}, and the declared columns {}",
+                    FIELDS.join(", "),
+                    columns
+                        .iter()
+                        .map(|c| c.column.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             });
         }
@@ -158,6 +164,9 @@ pub struct Table {
     pub place: Place,
     /// The field each recognised column holds, for the report.
     pub recognised: Vec<(String, String)>,
+    /// The columns beyond the built-in fields whose values each record's
+    /// [`RawPerson::extra`] holds, in order.
+    pub columns: Vec<Column>,
 }
 
 /// Where records are in a file.
@@ -190,6 +199,8 @@ pub struct Unreadable {
     pub values: usize,
     /// Values present that could not be read.
     pub unreadable: usize,
+    /// What the values are read as, e.g. `dates`.
+    pub what: String,
     /// The first value that could not be read.
     pub example: String,
     /// Where it is, e.g. `line 7`.
@@ -212,7 +223,7 @@ impl std::fmt::Display for Unreadable {
             self.column,
             grouped(self.unreadable),
             grouped(self.values),
-            what(&self.field),
+            self.what,
             self.example,
             self.at
         )
@@ -232,38 +243,67 @@ pub fn grouped(n: usize) -> String {
     out
 }
 
-/// What a field's values are read as, for the report.
-fn what(field: &str) -> &'static str {
-    match field {
-        "first_name" | "surname" => "names (they hold no letters)",
-        "date_of_birth" => "dates",
-        "postcode" => "postcodes",
-        "email" => "email addresses",
-        "phone" => "phone numbers (10 digits or more)",
-        _ => "text (it holds no letters or digits)",
+impl Table {
+    /// What a field's or column's values are read as, for the report.
+    fn what(&self, field: &str) -> &'static str {
+        if let Some(c) = self.columns.iter().find(|c| c.name == field) {
+            return c.kind.describe();
+        }
+        match field {
+            "first_name" | "surname" => "names (they hold no letters)",
+            "date_of_birth" => "dates",
+            "postcode" => "postcodes",
+            "email" => "email addresses",
+            "phone" => "phone numbers (10 digits or more)",
+            _ => "text (it holds no letters or digits)",
+        }
     }
-}
 
-/// Whether a value of `field` can be read: what the comparisons would
-/// otherwise treat as missing.
-fn readable(field: &str, value: &str) -> bool {
-    use townhall_linkage::normalise;
-    match field {
-        "first_name" | "surname" => !normalise::name(value).is_empty(),
-        "date_of_birth" => normalise::date_digits(value).is_some(),
-        "postcode" => normalise::postcode(value).is_some(),
-        "email" => normalise::email(value).is_some(),
-        "phone" => normalise::phone(value).is_some(),
-        _ => !normalise::text(value).is_empty(),
+    /// Whether a value of a field or column can be read: what the
+    /// comparisons would otherwise treat as missing.
+    fn readable(&self, field: &str, value: &str) -> bool {
+        use townhall_linkage::normalise;
+        if let Some(c) = self.columns.iter().find(|c| c.name == field) {
+            return c.kind.read(value).is_some();
+        }
+        match field {
+            "first_name" | "surname" => !normalise::name(value).is_empty(),
+            "date_of_birth" => normalise::date_digits(value).is_some(),
+            "postcode" => normalise::postcode(value).is_some(),
+            "email" => normalise::email(value).is_some(),
+            "phone" => normalise::phone(value).is_some(),
+            _ => !normalise::text(value).is_empty(),
+        }
+    }
+
+    /// Keeps, of the declared columns, only `active`, in its order (the
+    /// columns some file of a run has).
+    pub fn keep_columns(&mut self, active: &[Column]) {
+        let from: Vec<Option<usize>> = active
+            .iter()
+            .map(|a| self.columns.iter().position(|c| c == a))
+            .collect();
+        for p in &mut self.people {
+            let old = std::mem::take(&mut p.extra);
+            p.extra = from
+                .iter()
+                .map(|i| i.and_then(|i| old.get(i).cloned()).unwrap_or_default())
+                .collect();
+        }
+        self.columns = active.to_vec();
     }
 }
 
 /// Reads a file of people: Parquet when its name ends in `.parquet` or
-/// `.pq`, CSV otherwise.
-pub fn read(path: &Path, mapping: &Mapping) -> Result<Table, FileError> {
+/// `.pq`, CSV otherwise; with the values of the declared `columns` it has.
+pub fn read(
+    path: &Path,
+    mapping: &Mapping,
+    columns: &[ColumnSettings],
+) -> Result<Table, FileError> {
     match path.extension().and_then(|e| e.to_str()) {
-        Some("parquet" | "pq") => read_parquet(path, mapping),
-        _ => read_csv(path, mapping),
+        Some("parquet" | "pq") => read_parquet(path, mapping, columns),
+        _ => read_csv(path, mapping, columns),
     }
 }
 
@@ -274,24 +314,37 @@ fn recognise(
     path: &Path,
     headers: &[String],
     mapping: &Mapping,
-) -> Result<BTreeMap<&'static str, usize>, FileError> {
+    declared: &[ColumnSettings],
+) -> Result<BTreeMap<String, usize>, FileError> {
     let mut columns = BTreeMap::new();
-    for field in FIELDS {
+    let fields = FIELDS.iter().map(|f| {
+        (
+            *f,
+            usual_names(f)
+                .iter()
+                .map(|n| (*n).to_owned())
+                .collect::<Vec<_>>(),
+        )
+    });
+    let extra = declared.iter().map(|c| {
+        let names = std::iter::once(&c.column.name)
+            .chain(&c.names)
+            .map(|n| squash(n))
+            .collect::<Vec<_>>();
+        (c.column.name.as_str(), names)
+    });
+    for (field, usual) in fields.chain(extra) {
         let mapped = mapping
             .columns
             .get(field)
             .and_then(|name| headers.iter().position(|h| h == name));
-        let position = mapped.or_else(|| {
-            headers
-                .iter()
-                .position(|h| usual_names(field).contains(&squash(h).as_str()))
-        });
+        let position = mapped.or_else(|| headers.iter().position(|h| usual.contains(&squash(h))));
         if let Some(p) = position {
-            columns.insert(field, p);
+            columns.insert(field.to_owned(), p);
         }
     }
     let named = ["first_name", "surname", "date_of_birth"];
-    if !named.iter().any(|f| columns.contains_key(f)) {
+    if !named.iter().any(|f| columns.contains_key(*f)) {
         return Err(FileError::Content {
             path: path.display().to_string(),
             message: format!(
@@ -306,8 +359,9 @@ fn recognise(
 fn table_for(
     path: &Path,
     headers: &[String],
-    columns: &BTreeMap<&str, usize>,
+    columns: &BTreeMap<String, usize>,
     place: Place,
+    declared: &[ColumnSettings],
 ) -> Table {
     Table {
         source: path
@@ -321,8 +375,9 @@ fn table_for(
         place,
         recognised: columns
             .iter()
-            .map(|(f, p)| ((*f).to_owned(), headers[*p].clone()))
+            .map(|(f, p)| (f.clone(), headers[*p].clone()))
             .collect(),
+        columns: declared.iter().map(|c| c.column.clone()).collect(),
     }
 }
 
@@ -349,6 +404,7 @@ impl Table {
             town: get("town"),
             email: get("email"),
             phone: get("phone"),
+            extra: self.columns.iter().map(|c| get(&c.name)).collect(),
         });
     }
 }
@@ -408,7 +464,13 @@ impl Table {
     /// the order of the fields.
     pub fn unreadable(&self) -> Vec<Unreadable> {
         use rayon::prelude::*;
-        fn value<'p>(p: &'p RawPerson, field: &str) -> &'p str {
+        let value = |p: &'_ RawPerson, field: &str| -> String {
+            if let Some(i) = self.columns.iter().position(|c| c.name == field) {
+                return p.extra.get(i).cloned().unwrap_or_default();
+            }
+            core_value(p, field).to_owned()
+        };
+        fn core_value<'p>(p: &'p RawPerson, field: &str) -> &'p str {
             match field {
                 "first_name" => &p.first_name,
                 "surname" => &p.surname,
@@ -432,7 +494,7 @@ impl Table {
                     .enumerate()
                     .map(|(i, p)| {
                         let v = value(p, field);
-                        match (v.is_empty(), v.is_empty() || readable(field, v)) {
+                        match (v.is_empty(), v.is_empty() || self.readable(field, &v)) {
                             (true, _) => (0, 0, None),
                             (false, true) => (1, 0, None),
                             (false, false) => (1, 1, Some(i)),
@@ -450,11 +512,12 @@ impl Table {
                     );
                 let first = first?;
                 Some(Unreadable {
+                    what: self.what(field).to_owned(),
                     field: field.clone(),
                     column: column.clone(),
                     values,
                     unreadable,
-                    example: value(&self.people[first], field).to_owned(),
+                    example: value(&self.people[first], field),
                     at: self.at(first),
                 })
             })
@@ -478,7 +541,11 @@ pub fn check_readable(table: &Table, report: &[Unreadable], allow: bool) -> Resu
 }
 
 /// Reads a CSV file of people.
-pub fn read_csv(path: &Path, mapping: &Mapping) -> Result<Table, FileError> {
+pub fn read_csv(
+    path: &Path,
+    mapping: &Mapping,
+    declared: &[ColumnSettings],
+) -> Result<Table, FileError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .trim(csv::Trim::All)
@@ -490,8 +557,8 @@ pub fn read_csv(path: &Path, mapping: &Mapping) -> Result<Table, FileError> {
         .iter()
         .map(str::to_owned)
         .collect();
-    let columns = recognise(path, &headers, mapping)?;
-    let mut table = table_for(path, &headers, &columns, Place::Line);
+    let columns = recognise(path, &headers, mapping, declared)?;
+    let mut table = table_for(path, &headers, &columns, Place::Line, declared);
     for (n, row) in reader.records().enumerate() {
         let row = row.map_err(|e| FileError::Content {
             path: path.display().to_string(),
@@ -512,7 +579,11 @@ pub fn read_csv(path: &Path, mapping: &Mapping) -> Result<Table, FileError> {
 
 /// Reads a Parquet file of people: every value is read as text (numbers
 /// and dates as they print), nulls as missing.
-pub fn read_parquet(path: &Path, mapping: &Mapping) -> Result<Table, FileError> {
+pub fn read_parquet(
+    path: &Path,
+    mapping: &Mapping,
+    declared: &[ColumnSettings],
+) -> Result<Table, FileError> {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     use parquet::record::Field;
 
@@ -530,8 +601,8 @@ pub fn read_parquet(path: &Path, mapping: &Mapping) -> Result<Table, FileError> 
         .iter()
         .map(|f| f.name().to_owned())
         .collect();
-    let columns = recognise(path, &headers, mapping)?;
-    let mut table = table_for(path, &headers, &columns, Place::Row);
+    let columns = recognise(path, &headers, mapping, declared)?;
+    let mut table = table_for(path, &headers, &columns, Place::Row, declared);
     let rows = reader.get_row_iter(None).map_err(|e| io(path, e))?;
     for (n, row) in rows.enumerate() {
         let row = row.map_err(|e| FileError::Content {
@@ -636,8 +707,18 @@ mod tests {
              rec-1070-org, michaela, neumann, 8, stanley street, miami, winston hills, 4223, nsw, 19151111, 5304218\n",
         )
         .unwrap();
-        let t = read_csv(&path, &Mapping::default()).unwrap();
+        let declared = crate::settings::LinkSettings::default().columns;
+        let t = read_csv(&path, &Mapping::default(), &declared).unwrap();
         assert_eq!(t.source, "febrl_a");
+        let at = t
+            .columns
+            .iter()
+            .position(|c| c.name == "soc_sec_id")
+            .unwrap();
+        assert_eq!(
+            t.people[0].extra[at], "5304218",
+            "an identifier recognised by its name"
+        );
         assert_eq!(t.ids, ["rec-1070-org"]);
         let p = &t.people[0];
         assert_eq!(p.first_name, "michaela");
@@ -696,7 +777,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("housing.parquet");
         parquet_export(&path);
-        let t = read(&path, &Mapping::default()).unwrap();
+        let t = read(&path, &Mapping::default(), &[]).unwrap();
         assert_eq!(t.source, "housing");
         assert_eq!(t.ids, ["101", "102"]);
         assert_eq!(t.people[0].first_name, "Martin");
@@ -709,7 +790,7 @@ mod tests {
             .contains(&("record_id".to_owned(), "person_ref".to_owned())));
         let not_parquet = dir.path().join("broken.parquet");
         std::fs::write(&not_parquet, "record_id,first_name\n1,Martin\n").unwrap();
-        let e = read(&not_parquet, &Mapping::default())
+        let e = read(&not_parquet, &Mapping::default(), &[])
             .unwrap_err()
             .to_string();
         assert!(e.contains("not a Parquet file"), "{e}");
@@ -730,7 +811,7 @@ mod tests {
             "[columns]\nrecord_id = \"Ref\"\nsurname = \"Family\"\n",
         )
         .unwrap();
-        let t = read_csv(&path, &Mapping::load(&map).unwrap()).unwrap();
+        let t = read_csv(&path, &Mapping::load(&map, &[]).unwrap(), &[]).unwrap();
         assert_eq!(t.ids, ["CT1"]);
         assert_eq!(t.people[0].surname, "Hughes");
         assert_eq!(
@@ -740,23 +821,23 @@ mod tests {
         assert_eq!(t.people[0].date_of_birth, "11/04/1952");
 
         std::fs::write(&map, "[columns]\nsurname = \"Nope\"\n").unwrap();
-        let mapping = Mapping::load(&map).unwrap();
-        let t = read_csv(&path, &mapping).unwrap();
+        let mapping = Mapping::load(&map, &[]).unwrap();
+        let t = read_csv(&path, &mapping, &[]).unwrap();
         assert_eq!(unused_mappings(&mapping, &[t]), ["'Nope' (for surname)"]);
         std::fs::write(&map, "[columns]\nshoe_size = \"Born\"\n").unwrap();
-        assert!(Mapping::load(&map)
+        assert!(Mapping::load(&map, &[])
             .unwrap_err()
             .to_string()
             .contains("'shoe_size' is not a field"));
         let bare = dir.path().join("bare.csv");
         std::fs::write(&bare, "a,b\n1,2\n").unwrap();
-        assert!(read_csv(&bare, &Mapping::default())
+        assert!(read_csv(&bare, &Mapping::default(), &[])
             .unwrap_err()
             .to_string()
             .contains("name them with --map"));
         let ragged = dir.path().join("ragged.csv");
         std::fs::write(&ragged, "first_name,surname\nAnn,Lee\nBob\n").unwrap();
-        assert!(read_csv(&ragged, &Mapping::default())
+        assert!(read_csv(&ragged, &Mapping::default(), &[])
             .unwrap_err()
             .to_string()
             .contains("line 3"));

@@ -45,7 +45,7 @@ pub async fn import_file(
                 .join(", ")
         )));
     }
-    let table = files::read(path, mapping)?;
+    let table = files::read(path, mapping, &[])?;
     if table.column("record_id").is_none() {
         return Err(IndexError::Invalid(format!(
             "{}: no column holds the records' ids in {system}; name it with --map \

@@ -17,6 +17,7 @@ pub mod policy;
 pub mod records;
 pub mod review;
 pub mod run;
+pub mod settings;
 pub mod view;
 
 use std::path::Path;
@@ -108,7 +109,7 @@ pub async fn explain(
     let (Some(ia), Some(ib)) = (find(a), find(b)) else {
         return Err(IndexError::NotFound);
     };
-    let people: Vec<Person> = Person::prepare_all(all.par_iter().map(|r| &r.person));
+    let people: Vec<Person> = Person::prepare_all(all.par_iter().map(|r| &r.person), &[]);
     let frequencies = TermFrequencies::of(&people);
     let mut tx = store.begin().await?;
     townhall_audit::append(

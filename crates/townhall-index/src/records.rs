@@ -203,6 +203,7 @@ fn stored(row: &Row) -> Result<StoredRecord, StoreError> {
             email: row.try_get(7)?,
             phone: row.try_get(8)?,
             town: row.try_get(12)?,
+            extra: Vec::new(),
         },
         account: parse_id(row.try_get(9)?, "account id")?,
         person_id: parse_id(row.try_get(10)?, "person id")?,

@@ -94,7 +94,7 @@ pub async fn run(
         .collect();
 
     progress.step("preparing", 0, 0);
-    let people: Vec<Person> = Person::prepare_all(stored.par_iter().map(|r| &r.person));
+    let people: Vec<Person> = Person::prepare_all(stored.par_iter().map(|r| &r.person), &[]);
     let settings = settings(policy);
     let mut linked = link_with(
         &people,

@@ -6,6 +6,7 @@
 
 use rayon::prelude::*;
 
+use crate::column::Value;
 use crate::comparison::Field;
 use crate::record::Person;
 
@@ -37,6 +38,9 @@ pub enum KeyPart {
     Email,
     /// The phone number.
     Phone,
+    /// The value of the column beyond the core fields at this place in
+    /// [`Person::extra`].
+    Extra(u8),
 }
 
 /// Records whose key parts are all present and equal are candidates.
@@ -49,17 +53,19 @@ pub struct Rule {
 }
 
 impl KeyPart {
-    /// The fields the part is taken from.
-    pub fn fields(self) -> &'static [Field] {
+    /// Whether the part is taken from `field`: a rule with this part holds
+    /// that field's comparison fixed.
+    pub fn covers(self, field: Field) -> bool {
         match self {
-            KeyPart::FirstName | KeyPart::FirstInitial => &[Field::FirstName],
-            KeyPart::Surname | KeyPart::SurnameSound => &[Field::Surname],
-            KeyPart::NamesEitherWay => &[Field::FirstName, Field::Surname],
-            KeyPart::DateOfBirth | KeyPart::BirthYear => &[Field::DateOfBirth],
-            KeyPart::Postcode | KeyPart::PostcodeDistrict => &[Field::Postcode],
-            KeyPart::Address => &[Field::Address],
-            KeyPart::Email => &[Field::Email],
-            KeyPart::Phone => &[Field::Phone],
+            KeyPart::FirstName | KeyPart::FirstInitial => field == Field::FirstName,
+            KeyPart::Surname | KeyPart::SurnameSound => field == Field::Surname,
+            KeyPart::NamesEitherWay => matches!(field, Field::FirstName | Field::Surname),
+            KeyPart::DateOfBirth | KeyPart::BirthYear => field == Field::DateOfBirth,
+            KeyPart::Postcode | KeyPart::PostcodeDistrict => field == Field::Postcode,
+            KeyPart::Address => field == Field::Address,
+            KeyPart::Email => field == Field::Email,
+            KeyPart::Phone => field == Field::Phone,
+            KeyPart::Extra(at) => field == Field::Extra(at),
         }
     }
 }
@@ -119,6 +125,11 @@ impl Rule {
                 }
                 KeyPart::Email => key.write(p.email.as_ref()?.as_bytes()),
                 KeyPart::Phone => key.write(p.phone.as_ref()?.as_bytes()),
+                KeyPart::Extra(at) => match p.extra.get(usize::from(*at))?.as_ref()? {
+                    Value::Text(t) => key.write(t.as_bytes()),
+                    Value::Date { typed, .. } => key.write(typed),
+                    Value::Number(n) => key.write(&n.to_bits().to_le_bytes()),
+                },
             }
             key.write(&[SEPARATOR]);
         }

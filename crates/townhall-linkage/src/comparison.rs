@@ -7,6 +7,7 @@ use std::cell::OnceCell;
 
 use serde::{Deserialize, Serialize};
 
+use crate::column::{Column, Value};
 use crate::compare::{self, DateAgreement};
 use crate::normalise::Postcode;
 use crate::record::{Name, Person};
@@ -29,10 +30,14 @@ pub enum Field {
     Email,
     /// Phone number.
     Phone,
+    /// The column beyond the core fields at this place in
+    /// [`Person::extra`] (its name is [`Comparison::column`]'s).
+    Extra(u8),
 }
 
 impl Field {
-    /// Its name in explanations and model files.
+    /// Its name in explanations and model files (`extra` for a column
+    /// beyond the core fields: see [`Comparison::name`]).
     pub fn name(self) -> &'static str {
         match self {
             Field::FirstName => "first_name",
@@ -42,6 +47,7 @@ impl Field {
             Field::Address => "address",
             Field::Email => "email",
             Field::Phone => "phone",
+            Field::Extra(_) => "extra",
         }
     }
 }
@@ -91,6 +97,13 @@ pub enum Test {
     PhoneEnding,
     /// Email addresses with the same part before the `@`.
     EmailLocalPart,
+    /// Values at most this many edits apart (Damerau–Levenshtein: a
+    /// character added, dropped, changed, or two neighbours swapped).
+    DamerauLevenshtein(u8),
+    /// Text with the same first letter (a middle name and its initial).
+    SameInitial,
+    /// Numbers at most this far apart.
+    Within(f64),
 }
 
 impl Test {
@@ -123,6 +136,10 @@ impl Test {
             Test::TokenOverlap(t) => format!("at least {:.0}% of words shared", t * 100.0),
             Test::PhoneEnding => "same last 6 digits".into(),
             Test::EmailLocalPart => "same name before the @".into(),
+            Test::DamerauLevenshtein(1) => "one typing slip apart".into(),
+            Test::DamerauLevenshtein(n) => format!("at most {n} typing slips apart"),
+            Test::SameInitial => "same initial".into(),
+            Test::Within(d) => format!("within {d} of each other"),
         }
     }
 }
@@ -143,6 +160,10 @@ pub struct Comparison {
     /// phones are two people.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub household: bool,
+    /// The column compared, for a field beyond the core ones
+    /// ([`Field::Extra`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<Column>,
 }
 
 /// The level a pair reached: an index into [`Comparison::tests`], or its
@@ -150,6 +171,24 @@ pub struct Comparison {
 pub type Level = u8;
 
 impl Comparison {
+    /// The comparison of the column at `at` in [`Person::extra`], with
+    /// `tests` best first.
+    pub fn of_column(at: u8, column: Column, tests: Vec<Test>) -> Self {
+        Comparison {
+            field: Field::Extra(at),
+            tests,
+            household: false,
+            column: Some(column),
+        }
+    }
+
+    /// Its name in explanations: the field's, or the column's.
+    pub fn name(&self) -> &str {
+        self.column
+            .as_ref()
+            .map_or(self.field.name(), |c| c.name.as_str())
+    }
+
     /// How many levels it has, "anything else" included.
     pub fn levels(&self) -> usize {
         self.tests.len() + 1
@@ -221,6 +260,7 @@ enum Pair<'a> {
     Address(f64),
     Emails(&'a str, &'a str),
     Phones(&'a str, &'a str),
+    Values(&'a Value, &'a Value),
 }
 
 impl<'a> Pair<'a> {
@@ -280,6 +320,10 @@ impl<'a> Pair<'a> {
             Field::Address => Pair::Address(compare::token_overlap(&a.address, &b.address)),
             Field::Email => Pair::Emails(a.email.as_deref()?, b.email.as_deref()?),
             Field::Phone => Pair::Phones(a.phone.as_deref()?, b.phone.as_deref()?),
+            Field::Extra(at) => {
+                let at = usize::from(at);
+                Pair::Values(a.extra.get(at)?.as_ref()?, b.extra.get(at)?.as_ref()?)
+            }
         })
     }
 
@@ -346,8 +390,45 @@ impl<'a> Pair<'a> {
             }
             (Pair::Phones(a, b), Test::Exact) => a == b,
             (Pair::Phones(a, b), Test::PhoneEnding) => ending(a) == ending(b),
+            (Pair::Values(a, b), test) => values_pass(a, b, test),
             _ => false,
         }
+    }
+}
+
+/// Whether two values of a column beyond the core fields pass `test`.
+fn values_pass(a: &Value, b: &Value, test: Test) -> bool {
+    match (a, b, test) {
+        (a, b, Test::Exact) => same(a, b),
+        (Value::Text(a), Value::Text(b), Test::DamerauLevenshtein(1)) => {
+            compare::within_one_edit(a.as_bytes(), b.as_bytes())
+        }
+        (Value::Text(a), Value::Text(b), Test::DamerauLevenshtein(n)) => {
+            strsim::damerau_levenshtein(a, b) <= usize::from(n)
+        }
+        (Value::Text(a), Value::Text(b), Test::JaroWinkler(min)) => {
+            let (la, lb) = (compare::Letters::of(a), compare::Letters::of(b));
+            compare::jaro_winkler_could_reach((a, &la), (b, &lb), min)
+                && compare::jaro_winkler(a, b) >= min
+        }
+        (Value::Text(a), Value::Text(b), Test::SameInitial) => a.bytes().next() == b.bytes().next(),
+        (Value::Number(a), Value::Number(b), Test::Within(d)) => (a - b).abs() <= d,
+        (Value::Date { date: a, typed: x }, Value::Date { date: b, typed: y }, test) => {
+            let agreement = match (a, b) {
+                (Some(a), Some(b)) => compare::dates(*a, *b),
+                _ if x == y => DateAgreement::Exact,
+                _ if compare::within_one_edit(x, y) => DateAgreement::OneTypo,
+                _ => DateAgreement::Different,
+            };
+            agreement
+                == match test {
+                    Test::DateTransposed => DateAgreement::Transposed,
+                    Test::DateOneTypo => DateAgreement::OneTypo,
+                    Test::DateSameMonth => DateAgreement::SameMonth,
+                    _ => return false,
+                }
+        }
+        _ => false,
     }
 }
 
@@ -401,6 +482,7 @@ pub fn people() -> Vec<Comparison> {
                 Test::NameCrossed,
             ],
             household: false,
+            column: None,
         },
         Comparison {
             field: Field::Surname,
@@ -413,6 +495,7 @@ pub fn people() -> Vec<Comparison> {
                 Test::NameCrossed,
             ],
             household: false,
+            column: None,
         },
         Comparison {
             field: Field::DateOfBirth,
@@ -423,6 +506,7 @@ pub fn people() -> Vec<Comparison> {
                 Test::DateSameMonth,
             ],
             household: false,
+            column: None,
         },
         // Where someone lives, as one comparison: an address line and its
         // postcode agree together, and counting them apart would count the
@@ -440,16 +524,19 @@ pub fn people() -> Vec<Comparison> {
                 Test::SameTown,
             ],
             household: false,
+            column: None,
         },
         Comparison {
             field: Field::Email,
             tests: vec![Test::Exact, Test::EmailLocalPart, Test::JaroWinkler(0.9)],
             household: false,
+            column: None,
         },
         Comparison {
             field: Field::Phone,
             tests: vec![Test::Exact, Test::PhoneEnding],
             household: true,
+            column: None,
         },
     ]
 }

@@ -2,7 +2,8 @@
 //! behind the single resident index. Pure computation: no files, no
 //! database, no network.
 //!
-//! [`normalise`] turns what people typed into comparable values;
+//! [`normalise`] turns what people typed into comparable values, and
+//! [`column`] the values of columns beyond the core fields (identifiers);
 //! [`compare`] answers one question about a pair of values (how alike two
 //! names are, whether they sound alike or are nicknames, how two dates of
 //! birth agree); [`record`] prepares a person once for many comparisons;
@@ -15,6 +16,7 @@
 
 pub mod blocking;
 pub mod cluster;
+pub mod column;
 pub mod compare;
 pub mod comparison;
 pub mod frequency;

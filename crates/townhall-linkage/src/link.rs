@@ -127,11 +127,13 @@ pub fn train(
         // A rule that fixes only what a household shares (surname, address,
         // phone) pairs families; EM would learn "same household" as its
         // match class, and a parent would then match their child.
-        let personal = rule
-            .parts
-            .iter()
-            .flat_map(|p| p.fields())
-            .any(|f| matches!(f, Field::FirstName | Field::DateOfBirth));
+        let personal = rule.parts.iter().any(|p| {
+            p.covers(Field::FirstName)
+                || p.covers(Field::DateOfBirth)
+                || model.comparisons.iter().any(|c| {
+                    p.covers(c.field) && c.column.as_ref().is_some_and(|c| c.kind.identifies())
+                })
+        });
         if !personal {
             continue;
         }
@@ -143,7 +145,7 @@ pub fn train(
             .comparisons
             .iter()
             .enumerate()
-            .filter(|(_, c)| rule.parts.iter().any(|p| p.fields().contains(&c.field)))
+            .filter(|(_, c)| rule.parts.iter().any(|p| p.covers(c.field)))
             .map(|(i, _)| i)
             .collect();
         let mut session = model.clone();

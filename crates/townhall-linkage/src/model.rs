@@ -68,7 +68,7 @@ impl Model {
                 if p.len() != c.levels() {
                     return Err(ModelError(format!(
                         "{} has {} levels but {} {name} probabilities",
-                        c.field.name(),
+                        c.name(),
                         c.levels(),
                         p.len()
                     )));
@@ -76,7 +76,7 @@ impl Model {
                 if p.iter().any(|x| !(0.0..=1.0).contains(x)) {
                     return Err(ModelError(format!(
                         "{name} of {} must lie between 0 and 1",
-                        c.field.name()
+                        c.name()
                     )));
                 }
             }
@@ -170,7 +170,7 @@ impl Model {
         let mut terms = Vec::new();
         for (i, (c, level)) in self.comparisons.iter().zip(&v).enumerate() {
             terms.push(Term {
-                field: c.field.name().to_owned(),
+                field: c.name().to_owned(),
                 level: level.map_or_else(|| c.no_level(a, b).to_owned(), |l| c.level_label(l)),
                 weight: level.map_or(0.0, |l| self.weight(i, l)),
             });
@@ -182,7 +182,7 @@ impl Model {
             if adjustment != 0.0 {
                 let value = frequency::value(c.field, a).unwrap_or_default();
                 terms.push(Term {
-                    field: c.field.name().to_owned(),
+                    field: c.name().to_owned(),
                     level: format!(
                         "how common '{value}' is ({:.3}% of records)",
                         tf.share(c.field, value).unwrap_or_default() * 100.0

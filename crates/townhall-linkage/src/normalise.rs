@@ -47,14 +47,27 @@ pub fn text(s: &str) -> String {
 }
 
 /// A name: [`text`], with apostrophes dropped so `O'Brien` is `obrien`, and
-/// with titles and suffixes people add (`Mr`, `Dr`, `Jr`) removed.
+/// with titles and suffixes people add (`Mr`, `Dr`, `Jr`) removed; cut to
+/// [`LONGEST`] characters.
 pub fn name(s: &str) -> String {
     let joined: String = s.chars().filter(|c| !matches!(c, '\'' | '’')).collect();
-    text(&joined)
-        .split(' ')
-        .filter(|w| !TITLES.contains(w))
-        .collect::<Vec<_>>()
-        .join(" ")
+    let text = text(&joined);
+    let words: Vec<&str> = text.split(' ').filter(|w| !TITLES.contains(w)).collect();
+    cut(words.join(" "))
+}
+
+/// The most characters of a name, or of any text compared whole, that are
+/// kept: no one's name is longer, and a value pasted into the wrong field
+/// must not make every comparison with it slow.
+pub const LONGEST: usize = 64;
+
+/// `s` (ASCII, from [`text`]) cut to [`LONGEST`] characters.
+pub fn cut(mut s: String) -> String {
+    if s.len() > LONGEST {
+        s.truncate(LONGEST);
+        s.truncate(s.trim_end().len());
+    }
+    s
 }
 
 const TITLES: [&str; 12] = [
@@ -62,11 +75,13 @@ const TITLES: [&str; 12] = [
 ];
 
 /// An address line as tokens, with the usual abbreviations written out
-/// (`12 High St.` and `12 high street` are the same tokens).
+/// (`12 High St.` and `12 high street` are the same tokens); at most
+/// [`ADDRESS_TOKENS`] of them.
 pub fn address(s: &str) -> Vec<String> {
     text(s)
         .split(' ')
         .filter(|t| !t.is_empty())
+        .take(ADDRESS_TOKENS)
         .map(|t| {
             ABBREVIATIONS
                 .iter()
@@ -76,6 +91,9 @@ pub fn address(s: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// The most words of an address line kept: enough for any real one.
+pub const ADDRESS_TOKENS: usize = 24;
 
 const ABBREVIATIONS: [(&str, &str); 16] = [
     ("st", "street"),
@@ -328,9 +346,12 @@ pub fn phone(s: &str) -> Option<String> {
 }
 
 /// An email address in lower case; `None` unless it has one `@` with text on
-/// both sides.
+/// both sides, and at most 254 characters (RFC 5321's limit).
 pub fn email(s: &str) -> Option<String> {
     let e = s.trim().to_ascii_lowercase();
+    if e.len() > 254 {
+        return None;
+    }
     let (local, domain) = e.split_once('@')?;
     (!local.is_empty() && domain.contains('.') && !domain.contains('@')).then_some(e)
 }
@@ -346,6 +367,11 @@ mod tests {
         assert_eq!(name("Dr. Siobhán  O’Neill"), "siobhan oneill");
         assert_eq!(name("Mr John Smith Jr"), "john smith");
         assert_eq!(name(""), "");
+        assert_eq!(
+            name(&"Ann ".repeat(100)).len(),
+            63,
+            "cut, without a trailing space"
+        );
         assert_eq!(name("Łukasz"), "lukasz");
         assert_eq!(name("Michał"), "michal");
         assert_eq!(name("Małgorzata Wąsowska"), "malgorzata wasowska");

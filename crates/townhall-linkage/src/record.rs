@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use time::Date;
 
 use crate::blocking::Fnv;
+use crate::column::{Column, Value};
 use crate::compare::{nickname_groups, sound, Letters, Sound};
 use crate::normalise::{self, Postcode};
 
@@ -34,6 +35,9 @@ pub struct RawPerson {
     pub email: String,
     /// Phone number.
     pub phone: String,
+    /// The values of the columns beyond these, in the order of the
+    /// [`Column`]s the records are prepared with.
+    pub extra: Vec<String>,
 }
 
 /// A name ready for comparison.
@@ -93,18 +97,25 @@ pub struct Person {
     pub email: Option<String>,
     /// Phone number, national digits.
     pub phone: Option<String>,
+    /// The values of the columns beyond these, read by their kinds.
+    pub extra: Box<[Option<Value>]>,
 }
 
 impl Person {
-    /// Prepares a person for comparison.
+    /// Prepares a person for comparison, on the core fields only.
     pub fn prepare(raw: &RawPerson) -> Self {
+        Self::prepare_with(raw, &[])
+    }
+
+    /// Prepares a person for comparison, with the values of `columns`.
+    pub fn prepare_with(raw: &RawPerson, columns: &[Column]) -> Self {
         Person {
             first_name: name(&raw.first_name),
             surname: name(&raw.surname),
             postcode: postcode(&raw.postcode),
             address: address(&raw.address),
             town: town(&raw.town),
-            ..Self::own_fields(raw)
+            ..Self::own_fields(raw, columns)
         }
     }
 
@@ -112,7 +123,10 @@ impl Person {
     /// address line and town once and shared by every record that holds
     /// it (working out how a name sounds is the dearest part of preparing
     /// a record).
-    pub fn prepare_all<'a>(raw: impl IntoParallelIterator<Item = &'a RawPerson>) -> Vec<Self> {
+    pub fn prepare_all<'a>(
+        raw: impl IntoParallelIterator<Item = &'a RawPerson>,
+        columns: &[Column],
+    ) -> Vec<Self> {
         let raw: Vec<&RawPerson> = raw.into_par_iter().collect();
         let names = shared(
             raw.par_iter()
@@ -129,18 +143,23 @@ impl Person {
                 postcode: postcodes[r.postcode.as_str()].clone(),
                 address: addresses[r.address.as_str()].clone(),
                 town: towns[r.town.as_str()].clone(),
-                ..Self::own_fields(r)
+                ..Self::own_fields(r, columns)
             })
             .collect()
     }
 
     /// The fields nearly every record has a value of its own for.
-    fn own_fields(raw: &RawPerson) -> Self {
+    fn own_fields(raw: &RawPerson, columns: &[Column]) -> Self {
         Person {
             date_of_birth: normalise::date(&raw.date_of_birth),
             dob_typed: normalise::date_digits(&raw.date_of_birth),
             email: normalise::email(&raw.email),
             phone: normalise::phone(&raw.phone),
+            extra: columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| raw.extra.get(i).and_then(|v| c.kind.read(v)))
+                .collect(),
             ..Person::default()
         }
     }

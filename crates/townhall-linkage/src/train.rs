@@ -298,6 +298,7 @@ mod tests {
             field,
             tests: vec![Test::Exact, Test::JaroWinkler(0.9)],
             household: false,
+            column: None,
         };
         Model {
             comparisons: vec![

@@ -64,6 +64,7 @@ fn raw() -> impl Strategy<Value = RawPerson> {
                     town,
                     email,
                     phone,
+                    extra: Vec::new(),
                 }
             },
         )

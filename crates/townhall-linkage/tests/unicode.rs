@@ -7,9 +7,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use proptest::prelude::*;
-use townhall_linkage::blocking::{self, Mode};
+use townhall_linkage::blocking::{self, KeyPart, Mode, Rule};
+use townhall_linkage::column::{Column, Kind};
 use townhall_linkage::compare::sound;
-use townhall_linkage::comparison::people;
+use townhall_linkage::comparison::{people, Comparison, Test};
 use townhall_linkage::frequency::TermFrequencies;
 use townhall_linkage::index::Index;
 use townhall_linkage::link::{link, Settings};
@@ -115,8 +116,43 @@ fn any_text() -> impl Strategy<Value = String> {
     ]
 }
 
+/// A column of every kind, compared at every level that applies to it.
+fn columns() -> (Vec<Column>, Vec<Comparison>) {
+    let columns: Vec<Column> = Kind::ALL
+        .iter()
+        .map(|k| Column {
+            name: format!("{k:?}").to_lowercase(),
+            kind: *k,
+        })
+        .collect();
+    let tests = vec![
+        Test::Exact,
+        Test::DamerauLevenshtein(1),
+        Test::DamerauLevenshtein(2),
+        Test::JaroWinkler(0.9),
+        Test::SameInitial,
+        Test::DateTransposed,
+        Test::DateOneTypo,
+        Test::DateSameMonth,
+        Test::Within(1.5),
+    ];
+    let comparisons = (0u8..)
+        .zip(&columns)
+        .map(|(at, c)| Comparison::of_column(at, c.clone(), tests.clone()))
+        .collect();
+    (columns, comparisons)
+}
+
+fn with_columns() -> (Vec<Column>, Model) {
+    let (columns, extra) = columns();
+    let mut comparisons = people();
+    comparisons.extend(extra);
+    (columns, Model::new(comparisons))
+}
+
 fn any_person() -> impl Strategy<Value = RawPerson> {
-    prop::collection::vec(any_text(), 8).prop_map(|mut v| RawPerson {
+    prop::collection::vec(any_text(), 17).prop_map(|mut v| RawPerson {
+        extra: v.split_off(8),
         phone: v.pop().unwrap_or_default(),
         email: v.pop().unwrap_or_default(),
         town: v.pop().unwrap_or_default(),
@@ -160,8 +196,8 @@ proptest! {
 
     #[test]
     fn any_pair_is_compared_scored_and_explained(a in any_person(), b in any_person()) {
-        let model = Model::new(people());
-        let (a, b) = (Person::prepare(&a), Person::prepare(&b));
+        let (columns, model) = with_columns();
+        let (a, b) = (Person::prepare_with(&a, &columns), Person::prepare_with(&b, &columns));
         let tf = TermFrequencies::of(&[a.clone(), b.clone()]);
         let score = model.score_pair(&a, &b, &tf);
         prop_assert!(!score.is_nan());
@@ -170,12 +206,16 @@ proptest! {
         for rule in blocking::people() {
             let _ = rule.key(&a);
         }
+        for at in 0..9 {
+            let _ = Rule::on(&[KeyPart::Extra(at)]).key(&a);
+        }
     }
 
     #[test]
     fn any_records_are_linked_in_a_batch_and_on_arrival(raw in prop::collection::vec(any_person(), 2..6)) {
-        let people: Vec<Person> = Person::prepare_all(&raw);
-        let settings = Settings { u_samples: 200, ..Settings::default() };
+        let (columns, model) = with_columns();
+        let people: Vec<Person> = Person::prepare_all(&raw, &columns);
+        let settings = Settings { u_samples: 200, comparisons: model.comparisons, ..Settings::default() };
         let linked = link(&people, Mode::Dedupe, &settings, None);
         prop_assert_eq!(linked.clusters.len(), people.len());
         let mut index = Index::new(settings, linked.model, linked.frequencies);

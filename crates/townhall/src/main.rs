@@ -197,6 +197,10 @@ enum IndexCommand {
         /// A TOML file naming the columns of fields: `[columns] first_name = "Forename"`.
         #[arg(long)]
         map: Option<PathBuf>,
+        /// The columns beyond the built-in fields and their comparisons, and blocking
+        /// rules of their own (TOML; start from `townhall index settings --print-default`).
+        #[arg(long)]
+        settings: Option<PathBuf>,
         /// Never link records whose first names differ entirely while their dates of
         /// birth agree (twins): send them for review instead.
         #[arg(long)]
@@ -229,6 +233,16 @@ enum IndexCommand {
         second: String,
         #[command(flatten)]
         index: IndexArgs,
+    },
+    /// The comparisons beyond the built-in fields: print the built-in settings
+    /// to start from, or check a settings file.
+    Settings {
+        /// Print the built-in settings.
+        #[arg(long)]
+        print_default: bool,
+        /// Check this settings file and say what it declares.
+        #[arg(long, conflicts_with = "print_default")]
+        check: Option<PathBuf>,
     },
     /// Write every record of the council's index with its person, as CSV.
     Export {

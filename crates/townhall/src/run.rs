@@ -114,6 +114,7 @@ async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
             save_model,
             map,
             review_twins,
+            settings,
             index: args,
         } => {
             if inputs.is_empty() {
@@ -127,6 +128,7 @@ async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
                     ("--review-twins", review_twins),
                     ("--source", !sources.is_empty()),
                     ("--allow-unreadable", allow_unreadable),
+                    ("--settings", settings.is_some()),
                 ];
                 if let Some((flag, _)) = file_only.iter().find(|(_, given)| *given) {
                     bail!("{flag} applies to linking files; name the files, or leave it out to link the council's index (its settings are in index.toml)");
@@ -137,6 +139,10 @@ async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
                 "--output is needed when linking files: where to write each record's cluster",
             )?;
             let inputs = named_inputs(&inputs, sources)?;
+            let settings = match settings {
+                Some(path) => load_link_settings(&path)?,
+                None => Default::default(),
+            };
             let options = townhall_index::batch::Options {
                 link_only,
                 review_twins,
@@ -145,9 +151,10 @@ async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
                 model,
                 save_model,
                 mapping: match map {
-                    Some(path) => townhall_index::files::Mapping::load(&path)?,
+                    Some(path) => townhall_index::files::Mapping::load(&path, &settings.columns)?,
                     None => Default::default(),
                 },
+                settings,
             };
             link_files(&inputs, &output, &options)
         }
@@ -160,7 +167,7 @@ async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
         } => {
             let (store, council, _, policy) = open_index(&args).await?;
             let mapping = match map {
-                Some(path) => townhall_index::files::Mapping::load(&path)?,
+                Some(path) => townhall_index::files::Mapping::load(&path, &[])?,
                 None => Default::default(),
             };
             let done = townhall_index::import::import_file(
@@ -222,6 +229,27 @@ async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
                 format!("probability {:.4}", e.probability),
                 e.score
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        IndexCommand::Settings {
+            print_default,
+            check,
+        } => {
+            if print_default {
+                print!("{}", townhall_index::settings::DEFAULT);
+                return Ok(ExitCode::SUCCESS);
+            }
+            let path = check.context("give --print-default, or --check FILE")?;
+            let settings = load_link_settings(&path)?;
+            for c in &settings.columns {
+                println!(
+                    "column {}: {} levels, read as {}",
+                    c.column.name,
+                    c.tests.len(),
+                    c.column.kind.describe()
+                );
+            }
+            println!("{} blocking rules of its own", settings.blocking.len());
             Ok(ExitCode::SUCCESS)
         }
         IndexCommand::Export {
@@ -294,6 +322,16 @@ fn print_training(training: &[(String, townhall_linkage::train::Report)]) {
             report.match_share * 100.0
         );
     }
+}
+
+/// Reads and checks a settings file.
+fn load_link_settings(path: &Path) -> anyhow::Result<townhall_index::settings::LinkSettings> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(townhall_index::settings::LinkSettings::parse(
+        &path.display().to_string(),
+        &text,
+    )?)
 }
 
 /// The files to link and their sources, from `FILE`, `FILE=SOURCE` and

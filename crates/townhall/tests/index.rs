@@ -591,3 +591,160 @@ fn ids_that_are_not_unique_are_refused_with_where_they_are() {
         String::from_utf8_lossy(&out.stderr).contains("give it once per file (2 files, 1 sources)")
     );
 }
+
+/// A valid NHS number made from `n`: nine digits and their modulus 11 check
+/// digit, skipping bases whose remainder allows none.
+fn nhs_number(n: usize) -> String {
+    (n * 7919..)
+        .map(|base| format!("{:09}", 400_000_000 + base % 100_000_000))
+        .find_map(|nine| {
+            let sum: u32 = nine
+                .bytes()
+                .zip((2..=10).rev())
+                .map(|(d, w)| u32::from(d - b'0') * w)
+                .sum();
+            match 11 - sum % 11 {
+                10 => None,
+                11 => Some(format!("{nine}0")),
+                c => Some(format!("{nine}{c}")),
+            }
+        })
+        .unwrap()
+}
+
+#[test]
+fn identifiers_are_recognised_checked_and_link_people_their_names_would_not() {
+    let dir = tempfile::tempdir().unwrap();
+    exports(dir.path());
+    // Both systems hold the NHS number. In housing, one tenant in ten has
+    // married and taken another surname, another one in ten has married and
+    // moved (the evidence of a name and a home is gone), and one number is
+    // mistyped.
+    let add_nhs = |name: &str, change: &dyn Fn(usize, Vec<String>) -> Vec<String>| {
+        let path = dir.path().join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines = text.lines();
+        let mut out = format!("{},NHS No\n", lines.next().unwrap());
+        for (n, line) in lines.enumerate() {
+            let cells: Vec<String> = line.split(',').map(str::to_owned).collect();
+            let id: usize = cells[0]
+                .trim_start_matches(char::is_alphabetic)
+                .parse()
+                .unwrap();
+            let mut cells = change(n, cells);
+            cells.push(nhs_number(id));
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+        std::fs::write(path, out).unwrap();
+    };
+    add_nhs("council_tax.csv", &|_, cells| cells);
+    add_nhs("housing.csv", &|n, mut cells| {
+        if n % 10 == 3 || n % 10 == 7 {
+            cells[2] = "Okonkwo-Brennan".into();
+        }
+        if n % 10 == 7 {
+            cells[4] = "RV9 9ZZ".into();
+        }
+        cells
+    });
+    let housing = dir.path().join("housing.csv");
+    let text = std::fs::read_to_string(&housing).unwrap();
+    let right = nhs_number(0);
+    let last = right.as_bytes()[9] - b'0';
+    let wrong = format!("{}{}", &right[..9], (last + 1) % 10);
+    std::fs::write(&housing, text.replacen(&right, &wrong, 1)).unwrap();
+    std::fs::write(dir.path().join("none.toml"), "").unwrap();
+
+    let p = |name: &str| dir.path().join(name).display().to_string();
+    let link = |out: &str, extra: &[&str]| {
+        let (a, b, m, o) = (
+            p("council_tax.csv"),
+            p("housing.csv"),
+            p("housing.toml"),
+            p(out),
+        );
+        let mut args = vec![
+            "index",
+            "link",
+            &a,
+            &b,
+            "--link-only",
+            "--map",
+            &m,
+            "--output",
+            &o,
+        ];
+        args.extend(extra);
+        let run = townhall(&args);
+        let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+        assert!(
+            run.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        (stdout, clusters(&dir.path().join(out)))
+    };
+    let renamed = |found: &HashMap<String, String>| {
+        (0..300)
+            .step_by(2)
+            .filter(|i| (i / 2) % 10 == 7)
+            .filter(|i| {
+                found[&format!("council_tax:CT{i:04}")] == found[&format!("housing:H{i:04}")]
+            })
+            .count()
+    };
+    let (stdout, with) = link("with.csv", &[]);
+    assert!(
+        stdout.contains("nhs_number=NHS No"),
+        "recognised by a usual name: {stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "NHS No: 1 of 150 values could not be read as NHS numbers (10 digits with a valid check digit), e.g. '{wrong}' on line 2"
+        )),
+        "the wrong check digit is said: {stdout}"
+    );
+    assert_eq!(
+        renamed(&with),
+        15,
+        "the NHS number links the married tenants who moved"
+    );
+    assert_eq!(
+        with["council_tax:CT0000"], with["housing:H0000"],
+        "the tenant whose number is unreadable is found by the rest"
+    );
+
+    let (stdout, without) = link("without.csv", &["--settings", &p("none.toml")]);
+    assert!(!stdout.contains("nhs_number"), "{stdout}");
+    assert!(
+        renamed(&without) < 3,
+        "without it, another name is another person"
+    );
+}
+
+#[test]
+fn settings_are_printed_to_start_from_and_checked_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = townhall(&["index", "settings", "--print-default"]);
+    assert!(out.status.success());
+    let default = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(default.contains("name = \"nhs_number\""), "{default}");
+    let path = dir.path().join("s.toml");
+    std::fs::write(&path, &default).unwrap();
+    let out = townhall(&["index", "settings", "--check", &path.display().to_string()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("column nhs_number: 1 levels"), "{stdout}");
+    std::fs::write(
+        &path,
+        format!("{default}\n[[column]]\nname = \"shoe_size\"\nkind = \"number\"\nlevels = [{{ jaro_winkler = 0.9 }}]\n"),
+    )
+    .unwrap();
+    let out = townhall(&["index", "settings", "--check", &path.display().to_string()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = default.lines().count() + 2;
+    assert!(
+        stderr.contains(&format!("s.toml:{line}: shoe_size: the level jaro_winkler does not apply to a column of kind number")),
+        "{stderr}"
+    );
+}
