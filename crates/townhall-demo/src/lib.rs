@@ -402,7 +402,7 @@ async fn seed_index(
     let mut tx = store.begin().await?;
     for (n, (system, records)) in systems.iter().enumerate() {
         progress.step("index records", n as u64, systems.len() as u64);
-        townhall_index::records::import(&mut tx, council.id, system, records).await?;
+        townhall_index::records::import(&mut tx, council.id, system, &[], records).await?;
     }
     tx.commit().await.map_err(StoreError::from)?;
     townhall_index::run::run(store, council.id, &policy, progress).await?;

@@ -13,3 +13,8 @@ CREATE TABLE index_imports (
     unreadable TEXT NOT NULL,
     PRIMARY KEY (council_id, system, imported_at)
 );
+
+-- The values of a record's columns beyond the built-in ones (identifiers
+-- such as the NHS number, a middle name, sex), as a JSON object from the
+-- column's name to its value as the system holds it.
+ALTER TABLE index_records ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';

@@ -6,8 +6,6 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use townhall_linkage::blocking::Mode;
-use townhall_linkage::column::Column;
-use townhall_linkage::comparison::Field;
 use townhall_linkage::link::{link_with, Settings};
 use townhall_linkage::model::Model;
 use townhall_linkage::record::Person;
@@ -286,25 +284,10 @@ fn active_columns(
             .collect();
         return Ok(settings.active(&present));
     };
-    let mut columns: Vec<(u8, &Column)> = model
-        .comparisons
-        .iter()
-        .filter_map(|c| match (c.field, &c.column) {
-            (Field::Extra(at), Some(column)) => Some((at, column)),
-            _ => None,
-        })
-        .collect();
-    columns.sort_by_key(|(at, _)| *at);
-    let names: Vec<&str> = columns.iter().map(|(_, c)| c.name.as_str()).collect();
-    let active = settings.active(&names);
-    if !active.columns.iter().eq(columns.iter().map(|(_, c)| *c)) {
-        return Err(FileError::Content {
+    settings
+        .for_model(model)
+        .map_err(|message| FileError::Content {
             path: "--model".into(),
-            message: format!(
-                "the model compares the columns {}, which the settings must declare as they were when it was trained",
-                names.join(", ")
-            ),
-        });
-    }
-    Ok(active)
+            message,
+        })
 }

@@ -45,7 +45,7 @@ pub async fn import_file(
                 .join(", ")
         )));
     }
-    let table = files::read(path, mapping, &[])?;
+    let table = files::read(path, mapping, &policy.linkage.columns)?;
     if table.column("record_id").is_none() {
         return Err(IndexError::Invalid(format!(
             "{}: no column holds the records' ids in {system}; name it with --map \
@@ -55,6 +55,7 @@ pub async fn import_file(
     }
     let unreadable = table.unreadable();
     files::check_readable(&table, &unreadable, allow_unreadable)?;
+    let columns = table.columns.clone();
     let records: Vec<NewRecord> = table
         .ids
         .into_iter()
@@ -66,7 +67,7 @@ pub async fn import_file(
         })
         .collect();
     let mut tx = store.begin().await?;
-    let imported = records::import(&mut tx, council, system, &records).await?;
+    let imported = records::import(&mut tx, council, system, &columns, &records).await?;
     sql::query(
         "INSERT INTO index_imports (council_id, system, imported_at, file, records, added, updated, unreadable) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -104,12 +104,14 @@ pub async fn explain(
     let model = run::last_model(store, council)
         .await?
         .ok_or(IndexError::NotLinked)?;
-    let all = records::all(store, council).await?;
+    let mut all = records::all(store, council).await?;
+    let columns = model.columns();
+    records::with_columns(&mut all, &columns);
     let find = |key: &RecordKey| all.iter().position(|r| &r.key == key);
     let (Some(ia), Some(ib)) = (find(a), find(b)) else {
         return Err(IndexError::NotFound);
     };
-    let people: Vec<Person> = Person::prepare_all(all.par_iter().map(|r| &r.person), &[]);
+    let people: Vec<Person> = Person::prepare_all(all.par_iter().map(|r| &r.person), &columns);
     let frequencies = TermFrequencies::of(&people);
     let mut tx = store.begin().await?;
     townhall_audit::append(

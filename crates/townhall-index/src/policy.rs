@@ -9,6 +9,8 @@ use toml::Spanned;
 use townhall_consent::Policy as ConsentPolicy;
 use townhall_types::{SourceError, SourceText};
 
+use crate::settings::LinkSettings;
+
 /// The fields of a person the single view can show, named as consent
 /// purposes name them. `services_involved` is which systems hold them:
 /// knowing someone is on adult social care's books is personal data too.
@@ -37,6 +39,10 @@ pub struct IndexPolicy {
     pub reviewers: Vec<String>,
     /// Who may see a person whole, and why.
     pub views: Vec<View>,
+    /// The columns beyond the built-in fields and their comparisons: the
+    /// built-in settings unless the council gives its own
+    /// (`linkage.toml` beside `index.toml`).
+    pub linkage: LinkSettings,
 }
 
 /// A source system.
@@ -206,6 +212,7 @@ impl IndexPolicy {
             review_twins: parsed.review_twins,
             reviewers: parsed.reviewers,
             views,
+            linkage: LinkSettings::default(),
         })
     }
 

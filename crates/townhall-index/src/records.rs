@@ -2,12 +2,15 @@
 //! them, imported (added or brought up to date) a system at a time, and the
 //! person each was last linked to.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
+use townhall_linkage::column::Column;
 use townhall_linkage::record::RawPerson;
 use townhall_store::{sql, Row, Store, StoreError, Tx};
 use townhall_types::{CouncilId, PersonId, Timestamp, UserId};
 
+use crate::settings::{Active, LinkSettings};
 use crate::IndexError;
 
 /// A record's identity: the system holding it and its id there.
@@ -57,8 +60,11 @@ pub struct NewRecord {
 pub struct StoredRecord {
     /// Which record.
     pub key: RecordKey,
-    /// The person as the system holds them.
+    /// The person as the system holds them (without the columns beyond
+    /// the built-in fields until [`with_columns`] puts them in).
     pub person: RawPerson,
+    /// The values of its columns beyond the built-in fields, by name.
+    pub extra: BTreeMap<String, String>,
     /// The resident's Townhall account, when the record is one.
     pub account: Option<UserId>,
     /// The person it was last linked to (none before the first run).
@@ -76,14 +82,16 @@ pub struct Imported {
     pub updated: usize,
 }
 
-/// Adds `records` of `system` to the index, or updates those it holds. The
-/// person each was linked to stays until the next run. Refused, with nothing
+/// Adds `records` of `system` to the index, or updates those it holds; each
+/// record's [`RawPerson::extra`] holds the values of `columns`. The person
+/// each was linked to stays until the next run. Refused, with nothing
 /// written, when a record has no id or two records share one: the second
 /// would silently replace the first.
 pub async fn import(
     tx: &mut Tx,
     council: CouncilId,
     system: &str,
+    columns: &[Column],
     records: &[NewRecord],
 ) -> Result<Imported, IndexError> {
     let mut seen = std::collections::HashMap::new();
@@ -116,17 +124,23 @@ pub async fn import(
         .fetch_optional(&mut **tx)
         .await?;
         let p = &r.person;
+        let extra: BTreeMap<&str, &str> = columns
+            .iter()
+            .zip(&p.extra)
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(c, v)| (c.name.as_str(), v.as_str()))
+            .collect();
         let statement = if known.is_some() {
             done.updated += 1;
             "UPDATE index_records SET first_name = $4, surname = $5, date_of_birth = $6, \
              postcode = $7, address = $8, email = $9, phone = $10, account_id = $11, imported_at = $12, \
-             search_key = $13, town = $14 \
+             search_key = $13, town = $14, extra = $15 \
              WHERE council_id = $1 AND system = $2 AND record_id = $3"
         } else {
             done.added += 1;
             "INSERT INTO index_records (council_id, system, record_id, first_name, surname, \
-             date_of_birth, postcode, address, email, phone, account_id, imported_at, search_key, town) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+             date_of_birth, postcode, address, email, phone, account_id, imported_at, search_key, town, extra) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
         };
         sql::query(statement)
             .bind(&council)
@@ -143,6 +157,7 @@ pub async fn import(
             .bind(&now)
             .bind(search_key(&p.surname, &p.date_of_birth))
             .bind(&p.town)
+            .bind(serde_json::to_string(&extra).unwrap_or_else(|_| "{}".into()))
             .execute(&mut **tx)
             .await?;
     }
@@ -185,7 +200,7 @@ pub async fn find(
 }
 
 const COLUMNS: &str = "system, record_id, first_name, surname, date_of_birth, postcode, address, \
-                       email, phone, account_id, person_id, probability, town";
+                       email, phone, account_id, person_id, probability, town, extra";
 
 fn stored(row: &Row) -> Result<StoredRecord, StoreError> {
     use sql::Row as _;
@@ -205,6 +220,11 @@ fn stored(row: &Row) -> Result<StoredRecord, StoreError> {
             town: row.try_get(12)?,
             extra: Vec::new(),
         },
+        extra: {
+            let text: String = row.try_get(13)?;
+            serde_json::from_str(&text)
+                .map_err(|_| StoreError::decode(format!("bad extra columns '{text}'")))?
+        },
         account: parse_id(row.try_get(9)?, "account id")?,
         person_id: parse_id(row.try_get(10)?, "person id")?,
         probability: row.try_get(11)?,
@@ -220,6 +240,29 @@ fn parse_id<T: std::str::FromStr>(
             .map_err(|_| StoreError::decode(format!("bad {what} '{t}'")))
     })
     .transpose()
+}
+
+/// The declared columns any of `records` has a value of, in the
+/// settings' order, with their comparisons and rules.
+pub fn active(records: &[StoredRecord], settings: &LinkSettings) -> Active {
+    let present: Vec<&str> = settings
+        .columns
+        .iter()
+        .map(|c| c.column.name.as_str())
+        .filter(|name| records.iter().any(|r| r.extra.contains_key(*name)))
+        .collect();
+    settings.active(&present)
+}
+
+/// Puts the values of `columns` in each record's [`RawPerson::extra`],
+/// in their order.
+pub fn with_columns(records: &mut [StoredRecord], columns: &[Column]) {
+    for r in records {
+        r.person.extra = columns
+            .iter()
+            .map(|c| r.extra.get(&c.name).cloned().unwrap_or_default())
+            .collect();
+    }
 }
 
 /// Every record of the council, in system and record order.

@@ -67,7 +67,9 @@ pub async fn run(
     progress: &dyn Progress,
 ) -> Result<RunSummary, StoreError> {
     progress.step("reading records", 0, 0);
-    let stored = records::all(store, council).await?;
+    let mut stored = records::all(store, council).await?;
+    let active = records::active(&stored, &policy.linkage);
+    records::with_columns(&mut stored, &active.columns);
     let position: HashMap<&RecordKey, u32> = stored
         .iter()
         .enumerate()
@@ -94,8 +96,11 @@ pub async fn run(
         .collect();
 
     progress.step("preparing", 0, 0);
-    let people: Vec<Person> = Person::prepare_all(stored.par_iter().map(|r| &r.person), &[]);
-    let settings = settings(policy);
+    let people: Vec<Person> =
+        Person::prepare_all(stored.par_iter().map(|r| &r.person), &active.columns);
+    let mut settings = settings(policy);
+    settings.comparisons.extend(active.comparisons);
+    settings.rules.extend(active.rules);
     let mut linked = link_with(
         &people,
         Mode::Dedupe,

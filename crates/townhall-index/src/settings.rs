@@ -13,6 +13,7 @@ use toml::Spanned;
 use townhall_linkage::blocking::{KeyPart, Rule};
 use townhall_linkage::column::{Column, Kind};
 use townhall_linkage::comparison::{Comparison, Test};
+use townhall_linkage::model::Model;
 use townhall_types::{SourceError, SourceText};
 
 /// The built-in settings, as a file to start from.
@@ -271,6 +272,26 @@ impl LinkSettings {
             }
         }
         active
+    }
+}
+
+impl LinkSettings {
+    /// What records are linked with under a saved `model`: its columns, in
+    /// its order, and the rules the settings declare on them. Refused
+    /// unless the settings declare those columns as they were when the
+    /// model was trained (the files' columns are recognised by them).
+    pub fn for_model(&self, model: &Model) -> Result<Active, String> {
+        let columns = model.columns();
+        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        let active = self.active(&names);
+        if active.columns == columns {
+            Ok(active)
+        } else {
+            Err(format!(
+                "the model compares the columns {}, which the settings must declare as they were when it was trained",
+                names.join(", ")
+            ))
+        }
     }
 }
 

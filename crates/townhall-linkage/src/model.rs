@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::comparison::{Comparison, Level};
+use crate::column::Column;
+use crate::comparison::{Comparison, Field, Level};
 use crate::frequency::{self, TermFrequencies};
 use crate::record::Person;
 
@@ -85,6 +86,21 @@ impl Model {
             return Err(ModelError("prior must lie strictly between 0 and 1".into()));
         }
         Ok(model)
+    }
+
+    /// The columns beyond the core fields it compares, in the order of
+    /// [`Person::extra`] (what records must be prepared with).
+    pub fn columns(&self) -> Vec<Column> {
+        let mut columns: Vec<(u8, &Column)> = self
+            .comparisons
+            .iter()
+            .filter_map(|c| match (c.field, &c.column) {
+                (Field::Extra(at), Some(column)) => Some((at, column)),
+                _ => None,
+            })
+            .collect();
+        columns.sort_by_key(|(at, _)| *at);
+        columns.into_iter().map(|(_, c)| c.clone()).collect()
     }
 
     /// The levels `a` and `b` reach, for training.

@@ -419,7 +419,8 @@ fn secret(path: &Path) -> anyhow::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// The council's index rules (`index.toml`), if it keeps an index.
+/// The council's index rules (`index.toml`, and `linkage.toml` beside it
+/// when the council declares its own columns), if it keeps an index.
 fn load_index_policy(
     dir: &Path,
     consent: &townhall_consent::Policy,
@@ -430,11 +431,13 @@ fn load_index_policy(
     }
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(Some(townhall_index::policy::IndexPolicy::parse(
-        &path.display().to_string(),
-        &text,
-        consent,
-    )?))
+    let mut policy =
+        townhall_index::policy::IndexPolicy::parse(&path.display().to_string(), &text, consent)?;
+    let linkage = dir.join("linkage.toml");
+    if linkage.exists() {
+        policy.linkage = load_link_settings(&linkage)?;
+    }
+    Ok(Some(policy))
 }
 
 fn load_policy(dir: &Path) -> anyhow::Result<townhall_consent::Policy> {

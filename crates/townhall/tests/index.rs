@@ -612,16 +612,14 @@ fn nhs_number(n: usize) -> String {
         .unwrap()
 }
 
-#[test]
-fn identifiers_are_recognised_checked_and_link_people_their_names_would_not() {
-    let dir = tempfile::tempdir().unwrap();
-    exports(dir.path());
-    // Both systems hold the NHS number. In housing, one tenant in ten has
-    // married and taken another surname, another one in ten has married and
-    // moved (the evidence of a name and a home is gone), and one number is
-    // mistyped.
+/// [`exports`], with both systems holding the NHS number. In housing, one
+/// tenant in ten has married and taken another surname, another one in ten
+/// has married and moved (the evidence of a name and a home is gone), and
+/// tenant H0000's number is mistyped; returns that mistyped number.
+fn exports_with_nhs_numbers(dir: &Path) -> String {
+    exports(dir);
     let add_nhs = |name: &str, change: &dyn Fn(usize, Vec<String>) -> Vec<String>| {
-        let path = dir.path().join(name);
+        let path = dir.join(name);
         let text = std::fs::read_to_string(&path).unwrap();
         let mut lines = text.lines();
         let mut out = format!("{},NHS No\n", lines.next().unwrap());
@@ -648,12 +646,24 @@ fn identifiers_are_recognised_checked_and_link_people_their_names_would_not() {
         }
         cells
     });
-    let housing = dir.path().join("housing.csv");
+    let housing = dir.join("housing.csv");
     let text = std::fs::read_to_string(&housing).unwrap();
     let right = nhs_number(0);
     let last = right.as_bytes()[9] - b'0';
     let wrong = format!("{}{}", &right[..9], (last + 1) % 10);
     std::fs::write(&housing, text.replacen(&right, &wrong, 1)).unwrap();
+    wrong
+}
+
+/// The housing tenants who married and moved, by their record ids.
+fn married_and_moved() -> impl Iterator<Item = usize> {
+    (0..300).step_by(2).filter(|i| (i / 2) % 10 == 7)
+}
+
+#[test]
+fn identifiers_are_recognised_checked_and_link_people_their_names_would_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = exports_with_nhs_numbers(dir.path());
     std::fs::write(dir.path().join("none.toml"), "").unwrap();
 
     let p = |name: &str| dir.path().join(name).display().to_string();
@@ -686,9 +696,7 @@ fn identifiers_are_recognised_checked_and_link_people_their_names_would_not() {
         (stdout, clusters(&dir.path().join(out)))
     };
     let renamed = |found: &HashMap<String, String>| {
-        (0..300)
-            .step_by(2)
-            .filter(|i| (i / 2) % 10 == 7)
+        married_and_moved()
             .filter(|i| {
                 found[&format!("council_tax:CT{i:04}")] == found[&format!("housing:H{i:04}")]
             })
@@ -746,5 +754,97 @@ fn settings_are_printed_to_start_from_and_checked_with_their_line() {
     assert!(
         stderr.contains(&format!("s.toml:{line}: shoe_size: the level jaro_winkler does not apply to a column of kind number")),
         "{stderr}"
+    );
+}
+
+#[test]
+fn a_councils_index_links_on_the_identifiers_its_systems_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    exports_with_nhs_numbers(dir.path());
+    let p = |name: &str| dir.path().join(name).display().to_string();
+    let data = p("data");
+    let with = |args: &[&str]| -> Vec<String> {
+        args.iter()
+            .copied()
+            .chain(["--data-dir", data.as_str()])
+            .map(str::to_owned)
+            .collect()
+    };
+    ok(&with(&["migrate"]));
+    ok(&[
+        "admin",
+        "--data-dir",
+        &data,
+        "create-council",
+        "--slug",
+        "testshire",
+        "--name",
+        "Testshire Council",
+    ]
+    .map(str::to_owned));
+    let config = dir.path().join("data").join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("consent.toml"), townhall_demo::CONSENT_POLICY).unwrap();
+    std::fs::write(config.join("index.toml"), townhall_demo::INDEX_POLICY).unwrap();
+    let out = ok(&with(&[
+        "index",
+        "import",
+        "--system",
+        "council_tax",
+        &p("council_tax.csv"),
+    ]));
+    assert!(out.contains("300 records added"), "{out}");
+    let out = ok(&with(&[
+        "index",
+        "import",
+        "--system",
+        "housing",
+        &p("housing.csv"),
+        "--map",
+        &p("housing.toml"),
+    ]));
+    assert!(
+        out.contains("NHS No: 1 of 150 values could not be read as NHS numbers"),
+        "the import says what it could not read: {out}"
+    );
+    ok(&with(&["index", "link"]));
+    ok(&with(&["index", "export", "--output", &p("persons.csv")]));
+    let persons = clusters(&dir.path().join("persons.csv"));
+    for i in married_and_moved() {
+        assert_eq!(
+            persons[&format!("council_tax:CT{i:04}")],
+            persons[&format!("housing:H{i:04}")],
+            "tenant {i}"
+        );
+    }
+    let out = ok(&with(&[
+        "index",
+        "explain",
+        "council_tax:CT0014",
+        "housing:H0014",
+    ]));
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("nhs_number") && l.contains("exact match")),
+        "{out}"
+    );
+
+    // A council's own settings replace the built-in ones: without the NHS
+    // number, the tenants who married and moved are strangers.
+    std::fs::write(config.join("linkage.toml"), "").unwrap();
+    ok(&with(&["index", "link"]));
+    ok(&with(&["index", "export", "--output", &p("persons.csv")]));
+    let persons = clusters(&dir.path().join("persons.csv"));
+    let found = married_and_moved()
+        .filter(|i| {
+            persons[&format!("council_tax:CT{i:04}")] == persons[&format!("housing:H{i:04}")]
+        })
+        .count();
+    assert!(found < 3, "{found}");
+    std::fs::write(config.join("linkage.toml"), "[[column]]\nname = \"x\"\n").unwrap();
+    let err = refused(&with(&["index", "link"]));
+    assert!(
+        err.contains("linkage.toml:1: missing field `kind`"),
+        "{err}"
     );
 }

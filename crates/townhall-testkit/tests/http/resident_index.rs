@@ -455,7 +455,7 @@ async fn two_systems_are_linked_and_a_reviewer_resolves_a_pair_that_later_runs_k
         person: ct.person.clone(),
         account: Some(account.id),
     };
-    records::import(&mut tx, s.council.id, "accounts", &[own])
+    records::import(&mut tx, s.council.id, "accounts", &[], &[own])
         .await
         .unwrap();
     tx.commit().await.unwrap();
