@@ -4,7 +4,7 @@
 //! calls it once per request, before any data is read; it knows nothing of
 //! HTTP or the store, so every rule is tested as a table.
 
-use townhall_types::{TeamId, UserId};
+use townhall_types::{ApiScope, TeamId, UserId};
 
 /// Who is asking.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,8 +22,8 @@ pub enum Principal {
         /// Their team, if any.
         team: Option<TeamId>,
     },
-    /// A machine client holding an API key.
-    ApiClient,
+    /// A machine client holding an API key, for what it was issued.
+    ApiClient(ApiScope),
 }
 
 /// Staff roles, as this crate sees them.
@@ -68,6 +68,14 @@ pub enum Resource {
     Administration,
     /// The consent decision API.
     ConsentDecisions,
+    /// Reports made by apps (Open311 requests).
+    Reports,
+    /// One source system's records in the resident index, as the system
+    /// sends and withdraws them.
+    IndexRecords {
+        /// The system.
+        system: String,
+    },
     /// A case, or the queue of cases, of a team.
     Case {
         /// The team it is routed to.
@@ -106,8 +114,17 @@ pub fn authorize(who: &Principal, action: Action, what: &Resource) -> Verdict {
         (Principal::Anonymous, _) => SignInRequired,
         (Principal::Resident(me), R::ResidentAccount(owner)) if me == owner => Allow,
         (Principal::Resident(_), _) => Forbidden,
-        (Principal::ApiClient, R::ConsentDecisions) if action == Action::Read => Allow,
-        (Principal::ApiClient, _) => Forbidden,
+        (Principal::ApiClient(ApiScope::Services), R::ConsentDecisions)
+            if action == Action::Read =>
+        {
+            Allow
+        }
+        (Principal::ApiClient(ApiScope::Services), R::Reports) if action == Action::Write => Allow,
+        (
+            Principal::ApiClient(ApiScope::IndexWriter { system: mine }),
+            R::IndexRecords { system },
+        ) if action == Action::Write && mine == system => Allow,
+        (Principal::ApiClient(_), _) => Forbidden,
         (Principal::Staff { .. }, R::StaffHome) => Allow,
         (Principal::Staff { role, .. }, R::ResidentRecord { .. }) => match (role, action) {
             (S::Caseworker | S::TeamLeader | S::DataProtectionOfficer, Action::Read) => Allow,
@@ -168,7 +185,16 @@ mod tests {
         let dpo = staff(StaffRole::DataProtectionOfficer);
         let admin = staff(StaffRole::Administrator);
         let anon = Principal::Anonymous;
-        let api = Principal::ApiClient;
+        let api = Principal::ApiClient(ApiScope::Services);
+        let tax_writer = Principal::ApiClient(ApiScope::IndexWriter {
+            system: "council_tax".into(),
+        });
+        let tax_records = Resource::IndexRecords {
+            system: "council_tax".into(),
+        };
+        let housing_records = Resource::IndexRecords {
+            system: "housing".into(),
+        };
         let mine = Resource::ResidentAccount(me);
         let theirs = Resource::ResidentAccount(other);
         let record = Resource::ResidentRecord { owner: other };
@@ -221,6 +247,19 @@ mod tests {
             (&api, Read, &Resource::ConsentDecisions, Allow),
             (&api, Write, &Resource::ConsentDecisions, Forbidden),
             (&api, Read, &mine, Forbidden),
+            (&api, Write, &Resource::Reports, Allow),
+            (&api, Read, &Resource::Reports, Forbidden),
+            (&api, Write, &tax_records, Forbidden),
+            (&tax_writer, Write, &tax_records, Allow),
+            (&tax_writer, Read, &tax_records, Forbidden),
+            (&tax_writer, Write, &housing_records, Forbidden),
+            (&tax_writer, Write, &Resource::Reports, Forbidden),
+            (&tax_writer, Read, &Resource::ConsentDecisions, Forbidden),
+            (&tax_writer, Read, &reviews, Forbidden),
+            (&cw, Write, &tax_records, Forbidden),
+            (&admin, Write, &tax_records, Forbidden),
+            (&resident, Write, &tax_records, Forbidden),
+            (&anon, Write, &tax_records, SignInRequired),
             (&cw, Read, &Resource::ConsentDecisions, Allow),
             (&anon, Read, &housing_case, SignInRequired),
             (&cw, Read, &reviews, Allow),

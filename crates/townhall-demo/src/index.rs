@@ -131,7 +131,7 @@ pub(crate) fn records(
     family: &[&str],
 ) -> Vec<(&'static str, Vec<NewRecord>)> {
     let mut systems: Vec<(&'static str, Vec<NewRecord>)> = vec![
-        ("accounts", Vec::new()),
+        (townhall_index::ACCOUNTS, Vec::new()),
         ("council_tax", Vec::new()),
         ("electoral_register", Vec::new()),
         ("housing", Vec::new()),

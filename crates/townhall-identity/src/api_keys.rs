@@ -1,7 +1,7 @@
 //! API keys for machine clients (e.g. Open311). The key is shown once; only its hash is kept.
 
 use townhall_store::{sql, Store, StoreError, Tx};
-use townhall_types::{ApiKeyId, CouncilId, Timestamp};
+use townhall_types::{ApiKeyId, ApiScope, CouncilId, Timestamp};
 
 use crate::{random_token, token_hash};
 
@@ -14,19 +14,27 @@ pub struct ApiClient {
     pub key_id: String,
     /// Who it was issued to.
     pub name: String,
+    /// What it may be used for.
+    pub scope: ApiScope,
 }
 
-/// Issues a key named `name`; returns the secret, to be shown once.
-pub async fn create(tx: &mut Tx, council: CouncilId, name: &str) -> Result<String, StoreError> {
+/// Issues a key named `name` for `scope`; returns the secret, to be shown once.
+pub async fn create(
+    tx: &mut Tx,
+    council: CouncilId,
+    name: &str,
+    scope: &ApiScope,
+) -> Result<String, StoreError> {
     let secret = format!("th_{}", random_token());
     sql::query(
-        "INSERT INTO api_keys (council_id, key_id, name, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO api_keys (council_id, key_id, name, key_hash, created_at, scope) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(council.to_string())
     .bind(ApiKeyId::new().to_string())
     .bind(name)
     .bind(token_hash(&secret))
     .bind(Timestamp::now().to_db())
+    .bind(scope.to_string())
     .execute(&mut **tx)
     .await?;
     Ok(secret)
@@ -34,17 +42,18 @@ pub async fn create(tx: &mut Tx, council: CouncilId, name: &str) -> Result<Strin
 
 /// The client a key belongs to, if the key is current.
 pub async fn authenticate(store: &Store, secret: &str) -> Result<Option<ApiClient>, StoreError> {
-    let row: Option<(String, String, String)> = sql::query_as(
-        "SELECT council_id, key_id, name FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+    let row: Option<(String, String, String, String)> = sql::query_as(
+        "SELECT council_id, key_id, name, scope FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
     )
     .bind(token_hash(secret))
     .fetch_optional(store.reader())
     .await?;
-    Ok(row.and_then(|(council, key_id, name)| {
+    Ok(row.and_then(|(council, key_id, name, scope)| {
         Some(ApiClient {
             council: council.parse().ok()?,
             key_id,
             name,
+            scope: ApiScope::parse(&scope)?,
         })
     }))
 }

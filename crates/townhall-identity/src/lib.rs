@@ -25,11 +25,18 @@ pub use staff::{Role, StaffMember};
 use townhall_store::{Migration, StoreError};
 
 /// Schema for accounts, sessions, passkeys and staff.
-pub const MIGRATIONS: &[Migration] = &[Migration::portable(
-    2026112303,
-    "identity",
-    include_str!("../migrations/0001_identity.sql"),
-)];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration::portable(
+        2026112303,
+        "identity",
+        include_str!("../migrations/0001_identity.sql"),
+    ),
+    Migration::portable(
+        2026120402,
+        "api_key_scopes",
+        include_str!("../migrations/0002_api_key_scopes.sql"),
+    ),
+];
 
 /// A random secret of 32 bytes as URL-safe base64, for tokens sent to people.
 pub fn random_token() -> String {

@@ -8,11 +8,14 @@
 //! [`import`] brings a system's export in,
 //! [`run`] links them all (keeping reviewers' decisions), [`review`] is the
 //! clerical review queue and [`view`] the single view of a person, gated by
-//! consent and audited; [`explain`] and [`export`] serve the command line.
+//! consent and audited; [`explain`] and [`export`] serve the command line;
+//! [`live`] keeps the index in the server's memory and links records as they
+//! arrive.
 
 pub mod batch;
 pub mod files;
 pub mod import;
+pub mod live;
 pub mod policy;
 pub mod records;
 pub mod review;
@@ -41,6 +44,10 @@ impl townhall_linkage::link::Progress for Stages<'_> {
         self.0.step(what, done, total);
     }
 }
+
+/// The system that holds residents' Townhall accounts, when `index.toml`
+/// declares it: an account is linked as it is made.
+pub const ACCOUNTS: &str = "accounts";
 
 /// Schema for the index.
 pub const MIGRATIONS: &[Migration] = &[

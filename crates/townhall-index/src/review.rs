@@ -192,14 +192,14 @@ pub async fn open_as(
 
 /// Records `reviewer`'s decision on the pair `id`. A pair decided the same
 /// person is joined at once (the right record's person becomes the left's);
-/// either way, every later run keeps the decision.
+/// either way, every later run keeps the decision. Returns the pair.
 pub async fn decide(
     store: &Store,
     council: CouncilId,
     id: ReviewId,
     same: bool,
     reviewer: &Reviewer<'_>,
-) -> Result<(), IndexError> {
+) -> Result<(RecordKey, RecordKey), IndexError> {
     let council_text = council.to_string();
     let mut tx = store.begin().await?;
     let row: Option<(String, String, String, String, Option<String>)> = sql::query_as(
@@ -236,11 +236,11 @@ pub async fn decide(
             .bind(system)
             .bind(record)
         };
-        let left = person(ls, lr)
+        let left = person(ls.clone(), lr.clone())
             .fetch_optional(&mut *tx)
             .await?
             .and_then(|r| r.0);
-        let right = person(rs, rr)
+        let right = person(rs.clone(), rr.clone())
             .fetch_optional(&mut *tx)
             .await?
             .and_then(|r| r.0);
@@ -272,5 +272,5 @@ pub async fn decide(
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(())
+    Ok((RecordKey::new(ls, lr), RecordKey::new(rs, rr)))
 }

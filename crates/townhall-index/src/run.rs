@@ -36,6 +36,88 @@ pub struct RunSummary {
     pub training: Vec<(String, Report)>,
 }
 
+/// People's decisions on pairs, in the numbers `number` gives records
+/// (pairs of records it does not know are left out).
+pub(crate) async fn decisions(
+    store: &Store,
+    council: CouncilId,
+    number: impl Fn(&RecordKey) -> Option<u32>,
+) -> Result<Vec<Decision>, StoreError> {
+    let decided: Vec<(String, String, String, String, String)> = sql::query_as(
+        "SELECT left_system, left_record, right_system, right_record, decision FROM index_reviews \
+         WHERE council_id = $1 AND decision IS NOT NULL",
+    )
+    .bind(council.to_string())
+    .fetch_all(store.reader())
+    .await?;
+    Ok(decided
+        .into_iter()
+        .filter_map(|(ls, lr, rs, rr, decision)| {
+            Some(Decision {
+                a: number(&RecordKey::new(ls, lr))?,
+                b: number(&RecordKey::new(rs, rr))?,
+                same: decision == crate::review::SAME,
+            })
+        })
+        .collect())
+}
+
+/// The person id of a cluster whose records are `members`: the one most of
+/// them had (the earliest on a tie), so ids last from run to run, unless
+/// another cluster took it already; else a new one. `taken` gains it.
+pub(crate) fn person_for<T: Copy>(
+    members: &[T],
+    had: impl Fn(T) -> Option<PersonId>,
+    taken: &mut std::collections::HashSet<PersonId>,
+) -> PersonId {
+    let mut votes: Vec<(PersonId, usize)> = Vec::new();
+    for &m in members {
+        if let Some(p) = had(m) {
+            match votes.iter_mut().find(|(q, _)| *q == p) {
+                Some(v) => v.1 += 1,
+                None => votes.push((p, 1)),
+            }
+        }
+    }
+    votes.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    let id = votes
+        .into_iter()
+        .map(|(p, _)| p)
+        .find(|p| !taken.contains(p))
+        .unwrap_or_else(PersonId::new);
+    taken.insert(id);
+    id
+}
+
+/// Puts the pair `left`, `right` (in stored order) in the review queue.
+pub(crate) async fn insert_review(
+    tx: &mut townhall_store::Tx,
+    council: CouncilId,
+    left: &RecordKey,
+    right: &RecordKey,
+    probability: f64,
+    explanation: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    sql::query(
+        "INSERT INTO index_reviews (council_id, review_id, left_system, left_record, \
+         right_system, right_record, probability, explanation, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(council.to_string())
+    .bind(ReviewId::new().to_string())
+    .bind(&left.system)
+    .bind(&left.record_id)
+    .bind(&right.system)
+    .bind(&right.record_id)
+    .bind(probability)
+    .bind(explanation)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// The settings a council's policy gives the engine.
 pub fn settings(policy: &IndexPolicy) -> Settings {
     Settings {
@@ -75,25 +157,7 @@ pub async fn run(
         .enumerate()
         .map(|(i, r)| (&r.key, u32::try_from(i).unwrap_or(u32::MAX)))
         .collect();
-    let decided: Vec<(String, String, String, String, String)> = sql::query_as(
-        "SELECT left_system, left_record, right_system, right_record, decision FROM index_reviews \
-         WHERE council_id = $1 AND decision IS NOT NULL",
-    )
-    .bind(council.to_string())
-    .fetch_all(store.reader())
-    .await?;
-    let decisions: Vec<Decision> = decided
-        .into_iter()
-        .filter_map(|(ls, lr, rs, rr, decision)| {
-            let a = position.get(&RecordKey::new(ls, lr))?;
-            let b = position.get(&RecordKey::new(rs, rr))?;
-            Some(Decision {
-                a: *a,
-                b: *b,
-                same: decision == crate::review::SAME,
-            })
-        })
-        .collect();
+    let decisions = decisions(store, council, |key| position.get(key).copied()).await?;
 
     progress.step("preparing", 0, 0);
     let people: Vec<Person> =
@@ -126,22 +190,7 @@ pub async fn run(
     let mut taken = std::collections::HashSet::new();
     let mut person_of = vec![PersonId::new(); stored.len()];
     for root in &roots {
-        let mut votes: Vec<(PersonId, usize)> = Vec::new();
-        for &i in &members[root] {
-            if let Some(p) = stored[i].person_id {
-                match votes.iter_mut().find(|(q, _)| *q == p) {
-                    Some(v) => v.1 += 1,
-                    None => votes.push((p, 1)),
-                }
-            }
-        }
-        votes.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
-        let id = votes
-            .into_iter()
-            .map(|(p, _)| p)
-            .find(|p| !taken.contains(p))
-            .unwrap_or_else(PersonId::new);
-        taken.insert(id);
+        let id = person_for(&members[root], |i| stored[i].person_id, &mut taken);
         for &i in &members[root] {
             person_of[i] = id;
         }
@@ -210,24 +259,7 @@ pub async fn run(
                 .execute(&mut *tx)
                 .await?;
             }
-            None => {
-                sql::query(
-                    "INSERT INTO index_reviews (council_id, review_id, left_system, left_record, \
-                     right_system, right_record, probability, explanation, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(&council_text)
-                .bind(ReviewId::new().to_string())
-                .bind(&left.system)
-                .bind(&left.record_id)
-                .bind(&right.system)
-                .bind(&right.record_id)
-                .bind(*p)
-                .bind(explanation)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
-            }
+            None => insert_review(&mut tx, council, left, right, *p, &explanation, &now).await?,
         }
     }
     // Pairs no longer in doubt leave the queue.
@@ -282,6 +314,16 @@ pub async fn run(
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(summary)
+}
+
+/// When the council's index was last linked in full, as stored.
+pub async fn last_run_at(store: &Store, council: CouncilId) -> Result<Option<String>, StoreError> {
+    let row: Option<(Option<String>,)> =
+        sql::query_as("SELECT MAX(run_at) FROM index_runs WHERE council_id = $1")
+            .bind(council.to_string())
+            .fetch_optional(store.reader())
+            .await?;
+    Ok(row.and_then(|(at,)| at))
 }
 
 /// The model of the last run, if there has been one.

@@ -25,6 +25,10 @@ pub struct Index {
     links: Vec<Vec<(u32, f64)>>,
     clusters: Vec<u32>,
     review: Vec<Edge>,
+    /// Pairs people have said are different people.
+    apart: Vec<(u32, u32)>,
+    /// Records withdrawn by their system: kept as numbers, linked to nothing.
+    withdrawn: Vec<bool>,
 }
 
 /// What became of a record added to the index.
@@ -53,7 +57,133 @@ impl Index {
             links: Vec::new(),
             clusters: Vec::new(),
             review: Vec::new(),
+            apart: Vec::new(),
+            withdrawn: Vec::new(),
         }
+    }
+
+    /// An index holding `people` as a batch run `linked` them (with the
+    /// model and frequencies it used), so that arrivals after it are linked
+    /// as if they had been in the run. `decisions` are people's, as the
+    /// run was given them.
+    pub fn from_linked(
+        settings: Settings,
+        people: Vec<Person>,
+        linked: crate::link::Linked,
+        decisions: &[crate::link::Decision],
+    ) -> Self {
+        let mut index = Index::new(settings, linked.model, linked.frequencies);
+        for (id, person) in (0u32..).zip(&people) {
+            for (rule, bucket) in index.settings.rules.iter().zip(&mut index.buckets) {
+                if let Some(k) = rule.key(person) {
+                    bucket.entry(k).or_default().push(id);
+                }
+            }
+        }
+        index.links = vec![Vec::new(); people.len()];
+        for (a, b, p) in &linked.links {
+            index.links[*a as usize].push((*b, *p));
+            index.links[*b as usize].push((*a, *p));
+        }
+        index.withdrawn = vec![false; people.len()];
+        index.people = people;
+        index.clusters = linked.clusters;
+        index.review = linked.review;
+        index.apart = decisions
+            .iter()
+            .filter(|d| !d.same)
+            .map(|d| (d.a, d.b))
+            .collect();
+        index
+    }
+
+    /// The records of record `id`'s cluster, itself included.
+    pub fn members(&self, id: u32) -> Vec<u32> {
+        let Some(root) = self.cluster_of(id) else {
+            return Vec::new();
+        };
+        self.component(id)
+            .into_iter()
+            .filter(|m| self.clusters[*m as usize] == root)
+            .collect()
+    }
+
+    /// Why records `a` and `b` score what they do.
+    pub fn explain(&self, a: u32, b: u32) -> crate::model::Explanation {
+        self.model.explain(
+            &self.people[a as usize],
+            &self.people[b as usize],
+            &self.frequencies,
+        )
+    }
+
+    /// Record `id`'s best probability to another record of its cluster (1
+    /// alone).
+    pub fn confidence(&self, id: u32) -> f64 {
+        let root = self.cluster_of(id);
+        self.links
+            .get(id as usize)
+            .into_iter()
+            .flatten()
+            .filter(|(other, _)| self.cluster_of(*other) == root)
+            .map(|(_, p)| *p)
+            .fold(None, |best: Option<f64>, p| {
+                Some(best.map_or(p, |b| b.max(p)))
+            })
+            .unwrap_or(1.0)
+    }
+
+    /// Withdraws record `id` (its system no longer holds it): it is linked
+    /// to nothing from now on, and the cluster it was in is worked out
+    /// again. Returns the records whose cluster may have changed.
+    pub fn withdraw(&mut self, id: u32) -> Vec<u32> {
+        let Some(person) = self.people.get(id as usize) else {
+            return Vec::new();
+        };
+        let before = self.component(id);
+        for (rule, bucket) in self.settings.rules.iter().zip(&mut self.buckets) {
+            if let Some(members) = rule.key(person).and_then(|k| bucket.get_mut(&k)) {
+                members.retain(|m| *m != id);
+            }
+        }
+        for (other, _) in std::mem::take(&mut self.links[id as usize]) {
+            self.links[other as usize].retain(|(o, _)| *o != id);
+        }
+        self.review.retain(|(a, b, _)| *a != id && *b != id);
+        self.withdrawn[id as usize] = true;
+        self.clusters[id as usize] = id;
+        for m in before.iter().filter(|m| **m != id) {
+            self.recluster(*m);
+        }
+        before
+    }
+
+    /// Applies a person's decision on the pair `a`, `b`: the same person
+    /// (linked, whatever the model said) or different people (never in one
+    /// cluster). Returns the records whose cluster may have changed.
+    pub fn decide(&mut self, a: u32, b: u32, same: bool) -> Vec<u32> {
+        let n = self.people.len() as u32;
+        if a >= n || b >= n || a == b {
+            return Vec::new();
+        }
+        let mut affected = self.component(a);
+        affected.extend(self.component(b));
+        self.review
+            .retain(|(x, y, _)| (x.min(y), x.max(y)) != (&a.min(b), &a.max(b)));
+        self.links[a as usize].retain(|(o, _)| *o != b);
+        self.links[b as usize].retain(|(o, _)| *o != a);
+        if same {
+            self.links[a as usize].push((b, 1.0));
+            self.links[b as usize].push((a, 1.0));
+            self.apart.retain(|p| *p != (a, b) && *p != (b, a));
+        } else {
+            self.apart.push((a, b));
+        }
+        self.recluster(a);
+        self.recluster(b);
+        affected.sort_unstable();
+        affected.dedup();
+        affected
     }
 
     /// How many records it holds.
@@ -84,6 +214,7 @@ impl Index {
     /// Adds a record, links it to the records it matches and updates its
     /// cluster.
     pub fn add(&mut self, person: Person) -> Arrival {
+        self.withdrawn.push(false);
         let id = u32::try_from(self.people.len()).unwrap_or(u32::MAX);
         let keys: Vec<Option<u64>> = self
             .settings
@@ -135,9 +266,9 @@ impl Index {
         arrival
     }
 
-    /// Works out again the clusters of the records linked, directly or not,
-    /// to `id`, exactly as a batch run clusters a component.
-    fn recluster(&mut self, id: u32) {
+    /// The records linked, directly or not, to `id` (itself included),
+    /// sorted.
+    fn component(&self, id: u32) -> Vec<u32> {
         let mut members = vec![id];
         let mut seen = std::collections::HashSet::from([id]);
         let mut next = 0;
@@ -151,6 +282,14 @@ impl Index {
             }
         }
         members.sort_unstable();
+        members
+    }
+
+    /// Works out again the clusters of the records linked, directly or not,
+    /// to `id`, exactly as a batch run clusters a component, and keeps
+    /// apart the records people said are different.
+    fn recluster(&mut self, id: u32) {
+        let members = self.component(id);
         let edges: Vec<Edge> = members
             .iter()
             .flat_map(|a| {
@@ -167,5 +306,14 @@ impl Index {
             self.settings.max_cluster.max(2),
             &mut self.clusters,
         );
+        let apart: Vec<(u32, u32)> = self
+            .apart
+            .iter()
+            .copied()
+            .filter(|(a, b)| members.binary_search(a).is_ok() && members.binary_search(b).is_ok())
+            .collect();
+        if !apart.is_empty() {
+            cluster::keep_apart(&mut self.clusters, &edges, &apart);
+        }
     }
 }

@@ -418,7 +418,10 @@ fn check_one(q: &Question, input: &FormInput, today: time::Date) -> Result<Optio
     }))
 }
 
-fn date_from_parts([day, month, year]: [&str; 3]) -> Option<time::Date> {
+/// A date from the three boxes of a date input (day, month, year as
+/// people type them: `27`, `3`, `2026`); `None` unless it is a real date
+/// between 1900 and 2200.
+pub fn date_from_parts([day, month, year]: [&str; 3]) -> Option<time::Date> {
     let day: u8 = day.parse().ok()?;
     let month: u8 = month.parse().ok()?;
     let year: i32 = year.parse().ok()?;

@@ -252,14 +252,21 @@ impl TestServer {
                 boundaries: townhall_places::Boundaries::load(&db.store, s.council.id)
                     .await
                     .expect("boundaries"),
-                index: Some(
-                    townhall_index::policy::IndexPolicy::parse(
-                        "index.toml",
-                        townhall_demo::INDEX_POLICY,
-                        &policy,
+                index: Some(std::sync::Arc::new(
+                    townhall_index::live::LiveIndex::load(
+                        &db.store,
+                        s.council.id,
+                        townhall_index::policy::IndexPolicy::parse(
+                            "index.toml",
+                            townhall_demo::INDEX_POLICY,
+                            &policy,
+                        )
+                        .expect("index policy"),
+                        &(),
                     )
-                    .expect("index policy"),
-                ),
+                    .await
+                    .expect("index"),
+                )),
             });
         }
         let app = townhall_web::app(

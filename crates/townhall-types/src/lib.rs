@@ -4,6 +4,7 @@
 //! edges: an [`EmailAddress`] has been checked, a [`Timestamp`] is always UTC,
 //! and ids of different things cannot be mixed up.
 
+mod api_scope;
 mod email;
 mod field_errors;
 mod id;
@@ -11,6 +12,7 @@ mod placeholders;
 mod source;
 mod timestamp;
 
+pub use api_scope::ApiScope;
 pub use email::{EmailAddress, EmailError};
 pub use field_errors::FieldErrors;
 pub use id::{

@@ -7,8 +7,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use townhall_audit::{Actor, AuditEvent, Outcome};
+use townhall_authz::{authorize, Action, Principal, Resource, Verdict};
 use townhall_consent::{decide, DecisionRequest};
-use townhall_types::{Timestamp, UserId};
+use townhall_identity::api_keys::ApiClient;
+use townhall_types::{ApiScope, Timestamp, UserId};
 
 use crate::error::json_error;
 use crate::AppState;
@@ -17,6 +19,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi))
         .route("/api/v1/consent/decisions", post(consent_decision))
+        .route("/api/v1/index/records", post(crate::index_api::send))
+        .route(
+            "/api/v1/index/records/{system}/{record_id}",
+            axum::routing::delete(crate::index_api::withdraw),
+        )
 }
 
 async fn openapi() -> Response {
@@ -39,38 +46,79 @@ struct DecisionBody {
     at: Option<String>,
 }
 
-async fn consent_decision(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
+/// The API client whose key the request bears (`Authorization: Bearer KEY`),
+/// if the one authorisation function lets it do `action` to the resource
+/// `resource` names for it; else the JSON error to answer with.
+pub(crate) async fn client(
+    state: &AppState,
+    headers: &HeaderMap,
+    action: Action,
+    resource: impl FnOnce(&ApiClient) -> Resource,
+) -> Result<ApiClient, Response> {
     let key = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     let Some(key) = key else {
-        return json_error(
+        return Err(json_error(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
             "Send an API key as 'Authorization: Bearer KEY'",
-        );
+        ));
     };
     let client = match townhall_identity::api_keys::authenticate(state.store(), key).await {
         Ok(Some(c)) if c.council == state.council().id => c,
         Ok(_) => {
-            return json_error(
+            return Err(json_error(
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",
                 "The API key is not valid",
-            )
+            ))
         }
         Err(e) => {
-            return json_error(
+            return Err(json_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
                 &e.to_string(),
-            )
+            ))
         }
+    };
+    let principal = Principal::ApiClient(client.scope.clone());
+    match authorize(&principal, action, &resource(&client)) {
+        Verdict::Allow => Ok(client),
+        _ => Err(json_error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            &format!(
+                "This API key is for {}, not for this",
+                describe(&client.scope)
+            ),
+        )),
+    }
+}
+
+/// What a key is for, in words.
+fn describe(scope: &ApiScope) -> String {
+    match scope {
+        ApiScope::Services => "the council's services (Open311, consent decisions)".into(),
+        ApiScope::IndexWriter { system } => {
+            format!("sending the records of '{system}' to the resident index")
+        }
+    }
+}
+
+async fn consent_decision(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let client = match client(&state, &headers, Action::Read, |_| {
+        Resource::ConsentDecisions
+    })
+    .await
+    {
+        Ok(c) => c,
+        Err(refused) => return refused,
     };
     let req: DecisionBody = match serde_json::from_slice(&body) {
         Ok(r) => r,

@@ -15,6 +15,7 @@ mod csrf;
 mod error;
 mod form;
 mod headers;
+mod index_api;
 mod layout;
 mod metrics;
 mod open311;
@@ -65,8 +66,9 @@ pub struct Site {
     pub services: Catalogue,
     /// Its wards, parishes and parking zones.
     pub boundaries: Boundaries,
-    /// Its single resident index's rules, if it keeps one.
-    pub index: Option<townhall_index::policy::IndexPolicy>,
+    /// Its single resident index (its rules, and its records linked in
+    /// memory), if it keeps one.
+    pub index: Option<Arc<townhall_index::live::LiveIndex>>,
 }
 
 /// How the whole server behaves, whichever council a request is for.
@@ -139,7 +141,7 @@ struct SiteState {
     consent: Policy,
     services: Catalogue,
     boundaries: Boundaries,
-    index: Option<townhall_index::policy::IndexPolicy>,
+    index: Option<Arc<townhall_index::live::LiveIndex>>,
     passkeys: Passkeys,
     payments: Box<dyn townhall_payments::Provider>,
 }

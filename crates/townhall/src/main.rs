@@ -263,11 +263,16 @@ fn probability(s: &str) -> Result<f64, String> {
 
 #[derive(Subcommand)]
 enum ApiKeyCommand {
-    /// Create a key; prints only the key.
+    /// Create a key; prints only the key. Without --index-system, the key is for
+    /// the council's services (Open311, the consent decision point).
     Create {
         /// Who the key is for.
         #[arg(long)]
         name: String,
+        /// Make a key that may only send and withdraw this system's records in the
+        /// resident index (e.g. council_tax), and nothing else.
+        #[arg(long)]
+        index_system: Option<String>,
     },
 }
 

@@ -480,6 +480,26 @@ async fn load_site(
             );
         }
     }
+    let index = match index {
+        Some(policy) => {
+            let started = std::time::Instant::now();
+            let live = townhall_index::live::LiveIndex::load(
+                store,
+                council.id,
+                policy,
+                &LogProgress::new(&council.slug),
+            )
+            .await?;
+            tracing::info!(
+                council = %council.slug,
+                records = live.len().await,
+                seconds = started.elapsed().as_secs_f64(),
+                "resident index in memory"
+            );
+            Some(std::sync::Arc::new(live))
+        }
+        None => None,
+    };
     Ok(townhall_web::Site {
         consent,
         index,
@@ -516,6 +536,34 @@ async fn check_teams(
         }
     }
     Ok(())
+}
+
+/// A long job's stages, in the log (for the server, which has no terminal):
+/// each stage once when it starts.
+struct LogProgress {
+    council: String,
+    stage: std::sync::Mutex<String>,
+}
+
+impl LogProgress {
+    fn new(council: &str) -> Self {
+        LogProgress {
+            council: council.to_owned(),
+            stage: std::sync::Mutex::new(String::new()),
+        }
+    }
+}
+
+impl townhall_store::Progress for LogProgress {
+    fn step(&self, what: &str, _: u64, total: u64) {
+        let Ok(mut stage) = self.stage.lock() else {
+            return;
+        };
+        if *stage != what {
+            tracing::info!(council = %self.council, stage = what, total, "building the resident index");
+            what.clone_into(&mut stage);
+        }
+    }
 }
 
 struct Bar(ProgressBar);
@@ -880,11 +928,15 @@ async fn admin(
             println!("Password changed for {email}; their sessions have been ended.");
         }
         AdminCommand::ApiKey {
-            command: ApiKeyCommand::Create { name },
+            command: ApiKeyCommand::Create { name, index_system },
         } => {
             let c = pick_council(&store, council).await?;
+            let scope = match index_system {
+                Some(system) => townhall_types::ApiScope::IndexWriter { system },
+                None => townhall_types::ApiScope::Services,
+            };
             let mut tx = store.begin().await?;
-            let key = api_keys::create(&mut tx, c.id, &name).await?;
+            let key = api_keys::create(&mut tx, c.id, &name, &scope).await?;
             tx.commit().await?;
             println!("{key}");
         }

@@ -28,9 +28,14 @@ async fn grant_withdraw_and_expiry() {
         .await
         .unwrap();
     let mut tx = s.db.store.begin().await.unwrap();
-    let key = townhall_identity::api_keys::create(&mut tx, s.council.id, "GP practice")
-        .await
-        .unwrap();
+    let key = townhall_identity::api_keys::create(
+        &mut tx,
+        s.council.id,
+        "GP practice",
+        &townhall_types::ApiScope::Services,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let ask = |at: Option<&str>| {
         let mut b = json!({"resident": resident, "recipient": "gp", "purpose": "gp-wellbeing-checks", "fields": ["name", "phone"]});

@@ -9,6 +9,7 @@ mod browser;
 mod cases;
 mod casework;
 mod consent;
+mod index_api;
 mod journeys;
 mod notify;
 mod open311;

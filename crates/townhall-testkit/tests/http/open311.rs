@@ -9,9 +9,14 @@ use townhall_testkit::{TestServer, HOME_IN_ZONE, IN_PARISH, NOT_IN_PARISH};
 /// Issues an API key for the test council.
 pub async fn api_key(s: &TestServer, name: &str) -> String {
     let mut tx = s.db.store.begin().await.unwrap();
-    let key = townhall_identity::api_keys::create(&mut tx, s.council.id, name)
-        .await
-        .unwrap();
+    let key = townhall_identity::api_keys::create(
+        &mut tx,
+        s.council.id,
+        name,
+        &townhall_types::ApiScope::Services,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     key
 }

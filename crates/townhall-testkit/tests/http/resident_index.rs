@@ -76,7 +76,7 @@ impl Sequence {
 }
 
 /// Council Tax holds 400 people; housing 160 of them, with the usual mistakes.
-fn exports(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+pub(crate) fn exports(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
     let mut r = Sequence(7);
     let ct_path = dir.join("council_tax.csv");
     let housing_path = dir.join("housing.csv");
@@ -140,7 +140,7 @@ fn exports(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
     (ct_path, housing_path)
 }
 
-async fn import_and_link(s: &TestServer, dir: &std::path::Path) -> run::RunSummary {
+pub(crate) async fn import_and_link(s: &TestServer, dir: &std::path::Path) -> run::RunSummary {
     let (ct, housing) = exports(dir);
     let policy = s.index_policy();
     for (system, path) in [("council_tax", &ct), ("housing", &housing)] {
@@ -170,7 +170,7 @@ fn first_pair(queue: &str) -> String {
     rest[..rest.find('"').unwrap()].to_owned()
 }
 
-async fn person_of(s: &TestServer, system: &str, record: &str) -> Option<String> {
+pub(crate) async fn person_of(s: &TestServer, system: &str, record: &str) -> Option<String> {
     let all = records::all(&s.db.store, s.council.id).await.unwrap();
     all.into_iter()
         .find(|r| r.key.system == system && r.key.record_id == record)

@@ -504,6 +504,18 @@ async fn create_request(
         .await?
         .filter(|c| c.council == council.id)
         .ok_or_else(|| Open311Error::new(StatusCode::FORBIDDEN, "api_key: the key is not valid"))?;
+    let principal = townhall_authz::Principal::ApiClient(client.scope.clone());
+    if townhall_authz::authorize(
+        &principal,
+        townhall_authz::Action::Write,
+        &townhall_authz::Resource::Reports,
+    ) != townhall_authz::Verdict::Allow
+    {
+        return Err(Open311Error::new(
+            StatusCode::FORBIDDEN,
+            "api_key: this key may not create requests",
+        ));
+    }
     check_jurisdiction(state, &params)?;
     let code = first(&params, "service_code");
     if code.is_empty() {

@@ -29,6 +29,28 @@ pub struct SignUpForm {
     email: String,
     #[serde(default)]
     password: String,
+    #[serde(default, rename = "date_of_birth-day")]
+    birth_day: String,
+    #[serde(default, rename = "date_of_birth-month")]
+    birth_month: String,
+    #[serde(default, rename = "date_of_birth-year")]
+    birth_year: String,
+}
+
+impl SignUpForm {
+    /// The date of birth given: `Ok(None)` when the boxes are empty, an
+    /// error message when they do not make a real date in the past.
+    fn date_of_birth(&self) -> Result<Option<time::Date>, &'static str> {
+        let parts = [&self.birth_day, &self.birth_month, &self.birth_year].map(|p| p.trim());
+        if parts.iter().all(|p| p.is_empty()) {
+            return Ok(None);
+        }
+        match townhall_services::date_from_parts(parts) {
+            Some(d) if d <= time::OffsetDateTime::now_utc().date() => Ok(Some(d)),
+            Some(_) => Err("Date of birth must be in the past"),
+            None => Err("Date of birth must be a real date, like 27 3 1985"),
+        }
+    }
 }
 
 pub async fn sign_up_form(State(state): State<AppState>, v: Visitor) -> Markup {
@@ -48,6 +70,23 @@ fn sign_up_page(state: &AppState, v: &Visitor, f: &SignUpForm, errors: &Errors) 
                 (Input { name: "given_name", label: "First name", kind: "text", value: &f.given_name, hint: None, autocomplete: Some("given-name") }.render(errors))
                 (Input { name: "family_name", label: "Last name", kind: "text", value: &f.family_name, hint: None, autocomplete: Some("family-name") }.render(errors))
                 (Input { name: "email", label: "Email address", kind: "email", value: &f.email, hint: Some("We will send you a link to confirm it is yours"), autocomplete: Some("email") }.render(errors))
+                @let dob_error = errors.get("date_of_birth");
+                div class={ "form-group" @if dob_error.is_some() { " form-group--error" } } {
+                    fieldset role="group" aria-describedby={ "date_of_birth-hint" @if dob_error.is_some() { " date_of_birth-error" } } {
+                        legend { "Date of birth (optional)" }
+                        span class="hint" id="date_of_birth-hint" { "We use it to find the council's records about you, such as council tax, so that they show in your account. For example, 27 3 1985" }
+                        @if let Some(e) = dob_error { p class="error-message" id="date_of_birth-error" { span class="visually-hidden" { "Error: " } (e) } }
+                        div class="date-input" id="date_of_birth" {
+                            @for (part, label, width, value, autocomplete) in [("day", "Day", "input--width-2", &f.birth_day, "bday-day"), ("month", "Month", "input--width-2", &f.birth_month, "bday-month"), ("year", "Year", "input--width-4", &f.birth_year, "bday-year")] {
+                                @let name = format!("date_of_birth-{part}");
+                                div class="form-group" {
+                                    label for=(name) { (label) }
+                                    input class={ (width) @if dob_error.is_some() { " input--error" } } type="text" inputmode="numeric" id=(name) name=(name) value=(value) autocomplete=(autocomplete);
+                                }
+                            }
+                        }
+                    }
+                }
                 (Input { name: "password", label: "Create a password", kind: "password", value: "", hint: Some("At least 8 characters. Three random words is a good way to make a strong password"), autocomplete: Some("new-password") }.render(errors))
                 button class="button" type="submit" { "Create account" }
             }
@@ -75,6 +114,11 @@ pub async fn sign_up(
     if let Err(e) = password::check_rules(&f.password) {
         errors.push("password", e.to_string());
     }
+    let date_of_birth = f.date_of_birth();
+    if let Err(e) = date_of_birth {
+        errors.push("date_of_birth", e);
+    }
+    let date_of_birth = date_of_birth.ok().flatten();
     let Ok(email) = email
         .map_err(|_| ())
         .and_then(|e| if errors.is_empty() { Ok(e) } else { Err(()) })
@@ -120,13 +164,57 @@ pub async fn sign_up(
         &ResidentProfile {
             given_name: f.given_name.trim().to_owned(),
             family_name: f.family_name.trim().to_owned(),
+            date_of_birth: date_of_birth.map(|d| d.to_string()),
             ..ResidentProfile::default()
         },
     )
     .await?;
     send_link(&state, &mut tx, &user, TokenPurpose::VerifyEmail).await?;
     tx.commit().await?;
+    link_account(&state, &user, &f, &email, date_of_birth).await;
     Ok(Redirect::to("/sign-up/check-email").into_response())
+}
+
+/// Links a new account to the council's records of the same person, when
+/// the council keeps a resident index that holds accounts: the resident
+/// then finds their council tax, housing and other records with their
+/// account from the first request. The account is made whatever becomes of
+/// this; a failure is logged, and the next full run links it.
+async fn link_account(
+    state: &AppState,
+    user: &User,
+    f: &SignUpForm,
+    email: &EmailAddress,
+    date_of_birth: Option<time::Date>,
+) {
+    let Some(live) = &state.site.index else {
+        return;
+    };
+    if live.policy().system(townhall_index::ACCOUNTS).is_none() {
+        return;
+    }
+    let arriving = townhall_index::live::Arriving {
+        key: townhall_index::records::RecordKey::new(
+            townhall_index::ACCOUNTS.into(),
+            user.id.to_string(),
+        ),
+        person: townhall_linkage::record::RawPerson {
+            first_name: f.given_name.trim().to_owned(),
+            surname: f.family_name.trim().to_owned(),
+            email: email.to_string(),
+            date_of_birth: date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
+            ..Default::default()
+        },
+        extra: Default::default(),
+        account: Some(user.id),
+    };
+    let by = townhall_index::live::By {
+        actor: townhall_audit::Actor::Resident(user.id.to_string()),
+        label: "The resident, creating their account".into(),
+    };
+    if let Err(e) = live.arrive(state.store(), arriving, &by).await {
+        tracing::warn!(error = %e, "a new account could not be linked in the resident index");
+    }
 }
 
 async fn send_link(

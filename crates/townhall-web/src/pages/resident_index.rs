@@ -42,7 +42,12 @@ impl From<IndexError> for AppError {
 }
 
 fn policy(state: &AppState) -> Result<&IndexPolicy, AppError> {
-    state.site.index.as_ref().ok_or(AppError::NotFound)
+    state
+        .site
+        .index
+        .as_ref()
+        .map(|live| live.policy())
+        .ok_or(AppError::NotFound)
 }
 
 fn team_name(me: &StaffMember) -> Option<&str> {
@@ -576,9 +581,9 @@ pub async fn decide(
     };
     let review_id: ReviewId = id.parse().map_err(|_| AppError::NotFound)?;
     let label = me.label();
-    townhall_index::review::decide(
+    let live = state.site.index.as_ref().ok_or(AppError::NotFound)?;
+    live.decide(
         state.store(),
-        state.council().id,
         review_id,
         same,
         &Reviewer {

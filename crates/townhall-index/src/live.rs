@@ -1,0 +1,488 @@
+//! The council's index as the server keeps it: built in memory from the
+//! store when the server starts (the last run's model, every record, the
+//! reviewers' decisions), then every record that arrives (a resident
+//! signing up, a record a system pushes, a record withdrawn) linked at
+//! once: its cluster worked out again, each person's id written back,
+//! uncertain pairs put to reviewers, the change audited, all in one
+//! transaction. Arrivals are taken one at a time.
+//!
+//! A full `townhall index link` retrains the model; the server takes the
+//! new model when it next starts.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
+use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_linkage::blocking::Mode;
+use townhall_linkage::column::Column;
+use townhall_linkage::frequency::TermFrequencies;
+use townhall_linkage::index::Index;
+use townhall_linkage::link::link_with;
+use townhall_linkage::model::Model;
+use townhall_linkage::record::{Person, RawPerson};
+use townhall_store::{sql, Progress, Store, StoreError, Tx};
+use townhall_types::{CouncilId, PersonId, ReviewId, Timestamp, UserId};
+
+use crate::policy::IndexPolicy;
+use crate::records::{self, NewRecord, RecordKey};
+use crate::review::Reviewer;
+use crate::run::{self, ordered};
+use crate::IndexError;
+
+/// A record arriving from a system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arriving {
+    /// Which record.
+    pub key: RecordKey,
+    /// The person as the system holds them (its `extra` is ignored).
+    pub person: RawPerson,
+    /// The values of columns beyond the built-in fields, by name.
+    pub extra: BTreeMap<String, String>,
+    /// The resident's Townhall account, when the record is one.
+    pub account: Option<UserId>,
+}
+
+/// Where an arrival was put.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placed {
+    /// The person the record is now part of.
+    pub person: PersonId,
+    /// Its best probability to another record of that person (1 alone).
+    pub probability: f64,
+    /// How many pairs it was put to reviewers in.
+    pub review: usize,
+}
+
+/// Who made a change, for the audit log.
+#[derive(Debug, Clone)]
+pub struct By {
+    /// The actor.
+    pub actor: Actor,
+    /// How they are named.
+    pub label: String,
+}
+
+/// The index in memory, for one council.
+pub struct LiveIndex {
+    council: CouncilId,
+    policy: IndexPolicy,
+    state: tokio::sync::Mutex<State>,
+}
+
+struct State {
+    /// The engine's index; `None` until the council's index has been linked
+    /// once (there is no model to link with before).
+    index: Option<Index>,
+    /// When the run whose model it links with was made.
+    run_at: Option<String>,
+    /// The columns records are prepared with: the model's.
+    columns: Vec<Column>,
+    keys: Vec<RecordKey>,
+    numbers: HashMap<RecordKey, u32>,
+    persons: Vec<Option<PersonId>>,
+}
+
+impl std::fmt::Debug for LiveIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveIndex")
+            .field("council", &self.council)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LiveIndex {
+    /// Builds the index from the store, telling `progress` how it goes.
+    /// Persons the store lacks (records imported since the last run) are
+    /// written back.
+    pub async fn load(
+        store: &Store,
+        council: CouncilId,
+        policy: IndexPolicy,
+        progress: &dyn Progress,
+    ) -> Result<Self, IndexError> {
+        let state = State::build(store, council, &policy, progress).await?;
+        Ok(LiveIndex {
+            council,
+            policy,
+            state: tokio::sync::Mutex::new(state),
+        })
+    }
+
+    /// The state, built again first if a full run (`townhall index link`)
+    /// has linked the index since it was built.
+    async fn fresh<'a>(
+        &'a self,
+        store: &Store,
+    ) -> Result<tokio::sync::MutexGuard<'a, State>, IndexError> {
+        let mut state = self.state.lock().await;
+        if run::last_run_at(store, self.council).await? != state.run_at {
+            *state = State::build(store, self.council, &self.policy, &()).await?;
+        }
+        Ok(state)
+    }
+
+    /// The rules it links under.
+    pub fn policy(&self) -> &IndexPolicy {
+        &self.policy
+    }
+
+    /// How many records it holds (withdrawn ones included).
+    pub async fn len(&self) -> usize {
+        self.state.lock().await.keys.len()
+    }
+
+    /// Whether it holds no records.
+    pub async fn is_empty(&self) -> bool {
+        self.len().await == 0
+    }
+
+    /// Links a record that arrives (or arrives again, changed): stores it,
+    /// adds it to its person (or makes it one), writes the persons that
+    /// changed, puts uncertain pairs to reviewers and audits the change, in
+    /// one transaction.
+    pub async fn arrive(
+        &self,
+        store: &Store,
+        arriving: Arriving,
+        by: &By,
+    ) -> Result<Placed, IndexError> {
+        if self.policy.system(&arriving.key.system).is_none() {
+            return Err(IndexError::Invalid(format!(
+                "'{}' is not a system the index holds",
+                arriving.key.system
+            )));
+        }
+        let declared: Vec<Column> = self
+            .policy
+            .linkage
+            .columns
+            .iter()
+            .map(|c| c.column.clone())
+            .collect();
+        let mut raw = arriving.person.clone();
+        raw.extra = declared
+            .iter()
+            .map(|c| arriving.extra.get(&c.name).cloned().unwrap_or_default())
+            .collect();
+        let mut state = self.fresh(store).await?;
+        let mut tx = store.begin().await?;
+        records::import(
+            &mut tx,
+            self.council,
+            &arriving.key.system,
+            &declared,
+            &[NewRecord {
+                record_id: arriving.key.record_id.clone(),
+                person: raw.clone(),
+                account: arriving.account,
+            }],
+        )
+        .await?;
+        let known = state.numbers.get(&arriving.key).copied();
+        let mut affected = match known {
+            Some(old) => state.withdraw(old),
+            None => Vec::new(),
+        };
+        raw.extra = state
+            .columns
+            .iter()
+            .map(|c| arriving.extra.get(&c.name).cloned().unwrap_or_default())
+            .collect();
+        let person = Person::prepare_with(&raw, &state.columns);
+        let id = u32::try_from(state.keys.len()).unwrap_or(u32::MAX);
+        state.keys.push(arriving.key.clone());
+        state.numbers.insert(arriving.key.clone(), id);
+        state.persons.push(None);
+        let mut review = Vec::new();
+        if let Some(index) = state.index.as_mut() {
+            let arrival = index.add(person);
+            affected.extend(index.members(id));
+            review = arrival.review;
+        } else {
+            affected.push(id);
+        }
+        let changes = state.settle(&affected);
+        state.write(&mut tx, self.council, &changes).await?;
+        let now = Timestamp::now().to_db();
+        for (other, p) in &review {
+            let (a, b) = (&state.keys[*other as usize], &arriving.key);
+            let (left, right) = ordered(a, b);
+            let explanation = state.explain(*other, id, left == a);
+            run::insert_review(&mut tx, self.council, left, right, *p, &explanation, &now).await?;
+        }
+        townhall_audit::append(
+            &mut tx,
+            &AuditEvent {
+                council: self.council,
+                actor: by.actor.clone(),
+                actor_label: by.label.clone(),
+                on_behalf_of: None,
+                subject: arriving.account.map(|u| u.to_string()),
+                record: format!("index-record:{}", arriving.key),
+                fields: crate::policy::VIEW_FIELDS
+                    .iter()
+                    .map(|f| (*f).to_owned())
+                    .collect(),
+                action: if known.is_some() {
+                    Action::Update
+                } else {
+                    Action::Create
+                },
+                purpose: "keeping the council's records of a person linked".into(),
+                outcome: Outcome::Allowed,
+            },
+        )
+        .await?;
+        let person = state.persons[id as usize]
+            .ok_or_else(|| IndexError::Invalid(format!("{} was given no person", arriving.key)))?;
+        let placed = Placed {
+            person,
+            probability: state.index.as_ref().map_or(1.0, |i| i.confidence(id)),
+            review: review.len(),
+        };
+        match tx.commit().await {
+            Ok(()) => Ok(placed),
+            Err(e) => {
+                // Memory follows the store: the record is taken out again.
+                state.withdraw(id);
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Withdraws a record its system no longer holds: it leaves the index
+    /// and its person, whose records are linked again without it.
+    pub async fn withdraw(
+        &self,
+        store: &Store,
+        key: &RecordKey,
+        by: &By,
+    ) -> Result<(), IndexError> {
+        let mut state = self.fresh(store).await?;
+        let Some(id) = state.numbers.get(key).copied() else {
+            return Err(IndexError::NotFound);
+        };
+        let mut tx = store.begin().await?;
+        sql::query("DELETE FROM index_reviews WHERE council_id = $1 AND decision IS NULL AND \
+                    ((left_system = $2 AND left_record = $3) OR (right_system = $2 AND right_record = $3))")
+            .bind(self.council.to_string())
+            .bind(&key.system)
+            .bind(&key.record_id)
+            .execute(&mut *tx)
+            .await?;
+        sql::query(
+            "DELETE FROM index_records WHERE council_id = $1 AND system = $2 AND record_id = $3",
+        )
+        .bind(self.council.to_string())
+        .bind(&key.system)
+        .bind(&key.record_id)
+        .execute(&mut *tx)
+        .await?;
+        let affected = state.withdraw(id);
+        let changes = state.settle(&affected);
+        state.write(&mut tx, self.council, &changes).await?;
+        townhall_audit::append(
+            &mut tx,
+            &AuditEvent {
+                council: self.council,
+                actor: by.actor.clone(),
+                actor_label: by.label.clone(),
+                on_behalf_of: None,
+                subject: None,
+                record: format!("index-record:{key}"),
+                fields: Vec::new(),
+                action: Action::Delete,
+                purpose: "a record withdrawn by the system that held it".into(),
+                outcome: Outcome::Allowed,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a reviewer's decision on the pair `id`
+    /// ([`crate::review::decide`]) and takes it into memory, writing the
+    /// persons it changed.
+    pub async fn decide(
+        &self,
+        store: &Store,
+        id: ReviewId,
+        same: bool,
+        reviewer: &Reviewer<'_>,
+    ) -> Result<(), IndexError> {
+        let mut state = self.fresh(store).await?;
+        let (left, right) = crate::review::decide(store, self.council, id, same, reviewer).await?;
+        let (left, right) = (&left, &right);
+        let (Some(a), Some(b)) = (
+            state.numbers.get(left).copied(),
+            state.numbers.get(right).copied(),
+        ) else {
+            return Ok(());
+        };
+        let affected = match state.index.as_mut() {
+            Some(index) => index.decide(a, b, same),
+            None => return Ok(()),
+        };
+        let changes = state.settle(&affected);
+        let mut tx = store.begin().await?;
+        state.write(&mut tx, self.council, &changes).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl State {
+    /// The index as the store holds it: the last run's model, every record
+    /// and the reviewers' decisions. Persons the store lacks (records
+    /// imported since the last run) are written back.
+    async fn build(
+        store: &Store,
+        council: CouncilId,
+        policy: &IndexPolicy,
+        progress: &dyn Progress,
+    ) -> Result<State, IndexError> {
+        progress.step("reading the index", 0, 0);
+        let run_at = run::last_run_at(store, council).await?;
+        let model = run::last_model(store, council).await?;
+        let mut stored = records::all(store, council).await?;
+        let columns = model.as_ref().map(Model::columns).unwrap_or_default();
+        records::with_columns(&mut stored, &columns);
+        let keys: Vec<RecordKey> = stored.iter().map(|r| r.key.clone()).collect();
+        let numbers: HashMap<RecordKey, u32> =
+            (0u32..).zip(&keys).map(|(i, k)| (k.clone(), i)).collect();
+        let persons: Vec<Option<PersonId>> = stored.iter().map(|r| r.person_id).collect();
+        let mut state = State {
+            index: None,
+            run_at,
+            columns,
+            keys,
+            numbers,
+            persons,
+        };
+        let Some(model) = model else {
+            return Ok(state);
+        };
+        progress.step("preparing", 0, 0);
+        let people: Vec<Person> =
+            Person::prepare_all(stored.par_iter().map(|r| &r.person), &state.columns);
+        drop(stored);
+        let decisions = run::decisions(store, council, |k| state.numbers.get(k).copied()).await?;
+        let mut settings = run::settings(policy);
+        settings.comparisons = model.comparisons.clone();
+        let names: Vec<&str> = state.columns.iter().map(|c| c.name.as_str()).collect();
+        settings.rules.extend(policy.linkage.active(&names).rules);
+        let frequencies = TermFrequencies::of(&people);
+        let linked = link_with(
+            &people,
+            Mode::Dedupe,
+            &settings,
+            Some((model, frequencies)),
+            &decisions,
+            &crate::Stages(progress),
+        );
+        state.index = Some(Index::from_linked(settings, people, linked, &decisions));
+        progress.step("naming persons", 0, 0);
+        let all: Vec<u32> = (0..state.keys.len() as u32).collect();
+        let changes = state.settle(&all);
+        let mut tx = store.begin().await?;
+        state.write(&mut tx, council, &changes).await?;
+        tx.commit().await?;
+        Ok(state)
+    }
+
+    /// Takes record `id` out of the index; the records whose person may
+    /// have changed.
+    fn withdraw(&mut self, id: u32) -> Vec<u32> {
+        let affected = match self.index.as_mut() {
+            Some(index) => index.withdraw(id),
+            None => vec![id],
+        };
+        if let Some(key) = self.keys.get(id as usize) {
+            if self.numbers.get(key) == Some(&id) {
+                self.numbers.remove(key);
+            }
+        }
+        if let Some(p) = self.persons.get_mut(id as usize) {
+            *p = None;
+        }
+        affected
+    }
+
+    /// Gives each cluster of the `affected` records its person id (the one
+    /// most of its records have, else a new one); the records whose person
+    /// changed, with their new person and probability.
+    fn settle(&mut self, affected: &[u32]) -> Vec<(u32, PersonId, f64)> {
+        let live = |s: &State, r: u32| s.numbers.get(&s.keys[r as usize]) == Some(&r);
+        let mut clusters: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        for &r in affected {
+            if !live(self, r) {
+                continue;
+            }
+            let root = self
+                .index
+                .as_ref()
+                .and_then(|i| i.cluster_of(r))
+                .unwrap_or(r);
+            clusters.entry(root).or_default();
+        }
+        for (root, members) in clusters.iter_mut() {
+            *members = match self.index.as_ref() {
+                Some(index) => index.members(*root),
+                None => vec![*root],
+            };
+        }
+        // Larger clusters keep their id first, as a run decides.
+        let mut order: Vec<&Vec<u32>> = clusters.values().collect();
+        order.sort_by_key(|m| std::cmp::Reverse(m.len()));
+        let mut taken = HashSet::new();
+        let mut changes = Vec::new();
+        for members in order {
+            let id = run::person_for(members, |m: u32| self.persons[m as usize], &mut taken);
+            for &m in members {
+                if self.persons[m as usize] != Some(id) {
+                    let p = self.index.as_ref().map_or(1.0, |i| i.confidence(m));
+                    changes.push((m, id, p));
+                }
+            }
+        }
+        for (m, id, _) in &changes {
+            self.persons[*m as usize] = Some(*id);
+        }
+        changes
+    }
+
+    /// Writes the persons that changed.
+    async fn write(
+        &self,
+        tx: &mut Tx,
+        council: CouncilId,
+        changes: &[(u32, PersonId, f64)],
+    ) -> Result<(), StoreError> {
+        for (m, person, probability) in changes {
+            let key = &self.keys[*m as usize];
+            sql::query(
+                "UPDATE index_records SET person_id = $4, probability = $5 \
+                 WHERE council_id = $1 AND system = $2 AND record_id = $3",
+            )
+            .bind(council.to_string())
+            .bind(&key.system)
+            .bind(&key.record_id)
+            .bind(person.to_string())
+            .bind(*probability)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The explanation of the pair `a`, `b` as JSON, `a` first when
+    /// `a_first`.
+    fn explain(&self, a: u32, b: u32, a_first: bool) -> String {
+        let Some(index) = self.index.as_ref() else {
+            return String::new();
+        };
+        let (x, y) = if a_first { (a, b) } else { (b, a) };
+        serde_json::to_string(&index.explain(x, y)).unwrap_or_default()
+    }
+}

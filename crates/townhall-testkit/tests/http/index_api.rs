@@ -1,0 +1,323 @@
+//! Linking on arrival in a running council: a line-of-business system sends
+//! and withdraws its records through `POST /api/v1/index/records` and
+//! `DELETE /api/v1/index/records/{system}/{record_id}` with a key for that
+//! system alone, and gets each record's person back; a resident who signs
+//! up is linked to the council's records of them within that request.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use townhall_testkit::TestServer;
+use townhall_types::ApiScope;
+
+use crate::resident_index::{import_and_link, person_of};
+
+async fn key(s: &TestServer, scope: ApiScope) -> String {
+    let mut tx = s.db.store.begin().await.unwrap();
+    let key = townhall_identity::api_keys::create(&mut tx, s.council.id, "Revenues system", &scope)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    key
+}
+
+fn writer(system: &str) -> ApiScope {
+    ApiScope::IndexWriter {
+        system: system.into(),
+    }
+}
+
+async fn send(s: &TestServer, key: Option<&str>, body: &str) -> (StatusCode, Value) {
+    let mut r = s
+        .client()
+        .post(s.url("/api/v1/index/records"))
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    if let Some(k) = key {
+        r = r.bearer_auth(k);
+    }
+    let r = r.send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn withdraw(s: &TestServer, key: &str, system: &str, id: &str) -> StatusCode {
+    s.client()
+        .delete(s.url(&format!("/api/v1/index/records/{system}/{id}")))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// The fields of council tax record `id` as the export has them.
+fn council_tax_record(dir: &std::path::Path, id: &str) -> Value {
+    let text = std::fs::read_to_string(dir.join("council_tax.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let line = lines.find(|l| l.starts_with(&format!("{id},"))).unwrap();
+    let fields: serde_json::Map<String, Value> = header
+        .iter()
+        .zip(line.split(','))
+        .map(|(h, v)| {
+            let name = if *h == "address_line1" { "address" } else { h };
+            ((*name).to_owned(), Value::String(v.to_owned()))
+        })
+        .collect();
+    Value::Object(fields)
+}
+
+#[tokio::test]
+async fn a_system_sends_and_withdraws_records_and_gets_each_ones_person_back() {
+    let s = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    import_and_link(&s, dir.path()).await;
+    let tax = key(&s, writer("council_tax")).await;
+    let services = key(&s, ApiScope::Services).await;
+    let housing = key(&s, writer("housing")).await;
+
+    // The same person, entered again in council tax under another account.
+    let mut again = council_tax_record(dir.path(), "CT00000");
+    again["record_id"] = json!("CT90000");
+    let audited = s.count("audit_log").await;
+    let (status, body) = send(&s, Some(&tax), &again.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let person = person_of(&s, "council_tax", "CT00000").await.unwrap();
+    assert_eq!(body["person_id"], json!(person), "{body}");
+    assert_eq!(body["system"], "council_tax");
+    assert_eq!(body["record_id"], "CT90000");
+    assert!(body["probability"].as_f64().unwrap() > 0.95, "{body}");
+    assert_eq!(
+        person_of(&s, "council_tax", "CT90000").await.as_deref(),
+        Some(person.as_str()),
+        "kept in the store"
+    );
+    assert_eq!(s.count("audit_log").await, audited + 1, "audited");
+
+    // Someone new is a person of their own; a batch answers for each.
+    let (status, body) = send(
+        &s,
+        Some(&tax),
+        &json!([
+            {"record_id": "CT90001", "first_name": "Zebedee", "surname": "Quartermaine",
+             "date_of_birth": "1970-01-02", "postcode": "RV9 9ZZ"},
+            {"record_id": "CT90002", "first_name": "Philippa", "surname": "Oyelaran",
+             "date_of_birth": "02/03/1985", "nhs_number": "943 476 5919"}
+        ])
+        .to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let records = body["records"].as_array().unwrap();
+    assert_eq!(records.len(), 2);
+    assert_ne!(records[0]["person_id"], json!(person));
+    assert_ne!(records[0]["person_id"], records[1]["person_id"]);
+    assert_eq!(records[0]["probability"], json!(1.0), "alone");
+
+    // Mistakes are refused with what is wrong, and nothing is written.
+    let before = s.count("index_records").await;
+    for (key, body, status, says) in [
+        (
+            None,
+            "{}".to_owned(),
+            StatusCode::UNAUTHORIZED,
+            "Authorization: Bearer",
+        ),
+        (
+            Some(services.as_str()),
+            again.to_string(),
+            StatusCode::FORBIDDEN,
+            "the council's services",
+        ),
+        (
+            Some("th_not-a-key"),
+            again.to_string(),
+            StatusCode::UNAUTHORIZED,
+            "not valid",
+        ),
+        (
+            Some(tax.as_str()),
+            "{not json".to_owned(),
+            StatusCode::BAD_REQUEST,
+            "not JSON",
+        ),
+        (
+            Some(tax.as_str()),
+            "\"a string\"".to_owned(),
+            StatusCode::BAD_REQUEST,
+            "an array of objects",
+        ),
+        (
+            Some(tax.as_str()),
+            "[]".to_owned(),
+            StatusCode::BAD_REQUEST,
+            "between 1 and 1000",
+        ),
+        (
+            Some(tax.as_str()),
+            json!({"first_name": "Ann"}).to_string(),
+            StatusCode::BAD_REQUEST,
+            "record_id: give",
+        ),
+        (
+            Some(tax.as_str()),
+            json!({"record_id": "X1", "shoe_size": 9}).to_string(),
+            StatusCode::BAD_REQUEST,
+            "shoe_size: not a field",
+        ),
+        (
+            Some(tax.as_str()),
+            json!({"record_id": "X1", "surname": ["Lee"]}).to_string(),
+            StatusCode::BAD_REQUEST,
+            "surname: give text",
+        ),
+        (
+            Some(tax.as_str()),
+            json!([{"record_id": "X1"}, {"record_id": "X1"}]).to_string(),
+            StatusCode::BAD_REQUEST,
+            "[1].record_id: 'X1' is sent twice",
+        ),
+    ] {
+        let (got, answer) = send(&s, key, &body).await;
+        assert_eq!(got, status, "{body}: {answer}");
+        let message = answer["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(says), "{says} in {answer}");
+    }
+    assert_eq!(s.count("index_records").await, before);
+
+    // A key for housing writes housing's records, never council tax's.
+    assert_eq!(
+        withdraw(&s, &housing, "council_tax", "CT90000").await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        withdraw(&s, &tax, "council_tax", "CT90000").await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(person_of(&s, "council_tax", "CT90000").await, None);
+    assert_eq!(
+        person_of(&s, "council_tax", "CT00000").await.as_deref(),
+        Some(person.as_str()),
+        "the others keep their person"
+    );
+    assert_eq!(
+        withdraw(&s, &tax, "council_tax", "CT90000").await,
+        StatusCode::NOT_FOUND
+    );
+
+    // An index key opens nothing else.
+    let r = s
+        .client()
+        .post(s.url("/api/v1/consent/decisions"))
+        .bearer_auth(&tax)
+        .json(&json!({"resident": person, "recipient": "x", "purpose": "y"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_resident_who_signs_up_is_linked_to_their_council_tax_record_in_that_request() {
+    let s = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    import_and_link(&s, dir.path()).await;
+    let tax = key(&s, writer("council_tax")).await;
+    // Council tax holds Rosalind with her email address, as many systems do.
+    let (status, body) = send(
+        &s,
+        Some(&tax),
+        &json!({"record_id": "CT77777", "first_name": "Rosalind", "surname": "Featherstone",
+                "date_of_birth": "1961-05-17", "postcode": "RV4 2DJ",
+                "email": "rosalind.featherstone@mail.example"})
+        .to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let c = s.client();
+    let r = s
+        .submit(
+            &c,
+            "/sign-up",
+            "/sign-up",
+            &[
+                ("given_name", "Rosalind"),
+                ("family_name", "Featherstone"),
+                ("email", "Rosalind.Featherstone@mail.example"),
+                ("password", "correct horse battery"),
+                ("date_of_birth-day", "17"),
+                ("date_of_birth-month", "5"),
+                ("date_of_birth-year", "1961"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (account,): (String,) = townhall_store::sql::query_as(
+        "SELECT user_id FROM users WHERE LOWER(email) = 'rosalind.featherstone@mail.example'",
+    )
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    let payer = person_of(&s, "council_tax", "CT77777").await;
+    assert!(payer.is_some());
+    assert_eq!(
+        person_of(&s, townhall_index::ACCOUNTS, &account).await,
+        payer,
+        "the account is the council tax payer"
+    );
+    // Someone else who signs up is nobody the council knows yet.
+    let other = s.client();
+    s.sign_up(
+        &other,
+        "/sign-up",
+        ("Barnaby", "Quill"),
+        "barnaby@mail.example",
+        "correct horse battery",
+    )
+    .await;
+    let (theirs,): (String,) = townhall_store::sql::query_as(
+        "SELECT user_id FROM users WHERE email = 'barnaby@mail.example'",
+    )
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    let person = person_of(&s, townhall_index::ACCOUNTS, &theirs)
+        .await
+        .unwrap();
+    assert_ne!(Some(person), person_of(&s, "council_tax", "CT77777").await);
+}
+
+#[tokio::test]
+async fn a_date_of_birth_at_sign_up_must_be_real_and_past() {
+    let s = TestServer::start().await;
+    for ((day, month, year), says) in [
+        (
+            ("31", "2", "1990"),
+            "Date of birth must be a real date, like 27 3 1985",
+        ),
+        (("1", "1", "2999"), "Date of birth must be a real date"),
+        (("", "3", ""), "Date of birth must be a real date"),
+    ] {
+        let r = s
+            .submit(
+                &s.client(),
+                "/sign-up",
+                "/sign-up",
+                &[
+                    ("given_name", "Ann"),
+                    ("family_name", "Lee"),
+                    ("email", "ann@mail.example"),
+                    ("password", "correct horse battery"),
+                    ("date_of_birth-day", day),
+                    ("date_of_birth-month", month),
+                    ("date_of_birth-year", year),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = r.text().await.unwrap();
+        assert!(page.contains(says), "{says}");
+        assert!(page.contains("value=\"Ann\""), "answers kept");
+    }
+    assert_eq!(s.count("users").await, 0, "nothing made");
+}

@@ -1,0 +1,270 @@
+//! The resident index's API for the council's line-of-business systems: a
+//! system sends its records as they change (one, or a batch of up to
+//! [`MOST`]) and withdraws those it no longer holds. Each record is linked
+//! at once, in memory and in the store, and answered with the person it
+//! belongs to. A key made with `townhall admin api-key create
+//! --index-system SYSTEM` may do this for that system and nothing else.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use townhall_audit::Actor;
+use townhall_authz::{Action, Resource};
+use townhall_identity::api_keys::ApiClient;
+use townhall_index::live::{Arriving, By, Placed};
+use townhall_index::records::RecordKey;
+use townhall_index::IndexError;
+use townhall_linkage::record::RawPerson;
+use townhall_types::ApiScope;
+
+use crate::api::client;
+use crate::error::json_error;
+use crate::AppState;
+
+/// The most records one request may send.
+pub const MOST: usize = 1000;
+
+/// The built-in fields a record may have.
+const FIELDS: [&str; 9] = [
+    "record_id",
+    "first_name",
+    "surname",
+    "date_of_birth",
+    "postcode",
+    "address",
+    "town",
+    "email",
+    "phone",
+];
+
+/// What became of one record.
+#[derive(Serialize)]
+struct Linked {
+    system: String,
+    record_id: String,
+    person_id: String,
+    probability: f64,
+    review: usize,
+}
+
+/// The system a key writes for, if it is an index writer's.
+fn system_of(client: &ApiClient) -> String {
+    match &client.scope {
+        ApiScope::IndexWriter { system } => system.clone(),
+        ApiScope::Services => String::new(),
+    }
+}
+
+fn bad(message: &str) -> Response {
+    json_error(StatusCode::BAD_REQUEST, "invalid_record", message)
+}
+
+/// `POST /api/v1/index/records`: one record (an object) or several (an
+/// array of objects).
+pub async fn send(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let client = match client(&state, &headers, Action::Write, |c| {
+        Resource::IndexRecords {
+            system: system_of(c),
+        }
+    })
+    .await
+    {
+        Ok(c) => c,
+        Err(refused) => return refused,
+    };
+    let Some(live) = state.site.index.clone() else {
+        return json_error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "This council keeps no resident index",
+        );
+    };
+    let body: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_body",
+                &format!("The body is not JSON: {e}"),
+            )
+        }
+    };
+    let (records, one) = match body {
+        Value::Object(r) => (vec![r], true),
+        Value::Array(items) => {
+            let mut records = Vec::with_capacity(items.len());
+            for (i, item) in items.into_iter().enumerate() {
+                match item {
+                    Value::Object(r) => records.push(r),
+                    _ => return bad(&format!("[{i}]: each record is an object")),
+                }
+            }
+            (records, false)
+        }
+        _ => return bad("Send a record (an object) or several (an array of objects)"),
+    };
+    if records.is_empty() || records.len() > MOST {
+        return bad(&format!(
+            "Send between 1 and {MOST} records at a time, not {}",
+            records.len()
+        ));
+    }
+    let system = system_of(&client);
+    let declared: Vec<&str> = live
+        .policy()
+        .linkage
+        .columns
+        .iter()
+        .map(|c| c.column.name.as_str())
+        .collect();
+    let mut arriving = Vec::with_capacity(records.len());
+    let mut seen = std::collections::HashSet::new();
+    for (i, record) in records.iter().enumerate() {
+        let at = if one {
+            String::new()
+        } else {
+            format!("[{i}].")
+        };
+        let read = match read(record, &system, &declared) {
+            Ok(r) => r,
+            Err(message) => return bad(&format!("{at}{message}")),
+        };
+        if !seen.insert(read.key.record_id.clone()) {
+            return bad(&format!(
+                "{at}record_id: '{}' is sent twice; send each record once",
+                read.key.record_id
+            ));
+        }
+        arriving.push(read);
+    }
+    let by = By {
+        actor: Actor::Partner(client.key_id.clone()),
+        label: client.name.clone(),
+    };
+    let mut answers = Vec::with_capacity(arriving.len());
+    for a in arriving {
+        let key = a.key.clone();
+        match live.arrive(state.store(), a, &by).await {
+            Ok(Placed {
+                person,
+                probability,
+                review,
+            }) => answers.push(Linked {
+                system: key.system,
+                record_id: key.record_id,
+                person_id: person.to_string(),
+                probability,
+                review,
+            }),
+            Err(IndexError::Invalid(reason)) => return bad(&reason),
+            Err(e) => {
+                return json_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    &e.to_string(),
+                )
+            }
+        }
+    }
+    if one {
+        Json(answers.remove(0)).into_response()
+    } else {
+        Json(serde_json::json!({ "records": answers })).into_response()
+    }
+}
+
+/// A record as sent: its fields by name, each a string, a number or null.
+fn read(record: &Map<String, Value>, system: &str, declared: &[&str]) -> Result<Arriving, String> {
+    let mut person = RawPerson::default();
+    let mut extra = std::collections::BTreeMap::new();
+    let mut record_id = String::new();
+    for (field, value) in record {
+        let text = match value {
+            Value::String(s) => s.trim().to_owned(),
+            Value::Number(n) => n.to_string(),
+            Value::Null => String::new(),
+            _ => return Err(format!("{field}: give text, a number or null")),
+        };
+        match field.as_str() {
+            "record_id" => record_id = text,
+            "first_name" => person.first_name = text,
+            "surname" => person.surname = text,
+            "date_of_birth" => person.date_of_birth = text,
+            "postcode" => person.postcode = text,
+            "address" => person.address = text,
+            "town" => person.town = text,
+            "email" => person.email = text,
+            "phone" => person.phone = text,
+            other if declared.contains(&other) => {
+                extra.insert(other.to_owned(), text);
+            }
+            other => {
+                return Err(format!(
+                    "{other}: not a field; the fields are {}, and the columns {}",
+                    FIELDS.join(", "),
+                    declared.join(", ")
+                ))
+            }
+        }
+    }
+    if record_id.is_empty() {
+        return Err("record_id: give the record's id in your system".into());
+    }
+    Ok(Arriving {
+        key: RecordKey::new(system.to_owned(), record_id),
+        person,
+        extra,
+        account: None,
+    })
+}
+
+/// `DELETE /api/v1/index/records/{system}/{record_id}`: the system no longer
+/// holds the record.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((system, record_id)): Path<(String, String)>,
+) -> Response {
+    let client = match client(&state, &headers, Action::Write, |_| {
+        Resource::IndexRecords {
+            system: system.clone(),
+        }
+    })
+    .await
+    {
+        Ok(c) => c,
+        Err(refused) => return refused,
+    };
+    let Some(live) = state.site.index.clone() else {
+        return json_error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "This council keeps no resident index",
+        );
+    };
+    let by = By {
+        actor: Actor::Partner(client.key_id.clone()),
+        label: client.name.clone(),
+    };
+    let key = RecordKey::new(system, record_id);
+    match live.withdraw(state.store(), &key, &by).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(IndexError::NotFound) => json_error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            &format!("The index holds no record {key}"),
+        ),
+        Err(e) => json_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            &e.to_string(),
+        ),
+    }
+}
