@@ -29,6 +29,11 @@ use crate::review::Reviewer;
 use crate::run::{self, ordered};
 use crate::IndexError;
 
+/// What the built index's run time is set to when memory may no longer
+/// follow the store: no run has this time, so the next change builds the
+/// index again.
+const STALE: &str = "stale";
+
 /// A record arriving from a system.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Arriving {
@@ -243,8 +248,11 @@ impl LiveIndex {
         match tx.commit().await {
             Ok(()) => Ok(placed),
             Err(e) => {
-                // Memory follows the store: the record is taken out again.
+                // Memory follows the store: the record is taken out again,
+                // and the index is built afresh before the next change, as
+                // the persons worked out for it were not written.
                 state.withdraw(id);
+                state.run_at = Some(STALE.into());
                 Err(e.into())
             }
         }
