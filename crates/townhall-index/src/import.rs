@@ -66,6 +66,15 @@ pub async fn import_file(
             account: None,
         })
         .collect();
+    // What is kept says where the values are, not what they are: they are
+    // people's, and the report outlives the import.
+    let kept: Vec<Unreadable> = unreadable
+        .iter()
+        .map(|u| Unreadable {
+            example: String::new(),
+            ..u.clone()
+        })
+        .collect();
     let mut tx = store.begin().await?;
     let imported = records::import(&mut tx, council, system, &columns, &records).await?;
     sql::query(
@@ -79,7 +88,7 @@ pub async fn import_file(
     .bind(records.len() as i64)
     .bind(imported.added as i64)
     .bind(imported.updated as i64)
-    .bind(serde_json::to_string(&unreadable).unwrap_or_default())
+    .bind(serde_json::to_string(&kept).unwrap_or_default())
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -170,12 +170,32 @@ impl LiveIndex {
             .map(|c| arriving.extra.get(&c.name).cloned().unwrap_or_default())
             .collect();
         let mut state = self.fresh(store).await?;
+        let placed = self
+            .arrive_in(&mut state, store, &arriving, raw, &declared, by)
+            .await;
+        if placed.is_err() {
+            // Memory may have moved ahead of the store: built again before
+            // the next change.
+            state.run_at = Some(STALE.into());
+        }
+        placed
+    }
+
+    async fn arrive_in(
+        &self,
+        state: &mut State,
+        store: &Store,
+        arriving: &Arriving,
+        mut raw: RawPerson,
+        declared: &[Column],
+        by: &By,
+    ) -> Result<Placed, IndexError> {
         let mut tx = store.begin().await?;
         records::import(
             &mut tx,
             self.council,
             &arriving.key.system,
-            &declared,
+            declared,
             &[NewRecord {
                 record_id: arriving.key.record_id.clone(),
                 person: raw.clone(),
@@ -184,6 +204,8 @@ impl LiveIndex {
         )
         .await?;
         let known = state.numbers.get(&arriving.key).copied();
+        // A record sent again keeps its person unless its links say otherwise.
+        let had = known.and_then(|old| state.persons[old as usize]);
         let mut affected = match known {
             Some(old) => state.withdraw(old),
             None => Vec::new(),
@@ -197,23 +219,34 @@ impl LiveIndex {
         let id = u32::try_from(state.keys.len()).unwrap_or(u32::MAX);
         state.keys.push(arriving.key.clone());
         state.numbers.insert(arriving.key.clone(), id);
-        state.persons.push(None);
+        state.persons.push(had);
+        let decided = decisions_on(&mut tx, self.council, &arriving.key).await?;
         let mut review = Vec::new();
         if let Some(index) = state.index.as_mut() {
-            let arrival = index.add(person);
-            affected.extend(index.members(id));
-            review = arrival.review;
+            review = index.add(person).review;
+            // Reviewers' decisions on this record outrank the model, as in a run.
+            for (other, same) in decided {
+                if let Some(other) = state.numbers.get(&other).copied() {
+                    affected.extend(index.decide(id, other, same));
+                }
+            }
+            affected.extend(index.component(id));
         } else {
             affected.push(id);
         }
         let changes = state.settle(&affected);
         state.write(&mut tx, self.council, &changes).await?;
         let now = Timestamp::now().to_db();
+        let index = state.index.as_ref();
+        // Only pairs across two persons need a reviewer.
+        review.retain(|(other, _)| {
+            index.and_then(|i| i.cluster_of(*other)) != index.and_then(|i| i.cluster_of(id))
+        });
         for (other, p) in &review {
             let (a, b) = (&state.keys[*other as usize], &arriving.key);
             let (left, right) = ordered(a, b);
             let explanation = state.explain(*other, id, left == a);
-            run::insert_review(&mut tx, self.council, left, right, *p, &explanation, &now).await?;
+            run::queue_review(&mut tx, self.council, left, right, *p, &explanation, &now).await?;
         }
         townhall_audit::append(
             &mut tx,
@@ -245,17 +278,8 @@ impl LiveIndex {
             probability: state.index.as_ref().map_or(1.0, |i| i.confidence(id)),
             review: review.len(),
         };
-        match tx.commit().await {
-            Ok(()) => Ok(placed),
-            Err(e) => {
-                // Memory follows the store: the record is taken out again,
-                // and the index is built afresh before the next change, as
-                // the persons worked out for it were not written.
-                state.withdraw(id);
-                state.run_at = Some(STALE.into());
-                Err(e.into())
-            }
-        }
+        tx.commit().await?;
+        Ok(placed)
     }
 
     /// Withdraws a record its system no longer holds: it leaves the index
@@ -270,14 +294,31 @@ impl LiveIndex {
         let Some(id) = state.numbers.get(key).copied() else {
             return Err(IndexError::NotFound);
         };
+        let done = self.withdraw_in(&mut state, store, key, id, by).await;
+        if done.is_err() {
+            state.run_at = Some(STALE.into());
+        }
+        done
+    }
+
+    async fn withdraw_in(
+        &self,
+        state: &mut State,
+        store: &Store,
+        key: &RecordKey,
+        id: u32,
+        by: &By,
+    ) -> Result<(), IndexError> {
         let mut tx = store.begin().await?;
-        sql::query("DELETE FROM index_reviews WHERE council_id = $1 AND decision IS NULL AND \
-                    ((left_system = $2 AND left_record = $3) OR (right_system = $2 AND right_record = $3))")
-            .bind(self.council.to_string())
-            .bind(&key.system)
-            .bind(&key.record_id)
-            .execute(&mut *tx)
-            .await?;
+        sql::query(
+            "DELETE FROM index_reviews WHERE council_id = $1 AND decision IS NULL AND \
+             ((left_system = $2 AND left_record = $3) OR (right_system = $2 AND right_record = $3))",
+        )
+        .bind(self.council.to_string())
+        .bind(&key.system)
+        .bind(&key.record_id)
+        .execute(&mut *tx)
+        .await?;
         sql::query(
             "DELETE FROM index_records WHERE council_id = $1 AND system = $2 AND record_id = $3",
         )
@@ -321,23 +362,73 @@ impl LiveIndex {
     ) -> Result<(), IndexError> {
         let mut state = self.fresh(store).await?;
         let (left, right) = crate::review::decide(store, self.council, id, same, reviewer).await?;
-        let (left, right) = (&left, &right);
+        let done = Self::decided(&mut state, store, self.council, &left, &right, same).await;
+        if done.is_err() {
+            state.run_at = Some(STALE.into());
+        }
+        done
+    }
+
+    async fn decided(
+        state: &mut State,
+        store: &Store,
+        council: CouncilId,
+        left: &RecordKey,
+        right: &RecordKey,
+        same: bool,
+    ) -> Result<(), IndexError> {
         let (Some(a), Some(b)) = (
             state.numbers.get(left).copied(),
             state.numbers.get(right).copied(),
         ) else {
             return Ok(());
         };
+        // The store has joined them already: the right record's person
+        // became the left's. Memory does the same before it settles.
+        if same {
+            if let (Some(l), Some(r)) = (state.persons[a as usize], state.persons[b as usize]) {
+                for p in state.persons.iter_mut().filter(|p| **p == Some(r)) {
+                    *p = Some(l);
+                }
+            }
+        }
         let affected = match state.index.as_mut() {
             Some(index) => index.decide(a, b, same),
             None => return Ok(()),
         };
         let changes = state.settle(&affected);
         let mut tx = store.begin().await?;
-        state.write(&mut tx, self.council, &changes).await?;
+        state.write(&mut tx, council, &changes).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The decisions reviewers made on pairs with `key`: the other record, and
+/// whether they are the same person.
+async fn decisions_on(
+    tx: &mut Tx,
+    council: CouncilId,
+    key: &RecordKey,
+) -> Result<Vec<(RecordKey, bool)>, StoreError> {
+    let rows: Vec<(String, String, String, String, String)> = sql::query_as(
+        "SELECT left_system, left_record, right_system, right_record, decision FROM index_reviews \
+         WHERE council_id = $1 AND decision IS NOT NULL AND \
+         ((left_system = $2 AND left_record = $3) OR (right_system = $2 AND right_record = $3))",
+    )
+    .bind(council.to_string())
+    .bind(&key.system)
+    .bind(&key.record_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(ls, lr, rs, rr, decision)| {
+            let (left, right) = (RecordKey::new(ls, lr), RecordKey::new(rs, rr));
+            let other = if &left == key { right } else { left };
+            (other, decision == crate::review::SAME)
+        })
+        .collect())
 }
 
 impl State {
@@ -378,8 +469,16 @@ impl State {
         let decisions = run::decisions(store, council, |k| state.numbers.get(k).copied()).await?;
         let mut settings = run::settings(policy);
         settings.comparisons = model.comparisons.clone();
-        let names: Vec<&str> = state.columns.iter().map(|c| c.name.as_str()).collect();
-        settings.rules.extend(policy.linkage.active(&names).rules);
+        // The blocking rules the settings declare on the model's columns; none
+        // when the settings no longer declare those columns as the model has
+        // them (the next full run trains on the new settings).
+        settings.rules.extend(
+            policy
+                .linkage
+                .for_model(&model)
+                .map(|a| a.rules)
+                .unwrap_or_default(),
+        );
         let frequencies = TermFrequencies::of(&people);
         let linked = link_with(
             &people,

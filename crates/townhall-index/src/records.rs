@@ -222,8 +222,10 @@ fn stored(row: &Row) -> Result<StoredRecord, StoreError> {
         },
         extra: {
             let text: String = row.try_get(13)?;
-            serde_json::from_str(&text)
-                .map_err(|_| StoreError::decode(format!("bad extra columns '{text}'")))?
+            // The values are people's: the error does not repeat them.
+            serde_json::from_str(&text).map_err(|_| {
+                StoreError::decode("an index record's columns are not a JSON object")
+            })?
         },
         account: parse_id(row.try_get(9)?, "account id")?,
         person_id: parse_id(row.try_get(10)?, "person id")?,

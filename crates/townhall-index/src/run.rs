@@ -89,8 +89,10 @@ pub(crate) fn person_for<T: Copy>(
     id
 }
 
-/// Puts the pair `left`, `right` (in stored order) in the review queue.
-pub(crate) async fn insert_review(
+/// Puts the pair `left`, `right` (in stored order) in the review queue, or
+/// brings its probability and explanation up to date if it is waiting
+/// there; a pair already decided is left as it is.
+pub(crate) async fn queue_review(
     tx: &mut townhall_store::Tx,
     council: CouncilId,
     left: &RecordKey,
@@ -102,7 +104,10 @@ pub(crate) async fn insert_review(
     sql::query(
         "INSERT INTO index_reviews (council_id, review_id, left_system, left_record, \
          right_system, right_record, probability, explanation, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (council_id, left_system, left_record, right_system, right_record) \
+         DO UPDATE SET probability = excluded.probability, explanation = excluded.explanation \
+         WHERE index_reviews.decision IS NULL",
     )
     .bind(council.to_string())
     .bind(ReviewId::new().to_string())
@@ -259,7 +264,7 @@ pub async fn run(
                 .execute(&mut *tx)
                 .await?;
             }
-            None => insert_review(&mut tx, council, left, right, *p, &explanation, &now).await?,
+            None => queue_review(&mut tx, council, left, right, *p, &explanation, &now).await?,
         }
     }
     // Pairs no longer in doubt leave the queue.

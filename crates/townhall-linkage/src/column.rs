@@ -147,10 +147,17 @@ impl Eq for Value {}
 /// The NHS number in `raw` (spaces and hyphens allowed), if its check
 /// digit is right: each of the first nine digits is multiplied by 10 down
 /// to 2, the products summed, and 11 less the remainder of dividing by 11
-/// is the check digit (11 counts as 0; 10 means no valid number).
+/// is the check digit (11 counts as 0; 10 means no valid number). Ten of
+/// one digit (`0000000000`, `9999999999`), placeholders for "not known", are
+/// not numbers.
 pub fn nhs_number(raw: &str) -> Option<String> {
     let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     if digits.len() != 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Ten of one digit pass the check (54·d ≡ −d mod 11), and systems type
+    // them for "not known": they are nobody's number.
+    if digits.bytes().all(|b| b == digits.as_bytes()[0]) {
         return None;
     }
     let d: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
@@ -228,6 +235,9 @@ mod tests {
             "943476591X",
             "",
             "0000000001",
+            "0000000000",
+            "1111111111",
+            "999 999 9999",
         ] {
             assert_eq!(nhs_number(bad), None, "{bad}");
         }

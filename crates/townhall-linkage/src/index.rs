@@ -267,8 +267,8 @@ impl Index {
     }
 
     /// The records linked, directly or not, to `id` (itself included),
-    /// sorted.
-    fn component(&self, id: u32) -> Vec<u32> {
+    /// sorted: those whose clusters a change to `id` can move.
+    pub fn component(&self, id: u32) -> Vec<u32> {
         let mut members = vec![id];
         let mut seen = std::collections::HashSet::from([id]);
         let mut next = 0;

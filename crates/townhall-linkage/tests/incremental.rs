@@ -70,3 +70,55 @@ fn arrivals_one_by_one_make_the_clusters_of_a_batch_run() {
     );
     assert_eq!(partition(&again.clusters, |k| order[k]), expected);
 }
+
+#[test]
+fn an_index_built_from_a_run_withdraws_records_and_takes_decisions() {
+    let (raw, _) = common::population(600, 11);
+    let people: Vec<Person> = raw.iter().map(Person::prepare).collect();
+    let settings = Settings {
+        u_samples: 100_000,
+        ..Settings::default()
+    };
+    // The run holds all but the last record, which then arrives.
+    let (held, last) = people.split_at(people.len() - 1);
+    let run = link(held, Mode::Dedupe, &settings, None);
+    let (model, frequencies) = (run.model.clone(), run.frequencies.clone());
+    let mut from_run = Index::from_linked(settings.clone(), held.to_vec(), run, &[]);
+    let mut one_by_one = Index::new(settings.clone(), model, frequencies);
+    for p in held {
+        one_by_one.add(p.clone());
+    }
+    assert_eq!(
+        partition(from_run.clusters(), |i| i),
+        partition(one_by_one.clusters(), |i| i)
+    );
+    from_run.add(last[0].clone());
+    one_by_one.add(last[0].clone());
+    assert_eq!(
+        partition(from_run.clusters(), |i| i),
+        partition(one_by_one.clusters(), |i| i),
+        "an arrival after a run is linked as one after arrivals"
+    );
+
+    // A person of several records: withdrawn, a record leaves them; decided
+    // different, two records part; decided the same, they join again.
+    let id = (0..from_run.len() as u32)
+        .find(|i| from_run.members(*i).len() >= 3)
+        .expect("a person with three records");
+    let members = from_run.members(id);
+    let (a, b) = (members[0], members[1]);
+    let changed = from_run.decide(a, b, false);
+    assert!(changed.contains(&a) && changed.contains(&b));
+    assert_ne!(from_run.cluster_of(a), from_run.cluster_of(b));
+    from_run.decide(a, b, true);
+    assert_eq!(from_run.cluster_of(a), from_run.cluster_of(b));
+    assert_eq!(from_run.confidence(a), 1.0, "decided the same: certain");
+    let gone = members[2];
+    from_run.withdraw(gone);
+    assert_eq!(from_run.members(gone), [gone], "withdrawn: alone");
+    assert!(!from_run.members(a).contains(&gone));
+    assert!(from_run
+        .review()
+        .iter()
+        .all(|(x, y, _)| *x != gone && *y != gone));
+}

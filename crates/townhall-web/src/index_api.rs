@@ -163,13 +163,18 @@ pub async fn send(
                 probability,
                 review,
             }),
-            Err(IndexError::Invalid(reason)) => return bad(&reason),
             Err(e) => {
+                // Records are linked one at a time: say how far it went.
+                let done = answers.len();
+                let (status, code) = match e {
+                    IndexError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid_record"),
+                    _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+                };
                 return json_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    &e.to_string(),
-                )
+                    status,
+                    code,
+                    &format!("{done} record(s) before this one were linked; then: {e}"),
+                );
             }
         }
     }

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use townhall_testkit::TestServer;
 use townhall_types::ApiScope;
 
+use crate::accounts::link_for;
 use crate::resident_index::{import_and_link, person_of};
 
 async fn key(s: &TestServer, scope: ApiScope) -> String {
@@ -50,9 +51,10 @@ async fn withdraw(s: &TestServer, key: &str, system: &str, id: &str) -> StatusCo
         .status()
 }
 
-/// The fields of council tax record `id` as the export has them.
-fn council_tax_record(dir: &std::path::Path, id: &str) -> Value {
-    let text = std::fs::read_to_string(dir.join("council_tax.csv")).unwrap();
+/// The fields of record `id` of `system` (council tax or housing) as the
+/// index takes them, from the system's export.
+fn record_of(dir: &std::path::Path, system: &str, id: &str) -> Value {
+    let text = std::fs::read_to_string(dir.join(format!("{system}.csv"))).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let line = lines.find(|l| l.starts_with(&format!("{id},"))).unwrap();
@@ -60,8 +62,16 @@ fn council_tax_record(dir: &std::path::Path, id: &str) -> Value {
         .iter()
         .zip(line.split(','))
         .map(|(h, v)| {
-            let name = if *h == "address_line1" { "address" } else { h };
-            ((*name).to_owned(), Value::String(v.to_owned()))
+            let field = match *h {
+                "tenant_ref" => "record_id",
+                "forename" => "first_name",
+                "last_name" => "surname",
+                "dob" => "date_of_birth",
+                "post_code" => "postcode",
+                "address_line1" | "address_1" => "address",
+                other => other,
+            };
+            (field.to_owned(), Value::String(v.to_owned()))
         })
         .collect();
     Value::Object(fields)
@@ -77,7 +87,7 @@ async fn a_system_sends_and_withdraws_records_and_gets_each_ones_person_back() {
     let housing = key(&s, writer("housing")).await;
 
     // The same person, entered again in council tax under another account.
-    let mut again = council_tax_record(dir.path(), "CT00000");
+    let mut again = record_of(dir.path(), "council_tax", "CT00000");
     again["record_id"] = json!("CT90000");
     let audited = s.count("audit_log").await;
     let (status, body) = send(&s, Some(&tax), &again.to_string()).await;
@@ -93,6 +103,30 @@ async fn a_system_sends_and_withdraws_records_and_gets_each_ones_person_back() {
         "kept in the store"
     );
     assert_eq!(s.count("audit_log").await, audited + 1, "audited");
+
+    // Sent again, unchanged, it is the same person still.
+    let (status, body) = send(&s, Some(&tax), &again.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["person_id"], json!(person), "{body}");
+
+    // A record in a pair waiting for a reviewer, sent again unchanged, is
+    // put to the reviewer again, not refused, and the pair is not doubled.
+    let (system, record): (String, String) = townhall_store::sql::query_as(
+        "SELECT left_system, left_record FROM index_reviews WHERE decision IS NULL \
+         ORDER BY left_system, left_record LIMIT 1",
+    )
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    let its_key = key(&s, writer(&system)).await;
+    let pending = s.count("index_reviews").await;
+    let waiting = record_of(dir.path(), &system, &record);
+    for _ in 0..2 {
+        let (status, body) = send(&s, Some(&its_key), &waiting.to_string()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body["review"].as_u64().unwrap() >= 1, "{body}");
+    }
+    assert_eq!(s.count("index_reviews").await, pending);
 
     // Someone new is a person of their own; a batch answers for each.
     let (status, body) = send(
@@ -262,19 +296,20 @@ async fn a_resident_who_signs_up_is_linked_to_their_council_tax_record_in_that_r
     assert!(payer.is_some());
     assert_eq!(
         person_of(&s, townhall_index::ACCOUNTS, &account).await,
+        None,
+        "not linked before the email address is confirmed"
+    );
+    let link = link_for(&s, "Rosalind.Featherstone@mail.example").await;
+    let r = c.get(&link).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        person_of(&s, townhall_index::ACCOUNTS, &account).await,
         payer,
         "the account is the council tax payer"
     );
     // Someone else who signs up is nobody the council knows yet.
     let other = s.client();
-    s.sign_up(
-        &other,
-        "/sign-up",
-        ("Barnaby", "Quill"),
-        "barnaby@mail.example",
-        "correct horse battery",
-    )
-    .await;
+    crate::accounts::sign_up(&s, &other, "barnaby@mail.example", "correct horse battery").await;
     let (theirs,): (String,) = townhall_store::sql::query_as(
         "SELECT user_id FROM users WHERE email = 'barnaby@mail.example'",
     )
@@ -290,14 +325,24 @@ async fn a_resident_who_signs_up_is_linked_to_their_council_tax_record_in_that_r
 #[tokio::test]
 async fn a_date_of_birth_at_sign_up_must_be_real_and_past() {
     let s = TestServer::start().await;
-    for ((day, month, year), says) in [
+    let tomorrow = time::OffsetDateTime::now_utc().date().next_day().unwrap();
+    let tomorrow = [
+        tomorrow.day().to_string(),
+        u8::from(tomorrow.month()).to_string(),
+        tomorrow.year().to_string(),
+    ];
+    let cases: [([String; 3], &str); 3] = [
         (
-            ("31", "2", "1990"),
+            ["31", "2", "1990"].map(String::from),
             "Date of birth must be a real date, like 27 3 1985",
         ),
-        (("1", "1", "2999"), "Date of birth must be a real date"),
-        (("", "3", ""), "Date of birth must be a real date"),
-    ] {
+        (tomorrow, "Date of birth must be in the past"),
+        (
+            ["", "3", ""].map(String::from),
+            "Date of birth must be a real date",
+        ),
+    ];
+    for ([day, month, year], says) in cases {
         let r = s
             .submit(
                 &s.client(),
@@ -308,9 +353,9 @@ async fn a_date_of_birth_at_sign_up_must_be_real_and_past() {
                     ("family_name", "Lee"),
                     ("email", "ann@mail.example"),
                     ("password", "correct horse battery"),
-                    ("date_of_birth-day", day),
-                    ("date_of_birth-month", month),
-                    ("date_of_birth-year", year),
+                    ("date_of_birth-day", &day),
+                    ("date_of_birth-month", &month),
+                    ("date_of_birth-year", &year),
                 ],
             )
             .await;

@@ -12,7 +12,7 @@ use townhall_identity::accounts::{self, NewAccount, UserKind};
 use townhall_identity::profiles::{self, ResidentProfile};
 use townhall_identity::tokens::{self, TokenPurpose};
 use townhall_identity::{password, sessions, AccountError, SignInError, User};
-use townhall_types::EmailAddress;
+use townhall_types::{EmailAddress, UserId};
 
 use crate::auth::Visitor;
 use crate::error::AppError;
@@ -171,49 +171,58 @@ pub async fn sign_up(
     .await?;
     send_link(&state, &mut tx, &user, TokenPurpose::VerifyEmail).await?;
     tx.commit().await?;
-    link_account(&state, &user, &f, &email, date_of_birth).await;
     Ok(Redirect::to("/sign-up/check-email").into_response())
 }
 
-/// Links a new account to the council's records of the same person, when
-/// the council keeps a resident index that holds accounts: the resident
-/// then finds their council tax, housing and other records with their
-/// account from the first request. The account is made whatever becomes of
-/// this; a failure is logged, and the next full run links it.
-async fn link_account(
-    state: &AppState,
-    user: &User,
-    f: &SignUpForm,
-    email: &EmailAddress,
-    date_of_birth: Option<time::Date>,
-) {
+/// Links a confirmed account to the council's records of the same person,
+/// when the council keeps a resident index that holds accounts: the
+/// resident then finds their council tax, housing and other records with
+/// their account. Only once the email address is proved theirs, so that
+/// nobody can attach an account to someone else's records by typing their
+/// name and birthday. The confirmation stands whatever becomes of this; a
+/// failure is logged, and the next full run links the account.
+async fn link_account(state: &AppState, user: UserId) {
     let Some(live) = &state.site.index else {
         return;
     };
     if live.policy().system(townhall_index::ACCOUNTS).is_none() {
         return;
     }
+    let council = state.council().id;
+    let account = accounts::get(state.store(), council, user).await;
+    let profile = profiles::read_own(state.store(), council, user).await;
+    let (Ok(Some(account)), Ok(Some(profile))) = (account, profile) else {
+        tracing::warn!("a confirmed account has no profile to link in the resident index");
+        return;
+    };
+    if account.kind != UserKind::Resident {
+        return;
+    }
     let arriving = townhall_index::live::Arriving {
         key: townhall_index::records::RecordKey::new(
             townhall_index::ACCOUNTS.into(),
-            user.id.to_string(),
+            user.to_string(),
         ),
         person: townhall_linkage::record::RawPerson {
-            first_name: f.given_name.trim().to_owned(),
-            surname: f.family_name.trim().to_owned(),
-            email: email.to_string(),
-            date_of_birth: date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
+            first_name: profile.given_name,
+            surname: profile.family_name,
+            email: account.email.to_string(),
+            date_of_birth: profile.date_of_birth.unwrap_or_default(),
+            phone: profile.phone.unwrap_or_default(),
             ..Default::default()
         },
-        extra: Default::default(),
-        account: Some(user.id),
+        extra: profile
+            .uprn
+            .map(|u| [("uprn".to_owned(), u)].into())
+            .unwrap_or_default(),
+        account: Some(user),
     };
     let by = townhall_index::live::By {
-        actor: townhall_audit::Actor::Resident(user.id.to_string()),
-        label: "The resident, creating their account".into(),
+        actor: townhall_audit::Actor::Resident(user.to_string()),
+        label: "The resident, confirming their account".into(),
     };
     if let Err(e) = live.arrive(state.store(), arriving, &by).await {
-        tracing::warn!(error = %e, "a new account could not be linked in the resident index");
+        tracing::warn!(error = %e, "a confirmed account could not be linked in the resident index");
     }
 }
 
@@ -283,6 +292,7 @@ pub async fn verify_email(
         Ok(user) => {
             accounts::mark_verified(&mut tx, council, user).await?;
             tx.commit().await?;
+            link_account(&state, user).await;
             html! {
                 (layout::banner(true, "Your email address is confirmed", html! { p { "You can now sign in." } }))
                 h1 { "Email address confirmed" }
