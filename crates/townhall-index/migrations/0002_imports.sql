@@ -18,3 +18,7 @@ CREATE TABLE index_imports (
 -- such as the NHS number, a middle name, sex), as a JSON object from the
 -- column's name to its value as the system holds it.
 ALTER TABLE index_records ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';
+
+-- A record's pairs are found from either side: a record arriving looks up the
+-- decisions reviewers made on it.
+CREATE INDEX index_reviews_right ON index_reviews (council_id, right_system, right_record);

@@ -6,8 +6,9 @@
 //! uncertain pairs put to reviewers, the change audited, all in one
 //! transaction. Arrivals are taken one at a time.
 //!
-//! A full `townhall index link` retrains the model; the server takes the
-//! new model when it next starts.
+//! A full `townhall index link` retrains the model, and `townhall index
+//! import` brings a system's file in; the server builds its index again
+//! before the next change after either.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -29,9 +30,8 @@ use crate::review::Reviewer;
 use crate::run::{self, ordered};
 use crate::IndexError;
 
-/// What the built index's run time is set to when memory may no longer
-/// follow the store: no run has this time, so the next change builds the
-/// index again.
+/// What the index is marked built from when memory may no longer follow
+/// the store: nothing is, so the next change builds the index again.
 const STALE: &str = "stale";
 
 /// A record arriving from a system.
@@ -78,8 +78,10 @@ struct State {
     /// The engine's index; `None` until the council's index has been linked
     /// once (there is no model to link with before).
     index: Option<Index>,
-    /// When the run whose model it links with was made.
-    run_at: Option<String>,
+    /// What it was built from: when the last full run and the last import
+    /// from a file were made (set to [`STALE`] when memory may no longer
+    /// follow the store).
+    built_from: String,
     /// The columns records are prepared with: the model's.
     columns: Vec<Column>,
     keys: Vec<RecordKey>,
@@ -114,13 +116,14 @@ impl LiveIndex {
     }
 
     /// The state, built again first if a full run (`townhall index link`)
-    /// has linked the index since it was built.
+    /// has linked the index, or a system's file been imported
+    /// (`townhall index import`), since it was built.
     async fn fresh<'a>(
         &'a self,
         store: &Store,
     ) -> Result<tokio::sync::MutexGuard<'a, State>, IndexError> {
         let mut state = self.state.lock().await;
-        if run::last_run_at(store, self.council).await? != state.run_at {
+        if built_from(store, self.council).await? != state.built_from {
             *state = State::build(store, self.council, &self.policy, &()).await?;
         }
         Ok(state)
@@ -176,7 +179,7 @@ impl LiveIndex {
         if placed.is_err() {
             // Memory may have moved ahead of the store: built again before
             // the next change.
-            state.run_at = Some(STALE.into());
+            state.built_from = STALE.into();
         }
         placed
     }
@@ -296,7 +299,7 @@ impl LiveIndex {
         };
         let done = self.withdraw_in(&mut state, store, key, id, by).await;
         if done.is_err() {
-            state.run_at = Some(STALE.into());
+            state.built_from = STALE.into();
         }
         done
     }
@@ -364,7 +367,7 @@ impl LiveIndex {
         let (left, right) = crate::review::decide(store, self.council, id, same, reviewer).await?;
         let done = Self::decided(&mut state, store, self.council, &left, &right, same).await;
         if done.is_err() {
-            state.run_at = Some(STALE.into());
+            state.built_from = STALE.into();
         }
         done
     }
@@ -402,6 +405,22 @@ impl LiveIndex {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// What an index built now would be built from: the times of the last full
+/// run and of the last import from a file.
+async fn built_from(store: &Store, council: CouncilId) -> Result<String, StoreError> {
+    let (imported,): (Option<String>,) =
+        sql::query_as("SELECT MAX(imported_at) FROM index_imports WHERE council_id = $1")
+            .bind(council.to_string())
+            .fetch_one(store.reader())
+            .await?;
+    let run = run::last_run_at(store, council).await?;
+    Ok(format!(
+        "{}|{}",
+        run.unwrap_or_default(),
+        imported.unwrap_or_default()
+    ))
 }
 
 /// The decisions reviewers made on pairs with `key`: the other record, and
@@ -442,7 +461,7 @@ impl State {
         progress: &dyn Progress,
     ) -> Result<State, IndexError> {
         progress.step("reading the index", 0, 0);
-        let run_at = run::last_run_at(store, council).await?;
+        let from = built_from(store, council).await?;
         let model = run::last_model(store, council).await?;
         let mut stored = records::all(store, council).await?;
         let columns = model.as_ref().map(Model::columns).unwrap_or_default();
@@ -453,7 +472,7 @@ impl State {
         let persons: Vec<Option<PersonId>> = stored.iter().map(|r| r.person_id).collect();
         let mut state = State {
             index: None,
-            run_at,
+            built_from: from,
             columns,
             keys,
             numbers,

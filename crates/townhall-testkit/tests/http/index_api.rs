@@ -239,6 +239,29 @@ async fn a_system_sends_and_withdraws_records_and_gets_each_ones_person_back() {
         StatusCode::NOT_FOUND
     );
 
+    // A file imported while the server runs is in its index at once.
+    let late = dir.path().join("late.csv");
+    std::fs::write(
+        &late,
+        "record_id,first_name,surname,date_of_birth\nH99999,Ann,Lee,1990-01-01\n",
+    )
+    .unwrap();
+    townhall_index::import::import_file(
+        &s.db.store,
+        s.council.id,
+        &s.index_policy(),
+        "housing",
+        &late,
+        &townhall_index::files::Mapping::default(),
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        withdraw(&s, &housing, "housing", "H99999").await,
+        StatusCode::NO_CONTENT
+    );
+
     // An index key opens nothing else.
     let r = s
         .client()
