@@ -41,7 +41,7 @@ pub enum FileError {
 }
 
 /// The fields a column can hold.
-const FIELDS: [&str; 10] = [
+pub const FIELDS: [&str; 10] = [
     "record_id",
     "first_name",
     "surname",

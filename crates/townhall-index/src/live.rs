@@ -176,12 +176,7 @@ impl LiveIndex {
         let placed = self
             .arrive_in(&mut state, store, &arriving, raw, &declared, by)
             .await;
-        if placed.is_err() {
-            // Memory may have moved ahead of the store: built again before
-            // the next change.
-            state.built_from = STALE.into();
-        }
-        placed
+        state.kept(placed)
     }
 
     async fn arrive_in(
@@ -298,10 +293,7 @@ impl LiveIndex {
             return Err(IndexError::NotFound);
         };
         let done = self.withdraw_in(&mut state, store, key, id, by).await;
-        if done.is_err() {
-            state.built_from = STALE.into();
-        }
-        done
+        state.kept(done)
     }
 
     async fn withdraw_in(
@@ -366,10 +358,7 @@ impl LiveIndex {
         let mut state = self.fresh(store).await?;
         let (left, right) = crate::review::decide(store, self.council, id, same, reviewer).await?;
         let done = Self::decided(&mut state, store, self.council, &left, &right, same).await;
-        if done.is_err() {
-            state.built_from = STALE.into();
-        }
-        done
+        state.kept(done)
     }
 
     async fn decided(
@@ -451,6 +440,15 @@ async fn decisions_on(
 }
 
 impl State {
+    /// `result`, after marking the index to be built again if it is an
+    /// error: memory may have moved ahead of the store.
+    fn kept<T>(&mut self, result: Result<T, IndexError>) -> Result<T, IndexError> {
+        if result.is_err() {
+            self.built_from = STALE.into();
+        }
+        result
+    }
+
     /// The index as the store holds it: the last run's model, every record
     /// and the reviewers' decisions. Persons the store lacks (records
     /// imported since the last run) are written back.

@@ -99,20 +99,6 @@ struct BlockingFile {
     on: Vec<String>,
 }
 
-/// The names of the built-in fields, which no declared column may take.
-const CORE: [&str; 10] = [
-    "record_id",
-    "first_name",
-    "surname",
-    "date_of_birth",
-    "postcode",
-    "address",
-    "street_number",
-    "town",
-    "email",
-    "phone",
-];
-
 /// The built-in key parts, by name.
 const PARTS: [(&str, KeyPart); 11] = [
     ("first_name", KeyPart::FirstName),
@@ -163,7 +149,7 @@ impl LinkSettings {
                     ),
                 ));
             }
-            if CORE.contains(&name.as_str()) {
+            if crate::files::FIELDS.contains(&name.as_str()) {
                 return Err(source.error(
                     at,
                     format!("'{name}' is a built-in field, compared already; name another column"),

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use townhall_audit::Actor;
 use townhall_authz::{Action, Resource};
 use townhall_identity::api_keys::ApiClient;
+use townhall_index::files::FIELDS;
 use townhall_index::live::{Arriving, By, Placed};
 use townhall_index::records::RecordKey;
 use townhall_index::IndexError;
@@ -26,19 +27,6 @@ use crate::AppState;
 
 /// The most records one request may send.
 pub const MOST: usize = 1000;
-
-/// The built-in fields a record may have.
-const FIELDS: [&str; 9] = [
-    "record_id",
-    "first_name",
-    "surname",
-    "date_of_birth",
-    "postcode",
-    "address",
-    "town",
-    "email",
-    "phone",
-];
 
 /// What became of one record.
 #[derive(Serialize)]
@@ -56,6 +44,14 @@ fn system_of(client: &ApiClient) -> String {
         ApiScope::IndexWriter { system } => system.clone(),
         ApiScope::Services => String::new(),
     }
+}
+
+fn no_index() -> Response {
+    json_error(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "This council keeps no resident index",
+    )
 }
 
 fn bad(message: &str) -> Response {
@@ -80,11 +76,7 @@ pub async fn send(
         Err(refused) => return refused,
     };
     let Some(live) = state.site.index.clone() else {
-        return json_error(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "This council keeps no resident index",
-        );
+        return no_index();
     };
     let body: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
@@ -213,7 +205,12 @@ fn read(record: &Map<String, Value>, system: &str, declared: &[&str]) -> Result<
             other => {
                 return Err(format!(
                     "{other}: not a field; the fields are {}, and the columns {}",
-                    FIELDS.join(", "),
+                    FIELDS
+                        .iter()
+                        .filter(|f| **f != "street_number")
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     declared.join(", ")
                 ))
             }
@@ -248,11 +245,7 @@ pub async fn withdraw(
         Err(refused) => return refused,
     };
     let Some(live) = state.site.index.clone() else {
-        return json_error(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "This council keeps no resident index",
-        );
+        return no_index();
     };
     let by = By {
         actor: Actor::Partner(client.key_id.clone()),

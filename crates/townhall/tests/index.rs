@@ -226,24 +226,23 @@ fn refused(args: &[String]) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-#[test]
-fn a_councils_index_is_imported_linked_explained_and_exported() {
-    let dir = tempfile::tempdir().unwrap();
-    exports(dir.path());
-    let p = |name: &str| dir.path().join(name).display().to_string();
-    let data = p("data");
-    let with = |args: &[&str]| -> Vec<String> {
-        args.iter()
-            .copied()
-            .chain(["--data-dir", data.as_str()])
-            .map(str::to_owned)
-            .collect()
-    };
-    ok(&with(&["migrate"]));
+/// `args` for the store in `data`.
+fn with_data(data: &str, args: &[&str]) -> Vec<String> {
+    args.iter()
+        .copied()
+        .chain(["--data-dir", data])
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A council (Testshire) in a new store in `data`, with the demo's consent
+/// and index rules in its configuration folder, which is returned.
+fn council(data: &str) -> std::path::PathBuf {
+    ok(&with_data(data, &["migrate"]));
     ok(&[
         "admin",
         "--data-dir",
-        &data,
+        data,
         "create-council",
         "--slug",
         "testshire",
@@ -251,10 +250,21 @@ fn a_councils_index_is_imported_linked_explained_and_exported() {
         "Testshire Council",
     ]
     .map(str::to_owned));
-    let config = dir.path().join("data").join("config");
+    let config = Path::new(data).join("config");
     std::fs::create_dir_all(&config).unwrap();
     std::fs::write(config.join("consent.toml"), townhall_demo::CONSENT_POLICY).unwrap();
     std::fs::write(config.join("index.toml"), townhall_demo::INDEX_POLICY).unwrap();
+    config
+}
+
+#[test]
+fn a_councils_index_is_imported_linked_explained_and_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    exports(dir.path());
+    let p = |name: &str| dir.path().join(name).display().to_string();
+    let data = p("data");
+    council(&data);
+    let with = |args: &[&str]| with_data(&data, args);
 
     let tax = p("council_tax.csv");
     let housing = p("housing.csv");
@@ -763,29 +773,8 @@ fn a_councils_index_links_on_the_identifiers_its_systems_hold() {
     exports_with_nhs_numbers(dir.path());
     let p = |name: &str| dir.path().join(name).display().to_string();
     let data = p("data");
-    let with = |args: &[&str]| -> Vec<String> {
-        args.iter()
-            .copied()
-            .chain(["--data-dir", data.as_str()])
-            .map(str::to_owned)
-            .collect()
-    };
-    ok(&with(&["migrate"]));
-    ok(&[
-        "admin",
-        "--data-dir",
-        &data,
-        "create-council",
-        "--slug",
-        "testshire",
-        "--name",
-        "Testshire Council",
-    ]
-    .map(str::to_owned));
-    let config = dir.path().join("data").join("config");
-    std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(config.join("consent.toml"), townhall_demo::CONSENT_POLICY).unwrap();
-    std::fs::write(config.join("index.toml"), townhall_demo::INDEX_POLICY).unwrap();
+    let config = council(&data);
+    let with = |args: &[&str]| with_data(&data, args);
     let out = ok(&with(&[
         "index",
         "import",
