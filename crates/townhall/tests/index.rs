@@ -82,24 +82,10 @@ fn two_systems_are_linked_across_and_the_model_is_kept() {
     let dir = tempfile::tempdir().unwrap();
     exports(dir.path());
     let p = |name: &str| dir.path().join(name).display().to_string();
-    let out = townhall(&[
-        "index",
-        "link",
-        &p("council_tax.csv"),
-        &p("housing.csv"),
-        "--link-only",
-        "--map",
-        &p("housing.toml"),
-        "--output",
-        &p("clusters.csv"),
-        "--save-model",
-        &p("model.json"),
-    ]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = link_exports(
+        dir.path(),
+        "clusters.csv",
+        &["--save-model", &p("model.json")],
     );
     assert!(stdout.contains("council_tax: 300 records"), "{stdout}");
     assert!(stdout.contains("housing: 150 records"), "{stdout}");
@@ -224,6 +210,19 @@ fn refused(args: &[String]) -> String {
     let out = townhall(&args);
     assert!(!out.status.success(), "townhall {args:?} should fail");
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// `townhall index link` on the two exports in `dir`, across, with
+/// housing's mapping and `extra` arguments, writing `out`; its standard
+/// output, after checking it succeeded.
+fn link_exports(dir: &Path, out: &str, extra: &[&str]) -> String {
+    let p = |name: &str| dir.join(name).display().to_string();
+    let mut args: Vec<String> = ["index", "link"].map(str::to_owned).to_vec();
+    args.extend([p("council_tax.csv"), p("housing.csv")]);
+    args.extend(["--link-only".into(), "--map".into(), p("housing.toml")]);
+    args.extend(["--output".into(), p(out)]);
+    args.extend(extra.iter().map(|a| (*a).to_owned()));
+    ok(&args)
 }
 
 /// `args` for the store in `data`.
@@ -468,24 +467,7 @@ fn dates_exported_with_times_two_digit_years_and_month_names_are_read_and_the_re
             _ => format!("{d}-{}-{y}", MONTHS[m.parse::<usize>().unwrap() - 1]),
         }
     });
-    let p = |name: &str| dir.path().join(name).display().to_string();
-    let out = townhall(&[
-        "index",
-        "link",
-        &p("council_tax.csv"),
-        &p("housing.csv"),
-        "--link-only",
-        "--map",
-        &p("housing.toml"),
-        "--output",
-        &p("o.csv"),
-    ]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = link_exports(dir.path(), "o.csv", &[]);
     assert!(
         stdout.contains(
             "Born: 1 of 150 values could not be read as dates, e.g. '13.03.8l' on line 9"
@@ -678,31 +660,7 @@ fn identifiers_are_recognised_checked_and_link_people_their_names_would_not() {
 
     let p = |name: &str| dir.path().join(name).display().to_string();
     let link = |out: &str, extra: &[&str]| {
-        let (a, b, m, o) = (
-            p("council_tax.csv"),
-            p("housing.csv"),
-            p("housing.toml"),
-            p(out),
-        );
-        let mut args = vec![
-            "index",
-            "link",
-            &a,
-            &b,
-            "--link-only",
-            "--map",
-            &m,
-            "--output",
-            &o,
-        ];
-        args.extend(extra);
-        let run = townhall(&args);
-        let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
-        assert!(
-            run.status.success(),
-            "{stdout}{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
+        let stdout = link_exports(dir.path(), out, extra);
         (stdout, clusters(&dir.path().join(out)))
     };
     let renamed = |found: &HashMap<String, String>| {
