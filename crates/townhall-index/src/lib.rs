@@ -90,6 +90,9 @@ pub enum IndexError {
     /// A file could not be read or written.
     #[error(transparent)]
     File(#[from] files::FileError),
+    /// The work stopped on a fault of Townhall's own, and why.
+    #[error("{0}")]
+    Failed(String),
 }
 
 impl From<townhall_store::sql::Error> for IndexError {

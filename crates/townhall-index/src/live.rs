@@ -479,10 +479,6 @@ impl State {
         let Some(model) = model else {
             return Ok(state);
         };
-        progress.step("preparing", 0, 0);
-        let people: Vec<Person> =
-            Person::prepare_all(stored.par_iter().map(|r| &r.person), &state.columns);
-        drop(stored);
         let decisions = run::decisions(store, council, |k| state.numbers.get(k).copied()).await?;
         let mut settings = run::settings(policy);
         settings.comparisons = model.comparisons.clone();
@@ -496,16 +492,29 @@ impl State {
                 .map(|a| a.rules)
                 .unwrap_or_default(),
         );
-        let frequencies = TermFrequencies::of(&people);
-        let linked = link_with(
-            &people,
-            Mode::Dedupe,
-            &settings,
-            Some((model, frequencies)),
-            &decisions,
-            &crate::Stages(progress),
-        );
-        state.index = Some(Index::from_linked(settings, people, linked, &decisions));
+        // Preparing and linking a million records takes half a minute of
+        // both cores: on a thread for blocking work, so that the server's
+        // workers go on answering meanwhile.
+        progress.step("linking", 0, 0);
+        let columns = state.columns.clone();
+        let index = tokio::task::spawn_blocking(move || {
+            let people: Vec<Person> =
+                Person::prepare_all(stored.par_iter().map(|r| &r.person), &columns);
+            drop(stored);
+            let frequencies = TermFrequencies::of(&people);
+            let linked = link_with(
+                &people,
+                Mode::Dedupe,
+                &settings,
+                Some((model, frequencies)),
+                &decisions,
+                &(),
+            );
+            Index::from_linked(settings, people, linked, &decisions)
+        })
+        .await
+        .map_err(|e| IndexError::Failed(format!("building the index failed: {e}")))?;
+        state.index = Some(index);
         progress.step("naming persons", 0, 0);
         let all: Vec<u32> = (0..state.keys.len() as u32).collect();
         let changes = state.settle(&all);
