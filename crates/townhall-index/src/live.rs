@@ -246,27 +246,19 @@ impl LiveIndex {
             let explanation = state.explain(*other, id, left == a);
             run::queue_review(&mut tx, self.council, left, right, *p, &explanation, &now).await?;
         }
-        townhall_audit::append(
+        let action = if known.is_some() {
+            Action::Update
+        } else {
+            Action::Create
+        };
+        let purpose = "keeping the council's records of a person linked";
+        self.audit(
             &mut tx,
-            &AuditEvent {
-                council: self.council,
-                actor: by.actor.clone(),
-                actor_label: by.label.clone(),
-                on_behalf_of: None,
-                subject: arriving.account.map(|u| u.to_string()),
-                record: format!("index-record:{}", arriving.key),
-                fields: crate::policy::VIEW_FIELDS
-                    .iter()
-                    .map(|f| (*f).to_owned())
-                    .collect(),
-                action: if known.is_some() {
-                    Action::Update
-                } else {
-                    Action::Create
-                },
-                purpose: "keeping the council's records of a person linked".into(),
-                outcome: Outcome::Allowed,
-            },
+            by,
+            &arriving.key,
+            arriving.account,
+            action,
+            purpose,
         )
         .await?;
         let person = state.persons[id as usize]
@@ -294,6 +286,38 @@ impl LiveIndex {
         };
         let done = self.withdraw_in(&mut state, store, key, id, by).await;
         state.kept(done)
+    }
+
+    /// Appends the audit entry of a change to record `key`, in `tx`.
+    async fn audit(
+        &self,
+        tx: &mut Tx,
+        by: &By,
+        key: &RecordKey,
+        account: Option<UserId>,
+        action: Action,
+        purpose: &str,
+    ) -> Result<(), StoreError> {
+        townhall_audit::append(
+            tx,
+            &AuditEvent {
+                council: self.council,
+                actor: by.actor.clone(),
+                actor_label: by.label.clone(),
+                on_behalf_of: None,
+                subject: account.map(|u| u.to_string()),
+                record: format!("index-record:{key}"),
+                fields: crate::policy::VIEW_FIELDS
+                    .iter()
+                    .map(|f| (*f).to_owned())
+                    .collect(),
+                action,
+                purpose: purpose.into(),
+                outcome: Outcome::Allowed,
+            },
+        )
+        .await?;
+        Ok(())
     }
 
     async fn withdraw_in(
@@ -325,22 +349,9 @@ impl LiveIndex {
         let affected = state.withdraw(id);
         let changes = state.settle(&affected);
         state.write(&mut tx, self.council, &changes).await?;
-        townhall_audit::append(
-            &mut tx,
-            &AuditEvent {
-                council: self.council,
-                actor: by.actor.clone(),
-                actor_label: by.label.clone(),
-                on_behalf_of: None,
-                subject: None,
-                record: format!("index-record:{key}"),
-                fields: Vec::new(),
-                action: Action::Delete,
-                purpose: "a record withdrawn by the system that held it".into(),
-                outcome: Outcome::Allowed,
-            },
-        )
-        .await?;
+        let purpose = "a record withdrawn by the system that held it";
+        self.audit(&mut tx, by, key, None, Action::Delete, purpose)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -30,8 +30,10 @@ pub fn text(s: &str) -> String {
     for c in s.nfkd() {
         if c.is_ascii() {
             push(c, &mut out);
-        } else if is_combining_mark(c) {
-            // An accent the decomposition set apart: dropped.
+        } else if is_combining_mark(c) || invisible(c) {
+            // An accent the decomposition set apart, or a character that
+            // shows nothing (a soft hyphen or zero-width space pasted from a
+            // word processor, a byte-order mark): dropped, not a space.
         } else if c.is_alphanumeric() {
             // A letter with no plain form: its transliteration, which may
             // be several letters (`ß` → `ss`) or words (`北京` → `bei jing`).
@@ -44,6 +46,13 @@ pub fn text(s: &str) -> String {
         }
     }
     out
+}
+
+/// Characters that print nothing: the soft hyphen, zero-width spaces and
+/// joiners, direction marks and embeddings, the word joiner, the byte-order
+/// mark.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
 }
 
 /// A name: [`text`], with apostrophes dropped so `O'Brien` is `obrien`, and
@@ -380,6 +389,13 @@ mod tests {
         assert_eq!(text("Дмитрий"), "dmitrii");
         assert_eq!(text("Ｊｏｈｎ"), "john", "full-width letters");
         assert_eq!(text("Ann 😀 Lee"), "ann lee", "a symbol is a space");
+        // As pasted from a word processor: a soft hyphen, a zero-width space
+        // and a byte-order mark print nothing; a no-break space is a space.
+        assert_eq!(name("Anne\u{ad}marie"), "annemarie");
+        assert_eq!(name("\u{feff}Smith\u{200b}"), "smith");
+        assert_eq!(name("O\u{2019}Brien"), "obrien");
+        assert_eq!(name("Mary\u{a0}Ann"), "mary ann");
+        assert_eq!(name("\u{202e}Lee\u{202c}"), "lee");
     }
 
     #[test]
