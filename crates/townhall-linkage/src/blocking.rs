@@ -53,19 +53,27 @@ pub struct Rule {
 }
 
 impl KeyPart {
-    /// Whether the part is taken from `field`: a rule with this part holds
-    /// that field's comparison fixed.
+    /// Whether the part holds all of `field`'s value: a rule with this part
+    /// pairs only records that agree on it, so training holds that field's
+    /// comparison fixed. A part that takes only some of a value (an
+    /// initial, a sound, a year, a district) narrows the field without
+    /// fixing it: its comparison still varies within the rule's pairs, and
+    /// training learns it there.
     pub fn covers(self, field: Field) -> bool {
         match self {
-            KeyPart::FirstName | KeyPart::FirstInitial => field == Field::FirstName,
-            KeyPart::Surname | KeyPart::SurnameSound => field == Field::Surname,
+            KeyPart::FirstName => field == Field::FirstName,
+            KeyPart::Surname => field == Field::Surname,
             KeyPart::NamesEitherWay => matches!(field, Field::FirstName | Field::Surname),
-            KeyPart::DateOfBirth | KeyPart::BirthYear => field == Field::DateOfBirth,
-            KeyPart::Postcode | KeyPart::PostcodeDistrict => field == Field::Postcode,
+            KeyPart::DateOfBirth => field == Field::DateOfBirth,
+            KeyPart::Postcode => field == Field::Postcode,
             KeyPart::Address => field == Field::Address,
             KeyPart::Email => field == Field::Email,
             KeyPart::Phone => field == Field::Phone,
             KeyPart::Extra(at) => field == Field::Extra(at),
+            KeyPart::FirstInitial
+            | KeyPart::SurnameSound
+            | KeyPart::BirthYear
+            | KeyPart::PostcodeDistrict => false,
         }
     }
 }

@@ -152,13 +152,12 @@ pub struct Comparison {
     pub field: Field,
     /// The tests, best first.
     pub tests: Vec<Test>,
-    /// Whether a household shares the value (a home phone, a parent's
-    /// mobile given for a child): between records at one home, agreeing on
-    /// it is the home's evidence again, already counted by the place
-    /// comparison, so it is not scored there (see [`Comparison::scored`]).
-    /// Disagreeing still counts: two people at one home with their own
-    /// phones are two people.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    /// Whether a household shares the value (a surname, a home phone, a
+    /// parent's mobile or email given for a child): between records at one
+    /// home it is weighed against how often different people there agree
+    /// on it ([`Model::u_home`](crate::model::Model::u_home)), not against
+    /// strangers. Disagreeing still counts: two people at one home with
+    /// their own phones are two people.
     pub household: bool,
     /// The column compared, for a field beyond the core ones
     /// ([`Field::Extra`]).
@@ -194,15 +193,6 @@ impl Comparison {
         self.tests.len() + 1
     }
 
-    /// Why `a` and `b` reach no level, in words.
-    pub fn no_level(&self, a: &Person, b: &Person) -> &'static str {
-        if self.household && Pair::of(self.field, a, b).is_some() {
-            "shared at one home: counted with the address"
-        } else {
-            "a value is missing"
-        }
-    }
-
     /// The label of `level`.
     pub fn level_label(&self, level: Level) -> String {
         self.tests
@@ -215,24 +205,6 @@ impl Comparison {
         let pair = Pair::of(self.field, a, b)?;
         let hit = self.tests.iter().position(|t| pair.passes(*t));
         Some(u8::try_from(hit.unwrap_or(self.tests.len())).unwrap_or(u8::MAX))
-    }
-
-    /// The level a pair is scored at: [`Comparison::level`], except that a
-    /// household's value agreed on at one home is not scored. Training
-    /// counts every level as it is (leaving those pairs out would leave
-    /// mostly the people who moved, and teach that phones rarely agree).
-    pub fn scored(&self, a: &Person, b: &Person) -> Option<Level> {
-        self.scored_from(self.level(a, b), a, b)
-    }
-
-    /// [`Comparison::scored`], from the level already worked out.
-    pub fn scored_from(&self, level: Option<Level>, a: &Person, b: &Person) -> Option<Level> {
-        let level = level?;
-        let agrees = usize::from(level) < self.tests.len();
-        if agrees && self.household && same_home(a, b) {
-            return None;
-        }
-        Some(level)
     }
 }
 
@@ -434,7 +406,7 @@ fn values_pass(a: &Value, b: &Value, test: Test) -> bool {
 
 /// Whether two records give the same home: one postcode, and address
 /// lines sharing at least half their words.
-fn same_home(a: &Person, b: &Person) -> bool {
+pub fn same_home(a: &Person, b: &Person) -> bool {
     let postcode = a
         .postcode
         .as_deref()
@@ -494,7 +466,7 @@ pub fn people() -> Vec<Comparison> {
                 Test::SoundsAlike,
                 Test::NameCrossed,
             ],
-            household: false,
+            household: true,
             column: None,
         },
         Comparison {
@@ -529,7 +501,7 @@ pub fn people() -> Vec<Comparison> {
         Comparison {
             field: Field::Email,
             tests: vec![Test::Exact, Test::EmailLocalPart, Test::JaroWinkler(0.9)],
-            household: false,
+            household: true,
             column: None,
         },
         Comparison {
@@ -644,47 +616,22 @@ mod tests {
     }
 
     #[test]
-    fn a_phone_shared_at_one_home_is_not_scored_again_but_different_phones_are() {
-        let at_home = |first: &str, dob: &str, phone: &str| {
+    fn one_home_is_one_postcode_and_most_of_one_address_line() {
+        let at = |postcode: &str, address: &str| {
             Person::prepare(&crate::record::RawPerson {
-                first_name: first.into(),
+                first_name: "Lily".into(),
                 surname: "Lee".into(),
-                date_of_birth: dob.into(),
-                postcode: "RV3 8AY".into(),
-                address: "13 Rowan Terrace".into(),
-                phone: phone.into(),
+                postcode: postcode.into(),
+                address: address.into(),
                 ..Default::default()
             })
         };
-        let phone = people()
-            .into_iter()
-            .find(|c| c.field == Field::Phone)
-            .unwrap();
-        let parent = at_home("Isabella", "1976-11-27", "07700 938541");
-        let child = at_home("Lily", "2016-06-17", "07700 938541");
-        assert_eq!(phone.level(&parent, &child), Some(0), "trained as it is");
-        assert_eq!(
-            phone.scored(&parent, &child),
-            None,
-            "scored with the address"
-        );
-        assert_eq!(
-            phone.no_level(&parent, &child),
-            "shared at one home: counted with the address"
-        );
-        let own = at_home("Lily", "2016-06-17", "07700 900001");
-        assert_eq!(
-            phone.scored(&parent, &own),
-            Some(2),
-            "own phones: two people"
-        );
-        let mut moved = child.clone();
-        moved.postcode = crate::normalise::postcode("RV9 1ZZ").map(std::sync::Arc::new);
-        assert_eq!(
-            phone.scored(&parent, &moved),
-            Some(0),
-            "elsewhere, a phone is evidence"
-        );
+        let home = at("RV3 8AY", "13 Rowan Terrace");
+        assert!(same_home(&home, &at("rv38ay", "13 ROWAN TERRACE")));
+        assert!(same_home(&home, &at("RV3 8AY", "13 Rowan Terr")));
+        assert!(!same_home(&home, &at("RV3 8AY", "27 Birch Close")));
+        assert!(!same_home(&home, &at("RV9 1ZZ", "13 Rowan Terrace")));
+        assert!(!same_home(&home, &at("", "13 Rowan Terrace")));
     }
 
     #[test]

@@ -1,17 +1,23 @@
-//! How common each name and postcode is. Two records sharing a rare surname
+//! How common each name and home is. Two records sharing a rare surname
 //! are stronger evidence than two sharing the commonest one, so an exact
 //! match on these fields is weighed against how often its value occurs
 //! (term-frequency adjustment) rather than against the average.
+//!
+//! For where someone lives, the value is the home (postcode and address
+//! line): the best level of the place comparison is the same address, and
+//! a home many records give (a large household, a care home, a block
+//! whose flats are not numbered) says less of which one person a record is.
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::blocking::Fnv;
 use crate::comparison::Field;
 use crate::record::Person;
 
-/// Values and their shares, hashed quickly: looked up for every exact match.
-type Shares = HashMap<String, f64, BuildHasherDefault<Fnv>>;
+/// Values, by a hash of them, and their shares: looked up for every exact
+/// match, so without building the value.
+type Shares = HashMap<u64, f64, BuildHasherDefault<Fnv>>;
 
 /// The share of records holding each value of the adjusted fields.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -23,14 +29,40 @@ pub struct TermFrequencies {
 /// The fields whose exact matches are adjusted.
 pub const ADJUSTED: [Field; 3] = [Field::FirstName, Field::Surname, Field::Postcode];
 
-/// The value of an adjusted field, if the record has one.
-pub fn value(field: Field, p: &Person) -> Option<&str> {
+/// The value of an adjusted field, as an explanation shows it, if the
+/// record has one.
+pub fn value(field: Field, p: &Person) -> Option<String> {
     match field {
-        Field::FirstName => p.first_name.as_ref().map(|n| n.text.as_str()),
-        Field::Surname => p.surname.as_ref().map(|n| n.text.as_str()),
-        Field::Postcode => p.postcode.as_ref().map(|c| c.unit.as_str()),
+        Field::FirstName => p.first_name.as_ref().map(|n| n.text.clone()),
+        Field::Surname => p.surname.as_ref().map(|n| n.text.clone()),
+        Field::Postcode => home(p).map(|(unit, line)| format!("{}, {unit}", line.join(" "))),
         _ => None,
     }
+}
+
+/// A record's home: its postcode and address line, when it has both.
+fn home(p: &Person) -> Option<(&str, &[String])> {
+    let unit = p.postcode.as_deref()?.unit.as_str();
+    (!p.address.is_empty()).then(|| (unit, &p.address[..]))
+}
+
+/// The hash of an adjusted field's value, if the record has one.
+fn key(field: Field, p: &Person) -> Option<u64> {
+    let mut h = Fnv::default();
+    match field {
+        Field::FirstName => h.write(p.first_name.as_ref()?.text.as_bytes()),
+        Field::Surname => h.write(p.surname.as_ref()?.text.as_bytes()),
+        Field::Postcode => {
+            let (unit, line) = home(p)?;
+            h.write(unit.as_bytes());
+            for token in line {
+                h.write_u8(0);
+                h.write(token.as_bytes());
+            }
+        }
+        _ => return None,
+    }
+    Some(h.finish())
 }
 
 impl TermFrequencies {
@@ -39,13 +71,8 @@ impl TermFrequencies {
         let mut shares: [Shares; 3] = Default::default();
         for (field, table) in ADJUSTED.iter().zip(&mut shares) {
             let mut total = 0.0;
-            for v in people.iter().filter_map(|p| value(*field, p)) {
-                match table.get_mut(v) {
-                    Some(n) => *n += 1.0,
-                    None => {
-                        table.insert(v.to_owned(), 1.0);
-                    }
-                }
+            for k in people.iter().filter_map(|p| key(*field, p)) {
+                *table.entry(k).or_default() += 1.0;
                 total += 1.0;
             }
             for n in table.values_mut() {
@@ -55,10 +82,10 @@ impl TermFrequencies {
         TermFrequencies { shares }
     }
 
-    /// The share of records with `value` in `field`, if counted.
-    pub fn share(&self, field: Field, value: &str) -> Option<f64> {
+    /// The share of records holding `p`'s value of `field`, if counted.
+    pub fn share(&self, field: Field, p: &Person) -> Option<f64> {
         let table = ADJUSTED.iter().position(|f| *f == field)?;
-        self.shares[table].get(value).copied()
+        self.shares[table].get(&key(field, p)?).copied()
     }
 }
 
@@ -79,8 +106,8 @@ mod tests {
             })
             .collect();
         let tf = TermFrequencies::of(&people);
-        assert_eq!(tf.share(Field::Surname, "smith"), Some(0.75));
-        assert_eq!(tf.share(Field::Surname, "featherstonehaugh"), Some(0.25));
-        assert_eq!(tf.share(Field::FirstName, "smith"), None);
+        assert_eq!(tf.share(Field::Surname, &people[0]), Some(0.75));
+        assert_eq!(tf.share(Field::Surname, &people[3]), Some(0.25));
+        assert_eq!(tf.share(Field::FirstName, &people[0]), None);
     }
 }

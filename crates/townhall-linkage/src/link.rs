@@ -119,6 +119,7 @@ pub fn train(
     // No more samples than there are pairs: small inputs train quickly.
     let samples = settings.u_samples.min(total_pairs as usize);
     train::estimate_u(&mut model, people, samples, settings.seed);
+    train::estimate_u_home(&mut model, people, pairs, levels);
     let patterns = train::Patterns::of(levels, comparisons);
     let mut sums: Vec<Vec<f64>> = model.m.iter().map(|l| vec![0.0; l.len()]).collect();
     let mut sessions = vec![0usize; model.comparisons.len()];
@@ -126,7 +127,11 @@ pub fn train(
     for (r, rule) in settings.rules.iter().enumerate() {
         // A rule that fixes only what a household shares (surname, address,
         // phone) pairs families; EM would learn "same household" as its
-        // match class, and a parent would then match their child.
+        // match class, and a parent would then match their child. A first
+        // initial or a birth year with the address is no better: couples,
+        // twins and siblings share them. Only a whole first name, a whole
+        // date of birth or an identifier makes a rule's pairs mostly one
+        // person's.
         let personal = rule.parts.iter().any(|p| {
             p.covers(Field::FirstName)
                 || p.covers(Field::DateOfBirth)

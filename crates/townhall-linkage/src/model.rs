@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::column::Column;
-use crate::comparison::{Comparison, Field, Level};
+use crate::comparison::{self, Comparison, Field, Level};
 use crate::frequency::{self, TermFrequencies};
 use crate::record::Person;
 
@@ -28,6 +28,15 @@ pub struct Model {
     pub u: Vec<Vec<f64>>,
     /// The probability that two records taken at random are the same person.
     pub prior: f64,
+    /// For each comparison of a value a household shares
+    /// ([`Comparison::household`]), the probability of each level among
+    /// different people at one home (a family shares a surname, and often
+    /// a phone and an email); empty for the other comparisons. Between
+    /// records at one home such a comparison is weighed against these
+    /// instead of `u`: agreeing on a surname there says little, however
+    /// rare the surname. See [`crate::train::estimate_u_home`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub u_home: Vec<Vec<f64>>,
 }
 
 impl Model {
@@ -47,6 +56,7 @@ impl Model {
             m,
             u,
             prior: 1e-4,
+            u_home: Vec::new(),
         }
     }
 
@@ -82,6 +92,21 @@ impl Model {
                 }
             }
         }
+        if !model.u_home.is_empty() && model.u_home.len() != model.comparisons.len() {
+            return Err(ModelError(
+                "u_home must have one list per comparison (empty where unused)".into(),
+            ));
+        }
+        for (c, u) in model.comparisons.iter().zip(&model.u_home) {
+            if !u.is_empty()
+                && (u.len() != c.levels() || u.iter().any(|x| !(0.0..=1.0).contains(x)))
+            {
+                return Err(ModelError(format!(
+                    "u_home of {} must hold one probability per level",
+                    c.name()
+                )));
+            }
+        }
         if !(model.prior > 0.0 && model.prior < 1.0) {
             return Err(ModelError("prior must lie strictly between 0 and 1".into()));
         }
@@ -115,15 +140,33 @@ impl Model {
         }
     }
 
-    /// The levels `a` and `b` are scored at ([`Comparison::scored`]).
-    pub fn scored_vector(&self, a: &Person, b: &Person) -> Vector {
-        self.comparisons.iter().map(|c| c.scored(a, b)).collect()
-    }
-
     /// The weight of evidence of `level` of comparison `c`: `log2(m / u)`.
     pub fn weight(&self, c: usize, level: Level) -> f64 {
         let l = usize::from(level);
         (self.m[c][l].max(FLOOR) / self.u[c][l].max(FLOOR)).log2()
+    }
+
+    /// Whether comparison `c` is weighed against household members between
+    /// records at one home.
+    fn weighed_at_home(&self, c: usize) -> bool {
+        self.u_home.get(c).is_some_and(|u| !u.is_empty())
+    }
+
+    /// The weight of `level` of comparison `c` between records at one home
+    /// (`at_home`): `log2(m / u_home)` for a household's values, else
+    /// [`Model::weight`].
+    pub fn weight_at(&self, c: usize, level: Level, at_home: bool) -> f64 {
+        if !(at_home && self.weighed_at_home(c)) {
+            return self.weight(c, level);
+        }
+        let l = usize::from(level);
+        (self.m[c][l].max(FLOOR) / self.u_home[c][l].max(FLOOR)).log2()
+    }
+
+    /// Whether `a` and `b` are records at one home for the comparisons
+    /// weighed there (false when none is).
+    pub fn at_home(&self, a: &Person, b: &Person) -> bool {
+        !self.u_home.is_empty() && comparison::same_home(a, b)
     }
 
     /// The prior's weight: `log2(prior / (1 - prior))`.
@@ -146,7 +189,7 @@ impl Model {
     /// records holding this value. 0 for fields that are not adjusted.
     pub fn adjustment(&self, c: usize, a: &Person, tf: &TermFrequencies) -> f64 {
         let field = self.comparisons[c].field;
-        let Some(share) = frequency::value(field, a).and_then(|v| tf.share(field, v)) else {
+        let Some(share) = tf.share(field, a) else {
             return 0.0;
         };
         (self.u[c][0].max(FLOOR) / share.max(FLOOR)).log2()
@@ -167,11 +210,12 @@ impl Model {
         tf: &TermFrequencies,
     ) -> f64 {
         // Ten million pairs are scored in a run: no vector is built.
+        let at_home = self.at_home(a, b);
         let mut score = self.prior_weight();
-        for (c, (comparison, level)) in self.comparisons.iter().zip(v).enumerate() {
-            if let Some(level) = comparison.scored_from(*level, a, b) {
-                score += self.weight(c, level);
-                if level == 0 {
+        for (c, level) in v.iter().enumerate() {
+            if let Some(level) = *level {
+                score += self.weight_at(c, level, at_home);
+                if level == 0 && !(at_home && self.weighed_at_home(c)) {
                     score += self.adjustment(c, a, tf);
                 }
             }
@@ -182,15 +226,26 @@ impl Model {
     /// Why `a` and `b` score what they do, field by field, each adjustment
     /// for how common a value is as a term of its own.
     pub fn explain(&self, a: &Person, b: &Person, tf: &TermFrequencies) -> Explanation {
-        let v = self.scored_vector(a, b);
+        let v = self.vector(a, b);
+        let at_home = self.at_home(a, b);
         let mut terms = Vec::new();
         for (i, (c, level)) in self.comparisons.iter().zip(&v).enumerate() {
+            let household = at_home && self.weighed_at_home(i);
             terms.push(Term {
                 field: c.name().to_owned(),
-                level: level.map_or_else(|| c.no_level(a, b).to_owned(), |l| c.level_label(l)),
-                weight: level.map_or(0.0, |l| self.weight(i, l)),
+                level: match level {
+                    None => "a value is missing".to_owned(),
+                    Some(l) if household => {
+                        format!(
+                            "{}, at one home (as household members are)",
+                            c.level_label(*l)
+                        )
+                    }
+                    Some(l) => c.level_label(*l),
+                },
+                weight: level.map_or(0.0, |l| self.weight_at(i, l, at_home)),
             });
-            let adjustment = if *level == Some(0) {
+            let adjustment = if *level == Some(0) && !household {
                 self.adjustment(i, a, tf)
             } else {
                 0.0
@@ -201,7 +256,7 @@ impl Model {
                     field: c.name().to_owned(),
                     level: format!(
                         "how common '{value}' is ({:.3}% of records)",
-                        tf.share(c.field, value).unwrap_or_default() * 100.0
+                        tf.share(c.field, a).unwrap_or_default() * 100.0
                     ),
                     weight: adjustment,
                 });

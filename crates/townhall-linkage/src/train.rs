@@ -11,9 +11,83 @@ use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 
 use crate::blocking::Fnv;
-use crate::comparison::Level;
+use crate::comparison::{self, Field, Level};
 use crate::model::{Model, Vector};
 use crate::record::Person;
+
+/// [`Model::u_home`]: for each comparison of a value a household shares,
+/// how often different people at one home agree on it. They are taken from
+/// the candidate pairs at one home whose first names and dates of birth both
+/// disagree entirely, which are two people whatever else they share (parent
+/// and child, brothers, people sharing a house). The counts are smoothed
+/// towards `u` with the weight of [`HOME_PRIOR`] pairs, so that data
+/// without households (or with few) is weighed as before. `levels` holds
+/// each pair's levels one after the other ([`Model::fill_levels`]).
+pub fn estimate_u_home(
+    model: &mut Model,
+    people: &[Person],
+    pairs: &[(u32, u32, u32)],
+    levels: &[Option<Level>],
+) {
+    let n = model.comparisons.len();
+    let position = |field| model.comparisons.iter().position(|c| c.field == field);
+    let (Some(first), Some(dob)) = (position(Field::FirstName), position(Field::DateOfBirth))
+    else {
+        return;
+    };
+    let household: Vec<usize> = (0..n).filter(|c| model.comparisons[*c].household).collect();
+    if household.is_empty() || n == 0 {
+        return;
+    }
+    let else_of = |c: usize| u8::try_from(model.comparisons[c].levels() - 1).ok();
+    let (first_else, dob_else) = (else_of(first), else_of(dob));
+    let empty: Vec<Vec<f64>> = model.u.iter().map(|l| vec![0.0; l.len()]).collect();
+    let counts = pairs
+        .par_iter()
+        .zip(levels.par_chunks(n))
+        .filter(|((i, j, _), v)| {
+            v[first] == first_else
+                && v[dob] == dob_else
+                && comparison::same_home(&people[*i as usize], &people[*j as usize])
+        })
+        .fold(
+            || empty.clone(),
+            |mut counts, (_, v)| {
+                for &c in &household {
+                    if let Some(l) = v[c] {
+                        counts[c][usize::from(l)] += 1.0;
+                    }
+                }
+                counts
+            },
+        )
+        .reduce(
+            || empty.clone(),
+            |mut a, b| {
+                for (x, y) in a.iter_mut().flatten().zip(b.iter().flatten()) {
+                    *x += y;
+                }
+                a
+            },
+        );
+    model.u_home = (0..n)
+        .map(|c| {
+            if !household.contains(&c) {
+                return Vec::new();
+            }
+            let total: f64 = counts[c].iter().sum();
+            counts[c]
+                .iter()
+                .zip(&model.u[c])
+                .map(|(k, u)| (k + HOME_PRIOR * u) / (total + HOME_PRIOR))
+                .collect()
+        })
+        .collect();
+}
+
+/// How many pairs' worth of weight `u` has when [`estimate_u_home`]
+/// smooths its counts towards it.
+pub const HOME_PRIOR: f64 = 100.0;
 
 /// Sets `u` from `samples` pairs of different records taken at random.
 /// Each level's count is smoothed by one, so no level is ever impossible.
@@ -290,7 +364,7 @@ pub fn match_share(model: &Model, tallied: &[(Vector, u64)], start: f64) -> f64 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::comparison::{Comparison, Field, Test};
+    use crate::comparison::{self, Comparison, Field, Test};
 
     /// Three comparisons of three levels with known m, u and share of matches.
     fn truth() -> Model {
@@ -317,6 +391,7 @@ mod tests {
                 vec![0.05, 0.15, 0.80],
             ],
             prior: 0.0,
+            u_home: Vec::new(),
         }
     }
 
@@ -402,5 +477,101 @@ mod tests {
         let vectors: Vec<Vector> = vec![vec![Some(0), Some(0), Some(0)]; 10];
         estimate_m(&mut model, &tally(&vectors), 0.5, &[2], 5, 1e-9);
         assert_eq!(model.m[2], before);
+    }
+
+    /// A family at each of `homes` homes: a parent and a child, with one
+    /// surname, one phone and one home; and `strangers` pairs of people
+    /// living apart.
+    fn families(homes: usize) -> (Vec<Person>, Vec<(u32, u32, u32)>) {
+        let person = |first: &str, dob: &str, home: usize| {
+            Person::prepare(&crate::record::RawPerson {
+                first_name: first.into(),
+                surname: format!("Family{home}"),
+                date_of_birth: dob.into(),
+                postcode: format!("RV{} {}AB", 1 + home / 10, home % 10),
+                address: format!("{} Rowan Terrace", home + 1),
+                phone: format!("07700 9{home:05}"),
+                ..Default::default()
+            })
+        };
+        let mut people = Vec::new();
+        let mut pairs = Vec::new();
+        for home in 0..homes {
+            people.push(person("Isabella", "1976-11-27", home));
+            people.push(person("Lily", "2016-06-17", home));
+            let n = u32::try_from(people.len()).unwrap();
+            pairs.push((n - 2, n - 1, 1));
+        }
+        (people, pairs)
+    }
+
+    fn levels_of(
+        model: &Model,
+        people: &[Person],
+        pairs: &[(u32, u32, u32)],
+    ) -> Vec<Option<Level>> {
+        let mut levels = vec![None; pairs.len() * model.comparisons.len()];
+        for (p, chunk) in pairs.iter().zip(levels.chunks_mut(model.comparisons.len())) {
+            model.fill_levels(&people[p.0 as usize], &people[p.1 as usize], chunk);
+        }
+        levels
+    }
+
+    #[test]
+    fn families_at_one_home_teach_what_household_members_share() {
+        let mut model = Model::new(comparison::people());
+        let (people, pairs) = families(400);
+        let levels = levels_of(&model, &people, &pairs);
+        estimate_u_home(&mut model, &people, &pairs, &levels);
+        let surname = model
+            .comparisons
+            .iter()
+            .position(|c| c.field == Field::Surname)
+            .unwrap();
+        let phone = model
+            .comparisons
+            .iter()
+            .position(|c| c.field == Field::Phone)
+            .unwrap();
+        let dob = model
+            .comparisons
+            .iter()
+            .position(|c| c.field == Field::DateOfBirth)
+            .unwrap();
+        // 400 families against 100 pairs' worth of u: 80% of household
+        // members share the surname and phone, as these families all do.
+        let expected = (400.0 + HOME_PRIOR * model.u[surname][0]) / (400.0 + HOME_PRIOR);
+        assert!((model.u_home[surname][0] - expected).abs() < 1e-9);
+        assert!(model.u_home[phone][0] > 0.79);
+        assert!(model.u_home[dob].is_empty(), "not a household's value");
+        // At one home a shared surname is worth little; elsewhere it counts.
+        assert!(model.weight_at(surname, 0, true) < 1.0);
+        assert!(model.weight_at(surname, 0, false) > 1.0);
+        assert_eq!(model.weight_at(dob, 0, true), model.weight(dob, 0));
+        let (parent, child) = (&people[0], &people[1]);
+        assert!(model.at_home(parent, child));
+        let moved = Person {
+            postcode: people[3].postcode.clone(),
+            ..child.clone()
+        };
+        assert!(!model.at_home(parent, &moved));
+    }
+
+    #[test]
+    fn without_households_home_is_weighed_as_anywhere() {
+        let mut model = Model::new(comparison::people());
+        let (people, pairs) = families(400);
+        // The pairs are people living apart: nothing is learned at home.
+        let apart: Vec<(u32, u32, u32)> = pairs
+            .iter()
+            .map(|(a, _, r)| (*a, (*a + 3) % 800, *r))
+            .collect();
+        let levels = levels_of(&model, &people, &apart);
+        estimate_u_home(&mut model, &people, &apart, &levels);
+        for (c, u) in model.u_home.iter().enumerate() {
+            if !u.is_empty() {
+                assert_eq!(u, &model.u[c]);
+            }
+        }
     }
 }
