@@ -403,7 +403,10 @@ class Population:
                 if top < low:
                     break
                 sex = rng.choice("MF")
-                first = None
+                pool = father.community.female if sex == "F" else father.community.male
+                first = pool.draw(rng)
+                while any(first == c.first for c in out):  # no two siblings share a name
+                    first = pool.draw(rng)
                 if sex == "M" and father.sex == "M" and k == 0 and rng.random() < 0.04:
                     first = father.first  # named after his father, at the same address
                 child = self.person(father.community, sex,
@@ -420,7 +423,7 @@ class Population:
                             twin_name = pool.draw(rng)
                             if twin_name[0] == child.first[0] and twin_name != child.first:
                                 break
-                    while twin_name == child.first:
+                    while any(twin_name == c.first for c in out):
                         twin_name = pool.draw(rng)
                     twin = self.person(child.community, tsex,
                                        child.community.surname_of(surname, tsex), child.dob, home,

@@ -191,6 +191,8 @@ pub fn people() -> Vec<Rule> {
         Rule::on(&[KeyPart::NamesEitherWay, KeyPart::BirthYear]),
         Rule::on(&[KeyPart::Postcode, KeyPart::BirthYear]),
         Rule::on(&[KeyPart::Address, KeyPart::PostcodeDistrict]),
+        // The postcode missing or mistyped, and no date of birth.
+        Rule::on(&[KeyPart::Address, KeyPart::FirstInitial]),
     ]
 }
 

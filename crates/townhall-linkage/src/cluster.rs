@@ -56,6 +56,31 @@ pub fn split(members: &[u32], edges: &[Edge], threshold: f64, max_size: usize, o
     }
 }
 
+/// The pairs of records that share a cluster of `out` (among `members`,
+/// sorted) but that `conflict` says cannot be one person: for
+/// [`keep_apart`] to separate.
+pub fn conflicts(
+    out: &[u32],
+    members: &[u32],
+    conflict: impl Fn(u32, u32) -> bool,
+) -> Vec<(u32, u32)> {
+    let mut by_cluster: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+    for &m in members {
+        by_cluster.entry(out[m as usize]).or_default().push(m);
+    }
+    let mut found = Vec::new();
+    for records in by_cluster.values().filter(|r| r.len() > 1) {
+        for (i, &a) in records.iter().enumerate() {
+            for &b in &records[i + 1..] {
+                if conflict(a, b) {
+                    found.push((a, b));
+                }
+            }
+        }
+    }
+    found
+}
+
 /// Separates records a person has said are different people (`apart`) but
 /// that other links put in one cluster: each such cluster is built again
 /// from its links, strongest first, leaving out any link that would join

@@ -266,6 +266,27 @@ pub enum DateAgreement {
     Different,
 }
 
+/// Whether two dates of birth cannot be one person's: neither a typing
+/// slip, a swap of day and month nor a day wrong in the right month turns
+/// one into the other. The first of January says only the year to a
+/// system that knew nothing more (and is the day a placeholder takes), so
+/// against it only a year beyond a slip conflicts. A date in 1900 or before
+/// is a placeholder (nobody it could be is living) and conflicts with none.
+pub fn births_conflict(a: Date, b: Date) -> bool {
+    if a.year() <= 1900 || b.year() <= 1900 {
+        return false;
+    }
+    let year_only = |d: Date| d.month() == time::Month::January && d.day() == 1;
+    if year_only(a) || year_only(b) {
+        let (x, y) = (a.year().to_string(), b.year().to_string());
+        return !within_one_edit(&x, &y);
+    }
+    matches!(
+        dates(a, b),
+        DateAgreement::Different | DateAgreement::SameYear
+    )
+}
+
 /// How dates of birth `a` and `b` agree.
 pub fn dates(a: Date, b: Date) -> DateAgreement {
     if a == b {
@@ -323,15 +344,28 @@ pub fn token_overlap(a: &[String], b: &[String]) -> f64 {
     {
         return 1.0;
     }
-    let word = |t: &str| t.len() >= 4 && t.bytes().all(|c| c.is_ascii_alphabetic());
-    let alike = |x: &String, y: &String| x == y || (word(x) && word(y) && within_one_edit(x, y));
     let shared = a
         .iter()
-        .filter(|t| b.iter().any(|u| alike(t, u)))
+        .filter(|t| b.iter().any(|u| word_alike(t, u)))
         .count()
         .min(b.len());
     let all = a.len() + b.len() - shared;
     shared as f64 / all as f64
+}
+
+/// Whether every word of the shorter address line is in the other (a
+/// flat's number left out of one), slips in long words forgiven as in
+/// [`token_overlap`].
+pub fn within(a: &[String], b: &[String]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    !short.is_empty() && short.iter().all(|t| long.iter().any(|u| word_alike(t, u)))
+}
+
+/// Two words of an address line alike: equal, or long words of letters one
+/// typing slip apart (`Crescent`, `Cresent`; never `12` and `14`).
+fn word_alike(x: &str, y: &str) -> bool {
+    let word = |t: &str| t.len() >= 4 && t.bytes().all(|c| c.is_ascii_alphabetic());
+    x == y || (word(x) && word(y) && within_one_edit(x, y))
 }
 
 /// Towns or localities one typing slip apart at most, spaces aside.
@@ -480,6 +514,39 @@ mod tests {
             dates(d(1956, 3, 7), d(1971, 11, 20)),
             DateAgreement::Different
         );
+    }
+
+    #[test]
+    fn births_conflict_beyond_a_slip_a_swap_or_a_day() {
+        let d = |y, m, day| Date::from_calendar_date(y, Month::try_from(m).unwrap(), day).unwrap();
+        let martin = d(1952, 4, 11);
+        for same in [
+            d(1952, 4, 11),
+            d(1952, 11, 4),
+            d(1952, 4, 12),
+            d(1925, 4, 11),
+            d(1952, 4, 29),
+        ] {
+            assert!(!births_conflict(martin, same), "{same}");
+        }
+        // His son, born in another year; someone born the same year.
+        assert!(births_conflict(martin, d(1988, 4, 17)));
+        assert!(births_conflict(martin, d(1952, 9, 30)));
+        // A year known only (1 January): the year must agree, or nearly.
+        assert!(!births_conflict(martin, d(1952, 1, 1)));
+        assert!(!births_conflict(martin, d(1953, 1, 1)));
+        assert!(births_conflict(martin, d(1988, 1, 1)));
+        // A placeholder conflicts with nobody.
+        assert!(!births_conflict(martin, d(1900, 1, 1)));
+    }
+
+    #[test]
+    fn a_line_within_another_is_the_flat_number_left_out() {
+        let t = |s: &str| s.split(' ').map(str::to_owned).collect::<Vec<_>>();
+        assert!(within(&t("17 hudson rise"), &t("flat 10 17 hudson rise")));
+        assert!(within(&t("flat 10 17 hudson rise"), &t("17 hudsn rise")));
+        assert!(!within(&t("17 hudson rise"), &t("19 hudson rise")));
+        assert!(!within(&t("17 hudson rise"), &[]));
     }
 
     #[test]

@@ -276,10 +276,8 @@ impl<'a> Pair<'a> {
                     .as_deref()
                     .zip(b.town.as_deref())
                     .map(|(x, y)| compare::same_town(x, y));
-                if postcodes.is_none() && (overlap.is_none() || same_town.is_none()) {
-                    // Without postcodes, an address line means little
-                    // without its town, and a town alone says nothing of
-                    // who someone is.
+                if postcodes.is_none() && overlap.is_none() {
+                    // A town alone says nothing of who someone is.
                     return None;
                 }
                 Pair::Place {
@@ -404,18 +402,21 @@ fn values_pass(a: &Value, b: &Value, test: Test) -> bool {
     }
 }
 
-/// Whether two records give the same home: one postcode, and address
-/// lines sharing at least half their words.
+/// Whether two records give the same home: one postcode and address lines
+/// sharing at least half their words; or, whatever the postcodes (one
+/// missing or mistyped), every word of one line found in the other
+/// (`17 Hudson Rise` and `Flat 10, 17 Hudson Rise`).
 pub fn same_home(a: &Person, b: &Person) -> bool {
+    if a.address.is_empty() || b.address.is_empty() {
+        return false;
+    }
     let postcode = a
         .postcode
         .as_deref()
         .zip(b.postcode.as_deref())
         .is_some_and(|(x, y)| same(x, y));
-    postcode
-        && !a.address.is_empty()
-        && !b.address.is_empty()
-        && compare::token_overlap(&a.address, &b.address) >= 0.5
+    (postcode && compare::token_overlap(&a.address, &b.address) >= 0.5)
+        || compare::within(&a.address, &b.address)
 }
 
 /// Whether two values are equal; records prepared together share one copy
@@ -490,6 +491,7 @@ pub fn people() -> Vec<Comparison> {
                 Test::PostcodeAndLine(0.5),
                 Test::Exact,
                 Test::LineAndTown(0.5),
+                Test::TokenOverlap(1.0),
                 Test::TokenOverlap(0.5),
                 Test::PostcodeSector,
                 Test::PostcodeDistrict,
@@ -630,8 +632,16 @@ mod tests {
         assert!(same_home(&home, &at("rv38ay", "13 ROWAN TERRACE")));
         assert!(same_home(&home, &at("RV3 8AY", "13 Rowan Terr")));
         assert!(!same_home(&home, &at("RV3 8AY", "27 Birch Close")));
-        assert!(!same_home(&home, &at("RV9 1ZZ", "13 Rowan Terrace")));
-        assert!(!same_home(&home, &at("", "13 Rowan Terrace")));
+        assert!(
+            same_home(&home, &at("RV9 1ZZ", "13 Rowan Terrace")),
+            "postcode mistyped"
+        );
+        assert!(
+            same_home(&home, &at("", "Flat 2, 13 Rowan Terrace")),
+            "flat left out"
+        );
+        assert!(!same_home(&home, &at("", "15 Rowan Terrace")));
+        assert!(!same_home(&home, &at("RV3 8AY", "")));
     }
 
     #[test]

@@ -306,14 +306,37 @@ impl Index {
             self.settings.max_cluster.max(2),
             &mut self.clusters,
         );
-        let apart: Vec<(u32, u32)> = self
+        let mut apart: Vec<(u32, u32)> = self
             .apart
             .iter()
             .copied()
             .filter(|(a, b)| members.binary_search(a).is_ok() && members.binary_search(b).is_ok())
             .collect();
+        // As a batch run keeps its clusters coherent (`Linked::cohere`),
+        // and sends the links it leaves out to review.
+        let links = &self.links;
+        let conflicts = crate::link::incoherent(&self.clusters, &members, &self.people, |a, b| {
+            links[a as usize].iter().any(|(o, _)| *o == b)
+        });
+        let refusing = !conflicts.is_empty();
+        let before: Vec<u32> = members.iter().map(|m| self.clusters[*m as usize]).collect();
+        apart.extend(conflicts);
         if !apart.is_empty() {
             cluster::keep_apart(&mut self.clusters, &edges, &apart);
+        }
+        if refusing {
+            let was = |m: u32| before[members.binary_search(&m).unwrap_or_default()];
+            let clusters = &self.clusters;
+            let refused: Vec<Edge> = edges
+                .iter()
+                .copied()
+                .filter(|(a, b, _)| {
+                    was(*a) == was(*b) && clusters[*a as usize] != clusters[*b as usize]
+                })
+                .collect();
+            self.review
+                .retain(|e| !refused.iter().any(|r| (r.0, r.1) == (e.0, e.1)));
+            self.review.extend(refused);
         }
     }
 }

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 
 use crate::blocking::{self, Mode, Rule};
 use crate::cluster::{self, Edge};
+use crate::compare;
 use crate::comparison::{self, Comparison, Field, Level};
 use crate::frequency::TermFrequencies;
 use crate::model::{self, Model, Vector};
@@ -389,7 +390,32 @@ pub fn link_with(
     if !decisions.is_empty() {
         linked.apply(decisions, settings);
     }
+    linked.cohere(people);
     linked
+}
+
+/// Whether two records give dates of birth that cannot be one person's
+/// ([`compare::births_conflict`]).
+pub fn births_conflict(a: &Person, b: &Person) -> bool {
+    matches!(
+        (a.date_of_birth, b.date_of_birth),
+        (Some(x), Some(y)) if compare::births_conflict(x, y)
+    )
+}
+
+/// The pairs of `members` (sorted) in one cluster of `clusters` whose dates
+/// of birth cannot be one person's and that only a chain of links joins:
+/// a pair `linked` directly was weighed whole, its dates with the rest (or
+/// decided by a person), and stands.
+pub fn incoherent(
+    clusters: &[u32],
+    members: &[u32],
+    people: &[Person],
+    linked: impl Fn(u32, u32) -> bool,
+) -> Vec<(u32, u32)> {
+    cluster::conflicts(clusters, members, |a, b| {
+        births_conflict(&people[a as usize], &people[b as usize]) && !linked(a, b)
+    })
 }
 
 /// The records' numbers in an order that puts those likely to pair side by
@@ -497,6 +523,7 @@ impl Linked {
                 .filter(|d| d.same)
                 .map(|d| (key(d.a, d.b).0, key(d.a, d.b).1, 1.0)),
         );
+        self.links.sort_unstable_by_key(|(a, b, _)| (*a, *b));
         let apart: Vec<(u32, u32)> = decisions
             .iter()
             .filter(|d| !d.same)
@@ -509,6 +536,39 @@ impl Linked {
             settings.max_cluster,
         );
         cluster::keep_apart(&mut self.clusters, &self.links, &apart);
+        self.confidence = confidence(&self.clusters, &self.links);
+    }
+}
+
+impl Linked {
+    /// Keeps every cluster coherent: records whose dates of birth cannot be
+    /// one person's are not put in one cluster by a chain of links (a
+    /// father and his son of one name, through the records that give no
+    /// date). Such a cluster is built again from its links, strongest
+    /// first, leaving out each link that would join them, and the links
+    /// left out go to review.
+    fn cohere(&mut self, people: &[Person]) {
+        let all: Vec<u32> = (0..self.clusters.len())
+            .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+            .collect();
+        let links = &self.links;
+        let conflicts = incoherent(&self.clusters, &all, people, |a, b| {
+            let pair = (a.min(b), a.max(b));
+            links
+                .binary_search_by_key(&pair, |(x, y, _)| (*x, *y))
+                .is_ok()
+        });
+        if conflicts.is_empty() {
+            return;
+        }
+        let before = self.clusters.clone();
+        cluster::keep_apart(&mut self.clusters, &self.links, &conflicts);
+        let refused = self.links.iter().copied().filter(|(a, b, _)| {
+            let (a, b) = (*a as usize, *b as usize);
+            before[a] == before[b] && self.clusters[a] != self.clusters[b]
+        });
+        self.review.extend(refused);
+        self.review.sort_unstable_by_key(|(a, b, _)| (*a, *b));
         self.confidence = confidence(&self.clusters, &self.links);
     }
 }
@@ -526,5 +586,57 @@ fn total_pairs(n: usize, mode: Mode<'_>) -> f64 {
             let within: f64 = per_source.values().map(|k| k * (k - 1.0) / 2.0).sum();
             all - within
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn born(first: &str, dob: &str) -> Person {
+        Person::prepare(&crate::record::RawPerson {
+            first_name: first.into(),
+            surname: "Khan".into(),
+            date_of_birth: dob.into(),
+            postcode: "RV1 2AB".into(),
+            address: "78 Morrison Close".into(),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn a_chain_of_links_never_joins_a_father_and_his_son() {
+        // Muhammad Khan, born 1952, and his son of one name, born 1988,
+        // each linked to the electoral register's record, which has no
+        // date of birth: the weaker link is left out, and reviewed.
+        let people = vec![
+            born("Muhammad", "1952-04-07"),
+            born("Muhammad", ""),
+            born("Muhammad", "1988-04-17"),
+            born("Muhammad", "1952-04-07"),
+        ];
+        let mut linked = Linked {
+            model: Model::new(comparison::people()),
+            frequencies: TermFrequencies::default(),
+            training: Vec::new(),
+            clusters: vec![0, 0, 0, 0],
+            confidence: vec![1.0; 4],
+            pairs: 4,
+            links: vec![(0, 1, 0.99), (0, 3, 0.999), (1, 2, 0.97)],
+            review: Vec::new(),
+        };
+        linked.cohere(&people);
+        assert_eq!(linked.clusters, vec![0, 0, 2, 0]);
+        assert_eq!(linked.review, vec![(1, 2, 0.97)]);
+        // A pair linked directly was weighed with its dates, and stands.
+        let mut direct = Linked {
+            clusters: vec![0, 0, 0, 3],
+            links: vec![(0, 1, 0.99), (0, 2, 0.96), (1, 2, 0.97)],
+            review: Vec::new(),
+            ..linked
+        };
+        direct.cohere(&people);
+        assert_eq!(direct.clusters, vec![0, 0, 0, 3]);
+        assert!(direct.review.is_empty());
     }
 }

@@ -552,6 +552,7 @@ mod tests {
         assert!(model.at_home(parent, child));
         let moved = Person {
             postcode: people[3].postcode.clone(),
+            address: people[3].address.clone(),
             ..child.clone()
         };
         assert!(!model.at_home(parent, &moved));
