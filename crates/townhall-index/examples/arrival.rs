@@ -51,7 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let mut index = Index::new(settings, trained.model, frequencies);
     for p in held {
-        index.add(p);
+        index.add(p, 0);
     }
     let building = started.elapsed();
 
@@ -59,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut linked = 0;
     for p in arriving {
         let started = Instant::now();
-        let arrival = index.add(p);
+        let arrival = index.add(p, 0);
         latencies.push(started.elapsed());
         if !arrival.links.is_empty() {
             linked += 1;

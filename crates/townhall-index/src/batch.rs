@@ -20,6 +20,9 @@ use crate::settings::{Active, LinkSettings};
 pub struct Options {
     /// Only pairs across files (each file holds no duplicates of its own).
     pub link_only: bool,
+    /// The sources that hold each person once (as [`Options::link_only`]
+    /// says of all).
+    pub deduplicated: Vec<String>,
     /// Send pairs whose first names differ entirely while their dates of
     /// birth agree (twins) for review instead of linking them.
     pub review_twins: bool,
@@ -131,6 +134,23 @@ pub fn link_files(
             message: format!("no file has the column(s) {}", unused.join(", ")),
         });
     }
+    if let Some(unknown) = options
+        .deduplicated
+        .iter()
+        .find(|d| !tables.iter().any(|t| &t.source == *d))
+    {
+        return Err(FileError::Content {
+            path: "--deduplicated".into(),
+            message: format!(
+                "'{unknown}' is none of the files' sources ({})",
+                tables
+                    .iter()
+                    .map(|t| t.source.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
     if options.link_only && tables.len() < 2 {
         return Err(FileError::Content {
             path: inputs
@@ -167,10 +187,13 @@ pub fn link_files(
             std::iter::repeat_n(u32::try_from(s).unwrap_or(u32::MAX), t.people.len())
         })
         .collect();
-    let mode = if options.link_only {
-        Mode::LinkOnly(&sources)
-    } else {
-        Mode::Dedupe
+    let deduplicated: Vec<bool> = tables
+        .iter()
+        .map(|t| options.link_only || options.deduplicated.contains(&t.source))
+        .collect();
+    let mode = Mode::Sources {
+        of: &sources,
+        deduplicated: &deduplicated,
     };
     let mut settings = Settings::default();
     settings.comparisons.extend(active.comparisons);

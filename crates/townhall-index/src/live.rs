@@ -221,7 +221,9 @@ impl LiveIndex {
         let decided = decisions_on(&mut tx, self.council, &arriving.key).await?;
         let mut review = Vec::new();
         if let Some(index) = state.index.as_mut() {
-            review = index.add(person).review;
+            review = index
+                .add(person, self.policy.source_of(&arriving.key.system))
+                .review;
             // Reviewers' decisions on this record outrank the model, as in a run.
             for (other, same) in decided {
                 if let Some(other) = state.numbers.get(&other).copied() {
@@ -508,20 +510,25 @@ impl State {
         // workers go on answering meanwhile.
         progress.step("linking", 0, 0);
         let columns = state.columns.clone();
+        let sources = policy.sources(state.keys.iter().map(|k| k.system.as_str()));
         let index = tokio::task::spawn_blocking(move || {
             let people: Vec<Person> =
                 Person::prepare_all(stored.par_iter().map(|r| &r.person), &columns);
             drop(stored);
             let frequencies = TermFrequencies::of(&people);
+            let mode = Mode::Sources {
+                of: &sources.0,
+                deduplicated: &sources.1,
+            };
             let linked = link_with(
                 &people,
-                Mode::Dedupe,
+                mode,
                 &settings,
                 Some((model, frequencies)),
                 &decisions,
                 &(),
             );
-            Index::from_linked(settings, people, linked, &decisions)
+            Index::from_linked(settings, people, sources, linked, &decisions)
         })
         .await
         .map_err(|e| IndexError::Failed(format!("building the index failed: {e}")))?;

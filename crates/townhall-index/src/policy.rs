@@ -52,6 +52,9 @@ pub struct System {
     pub id: String,
     /// Its name for people, e.g. "Council Tax".
     pub name: String,
+    /// Whether it holds each person once (an electoral register): two of
+    /// its records are never one person, nor joined in one by other links.
+    pub deduplicated: bool,
 }
 
 /// A purpose for which some teams may see a person across systems.
@@ -87,6 +90,8 @@ struct File {
 struct SystemFile {
     id: String,
     name: String,
+    #[serde(default)]
+    deduplicated: bool,
 }
 
 #[derive(Deserialize)]
@@ -204,6 +209,7 @@ impl IndexPolicy {
                     System {
                         id: s.id,
                         name: s.name,
+                        deduplicated: s.deduplicated,
                     }
                 })
                 .collect(),
@@ -214,6 +220,22 @@ impl IndexPolicy {
             views,
             linkage: LinkSettings::default(),
         })
+    }
+
+    /// The source number of `system` for linking: its place among the
+    /// systems (one no longer declared comes after them all).
+    pub fn source_of(&self, system: &str) -> u32 {
+        let at = self.systems.iter().position(|s| s.id == system);
+        u32::try_from(at.unwrap_or(self.systems.len())).unwrap_or(u32::MAX)
+    }
+
+    /// The source number of each of `systems` ([`IndexPolicy::source_of`]),
+    /// and whether each source holds each person once: what a run is told
+    /// (`Mode::Sources`).
+    pub fn sources<'a>(&self, systems: impl Iterator<Item = &'a str>) -> (Vec<u32>, Vec<bool>) {
+        let of = systems.map(|s| self.source_of(s)).collect();
+        let deduplicated = self.systems.iter().map(|s| s.deduplicated).collect();
+        (of, deduplicated)
     }
 
     /// The system with this id.
@@ -293,6 +315,27 @@ teams = ["Early Help"]
     fn a_good_file_is_read_with_the_fields_its_purpose_covers() {
         let p = IndexPolicy::parse("index.toml", GOOD, &consent()).unwrap();
         assert_eq!(p.system_name("council_tax"), "Council Tax");
+        assert!(
+            !p.systems[0].deduplicated,
+            "systems may hold duplicates unless declared"
+        );
+        let register = GOOD.replace(
+            "[[views]]",
+            "[[systems]]\nid = \"electoral_register\"\nname = \"Electoral register\"\ndeduplicated = true\n\n[[views]]",
+        );
+        let p2 = IndexPolicy::parse("index.toml", &register, &consent()).unwrap();
+        assert_eq!(
+            p2.sources(
+                [
+                    "electoral_register",
+                    "council_tax",
+                    "electoral_register",
+                    "old"
+                ]
+                .into_iter()
+            ),
+            (vec![1, 0, 1, 2], vec![false, true])
+        );
         assert_eq!(p.views[0].fields, ["name", "date_of_birth", "address"]);
         assert_eq!(p.views_for("Early Help").count(), 1);
         assert_eq!(p.views_for("Highways").count(), 0);

@@ -170,9 +170,13 @@ pub async fn run(
     let mut settings = settings(policy);
     settings.comparisons.extend(active.comparisons);
     settings.rules.extend(active.rules);
+    let (sources, deduplicated) = policy.sources(stored.iter().map(|r| r.key.system.as_str()));
     let mut linked = link_with(
         &people,
-        Mode::Dedupe,
+        Mode::Sources {
+            of: &sources,
+            deduplicated: &deduplicated,
+        },
         &settings,
         None,
         &decisions,

@@ -201,8 +201,30 @@ pub fn people() -> Vec<Rule> {
 pub enum Mode<'a> {
     /// Every pair: duplicates within and across sources.
     Dedupe,
-    /// Only pairs from different sources; `sources[i]` is record i's source.
-    LinkOnly(&'a [u32]),
+    /// Pairs across sources, and within a source only when it may hold
+    /// duplicates of its own: `of[i]` is record `i`'s source, and
+    /// `deduplicated[s]` whether source `s` is known to hold each person
+    /// once (an electoral register). With every source so, only links
+    /// across sources are made.
+    Sources {
+        /// Each record's source.
+        of: &'a [u32],
+        /// Whether each source holds each person once.
+        deduplicated: &'a [bool],
+    },
+}
+
+impl Mode<'_> {
+    /// Whether records `i` and `j` may be one person's.
+    pub fn pairs(self, i: u32, j: u32) -> bool {
+        match self {
+            Mode::Dedupe => true,
+            Mode::Sources { of, deduplicated } => {
+                let (s, t) = (of[i as usize], of[j as usize]);
+                s != t || !deduplicated.get(s as usize).copied().unwrap_or(false)
+            }
+        }
+    }
 }
 
 /// What blocking produced.
@@ -245,10 +267,8 @@ pub fn candidates(people: &[Person], rules: &[Rule], mode: Mode<'_>, max_block: 
                 let keys = &keys;
                 block.iter().enumerate().flat_map(move |(x, &(_, i))| {
                     block[x + 1..].iter().filter_map(move |&(_, j)| {
-                        if let Mode::LinkOnly(sources) = mode {
-                            if sources[i as usize] == sources[j as usize] {
-                                return None;
-                            }
+                        if !mode.pairs(i, j) {
+                            return None;
                         }
                         let shared = keys.shared(i as usize, j as usize);
                         // Only the first rule that finds a pair keeps it.
@@ -358,7 +378,15 @@ mod tests {
             p("Ann", "Lee", "1990-01-01", ""),
         ];
         let sources = [0, 0, 1];
-        let blocked = candidates(&people, &people_rules(), Mode::LinkOnly(&sources), 1000);
+        let blocked = candidates(
+            &people,
+            &people_rules(),
+            Mode::Sources {
+                of: &sources,
+                deduplicated: &[true, true],
+            },
+            1000,
+        );
         assert_eq!(
             blocked.pairs,
             vec![(0, 2, 0b0011_0001_0111), (1, 2, 0b0011_0001_0111)]

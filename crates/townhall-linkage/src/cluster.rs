@@ -6,6 +6,8 @@
 //! result depends only on the set of pairs, never on the order records came
 //! in, so linking a new record to an index gives what a batch run would.
 
+use rayon::prelude::*;
+
 /// A linked pair: two record indices and the probability they match.
 pub type Edge = (u32, u32, f64);
 
@@ -62,49 +64,71 @@ pub fn split(members: &[u32], edges: &[Edge], threshold: f64, max_size: usize, o
 pub fn conflicts(
     out: &[u32],
     members: &[u32],
-    conflict: impl Fn(u32, u32) -> bool,
+    conflict: impl Fn(u32, u32) -> bool + Sync,
 ) -> Vec<(u32, u32)> {
-    let mut by_cluster: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
-    for &m in members {
-        by_cluster.entry(out[m as usize]).or_default().push(m);
+    let mut keyed: Vec<(u32, u32)> = members.iter().map(|m| (out[*m as usize], *m)).collect();
+    keyed.par_sort_unstable();
+    keyed
+        .chunk_by(|x, y| x.0 == y.0)
+        .filter(|c| c.len() > 1)
+        .collect::<Vec<_>>()
+        .par_iter()
+        .flat_map_iter(|records| {
+            let conflict = &conflict;
+            records.iter().enumerate().flat_map(move |(i, &(_, a))| {
+                records[i + 1..]
+                    .iter()
+                    .filter(move |&&(_, b)| conflict(a, b))
+                    .map(move |&(_, b)| (a, b))
+            })
+        })
+        .collect()
+}
+
+/// A cluster to build again: its records, its links and its pairs kept apart.
+type Rebuilt = (Vec<u32>, Vec<Edge>, Vec<(u32, u32)>);
+
+/// Separates records that must not be one person (`apart`: people said so,
+/// or they cannot be) but that other links put in one cluster: each such
+/// cluster is built again from its links, strongest first, leaving out any
+/// link that would join two records kept apart. Labels stay the smallest
+/// record of each part. Only the clusters of `members` (sorted) are looked
+/// at; each, its links and its pairs kept apart are gathered once, so the
+/// cost grows with the records, not with the records times the clusters to
+/// rebuild.
+pub fn keep_apart(out: &mut [u32], members: &[u32], edges: &[Edge], apart: &[(u32, u32)]) {
+    use std::collections::HashMap;
+    let label = |out: &[u32], i: u32| out[i as usize];
+    let mut rebuilt: HashMap<u32, Rebuilt> = apart
+        .iter()
+        .filter(|(a, b)| label(out, *a) == label(out, *b))
+        .map(|(a, _)| (label(out, *a), Default::default()))
+        .collect();
+    if rebuilt.is_empty() {
+        return;
     }
-    let mut found = Vec::new();
-    for records in by_cluster.values().filter(|r| r.len() > 1) {
-        for (i, &a) in records.iter().enumerate() {
-            for &b in &records[i + 1..] {
-                if conflict(a, b) {
-                    found.push((a, b));
-                }
+    for &m in members {
+        if let Some(cluster) = rebuilt.get_mut(&label(out, m)) {
+            cluster.0.push(m);
+        }
+    }
+    for e in edges {
+        let l = label(out, e.0);
+        if l == label(out, e.1) {
+            if let Some(cluster) = rebuilt.get_mut(&l) {
+                cluster.1.push(*e);
             }
         }
     }
-    found
-}
-
-/// Separates records a person has said are different people (`apart`) but
-/// that other links put in one cluster: each such cluster is built again
-/// from its links, strongest first, leaving out any link that would join
-/// two records kept apart. Labels stay the smallest record of each part.
-pub fn keep_apart(out: &mut [u32], edges: &[Edge], apart: &[(u32, u32)]) {
-    let mut broken: Vec<u32> = apart
-        .iter()
-        .filter(|(a, b)| out[*a as usize] == out[*b as usize])
-        .map(|(a, _)| out[*a as usize])
-        .collect();
-    broken.sort_unstable();
-    broken.dedup();
-    for label in broken {
-        let members: Vec<u32> = (0..out.len())
-            .filter(|i| out[*i] == label)
-            .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
-            .collect();
-        let mut inside: Vec<Edge> = edges
-            .iter()
-            .copied()
-            .filter(|(a, b, _)| {
-                members.binary_search(a).is_ok() && members.binary_search(b).is_ok()
-            })
-            .collect();
+    for pair in apart {
+        let l = label(out, pair.0);
+        if l == label(out, pair.1) {
+            if let Some(cluster) = rebuilt.get_mut(&l) {
+                cluster.2.push(*pair);
+            }
+        }
+    }
+    for (members, mut inside, apart) in rebuilt.into_values() {
         // Strongest first; ties in record order, so the result never depends
         // on the order the pairs came in.
         inside.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
@@ -114,22 +138,15 @@ pub fn keep_apart(out: &mut [u32], edges: &[Edge], apart: &[(u32, u32)]) {
             if ra == rb {
                 continue;
             }
-            let mut forbidden = false;
-            for (x, y) in apart {
-                let (fx, fy) = match (members.binary_search(x), members.binary_search(y)) {
-                    (Ok(_), Ok(_)) => (sets.find(*x), sets.find(*y)),
-                    _ => continue,
-                };
-                if (fx == ra && fy == rb) || (fx == rb && fy == ra) {
-                    forbidden = true;
-                    break;
-                }
-            }
+            let forbidden = apart.iter().any(|(x, y)| {
+                let (fx, fy) = (sets.find(*x), sets.find(*y));
+                (fx == ra && fy == rb) || (fx == rb && fy == ra)
+            });
             if !forbidden {
                 sets.union(a, b);
             }
         }
-        let mut smallest: std::collections::HashMap<u32, u32> = Default::default();
+        let mut smallest: HashMap<u32, u32> = HashMap::new();
         for &m in &members {
             let root = sets.find(m);
             let e = smallest.entry(root).or_insert(m);
@@ -226,9 +243,10 @@ mod tests {
         let edges = [(0, 1, 0.99), (1, 2, 0.96), (2, 3, 0.99), (4, 5, 0.99)];
         let mut out = clusters(6, &edges, 0.95, 100);
         assert_eq!(out, vec![0, 0, 0, 0, 4, 4]);
-        keep_apart(&mut out, &edges, &[(0, 3)]);
+        let all: Vec<u32> = (0..6).collect();
+        keep_apart(&mut out, &all, &edges, &[(0, 3)]);
         assert_eq!(out, vec![0, 0, 2, 2, 4, 4]);
-        keep_apart(&mut out, &edges, &[(4, 0)]);
+        keep_apart(&mut out, &all, &edges, &[(4, 0)]);
         assert_eq!(out, vec![0, 0, 2, 2, 4, 4], "already apart: nothing moves");
     }
 

@@ -11,6 +11,8 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use rayon::prelude::*;
+
 use crate::blocking::Fnv;
 use crate::comparison::Field;
 use crate::record::Person;
@@ -66,19 +68,22 @@ fn key(field: Field, p: &Person) -> Option<u64> {
 }
 
 impl TermFrequencies {
-    /// Counts the values of `people`.
+    /// Counts the values of `people`, a field on each core.
     pub fn of(people: &[Person]) -> Self {
         let mut shares: [Shares; 3] = Default::default();
-        for (field, table) in ADJUSTED.iter().zip(&mut shares) {
-            let mut total = 0.0;
-            for k in people.iter().filter_map(|p| key(*field, p)) {
-                *table.entry(k).or_default() += 1.0;
-                total += 1.0;
-            }
-            for n in table.values_mut() {
-                *n /= total;
-            }
-        }
+        shares
+            .par_iter_mut()
+            .zip(ADJUSTED.par_iter())
+            .for_each(|(table, field)| {
+                let mut total = 0.0;
+                for k in people.iter().filter_map(|p| key(*field, p)) {
+                    *table.entry(k).or_default() += 1.0;
+                    total += 1.0;
+                }
+                for n in table.values_mut() {
+                    *n /= total;
+                }
+            });
         TermFrequencies { shares }
     }
 

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::blocking::MAX_RULES;
+use crate::blocking::{Mode, MAX_RULES};
 use crate::cluster::{self, Edge};
 use crate::frequency::TermFrequencies;
 use crate::link::{Judge, Settings, Verdict};
@@ -29,6 +29,10 @@ pub struct Index {
     apart: Vec<(u32, u32)>,
     /// Records withdrawn by their system: kept as numbers, linked to nothing.
     withdrawn: Vec<bool>,
+    /// Each record's source.
+    sources: Vec<u32>,
+    /// Whether each source holds each person once (see [`Mode::Sources`]).
+    deduplicated: Vec<bool>,
 }
 
 /// What became of a record added to the index.
@@ -59,20 +63,45 @@ impl Index {
             review: Vec::new(),
             apart: Vec::new(),
             withdrawn: Vec::new(),
+            sources: Vec::new(),
+            deduplicated: Vec::new(),
+        }
+    }
+
+    /// The index, told which sources hold each person once: two of their
+    /// records are never linked, nor joined in a cluster.
+    pub fn with_deduplicated(mut self, deduplicated: Vec<bool>) -> Self {
+        self.deduplicated = deduplicated;
+        self
+    }
+
+    /// Which pairs it makes, as a batch run is told.
+    fn mode(&self) -> Mode<'_> {
+        Mode::Sources {
+            of: &self.sources,
+            deduplicated: &self.deduplicated,
         }
     }
 
     /// An index holding `people` as a batch run `linked` them (with the
-    /// model and frequencies it used), so that arrivals after it are linked
-    /// as if they had been in the run. `decisions` are people's, as the
-    /// run was given them.
+    /// model and frequencies it used, and `sources` and `deduplicated` as
+    /// its [`Mode::Sources`]: empty when every record's source may hold
+    /// duplicates), so that arrivals after it are linked as if they had
+    /// been in the run. `decisions` are people's, as the run was given them.
     pub fn from_linked(
         settings: Settings,
         people: Vec<Person>,
+        (sources, deduplicated): (Vec<u32>, Vec<bool>),
         linked: crate::link::Linked,
         decisions: &[crate::link::Decision],
     ) -> Self {
-        let mut index = Index::new(settings, linked.model, linked.frequencies);
+        let mut index =
+            Index::new(settings, linked.model, linked.frequencies).with_deduplicated(deduplicated);
+        index.sources = if sources.is_empty() {
+            vec![0; people.len()]
+        } else {
+            sources
+        };
         for (id, person) in (0u32..).zip(&people) {
             for (rule, bucket) in index.settings.rules.iter().zip(&mut index.buckets) {
                 if let Some(k) = rule.key(person) {
@@ -211,10 +240,11 @@ impl Index {
         &self.review
     }
 
-    /// Adds a record, links it to the records it matches and updates its
-    /// cluster.
-    pub fn add(&mut self, person: Person) -> Arrival {
+    /// Adds a record from `source`, links it to the records it matches and
+    /// updates its cluster.
+    pub fn add(&mut self, person: Person, source: u32) -> Arrival {
         self.withdrawn.push(false);
+        self.sources.push(source);
         let id = u32::try_from(self.people.len()).unwrap_or(u32::MAX);
         let keys: Vec<Option<u64>> = self
             .settings
@@ -234,6 +264,8 @@ impl Index {
         }
         candidates.sort_unstable();
         candidates.dedup();
+        let mode = self.mode();
+        candidates.retain(|other| mode.pairs(*other, id));
         let judge = Judge::new(&self.model, &self.frequencies, &self.settings);
         let mut arrival = Arrival {
             id,
@@ -315,14 +347,18 @@ impl Index {
         // As a batch run keeps its clusters coherent (`Linked::cohere`),
         // and sends the links it leaves out to review.
         let links = &self.links;
-        let conflicts = crate::link::incoherent(&self.clusters, &members, &self.people, |a, b| {
-            links[a as usize].iter().any(|(o, _)| *o == b)
-        });
+        let conflicts = crate::link::incoherent(
+            &self.clusters,
+            &members,
+            &self.people,
+            self.mode(),
+            |a, b| links[a as usize].iter().any(|(o, _)| *o == b),
+        );
         let refusing = !conflicts.is_empty();
         let before: Vec<u32> = members.iter().map(|m| self.clusters[*m as usize]).collect();
         apart.extend(conflicts);
         if !apart.is_empty() {
-            cluster::keep_apart(&mut self.clusters, &edges, &apart);
+            cluster::keep_apart(&mut self.clusters, &members, &edges, &apart);
         }
         if refusing {
             let was = |m: u32| before[members.binary_search(&m).unwrap_or_default()];

@@ -304,11 +304,14 @@ pub fn link_with(
         position[*i as usize] = at;
     }
     let sources: Vec<u32> = match mode {
-        Mode::LinkOnly(sources) => order.iter().map(|i| sources[*i as usize]).collect(),
+        Mode::Sources { of, .. } => order.iter().map(|i| of[*i as usize]).collect(),
         Mode::Dedupe => Vec::new(),
     };
     let nearby_mode = match mode {
-        Mode::LinkOnly(_) => Mode::LinkOnly(&sources),
+        Mode::Sources { deduplicated, .. } => Mode::Sources {
+            of: &sources,
+            deduplicated,
+        },
         Mode::Dedupe => Mode::Dedupe,
     };
     let nearby_decisions: Vec<Decision> = decisions
@@ -390,7 +393,7 @@ pub fn link_with(
     if !decisions.is_empty() {
         linked.apply(decisions, settings);
     }
-    linked.cohere(people);
+    linked.cohere(people, mode);
     linked
 }
 
@@ -403,18 +406,21 @@ pub fn births_conflict(a: &Person, b: &Person) -> bool {
     )
 }
 
-/// The pairs of `members` (sorted) in one cluster of `clusters` whose dates
-/// of birth cannot be one person's and that only a chain of links joins:
-/// a pair `linked` directly was weighed whole, its dates with the rest (or
-/// decided by a person), and stands.
+/// The pairs of `members` (sorted) in one cluster of `clusters` that cannot
+/// be one person's, yet only a chain of links joins: their dates of birth
+/// conflict, or `mode` says their source holds each person once. A pair
+/// `linked` directly was weighed whole, its dates with the rest (or decided
+/// by a person), and stands.
 pub fn incoherent(
     clusters: &[u32],
     members: &[u32],
     people: &[Person],
-    linked: impl Fn(u32, u32) -> bool,
+    mode: Mode<'_>,
+    linked: impl Fn(u32, u32) -> bool + Sync,
 ) -> Vec<(u32, u32)> {
     cluster::conflicts(clusters, members, |a, b| {
-        births_conflict(&people[a as usize], &people[b as usize]) && !linked(a, b)
+        (!mode.pairs(a, b) || births_conflict(&people[a as usize], &people[b as usize]))
+            && !linked(a, b)
     })
 }
 
@@ -535,24 +541,27 @@ impl Linked {
             settings.threshold,
             settings.max_cluster,
         );
-        cluster::keep_apart(&mut self.clusters, &self.links, &apart);
+        let all: Vec<u32> = (0..self.clusters.len())
+            .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+            .collect();
+        cluster::keep_apart(&mut self.clusters, &all, &self.links, &apart);
         self.confidence = confidence(&self.clusters, &self.links);
     }
 }
 
 impl Linked {
-    /// Keeps every cluster coherent: records whose dates of birth cannot be
-    /// one person's are not put in one cluster by a chain of links (a
+    /// Keeps every cluster coherent: records that cannot be one person's
+    /// ([`incoherent`]) are not put in one cluster by a chain of links (a
     /// father and his son of one name, through the records that give no
-    /// date). Such a cluster is built again from its links, strongest
-    /// first, leaving out each link that would join them, and the links
-    /// left out go to review.
-    fn cohere(&mut self, people: &[Person]) {
+    /// date; two records of a system that holds each person once). Such a
+    /// cluster is built again from its links, strongest first, leaving out
+    /// each link that would join them, and the links left out go to review.
+    fn cohere(&mut self, people: &[Person], mode: Mode<'_>) {
         let all: Vec<u32> = (0..self.clusters.len())
             .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
             .collect();
         let links = &self.links;
-        let conflicts = incoherent(&self.clusters, &all, people, |a, b| {
+        let conflicts = incoherent(&self.clusters, &all, people, mode, |a, b| {
             let pair = (a.min(b), a.max(b));
             links
                 .binary_search_by_key(&pair, |(x, y, _)| (*x, *y))
@@ -562,7 +571,7 @@ impl Linked {
             return;
         }
         let before = self.clusters.clone();
-        cluster::keep_apart(&mut self.clusters, &self.links, &conflicts);
+        cluster::keep_apart(&mut self.clusters, &all, &self.links, &conflicts);
         let refused = self.links.iter().copied().filter(|(a, b, _)| {
             let (a, b) = (*a as usize, *b as usize);
             before[a] == before[b] && self.clusters[a] != self.clusters[b]
@@ -573,17 +582,22 @@ impl Linked {
     }
 }
 
-/// How many pairs there are in all: every pair, or only pairs across sources.
+/// How many pairs there are in all: every pair but those within sources that
+/// hold each person once.
 fn total_pairs(n: usize, mode: Mode<'_>) -> f64 {
+    let all = n as f64 * (n as f64 - 1.0) / 2.0;
     match mode {
-        Mode::Dedupe => n as f64 * (n as f64 - 1.0) / 2.0,
-        Mode::LinkOnly(sources) => {
+        Mode::Dedupe => all,
+        Mode::Sources { of, deduplicated } => {
             let mut per_source: std::collections::HashMap<u32, f64> = Default::default();
-            for s in sources {
+            for s in of {
                 *per_source.entry(*s).or_default() += 1.0;
             }
-            let all = n as f64 * (n as f64 - 1.0) / 2.0;
-            let within: f64 = per_source.values().map(|k| k * (k - 1.0) / 2.0).sum();
+            let within: f64 = per_source
+                .iter()
+                .filter(|(s, _)| deduplicated.get(**s as usize).copied().unwrap_or(false))
+                .map(|(_, k)| k * (k - 1.0) / 2.0)
+                .sum();
             all - within
         }
     }
@@ -625,7 +639,7 @@ mod tests {
             links: vec![(0, 1, 0.99), (0, 3, 0.999), (1, 2, 0.97)],
             review: Vec::new(),
         };
-        linked.cohere(&people);
+        linked.cohere(&people, Mode::Dedupe);
         assert_eq!(linked.clusters, vec![0, 0, 2, 0]);
         assert_eq!(linked.review, vec![(1, 2, 0.97)]);
         // A pair linked directly was weighed with its dates, and stands.
@@ -635,8 +649,29 @@ mod tests {
             review: Vec::new(),
             ..linked
         };
-        direct.cohere(&people);
+        direct.cohere(&people, Mode::Dedupe);
         assert_eq!(direct.clusters, vec![0, 0, 0, 3]);
         assert!(direct.review.is_empty());
+        // Two records of the electoral register, which holds each person
+        // once, are two people, however the council tax record links them.
+        let mut register = Linked {
+            clusters: vec![0, 0, 0, 3],
+            links: vec![(0, 1, 0.99), (1, 2, 0.97)],
+            review: Vec::new(),
+            ..direct
+        };
+        let dated = vec![
+            born("Conor", ""),
+            born("Conor", ""),
+            born("Conor", ""),
+            born("Conor", ""),
+        ];
+        let mode = Mode::Sources {
+            of: &[1, 0, 1, 1],
+            deduplicated: &[false, true],
+        };
+        register.cohere(&dated, mode);
+        assert_eq!(register.clusters, vec![0, 0, 2, 3]);
+        assert_eq!(register.review, vec![(1, 2, 0.97)]);
     }
 }

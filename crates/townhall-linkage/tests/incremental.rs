@@ -41,7 +41,7 @@ fn arrivals_one_by_one_make_the_clusters_of_a_batch_run() {
         batch.frequencies.clone(),
     );
     for p in &people {
-        in_order.add(p.clone());
+        in_order.add(p.clone(), 0);
     }
     assert_eq!(partition(in_order.clusters(), |i| i), expected);
     assert_eq!(in_order.review().len(), batch.review.len());
@@ -55,7 +55,7 @@ fn arrivals_one_by_one_make_the_clusters_of_a_batch_run() {
         batch.frequencies.clone(),
     );
     for &i in &order {
-        let arrival = shuffled.add(people[i].clone());
+        let arrival = shuffled.add(people[i].clone(), 0);
         assert_eq!(arrival.id as usize, shuffled.len() - 1);
     }
     assert_eq!(partition(shuffled.clusters(), |k| order[k]), expected);
@@ -83,17 +83,23 @@ fn an_index_built_from_a_run_withdraws_records_and_takes_decisions() {
     let (held, last) = people.split_at(people.len() - 1);
     let run = link(held, Mode::Dedupe, &settings, None);
     let (model, frequencies) = (run.model.clone(), run.frequencies.clone());
-    let mut from_run = Index::from_linked(settings.clone(), held.to_vec(), run, &[]);
+    let mut from_run = Index::from_linked(
+        settings.clone(),
+        held.to_vec(),
+        Default::default(),
+        run,
+        &[],
+    );
     let mut one_by_one = Index::new(settings.clone(), model, frequencies);
     for p in held {
-        one_by_one.add(p.clone());
+        one_by_one.add(p.clone(), 0);
     }
     assert_eq!(
         partition(from_run.clusters(), |i| i),
         partition(one_by_one.clusters(), |i| i)
     );
-    from_run.add(last[0].clone());
-    one_by_one.add(last[0].clone());
+    from_run.add(last[0].clone(), 0);
+    one_by_one.add(last[0].clone(), 0);
     assert_eq!(
         partition(from_run.clusters(), |i| i),
         partition(one_by_one.clusters(), |i| i),
@@ -121,4 +127,29 @@ fn an_index_built_from_a_run_withdraws_records_and_takes_decisions() {
         .review()
         .iter()
         .all(|(x, y, _)| *x != gone && *y != gone));
+}
+
+#[test]
+fn an_index_never_links_two_records_of_a_source_that_holds_each_person_once() {
+    let (raw, _) = common::population(600, 13);
+    let people: Vec<Person> = raw.iter().map(Person::prepare).collect();
+    let settings = Settings {
+        u_samples: 100_000,
+        ..Settings::default()
+    };
+    let trained = link(&people, Mode::Dedupe, &settings, None);
+    // Source 1 holds each person once; source 0 may hold anyone twice.
+    let mut index = Index::new(settings, trained.model, trained.frequencies)
+        .with_deduplicated(vec![false, true]);
+    let first = index.add(people[0].clone(), 1);
+    let again = index.add(people[0].clone(), 1);
+    assert!(again.links.is_empty(), "{again:?}");
+    assert_ne!(again.cluster, first.cluster);
+    // The same record in the other source links to both, yet joins one.
+    let elsewhere = index.add(people[0].clone(), 0);
+    assert_eq!(elsewhere.links.len(), 2, "{elsewhere:?}");
+    let clusters = index.clusters();
+    assert_ne!(clusters[0], clusters[1]);
+    assert!(clusters[2] == clusters[0] || clusters[2] == clusters[1]);
+    assert_eq!(index.review().len(), 1, "the link left out is reviewed");
 }

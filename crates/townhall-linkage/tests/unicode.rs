@@ -220,7 +220,7 @@ proptest! {
         prop_assert_eq!(linked.clusters.len(), people.len());
         let mut index = Index::new(settings, linked.model, linked.frequencies);
         for p in people {
-            index.add(p);
+            index.add(p, 0);
         }
     }
 }

@@ -184,6 +184,11 @@ enum IndexCommand {
         /// Only link across files: no file holds duplicates of its own.
         #[arg(long)]
         link_only: bool,
+        /// A source that holds each person once (an electoral register): two of
+        /// its records are never one person, nor joined in one by other links.
+        /// Once per such source.
+        #[arg(long = "deduplicated", value_name = "SOURCE")]
+        deduplicated: Vec<String>,
         /// The probability from which two records are one person (default 0.95;
         /// a council's index takes it from index.toml).
         #[arg(long, value_parser = probability)]

@@ -109,6 +109,7 @@ async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
             allow_unreadable,
             output,
             link_only,
+            deduplicated,
             threshold,
             model,
             save_model,
@@ -121,6 +122,7 @@ async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
                 let file_only = [
                     ("--output", output.is_some()),
                     ("--link-only", link_only),
+                    ("--deduplicated", !deduplicated.is_empty()),
                     ("--threshold", threshold.is_some()),
                     ("--model", model.is_some()),
                     ("--save-model", save_model.is_some()),
@@ -145,6 +147,7 @@ async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
             };
             let options = townhall_index::batch::Options {
                 link_only,
+                deduplicated,
                 review_twins,
                 allow_unreadable,
                 threshold,
