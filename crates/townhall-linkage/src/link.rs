@@ -166,7 +166,15 @@ pub fn train(
     }
     for (c, n) in sessions.iter().enumerate() {
         if *n > 0 {
-            model.m[c] = sums[c].iter().map(|s| s / *n as f64).collect();
+            // Some matches fall at every level (a date mistyped beyond a
+            // slip, a surname changed): a level no training pair reached is
+            // rare, not impossible, or one disagreement would outweigh all
+            // other evidence. A share of M_SPREAD is spread evenly.
+            let even = M_SPREAD / sums[c].len() as f64;
+            model.m[c] = sums[c]
+                .iter()
+                .map(|s| (1.0 - M_SPREAD) * s / *n as f64 + even)
+                .collect();
         }
     }
     // Pairs people have confirmed are labels: m learns from them too.
@@ -182,6 +190,9 @@ pub fn train(
     model.prior = (expected / total_pairs.max(1.0)).clamp(1e-12, 0.5);
     (model, reports)
 }
+
+/// The share of `m` spread evenly over a comparison's levels after training.
+const M_SPREAD: f64 = 0.02;
 
 /// What to do with a pair.
 #[derive(Debug, Clone, Copy, PartialEq)]

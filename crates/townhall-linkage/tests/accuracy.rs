@@ -10,7 +10,6 @@ mod common;
 
 use townhall_linkage::blocking::Mode;
 use townhall_linkage::link::{link, Settings, Veto};
-use townhall_linkage::record::Person;
 
 fn pairs(ids: &[usize]) -> HashSet<(usize, usize)> {
     let mut out = HashSet::new();
@@ -26,12 +25,10 @@ fn pairs(ids: &[usize]) -> HashSet<(usize, usize)> {
 
 #[test]
 fn people_are_found_across_mistakes_and_twins_kept_apart() {
-    let (raw, truth_ids) = common::population(1500, 42);
-    let people: Vec<Person> = raw.iter().map(Person::prepare).collect();
+    let (people, truth_ids, settings) = common::prepared(1500, 42, 200_000);
     let settings = Settings {
-        u_samples: 200_000,
         vetoes: vec![Veto::twins()],
-        ..Settings::default()
+        ..settings
     };
     let linked = link(&people, Mode::Dedupe, &settings, None);
     let predicted: Vec<usize> = linked.clusters.iter().map(|c| *c as usize).collect();
@@ -43,7 +40,7 @@ fn people_are_found_across_mistakes_and_twins_kept_apart() {
     let f1 = 2.0 * precision * recall / (precision + recall);
     eprintln!(
         "{} records: precision {precision:.4}, recall {recall:.4}, F1 {f1:.4}, {} candidate pairs, {} for review",
-        raw.len(),
+        people.len(),
         linked.pairs,
         linked.review.len()
     );
@@ -67,9 +64,9 @@ fn people_are_found_across_mistakes_and_twins_kept_apart() {
     {
         assert_eq!(predicted[*a], predicted[*b], "{a} {b}");
     }
-    let twins_merged = (0..raw.len())
+    let twins_merged = (0..people.len())
         .filter(|i| truth_ids[*i] >= 100_000)
-        .filter(|i| (0..raw.len()).any(|j| j != *i && predicted[j] == predicted[*i]))
+        .filter(|i| (0..people.len()).any(|j| j != *i && predicted[j] == predicted[*i]))
         .count();
     assert_eq!(twins_merged, 0, "twins are different people");
     // Their pairs are not lost: a person decides.
@@ -85,12 +82,7 @@ fn people_are_found_across_mistakes_and_twins_kept_apart() {
 fn confirmed_pairs_teach_the_model_and_every_decision_is_kept() {
     use townhall_linkage::link::{link_with, Decision};
 
-    let (raw, truth_ids) = common::population(1500, 7);
-    let people: Vec<Person> = raw.iter().map(Person::prepare).collect();
-    let settings = Settings {
-        u_samples: 200_000,
-        ..Settings::default()
-    };
+    let (people, truth_ids, settings) = common::prepared(1500, 7, 200_000);
     let plain = link(&people, Mode::Dedupe, &settings, None);
     let first_name = 0;
     let nickname = plain.model.comparisons[first_name]

@@ -11,7 +11,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use townhall_linkage::blocking::Mode;
 use townhall_linkage::index::Index;
-use townhall_linkage::link::{link, Settings};
+use townhall_linkage::link::link;
 use townhall_linkage::record::Person;
 
 /// A partition of record numbers: the set of each cluster's members.
@@ -25,12 +25,7 @@ fn partition(clusters: &[u32], number: impl Fn(usize) -> usize) -> BTreeSet<BTre
 
 #[test]
 fn arrivals_one_by_one_make_the_clusters_of_a_batch_run() {
-    let (raw, _) = common::population(600, 9);
-    let people: Vec<Person> = raw.iter().map(Person::prepare).collect();
-    let settings = Settings {
-        u_samples: 100_000,
-        ..Settings::default()
-    };
+    let (people, _, settings) = common::prepared(600, 9, 100_000);
     let batch = link(&people, Mode::Dedupe, &settings, None);
     let expected = partition(&batch.clusters, |i| i);
     assert!(expected.len() < people.len(), "the run links something");
@@ -73,12 +68,7 @@ fn arrivals_one_by_one_make_the_clusters_of_a_batch_run() {
 
 #[test]
 fn an_index_built_from_a_run_withdraws_records_and_takes_decisions() {
-    let (raw, _) = common::population(600, 11);
-    let people: Vec<Person> = raw.iter().map(Person::prepare).collect();
-    let settings = Settings {
-        u_samples: 100_000,
-        ..Settings::default()
-    };
+    let (people, _, settings) = common::prepared(600, 11, 100_000);
     // The run holds all but the last record, which then arrives.
     let (held, last) = people.split_at(people.len() - 1);
     let run = link(held, Mode::Dedupe, &settings, None);
@@ -131,12 +121,7 @@ fn an_index_built_from_a_run_withdraws_records_and_takes_decisions() {
 
 #[test]
 fn an_index_never_links_two_records_of_a_source_that_holds_each_person_once() {
-    let (raw, _) = common::population(600, 13);
-    let people: Vec<Person> = raw.iter().map(Person::prepare).collect();
-    let settings = Settings {
-        u_samples: 100_000,
-        ..Settings::default()
-    };
+    let (people, _, settings) = common::prepared(600, 13, 100_000);
     let trained = link(&people, Mode::Dedupe, &settings, None);
     // Source 1 holds each person once; source 0 may hold anyone twice.
     let mut index = Index::new(settings, trained.model, trained.frequencies)

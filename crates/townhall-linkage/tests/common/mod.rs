@@ -5,7 +5,8 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use townhall_linkage::record::RawPerson;
+use townhall_linkage::link::Settings;
+use townhall_linkage::record::{Person, RawPerson};
 
 #[path = "../../examples/synthetic_council/vocabulary.rs"]
 mod vocabulary;
@@ -95,4 +96,20 @@ pub fn population(persons: usize, seed: u64) -> (Vec<RawPerson>, Vec<usize>) {
         }
     }
     (raw, truth_ids)
+}
+
+/// [`population`] prepared for linking, with settings that estimate `u`
+/// from `u_samples` random pairs (enough for a few thousand records).
+pub fn prepared(
+    persons: usize,
+    seed: u64,
+    u_samples: usize,
+) -> (Vec<Person>, Vec<usize>, Settings) {
+    let (raw, truth) = population(persons, seed);
+    let people = raw.iter().map(Person::prepare).collect();
+    let settings = Settings {
+        u_samples,
+        ..Settings::default()
+    };
+    (people, truth, settings)
 }
