@@ -107,6 +107,6 @@ fuzz_target!(|data: &[u8]| {
     let linked = link(&prepared, Mode::Dedupe, &settings, None);
     let mut index = Index::new(settings, linked.model, linked.frequencies);
     for p in prepared {
-        index.add(p);
+        index.add(p, 0);
     }
 });
