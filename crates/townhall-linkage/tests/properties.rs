@@ -111,10 +111,14 @@ proptest! {
             if let Some(level) = level {
                 // The best level, or the best the values present allow: for a
                 // postcode without an address line, the same postcode; for an
-                // address line and town without a postcode, those two.
+                // address line and town without a postcode, those two; for a
+                // line alone, the same line.
                 let label = c.level_label(level);
                 prop_assert!(
-                    level == 0 || label == "exact match" || label.ends_with("same town"),
+                    level == 0
+                        || label == "exact match"
+                        || label.ends_with("same town")
+                        || label == "at least 100% of words shared",
                     "{label}"
                 );
             }
