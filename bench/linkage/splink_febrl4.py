@@ -3,6 +3,7 @@
 
 Usage: python splink_febrl4.py INPUT_DIR OUT_CLUSTERS_CSV [THRESHOLD=0.95]
                                 [--iso-dob] [--soc-sec-id] [--seed N]
+                                [--sweep P,P,...]
 
 INPUT_DIR holds a.csv and b.csv (see febrl4_export.py). Writes
 OUT_CLUSTERS_CSV with columns source ('a'/'b'), record_id, cluster_id, and
@@ -25,10 +26,14 @@ still parse with '%Y-%m-%d', so for FEBRL's YYYYMMDD dates they never fire
 (Splink issue #2714). --iso-dob rewrites date_of_birth to YYYY-MM-DD before
 linking and uses datetime_format="%Y-%m-%d", so that all levels work as intended.
 
+--sweep P,P,...: also clusters the same predictions at each of those
+thresholds, into OUT_CLUSTERS.P.csv beside OUT_CLUSTERS_CSV.
+
 --seed N: seed for the random sampling of u values (the example sets none, so
 results vary a little from run to run); give one for reproducible results.
 """
 import argparse
+import os
 import time
 
 import pandas as pd
@@ -53,6 +58,8 @@ def main():
     ap.add_argument("--iso-dob", action="store_true")
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--soc-sec-id", action="store_true")
+    ap.add_argument("--sweep", default="",
+                    help="comma-separated thresholds to cluster at as well")
     args = ap.parse_args()
     threshold = args.threshold
     dfs = [load(f"{args.input_dir}/a.csv"), load(f"{args.input_dir}/b.csv")]
@@ -122,9 +129,11 @@ def main():
         block_on("postcode"), estimate_without_term_frequencies=True
     )
 
-    # The example predicts at 0.2 and clusters at 0.99; we cluster at THRESHOLD.
+    # The example predicts at 0.2 and clusters at 0.99; we cluster at THRESHOLD
+    # (and at each threshold of the sweep).
+    sweep = [float(t) for t in args.sweep.split(",") if t]
     predictions = linker.inference.predict(
-        threshold_match_probability=min(0.2, threshold)
+        threshold_match_probability=min([0.2, threshold] + sweep)
     )
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=threshold
@@ -139,6 +148,14 @@ def main():
     print(f"splink {splink.__version__}: {len(out)} records, "
           f"{out['cluster_id'].nunique()} clusters at threshold {threshold}")
     print(f"linkage wall time: {elapsed:.2f} s")
+    stem, ext = os.path.splitext(args.out_csv)
+    for t in sweep:
+        df = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, threshold_match_probability=t
+        ).as_pandas_dataframe()
+        df[["source_dataset", "rec_id", "cluster_id"]].rename(
+            columns={"source_dataset": "source", "rec_id": "record_id"}
+        ).to_csv(f"{stem}.{t}{ext}", index=False)
 
 
 if __name__ == "__main__":

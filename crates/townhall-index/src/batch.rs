@@ -180,12 +180,19 @@ pub fn link_files(
     progress.step("preparing", 0, 0);
     let raw: Vec<_> = tables.iter().flat_map(|t| &t.people).collect();
     let people: Vec<Person> = Person::prepare_all(raw.par_iter().copied(), &active.columns);
+    drop(raw);
+    // The records as read are not needed again: a million of them take
+    // half a second to let go, done on a thread of its own while the
+    // linking goes on.
+    let read: Vec<_> = tables
+        .iter_mut()
+        .map(|t| std::mem::take(&mut t.people))
+        .collect();
+    std::thread::spawn(move || drop(read));
     let sources: Vec<u32> = tables
         .iter()
         .enumerate()
-        .flat_map(|(s, t)| {
-            std::iter::repeat_n(u32::try_from(s).unwrap_or(u32::MAX), t.people.len())
-        })
+        .flat_map(|(s, t)| std::iter::repeat_n(u32::try_from(s).unwrap_or(u32::MAX), t.ids.len()))
         .collect();
     let deduplicated: Vec<bool> = tables
         .iter()
@@ -224,29 +231,20 @@ pub fn link_files(
         .iter()
         .flat_map(|t| t.ids.iter().map(move |id| (t.source.as_str(), id.as_str())))
         .collect();
-    let cluster_ids: Vec<String> = linked
-        .clusters
-        .iter()
-        .map(|root| {
-            let (source, id) = keys[*root as usize];
-            format!("{source}:{id}")
-        })
-        .collect();
-    // The prepared records are let go on the other core while the clusters
-    // are written: a million of them take a good part of a second.
-    let ((), written) = rayon::join(
-        move || drop(people),
-        || {
-            files::write_clusters(
-                output,
-                keys.iter().enumerate().map(|(i, (source, id))| ClusterRow {
-                    source,
-                    record_id: id,
-                    cluster_id: &cluster_ids[i],
-                    probability: linked.confidence[i],
-                }),
-            )
-        },
+    // The prepared records are let go on a thread of their own: a million
+    // of them take most of a second.
+    std::thread::spawn(move || drop(people));
+    let written = files::write_clusters(
+        output,
+        keys.iter().enumerate().map(|(i, (source, id))| {
+            let (root_source, root_id) = keys[linked.clusters[i] as usize];
+            ClusterRow {
+                source,
+                record_id: id,
+                cluster_id: RecordKey(root_source, root_id),
+                probability: linked.confidence[i],
+            }
+        }),
     );
     written?;
     let mut roots = linked.clusters.clone();
@@ -258,7 +256,7 @@ pub fn link_files(
             .zip(unreadable)
             .map(|(t, unreadable)| FileSummary {
                 source: t.source.clone(),
-                records: t.people.len(),
+                records: t.ids.len(),
                 columns: t.recognised.clone(),
                 unreadable,
             })
@@ -269,6 +267,16 @@ pub fn link_files(
         review: linked.review.len(),
         training: linked.training,
     })
+}
+
+/// A record's key across files, `source:id`: a cluster's id is its first
+/// record's.
+struct RecordKey<'a>(&'a str, &'a str);
+
+impl std::fmt::Display for RecordKey<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.0, self.1)
+    }
 }
 
 /// Refuses two files whose records would come from one source: their ids

@@ -381,30 +381,71 @@ fn table_for(
     }
 }
 
+/// Which column of a file's rows holds each field: found once per file,
+/// not by name for every value of a million rows.
+struct Layout {
+    record_id: Option<usize>,
+    first_name: Option<usize>,
+    surname: Option<usize>,
+    date_of_birth: Option<usize>,
+    street_number: Option<usize>,
+    address: Option<usize>,
+    postcode: Option<usize>,
+    town: Option<usize>,
+    email: Option<usize>,
+    phone: Option<usize>,
+    /// The declared columns', in their order.
+    extra: Vec<Option<usize>>,
+}
+
+impl Layout {
+    fn of(columns: &BTreeMap<String, usize>, declared: &[ColumnSettings]) -> Self {
+        let at = |field: &str| columns.get(field).copied();
+        Layout {
+            record_id: at("record_id"),
+            first_name: at("first_name"),
+            surname: at("surname"),
+            date_of_birth: at("date_of_birth"),
+            street_number: at("street_number"),
+            address: at("address"),
+            postcode: at("postcode"),
+            town: at("town"),
+            email: at("email"),
+            phone: at("phone"),
+            extra: declared.iter().map(|c| at(&c.column.name)).collect(),
+        }
+    }
+}
+
 impl Table {
     /// Adds the `n`th record (from 0), found at `place` in the file, whose
-    /// field values `get` gives.
-    fn push(&mut self, n: usize, place: u64, get: impl Fn(&str) -> String) {
-        let address = match (get("street_number"), get("address")) {
+    /// values `get` gives by their column (empty for none).
+    fn push(
+        &mut self,
+        layout: &Layout,
+        n: usize,
+        place: u64,
+        get: impl Fn(Option<usize>) -> String,
+    ) {
+        let address = match (get(layout.street_number), get(layout.address)) {
             (number, street) if number.is_empty() => street,
             (number, street) => format!("{number} {street}"),
         };
         self.places.push(place);
-        self.ids.push(if self.column("record_id").is_some() {
-            get("record_id")
-        } else {
-            (n + 1).to_string()
+        self.ids.push(match layout.record_id {
+            Some(_) => get(layout.record_id),
+            None => (n + 1).to_string(),
         });
         self.people.push(RawPerson {
-            first_name: get("first_name"),
-            surname: get("surname"),
-            date_of_birth: get("date_of_birth"),
-            postcode: get("postcode"),
+            first_name: get(layout.first_name),
+            surname: get(layout.surname),
+            date_of_birth: get(layout.date_of_birth),
+            postcode: get(layout.postcode),
             address,
-            town: get("town"),
-            email: get("email"),
-            phone: get("phone"),
-            extra: self.columns.iter().map(|c| get(&c.name)).collect(),
+            town: get(layout.town),
+            email: get(layout.email),
+            phone: get(layout.phone),
+            extra: layout.extra.iter().map(|at| get(*at)).collect(),
         });
     }
 }
@@ -464,13 +505,10 @@ impl Table {
     /// the order of the fields.
     pub fn unreadable(&self) -> Vec<Unreadable> {
         use rayon::prelude::*;
-        let value = |p: &'_ RawPerson, field: &str| -> String {
-            if let Some(i) = self.columns.iter().position(|c| c.name == field) {
-                return p.extra.get(i).cloned().unwrap_or_default();
+        fn value<'p>(p: &'p RawPerson, extra: Option<usize>, field: &str) -> &'p str {
+            if let Some(i) = extra {
+                return p.extra.get(i).map_or("", String::as_str);
             }
-            core_value(p, field).to_owned()
-        };
-        fn core_value<'p>(p: &'p RawPerson, field: &str) -> &'p str {
             match field {
                 "first_name" => &p.first_name,
                 "surname" => &p.surname,
@@ -488,13 +526,16 @@ impl Table {
                 !matches!(field.as_str(), "record_id" | "address" | "street_number")
             })
             .filter_map(|(field, column)| {
+                // The column is found once, not for each of a million values.
+                let extra = self.columns.iter().position(|c| &c.name == field);
+                let value = |p| value(p, extra, field);
                 let (values, unreadable, first) = self
                     .people
                     .par_iter()
                     .enumerate()
                     .map(|(i, p)| {
-                        let v = value(p, field);
-                        match (v.is_empty(), v.is_empty() || self.readable(field, &v)) {
+                        let v = value(p);
+                        match (v.is_empty(), v.is_empty() || self.readable(field, v)) {
                             (true, _) => (0, 0, None),
                             (false, true) => (1, 0, None),
                             (false, false) => (1, 1, Some(i)),
@@ -517,7 +558,7 @@ impl Table {
                     column: column.clone(),
                     values,
                     unreadable,
-                    example: value(&self.people[first], field),
+                    example: value(&self.people[first]).to_owned(),
                     at: self.at(first),
                 })
             })
@@ -559,18 +600,15 @@ pub fn read_csv(
         .collect();
     let columns = recognise(path, &headers, mapping, declared)?;
     let mut table = table_for(path, &headers, &columns, Place::Line, declared);
+    let layout = Layout::of(&columns, declared);
     for (n, row) in reader.records().enumerate() {
         let row = row.map_err(|e| FileError::Content {
             path: path.display().to_string(),
             message: format!("line {}: {e}", n + 2),
         })?;
         let line = row.position().map_or(n as u64 + 2, csv::Position::line);
-        table.push(n, line, |field| {
-            columns
-                .get(field)
-                .and_then(|p| row.get(*p))
-                .unwrap_or_default()
-                .to_owned()
+        table.push(&layout, n, line, |at| {
+            at.and_then(|p| row.get(p)).unwrap_or_default().to_owned()
         });
     }
     table.check_ids()?;
@@ -603,6 +641,7 @@ pub fn read_parquet(
         .collect();
     let columns = recognise(path, &headers, mapping, declared)?;
     let mut table = table_for(path, &headers, &columns, Place::Row, declared);
+    let layout = Layout::of(&columns, declared);
     let rows = reader.get_row_iter(None).map_err(|e| io(path, e))?;
     for (n, row) in rows.enumerate() {
         let row = row.map_err(|e| FileError::Content {
@@ -617,12 +656,8 @@ pub fn read_parquet(
                 other => other.to_string().trim_matches('"').to_owned(),
             })
             .collect();
-        table.push(n, n as u64 + 1, |field| {
-            columns
-                .get(field)
-                .and_then(|p| values.get(*p))
-                .cloned()
-                .unwrap_or_default()
+        table.push(&layout, n, n as u64 + 1, |at| {
+            at.and_then(|p| values.get(p)).cloned().unwrap_or_default()
         });
     }
     table.check_ids()?;
@@ -647,33 +682,36 @@ pub fn unused_mappings(mapping: &Mapping, tables: &[Table]) -> Vec<String> {
 
 /// One record's line in the output: its source, id, cluster and the
 /// probability it belongs there.
-pub struct ClusterRow<'a> {
+pub struct ClusterRow<'a, C> {
     /// The system.
     pub source: &'a str,
     /// The record's id there.
     pub record_id: &'a str,
-    /// Its cluster's id.
-    pub cluster_id: &'a str,
+    /// Its cluster's id, written as it displays (so that a million ids
+    /// need not be made strings first).
+    pub cluster_id: C,
     /// The probability it belongs to the cluster.
     pub probability: f64,
 }
 
 /// Writes the clusters as CSV: `source,record_id,cluster_id,match_probability`.
-pub fn write_clusters<'a>(
+pub fn write_clusters<'a, C: std::fmt::Display>(
     path: &Path,
-    rows: impl IntoIterator<Item = ClusterRow<'a>>,
+    rows: impl IntoIterator<Item = ClusterRow<'a, C>>,
 ) -> Result<(), FileError> {
+    use std::fmt::Write as _;
     let mut writer = csv::Writer::from_path(path).map_err(|e| io(path, e))?;
     writer
         .write_record(["source", "record_id", "cluster_id", "match_probability"])
         .map_err(|e| io(path, e))?;
-    let mut probability = String::new();
+    let (mut cluster, mut probability) = (String::new(), String::new());
     for r in rows {
-        use std::fmt::Write as _;
+        cluster.clear();
         probability.clear();
+        let _ = write!(cluster, "{}", r.cluster_id);
         let _ = write!(probability, "{:.6}", r.probability);
         writer
-            .write_record([r.source, r.record_id, r.cluster_id, &probability])
+            .write_record([r.source, r.record_id, &cluster, &probability])
             .map_err(|e| io(path, e))?;
     }
     writer.flush().map_err(|e| io(path, e))

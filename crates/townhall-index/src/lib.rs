@@ -155,20 +155,16 @@ pub async fn export(store: &Store, council: CouncilId, path: &Path) -> Result<us
     if all.iter().any(|r| r.person_id.is_none()) {
         return Err(IndexError::NotLinked);
     }
-    let persons: Vec<String> = all
-        .iter()
-        .map(|r| r.person_id.map(|p| p.to_string()).unwrap_or_default())
-        .collect();
     files::write_clusters(
         path,
-        all.iter()
-            .zip(&persons)
-            .map(|(r, person)| files::ClusterRow {
+        all.iter().filter_map(|r| {
+            Some(files::ClusterRow {
                 source: &r.key.system,
                 record_id: &r.key.record_id,
-                cluster_id: person,
+                cluster_id: r.person_id?,
                 probability: r.probability.unwrap_or(1.0),
-            }),
+            })
+        }),
     )?;
     Ok(all.len())
 }

@@ -95,8 +95,8 @@ impl Rule {
     /// only adds a pair to score); `None` when a part is missing. Hashed as
     /// the parts are read, so a million records make no strings.
     pub fn key(&self, p: &Person) -> Option<u64> {
-        use std::hash::Hasher;
-        let mut key = Fnv::default();
+        use std::hash::{BuildHasher, Hasher};
+        let mut key = foldhash::fast::FixedState::default().build_hasher();
         for part in &self.parts {
             match part {
                 KeyPart::FirstName => key.write(p.first_name.as_ref()?.text.as_bytes()),
@@ -141,35 +141,12 @@ impl Rule {
             }
             key.write(&[SEPARATOR]);
         }
-        Some(key.0)
+        Some(key.finish())
     }
 }
 
 /// Between the parts of a key, so that ("ab", "c") and ("a", "bc") differ.
 const SEPARATOR: u8 = 0x1f;
-
-/// FNV-1a, 64 bits: fast on short keys, and good enough for grouping and
-/// for the frequency tables.
-pub(crate) struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
 
 /// The rules for people in council systems: each catches the pairs the
 /// others miss when one value is mistyped, missing or changed.

@@ -9,17 +9,16 @@
 //! whose flats are not numbered) says less of which one person a record is.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, Hasher};
 
 use rayon::prelude::*;
 
-use crate::blocking::Fnv;
 use crate::comparison::Field;
 use crate::record::Person;
 
 /// Values, by a hash of them, and their shares: looked up for every exact
 /// match, so without building the value.
-type Shares = HashMap<u64, f64, BuildHasherDefault<Fnv>>;
+type Shares = HashMap<u64, f64, foldhash::fast::FixedState>;
 
 /// The share of records holding each value of the adjusted fields.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -50,7 +49,7 @@ fn home(p: &Person) -> Option<(&str, &[String])> {
 
 /// The hash of an adjusted field's value, if the record has one.
 fn key(field: Field, p: &Person) -> Option<u64> {
-    let mut h = Fnv::default();
+    let mut h = foldhash::fast::FixedState::default().build_hasher();
     match field {
         Field::FirstName => h.write(p.first_name.as_ref()?.text.as_bytes()),
         Field::Surname => h.write(p.surname.as_ref()?.text.as_bytes()),

@@ -4,13 +4,11 @@
 //! comparing a pair does no parsing.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use time::Date;
 
-use crate::blocking::Fnv;
 use crate::column::{Column, Value};
 use crate::compare::{nickname_groups, sound, Letters, Sound};
 use crate::normalise::{self, Postcode};
@@ -186,8 +184,8 @@ fn town(raw: &str) -> Option<Arc<str>> {
 fn shared<'a, T: Send>(
     values: impl ParallelIterator<Item = &'a str>,
     prepare: impl Fn(&str) -> T + Sync + Send,
-) -> HashMap<&'a str, T, BuildHasherDefault<Fnv>> {
-    type Distinct<'a> = HashSet<&'a str, BuildHasherDefault<Fnv>>;
+) -> HashMap<&'a str, T, foldhash::fast::FixedState> {
+    type Distinct<'a> = HashSet<&'a str, foldhash::fast::FixedState>;
     let distinct = values
         .fold(Distinct::default, |mut seen, v| {
             seen.insert(v);

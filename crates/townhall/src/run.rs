@@ -297,7 +297,7 @@ async fn link_council(args: &IndexArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let progress = bar();
     let summary = townhall_index::run::run(&store, council.id, &policy, &progress).await?;
-    progress.0.finish_and_clear();
+    progress.finish();
     print_training(&summary.training);
     println!(
         "{} records: {} candidate pairs scored, {} linked ({} by reviewers' decisions kept), {} for review; {} persons; in {:.1} s",
@@ -372,7 +372,7 @@ fn link_files(
     let started = std::time::Instant::now();
     let progress = bar();
     let summary = townhall_index::batch::link_files(inputs, output, options, &progress)?;
-    progress.0.finish_and_clear();
+    progress.finish();
     for file in &summary.files {
         let recognised: Vec<String> = file
             .columns
@@ -399,6 +399,7 @@ fn link_files(
         output.display(),
         started.elapsed().as_secs_f64()
     );
+    println!("time by stage: {}", progress.timings());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -569,14 +570,47 @@ impl townhall_store::Progress for LogProgress {
     }
 }
 
-struct Bar(ProgressBar);
+/// A long job's progress on the terminal, remembering when each stage
+/// began so that the job can say where its time went.
+struct Bar {
+    bar: ProgressBar,
+    stages: std::sync::Mutex<Vec<(String, std::time::Instant)>>,
+}
 
 impl townhall_store::Progress for Bar {
     fn step(&self, what: &str, done: u64, total: u64) {
         // A stage that is not counted shows no count left over from the one before.
-        self.0.set_length(total);
-        self.0.set_position(done);
-        self.0.set_message(what.to_owned());
+        self.bar.set_length(total);
+        self.bar.set_position(done);
+        self.bar.set_message(what.to_owned());
+        if let Ok(mut stages) = self.stages.lock() {
+            if stages.last().is_none_or(|(stage, _)| stage != what) {
+                stages.push((what.to_owned(), std::time::Instant::now()));
+            }
+        }
+    }
+}
+
+impl Bar {
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+
+    /// Each stage's time, until the next began or now: "reading 2.1 s, …".
+    fn timings(&self) -> String {
+        let Ok(stages) = self.stages.lock() else {
+            return String::new();
+        };
+        let now = std::time::Instant::now();
+        stages
+            .iter()
+            .enumerate()
+            .map(|(i, (stage, began))| {
+                let ended = stages.get(i + 1).map_or(now, |(_, at)| *at);
+                format!("{stage} {:.1} s", (ended - *began).as_secs_f64())
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -587,7 +621,10 @@ fn bar() -> Bar {
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    Bar(pb)
+    Bar {
+        bar: pb,
+        stages: std::sync::Mutex::default(),
+    }
 }
 
 async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
@@ -608,7 +645,7 @@ async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
             );
             let progress = bar();
             let council = townhall_demo::seed(&store, &config_dir, &progress).await?;
-            progress.0.finish_and_clear();
+            progress.finish();
             council
         }
     };
@@ -737,7 +774,7 @@ async fn backup(args: &StoreArgs, out: &Path) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let summary = if out == Path::new("-") {
         progress
-            .0
+            .bar
             .set_draw_target(indicatif::ProgressDrawTarget::hidden());
         let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
         store.backup(&mut stdout, &progress).await?
@@ -758,7 +795,7 @@ async fn backup(args: &StoreArgs, out: &Path) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot rename {} to {}", partial.display(), out.display()))?;
         summary
     };
-    progress.0.finish_and_clear();
+    progress.finish();
     eprintln!(
         "Backed up {} rows from {} tables in {:.2?}.",
         summary.rows,
@@ -778,7 +815,7 @@ async fn restore(args: &StoreArgs, from: &Path) -> anyhow::Result<ExitCode> {
         .restore(&mut std::io::BufReader::new(file), &progress)
         .await
         .with_context(|| format!("cannot restore {}", from.display()))?;
-    progress.0.finish_and_clear();
+    progress.finish();
     println!(
         "Restored {} rows into {} tables in {:.2?}. Checking the audit log…",
         summary.rows,
@@ -810,10 +847,10 @@ async fn audit_verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
 /// Verifies every audit chain and prints the outcome; exit code 2 when broken.
 async fn report_audit(store: &Store) -> anyhow::Result<ExitCode> {
     let progress = bar();
-    progress.0.set_message("verifying");
+    progress.bar.set_message("verifying");
     let started = std::time::Instant::now();
     let report = townhall_audit::verify(store, &progress).await?;
-    progress.0.finish_and_clear();
+    progress.finish();
     if report.intact() {
         println!(
             "The audit log is intact: {} entries in {} chain(s) verified in {:.2?}.",
