@@ -120,7 +120,6 @@ pub fn train(
     // No more samples than there are pairs: small inputs train quickly.
     let samples = settings.u_samples.min(total_pairs as usize);
     train::estimate_u(&mut model, people, samples, settings.seed);
-    train::estimate_u_home(&mut model, people, pairs, levels);
     let patterns = train::Patterns::of(levels, comparisons);
     let mut sums: Vec<Vec<f64>> = model.m.iter().map(|l| vec![0.0; l.len()]).collect();
     let mut sessions = vec![0usize; model.comparisons.len()];
@@ -184,6 +183,9 @@ pub fn train(
         .map(|d| model.vector(&people[d.a as usize], &people[d.b as usize]))
         .collect();
     train::learn_from_matches(&mut model, &confirmed);
+    // Household members at one home, told apart from one person's records
+    // by the values m and u now weigh.
+    train::estimate_u_home(&mut model, people, pairs, levels);
     // The prior: matches expected among the candidates, over all pairs.
     let share = train::match_share(&model, &patterns.tally(|_| true), 0.05);
     let expected = share * pairs.len() as f64;
@@ -224,7 +226,8 @@ impl<'a> Judge<'a> {
             model,
             frequencies,
             threshold: settings.threshold,
-            review_from: settings.review_from,
+            // A threshold below the review floor links what it would review.
+            review_from: settings.review_from.min(settings.threshold),
             vetoes: settings
                 .vetoes
                 .iter()
@@ -627,6 +630,28 @@ mod tests {
             address: "78 Morrison Close".into(),
             ..Default::default()
         })
+    }
+
+    #[test]
+    fn a_threshold_below_the_review_floor_links_the_pairs_above_it() {
+        let (a, b) = (born("Muhammad", "1952-04-07"), born("Mohammed", ""));
+        let model = Model::new(comparison::people());
+        let frequencies = TermFrequencies::default();
+        let scored = Judge::new(&model, &frequencies, &Settings::default()).assess(&a, &b);
+        let p = match scored {
+            Verdict::Link(p) | Verdict::Review(p) => p,
+            Verdict::Apart => model::probability(model.score_pair(&a, &b, &frequencies)),
+        };
+        assert!(p > 0.0 && p < 1.0, "{p}");
+        let settings = Settings {
+            threshold: p / 2.0,
+            review_from: (1.0 + p) / 2.0,
+            ..Settings::default()
+        };
+        assert_eq!(
+            Judge::new(&model, &frequencies, &settings).assess(&a, &b),
+            Verdict::Link(p)
+        );
     }
 
     #[test]
