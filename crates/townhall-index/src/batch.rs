@@ -212,7 +212,7 @@ pub fn link_files(
         settings.vetoes.push(townhall_linkage::link::Veto::twins());
     }
     let given = given.map(|m| (m, townhall_linkage::frequency::TermFrequencies::of(&people)));
-    let linked = link_with(
+    let mut linked = link_with(
         &people,
         mode,
         &settings,
@@ -247,10 +247,11 @@ pub fn link_files(
         }),
     );
     written?;
+    drop(keys);
     let mut roots = linked.clusters.clone();
     roots.sort_unstable();
     roots.dedup();
-    Ok(Summary {
+    let summary = Summary {
         files: tables
             .iter()
             .zip(unreadable)
@@ -265,8 +266,12 @@ pub fn link_files(
         links: linked.links.len(),
         clusters: roots.len(),
         review: linked.review.len(),
-        training: linked.training,
-    })
+        training: std::mem::take(&mut linked.training),
+    };
+    // The rest (a million ids, the frequency tables) is let go on a thread
+    // of its own too.
+    std::thread::spawn(move || drop((tables, linked)));
+    Ok(summary)
 }
 
 /// A record's key across files, `source:id`: a cluster's id is its first

@@ -153,7 +153,8 @@ pub struct Table {
     pub source: String,
     /// The file.
     pub path: String,
-    /// Each record's id in its system (its line number when there is no id column).
+    /// Each record's id in its system (its number in the file, from 1, when
+    /// there is no id column).
     pub ids: Vec<String>,
     /// Each record.
     pub people: Vec<RawPerson>,

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 use toml::Spanned;
-use townhall_linkage::blocking::{KeyPart, Rule};
+use townhall_linkage::blocking::{KeyPart, Rule, MAX_RULES};
 use townhall_linkage::column::{Column, Kind};
 use townhall_linkage::comparison::{Comparison, Test};
 use townhall_linkage::model::Model;
@@ -181,8 +181,16 @@ impl LinkSettings {
             });
         }
         let mut blocking = Vec::new();
-        for b in &parsed.blocking {
+        // Each pair carries the rules that found it as bits of one word.
+        let room = MAX_RULES - townhall_linkage::blocking::people().len();
+        for (i, b) in parsed.blocking.iter().enumerate() {
             let at = b.span().start;
+            if i >= room {
+                return Err(source.error(
+                    at,
+                    format!("at most {room} blocking rules can be added to the built-in ones"),
+                ));
+            }
             if b.get_ref().on.is_empty() {
                 return Err(source.error(at, "a blocking rule needs at least one part in `on`"));
             }
@@ -374,5 +382,16 @@ mod tests {
             assert_eq!(e.line, line, "{e}");
             assert!(e.message.contains(message), "{e}");
         }
+        // One rule too many, refused at its line.
+        let room = MAX_RULES - townhall_linkage::blocking::people().len();
+        let text = "[[blocking]]\non = [\"email\"]\n".repeat(room + 1);
+        let e = LinkSettings::parse("s.toml", &text).unwrap_err();
+        assert_eq!(e.line, 2 * room + 1, "{e}");
+        assert!(
+            e.message
+                .contains(&format!("at most {room} blocking rules")),
+            "{e}"
+        );
+        assert!(LinkSettings::parse("s.toml", &text[..text.len() / (room + 1) * room]).is_ok());
     }
 }

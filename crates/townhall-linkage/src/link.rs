@@ -106,11 +106,13 @@ pub struct Linked {
 /// random pairs, then `m` by EM on each rule's pairs with the fields that
 /// rule blocks on held fixed, averaged over the rules that left each field
 /// free; and the prior from the share of candidates that match. `levels`
-/// holds each pair's levels one after the other ([`Model::fill_levels`]).
+/// holds each pair's levels one after the other ([`Model::fill_levels`]),
+/// `homes` whether each pair's records are at one home.
 pub fn train(
     people: &[Person],
     pairs: &[(u32, u32, u32)],
     levels: &[Option<Level>],
+    homes: &[bool],
     settings: &Settings,
     total_pairs: f64,
     decisions: &[Decision],
@@ -185,7 +187,7 @@ pub fn train(
     train::learn_from_matches(&mut model, &confirmed);
     // Household members at one home, told apart from one person's records
     // by the values m and u now weigh.
-    train::estimate_u_home(&mut model, people, pairs, levels);
+    train::estimate_u_home(&mut model, levels, homes);
     // The prior: matches expected among the candidates, over all pairs.
     let share = train::match_share(&model, &patterns.tally(|_| true), 0.05);
     let expected = share * pairs.len() as f64;
@@ -247,7 +249,13 @@ impl<'a> Judge<'a> {
 
     /// The verdict on `a` and `b`, whose levels ([`Model::vector`]) are `v`.
     pub fn assess_levels(&self, v: &[Option<Level>], a: &Person, b: &Person) -> Verdict {
-        let p = model::probability(self.model.score_levels(v, a, b, self.frequencies));
+        self.assess_at(v, comparison::same_home(a, b), a)
+    }
+
+    /// [`Judge::assess_levels`], told whether the records are at one home
+    /// ([`comparison::same_home`]).
+    pub fn assess_at(&self, v: &[Option<Level>], home: bool, a: &Person) -> Verdict {
+        let p = model::probability(self.model.score_at(v, home, a, self.frequencies));
         if p < self.review_from {
             return Verdict::Apart;
         }
@@ -345,7 +353,7 @@ pub fn link_with(
         Some((m, _)) => m.clone(),
         None => Model::new(settings.comparisons.clone()),
     };
-    let levels = compare_pairs(&nearby, &blocked.pairs, &comparing, progress);
+    let (levels, homes) = compare_pairs(&nearby, &blocked.pairs, &comparing, progress);
     let k = comparing.comparisons.len();
     progress.step("training", 0, 0);
     let (model, frequencies, training) = match given {
@@ -355,6 +363,7 @@ pub fn link_with(
                 &nearby,
                 &blocked.pairs,
                 &levels,
+                &homes,
                 settings,
                 total,
                 &nearby_decisions,
@@ -368,11 +377,12 @@ pub fn link_with(
         .pairs
         .par_iter()
         .zip(levels.par_chunks(k))
-        .filter_map(|((a, b, _), v)| {
-            let (pa, pb) = (&nearby[*a as usize], &nearby[*b as usize]);
+        .zip(homes.par_iter())
+        .filter_map(|(((a, b, _), v), home)| {
+            let pa = &nearby[*a as usize];
             let (a, b) = (original(*a), original(*b));
             let (a, b) = (a.min(b), a.max(b));
-            match judge.assess_levels(v, pa, pb) {
+            match judge.assess_at(v, *home, pa) {
                 Verdict::Link(p) => Some(((a, b, p), true)),
                 Verdict::Review(p) => Some(((a, b, p), false)),
                 Verdict::Apart => None,
@@ -470,31 +480,37 @@ fn nearby_first(people: &[Person]) -> Vec<u32> {
     order
 }
 
-/// The levels of every pair, in one flat array, a pair's after another's:
-/// ten million pairs make no ten million small allocations.
+/// The levels of every pair, in one flat array, a pair's after another's
+/// (ten million pairs make no ten million small allocations), and whether
+/// each pair's records are at one home ([`comparison::same_home`]), which
+/// training and scoring both ask.
 fn compare_pairs(
     people: &[Person],
     pairs: &[(u32, u32, u32)],
     model: &Model,
     progress: &dyn Progress,
-) -> Vec<Option<Level>> {
+) -> (Vec<Option<Level>>, Vec<bool>) {
     // Pairs go in batches, so progress is told often but not per pair.
     const BATCH: usize = 1 << 16;
     let k = model.comparisons.len().max(1);
     let mut levels: Vec<Option<Level>> = vec![None; pairs.len() * model.comparisons.len()];
+    let mut homes = vec![false; pairs.len()];
     let (done, total) = (AtomicU64::new(0), pairs.len() as u64);
     progress.step("comparing", 0, total);
     levels
         .par_chunks_mut(k * BATCH)
+        .zip(homes.par_chunks_mut(BATCH))
         .zip(pairs.par_chunks(BATCH))
-        .for_each(|(out, batch)| {
-            for (out, (a, b, _)) in out.chunks_mut(k).zip(batch) {
-                model.fill_levels(&people[*a as usize], &people[*b as usize], out);
+        .for_each(|((out, homes), batch)| {
+            for ((out, home), (a, b, _)) in out.chunks_mut(k).zip(homes).zip(batch) {
+                let (a, b) = (&people[*a as usize], &people[*b as usize]);
+                model.fill_levels(a, b, out);
+                *home = comparison::same_home(a, b);
             }
             let n = batch.len() as u64;
             progress.step("comparing", done.fetch_add(n, Ordering::Relaxed) + n, total);
         });
-    levels
+    (levels, homes)
 }
 
 /// Each record's best match probability to another record of its cluster

@@ -174,15 +174,6 @@ impl Model {
         (self.prior / (1.0 - self.prior)).log2()
     }
 
-    /// The match weight of a vector: the prior's and each level's, summed.
-    pub fn score(&self, v: &[Option<Level>]) -> f64 {
-        self.prior_weight()
-            + v.iter()
-                .enumerate()
-                .filter_map(|(c, l)| l.map(|l| self.weight(c, l)))
-                .sum::<f64>()
-    }
-
     /// How much an exact match of comparison `c` on `a`'s value moves the
     /// score away from the average exact match: `log2(u / share)`, where `u`
     /// is the chance that two records agree exactly and `share` the share of
@@ -209,8 +200,25 @@ impl Model {
         b: &Person,
         tf: &TermFrequencies,
     ) -> f64 {
+        self.score_at(
+            v,
+            !self.u_home.is_empty() && comparison::same_home(a, b),
+            a,
+            tf,
+        )
+    }
+
+    /// [`Model::score_levels`], told whether the records are at one home
+    /// ([`comparison::same_home`]).
+    pub fn score_at(
+        &self,
+        v: &[Option<Level>],
+        home: bool,
+        a: &Person,
+        tf: &TermFrequencies,
+    ) -> f64 {
         // Ten million pairs are scored in a run: no vector is built.
-        let at_home = self.at_home(a, b);
+        let at_home = home && !self.u_home.is_empty();
         let mut score = self.prior_weight();
         for (c, level) in v.iter().enumerate() {
             if let Some(level) = *level {

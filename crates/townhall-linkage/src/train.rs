@@ -9,7 +9,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 
-use crate::comparison::{self, Field, Level};
+use crate::comparison::{Field, Level};
 use crate::model::{Model, Vector};
 use crate::record::Person;
 
@@ -19,48 +19,57 @@ use crate::record::Person;
 /// The candidate pairs at one home are of two kinds: one person's records,
 /// and two people of one household (parent and child, brothers, people
 /// sharing a house). Which kind a pair is shows in the values nobody in a
-/// household shares: first name, date of birth, identifiers. With `m` and
-/// `u` of those already estimated, expectation–maximisation over the pairs
-/// at one home finds the share of them that are two people and, from the
-/// pairs' chance of being two people, how often household members agree on
-/// each shared value. A count of pairs that disagree on first name and date
-/// of birth no larger than one person's records would give by typing slips
-/// and changed names (a file without households) leaves home weighed as
-/// anywhere else. The counts are smoothed towards `u` with the weight of
-/// [`HOME_PRIOR`] pairs. `levels` holds each pair's levels one after the
-/// other ([`Model::fill_levels`]); `m` must be estimated first.
-pub fn estimate_u_home(
-    model: &mut Model,
-    people: &[Person],
-    pairs: &[(u32, u32, u32)],
-    levels: &[Option<Level>],
-) {
+/// household shares: first name, date of birth, identifiers of a person
+/// (not a UPRN, which everyone at one home shares). With `m` and `u` of
+/// those already estimated, expectation–maximisation over the pairs at one
+/// home finds the share of them that are two people and, from each pair's
+/// chance of being two people, how often household members agree on each
+/// shared value. Where pairs that disagree on first name and date of birth
+/// are about as many as one person's records give by typing slips and
+/// changed names (a file without households), few pairs count as two
+/// people and `u_home` stays close to `u`. The counts are smoothed towards
+/// `u` with the weight of [`HOME_PRIOR`] pairs; with no pair at one home
+/// there is no `u_home`, and home is weighed as anywhere. `levels` holds
+/// each pair's levels one after the other ([`Model::fill_levels`]), `homes`
+/// whether its records are at one home ([`comparison::same_home`]); `m`
+/// must be estimated first.
+pub fn estimate_u_home(model: &mut Model, levels: &[Option<Level>], homes: &[bool]) {
     let n = model.comparisons.len();
     let household: Vec<bool> = model.comparisons.iter().map(|c| c.household).collect();
     if n == 0 || !household.contains(&true) {
         return;
     }
-    // Where the records live is the same for every pair here: it tells
-    // nothing of which kind a pair is.
-    let place = model
+    // What tells one person's records from two people of one household:
+    // values no household shares. Where they live is the same for every
+    // pair here, and a UPRN, a town or a column of unknown meaning may be
+    // shared by everyone at one home: none of them counts.
+    let personal: Vec<bool> = model
         .comparisons
         .iter()
-        .position(|c| c.field == Field::Postcode);
-    let at_home: Vec<&[Option<Level>]> = pairs
-        .par_iter()
-        .zip(levels.par_chunks(n))
-        .filter(|((i, j, _), _)| comparison::same_home(&people[*i as usize], &people[*j as usize]))
-        .map(|(_, v)| v)
+        .map(|c| {
+            matches!(c.field, Field::FirstName | Field::DateOfBirth)
+                || c.column.as_ref().is_some_and(|c| c.kind.identifies())
+        })
         .collect();
+    // A pair with none of those values says nothing of its kind.
+    let at_home: Vec<&[Option<Level>]> = levels
+        .par_chunks(n)
+        .zip(homes.par_iter())
+        .filter(|(v, home)| **home && v.iter().zip(&personal).any(|(l, p)| *p && l.is_some()))
+        .map(|(v, _)| v)
+        .collect();
+    if at_home.is_empty() {
+        // Nothing to learn from: home is weighed as anywhere.
+        model.u_home = Vec::new();
+        return;
+    }
     let mut tally: HashMap<&[Option<Level>], f64, foldhash::fast::FixedState> = HashMap::default();
     for v in at_home {
         *tally.entry(v).or_default() += 1.0;
     }
     let mut u_home: Vec<Vec<f64>> = model.u.clone();
     let mut apart = 0.5;
-    // No pairs at one home: nothing to learn, home is weighed as anywhere.
-    let iterations = if tally.is_empty() { 0 } else { 200 };
-    for _ in 0..iterations {
+    for _ in 0..200 {
         let mut counts: Vec<Vec<f64>> = model.u.iter().map(|l| vec![0.0; l.len()]).collect();
         let (mut two, mut total) = (0.0, 0.0);
         for (v, count) in &tally {
@@ -69,15 +78,13 @@ pub fn estimate_u_home(
                 let Some(l) = level.map(usize::from) else {
                     continue;
                 };
-                if Some(c) == place {
-                    continue;
+                if personal[c] {
+                    one *= model.m[c][l];
+                    other *= model.u[c][l];
+                } else if household[c] {
+                    one *= model.m[c][l];
+                    other *= u_home[c][l];
                 }
-                one *= model.m[c][l];
-                other *= if household[c] {
-                    u_home[c][l]
-                } else {
-                    model.u[c][l]
-                };
             }
             let p = if one + other > 0.0 {
                 other / (one + other)
@@ -132,11 +139,11 @@ pub const HOME_PRIOR: f64 = 100.0;
 /// among them: any two records are as likely to be paired as when every
 /// pair is drawn from all records, and the members' values stay in the
 /// processor's cache, where pairs drawn from a million records would
-/// each wait on memory (a million pairs took 1.2 s instead of 0.3 s).
-/// Pairs that share a record are not independent, but with 16 chunks of
-/// 4,096 records each a million pairs still come from 65,536 records,
-/// and the spread of each level's estimate stays that of independent
-/// pairs.
+/// each wait on memory (training at a million records took 1.5 s instead
+/// of 2.5 s). Each level's expected count is unchanged; pairs that share a
+/// record are not independent, so a level most records share (one town)
+/// is estimated a little less closely, from 65,536 records for a million
+/// pairs (16 chunks of 4,096) rather than two million.
 pub fn estimate_u(model: &mut Model, people: &[Person], samples: usize, seed: u64) {
     const CHUNK: usize = 1 << 16;
     if people.len() < 2 {
@@ -555,6 +562,13 @@ mod tests {
         (people, pairs)
     }
 
+    fn homes_of(people: &[Person], pairs: &[(u32, u32, u32)]) -> Vec<bool> {
+        pairs
+            .iter()
+            .map(|(a, b, _)| comparison::same_home(&people[*a as usize], &people[*b as usize]))
+            .collect()
+    }
+
     fn levels_of(
         model: &Model,
         people: &[Person],
@@ -572,7 +586,7 @@ mod tests {
         let mut model = Model::new(comparison::people());
         let (people, pairs) = families(400);
         let levels = levels_of(&model, &people, &pairs);
-        estimate_u_home(&mut model, &people, &pairs, &levels);
+        estimate_u_home(&mut model, &levels, &homes_of(&people, &pairs));
         let surname = model
             .comparisons
             .iter()
@@ -655,7 +669,7 @@ mod tests {
             pairs.push((n - 2, n - 1, 1));
         }
         let levels = levels_of(&model, &people, &pairs);
-        estimate_u_home(&mut model, &people, &pairs, &levels);
+        estimate_u_home(&mut model, &levels, &homes_of(&people, &pairs));
         assert!(
             model.u_home[surname][0] < model.u[surname][0] + 0.02,
             "{} against {}",
@@ -674,11 +688,13 @@ mod tests {
             .map(|(a, _, r)| (*a, (*a + 3) % 800, *r))
             .collect();
         let levels = levels_of(&model, &people, &apart);
-        estimate_u_home(&mut model, &people, &apart, &levels);
-        for (c, u) in model.u_home.iter().enumerate() {
-            if !u.is_empty() {
-                assert_eq!(u, &model.u[c]);
-            }
-        }
+        estimate_u_home(&mut model, &levels, &homes_of(&people, &apart));
+        assert!(model.u_home.is_empty());
+        let surname = model
+            .comparisons
+            .iter()
+            .position(|c| c.field == Field::Surname)
+            .unwrap();
+        assert_eq!(model.weight_at(surname, 0, true), model.weight(surname, 0));
     }
 }

@@ -162,7 +162,7 @@ pub struct IndexArgs {
 
 #[derive(Subcommand)]
 enum IndexCommand {
-    /// Link people. With files: link the CSV files given and write one row per
+    /// Link people. With files: link the CSV or Parquet files given and write one row per
     /// record with its cluster. Without: link the running council's index,
     /// keeping reviewers' decisions.
     Link {
@@ -190,7 +190,8 @@ enum IndexCommand {
         #[arg(long = "deduplicated", value_name = "SOURCE")]
         deduplicated: Vec<String>,
         /// The probability from which two records are one person (default 0.95;
-        /// a council's index takes it from index.toml).
+        /// a council's index takes it from index.toml). Pairs from 0.5 up to it are
+        /// counted for review; a threshold below 0.5 links them all.
         #[arg(long, value_parser = probability)]
         threshold: Option<f64>,
         /// Use this saved model instead of training one on the files.

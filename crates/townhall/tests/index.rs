@@ -90,6 +90,19 @@ fn two_systems_are_linked_across_and_the_model_is_kept() {
     assert!(stdout.contains("council_tax: 300 records"), "{stdout}");
     assert!(stdout.contains("housing: 150 records"), "{stdout}");
     assert!(stdout.contains("first_name=Forename"), "{stdout}");
+    // Where the time went, stage by stage, from reading to writing.
+    let stages = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("time by stage: "))
+        .unwrap_or_else(|| panic!("no time by stage in {stdout}"));
+    let names: Vec<&str> = stages
+        .split(", ")
+        .filter_map(|s| s.strip_suffix(" s")?.rsplit_once(' '))
+        .map(|(stage, _)| stage)
+        .collect();
+    assert_eq!(names.first(), Some(&"reading"), "{stages}");
+    assert_eq!(names.last(), Some(&"writing"), "{stages}");
+    assert!(names.contains(&"training"), "{stages}");
 
     let found = clusters(&dir.path().join("clusters.csv"));
     assert_eq!(found.len(), 450, "one row per record");
