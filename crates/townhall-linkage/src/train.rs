@@ -536,26 +536,27 @@ mod tests {
         assert_eq!(model.m[2], before);
     }
 
+    /// Someone living at `home`, with its family's surname and phone.
+    fn living_at(first: &str, dob: &str, home: usize) -> Person {
+        Person::prepare(&crate::record::RawPerson {
+            first_name: first.into(),
+            surname: format!("Family{home}"),
+            date_of_birth: dob.into(),
+            postcode: format!("RV{} {}AB", 1 + home / 10, home % 10),
+            address: format!("{} Rowan Terrace", home + 1),
+            phone: format!("07700 9{home:05}"),
+            ..Default::default()
+        })
+    }
+
     /// A family at each of `homes` homes: a parent and a child, with one
-    /// surname, one phone and one home; and `strangers` pairs of people
-    /// living apart.
+    /// surname, one phone and one home.
     fn families(homes: usize) -> (Vec<Person>, Vec<(u32, u32, u32)>) {
-        let person = |first: &str, dob: &str, home: usize| {
-            Person::prepare(&crate::record::RawPerson {
-                first_name: first.into(),
-                surname: format!("Family{home}"),
-                date_of_birth: dob.into(),
-                postcode: format!("RV{} {}AB", 1 + home / 10, home % 10),
-                address: format!("{} Rowan Terrace", home + 1),
-                phone: format!("07700 9{home:05}"),
-                ..Default::default()
-            })
-        };
         let mut people = Vec::new();
         let mut pairs = Vec::new();
         for home in 0..homes {
-            people.push(person("Isabella", "1976-11-27", home));
-            people.push(person("Lily", "2016-06-17", home));
+            people.push(living_at("Isabella", "1976-11-27", home));
+            people.push(living_at("Lily", "2016-06-17", home));
             let n = u32::try_from(people.len()).unwrap();
             pairs.push((n - 2, n - 1, 1));
         }
@@ -646,24 +647,13 @@ mod tests {
             model.m[c] = vec![0.9 / (k - 1) as f64; k];
             model.m[c][k - 1] = 0.1;
         }
-        let record = |first: &str, dob: &str, home: usize| {
-            Person::prepare(&crate::record::RawPerson {
-                first_name: first.into(),
-                surname: format!("Family{home}"),
-                date_of_birth: dob.into(),
-                postcode: format!("RV{} {}AB", 1 + home / 10, home % 10),
-                address: format!("{} Rowan Terrace", home + 1),
-                phone: format!("07700 9{home:05}"),
-                ..Default::default()
-            })
-        };
         let (mut people, mut pairs) = (Vec::new(), Vec::new());
         for home in 0..2_000 {
-            people.push(record("Isabella", "1976-11-27", home));
+            people.push(living_at("Isabella", "1976-11-27", home));
             people.push(if home % 100 == 0 {
-                record("Bushra", "2001-02-03", home)
+                living_at("Bushra", "2001-02-03", home)
             } else {
-                record("Isabella", "1976-11-27", home)
+                living_at("Isabella", "1976-11-27", home)
             });
             let n = u32::try_from(people.len()).unwrap();
             pairs.push((n - 2, n - 1, 1));
