@@ -26,6 +26,8 @@ pub struct Options {
     /// Send pairs whose first names differ entirely while their dates of
     /// birth agree (twins) for review instead of linking them.
     pub review_twins: bool,
+    /// Where to write the pairs for clerical review, if anywhere.
+    pub review_output: Option<PathBuf>,
     /// The probability from which records are linked (default 0.95).
     pub threshold: Option<f64>,
     /// A saved model to use instead of training one.
@@ -247,6 +249,16 @@ pub fn link_files(
         }),
     );
     written?;
+    if let Some(path) = &options.review_output {
+        files::write_pairs(
+            path,
+            linked.review.iter().map(|(a, b, p)| files::PairRow {
+                a: keys[*a as usize],
+                b: keys[*b as usize],
+                probability: *p,
+            }),
+        )?;
+    }
     drop(keys);
     let mut roots = linked.clusters.clone();
     roots.sort_unstable();

@@ -718,6 +718,45 @@ pub fn write_clusters<'a, C: std::fmt::Display>(
     writer.flush().map_err(|e| io(path, e))
 }
 
+/// A pair of records, each as its source and id, and the probability they
+/// are one person.
+pub struct PairRow<'a> {
+    /// One record.
+    pub a: (&'a str, &'a str),
+    /// The other.
+    pub b: (&'a str, &'a str),
+    /// The probability they are one person.
+    pub probability: f64,
+}
+
+/// Writes pairs as CSV:
+/// `source_a,record_id_a,source_b,record_id_b,match_probability`.
+pub fn write_pairs<'a>(
+    path: &Path,
+    rows: impl IntoIterator<Item = PairRow<'a>>,
+) -> Result<(), FileError> {
+    use std::fmt::Write as _;
+    let mut writer = csv::Writer::from_path(path).map_err(|e| io(path, e))?;
+    writer
+        .write_record([
+            "source_a",
+            "record_id_a",
+            "source_b",
+            "record_id_b",
+            "match_probability",
+        ])
+        .map_err(|e| io(path, e))?;
+    let mut probability = String::new();
+    for r in rows {
+        probability.clear();
+        let _ = write!(probability, "{:.6}", r.probability);
+        writer
+            .write_record([r.a.0, r.a.1, r.b.0, r.b.1, &probability])
+            .map_err(|e| io(path, e))?;
+    }
+    writer.flush().map_err(|e| io(path, e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -181,6 +181,10 @@ enum IndexCommand {
         /// Where to write `source,record_id,cluster_id,match_probability` (files only).
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Where to write the pairs for clerical review (files only):
+        /// `source_a,record_id_a,source_b,record_id_b,match_probability`.
+        #[arg(long)]
+        review_output: Option<PathBuf>,
         /// Only link across files: no file holds duplicates of its own.
         #[arg(long)]
         link_only: bool,

@@ -108,6 +108,7 @@ async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
             sources,
             allow_unreadable,
             output,
+            review_output,
             link_only,
             deduplicated,
             threshold,
@@ -121,6 +122,7 @@ async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
             if inputs.is_empty() {
                 let file_only = [
                     ("--output", output.is_some()),
+                    ("--review-output", review_output.is_some()),
                     ("--link-only", link_only),
                     ("--deduplicated", !deduplicated.is_empty()),
                     ("--threshold", threshold.is_some()),
@@ -149,6 +151,7 @@ async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
                 link_only,
                 deduplicated,
                 review_twins,
+                review_output,
                 allow_unreadable,
                 threshold,
                 model,

@@ -845,3 +845,67 @@ fn two_records_of_a_source_declared_deduplicated_are_never_one_person() {
         "{err}"
     );
 }
+
+#[test]
+fn the_pairs_for_review_are_written_where_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    exports(dir.path());
+    // Twins in the two systems: one surname, birthday and home, first
+    // names nothing alike. With --review-twins they are a pair for review.
+    let append = |name: &str, line: &str| {
+        let path = dir.path().join(name);
+        let text = std::fs::read_to_string(&path).unwrap() + line;
+        std::fs::write(path, text).unwrap();
+    };
+    append(
+        "council_tax.csv",
+        "CT9001,Hassan,Haddad,2012-03-04,RV1 2AB\n",
+    );
+    append("housing.csv", "H9002,Amira,Haddad,04/03/2012,RV12AB\n");
+    let review = dir.path().join("review.csv");
+    let stdout = link_exports(
+        dir.path(),
+        "clusters.csv",
+        &[
+            "--review-twins",
+            "--review-output",
+            &review.display().to_string(),
+        ],
+    );
+    let counted: usize = stdout
+        .split(" for review")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count for review in {stdout}"));
+    let text = std::fs::read_to_string(&review).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("source_a,record_id_a,source_b,record_id_b,match_probability")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), counted, "{text}");
+    let twins = rows
+        .iter()
+        .find(|r| r.starts_with("council_tax,CT9001,housing,H9002,"))
+        .unwrap_or_else(|| panic!("the twins are not for review: {text}"));
+    let p: f64 = twins.rsplit(',').next().unwrap().parse().unwrap();
+    assert!((0.5..=1.0).contains(&p), "{twins}");
+    let found = clusters(&dir.path().join("clusters.csv"));
+    assert_ne!(found["council_tax:CT9001"], found["housing:H9002"]);
+    // Files only: the council's index keeps its review queue in the store.
+    let refused = refused(
+        &[
+            "index",
+            "link",
+            "--review-output",
+            &review.display().to_string(),
+        ]
+        .map(str::to_owned),
+    );
+    assert!(
+        refused.contains("--review-output applies to linking files"),
+        "{refused}"
+    );
+}
