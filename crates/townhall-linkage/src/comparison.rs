@@ -405,7 +405,9 @@ fn values_pass(a: &Value, b: &Value, test: Test) -> bool {
 /// Whether two records give the same home: one postcode and address lines
 /// sharing at least half their words; or, whatever the postcodes (one
 /// missing or mistyped), every word of one line found in the other
-/// (`17 Hudson Rise` and `Flat 10, 17 Hudson Rise`).
+/// (`17 Hudson Rise` and `Flat 10, 17 Hudson Rise`), when each line names
+/// a home by a number and a word: `Hudson Rise` alone, or `17` alone, is
+/// many homes.
 pub fn same_home(a: &Person, b: &Person) -> bool {
     if a.address.is_empty() || b.address.is_empty() {
         return false;
@@ -415,8 +417,16 @@ pub fn same_home(a: &Person, b: &Person) -> bool {
         .as_deref()
         .zip(b.postcode.as_deref())
         .is_some_and(|(x, y)| same(x, y));
+    let names_a_home = |line: &[String]| {
+        line.iter().any(|t| t.bytes().any(|c| c.is_ascii_digit()))
+            && line
+                .iter()
+                .any(|t| t.bytes().all(|c| c.is_ascii_alphabetic()))
+    };
     (postcode && compare::token_overlap(&a.address, &b.address) >= 0.5)
-        || compare::within(&a.address, &b.address)
+        || (names_a_home(&a.address)
+            && names_a_home(&b.address)
+            && compare::within(&a.address, &b.address))
 }
 
 /// Whether two values are equal; records prepared together share one copy
@@ -641,6 +651,15 @@ mod tests {
             "flat left out"
         );
         assert!(!same_home(&home, &at("", "15 Rowan Terrace")));
+        // Without one postcode, a street alone or a number alone is no home.
+        assert!(!same_home(
+            &at("", "Rowan Terrace"),
+            &at("RV9 1ZZ", "13 Rowan Terrace")
+        ));
+        assert!(!same_home(
+            &at("RV9 1ZZ", "13"),
+            &at("", "13 Rowan Terrace")
+        ));
         assert!(!same_home(&home, &at("RV3 8AY", "")));
     }
 
