@@ -76,6 +76,19 @@ impl KeyPart {
             | KeyPart::PostcodeDistrict => false,
         }
     }
+
+    /// Whether a rule with this part leans the levels of `field`'s
+    /// comparison among its matches towards agreement, so that training
+    /// should learn that field's `m` elsewhere where it can: a part that
+    /// covers it, or a birth year for a date of birth (a rule on a birth
+    /// year pairs few matches whose dates differ wholly). A first initial
+    /// narrows a first name as much, but the rules that leave first names
+    /// alone fix a surname and a date of birth, and pair twins, whom EM
+    /// takes for one person with a changed first name: `m` of first names
+    /// is better learned with the initial's rule than without it.
+    pub fn leans(self, field: Field) -> bool {
+        self.covers(field) || (self == KeyPart::BirthYear && field == Field::DateOfBirth)
+    }
 }
 
 impl Rule {
@@ -166,6 +179,8 @@ pub fn people() -> Vec<Rule> {
         Rule::on(&[KeyPart::DateOfBirth, KeyPart::PostcodeDistrict]),
         Rule::on(&[KeyPart::DateOfBirth, KeyPart::FirstInitial]),
         Rule::on(&[KeyPart::NamesEitherWay, KeyPart::BirthYear]),
+        // Names swapped, and the birth year mistyped or missing.
+        Rule::on(&[KeyPart::NamesEitherWay, KeyPart::Postcode]),
         Rule::on(&[KeyPart::Postcode, KeyPart::BirthYear]),
         Rule::on(&[KeyPart::Address, KeyPart::PostcodeDistrict]),
         // The postcode missing or mistyped, and no date of birth.
@@ -329,7 +344,7 @@ mod tests {
         assert_eq!(
             blocked.pairs,
             vec![
-                (0, 1, 0b0111_1001_1111),
+                (0, 1, 0b1111_1001_1111),
                 (0, 2, 0b0001_0001_0001),
                 (0, 3, 0b0001_0001_0010),
                 (1, 2, 0b0001_0001_0001),
@@ -341,6 +356,30 @@ mod tests {
         assert_eq!(blocked.per_rule[1], 2, "first name and date of birth");
         assert_eq!(blocked.per_rule[3], 0, "postcode: Priya's initial differs");
         assert_eq!(blocked.per_rule[4], 1, "surname sound, initial, year");
+    }
+
+    #[test]
+    fn names_swapped_with_the_birth_year_mistyped_are_still_compared() {
+        let people = vec![
+            p("Lucy", "Fitzpatrick", "1921-02-22", "RV3 5AA"),
+            p("Fitzpatrick", "Lucy", "1922-02-22", "RV3 5AA"),
+        ];
+        let blocked = candidates(&people, &people_rules(), Mode::Dedupe, 1000);
+        assert_eq!(blocked.pairs.len(), 1);
+        let rule = people_rules()
+            .iter()
+            .position(|r| r.parts == [KeyPart::NamesEitherWay, KeyPart::Postcode])
+            .unwrap();
+        assert_eq!(blocked.pairs[0].2, 1 << rule);
+    }
+
+    #[test]
+    fn a_birth_year_leans_dates_towards_agreement_and_an_initial_is_learned_with() {
+        assert!(KeyPart::BirthYear.leans(Field::DateOfBirth));
+        assert!(KeyPart::DateOfBirth.leans(Field::DateOfBirth));
+        assert!(KeyPart::NamesEitherWay.leans(Field::Surname));
+        assert!(!KeyPart::FirstInitial.leans(Field::FirstName));
+        assert!(!KeyPart::BirthYear.leans(Field::FirstName));
     }
 
     fn people_rules() -> Vec<Rule> {

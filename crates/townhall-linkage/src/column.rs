@@ -110,9 +110,9 @@ impl Kind {
         }
     }
 
-    /// Whether values of this kind identify a person (or their home, for
-    /// a UPRN) on their own: pairs sharing one are trained on, as pairs
-    /// sharing a name or date of birth are.
+    /// Whether values of this kind identify a person on their own (a UPRN
+    /// is a home's): pairs sharing one are trained on, as pairs sharing a
+    /// name or date of birth are.
     pub fn identifies(self) -> bool {
         matches!(self, Kind::Identifier | Kind::NhsNumber | Kind::NiNumber)
     }

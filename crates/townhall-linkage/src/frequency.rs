@@ -20,7 +20,8 @@ use crate::record::Person;
 /// match, so without building the value.
 type Shares = HashMap<u64, f64, foldhash::fast::FixedState>;
 
-/// The share of records holding each value of the adjusted fields.
+/// For each value of the adjusted fields, the share of the other records
+/// that hold it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TermFrequencies {
     /// One table per field of [`ADJUSTED`], in its order.
@@ -74,19 +75,22 @@ impl TermFrequencies {
             .par_iter_mut()
             .zip(ADJUSTED.par_iter())
             .for_each(|(table, field)| {
-                let mut total = 0.0;
+                let mut total = 0.0f64;
                 for k in people.iter().filter_map(|p| key(*field, p)) {
                     *table.entry(k).or_default() += 1.0;
                     total += 1.0;
                 }
+                // The chance that another record holds the value: a value
+                // only one record holds is shared by none.
                 for n in table.values_mut() {
-                    *n /= total;
+                    *n = (*n - 1.0) / (total - 1.0).max(1.0);
                 }
             });
         TermFrequencies { shares }
     }
 
-    /// The share of records holding `p`'s value of `field`, if counted.
+    /// The share of the records other than `p` holding `p`'s value of
+    /// `field`, if counted.
     pub fn share(&self, field: Field, p: &Person) -> Option<f64> {
         let table = ADJUSTED.iter().position(|f| *f == field)?;
         self.shares[table].get(&key(field, p)?).copied()
@@ -110,8 +114,10 @@ mod tests {
             })
             .collect();
         let tf = TermFrequencies::of(&people);
-        assert_eq!(tf.share(Field::Surname, &people[0]), Some(0.75));
-        assert_eq!(tf.share(Field::Surname, &people[3]), Some(0.25));
+        // Two of the three others are Smiths; none is another
+        // Featherstonehaugh.
+        assert_eq!(tf.share(Field::Surname, &people[0]), Some(2.0 / 3.0));
+        assert_eq!(tf.share(Field::Surname, &people[3]), Some(0.0));
         assert_eq!(tf.share(Field::FirstName, &people[0]), None);
     }
 }

@@ -121,10 +121,17 @@ pub fn train(
     let comparisons = model.comparisons.len();
     // No more samples than there are pairs: small inputs train quickly.
     let samples = settings.u_samples.min(total_pairs as usize);
-    train::estimate_u(&mut model, people, samples, settings.seed);
+    let sample = train::estimate_u(&mut model, people, samples, settings.seed);
     let patterns = train::Patterns::of(levels, comparisons);
-    let mut sums: Vec<Vec<f64>> = model.m.iter().map(|l| vec![0.0; l.len()]).collect();
-    let mut sessions = vec![0usize; model.comparisons.len()];
+    // Each comparison's m from the sessions whose rule leaves its field
+    // alone (`apart`), and from those whose rule leans it towards
+    // agreement (`narrowed`, [`KeyPart::leans`]): a rule on a birth year
+    // pairs few matches whose dates differ wholly, so m learned there
+    // under-weighs such dates. The sessions that leave a field alone are
+    // used where there are any.
+    let zeros: Vec<Vec<f64>> = model.m.iter().map(|l| vec![0.0; l.len()]).collect();
+    let (mut apart, mut narrowed) = (zeros.clone(), zeros);
+    let mut sessions = vec![(0usize, 0usize); model.comparisons.len()];
     let mut reports = Vec::new();
     for (r, rule) in settings.rules.iter().enumerate() {
         // A rule that fixes only what a household shares (surname, address,
@@ -137,9 +144,10 @@ pub fn train(
         let personal = rule.parts.iter().any(|p| {
             p.covers(Field::FirstName)
                 || p.covers(Field::DateOfBirth)
-                || model.comparisons.iter().any(|c| {
-                    p.covers(c.field) && c.column.as_ref().is_some_and(|c| c.kind.identifies())
-                })
+                || model
+                    .comparisons
+                    .iter()
+                    .any(|c| p.covers(c.field) && c.identifies())
         });
         if !personal {
             continue;
@@ -158,25 +166,34 @@ pub fn train(
         let mut session = model.clone();
         let report = train::estimate_m(&mut session, &of_rule, 0.05, &fixed, 100, 1e-5);
         for c in (0..model.comparisons.len()).filter(|c| !fixed.contains(c)) {
-            for (s, m) in sums[c].iter_mut().zip(&session.m[c]) {
+            let field = model.comparisons[c].field;
+            let (sums, n) = if rule.parts.iter().any(|p| p.leans(field)) {
+                (&mut narrowed[c], &mut sessions[c].1)
+            } else {
+                (&mut apart[c], &mut sessions[c].0)
+            };
+            for (s, m) in sums.iter_mut().zip(&session.m[c]) {
                 *s += m;
             }
-            sessions[c] += 1;
+            *n += 1;
         }
         reports.push((rule.name.clone(), report));
     }
-    for (c, n) in sessions.iter().enumerate() {
-        if *n > 0 {
-            // Some matches fall at every level (a date mistyped beyond a
-            // slip, a surname changed): a level no training pair reached is
-            // rare, not impossible, or one disagreement would outweigh all
-            // other evidence. A share of M_SPREAD is spread evenly.
-            let even = M_SPREAD / sums[c].len() as f64;
-            model.m[c] = sums[c]
-                .iter()
-                .map(|s| (1.0 - M_SPREAD) * s / *n as f64 + even)
-                .collect();
-        }
+    for (c, counts) in sessions.iter().enumerate() {
+        let (sums, n) = match *counts {
+            (0, 0) => continue,
+            (0, n) => (&narrowed[c], n),
+            (n, _) => (&apart[c], n),
+        };
+        // Some matches fall at every level (a date mistyped beyond a
+        // slip, a surname changed): a level no training pair reached is
+        // rare, not impossible, or one disagreement would outweigh all
+        // other evidence. A share of M_SPREAD is spread evenly.
+        let even = M_SPREAD / sums.len() as f64;
+        model.m[c] = sums
+            .iter()
+            .map(|s| (1.0 - M_SPREAD) * s / n as f64 + even)
+            .collect();
     }
     // Pairs people have confirmed are labels: m learns from them too.
     let confirmed: Vec<Vector> = decisions
@@ -185,11 +202,21 @@ pub fn train(
         .map(|d| model.vector(&people[d.a as usize], &people[d.b as usize]))
         .collect();
     train::learn_from_matches(&mut model, &confirmed);
+    // The matches among the random pairs `u` came from, now that m tells
+    // them apart, are taken out of it.
+    let candidates = patterns.tally(|_| true);
+    let share = train::match_share(&model, &candidates, 0.05);
+    let n = people.len() as f64;
+    let sampled = n * (n - 1.0) / 2.0;
+    sample.set_u(
+        &mut model,
+        (share * pairs.len() as f64 / sampled.max(1.0)).min(1.0),
+    );
     // Household members at one home, told apart from one person's records
     // by the values m and u now weigh.
     train::estimate_u_home(&mut model, levels, homes);
     // The prior: matches expected among the candidates, over all pairs.
-    let share = train::match_share(&model, &patterns.tally(|_| true), 0.05);
+    let share = train::match_share(&model, &candidates, share);
     let expected = share * pairs.len() as f64;
     model.prior = (expected / total_pairs.max(1.0)).clamp(1e-12, 0.5);
     (model, reports)

@@ -37,6 +37,13 @@ pub struct Model {
     /// rare the surname. See [`crate::train::estimate_u_home`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub u_home: Vec<Vec<f64>>,
+    /// For each comparison, how often two records taken at random agree
+    /// exactly, one person's records among them: the average a value's
+    /// share of records is weighed against ([`Model::adjustment`]). Both
+    /// count one person's records, which `u` leaves out
+    /// ([`crate::train::Sample::set_u`]); where it is empty, `u` serves.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agree_at_random: Vec<f64>,
 }
 
 impl Model {
@@ -57,6 +64,7 @@ impl Model {
             u,
             prior: 1e-4,
             u_home: Vec::new(),
+            agree_at_random: Vec::new(),
         }
     }
 
@@ -175,15 +183,17 @@ impl Model {
     }
 
     /// How much an exact match of comparison `c` on `a`'s value moves the
-    /// score away from the average exact match: `log2(u / share)`, where `u`
-    /// is the chance that two records agree exactly and `share` the share of
-    /// records holding this value. 0 for fields that are not adjusted.
+    /// score away from the average exact match: `log2(agree / share)`,
+    /// where `agree` is the chance that two records taken at random agree
+    /// exactly ([`Model::agree_at_random`]) and `share` the share of records
+    /// holding this value. 0 for fields that are not adjusted.
     pub fn adjustment(&self, c: usize, a: &Person, tf: &TermFrequencies) -> f64 {
         let field = self.comparisons[c].field;
         let Some(share) = tf.share(field, a) else {
             return 0.0;
         };
-        (self.u[c][0].max(FLOOR) / share.max(FLOOR)).log2()
+        let agree = self.agree_at_random.get(c).copied().unwrap_or(self.u[c][0]);
+        (agree.max(FLOOR) / share.max(FLOOR)).log2()
     }
 
     /// The score of `a` and `b`: their vector's, with exact matches on names
@@ -242,7 +252,7 @@ impl Model {
             terms.push(Term {
                 field: c.name().to_owned(),
                 level: match level {
-                    None => "a value is missing".to_owned(),
+                    None => c.unweighed(a, b).to_owned(),
                     Some(l) if household => {
                         format!(
                             "{}, at one home (as household members are)",
@@ -263,7 +273,7 @@ impl Model {
                 terms.push(Term {
                     field: c.name().to_owned(),
                     level: format!(
-                        "how common '{value}' is ({:.3}% of records)",
+                        "how common '{value}' is ({:.3}% of the other records hold it)",
                         tf.share(c.field, a).unwrap_or_default() * 100.0
                     ),
                     weight: adjustment,
@@ -373,7 +383,7 @@ mod tests {
         assert_eq!(e.terms[1].level, "exact match");
         assert_eq!(
             e.terms[2].level,
-            "how common 'hughes' is (66.667% of records)"
+            "how common 'hughes' is (50.000% of the other records hold it)"
         );
         assert_eq!(e.terms[4].level, "a value is missing");
         assert_eq!(e.terms[4].weight, 0.0);

@@ -216,8 +216,9 @@ pub fn date(s: &str) -> Option<Date> {
 }
 
 /// A date as it was typed, `YYYYMMDD`, whether or not the calendar has it
-/// (a mistyped "31/11/1938" is still evidence); `None` when it is not a
-/// date in any of the forms [`date`] reads.
+/// (a mistyped "31/11/1938" or "1945-04-93" is still evidence); `None`
+/// when it is not a date in any of the forms [`date`] reads, or has a part
+/// that is zero.
 pub fn date_digits(s: &str) -> Option<[u8; 8]> {
     let (y, m, d) = date_parts(s)?;
     format!("{y:04}{m:02}{d:02}").into_bytes().try_into().ok()
@@ -238,7 +239,9 @@ pub fn century(two_digits: u16, this_year: u16) -> u16 {
     }
 }
 
-/// Year, month and day, each in its range but not checked together.
+/// Year, month and day as written, none of them zero, in the order the
+/// form gives them: not checked against the calendar, so that a day
+/// mistyped as 93 is still compared by its digits ([`date_digits`]).
 fn date_parts(s: &str) -> Option<(u16, u8, u8)> {
     let day = without_midnight(s.trim())?;
     let tokens: Vec<&str> = day
@@ -276,7 +279,8 @@ fn date_parts(s: &str) -> Option<(u16, u8, u8)> {
         },
         _ => return None,
     };
-    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+    // A zero part is how systems write "no date" (`0000-00-00`), not a slip.
+    (y > 0 && m > 0 && d > 0).then_some((y, m, d))
 }
 
 /// The date part of a date and time whose time is midnight (with seconds,
@@ -452,6 +456,21 @@ mod tests {
         }
         for bad in ["1956-02-30", "31/13/1956", "", "1956", "abcdefgh"] {
             assert_eq!(date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates_the_calendar_lacks_keep_their_digits_but_no_date_has_none() {
+        for (typed, digits) in [
+            ("19450493", b"19450493"),
+            ("1956-02-30", b"19560230"),
+            ("31/13/1956", b"19561331"),
+        ] {
+            assert_eq!(date(typed), None, "{typed}");
+            assert_eq!(date_digits(typed), Some(*digits), "{typed}");
+        }
+        for none in ["0000-00-00", "00/00/0000", "00000000", "1956-00-07", ""] {
+            assert_eq!(date_digits(none), None, "{none}");
         }
     }
 
