@@ -261,15 +261,22 @@ impl Table {
     }
 
     /// Whether a value of a field or column can be read: what the
-    /// comparisons would otherwise treat as missing.
+    /// comparisons would otherwise treat as missing, and, for dates, a date
+    /// the calendar lacks (`1945-04-93`, or `03/25/1981` written month
+    /// first): its digits are still compared, but a column of them is a
+    /// column read wrongly, and is said.
     fn readable(&self, field: &str, value: &str) -> bool {
+        use townhall_linkage::column::Kind;
         use townhall_linkage::normalise;
         if let Some(c) = self.columns.iter().find(|c| c.name == field) {
-            return c.kind.read(value).is_some();
+            return match c.kind {
+                Kind::Date => normalise::date(value).is_some(),
+                kind => kind.read(value).is_some(),
+            };
         }
         match field {
             "first_name" | "surname" => !normalise::name(value).is_empty(),
-            "date_of_birth" => normalise::date_digits(value).is_some(),
+            "date_of_birth" => normalise::date(value).is_some(),
             "postcode" => normalise::postcode(value).is_some(),
             "email" => normalise::email(value).is_some(),
             "phone" => normalise::phone(value).is_some(),
@@ -848,6 +855,25 @@ mod tests {
         }
         group.close().unwrap();
         writer.close().unwrap();
+    }
+
+    #[test]
+    fn dates_the_calendar_lacks_are_said_and_a_month_first_column_is_mostly_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("parking.csv");
+        std::fs::write(
+            &path,
+            "record_id,surname,date_of_birth\n1,Nowak,03/25/1981\n2,Lee,12/31/1975\n\
+             3,Shah,1945-04-93\n4,Hughes,11/04/1952\n",
+        )
+        .unwrap();
+        let t = read(&path, &Mapping::default(), &[]).unwrap();
+        let report = t.unreadable();
+        let dob = report.iter().find(|u| u.field == "date_of_birth").unwrap();
+        assert_eq!((dob.values, dob.unreadable), (4, 3));
+        assert_eq!(dob.example, "03/25/1981");
+        assert!(dob.mostly());
+        assert!(check_readable(&t, &report, false).is_err());
     }
 
     #[test]

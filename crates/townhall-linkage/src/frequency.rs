@@ -80,10 +80,13 @@ impl TermFrequencies {
                     *table.entry(k).or_default() += 1.0;
                     total += 1.0;
                 }
-                // The chance that another record holds the value: a value
-                // only one record holds is shared by none.
+                // The chance that another record holds the value, counted
+                // as at least one: a record arriving later is not counted,
+                // and a pair at one home whose lines differ a little has
+                // two values each held once; neither is evidence that no
+                // one else holds it.
                 for n in table.values_mut() {
-                    *n = (*n - 1.0) / (total - 1.0).max(1.0);
+                    *n = (*n - 1.0).max(1.0) / (total - 1.0).max(1.0);
                 }
             });
         TermFrequencies { shares }
@@ -114,10 +117,10 @@ mod tests {
             })
             .collect();
         let tf = TermFrequencies::of(&people);
-        // Two of the three others are Smiths; none is another
-        // Featherstonehaugh.
+        // Two of the three others are Smiths; a Featherstonehaugh is
+        // counted as held by one other, as one arriving later would be.
         assert_eq!(tf.share(Field::Surname, &people[0]), Some(2.0 / 3.0));
-        assert_eq!(tf.share(Field::Surname, &people[3]), Some(0.0));
+        assert_eq!(tf.share(Field::Surname, &people[3]), Some(1.0 / 3.0));
         assert_eq!(tf.share(Field::FirstName, &people[0]), None);
     }
 }

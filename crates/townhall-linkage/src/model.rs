@@ -115,6 +115,17 @@ impl Model {
                 )));
             }
         }
+        if !model.agree_at_random.is_empty()
+            && (model.agree_at_random.len() != model.comparisons.len()
+                || model
+                    .agree_at_random
+                    .iter()
+                    .any(|x| !(0.0..=1.0).contains(x)))
+        {
+            return Err(ModelError(
+                "agree_at_random must hold one probability per comparison".into(),
+            ));
+        }
         if !(model.prior > 0.0 && model.prior < 1.0) {
             return Err(ModelError("prior must lie strictly between 0 and 1".into()));
         }
@@ -404,6 +415,12 @@ mod tests {
             .unwrap_err()
             .0
             .contains("first_name has 8 levels but 7 m probabilities"));
+        let mut odd = model.clone();
+        odd.agree_at_random = vec![0.5];
+        assert!(Model::from_json(&odd.to_json())
+            .unwrap_err()
+            .0
+            .contains("agree_at_random must hold one probability per comparison"));
     }
 
     #[test]
