@@ -41,13 +41,15 @@ pub enum FileError {
 }
 
 /// The fields a column can hold.
-pub const FIELDS: [&str; 10] = [
+pub const FIELDS: [&str; 12] = [
     "record_id",
     "first_name",
     "surname",
     "date_of_birth",
     "postcode",
     "address",
+    "address_2",
+    "address_3",
     "street_number",
     "town",
     "email",
@@ -87,6 +89,8 @@ fn usual_names(field: &str) -> &'static [&'static str] {
             "streetaddress",
             "addr1",
         ],
+        "address_2" => &["addressline2", "address2", "addr2"],
+        "address_3" => &["addressline3", "address3", "addr3"],
         "street_number" => &["streetnumber", "housenumber"],
         "town" => &["town", "posttown", "city", "locality", "suburb", "village"],
         "email" => &["email", "emailaddress"],
@@ -398,6 +402,8 @@ struct Layout {
     date_of_birth: Option<usize>,
     street_number: Option<usize>,
     address: Option<usize>,
+    address_2: Option<usize>,
+    address_3: Option<usize>,
     postcode: Option<usize>,
     town: Option<usize>,
     email: Option<usize>,
@@ -416,6 +422,8 @@ impl Layout {
             date_of_birth: at("date_of_birth"),
             street_number: at("street_number"),
             address: at("address"),
+            address_2: at("address_2"),
+            address_3: at("address_3"),
             postcode: at("postcode"),
             town: at("town"),
             email: at("email"),
@@ -435,10 +443,15 @@ impl Table {
         place: u64,
         get: impl Fn(Option<usize>) -> String,
     ) {
-        let address = match (get(layout.street_number), get(layout.address)) {
+        let first_line = match (get(layout.street_number), get(layout.address)) {
             (number, street) if number.is_empty() => street,
             (number, street) => format!("{number} {street}"),
         };
+        // Further lines after line breaks, as the engine reads an address.
+        let address = [get(layout.address_2), get(layout.address_3)]
+            .into_iter()
+            .filter(|line| !line.trim().is_empty())
+            .fold(first_line, |address, line| format!("{address}\n{line}"));
         self.places.push(place);
         self.ids.push(match layout.record_id {
             Some(_) => get(layout.record_id),
@@ -531,7 +544,10 @@ impl Table {
         self.recognised
             .iter()
             .filter(|(field, _)| {
-                !matches!(field.as_str(), "record_id" | "address" | "street_number")
+                !matches!(
+                    field.as_str(),
+                    "record_id" | "address" | "address_2" | "address_3" | "street_number"
+                )
             })
             .filter_map(|(field, column)| {
                 // The column is found once, not for each of a million values.
@@ -807,7 +823,10 @@ mod tests {
         assert_eq!(t.ids, ["rec-1070-org"]);
         let p = &t.people[0];
         assert_eq!(p.first_name, "michaela");
-        assert_eq!(p.address, "8 stanley street");
+        assert_eq!(
+            p.address, "8 stanley street\nmiami",
+            "the second address line after a line break"
+        );
         assert_eq!(p.date_of_birth, "19151111");
         assert_eq!(p.postcode, "4223");
     }

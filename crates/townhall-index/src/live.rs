@@ -173,10 +173,11 @@ impl LiveIndex {
             .map(|c| arriving.extra.get(&c.name).cloned().unwrap_or_default())
             .collect();
         let mut state = self.fresh(store).await?;
+        let from = state.changing();
         let placed = self
             .arrive_in(&mut state, store, &arriving, raw, &declared, by)
             .await;
-        state.kept(placed)
+        state.kept(from, placed)
     }
 
     async fn arrive_in(
@@ -286,8 +287,9 @@ impl LiveIndex {
         let Some(id) = state.numbers.get(key).copied() else {
             return Err(IndexError::NotFound);
         };
+        let from = state.changing();
         let done = self.withdraw_in(&mut state, store, key, id, by).await;
-        state.kept(done)
+        state.kept(from, done)
     }
 
     /// Appends the audit entry of a change to record `key`, in `tx`.
@@ -369,9 +371,16 @@ impl LiveIndex {
         reviewer: &Reviewer<'_>,
     ) -> Result<(), IndexError> {
         let mut state = self.fresh(store).await?;
-        let (left, right) = crate::review::decide(store, self.council, id, same, reviewer).await?;
+        let from = state.changing();
+        // The decision is stored first; memory, which has not moved yet, is
+        // still the store's when that fails.
+        let (left, right) =
+            match crate::review::decide(store, self.council, id, same, reviewer).await {
+                Ok(pair) => pair,
+                Err(e) => return state.kept(from, Ok(())).and(Err(e)),
+            };
         let done = Self::decided(&mut state, store, self.council, &left, &right, same).await;
-        state.kept(done)
+        state.kept(from, done)
     }
 
     async fn decided(
@@ -453,11 +462,20 @@ async fn decisions_on(
 }
 
 impl State {
-    /// `result`, after marking the index to be built again if it is an
-    /// error: memory may have moved ahead of the store.
-    fn kept<T>(&mut self, result: Result<T, IndexError>) -> Result<T, IndexError> {
-        if result.is_err() {
-            self.built_from = STALE.into();
+    /// Marks the index to be built again before a change begins, and gives
+    /// back what it was built from. Memory may move ahead of the store while
+    /// a change is made (the change fails, or the request making it is
+    /// dropped half way): only [`State::kept`] on success clears the mark.
+    fn changing(&mut self) -> String {
+        std::mem::replace(&mut self.built_from, STALE.into())
+    }
+
+    /// `result`, after taking back what the index was built `from` if the
+    /// change succeeded; otherwise the mark stays and the next change builds
+    /// the index again.
+    fn kept<T>(&mut self, from: String, result: Result<T, IndexError>) -> Result<T, IndexError> {
+        if result.is_ok() {
+            self.built_from = from;
         }
         result
     }

@@ -164,7 +164,15 @@ pub async fn person_as(
                     .then(|| present(&p.date_of_birth))
                     .flatten(),
                 address: covers("address")
-                    .then(|| present(&format!("{} {}", p.address, p.postcode)))
+                    .then(|| {
+                        let lines: Vec<&str> = p
+                            .address
+                            .lines()
+                            .map(str::trim)
+                            .filter(|l| !l.is_empty())
+                            .collect();
+                        present(&format!("{} {}", lines.join(", "), p.postcode))
+                    })
                     .flatten(),
                 email: covers("email").then(|| present(&p.email)).flatten(),
                 phone: covers("phone").then(|| present(&p.phone)).flatten(),

@@ -139,7 +139,7 @@ impl Rule {
                 KeyPart::PostcodeDistrict => key.write(p.postcode.as_ref()?.district.as_bytes()),
                 KeyPart::Address if p.address.is_empty() => return None,
                 KeyPart::Address => {
-                    for token in p.address.iter() {
+                    for token in p.address.first_line() {
                         key.write(token.as_bytes());
                         key.write(b" ");
                     }

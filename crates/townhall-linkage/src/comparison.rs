@@ -293,7 +293,7 @@ impl<'a> Pair<'a> {
             Field::Postcode => {
                 let postcodes = a.postcode.as_deref().zip(b.postcode.as_deref());
                 let overlap = (!a.address.is_empty() && !b.address.is_empty())
-                    .then(|| compare::token_overlap(&a.address, &b.address));
+                    .then(|| a.address.overlap(&b.address));
                 let same_town = a
                     .town
                     .as_deref()
@@ -310,7 +310,7 @@ impl<'a> Pair<'a> {
                 }
             }
             Field::Address if a.address.is_empty() || b.address.is_empty() => return None,
-            Field::Address => Pair::Address(compare::token_overlap(&a.address, &b.address)),
+            Field::Address => Pair::Address(a.address.overlap(&b.address)),
             Field::Email => Pair::Emails(a.email.as_deref()?, b.email.as_deref()?),
             Field::Phone => Pair::Phones(a.phone.as_deref()?, b.phone.as_deref()?),
             Field::Extra(at) => {
@@ -446,10 +446,9 @@ pub fn same_home(a: &Person, b: &Person) -> bool {
                 .iter()
                 .any(|t| t.bytes().all(|c| c.is_ascii_alphabetic()))
     };
-    (postcode && compare::token_overlap(&a.address, &b.address) >= 0.5)
-        || (names_a_home(&a.address)
-            && names_a_home(&b.address)
-            && compare::within(&a.address, &b.address))
+    let (x, y) = (a.address.first_line(), b.address.first_line());
+    (postcode && a.address.overlap(&b.address) >= 0.5)
+        || (names_a_home(x) && names_a_home(y) && compare::within(x, y))
 }
 
 /// Whether two values are equal; records prepared together share one copy
@@ -709,6 +708,45 @@ mod tests {
             &at("", "13 Rowan Terrace")
         ));
         assert!(!same_home(&home, &at("RV3 8AY", "")));
+    }
+
+    #[test]
+    fn an_address_is_compared_over_all_its_lines_and_a_line_left_out_costs_nothing() {
+        let at = |address: &str| {
+            Person::prepare(&crate::record::RawPerson {
+                postcode: "RV3 8AY".into(),
+                address: address.into(),
+                town: "Riverside".into(),
+                ..Default::default()
+            })
+        };
+        let flat = at("Flat 3, Oak House\n12 Mill Street");
+        // The street on the other line (FEBRL4's rec-1289: lines swapped,
+        // the house number changed) still shares most words.
+        assert_eq!(
+            level_of(
+                Field::Postcode,
+                &flat,
+                &at("Oak House\nFlat 3 14 Mill Street")
+            )
+            .as_deref(),
+            Some("same postcode, at least 50% of address words shared")
+        );
+        // One system leaves the second line out: as alike as the first lines.
+        assert_eq!(
+            level_of(Field::Postcode, &flat, &at("Flat 3, Oak House")).as_deref(),
+            Some("same address")
+        );
+        assert_eq!(
+            level_of(
+                Field::Postcode,
+                &flat,
+                &at("Flat 4, Elm House\n30 Quay Road")
+            )
+            .as_deref(),
+            Some("exact match")
+        );
+        assert!(same_home(&flat, &at("Flat 3, Oak House")));
     }
 
     #[test]

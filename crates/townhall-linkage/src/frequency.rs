@@ -45,7 +45,7 @@ pub fn value(field: Field, p: &Person) -> Option<String> {
 /// A record's home: its postcode and address line, when it has both.
 fn home(p: &Person) -> Option<(&str, &[String])> {
     let unit = p.postcode.as_deref()?.unit.as_str();
-    (!p.address.is_empty()).then(|| (unit, &p.address[..]))
+    (!p.address.is_empty()).then(|| (unit, p.address.first_line()))
 }
 
 /// The hash of an adjusted field's value, if the record has one.

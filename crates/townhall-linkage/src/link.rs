@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
-use crate::blocking::{self, Mode, Rule};
+use crate::blocking::{self, KeyPart, Mode, Rule};
 use crate::cluster::{self, Edge};
 use crate::compare;
 use crate::comparison::{self, Comparison, Field, Level};
@@ -104,8 +104,8 @@ pub struct Linked {
 
 /// Estimates a model for `people` from their candidate pairs: `u` from
 /// random pairs, then `m` by EM on each rule's pairs with the fields that
-/// rule blocks on held fixed, averaged over the rules that left each field
-/// free; and the prior from the share of candidates that match. `levels`
+/// rule blocks on held fixed, averaged over the rules that are the best
+/// [`Evidence`] of each field; and the prior from the share of candidates that match. `levels`
 /// holds each pair's levels one after the other ([`Model::fill_levels`]),
 /// `homes` whether each pair's records are at one home.
 pub fn train(
@@ -123,15 +123,18 @@ pub fn train(
     let samples = settings.u_samples.min(total_pairs as usize);
     let sample = train::estimate_u(&mut model, people, samples, settings.seed);
     let patterns = train::Patterns::of(levels, comparisons);
-    // Each comparison's m from the sessions whose rule leaves its field
-    // alone (`apart`), and from those whose rule leans it towards
-    // agreement (`narrowed`, [`KeyPart::leans`]): a rule on a birth year
-    // pairs few matches whose dates differ wholly, so m learned there
-    // under-weighs such dates. The sessions that leave a field alone are
-    // used where there are any.
-    let zeros: Vec<Vec<f64>> = model.m.iter().map(|l| vec![0.0; l.len()]).collect();
-    let (mut apart, mut narrowed) = (zeros.clone(), zeros);
-    let mut sessions = vec![(0usize, 0usize); model.comparisons.len()];
+    // Each comparison's m from the sessions of one [`Evidence`], the best
+    // there is for its field: sessions whose rule fixes only identifiers,
+    // else those whose rule leaves the field alone, else those whose rule
+    // leans it towards agreement ([`KeyPart::leans`]: a rule on a birth
+    // year pairs few matches whose dates differ wholly, so m learned there
+    // under-weighs such dates).
+    let mut sums: Vec<[Vec<f64>; 3]> = model
+        .m
+        .iter()
+        .map(|l| std::array::from_fn(|_| vec![0.0; l.len()]))
+        .collect();
+    let mut sessions = vec![[0usize; 3]; model.comparisons.len()];
     let mut reports = Vec::new();
     for (r, rule) in settings.rules.iter().enumerate() {
         // A rule that fixes only what a household shares (surname, address,
@@ -144,10 +147,7 @@ pub fn train(
         let personal = rule.parts.iter().any(|p| {
             p.covers(Field::FirstName)
                 || p.covers(Field::DateOfBirth)
-                || model
-                    .comparisons
-                    .iter()
-                    .any(|c| p.covers(c.field) && c.identifies())
+                || identifier(p, &model.comparisons)
         });
         if !personal {
             continue;
@@ -166,25 +166,20 @@ pub fn train(
         let mut session = model.clone();
         let report = train::estimate_m(&mut session, &of_rule, 0.05, &fixed, 100, 1e-5);
         for c in (0..model.comparisons.len()).filter(|c| !fixed.contains(c)) {
-            let field = model.comparisons[c].field;
-            let (sums, n) = if rule.parts.iter().any(|p| p.leans(field)) {
-                (&mut narrowed[c], &mut sessions[c].1)
-            } else {
-                (&mut apart[c], &mut sessions[c].0)
-            };
-            for (s, m) in sums.iter_mut().zip(&session.m[c]) {
+            let evidence =
+                Evidence::of(rule, model.comparisons[c].field, &model.comparisons) as usize;
+            for (s, m) in sums[c][evidence].iter_mut().zip(&session.m[c]) {
                 *s += m;
             }
-            *n += 1;
+            sessions[c][evidence] += 1;
         }
         reports.push((rule.name.clone(), report));
     }
     for (c, counts) in sessions.iter().enumerate() {
-        let (sums, n) = match *counts {
-            (0, 0) => continue,
-            (0, n) => (&narrowed[c], n),
-            (n, _) => (&apart[c], n),
+        let Some(best) = counts.iter().position(|n| *n > 0) else {
+            continue;
         };
+        let (sums, n) = (&sums[c][best], counts[best]);
         // Some matches fall at every level (a date mistyped beyond a
         // slip, a surname changed): a level no training pair reached is
         // rare, not impossible, or one disagreement would outweigh all
@@ -220,6 +215,43 @@ pub fn train(
     let expected = share * pairs.len() as f64;
     model.prior = (expected / total_pairs.max(1.0)).clamp(1e-12, 0.5);
     (model, reports)
+}
+
+/// What a training session's rule makes of a field's `m`, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Evidence {
+    /// The rule fixes only identifiers (an NHS number, a system's id): its
+    /// pairs agree on a value given to a person, not derived from their
+    /// name, birth or home, so its matches err in every other field as all
+    /// matches do, and it pairs no twins or household members, whom EM
+    /// would take for one person's records (as Splink learns m from a label
+    /// column).
+    Identifier,
+    /// The rule leaves the field alone, though its other parts may pair
+    /// twins and household members.
+    Apart,
+    /// The rule leans the field towards agreement ([`KeyPart::leans`]).
+    Narrowed,
+}
+
+impl Evidence {
+    /// What `rule` makes of `field`'s `m`, among `comparisons`.
+    fn of(rule: &Rule, field: Field, comparisons: &[Comparison]) -> Self {
+        if rule.parts.iter().all(|p| identifier(p, comparisons)) {
+            Evidence::Identifier
+        } else if rule.parts.iter().any(|p| p.leans(field)) {
+            Evidence::Narrowed
+        } else {
+            Evidence::Apart
+        }
+    }
+}
+
+/// Whether a key part is an identifier among `comparisons`.
+fn identifier(part: &KeyPart, comparisons: &[Comparison]) -> bool {
+    comparisons
+        .iter()
+        .any(|c| part.covers(c.field) && c.identifies())
 }
 
 /// The share of `m` spread evenly over a comparison's levels after training.
@@ -663,6 +695,58 @@ fn total_pairs(n: usize, mode: Mode<'_>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::column::{Column, Kind};
+
+    #[test]
+    fn m_is_learned_first_from_rules_on_identifiers_then_from_rules_that_leave_a_field_alone() {
+        let mut comparisons = comparison::people();
+        let nhs = Column {
+            name: "nhs_number".into(),
+            kind: Kind::NhsNumber,
+        };
+        comparisons.push(Comparison::of_column(0, nhs, vec![comparison::Test::Exact]));
+        let of = |parts: &[KeyPart], field| Evidence::of(&Rule::on(parts), field, &comparisons);
+        assert_eq!(
+            of(&[KeyPart::Extra(0)], Field::FirstName),
+            Evidence::Identifier
+        );
+        assert_eq!(
+            of(&[KeyPart::Extra(0)], Field::DateOfBirth),
+            Evidence::Identifier
+        );
+        // An identifier with a name is no longer chosen apart from names.
+        assert_eq!(
+            of(&[KeyPart::Extra(0), KeyPart::Surname], Field::DateOfBirth),
+            Evidence::Apart
+        );
+        assert_eq!(
+            of(&[KeyPart::Surname, KeyPart::DateOfBirth], Field::FirstName),
+            Evidence::Apart
+        );
+        assert_eq!(
+            of(
+                &[KeyPart::FirstName, KeyPart::BirthYear],
+                Field::DateOfBirth
+            ),
+            Evidence::Narrowed
+        );
+        // A UPRN is a home's: a rule on it pairs a household, no label.
+        let uprn = Column {
+            name: "uprn".into(),
+            kind: Kind::Uprn,
+        };
+        let mut homes = comparison::people();
+        homes.push(Comparison::of_column(
+            0,
+            uprn,
+            vec![comparison::Test::Exact],
+        ));
+        let rule = Rule::on(&[KeyPart::Extra(0)]);
+        assert_eq!(
+            Evidence::of(&rule, Field::FirstName, &homes),
+            Evidence::Apart
+        );
+    }
 
     fn born(first: &str, dob: &str) -> Person {
         Person::prepare(&crate::record::RawPerson {

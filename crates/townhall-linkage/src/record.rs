@@ -25,7 +25,9 @@ pub struct RawPerson {
     pub date_of_birth: String,
     /// Postcode.
     pub postcode: String,
-    /// First line of the address, e.g. "12 High Street" or "Flat 3".
+    /// The address without its town and postcode: its first line, e.g.
+    /// "12 High Street" or "Flat 3, Oak House", then any further lines
+    /// after line breaks ("12 High Street").
     pub address: String,
     /// Town or locality, e.g. "Riverside".
     pub town: String,
@@ -87,8 +89,8 @@ pub struct Person {
     pub dob_typed: Option<[u8; 8]>,
     /// Postcode, in its parts.
     pub postcode: Option<Arc<Postcode>>,
-    /// First line of the address, as tokens (none when missing).
-    pub address: Arc<[String]>,
+    /// The address's words (none when missing).
+    pub address: Address,
     /// Town or locality, normalised, without spaces.
     pub town: Option<Arc<str>>,
     /// Email address, lower case.
@@ -171,8 +173,70 @@ fn postcode(raw: &str) -> Option<Arc<Postcode>> {
     normalise::postcode(raw).map(Arc::new)
 }
 
-fn address(raw: &str) -> Arc<[String]> {
-    normalise::address(raw).into()
+fn address(raw: &str) -> Address {
+    Address::new(raw)
+}
+
+/// An address's words, normalised ([`normalise::address`]): its first
+/// line's, then its further lines'. Systems split an address over lines
+/// differently (a flat on the first and its street on the second, or the
+/// street first and the locality after), so all are compared; the first
+/// line alone, as every system has it, keys blocking and tells a home.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Address {
+    words: Arc<[String]>,
+    /// How many of `words` are the first line's.
+    first_line: u8,
+}
+
+impl Address {
+    /// The address written `raw`, its lines separated by line breaks.
+    pub fn new(raw: &str) -> Self {
+        let mut lines = raw.lines().filter(|l| !l.trim().is_empty());
+        let mut words = normalise::address(lines.next().unwrap_or_default());
+        let first_line = u8::try_from(words.len()).unwrap_or(u8::MAX);
+        for line in lines {
+            words.extend(normalise::address(line));
+        }
+        words.truncate(normalise::ADDRESS_TOKENS);
+        Address {
+            words: words.into(),
+            first_line,
+        }
+    }
+
+    /// All its words, the first line's first.
+    pub fn words(&self) -> &[String] {
+        &self.words
+    }
+
+    /// The words of its first line.
+    pub fn first_line(&self) -> &[String] {
+        &self.words[..usize::from(self.first_line)]
+    }
+
+    /// Whether it has no words.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// The share of words two addresses have in common
+    /// ([`compare::token_overlap`]): of all their lines, or, when one has a
+    /// line only, of the first lines where those agree better (one system
+    /// leaves out a line the other holds). Two addresses of several lines
+    /// each are compared whole: one building's name on two streets is two
+    /// homes.
+    pub fn overlap(&self, other: &Address) -> f64 {
+        let all = crate::compare::token_overlap(self.words(), other.words());
+        let one_line = |a: &Address| usize::from(a.first_line) == a.words.len();
+        if all >= 1.0 || one_line(self) == one_line(other) {
+            return all;
+        }
+        all.max(crate::compare::token_overlap(
+            self.first_line(),
+            other.first_line(),
+        ))
+    }
 }
 
 fn town(raw: &str) -> Option<Arc<str>> {
@@ -211,4 +275,47 @@ pub(crate) fn sample(first: &str, surname: &str, dob: &str, postcode: &str) -> P
         postcode: postcode.into(),
         ..RawPerson::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_keeps_its_first_line_apart_from_the_others() {
+        let a = Address::new("Flat 3, Oak House\r\n\n12 Mill St\nRiverside");
+        assert_eq!(a.first_line(), ["flat", "3", "oak", "house"]);
+        assert_eq!(
+            a.words(),
+            [
+                "flat",
+                "3",
+                "oak",
+                "house",
+                "12",
+                "mill",
+                "street",
+                "riverside"
+            ]
+        );
+        // A blank first line: the first line written is the first line.
+        assert_eq!(
+            Address::new("\n12 Mill St").first_line(),
+            ["12", "mill", "street"]
+        );
+        assert!(Address::new(" \n ").is_empty());
+        let long = Address::new(&"word ".repeat(100));
+        assert_eq!(long.words().len(), normalise::ADDRESS_TOKENS);
+        assert_eq!(long.first_line().len(), normalise::ADDRESS_TOKENS);
+    }
+
+    #[test]
+    fn two_addresses_share_the_words_of_all_lines_or_of_their_first_lines() {
+        let flat = Address::new("Flat 3, Oak House\n12 Mill Street");
+        assert_eq!(flat.overlap(&Address::new("Flat 3, Oak House")), 1.0);
+        let swapped = Address::new("12 Mill Street\nFlat 3, Oak House");
+        assert_eq!(flat.overlap(&swapped), 1.0);
+        let other = Address::new("Flat 3, Oak House\n30 Quay Road");
+        assert!((flat.overlap(&other) - 0.4).abs() < 1e-9, "4 of 10 words");
+    }
 }

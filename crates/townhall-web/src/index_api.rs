@@ -182,6 +182,7 @@ fn read(record: &Map<String, Value>, system: &str, declared: &[&str]) -> Result<
     let mut person = RawPerson::default();
     let mut extra = std::collections::BTreeMap::new();
     let mut record_id = String::new();
+    let mut further_lines = [String::new(), String::new()];
     for (field, value) in record {
         let text = match value {
             Value::String(s) => s.trim().to_owned(),
@@ -196,6 +197,8 @@ fn read(record: &Map<String, Value>, system: &str, declared: &[&str]) -> Result<
             "date_of_birth" => person.date_of_birth = text,
             "postcode" => person.postcode = text,
             "address" => person.address = text,
+            "address_2" => further_lines[0] = text,
+            "address_3" => further_lines[1] = text,
             "town" => person.town = text,
             "email" => person.email = text,
             "phone" => person.phone = text,
@@ -218,6 +221,9 @@ fn read(record: &Map<String, Value>, system: &str, declared: &[&str]) -> Result<
     }
     if record_id.is_empty() {
         return Err("record_id: give the record's id in your system".into());
+    }
+    for line in further_lines.into_iter().filter(|l| !l.is_empty()) {
+        person.address = format!("{}\n{line}", person.address);
     }
     Ok(Arriving {
         key: RecordKey::new(system.to_owned(), record_id),
