@@ -209,6 +209,8 @@ enum IndexCommand {
         map: Option<PathBuf>,
         /// The columns beyond the built-in fields and their comparisons, and blocking
         /// rules of their own (TOML; start from `townhall index settings --print-default`).
+        /// They replace the built-in columns (`nhs_number`, `ni_number`, `uprn`,
+        /// `soc_sec_id`, …): an empty file declares none.
         #[arg(long)]
         settings: Option<PathBuf>,
         /// Never link records whose first names differ entirely while their dates of

@@ -330,6 +330,18 @@ async fn a_resident_who_signs_up_is_linked_to_their_council_tax_record_in_that_r
         payer,
         "the account is the council tax payer"
     );
+    let (probability,): (f64,) = townhall_store::sql::query_as(
+        "SELECT probability FROM index_records WHERE system = $1 AND record_id = $2",
+    )
+    .bind(townhall_index::ACCOUNTS)
+    .bind(&account)
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    assert!(
+        (0.95..=1.0).contains(&probability),
+        "linked at the council's threshold or above: {probability}"
+    );
     // Someone else who signs up is nobody the council knows yet.
     let other = s.client();
     crate::accounts::sign_up(&s, &other, "barnaby@mail.example", "correct horse battery").await;
@@ -343,6 +355,32 @@ async fn a_resident_who_signs_up_is_linked_to_their_council_tax_record_in_that_r
         .await
         .unwrap();
     assert_ne!(Some(person), person_of(&s, "council_tax", "CT77777").await);
+}
+
+#[tokio::test]
+async fn further_address_lines_are_kept_after_the_first_one_line_each() {
+    let s = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    import_and_link(&s, dir.path()).await;
+    let tax = key(&s, writer("council_tax")).await;
+    let (status, body) = send(
+        &s,
+        Some(&tax),
+        &json!({"record_id": "CT88888", "first_name": "Idris", "surname": "Okafor",
+                "date_of_birth": "1979-02-11", "postcode": "RV4 2DJ",
+                "address": "Flat 3, Oak House", "address_2": "12 Mill Street",
+                "address_3": null})
+        .to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (address,): (String,) = townhall_store::sql::query_as(
+        "SELECT address FROM index_records WHERE system = 'council_tax' AND record_id = 'CT88888'",
+    )
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    assert_eq!(address, "Flat 3, Oak House\n12 Mill Street");
 }
 
 #[tokio::test]
