@@ -41,6 +41,18 @@ async fn send(s: &TestServer, key: Option<&str>, body: &str) -> (StatusCode, Val
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
+/// A council whose index is imported and linked, to which the council tax
+/// system has sent `record` (accepted); the directory its exports are in.
+async fn council_tax_sends(record: Value) -> (TestServer, tempfile::TempDir) {
+    let s = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    import_and_link(&s, dir.path()).await;
+    let tax = key(&s, writer("council_tax")).await;
+    let (status, body) = send(&s, Some(&tax), &record.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    (s, dir)
+}
+
 async fn withdraw(s: &TestServer, key: &str, system: &str, id: &str) -> StatusCode {
     s.client()
         .delete(s.url(&format!("/api/v1/index/records/{system}/{id}")))
@@ -276,21 +288,13 @@ async fn a_system_sends_and_withdraws_records_and_gets_each_ones_person_back() {
 
 #[tokio::test]
 async fn a_resident_who_signs_up_is_linked_to_their_council_tax_record_in_that_request() {
-    let s = TestServer::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    import_and_link(&s, dir.path()).await;
-    let tax = key(&s, writer("council_tax")).await;
     // Council tax holds Rosalind with her email address, as many systems do.
-    let (status, body) = send(
-        &s,
-        Some(&tax),
-        &json!({"record_id": "CT77777", "first_name": "Rosalind", "surname": "Featherstone",
-                "date_of_birth": "1961-05-17", "postcode": "RV4 2DJ",
-                "email": "rosalind.featherstone@mail.example"})
-        .to_string(),
+    let (s, _dir) = council_tax_sends(
+        json!({"record_id": "CT77777", "first_name": "Rosalind", "surname": "Featherstone",
+               "date_of_birth": "1961-05-17", "postcode": "RV4 2DJ",
+               "email": "rosalind.featherstone@mail.example"}),
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
     let c = s.client();
     let r = s
         .submit(
@@ -359,21 +363,13 @@ async fn a_resident_who_signs_up_is_linked_to_their_council_tax_record_in_that_r
 
 #[tokio::test]
 async fn further_address_lines_are_kept_after_the_first_one_line_each() {
-    let s = TestServer::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    import_and_link(&s, dir.path()).await;
-    let tax = key(&s, writer("council_tax")).await;
-    let (status, body) = send(
-        &s,
-        Some(&tax),
-        &json!({"record_id": "CT88888", "first_name": "Idris", "surname": "Okafor",
-                "date_of_birth": "1979-02-11", "postcode": "RV4 2DJ",
-                "address": "Flat 3, Oak House", "address_2": "12 Mill Street",
-                "address_3": null})
-        .to_string(),
+    let (s, _dir) = council_tax_sends(
+        json!({"record_id": "CT88888", "first_name": "Idris", "surname": "Okafor",
+               "date_of_birth": "1979-02-11", "postcode": "RV4 2DJ",
+               "address": "Flat 3, Oak House", "address_2": "12 Mill Street",
+               "address_3": null}),
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
     let (address,): (String,) = townhall_store::sql::query_as(
         "SELECT address FROM index_records WHERE system = 'council_tax' AND record_id = 'CT88888'",
     )
