@@ -111,7 +111,6 @@ pub async fn join(
             "case-joined",
             email,
             &[
-                ("name", name.as_deref().unwrap_or("there")),
                 ("council", &council.name),
                 ("service", &service.name),
                 ("status", status),
@@ -125,22 +124,19 @@ pub async fn join(
     Ok(())
 }
 
-/// The email addresses (and names) of a case's followers.
+/// The email addresses of a case's followers.
 pub(crate) async fn emails(
     tx: &mut Tx,
     council: CouncilId,
     case: CaseId,
-) -> Result<Vec<(String, String)>, StoreError> {
-    let rows: Vec<(String, Option<String>)> = sql::query_as(
-        "SELECT email, name FROM case_followers WHERE council_id = $1 AND case_id = $2 \
+) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> = sql::query_as(
+        "SELECT email FROM case_followers WHERE council_id = $1 AND case_id = $2 \
          AND email IS NOT NULL ORDER BY created_at",
     )
     .bind(council.to_string())
     .bind(case.to_string())
     .fetch_all(&mut **tx)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(email, name)| (email, name.unwrap_or_else(|| "there".to_owned())))
-        .collect())
+    Ok(rows.into_iter().map(|(email,)| email).collect())
 }

@@ -23,20 +23,7 @@ pub(crate) async fn status_message(
     let Some(message) = &status.message else {
         return Ok(());
     };
-    let mut to: Vec<(String, String)> = case
-        .contact
-        .email
-        .iter()
-        .map(|e| {
-            (
-                e.clone(),
-                case.contact
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| "there".to_owned()),
-            )
-        })
-        .collect();
+    let mut to: Vec<String> = case.contact.email.iter().cloned().collect();
     to.extend(crate::follow::emails(tx, council.id, case.id).await?);
     let mut missing = Vec::new();
     let text = fill_placeholders(
@@ -49,7 +36,7 @@ pub(crate) async fn status_message(
         ],
         &mut missing,
     );
-    for (email, name) in &to {
+    for email in &to {
         townhall_notify::enqueue(
             tx,
             templates,
@@ -57,7 +44,6 @@ pub(crate) async fn status_message(
             "case-update",
             email,
             &[
-                ("name", name),
                 ("council", &council.name),
                 ("service", &service.name),
                 ("status", &status.label),

@@ -64,6 +64,9 @@ async fn audit(
     Ok(())
 }
 
+/// The longest note or update, in characters: a few pages of text.
+pub const NOTE_MAX_CHARS: usize = 5_000;
+
 /// Moves `case` to status `to`, with an optional public update that the
 /// resident sees and is sent. Issues the service's permit when `to` is the
 /// status that issues it.
@@ -110,6 +113,11 @@ pub async fn change_status(
     case.closed = status.closed;
     case.updated_at = at;
     let update = update.map(str::trim).filter(|u| !u.is_empty());
+    if update.is_some_and(|u| u.chars().count() > NOTE_MAX_CHARS) {
+        return Err(CaseError::NotAllowed(format!(
+            "an update must be {NOTE_MAX_CHARS} characters or fewer"
+        )));
+    }
     events::record(
         tx,
         council.id,
@@ -158,6 +166,11 @@ pub async fn add_note(
     let text = text.trim();
     if text.is_empty() {
         return Err(CaseError::NotAllowed("a note cannot be empty".into()));
+    }
+    if text.chars().count() > NOTE_MAX_CHARS {
+        return Err(CaseError::NotAllowed(format!(
+            "a note must be {NOTE_MAX_CHARS} characters or fewer"
+        )));
     }
     events::record(
         tx,

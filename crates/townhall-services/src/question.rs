@@ -272,6 +272,12 @@ fn check_one(q: &Question, input: &FormInput, today: time::Date) -> Result<Optio
             if value.is_empty() {
                 return Ok(None);
             }
+            // One line means one line, whatever was pasted into it.
+            let value = match q.kind {
+                QuestionKind::Text => townhall_types::text::single_line(value),
+                _ => std::borrow::Cow::Borrowed(value),
+            };
+            let value = value.as_ref();
             let limit = q.max_length.unwrap_or(DEFAULT_MAX_TEXT);
             if value.chars().count() > limit {
                 return Err(format!("{name} must be {limit} characters or fewer"));

@@ -1,6 +1,7 @@
 //! A service file: reading it, checking every rule in it, and the checked result.
 
 use std::collections::HashSet;
+use townhall_types::text::FIELD_MAX_CHARS;
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
@@ -428,6 +429,11 @@ fn check_questions(src: &SourceText, f: &ServiceFile) -> Result<Vec<Question>, S
             return err(
                 "'max_length' and 'format' only apply to text and long-text questions".into(),
             );
+        }
+        if let Some(n) = q.max_length.filter(|n| *n == 0 || *n > FIELD_MAX_CHARS) {
+            return err(format!(
+                "max_length ({n}) must be between 1 and {FIELD_MAX_CHARS}, the most any answer may hold"
+            ));
         }
         if q.dates.is_some() && q.kind != QuestionKind::Date {
             return err("'dates' only applies to date questions".into());

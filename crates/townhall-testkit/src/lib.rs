@@ -56,6 +56,16 @@ impl TestStore {
         }
     }
 
+    /// A fresh store of each kind this run can reach: SQLite, and PostgreSQL
+    /// when `TOWNHALL_TEST_DATABASE_URL` names it.
+    pub async fn each() -> Vec<Self> {
+        let mut stores = vec![Self::sqlite().await];
+        if std::env::var("TOWNHALL_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+            stores.push(Self::new().await);
+        }
+        stores
+    }
+
     /// Opens a fresh SQLite store, whatever `TOWNHALL_TEST_DATABASE_URL` says.
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -219,7 +229,15 @@ impl TestServer {
     /// `http://localhost:PORT/`; several answer at `http://SLUG.localhost:PORT/`,
     /// which [`TestServer::client`] resolves to the server.
     pub async fn start_sites(councils: &[(&str, &str)], attempts: u32) -> Self {
-        let db = TestStore::new().await;
+        Self::start_sites_on(TestStore::new().await, councils, attempts).await
+    }
+
+    /// As [`TestServer::start`], on `db`.
+    pub async fn start_on(db: TestStore) -> Self {
+        Self::start_sites_on(db, &[("testshire", "Testshire Council")], 20).await
+    }
+
+    async fn start_sites_on(db: TestStore, councils: &[(&str, &str)], attempts: u32) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

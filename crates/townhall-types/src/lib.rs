@@ -10,6 +10,7 @@ mod field_errors;
 mod id;
 mod placeholders;
 mod source;
+pub mod text;
 mod timestamp;
 
 pub use api_scope::ApiScope;

@@ -12,7 +12,7 @@ use townhall_consent::{decide, DecisionRequest};
 use townhall_identity::api_keys::ApiClient;
 use townhall_types::{ApiScope, Timestamp, UserId};
 
-use crate::error::json_error;
+use crate::error::{json_error, json_internal};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -75,13 +75,7 @@ pub(crate) async fn client(
                 "The API key is not valid",
             ))
         }
-        Err(e) => {
-            return Err(json_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                &e.to_string(),
-            ))
-        }
+        Err(e) => return Err(json_internal(e)),
     };
     let principal = Principal::ApiClient(client.scope.clone());
     match authorize(&principal, action, &resource(&client)) {
@@ -151,13 +145,7 @@ async fn consent_decision(
     .await
     {
         Ok(d) => d,
-        Err(e) => {
-            return json_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                &e.to_string(),
-            )
-        }
+        Err(e) => return json_internal(e),
     };
     let event = AuditEvent {
         council,
@@ -176,11 +164,7 @@ async fn consent_decision(
         },
     };
     if let Err(e) = townhall_audit::record(state.store(), &event).await {
-        return json_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            &e.to_string(),
-        );
+        return json_internal(e);
     }
     Json(decision).into_response()
 }

@@ -97,6 +97,17 @@ impl IntoResponse for AppError {
     }
 }
 
+/// The JSON answer to a failure of the server's own: the detail goes to the
+/// log, never to the client (it may hold the database's words, or SQL).
+pub fn json_internal(detail: impl std::fmt::Display) -> Response {
+    tracing::error!(%detail, "API request failed");
+    json_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "The server could not answer; try again later",
+    )
+}
+
 /// The JSON error for API endpoints: `{"error": {"code": ..., "message": ...}}`.
 pub fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
     (

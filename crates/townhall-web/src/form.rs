@@ -1,5 +1,7 @@
 //! A posted form as fields and files, whether it came URL-encoded or, when it
-//! carries a file, as `multipart/form-data`.
+//! carries a file, as `multipart/form-data`. Every field's text has passed
+//! [`crate::text_input`] (URL-encoded bodies in its middleware, multipart
+//! fields here).
 
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header;
@@ -66,6 +68,9 @@ impl<S: Send + Sync> FromRequest<S> for Posted {
                 }
                 None => {
                     let text = part.text().await.map_err(broken)?;
+                    let text = crate::text_input::clean(&name, &text)
+                        .map_err(|r| AppError::BadRequest(r.message()))?
+                        .into_owned();
                     posted.fields.push((name, text));
                 }
             }

@@ -22,7 +22,7 @@ use townhall_linkage::record::RawPerson;
 use townhall_types::ApiScope;
 
 use crate::api::client;
-use crate::error::json_error;
+use crate::error::{json_error, json_internal};
 use crate::AppState;
 
 /// The most records one request may send.
@@ -158,15 +158,16 @@ pub async fn send(
             Err(e) => {
                 // Records are linked one at a time: say how far it went.
                 let done = answers.len();
-                let (status, code) = match e {
-                    IndexError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid_record"),
-                    _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+                return match e {
+                    IndexError::Invalid(reason) => json_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_record",
+                        &format!("{done} record(s) before this one were linked; then: {reason}"),
+                    ),
+                    other => json_internal(format!(
+                        "{done} record(s) linked before this failure: {other}"
+                    )),
                 };
-                return json_error(
-                    status,
-                    code,
-                    &format!("{done} record(s) before this one were linked; then: {e}"),
-                );
             }
         }
     }
@@ -265,10 +266,6 @@ pub async fn withdraw(
             "not_found",
             &format!("The index holds no record {key}"),
         ),
-        Err(e) => json_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            &e.to_string(),
-        ),
+        Err(e) => json_internal(e),
     }
 }

@@ -23,6 +23,7 @@ mod ops;
 mod pages;
 mod ratelimit;
 mod sites;
+mod text_input;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -243,6 +244,7 @@ fn site_router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(open311::routes())
         .fallback(|| async { error::AppError::NotFound })
+        .layer(axum::middleware::from_fn(text_input::gate))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             csrf::protect,

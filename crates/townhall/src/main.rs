@@ -16,14 +16,16 @@ struct Cli {
     command: Command,
 }
 
-/// Where the store is: a data directory (SQLite) or a PostgreSQL URL.
+/// Where the store is: a data directory (SQLite) or a PostgreSQL URL. Global,
+/// so they may come before or after a nested subcommand
+/// (`admin --data-dir D api-key create` or `admin api-key create --data-dir D`).
 #[derive(clap::Args, Clone)]
 pub struct StoreArgs {
     /// Directory holding the embedded SQLite store.
-    #[arg(long, default_value = "./townhall-data")]
+    #[arg(long, global = true, default_value = "./townhall-data")]
     data_dir: PathBuf,
     /// Use PostgreSQL instead, e.g. postgres://townhall@localhost/townhall.
-    #[arg(long, env = "TOWNHALL_DATABASE_URL")]
+    #[arg(long, global = true, env = "TOWNHALL_DATABASE_URL")]
     database_url: Option<String>,
 }
 
@@ -152,11 +154,11 @@ pub struct IndexArgs {
     #[command(flatten)]
     store: StoreArgs,
     /// The council's short name (defaults to the only council).
-    #[arg(long)]
+    #[arg(long, global = true)]
     council: Option<String>,
     /// The directory with the council's consent.toml and index.toml
     /// (default: the data directory's `config`, where the demo keeps them).
-    #[arg(long)]
+    #[arg(long, global = true)]
     config_dir: Option<PathBuf>,
 }
 
@@ -306,5 +308,78 @@ fn main() -> std::process::ExitCode {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    /// The store, council and configuration flags may come before or after
+    /// a nested subcommand.
+    #[test]
+    fn global_flags_are_read_in_either_order() {
+        for args in [
+            &[
+                "townhall",
+                "admin",
+                "--data-dir",
+                "D",
+                "--council",
+                "c",
+                "api-key",
+                "create",
+                "--name",
+                "X",
+            ][..],
+            &[
+                "townhall",
+                "admin",
+                "api-key",
+                "create",
+                "--name",
+                "X",
+                "--data-dir",
+                "D",
+                "--council",
+                "c",
+            ][..],
+        ] {
+            let Ok(Cli {
+                command: Command::Admin { store, council, .. },
+            }) = Cli::try_parse_from(args)
+            else {
+                panic!("{args:?} is not read as an admin command");
+            };
+            assert_eq!(store.data_dir, PathBuf::from("D"), "{args:?}");
+            assert_eq!(council.as_deref(), Some("c"), "{args:?}");
+        }
+        let Ok(Cli {
+            command: Command::Index { command },
+        }) = Cli::try_parse_from([
+            "townhall",
+            "index",
+            "link",
+            "--config-dir",
+            "conf",
+            "--council",
+            "c",
+            "--data-dir",
+            "D",
+        ])
+        else {
+            panic!("index link is not read");
+        };
+        let IndexCommand::Link { index, .. } = command else {
+            panic!("not link");
+        };
+        assert_eq!(index.config_dir, Some(PathBuf::from("conf")));
+        assert_eq!(index.store.data_dir, PathBuf::from("D"));
     }
 }

@@ -18,3 +18,4 @@ mod resident_index;
 mod services;
 mod sites;
 mod store;
+mod text_input;

@@ -5,7 +5,7 @@
 //! document comes as JSON or XML by its extension, errors included.
 
 mod definition;
-mod wire;
+pub(crate) mod wire;
 
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
@@ -16,6 +16,7 @@ use axum::Router;
 use townhall_cases::public::{PublicCase, PublicFilter, PublicUpdate};
 use townhall_cases::{Channel, Requester, Submission};
 use townhall_services::{check_answers, Answer, QuestionKind, Service};
+use townhall_types::text::{single_line, PersonName};
 use townhall_types::{EmailAddress, Timestamp};
 
 use crate::error::AppError;
@@ -23,6 +24,10 @@ use crate::form::Posted;
 use crate::AppState;
 use definition::Params;
 use wire::{Document, Format, Node, Open311Error};
+
+/// The longest phone number kept: room for a country code, spaces and an
+/// extension.
+const PHONE_MAX_CHARS: usize = 30;
 
 /// The most requests in one answer, as the spec sets it.
 const MAX_PAGE: i64 = 1000;
@@ -573,13 +578,21 @@ async fn create_request(
                 Open311Error::bad(format!("email: '{text}' is not an email address"))
             })?),
         };
-    let name = [first(&params, "first_name"), first(&params, "last_name")]
-        .iter()
-        .filter(|p| !p.is_empty())
-        .copied()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let phone = first(&params, "phone");
+    let mut names = Vec::new();
+    for part in ["first_name", "last_name"] {
+        match PersonName::parse(first(&params, part)) {
+            Ok(Some(name)) => names.push(name.into_string()),
+            Ok(None) => {}
+            Err(too_long) => return Err(Open311Error::bad(format!("{part}: {too_long}"))),
+        }
+    }
+    let name = names.join(" ");
+    let phone = single_line(first(&params, "phone"));
+    if phone.chars().count() > PHONE_MAX_CHARS {
+        return Err(Open311Error::bad(format!(
+            "phone: must be {PHONE_MAX_CHARS} characters or fewer"
+        )));
+    }
     let submission = Submission {
         council,
         service: s,
@@ -588,7 +601,7 @@ async fn create_request(
         requester: Requester::Guest {
             name: (!name.is_empty()).then_some(name),
             email,
-            phone: (!phone.is_empty()).then(|| phone.to_owned()),
+            phone: (!phone.is_empty()).then(|| phone.into_owned()),
         },
         channel: Channel::Open311 {
             client: client.name.clone(),

@@ -3,12 +3,17 @@
 //! GeoReport v2 gives every response in both formats with the same shape: a
 //! list is a JSON array and, in XML, a root element holding one element per
 //! item; an object is a JSON object and, in XML, one child element per field.
+//!
+//! This is the only XML writer. Text goes through
+//! [`townhall_types::text::printable`] on its way in, so no character XML 1.0
+//! forbids can reach a document, whatever was stored before the intake's rules.
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 use serde_json::{Map, Value};
+use townhall_types::text::printable;
 
 /// The format asked for by the path's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +83,7 @@ impl Node {
     fn xml(&self, w: &mut Writer<Vec<u8>>, name: &str) -> std::io::Result<()> {
         w.write_event(Event::Start(BytesStart::new(name)))?;
         match self {
-            Node::Text(s) => w.write_event(Event::Text(BytesText::new(s)))?,
+            Node::Text(s) => w.write_event(Event::Text(BytesText::new(&printable(s))))?,
             Node::Integer(n) => w.write_event(Event::Text(BytesText::new(&n.to_string())))?,
             Node::Number(n) => w.write_event(Event::Text(BytesText::new(&n.to_string())))?,
             Node::Bool(b) => w.write_event(Event::Text(BytesText::new(&b.to_string())))?,
@@ -227,6 +232,72 @@ mod tests {
              <service_code>report-pothole</service_code><metadata>true</metadata>\
              <description>Holes &amp; &lt;ruts&gt;</description><group></group></service></services>"
         );
+    }
+
+    /// Any document: objects and lists nested a few deep, with any text.
+    fn any_node() -> impl proptest::strategy::Strategy<Value = Node> {
+        use proptest::prelude::*;
+        const NAMES: [&str; 4] = ["description", "status_notes", "service_name", "address"];
+        let leaf = prop_oneof![
+            any::<String>().prop_map(Node::Text),
+            proptest::collection::vec(any::<char>(), 0..40)
+                .prop_map(|cs| Node::Text(cs.into_iter().collect())),
+            any::<i64>().prop_map(Node::Integer),
+            any::<f64>().prop_map(Node::Number),
+            Just(Node::Null),
+        ];
+        leaf.prop_recursive(3, 24, 4, move |inner| {
+            prop_oneof![
+                proptest::collection::vec((0..NAMES.len(), inner.clone()), 0..4).prop_map(
+                    move |fields| Node::Object(
+                        fields.into_iter().map(|(i, n)| (NAMES[i], n)).collect()
+                    )
+                ),
+                proptest::collection::vec(inner, 0..4)
+                    .prop_map(|items| Node::List("request", items)),
+            ]
+        })
+    }
+
+    /// The text of every value, in document order.
+    fn texts(node: &Node, out: &mut Vec<String>) {
+        match node {
+            Node::Text(s) => out.push(s.clone()),
+            Node::Integer(n) => out.push(n.to_string()),
+            Node::Number(n) => out.push(n.to_string()),
+            Node::Bool(b) => out.push(b.to_string()),
+            Node::Null => {}
+            Node::Object(fields) => fields.iter().for_each(|(_, n)| texts(n, out)),
+            Node::List(_, items) => items.iter().for_each(|n| texts(n, out)),
+        }
+    }
+
+    #[test]
+    fn an_independent_parser_refuses_what_xml_forbids() {
+        // So the property below can fail: roxmltree checks XML 1.0's characters.
+        assert!(roxmltree::Document::parse("<a>\u{0B}</a>").is_err());
+        assert!(roxmltree::Document::parse("<a>&#1;</a>").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_document_parses_whatever_text_it_carries(body in any_node()) {
+            let doc = Document { root: "service_requests", body };
+            let xml = String::from_utf8(doc.render(Format::Xml)).unwrap();
+            let parsed = roxmltree::Document::parse(&xml);
+            proptest::prop_assert!(parsed.is_ok(), "{:?}: {xml:?}", parsed.err());
+            // The text survives, but for what XML cannot hold. Line ends are
+            // compared as one kind: XML parsers read CR LF and CR as LF (and
+            // roxmltree not always, next to an entity).
+            let lines = |t: &str| t.replace("\r\n", "\n").replace('\r', "\n");
+            let mut sent = Vec::new();
+            texts(&doc.body, &mut sent);
+            let read: String = parsed.unwrap().descendants()
+                .filter(|n| n.is_text()).filter_map(|n| n.text()).collect();
+            let read = lines(&read);
+            let expected: String = sent.iter().map(|t| lines(&printable(t))).collect();
+            proptest::prop_assert_eq!(read, expected);
+        }
     }
 
     #[test]

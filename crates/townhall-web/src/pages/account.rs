@@ -12,6 +12,7 @@ use townhall_identity::accounts::{self, NewAccount, UserKind};
 use townhall_identity::profiles::{self, ResidentProfile};
 use townhall_identity::tokens::{self, TokenPurpose};
 use townhall_identity::{password, sessions, AccountError, SignInError, User};
+use townhall_types::text::PersonName;
 use townhall_types::{EmailAddress, UserId};
 
 use crate::auth::Visitor;
@@ -101,12 +102,19 @@ pub async fn sign_up(
     Form(f): Form<SignUpForm>,
 ) -> Result<Response, AppError> {
     let mut errors = Errors::default();
-    if f.given_name.trim().is_empty() {
-        errors.push("given_name", "Enter your first name");
-    }
-    if f.family_name.trim().is_empty() {
-        errors.push("family_name", "Enter your last name");
-    }
+    let mut name = |field: &str, what: &str, typed: &str| match PersonName::parse(typed) {
+        Ok(Some(name)) => name.into_string(),
+        Ok(None) => {
+            errors.push(field, format!("Enter your {}", what.to_lowercase()));
+            String::new()
+        }
+        Err(too_long) => {
+            errors.push(field, format!("{what} {too_long}"));
+            String::new()
+        }
+    };
+    let given_name = name("given_name", "First name", &f.given_name);
+    let family_name = name("family_name", "Last name", &f.family_name);
     let email = EmailAddress::parse(&f.email);
     if let Err(e) = &email {
         errors.push("email", e.to_string());
@@ -131,7 +139,7 @@ pub async fn sign_up(
     };
     let hash = password::hash_async(f.password.clone()).await;
     let council = state.council().clone();
-    let display = format!("{} {}", f.given_name.trim(), f.family_name.trim());
+    let display = format!("{given_name} {family_name}");
     let mut tx = state.store().begin().await?;
     let user = match accounts::create(
         &mut tx,
@@ -162,8 +170,8 @@ pub async fn sign_up(
         council.id,
         user.id,
         &ResidentProfile {
-            given_name: f.given_name.trim().to_owned(),
-            family_name: f.family_name.trim().to_owned(),
+            given_name,
+            family_name,
             date_of_birth: date_of_birth.map(|d| d.to_string()),
             ..ResidentProfile::default()
         },
@@ -249,11 +257,7 @@ async fn send_link(
         user.council,
         template,
         user.email.as_str(),
-        &[
-            ("name", &user.display_name),
-            ("council", &state.council().name),
-            ("link", link.as_str()),
-        ],
+        &[("council", &state.council().name), ("link", link.as_str())],
         Some(&user.id.to_string()),
     )
     .await?

@@ -15,6 +15,7 @@ use townhall_services::{
     check_answers, field as first, Answer, Answers, FormInput, LocationInput, LocationKind,
     Prefill, Question, QuestionKind, Service, Slot,
 };
+use townhall_types::text::PersonName;
 use townhall_types::{EmailAddress, Timestamp, UserId};
 
 use crate::auth::Visitor;
@@ -95,9 +96,12 @@ async fn requester(
     if !s.guests {
         return Err(AppError::SignInRequired { staff: false });
     }
-    let name = first(input, GUEST_NAME);
     let guest = Requester::Guest {
-        name: (!name.is_empty()).then(|| name.to_owned()),
+        // A name too long is refused in `prepare`, against its field.
+        name: PersonName::parse(first(input, GUEST_NAME))
+            .ok()
+            .flatten()
+            .map(PersonName::into_string),
         email: EmailAddress::parse(first(input, GUEST_EMAIL)).ok(),
         phone: None,
     };
@@ -255,6 +259,11 @@ async fn prepare<'a>(
                 errors.push(&q.id, "Choose an address from the list");
             }
         }
+    }
+    if let (Requester::Guest { .. }, Err(too_long)) =
+        (&requester, PersonName::parse(first(input, GUEST_NAME)))
+    {
+        errors.push(GUEST_NAME, format!("Your name {too_long}"));
     }
     if let Requester::Guest { email: None, .. } = &requester {
         let typed = first(input, GUEST_EMAIL);
@@ -884,7 +893,12 @@ async fn form_page(
                     h2 { "Your details (optional)" }
                     p { "Give your email address if you want a confirmation and updates." }
                     @let email_error = errors.get(GUEST_EMAIL);
-                    div class="form-group" { label for=(GUEST_NAME) { "Your name" } input type="text" id=(GUEST_NAME) name=(GUEST_NAME) value=(first(input, GUEST_NAME)) autocomplete="name"; }
+                    @let name_error = errors.get(GUEST_NAME);
+                    div class={ "form-group" @if name_error.is_some() { " form-group--error" } } {
+                        label for=(GUEST_NAME) { "Your name" }
+                        (hint_and_error(GUEST_NAME, None, name_error))
+                        input class=[name_error.map(|_| "input--error")] type="text" id=(GUEST_NAME) name=(GUEST_NAME) value=(first(input, GUEST_NAME)) autocomplete="name" spellcheck="false" aria-describedby=[described(GUEST_NAME, false, name_error.is_some())];
+                    }
                     div class={ "form-group" @if email_error.is_some() { " form-group--error" } } {
                         label for=(GUEST_EMAIL) { "Your email address" }
                         (hint_and_error(GUEST_EMAIL, None, email_error))
