@@ -21,7 +21,7 @@ mod submit;
 mod work;
 
 pub use follow::join;
-pub use locate::locate;
+pub use locate::{locate, NotPlaced};
 pub use model::{Case, CaseEvent, CaseLocation, Channel, Contact, Location, Requester};
 pub use read::{
     booked_days, for_resident, nearby_open, open_as, own_case, permits_for, queue, team_of,

@@ -8,13 +8,26 @@ use townhall_types::CouncilId;
 
 use crate::model::Location;
 
-/// The place, or `None` when the UPRN is not in the council's gazetteer.
+/// Why a location answer gives no place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NotPlaced {
+    /// The UPRN is not in the council's gazetteer.
+    #[error("no address with this UPRN is in the council's gazetteer")]
+    UnknownAddress,
+    /// The point lies in none of the council's wards, nor within
+    /// [`townhall_places::BORDER_TOLERANCE_METRES`] of one.
+    #[error("the place is outside the council's area")]
+    OutsideArea,
+}
+
+/// The place a location answer gives. A gazetteer address is the council's
+/// by definition; a point must lie in its area (see [`Boundaries::covers`]).
 pub async fn locate(
     store: &Store,
     council: CouncilId,
     boundaries: &Boundaries,
     input: &LocationInput,
-) -> Result<Option<Location>, StoreError> {
+) -> Result<Result<Location, NotPlaced>, StoreError> {
     Ok(match input {
         LocationInput::Address { uprn } => townhall_places::address(store, council, uprn)
             .await?
@@ -24,16 +37,18 @@ pub async fn locate(
                 latitude: a.latitude,
                 longitude: a.longitude,
                 whereabouts: boundaries.at(a.latitude, a.longitude),
-            }),
+            })
+            .ok_or(NotPlaced::UnknownAddress),
         LocationInput::Point {
             latitude,
             longitude,
-        } => Some(Location {
+        } if boundaries.covers(*latitude, *longitude) => Ok(Location {
             uprn: None,
             address: None,
             latitude: *latitude,
             longitude: *longitude,
             whereabouts: boundaries.at(*latitude, *longitude),
         }),
+        LocationInput::Point { .. } => Err(NotPlaced::OutsideArea),
     })
 }

@@ -1,12 +1,18 @@
 //! Which ward and parish a point is in: point-in-polygon over the council's
 //! GeoJSON boundaries, held in memory (a council has tens of areas, not millions).
 
-use geo::{Contains, Distance, Haversine, MultiPolygon, Point};
+use geo::{Closest, ClosestPoint, Contains, Distance, Haversine, MultiPolygon, Point};
 use serde::Serialize;
 use townhall_store::{sql, Store, StoreError};
 use townhall_types::CouncilId;
 
 use crate::AreaKind;
+
+/// How far outside every ward a point may lie and still count as inside the
+/// council's area, in metres: a road on the border, or a phone's position a
+/// little off (GPS fixes in towns are commonly 5–30 m out). It is then placed
+/// in the nearest ward.
+pub const BORDER_TOLERANCE_METRES: f64 = 50.0;
 
 /// A ward or parish, without its boundary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -101,7 +107,40 @@ impl Boundaries {
                 *slot = Some(area.clone());
             }
         }
+        if found.ward.is_none() {
+            found.ward = self.nearest_ward(point, BORDER_TOLERANCE_METRES);
+        }
         found
+    }
+
+    /// The ward nearest `point` within `metres` of it.
+    fn nearest_ward(&self, point: Point<f64>, metres: f64) -> Option<AreaRef> {
+        self.areas
+            .iter()
+            .filter(|(kind, _, _)| *kind == AreaKind::Ward)
+            .filter_map(|(_, area, shape)| match shape.closest_point(&point) {
+                Closest::Intersection(p) | Closest::SinglePoint(p) => {
+                    Some((Haversine.distance(point, p), area))
+                }
+                Closest::Indeterminate => None,
+            })
+            .filter(|(d, _)| *d <= metres)
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, area)| area.clone())
+    }
+
+    /// Whether the council's area is known (it has wards); without them no
+    /// point can be told to be outside it.
+    pub fn has_wards(&self) -> bool {
+        self.areas
+            .iter()
+            .any(|(kind, _, _)| *kind == AreaKind::Ward)
+    }
+
+    /// Whether a point lies in the council's area: in a ward, or within
+    /// [`BORDER_TOLERANCE_METRES`] of one. Any point when no wards are known.
+    pub fn covers(&self, latitude: f64, longitude: f64) -> bool {
+        !self.has_wards() || self.at(latitude, longitude).ward.is_some()
     }
 
     /// Whether the council has an area with this code and kind.
@@ -186,6 +225,26 @@ mod tests {
         assert_eq!(w.parish.unwrap().code, "P01");
         assert_eq!(w.zones[0].code, "Z1");
         assert_eq!(b.at(53.0, -0.95), Whereabouts::default());
+    }
+
+    #[test]
+    fn a_point_just_over_the_border_is_inside_and_further_is_not() {
+        let b = Boundaries {
+            areas: vec![
+                square("W01", AreaKind::Ward, -1.0, 52.0, 0.1),
+                square("W02", AreaKind::Ward, -0.9, 52.0, 0.1),
+            ],
+        };
+        // 0.0003 degrees of latitude is about 33 m; 0.0006 about 67 m.
+        assert_eq!(b.at(51.9997, -0.95).ward.unwrap().code, "W01");
+        assert!(b.covers(51.9997, -0.95));
+        assert_eq!(b.at(52.1003, -0.85).ward.unwrap().code, "W02");
+        assert!(!b.covers(51.9994, -0.95));
+        // Edinburgh, the same swapped, and (0, 0).
+        for (lat, lon) in [(55.9533, -3.1883), (-3.1883, 55.9533), (0.0, 0.0)] {
+            assert!(!b.covers(lat, lon), "{lat}, {lon}");
+        }
+        assert!(Boundaries::default().covers(55.9533, -3.1883));
     }
 
     #[test]

@@ -7,7 +7,9 @@
 
 mod boundaries;
 
-pub use boundaries::{distance_metres, AreaRef, Boundaries, BoundaryError, Whereabouts};
+pub use boundaries::{
+    distance_metres, AreaRef, Boundaries, BoundaryError, Whereabouts, BORDER_TOLERANCE_METRES,
+};
 
 use serde::{Deserialize, Serialize};
 use townhall_store::{is_unique_violation, sql, Migration, Store, StoreError, Tx};

@@ -167,6 +167,25 @@ pub async fn seed_place(store: &Store, council: townhall_types::CouncilId) {
     tx.commit().await.expect("commit");
 }
 
+/// A point in ward W02 ("East"), which every council but the first of a
+/// server also has: outside the first council's area, inside the others'.
+pub const EAST_WARD: (f64, f64) = (52.05, -0.85);
+
+/// Gives `council` ward W02 ("East"), just east of W01.
+async fn add_east_ward(store: &Store, council: townhall_types::CouncilId) {
+    let mut tx = store.begin().await.expect("begin");
+    let area = townhall_places::Area {
+        code: "W02".into(),
+        kind: townhall_places::AreaKind::Ward,
+        name: "East".into(),
+        boundary: serde_json::json!({"type": "Polygon", "coordinates": [[[-0.9, 52.0], [-0.8, 52.0], [-0.8, 52.1], [-0.9, 52.1], [-0.9, 52.0]]]}),
+    };
+    townhall_places::add_area(&mut tx, council, &area)
+        .await
+        .expect("area");
+    tx.commit().await.expect("commit");
+}
+
 /// The demo council's services, checked against a council with no areas.
 pub fn demo_services() -> townhall_services::Catalogue {
     let areas = townhall_places::Boundaries::default();
@@ -252,6 +271,9 @@ impl TestServer {
                 .expect("council");
             tx.commit().await.expect("commit");
             seed_place(&db.store, council.id).await;
+            if !sites.is_empty() {
+                add_east_ward(&db.store, council.id).await;
+            }
             // A domain, not the IP address: browsers allow passkeys only on a domain.
             let host = match councils.len() {
                 1 => "localhost".to_owned(),

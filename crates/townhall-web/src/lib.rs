@@ -132,6 +132,37 @@ struct Shared {
     csrf: csrf::Csrf,
     sign_in_limiter: ratelimit::Limiter,
     metrics: Metrics,
+    /// Every council served, to name the one a place belongs to when it is
+    /// outside the council a report was made to.
+    areas: Vec<Area>,
+}
+
+/// A council's area, as its neighbours see it.
+struct Area {
+    council: townhall_types::CouncilId,
+    name: String,
+    public_url: url::Url,
+    boundaries: Boundaries,
+}
+
+impl AppState {
+    /// The sentence for a place outside this council's area, naming the
+    /// council served here that covers it, if any.
+    pub(crate) fn outside_area(&self, latitude: f64, longitude: f64) -> String {
+        let mine = format!("The place must be inside {}'s area", self.council().name);
+        let theirs = self.shared.areas.iter().find(|a| {
+            a.council != self.council().id
+                && a.boundaries.has_wards()
+                && a.boundaries.covers(latitude, longitude)
+        });
+        match theirs {
+            Some(a) => format!(
+                "{mine}. It is in {}'s area: report it at {}",
+                a.name, a.public_url
+            ),
+            None => mine,
+        }
+    }
 }
 
 /// One site, ready to answer: its council, address, consent rules and the
@@ -198,6 +229,15 @@ pub fn app(
         templates,
         settings,
         metrics: Metrics::default(),
+        areas: sites
+            .iter()
+            .map(|s| Area {
+                council: s.council.id,
+                name: s.council.name.clone(),
+                public_url: s.public_url.clone(),
+                boundaries: s.boundaries.clone(),
+            })
+            .collect(),
     });
     let mut routers = Vec::with_capacity(sites.len());
     for site in sites {

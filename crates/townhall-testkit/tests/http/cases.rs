@@ -80,6 +80,7 @@ impl Fixture {
                 locate(&self.db.store, self.council.id, &self.boundaries, input)
                     .await
                     .unwrap()
+                    .ok()
             }
             _ => None,
         };

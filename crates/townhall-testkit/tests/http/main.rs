@@ -14,6 +14,7 @@ mod journeys;
 mod notify;
 mod open311;
 mod photos;
+mod places;
 mod resident_index;
 mod services;
 mod sites;

@@ -129,7 +129,8 @@ async fn two_councils_on_one_server_keep_residents_and_sessions_apart() {
 
     // Each council's demo mailbox shows only its own messages.
     let mailbox = s.text(&c, &hill.url("/dev/mailbox")).await;
-    assert!(mailbox.contains("Omar H.") && !mailbox.contains("Omar Okafor"));
+    let confirm = |site: &TestSite| format!("Confirm your email address for {}", site.council.name);
+    assert!(mailbox.contains(&confirm(hill)) && !mailbox.contains(&confirm(river)));
 
     // A host no site claims is refused, not shown another council's pages.
     let r = plain

@@ -14,8 +14,8 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use townhall_cases::public::{PublicCase, PublicFilter, PublicUpdate};
-use townhall_cases::{Channel, Requester, Submission};
-use townhall_services::{check_answers, Answer, QuestionKind, Service};
+use townhall_cases::{Channel, NotPlaced, Requester, Submission};
+use townhall_services::{check_answers, Answer, LocationInput, QuestionKind, Service};
 use townhall_types::text::{single_line, PersonName};
 use townhall_types::{EmailAddress, Timestamp};
 
@@ -561,14 +561,22 @@ async fn create_request(
     let mut location = None;
     if let Some(q) = s.location_question() {
         if let Some(Answer::Location(place)) = answers.get(&q.id) {
-            location =
+            let placed =
                 townhall_cases::locate(state.store(), council.id, &state.site.boundaries, place)
                     .await?;
-            if location.is_none() {
-                return Err(Open311Error::bad(
-                    "address_id: no address with this UPRN is in the council's gazetteer",
-                ));
-            }
+            location = Some(placed.map_err(|why| match (why, place) {
+                (
+                    NotPlaced::OutsideArea,
+                    LocationInput::Point {
+                        latitude,
+                        longitude,
+                    },
+                ) => Open311Error::bad(format!(
+                    "lat/long: {}",
+                    state.outside_area(*latitude, *longitude)
+                )),
+                (why, _) => Open311Error::bad(format!("address_id: {why}")),
+            })?);
         }
     }
     let email =

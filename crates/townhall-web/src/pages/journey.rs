@@ -8,7 +8,7 @@ use maud::{html, Markup};
 use townhall_audit::Actor;
 use townhall_authz::{Action, Resource};
 use townhall_cases::attachments::UploadError;
-use townhall_cases::{Channel, Location, Requester, Submission};
+use townhall_cases::{Channel, Location, NotPlaced, Requester, Submission};
 use townhall_identity::UserKind;
 use townhall_places::Address;
 use townhall_services::{
@@ -248,15 +248,23 @@ async fn prepare<'a>(
     let mut location = None;
     if let Some(q) = s.location_question() {
         if let Some(Answer::Location(place)) = answers.get(&q.id) {
-            location = townhall_cases::locate(
+            let placed = townhall_cases::locate(
                 state.store(),
                 state.council().id,
                 &state.site.boundaries,
                 place,
             )
             .await?;
-            if location.is_none() {
-                errors.push(&q.id, "Choose an address from the list");
+            match (placed, place) {
+                (Ok(l), _) => location = Some(l),
+                (
+                    Err(NotPlaced::OutsideArea),
+                    LocationInput::Point {
+                        latitude,
+                        longitude,
+                    },
+                ) => errors.push(&q.id, state.outside_area(*latitude, *longitude)),
+                (Err(_), _) => errors.push(&q.id, "Choose an address from the list"),
             }
         }
     }
