@@ -463,6 +463,15 @@ async fn requests_are_filtered_paged_and_their_updates_listed() {
     );
     let (_, old) = get_json(&s, "requests.json?end_date=2020-01-01T00:00:00Z").await;
     assert!(old.as_array().unwrap().is_empty());
+    // A date alone, as FixMyStreet's clients send it, covers the whole day.
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let (status, made_today) = get_json(
+        &s,
+        &format!("requests.json?start_date={today}&end_date={today}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{made_today}");
+    assert_eq!(made_today.as_array().unwrap().len(), 2);
     let (_, closed) = get_json(&s, "requests.json?status=closed").await;
     assert!(closed.as_array().unwrap().is_empty());
 

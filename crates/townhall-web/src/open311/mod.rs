@@ -215,15 +215,30 @@ fn w3c(t: Timestamp) -> String {
         .unwrap_or_else(|| t.to_db())
 }
 
+/// A `start_date` or `end_date`: a date and time, or a date alone, which
+/// W3C-DTF allows and FixMyStreet's clients send. A date alone means the start
+/// of that day (UTC) for `start_date` and its end for `end_date`, so both
+/// include the whole day.
 fn parse_time(params: &Params, name: &str) -> Result<Option<Timestamp>, Open311Error> {
-    match first(params, name) {
-        "" => Ok(None),
-        text => Timestamp::parse(text).map(Some).map_err(|_| {
-            Open311Error::bad(format!(
-                "{name}: '{text}' is not a date and time like 2026-11-01T00:00:00Z"
-            ))
-        }),
+    let text = first(params, name);
+    if text.is_empty() {
+        return Ok(None);
     }
+    if let Ok(at) = Timestamp::parse(text) {
+        return Ok(Some(at));
+    }
+    let date = time::Date::parse(text, &time::format_description::well_known::Iso8601::DATE)
+        .map_err(|_| {
+            Open311Error::bad(format!(
+                "{name}: '{text}' is not a date like 2026-11-30 or a date and time like 2026-11-01T00:00:00Z"
+            ))
+        })?;
+    let day = date.midnight().assume_utc();
+    Ok(Some(Timestamp::from_datetime(if name == "end_date" {
+        day + time::Duration::days(1) - time::Duration::microseconds(1)
+    } else {
+        day
+    })))
 }
 
 /// `page` (from 1) and `page_size` (up to 1000): the limit and offset.
@@ -640,4 +655,39 @@ async fn create_request(
             ])],
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> Params {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn a_date_alone_covers_the_whole_day() {
+        let p = params(&[("start_date", "2026-11-30"), ("end_date", "2026-11-30")]);
+        assert_eq!(
+            parse_time(&p, "start_date").unwrap().unwrap().to_db(),
+            "2026-11-30T00:00:00.000000Z"
+        );
+        assert_eq!(
+            parse_time(&p, "end_date").unwrap().unwrap().to_db(),
+            "2026-11-30T23:59:59.999999Z"
+        );
+        let p = params(&[
+            ("start_date", "2026-11-30T08:00:00Z"),
+            ("end_date", "30/11/2026"),
+        ]);
+        assert_eq!(
+            parse_time(&p, "start_date").unwrap().unwrap().to_db(),
+            "2026-11-30T08:00:00.000000Z"
+        );
+        assert!(parse_time(&p, "end_date").unwrap_err().messages[0]
+            .starts_with("end_date: '30/11/2026'"));
+    }
 }
