@@ -156,6 +156,10 @@ async fn discovery_services_and_definitions_come_from_the_service_files() {
     assert!(xml.contains("<errors><error><code>404</code><description>"));
     let (status, _) = get_json(&s, "services.json?jurisdiction_id=elsewhere").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = get_json(&s, "services.json?jurisdiction_id=localhost").await;
+    assert_eq!(status, StatusCode::OK, "the council's domain names it too");
+    let (_, discovery) = get_json(&s, "discovery.json").await;
+    assert_eq!(discovery["jurisdiction_id"], "testshire");
     let (status, _) = get_json(&s, "services.json?jurisdiction_id=testshire").await;
     assert_eq!(status, StatusCode::OK);
     let (status, _, _) = get(&s, "services").await;

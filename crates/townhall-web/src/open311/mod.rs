@@ -96,16 +96,19 @@ fn first<'a>(params: &'a Params, name: &str) -> &'a str {
         .map_or("", |(_, v)| v.trim())
 }
 
-/// The spec lets one server answer for several jurisdictions; each site is one.
+/// The spec lets one server answer for several jurisdictions; each site is
+/// one, named by the council's short name or by its domain (the host of its
+/// public address, e.g. `riverside.example`), as clients commonly send it.
 fn check_jurisdiction(state: &AppState, params: &Params) -> Result<(), Open311Error> {
-    match first(params, "jurisdiction_id") {
-        "" => Ok(()),
-        j if j == state.council().slug => Ok(()),
-        j => Err(Open311Error::not_found(format!(
-            "jurisdiction_id '{j}' is not served here; this endpoint serves '{}'",
-            state.council().slug
-        ))),
+    let j = first(params, "jurisdiction_id");
+    let domain = state.site.public_url.host_str().unwrap_or_default();
+    if j.is_empty() || j == state.council().slug || j.eq_ignore_ascii_case(domain) {
+        return Ok(());
     }
+    Err(Open311Error::not_found(format!(
+        "jurisdiction_id '{j}' is not served here; this endpoint serves '{}' (or '{domain}')",
+        state.council().slug
+    )))
 }
 
 fn offered<'a>(state: &'a AppState, code: &str) -> Option<&'a Service> {
@@ -152,6 +155,7 @@ fn discovery(state: &AppState) -> Document {
             ("changeset", Node::text("2026-11-27T00:00:00Z")),
             ("contact", Node::text(format!("{} digital services", state.council().name))),
             ("key_service", Node::text("Ask the council for an API key; it is created with 'townhall admin api-key create'.")),
+            ("jurisdiction_id", Node::text(&state.council().slug)),
             (
                 "endpoints",
                 Node::List(
