@@ -1,23 +1,36 @@
 //! Photos uploaded with a request.
 //!
-//! An upload is checked and cleaned before it is stored: its type is read from
+//! An upload is checked and rebuilt before it is stored: its type is read from
 //! its content (never from the name or the browser's word), it must be a JPEG,
-//! PNG or WebP image of at most [`MAX_BYTES`], and the metadata a phone writes
-//! into it (EXIF, with the GPS position and the camera's owner; XMP; comments)
-//! is removed, so the council keeps only the picture. It waits unclaimed until
-//! the request is sent, when the case claims it in the same transaction;
-//! uploads nobody claims are deleted after a day.
+//! PNG or WebP image of at most [`MAX_BYTES`] and [`MAX_SIDE_PIXELS`] a side,
+//! and it is decoded to pixels, turned the way its EXIF orientation says, and
+//! encoded afresh. Nothing of the uploaded file but the picture survives: no
+//! EXIF (with the GPS position and the camera's owner), XMP, comments, text
+//! chunks, a motion photo's video, a Multi-Picture Format file's second image
+//! or anything appended after the image's end. It waits unclaimed until the
+//! request is sent, when the case claims it in the same transaction; uploads
+//! nobody claims are deleted after a day.
 
-use img_parts::jpeg::{markers, Jpeg};
-use img_parts::png::Png;
-use img_parts::webp::WebP;
-use img_parts::{Bytes, ImageEXIF};
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use townhall_audit::{Action, Actor, AuditEvent, Outcome};
 use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{AttachmentId, CaseId, CouncilId, Timestamp, UserId};
 
 /// The largest upload accepted: 10 MB.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+
+/// The widest and tallest photo accepted, in pixels: more than any phone's
+/// camera takes, far less than a decompression bomb declares.
+pub const MAX_SIDE_PIXELS: u32 = 12_000;
+
+/// The most memory decoding one photo may take: a 64-megapixel photo with
+/// an alpha channel.
+const MAX_DECODE_BYTES: u64 = 64 * 1024 * 1024 * 4;
+
+/// The JPEG quality photos are stored at (libjpeg's scale, 1 to 100).
+const JPEG_QUALITY: u8 = 85;
 
 /// How long an upload waits for its request to be sent before it is deleted.
 const UNCLAIMED_FOR_HOURS: i64 = 24;
@@ -48,6 +61,14 @@ impl ImageType {
             .into_iter()
             .find(|t| t.media_type() == s)
     }
+
+    fn format(self) -> ImageFormat {
+        match self {
+            ImageType::Jpeg => ImageFormat::Jpeg,
+            ImageType::Png => ImageFormat::Png,
+            ImageType::Webp => ImageFormat::WebP,
+        }
+    }
 }
 
 /// Why an upload was refused, worded for the person who chose the file.
@@ -59,9 +80,18 @@ pub enum UploadError {
     /// The file is over [`MAX_BYTES`].
     #[error("The selected file must be smaller than 10 MB")]
     TooLarge,
+    /// The picture is over [`MAX_SIDE_PIXELS`] a side, or would take more
+    /// memory to open than a photo does.
+    #[error("The selected photo must be at most 12,000 pixels wide and 12,000 pixels high")]
+    TooManyPixels,
     /// The content is not a JPEG, PNG or WebP image.
     #[error("The selected file must be a JPG, PNG or WebP photo")]
     NotAnImage,
+    /// It starts as an image but cannot be decoded.
+    #[error(
+        "The selected photo cannot be opened: it may be damaged. Save it again or choose another"
+    )]
+    Damaged,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -80,39 +110,63 @@ pub struct Attachment {
     pub content: Vec<u8>,
 }
 
-/// Reads the type of `bytes` from their content and removes the metadata, or
-/// says why the file cannot be taken.
-pub fn clean_photo(bytes: Vec<u8>) -> Result<(ImageType, Vec<u8>), UploadError> {
+/// Reads the type of `bytes` from their content and rebuilds the picture
+/// from its pixels, or says why the file cannot be taken. PNGs stay PNGs
+/// (lossless: screenshots and plans); JPEG and WebP photos are stored as
+/// JPEG, since the image crate writes WebP only losslessly, which would make
+/// a photo several times larger.
+pub fn clean_photo(bytes: &[u8]) -> Result<(ImageType, Vec<u8>), UploadError> {
     if bytes.is_empty() {
         return Err(UploadError::Empty);
     }
     if bytes.len() > MAX_BYTES {
         return Err(UploadError::TooLarge);
     }
-    let bytes = Bytes::from(bytes);
-    let (kind, cleaned) = match sniff(&bytes).ok_or(UploadError::NotAnImage)? {
-        ImageType::Jpeg => {
-            let mut jpeg = Jpeg::from_bytes(bytes).map_err(|_| UploadError::NotAnImage)?;
-            // APP1 holds EXIF and XMP, APP13 Photoshop's IPTC; COM is free text.
-            jpeg.segments_mut()
-                .retain(|s| !matches!(s.marker(), markers::APP1 | markers::APP13 | markers::COM));
-            (ImageType::Jpeg, jpeg.encoder().bytes())
-        }
-        ImageType::Png => {
-            let mut png = Png::from_bytes(bytes).map_err(|_| UploadError::NotAnImage)?;
-            png.set_exif(None);
-            png.chunks_mut()
-                .retain(|c| !matches!(&c.kind(), b"tEXt" | b"zTXt" | b"iTXt" | b"tIME"));
-            (ImageType::Png, png.encoder().bytes())
-        }
-        ImageType::Webp => {
-            let mut webp = WebP::from_bytes(bytes).map_err(|_| UploadError::NotAnImage)?;
-            webp.set_exif(None);
-            webp.remove_chunks_by_id(*b"XMP ");
-            (ImageType::Webp, webp.encoder().bytes())
-        }
+    let uploaded = sniff(bytes).ok_or(UploadError::NotAnImage)?;
+    let picture = decode(bytes, uploaded)?;
+    let stored = match uploaded {
+        ImageType::Png => ImageType::Png,
+        ImageType::Jpeg | ImageType::Webp => ImageType::Jpeg,
     };
-    Ok((kind, cleaned.to_vec()))
+    let mut out = Vec::new();
+    match stored {
+        ImageType::Png => picture.write_to(&mut Cursor::new(&mut out), ImageFormat::Png),
+        _ => {
+            let encoder =
+                image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
+            // JPEG has no transparency: flatten to RGB (or keep greyscale).
+            let flat = if picture.color().has_color() {
+                DynamicImage::ImageRgb8(picture.to_rgb8())
+            } else {
+                DynamicImage::ImageLuma8(picture.to_luma8())
+            };
+            flat.write_with_encoder(encoder)
+        }
+    }
+    .map_err(|_| UploadError::Damaged)?;
+    Ok((stored, out))
+}
+
+/// Decodes `bytes` as `kind` within the limits, turned upright.
+fn decode(bytes: &[u8], kind: ImageType) -> Result<DynamicImage, UploadError> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), kind.format());
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE_PIXELS);
+    limits.max_image_height = Some(MAX_SIDE_PIXELS);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    reader.limits(limits);
+    let refused = |e: image::ImageError| match e {
+        image::ImageError::Limits(_) => UploadError::TooManyPixels,
+        _ => UploadError::Damaged,
+    };
+    let mut decoder = reader.into_decoder().map_err(refused)?;
+    // A missing or unreadable orientation leaves the picture as it is stored.
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut picture = DynamicImage::from_decoder(decoder).map_err(refused)?;
+    picture.apply_orientation(orientation);
+    Ok(picture)
 }
 
 /// The image type from the file's first bytes.
@@ -137,7 +191,10 @@ pub async fn upload(
     bytes: Vec<u8>,
     at: Timestamp,
 ) -> Result<AttachmentId, UploadError> {
-    let (kind, content) = clean_photo(bytes)?;
+    // Decoding and encoding a photo takes a while: off the async workers.
+    let (kind, content) = tokio::task::spawn_blocking(move || clean_photo(&bytes))
+        .await
+        .map_err(|_| UploadError::Damaged)??;
     let id = AttachmentId::new();
     let name: String = filename
         .rsplit(['/', '\\'])
@@ -329,81 +386,98 @@ pub async fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::{GenericImageView, Rgb, RgbImage};
 
-    /// The smallest valid PNG (one transparent pixel) with a text chunk added.
-    fn png_with_text() -> Vec<u8> {
-        let mut png = Png::from_bytes(Bytes::from_static(PIXEL_PNG)).unwrap();
-        png.chunks_mut().insert(
-            1,
-            img_parts::png::PngChunk::new(*b"tEXt", Bytes::from_static(b"Author\0Jo Bloggs")),
-        );
-        png.encoder().bytes().to_vec()
+    /// A 4 × 2 picture: red on the left half, blue on the right.
+    fn picture() -> DynamicImage {
+        DynamicImage::ImageRgb8(RgbImage::from_fn(4, 2, |x, _| {
+            if x < 2 {
+                Rgb([255, 0, 0])
+            } else {
+                Rgb([0, 0, 255])
+            }
+        }))
     }
 
-    const PIXEL_PNG: &[u8] = &[
-        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
-        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F,
-        0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0B, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x60,
-        0x00, 0x02, 0x00, 0x00, 0x05, 0x00, 0x01, 0x7A, 0x5E, 0xAB, 0x3F, 0x00, 0x00, 0x00, 0x00,
-        0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
-    ];
+    fn encoded(format: ImageFormat) -> Vec<u8> {
+        let mut out = Vec::new();
+        picture()
+            .write_to(&mut Cursor::new(&mut out), format)
+            .unwrap();
+        out
+    }
+
+    /// `jpeg` with an EXIF APP1 segment after its start-of-image marker.
+    fn with_exif(jpeg: &[u8], exif_body: &[u8]) -> Vec<u8> {
+        let mut payload = b"Exif\0\0".to_vec();
+        payload.extend(exif_body);
+        let mut v = jpeg[..2].to_vec();
+        v.extend([0xFF, 0xE1]);
+        v.extend(u16::try_from(payload.len() + 2).unwrap().to_be_bytes());
+        v.extend(payload);
+        v.extend(&jpeg[2..]);
+        v
+    }
+
+    /// A big-endian TIFF header with one IFD entry: Orientation = `value`.
+    fn orientation_tiff(value: u16) -> Vec<u8> {
+        let mut t = b"MM\0*\0\0\0\x08".to_vec();
+        t.extend(1u16.to_be_bytes());
+        t.extend([0x01, 0x12, 0x00, 0x03, 0, 0, 0, 1]);
+        t.extend(value.to_be_bytes());
+        t.extend([0, 0, 0, 0, 0, 0]);
+        t
+    }
 
     #[test]
     fn the_type_comes_from_the_content() {
-        assert_eq!(sniff(PIXEL_PNG), Some(ImageType::Png));
+        assert_eq!(sniff(&encoded(ImageFormat::Png)), Some(ImageType::Png));
         assert_eq!(sniff(b"<html><script>alert(1)</script>"), None);
         assert_eq!(sniff(b"GIF89a"), None);
         assert!(matches!(
-            clean_photo(b"<svg onload=alert(1)>".to_vec()),
+            clean_photo(b"<svg onload=alert(1)>"),
             Err(UploadError::NotAnImage)
+        ));
+        assert!(matches!(
+            clean_photo(b"\x89PNG\r\n\x1a\n truncated"),
+            Err(UploadError::Damaged)
         ));
     }
 
     #[test]
-    fn text_metadata_is_removed_and_the_image_kept() {
-        let with_text = png_with_text();
-        assert!(with_text.windows(9).any(|w| w == b"Jo Bloggs"));
-        let (kind, cleaned) = clean_photo(with_text).unwrap();
+    fn the_picture_is_kept_and_its_orientation_applied() {
+        let (kind, png) = clean_photo(&encoded(ImageFormat::Png)).unwrap();
         assert_eq!(kind, ImageType::Png);
-        assert!(!cleaned.windows(9).any(|w| w == b"Jo Bloggs"));
-        assert_eq!(cleaned, PIXEL_PNG);
-    }
+        assert_eq!(image::load_from_memory(&png).unwrap(), picture());
 
-    #[test]
-    fn exif_is_removed_from_jpeg() {
-        let jpeg = tiny_jpeg_with_exif();
-        assert!(jpeg.windows(6).any(|w| w == b"Exif\0\0"));
-        let (kind, cleaned) = clean_photo(jpeg).unwrap();
+        // Rotate 90° clockwise (EXIF orientation 6): 4 × 2 becomes 2 × 4.
+        let jpeg = with_exif(&encoded(ImageFormat::Jpeg), &orientation_tiff(6));
+        let (kind, cleaned) = clean_photo(&jpeg).unwrap();
         assert_eq!(kind, ImageType::Jpeg);
         assert!(!cleaned.windows(6).any(|w| w == b"Exif\0\0"));
-        assert!(cleaned.starts_with(&[0xFF, 0xD8]), "{cleaned:02X?}");
-        assert!(
-            cleaned.ends_with(&[0x3F, 0, 0x12, 0x34, 0xFF, 0xD9]),
-            "the scan is kept: {cleaned:02X?}"
-        );
-        assert!(!cleaned.windows(6).any(|w| w == b"Acacia"));
-    }
+        let upright = image::load_from_memory(&cleaned).unwrap().to_rgb8();
+        assert_eq!(upright.dimensions(), (2, 4));
+        let top = upright.get_pixel(0, 0);
+        assert!(top[0] > 200 && top[2] < 60, "red is now on top: {top:?}");
 
-    /// A structurally valid JPEG: SOI, an EXIF APP1, a comment, a scan and EOI.
-    fn tiny_jpeg_with_exif() -> Vec<u8> {
-        let mut v = vec![0xFF, 0xD8];
-        let exif = b"Exif\0\0MM\0*\0\0\0\x08\0\0";
-        v.extend([0xFF, 0xE1, 0, (exif.len() + 2) as u8]);
-        v.extend(exif);
-        let comment = b"taken at 12 Acacia Avenue";
-        v.extend([0xFF, 0xFE, 0, (comment.len() + 2) as u8]);
-        v.extend(comment);
-        v.extend([
-            0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 0x3F, 0, 0x12, 0x34, 0xFF, 0xD9,
-        ]);
-        v
+        let (kind, from_webp) = clean_photo(&encoded(ImageFormat::WebP)).unwrap();
+        assert_eq!(kind, ImageType::Jpeg, "WebP photos are stored as JPEG");
+        assert_eq!(
+            image::load_from_memory(&from_webp).unwrap().dimensions(),
+            (4, 2)
+        );
     }
 
     #[test]
-    fn empty_and_oversized_files_are_refused() {
-        assert!(matches!(clean_photo(Vec::new()), Err(UploadError::Empty)));
-        let mut big = PIXEL_PNG.to_vec();
+    fn empty_oversized_and_enormous_files_are_refused() {
+        assert!(matches!(clean_photo(&[]), Err(UploadError::Empty)));
+        let mut big = encoded(ImageFormat::Png);
         big.resize(MAX_BYTES + 1, 0);
-        assert!(matches!(clean_photo(big), Err(UploadError::TooLarge)));
+        assert!(matches!(clean_photo(&big), Err(UploadError::TooLarge)));
+        let wide = DynamicImage::ImageLuma8(image::GrayImage::new(MAX_SIDE_PIXELS + 1, 1));
+        let mut png = Vec::new();
+        wide.write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
+            .unwrap();
+        assert!(matches!(clean_photo(&png), Err(UploadError::TooManyPixels)));
     }
 }

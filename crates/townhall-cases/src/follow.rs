@@ -8,7 +8,7 @@ use townhall_services::Service;
 use townhall_store::{sql, StoreError, Tx};
 use townhall_types::{CaseId, CouncilId, Timestamp};
 
-use crate::model::{Case, Requester};
+use crate::model::{Audience, Case, Requester};
 use crate::{events, CaseError};
 
 /// Adds `who` to `case`'s followers, notes it in the history and the audit log,
@@ -77,7 +77,7 @@ pub async fn join(
             kind: "joined",
             status: None,
             note: Some(note),
-            public: false,
+            audience: Audience::Staff,
             actor: &label,
             at,
         },

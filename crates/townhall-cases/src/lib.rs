@@ -11,6 +11,7 @@
 pub mod attachments;
 mod events;
 mod follow;
+pub mod idempotency;
 mod locate;
 mod model;
 mod notify;
@@ -22,13 +23,13 @@ mod work;
 
 pub use follow::join;
 pub use locate::{locate, NotPlaced};
-pub use model::{Case, CaseEvent, CaseLocation, Channel, Contact, Location, Requester};
+pub use model::{Audience, Case, CaseEvent, CaseLocation, Channel, Contact, Location, Requester};
 pub use read::{
     booked_days, for_resident, nearby_open, open_as, own_case, permits_for, queue, team_of,
     HeldPermit, QueueFilter,
 };
 pub use submit::{refusals, submit, Submission};
-pub use work::{add_note, assign, change_status, load, merge, StaffActor};
+pub use work::{add_note, assign, change_status, load, merge, StaffActor, Update};
 
 use townhall_store::{Migration, StoreError};
 
@@ -54,6 +55,16 @@ pub const MIGRATIONS: &[Migration] = &[
         2026112702,
         "cases_by_time",
         include_str!("../migrations/0004_by_time.sql"),
+    ),
+    Migration::portable(
+        2026120601,
+        "case_events_published",
+        include_str!("../migrations/0005_published.sql"),
+    ),
+    Migration::portable(
+        2026120603,
+        "idempotency_keys",
+        include_str!("../migrations/0006_idempotency.sql"),
     ),
 ];
 

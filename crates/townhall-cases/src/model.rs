@@ -1,7 +1,7 @@
 //! What a case is: the request, where it is, who asked, where it went, and what
 //! has happened to it since.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use townhall_places::Whereabouts;
 use townhall_services::Answers;
 use townhall_types::{CaseId, EmailAddress, TeamId, Timestamp, UserId};
@@ -150,6 +150,41 @@ impl Case {
     }
 }
 
+/// Who may read something that happened to a case. Writing to the person
+/// who reported a case and publishing to everyone are separate choices: the
+/// open feed (Open311) carries only what staff chose to publish.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    /// The council's staff only (an internal note): the default.
+    #[default]
+    Staff,
+    /// Staff and the person who reported the case (and its followers).
+    Reporter,
+    /// Anyone: published in the open feed.
+    Public,
+}
+
+impl Audience {
+    /// The two flags it is stored as: the reporter sees it, it is published.
+    pub(crate) fn flags(self) -> (bool, bool) {
+        match self {
+            Audience::Staff => (false, false),
+            Audience::Reporter => (true, false),
+            Audience::Public => (true, true),
+        }
+    }
+
+    /// From the stored flags (published implies the reporter sees it).
+    pub(crate) fn from_flags(reporter: bool, published: bool) -> Self {
+        match (reporter, published) {
+            (_, true) => Audience::Public,
+            (true, false) => Audience::Reporter,
+            (false, false) => Audience::Staff,
+        }
+    }
+}
+
 /// Something that happened to a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CaseEvent {
@@ -161,8 +196,8 @@ pub struct CaseEvent {
     pub status: Option<String>,
     /// The note, if any.
     pub note: Option<String>,
-    /// Whether the resident sees it.
-    pub public: bool,
+    /// Who may read it.
+    pub audience: Audience,
     /// Who did it, as shown to staff.
     pub actor: String,
     /// When.

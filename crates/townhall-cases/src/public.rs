@@ -5,7 +5,9 @@
 //! hold personal data, so only chosen, yes/no and numeric answers are shown;
 //! a report at a property (a gazetteer address) gives no address and a
 //! position rounded to about 100 metres, while a point on a street is given
-//! as it was reported. Only public history is shown.
+//! as it was reported. Of a case's history, only status changes and the notes
+//! staff chose to publish are shown: what they wrote to the person who
+//! reported it stays between them.
 
 use townhall_services::{Answer, Answers};
 use townhall_store::sql::Row as _;
@@ -29,7 +31,7 @@ pub struct PublicCase {
     pub answers: Answers,
     /// Latitude and longitude, rounded at properties.
     pub position: Option<(f64, f64)>,
-    /// The latest public note, if any.
+    /// The latest published note, if any.
     pub latest_note: Option<String>,
     /// When it was made.
     pub created_at: Timestamp,
@@ -57,7 +59,7 @@ pub struct PublicFilter {
 const COLUMNS: &str = "c.case_id, c.reference, c.service_id, c.status, c.closed, c.answers, \
     c.uprn, c.latitude, c.longitude, c.created_at, c.updated_at, c.due_at, \
     (SELECT e.note FROM case_events e WHERE e.council_id = c.council_id AND e.case_id = c.case_id \
-     AND e.public = 1 AND e.note IS NOT NULL ORDER BY e.seq DESC LIMIT 1)";
+     AND e.published = 1 AND e.note IS NOT NULL ORDER BY e.seq DESC LIMIT 1)";
 
 /// The cases of `services` that match, newest first, `limit` from `offset`.
 pub async fn list(
@@ -173,7 +175,7 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// A public change to a case: a status change or a public note.
+/// A public change to a case: a status change or a published note.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicUpdate {
     /// The case's reference.
@@ -184,7 +186,7 @@ pub struct PublicUpdate {
     pub seq: i64,
     /// The status the case was in after it.
     pub status: String,
-    /// The public note, if any.
+    /// The published note, if any.
     pub note: Option<String>,
     /// When.
     pub at: Timestamp,
@@ -208,10 +210,10 @@ pub async fn updates(
         "SELECT c.reference, c.service_id, e.seq, \
          (SELECT s.status FROM case_events s WHERE s.council_id = e.council_id AND s.case_id = e.case_id \
           AND s.seq <= e.seq AND s.status IS NOT NULL ORDER BY s.seq DESC LIMIT 1), \
-         e.note, e.created_at \
+         CASE WHEN e.published = 1 THEN e.note END, e.created_at \
          FROM case_events e JOIN cases c ON c.council_id = e.council_id AND c.case_id = e.case_id \
          WHERE e.council_id = $1 AND e.created_at >= $2 AND e.created_at <= $3 AND e.public = 1 \
-         AND c.service_id IN ({}) ORDER BY e.created_at, c.reference, e.seq LIMIT ${} OFFSET ${}",
+         AND (e.status IS NOT NULL OR e.published = 1) AND c.service_id IN ({}) ORDER BY e.created_at, c.reference, e.seq LIMIT ${} OFFSET ${}",
         placeholders.join(", "),
         services.len() + 4,
         services.len() + 5

@@ -53,7 +53,7 @@ pub async fn own_case(
         return Ok(None);
     };
     let history = sql::query(
-        "SELECT seq, kind, status, note, public, actor, created_at FROM case_events \
+        "SELECT seq, kind, status, note, public, published, actor, created_at FROM case_events \
          WHERE council_id = $1 AND case_id = $2 AND (public = 1 OR kind = 'created') ORDER BY seq",
     )
     .bind(council.to_string())
@@ -158,7 +158,7 @@ pub async fn open_as(
         return Ok(None);
     };
     let history = sql::query(
-        "SELECT seq, kind, status, note, public, actor, created_at FROM case_events \
+        "SELECT seq, kind, status, note, public, published, actor, created_at FROM case_events \
          WHERE council_id = $1 AND case_id = $2 ORDER BY seq",
     )
     .bind(council.to_string())

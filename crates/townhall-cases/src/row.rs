@@ -4,7 +4,7 @@ use townhall_store::sql::Row as _;
 use townhall_store::{Row, StoreError};
 use townhall_types::Timestamp;
 
-use crate::model::{Case, CaseEvent, CaseLocation, Contact};
+use crate::model::{Audience, Case, CaseEvent, CaseLocation, Contact};
 
 /// The columns [`case`] reads, in order.
 pub(crate) const CASE_COLUMNS: &str = "case_id, reference, service_id, status, closed, resident_id, \
@@ -76,8 +76,11 @@ pub(crate) fn event(row: &Row) -> Result<CaseEvent, StoreError> {
         kind: row.try_get(1)?,
         status: row.try_get(2)?,
         note: row.try_get(3)?,
-        public: row.try_get::<i64, _>(4)? != 0,
-        actor: row.try_get(5)?,
-        at: time(&row.try_get::<String, _>(6)?)?,
+        audience: Audience::from_flags(
+            row.try_get::<i64, _>(4)? != 0,
+            row.try_get::<i64, _>(5)? != 0,
+        ),
+        actor: row.try_get(6)?,
+        at: time(&row.try_get::<String, _>(7)?)?,
     })
 }

@@ -10,7 +10,7 @@ use townhall_services::{Answer, Answers, FieldErrors, Service};
 use townhall_store::{sql, StoreError, Tx};
 use townhall_types::{CaseId, Timestamp};
 
-use crate::model::{Case, Channel, Location, Requester};
+use crate::model::{Audience, Case, Channel, Location, Requester};
 use crate::{events, notify, CaseError};
 
 /// Everything needed to make a case.
@@ -154,7 +154,7 @@ pub async fn submit(
             kind: "created",
             status: Some(&case.status),
             note: None,
-            public: false,
+            audience: Audience::Staff,
             actor: &label,
             at: s.at,
         },

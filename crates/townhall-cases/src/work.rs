@@ -8,7 +8,7 @@ use townhall_services::Service;
 use townhall_store::{sql, StoreError, Tx};
 use townhall_types::{CaseId, PermitId, Timestamp, UserId};
 
-use crate::model::{Case, Requester};
+use crate::model::{Audience, Case, Requester};
 use crate::{events, notify, row, CaseError};
 
 /// A member of staff acting on a case.
@@ -67,9 +67,20 @@ async fn audit(
 /// The longest note or update, in characters: a few pages of text.
 pub const NOTE_MAX_CHARS: usize = 5_000;
 
-/// Moves `case` to status `to`, with an optional public update that the
-/// resident sees and is sent. Issues the service's permit when `to` is the
-/// status that issues it.
+/// What a member of staff writes when moving a case on: the person who
+/// reported it sees it and is sent it; it is published in the open feed only
+/// when staff chose to publish it.
+#[derive(Debug, Clone, Copy)]
+pub struct Update<'a> {
+    /// The text.
+    pub text: &'a str,
+    /// Whether anyone may read it, not only the reporter.
+    pub published: bool,
+}
+
+/// Moves `case` to status `to`, with an optional update that the resident
+/// sees and is sent. Issues the service's permit when `to` is the status
+/// that issues it.
 #[allow(clippy::too_many_arguments)]
 pub async fn change_status(
     tx: &mut Tx,
@@ -78,7 +89,7 @@ pub async fn change_status(
     service: &Service,
     case: &mut Case,
     to: &str,
-    update: Option<&str>,
+    update: Option<Update<'_>>,
     by: &StaffActor,
     at: Timestamp,
 ) -> Result<(), CaseError> {
@@ -112,7 +123,8 @@ pub async fn change_status(
     case.status = to.to_owned();
     case.closed = status.closed;
     case.updated_at = at;
-    let update = update.map(str::trim).filter(|u| !u.is_empty());
+    let published = update.is_some_and(|u| u.published);
+    let update = update.map(|u| u.text.trim()).filter(|u| !u.is_empty());
     if update.is_some_and(|u| u.chars().count() > NOTE_MAX_CHARS) {
         return Err(CaseError::NotAllowed(format!(
             "an update must be {NOTE_MAX_CHARS} characters or fewer"
@@ -126,7 +138,11 @@ pub async fn change_status(
             kind: "status",
             status: Some(to),
             note: update,
-            public: true,
+            audience: if published {
+                Audience::Public
+            } else {
+                Audience::Reporter
+            },
             actor: &by.label,
             at,
         },
@@ -153,13 +169,13 @@ pub async fn change_status(
     notify::status_message(tx, templates, council, service, case, status, update).await
 }
 
-/// Adds a note: internal (staff only) or public (the resident sees it).
+/// Adds a note for `audience`: staff only, the reporter too, or everyone.
 pub async fn add_note(
     tx: &mut Tx,
     council: &Council,
     case: &Case,
     text: &str,
-    public: bool,
+    audience: Audience,
     by: &StaffActor,
     at: Timestamp,
 ) -> Result<(), CaseError> {
@@ -180,7 +196,7 @@ pub async fn add_note(
             kind: "note",
             status: None,
             note: Some(text),
-            public,
+            audience,
             actor: &by.label,
             at,
         },
@@ -236,7 +252,10 @@ pub async fn merge(
         service,
         duplicate,
         &status,
-        Some(&note),
+        Some(Update {
+            text: &note,
+            published: true,
+        }),
         by,
         at,
     )
@@ -306,7 +325,7 @@ pub async fn assign(
             kind: "assigned",
             status: None,
             note: Some(&note),
-            public: false,
+            audience: Audience::Staff,
             actor: &by.label,
             at,
         },

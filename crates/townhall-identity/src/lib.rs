@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[Migration] = &[
         "api_key_scopes",
         include_str!("../migrations/0002_api_key_scopes.sql"),
     ),
+    Migration::portable(
+        2026120602,
+        "api_key_limits",
+        include_str!("../migrations/0003_api_key_limits.sql"),
+    ),
 ];
 
 /// A random secret of 32 bytes as URL-safe base64, for tokens sent to people.

@@ -269,10 +269,20 @@ fn address_from_row(r: AddressRow) -> Address {
 }
 
 /// Puts a postcode typed by a person into its standard form (`rv12ab` → `RV1 2AB`).
+///
+/// As the GOV.UK Design System's address pattern asks, it accepts upper and
+/// lower case, any spaces, and the punctuation people add: hyphens and
+/// dashes, brackets, full stops and commas (`RV1-2AB`, `(RV1 2AB)`, `rv1.2ab`).
 pub fn normalise_postcode(input: &str) -> Option<String> {
     let compact: String = input
         .chars()
-        .filter(|c| !c.is_whitespace())
+        .filter(|c| {
+            !c.is_whitespace()
+                && !matches!(
+                    c,
+                    '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '(' | ')' | '[' | ']' | '.' | ','
+                )
+        })
         .map(|c| c.to_ascii_uppercase())
         .collect();
     if !(5..=7).contains(&compact.len()) || !compact.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -332,5 +342,20 @@ mod tests {
         assert_eq!(normalise_postcode("12345"), None);
         assert_eq!(normalise_postcode("RV1"), None);
         assert_eq!(normalise_postcode("RV1 2A!"), None);
+        for typed in [
+            "RV1-2AB",
+            "(RV1 2AB)",
+            "rv12ab",
+            "RV1 – 2AB",
+            "rv1.2ab.",
+            " r v 1 2 a b ",
+        ] {
+            assert_eq!(
+                normalise_postcode(typed).as_deref(),
+                Some("RV1 2AB"),
+                "{typed}"
+            );
+        }
+        assert_eq!(normalise_postcode("RV1-2A-B-C"), None);
     }
 }

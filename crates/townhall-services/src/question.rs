@@ -304,12 +304,7 @@ fn check_one(q: &Question, input: &FormInput, today: time::Date) -> Result<Optio
             if value.is_empty() {
                 return Ok(None);
             }
-            let n: f64 = value
-                .replace(',', "")
-                .parse()
-                .ok()
-                .filter(|n: &f64| n.is_finite())
-                .ok_or_else(|| format!("{name} must be a number"))?;
+            let n = number(value).ok_or_else(|| format!("{name} must be a number, like 1,250"))?;
             match (q.min, q.max) {
                 (Some(lo), Some(hi)) if n < lo || n > hi => {
                     return Err(format!("{name} must be between {lo} and {hi}"))
@@ -424,17 +419,73 @@ fn check_one(q: &Question, input: &FormInput, today: time::Date) -> Result<Optio
     }))
 }
 
-/// A date from the three boxes of a date input (day, month, year as
-/// people type them: `27`, `3`, `2026`); `None` unless it is a real date
-/// between 1900 and 2200.
+/// A date from the three boxes of a date input, as people type them:
+/// the day `27` or `07`, the month as a number (`3`, `03`) or, as the GOV.UK
+/// Design System's date input asks, a name or its abbreviation (`March`,
+/// `mar`, `Sept.`), and the year in four digits. `None` unless it is a real
+/// date between 1900 and 2200.
 pub fn date_from_parts([day, month, year]: [&str; 3]) -> Option<time::Date> {
-    let day: u8 = day.parse().ok()?;
-    let month: u8 = month.parse().ok()?;
+    let day: u8 = day.trim().parse().ok()?;
+    let month = month_from(month.trim())?;
+    let year = year.trim();
+    if year.len() != 4 {
+        return None;
+    }
     let year: i32 = year.parse().ok()?;
     if !(1900..=2200).contains(&year) {
         return None;
     }
-    time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()
+    time::Date::from_calendar_date(year, month, day).ok()
+}
+
+/// `3`, `03`, `march`, `Mar`, `mar.` or `Sept` → March or September.
+fn month_from(typed: &str) -> Option<time::Month> {
+    if let Ok(n) = typed.parse::<u8>() {
+        return time::Month::try_from(n).ok();
+    }
+    let word = typed.trim_end_matches('.').to_lowercase();
+    if word.len() < 3 {
+        return None;
+    }
+    let mut month = time::Month::January;
+    for _ in 0..12 {
+        let full = month.to_string().to_lowercase();
+        if full.starts_with(&word) || (month == time::Month::September && word == "sept") {
+            return Some(month);
+        }
+        month = month.next();
+    }
+    None
+}
+
+/// A number as people type it: `1250`, `1,250`, `1 250`, `-3.5`, `0.75`.
+/// Thousands separators (commas or spaces) must group three digits, so that
+/// `1,5`, which some people write for one and a half, is refused rather than
+/// read as fifteen.
+fn number(typed: &str) -> Option<f64> {
+    let typed = typed.trim();
+    let (sign, unsigned) = match typed.strip_prefix(['-', '\u{2212}']) {
+        Some(rest) => ("-", rest),
+        None => ("", typed.strip_prefix('+').unwrap_or(typed)),
+    };
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (unsigned, None),
+    };
+    let groups: Vec<&str> = whole.split([',', ' ', '\u{a0}', '\u{202f}']).collect();
+    let grouped = groups.len() > 1;
+    let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let groups_ok = groups.iter().enumerate().all(|(i, g)| match (i, grouped) {
+        (_, false) => digits_only(g),
+        (0, true) => digits_only(g) && g.len() <= 3,
+        (_, true) => digits_only(g) && g.len() == 3,
+    });
+    let fraction_ok = fraction.is_none_or(digits_only);
+    if !groups_ok || !fraction_ok {
+        return None;
+    }
+    let plain = format!("{sign}{}.{}", groups.concat(), fraction.unwrap_or("0"));
+    plain.parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
 /// `ab12 cde` → `AB12CDE`, if it looks like a UK registration (2 to 7 letters
@@ -452,13 +503,23 @@ fn vehicle_registration(text: &str) -> Option<String> {
     ok.then_some(compact)
 }
 
-/// A UK number, national (0…) or international (+44…), 10 or 11 digits.
+/// A UK number, national (`01632 960 001`) or international (`+44 1632
+/// 960001`, `0044…`, `+44 (0)1632…`), 10 or 11 digits once in national form,
+/// with whatever spaces, brackets, hyphens, full stops or slashes people put
+/// between the digits.
 fn phone(text: &str) -> Option<String> {
     let digits: String = text
         .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+        .filter(|c| {
+            !c.is_whitespace()
+                && !matches!(c, '-' | '\u{2010}'..='\u{2015}' | '(' | ')' | '.' | '/')
+        })
         .collect();
-    let national = match digits.strip_prefix("+44") {
+    let national = match digits
+        .strip_prefix("+44")
+        .or_else(|| digits.strip_prefix("0044"))
+    {
+        Some(rest) if rest.starts_with('0') => rest.to_owned(),
         Some(rest) => format!("0{rest}"),
         None => digits,
     };
@@ -613,7 +674,51 @@ mod tests {
         assert_eq!(phone("+44 7700 900982").as_deref(), Some("07700900982"));
         assert_eq!(phone("(01632) 960-001").as_deref(), Some("01632960001"));
         assert_eq!(phone("12345"), None);
+        for typed in [
+            "+44 (0)7700 900982",
+            "0044 7700 900 982",
+            "07700.900.982",
+            "(07700) 900-982",
+            "+447700900982",
+        ] {
+            assert_eq!(phone(typed).as_deref(), Some("07700900982"), "{typed}");
+        }
+        assert_eq!(phone("+33 1 23 45 67 89"), None);
         assert_eq!(vehicle_registration("ab12 cde").as_deref(), Some("AB12CDE"));
         assert_eq!(vehicle_registration("ABCDEFGH"), None);
+    }
+
+    #[test]
+    fn dates_take_month_names_and_abbreviations() {
+        let nov = time::Date::from_calendar_date(2026, time::Month::November, 23).ok();
+        for month in ["11", "011", "November", "nov", "NOV.", " Nov ", "novem"] {
+            assert_eq!(date_from_parts(["23", month, "2026"]), nov, "{month}");
+        }
+        let sep = time::Date::from_calendar_date(2026, time::Month::September, 5).ok();
+        assert_eq!(date_from_parts(["05", "Sept", "2026"]), sep);
+        assert_eq!(date_from_parts(["5", "sep", "2026"]), sep);
+        for bad in [
+            ["31", "feb", "2026"],
+            ["1", "no", "2026"],
+            ["1", "13", "2026"],
+            ["1", "1", "26"],
+        ] {
+            assert_eq!(date_from_parts(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_take_thousands_separators() {
+        assert_eq!(number("1,250"), Some(1250.0));
+        assert_eq!(number(" 1 250 000 "), Some(1_250_000.0));
+        assert_eq!(number("12,345.5"), Some(12_345.5));
+        assert_eq!(number("-3.5"), Some(-3.5));
+        assert_eq!(number("0.75"), Some(0.75));
+        assert_eq!(number("42"), Some(42.0));
+        for bad in [
+            "1,5", "1,2,3", ",100", "1.2.3", "12a", "", "inf", "NaN", "1e400", "1,0000",
+        ] {
+            assert_eq!(number(bad), None, "{bad}");
+        }
     }
 }

@@ -12,10 +12,7 @@ use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
-/// The project's root folder.
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use crate::tools::root;
 
 fn axe_path() -> PathBuf {
     root().join("tools/browser/node_modules/axe-core/axe.min.js")
@@ -29,18 +26,12 @@ fn on_path(program: &str) -> bool {
 /// Installs the browser tools once per test process, when they are missing.
 fn ensure_tools() {
     static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        if on_path("chromium") && on_path("chromedriver") && axe_path().is_file() {
-            return;
-        }
-        let status = std::process::Command::new(root().join("scripts/install-browser-tools"))
-            .status()
-            .expect("run scripts/install-browser-tools");
-        assert!(
-            status.success(),
-            "scripts/install-browser-tools failed; the browser tests need Chromium, ChromeDriver and axe-core"
-        );
-    });
+    crate::tools::install_once(
+        &ONCE,
+        || on_path("chromium") && on_path("chromedriver") && axe_path().is_file(),
+        "install-browser-tools",
+        "the browser tests need Chromium, ChromeDriver and axe-core",
+    );
 }
 
 /// A headless Chromium session, closed (with its ChromeDriver) when dropped.

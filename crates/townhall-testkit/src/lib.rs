@@ -7,7 +7,9 @@
 
 pub mod browser;
 pub mod open311_client;
+pub mod schemathesis;
 pub mod smtp;
+mod tools;
 
 use std::net::SocketAddr;
 
@@ -443,6 +445,28 @@ impl TestServer {
             ],
         )
         .await
+    }
+
+    /// Issues an API key of the first council named `name` for `scope`,
+    /// allowed `requests_per_minute` (the default a new key gets when `None`).
+    pub async fn api_key(
+        &self,
+        name: &str,
+        scope: &townhall_types::ApiScope,
+        requests_per_minute: Option<std::num::NonZeroU32>,
+    ) -> String {
+        let mut tx = self.db.store.begin().await.expect("begin");
+        let key = townhall_identity::api_keys::create(
+            &mut tx,
+            self.council.id,
+            name,
+            scope,
+            requests_per_minute.unwrap_or(townhall_identity::api_keys::DEFAULT_REQUESTS_PER_MINUTE),
+        )
+        .await
+        .expect("api key");
+        tx.commit().await.expect("commit");
+        key
     }
 
     /// Adds a member of staff to the first council with `role`, in `team` if

@@ -5,24 +5,18 @@
 use std::path::PathBuf;
 
 fn tools() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/open311-client")
+    crate::tools::root().join("tools/open311-client")
 }
 
-/// Installs the client once per test process, when it is missing.
+/// Installs it once per test process, when it is missing.
 fn ensure_installed() {
     static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        if tools().join(".venv/bin/python").is_file() {
-            return;
-        }
-        let status = std::process::Command::new(tools().join("../../scripts/install-open311-client"))
-            .status()
-            .expect("run scripts/install-open311-client");
-        assert!(
-            status.success(),
-            "scripts/install-open311-client failed; the Open311 interoperability test needs Python 3 and PyPI"
-        );
-    });
+    crate::tools::install_once(
+        &ONCE,
+        || tools().join(".venv/bin/python").is_file(),
+        "install-open311-client",
+        "the Open311 interoperability test needs Python 3 and PyPI",
+    );
 }
 
 /// Lists services, creates a pothole report and reads it back through the

@@ -77,6 +77,21 @@ pub(crate) async fn client(
         }
         Err(e) => return Err(json_internal(e)),
     };
+    if let Err(seconds) = state
+        .shared
+        .api_limits
+        .check(&client.key_id, client.requests_per_minute)
+    {
+        let mut refused = json_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            &format!("This API key has made more requests than it may; try again in {seconds} s"),
+        );
+        refused
+            .headers_mut()
+            .insert(header::RETRY_AFTER, seconds.into());
+        return Err(refused);
+    }
     let principal = Principal::ApiClient(client.scope.clone());
     match authorize(&principal, action, &resource(&client)) {
         Verdict::Allow => Ok(client),

@@ -68,9 +68,10 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
     let token = CsrfToken {
         token: state.shared.csrf.sign(&cookie),
     };
+    // Every method but the safe ones (RFC 9110, 9.2.1) needs the token.
     let changes_state = !matches!(
         *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
     );
     let is_api =
         request.uri().path().starts_with("/api/") || request.uri().path().starts_with("/open311/");

@@ -19,6 +19,8 @@ pub enum AppError {
     Forbidden,
     #[error("Page not found")]
     NotFound,
+    #[error("This page cannot be used that way. Go back and try again")]
+    MethodNotAllowed,
     /// Signed in and allowed the page, but refused this, with the reason.
     #[error("{0}")]
     Denied(String),
@@ -53,6 +55,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

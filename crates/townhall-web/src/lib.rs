@@ -131,6 +131,8 @@ struct Shared {
     settings: Settings,
     csrf: csrf::Csrf,
     sign_in_limiter: ratelimit::Limiter,
+    /// Requests per API key, each key at its own rate.
+    api_limits: ratelimit::PerKey,
     metrics: Metrics,
     /// Every council served, to name the one a place belongs to when it is
     /// outside the council a report was made to.
@@ -225,6 +227,7 @@ pub fn app(
             settings.sign_in_attempts_per_address,
             std::time::Duration::from_secs(300),
         ),
+        api_limits: ratelimit::PerKey::default(),
         store,
         templates,
         settings,
@@ -278,17 +281,33 @@ pub fn app(
         .layer(tower_http::trace::TraceLayer::new_for_http())))
 }
 
+/// A method the route does not take: a page for people, JSON for the API.
+async fn method_not_allowed(uri: axum::http::Uri) -> axum::response::Response {
+    if uri.path().starts_with("/api/") {
+        error::json_error(
+            axum::http::StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "This method is not used here; the Allow header lists those that are",
+        )
+    } else {
+        axum::response::IntoResponse::into_response(error::AppError::MethodNotAllowed)
+    }
+}
+
 /// Every page and endpoint of one site.
 fn site_router(state: AppState) -> Router {
+    // The answer to a method a route does not take (405, with `Allow`) is set
+    // after the CSRF layer, so that it comes without a CSRF check first.
     let router = pages::routes()
         .merge(api::routes())
         .merge(open311::routes())
-        .fallback(|| async { error::AppError::NotFound })
-        .layer(axum::middleware::from_fn(text_input::gate))
-        .layer(axum::middleware::from_fn_with_state(
+        .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             csrf::protect,
         ))
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(|| async { error::AppError::NotFound })
+        .layer(axum::middleware::from_fn(text_input::gate))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

@@ -210,7 +210,7 @@ fn refusal(path: &str, r: &Refused) -> Response {
     let message = r.message();
     if path.starts_with("/open311/") {
         open311_error(path, StatusCode::BAD_REQUEST, &message)
-    } else if path.starts_with("/api/") {
+    } else if path.starts_with("/api/") || path.ends_with(".json") {
         json_error(StatusCode::BAD_REQUEST, "invalid_text", &message)
     } else {
         AppError::BadRequest(message).into_response()

@@ -287,6 +287,10 @@ enum ApiKeyCommand {
         /// resident index (e.g. council_tax), and nothing else.
         #[arg(long)]
         index_system: Option<String>,
+        /// How many requests a minute the key may make (a burst of that many, then
+        /// one every 60/N seconds); more are answered 429 with Retry-After.
+        #[arg(long, default_value_t = townhall_identity::api_keys::DEFAULT_REQUESTS_PER_MINUTE)]
+        requests_per_minute: std::num::NonZeroU32,
     },
 }
 

@@ -971,7 +971,12 @@ async fn admin(
             println!("Password changed for {email}; their sessions have been ended.");
         }
         AdminCommand::ApiKey {
-            command: ApiKeyCommand::Create { name, index_system },
+            command:
+                ApiKeyCommand::Create {
+                    name,
+                    index_system,
+                    requests_per_minute,
+                },
         } => {
             let c = pick_council(&store, council).await?;
             let scope = match index_system {
@@ -979,7 +984,7 @@ async fn admin(
                 None => townhall_types::ApiScope::Services,
             };
             let mut tx = store.begin().await?;
-            let key = api_keys::create(&mut tx, c.id, &name, &scope).await?;
+            let key = api_keys::create(&mut tx, c.id, &name, &scope, requests_per_minute).await?;
             tx.commit().await?;
             println!("{key}");
         }

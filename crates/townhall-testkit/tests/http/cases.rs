@@ -4,7 +4,7 @@
 use townhall_audit::Actor;
 use townhall_cases::{
     change_status, locate, nearby_open, open_as, queue, submit, CaseError, Channel, QueueFilter,
-    Requester, StaffActor, Submission,
+    Requester, StaffActor, Submission, Update,
 };
 use townhall_places::{Boundaries, Council};
 use townhall_services::{check_answers, Catalogue, FormInput};
@@ -315,7 +315,10 @@ async fn a_permit_needs_an_account_a_home_in_a_zone_and_one_per_vehicle() {
         service,
         &mut case,
         "issued",
-        Some("Display it on the windscreen."),
+        Some(Update {
+            text: "Display it on the windscreen.",
+            published: false,
+        }),
         &officer,
         monday(),
     )
@@ -508,7 +511,10 @@ async fn followers_hear_of_every_status_change_and_joining_twice_changes_nothing
             service,
             &mut case,
             status,
-            Some("Thursday."),
+            Some(Update {
+                text: "Thursday.",
+                published: false,
+            }),
             &officer,
             monday(),
         )

@@ -27,16 +27,9 @@ async fn grant_withdraw_and_expiry() {
         .fetch_one(s.db.store.reader())
         .await
         .unwrap();
-    let mut tx = s.db.store.begin().await.unwrap();
-    let key = townhall_identity::api_keys::create(
-        &mut tx,
-        s.council.id,
-        "GP practice",
-        &townhall_types::ApiScope::Services,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    let key = s
+        .api_key("GP practice", &townhall_types::ApiScope::Services, None)
+        .await;
     let ask = |at: Option<&str>| {
         let mut b = json!({"resident": resident, "recipient": "gp", "purpose": "gp-wellbeing-checks", "fields": ["name", "phone"]});
         if let Some(at) = at {

@@ -13,12 +13,7 @@ use crate::accounts::link_for;
 use crate::resident_index::{import_and_link, person_of};
 
 async fn key(s: &TestServer, scope: ApiScope) -> String {
-    let mut tx = s.db.store.begin().await.unwrap();
-    let key = townhall_identity::api_keys::create(&mut tx, s.council.id, "Revenues system", &scope)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    key
+    s.api_key("Revenues system", &scope, None).await
 }
 
 fn writer(system: &str) -> ApiScope {

@@ -13,21 +13,24 @@ async fn a_guest_reports_a_missed_bin_and_mistakes_are_shown_against_their_field
     let about = s.text(&c, "/services/report-missed-bin").await;
     assert!(about.contains("href=\"/services/report-missed-bin/start\""));
 
-    // Find the address by postcode, typed loosely.
-    let r = s
-        .submit(
-            &c,
-            "/services/report-missed-bin/start",
-            "/services/report-missed-bin/answers",
-            &[("address-postcode", "te11aa"), ("action", "find-address")],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let page = r.text().await.unwrap();
-    assert!(page.contains("2 addresses found"));
-    assert!(page.contains(&format!(
-        "<option value=\"{HOME_IN_ZONE}\">1 High Street, Testford, TE1 1AA</option>"
-    )));
+    // Find the address by postcode, typed loosely (as GOV.UK's address
+    // pattern asks: any case, no space, hyphens, brackets, full stops).
+    for typed in ["te11aa", "TE1-1AA", "(TE1 1AA)", "te1.1aa"] {
+        let r = s
+            .submit(
+                &c,
+                "/services/report-missed-bin/start",
+                "/services/report-missed-bin/answers",
+                &[("address-postcode", typed), ("action", "find-address")],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{typed}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains("2 addresses found"), "{typed}");
+        assert!(page.contains(&format!(
+            "<option value=\"{HOME_IN_ZONE}\">1 High Street, Testford, TE1 1AA</option>"
+        )));
+    }
     let r = s
         .submit(
             &c,
@@ -72,7 +75,7 @@ async fn a_guest_reports_a_missed_bin_and_mistakes_are_shown_against_their_field
         ("address-uprn", HOME_IN_ZONE),
         ("bin", "recycling"),
         ("collection-date-day", "17"),
-        ("collection-date-month", "11"),
+        ("collection-date-month", "nov"),
         ("collection-date-year", "2026"),
         ("presented", "yes"),
         ("your-name", "Omar Haddad"),
@@ -92,6 +95,10 @@ async fn a_guest_reports_a_missed_bin_and_mistakes_are_shown_against_their_field
     assert!(check.contains("Mixed recycling (blue 240 litre bin)"));
     assert!(check.contains("1 High Street, Testford, TE1 1AA"));
     assert!(check.contains("<dt>Area</dt><dd>Middle ward</dd>"));
+    assert!(
+        check.contains("17 November 2026"),
+        "a month typed as its name"
+    );
     assert_eq!(s.count("cases").await, 0, "nothing is sent before Send");
 
     let r = s

@@ -8,6 +8,7 @@ mod backup;
 mod browser;
 mod cases;
 mod casework;
+mod conformance;
 mod consent;
 mod index_api;
 mod journeys;

@@ -8,17 +8,8 @@ use townhall_testkit::{TestServer, HOME_IN_ZONE, IN_PARISH, NOT_IN_PARISH};
 
 /// Issues an API key for the test council.
 pub async fn api_key(s: &TestServer, name: &str) -> String {
-    let mut tx = s.db.store.begin().await.unwrap();
-    let key = townhall_identity::api_keys::create(
-        &mut tx,
-        s.council.id,
-        name,
-        &townhall_types::ApiScope::Services,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    key
+    s.api_key(name, &townhall_types::ApiScope::Services, None)
+        .await
 }
 
 async fn get(s: &TestServer, path: &str) -> (StatusCode, String, String) {
@@ -371,20 +362,29 @@ async fn bad_requests_get_the_specs_errors_and_store_nothing() {
             "requests.json?start_date=yesterday",
             "start_date: 'yesterday' is not a date",
         ),
-        (
-            "requests.json?service_code=apply-parking-permit",
-            "not a service offered here",
-        ),
         ("requests.json?page=0", "page: must be a whole number"),
         (
-            "requests.json?start_date=2026-11-02T00:00:00Z&end_date=2026-11-01T00:00:00Z",
-            "start_date: must not be after end_date",
+            "requests.json?page_size=",
+            "page_size: must be a whole number",
         ),
     ] {
         let (status, body) = get_json(&s, query).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
         assert!(body.to_string().contains(expected), "{query}: {body}");
     }
+    let (status, body) = get_json(&s, "requests.json?service_code=apply-parking-permit").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        body.to_string().contains("not a service offered here"),
+        "{body}"
+    );
+    // A start after the end is an empty interval: nothing was made in it.
+    let (status, body) = get_json(
+        &s,
+        "requests.json?start_date=2026-11-02T00:00:00Z&end_date=2026-11-01T00:00:00Z",
+    )
+    .await;
+    assert_eq!((status, body), (StatusCode::OK, serde_json::json!([])));
     let (status, _, body) = get(&s, "services.json").await;
     assert_eq!(status, StatusCode::OK);
     assert!(!body.is_empty());
@@ -396,6 +396,30 @@ async fn bad_requests_get_the_specs_errors_and_store_nothing() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.headers()["allow"], "GET, HEAD");
+    // Every method a resource does not take is 405, saying which it takes.
+    for (method, path, allow) in [
+        ("PUT", "/open311/v2/requests.json", "GET, HEAD, POST"),
+        ("OPTIONS", "/open311/v2/discovery.xml", "GET, HEAD"),
+        ("TRACE", "/services/report-pothole/rules.json", "GET,HEAD"),
+        ("QUERY", "/open311/v2/services.json", "GET, HEAD"),
+    ] {
+        let r = s
+            .client()
+            .request(
+                reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                s.url(path),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        assert_eq!(r.headers()["allow"], allow, "{method} {path}");
+    }
     // A body that cannot be read is still answered in the spec's format.
     let r = s
         .client()
@@ -479,7 +503,8 @@ async fn requests_are_filtered_paged_and_their_updates_listed() {
     let (_, closed) = get_json(&s, "requests.json?status=closed").await;
     assert!(closed.as_array().unwrap().is_empty());
 
-    // Staff close the bin report with a public note: the feed shows it.
+    // Staff write to the reporter (not published) and then close the bin
+    // report with a published update: the feed shows only the published one.
     s.add_staff(
         "priya@testshire.example",
         "Priya Shah",
@@ -489,13 +514,31 @@ async fn requests_are_filtered_paged_and_their_updates_listed() {
     )
     .await;
     let priya = crate::casework::staff_client(&s, "priya@testshire.example").await;
-    for (status, update) in [("crew-sent", ""), ("collected", "Collected this afternoon")] {
+    let private = "Mrs Jones at flat 2 says the bin is round the back";
+    let steps: [&[(&str, &str)]; 3] = [
+        &[("status", "crew-sent"), ("update", private)],
+        &[
+            ("note", "Gate code 1234, ask for Mrs Jones"),
+            ("audience", "reporter"),
+        ],
+        &[
+            ("status", "collected"),
+            ("update", "Collected this afternoon"),
+            ("publish", "1"),
+        ],
+    ];
+    for fields in steps {
+        let action = if fields[0].0 == "note" {
+            "note"
+        } else {
+            "status"
+        };
         let r = s
             .submit(
                 &priya,
                 &format!("/staff/cases/{bin}"),
-                &format!("/staff/cases/{bin}/status"),
-                &[("status", status), ("update", update)],
+                &format!("/staff/cases/{bin}/{action}"),
+                fields,
             )
             .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -503,6 +546,18 @@ async fn requests_are_filtered_paged_and_their_updates_listed() {
     let (_, closed) = get_json(&s, "requests.json?status=closed").await;
     assert_eq!(closed[0]["service_request_id"], bin.as_str());
     assert_eq!(closed[0]["status_notes"], "Collected this afternoon");
+    for path in [
+        "requests.json",
+        "servicerequestupdates.json",
+        "requests.xml",
+        "servicerequestupdates.xml",
+    ] {
+        let (_, _, body) = get(&s, path).await;
+        assert!(
+            !body.contains("Mrs Jones"),
+            "{path} carries only published text: {body}"
+        );
+    }
     let (_, open) = get_json(&s, "requests.json?status=open").await;
     assert_eq!(open[0]["service_request_id"], first.as_str());
 
@@ -516,6 +571,26 @@ async fn requests_are_filtered_paged_and_their_updates_listed() {
         .find(|u| u["service_request_id"] == bin.as_str())
         .expect("the change is listed");
     assert_eq!(update["description"], "Collected this afternoon");
+    let crew_sent = updates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["service_request_id"] == bin.as_str() && u["status"] == "action_scheduled")
+        .expect("the status change is listed");
+    assert_eq!(
+        crew_sent["description"], "Crew on the way",
+        "an update written to the reporter alone is not published: the status's name stands instead"
+    );
+    assert_eq!(
+        updates
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|u| u["service_request_id"] == bin.as_str())
+            .count(),
+        2,
+        "the note to the reporter is not listed"
+    );
     assert_eq!(
         update["status"], "fixed",
         "FixMyStreet's status for the step"
@@ -653,4 +728,153 @@ async fn a_photo_is_sent_as_media_in_a_multipart_post() {
             .await
             .unwrap();
     assert_eq!(claimed, 1, "the case keeps the photo");
+}
+
+/// Posts the speeding report at NOT_IN_PARISH with `description`, sending
+/// `Idempotency-Key: idempotency_key` when given; the status and body.
+async fn post_once(
+    s: &TestServer,
+    key: &str,
+    idempotency_key: Option<&str>,
+    description: &str,
+) -> (StatusCode, Value) {
+    let (lat, long) = (NOT_IN_PARISH.0.to_string(), NOT_IN_PARISH.1.to_string());
+    let mut request = s.client().post(s.url("/open311/v2/requests.json")).form(&[
+        ("api_key", key),
+        ("service_code", "report-speeding"),
+        ("lat", &lat),
+        ("long", &long),
+        ("attribute[times][]", "morning"),
+        ("attribute[near-school]", "false"),
+        ("description", description),
+    ]);
+    if let Some(k) = idempotency_key {
+        request = request.header("Idempotency-Key", k);
+    }
+    let r = request.send().await.unwrap();
+    let status = r.status();
+    (
+        status,
+        serde_json::from_str(&r.text().await.unwrap()).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn a_retried_post_with_an_idempotency_key_makes_one_case() {
+    for store in townhall_testkit::TestStore::each().await {
+        let s = TestServer::start_on(store).await;
+        let key = api_key(&s, "Street Reporter app").await;
+        let retry = "5b0c4f2e-9a43-4d5e-8f1a-0c6f2d7e9b11";
+        let (status, first) = post_once(&s, &key, Some(retry), "Cars race past").await;
+        assert_eq!(status, StatusCode::OK, "{first}");
+        let (status, again) = post_once(&s, &key, Some(retry), "Cars race past").await;
+        assert_eq!(status, StatusCode::OK, "{again}");
+        assert_eq!(again, first, "the retry is answered with the first request");
+        assert_eq!(s.count("cases").await, 1);
+
+        // Sent at once (a client that retries before its first try is answered).
+        let at_once = futures_util::future::join_all(
+            (0..6).map(|_| post_once(&s, &key, Some("burst-1"), "Lorries too")),
+        )
+        .await;
+        let references: std::collections::BTreeSet<_> = at_once
+            .iter()
+            .map(|(status, body)| {
+                assert_eq!(*status, StatusCode::OK, "{body}");
+                body[0]["service_request_id"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        assert_eq!(references.len(), 1, "{references:?}");
+        assert_eq!(s.count("cases").await, 2);
+
+        // The same key for a different request is refused, naming the first.
+        let (status, refused) = post_once(&s, &key, Some(retry), "Vans as well").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let message = refused[0]["description"].as_str().unwrap();
+        assert!(
+            message.starts_with("Idempotency-Key: this key was used in the last 10 minutes")
+                && message.contains(first[0]["service_request_id"].as_str().unwrap()),
+            "{message}"
+        );
+        // Without a key, or with another, a request is a new one; another
+        // client's identical key is its own.
+        assert_eq!(
+            post_once(&s, &key, None, "Cars race past").await.0,
+            StatusCode::OK
+        );
+        let other = api_key(&s, "Another app").await;
+        assert_eq!(
+            post_once(&s, &other, Some(retry), "Cars race past").await.0,
+            StatusCode::OK
+        );
+        assert_eq!(s.count("cases").await, 4);
+
+        for bad in ["has space", &"x".repeat(256)] {
+            let (status, body) = post_once(&s, &key, Some(bad), "Cars").await;
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+            assert!(body[0]["description"]
+                .as_str()
+                .unwrap()
+                .starts_with("Idempotency-Key: "));
+        }
+        assert_eq!(s.count("cases").await, 4);
+    }
+}
+
+#[tokio::test]
+async fn each_api_key_is_held_to_its_own_rate() {
+    let s = TestServer::start().await;
+    let slow = s
+        .api_key(
+            "Hackathon prototype",
+            &townhall_types::ApiScope::Services,
+            std::num::NonZeroU32::new(2),
+        )
+        .await;
+    let busy = api_key(&s, "Street Reporter app").await;
+    for _ in 0..2 {
+        assert_eq!(post_once(&s, &slow, None, "Cars").await.0, StatusCode::OK);
+    }
+    let r = s
+        .client()
+        .post(s.url("/open311/v2/requests.xml"))
+        .form(&[
+            ("api_key", slow.as_str()),
+            ("service_code", "report-speeding"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&wait), "one request every 30 s: {wait}");
+    let body = r.text().await.unwrap();
+    let doc = roxmltree::Document::parse(&body).unwrap();
+    assert!(doc
+        .descendants()
+        .any(|n| n.has_tag_name("code") && n.text() == Some("429")));
+    assert_eq!(
+        post_once(&s, &busy, None, "Cars").await.0,
+        StatusCode::OK,
+        "another key is not held up"
+    );
+
+    // The JSON API counts against the same key.
+    let r = s
+        .client()
+        .post(s.url("/api/v1/consent/decisions"))
+        .bearer_auth(&slow)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key("retry-after"));
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    assert_eq!(s.count("cases").await, 3);
 }

@@ -82,6 +82,21 @@ async fn send_with_file(
         .unwrap()
 }
 
+/// Sends the graffiti form's answers (a photo already uploaded among them).
+async fn send_graffiti(
+    s: &TestServer,
+    c: &reqwest::Client,
+    fields: &[(&'static str, String)],
+) -> reqwest::Response {
+    s.submit(
+        c,
+        "/services/report-graffiti/start",
+        "/services/report-graffiti/submit",
+        &townhall_testkit::as_fields(fields),
+    )
+    .await
+}
+
 /// The value of the hidden field `name` in a page.
 fn hidden(page: &str, name: &str) -> String {
     let marker = format!("type=\"hidden\" name=\"{name}\" value=\"");
@@ -196,14 +211,7 @@ async fn a_photo_is_cleaned_kept_with_the_case_and_shown_only_to_those_allowed()
         .unwrap()
         .contains("You have uploaded IMG_2041.png"));
 
-    let sent = s
-        .submit(
-            &lizzy,
-            "/services/report-graffiti/start",
-            "/services/report-graffiti/submit",
-            &townhall_testkit::as_fields(&fields),
-        )
-        .await;
+    let sent = send_graffiti(&s, &lizzy, &fields).await;
     assert_eq!(sent.status(), StatusCode::SEE_OTHER);
     let (claimed,): (Option<String>,) =
         townhall_store::sql::query_as("SELECT case_id FROM attachments WHERE attachment_id = $1")
@@ -214,14 +222,7 @@ async fn a_photo_is_cleaned_kept_with_the_case_and_shown_only_to_those_allowed()
     assert!(claimed.is_some(), "the case claimed the photo");
 
     // A photo can be claimed once: sending the same answers again is refused.
-    let again = s
-        .submit(
-            &lizzy,
-            "/services/report-graffiti/start",
-            "/services/report-graffiti/submit",
-            &townhall_testkit::as_fields(&fields),
-        )
-        .await;
+    let again = send_graffiti(&s, &lizzy, &fields).await;
     assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(again
         .text()
@@ -346,4 +347,189 @@ async fn fly_tipping_is_reported_with_a_photo_and_hazards_go_to_environmental_he
     assert_eq!(team, "Environmental Health");
     assert!(reason.contains("rule 1"), "{reason}");
     assert_eq!(s.count("attachments").await, 1);
+}
+
+/// Everything planted in the files below carries this word.
+const PLANTED: &[u8] = b"PLANTED";
+
+/// A 64 × 48 picture in the given format, as a camera or editor wrote it.
+fn picture(format: image::ImageFormat) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(64, 48, |x, y| {
+        image::Rgb([(x * 4) as u8, (y * 5) as u8, 128])
+    });
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), format)
+        .unwrap();
+    out
+}
+
+/// `jpeg` with a segment (`marker`, `payload`) inserted after its start.
+fn jpeg_with_segment(jpeg: &[u8], marker: u8, payload: &[u8]) -> Vec<u8> {
+    let mut v = jpeg[..2].to_vec();
+    v.extend([0xFF, marker]);
+    v.extend(u16::try_from(payload.len() + 2).unwrap().to_be_bytes());
+    v.extend(payload);
+    v.extend(&jpeg[2..]);
+    v
+}
+
+/// An EXIF block (TIFF, big-endian) whose one ASCII entry holds `text`.
+fn exif(text: &str) -> Vec<u8> {
+    let mut e = b"Exif\0\0MM\0*\0\0\0\x08\0\x01".to_vec();
+    let value = format!("{text}\0");
+    // Tag 0x8825 would point at the GPS IFD; a description tag carries the text.
+    e.extend([0x01, 0x0E, 0x00, 0x02]);
+    e.extend(u32::try_from(value.len()).unwrap().to_be_bytes());
+    e.extend(26u32.to_be_bytes());
+    e.extend([0, 0, 0, 0]);
+    e.extend(value.as_bytes());
+    e
+}
+
+/// A phone's motion photo: a JPEG with EXIF (the position) and XMP naming
+/// the video, the video appended after the image's end.
+fn motion_photo() -> Vec<u8> {
+    let jpeg = picture(image::ImageFormat::Jpeg);
+    let xmp = b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta><rdf:Description GCamera:MotionPhoto=\"1\" note=\"PLANTED-XMP\"/></x:xmpmeta>";
+    let mut v = jpeg_with_segment(&jpeg, 0xE1, xmp);
+    v = jpeg_with_segment(&v, 0xE1, &exif("PLANTED-GPS 51.5072N 0.1276W"));
+    v.extend(b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom");
+    v.extend(b"\0\0\0\x20mdatPLANTED-VIDEO-FRAMES");
+    v.extend(exif("PLANTED-TRAILING-EXIF"));
+    v
+}
+
+/// A Multi-Picture Format file: the first image with an MPF index in APP2,
+/// the second image (carrying full EXIF) appended after the first's end.
+fn mpf_jpeg() -> Vec<u8> {
+    let second = jpeg_with_segment(
+        &picture(image::ImageFormat::Jpeg),
+        0xE1,
+        &exif("PLANTED-SECOND-IMAGE-GPS 53.4808N 2.2426W"),
+    );
+    let mut index = b"MPF\0MM\0*\0\0\0\x08\0\x01".to_vec();
+    index.extend([0xB0, 0x00, 0x00, 0x07, 0, 0, 0, 4]);
+    index.extend(b"0100PLANTED-MPF-INDEX");
+    let mut v = jpeg_with_segment(&picture(image::ImageFormat::Jpeg), 0xE2, &index);
+    v.extend(second);
+    v
+}
+
+/// A PNG chunk.
+fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut c = u32::try_from(data.len()).unwrap().to_be_bytes().to_vec();
+    c.extend(kind);
+    c.extend(data);
+    c.extend(crc32(&c[4..]).to_be_bytes());
+    c
+}
+
+/// A PNG with EXIF, text and XMP chunks before its data, and more after
+/// its end.
+fn png_with_metadata() -> Vec<u8> {
+    let png = picture(image::ImageFormat::Png);
+    let after_header = 8 + 25;
+    let mut v = png[..after_header].to_vec();
+    v.extend(png_chunk(b"eXIf", &exif("PLANTED-PNG-EXIF")[6..]));
+    v.extend(png_chunk(b"tEXt", b"Author\0PLANTED-PNG-AUTHOR"));
+    v.extend(png_chunk(
+        b"iTXt",
+        b"XML:com.adobe.xmp\0\0\0\0\0<x:xmpmeta>PLANTED-PNG-XMP</x:xmpmeta>",
+    ));
+    v.extend(&png[after_header..]);
+    v.extend(b"PLANTED-PNG-TRAILER");
+    v
+}
+
+/// A WebP with EXIF and XMP chunks inside its RIFF container and data after it.
+fn webp_with_metadata() -> Vec<u8> {
+    let mut v = picture(image::ImageFormat::WebP);
+    for (id, data) in [
+        (b"EXIF", exif("PLANTED-WEBP-EXIF")[6..].to_vec()),
+        (b"XMP ", b"<x:xmpmeta>PLANTED-WEBP-XMP</x:xmpmeta>".to_vec()),
+    ] {
+        v.extend(id);
+        v.extend(u32::try_from(data.len()).unwrap().to_le_bytes());
+        v.extend(&data);
+        if data.len() % 2 == 1 {
+            v.push(0);
+        }
+    }
+    let riff_size = u32::try_from(v.len() - 8).unwrap();
+    v[4..8].copy_from_slice(&riff_size.to_le_bytes());
+    v.extend(b"PLANTED-WEBP-TRAILER");
+    v
+}
+
+/// A decompression bomb: a valid 20,000 × 20,000 PNG (400 megapixels of
+/// black) in a few hundred kilobytes.
+fn png_bomb() -> Vec<u8> {
+    use std::io::Write as _;
+    const SIDE: u32 = 20_000;
+    let mut header = SIDE.to_be_bytes().to_vec();
+    header.extend(SIDE.to_be_bytes());
+    header.extend([1, 0, 0, 0, 0]); // 1-bit greyscale
+    let row = vec![0u8; 1 + (SIDE as usize).div_ceil(8)];
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    for _ in 0..SIDE {
+        z.write_all(&row).unwrap();
+    }
+    let data = z.finish().unwrap();
+    let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
+    v.extend(png_chunk(b"IHDR", &header));
+    v.extend(png_chunk(b"IDAT", &data));
+    v.extend(png_chunk(b"IEND", &[]));
+    v
+}
+
+#[tokio::test]
+async fn nothing_of_an_uploaded_file_but_the_picture_is_kept() {
+    let s = TestServer::start().await;
+    let lizzy = s.client();
+    sign_up(&s, &lizzy, "lizzy@mail.example", "kettle river jumper").await;
+    sign_in(&s, &lizzy, "lizzy@mail.example", "kettle river jumper").await;
+    let files = [
+        ("PXL_20261130_motion.jpg", motion_photo(), "image/jpeg"),
+        ("DSC_0042_mpf.jpg", mpf_jpeg(), "image/jpeg"),
+        ("plan.png", png_with_metadata(), "image/png"),
+        ("wall.webp", webp_with_metadata(), "image/jpeg"),
+    ];
+    for (n, (name, bytes, served_as)) in files.into_iter().enumerate() {
+        assert!(bytes.windows(PLANTED.len()).any(|w| w == PLANTED));
+        let r = send_with_file(&s, &lizzy, &graffiti_answers(), Some((name, bytes))).await;
+        assert_eq!(r.status(), StatusCode::OK, "{name}");
+        let photo = hidden(&r.text().await.unwrap(), "photo");
+        let mut fields = graffiti_answers();
+        fields.push(("photo", photo.clone()));
+        let sent = send_graffiti(&s, &lizzy, &fields).await;
+        assert_eq!(sent.status(), StatusCode::SEE_OTHER, "{name}");
+        let link = format!("/requests/TES-{:06}/photos/{photo}", n + 1);
+        let r = lizzy.get(s.url(&link)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{name}");
+        assert_eq!(r.headers()["content-type"], served_as, "{name}");
+        let served = r.bytes().await.unwrap();
+        for planted in [PLANTED, b"Exif\0\0", b"ftyp", b"MPF\0", b"xmpmeta"] {
+            assert!(
+                !served.windows(planted.len()).any(|w| w == planted),
+                "{name} still carries {:?}",
+                String::from_utf8_lossy(planted)
+            );
+        }
+        let picture = image::load_from_memory(&served).unwrap();
+        assert_eq!((picture.width(), picture.height()), (64, 48), "{name}");
+    }
+
+    let r = send_with_file(
+        &s,
+        &lizzy,
+        &graffiti_answers(),
+        Some(("bomb.png", png_bomb())),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains(
+        "href=\"#photo\">The selected photo must be at most 12,000 pixels wide and 12,000 pixels high"
+    ));
+    assert_eq!(s.count("attachments").await, 4);
 }

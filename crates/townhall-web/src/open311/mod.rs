@@ -9,12 +9,12 @@ pub(crate) mod wire;
 
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use townhall_cases::public::{PublicCase, PublicFilter, PublicUpdate};
-use townhall_cases::{Channel, NotPlaced, Requester, Submission};
+use townhall_cases::{idempotency, Channel, NotPlaced, Requester, Submission};
 use townhall_services::{check_answers, Answer, LocationInput, QuestionKind, Service};
 use townhall_types::text::{single_line, PersonName};
 use townhall_types::{EmailAddress, Timestamp};
@@ -38,11 +38,37 @@ pub fn routes() -> Router<AppState> {
             "/open311/v2/{document}",
             get(document)
                 .post(create)
+                .fallback(not_allowed)
                 .layer(axum::extract::DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
         )
         .route("/open311/v2/services/{code}", get(service_definition))
         .route("/open311/v2/requests/{id}", get(one_request))
         .route("/open311/v2/tokens/{token}", get(token))
+}
+
+/// The methods a document (`requests` or `requests.json`) takes: `GET` (and
+/// `HEAD`), and `POST` for requests.
+fn allowed(document: &str) -> axum::http::HeaderValue {
+    let name = Format::split(document).map_or(document, |(name, _)| name);
+    axum::http::HeaderValue::from_static(if name == "requests" {
+        "GET, HEAD, POST"
+    } else {
+        "GET, HEAD"
+    })
+}
+
+/// Any other method: 405, with the methods the document takes.
+async fn not_allowed(Path(document): Path<String>) -> Response {
+    let format = Format::split(&document).map_or(Format::Json, |(_, f)| f);
+    let mut refused = Open311Error::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "this method is not used here; read with GET, and post new requests to requests.json or requests.xml",
+    )
+    .respond(format);
+    refused
+        .headers_mut()
+        .insert(axum::http::header::ALLOW, allowed(&document));
+    refused
 }
 
 /// What every Open311 request asks: the last path segment without its
@@ -248,7 +274,7 @@ fn parse_time(params: &Params, name: &str) -> Result<Option<Timestamp>, Open311E
 /// `page` (from 1) and `page_size` (up to 1000): the limit and offset.
 fn paging(params: &Params) -> Result<(i64, i64), Open311Error> {
     let number = |name: &str, default: i64| match first(params, name) {
-        "" => Ok(default),
+        "" if !params.iter().any(|(k, _)| k == name) => Ok(default),
         text => text
             .parse::<i64>()
             .ok()
@@ -273,7 +299,7 @@ async fn requests(state: &AppState, params: &Params) -> Result<Document, Open311
     let offered = offered_codes(state);
     let asked = list(params, "service_code");
     if let Some(unknown) = asked.iter().find(|c| !offered.contains(c)) {
-        return Err(Open311Error::bad(format!(
+        return Err(Open311Error::not_found(format!(
             "service_code: '{unknown}' is not a service offered here"
         )));
     }
@@ -293,11 +319,6 @@ async fn requests(state: &AppState, params: &Params) -> Result<Document, Open311
     if from.is_none() && until.is_none() {
         // The spec's default window: the last 90 days.
         from = Some(Timestamp::now().plus(time::Duration::days(-90)));
-    }
-    if let (Some(f), Some(u)) = (from, until) {
-        if f > u {
-            return Err(Open311Error::bad("start_date: must not be after end_date"));
-        }
     }
     let (limit, offset) = paging(params)?;
     let filter = PublicFilter {
@@ -420,9 +441,6 @@ async fn request_of_token(state: &AppState, token: &str) -> Result<Document, Ope
 async fn updates(state: &AppState, params: &Params) -> Result<Document, Open311Error> {
     let until = parse_time(params, "end_date")?.unwrap_or_else(Timestamp::now);
     let from = parse_time(params, "start_date")?.unwrap_or(until.plus(time::Duration::days(-1)));
-    if from > until {
-        return Err(Open311Error::bad("start_date: must not be after end_date"));
-    }
     let (limit, offset) = paging(params)?;
     let found = townhall_cases::public::updates(
         state.store(),
@@ -480,6 +498,7 @@ fn update_node(state: &AppState, u: &PublicUpdate) -> Node {
 async fn create(
     State(state): State<AppState>,
     asked: Asked,
+    headers: HeaderMap,
     posted: Result<Posted, AppError>,
 ) -> Response {
     if asked.name != "requests" {
@@ -487,13 +506,17 @@ async fn create(
             Format::Json => "json",
             Format::Xml => "xml",
         };
-        return asked.answer(Err(Open311Error::new(
+        let mut refused = asked.answer(Err(Open311Error::new(
             StatusCode::METHOD_NOT_ALLOWED,
             format!(
                 "'{}' cannot be posted to; post new requests to requests.{extension}",
                 asked.name
             ),
         )));
+        refused
+            .headers_mut()
+            .insert(axum::http::header::ALLOW, allowed(&asked.name));
+        return refused;
     }
     // A body that cannot be read is answered in the format asked, like any error.
     let posted = match posted {
@@ -508,11 +531,89 @@ async fn create(
     };
     let mut params = asked.params.clone();
     params.extend(posted.fields);
-    asked.answer(create_request(&state, params, posted.files).await)
+    asked.answer(create_request(&state, &headers, params, posted.files).await)
+}
+
+/// The `Idempotency-Key` header, if sent: 1 to 255 visible ASCII characters
+/// (the IETF HTTPAPI draft leaves the form to the server; a UUID fits).
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Open311Error> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .map(|v| v.trim().trim_matches('"'))
+        .filter(|v| {
+            (1..=idempotency::KEY_MAX_CHARS).contains(&v.len())
+                && v.bytes().all(|b| b.is_ascii_graphic())
+        })
+        .map(|v| Some(v.to_owned()))
+        .ok_or_else(|| {
+            Open311Error::bad(format!(
+                "Idempotency-Key: must be 1 to {} visible ASCII characters, like a UUID",
+                idempotency::KEY_MAX_CHARS
+            ))
+        })
+}
+
+/// What makes a retry the same request: its service, place and description.
+fn fingerprint(params: &Params) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for name in [
+        "service_code",
+        "lat",
+        "long",
+        "address_id",
+        "address_string",
+        "description",
+    ] {
+        hash.update(first(params, name).as_bytes());
+        hash.update([0x1F]);
+    }
+    hex::encode(hash.finalize())
+}
+
+/// The answer to a retry: the first request's case, or an error when the
+/// key was used for a different request.
+fn retried(
+    s: &Service,
+    earlier: &idempotency::Earlier,
+    now: &str,
+) -> Result<Document, Open311Error> {
+    if earlier.fingerprint != now {
+        return Err(Open311Error::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "Idempotency-Key: this key was used in the last {} minutes for a different request ({}); use a new key for a new request",
+                idempotency::REMEMBERED_FOR_MINUTES,
+                earlier.reference
+            ),
+        ));
+    }
+    Ok(request_made(s, &earlier.reference, earlier.case))
+}
+
+/// The answer to a request that made (or had made) a case.
+fn request_made(s: &Service, reference: &str, case: townhall_types::CaseId) -> Document {
+    Document {
+        root: "service_requests",
+        body: Node::List(
+            "request",
+            vec![Node::Object(vec![
+                ("service_request_id", Node::text(reference)),
+                ("token", Node::text(case.to_string())),
+                ("service_notice", Node::text(notice(s))),
+                ("account_id", Node::Null),
+            ])],
+        ),
+    }
 }
 
 async fn create_request(
     state: &AppState,
+    headers: &HeaderMap,
     params: Params,
     files: Vec<crate::form::UploadedFile>,
 ) -> Result<Document, Open311Error> {
@@ -528,6 +629,11 @@ async fn create_request(
         .await?
         .filter(|c| c.council == council.id)
         .ok_or_else(|| Open311Error::new(StatusCode::FORBIDDEN, "api_key: the key is not valid"))?;
+    state
+        .shared
+        .api_limits
+        .check(&client.key_id, client.requests_per_minute)
+        .map_err(Open311Error::too_many)?;
     let principal = townhall_authz::Principal::ApiClient(client.scope.clone());
     if townhall_authz::authorize(
         &principal,
@@ -550,6 +656,20 @@ async fn create_request(
             "service_code: '{code}' is not a service offered here"
         ))
     })?;
+    let retry = idempotency_key(headers)?.map(|key| (key, fingerprint(&params)));
+    if let Some((key, fingerprint)) = &retry {
+        let earlier = idempotency::recall(
+            state.store(),
+            council.id,
+            &client.key_id,
+            key,
+            Timestamp::now(),
+        )
+        .await?;
+        if let Some(earlier) = earlier {
+            return retried(s, &earlier, fingerprint);
+        }
+    }
     let mut input = definition::form_input(s, &params).map_err(Open311Error::bad)?;
     let photo = s.questions.iter().find(|q| q.kind == QuestionKind::Photo);
     if let (Some(q), Some(file)) = (photo, files.into_iter().find(|f| f.field == "media")) {
@@ -567,12 +687,16 @@ async fn create_request(
         })?;
         input.insert(q.id.clone(), vec![id.to_string()]);
     }
-    let field_errors = |errors: townhall_services::FieldErrors| Open311Error {
-        status: StatusCode::BAD_REQUEST,
-        messages: errors
-            .iter()
-            .map(|(field, message)| format!("{}: {message}", definition::parameter_name(s, field)))
-            .collect(),
+    let field_errors = |errors: townhall_services::FieldErrors| {
+        Open311Error::all(
+            StatusCode::BAD_REQUEST,
+            errors
+                .iter()
+                .map(|(field, message)| {
+                    format!("{}: {message}", definition::parameter_name(s, field))
+                })
+                .collect(),
+        )
     };
     let at = Timestamp::now();
     let answers =
@@ -646,19 +770,28 @@ async fn create_request(
             return Err(field_errors(refusals));
         }
     };
+    if let Some((key, fingerprint)) = &retry {
+        let first = idempotency::remember(
+            &mut tx,
+            council.id,
+            &client.key_id,
+            key,
+            fingerprint,
+            (case.id, &case.reference),
+            at,
+        )
+        .await?;
+        if !first {
+            // The same key arrived twice at once and the other made its case first.
+            tx.rollback().await.map_err(Open311Error::internal)?;
+            let earlier = idempotency::recall(state.store(), council.id, &client.key_id, key, at)
+                .await?
+                .ok_or_else(|| Open311Error::internal("an idempotency key vanished"))?;
+            return retried(s, &earlier, fingerprint);
+        }
+    }
     tx.commit().await.map_err(Open311Error::internal)?;
-    Ok(Document {
-        root: "service_requests",
-        body: Node::List(
-            "request",
-            vec![Node::Object(vec![
-                ("service_request_id", Node::text(&case.reference)),
-                ("token", Node::text(case.id.to_string())),
-                ("service_notice", Node::text(notice(s))),
-                ("account_id", Node::Null),
-            ])],
-        ),
-    })
+    Ok(request_made(s, &case.reference, case.id))
 }
 
 #[cfg(test)]

@@ -142,13 +142,34 @@ impl Document {
 pub struct Open311Error {
     pub status: StatusCode,
     pub messages: Vec<String>,
+    /// Seconds to wait before trying again (429), sent as `Retry-After`.
+    pub retry_after: Option<u64>,
 }
 
 impl Open311Error {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self::all(status, vec![message.into()])
+    }
+
+    /// Several errors with one status (e.g. one per field).
+    pub fn all(status: StatusCode, messages: Vec<String>) -> Self {
         Self {
             status,
-            messages: vec![message.into()],
+            messages,
+            retry_after: None,
+        }
+    }
+
+    /// The key has made more requests than it may: wait `seconds`.
+    pub fn too_many(seconds: u64) -> Self {
+        Self {
+            retry_after: Some(seconds),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "api_key: this key has made more requests than it may; try again in {seconds} s"
+                ),
+            )
         }
     }
 
@@ -171,7 +192,7 @@ impl Open311Error {
     /// The errors as the spec's `errors` document, in `format`.
     pub fn respond(&self, format: Format) -> Response {
         let code = i64::from(self.status.as_u16());
-        Document {
+        let mut response = Document {
             root: "errors",
             body: Node::List(
                 "error",
@@ -186,7 +207,13 @@ impl Open311Error {
                     .collect(),
             ),
         }
-        .respond(format, self.status)
+        .respond(format, self.status);
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

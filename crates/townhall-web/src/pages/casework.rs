@@ -9,7 +9,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use townhall_audit::Actor;
 use townhall_authz::{Action, Resource};
-use townhall_cases::{Case, QueueFilter, StaffActor};
+use townhall_cases::{Audience, Case, QueueFilter, StaffActor, Update};
 use townhall_identity::StaffMember;
 use townhall_types::Timestamp;
 
@@ -270,9 +270,14 @@ async fn case_page(
                         select id="status" name="status" { @for (id, label) in &next { option value=(id) { (label) } } }
                     }
                     div class="form-group" {
-                        label for="update" { "Update for the resident (optional)" }
-                        span class="hint" id="update-hint" { "They see this and are sent it with the status's message." }
+                        label for="update" { "Update for the person who reported it (optional)" }
+                        span class="hint" id="update-hint" { "They see this on their request and are sent it with the status's message. Nobody else sees it unless you publish it." }
                         textarea id="update" name="update" rows="3" aria-describedby="update-hint" {}
+                    }
+                    div class="checkboxes__item" {
+                        input type="checkbox" id="publish" name="publish" value="1" aria-describedby="publish-hint";
+                        label for="publish" { "Also publish this update" }
+                        span class="hint" id="publish-hint" { "Anyone can read published updates on the public list of reports (Open311). Leave out names, contact details and anything else personal." }
                     }
                     button class="button" type="submit" { "Change status" }
                 }
@@ -284,9 +289,23 @@ async fn case_page(
                     label for="note" { "Note" }
                     textarea id="note" name="note" rows="3" {}
                 }
-                div class="checkboxes__item" {
-                    input type="checkbox" id="public" name="public" value="1";
-                    label for="public" { "The resident can see this note" }
+                div class="form-group" {
+                    fieldset {
+                        legend { "Who can read this note?" }
+                        div class="radios__item" {
+                            input type="radio" id="audience-staff" name="audience" value="staff" checked;
+                            label for="audience-staff" { "Council staff only" }
+                        }
+                        div class="radios__item" {
+                            input type="radio" id="audience-reporter" name="audience" value="reporter";
+                            label for="audience-reporter" { "Staff and the person who reported it" }
+                        }
+                        div class="radios__item" {
+                            input type="radio" id="audience-public" name="audience" value="public" aria-describedby="audience-public-hint";
+                            label for="audience-public" { "Anyone: publish it" }
+                            span class="hint" id="audience-public-hint" { "It appears on the public list of reports (Open311). Leave out names, contact details and anything else personal." }
+                        }
+                    }
                 }
                 button class="button button--secondary" type="submit" { "Add note" }
             }
@@ -318,7 +337,13 @@ async fn case_page(
                         @match (e.kind.as_str(), &e.status) {
                             ("created", _) => "received",
                             (_, Some(st)) => { "status changed to " (service.and_then(|s| s.workflow.status(st)).map_or(st.as_str(), |x| x.label.as_str())) }
-                            ("note", _) => { @if e.public { "public note" } @else { "internal note" } }
+                            ("note", _) => {
+                                @match e.audience {
+                                    Audience::Staff => "internal note",
+                                    Audience::Reporter => "note to the person who reported it",
+                                    Audience::Public => "published note",
+                                }
+                            }
                             _ => (e.kind),
                         }
                         @if let Some(n) = &e.note { br; (n) }
@@ -335,13 +360,15 @@ pub struct StatusForm {
     status: String,
     #[serde(default)]
     update: String,
+    #[serde(default)]
+    publish: Option<String>,
 }
 
 #[derive(Deserialize)]
 pub struct NoteForm {
     note: String,
     #[serde(default)]
-    public: Option<String>,
+    audience: Audience,
 }
 
 #[derive(Deserialize)]
@@ -392,7 +419,10 @@ async fn apply(
                 service,
                 &mut case,
                 &f.status,
-                Some(&f.update),
+                Some(Update {
+                    text: &f.update,
+                    published: f.publish.is_some(),
+                }),
                 &by,
                 now,
             )
@@ -400,16 +430,7 @@ async fn apply(
         ),
         Change::Note(f) => (
             "note",
-            townhall_cases::add_note(
-                &mut tx,
-                council,
-                &case,
-                &f.note,
-                f.public.is_some(),
-                &by,
-                now,
-            )
-            .await,
+            townhall_cases::add_note(&mut tx, council, &case, &f.note, f.audience, &by, now).await,
         ),
         Change::Merge(f) => {
             let into_ref = f.into.trim().to_ascii_uppercase();

@@ -1,0 +1,54 @@
+//! schemathesis from PyPI, for the API conformance test: installed by
+//! `scripts/install-schemathesis` when missing, and run against a real server
+//! and the OpenAPI document it serves.
+
+use std::path::PathBuf;
+
+fn tools() -> PathBuf {
+    crate::tools::root().join("tools/schemathesis")
+}
+
+/// Installs it once per test process, when it is missing.
+fn ensure_installed() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    crate::tools::install_once(
+        &ONCE,
+        || tools().join(".venv/bin/schemathesis").is_file(),
+        "install-schemathesis",
+        "the API conformance test needs Python 3 and PyPI",
+    );
+}
+
+/// What a run found: whether every check passed, and its report.
+pub struct Run {
+    /// Every check passed on every case.
+    pub passed: bool,
+    /// schemathesis's report, with the failures and how to reproduce them.
+    pub report: String,
+}
+
+/// Runs every schemathesis check on every operation of the document at
+/// `{base}/api/openapi.json`, `examples` cases each, sending `api_key` as a
+/// bearer token.
+pub async fn run(base: &str, api_key: &str, examples: u32) -> Run {
+    ensure_installed();
+    let out = tokio::process::Command::new(tools().join(".venv/bin/schemathesis"))
+        .args(["run", &format!("{base}/api/openapi.json"), "--url", base])
+        .args(["--checks", "all", "--workers", "1", "--no-color"])
+        .args(["--max-examples", &examples.to_string()])
+        .args(["--generation-database", "none"])
+        .args(["--header", &format!("Authorization: Bearer {api_key}")])
+        // It keeps state in `.schemathesis/` where it runs: not in the project.
+        .current_dir(std::env::temp_dir())
+        .output()
+        .await
+        .expect("run schemathesis");
+    Run {
+        passed: out.status.success(),
+        report: format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    }
+}
