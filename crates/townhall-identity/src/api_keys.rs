@@ -72,3 +72,63 @@ pub async fn authenticate(store: &Store, secret: &str) -> Result<Option<ApiClien
         })
     }))
 }
+
+/// A key as operators see it: never its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedKey {
+    /// Its id, to name it in other commands.
+    pub key_id: String,
+    /// Who it was issued to.
+    pub name: String,
+    /// What it may be used for.
+    pub scope: String,
+    /// How many requests a minute it may make.
+    pub requests_per_minute: i64,
+    /// When it was issued.
+    pub created_at: String,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
+}
+
+/// The council's keys, oldest first.
+pub async fn list(store: &Store, council: CouncilId) -> Result<Vec<IssuedKey>, StoreError> {
+    let rows: Vec<(String, String, String, i64, String, Option<String>)> = sql::query_as(
+        "SELECT key_id, name, scope, requests_per_minute, created_at, revoked_at FROM api_keys \
+         WHERE council_id = $1 ORDER BY created_at, key_id",
+    )
+    .bind(council.to_string())
+    .fetch_all(store.reader())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(key_id, name, scope, requests_per_minute, created_at, revoked_at)| IssuedKey {
+                key_id,
+                name,
+                scope,
+                requests_per_minute,
+                created_at,
+                revoked_at,
+            },
+        )
+        .collect())
+}
+
+/// Changes how many requests a minute the key `key_id` may make; false when
+/// the council has no such key. Servers apply it from the key's next request.
+pub async fn set_limit(
+    tx: &mut Tx,
+    council: CouncilId,
+    key_id: &str,
+    requests_per_minute: NonZeroU32,
+) -> Result<bool, StoreError> {
+    let done = sql::query(
+        "UPDATE api_keys SET requests_per_minute = $3 WHERE council_id = $1 AND key_id = $2",
+    )
+    .bind(council.to_string())
+    .bind(key_id)
+    .bind(i64::from(requests_per_minute.get()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

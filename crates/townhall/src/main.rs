@@ -292,6 +292,18 @@ enum ApiKeyCommand {
         #[arg(long, default_value_t = townhall_identity::api_keys::DEFAULT_REQUESTS_PER_MINUTE)]
         requests_per_minute: std::num::NonZeroU32,
     },
+    /// List the council's keys: id, name, scope, limit, issued, revoked (never the secret).
+    List,
+    /// Change how many requests a minute a key may make; running servers apply it
+    /// from the key's next request.
+    Limit {
+        /// The key's id, as `api-key list` shows it.
+        #[arg(long)]
+        key_id: String,
+        /// Requests a minute.
+        #[arg(long)]
+        requests_per_minute: std::num::NonZeroU32,
+    },
 }
 
 fn main() -> std::process::ExitCode {

@@ -988,6 +988,41 @@ async fn admin(
             tx.commit().await?;
             println!("{key}");
         }
+        AdminCommand::ApiKey {
+            command: ApiKeyCommand::List,
+        } => {
+            let c = pick_council(&store, council).await?;
+            println!("key id\tname\tscope\trequests a minute\tissued\trevoked");
+            for k in api_keys::list(&store, c.id).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    k.key_id,
+                    k.name,
+                    k.scope,
+                    k.requests_per_minute,
+                    k.created_at,
+                    k.revoked_at.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        AdminCommand::ApiKey {
+            command:
+                ApiKeyCommand::Limit {
+                    key_id,
+                    requests_per_minute,
+                },
+        } => {
+            let c = pick_council(&store, council).await?;
+            let mut tx = store.begin().await?;
+            if !api_keys::set_limit(&mut tx, c.id, &key_id, requests_per_minute).await? {
+                anyhow::bail!(
+                    "{} has no API key '{key_id}'; `townhall admin api-key list` shows them",
+                    c.name
+                );
+            }
+            tx.commit().await?;
+            println!("{key_id} may now make {requests_per_minute} requests a minute.");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -242,3 +242,68 @@ async fn refuses_to_start_until_every_team_named_by_routing_exists() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+#[test]
+fn api_keys_are_listed_and_their_limit_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    create_councils(dir.path());
+    let data = dir.path().to_str().unwrap();
+    let admin = |args: &[&str]| {
+        let mut all = vec![
+            "admin",
+            "--data-dir",
+            data,
+            "--council",
+            "riverside",
+            "api-key",
+        ];
+        all.extend_from_slice(args);
+        townhall(&all)
+    };
+    let made = admin(&[
+        "create",
+        "--name",
+        "Street Reporter app",
+        "--requests-per-minute",
+        "30",
+    ]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let secret = String::from_utf8(made.stdout).unwrap();
+    let listed = String::from_utf8(admin(&["list"]).stdout).unwrap();
+    assert!(
+        !listed.contains(secret.trim()),
+        "the secret is never shown again"
+    );
+    let row = listed
+        .lines()
+        .find(|l| l.contains("Street Reporter app"))
+        .expect("the key is listed");
+    let fields: Vec<&str> = row.split('\t').collect();
+    assert_eq!(fields[2..4], ["services", "30"], "{row}");
+    let changed = admin(&[
+        "limit",
+        "--key-id",
+        fields[0],
+        "--requests-per-minute",
+        "1200",
+    ]);
+    assert!(
+        changed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&changed.stderr)
+    );
+    let listed = String::from_utf8(admin(&["list"]).stdout).unwrap();
+    assert!(listed.contains(&format!(
+        "{}\tStreet Reporter app\tservices\t1200\t",
+        fields[0]
+    )));
+    let unknown = admin(&["limit", "--key-id", "nope", "--requests-per-minute", "5"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("has no API key 'nope'"));
+    let zero = admin(&["limit", "--key-id", fields[0], "--requests-per-minute", "0"]);
+    assert!(!zero.status.success(), "a limit of 0 is refused");
+}
