@@ -378,6 +378,9 @@ async fn bad_requests_get_the_specs_errors_and_store_nothing() {
         body.to_string().contains("not a service offered here"),
         "{body}"
     );
+    // A page past the last, however far, lists nothing.
+    let (status, body) = get_json(&s, "requests.json?page=252998499130098288909352960").await;
+    assert_eq!((status, body), (StatusCode::OK, serde_json::json!([])));
     // A start after the end is an empty interval: nothing was made in it.
     let (status, body) = get_json(
         &s,

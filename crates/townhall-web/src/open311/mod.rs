@@ -275,11 +275,14 @@ fn parse_time(params: &Params, name: &str) -> Result<Option<Timestamp>, Open311E
 fn paging(params: &Params) -> Result<(i64, i64), Open311Error> {
     let number = |name: &str, default: i64| match first(params, name) {
         "" if !params.iter().any(|(k, _)| k == name) => Ok(default),
-        text => text
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 1)
-            .ok_or_else(|| Open311Error::bad(format!("{name}: must be a whole number from 1"))),
+        // Any whole number from 1, however long: one past the last page
+        // lists nothing, and a page size is held to the maximum.
+        text if text.bytes().all(|b| b.is_ascii_digit()) && text.bytes().any(|b| b != b'0') => {
+            Ok(text.parse::<i64>().unwrap_or(i64::MAX))
+        }
+        _ => Err(Open311Error::bad(format!(
+            "{name}: must be a whole number from 1"
+        ))),
     };
     let size = number("page_size", MAX_PAGE)?.min(MAX_PAGE);
     let page = number("page", 1)?;
@@ -803,6 +806,20 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn pages_of_any_size_are_read() {
+        let p = params(&[
+            ("page", "252998499130098288909352960"),
+            ("page_size", "0010"),
+        ]);
+        assert_eq!(paging(&p).unwrap(), (10, i64::MAX));
+        let p = params(&[("page_size", "1549506912898082206832465543168")]);
+        assert_eq!(paging(&p).unwrap(), (MAX_PAGE, 0));
+        for bad in ["0", "000", "-1", "1.5", "", "+3"] {
+            assert!(paging(&params(&[("page", bad)])).is_err(), "{bad}");
+        }
     }
 
     #[test]
