@@ -132,3 +132,22 @@ pub async fn set_limit(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Revokes the key `key_id` at `at`: it stops working on its next request.
+/// False when the council has no such key still in use.
+pub async fn revoke(
+    tx: &mut Tx,
+    council: CouncilId,
+    key_id: &str,
+    at: Timestamp,
+) -> Result<bool, StoreError> {
+    let done = sql::query(
+        "UPDATE api_keys SET revoked_at = $3 WHERE council_id = $1 AND key_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(council.to_string())
+    .bind(key_id)
+    .bind(at.to_db())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -304,6 +304,12 @@ enum ApiKeyCommand {
         #[arg(long)]
         requests_per_minute: std::num::NonZeroU32,
     },
+    /// Revoke a key: it stops working on its next request.
+    Revoke {
+        /// The key's id, as `api-key list` shows it.
+        #[arg(long)]
+        key_id: String,
+    },
 }
 
 fn main() -> std::process::ExitCode {

@@ -1023,6 +1023,20 @@ async fn admin(
             tx.commit().await?;
             println!("{key_id} may now make {requests_per_minute} requests a minute.");
         }
+        AdminCommand::ApiKey {
+            command: ApiKeyCommand::Revoke { key_id },
+        } => {
+            let c = pick_council(&store, council).await?;
+            let mut tx = store.begin().await?;
+            if !api_keys::revoke(&mut tx, c.id, &key_id, townhall_types::Timestamp::now()).await? {
+                anyhow::bail!(
+                    "{} has no API key '{key_id}' still in use; `townhall admin api-key list` shows them",
+                    c.name
+                );
+            }
+            tx.commit().await?;
+            println!("{key_id} is revoked.");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

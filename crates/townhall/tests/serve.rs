@@ -306,4 +306,18 @@ fn api_keys_are_listed_and_their_limit_changed() {
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("has no API key 'nope'"));
     let zero = admin(&["limit", "--key-id", fields[0], "--requests-per-minute", "0"]);
     assert!(!zero.status.success(), "a limit of 0 is refused");
+    let revoked = admin(&["revoke", "--key-id", fields[0]]);
+    assert!(
+        revoked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&revoked.stderr)
+    );
+    let listed = String::from_utf8(admin(&["list"]).stdout).unwrap();
+    let row = listed.lines().find(|l| l.starts_with(fields[0])).unwrap();
+    assert!(
+        !row.ends_with("\t-"),
+        "the revocation time is listed: {row}"
+    );
+    let again = admin(&["revoke", "--key-id", fields[0]]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("still in use"));
 }
