@@ -272,9 +272,10 @@ fn address_from_row(r: AddressRow) -> Address {
 ///
 /// As the GOV.UK Design System's address pattern asks, it accepts upper and
 /// lower case, any spaces, and the punctuation people add: hyphens and
-/// dashes, brackets, full stops and commas (`RV1-2AB`, `(RV1 2AB)`, `rv1.2ab`).
+/// dashes, brackets, full stops and commas (`RV1-2AB`, `(RV1 2AB)`, `rv1.2ab`),
+/// and full-width characters (`ＲＶ１ ２ＡＢ`).
 pub fn normalise_postcode(input: &str) -> Option<String> {
-    let compact: String = input
+    let compact: String = townhall_types::text::ascii_forms(input)
         .chars()
         .filter(|c| {
             !c.is_whitespace()
@@ -357,5 +358,13 @@ mod tests {
             );
         }
         assert_eq!(normalise_postcode("RV1-2A-B-C"), None);
+        assert_eq!(
+            normalise_postcode("RV1\u{a0}2AB").as_deref(),
+            Some("RV1 2AB")
+        );
+        assert_eq!(
+            normalise_postcode("ＲＶ１\u{3000}２ＡＢ").as_deref(),
+            Some("RV1 2AB")
+        );
     }
 }

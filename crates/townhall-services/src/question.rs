@@ -425,8 +425,10 @@ fn check_one(q: &Question, input: &FormInput, today: time::Date) -> Result<Optio
 /// `mar`, `Sept.`), and the year in four digits. `None` unless it is a real
 /// date between 1900 and 2200.
 pub fn date_from_parts([day, month, year]: [&str; 3]) -> Option<time::Date> {
-    let day: u8 = day.trim().parse().ok()?;
-    let month = month_from(month.trim())?;
+    use townhall_types::text::ascii_forms;
+    let day: u8 = ascii_forms(day).trim().parse().ok()?;
+    let month = month_from(ascii_forms(month).trim())?;
+    let year = ascii_forms(year);
     let year = year.trim();
     if year.len() != 4 {
         return None;
@@ -463,6 +465,7 @@ fn month_from(typed: &str) -> Option<time::Month> {
 /// `1,5`, which some people write for one and a half, is refused rather than
 /// read as fifteen.
 fn number(typed: &str) -> Option<f64> {
+    let typed = townhall_types::text::ascii_forms(typed);
     let typed = typed.trim();
     let (sign, unsigned) = match typed.strip_prefix(['-', '\u{2212}']) {
         Some(rest) => ("-", rest),
@@ -491,7 +494,7 @@ fn number(typed: &str) -> Option<f64> {
 /// `ab12 cde` → `AB12CDE`, if it looks like a UK registration (2 to 7 letters
 /// and digits, with at least one of each).
 fn vehicle_registration(text: &str) -> Option<String> {
-    let compact: String = text
+    let compact: String = townhall_types::text::ascii_forms(text)
         .chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| c.to_ascii_uppercase())
@@ -508,7 +511,7 @@ fn vehicle_registration(text: &str) -> Option<String> {
 /// with whatever spaces, brackets, hyphens, full stops or slashes people put
 /// between the digits.
 fn phone(text: &str) -> Option<String> {
-    let digits: String = text
+    let digits: String = townhall_types::text::ascii_forms(text)
         .chars()
         .filter(|c| {
             !c.is_whitespace()
@@ -684,8 +687,21 @@ mod tests {
             assert_eq!(phone(typed).as_deref(), Some("07700900982"), "{typed}");
         }
         assert_eq!(phone("+33 1 23 45 67 89"), None);
+        assert_eq!(
+            phone("07700\u{a0}900\u{2013}982").as_deref(),
+            Some("07700900982"),
+            "no-break space and an en dash, as a word processor writes them"
+        );
+        assert_eq!(
+            phone("０７７００ ９００９８２").as_deref(),
+            Some("07700900982")
+        );
         assert_eq!(vehicle_registration("ab12 cde").as_deref(), Some("AB12CDE"));
         assert_eq!(vehicle_registration("ABCDEFGH"), None);
+        assert_eq!(
+            vehicle_registration("ＡＢ１２ ＣＤＥ").as_deref(),
+            Some("AB12CDE")
+        );
     }
 
     #[test]
@@ -697,6 +713,11 @@ mod tests {
         let sep = time::Date::from_calendar_date(2026, time::Month::September, 5).ok();
         assert_eq!(date_from_parts(["05", "Sept", "2026"]), sep);
         assert_eq!(date_from_parts(["5", "sep", "2026"]), sep);
+        assert_eq!(
+            date_from_parts(["５", "９", "２０２６"]),
+            sep,
+            "full-width digits"
+        );
         for bad in [
             ["31", "feb", "2026"],
             ["1", "no", "2026"],
@@ -715,6 +736,15 @@ mod tests {
         assert_eq!(number("-3.5"), Some(-3.5));
         assert_eq!(number("0.75"), Some(0.75));
         assert_eq!(number("42"), Some(42.0));
+        // As pasted from a word processor: no-break and narrow spaces, a real minus.
+        assert_eq!(number("1\u{a0}250"), Some(1250.0));
+        assert_eq!(number("1\u{202f}250\u{202f}000"), Some(1_250_000.0));
+        assert_eq!(number("\u{2212}3"), Some(-3.0));
+        assert_eq!(
+            number("１，２５０"),
+            Some(1250.0),
+            "full-width digits and comma"
+        );
         for bad in [
             "1,5", "1,2,3", ",100", "1.2.3", "12a", "", "inf", "NaN", "1e400", "1,0000",
         ] {

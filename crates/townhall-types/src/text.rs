@@ -123,6 +123,25 @@ impl PersonName {
     }
 }
 
+/// Full-width forms of ASCII (`ＲＶ１`, typed with a CJK input method or
+/// pasted from East Asian documents) and the ideographic space, as ASCII, for
+/// answers read as codes and numbers (postcodes, phone numbers, amounts).
+pub fn ascii_forms(text: &str) -> Cow<'_, str> {
+    let wide = |c: char| ('\u{FF01}'..='\u{FF5E}').contains(&c) || c == '\u{3000}';
+    if !text.chars().any(wide) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                '\u{3000}' => ' ',
+                c if wide(c) => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+                c => c,
+            })
+            .collect(),
+    )
+}
+
 /// Text for a document whose format forbids some characters (XML 1.0):
 /// anything [`is_allowed`] refuses, and the line breaks other than `\n`, `\r`,
 /// written as U+FFFD, so text stored before these rules still makes a
