@@ -32,70 +32,116 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 /// Appends `event` to its council's chain inside `tx`.
 pub async fn append(tx: &mut Tx, event: &AuditEvent) -> Result<AuditRecord, StoreError> {
-    let council = event.council.to_string();
-    // Taking the head row for update serialises appends per council on PostgreSQL;
-    // on SQLite the single writer connection already does. A council's first
-    // entry creates its head row.
-    let (seq, prev_hash) = match next_seq(tx, &council).await? {
-        Some(head) => head,
-        None => {
-            sql::query(
-                "INSERT INTO audit_heads (council_id, seq, hash) VALUES ($1, 0, $2) \
-                 ON CONFLICT (council_id) DO NOTHING",
-            )
-            .bind(&council)
-            .bind(GENESIS)
-            .execute(&mut **tx)
-            .await?;
-            next_seq(tx, &council)
-                .await?
-                .ok_or_else(|| StoreError::Sql(sql::Error::RowNotFound))?
-        }
-    };
-    let record = AuditRecord {
-        seq,
-        at: Timestamp::now(),
-        event: event.clone(),
-        prev_hash,
-        hash: String::new(),
-    };
-    let hash = chain_hash(&record.prev_hash, &record.canonical());
-    sql::query(
-        "INSERT INTO audit_log (council_id, seq, at, actor_kind, actor_id, actor_label, \
-         on_behalf_of, subject_id, record, fields, action, purpose, outcome, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-    )
-    .bind(&council)
-    .bind(seq)
-    .bind(record.at.to_db())
-    .bind(event.actor.kind())
-    .bind(event.actor.id())
-    .bind(&event.actor_label)
-    .bind(&event.on_behalf_of)
-    .bind(&event.subject)
-    .bind(&event.record)
-    .bind(event.fields.join(","))
-    .bind(event.action.as_str())
-    .bind(&event.purpose)
-    .bind(event.outcome.as_str())
-    .bind(&record.prev_hash)
-    .bind(&hash)
-    .execute(&mut **tx)
-    .await?;
-    sql::query("UPDATE audit_heads SET hash = $2 WHERE council_id = $1")
-        .bind(&council)
-        .bind(&hash)
-        .execute(&mut **tx)
-        .await?;
-    Ok(AuditRecord { hash, ..record })
+    append_all(tx, std::slice::from_ref(event))
+        .await?
+        .pop()
+        .ok_or_else(|| StoreError::Sql(sql::Error::RowNotFound))
 }
 
-/// Moves the council's head on by one: the new entry's number and the hash before it.
-async fn next_seq(tx: &mut Tx, council: &str) -> Result<Option<(i64, String)>, StoreError> {
+/// Appends `events` to their councils' chains inside `tx`, in order: each
+/// council's head moves once and its entries are written in one statement,
+/// however many there are.
+pub async fn append_all(
+    tx: &mut Tx,
+    events: &[AuditEvent],
+) -> Result<Vec<AuditRecord>, StoreError> {
+    let mut records: Vec<Option<AuditRecord>> = vec![None; events.len()];
+    let mut councils: Vec<CouncilId> = Vec::new();
+    for e in events {
+        if !councils.contains(&e.council) {
+            councils.push(e.council);
+        }
+    }
+    for council_id in councils {
+        let council = council_id.to_string();
+        let mine: Vec<usize> = (0..events.len())
+            .filter(|&i| events[i].council == council_id)
+            .collect();
+        let count = i64::try_from(mine.len()).map_err(|e| StoreError::decode(e.to_string()))?;
+        // Taking the head row for update serialises appends per council on
+        // PostgreSQL; on SQLite the single writer connection already does. A
+        // council's first entry creates its head row.
+        let (last, mut prev_hash) = match advance(tx, &council, count).await? {
+            Some(head) => head,
+            None => {
+                sql::query(
+                    "INSERT INTO audit_heads (council_id, seq, hash) VALUES ($1, 0, $2) \
+                     ON CONFLICT (council_id) DO NOTHING",
+                )
+                .bind(&council)
+                .bind(GENESIS)
+                .execute(&mut **tx)
+                .await?;
+                advance(tx, &council, count)
+                    .await?
+                    .ok_or_else(|| StoreError::Sql(sql::Error::RowNotFound))?
+            }
+        };
+        let at = Timestamp::now();
+        let mut chained = Vec::with_capacity(mine.len());
+        for (seq, &i) in (last - count + 1..).zip(&mine) {
+            let mut record = AuditRecord {
+                seq,
+                at,
+                event: events[i].clone(),
+                prev_hash,
+                hash: String::new(),
+            };
+            record.hash = chain_hash(&record.prev_hash, &record.canonical());
+            prev_hash = record.hash.clone();
+            chained.push(record);
+        }
+        let text = format!(
+            "INSERT INTO audit_log (council_id, seq, at, actor_kind, actor_id, actor_label, \
+             on_behalf_of, subject_id, record, fields, action, purpose, outcome, prev_hash, hash) \
+             VALUES {}",
+            townhall_store::placeholders(chained.len(), 15)
+        );
+        let mut insert = sql::query(&text);
+        for r in &chained {
+            let e = &r.event;
+            insert = insert
+                .bind(&council)
+                .bind(r.seq)
+                .bind(r.at.to_db())
+                .bind(e.actor.kind())
+                .bind(e.actor.id())
+                .bind(&e.actor_label)
+                .bind(&e.on_behalf_of)
+                .bind(&e.subject)
+                .bind(&e.record)
+                .bind(e.fields.join(","))
+                .bind(e.action.as_str())
+                .bind(&e.purpose)
+                .bind(e.outcome.as_str())
+                .bind(&r.prev_hash)
+                .bind(&r.hash);
+        }
+        insert.execute(&mut **tx).await?;
+        sql::query("UPDATE audit_heads SET hash = $2 WHERE council_id = $1")
+            .bind(&council)
+            .bind(&prev_hash)
+            .execute(&mut **tx)
+            .await?;
+        for (i, record) in mine.into_iter().zip(chained) {
+            records[i] = Some(record);
+        }
+    }
+    Ok(records.into_iter().flatten().collect())
+}
+
+/// Moves the council's head on by `count`: the last new entry's number and
+/// the hash before the first.
+async fn advance(
+    tx: &mut Tx,
+    council: &str,
+    count: i64,
+) -> Result<Option<(i64, String)>, StoreError> {
     Ok(sql::query_as(
-        "UPDATE audit_heads SET seq = seq + 1 WHERE council_id = $1 RETURNING seq, hash",
+        "UPDATE audit_heads SET seq = seq + $2 WHERE council_id = $1 RETURNING seq, hash",
     )
     .bind(council)
+    .bind(count)
     .fetch_optional(&mut **tx)
     .await?)
 }

@@ -7,11 +7,14 @@
 //! public notes and assign it; each change is in the case's history and the
 //! audit log. Staff read a case only through [`open_as`], which audits the read.
 //! Photos are [`attachments`]: checked and cleaned on upload, claimed by the case.
+//! Requests from machine clients go through [`Intake`], which commits the cases
+//! arriving together in one transaction.
 
 pub mod attachments;
 mod events;
 mod follow;
 pub mod idempotency;
+mod intake;
 mod locate;
 mod model;
 mod notify;
@@ -22,6 +25,7 @@ mod submit;
 mod work;
 
 pub use follow::join;
+pub use intake::{Intake, IntakeError, Request, Retry};
 pub use locate::{locate, NotPlaced};
 pub use model::{Audience, Case, CaseEvent, CaseLocation, Channel, Contact, Location, Requester};
 pub use read::{
@@ -65,6 +69,11 @@ pub const MIGRATIONS: &[Migration] = &[
         2026120603,
         "idempotency_keys",
         include_str!("../migrations/0006_idempotency.sql"),
+    ),
+    Migration::portable(
+        2026120604,
+        "case_changes",
+        include_str!("../migrations/0007_changes.sql"),
     ),
 ];
 

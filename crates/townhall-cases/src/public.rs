@@ -245,6 +245,19 @@ pub async fn updates(
         .collect()
 }
 
+/// How many times the council's cases have changed. Anything read from this
+/// module after it is at least as new as that count, and every change moves
+/// it in the change's own transaction: a copy of an answer made at one count
+/// is current while the count stays the same.
+pub async fn version(store: &Store, council: CouncilId) -> Result<i64, StoreError> {
+    let row: Option<(i64,)> =
+        sql::query_as("SELECT changes FROM case_counters WHERE council_id = $1")
+            .bind(council.to_string())
+            .fetch_optional(store.reader())
+            .await?;
+    Ok(row.map_or(0, |(n,)| n))
+}
+
 /// The reference of the case with id `case` (Open311's token look-up).
 pub async fn reference_of(
     store: &Store,

@@ -1,14 +1,16 @@
 //! Turning a checked submission into a case: eligibility, routing, reference,
 //! deadline, first status, audit entry and the first message, in one transaction.
 
+use std::collections::HashMap;
 use townhall_audit::{Action, Actor, AuditEvent, Outcome};
 use townhall_notify::Templates;
 use townhall_places::Council;
 use townhall_services::eligibility::{self, Facts, Rule};
 use townhall_services::routing::route;
 use townhall_services::{Answer, Answers, FieldErrors, Service};
+
 use townhall_store::{sql, StoreError, Tx};
-use townhall_types::{CaseId, Timestamp};
+use townhall_types::{CaseId, CouncilId, TeamId, Timestamp};
 
 use crate::model::{Audience, Case, Channel, Location, Requester};
 use crate::{events, notify, CaseError};
@@ -36,6 +38,16 @@ pub struct Submission<'a> {
 /// whole request when the field is empty); empty when it is eligible. Pages
 /// call it before "check your answers"; [`submit`] calls it again.
 pub async fn refusals(tx: &mut Tx, s: &Submission<'_>) -> Result<FieldErrors, StoreError> {
+    refusals_among(tx, s, &[]).await
+}
+
+/// [`refusals`], counting `earlier` submissions about to be made in the same
+/// transaction as active cases too.
+async fn refusals_among(
+    tx: &mut Tx,
+    s: &Submission<'_>,
+    earlier: &[&Submission<'_>],
+) -> Result<FieldErrors, StoreError> {
     let mut facts = Facts {
         signed_in: matches!(s.requester, Requester::Resident { .. }),
         whereabouts: s.location.as_ref().map(|l| l.whereabouts.clone()),
@@ -44,7 +56,12 @@ pub async fn refusals(tx: &mut Tx, s: &Submission<'_>) -> Result<FieldErrors, St
     for rule in &s.service.eligibility {
         if let Rule::OnePer { answer, .. } = rule {
             if let Some(value) = s.answers.get(answer) {
-                if already_active(tx, s, answer, value).await? {
+                let in_this_batch = earlier.iter().any(|e| {
+                    e.council.id == s.council.id
+                        && e.service.id == s.service.id
+                        && e.answers.get(answer) == Some(value)
+                });
+                if in_this_batch || already_active(tx, s, answer, value).await? {
                     facts.already_active.push(answer.clone());
                 }
             }
@@ -53,7 +70,10 @@ pub async fn refusals(tx: &mut Tx, s: &Submission<'_>) -> Result<FieldErrors, St
     let location_question = s.service.location_question().map(|q| q.id.as_str());
     let mut errors = FieldErrors::default();
     for (question, id) in photos(s) {
-        if !crate::attachments::unclaimed(tx, s.council.id, id).await? {
+        let claimed_here = earlier
+            .iter()
+            .any(|e| e.council.id == s.council.id && photos(e).any(|(_, other)| other == id));
+        if claimed_here || !crate::attachments::unclaimed(tx, s.council.id, id).await? {
             errors.push(question, "The photo could not be found. Upload it again");
         }
     }
@@ -69,27 +89,134 @@ pub async fn submit(
     templates: &Templates,
     s: &Submission<'_>,
 ) -> Result<Result<Case, FieldErrors>, CaseError> {
-    let council = s.council.id;
-    let refusals = refusals(tx, s).await?;
-    if !refusals.is_empty() {
-        return Ok(Err(refusals));
-    }
-    let whereabouts = s.location.as_ref().map(|l| l.whereabouts.clone());
-    let routed = route(
-        &s.service.routing,
-        &s.answers,
-        &whereabouts.unwrap_or_default(),
-    )
-    .ok_or_else(|| CaseError::Unrouted(s.service.id.clone()))?;
-    let team = townhall_identity::staff::team_by_name(tx, council, &routed.team)
+    submit_all(tx, templates, std::slice::from_ref(s))
         .await?
-        .ok_or_else(|| CaseError::UnknownTeam(routed.team.clone()))?;
+        .pop()
+        .ok_or_else(|| CaseError::Workflow("no outcome for a submission".into()))
+}
+
+/// Makes the case of each eligible submission, in order, or says which
+/// answers make it ineligible. However many there are, each council's
+/// references and audit entries are handed out at once and each table is
+/// written in one statement.
+pub(crate) async fn submit_all(
+    tx: &mut Tx,
+    templates: &Templates,
+    submissions: &[Submission<'_>],
+) -> Result<Vec<Result<Case, FieldErrors>>, CaseError> {
+    let mut outcomes = Vec::with_capacity(submissions.len());
+    let mut eligible: Vec<&Submission<'_>> = Vec::with_capacity(submissions.len());
+    for s in submissions {
+        let refusals = refusals_among(tx, s, &eligible).await?;
+        if refusals.is_empty() {
+            eligible.push(s);
+            outcomes.push(None);
+        } else {
+            outcomes.push(Some(Err(refusals)));
+        }
+    }
+    let mut teams: HashMap<(CouncilId, String), TeamId> = HashMap::new();
+    let mut references = References::default();
+    let mut cases = Vec::with_capacity(eligible.len());
+    for s in &eligible {
+        let routed = route(
+            &s.service.routing,
+            &s.answers,
+            &s.location
+                .as_ref()
+                .map(|l| l.whereabouts.clone())
+                .unwrap_or_default(),
+        )
+        .ok_or_else(|| CaseError::Unrouted(s.service.id.clone()))?;
+        let team = match teams.get(&(s.council.id, routed.team.clone())) {
+            Some(id) => *id,
+            None => {
+                let id = townhall_identity::staff::team_by_name(tx, s.council.id, &routed.team)
+                    .await?
+                    .ok_or_else(|| CaseError::UnknownTeam(routed.team.clone()))?
+                    .id;
+                teams.insert((s.council.id, routed.team.clone()), id);
+                id
+            }
+        };
+        references.want(s.council);
+        cases.push(new_case(s, team, routed.reason)?);
+    }
+    references.reserve(tx).await?;
+    for (case, s) in cases.iter_mut().zip(&eligible) {
+        case.reference = references.next(s.council.id)?;
+    }
+    insert_all(tx, &cases, &eligible).await?;
+    for (case, s) in cases.iter().zip(&eligible) {
+        for (question, id) in photos(s) {
+            if !crate::attachments::claim(tx, s.council.id, case.id, question, id).await? {
+                return Err(CaseError::NotAllowed(
+                    "a photo sent with this request was claimed by another".into(),
+                ));
+            }
+        }
+    }
+    let labels: Vec<(Actor, String)> = eligible
+        .iter()
+        .map(|s| actor(&s.requester, &s.channel))
+        .collect();
+    let first_events: Vec<(CouncilId, CaseId, events::Event<'_>)> = cases
+        .iter()
+        .zip(&eligible)
+        .zip(&labels)
+        .map(|((case, s), (_, label))| {
+            (
+                s.council.id,
+                case.id,
+                events::Event {
+                    kind: "created",
+                    status: Some(&case.status),
+                    note: None,
+                    audience: Audience::Staff,
+                    actor: label,
+                    at: s.at,
+                },
+            )
+        })
+        .collect();
+    events::record_first(tx, &first_events).await?;
+    let audit: Vec<AuditEvent> = cases
+        .iter()
+        .zip(&eligible)
+        .zip(labels)
+        .map(|((case, s), (actor, label))| AuditEvent {
+            council: s.council.id,
+            actor,
+            actor_label: label,
+            on_behalf_of: match (&s.channel, case.resident) {
+                (Channel::Assisted { .. }, Some(r)) => Some(r.to_string()),
+                _ => None,
+            },
+            subject: case.resident.map(|r| r.to_string()),
+            record: format!("case:{}", case.id),
+            fields: recorded_fields(case),
+            action: Action::Create,
+            purpose: format!("providing the service: {}", s.service.name),
+            outcome: Outcome::Allowed,
+        })
+        .collect();
+    townhall_audit::append_all(tx, &audit).await?;
+    let made: Vec<(&Submission<'_>, &Case)> = eligible.iter().copied().zip(&cases).collect();
+    notify::first_messages(tx, templates, &made).await?;
+    let mut cases = cases.into_iter();
+    Ok(outcomes
+        .into_iter()
+        .filter_map(|outcome| outcome.or_else(|| cases.next().map(Ok)))
+        .collect())
+}
+
+/// The case a submission makes, before its reference is known.
+fn new_case(s: &Submission<'_>, team: TeamId, route_reason: String) -> Result<Case, CaseError> {
     let initial = s
         .service
         .workflow
         .initial()
         .ok_or_else(|| CaseError::Workflow(format!("{} has no statuses", s.service.id)))?;
-    let reference = next_reference(tx, s.council).await?;
     let due = Timestamp::from_datetime(s.service.deadline.due(s.at.datetime()));
     let (resident, contact_name, contact_email, contact_phone) = match &s.requester {
         Requester::Resident { id, name, email } => {
@@ -106,9 +233,9 @@ pub async fn submit(
         Channel::Assisted { staff, .. } => Some(*staff),
         _ => None,
     };
-    let case = Case {
+    Ok(Case {
         id: CaseId::new(),
-        reference,
+        reference: String::new(),
         service: s.service.id.clone(),
         status: initial.id.clone(),
         closed: initial.closed,
@@ -127,8 +254,8 @@ pub async fn submit(
             ward: l.whereabouts.ward.as_ref().map(|w| w.code.clone()),
             parish: l.whereabouts.parish.as_ref().map(|p| p.code.clone()),
         }),
-        team: team.id,
-        route_reason: routed.reason,
+        team,
+        route_reason,
         assignee: None,
         channel: s.channel.as_str().to_owned(),
         submitted_by,
@@ -136,51 +263,7 @@ pub async fn submit(
         created_at: s.at,
         updated_at: s.at,
         due_at: due,
-    };
-    insert(tx, council, &case).await?;
-    for (question, id) in photos(s) {
-        if !crate::attachments::claim(tx, council, case.id, question, id).await? {
-            return Err(CaseError::NotAllowed(
-                "a photo sent with this request was claimed by another".into(),
-            ));
-        }
-    }
-    let (actor, label) = actor(&s.requester, &s.channel);
-    events::record(
-        tx,
-        council,
-        case.id,
-        &events::Event {
-            kind: "created",
-            status: Some(&case.status),
-            note: None,
-            audience: Audience::Staff,
-            actor: &label,
-            at: s.at,
-        },
-    )
-    .await?;
-    townhall_audit::append(
-        tx,
-        &AuditEvent {
-            council,
-            actor,
-            actor_label: label,
-            on_behalf_of: match (&s.channel, resident) {
-                (Channel::Assisted { .. }, Some(r)) => Some(r.to_string()),
-                _ => None,
-            },
-            subject: resident.map(|r| r.to_string()),
-            record: format!("case:{}", case.id),
-            fields: recorded_fields(&case),
-            action: Action::Create,
-            purpose: format!("providing the service: {}", s.service.name),
-            outcome: Outcome::Allowed,
-        },
-    )
-    .await?;
-    notify::status_message(tx, templates, s.council, s.service, &case, initial, None).await?;
-    Ok(Ok(case))
+    })
 }
 
 /// The photo answers: question and attachment id.
@@ -224,70 +307,113 @@ fn recorded_fields(case: &Case) -> Vec<String> {
         .collect()
 }
 
-async fn insert(
+/// Writes the new cases in one statement.
+async fn insert_all(
     tx: &mut Tx,
-    council: townhall_types::CouncilId,
-    c: &Case,
+    cases: &[Case],
+    submissions: &[&Submission<'_>],
 ) -> Result<(), CaseError> {
-    let answers =
-        serde_json::to_string(&c.answers).map_err(|e| CaseError::Workflow(e.to_string()))?;
-    let loc = c.location.as_ref();
-    sql::query(
+    if cases.is_empty() {
+        return Ok(());
+    }
+    let text = format!(
         "INSERT INTO cases (council_id, case_id, reference, service_id, status, closed, resident_id, \
          contact_name, contact_email, contact_phone, answers, uprn, address, latitude, longitude, \
          ward_code, parish_code, team_id, route_reason, assignee_id, channel, submitted_by, duplicate_of, \
-         created_at, updated_at, due_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-         NULL, $20, $21, NULL, $22, $22, $23)",
-    )
-    .bind(council.to_string())
-    .bind(c.id.to_string())
-    .bind(&c.reference)
-    .bind(&c.service)
-    .bind(&c.status)
-    .bind(i64::from(c.closed))
-    .bind(c.resident.map(|r| r.to_string()))
-    .bind(&c.contact.name)
-    .bind(&c.contact.email)
-    .bind(&c.contact.phone)
-    .bind(answers)
-    .bind(loc.and_then(|l| l.uprn.clone()))
-    .bind(loc.and_then(|l| l.address.clone()))
-    .bind(loc.map(|l| l.latitude))
-    .bind(loc.map(|l| l.longitude))
-    .bind(loc.and_then(|l| l.ward.clone()))
-    .bind(loc.and_then(|l| l.parish.clone()))
-    .bind(c.team.to_string())
-    .bind(&c.route_reason)
-    .bind(&c.channel)
-    .bind(c.submitted_by.map(|s| s.to_string()))
-    .bind(c.created_at.to_db())
-    .bind(c.due_at.to_db())
-    .execute(&mut **tx)
-    .await
-    .map_err(StoreError::from)?;
+         created_at, updated_at, due_at) VALUES {}",
+        townhall_store::placeholders(cases.len(), 26)
+    );
+    let mut query = sql::query(&text);
+    for (c, s) in cases.iter().zip(submissions) {
+        let answers =
+            serde_json::to_string(&c.answers).map_err(|e| CaseError::Workflow(e.to_string()))?;
+        let loc = c.location.as_ref();
+        query = query
+            .bind(s.council.id.to_string())
+            .bind(c.id.to_string())
+            .bind(c.reference.clone())
+            .bind(c.service.clone())
+            .bind(c.status.clone())
+            .bind(i64::from(c.closed))
+            .bind(c.resident.map(|r| r.to_string()))
+            .bind(c.contact.name.clone())
+            .bind(c.contact.email.clone())
+            .bind(c.contact.phone.clone())
+            .bind(answers)
+            .bind(loc.and_then(|l| l.uprn.clone()))
+            .bind(loc.and_then(|l| l.address.clone()))
+            .bind(loc.map(|l| l.latitude))
+            .bind(loc.map(|l| l.longitude))
+            .bind(loc.and_then(|l| l.ward.clone()))
+            .bind(loc.and_then(|l| l.parish.clone()))
+            .bind(c.team.to_string())
+            .bind(c.route_reason.clone())
+            .bind(None::<String>)
+            .bind(c.channel.clone())
+            .bind(c.submitted_by.map(|s| s.to_string()))
+            .bind(None::<String>)
+            .bind(c.created_at.to_db())
+            .bind(c.updated_at.to_db())
+            .bind(c.due_at.to_db());
+    }
+    query.execute(&mut **tx).await.map_err(StoreError::from)?;
     Ok(())
 }
 
-/// The council's next reference, e.g. `RIV-000042`: a counter per council,
-/// moved in the same transaction (one statement, so two first cases at once
-/// cannot both create it), so references are never reused or skipped.
-async fn next_reference(tx: &mut Tx, council: &Council) -> Result<String, StoreError> {
-    let (n,): (i64,) = sql::query_as(
-        "INSERT INTO case_counters (council_id, last) VALUES ($1, 1) \
-         ON CONFLICT (council_id) DO UPDATE SET last = case_counters.last + 1 RETURNING last",
-    )
-    .bind(council.id.to_string())
-    .fetch_one(&mut **tx)
-    .await?;
-    let prefix: String = council
-        .slug
-        .chars()
-        .filter(char::is_ascii_alphabetic)
-        .take(3)
-        .collect::<String>()
-        .to_ascii_uppercase();
-    Ok(format!("{prefix}-{n:06}"))
+/// The references of one transaction's new cases, e.g. `RIV-000042`: a counter
+/// per council, moved once per council in the transaction (one statement, so
+/// two first cases at once cannot both create it), so references are never
+/// reused or skipped.
+#[derive(Default)]
+struct References {
+    /// Per council: its prefix, how many are wanted, and the next to give.
+    councils: Vec<(CouncilId, String, i64, i64)>,
+}
+
+impl References {
+    /// Asks for one more reference for `council`.
+    fn want(&mut self, council: &Council) {
+        match self.councils.iter_mut().find(|(id, ..)| *id == council.id) {
+            Some((_, _, wanted, _)) => *wanted += 1,
+            None => {
+                let prefix: String = council
+                    .slug
+                    .chars()
+                    .filter(char::is_ascii_alphabetic)
+                    .take(3)
+                    .collect::<String>()
+                    .to_ascii_uppercase();
+                self.councils.push((council.id, prefix, 1, 0));
+            }
+        }
+    }
+
+    /// Moves each council's counter on by what was wanted.
+    async fn reserve(&mut self, tx: &mut Tx) -> Result<(), StoreError> {
+        for (council, _, wanted, next) in &mut self.councils {
+            let (last,): (i64,) = sql::query_as(
+                "INSERT INTO case_counters (council_id, last) VALUES ($1, $2) \
+                 ON CONFLICT (council_id) DO UPDATE SET last = case_counters.last + $2 RETURNING last",
+            )
+            .bind(council.to_string())
+            .bind(*wanted)
+            .fetch_one(&mut **tx)
+            .await?;
+            *next = last - *wanted + 1;
+        }
+        Ok(())
+    }
+
+    /// The next reserved reference of `council`.
+    fn next(&mut self, council: CouncilId) -> Result<String, CaseError> {
+        let (_, prefix, _, next) = self
+            .councils
+            .iter_mut()
+            .find(|(id, ..)| *id == council)
+            .ok_or_else(|| CaseError::Workflow("no reference was reserved".into()))?;
+        *next += 1;
+        Ok(format!("{prefix}-{:06}", *next - 1))
+    }
 }
 
 /// Whether another open case of this service, or a valid permit from one,

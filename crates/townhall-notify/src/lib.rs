@@ -11,7 +11,10 @@ mod outbox;
 mod template;
 mod transport;
 
-pub use outbox::{deliver_pending, enqueue, mailbox, sent_to, Channel, Notification, Status};
+pub use outbox::{
+    deliver_pending, enqueue, enqueue_all, mailbox, sent_to, Channel, Notification, Outgoing,
+    Status,
+};
 pub use template::{Template, TemplateError, Templates};
 pub use transport::{Smtp, SmtpSettings, Transport};
 

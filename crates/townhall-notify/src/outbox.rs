@@ -79,6 +79,21 @@ pub struct Notification {
     pub created_at: String,
 }
 
+/// A message to render and put in the outbox.
+#[derive(Debug, Clone, Copy)]
+pub struct Outgoing<'a> {
+    /// The council sending it.
+    pub council: CouncilId,
+    /// The template to render.
+    pub template_id: &'a str,
+    /// Email address, phone number or postal address.
+    pub recipient: &'a str,
+    /// The template's placeholders and their values.
+    pub values: &'a [(&'a str, &'a str)],
+    /// The case or other record it is about, if any.
+    pub reference: Option<&'a str>,
+}
+
 /// Renders `template_id` with `values` and puts it in the outbox, inside `tx`.
 pub async fn enqueue(
     tx: &mut Tx,
@@ -89,33 +104,63 @@ pub async fn enqueue(
     values: &[(&str, &str)],
     reference: Option<&str>,
 ) -> Result<Result<NotificationId, TemplateError>, StoreError> {
-    let template = match templates.get(template_id) {
-        Ok(t) => t,
-        Err(e) => return Ok(Err(e)),
+    let one = Outgoing {
+        council,
+        template_id,
+        recipient,
+        values,
+        reference,
     };
-    let (subject, body) = match template.render(values) {
-        Ok(r) => r,
-        Err(e) => return Ok(Err(e)),
-    };
-    let id = NotificationId::new();
+    Ok(enqueue_all(tx, templates, &[one])
+        .await?
+        .map(|mut ids| ids.remove(0)))
+}
+
+/// Renders every message and puts them all in the outbox in one statement,
+/// inside `tx`; nothing is queued if any of them cannot be rendered.
+pub async fn enqueue_all(
+    tx: &mut Tx,
+    templates: &Templates,
+    messages: &[Outgoing<'_>],
+) -> Result<Result<Vec<NotificationId>, TemplateError>, StoreError> {
+    if messages.is_empty() {
+        return Ok(Ok(Vec::new()));
+    }
+    let mut rendered = Vec::with_capacity(messages.len());
+    for m in messages {
+        let template = match templates.get(m.template_id) {
+            Ok(t) => t,
+            Err(e) => return Ok(Err(e)),
+        };
+        match template.render(m.values) {
+            Ok((subject, body)) => rendered.push((NotificationId::new(), template, subject, body)),
+            Err(e) => return Ok(Err(e)),
+        }
+    }
     let now = Timestamp::now().to_db();
-    sql::query(
+    let text = format!(
         "INSERT INTO notifications (council_id, notification_id, channel, recipient, template_id, subject, body, \
-         reference, status, attempts, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10)",
-    )
-    .bind(council.to_string())
-    .bind(id.to_string())
-    .bind(template.channel.as_str())
-    .bind(recipient)
-    .bind(template_id)
-    .bind(&subject)
-    .bind(&body)
-    .bind(reference)
-    .bind(Status::Created.as_str())
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(Ok(id))
+         reference, status, attempts, created_at, updated_at) VALUES {}",
+        townhall_store::placeholders(messages.len(), 12)
+    );
+    let mut insert = sql::query(&text);
+    for (m, (id, template, subject, body)) in messages.iter().zip(&rendered) {
+        insert = insert
+            .bind(m.council.to_string())
+            .bind(id.to_string())
+            .bind(template.channel.as_str())
+            .bind(m.recipient)
+            .bind(m.template_id)
+            .bind(subject)
+            .bind(body)
+            .bind(m.reference)
+            .bind(Status::Created.as_str())
+            .bind(0_i64)
+            .bind(&now)
+            .bind(&now);
+    }
+    insert.execute(&mut **tx).await?;
+    Ok(Ok(rendered.into_iter().map(|(id, ..)| id).collect()))
 }
 
 /// How long to wait before trying a message again, after each failed attempt.

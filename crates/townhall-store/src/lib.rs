@@ -9,8 +9,11 @@
 //! Writes go through [`Store::begin`]. On SQLite all writes share one connection,
 //! so transactions never fail with "database is locked"; reads use a separate
 //! pool and see the last committed state. On PostgreSQL both share one pool.
+//! Many small writes that arrive together go through a [`Batcher`], which
+//! commits them as one (group commit).
 
 mod backup;
+mod group;
 mod migrate;
 
 use std::path::Path;
@@ -18,6 +21,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub use backup::BackupSummary;
+pub use group::{Answer, Batch, Batcher, MAX_BATCH};
 pub use migrate::{Migration, MigrationReport};
 /// The driver-neutral SQL layer every domain crate writes its queries with.
 pub use sqlx as sql;
@@ -68,6 +72,12 @@ pub enum StoreError {
     /// The store's directory could not be created.
     #[error("{0}")]
     Directory(String),
+    /// The task that commits grouped work has stopped (the store was closed).
+    #[error("the store's writer has stopped")]
+    WriterStopped,
+    /// A piece of grouped work panicked; its writes were rolled back.
+    #[error("a write failed unexpectedly and was rolled back")]
+    WorkPanicked,
 }
 
 impl StoreError {
@@ -118,14 +128,18 @@ impl Store {
         let options = AnyConnectOptions::from_str(url)?;
         match backend {
             Backend::Sqlite => {
+                // A connection to a file cannot go stale, so it is not
+                // pinged before each use (a hop to its thread saved per query).
                 let writer = AnyPoolOptions::new()
                     .max_connections(1)
+                    .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(30))
                     .after_connect(|c, _| Box::pin(sqlite_pragmas(c)))
                     .connect_with(options.clone())
                     .await?;
                 let reader = AnyPoolOptions::new()
                     .max_connections(8)
+                    .test_before_acquire(false)
                     .after_connect(|c, _| Box::pin(sqlite_pragmas(c)))
                     .connect_with(options)
                     .await?;
@@ -242,6 +256,28 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// The `VALUES` list of a multi-row insert of `rows` rows of `columns`
+/// values each: `($1, $2), ($3, $4)` for two rows of two. Both backends take
+/// at least 32,766 parameters in one statement.
+pub fn placeholders(rows: usize, columns: usize) -> String {
+    let mut text = String::with_capacity(rows * columns * 5);
+    for row in 0..rows {
+        if row > 0 {
+            text.push_str(", ");
+        }
+        text.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                text.push_str(", ");
+            }
+            text.push('$');
+            text.push_str(&(row * columns + column + 1).to_string());
+        }
+        text.push(')');
+    }
+    text
+}
+
 /// Whether an error is a unique-constraint violation (a row that already exists).
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     match err {
@@ -251,5 +287,17 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
                 || db.message().contains("UNIQUE constraint failed")
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn placeholders_number_every_value_of_every_row() {
+        assert_eq!(placeholders(1, 1), "($1)");
+        assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(placeholders(0, 4), "");
     }
 }

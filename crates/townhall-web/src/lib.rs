@@ -127,12 +127,16 @@ const UPLOAD_LIMIT: usize = townhall_cases::attachments::MAX_BYTES + FORM_LIMIT;
 /// limit (per network address, across councils) and the metrics.
 struct Shared {
     store: Store,
-    templates: Templates,
+    templates: Arc<Templates>,
+    /// Makes the cases of Open311 requests, committing those that arrive together as one.
+    intake: townhall_cases::Intake,
     settings: Settings,
     csrf: csrf::Csrf,
     sign_in_limiter: ratelimit::Limiter,
     /// Requests per API key, each key at its own rate.
     api_limits: ratelimit::PerKey,
+    /// Copies of the open feed's pages, used while nothing has changed.
+    feeds: open311::FeedCache,
     metrics: Metrics,
     /// Every council served, to name the one a place belongs to when it is
     /// outside the council a report was made to.
@@ -221,6 +225,7 @@ pub fn app(
     if settings.secret.len() < 32 {
         return Err(SetupError::ShortSecret);
     }
+    let templates = Arc::new(templates);
     let shared = Arc::new(Shared {
         csrf: csrf::Csrf::new(&settings.secret),
         sign_in_limiter: ratelimit::Limiter::new(
@@ -228,6 +233,8 @@ pub fn app(
             std::time::Duration::from_secs(300),
         ),
         api_limits: ratelimit::PerKey::default(),
+        feeds: open311::FeedCache::default(),
+        intake: townhall_cases::Intake::new(&store, templates.clone()),
         store,
         templates,
         settings,

@@ -312,6 +312,12 @@ enum ApiKeyCommand {
     },
 }
 
+/// mimalloc instead of the C library's allocator: the server allocates from
+/// many threads at once (the runtime's and SQLite's), where glibc's arenas
+/// contend; see BENCHMARKS.md.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

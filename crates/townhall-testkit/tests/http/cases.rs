@@ -73,17 +73,7 @@ impl Fixture {
         at: Timestamp,
     ) -> Result<Result<townhall_cases::Case, townhall_services::FieldErrors>, CaseError> {
         let service = self.services.get(service).unwrap();
-        let answers =
-            check_answers(&service.questions, &form(pairs), at.datetime().date()).unwrap();
-        let location = match service.location_question().and_then(|q| answers.get(&q.id)) {
-            Some(townhall_services::Answer::Location(input)) => {
-                locate(&self.db.store, self.council.id, &self.boundaries, input)
-                    .await
-                    .unwrap()
-                    .ok()
-            }
-            _ => None,
-        };
+        let (answers, location) = self.answers(service, pairs, at).await;
         let mut tx = self.db.store.begin().await.unwrap();
         let made = submit(
             &mut tx,
@@ -103,6 +93,27 @@ impl Fixture {
             tx.commit().await.unwrap();
         }
         made
+    }
+
+    /// The checked answers and the place they give.
+    async fn answers(
+        &self,
+        service: &townhall_services::Service,
+        pairs: &[(&str, &str)],
+        at: Timestamp,
+    ) -> (townhall_services::Answers, Option<townhall_cases::Location>) {
+        let answers =
+            check_answers(&service.questions, &form(pairs), at.datetime().date()).unwrap();
+        let location = match service.location_question().and_then(|q| answers.get(&q.id)) {
+            Some(townhall_services::Answer::Location(input)) => {
+                locate(&self.db.store, self.council.id, &self.boundaries, input)
+                    .await
+                    .unwrap()
+                    .ok()
+            }
+            _ => None,
+        };
+        (answers, location)
     }
 
     /// Applies for a parking permit for the vehicle `reg` at `uprn`.
@@ -539,4 +550,51 @@ async fn followers_hear_of_every_status_change_and_joining_twice_changes_nothing
         mine[0].reference, case.reference,
         "a follower sees the case as theirs"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn applications_for_one_vehicle_arriving_together_make_one_case() {
+    let f = fixture().await;
+    let lizzy = resident_account(&f).await;
+    let intake = townhall_cases::Intake::new(
+        &f.db.store,
+        std::sync::Arc::new(townhall_notify::Templates::builtin()),
+    );
+    let service = f.services.get("apply-parking-permit").unwrap();
+    let mut requests = Vec::new();
+    for reg in ["AB12 CDE", "ab12cde", "XY34 ZZZ", "AB12CDE"] {
+        let answers = [
+            ("address-uprn", HOME_IN_ZONE),
+            ("registration", reg),
+            ("make", "Ford Fiesta"),
+            ("keeper", "yes"),
+        ];
+        let (answers, location) = f.answers(service, &answers, monday()).await;
+        requests.push(townhall_cases::Request {
+            council: f.council.clone(),
+            service: service.clone(),
+            answers,
+            location,
+            requester: resident(lizzy),
+            channel: Channel::Online,
+            at: monday(),
+            retry: None,
+        });
+    }
+    let outcomes =
+        futures_util::future::join_all(requests.into_iter().map(|request| intake.submit(request)))
+            .await;
+    let made = outcomes.iter().filter(|o| o.is_ok()).count();
+    assert_eq!(made, 2, "one case per vehicle: {outcomes:?}");
+    for outcome in &outcomes {
+        if let Err(e) = outcome {
+            let townhall_cases::IntakeError::Refused(refusals) = e else {
+                panic!("{e}");
+            };
+            assert_eq!(
+                refusals.get("registration"),
+                Some("This vehicle already has a permit or an application in progress")
+            );
+        }
+    }
 }

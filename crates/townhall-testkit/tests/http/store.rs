@@ -61,3 +61,138 @@ async fn a_failed_transaction_leaves_nothing_behind() {
         Err(townhall_places::CouncilError::SlugTaken(_))
     ));
 }
+
+/// What a grouped item does.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Outcome {
+    Commits,
+    /// Refused: answered with an error, writing nothing.
+    Refused,
+    /// Panics in the middle of its batch.
+    Panics,
+    /// Writes a row whose parent does not exist: a deferred foreign key
+    /// that only the commit checks, so its whole batch cannot commit.
+    Orphan,
+}
+
+/// Writes one row per item, and remembers the largest batch it was given.
+#[derive(Default)]
+struct Rows {
+    largest: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl townhall_store::Batch for Rows {
+    type Item = (i64, Outcome);
+    type Output = i64;
+    type Error = townhall_store::StoreError;
+
+    async fn run(
+        &self,
+        tx: &mut townhall_store::Tx,
+        items: &[(i64, Outcome)],
+    ) -> Result<Vec<Result<i64, Self::Error>>, Self::Error> {
+        self.largest
+            .fetch_max(items.len(), std::sync::atomic::Ordering::Relaxed);
+        let mut answers = Vec::new();
+        for (n, outcome) in items {
+            let parent = match outcome {
+                Outcome::Refused => {
+                    answers.push(Err(townhall_store::StoreError::decode("refused")));
+                    continue;
+                }
+                Outcome::Panics => panic!("a bug while writing {n}"),
+                Outcome::Orphan => -1,
+                Outcome::Commits => 0,
+            };
+            townhall_store::sql::query(
+                "INSERT INTO grouped_rows (council_id, n, parent) VALUES ('c', $1, $2)",
+            )
+            .bind(n)
+            .bind(parent)
+            .execute(&mut **tx)
+            .await?;
+            answers.push(Ok(*n));
+        }
+        Ok(answers)
+    }
+}
+
+async fn create_grouped_tables(store: &townhall_store::Store) {
+    let mut tx = store.begin().await.unwrap();
+    for ddl in [
+        "CREATE TABLE grouped_parents (council_id TEXT NOT NULL, id BIGINT PRIMARY KEY)",
+        "INSERT INTO grouped_parents (council_id, id) VALUES ('c', 0)",
+        "CREATE TABLE grouped_rows (council_id TEXT NOT NULL, n BIGINT PRIMARY KEY, \
+         parent BIGINT NOT NULL REFERENCES grouped_parents (id) DEFERRABLE INITIALLY DEFERRED)",
+    ] {
+        townhall_store::sql::query(ddl)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// Hands 300 items to a batcher at once, the outcome of each chosen by
+/// `kind`; checks each answer and returns the rows stored and the largest batch.
+async fn run_grouped(
+    store: &townhall_store::Store,
+    kind: impl Fn(i64) -> Outcome,
+) -> (Vec<i64>, usize) {
+    create_grouped_tables(store).await;
+    let rows = Rows::default();
+    let largest = rows.largest.clone();
+    let batcher = townhall_store::Batcher::new(store, rows);
+    let tasks: Vec<_> = (1..=300)
+        .map(|n| {
+            let batcher = batcher.clone();
+            let outcome = kind(n);
+            tokio::spawn(async move { (n, outcome, batcher.run((n, outcome)).await) })
+        })
+        .collect();
+    for t in tasks {
+        let (n, outcome, answer) = t.await.unwrap();
+        match answer {
+            Ok(got) => assert!(got == n && outcome == Outcome::Commits, "{n}: {outcome:?}"),
+            Err(e) => assert!(outcome != Outcome::Commits, "{n} failed: {e}"),
+        }
+    }
+    let stored: Vec<(i64,)> =
+        townhall_store::sql::query_as("SELECT n FROM grouped_rows ORDER BY n")
+            .fetch_all(store.reader())
+            .await
+            .unwrap();
+    let largest = largest.load(std::sync::atomic::Ordering::Relaxed);
+    (stored.into_iter().map(|(n,)| n).collect(), largest)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn grouped_items_commit_together_and_fail_alone() {
+    let db = TestStore::new().await;
+    let (rows, largest) = run_grouped(&db.store, |n| match n {
+        13 | 150 => Outcome::Panics,
+        n if n % 7 == 0 => Outcome::Refused,
+        _ => Outcome::Commits,
+    })
+    .await;
+    let expected: Vec<i64> = (1..=300)
+        .filter(|n| *n != 13 && *n != 150 && n % 7 != 0)
+        .collect();
+    assert_eq!(rows, expected);
+    assert!(largest > 1, "every batch held one item");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_batch_that_cannot_commit_is_made_again_item_by_item() {
+    let db = TestStore::new().await;
+    let (rows, _) = run_grouped(&db.store, |n| {
+        if n % 50 == 0 {
+            Outcome::Orphan
+        } else {
+            Outcome::Commits
+        }
+    })
+    .await;
+    let expected: Vec<i64> = (1..=300).filter(|n| n % 50 != 0).collect();
+    assert_eq!(rows, expected);
+}

@@ -5,16 +5,18 @@
 //! document comes as JSON or XML by its extension, errors included.
 
 mod definition;
+mod feed_cache;
+pub(crate) use feed_cache::FeedCache;
 pub(crate) mod wire;
 
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use axum::routing::get;
 use axum::Router;
 use townhall_cases::public::{PublicCase, PublicFilter, PublicUpdate};
-use townhall_cases::{idempotency, Channel, NotPlaced, Requester, Submission};
+use townhall_cases::{idempotency, Channel, IntakeError, NotPlaced, Requester};
 use townhall_services::{check_answers, Answer, LocationInput, QuestionKind, Service};
 use townhall_types::text::{single_line, PersonName};
 use townhall_types::{EmailAddress, Timestamp};
@@ -160,13 +162,54 @@ async fn document(State(state): State<AppState>, asked: Asked) -> Response {
     let made = match asked.name.as_str() {
         "discovery" => Ok(discovery(&state)),
         "services" => Ok(services(&state)),
-        "requests" => requests(&state, &asked.params).await,
-        "servicerequestupdates" => updates(&state, &asked.params).await,
+        "requests" | "servicerequestupdates" => return feed(&state, asked).await,
         other => Err(Open311Error::not_found(format!(
             "There is no Open311 document called '{other}'"
         ))),
     };
     asked.answer(made)
+}
+
+/// A page of the open feed, from a copy while the council's cases have not
+/// changed since it was made (see [`feed_cache`]).
+async fn feed(state: &AppState, asked: Asked) -> Response {
+    let council = state.council().id;
+    let version = match townhall_cases::public::version(state.store(), council).await {
+        Ok(v) => v,
+        Err(e) => return asked.answer(Err(e.into())),
+    };
+    let key = feed_cache::Asked {
+        council,
+        document: asked.name.clone(),
+        format: asked.format,
+        params: asked.params.clone(),
+    };
+    let body = match state.shared.feeds.get(&key, version) {
+        Some(body) => body,
+        None => {
+            let made = if asked.name == "requests" {
+                requests(state, &asked.params).await
+            } else {
+                updates(state, &asked.params).await
+            };
+            let doc = match made {
+                Ok(doc) => doc,
+                Err(e) => return e.respond(asked.format),
+            };
+            let body = axum::body::Bytes::from(doc.render(asked.format));
+            state.shared.feeds.put(key, version, body.clone());
+            body
+        }
+    };
+    (
+        StatusCode::OK,
+        [(
+            axum::http::header::CONTENT_TYPE,
+            asked.format.content_type(),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 fn discovery(state: &AppState) -> Document {
@@ -747,9 +790,9 @@ async fn create_request(
             "phone: must be {PHONE_MAX_CHARS} characters or fewer"
         )));
     }
-    let submission = Submission {
-        council,
-        service: s,
+    let request = townhall_cases::Request {
+        council: council.clone(),
+        service: s.clone(),
         answers,
         location,
         requester: Requester::Guest {
@@ -761,39 +804,29 @@ async fn create_request(
             client: client.name.clone(),
         },
         at,
+        retry: retry
+            .as_ref()
+            .map(|(key, fingerprint)| townhall_cases::Retry {
+                client: client.key_id.clone(),
+                key: key.clone(),
+                fingerprint: fingerprint.clone(),
+            }),
     };
-    let mut tx = state.store().begin().await?;
-    let made = townhall_cases::submit(&mut tx, &state.shared.templates, &submission)
-        .await
-        .map_err(Open311Error::internal)?;
-    let case = match made {
+    let case = match state.shared.intake.submit(request).await {
         Ok(case) => case,
-        Err(refusals) => {
-            tx.rollback().await.map_err(Open311Error::internal)?;
-            return Err(field_errors(refusals));
-        }
-    };
-    if let Some((key, fingerprint)) = &retry {
-        let first = idempotency::remember(
-            &mut tx,
-            council.id,
-            &client.key_id,
-            key,
-            fingerprint,
-            (case.id, &case.reference),
-            at,
-        )
-        .await?;
-        if !first {
+        Err(IntakeError::Refused(refusals)) => return Err(field_errors(refusals)),
+        Err(IntakeError::Repeated) => {
             // The same key arrived twice at once and the other made its case first.
-            tx.rollback().await.map_err(Open311Error::internal)?;
+            let (key, fingerprint) = retry
+                .as_ref()
+                .ok_or_else(|| Open311Error::internal("a repeat without an idempotency key"))?;
             let earlier = idempotency::recall(state.store(), council.id, &client.key_id, key, at)
                 .await?
                 .ok_or_else(|| Open311Error::internal("an idempotency key vanished"))?;
             return retried(s, &earlier, fingerprint);
         }
-    }
-    tx.commit().await.map_err(Open311Error::internal)?;
+        Err(IntakeError::Case(e)) => return Err(Open311Error::internal(e)),
+    };
     Ok(request_made(s, &case.reference, case.id))
 }
 

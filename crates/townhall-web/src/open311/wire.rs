@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use townhall_types::text::printable;
 
 /// The format asked for by the path's extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     Json,
     Xml,
@@ -32,7 +32,7 @@ impl Format {
         }
     }
 
-    fn content_type(self) -> &'static str {
+    pub fn content_type(self) -> &'static str {
         match self {
             Format::Json => "application/json; charset=utf-8",
             Format::Xml => "text/xml; charset=utf-8",
