@@ -196,3 +196,31 @@ async fn a_batch_that_cannot_commit_is_made_again_item_by_item() {
     let expected: Vec<i64> = (1..=300).filter(|n| n % 50 != 0).collect();
     assert_eq!(rows, expected);
 }
+
+#[tokio::test]
+async fn a_connection_the_server_closed_is_replaced_after_a_pause() {
+    let db = TestStore::new().await;
+    if db.store.backend() != townhall_store::Backend::Postgres {
+        return;
+    }
+    let name = format!("townhall_test_{}", uuid::Uuid::now_v7().simple());
+    let store = townhall_store::Store::connect(&format!("{}&application_name={name}", db.url))
+        .await
+        .unwrap();
+    let alive = || async {
+        townhall_store::sql::query("SELECT 1")
+            .execute(store.reader())
+            .await
+    };
+    alive().await.unwrap();
+    // The server restarts, or an administrator ends the sessions.
+    townhall_store::sql::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+    )
+    .bind(&name)
+    .execute(db.store.reader())
+    .await
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    alive().await.unwrap();
+}
