@@ -78,11 +78,15 @@ pub enum SignInError {
     /// Wrong email or password.
     #[error("The email address or password is not right. Check them and try again")]
     BadCredentials,
-    /// Too many wrong attempts.
+    /// Too many wrong attempts for this email address, whether or not an
+    /// account has it.
     #[error("You have entered the wrong password too many times. Try again after {}, or reset your password", until.human())]
     Locked {
         /// When the lock ends.
         until: Timestamp,
+        /// The account this attempt locked, whose owner should be told; none
+        /// while it stays locked, or when no account has the address.
+        newly_locked: Option<UserId>,
     },
     /// The email address has not been confirmed yet.
     #[error("You need to confirm your email address before you can sign in. Check your email for the link we sent you")]
@@ -140,7 +144,7 @@ pub async fn create(
     };
     let result = sql::query(
         "INSERT INTO users (council_id, user_id, kind, email, display_name, password_hash, \
-         email_verified_at, failed_attempts, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8)",
+         email_verified_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(council.to_string())
     .bind(user.id.to_string())
@@ -202,39 +206,55 @@ pub async fn sign_in_with_password(
     email: &EmailAddress,
     password: &str,
 ) -> Result<Result<User, SignInError>, StoreError> {
-    let row: Option<(String, Option<String>, i64, Option<String>)> = sql::query_as(
-        "SELECT user_id, password_hash, failed_attempts, locked_until FROM users \
-         WHERE council_id = $1 AND kind = $2 AND email = $3",
+    let now = Timestamp::now();
+    let lock: Option<(Option<String>,)> = sql::query_as(
+        "SELECT locked_until FROM sign_in_failures WHERE council_id = $1 AND kind = $2 AND email = $3",
     )
     .bind(council.to_string())
     .bind(kind.as_str())
     .bind(email.as_str())
     .fetch_optional(store.reader())
     .await?;
-    let Some((user_id, stored_hash, _, locked_until)) = row else {
-        password::verify_async(password.to_owned(), password::decoy_hash().to_owned()).await;
-        return Ok(Err(SignInError::BadCredentials));
-    };
-    let now = Timestamp::now();
-    if let Some(until) = locked_until
-        .as_deref()
-        .map(Timestamp::parse)
-        .transpose()
-        .ok()
-        .flatten()
+    if let Some(until) = lock
+        .and_then(|(until,)| until)
+        .and_then(|u| Timestamp::parse(&u).ok())
+        .filter(|until| *until > now)
     {
-        if until > now {
-            return Ok(Err(SignInError::Locked { until }));
+        return Ok(Err(SignInError::Locked {
+            until,
+            newly_locked: None,
+        }));
+    }
+    let row: Option<(String, Option<String>)> = sql::query_as(
+        "SELECT user_id, password_hash FROM users WHERE council_id = $1 AND kind = $2 AND email = $3",
+    )
+    .bind(council.to_string())
+    .bind(kind.as_str())
+    .bind(email.as_str())
+    .fetch_optional(store.reader())
+    .await?;
+    // An unknown address costs the same time as a wrong password.
+    let (user_id, hash) = match row {
+        Some((id, hash)) => (
+            Some(id),
+            hash.unwrap_or_else(|| password::decoy_hash().to_owned()),
+        ),
+        None => (None, password::decoy_hash().to_owned()),
+    };
+    let right = password::verify_async(password.to_owned(), hash).await;
+    let user_id = match user_id {
+        Some(id) if right => id,
+        other => {
+            return Ok(Err(
+                record_failure(store, council, kind, email, other, now).await?
+            ))
         }
-    }
-    let hash = stored_hash.unwrap_or_else(|| password::decoy_hash().to_owned());
-    if !password::verify_async(password.to_owned(), hash).await {
-        return Ok(Err(record_failure(store, council, &user_id, now).await?));
-    }
+    };
     let mut tx = store.begin().await?;
-    sql::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE council_id = $1 AND user_id = $2")
+    sql::query("DELETE FROM sign_in_failures WHERE council_id = $1 AND kind = $2 AND email = $3")
         .bind(council.to_string())
-        .bind(&user_id)
+        .bind(kind.as_str())
+        .bind(email.as_str())
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -248,36 +268,48 @@ pub async fn sign_in_with_password(
     Ok(Ok(user))
 }
 
+/// Counts a wrong password for `email`, locking it at the limit.
 async fn record_failure(
     store: &Store,
     council: CouncilId,
-    user_id: &str,
+    kind: UserKind,
+    email: &EmailAddress,
+    user_id: Option<String>,
     now: Timestamp,
 ) -> Result<SignInError, StoreError> {
     let mut tx = store.begin().await?;
     let (attempts,): (i64,) = sql::query_as(
-        "UPDATE users SET failed_attempts = failed_attempts + 1 \
-         WHERE council_id = $1 AND user_id = $2 RETURNING failed_attempts",
+        "INSERT INTO sign_in_failures (council_id, kind, email, failed_attempts) VALUES ($1, $2, $3, 1) \
+         ON CONFLICT (council_id, kind, email) \
+         DO UPDATE SET failed_attempts = sign_in_failures.failed_attempts + 1 RETURNING failed_attempts",
     )
     .bind(council.to_string())
-    .bind(user_id)
+    .bind(kind.as_str())
+    .bind(email.as_str())
     .fetch_one(&mut *tx)
     .await?;
     let outcome = if attempts >= MAX_FAILED_ATTEMPTS {
         let until = now.plus(LOCKOUT);
         sql::query(
-            "UPDATE users SET failed_attempts = 0, locked_until = $3 WHERE council_id = $1 AND user_id = $2",
+            "UPDATE sign_in_failures SET failed_attempts = 0, locked_until = $4 \
+             WHERE council_id = $1 AND kind = $2 AND email = $3",
         )
         .bind(council.to_string())
-        .bind(user_id)
+        .bind(kind.as_str())
+        .bind(email.as_str())
         .bind(until.to_db())
         .execute(&mut *tx)
         .await?;
-        tracing::warn!(
-            user = user_id,
-            "account locked after repeated wrong passwords"
-        );
-        SignInError::Locked { until }
+        let newly_locked = user_id
+            .map(|id| id.parse().map_err(|_| decode_err("bad user id")))
+            .transpose()?;
+        if let Some(user) = newly_locked {
+            tracing::warn!(%user, "account locked after repeated wrong passwords");
+        }
+        SignInError::Locked {
+            until,
+            newly_locked,
+        }
     } else {
         SignInError::BadCredentials
     };
@@ -292,19 +324,26 @@ pub async fn set_password(
     user: UserId,
     hash: &str,
 ) -> Result<(), AccountError> {
-    let done = sql::query(
-        "UPDATE users SET password_hash = $3, failed_attempts = 0, locked_until = NULL \
-         WHERE council_id = $1 AND user_id = $2",
-    )
-    .bind(council.to_string())
-    .bind(user.to_string())
-    .bind(hash)
-    .execute(&mut **tx)
-    .await
-    .map_err(StoreError::from)?;
+    let done =
+        sql::query("UPDATE users SET password_hash = $3 WHERE council_id = $1 AND user_id = $2")
+            .bind(council.to_string())
+            .bind(user.to_string())
+            .bind(hash)
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::from)?;
     if done.rows_affected() == 0 {
         return Err(AccountError::NotFound);
     }
+    sql::query(
+        "DELETE FROM sign_in_failures WHERE council_id = $1 AND (kind, email) IN \
+         (SELECT kind, email FROM users WHERE council_id = $1 AND user_id = $2)",
+    )
+    .bind(council.to_string())
+    .bind(user.to_string())
+    .execute(&mut **tx)
+    .await
+    .map_err(StoreError::from)?;
     Ok(())
 }
 

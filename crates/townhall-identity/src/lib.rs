@@ -41,6 +41,11 @@ pub const MIGRATIONS: &[Migration] = &[
         "api_key_limits",
         include_str!("../migrations/0003_api_key_limits.sql"),
     ),
+    Migration::portable(
+        2026120605,
+        "sign_in_failures",
+        include_str!("../migrations/0004_sign_in_failures.sql"),
+    ),
 ];
 
 /// A random secret of 32 bytes as URL-safe base64, for tokens sent to people.

@@ -43,15 +43,20 @@ pub enum TokenError {
     /// Too old.
     #[error("This link has expired. Ask for a new one")]
     Expired,
+    /// A newer link was sent, or another link for the same thing was used.
+    #[error("This link has been replaced by a newer one. Use the link in the most recent email, or ask for a new one")]
+    Replaced,
 }
 
-/// Issues a token for `user`; only its hash is stored. Returns the token to send.
+/// Issues a token for `user`; only its hash is stored. Returns the token to
+/// send. Any earlier token of the user's for the same purpose stops working.
 pub async fn issue(
     tx: &mut Tx,
     council: CouncilId,
     user: UserId,
     purpose: TokenPurpose,
 ) -> Result<String, StoreError> {
+    replace_all(tx, council, user, purpose).await?;
     let token = random_token();
     sql::query(
         "INSERT INTO account_tokens (council_id, token_hash, user_id, purpose, expires_at) VALUES ($1, $2, $3, $4, $5)",
@@ -73,32 +78,19 @@ pub async fn redeem(
     token: &str,
     purpose: TokenPurpose,
 ) -> Result<Result<UserId, TokenError>, StoreError> {
-    let row: Option<(String, String, Option<String>)> = sql::query_as(
-        "SELECT user_id, expires_at, used_at FROM account_tokens \
-         WHERE council_id = $1 AND token_hash = $2 AND purpose = $3",
-    )
-    .bind(council.to_string())
-    .bind(token_hash(token))
-    .bind(purpose.as_str())
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some((user, expires, used)) = row else {
-        return Ok(Err(TokenError::Unknown));
+    let user = match check(tx, council, token, purpose).await? {
+        Ok(user) => user,
+        Err(e) => return Ok(Err(e)),
     };
-    if used.is_some() {
-        return Ok(Err(TokenError::Used));
-    }
-    let now = Timestamp::now();
-    if Timestamp::parse(&expires).map_err(|e| decode_err(e.to_string()))? < now {
-        return Ok(Err(TokenError::Expired));
-    }
     sql::query("UPDATE account_tokens SET used_at = $3 WHERE council_id = $1 AND token_hash = $2")
         .bind(council.to_string())
         .bind(token_hash(token))
-        .bind(now.to_db())
+        .bind(Timestamp::now().to_db())
         .execute(&mut **tx)
         .await?;
-    Ok(Ok(user.parse().map_err(|_| decode_err("bad user id"))?))
+    // A link used cancels the others sent for the same thing.
+    replace_all(tx, council, user, purpose).await?;
+    Ok(Ok(user))
 }
 
 /// Whether a token is valid right now, without using it (to show the form it leads to).
@@ -108,18 +100,56 @@ pub async fn peek(
     token: &str,
     purpose: TokenPurpose,
 ) -> Result<Result<(), TokenError>, StoreError> {
-    let row: Option<(String, Option<String>)> = sql::query_as(
-        "SELECT expires_at, used_at FROM account_tokens WHERE council_id = $1 AND token_hash = $2 AND purpose = $3",
+    Ok(check(tx, council, token, purpose).await?.map(|_| ()))
+}
+
+/// Whose the token is, if it can be used now.
+async fn check(
+    tx: &mut Tx,
+    council: CouncilId,
+    token: &str,
+    purpose: TokenPurpose,
+) -> Result<Result<UserId, TokenError>, StoreError> {
+    let row: Option<(String, String, Option<String>, Option<String>)> = sql::query_as(
+        "SELECT user_id, expires_at, used_at, replaced_at FROM account_tokens \
+         WHERE council_id = $1 AND token_hash = $2 AND purpose = $3",
     )
     .bind(council.to_string())
     .bind(token_hash(token))
     .bind(purpose.as_str())
     .fetch_optional(&mut **tx)
     .await?;
-    Ok(match row {
-        None => Err(TokenError::Unknown),
-        Some((_, Some(_))) => Err(TokenError::Used),
-        Some((expires, None)) if expires < Timestamp::now().to_db() => Err(TokenError::Expired),
-        Some(_) => Ok(()),
-    })
+    let Some((user, expires, used, replaced)) = row else {
+        return Ok(Err(TokenError::Unknown));
+    };
+    if used.is_some() {
+        return Ok(Err(TokenError::Used));
+    }
+    if replaced.is_some() {
+        return Ok(Err(TokenError::Replaced));
+    }
+    if Timestamp::parse(&expires).map_err(|e| decode_err(e.to_string()))? < Timestamp::now() {
+        return Ok(Err(TokenError::Expired));
+    }
+    Ok(Ok(user.parse().map_err(|_| decode_err("bad user id"))?))
+}
+
+/// Makes every unused token of the user's for `purpose` stop working.
+async fn replace_all(
+    tx: &mut Tx,
+    council: CouncilId,
+    user: UserId,
+    purpose: TokenPurpose,
+) -> Result<(), StoreError> {
+    sql::query(
+        "UPDATE account_tokens SET replaced_at = $4 WHERE council_id = $1 AND user_id = $2 \
+         AND purpose = $3 AND used_at IS NULL AND replaced_at IS NULL",
+    )
+    .bind(council.to_string())
+    .bind(user.to_string())
+    .bind(purpose.as_str())
+    .bind(Timestamp::now().to_db())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -250,15 +250,37 @@ impl TestServer {
     /// `http://localhost:PORT/`; several answer at `http://SLUG.localhost:PORT/`,
     /// which [`TestServer::client`] resolves to the server.
     pub async fn start_sites(councils: &[(&str, &str)], attempts: u32) -> Self {
-        Self::start_sites_on(TestStore::new().await, councils, attempts).await
+        Self::start_sites_on(TestStore::new().await, councils, attempts, Vec::new()).await
+    }
+
+    /// As [`TestServer::start_with_sign_in_limit`], behind the proxies at
+    /// `proxies` (addresses or networks, e.g. `127.0.0.1/32`), whose
+    /// forwarding headers name the client.
+    pub async fn start_behind_proxy(attempts: u32, proxies: &[&str]) -> Self {
+        let trusted = proxies
+            .iter()
+            .map(|p| p.parse().expect("a proxy network"))
+            .collect();
+        Self::start_sites_on(
+            TestStore::new().await,
+            &[("testshire", "Testshire Council")],
+            attempts,
+            trusted,
+        )
+        .await
     }
 
     /// As [`TestServer::start`], on `db`.
     pub async fn start_on(db: TestStore) -> Self {
-        Self::start_sites_on(db, &[("testshire", "Testshire Council")], 20).await
+        Self::start_sites_on(db, &[("testshire", "Testshire Council")], 20, Vec::new()).await
     }
 
-    async fn start_sites_on(db: TestStore, councils: &[(&str, &str)], attempts: u32) -> Self {
+    async fn start_sites_on(
+        db: TestStore,
+        councils: &[(&str, &str)],
+        attempts: u32,
+        trusted_proxies: Vec<ipnet::IpNet>,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -318,6 +340,7 @@ impl TestServer {
                 demo: true,
                 secret: vec![7; 32],
                 sign_in_attempts_per_address: attempts,
+                trusted_proxies,
             },
             site_configs,
         )

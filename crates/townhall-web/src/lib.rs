@@ -10,6 +10,7 @@
 
 mod api;
 mod auth;
+mod client;
 mod cookies;
 mod csrf;
 mod error;
@@ -79,8 +80,13 @@ pub struct Settings {
     pub demo: bool,
     /// A secret of at least 32 bytes for signing form tokens.
     pub secret: Vec<u8>,
-    /// How many sign-in attempts one network address may make in 5 minutes.
+    /// How many failed sign-ins (and password-reset requests) one client
+    /// address may make in 5 minutes.
     pub sign_in_attempts_per_address: u32,
+    /// The proxies (addresses or networks) whose `Forwarded` and
+    /// `X-Forwarded-For` headers name the client; empty when clients connect
+    /// directly.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// The server could not be set up.
@@ -118,6 +124,10 @@ pub enum SetupError {
     },
 }
 
+/// Password-reset emails sent to one address in an hour; more requests get the
+/// same answer and no email.
+const RESET_EMAILS_PER_HOUR: u32 = 3;
+
 /// The largest form without files, in bytes.
 const FORM_LIMIT: usize = 1024 * 1024;
 /// The largest request with files: one photo at its limit and the rest of the form.
@@ -132,7 +142,10 @@ struct Shared {
     intake: townhall_cases::Intake,
     settings: Settings,
     csrf: csrf::Csrf,
-    sign_in_limiter: ratelimit::Limiter,
+    /// Failed sign-ins per client address.
+    sign_in_limiter: ratelimit::Failures<std::net::IpAddr>,
+    /// Password-reset emails per email address asked for.
+    reset_limiter: ratelimit::Limiter<String>,
     /// Requests per API key, each key at its own rate.
     api_limits: ratelimit::PerKey,
     /// Copies of the open feed's pages, used while nothing has changed.
@@ -228,9 +241,13 @@ pub fn app(
     let templates = Arc::new(templates);
     let shared = Arc::new(Shared {
         csrf: csrf::Csrf::new(&settings.secret),
-        sign_in_limiter: ratelimit::Limiter::new(
+        sign_in_limiter: ratelimit::Failures::new(
             settings.sign_in_attempts_per_address,
             std::time::Duration::from_secs(300),
+        ),
+        reset_limiter: ratelimit::Limiter::new(
+            RESET_EMAILS_PER_HOUR,
+            std::time::Duration::from_secs(3600),
         ),
         api_limits: ratelimit::PerKey::default(),
         feeds: open311::FeedCache::default(),

@@ -1,10 +1,12 @@
 //! Rate limits, as GCRA (the generic cell rate algorithm, from the `governor`
 //! crate): a burst of up to the limit, then one more each time an even share
-//! of the period has passed. Sign-in attempts are limited per client address;
-//! API calls per key, each key at its own rate.
+//! of the period has passed. Failed sign-ins are limited per client address
+//! (wrong passwords per account are counted in the store, see
+//! `townhall_identity::accounts`); password-reset emails per address asked
+//! for; API calls per key, each key at its own rate.
 
-use std::collections::HashMap;
-use std::net::IpAddr;
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -15,24 +17,91 @@ use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLim
 /// Above this many remembered clients, the idle ones are forgotten.
 const FORGET_ABOVE: usize = 100_000;
 
-/// A limit per client address: `max` in every `period`.
-pub struct Limiter {
-    limiter: DefaultKeyedRateLimiter<IpAddr>,
+/// A limit per key (a client address, an email address): `max` in every
+/// `period`; every request counts.
+pub struct Limiter<K: Hash + Eq + Clone> {
+    limiter: DefaultKeyedRateLimiter<K>,
 }
 
-impl Limiter {
+impl<K: Hash + Eq + Clone> Limiter<K> {
     pub fn new(max: u32, period: Duration) -> Self {
         Self {
             limiter: RateLimiter::keyed(quota(max, period)),
         }
     }
 
-    /// Counts an attempt from `ip`; false when it is over the limit.
-    pub fn allow(&self, ip: IpAddr) -> bool {
+    /// Counts a request for `key`: `Ok`, or how long until one more is allowed.
+    pub fn check(&self, key: &K) -> Result<(), Duration> {
         if self.limiter.len() > FORGET_ABOVE {
             self.limiter.retain_recent();
         }
-        self.limiter.check_key(&ip).is_ok()
+        self.limiter
+            .check_key(key)
+            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    }
+}
+
+/// A limit on failures per key: a key that has failed `max` times within the
+/// last `period` is refused until the oldest of those failures is `period`
+/// old (a sliding log). Only failures count, so people who get in are never
+/// held back by them.
+pub struct Failures<K: Hash + Eq + Clone> {
+    max: usize,
+    period: Duration,
+    recent: Mutex<HashMap<K, VecDeque<Instant>>>,
+}
+
+impl<K: Hash + Eq + Clone> Failures<K> {
+    pub fn new(max: u32, period: Duration) -> Self {
+        Self {
+            max: usize::try_from(max.max(1)).unwrap_or(usize::MAX),
+            period,
+            recent: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether `key` is refused now.
+    pub fn refused(&self, key: &K) -> bool {
+        let now = Instant::now();
+        let mut recent = self.lock();
+        recent.get_mut(key).is_some_and(|times| {
+            self.forget_old(times, now);
+            times.len() >= self.max
+        })
+    }
+
+    /// Counts a failure for `key`.
+    pub fn failed(&self, key: &K) {
+        let now = Instant::now();
+        let mut recent = self.lock();
+        if recent.len() > FORGET_ABOVE {
+            recent.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) < self.period)
+            });
+        }
+        let times = recent.entry(key.clone()).or_default();
+        self.forget_old(times, now);
+        if times.len() >= self.max {
+            times.pop_front();
+        }
+        times.push_back(now);
+    }
+
+    fn forget_old(&self, times: &mut VecDeque<Instant>, now: Instant) {
+        while times
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.period)
+        {
+            times.pop_front();
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, VecDeque<Instant>>> {
+        self.recent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -97,11 +166,32 @@ mod tests {
     #[test]
     fn blocks_after_the_limit_and_per_address() {
         let l = Limiter::new(3, Duration::from_secs(60));
-        let a: IpAddr = "10.0.0.1".parse().unwrap();
-        let b: IpAddr = "10.0.0.2".parse().unwrap();
-        assert!(l.allow(a) && l.allow(a) && l.allow(a));
-        assert!(!l.allow(a));
-        assert!(l.allow(b));
+        let a: std::net::IpAddr = "10.0.0.1".parse().unwrap();
+        let b: std::net::IpAddr = "10.0.0.2".parse().unwrap();
+        assert!(l.check(&a).is_ok() && l.check(&a).is_ok() && l.check(&a).is_ok());
+        assert!(l.check(&a).is_err());
+        assert!(l.check(&b).is_ok());
+    }
+
+    #[test]
+    fn only_failures_count_and_each_key_alone() {
+        let f = Failures::new(2, Duration::from_secs(60));
+        let a: std::net::IpAddr = "10.0.0.1".parse().unwrap();
+        let b: std::net::IpAddr = "10.0.0.2".parse().unwrap();
+        assert!(!f.refused(&a));
+        f.failed(&a);
+        assert!(!f.refused(&a), "one failure is within the limit");
+        f.failed(&a);
+        assert!(f.refused(&a), "the limit reached");
+        assert!(!f.refused(&b));
+        let brief = Failures::new(1, Duration::from_millis(20));
+        brief.failed(&a);
+        assert!(brief.refused(&a));
+        std::thread::sleep(Duration::from_millis(30));
+        assert!(
+            !brief.refused(&a),
+            "a failure is forgotten after the period"
+        );
     }
 
     #[test]

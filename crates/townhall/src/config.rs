@@ -28,9 +28,33 @@ pub struct Config {
     pub smtp: Option<SmtpSettings>,
     /// A file holding at least 32 random bytes for signing form tokens.
     pub secret_file: PathBuf,
-    /// Sign-in attempts allowed from one network address in 5 minutes.
+    /// Failed sign-ins (and password-reset requests) allowed from one client
+    /// address in 5 minutes.
     #[serde(default = "default_sign_in_attempts")]
     pub sign_in_attempts_per_address: u32,
+    /// The reverse proxies in front of the server (addresses, or networks
+    /// such as `10.0.0.0/8`), whose `Forwarded` or `X-Forwarded-For` header
+    /// names the client. Requests from anywhere else are counted under the
+    /// address they come from, whatever headers they carry.
+    #[serde(default, deserialize_with = "proxies")]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+/// Proxies as addresses (`127.0.0.1`, `::1`) or networks (`10.0.0.0/8`).
+fn proxies<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<ipnet::IpNet>, D::Error> {
+    let written: Vec<String> = Deserialize::deserialize(d)?;
+    written
+        .iter()
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    serde::de::Error::custom(format!(
+                        "'{p}' is not an address or a network such as 10.0.0.0/8"
+                    ))
+                })
+        })
+        .collect()
 }
 
 /// A `[[sites]]` table: one council and where its residents find it.

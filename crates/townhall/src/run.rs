@@ -670,6 +670,7 @@ async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
             demo: true,
             secret: secret(&data_dir.join("secret.key"))?,
             sign_in_attempts_per_address: 20,
+            trusted_proxies: Vec::new(),
         },
         vec![load_site(&store, council.clone(), public_url.clone(), &config_dir).await?],
     )?;
@@ -727,6 +728,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
             demo: false,
             secret: secret(&config.secret_file)?,
             sign_in_attempts_per_address: config.sign_in_attempts_per_address,
+            trusted_proxies: config.trusted_proxies.clone(),
         },
         sites,
     )?;

@@ -18,6 +18,7 @@ mod photos;
 mod places;
 mod resident_index;
 mod services;
+mod sign_in_protection;
 mod sites;
 mod store;
 mod text_input;

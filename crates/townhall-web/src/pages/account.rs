@@ -1,8 +1,6 @@
 //! Signing up, confirming an email address, signing in and out, resetting a password.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -16,6 +14,7 @@ use townhall_types::text::PersonName;
 use townhall_types::{EmailAddress, UserId};
 
 use crate::auth::Visitor;
+use crate::client::ClientAddr;
 use crate::error::AppError;
 use crate::layout::{self, csrf, error_summary, page, Errors, Input};
 use crate::{cookies, AppState};
@@ -156,12 +155,26 @@ pub async fn sign_up(
     {
         Ok(u) => u,
         Err(AccountError::EmailTaken) => {
-            errors.push("email", AccountError::EmailTaken.to_string());
-            return Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                sign_up_page(&state, &v, &f, &errors),
-            )
-                .into_response());
+            // The same answer as for a new account, so the form cannot be used
+            // to find out who has one; the owner is told by email instead.
+            drop(tx);
+            if let Some(owner) =
+                accounts::find_by_email(state.store(), council.id, UserKind::Resident, &email)
+                    .await?
+            {
+                let mut tx = state.store().begin().await?;
+                email_link(
+                    &state,
+                    &mut tx,
+                    &owner,
+                    TokenPurpose::ResetPassword,
+                    "account-exists",
+                    &[],
+                )
+                .await?;
+                tx.commit().await?;
+            }
+            return Ok(Redirect::to("/sign-up/check-email").into_response());
         }
         Err(e) => return Err(AppError::Internal(e.to_string())),
     };
@@ -240,10 +253,27 @@ async fn send_link(
     user: &User,
     purpose: TokenPurpose,
 ) -> Result<(), AppError> {
+    let template = match purpose {
+        TokenPurpose::VerifyEmail => "verify-email",
+        TokenPurpose::ResetPassword => "reset-password",
+    };
+    email_link(state, tx, user, purpose, template, &[]).await
+}
+
+/// Issues a link for `purpose` and emails it to the account's owner with
+/// `template`, filled with the council, the link and `values`.
+async fn email_link(
+    state: &AppState,
+    tx: &mut townhall_store::Tx,
+    user: &User,
+    purpose: TokenPurpose,
+    template: &str,
+    values: &[(&str, &str)],
+) -> Result<(), AppError> {
     let token = tokens::issue(tx, user.council, user.id, purpose).await?;
-    let (path, template) = match purpose {
-        TokenPurpose::VerifyEmail => ("verify-email", "verify-email"),
-        TokenPurpose::ResetPassword => ("reset-password", "reset-password"),
+    let path = match purpose {
+        TokenPurpose::VerifyEmail => "verify-email",
+        TokenPurpose::ResetPassword => "reset-password",
     };
     let mut link = state
         .site
@@ -251,13 +281,18 @@ async fn send_link(
         .join(path)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     link.query_pairs_mut().append_pair("token", &token);
+    let mut all = vec![
+        ("council", state.council().name.as_str()),
+        ("link", link.as_str()),
+    ];
+    all.extend_from_slice(values);
     townhall_notify::enqueue(
         tx,
         &state.shared.templates,
         user.council,
         template,
         user.email.as_str(),
-        &[("council", &state.council().name), ("link", link.as_str())],
+        &all,
         Some(&user.id.to_string()),
     )
     .await?
@@ -387,11 +422,11 @@ pub fn sign_in_page(
 async fn check_sign_in(
     state: &AppState,
     v: &Visitor,
-    addr: SocketAddr,
+    client: ClientAddr,
     f: &SignInForm,
     kind: UserKind,
 ) -> Result<Result<User, Response>, AppError> {
-    if !state.shared.sign_in_limiter.allow(addr.ip()) {
+    if state.shared.sign_in_limiter.refused(&client.0) {
         return Err(AppError::TooManyRequests);
     }
     let staff = kind == UserKind::Staff;
@@ -427,6 +462,16 @@ async fn check_sign_in(
     {
         Ok(user) => Ok(Ok(user)),
         Err(e) => {
+            if !matches!(e, SignInError::Unverified) {
+                state.shared.sign_in_limiter.failed(&client.0);
+            }
+            if let SignInError::Locked {
+                until,
+                newly_locked: Some(owner),
+            } = &e
+            {
+                tell_locked(state, *owner, *until).await?;
+            }
             let field = if matches!(e, SignInError::BadCredentials) {
                 "password"
             } else {
@@ -447,13 +492,37 @@ async fn check_sign_in(
     }
 }
 
+/// Emails the owner of an account that wrong passwords just locked, with a
+/// link to reset the password, which also lifts the lock.
+async fn tell_locked(
+    state: &AppState,
+    owner: UserId,
+    until: townhall_types::Timestamp,
+) -> Result<(), AppError> {
+    let Some(user) = accounts::get(state.store(), state.council().id, owner).await? else {
+        return Ok(());
+    };
+    let mut tx = state.store().begin().await?;
+    email_link(
+        state,
+        &mut tx,
+        &user,
+        TokenPurpose::ResetPassword,
+        "account-locked",
+        &[("until", &until.human())],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn sign_in(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     v: Visitor,
     Form(f): Form<SignInForm>,
 ) -> Result<Response, AppError> {
-    password_sign_in(&state, &v, addr, &f, UserKind::Resident).await
+    password_sign_in(&state, &v, client, &f, UserKind::Resident).await
 }
 
 /// Signs in with a password: a new session and the account's home page, or the
@@ -461,7 +530,7 @@ pub async fn sign_in(
 pub async fn password_sign_in(
     state: &AppState,
     v: &Visitor,
-    addr: SocketAddr,
+    client: ClientAddr,
     f: &SignInForm,
     kind: UserKind,
 ) -> Result<Response, AppError> {
@@ -469,7 +538,7 @@ pub async fn password_sign_in(
         UserKind::Resident => "/dashboard",
         UserKind::Staff => "/staff",
     };
-    match check_sign_in(state, v, addr, f, kind).await? {
+    match check_sign_in(state, v, client, f, kind).await? {
         Ok(user) => start_session(state, &user, home).await,
         Err(page) => Ok(page),
     }
@@ -540,9 +609,15 @@ fn forgot_page(state: &AppState, v: &Visitor, email: &str, errors: &Errors) -> M
 
 pub async fn forgot(
     State(state): State<AppState>,
+    client: ClientAddr,
     v: Visitor,
     Form(f): Form<ForgotForm>,
 ) -> Result<Response, AppError> {
+    // Each request counts against the client as a failed sign-in would.
+    if state.shared.sign_in_limiter.refused(&client.0) {
+        return Err(AppError::TooManyRequests);
+    }
+    state.shared.sign_in_limiter.failed(&client.0);
     let email = match EmailAddress::parse(&f.email) {
         Ok(e) => e,
         Err(e) => {
@@ -555,14 +630,21 @@ pub async fn forgot(
                 .into_response());
         }
     };
-    if let Some(user) = accounts::find_by_email(
+    // A few emails an hour to one address, whoever asks; past that the answer
+    // is the same and no email goes, so nobody can fill someone's inbox.
+    let within_limit = state
+        .shared
+        .reset_limiter
+        .check(&email.as_str().to_owned())
+        .is_ok();
+    let account = accounts::find_by_email(
         state.store(),
         state.council().id,
         UserKind::Resident,
         &email,
     )
-    .await?
-    {
+    .await?;
+    if let Some(user) = account.filter(|_| within_limit) {
         let mut tx = state.store().begin().await?;
         send_link(&state, &mut tx, &user, TokenPurpose::ResetPassword).await?;
         tx.commit().await?;

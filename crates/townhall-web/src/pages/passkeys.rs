@@ -4,10 +4,8 @@
 //! calls the JSON endpoints here with the page's CSRF token in a header. Without
 //! JavaScript these controls stay hidden and people sign in with a password.
 
-use std::net::SocketAddr;
-
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
@@ -19,6 +17,7 @@ use townhall_types::EmailAddress;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
 use crate::auth::Visitor;
+use crate::client::ClientAddr;
 use crate::error::{json_error, AppError};
 use crate::pages::account::session_cookie;
 use crate::AppState;
@@ -113,10 +112,10 @@ pub async fn register_finish(
 /// Email first: the challenge for that account's passkeys.
 pub async fn sign_in_start(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     body: Result<Json<StartSignIn>, JsonRejection>,
 ) -> Result<Response, AppError> {
-    if !state.shared.sign_in_limiter.allow(addr.ip()) {
+    if state.shared.sign_in_limiter.refused(&client.0) {
         return Ok(problem(
             StatusCode::TOO_MANY_REQUESTS,
             None,
@@ -141,6 +140,7 @@ pub async fn sign_in_start(
     let Some(user) =
         accounts::find_by_email(state.store(), council, UserKind::Resident, &email).await?
     else {
+        state.shared.sign_in_limiter.failed(&client.0);
         return passkey_problem(PasskeyError::NoPasskey);
     };
     match state
@@ -159,6 +159,7 @@ pub async fn sign_in_start(
 /// Checks the browser's signature and starts a session.
 pub async fn sign_in_finish(
     State(state): State<AppState>,
+    client: ClientAddr,
     body: Result<Json<Finish<PublicKeyCredential>>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let Json(body) = match body {
@@ -177,8 +178,14 @@ pub async fn sign_in_finish(
         .await
     {
         Ok(u) if u.kind == UserKind::Resident => u,
-        Ok(_) => return passkey_problem(PasskeyError::Rejected),
-        Err(e) => return passkey_problem(e),
+        Ok(_) => {
+            state.shared.sign_in_limiter.failed(&client.0);
+            return passkey_problem(PasskeyError::Rejected);
+        }
+        Err(e) => {
+            state.shared.sign_in_limiter.failed(&client.0);
+            return passkey_problem(e);
+        }
     };
     let cookie = session_cookie(&state, &user).await?;
     let mut response = Json(serde_json::json!({"redirect": "/dashboard"})).into_response();

@@ -1,8 +1,6 @@
 //! The staff area.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use maud::{html, Markup};
@@ -12,6 +10,7 @@ use townhall_identity::{profiles, UserKind};
 use townhall_types::UserId;
 
 use crate::auth::Visitor;
+use crate::client::ClientAddr;
 use crate::error::AppError;
 use crate::layout::{page, Errors};
 use crate::pages::account::{password_sign_in, sign_in_page, SignInForm};
@@ -23,11 +22,11 @@ pub async fn sign_in_form(State(state): State<AppState>, v: Visitor) -> Markup {
 
 pub async fn sign_in(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     v: Visitor,
     Form(f): Form<SignInForm>,
 ) -> Result<Response, AppError> {
-    password_sign_in(&state, &v, addr, &f, UserKind::Staff).await
+    password_sign_in(&state, &v, client, &f, UserKind::Staff).await
 }
 
 pub async fn home(

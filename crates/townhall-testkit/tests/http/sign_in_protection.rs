@@ -1,0 +1,281 @@
+//! Sign-in protection that survives a proxy and cannot be turned against
+//! people: failures counted per client (the one a trusted proxy names),
+//! successes not counted, the same answers whether or not an account exists,
+//! the owner told when their account is locked, and reset links that cannot
+//! be sprayed.
+
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::StatusCode;
+use townhall_testkit::TestServer;
+
+use crate::accounts::{link_for, sign_in, sign_up};
+
+/// A browser whose requests a proxy says came from `client`.
+fn behind(s: &TestServer, client: &str) -> reqwest::Client {
+    let mut headers = HeaderMap::new();
+    headers.insert("x-forwarded-for", HeaderValue::from_str(client).unwrap());
+    s.client_builder()
+        .cookie_store(true)
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+/// A wrong password for an address no account has: a failure that locks nobody.
+async fn fail(s: &TestServer, c: &reqwest::Client, n: usize) -> StatusCode {
+    sign_in(s, c, &format!("nobody{n}@mail.example"), "not the password")
+        .await
+        .status()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
+    let s = TestServer::start_behind_proxy(5, &["127.0.0.1/32"]).await;
+    let mallory = behind(&s, "203.0.113.66");
+    for n in 0..5 {
+        assert_eq!(fail(&s, &mallory, n).await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(fail(&s, &mallory, 5).await, StatusCode::TOO_MANY_REQUESTS);
+    // Another resident behind the same proxy is not held back.
+    let lizzy = behind(&s, "198.51.100.7");
+    sign_up(&s, &lizzy, "lizzy@mail.example", "kettle river jumper").await;
+    assert_eq!(
+        sign_in(&s, &lizzy, "lizzy@mail.example", "kettle river jumper")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn forwarding_headers_from_anyone_else_are_ignored() {
+    // No proxy is trusted: every request is counted under its own address
+    // (here all 127.0.0.1), whatever it claims to be forwarded for.
+    let s = TestServer::start_with_sign_in_limit(5).await;
+    let claims = [
+        "203.0.113.1",
+        "203.0.113.2",
+        "203.0.113.3",
+        "203.0.113.4",
+        "203.0.113.5",
+    ];
+    for (n, claim) in claims.into_iter().enumerate() {
+        assert_eq!(
+            fail(&s, &behind(&s, claim), n).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        fail(&s, &behind(&s, "203.0.113.6"), 6).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn signing_in_successfully_is_never_counted() {
+    let s = TestServer::start_with_sign_in_limit(3).await;
+    let c = s.client();
+    sign_up(&s, &c, "martin@mail.example", "three random words").await;
+    for _ in 0..10 {
+        let r = sign_in(&s, &s.client(), "martin@mail.example", "three random words").await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+}
+
+/// The status and the error next to the field, its digits (the time a lock
+/// ends) left out.
+async fn answer(s: &TestServer, email: &str) -> (StatusCode, String) {
+    let r = sign_in(s, &s.client(), email, "not the password").await;
+    let status = r.status();
+    let html = r.text().await.unwrap();
+    let message = html
+        .split("class=\"error-message\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</span><input").next())
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_ascii_digit())
+        .collect();
+    (status, message)
+}
+
+#[tokio::test]
+async fn wrong_passwords_get_the_same_answers_whether_or_not_an_account_exists() {
+    let s = TestServer::start().await;
+    sign_up(&s, &s.client(), "omar@mail.example", "three random words").await;
+    for attempt in 1..=7 {
+        let known = answer(&s, "omar@mail.example").await;
+        let unknown = answer(&s, "nobody@mail.example").await;
+        assert_eq!(known.0, unknown.0, "attempt {attempt}");
+        assert!(!known.1.is_empty());
+        assert_eq!(known.1, unknown.1, "attempt {attempt}");
+        if attempt >= 5 {
+            assert!(known.1.contains("too many times"), "{}", known.1);
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_owner_of_a_locked_account_is_told_and_can_unlock_it() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    sign_up(&s, &c, "omar@mail.example", "three random words").await;
+    for _ in 0..5 {
+        sign_in(&s, &s.client(), "omar@mail.example", "not the password").await;
+    }
+    s.deliver().await;
+    let mail = townhall_notify::mailbox(&s.db.store, s.council.id, 20)
+        .await
+        .unwrap();
+    let locked: Vec<_> = mail
+        .iter()
+        .filter(|m| m.recipient == "omar@mail.example" && m.subject.contains("locked"))
+        .collect();
+    assert_eq!(locked.len(), 1, "told once, when it was locked");
+    let link = locked[0]
+        .body
+        .split_whitespace()
+        .find(|w| w.contains("/reset-password?token="))
+        .unwrap()
+        .to_owned();
+    // Nobody is told about an address without an account.
+    for _ in 0..5 {
+        sign_in(&s, &s.client(), "nobody@mail.example", "not the password").await;
+    }
+    s.deliver().await;
+    assert!(townhall_notify::mailbox(&s.db.store, s.council.id, 50)
+        .await
+        .unwrap()
+        .iter()
+        .all(|m| m.recipient != "nobody@mail.example"));
+    // The link resets the password and lifts the lock.
+    reset_with(&s, &link, "a brand new password").await;
+    assert_eq!(
+        sign_in(&s, &s.client(), "omar@mail.example", "a brand new password")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+/// Chooses `password` through the reset link `link`; the status.
+async fn reset_with(s: &TestServer, link: &str, password: &str) -> (StatusCode, String) {
+    let c = s.client();
+    let page = c.get(link).send().await.unwrap().text().await.unwrap();
+    if !page.contains("name=\"csrf\"") {
+        return (StatusCode::BAD_REQUEST, page);
+    }
+    let csrf = townhall_testkit::csrf_of(&page);
+    let token = link.split("token=").nth(1).unwrap();
+    let r = c
+        .post(s.url("/reset-password"))
+        .form(&[("token", token), ("password", password), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn signing_up_again_with_an_address_tells_its_owner_not_the_visitor() {
+    let s = TestServer::start().await;
+    sign_up(&s, &s.client(), "lizzy@mail.example", "kettle river jumper").await;
+    let again = s
+        .sign_up(
+            &s.client(),
+            "/sign-up",
+            ("Someone", "Else"),
+            "lizzy@mail.example",
+            "another password",
+        )
+        .await;
+    let new = s
+        .sign_up(
+            &s.client(),
+            "/sign-up",
+            ("Someone", "Else"),
+            "new@mail.example",
+            "another password",
+        )
+        .await;
+    assert_eq!(again.status(), new.status());
+    assert_eq!(again.headers()["location"], new.headers()["location"]);
+    s.deliver().await;
+    let mail = townhall_notify::mailbox(&s.db.store, s.council.id, 20)
+        .await
+        .unwrap();
+    let told = mail
+        .iter()
+        .find(|m| m.recipient == "lizzy@mail.example" && m.subject.contains("already have"))
+        .expect("the owner is told");
+    assert!(told.body.contains("/reset-password?token="));
+    // The account and its password are as they were.
+    assert_eq!(
+        sign_in(&s, &s.client(), "lizzy@mail.example", "kettle river jumper")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+async fn ask_for_reset(s: &TestServer, c: &reqwest::Client, email: &str) -> StatusCode {
+    s.submit(
+        c,
+        "/forgot-password",
+        "/forgot-password",
+        &[("email", email)],
+    )
+    .await
+    .status()
+}
+
+#[tokio::test]
+async fn reset_links_cannot_be_sprayed_and_only_the_newest_works() {
+    let s = TestServer::start_behind_proxy(20, &["127.0.0.1/32"]).await;
+    sign_up(&s, &s.client(), "martin@mail.example", "old password here").await;
+    // Thirty requests from thirty clients: a few emails, the same answer each time.
+    let clients = (1..=30).map(|n| behind(&s, &format!("203.0.113.{n}")));
+    for c in clients {
+        assert_eq!(
+            ask_for_reset(&s, &c, "martin@mail.example").await,
+            StatusCode::OK
+        );
+    }
+    s.deliver().await;
+    let sent: Vec<String> = townhall_notify::mailbox(&s.db.store, s.council.id, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.recipient == "martin@mail.example" && m.subject.contains("Reset"))
+        .map(|m| m.body)
+        .collect();
+    assert_eq!(sent.len(), 3, "three an hour");
+    // One client asking again and again is stopped.
+    let pest = behind(&s, "198.51.100.99");
+    let mut statuses = Vec::new();
+    for _ in 0..21 {
+        statuses.push(ask_for_reset(&s, &pest, "someone@mail.example").await);
+    }
+    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
+
+    // Only the newest link works; once used, none does.
+    let links: Vec<String> = sent
+        .iter()
+        .map(|body| {
+            body.split_whitespace()
+                .find(|w| w.contains("/reset-password?token="))
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let newest = link_for(&s, "martin@mail.example").await;
+    let older: Vec<&String> = links.iter().filter(|l| **l != newest).collect();
+    assert_eq!(older.len(), 2);
+    let (status, page) = reset_with(&s, older[0], "a password of mine").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("replaced by a newer one"), "{page}");
+    let (status, _) = reset_with(&s, &newest, "a password of mine").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = reset_with(&s, &newest, "yet another one").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
