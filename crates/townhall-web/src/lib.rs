@@ -87,6 +87,20 @@ pub struct Settings {
     /// `X-Forwarded-For` headers name the client; empty when clients connect
     /// directly.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The client addresses (or networks) that may read `/metrics`; others
+    /// are answered 404.
+    pub metrics_from: Vec<ipnet::IpNet>,
+}
+
+impl Settings {
+    /// The addresses of this machine: where metrics are read from unless the
+    /// deployment says otherwise.
+    pub fn loopback() -> Vec<ipnet::IpNet> {
+        vec![
+            ipnet::IpNet::from(std::net::IpAddr::from([127, 0, 0, 1])),
+            ipnet::IpNet::from(std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST)),
+        ]
+    }
 }
 
 /// The server could not be set up.

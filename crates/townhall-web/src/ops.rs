@@ -1,14 +1,17 @@
 //! Health checks and metrics for the people and machines running the server.
-//! They answer on any host name, as probes rarely use a council's.
+//! They answer on any host name, as probes rarely use a council's; metrics
+//! only to the addresses configured to read them.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
+use crate::client::client_address;
 use crate::Shared;
 
 pub fn routes() -> Router<Arc<Shared>> {
@@ -32,7 +35,22 @@ async fn ready(State(shared): State<Arc<Shared>>) -> Response {
     }
 }
 
-async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
+/// The counters, for the addresses allowed to read them (`metrics_from`);
+/// to anyone else there is nothing here.
+async fn metrics(
+    State(shared): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let client = client_address(peer.ip(), &headers, &shared.settings.trusted_proxies);
+    if !shared
+        .settings
+        .metrics_from
+        .iter()
+        .any(|n| n.contains(&client))
+    {
+        return crate::error::AppError::NotFound.into_response();
+    }
     (
         [(
             header::CONTENT_TYPE,

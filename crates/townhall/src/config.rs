@@ -36,12 +36,22 @@ pub struct Config {
     /// such as `10.0.0.0/8`), whose `Forwarded` or `X-Forwarded-For` header
     /// names the client. Requests from anywhere else are counted under the
     /// address they come from, whatever headers they carry.
-    #[serde(default, deserialize_with = "proxies")]
+    #[serde(default, deserialize_with = "networks")]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The client addresses (or networks) that may read `/metrics`; this
+    /// machine only when absent.
+    #[serde(default, deserialize_with = "some_networks")]
+    pub metrics_from: Option<Vec<ipnet::IpNet>>,
 }
 
-/// Proxies as addresses (`127.0.0.1`, `::1`) or networks (`10.0.0.0/8`).
-fn proxies<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<ipnet::IpNet>, D::Error> {
+fn some_networks<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Vec<ipnet::IpNet>>, D::Error> {
+    networks(d).map(Some)
+}
+
+/// Addresses (`127.0.0.1`, `::1`) or networks (`10.0.0.0/8`).
+fn networks<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<ipnet::IpNet>, D::Error> {
     let written: Vec<String> = Deserialize::deserialize(d)?;
     written
         .iter()

@@ -385,3 +385,60 @@ async fn a_duplicate_is_merged_and_its_reporter_follows_the_first_case() {
     assert!(mail.iter().any(|m| m.recipient == "leila@mail.example"
         && m.subject.contains("you are following TES-000001")));
 }
+
+#[tokio::test]
+async fn who_is_not_staff_cannot_tell_which_references_exist() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let (lat, lon) = (NOT_IN_PARISH.0.to_string(), NOT_IN_PARISH.1.to_string());
+    let r = s
+        .submit(
+            &c,
+            "/services/report-pothole/start",
+            "/services/report-pothole/submit",
+            &[
+                ("location-latitude", lat.as_str()),
+                ("location-longitude", lon.as_str()),
+                ("surface", "road"),
+            ],
+        )
+        .await;
+    let sent = r.headers()["location"].to_str().unwrap().to_owned();
+    let reference = sent.rsplit('/').next().unwrap().to_owned();
+    assert!(reference.starts_with("TES-"), "{sent}");
+    // The confirmation page shows a real reference of the service, and nothing else.
+    assert_eq!(
+        c.get(s.url(&sent)).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    for made_up in [
+        "/services/report-pothole/sent/Pay%20%C2%A3500%20to%20claim%20your%20refund",
+        "/services/report-pothole/sent/TES-999999",
+        &format!("/services/report-missed-bin/sent/{reference}"),
+    ] {
+        assert_eq!(
+            c.get(s.url(made_up)).send().await.unwrap().status(),
+            StatusCode::NOT_FOUND,
+            "{made_up}"
+        );
+    }
+    // A staff page answers a guest and a resident the same, case or no case.
+    let resident = s.client();
+    crate::accounts::sign_up(&s, &resident, "a@mail.example", "resident a password").await;
+    crate::accounts::sign_in(&s, &resident, "a@mail.example", "resident a password").await;
+    for who in [&s.client(), &resident] {
+        let real = who
+            .get(s.url(&format!("/staff/cases/{reference}")))
+            .send()
+            .await
+            .unwrap();
+        let none = who
+            .get(s.url("/staff/cases/TES-999999"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(real.status(), none.status());
+        assert_ne!(real.status(), StatusCode::NOT_FOUND);
+        assert_eq!(real.text().await.unwrap(), none.text().await.unwrap());
+    }
+}

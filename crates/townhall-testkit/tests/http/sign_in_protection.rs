@@ -279,3 +279,18 @@ async fn reset_links_cannot_be_sprayed_and_only_the_newest_works() {
     let (status, _) = reset_with(&s, &newest, "yet another one").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn metrics_are_read_only_from_this_machine() {
+    let s = TestServer::start_behind_proxy(20, &["127.0.0.1/32"]).await;
+    let here = s.client().get(s.url("/metrics")).send().await.unwrap();
+    assert_eq!(here.status(), StatusCode::OK);
+    // A visitor the proxy forwards from outside finds nothing there.
+    let outside = behind(&s, "203.0.113.9")
+        .get(s.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outside.status(), StatusCode::NOT_FOUND);
+    assert!(!outside.text().await.unwrap().contains("http_requests"));
+}

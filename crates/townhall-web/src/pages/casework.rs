@@ -128,6 +128,9 @@ async fn allowed(
     reference: &str,
     action: Action,
 ) -> Result<(townhall_types::CaseId, StaffMember), AppError> {
+    // Who is not staff is refused before the reference is looked up, so the
+    // answer cannot tell them which references exist.
+    v.staff_for(Action::Read, &Resource::StaffHome)?;
     let (id, team) = townhall_cases::team_of(state.store(), state.council().id, reference)
         .await?
         .ok_or(AppError::NotFound)?;

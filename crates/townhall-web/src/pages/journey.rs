@@ -658,6 +658,19 @@ pub async fn sent(
     axum::extract::Query(joined): axum::extract::Query<Joined>,
 ) -> Result<Markup, AppError> {
     let s = service(&state, &id)?;
+    // Only a reference this service gave is shown as one, so the page cannot
+    // be made to present any text in the council's name.
+    let filter = townhall_cases::public::PublicFilter {
+        references: vec![reference.clone()],
+        services: vec![s.id.clone()],
+        ..Default::default()
+    };
+    if townhall_cases::public::list(state.store(), state.council().id, &filter, 1, 0)
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::NotFound);
+    }
     let joined = joined.joined.is_some();
     Ok(page(
         &v,
