@@ -299,3 +299,23 @@ pub async fn permits_for(
         })
         .collect()
 }
+
+/// Whether `resident` has an open case with `team`: the relationship that
+/// lets the team's staff see the resident's record.
+pub async fn open_case_with_team(
+    store: &Store,
+    council: CouncilId,
+    resident: UserId,
+    team: TeamId,
+) -> Result<bool, StoreError> {
+    let row: Option<(i64,)> = sql::query_as(
+        "SELECT 1 FROM cases WHERE council_id = $1 AND resident_id = $2 AND team_id = $3 \
+         AND closed = 0 LIMIT 1",
+    )
+    .bind(council.to_string())
+    .bind(resident.to_string())
+    .bind(team.to_string())
+    .fetch_optional(store.reader())
+    .await?;
+    Ok(row.is_some())
+}

@@ -90,6 +90,11 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &str)] = &[
         "administrator",
     ),
     (
+        "Customer services",
+        "ravi.patel@riverside.gov.example",
+        "customer services adviser: sees and acts for any resident who asks",
+    ),
+    (
         "Index reviewer",
         "chris.young@riverside.gov.example",
         "caseworker, Customer Services",
@@ -361,6 +366,7 @@ async fn seed_staff(
         ("Joe Bennett", "joe.bennett", Role::TeamLeader, Some(4)),
         ("Alison Price", "alison.price", Role::Caseworker, Some(5)),
         ("Chris Young", "chris.young", Role::Caseworker, Some(6)),
+        ("Ravi Patel", "ravi.patel", Role::CustomerServices, Some(6)),
     ];
     for (n, (name, local, role, team)) in people.iter().enumerate() {
         let email = EmailAddress::parse(&format!("{local}@riverside.gov.example"))

@@ -12,6 +12,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod break_glass;
 pub mod passkeys;
 pub mod password;
 pub mod profiles;
@@ -45,6 +46,11 @@ pub const MIGRATIONS: &[Migration] = &[
         2026120605,
         "sign_in_failures",
         include_str!("../migrations/0004_sign_in_failures.sql"),
+    ),
+    Migration::portable(
+        2026120606,
+        "break_glass_reads",
+        include_str!("../migrations/0005_break_glass.sql"),
     ),
 ];
 

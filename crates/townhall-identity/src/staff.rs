@@ -17,15 +17,19 @@ pub enum Role {
     DataProtectionOfficer,
     /// Runs the platform: accounts, teams, configuration.
     Administrator,
+    /// Helps residents who cannot do things online (assisted digital): reads
+    /// and acts for any resident who asks.
+    CustomerServices,
 }
 
 impl Role {
     /// Every role, for forms and tests.
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 5] = [
         Role::Caseworker,
         Role::TeamLeader,
         Role::DataProtectionOfficer,
         Role::Administrator,
+        Role::CustomerServices,
     ];
 
     /// The stored and command-line name.
@@ -35,6 +39,7 @@ impl Role {
             Role::TeamLeader => "team_leader",
             Role::DataProtectionOfficer => "data_protection_officer",
             Role::Administrator => "administrator",
+            Role::CustomerServices => "customer_services",
         }
     }
 
@@ -45,6 +50,7 @@ impl Role {
             Role::TeamLeader => "Team leader",
             Role::DataProtectionOfficer => "Data protection officer",
             Role::Administrator => "Administrator",
+            Role::CustomerServices => "Customer services adviser",
         }
     }
 

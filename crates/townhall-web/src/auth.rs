@@ -64,6 +64,7 @@ impl Visitor {
                     Role::TeamLeader => StaffRole::TeamLeader,
                     Role::DataProtectionOfficer => StaffRole::DataProtectionOfficer,
                     Role::Administrator => StaffRole::Administrator,
+                    Role::CustomerServices => StaffRole::CustomerServices,
                 },
                 team: s.team.as_ref().map(|t| t.id),
             },

@@ -222,7 +222,7 @@ async fn staff_make_a_request_for_a_resident_recorded_as_assisted() {
     s.add_staff(
         "cs@testshire.example",
         "Ravi Patel",
-        Role::Caseworker,
+        Role::CustomerServices,
         Some("Customer Services"),
         PASSWORD,
     )
@@ -235,31 +235,7 @@ async fn staff_make_a_request_for_a_resident_recorded_as_assisted() {
         PASSWORD,
     )
     .await;
-    let lizzy = s.client();
-    crate::accounts::sign_up(&s, &lizzy, "lizzy@mail.example", "kettle river jumper").await;
-    let email = townhall_types::EmailAddress::parse("lizzy@mail.example").unwrap();
-    let id = townhall_identity::accounts::find_by_email(
-        &s.db.store,
-        s.council.id,
-        townhall_identity::UserKind::Resident,
-        &email,
-    )
-    .await
-    .unwrap()
-    .unwrap()
-    .id;
-    let mut tx = s.db.store.begin().await.unwrap();
-    let profile = townhall_identity::profiles::ResidentProfile {
-        given_name: "Lizzy".into(),
-        family_name: "Parker".into(),
-        date_of_birth: None,
-        phone: None,
-        uprn: Some(townhall_testkit::HOME_IN_ZONE.into()),
-    };
-    townhall_identity::profiles::save(&mut tx, s.council.id, id, &profile)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    let (lizzy, id) = lizzy(&s).await;
 
     let ravi = staff_client(&s, "cs@testshire.example").await;
     let record = s.text(&ravi, &format!("/staff/residents/{id}")).await;
@@ -314,7 +290,6 @@ async fn staff_make_a_request_for_a_resident_recorded_as_assisted() {
     assert_eq!(on_behalf_of, Some(id.to_string()));
 
     // She sees it as hers; a member of staff who may not change records cannot act for her.
-    crate::accounts::sign_in(&s, &lizzy, "lizzy@mail.example", "kettle river jumper").await;
     assert!(s.text(&lizzy, "/dashboard").await.contains("TES-000001"));
     let dpo = staff_client(&s, "dpo@testshire.example").await;
     let r = dpo.get(s.url(&start)).send().await.unwrap();
@@ -441,4 +416,243 @@ async fn who_is_not_staff_cannot_tell_which_references_exist() {
         assert_ne!(real.status(), StatusCode::NOT_FOUND);
         assert_eq!(real.text().await.unwrap(), none.text().await.unwrap());
     }
+}
+
+/// Lizzy, a resident with her home address, and her id.
+async fn lizzy(s: &TestServer) -> (reqwest::Client, townhall_types::UserId) {
+    let lizzy = s.client();
+    crate::accounts::sign_up(s, &lizzy, "lizzy@mail.example", "kettle river jumper").await;
+    let email = townhall_types::EmailAddress::parse("lizzy@mail.example").unwrap();
+    let id = townhall_identity::accounts::find_by_email(
+        &s.db.store,
+        s.council.id,
+        townhall_identity::UserKind::Resident,
+        &email,
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .id;
+    let mut tx = s.db.store.begin().await.unwrap();
+    let profile = townhall_identity::profiles::ResidentProfile {
+        given_name: "Lizzy".into(),
+        family_name: "Parker".into(),
+        date_of_birth: Some("1984-03-02".into()),
+        phone: None,
+        uprn: Some(townhall_testkit::HOME_IN_ZONE.into()),
+    };
+    townhall_identity::profiles::save(&mut tx, s.council.id, id, &profile)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    crate::accounts::sign_in(s, &lizzy, "lizzy@mail.example", "kettle river jumper").await;
+    (lizzy, id)
+}
+
+#[tokio::test]
+async fn staff_see_a_resident_only_when_they_need_to() {
+    let s = TestServer::start().await;
+    let staff = [
+        (
+            "waste@testshire.example",
+            Role::Caseworker,
+            Some("Waste and Recycling"),
+        ),
+        (
+            "roads@testshire.example",
+            Role::Caseworker,
+            Some("Highways"),
+        ),
+        ("lead@testshire.example", Role::TeamLeader, Some("Highways")),
+        ("dpo@testshire.example", Role::DataProtectionOfficer, None),
+        ("admin@testshire.example", Role::Administrator, None),
+        (
+            "help@testshire.example",
+            Role::CustomerServices,
+            Some("Customer Services"),
+        ),
+    ];
+    for (email, role, team) in staff {
+        s.add_staff(email, "Sam Jones", role, team, PASSWORD).await;
+    }
+    let (lizzy, id) = lizzy(&s).await;
+    // Her missed-bin report is routed to Waste and Recycling.
+    let answers = [
+        ("address-uprn", townhall_testkit::HOME_IN_ZONE),
+        ("bin", "general"),
+        ("collection-date-day", "17"),
+        ("collection-date-month", "11"),
+        ("collection-date-year", "2026"),
+        ("presented", "yes"),
+    ];
+    let r = s
+        .submit(
+            &lizzy,
+            "/services/report-missed-bin/start",
+            "/services/report-missed-bin/submit",
+            &answers,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    let record = format!("/staff/residents/{id}");
+    let act = format!("/services/report-missed-bin/start?for={id}");
+    // (who, what the record gives, what acting for her gives)
+    let expected = [
+        ("waste@testshire.example", StatusCode::OK, StatusCode::OK),
+        (
+            "roads@testshire.example",
+            StatusCode::FORBIDDEN,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "lead@testshire.example",
+            StatusCode::FORBIDDEN,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "dpo@testshire.example",
+            StatusCode::FORBIDDEN,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "admin@testshire.example",
+            StatusCode::FORBIDDEN,
+            StatusCode::FORBIDDEN,
+        ),
+        ("help@testshire.example", StatusCode::OK, StatusCode::OK),
+    ];
+    for (email, reads, acts) in expected {
+        let c = staff_client(&s, email).await;
+        let r = c.get(s.url(&record)).send().await.unwrap();
+        assert_eq!(r.status(), reads, "{email} reading");
+        let body = r.text().await.unwrap();
+        assert_eq!(
+            body.contains("1984-03-02"),
+            reads == StatusCode::OK,
+            "{email}"
+        );
+        // Those who could with a reason are asked for one; the administrator is not.
+        assert_eq!(
+            body.contains("Why do you need to see this record?"),
+            reads == StatusCode::FORBIDDEN && !email.starts_with("admin"),
+            "{email}"
+        );
+        let r = c.get(s.url(&act)).send().await.unwrap();
+        assert_eq!(r.status(), acts, "{email} acting for her");
+        assert_eq!(
+            r.text().await.unwrap().contains("Lizzy Parker"),
+            acts == StatusCode::OK
+        );
+    }
+    // A guest and another resident neither see her nor act for her.
+    let other = s.client();
+    crate::accounts::sign_up(&s, &other, "b@mail.example", "resident b password").await;
+    crate::accounts::sign_in(&s, &other, "b@mail.example", "resident b password").await;
+    for c in [&s.client(), &other] {
+        let r = c.get(s.url(&record)).send().await.unwrap();
+        assert!(matches!(
+            r.status(),
+            StatusCode::FORBIDDEN | StatusCode::SEE_OTHER
+        ));
+        let form = c
+            .get(s.url(&act))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!form.contains("Lizzy Parker"));
+    }
+    // Once her case is closed, its team no longer sees her.
+    townhall_store::sql::query("UPDATE cases SET closed = 1")
+        .execute(s.db.store.reader())
+        .await
+        .unwrap();
+    let waste = staff_client(&s, "waste@testshire.example").await;
+    assert_eq!(
+        waste.get(s.url(&record)).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn a_reason_given_to_see_a_record_is_recorded_shown_and_reviewed() {
+    let s = TestServer::start().await;
+    s.add_staff(
+        "roads@testshire.example",
+        "Sam Jones",
+        Role::Caseworker,
+        Some("Highways"),
+        PASSWORD,
+    )
+    .await;
+    s.add_staff(
+        "dpo@testshire.example",
+        "Dana Price",
+        Role::DataProtectionOfficer,
+        None,
+        PASSWORD,
+    )
+    .await;
+    let (lizzy, id) = lizzy(&s).await;
+    let sam = staff_client(&s, "roads@testshire.example").await;
+    let record = format!("/staff/residents/{id}");
+    let reason_at = format!("/staff/residents/{id}/reason");
+    let r = s
+        .submit(&sam, &record, &reason_at, &[("reason", "need")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Enter the reason you need to see this record"));
+    assert_eq!(s.count("break_glass_reads").await, 0);
+    let why = "She phoned about a pothole outside her home and asked what we hold";
+    let r = s
+        .submit(&sam, &record, &reason_at, &[("reason", why)])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = s.text(&sam, &record).await;
+    assert!(page.contains("1984-03-02"), "the record is shown");
+    // The look is audited with the reason, and Lizzy sees it.
+    let (purpose,): (String,) = townhall_store::sql::query_as(
+        "SELECT purpose FROM audit_log WHERE subject_id = $1 AND actor_kind = 'staff' ORDER BY seq DESC",
+    )
+    .bind(id.to_string())
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    assert!(purpose.contains(why), "{purpose}");
+    assert!(s.text(&lizzy, "/account/access-log").await.contains(why));
+    // The data protection officer reviews it.
+    let dpo = staff_client(&s, "dpo@testshire.example").await;
+    assert!(s.text(&dpo, "/staff").await.contains("/staff/break-glass"));
+    let list = s.text(&dpo, "/staff/break-glass").await;
+    assert!(list.contains(why));
+    let read_id: (String,) = townhall_store::sql::query_as("SELECT read_id FROM break_glass_reads")
+        .fetch_one(s.db.store.reader())
+        .await
+        .unwrap();
+    let r = s
+        .submit(
+            &dpo,
+            "/staff/break-glass",
+            &format!("/staff/break-glass/{}/reviewed", read_id.0),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(!s.text(&dpo, "/staff/break-glass").await.contains(why));
+    // Only the data protection officer reviews.
+    assert_eq!(
+        sam.get(s.url("/staff/break-glass"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
 }

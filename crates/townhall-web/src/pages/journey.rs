@@ -67,7 +67,15 @@ async fn requester(
     let assisting = first(input, ASSISTING);
     if let (Some(_), false) = (&v.staff, assisting.is_empty()) {
         let owner: UserId = assisting.parse().map_err(|_| AppError::NotFound)?;
-        let me = v.staff_for(Action::Write, &Resource::ResidentRecord { owner })?;
+        let staff = v.staff_for(Action::Read, &Resource::StaffHome)?;
+        let (relationship, _) = crate::pages::staff::relationship(state, staff, owner).await?;
+        let me = v.staff_for(
+            Action::Write,
+            &Resource::ResidentRecord {
+                owner,
+                relationship,
+            },
+        )?;
         let resident = townhall_identity::accounts::get(state.store(), state.council().id, owner)
             .await?
             .filter(|u| u.kind == UserKind::Resident)

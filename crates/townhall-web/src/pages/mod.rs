@@ -73,6 +73,12 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staff", get(staff::home))
         .route("/staff/residents/{id}", get(staff::resident))
+        .route("/staff/residents/{id}/reason", post(staff::state_reason))
+        .route("/staff/break-glass", get(staff::break_glass_reviews))
+        .route(
+            "/staff/break-glass/{id}/reviewed",
+            post(staff::break_glass_reviewed),
+        )
         .route("/staff/cases/{reference}", get(casework::case))
         .route("/staff/cases/{reference}/status", post(casework::status))
         .route("/staff/cases/{reference}/note", post(casework::note))

@@ -1,18 +1,20 @@
 //! The staff area.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
 use townhall_audit::Actor;
-use townhall_authz::{Action, Resource};
-use townhall_identity::{profiles, UserKind};
-use townhall_types::UserId;
+use townhall_authz::{authorize, Action, Relationship, Resource, Verdict};
+use townhall_identity::staff::{Role, StaffMember};
+use townhall_identity::{break_glass, profiles, UserKind};
+use townhall_types::{Timestamp, UserId};
 
 use crate::auth::Visitor;
 use crate::client::ClientAddr;
 use crate::error::AppError;
-use crate::layout::{page, Errors};
+use crate::layout::{self, csrf, error_summary, page, Errors};
 use crate::pages::account::{password_sign_in, sign_in_page, SignInForm};
 use crate::AppState;
 
@@ -36,6 +38,13 @@ pub async fn home(
 ) -> Result<Markup, AppError> {
     let me = v.staff_for(Action::Read, &Resource::StaffHome)?;
     let queue = crate::pages::casework::queue(&state, &v, me, &filters).await?;
+    let to_review = if v.require(Action::Read, &Resource::AuditLog).is_ok() {
+        break_glass::to_review(state.store(), state.council().id)
+            .await?
+            .len()
+    } else {
+        0
+    };
     Ok(page(
         &v,
         &state.council().name,
@@ -51,12 +60,53 @@ pub async fn home(
                     p { "People linked across the council's systems: pairs to review, and one person seen whole when your team may." }
                 }
             }
+            @if to_review > 0 {
+                div class="card" {
+                    h2 { a href="/staff/break-glass" { "Records seen for a stated reason" } }
+                    p { (to_review) " to review." }
+                }
+            }
             div class="card" {
                 h2 { "Looking at a resident's record" }
-                p { "Every time you open a resident's record it is recorded, with the reason, and the resident can see it." }
+                p { "You see a resident's record when they have an open request with your team, or, if you need to otherwise, after giving a reason. Every look is recorded with its reason, and the resident can see it." }
             }
         },
     ))
+}
+
+/// How a member of staff stands to a resident, and the purpose their look
+/// is recorded under: an open case of their team, their role (customer
+/// services acts for anyone who asks), or a reason they stated.
+pub(crate) async fn relationship(
+    state: &AppState,
+    me: &StaffMember,
+    owner: UserId,
+) -> Result<(Relationship, String), AppError> {
+    let council = state.council().id;
+    if me.role == Role::CustomerServices {
+        return Ok((
+            Relationship::None,
+            "helping the resident with a council service (customer services)".into(),
+        ));
+    }
+    if let Some(team) = &me.team {
+        if townhall_cases::open_case_with_team(state.store(), council, owner, team.id).await? {
+            return Ok((
+                Relationship::OpenCaseWithTeam,
+                format!("working on the resident's open request with {}", team.name),
+            ));
+        }
+    }
+    let now = Timestamp::now();
+    Ok(
+        match break_glass::active_reason(state.store(), council, me.user.id, owner, now).await? {
+            Some(reason) => (
+                Relationship::StatedReason,
+                format!("a reason the officer gave: {reason}"),
+            ),
+            None => (Relationship::None, String::new()),
+        },
+    )
 }
 
 pub async fn resident(
@@ -65,7 +115,27 @@ pub async fn resident(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let owner: UserId = id.parse().map_err(|_| AppError::NotFound)?;
-    let me = v.staff_for(Action::Read, &Resource::ResidentRecord { owner })?;
+    let me = v.staff_for(Action::Read, &Resource::StaffHome)?;
+    let (relationship, purpose) = relationship(&state, me, owner).await?;
+    let record = |relationship| Resource::ResidentRecord {
+        owner,
+        relationship,
+    };
+    if let Err(refused) = v.require(Action::Read, &record(relationship)) {
+        let with_reason = authorize(
+            &v.principal(),
+            Action::Read,
+            &record(Relationship::StatedReason),
+        );
+        return match with_reason {
+            Verdict::Allow => Ok((
+                StatusCode::FORBIDDEN,
+                reason_page(&state, &v, owner, "", &Errors::default()),
+            )
+                .into_response()),
+            _ => Err(refused),
+        };
+    }
     let council = state.council();
     let profile = profiles::read_as(
         state.store(),
@@ -73,25 +143,174 @@ pub async fn resident(
         owner,
         Actor::Staff(me.user.id.to_string()),
         &me.label(),
-        "providing a council service",
+        &purpose,
     )
     .await?
     .ok_or(AppError::NotFound)?;
+    let may_act = v.require(Action::Write, &record(relationship)).is_ok();
     Ok(page(&v, &council.name, "Resident record", html! {
         h1 { (profile.given_name) " " (profile.family_name) }
-        p class="warning-text" { "This view has been recorded in the audit log." }
+        p class="warning-text" { "This view has been recorded in the audit log, as " strong { (purpose) } ". The resident can see it." }
         dl class="summary-list" {
             div class="summary-list__row" { dt { "Date of birth" } dd { (profile.date_of_birth.as_deref().unwrap_or("Not known")) } }
             div class="summary-list__row" { dt { "Phone" } dd { (profile.phone.as_deref().unwrap_or("Not known")) } }
             div class="summary-list__row" { dt { "UPRN" } dd { (profile.uprn.as_deref().unwrap_or("Not known")) } }
         }
-        h2 { "Make a request for this resident" }
-        p { "If they cannot do it online, you can do it with them. It is recorded as made by you on their behalf." }
-        ul class="list" {
-            @for s in state.site.services.all() {
-                li { a href={ "/services/" (s.id) "/start?for=" (owner) } { (s.name) } }
+        @if may_act {
+            h2 { "Make a request for this resident" }
+            p { "If they cannot do it online, you can do it with them. It is recorded as made by you on their behalf." }
+            ul class="list" {
+                @for s in state.site.services.all() {
+                    li { a href={ "/services/" (s.id) "/start?for=" (owner) } { (s.name) } }
+                }
             }
         }
     })
     .into_response())
+}
+
+/// The page asking why a member of staff needs to see a record their team
+/// has no open case for.
+fn reason_page(
+    state: &AppState,
+    v: &Visitor,
+    owner: UserId,
+    reason: &str,
+    errors: &Errors,
+) -> Markup {
+    page(
+        v,
+        &state.council().name,
+        &layout::title(errors, "Why do you need to see this record?"),
+        html! {
+            (error_summary(errors))
+            h1 { "Why do you need to see this record?" }
+            p { "This resident has no open request with your team. You can still see their record if you need to, for a reason you give here." }
+            p { "Your reason is recorded with every look for the next 30 minutes, shown to the resident, and checked by the data protection officer." }
+            form method="post" action={ "/staff/residents/" (owner) "/reason" } novalidate {
+                (csrf(v))
+                @let error = errors.get("reason");
+                div class={ "form-group" @if error.is_some() { " form-group--error" } } {
+                    label for="reason" { "Your reason" }
+                    span class="hint" id="reason-hint" { "For example: the resident phoned about a missed bin and asked what we hold about them" }
+                    @if let Some(e) = error { span class="error-message" id="reason-error" { span class="visually-hidden" { "Error: " } (e) } }
+                    textarea id="reason" name="reason" rows="3" class=[error.map(|_| "input--error")]
+                        aria-describedby={ "reason-hint" @if error.is_some() { " reason-error" } } { (reason) }
+                }
+                button class="button" type="submit" { "Continue" }
+            }
+            p { a href="/staff" { "Back to the staff home page" } }
+        },
+    )
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Records the reason, then shows the record.
+pub async fn state_reason(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(f): Form<ReasonForm>,
+) -> Result<Response, AppError> {
+    let owner: UserId = id.parse().map_err(|_| AppError::NotFound)?;
+    let me = v.staff_for(
+        Action::Read,
+        &Resource::ResidentRecord {
+            owner,
+            relationship: Relationship::StatedReason,
+        },
+    )?;
+    let mut tx = state.store().begin().await?;
+    let stated = break_glass::state_reason(
+        &mut tx,
+        state.council().id,
+        (me.user.id, &me.label()),
+        owner,
+        &f.reason,
+        Timestamp::now(),
+    )
+    .await?;
+    if let Err(e) = stated {
+        let mut errors = Errors::default();
+        errors.push("reason", e.to_string());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            reason_page(&state, &v, owner, &f.reason, &errors),
+        )
+            .into_response());
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/staff/residents/{owner}")).into_response())
+}
+
+/// The data protection officer's list of reasons to review.
+pub async fn break_glass_reviews(
+    State(state): State<AppState>,
+    v: Visitor,
+) -> Result<Markup, AppError> {
+    v.staff_for(Action::Read, &Resource::AuditLog)?;
+    let reads = break_glass::to_review(state.store(), state.council().id).await?;
+    Ok(page(
+        &v,
+        &state.council().name,
+        "Records seen for a stated reason",
+        html! {
+            h1 { "Records seen for a stated reason" }
+            p { "Staff gave these reasons to see a resident's record their team had no open request for. Check each is a good reason, then mark it reviewed." }
+            @if reads.is_empty() {
+                p { "There is nothing to review." }
+            } @else {
+                table class="table" {
+                    caption class="visually-hidden" { "Reasons to review" }
+                    thead { tr { th scope="col" { "When" } th scope="col" { "Who" } th scope="col" { "Resident" } th scope="col" { "Reason" } th scope="col" { span class="visually-hidden" { "Action" } } } }
+                    tbody {
+                        @for r in &reads {
+                            tr {
+                                td { (r.at.human()) }
+                                td { (r.staff_label) }
+                                td { (r.resident) }
+                                td { (r.reason) }
+                                td {
+                                    form method="post" action={ "/staff/break-glass/" (r.id) "/reviewed" } {
+                                        (csrf(&v))
+                                        button class="button button--secondary" type="submit" { "Mark reviewed" span class="visually-hidden" { " (" (r.staff_label) ", " (r.at.human()) ")" } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// Marks one reason reviewed.
+pub async fn break_glass_reviewed(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    // Reviewing is part of overseeing the audit log, which only the data
+    // protection officer reads; it changes nothing in the log itself.
+    let me = v.staff_for(Action::Read, &Resource::AuditLog)?;
+    let mut tx = state.store().begin().await?;
+    if !break_glass::mark_reviewed(
+        &mut tx,
+        state.council().id,
+        &id,
+        &me.label(),
+        Timestamp::now(),
+    )
+    .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(Redirect::to("/staff/break-glass").into_response())
 }
