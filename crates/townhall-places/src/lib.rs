@@ -296,6 +296,22 @@ pub fn normalise_postcode(input: &str) -> Option<String> {
     (inward_ok && outward_ok).then(|| format!("{outward} {inward}"))
 }
 
+/// A postcode of the council's that holds the most addresses: a real
+/// example for hints and errors.
+pub async fn example_postcode(
+    store: &Store,
+    council: CouncilId,
+) -> Result<Option<String>, StoreError> {
+    let row: Option<(String,)> = sql::query_as(
+        "SELECT postcode FROM addresses WHERE council_id = $1 \
+         GROUP BY postcode ORDER BY COUNT(*) DESC, postcode LIMIT 1",
+    )
+    .bind(council.to_string())
+    .fetch_optional(store.reader())
+    .await?;
+    Ok(row.map(|(p,)| p))
+}
+
 /// The addresses at a postcode, in street order.
 pub async fn addresses_at(
     store: &Store,

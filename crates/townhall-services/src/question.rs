@@ -23,7 +23,7 @@ pub enum QuestionKind {
     MultipleChoice,
     /// Yes or no.
     YesNo,
-    /// An address from the gazetteer or a point on the map (`accept`).
+    /// An address from the gazetteer or a point given by its latitude and longitude (`accept`).
     Location,
     /// A photo, uploaded with the form.
     Photo,
@@ -171,9 +171,13 @@ impl Question {
                 format!("Select {name}")
             }
             QuestionKind::YesNo => format!("Select yes or no for {name}"),
-            QuestionKind::Location => {
-                "Enter a postcode and choose an address, or choose a point on the map".to_owned()
-            }
+            // There is no map: a point is given as its latitude and longitude.
+            QuestionKind::Location => match self.accept.as_slice() {
+                [LocationKind::Address] => "Enter a postcode and choose an address".to_owned(),
+                [LocationKind::Point] => "Enter the latitude and longitude of the place".to_owned(),
+                _ => "Enter a postcode and choose an address, or enter the latitude and longitude of the place"
+                    .to_owned(),
+            },
             QuestionKind::Photo => "Choose a photo to upload".to_owned(),
             _ => format!("Enter {name}"),
         }

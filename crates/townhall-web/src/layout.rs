@@ -22,6 +22,7 @@ fn shell(title: &str, council: &str, v: Option<&Visitor>, content: Markup) -> Ma
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " – " (council) }
+                link rel="icon" href="/favicon.ico" sizes="32x32";
                 link rel="stylesheet" href="/assets/site.css";
                 script src="/assets/passkey.js" defer {}
             }

@@ -606,3 +606,57 @@ async fn a_resident_orders_a_bin_to_their_home_and_pays_for_it() {
     assert!(request.contains("Mixed recycling (blue 240 litre bin)"));
     assert!(request.contains("Ordered"));
 }
+
+#[tokio::test]
+async fn a_newcomer_is_shown_what_works_here() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    // The example in the error is one of this council's postcodes, and works.
+    let r = s
+        .submit(
+            &c,
+            "/services/report-missed-bin/start",
+            "/services/report-missed-bin/answers",
+            &[("address-postcode", "nonsense"), ("action", "find-address")],
+        )
+        .await;
+    let page = r.text().await.unwrap();
+    let example = page
+        .split("Enter a full postcode, like ")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("an example postcode")
+        .to_owned();
+    assert_eq!(example, "TE1 1AA");
+    let r = s
+        .submit(
+            &c,
+            "/services/report-missed-bin/start",
+            "/services/report-missed-bin/answers",
+            &[("address-postcode", &example), ("action", "find-address")],
+        )
+        .await;
+    assert!(r.text().await.unwrap().contains("addresses found"));
+    // Where there is no map, nothing speaks of one.
+    let r = s
+        .submit(
+            &c,
+            "/services/report-missed-bin/start",
+            "/services/report-missed-bin/answers",
+            &[("bin", "general")],
+        )
+        .await;
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Enter a postcode and choose an address"));
+    for path in [
+        "/services/report-pothole/start",
+        "/services/report-pothole/rules",
+    ] {
+        assert!(!s.text(&c, path).await.contains("map"), "{path}");
+    }
+    // The site has an icon.
+    let r = c.get(s.url("/favicon.ico")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/x-icon");
+    assert_eq!(&r.bytes().await.unwrap()[..4], &[0, 0, 1, 0]);
+}

@@ -344,7 +344,14 @@ pub async fn answer(
                 let field = format!("{}-postcode", q.id);
                 let typed = first(&input, &field);
                 if townhall_places::normalise_postcode(typed).is_none() {
-                    errors.push(&field, "Enter a full postcode, like RV1 2AB");
+                    let message =
+                        match townhall_places::example_postcode(state.store(), state.council().id)
+                            .await?
+                        {
+                            Some(example) => format!("Enter a full postcode, like {example}"),
+                            None => "Enter a full postcode".to_owned(),
+                        };
+                    errors.push(&field, message);
                 } else if found.is_empty() {
                     errors.push(&field, format!("We cannot find any addresses at {typed} in this council's area. Check the postcode"));
                 }

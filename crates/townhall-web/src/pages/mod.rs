@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/accessibility", get(public::accessibility))
         .route("/privacy", get(public::privacy))
         .route("/assets/site.css", get(public::css))
+        .route("/favicon.ico", get(public::favicon))
         .route("/assets/passkey.js", get(public::passkey_js))
         .route(
             "/sign-up",

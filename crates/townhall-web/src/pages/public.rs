@@ -91,6 +91,17 @@ pub async fn css() -> impl IntoResponse {
     )
 }
 
+/// The site's icon, for browsers' tabs and bookmarks.
+pub async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/x-icon"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_bytes!("../../assets/favicon.ico").as_slice(),
+    )
+}
+
 pub async fn passkey_js() -> impl IntoResponse {
     (
         [

@@ -203,8 +203,9 @@ fn answer_rule(q: &Question) -> String {
         QuestionKind::YesNo => "Yes or no".to_owned(),
         QuestionKind::Location => match q.accept.as_slice() {
             [LocationKind::Address] => "An address from the council's list".to_owned(),
-            [LocationKind::Point] => "A point on the map".to_owned(),
-            _ => "An address from the council's list, or a point on the map".to_owned(),
+            [LocationKind::Point] => "A point, as its latitude and longitude".to_owned(),
+            _ => "An address from the council's list, or a point as its latitude and longitude"
+                .to_owned(),
         },
         QuestionKind::Photo => "A photo (JPEG, PNG or WebP, up to 10 MB)".to_owned(),
         QuestionKind::Slot => "A day with places left".to_owned(),
