@@ -30,8 +30,12 @@ pub struct DecisionRequest<'a> {
 pub struct Decision {
     /// Whether the data may be shared.
     pub allow: bool,
-    /// Why, in words fit for the resident and for the audit log.
+    /// Why, in words fit for the audit log and for staff.
     pub reason: String,
+    /// The same, said to the resident ("You said yes on …"), without a
+    /// full stop.
+    #[serde(skip)]
+    pub to_resident: String,
     /// The lawful basis relied on, when allowed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_basis: Option<crate::LegalBasis>,
@@ -39,10 +43,20 @@ pub struct Decision {
 
 impl Decision {
     fn deny(reason: impl Into<String>) -> Self {
+        let reason = reason.into();
         Self {
             allow: false,
-            reason: reason.into(),
+            to_resident: reason.clone(),
+            reason,
             legal_basis: None,
+        }
+    }
+
+    /// A refusal, said two ways.
+    fn refuse(reason: String, to_resident: String) -> Self {
+        Self {
+            to_resident,
+            ..Self::deny(reason)
         }
     }
 }
@@ -84,16 +98,20 @@ pub async fn decide(
             extra.join(", ")
         )));
     }
-    let allow = |reason: String| Decision {
+    let allow = |reason: String, to_resident: String| Decision {
         allow: true,
         reason,
+        to_resident,
         legal_basis: Some(purpose.legal_basis),
     };
     if purpose.default == Default::RequiredByLaw {
-        return Ok(allow(format!(
-            "required by law: {}",
-            purpose.reason.as_deref().unwrap_or_default()
-        )));
+        return Ok(allow(
+            format!(
+                "required by law: {}",
+                purpose.reason.as_deref().unwrap_or_default()
+            ),
+            "The law requires it, so you cannot say no".into(),
+        ));
     }
     let choice = match req.resident {
         Some(resident) => {
@@ -110,30 +128,44 @@ pub async fn decide(
         None => None,
     };
     Ok(match choice {
-        Some(c) if c.choice == Choice::Withdrawn => {
-            Decision::deny(format!("the resident said no on {}", c.recorded_at.human()))
-        }
+        Some(c) if c.choice == Choice::Withdrawn => Decision::refuse(
+            format!("the resident said no on {}", c.recorded_at.human()),
+            format!("You said no on {}", c.recorded_at.human()),
+        ),
         Some(c) => match c.valid_until {
-            Some(until) if until <= req.at => Decision::deny(format!(
-                "the resident's permission ended on {}",
-                until.human()
-            )),
-            Some(until) => allow(format!(
-                "the resident gave permission on {} until {}",
-                c.recorded_at.human(),
-                until.human()
-            )),
-            None => allow(format!(
-                "the resident gave permission on {}",
-                c.recorded_at.human()
-            )),
+            Some(until) if until <= req.at => Decision::refuse(
+                format!("the resident's permission ended on {}", until.human()),
+                format!("Your permission ended on {}", until.human()),
+            ),
+            Some(until) => allow(
+                format!(
+                    "the resident gave permission on {} until {}",
+                    c.recorded_at.human(),
+                    until.human()
+                ),
+                format!(
+                    "You said yes on {}, until {}",
+                    c.recorded_at.human(),
+                    until.human()
+                ),
+            ),
+            None => allow(
+                format!("the resident gave permission on {}", c.recorded_at.human()),
+                format!("You said yes on {}", c.recorded_at.human()),
+            ),
         },
         None => match purpose.default {
-            Default::OptOut => allow(format!(
-                "shared by default unless the resident says no: {}",
-                purpose.reason.as_deref().unwrap_or_default()
-            )),
-            _ => Decision::deny("the resident has not given permission"),
+            Default::OptOut => allow(
+                format!(
+                    "shared by default unless the resident says no: {}",
+                    purpose.reason.as_deref().unwrap_or_default()
+                ),
+                "You have not said no, so we share it".into(),
+            ),
+            _ => Decision::refuse(
+                "the resident has not given permission".into(),
+                "You have not said yes, so we do not share it".into(),
+            ),
         },
     })
 }

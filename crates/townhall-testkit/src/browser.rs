@@ -113,13 +113,24 @@ impl Browser {
         self.check_accessibility().await;
     }
 
-    /// Runs axe-core on the current page; panics listing every violation.
+    /// Runs axe-core on the current page at a desktop's width and a small
+    /// phone's (375 CSS pixels); panics listing every violation.
     pub async fn check_accessibility(&self) {
         let source = std::fs::read_to_string(axe_path()).expect("read axe.min.js");
         self.client
             .execute(&source, vec![])
             .await
             .expect("inject axe-core");
+        for width in [375, 1024] {
+            self.client
+                .set_window_size(width, 900)
+                .await
+                .expect("resize the window");
+            self.run_axe(width).await;
+        }
+    }
+
+    async fn run_axe(&self, width: u32) {
         let result = self
             .client
             .execute_async(
@@ -138,7 +149,7 @@ impl Browser {
         let violations: Vec<String> = serde_json::from_value(result).unwrap_or_default();
         assert!(
             violations.is_empty(),
-            "accessibility problems on {url}:\n  {}",
+            "accessibility problems on {url} at {width} pixels wide:\n  {}",
             violations.join("\n  ")
         );
     }

@@ -131,3 +131,53 @@ async fn a_bad_date_is_explained_next_to_the_field() {
     let n = s.count("consent_records").await;
     assert_eq!(n, 0);
 }
+
+#[tokio::test]
+async fn the_resident_is_spoken_to_in_plain_english() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    sign_up(&s, &c, "lizzy@mail.example", "kettle river jumper").await;
+    sign_in(&s, &c, "lizzy@mail.example", "kettle river jumper").await;
+    let page = s.text(&c, "/account/consent").await;
+    for wrong in ["the resident", "Now:", "..", ". ."] {
+        assert!(!page.contains(wrong), "'{wrong}' on the consent page");
+    }
+    assert!(page.contains("You have not said yes, so we do not share it."));
+    // The time-limit links sit beside the labels, not inside them.
+    for label in page.split("<label").skip(1) {
+        let inside = label.split("</label>").next().unwrap();
+        assert!(!inside.contains("<a "), "a link inside a label: {inside}");
+    }
+    // Saying yes is told back in the resident's words.
+    let first = page
+        .split("name=\"share\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let r = s
+        .submit(
+            &c,
+            "/account/consent",
+            "/account/consent",
+            &[("share", &first)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(s
+        .text(&c, "/account/consent")
+        .await
+        .contains("You said yes on "));
+    // The access log names what was done in words, not field names.
+    let log = s.text(&c, "/account/access-log").await;
+    let rows = log
+        .split("<tbody>")
+        .nth(1)
+        .and_then(|rest| rest.split("</tbody>").next())
+        .expect("her own choices are listed");
+    assert!(
+        !rows.contains('_'),
+        "a field name in the access log: {rows}"
+    );
+    assert!(!rows.contains("answers."), "{rows}");
+}

@@ -654,6 +654,30 @@ async fn a_newcomer_is_shown_what_works_here() {
     ] {
         assert!(!s.text(&c, path).await.contains("map"), "{path}");
     }
+    // Check your answers: each row has its own "Change", back to its question.
+    let r = s
+        .submit(
+            &c,
+            "/services/report-missed-bin/start",
+            "/services/report-missed-bin/answers",
+            &[
+                ("address-uprn", HOME_IN_ZONE),
+                ("bin", "general"),
+                ("collection-date-day", "17"),
+                ("collection-date-month", "11"),
+                ("collection-date-year", "2026"),
+                ("presented", "yes"),
+            ],
+        )
+        .await;
+    let check = r.text().await.unwrap();
+    assert!(check.contains("Check your answers"), "{check}");
+    let rows = check.matches("class=\"summary-list__row\"").count();
+    let changes = check
+        .matches("formaction=\"/services/report-missed-bin/answers#")
+        .count();
+    assert_eq!(changes, rows - 1, "every row but the area has a Change");
+    assert!(check.contains("answers#address\""));
     // The site has an icon.
     let r = c.get(s.url("/favicon.ico")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);

@@ -97,7 +97,7 @@ pub async fn queue(
         @if cases.is_empty() {
             p class="empty" { (if filter.closed { "No closed cases match." } else { "No open cases match. Cases routed to your team will appear here, soonest due first." }) }
         } @else {
-            div class="table-wrap" {
+            div class="table-wrap" tabindex="0" {
                 table {
                     caption { (cases.len()) " " (if filter.closed { "closed" } else { "open" }) " case" @if cases.len() != 1 { "s" } " for " (team.name) }
                     thead { tr { th scope="col" { "Reference" } th scope="col" { "Service" } th scope="col" { "Status" } th scope="col" { "Ward" } th scope="col" { "Due" } } }

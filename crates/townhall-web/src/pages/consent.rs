@@ -47,11 +47,16 @@ async fn current<'a>(
                 purpose: p,
                 recipient: r,
                 allowed: d.allow,
-                reason: d.reason,
+                reason: d.to_resident,
             });
         }
     }
     Ok(rows)
+}
+
+/// Text ending with exactly one full stop, however it was written.
+fn sentence(text: &str) -> String {
+    format!("{}.", text.trim().trim_end_matches('.'))
 }
 
 fn key(p: &str, r: &str) -> String {
@@ -80,13 +85,17 @@ pub async fn overview(State(state): State<AppState>, v: Visitor) -> Result<Marku
                             @let id = key(&row.purpose.id, row.recipient);
                             div class="checkboxes__item" {
                                 input type="checkbox" id=(id) name="share" value=(id) checked[row.allowed] aria-describedby={ (id) "-desc" };
-                                label for=(id) {
-                                    (row.purpose.title)
-                                    @if row.purpose.recipients.len() > 1 { " — " (policy.recipient(row.recipient).map(|r| r.name.as_str()).unwrap_or(row.recipient)) }
+                                div {
+                                    label for=(id) {
+                                        (row.purpose.title)
+                                        @if row.purpose.recipients.len() > 1 { " — " (policy.recipient(row.recipient).map(|r| r.name.as_str()).unwrap_or(row.recipient)) }
+                                    }
                                     span class="hint" id={ (id) "-desc" } {
-                                        (row.purpose.description) " "
+                                        (sentence(&row.purpose.description)) " "
                                         (choice_text(row.purpose.default)) ". "
-                                        "Now: " (row.reason) ". "
+                                        (row.reason) "."
+                                    }
+                                    p class="checkboxes__link" {
                                         a href={ "/account/consent/" (row.purpose.id) } { "Set a time limit" span class="visually-hidden" { " for " (row.purpose.title) } }
                                     }
                                 }

@@ -131,7 +131,7 @@ pub async fn dashboard(State(state): State<AppState>, v: Visitor) -> Result<Mark
                 } @else {
                     ul {
                         @for a in &accesses {
-                            li { (a.at.human()) ": " (a.event.actor_label) " — " (verb(a.event.action)) " for " (a.event.purpose) }
+                            li { (a.at.human()) ": " (a.event.actor_label) " " (described(&a.event)) ", for " (a.event.purpose) }
                         }
                     }
                 }
@@ -145,14 +145,51 @@ pub async fn dashboard(State(state): State<AppState>, v: Visitor) -> Result<Mark
     ))
 }
 
-fn verb(a: townhall_audit::Action) -> &'static str {
-    match a {
-        townhall_audit::Action::Read => "looked at your details",
-        townhall_audit::Action::Create => "recorded your details",
-        townhall_audit::Action::Update => "changed your details",
-        townhall_audit::Action::Delete => "removed some of your details",
-        townhall_audit::Action::Share => "shared your details",
+/// What an audit entry did, said to the resident: "changed your request: its
+/// status", "looked at your details: your date of birth, your address".
+fn described(e: &townhall_audit::AuditEvent) -> String {
+    use townhall_audit::Action as A;
+    let request = e.record.starts_with("case:");
+    let what = if request {
+        "your request"
+    } else {
+        "your details"
+    };
+    let verb = match (e.action, request) {
+        (A::Read, _) => "looked at",
+        (A::Create, true) => "made",
+        (A::Create, false) => "recorded",
+        (A::Update, _) => "changed",
+        (A::Delete, _) => "removed some of",
+        (A::Share, _) => "shared",
+    };
+    let fields: Vec<String> = e.fields.iter().map(|f| field_words(f)).collect();
+    if fields.is_empty() {
+        format!("{verb} {what}")
+    } else {
+        format!("{verb} {what}: {}", fields.join(", "))
     }
+}
+
+/// A recorded field's name in words.
+fn field_words(field: &str) -> String {
+    if let Some(question) = field.strip_prefix("answers.") {
+        return format!("your answer about {}", question.replace(['-', '_'], " "));
+    }
+    match field {
+        "given_name" | "family_name" | "contact_name" | "name" | "display_name" => "your name",
+        "date_of_birth" => "your date of birth",
+        "phone" | "contact_phone" => "your phone number",
+        "email" | "contact_email" => "your email address",
+        "uprn" | "address" => "your address",
+        "location" => "where it is",
+        "status" => "its progress",
+        "assignee" => "who is working on it",
+        "note" => "a note",
+        "duplicate_of" => "joined it to an earlier report",
+        other => return other.replace(['-', '_', '.'], " "),
+    }
+    .to_owned()
 }
 
 pub async fn access_log(State(state): State<AppState>, v: Visitor) -> Result<Markup, AppError> {
@@ -170,7 +207,8 @@ pub async fn access_log(State(state): State<AppState>, v: Visitor) -> Result<Mar
             @if accesses.is_empty() {
                 (empty("Nobody has looked at your information yet."))
             } @else {
-                div class="table-wrap" {
+                // Focusable, so that people using a keyboard can scroll it on a narrow screen.
+                div class="table-wrap" tabindex="0" role="region" aria-label="Accesses to your information" {
                     table {
                         caption class="visually-hidden" { "Accesses to your information, newest first" }
                         thead { tr { th scope="col" { "When" } th scope="col" { "Who" } th scope="col" { "What" } th scope="col" { "Why" } } }
@@ -179,7 +217,7 @@ pub async fn access_log(State(state): State<AppState>, v: Visitor) -> Result<Mar
                                 tr {
                                     td { (a.at.human()) }
                                     td { (a.event.actor_label) }
-                                    td { (verb(a.event.action)) ": " (a.event.fields.join(", ").replace('_', " ")) }
+                                    td { (described(&a.event)) }
                                     td { (a.event.purpose) }
                                 }
                             }

@@ -1006,25 +1006,50 @@ fn check_page(
         html! {
             span class="caption" { (s.name) }
             h1 { "Check your answers before sending" }
-            dl class="summary-list" {
-                @for q in &s.questions {
-                    div class="summary-list__row" {
-                        dt { (q.short_name()) }
-                        dd { (answers.get(&q.id).map(|a| answer_text(q, a, location)).unwrap_or_else(|| "Not given".to_owned())) }
-                    }
-                }
-                @if let Some(p) = &place {
-                    div class="summary-list__row" { dt { "Area" } dd { (p) } }
-                }
-                @if let Requester::Guest { name, email, .. } = requester {
-                    div class="summary-list__row" { dt { "Your name" } dd { (name.as_deref().unwrap_or("Not given")) } }
-                    div class="summary-list__row" { dt { "Your email address" } dd { (email.as_ref().map(ToString::to_string).unwrap_or_else(|| "Not given".to_owned())) } }
-                }
-            }
+            // One form: each row's "Change" goes back to the questions, at its own
+            // (the answers travel with it, as nothing is kept between pages).
             form method="post" action={ "/services/" (s.id) "/answers" } {
                 (csrf(v))
                 (hidden_fields(input))
-                button class="button button--secondary" type="submit" name="action" value="change" { "Change your answers" }
+                dl class="summary-list" {
+                    @for q in &s.questions {
+                        div class="summary-list__row" {
+                            dt { (q.short_name()) }
+                            dd { (answers.get(&q.id).map(|a| answer_text(q, a, location)).unwrap_or_else(|| "Not given".to_owned())) }
+                            dd class="summary-list__actions" {
+                                button class="link-button" type="submit" name="action" value="change"
+                                    formaction={ "/services/" (s.id) "/answers#" (q.id) } {
+                                    "Change" span class="visually-hidden" { " " (q.short_name().to_lowercase()) }
+                                }
+                            }
+                        }
+                    }
+                    @if let Some(p) = &place {
+                        div class="summary-list__row" { dt { "Area" } dd { (p) } dd class="summary-list__actions" {} }
+                    }
+                    @if let Requester::Guest { name, email, .. } = requester {
+                        div class="summary-list__row" {
+                            dt { "Your name" }
+                            dd { (name.as_deref().unwrap_or("Not given")) }
+                            dd class="summary-list__actions" {
+                                button class="link-button" type="submit" name="action" value="change"
+                                    formaction={ "/services/" (s.id) "/answers#" (GUEST_NAME) } {
+                                    "Change" span class="visually-hidden" { " your name" }
+                                }
+                            }
+                        }
+                        div class="summary-list__row" {
+                            dt { "Your email address" }
+                            dd { (email.as_ref().map(ToString::to_string).unwrap_or_else(|| "Not given".to_owned())) }
+                            dd class="summary-list__actions" {
+                                button class="link-button" type="submit" name="action" value="change"
+                                    formaction={ "/services/" (s.id) "/answers#" (GUEST_EMAIL) } {
+                                    "Change" span class="visually-hidden" { " your email address" }
+                                }
+                            }
+                        }
+                    }
+                }
             }
             @if let Some(fee) = &s.fee {
             h2 { "Payment" }

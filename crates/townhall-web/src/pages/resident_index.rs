@@ -100,7 +100,7 @@ pub async fn home(State(state): State<AppState>, v: Visitor) -> Result<Markup, A
         html! {
             h1 { "Resident index" }
             p class="lead" { "The council's records of people, linked across its systems so that each person is seen once." }
-            div class="table-wrap" {
+            div class="table-wrap" tabindex="0" {
                 table {
                     caption { (counts.persons) " people in " (counts.systems.iter().map(|(_, n)| n).sum::<i64>()) " records" }
                     thead { tr { th scope="col" { "System" } th scope="col" class="numeric" { "Records" } } }
@@ -114,7 +114,7 @@ pub async fn home(State(state): State<AppState>, v: Visitor) -> Result<Markup, A
             @if !imports.is_empty() {
                 h2 { "Latest imports" }
                 p { "Values that could not be read count as missing, so the records they are in link less surely." }
-                div class="table-wrap" {
+                div class="table-wrap" tabindex="0" {
                     table {
                         caption class="visually-hidden" { "The latest imports of systems' records" }
                         thead { tr {
@@ -331,7 +331,7 @@ pub async fn person(
             h1 { (seen.records.iter().find_map(|r| r.name.clone()).unwrap_or_else(|| "One person".to_owned())) }
             p class="warning-text" { "This view has been recorded in the audit log." }
             p { "Shown because " (seen.reason) "." }
-            div class="table-wrap" {
+            div class="table-wrap" tabindex="0" {
                 table {
                     @if shown("services_involved") {
                         caption { (seen.records.len()) " record" @if seen.records.len() != 1 { "s" } " in " (seen.records.iter().filter_map(|r| r.source.as_ref().map(|k| k.system.as_str())).collect::<std::collections::BTreeSet<_>>().len()) " systems" }
@@ -401,7 +401,7 @@ pub async fn queue(
             @if pending.is_empty() {
                 p class="empty" { "No pairs are waiting." }
             } @else {
-                div class="table-wrap" {
+                div class="table-wrap" tabindex="0" {
                     table {
                         caption { (pending.len()) " pair" @if pending.len() != 1 { "s" } " waiting" }
                         thead { tr { th scope="col" { "Pair" } th scope="col" { "Systems" } th scope="col" class="numeric" { "Likelihood" } } }
@@ -491,10 +491,10 @@ fn review_page(
             span class="caption" { "Resident index" }
             h1 { "Are these the same person?" }
             p class="warning-text" { "Opening this pair has been recorded in the audit log." }
-            div class="table-wrap" { (record_rows(policy, &review.left, &review.right)) }
+            div class="table-wrap" tabindex="0" { (record_rows(policy, &review.left, &review.right)) }
             h2 { "Why the index is unsure" }
             p { "Each field adds evidence for (positive) or against (negative) the two records being one person. The weights add up to the score, " (format!("{:.2}", e.score)) ", a likelihood of " (percent(e.probability)) "." }
-            div class="table-wrap" {
+            div class="table-wrap" tabindex="0" {
                 table {
                     caption { "The score, field by field" }
                     thead { tr { th scope="col" { "Field" } th scope="col" { "What was found" } th scope="col" class="numeric" { "Weight" } } }

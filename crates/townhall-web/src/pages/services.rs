@@ -109,7 +109,7 @@ pub async fn rules(
                 p { "A " (p.name.to_lowercase()) " is issued when the request reaches \"" (s.workflow.status(&p.issued_at).map(|st| st.label.as_str()).unwrap_or(&p.issued_at)) "\". It lasts " (p.valid_for_days) " days." }
             }
             h2 { "Questions" }
-            div class="table-wrap" {
+            div class="table-wrap" tabindex="0" {
                 table {
                     caption class="visually-hidden" { "The questions this service asks" }
                     thead { tr { th scope="col" { "Question" } th scope="col" { "Answer" } th scope="col" { "Required" } } }
@@ -126,7 +126,7 @@ pub async fn rules(
                 @for r in &s.routing { li { (conditions(s, &r.when)) " → " strong { (r.team.replace("((parish))", "the parish's")) } } }
             }
             h2 { "What happens next" }
-            div class="table-wrap" {
+            div class="table-wrap" tabindex="0" {
                 table {
                     caption class="visually-hidden" { "The statuses a request moves through" }
                     thead { tr { th scope="col" { "Status" } th scope="col" { "Can move to" } th scope="col" { "What you are told" } } }
