@@ -315,13 +315,15 @@ fn gazetteer(rng: &mut StdRng, corners: &[Vec<(f64, f64)>]) -> Vec<Address> {
                 if house % 14 == 1 {
                     postcode_unit += 1;
                 }
+                // A postcode unit covers up to 14 neighbouring houses, as in
+                // UK data (about 15 addresses a unit on average).
                 let letters = b"ABDEFGHJLNPQRSTUWXYZ";
                 let pc = format!(
                     "RV{} {}{}{}",
                     ward + 1,
                     postcode_unit % 9 + 1,
                     letters[(postcode_unit / 9) % letters.len()] as char,
-                    letters[(house as usize * 7 + postcode_unit) % letters.len()] as char,
+                    letters[(postcode_unit * 7 + 3) % letters.len()] as char,
                 );
                 uprn += rng.gen_range(1..40);
                 out.push(Address {

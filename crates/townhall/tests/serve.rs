@@ -321,3 +321,36 @@ fn api_keys_are_listed_and_their_limit_changed() {
     let again = admin(&["revoke", "--key-id", fields[0]]);
     assert!(String::from_utf8_lossy(&again.stderr).contains("still in use"));
 }
+
+#[tokio::test]
+async fn the_postcodes_the_readme_suggests_each_hold_a_dozen_homes() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let line = readme
+        .lines()
+        .find(|l| l.contains("postcode: try"))
+        .expect("the README suggests postcodes");
+    let suggested: Vec<&str> = line.split('`').skip(1).step_by(2).collect();
+    assert_eq!(suggested.len(), 3, "{line}");
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::process::Command::new(env!("CARGO_BIN_EXE_townhall"))
+        .args(["migrate", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(started.status.success());
+    let store = townhall_store::Store::open_dir(dir.path()).await.unwrap();
+    let council = townhall_demo::seed(&store, &dir.path().join("config"), &())
+        .await
+        .unwrap();
+    for postcode in suggested {
+        let homes = townhall_places::addresses_at(&store, council.id, postcode)
+            .await
+            .unwrap();
+        assert!(
+            (10..=30).contains(&homes.len()),
+            "{postcode}: {}",
+            homes.len()
+        );
+    }
+}
