@@ -30,7 +30,7 @@ pub use locate::{locate, NotPlaced};
 pub use model::{Audience, Case, CaseEvent, CaseLocation, Channel, Contact, Location, Requester};
 pub use read::{
     booked_days, for_resident, nearby_open, open_as, open_case_with_team, own_case, permits_for,
-    queue, team_of, HeldPermit, QueueFilter,
+    queue, residents_with_open_cases, team_of, HeldPermit, QueueFilter,
 };
 pub use submit::{refusals, submit, Submission};
 pub use work::{add_note, assign, change_status, load, merge, StaffActor, Update};

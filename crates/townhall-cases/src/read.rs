@@ -319,3 +319,25 @@ pub async fn open_case_with_team(
     .await?;
     Ok(row.is_some())
 }
+
+/// The residents with an open case with `team`: those its staff may see.
+pub async fn residents_with_open_cases(
+    store: &Store,
+    council: CouncilId,
+    team: TeamId,
+) -> Result<Vec<UserId>, StoreError> {
+    let rows: Vec<(String,)> = sql::query_as(
+        "SELECT DISTINCT resident_id FROM cases WHERE council_id = $1 AND team_id = $2 \
+         AND closed = 0 AND resident_id IS NOT NULL",
+    )
+    .bind(council.to_string())
+    .bind(team.to_string())
+    .fetch_all(store.reader())
+    .await?;
+    rows.into_iter()
+        .map(|(id,)| {
+            id.parse()
+                .map_err(|_| StoreError::decode("bad resident id"))
+        })
+        .collect()
+}

@@ -125,3 +125,125 @@ pub async fn read_as(
     tx.commit().await?;
     Ok(profile)
 }
+
+/// What a member of staff searches residents by; empty parts are ignored.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    /// Words of the name, each matched anywhere in the given or family name.
+    pub name: String,
+    /// The date of birth, `YYYY-MM-DD`.
+    pub date_of_birth: Option<String>,
+    /// Homes (UPRNs), e.g. those at a postcode.
+    pub uprns: Option<Vec<String>>,
+}
+
+/// A resident as a search lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Their account.
+    pub id: UserId,
+    /// Their name.
+    pub name: String,
+    /// Their date of birth, if known.
+    pub date_of_birth: Option<String>,
+}
+
+/// The most residents one search lists.
+pub const MOST_FOUND: usize = 50;
+
+/// Finds residents matching `search`, only among `among` when given (those
+/// the searcher may see), and records in the audit log that each listed
+/// resident's name and date of birth were seen, for `purpose`.
+pub async fn find_as(
+    store: &Store,
+    council: CouncilId,
+    search: &Search,
+    among: Option<&[UserId]>,
+    (actor, actor_label, purpose): (Actor, &str, &str),
+) -> Result<Vec<Found>, StoreError> {
+    let words: Vec<String> = search
+        .name
+        .split_whitespace()
+        .map(|w| format!("%{}%", w.to_lowercase().replace(['%', '_'], "")))
+        .filter(|w| w.len() > 2)
+        .collect();
+    let mut conditions = vec!["council_id = $1".to_owned()];
+    let mut values: Vec<String> = vec![council.to_string()];
+    let next = |value: String, values: &mut Vec<String>| {
+        values.push(value);
+        format!("${}", values.len())
+    };
+    for w in words {
+        let p = next(w, &mut values);
+        conditions.push(format!("LOWER(given_name || ' ' || family_name) LIKE {p}"));
+    }
+    if let Some(d) = &search.date_of_birth {
+        let p = next(d.clone(), &mut values);
+        conditions.push(format!("date_of_birth = {p}"));
+    }
+    for (column, list) in [
+        ("uprn", search.uprns.clone()),
+        (
+            "user_id",
+            among.map(|a| a.iter().map(ToString::to_string).collect()),
+        ),
+    ] {
+        if let Some(list) = list {
+            if list.is_empty() {
+                return Ok(Vec::new());
+            }
+            let ps: Vec<String> = list.into_iter().map(|v| next(v, &mut values)).collect();
+            conditions.push(format!("{column} IN ({})", ps.join(", ")));
+        }
+    }
+    if conditions.len() == 1 || (among.is_some() && conditions.len() == 2) {
+        // Nothing asked: nobody is listed.
+        return Ok(Vec::new());
+    }
+    let text = format!(
+        "SELECT user_id, given_name, family_name, date_of_birth FROM residents WHERE {} \
+         ORDER BY family_name, given_name, user_id LIMIT {MOST_FOUND}",
+        conditions.join(" AND ")
+    );
+    let mut query = sql::query_as::<_, (String, String, String, Option<String>)>(&text);
+    for v in &values {
+        query = query.bind(v);
+    }
+    let rows = query.fetch_all(store.reader()).await?;
+    let found: Vec<Found> = rows
+        .into_iter()
+        .map(|(id, given, family, dob)| {
+            Ok(Found {
+                id: id.parse().map_err(|_| crate::decode_err("bad user id"))?,
+                name: format!("{given} {family}"),
+                date_of_birth: dob,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    if found.is_empty() {
+        return Ok(found);
+    }
+    let events: Vec<AuditEvent> = found
+        .iter()
+        .map(|f| AuditEvent {
+            council,
+            actor: actor.clone(),
+            actor_label: actor_label.to_owned(),
+            on_behalf_of: None,
+            subject: Some(f.id.to_string()),
+            record: format!("resident:{}", f.id),
+            fields: vec![
+                "given_name".into(),
+                "family_name".into(),
+                "date_of_birth".into(),
+            ],
+            action: Action::Read,
+            purpose: purpose.to_owned(),
+            outcome: Outcome::Allowed,
+        })
+        .collect();
+    let mut tx = store.begin().await?;
+    townhall_audit::append_all(&mut tx, &events).await?;
+    tx.commit().await?;
+    Ok(found)
+}

@@ -188,6 +188,8 @@ async fn passkey_journey_and_every_page_is_accessible() {
             .unwrap();
     b.visit(&s.url(&format!("/staff/residents/{resident}")))
         .await;
+    b.visit(&s.url("/staff/residents?name=parker&dob-day=31&dob-month=2&dob-year=1984"))
+        .await;
     // The guest's missed bin is in the team's queue; work it.
     b.visit(&s.url("/staff")).await;
     b.click("a[href='/staff/cases/TES-000001']").await;

@@ -449,6 +449,26 @@ async fn lizzy(s: &TestServer) -> (reqwest::Client, townhall_types::UserId) {
     (lizzy, id)
 }
 
+/// The signed-in resident reports her missed bin (routed to Waste and Recycling).
+async fn report_missed_bin(s: &TestServer, resident: &reqwest::Client) {
+    let r = s
+        .submit(
+            resident,
+            "/services/report-missed-bin/start",
+            "/services/report-missed-bin/submit",
+            &[
+                ("address-uprn", townhall_testkit::HOME_IN_ZONE),
+                ("bin", "general"),
+                ("collection-date-day", "17"),
+                ("collection-date-month", "11"),
+                ("collection-date-year", "2026"),
+                ("presented", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
 #[tokio::test]
 async fn staff_see_a_resident_only_when_they_need_to() {
     let s = TestServer::start().await;
@@ -477,23 +497,7 @@ async fn staff_see_a_resident_only_when_they_need_to() {
     }
     let (lizzy, id) = lizzy(&s).await;
     // Her missed-bin report is routed to Waste and Recycling.
-    let answers = [
-        ("address-uprn", townhall_testkit::HOME_IN_ZONE),
-        ("bin", "general"),
-        ("collection-date-day", "17"),
-        ("collection-date-month", "11"),
-        ("collection-date-year", "2026"),
-        ("presented", "yes"),
-    ];
-    let r = s
-        .submit(
-            &lizzy,
-            "/services/report-missed-bin/start",
-            "/services/report-missed-bin/submit",
-            &answers,
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    report_missed_bin(&s, &lizzy).await;
 
     let record = format!("/staff/residents/{id}");
     let act = format!("/services/report-missed-bin/start?for={id}");
@@ -655,4 +659,87 @@ async fn a_reason_given_to_see_a_record_is_recorded_shown_and_reviewed() {
             .status(),
         StatusCode::FORBIDDEN
     );
+}
+
+#[tokio::test]
+async fn staff_find_the_residents_they_may_see() {
+    let s = TestServer::start().await;
+    for (email, role, team) in [
+        (
+            "waste@testshire.example",
+            Role::Caseworker,
+            Some("Waste and Recycling"),
+        ),
+        (
+            "roads@testshire.example",
+            Role::Caseworker,
+            Some("Highways"),
+        ),
+        (
+            "help@testshire.example",
+            Role::CustomerServices,
+            Some("Customer Services"),
+        ),
+    ] {
+        s.add_staff(email, "Sam Jones", role, team, PASSWORD).await;
+    }
+    let (lizzy, id) = lizzy(&s).await;
+    report_missed_bin(&s, &lizzy).await;
+    let bob = s.client();
+    crate::accounts::sign_up(&s, &bob, "bob@mail.example", "another good password").await;
+    townhall_store::sql::query(
+        "UPDATE residents SET given_name = 'Bob', family_name = 'Stone' WHERE user_id <> $1",
+    )
+    .bind(id.to_string())
+    .execute(s.db.store.reader())
+    .await
+    .unwrap();
+
+    let find = |who: reqwest::Client, query: &'static str| {
+        let s = &s;
+        async move {
+            let r = who
+                .get(s.url(&format!("/staff/residents?{query}")))
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let lizzy_link = format!("/staff/residents/{id}");
+    let waste = staff_client(&s, "waste@testshire.example").await;
+    let (status, page) = find(waste.clone(), "name=lizzy+park").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(&lizzy_link) && page.contains("1984-03-02"),
+        "{page}"
+    );
+    let (_, page) = find(waste.clone(), "dob-day=2&dob-month=March&dob-year=1984").await;
+    assert!(page.contains(&lizzy_link));
+    let (_, page) = find(waste.clone(), "name=Bob").await;
+    assert!(page.contains("0 found") && !page.contains("Stone"));
+    let (status, page) = find(waste.clone(), "dob-day=31&dob-month=2&dob-year=1984").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Enter a real date of birth"));
+    // Another team finds nobody; customer services find anyone.
+    let roads = staff_client(&s, "roads@testshire.example").await;
+    assert!(find(roads, "name=Lizzy").await.1.contains("0 found"));
+    let help = staff_client(&s, "help@testshire.example").await;
+    assert!(find(help.clone(), "name=stone")
+        .await
+        .1
+        .contains("Bob Stone"));
+    assert!(find(help.clone(), "postcode=te11aa")
+        .await
+        .1
+        .contains(&lizzy_link));
+    // Nothing asked, nothing listed or recorded.
+    let before = s.count("audit_log").await;
+    assert!(!find(help, "").await.1.contains("found"));
+    assert_eq!(s.count("audit_log").await, before);
+    // Lizzy sees that she was found, and why.
+    assert!(s
+        .text(&lizzy, "/account/access-log")
+        .await
+        .contains("finding a resident with an open request with Waste and Recycling"));
 }

@@ -73,6 +73,7 @@ pub fn routes() -> Router<AppState> {
             get(staff::sign_in_form).post(staff::sign_in),
         )
         .route("/staff", get(staff::home))
+        .route("/staff/residents", get(staff::find_resident))
         .route("/staff/residents/{id}", get(staff::resident))
         .route("/staff/residents/{id}/reason", post(staff::state_reason))
         .route("/staff/break-glass", get(staff::break_glass_reviews))

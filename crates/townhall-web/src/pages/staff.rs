@@ -67,6 +67,10 @@ pub async fn home(
                 }
             }
             div class="card" {
+                h2 { a href="/staff/residents" { "Find a resident" } }
+                p { "By name, date of birth or postcode." }
+            }
+            div class="card" {
                 h2 { "Looking at a resident's record" }
                 p { "You see a resident's record when they have an open request with your team, or, if you need to otherwise, after giving a reason. Every look is recorded with its reason, and the resident can see it." }
             }
@@ -313,4 +317,146 @@ pub async fn break_glass_reviewed(
     }
     tx.commit().await?;
     Ok(Redirect::to("/staff/break-glass").into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct FindQuery {
+    #[serde(default)]
+    name: String,
+    #[serde(default, rename = "dob-day")]
+    day: String,
+    #[serde(default, rename = "dob-month")]
+    month: String,
+    #[serde(default, rename = "dob-year")]
+    year: String,
+    #[serde(default)]
+    postcode: String,
+}
+
+/// Finding a resident by name, date of birth or postcode, among those the
+/// member of staff may see (customer services: anyone; a team: those with an
+/// open request with it). Each resident listed is recorded as seen.
+pub async fn find_resident(
+    State(state): State<AppState>,
+    v: Visitor,
+    axum::extract::Query(q): axum::extract::Query<FindQuery>,
+) -> Result<Response, AppError> {
+    let me = v.staff_for(Action::Read, &Resource::StaffHome)?;
+    let council = state.council().id;
+    let mut errors = Errors::default();
+    let date_of_birth = match (q.day.trim(), q.month.trim(), q.year.trim()) {
+        ("", "", "") => None,
+        (d, m, y) => match townhall_services::date_from_parts([d, m, y]) {
+            Some(date) => Some(date.to_string()),
+            None => {
+                errors.push("dob", "Enter a real date of birth, for example 27 3 1984");
+                None
+            }
+        },
+    };
+    let uprns = match q.postcode.trim() {
+        "" => None,
+        typed => match townhall_places::normalise_postcode(typed) {
+            Some(postcode) => Some(
+                townhall_places::addresses_at(state.store(), council, &postcode)
+                    .await?
+                    .into_iter()
+                    .map(|a| a.uprn)
+                    .collect(),
+            ),
+            None => {
+                errors.push("postcode", "Enter a full postcode");
+                None
+            }
+        },
+    };
+    let asked = !q.name.trim().is_empty() || date_of_birth.is_some() || uprns.is_some();
+    let (among, purpose) = match (me.role, &me.team) {
+        (Role::CustomerServices, _) => (
+            None,
+            "finding the resident to help them (customer services)".to_owned(),
+        ),
+        (Role::Caseworker | Role::TeamLeader, Some(team)) => (
+            Some(townhall_cases::residents_with_open_cases(state.store(), council, team.id).await?),
+            format!("finding a resident with an open request with {}", team.name),
+        ),
+        _ => (Some(Vec::new()), String::new()),
+    };
+    let found = if asked && errors.is_empty() {
+        profiles::find_as(
+            state.store(),
+            council,
+            &profiles::Search {
+                name: q.name.trim().to_owned(),
+                date_of_birth,
+                uprns,
+            },
+            among.as_deref(),
+            (Actor::Staff(me.user.id.to_string()), &me.label(), &purpose),
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let date_error = errors.get("dob");
+    let body = page(
+        &v,
+        &state.council().name,
+        &layout::title(&errors, "Find a resident"),
+        html! {
+            (error_summary(&errors))
+            h1 { "Find a resident" }
+            @if me.role == Role::CustomerServices {
+                p { "You can find any resident who has an account, to help them." }
+            } @else {
+                p { "You can find residents who have an open request with your team. To see anyone else's record, open it and give your reason." }
+            }
+            form method="get" action="/staff/residents" novalidate {
+                (layout::Input { name: "name", label: "Name", kind: "text", value: &q.name, hint: Some("All or part of their first name and surname"), autocomplete: Some("off") }.render(&errors))
+                div class={ "form-group" @if date_error.is_some() { " form-group--error" } } {
+                    fieldset role="group" aria-describedby={ "dob-hint" @if date_error.is_some() { " dob-error" } } {
+                        legend { "Date of birth" }
+                        span class="hint" id="dob-hint" { "For example, 27 3 1984" }
+                        @if let Some(e) = date_error { span class="error-message" id="dob-error" { span class="visually-hidden" { "Error: " } (e) } }
+                        div class="date-input" id="dob" {
+                            @for (part, label, width, value) in [("dob-day", "Day", "input--width-2", &q.day), ("dob-month", "Month", "input--width-2", &q.month), ("dob-year", "Year", "input--width-4", &q.year)] {
+                                div class="form-group" {
+                                    label for=(part) { (label) }
+                                    input class=(width) type="text" inputmode="numeric" id=(part) name=(part) value=(value);
+                                }
+                            }
+                        }
+                    }
+                }
+                (layout::Input { name: "postcode", label: "Postcode of their home", kind: "text", value: &q.postcode, hint: None, autocomplete: Some("off") }.render(&errors))
+                button class="button" type="submit" { "Find" }
+            }
+            @if asked && errors.is_empty() {
+                h2 { (found.len()) " found" }
+                @if !found.is_empty() {
+                    p class="warning-text" { "Who you found has been recorded in the audit log, and they can see it." }
+                    div class="table-wrap" tabindex="0" {
+                        table {
+                            caption class="visually-hidden" { "Residents found" }
+                            thead { tr { th scope="col" { "Name" } th scope="col" { "Date of birth" } } }
+                            tbody {
+                                @for f in &found {
+                                    tr {
+                                        td { a href={ "/staff/residents/" (f.id) } { (f.name) } }
+                                        td { (f.date_of_birth.as_deref().unwrap_or("Not known")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    );
+    Ok((status, body).into_response())
 }
