@@ -16,6 +16,9 @@ pub struct Visitor {
     pub staff: Option<StaffMember>,
     pub csrf: String,
     pub session_token: Option<String>,
+    /// Whether the page asked for is a sign-in page, where the header does
+    /// not offer to sign in again.
+    pub signing_in: bool,
 }
 
 impl FromRequestParts<AppState> for Visitor {
@@ -49,6 +52,7 @@ impl FromRequestParts<AppState> for Visitor {
             staff,
             csrf,
             session_token: token,
+            signing_in: matches!(parts.uri.path(), "/sign-in" | "/staff/sign-in"),
         })
     }
 }

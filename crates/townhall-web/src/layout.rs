@@ -44,6 +44,7 @@ fn shell(title: &str, council: &str, v: Option<&Visitor>, content: Markup) -> Ma
                                             li { a href="/account/consent" { "Data sharing" } }
                                             li { (sign_out(v)) }
                                         }
+                                        _ if v.signing_in => {}
                                         _ => {
                                             li { a href="/sign-in" { "Sign in" } }
                                         }

@@ -36,6 +36,19 @@ async fn passkey_journey_and_every_page_is_accessible() {
     // Report a missed bin as a guest: mistakes first, then the address by
     // postcode, then check your answers and the confirmation.
     b.visit(&s.url("/services/report-missed-bin/start")).await;
+    // Date boxes as wide as what goes in them: 2, 2 and 4 characters.
+    let widths = b
+        .client
+        .execute(
+            "return ['day', 'month', 'year'].map(p =>
+                 document.getElementById('collection-date-' + p).getBoundingClientRect().width)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let widths: Vec<f64> = serde_json::from_value(widths).unwrap();
+    assert!(widths[0] < 80.0 && widths[1] < 80.0, "{widths:?}");
+    assert!(widths[2] > widths[0] && widths[2] < 120.0, "{widths:?}");
     b.click(
         "form[action='/services/report-missed-bin/answers'] button.button:not(.button--secondary)",
     )

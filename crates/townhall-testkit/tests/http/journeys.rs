@@ -678,6 +678,14 @@ async fn a_newcomer_is_shown_what_works_here() {
         .count();
     assert_eq!(changes, rows - 1, "every row but the area has a Change");
     assert!(check.contains("answers#address\""));
+    // The sign-in pages do not offer to sign in; the others do.
+    assert!(s.text(&c, "/").await.contains("href=\"/sign-in\""));
+    for path in ["/sign-in", "/staff/sign-in"] {
+        assert!(
+            !s.text(&c, path).await.contains("href=\"/sign-in\""),
+            "{path}"
+        );
+    }
     // The site has an icon.
     let r = c.get(s.url("/favicon.ico")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
