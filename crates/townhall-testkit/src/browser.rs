@@ -67,7 +67,7 @@ impl Browser {
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run", "--window-size=1024,900"
+                    "--disable-sync", "--no-first-run", "--window-size=1280,900"
                 ]
             }),
         );
@@ -121,7 +121,7 @@ impl Browser {
             .execute(&source, vec![])
             .await
             .expect("inject axe-core");
-        for width in [375, 1024] {
+        for width in [375, 1280] {
             self.client
                 .set_window_size(width, 900)
                 .await
@@ -163,6 +163,44 @@ impl Browser {
             .expect("field");
         field.clear().await.expect("clear field");
         field.send_keys(text).await.expect("type");
+    }
+
+    /// Presses Tab, as someone using only a keyboard does, until the element
+    /// matching the CSS `selector` has the focus; panics if 80 presses do
+    /// not reach it.
+    pub async fn tab_to(&self, selector: &str) {
+        for _ in 0..80 {
+            let focused = self
+                .client
+                .execute(
+                    "return document.activeElement !== null && document.activeElement.matches(arguments[0])",
+                    vec![json!(selector)],
+                )
+                .await
+                .expect("ask what has the focus");
+            if focused == json!(true) {
+                return;
+            }
+            self.press(fantoccini::key::Key::Tab).await;
+        }
+        let url = self.client.current_url().await.expect("url");
+        panic!("{selector} cannot be reached with the Tab key on {url}");
+    }
+
+    /// Presses `key` in whatever has the focus.
+    pub async fn press(&self, key: fantoccini::key::Key) {
+        self.type_keys(&char::from(key).to_string()).await;
+    }
+
+    /// Types `text` into whatever has the focus.
+    pub async fn type_keys(&self, text: &str) {
+        self.client
+            .active_element()
+            .await
+            .expect("the focused element")
+            .send_keys(text)
+            .await
+            .expect("type");
     }
 
     /// Chooses the option with `value` in the select called `name`.

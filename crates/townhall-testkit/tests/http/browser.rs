@@ -216,3 +216,40 @@ async fn passkey_journey_and_every_page_is_accessible() {
     b.check_accessibility().await;
     b.close().await;
 }
+
+#[tokio::test]
+async fn a_missed_bin_is_reported_with_the_keyboard_alone() {
+    use fantoccini::key::Key;
+    let s = TestServer::start().await;
+    let b = Browser::start().await;
+    b.visit(&s.url("/services/report-missed-bin/start")).await;
+    b.tab_to("[name='address-postcode']").await;
+    b.type_keys("te1 1aa").await;
+    b.tab_to("button[value='find-address']").await;
+    b.press(Key::Enter).await;
+    b.wait_for_text("label[for='address-uprn']", "Choose the address")
+        .await;
+    b.tab_to("select[name='address-uprn']").await;
+    b.press(Key::Down).await;
+    b.tab_to("#bin").await;
+    b.press(Key::Space).await;
+    for (part, value) in [("day", "17"), ("month", "11"), ("year", "2026")] {
+        b.tab_to(&format!("[name='collection-date-{part}']")).await;
+        b.type_keys(value).await;
+    }
+    b.tab_to("#presented").await;
+    b.press(Key::Space).await;
+    b.tab_to(
+        "form[action='/services/report-missed-bin/answers'] button.button:not(.button--secondary)",
+    )
+    .await;
+    b.press(Key::Enter).await;
+    b.wait_for_text("h1", "Check your answers before sending")
+        .await;
+    b.tab_to("form[action='/services/report-missed-bin/submit'] button")
+        .await;
+    b.press(Key::Enter).await;
+    b.wait_for_text("h1", "sent").await;
+    b.check_accessibility().await;
+    b.close().await;
+}
