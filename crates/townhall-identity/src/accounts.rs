@@ -207,21 +207,25 @@ pub async fn sign_in_with_password(
     password: &str,
 ) -> Result<Result<User, SignInError>, StoreError> {
     let now = Timestamp::now();
-    let lock: Option<(Option<String>,)> = sql::query_as(
-        "SELECT locked_until FROM sign_in_failures WHERE council_id = $1 AND kind = $2 AND email = $3",
-    )
-    .bind(council.to_string())
-    .bind(kind.as_str())
-    .bind(email.as_str())
-    .fetch_optional(store.reader())
-    .await?;
-    if let Some(until) = lock
-        .and_then(|(until,)| until)
-        .and_then(|u| Timestamp::parse(&u).ok())
-        .filter(|until| *until > now)
-    {
+    let attempt = Attempt {
+        council,
+        kind,
+        email,
+        now,
+    };
+    // The attempt is counted before the password is checked, so guesses sent
+    // at once cannot pass the limit together; a right password forgets it.
+    let (attempts, locked_until) = attempt.count(store).await?;
+    if let Some(until) = locked_until.filter(|u| *u > now) {
         return Ok(Err(SignInError::Locked {
             until,
+            newly_locked: None,
+        }));
+    }
+    if attempts > MAX_FAILED_ATTEMPTS {
+        // Others sent at the same moment used up the tries; one of them locks.
+        return Ok(Err(SignInError::Locked {
+            until: now.plus(LOCKOUT),
             newly_locked: None,
         }));
     }
@@ -244,20 +248,12 @@ pub async fn sign_in_with_password(
     let right = password::verify_async(password.to_owned(), hash).await;
     let user_id = match user_id {
         Some(id) if right => id,
-        other => {
-            return Ok(Err(
-                record_failure(store, council, kind, email, other, now).await?
-            ))
+        other if attempts >= MAX_FAILED_ATTEMPTS => {
+            return Ok(Err(attempt.lock(store, other).await?));
         }
+        _ => return Ok(Err(SignInError::BadCredentials)),
     };
-    let mut tx = store.begin().await?;
-    sql::query("DELETE FROM sign_in_failures WHERE council_id = $1 AND kind = $2 AND email = $3")
-        .bind(council.to_string())
-        .bind(kind.as_str())
-        .bind(email.as_str())
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
+    attempt.forget(store).await?;
     let id: UserId = user_id.parse().map_err(|_| decode_err("bad user id"))?;
     let user = get(store, council, id)
         .await?
@@ -268,53 +264,107 @@ pub async fn sign_in_with_password(
     Ok(Ok(user))
 }
 
-/// Counts a wrong password for `email`, locking it at the limit.
-async fn record_failure(
-    store: &Store,
+/// One sign-in attempt for an email address, whether or not an account has it.
+struct Attempt<'a> {
     council: CouncilId,
     kind: UserKind,
-    email: &EmailAddress,
-    user_id: Option<String>,
+    email: &'a EmailAddress,
     now: Timestamp,
-) -> Result<SignInError, StoreError> {
-    let mut tx = store.begin().await?;
-    let (attempts,): (i64,) = sql::query_as(
-        "INSERT INTO sign_in_failures (council_id, kind, email, failed_attempts) VALUES ($1, $2, $3, 1) \
-         ON CONFLICT (council_id, kind, email) \
-         DO UPDATE SET failed_attempts = sign_in_failures.failed_attempts + 1 RETURNING failed_attempts",
-    )
-    .bind(council.to_string())
-    .bind(kind.as_str())
-    .bind(email.as_str())
-    .fetch_one(&mut *tx)
-    .await?;
-    let outcome = if attempts >= MAX_FAILED_ATTEMPTS {
-        let until = now.plus(LOCKOUT);
+}
+
+impl Attempt<'_> {
+    /// Counts the attempt: how many there have been within [`LOCKOUT`] of
+    /// each other (a lock that has ended starts the count again), and the
+    /// lock, if any. Rows nobody has added to for a day go.
+    async fn count(&self, store: &Store) -> Result<(i64, Option<Timestamp>), StoreError> {
+        let now = self.now.to_db();
+        let window = self.now.plus(-LOCKOUT).to_db();
+        let mut tx = store.begin().await?;
         sql::query(
-            "UPDATE sign_in_failures SET failed_attempts = 0, locked_until = $4 \
-             WHERE council_id = $1 AND kind = $2 AND email = $3",
+            "DELETE FROM sign_in_failures WHERE council_id = $1 AND last_failed_at < $2 \
+             AND (locked_until IS NULL OR locked_until < $3)",
         )
-        .bind(council.to_string())
-        .bind(kind.as_str())
-        .bind(email.as_str())
-        .bind(until.to_db())
+        .bind(self.council.to_string())
+        .bind(self.now.plus(-time::Duration::days(1)).to_db())
+        .bind(&now)
         .execute(&mut *tx)
         .await?;
-        let newly_locked = user_id
-            .map(|id| id.parse().map_err(|_| decode_err("bad user id")))
-            .transpose()?;
-        if let Some(user) = newly_locked {
-            tracing::warn!(%user, "account locked after repeated wrong passwords");
-        }
-        SignInError::Locked {
+        let (attempts, locked_until): (i64, Option<String>) = sql::query_as(
+            "INSERT INTO sign_in_failures (council_id, kind, email, failed_attempts, last_failed_at) \
+             VALUES ($1, $2, $3, 1, $4) ON CONFLICT (council_id, kind, email) DO UPDATE SET \
+             failed_attempts = CASE WHEN sign_in_failures.last_failed_at < $5 \
+                 OR sign_in_failures.locked_until <= $4 THEN 1 \
+                 ELSE sign_in_failures.failed_attempts + 1 END, \
+             locked_until = CASE WHEN sign_in_failures.locked_until <= $4 THEN NULL \
+                 ELSE sign_in_failures.locked_until END, \
+             last_failed_at = $4 \
+             RETURNING failed_attempts, locked_until",
+        )
+        .bind(self.council.to_string())
+        .bind(self.kind.as_str())
+        .bind(self.email.as_str())
+        .bind(&now)
+        .bind(&window)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let locked_until = locked_until
+            .as_deref()
+            .map(Timestamp::parse)
+            .transpose()
+            .map_err(|e| decode_err(e.to_string()))?;
+        Ok((attempts, locked_until))
+    }
+
+    /// Locks the address after its last allowed wrong password; the account
+    /// to tell when this attempt is the one that locked it.
+    async fn lock(
+        &self,
+        store: &Store,
+        user_id: Option<String>,
+    ) -> Result<SignInError, StoreError> {
+        let until = self.now.plus(LOCKOUT);
+        let mut tx = store.begin().await?;
+        let done = sql::query(
+            "UPDATE sign_in_failures SET failed_attempts = 0, locked_until = $4 \
+             WHERE council_id = $1 AND kind = $2 AND email = $3 \
+             AND (locked_until IS NULL OR locked_until <= $5)",
+        )
+        .bind(self.council.to_string())
+        .bind(self.kind.as_str())
+        .bind(self.email.as_str())
+        .bind(until.to_db())
+        .bind(self.now.to_db())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let newly_locked = match user_id {
+            Some(id) if done.rows_affected() == 1 => {
+                tracing::warn!(user = %id, "account locked after repeated wrong passwords");
+                Some(id.parse().map_err(|_| decode_err("bad user id"))?)
+            }
+            _ => None,
+        };
+        Ok(SignInError::Locked {
             until,
             newly_locked,
-        }
-    } else {
-        SignInError::BadCredentials
-    };
-    tx.commit().await?;
-    Ok(outcome)
+        })
+    }
+
+    /// Forgets the attempts: the password was right.
+    async fn forget(&self, store: &Store) -> Result<(), StoreError> {
+        let mut tx = store.begin().await?;
+        sql::query(
+            "DELETE FROM sign_in_failures WHERE council_id = $1 AND kind = $2 AND email = $3",
+        )
+        .bind(self.council.to_string())
+        .bind(self.kind.as_str())
+        .bind(self.email.as_str())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 /// Sets a new password (already checked and hashed) and lifts any lock.

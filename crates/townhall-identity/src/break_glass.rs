@@ -5,6 +5,7 @@
 //! protection officer's review.
 
 use time::Duration;
+use townhall_audit::{Action, Actor, AuditEvent, Outcome};
 use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{CouncilId, Timestamp, UserId};
 
@@ -32,6 +33,8 @@ pub enum ReasonError {
 pub struct BreakGlassRead {
     /// Its id.
     pub id: String,
+    /// Who stated it.
+    pub staff: UserId,
     /// Who stated it, as pages name them.
     pub staff_label: String,
     /// Whose record.
@@ -73,6 +76,22 @@ pub async fn state_reason(
     .bind(now.plus(GRANT).to_db())
     .execute(&mut **tx)
     .await?;
+    townhall_audit::append(
+        tx,
+        &AuditEvent {
+            council,
+            actor: Actor::Staff(staff.to_string()),
+            actor_label: staff_label.to_owned(),
+            on_behalf_of: None,
+            subject: Some(resident.to_string()),
+            record: format!("resident:{resident}"),
+            fields: Vec::new(),
+            action: Action::Create,
+            purpose: format!("giving a reason to see the record: {reason}"),
+            outcome: Outcome::Allowed,
+        },
+    )
+    .await?;
     Ok(Ok(()))
 }
 
@@ -102,17 +121,18 @@ pub async fn to_review(
     store: &Store,
     council: CouncilId,
 ) -> Result<Vec<BreakGlassRead>, StoreError> {
-    let rows: Vec<(String, String, String, String, String)> = sql::query_as(
-        "SELECT read_id, staff_label, resident_id, reason, created_at FROM break_glass_reads \
+    let rows: Vec<(String, String, String, String, String, String)> = sql::query_as(
+        "SELECT read_id, staff_id, staff_label, resident_id, reason, created_at FROM break_glass_reads \
          WHERE council_id = $1 AND reviewed_at IS NULL ORDER BY created_at, read_id",
     )
     .bind(council.to_string())
     .fetch_all(store.reader())
     .await?;
     rows.into_iter()
-        .map(|(id, staff_label, resident, reason, at)| {
+        .map(|(id, staff, staff_label, resident, reason, at)| {
             Ok(BreakGlassRead {
                 id,
+                staff: staff.parse().map_err(|_| decode_err("bad user id"))?,
                 staff_label,
                 resident: resident.parse().map_err(|_| decode_err("bad user id"))?,
                 reason,
@@ -122,23 +142,45 @@ pub async fn to_review(
         .collect()
 }
 
-/// Marks a reason reviewed by `reviewer`; whether there was one to review.
+/// Marks a reason reviewed by `reviewer`, who may not review their own;
+/// whether there was such a reason to review.
 pub async fn mark_reviewed(
     tx: &mut Tx,
     council: CouncilId,
     id: &str,
-    reviewer: &str,
+    (reviewer, reviewer_label): (UserId, &str),
     now: Timestamp,
 ) -> Result<bool, StoreError> {
-    let done = sql::query(
+    let row: Option<(String,)> = sql::query_as(
         "UPDATE break_glass_reads SET reviewed_at = $3, reviewed_by = $4 \
-         WHERE council_id = $1 AND read_id = $2 AND reviewed_at IS NULL",
+         WHERE council_id = $1 AND read_id = $2 AND reviewed_at IS NULL AND staff_id <> $5 \
+         RETURNING resident_id",
     )
     .bind(council.to_string())
     .bind(id)
     .bind(now.to_db())
-    .bind(reviewer)
-    .execute(&mut **tx)
+    .bind(reviewer_label)
+    .bind(reviewer.to_string())
+    .fetch_optional(&mut **tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    let Some((resident,)) = row else {
+        return Ok(false);
+    };
+    townhall_audit::append(
+        tx,
+        &AuditEvent {
+            council,
+            actor: Actor::Staff(reviewer.to_string()),
+            actor_label: reviewer_label.to_owned(),
+            on_behalf_of: None,
+            subject: Some(resident.clone()),
+            record: format!("resident:{resident}"),
+            fields: Vec::new(),
+            action: Action::Update,
+            purpose: "reviewing a reason given to see the record".into(),
+            outcome: Outcome::Allowed,
+        },
+    )
+    .await?;
+    Ok(true)
 }

@@ -52,6 +52,11 @@ pub const MIGRATIONS: &[Migration] = &[
         "break_glass_reads",
         include_str!("../migrations/0005_break_glass.sql"),
     ),
+    Migration::portable(
+        2026120607,
+        "sign_in_failures_window",
+        include_str!("../migrations/0006_sign_in_failures_window.sql"),
+    ),
 ];
 
 /// A random secret of 32 bytes as URL-safe base64, for tokens sent to people.

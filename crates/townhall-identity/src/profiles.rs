@@ -151,6 +151,9 @@ pub struct Found {
 /// The most residents one search lists.
 pub const MOST_FOUND: usize = 50;
 
+/// The longest list of residents the searcher may see that is put in the query.
+const AMONG_IN_SQL: usize = 1000;
+
 /// Finds residents matching `search`, only among `among` when given (those
 /// the searcher may see), and records in the audit log that each listed
 /// resident's name and date of birth were seen, for `purpose`.
@@ -161,11 +164,13 @@ pub async fn find_as(
     among: Option<&[UserId]>,
     (actor, actor_label, purpose): (Actor, &str, &str),
 ) -> Result<Vec<Found>, StoreError> {
+    // Each word of at least two letters; a single letter would list everyone.
     let words: Vec<String> = search
         .name
         .split_whitespace()
-        .map(|w| format!("%{}%", w.to_lowercase().replace(['%', '_'], "")))
-        .filter(|w| w.len() > 2)
+        .map(|w| w.to_lowercase().replace(['%', '_'], ""))
+        .filter(|w| w.chars().count() >= 2)
+        .map(|w| format!("%{w}%"))
         .collect();
     let mut conditions = vec!["council_id = $1".to_owned()];
     let mut values: Vec<String> = vec![council.to_string()];
@@ -181,11 +186,15 @@ pub async fn find_as(
         let p = next(d.clone(), &mut values);
         conditions.push(format!("date_of_birth = {p}"));
     }
+    // Those the searcher may see: in the query while the list is short, else
+    // checked on the rows found (a statement takes a few thousand parameters
+    // at most).
+    let among_in_sql = among.filter(|a| a.len() <= AMONG_IN_SQL);
     for (column, list) in [
         ("uprn", search.uprns.clone()),
         (
             "user_id",
-            among.map(|a| a.iter().map(ToString::to_string).collect()),
+            among_in_sql.map(|a| a.iter().map(ToString::to_string).collect()),
         ),
     ] {
         if let Some(list) = list {
@@ -196,14 +205,23 @@ pub async fn find_as(
             conditions.push(format!("{column} IN ({})", ps.join(", ")));
         }
     }
-    if conditions.len() == 1 || (among.is_some() && conditions.len() == 2) {
+    if among.is_some_and(<[UserId]>::is_empty) {
+        return Ok(Vec::new());
+    }
+    let asked = conditions.len() - 1 - usize::from(among_in_sql.is_some());
+    if asked == 0 {
         // Nothing asked: nobody is listed.
         return Ok(Vec::new());
     }
     let text = format!(
         "SELECT user_id, given_name, family_name, date_of_birth FROM residents WHERE {} \
-         ORDER BY family_name, given_name, user_id LIMIT {MOST_FOUND}",
-        conditions.join(" AND ")
+         ORDER BY family_name, given_name, user_id LIMIT {}",
+        conditions.join(" AND "),
+        if among.is_some() && among_in_sql.is_none() {
+            20 * MOST_FOUND
+        } else {
+            MOST_FOUND
+        }
     );
     let mut query = sql::query_as::<_, (String, String, String, Option<String>)>(&text);
     for v in &values {
@@ -219,7 +237,11 @@ pub async fn find_as(
                 date_of_birth: dob,
             })
         })
-        .collect::<Result<_, StoreError>>()?;
+        .collect::<Result<Vec<Found>, StoreError>>()?
+        .into_iter()
+        .filter(|f| among.is_none_or(|a| a.contains(&f.id)))
+        .take(MOST_FOUND)
+        .collect();
     if found.is_empty() {
         return Ok(found);
     }

@@ -82,12 +82,19 @@ pub async fn redeem(
         Ok(user) => user,
         Err(e) => return Ok(Err(e)),
     };
-    sql::query("UPDATE account_tokens SET used_at = $3 WHERE council_id = $1 AND token_hash = $2")
-        .bind(council.to_string())
-        .bind(token_hash(token))
-        .bind(Timestamp::now().to_db())
-        .execute(&mut **tx)
-        .await?;
+    // Only if nobody used it meanwhile: two uses sent at once, one succeeds.
+    let done = sql::query(
+        "UPDATE account_tokens SET used_at = $3 WHERE council_id = $1 AND token_hash = $2 \
+         AND used_at IS NULL AND replaced_at IS NULL",
+    )
+    .bind(council.to_string())
+    .bind(token_hash(token))
+    .bind(Timestamp::now().to_db())
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(Err(TokenError::Used));
+    }
     // A link used cancels the others sent for the same thing.
     replace_all(tx, council, user, purpose).await?;
     Ok(Ok(user))

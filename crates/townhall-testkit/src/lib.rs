@@ -341,6 +341,7 @@ impl TestServer {
                 secret: vec![7; 32],
                 sign_in_attempts_per_address: attempts,
                 trusted_proxies,
+                forwarded_header: townhall_web::client::ForwardedHeader::XForwardedFor,
                 metrics_from: townhall_web::Settings::loopback(),
             },
             site_configs,

@@ -10,7 +10,7 @@
 
 mod api;
 mod auth;
-mod client;
+pub mod client;
 mod cookies;
 mod csrf;
 mod error;
@@ -87,6 +87,8 @@ pub struct Settings {
     /// `X-Forwarded-For` headers name the client; empty when clients connect
     /// directly.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The forwarding header those proxies write.
+    pub forwarded_header: client::ForwardedHeader,
     /// The client addresses (or networks) that may read `/metrics`; others
     /// are answered 404.
     pub metrics_from: Vec<ipnet::IpNet>,

@@ -42,13 +42,14 @@ async fn metrics(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
-    let client = client_address(peer.ip(), &headers, &shared.settings.trusted_proxies);
-    if !shared
-        .settings
-        .metrics_from
-        .iter()
-        .any(|n| n.contains(&client))
-    {
+    let settings = &shared.settings;
+    let client = client_address(
+        peer.ip(),
+        &headers,
+        &settings.trusted_proxies,
+        settings.forwarded_header,
+    );
+    if !settings.metrics_from.iter().any(|n| n.contains(&client)) {
         return crate::error::AppError::NotFound.into_response();
     }
     (

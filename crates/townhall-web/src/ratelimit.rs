@@ -8,6 +8,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -41,14 +42,17 @@ impl<K: Hash + Eq + Clone> Limiter<K> {
     }
 }
 
-/// A limit on failures per key: a key that has failed `max` times within the
-/// last `period` is refused until the oldest of those failures is `period`
-/// old (a sliding log). Only failures count, so people who get in are never
-/// held back by them.
+/// A limit on attempts per key: a key that has made `max` attempts within the
+/// last `period` is refused until the oldest of them is `period` old (a
+/// sliding log). An attempt is counted when it begins, so attempts made at
+/// once cannot slip past the limit together, and one that succeeds is
+/// forgiven, so people who get in are never held back.
 pub struct Failures<K: Hash + Eq + Clone> {
     max: usize,
     period: Duration,
     recent: Mutex<HashMap<K, VecDeque<Instant>>>,
+    /// How many keys were left after the last sweep.
+    swept_at: AtomicUsize,
 }
 
 impl<K: Hash + Eq + Clone> Failures<K> {
@@ -57,6 +61,23 @@ impl<K: Hash + Eq + Clone> Failures<K> {
             max: usize::try_from(max.max(1)).unwrap_or(usize::MAX),
             period,
             recent: Mutex::new(HashMap::new()),
+            swept_at: AtomicUsize::new(0),
+        }
+    }
+
+    /// Begins an attempt for `key`: false, counting nothing, when it is refused.
+    pub fn begin(&self, key: &K) -> bool {
+        if self.refused(key) {
+            return false;
+        }
+        self.failed(key);
+        true
+    }
+
+    /// Forgets the latest attempt of `key`, which succeeded.
+    pub fn forgive(&self, key: &K) {
+        if let Some(times) = self.lock().get_mut(key) {
+            times.pop_back();
         }
     }
 
@@ -74,12 +95,15 @@ impl<K: Hash + Eq + Clone> Failures<K> {
     pub fn failed(&self, key: &K) {
         let now = Instant::now();
         let mut recent = self.lock();
-        if recent.len() > FORGET_ABOVE {
+        // Forgetting is a sweep of every key, so it is done only when the map
+        // has doubled since the last one, not on every failure.
+        if recent.len() > FORGET_ABOVE.max(self.swept_at.load(Ordering::Relaxed) * 2) {
             recent.retain(|_, times| {
                 times
                     .back()
                     .is_some_and(|t| now.duration_since(*t) < self.period)
             });
+            self.swept_at.store(recent.len(), Ordering::Relaxed);
         }
         let times = recent.entry(key.clone()).or_default();
         self.forget_old(times, now);
@@ -184,6 +208,11 @@ mod tests {
         f.failed(&a);
         assert!(f.refused(&a), "the limit reached");
         assert!(!f.refused(&b));
+        let c: std::net::IpAddr = "10.0.0.3".parse().unwrap();
+        assert!(f.begin(&c) && f.begin(&c), "two attempts begun");
+        assert!(!f.begin(&c), "a third at once is refused");
+        f.forgive(&c);
+        assert!(f.begin(&c), "one that got in is forgiven");
         let brief = Failures::new(1, Duration::from_millis(20));
         brief.failed(&a);
         assert!(brief.refused(&a));

@@ -38,16 +38,27 @@ pub struct Config {
     /// address they come from, whatever headers they carry.
     #[serde(default, deserialize_with = "networks")]
     pub trusted_proxies: Vec<ipnet::IpNet>,
-    /// The client addresses (or networks) that may read `/metrics`; this
-    /// machine only when absent.
-    #[serde(default, deserialize_with = "some_networks")]
-    pub metrics_from: Option<Vec<ipnet::IpNet>>,
+    /// The header those proxies write the client's address in.
+    #[serde(default)]
+    pub forwarded_header: ForwardedHeader,
+    /// The client addresses (or networks) that may read `/metrics`; nobody
+    /// when absent. Behind a proxy on the same machine every visitor comes
+    /// from 127.0.0.1 unless the proxy is trusted, so list your monitoring's
+    /// own address, not the loopback.
+    #[serde(default, deserialize_with = "networks")]
+    pub metrics_from: Vec<ipnet::IpNet>,
 }
 
-fn some_networks<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Vec<ipnet::IpNet>>, D::Error> {
-    networks(d).map(Some)
+/// `forwarded_header`: `x-forwarded-for` (nginx, Caddy, HAProxy, cloud load
+/// balancers) or `forwarded` (RFC 7239).
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For`.
+    #[default]
+    XForwardedFor,
+    /// `Forwarded`.
+    Forwarded,
 }
 
 /// Addresses (`127.0.0.1`, `::1`) or networks (`10.0.0.0/8`).

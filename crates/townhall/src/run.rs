@@ -673,6 +673,7 @@ async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
             secret: secret(&data_dir.join("secret.key"))?,
             sign_in_attempts_per_address: 20,
             trusted_proxies: Vec::new(),
+            forwarded_header: townhall_web::client::ForwardedHeader::XForwardedFor,
             metrics_from: townhall_web::Settings::loopback(),
         },
         vec![load_site(&store, council.clone(), public_url.clone(), &config_dir).await?],
@@ -732,10 +733,15 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
             secret: secret(&config.secret_file)?,
             sign_in_attempts_per_address: config.sign_in_attempts_per_address,
             trusted_proxies: config.trusted_proxies.clone(),
-            metrics_from: config
-                .metrics_from
-                .clone()
-                .unwrap_or_else(townhall_web::Settings::loopback),
+            forwarded_header: match config.forwarded_header {
+                crate::config::ForwardedHeader::XForwardedFor => {
+                    townhall_web::client::ForwardedHeader::XForwardedFor
+                }
+                crate::config::ForwardedHeader::Forwarded => {
+                    townhall_web::client::ForwardedHeader::Forwarded
+                }
+            },
+            metrics_from: config.metrics_from.clone(),
         },
         sites,
     )?;

@@ -650,6 +650,39 @@ async fn a_reason_given_to_see_a_record_is_recorded_shown_and_reviewed() {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(!s.text(&dpo, "/staff/break-glass").await.contains(why));
+    // Stating the reason and reviewing it are in the audit log too.
+    let (stated,): (i64,) = townhall_store::sql::query_as(
+        "SELECT COUNT(*) FROM audit_log WHERE purpose LIKE 'giving a reason to see the record:%' \
+         OR purpose = 'reviewing a reason given to see the record'",
+    )
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    assert_eq!(stated, 2);
+    // An officer does not review their own reason.
+    let r = s
+        .submit(&dpo, &record, &reason_at, &[("reason", why)])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(s
+        .text(&dpo, "/staff/break-glass")
+        .await
+        .contains("Another officer reviews your own"));
+    let (own,): (String,) = townhall_store::sql::query_as(
+        "SELECT read_id FROM break_glass_reads WHERE reviewed_at IS NULL",
+    )
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    let r = s
+        .submit(
+            &dpo,
+            "/staff/break-glass",
+            &format!("/staff/break-glass/{own}/reviewed"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
     // Only the data protection officer reviews.
     assert_eq!(
         sam.get(s.url("/staff/break-glass"))
@@ -729,6 +762,10 @@ async fn staff_find_the_residents_they_may_see() {
         .await
         .1
         .contains("Bob Stone"));
+    assert!(
+        find(help.clone(), "name=a").await.1.contains("0 found"),
+        "one letter lists nobody"
+    );
     assert!(find(help.clone(), "postcode=te11aa")
         .await
         .1

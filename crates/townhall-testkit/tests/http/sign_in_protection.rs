@@ -294,3 +294,80 @@ async fn metrics_are_read_only_from_this_machine() {
     assert_eq!(outside.status(), StatusCode::NOT_FOUND);
     assert!(!outside.text().await.unwrap().contains("http_requests"));
 }
+
+#[tokio::test]
+async fn guesses_sent_at_once_cannot_pass_the_limits_together() {
+    let s = TestServer::start_with_sign_in_limit(5).await;
+    sign_up(&s, &s.client(), "omar@mail.example", "three random words").await;
+    // Ten wrong passwords for one account at once: one lock, one email.
+    let burst = futures_util::future::join_all((0..10).map(|_| async {
+        sign_in(&s, &s.client(), "omar@mail.example", "not the password")
+            .await
+            .status()
+    }))
+    .await;
+    let refused = burst
+        .iter()
+        .filter(|st| **st == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(refused >= 5, "the client's limit holds at once: {burst:?}");
+    s.deliver().await;
+    let locked = townhall_notify::mailbox(&s.db.store, s.council.id, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.subject.contains("locked"))
+        .count();
+    assert!(locked <= 1, "{locked} lock emails");
+}
+
+#[tokio::test]
+async fn a_reset_link_used_twice_at_once_works_once() {
+    let s = TestServer::start().await;
+    sign_up(&s, &s.client(), "martin@mail.example", "old password here").await;
+    s.submit(
+        &s.client(),
+        "/forgot-password",
+        "/forgot-password",
+        &[("email", "martin@mail.example")],
+    )
+    .await;
+    let link = link_for(&s, "martin@mail.example").await;
+    let (a, b) = tokio::join!(
+        reset_with(&s, &link, "first new password"),
+        reset_with(&s, &link, "second new password")
+    );
+    let worked = [a.0, b.0]
+        .iter()
+        .filter(|st| **st == StatusCode::OK)
+        .count();
+    assert_eq!(worked, 1, "{:?} {:?}", a.0, b.0);
+}
+
+#[tokio::test]
+async fn signing_up_again_and_again_is_limited_like_signing_in() {
+    let s = TestServer::start_with_sign_in_limit(5).await;
+    sign_up(&s, &s.client(), "lizzy@mail.example", "kettle river jumper").await;
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        let r = s
+            .sign_up(
+                &s.client(),
+                "/sign-up",
+                ("Someone", "Else"),
+                "lizzy@mail.example",
+                "another password",
+            )
+            .await;
+        statuses.push(r.status());
+    }
+    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
+    s.deliver().await;
+    let told = townhall_notify::mailbox(&s.db.store, s.council.id, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.recipient == "lizzy@mail.example" && m.subject.contains("already have"))
+        .count();
+    assert!(told <= 3, "{told} emails to the owner");
+}

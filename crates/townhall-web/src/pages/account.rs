@@ -97,9 +97,15 @@ fn sign_up_page(state: &AppState, v: &Visitor, f: &SignUpForm, errors: &Errors) 
 
 pub async fn sign_up(
     State(state): State<AppState>,
+    client: ClientAddr,
     v: Visitor,
     Form(f): Form<SignUpForm>,
 ) -> Result<Response, AppError> {
+    // Every sign-up counts against the client, as a sign-in attempt does, so
+    // nobody can send a flood of emails to the owners of taken addresses.
+    if !state.shared.sign_in_limiter.begin(&client.limit_key()) {
+        return Err(AppError::TooManyRequests);
+    }
     let mut errors = Errors::default();
     let mut name = |field: &str, what: &str, typed: &str| match PersonName::parse(typed) {
         Ok(Some(name)) => name.into_string(),
@@ -158,10 +164,11 @@ pub async fn sign_up(
             // The same answer as for a new account, so the form cannot be used
             // to find out who has one; the owner is told by email instead.
             drop(tx);
-            if let Some(owner) =
+            let owner =
                 accounts::find_by_email(state.store(), council.id, UserKind::Resident, &email)
                     .await?
-            {
+                    .filter(|_| within_email_limit(&state, &email));
+            if let Some(owner) = owner {
                 let mut tx = state.store().begin().await?;
                 email_link(
                     &state,
@@ -426,7 +433,10 @@ async fn check_sign_in(
     f: &SignInForm,
     kind: UserKind,
 ) -> Result<Result<User, Response>, AppError> {
-    if state.shared.sign_in_limiter.refused(&client.0) {
+    // Counted as it begins, so guesses sent at once cannot pass the limit
+    // together; forgiven below if it succeeds.
+    let limit_key = client.limit_key();
+    if !state.shared.sign_in_limiter.begin(&limit_key) {
         return Err(AppError::TooManyRequests);
     }
     let staff = kind == UserKind::Staff;
@@ -460,10 +470,13 @@ async fn check_sign_in(
     )
     .await?
     {
-        Ok(user) => Ok(Ok(user)),
+        Ok(user) => {
+            state.shared.sign_in_limiter.forgive(&limit_key);
+            Ok(Ok(user))
+        }
         Err(e) => {
-            if !matches!(e, SignInError::Unverified) {
-                state.shared.sign_in_limiter.failed(&client.0);
+            if matches!(e, SignInError::Unverified) {
+                state.shared.sign_in_limiter.forgive(&limit_key);
             }
             if let SignInError::Locked {
                 until,
@@ -492,6 +505,18 @@ async fn check_sign_in(
     }
 }
 
+/// Whether one more email carrying a reset link may go to `email`: a few an
+/// hour, whoever asks (forgotten password, sign-up with a taken address, a
+/// lock); past that the answer is the same and no email goes, so nobody can
+/// fill someone's inbox or keep replacing their link.
+fn within_email_limit(state: &AppState, email: &EmailAddress) -> bool {
+    state
+        .shared
+        .reset_limiter
+        .check(&email.as_str().to_owned())
+        .is_ok()
+}
+
 /// Emails the owner of an account that wrong passwords just locked, with a
 /// link to reset the password, which also lifts the lock.
 async fn tell_locked(
@@ -499,7 +524,10 @@ async fn tell_locked(
     owner: UserId,
     until: townhall_types::Timestamp,
 ) -> Result<(), AppError> {
-    let Some(user) = accounts::get(state.store(), state.council().id, owner).await? else {
+    let Some(user) = accounts::get(state.store(), state.council().id, owner)
+        .await?
+        .filter(|u| within_email_limit(state, &u.email))
+    else {
         return Ok(());
     };
     let mut tx = state.store().begin().await?;
@@ -614,10 +642,9 @@ pub async fn forgot(
     Form(f): Form<ForgotForm>,
 ) -> Result<Response, AppError> {
     // Each request counts against the client as a failed sign-in would.
-    if state.shared.sign_in_limiter.refused(&client.0) {
+    if !state.shared.sign_in_limiter.begin(&client.limit_key()) {
         return Err(AppError::TooManyRequests);
     }
-    state.shared.sign_in_limiter.failed(&client.0);
     let email = match EmailAddress::parse(&f.email) {
         Ok(e) => e,
         Err(e) => {
@@ -630,13 +657,7 @@ pub async fn forgot(
                 .into_response());
         }
     };
-    // A few emails an hour to one address, whoever asks; past that the answer
-    // is the same and no email goes, so nobody can fill someone's inbox.
-    let within_limit = state
-        .shared
-        .reset_limiter
-        .check(&email.as_str().to_owned())
-        .is_ok();
+    let within_limit = within_email_limit(&state, &email);
     let account = accounts::find_by_email(
         state.store(),
         state.council().id,

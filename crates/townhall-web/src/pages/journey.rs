@@ -862,7 +862,7 @@ fn location_field(
                     div class="form-group" {
                         label for=(uprn_field) { "Choose the address" }
                         select id=(uprn_field) name=(uprn_field) {
-                            option value="" { (found.len()) " addresses found" }
+                            option value="" { (found.len()) @if found.len() == 1 { " address found" } @else { " addresses found" } }
                             @for a in found {
                                 option value=(a.uprn) selected[a.uprn == chosen] { (a.one_line()) }
                             }

@@ -115,7 +115,7 @@ pub async fn sign_in_start(
     client: ClientAddr,
     body: Result<Json<StartSignIn>, JsonRejection>,
 ) -> Result<Response, AppError> {
-    if state.shared.sign_in_limiter.refused(&client.0) {
+    if state.shared.sign_in_limiter.refused(&client.limit_key()) {
         return Ok(problem(
             StatusCode::TOO_MANY_REQUESTS,
             None,
@@ -140,7 +140,7 @@ pub async fn sign_in_start(
     let Some(user) =
         accounts::find_by_email(state.store(), council, UserKind::Resident, &email).await?
     else {
-        state.shared.sign_in_limiter.failed(&client.0);
+        state.shared.sign_in_limiter.failed(&client.limit_key());
         return passkey_problem(PasskeyError::NoPasskey);
     };
     match state
@@ -166,6 +166,14 @@ pub async fn sign_in_finish(
         Ok(b) => b,
         Err(r) => return Ok(bad_body(r)),
     };
+    let limit_key = client.limit_key();
+    if !state.shared.sign_in_limiter.begin(&limit_key) {
+        return Ok(problem(
+            StatusCode::TOO_MANY_REQUESTS,
+            None,
+            &AppError::TooManyRequests.to_string(),
+        ));
+    }
     let user = match state
         .site
         .passkeys
@@ -178,15 +186,10 @@ pub async fn sign_in_finish(
         .await
     {
         Ok(u) if u.kind == UserKind::Resident => u,
-        Ok(_) => {
-            state.shared.sign_in_limiter.failed(&client.0);
-            return passkey_problem(PasskeyError::Rejected);
-        }
-        Err(e) => {
-            state.shared.sign_in_limiter.failed(&client.0);
-            return passkey_problem(e);
-        }
+        Ok(_) => return passkey_problem(PasskeyError::Rejected),
+        Err(e) => return passkey_problem(e),
     };
+    state.shared.sign_in_limiter.forgive(&limit_key);
     let cookie = session_cookie(&state, &user).await?;
     let mut response = Json(serde_json::json!({"redirect": "/dashboard"})).into_response();
     response.headers_mut().append(header::SET_COOKIE, cookie);

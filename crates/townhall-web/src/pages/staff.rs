@@ -93,7 +93,7 @@ pub(crate) async fn relationship(
             "helping the resident with a council service (customer services)".into(),
         ));
     }
-    if let Some(team) = &me.team {
+    if let (Role::Caseworker | Role::TeamLeader, Some(team)) = (me.role, &me.team) {
         if townhall_cases::open_case_with_team(state.store(), council, owner, team.id).await? {
             return Ok((
                 Relationship::OpenCaseWithTeam,
@@ -229,6 +229,11 @@ pub async fn state_reason(
             relationship: Relationship::StatedReason,
         },
     )?;
+    // Only a resident's record has a reason to be seen.
+    townhall_identity::accounts::get(state.store(), state.council().id, owner)
+        .await?
+        .filter(|u| u.kind == UserKind::Resident)
+        .ok_or(AppError::NotFound)?;
     let mut tx = state.store().begin().await?;
     let stated = break_glass::state_reason(
         &mut tx,
@@ -257,7 +262,7 @@ pub async fn break_glass_reviews(
     State(state): State<AppState>,
     v: Visitor,
 ) -> Result<Markup, AppError> {
-    v.staff_for(Action::Read, &Resource::AuditLog)?;
+    let me = v.staff_for(Action::Read, &Resource::AuditLog)?;
     let reads = break_glass::to_review(state.store(), state.council().id).await?;
     Ok(page(
         &v,
@@ -280,9 +285,13 @@ pub async fn break_glass_reviews(
                                 td { (r.resident) }
                                 td { (r.reason) }
                                 td {
-                                    form method="post" action={ "/staff/break-glass/" (r.id) "/reviewed" } {
-                                        (csrf(&v))
-                                        button class="button button--secondary" type="submit" { "Mark reviewed" span class="visually-hidden" { " (" (r.staff_label) ", " (r.at.human()) ")" } }
+                                    @if r.staff == me.user.id {
+                                        "Another officer reviews your own"
+                                    } @else {
+                                        form method="post" action={ "/staff/break-glass/" (r.id) "/reviewed" } {
+                                            (csrf(&v))
+                                            button class="button button--secondary" type="submit" { "Mark reviewed" span class="visually-hidden" { " (" (r.staff_label) ", " (r.at.human()) ")" } }
+                                        }
                                     }
                                 }
                             }
@@ -308,7 +317,7 @@ pub async fn break_glass_reviewed(
         &mut tx,
         state.council().id,
         &id,
-        &me.label(),
+        (me.user.id, &me.label()),
         Timestamp::now(),
     )
     .await?
