@@ -171,17 +171,21 @@ pub fn authorize(who: &Principal, action: Action, what: &Resource) -> Verdict {
         }
         (Principal::Staff { .. }, R::ConsentDecisions) if action == Action::Read => Allow,
         (Principal::Staff { role, team, .. }, R::Case { team: of }) => match role {
-            S::Caseworker | S::TeamLeader if *team == Some(*of) => Allow,
+            S::Caseworker | S::TeamLeader | S::CustomerServices if *team == Some(*of) => Allow,
             S::DataProtectionOfficer if action == Action::Read => Allow,
             _ => Forbidden,
         },
         (Principal::Staff { role, .. }, R::IndexReview { team_reviews }) => match role {
-            S::Caseworker | S::TeamLeader if *team_reviews => Allow,
+            S::Caseworker | S::TeamLeader | S::CustomerServices if *team_reviews => Allow,
             S::DataProtectionOfficer if action == Action::Read => Allow,
             _ => Forbidden,
         },
         (Principal::Staff { role, .. }, R::SingleView { team_allowed }) => match role {
-            S::Caseworker | S::TeamLeader if *team_allowed && action == Action::Read => Allow,
+            S::Caseworker | S::TeamLeader | S::CustomerServices
+                if *team_allowed && action == Action::Read =>
+            {
+                Allow
+            }
             _ => Forbidden,
         },
         (Principal::Staff { .. }, _) => Forbidden,
@@ -391,5 +395,22 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn customer_services_work_their_own_teams_cases() {
+        let team = TeamId::new();
+        let adviser = Principal::Staff {
+            id: UserId::new(),
+            role: StaffRole::CustomerServices,
+            team: Some(team),
+        };
+        assert_eq!(authorize(&adviser, Read, &Resource::Case { team }), Allow);
+        assert_eq!(authorize(&adviser, Write, &Resource::Case { team }), Allow);
+        let other = Resource::Case {
+            team: TeamId::new(),
+        };
+        assert_eq!(authorize(&adviser, Read, &other), Forbidden);
+        assert_eq!(authorize(&adviser, Read, &Resource::StaffHome), Allow);
     }
 }

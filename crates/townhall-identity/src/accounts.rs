@@ -179,6 +179,41 @@ pub async fn get(
     row.map(user_from_row).transpose()
 }
 
+/// A resident's account read by someone else (its name and email address),
+/// recorded in the audit log for `purpose` in the same transaction.
+pub async fn get_as(
+    store: &Store,
+    council: CouncilId,
+    id: UserId,
+    (actor, actor_label, purpose): (townhall_audit::Actor, &str, &str),
+) -> Result<Option<User>, StoreError> {
+    let Some(user) = get(store, council, id)
+        .await?
+        .filter(|u| u.kind == UserKind::Resident)
+    else {
+        return Ok(None);
+    };
+    let mut tx = store.begin().await?;
+    townhall_audit::append(
+        &mut tx,
+        &townhall_audit::AuditEvent {
+            council,
+            actor,
+            actor_label: actor_label.to_owned(),
+            on_behalf_of: None,
+            subject: Some(id.to_string()),
+            record: format!("resident:{id}"),
+            fields: vec!["display_name".into(), "email".into()],
+            action: townhall_audit::Action::Read,
+            purpose: purpose.to_owned(),
+            outcome: townhall_audit::Outcome::Allowed,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(user))
+}
+
 /// The account of this kind with this email address.
 pub async fn find_by_email(
     store: &Store,

@@ -548,6 +548,30 @@ async fn staff_see_a_resident_only_when_they_need_to() {
             r.text().await.unwrap().contains("Lizzy Parker"),
             acts == StatusCode::OK
         );
+        // Sending the answers for her is held to the same rule.
+        assert_eq!(
+            c.get(s.url("/staff")).send().await.unwrap().status(),
+            StatusCode::OK,
+            "{email}: the staff home"
+        );
+        let for_her = id.to_string();
+        let r = s
+            .submit(
+                &c,
+                "/staff",
+                "/services/report-missed-bin/answers",
+                &[
+                    ("for", for_her.as_str()),
+                    ("address-uprn", townhall_testkit::HOME_IN_ZONE),
+                    ("bin", "general"),
+                    ("collection-date-day", "17"),
+                    ("collection-date-month", "11"),
+                    ("collection-date-year", "2026"),
+                    ("presented", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), acts, "{email} sending answers for her");
     }
     // A guest and another resident neither see her nor act for her.
     let other = s.client();

@@ -76,10 +76,21 @@ async fn requester(
                 relationship,
             },
         )?;
-        let resident = townhall_identity::accounts::get(state.store(), state.council().id, owner)
-            .await?
-            .filter(|u| u.kind == UserKind::Resident)
-            .ok_or(AppError::NotFound)?;
+        // Every page of an assisted request shows the resident's name: each
+        // is a look at their account, and recorded.
+        let resident = townhall_identity::accounts::get_as(
+            state.store(),
+            state.council().id,
+            owner,
+            (
+                townhall_audit::Actor::Staff(me.user.id.to_string()),
+                &me.label(),
+                "assisted digital: making a request for the resident",
+            ),
+        )
+        .await?
+        .filter(|u| u.kind == UserKind::Resident)
+        .ok_or(AppError::NotFound)?;
         return Ok((
             Requester::Resident {
                 id: resident.id,
