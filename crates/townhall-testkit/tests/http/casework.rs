@@ -190,6 +190,14 @@ async fn staff_outside_the_team_cannot_open_or_change_its_cases() {
         StatusCode::OK
     );
     assert_eq!(s.count("audit_log").await, audited + 1);
+    // Recorded as what it is: oversight, not work on the request.
+    let (purpose,): (String,) = townhall_store::sql::query_as(
+        "SELECT purpose FROM audit_log WHERE actor_label LIKE 'Dana Price%' ORDER BY seq DESC",
+    )
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    assert_eq!(purpose, "data protection oversight");
     let r = s
         .submit(
             &dpo,

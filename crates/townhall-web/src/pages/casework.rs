@@ -121,13 +121,15 @@ pub async fn queue(
     })
 }
 
-/// The case and the member of staff allowed to `action` it.
+/// The case, the member of staff allowed to `action` it, and the purpose
+/// their look is recorded under: working on it for its team, or the data
+/// protection officer's oversight.
 async fn allowed(
     state: &AppState,
     v: &Visitor,
     reference: &str,
     action: Action,
-) -> Result<(townhall_types::CaseId, StaffMember), AppError> {
+) -> Result<(townhall_types::CaseId, StaffMember, &'static str), AppError> {
     // Who is not staff is refused before the reference is looked up, so the
     // answer cannot tell them which references exist.
     v.staff_for(Action::Read, &Resource::StaffHome)?;
@@ -135,7 +137,12 @@ async fn allowed(
         .await?
         .ok_or(AppError::NotFound)?;
     let me = v.staff_for(action, &Resource::Case { team })?.clone();
-    Ok((id, me))
+    let purpose = if me.team.as_ref().is_some_and(|t| t.id == team) {
+        "working on the request"
+    } else {
+        "data protection oversight"
+    };
+    Ok((id, me, purpose))
 }
 
 /// A photo sent with a case; the view is audited like the case's.
@@ -144,7 +151,7 @@ pub async fn photo(
     v: Visitor,
     Path((reference, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let (case, me) = allowed(&state, &v, &reference, Action::Read).await?;
+    let (case, me, purpose) = allowed(&state, &v, &reference, Action::Read).await?;
     let id = id.parse().map_err(|_| AppError::NotFound)?;
     let found = townhall_cases::attachments::read_as(
         state.store(),
@@ -153,7 +160,7 @@ pub async fn photo(
         id,
         Actor::Staff(me.user.id.to_string()),
         &me.label(),
-        "working on the request",
+        purpose,
     )
     .await?
     .ok_or(AppError::NotFound)?;
@@ -172,16 +179,18 @@ pub async fn case(
     Path(reference): Path<String>,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let (id, me) = allowed(&state, &v, &reference, Action::Read).await?;
-    Ok(case_page(&state, &v, &me, id, done.done.as_deref(), None)
-        .await?
-        .into_response())
+    let (id, me, purpose) = allowed(&state, &v, &reference, Action::Read).await?;
+    Ok(
+        case_page(&state, &v, (&me, purpose), id, done.done.as_deref(), None)
+            .await?
+            .into_response(),
+    )
 }
 
 async fn case_page(
     state: &AppState,
     v: &Visitor,
-    me: &StaffMember,
+    (me, purpose): (&StaffMember, &str),
     id: townhall_types::CaseId,
     done: Option<&str>,
     error: Option<&str>,
@@ -192,7 +201,7 @@ async fn case_page(
         id,
         Actor::Staff(me.user.id.to_string()),
         &me.label(),
-        "working on the request",
+        purpose,
     )
     .await?
     .ok_or(AppError::NotFound)?;
@@ -398,7 +407,7 @@ async fn apply(
     reference: &str,
     change: Change,
 ) -> Result<Response, AppError> {
-    let (id, me) = allowed(state, v, reference, Action::Write).await?;
+    let (id, me, purpose) = allowed(state, v, reference, Action::Write).await?;
     let by = StaffActor {
         id: me.user.id,
         label: me.label(),
@@ -479,7 +488,7 @@ async fn apply(
         }
         Err(townhall_cases::CaseError::NotAllowed(reason)) => {
             tx.rollback().await?;
-            let body = case_page(state, v, &me, id, None, Some(&reason)).await?;
+            let body = case_page(state, v, (&me, purpose), id, None, Some(&reason)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
         }
         Err(e) => Err(AppError::Internal(e.to_string())),
