@@ -105,7 +105,10 @@ pub async fn read_as(
     purpose: &str,
 ) -> Result<Option<ResidentProfile>, StoreError> {
     let mut tx = store.begin().await?;
-    let profile = load(&mut tx, council, subject).await?;
+    let Some(profile) = load(&mut tx, council, subject).await? else {
+        // Nothing was read: nothing to record.
+        return Ok(None);
+    };
     townhall_audit::append(
         &mut tx,
         &AuditEvent {
@@ -123,7 +126,7 @@ pub async fn read_as(
     )
     .await?;
     tx.commit().await?;
-    Ok(profile)
+    Ok(Some(profile))
 }
 
 /// What a member of staff searches residents by; empty parts are ignored.
