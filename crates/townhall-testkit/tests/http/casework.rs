@@ -534,6 +534,25 @@ async fn staff_see_a_resident_only_when_they_need_to() {
         ),
         ("help@testshire.example", StatusCode::OK, StatusCode::OK),
     ];
+    // Her request's page (her name and email): its team, and the data
+    // protection officer's oversight; nobody else.
+    let case_page = [
+        ("waste@testshire.example", StatusCode::OK),
+        ("roads@testshire.example", StatusCode::FORBIDDEN),
+        ("lead@testshire.example", StatusCode::FORBIDDEN),
+        ("dpo@testshire.example", StatusCode::OK),
+        ("admin@testshire.example", StatusCode::FORBIDDEN),
+        ("help@testshire.example", StatusCode::FORBIDDEN),
+    ];
+    for (email, expected) in case_page {
+        let c = staff_client(&s, email).await;
+        let r = c
+            .get(s.url("/staff/cases/TES-000001"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), expected, "{email} opening her request");
+    }
     for (email, reads, acts) in expected {
         let c = staff_client(&s, email).await;
         let r = c.get(s.url(&record)).send().await.unwrap();
