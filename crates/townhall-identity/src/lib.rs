@@ -57,6 +57,11 @@ pub const MIGRATIONS: &[Migration] = &[
         "sign_in_failures_window",
         include_str!("../migrations/0006_sign_in_failures_window.sql"),
     ),
+    Migration::portable(
+        2026120608,
+        "resident_search_name",
+        include_str!("../migrations/0007_resident_search_name.sql"),
+    ),
 ];
 
 /// A random secret of 32 bytes as URL-safe base64, for tokens sent to people.

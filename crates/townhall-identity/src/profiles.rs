@@ -45,11 +45,11 @@ pub async fn save(
     p: &ResidentProfile,
 ) -> Result<(), StoreError> {
     sql::query(
-        "INSERT INTO residents (council_id, user_id, given_name, family_name, date_of_birth, phone, uprn) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+        "INSERT INTO residents (council_id, user_id, given_name, family_name, date_of_birth, phone, uprn, search_name) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
          ON CONFLICT (council_id, user_id) DO UPDATE SET given_name = excluded.given_name, \
          family_name = excluded.family_name, date_of_birth = excluded.date_of_birth, \
-         phone = excluded.phone, uprn = excluded.uprn",
+         phone = excluded.phone, uprn = excluded.uprn, search_name = excluded.search_name",
     )
     .bind(council.to_string())
     .bind(user.to_string())
@@ -58,6 +58,7 @@ pub async fn save(
     .bind(&p.date_of_birth)
     .bind(&p.phone)
     .bind(&p.uprn)
+    .bind(search_name(&p.given_name, &p.family_name))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -129,6 +130,11 @@ pub async fn read_as(
     Ok(Some(profile))
 }
 
+/// The name as searches match it: lower case in every script.
+fn search_name(given: &str, family: &str) -> String {
+    format!("{given} {family}").to_lowercase()
+}
+
 /// What a member of staff searches residents by; empty parts are ignored.
 #[derive(Debug, Clone, Default)]
 pub struct Search {
@@ -183,7 +189,9 @@ pub async fn find_as(
     };
     for w in words {
         let p = next(w, &mut values);
-        conditions.push(format!("LOWER(given_name || ' ' || family_name) LIKE {p}"));
+        conditions.push(format!(
+            "COALESCE(search_name, LOWER(given_name || ' ' || family_name)) LIKE {p}"
+        ));
     }
     if let Some(d) = &search.date_of_birth {
         let p = next(d.clone(), &mut values);

@@ -771,13 +771,26 @@ async fn staff_find_the_residents_they_may_see() {
     report_missed_bin(&s, &lizzy).await;
     let bob = s.client();
     crate::accounts::sign_up(&s, &bob, "bob@mail.example", "another good password").await;
-    townhall_store::sql::query(
-        "UPDATE residents SET given_name = 'Bob', family_name = 'Stone' WHERE user_id <> $1",
+    // His details, saved as the account page saves them.
+    let (bob_id,): (String,) =
+        townhall_store::sql::query_as("SELECT user_id FROM users WHERE email = 'bob@mail.example'")
+            .fetch_one(s.db.store.reader())
+            .await
+            .unwrap();
+    let mut tx = s.db.store.begin().await.unwrap();
+    townhall_identity::profiles::save(
+        &mut tx,
+        s.council.id,
+        bob_id.parse().unwrap(),
+        &townhall_identity::profiles::ResidentProfile {
+            given_name: "Bob".into(),
+            family_name: "Stone".into(),
+            ..Default::default()
+        },
     )
-    .bind(id.to_string())
-    .execute(s.db.store.reader())
     .await
     .unwrap();
+    tx.commit().await.unwrap();
 
     let find = |who: reqwest::Client, query: &'static str| {
         let s = &s;
@@ -817,6 +830,33 @@ async fn staff_find_the_residents_they_may_see() {
         find(help.clone(), "name=a").await.1.contains("0 found"),
         "one letter lists nobody"
     );
+    // Names in other scripts are found in either case, on either store.
+    let mut tx = s.db.store.begin().await.unwrap();
+    townhall_identity::profiles::save(
+        &mut tx,
+        s.council.id,
+        id,
+        &townhall_identity::profiles::ResidentProfile {
+            given_name: "Zoë".into(),
+            family_name: "ØDEGAARD".into(),
+            date_of_birth: Some("1984-03-02".into()),
+            phone: None,
+            uprn: Some(townhall_testkit::HOME_IN_ZONE.into()),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    for typed in [
+        "name=%C3%B8degaard",
+        "name=ZO%C3%8B",
+        "name=zo%C3%AB+%C3%98DEGAARD",
+    ] {
+        assert!(
+            find(help.clone(), typed).await.1.contains(&lizzy_link),
+            "{typed}"
+        );
+    }
     assert!(find(help.clone(), "postcode=te11aa")
         .await
         .1

@@ -21,6 +21,18 @@ fn behind(s: &TestServer, client: &str) -> reqwest::Client {
         .unwrap()
 }
 
+/// The bodies of the messages delivered to `to` whose subject holds `subject`.
+async fn mail(s: &TestServer, to: &str, subject: &str) -> Vec<String> {
+    s.deliver().await;
+    townhall_notify::mailbox(&s.db.store, s.council.id, 200)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.recipient == to && m.subject.contains(subject))
+        .map(|m| m.body)
+        .collect()
+}
+
 /// A wrong password for an address no account has: a failure that locks nobody.
 async fn fail(s: &TestServer, c: &reqwest::Client, n: usize) -> StatusCode {
     sign_in(s, c, &format!("nobody{n}@mail.example"), "not the password")
@@ -123,17 +135,9 @@ async fn the_owner_of_a_locked_account_is_told_and_can_unlock_it() {
     for _ in 0..5 {
         sign_in(&s, &s.client(), "omar@mail.example", "not the password").await;
     }
-    s.deliver().await;
-    let mail = townhall_notify::mailbox(&s.db.store, s.council.id, 20)
-        .await
-        .unwrap();
-    let locked: Vec<_> = mail
-        .iter()
-        .filter(|m| m.recipient == "omar@mail.example" && m.subject.contains("locked"))
-        .collect();
+    let locked = mail(&s, "omar@mail.example", "locked").await;
     assert_eq!(locked.len(), 1, "told once, when it was locked");
     let link = locked[0]
-        .body
         .split_whitespace()
         .find(|w| w.contains("/reset-password?token="))
         .unwrap()
@@ -142,12 +146,7 @@ async fn the_owner_of_a_locked_account_is_told_and_can_unlock_it() {
     for _ in 0..5 {
         sign_in(&s, &s.client(), "nobody@mail.example", "not the password").await;
     }
-    s.deliver().await;
-    assert!(townhall_notify::mailbox(&s.db.store, s.council.id, 50)
-        .await
-        .unwrap()
-        .iter()
-        .all(|m| m.recipient != "nobody@mail.example"));
+    assert!(mail(&s, "nobody@mail.example", "").await.is_empty());
     // The link resets the password and lifts the lock.
     reset_with(&s, &link, "a brand new password").await;
     assert_eq!(
@@ -200,15 +199,9 @@ async fn signing_up_again_with_an_address_tells_its_owner_not_the_visitor() {
         .await;
     assert_eq!(again.status(), new.status());
     assert_eq!(again.headers()["location"], new.headers()["location"]);
-    s.deliver().await;
-    let mail = townhall_notify::mailbox(&s.db.store, s.council.id, 20)
-        .await
-        .unwrap();
-    let told = mail
-        .iter()
-        .find(|m| m.recipient == "lizzy@mail.example" && m.subject.contains("already have"))
-        .expect("the owner is told");
-    assert!(told.body.contains("/reset-password?token="));
+    let told = mail(&s, "lizzy@mail.example", "already have").await;
+    assert_eq!(told.len(), 1, "the owner is told");
+    assert!(told[0].contains("/reset-password?token="));
     // The account and its password are as they were.
     assert_eq!(
         sign_in(&s, &s.client(), "lizzy@mail.example", "kettle river jumper")
@@ -241,14 +234,7 @@ async fn reset_links_cannot_be_sprayed_and_only_the_newest_works() {
             StatusCode::OK
         );
     }
-    s.deliver().await;
-    let sent: Vec<String> = townhall_notify::mailbox(&s.db.store, s.council.id, 100)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|m| m.recipient == "martin@mail.example" && m.subject.contains("Reset"))
-        .map(|m| m.body)
-        .collect();
+    let sent = mail(&s, "martin@mail.example", "Reset").await;
     assert_eq!(sent.len(), 3, "three an hour");
     // One client asking again and again is stopped.
     let pest = behind(&s, "198.51.100.99");
@@ -311,13 +297,7 @@ async fn guesses_sent_at_once_cannot_pass_the_limits_together() {
         .filter(|st| **st == StatusCode::TOO_MANY_REQUESTS)
         .count();
     assert!(refused >= 5, "the client's limit holds at once: {burst:?}");
-    s.deliver().await;
-    let locked = townhall_notify::mailbox(&s.db.store, s.council.id, 50)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|m| m.subject.contains("locked"))
-        .count();
+    let locked = mail(&s, "omar@mail.example", "locked").await.len();
     assert!(locked <= 1, "{locked} lock emails");
 }
 
@@ -362,12 +342,6 @@ async fn signing_up_again_and_again_is_limited_like_signing_in() {
         statuses.push(r.status());
     }
     assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
-    s.deliver().await;
-    let told = townhall_notify::mailbox(&s.db.store, s.council.id, 50)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|m| m.recipient == "lizzy@mail.example" && m.subject.contains("already have"))
-        .count();
+    let told = mail(&s, "lizzy@mail.example", "already have").await.len();
     assert!(told <= 3, "{told} emails to the owner");
 }
