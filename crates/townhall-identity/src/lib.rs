@@ -62,6 +62,11 @@ pub const MIGRATIONS: &[Migration] = &[
         "resident_search_name",
         include_str!("../migrations/0007_resident_search_name.sql"),
     ),
+    Migration::portable(
+        2026120701,
+        "discoverable_sign_in",
+        include_str!("../migrations/0008_discoverable_sign_in.sql"),
+    ),
 ];
 
 /// A random secret of 32 bytes as URL-safe base64, for tokens sent to people.

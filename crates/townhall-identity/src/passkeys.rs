@@ -8,10 +8,11 @@ use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{CouncilId, Timestamp, UserId};
 use url::Url;
 use webauthn_rs::prelude::{
-    CreationChallengeResponse, Passkey, PasskeyAuthentication, PasskeyRegistration,
-    PublicKeyCredential, RegisterPublicKeyCredential, RequestChallengeResponse, Uuid, Webauthn,
-    WebauthnBuilder,
+    CreationChallengeResponse, CredentialID, DiscoverableAuthentication, Passkey,
+    PasskeyRegistration, PublicKeyCredential, RegisterPublicKeyCredential,
+    RequestChallengeResponse, Uuid, Webauthn, WebauthnBuilder,
 };
+use webauthn_rs_proto::ResidentKeyRequirement;
 
 use crate::accounts::{self, User};
 use crate::decode_err;
@@ -27,9 +28,10 @@ pub enum PasskeyError {
     /// The ceremony is unknown or too old.
     #[error("This sign-in attempt has expired. Try again")]
     Expired,
-    /// The account has no passkey.
-    #[error("There is no passkey for this account. Sign in with your password, then add a passkey in your account settings")]
-    NoPasskey,
+    /// The browser answered with a passkey this site does not keep (it was
+    /// removed, or made for another account that no longer exists).
+    #[error("That passkey is not one this site knows. Sign in with your password, then add a passkey in your account settings")]
+    Unknown,
     /// The browser's answer did not verify.
     #[error("Your passkey could not be checked. Try again, or sign in with your password")]
     Rejected,
@@ -76,7 +78,7 @@ impl Passkeys {
             .iter()
             .map(|p| p.cred_id().clone())
             .collect::<Vec<_>>();
-        let (options, state) = self
+        let (mut options, state) = self
             .webauthn
             .start_passkey_registration(
                 user.id.as_uuid(),
@@ -85,7 +87,13 @@ impl Passkeys {
                 Some(exclude),
             )
             .map_err(|_| PasskeyError::Rejected)?;
-        let id = save_ceremony(store, user.council, user.id, "register", &state).await?;
+        // Sign-in names no account, so the passkey must be one the device
+        // can find by itself (a discoverable credential). Phones and password
+        // managers make one anyway; a security key is asked to.
+        if let Some(selection) = options.public_key.authenticator_selection.as_mut() {
+            selection.resident_key = Some(ResidentKeyRequirement::Preferred);
+        }
+        let id = save_ceremony(store, user.council, Some(user.id), "register", &state).await?;
         Ok((id, options))
     }
 
@@ -98,9 +106,9 @@ impl Passkeys {
         credential: &RegisterPublicKeyCredential,
     ) -> Result<(), PasskeyError> {
         let mut tx = store.begin().await?;
-        let (owner, state): (UserId, PasskeyRegistration) =
+        let (owner, state): (Option<UserId>, PasskeyRegistration) =
             take_ceremony(&mut tx, user.council, ceremony, "register").await?;
-        if owner != user.id {
+        if owner != Some(user.id) {
             return Err(PasskeyError::Expired);
         }
         let passkey = self
@@ -122,25 +130,29 @@ impl Passkeys {
         Ok(())
     }
 
-    /// Starts signing in with a passkey to the account for `user`.
+    /// Starts signing in with a passkey, for whoever holds one: the browser
+    /// offers the person the passkeys it has for this site, so nobody says
+    /// (and nobody learns) which account is signing in until a passkey
+    /// answers. Returns the ceremony id and the options for
+    /// `navigator.credentials.get`.
     pub async fn start_sign_in(
         &self,
         store: &Store,
-        user: &User,
+        council: CouncilId,
     ) -> Result<(String, RequestChallengeResponse), PasskeyError> {
-        let passkeys = load(store, user.council, user.id).await?;
-        if passkeys.is_empty() {
-            return Err(PasskeyError::NoPasskey);
-        }
-        let (options, state) = self
+        let (mut options, state) = self
             .webauthn
-            .start_passkey_authentication(&passkeys)
+            .start_discoverable_authentication()
             .map_err(|_| PasskeyError::Rejected)?;
-        let id = save_ceremony(store, user.council, user.id, "authenticate", &state).await?;
+        // Asked for with a button, so the browser's usual dialogue rather
+        // than the library's default of offering passkeys in the email box.
+        options.mediation = None;
+        let id = save_ceremony(store, council, None, "authenticate", &state).await?;
         Ok((id, options))
     }
 
-    /// Finishes signing in; returns the account.
+    /// Finishes signing in: finds the passkey the browser answered with,
+    /// checks its signature and returns its account.
     pub async fn finish_sign_in(
         &self,
         store: &Store,
@@ -149,30 +161,36 @@ impl Passkeys {
         credential: &PublicKeyCredential,
     ) -> Result<User, PasskeyError> {
         let mut tx = store.begin().await?;
-        let (owner, state): (UserId, PasskeyAuthentication) =
+        let (_, state): (Option<UserId>, DiscoverableAuthentication) =
             take_ceremony(&mut tx, council, ceremony, "authenticate").await?;
-        let result = self
+        let (user_handle, raw_id) = self
             .webauthn
-            .finish_passkey_authentication(credential, &state)
+            .identify_discoverable_authentication(credential)
             .map_err(|_| PasskeyError::Rejected)?;
-        let id = serde_json::to_value(result.cred_id())
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        let row: Option<(String,)> = sql::query_as(
-            "SELECT passkey FROM passkeys WHERE council_id = $1 AND credential_id = $2 AND user_id = $3",
+        let id = encode_id(&CredentialID::from(raw_id.to_vec()));
+        let row: Option<(String, String)> = sql::query_as(
+            "SELECT user_id, passkey FROM passkeys WHERE council_id = $1 AND credential_id = $2",
         )
         .bind(council.to_string())
         .bind(&id)
-        .bind(owner.to_string())
         .fetch_optional(&mut *tx)
         .await
         .map_err(StoreError::from)?;
-        let Some((stored,)) = row else {
-            return Err(PasskeyError::Rejected);
+        let Some((owner, stored)) = row else {
+            return Err(PasskeyError::Unknown);
         };
+        let owner: UserId = owner.parse().map_err(|_| PasskeyError::Rejected)?;
+        // The browser names the account the passkey was made for; it must
+        // be the one the passkey is kept under.
+        if owner.as_uuid() != user_handle {
+            return Err(PasskeyError::Rejected);
+        }
         let mut passkey: Passkey =
             serde_json::from_str(&stored).map_err(|e| decode_err(e.to_string()))?;
+        let result = self
+            .webauthn
+            .finish_discoverable_authentication(credential, state, &[(&passkey).into()])
+            .map_err(|_| PasskeyError::Rejected)?;
         passkey.update_credential(&result);
         sql::query(
             "UPDATE passkeys SET passkey = $3, last_used_at = $4 WHERE council_id = $1 AND credential_id = $2",
@@ -187,7 +205,7 @@ impl Passkeys {
         tx.commit().await.map_err(StoreError::from)?;
         accounts::get(store, council, owner)
             .await?
-            .ok_or(PasskeyError::Rejected)
+            .ok_or(PasskeyError::Unknown)
     }
 }
 
@@ -251,7 +269,13 @@ pub async fn remove(
 }
 
 fn credential_id(passkey: &Passkey) -> String {
-    serde_json::to_value(passkey.cred_id())
+    encode_id(passkey.cred_id())
+}
+
+/// A credential id as stored and shown in URLs: base64url, as the library
+/// writes it.
+fn encode_id(id: &CredentialID) -> String {
+    serde_json::to_value(id)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
@@ -273,7 +297,7 @@ async fn load(store: &Store, council: CouncilId, user: UserId) -> Result<Vec<Pas
 async fn save_ceremony<S: serde::Serialize>(
     store: &Store,
     council: CouncilId,
-    user: UserId,
+    user: Option<UserId>,
     kind: &str,
     state: &S,
 ) -> Result<String, StoreError> {
@@ -291,7 +315,7 @@ async fn save_ceremony<S: serde::Serialize>(
     )
     .bind(council.to_string())
     .bind(&id)
-    .bind(user.to_string())
+    .bind(user.map(|u| u.to_string()))
     .bind(kind)
     .bind(serde_json::to_string(state).map_err(|e| decode_err(e.to_string()))?)
     .bind(now.plus(CEREMONY_LIFETIME).to_db())
@@ -306,8 +330,8 @@ async fn take_ceremony<S: serde::de::DeserializeOwned>(
     council: CouncilId,
     id: &str,
     kind: &str,
-) -> Result<(UserId, S), PasskeyError> {
-    let row: Option<(String, String)> = sql::query_as(
+) -> Result<(Option<UserId>, S), PasskeyError> {
+    let row: Option<(Option<String>, String)> = sql::query_as(
         "DELETE FROM webauthn_ceremonies WHERE council_id = $1 AND ceremony_id = $2 AND kind = $3 \
          AND expires_at > $4 RETURNING user_id, state",
     )
@@ -319,8 +343,11 @@ async fn take_ceremony<S: serde::de::DeserializeOwned>(
     .await
     .map_err(StoreError::from)?;
     let (user, state) = row.ok_or(PasskeyError::Expired)?;
+    let user = user
+        .map(|u| u.parse().map_err(|_| PasskeyError::Expired))
+        .transpose()?;
     Ok((
-        user.parse().map_err(|_| PasskeyError::Expired)?,
+        user,
         serde_json::from_str(&state).map_err(|_| PasskeyError::Expired)?,
     ))
 }

@@ -127,20 +127,20 @@
     });
   }
 
+  // Sign-in names no account: the browser offers the passkeys it keeps for
+  // this site, and the one chosen says whose it is.
   var signIn = document.getElementById("passkey-sign-in");
   if (signIn) {
     signIn.addEventListener("click", function () {
-      var form = signIn.form;
-      var email = form.querySelector('input[name="email"]');
-      ceremony(form, "/sign-in/passkey/start", { email: email.value }, function (options) {
+      ceremony(signIn.form, "/sign-in/passkey/start", {}, function (options) {
         options.challenge = toBytes(options.challenge);
         (options.allowCredentials || []).forEach(function (c) { c.id = toBytes(c.id); });
         return navigator.credentials.get({ publicKey: options });
       }, "/sign-in/passkey/finish", function (problem) {
-        showError(email.closest(".form-group"), cancelled(problem)
+        showError(document.getElementById("passkey-sign-in-group"), cancelled(problem)
           ? "You did not confirm with your passkey. Try again, or sign in with your password"
-          : problem.message, "email");
-        email.focus();
+          : problem.message, "passkey-sign-in");
+        signIn.focus();
       });
     });
   }

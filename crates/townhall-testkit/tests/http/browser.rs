@@ -130,11 +130,11 @@ async fn passkey_journey_and_every_page_is_accessible() {
     b.check_accessibility().await;
     assert_eq!(s.count("passkeys").await, 1);
 
-    // Sign out, then back in with the passkey alone.
+    // Sign out, then back in with the passkey alone: no email address, the
+    // browser offers the passkey it keeps for this site.
     b.click("header form[action='/sign-out'] button").await;
     b.wait_for_path("/").await;
     b.visit(&s.url("/sign-in")).await;
-    b.fill("email", EMAIL).await;
     b.click("#passkey-sign-in").await;
     b.wait_for_path("/dashboard").await;
     b.visit(&s.url("/account")).await;
@@ -168,13 +168,18 @@ async fn passkey_journey_and_every_page_is_accessible() {
     assert!(b.text("main").await.contains("TES-000002"));
     b.check_accessibility().await;
 
-    // A passkey sign-in for an address without one says what to do, next to the field.
+    // A passkey removed from the account but still on the device says what
+    // to do, next to the button.
+    b.visit(&s.url("/account")).await;
+    b.click("main form[action$='/remove'] button").await;
+    b.wait_for_text(".notification-banner", "removed").await;
+    assert_eq!(s.count("passkeys").await, 0);
     b.click("header form[action='/sign-out'] button").await;
     b.wait_for_path("/").await;
     b.visit(&s.url("/sign-in")).await;
-    b.fill("email", "nobody@mail.example").await;
     b.click("#passkey-sign-in").await;
-    b.wait_for_text("#email-error", "There is no passkey").await;
+    b.wait_for_text("#passkey-sign-in-error", "not one this site knows")
+        .await;
     b.check_accessibility().await;
 
     // Staff pages.

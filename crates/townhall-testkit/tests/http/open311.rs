@@ -331,6 +331,16 @@ async fn bad_requests_get_the_specs_errors_and_store_nothing() {
             ],
             "email: 'not-an-email' is not an email address",
         ),
+        // Two places for one report: which was meant is anyone's guess.
+        (
+            vec![
+                ("attribute[surface]", "road"),
+                ("lat", "52.08"),
+                ("long", "-0.98"),
+                ("lat", "52.09"),
+            ],
+            "lat: given more than once",
+        ),
     ] {
         let mut full = vec![
             ("api_key", key.as_str()),
@@ -366,6 +376,27 @@ async fn bad_requests_get_the_specs_errors_and_store_nothing() {
         (
             "requests.json?page_size=",
             "page_size: must be a whole number",
+        ),
+        // Values the API document gives a form to are read as sent: a
+        // padded one is not the form, and a no-break space is not empty.
+        (
+            "requests.json?start_date=%C2%A0",
+            "start_date: '\u{a0}' is not a date",
+        ),
+        ("requests.json?status=%20open", "status: give open, closed"),
+        (
+            "requests.json?status=open,%20closed",
+            "status: give open, closed",
+        ),
+        ("requests.json?page_size=%205", "page_size: must be a whole"),
+        // A parameter given twice is ambiguous, even when one is empty.
+        (
+            "requests.json?end_date=&end_date=zA",
+            "end_date: given more than once",
+        ),
+        (
+            "servicerequestupdates.json?page=1&page=2",
+            "page: given more than once",
         ),
     ] {
         let (status, body) = get_json(&s, query).await;

@@ -116,11 +116,32 @@ fn value(key: &str, name: &str) -> Node {
 /// The Open311 parameters of a `POST requests`, by name, in order.
 pub type Params = Vec<(String, String)>;
 
-fn param<'a>(params: &'a Params, name: &str) -> &'a str {
+/// A parameter's first value exactly as sent (empty when absent): for values
+/// the API document gives a form to (dates, numbers, an enumeration), where
+/// a space makes the value one the document does not describe.
+pub fn given<'a>(params: &'a Params, name: &str) -> &'a str {
     params
         .iter()
         .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.trim())
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// A parameter's first value without the spaces around it: for free text
+/// and names, which people and apps pad.
+pub fn param<'a>(params: &'a Params, name: &str) -> &'a str {
+    given(params, name).trim()
+}
+
+/// The first name given more than once: which value the client meant is
+/// then ambiguous. Only a list attribute (`attribute[code][]`) repeats; the
+/// query's lists are comma-separated in one value.
+pub fn repeated(params: &Params) -> Option<&str> {
+    params
+        .iter()
+        .enumerate()
+        .filter(|(_, (k, _))| !k.ends_with("[]"))
+        .find(|(i, (k, _))| params[..*i].iter().any(|(seen, _)| seen == k))
+        .map(|(_, (k, _))| k.as_str())
 }
 
 /// The service's form fields from a request's parameters: attributes

@@ -24,7 +24,7 @@ use townhall_types::{EmailAddress, Timestamp};
 use crate::error::AppError;
 use crate::form::Posted;
 use crate::AppState;
-use definition::Params;
+use definition::{given, param, Params};
 use wire::{Document, Format, Node, Open311Error};
 
 /// The longest phone number kept: room for a country code, spaces and an
@@ -99,6 +99,7 @@ impl FromRequestParts<AppState> for Asked {
         let Query(params) = Query::<Params>::from_request_parts(parts, state)
             .await
             .map_err(|e| Open311Error::bad(e.body_text()).respond(format))?;
+        once_each(&params).map_err(|e| e.respond(format))?;
         check_jurisdiction(state, &params).map_err(|e| e.respond(format))?;
         Ok(Asked {
             name: name.to_owned(),
@@ -117,18 +118,21 @@ impl Asked {
     }
 }
 
-fn first<'a>(params: &'a Params, name: &str) -> &'a str {
-    params
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.trim())
+/// Refuses a parameter given more than once, naming it.
+fn once_each(params: &Params) -> Result<(), Open311Error> {
+    match definition::repeated(params) {
+        Some(name) => Err(Open311Error::bad(format!(
+            "{name}: given more than once; give it once (a list is one value, comma-separated)"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The spec lets one server answer for several jurisdictions; each site is
 /// one, named by the council's short name or by its domain (the host of its
 /// public address, e.g. `riverside.example`), as clients commonly send it.
 fn check_jurisdiction(state: &AppState, params: &Params) -> Result<(), Open311Error> {
-    let j = first(params, "jurisdiction_id");
+    let j = param(params, "jurisdiction_id");
     let domain = state.site.public_url.host_str().unwrap_or_default();
     if j.is_empty() || j == state.council().slug || j.eq_ignore_ascii_case(domain) {
         return Ok(());
@@ -293,7 +297,7 @@ fn w3c(t: Timestamp) -> String {
 /// of that day (UTC) for `start_date` and its end for `end_date`, so both
 /// include the whole day.
 fn parse_time(params: &Params, name: &str) -> Result<Option<Timestamp>, Open311Error> {
-    let text = first(params, name);
+    let text = given(params, name);
     if text.is_empty() {
         return Ok(None);
     }
@@ -316,7 +320,7 @@ fn parse_time(params: &Params, name: &str) -> Result<Option<Timestamp>, Open311E
 
 /// `page` (from 1) and `page_size` (up to 1000): the limit and offset.
 fn paging(params: &Params) -> Result<(i64, i64), Open311Error> {
-    let number = |name: &str, default: i64| match first(params, name) {
+    let number = |name: &str, default: i64| match given(params, name) {
         "" if !params.iter().any(|(k, _)| k == name) => Ok(default),
         // Any whole number from 1, however long: one past the last page
         // lists nothing, and a page size is held to the maximum.
@@ -333,7 +337,7 @@ fn paging(params: &Params) -> Result<(i64, i64), Open311Error> {
 }
 
 fn list(params: &Params, name: &str) -> Vec<String> {
-    first(params, name)
+    param(params, name)
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -349,11 +353,10 @@ async fn requests(state: &AppState, params: &Params) -> Result<Document, Open311
             "service_code: '{unknown}' is not a service offered here"
         )));
     }
-    let closed = match list(params, "status").as_slice() {
-        [] => None,
-        [one] if one == "open" => Some(false),
-        [one] if one == "closed" => Some(true),
-        [a, b] if (a == "open" && b == "closed") || (a == "closed" && b == "open") => None,
+    let closed = match given(params, "status") {
+        "" | "open,closed" | "closed,open" => None,
+        "open" => Some(false),
+        "closed" => Some(true),
         _ => {
             return Err(Open311Error::bad(
                 "status: give open, closed or open,closed",
@@ -615,7 +618,7 @@ fn fingerprint(params: &Params) -> String {
         "address_string",
         "description",
     ] {
-        hash.update(first(params, name).as_bytes());
+        hash.update(param(params, name).as_bytes());
         hash.update([0x1F]);
     }
     hex::encode(hash.finalize())
@@ -664,7 +667,7 @@ async fn create_request(
     files: Vec<crate::form::UploadedFile>,
 ) -> Result<Document, Open311Error> {
     let council = state.council();
-    let key = first(&params, "api_key");
+    let key = param(&params, "api_key");
     if key.is_empty() {
         return Err(Open311Error::new(
             StatusCode::FORBIDDEN,
@@ -692,8 +695,9 @@ async fn create_request(
             "api_key: this key may not create requests",
         ));
     }
+    once_each(&params)?;
     check_jurisdiction(state, &params)?;
-    let code = first(&params, "service_code");
+    let code = param(&params, "service_code");
     if code.is_empty() {
         return Err(Open311Error::bad("service_code: give the service's code"));
     }
@@ -769,7 +773,7 @@ async fn create_request(
         }
     }
     let email =
-        match first(&params, "email") {
+        match param(&params, "email") {
             "" => None,
             text => Some(EmailAddress::parse(text).map_err(|_| {
                 Open311Error::bad(format!("email: '{text}' is not an email address"))
@@ -777,14 +781,14 @@ async fn create_request(
         };
     let mut names = Vec::new();
     for part in ["first_name", "last_name"] {
-        match PersonName::parse(first(&params, part)) {
+        match PersonName::parse(param(&params, part)) {
             Ok(Some(name)) => names.push(name.into_string()),
             Ok(None) => {}
             Err(too_long) => return Err(Open311Error::bad(format!("{part}: {too_long}"))),
         }
     }
     let name = names.join(" ");
-    let phone = single_line(first(&params, "phone"));
+    let phone = single_line(param(&params, "phone"));
     if phone.chars().count() > PHONE_MAX_CHARS {
         return Err(Open311Error::bad(format!(
             "phone: must be {PHONE_MAX_CHARS} characters or fewer"

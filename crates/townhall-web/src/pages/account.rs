@@ -406,18 +406,19 @@ pub fn sign_in_page(
             h1 { (heading) }
             form method="post" action=(action) novalidate {
                 (csrf(v))
-                (Input { name: "email", label: "Email address", kind: "email", value: &f.email, hint: None, autocomplete: Some("username webauthn") }.render(errors))
+                (Input { name: "email", label: "Email address", kind: "email", value: &f.email, hint: None, autocomplete: Some("username") }.render(errors))
                 (Input { name: "password", label: "Password", kind: "password", value: "", hint: None, autocomplete: Some("current-password") }.render(errors))
                 button class="button" type="submit" { "Sign in" }
-                @if !staff {
-                    div class="passkey-only" {
-                        h2 { "Sign in with your fingerprint or face" }
-                        p { "If you have added a passkey to your account, enter your email address above, then:" }
-                        button class="button button--secondary passkey-only" type="button" id="passkey-sign-in" { "Sign in with a passkey" }
-                    }
-                }
             }
             @if !staff {
+                form class="passkey-only" id="passkey-sign-in-form" {
+                    (csrf(v))
+                    h2 { "Sign in with your fingerprint or face" }
+                    p { "If you have added a passkey to your account, you do not need your email address or password." }
+                    div class="form-group" id="passkey-sign-in-group" {
+                        button class="button button--secondary" type="button" id="passkey-sign-in" { "Sign in with a passkey" }
+                    }
+                }
                 p { a href="/forgot-password" { "I have forgotten my password" } }
                 p { "No account yet? " a href="/sign-up" { "Create an account" } "." }
             }

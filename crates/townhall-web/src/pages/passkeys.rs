@@ -11,9 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use serde::Deserialize;
 use townhall_authz::Action;
-use townhall_identity::accounts::{self, UserKind};
+use townhall_identity::accounts::UserKind;
 use townhall_identity::passkeys::{self, PasskeyError};
-use townhall_types::EmailAddress;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
 use crate::auth::Visitor;
@@ -27,11 +26,6 @@ use crate::AppState;
 pub struct Finish<C> {
     ceremony: String,
     credential: C,
-}
-
-#[derive(Deserialize)]
-pub struct StartSignIn {
-    email: String,
 }
 
 /// A JSON error for the script, with the field it belongs to when there is one.
@@ -55,11 +49,6 @@ fn passkey_problem(e: PasskeyError) -> Result<Response, AppError> {
     match e {
         PasskeyError::Store(e) => Err(e.into()),
         PasskeyError::Config(detail) => Err(AppError::Internal(detail)),
-        e @ PasskeyError::NoPasskey => Ok(problem(
-            StatusCode::NOT_FOUND,
-            Some("email"),
-            &e.to_string(),
-        )),
         e => Ok(problem(StatusCode::BAD_REQUEST, None, &e.to_string())),
     }
 }
@@ -109,11 +98,11 @@ pub async fn register_finish(
     }
 }
 
-/// Email first: the challenge for that account's passkeys.
+/// The challenge for any passkey this site keeps. No address is asked for,
+/// so the answer is the same whoever asks and says nothing about accounts.
 pub async fn sign_in_start(
     State(state): State<AppState>,
     client: ClientAddr,
-    body: Result<Json<StartSignIn>, JsonRejection>,
 ) -> Result<Response, AppError> {
     if state.shared.sign_in_limiter.refused(&client.limit_key()) {
         return Ok(problem(
@@ -122,31 +111,10 @@ pub async fn sign_in_start(
             &AppError::TooManyRequests.to_string(),
         ));
     }
-    let Json(body) = match body {
-        Ok(b) => b,
-        Err(r) => return Ok(bad_body(r)),
-    };
-    let email = match EmailAddress::parse(&body.email) {
-        Ok(e) => e,
-        Err(e) => {
-            return Ok(problem(
-                StatusCode::BAD_REQUEST,
-                Some("email"),
-                &e.to_string(),
-            ))
-        }
-    };
-    let council = state.council().id;
-    let Some(user) =
-        accounts::find_by_email(state.store(), council, UserKind::Resident, &email).await?
-    else {
-        state.shared.sign_in_limiter.failed(&client.limit_key());
-        return passkey_problem(PasskeyError::NoPasskey);
-    };
     match state
         .site
         .passkeys
-        .start_sign_in(state.store(), &user)
+        .start_sign_in(state.store(), state.council().id)
         .await
     {
         Ok((ceremony, options)) => {
