@@ -88,9 +88,6 @@ pub enum SignInError {
         /// while it stays locked, or when no account has the address.
         newly_locked: Option<UserId>,
     },
-    /// The email address has not been confirmed yet.
-    #[error("You need to confirm your email address before you can sign in. Check your email for the link we sent you")]
-    Unverified,
 }
 
 const USER_COLUMNS: &str = "council_id, user_id, kind, email, display_name, email_verified_at";
@@ -264,8 +261,9 @@ pub async fn sign_in_with_password(
             newly_locked: None,
         }));
     }
-    let row: Option<(String, Option<String>)> = sql::query_as(
-        "SELECT user_id, password_hash FROM users WHERE council_id = $1 AND kind = $2 AND email = $3",
+    let row: Option<(String, Option<String>, Option<String>)> = sql::query_as(
+        "SELECT user_id, password_hash, email_verified_at FROM users \
+         WHERE council_id = $1 AND kind = $2 AND email = $3",
     )
     .bind(council.to_string())
     .bind(kind.as_str())
@@ -273,16 +271,21 @@ pub async fn sign_in_with_password(
     .fetch_optional(store.reader())
     .await?;
     // An unknown address costs the same time as a wrong password.
-    let (user_id, hash) = match row {
-        Some((id, hash)) => (
+    let (user_id, hash, confirmed) = match row {
+        Some((id, hash, verified)) => (
             Some(id),
             hash.unwrap_or_else(|| password::decoy_hash().to_owned()),
+            kind == UserKind::Staff || verified.is_some(),
         ),
-        None => (None, password::decoy_hash().to_owned()),
+        None => (None, password::decoy_hash().to_owned(), false),
     };
     let right = password::verify_async(password.to_owned(), hash).await;
+    // A resident's account whose address is not yet confirmed answers as a
+    // wrong password does, and counts as one: otherwise whoever signs up
+    // with an address and then signs in with that password would learn from
+    // the answer whether their sign-up made the account or found one there.
     let user_id = match user_id {
-        Some(id) if right => id,
+        Some(id) if right && confirmed => id,
         other if attempts >= MAX_FAILED_ATTEMPTS => {
             return Ok(Err(attempt.lock(store, other).await?));
         }
@@ -293,9 +296,6 @@ pub async fn sign_in_with_password(
     let user = get(store, council, id)
         .await?
         .ok_or_else(|| decode_err("account vanished"))?;
-    if user.kind == UserKind::Resident && user.email_verified_at.is_none() {
-        return Ok(Err(SignInError::Unverified));
-    }
     Ok(Ok(user))
 }
 

@@ -160,9 +160,12 @@ impl Passkeys {
         ceremony: &str,
         credential: &PublicKeyCredential,
     ) -> Result<User, PasskeyError> {
+        // A ceremony is one try, whatever its outcome: it is used up before
+        // the answer is checked.
         let mut tx = store.begin().await?;
         let (_, state): (Option<UserId>, DiscoverableAuthentication) =
             take_ceremony(&mut tx, council, ceremony, "authenticate").await?;
+        tx.commit().await.map_err(StoreError::from)?;
         let (user_handle, raw_id) = self
             .webauthn
             .identify_discoverable_authentication(credential)
@@ -173,7 +176,7 @@ impl Passkeys {
         )
         .bind(council.to_string())
         .bind(&id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(store.reader())
         .await
         .map_err(StoreError::from)?;
         let Some((owner, stored)) = row else {
@@ -192,6 +195,7 @@ impl Passkeys {
             .finish_discoverable_authentication(credential, state, &[(&passkey).into()])
             .map_err(|_| PasskeyError::Rejected)?;
         passkey.update_credential(&result);
+        let mut tx = store.begin().await?;
         sql::query(
             "UPDATE passkeys SET passkey = $3, last_used_at = $4 WHERE council_id = $1 AND credential_id = $2",
         )
@@ -266,6 +270,19 @@ pub async fn remove(
     .rows_affected();
     tx.commit().await?;
     Ok(done == 1)
+}
+
+/// Removes every passkey of an account (when its password is reset);
+/// how many there were.
+pub async fn remove_all(tx: &mut Tx, council: CouncilId, user: UserId) -> Result<u64, StoreError> {
+    Ok(
+        sql::query("DELETE FROM passkeys WHERE council_id = $1 AND user_id = $2")
+            .bind(council.to_string())
+            .bind(user.to_string())
+            .execute(&mut **tx)
+            .await?
+            .rows_affected(),
+    )
 }
 
 fn credential_id(passkey: &Passkey) -> String {

@@ -35,20 +35,42 @@ impl Csrf {
     }
 
     fn sign(&self, cookie: &str) -> String {
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.key) else {
-            return String::new();
-        };
-        mac.update(b"csrf:");
-        mac.update(cookie.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        self.seal(b"csrf:", cookie)
     }
 
     fn verify(&self, cookie: &str, token: &str) -> bool {
+        self.check(b"csrf:", cookie, token)
+    }
+
+    /// The proof, for the address of a request's confirmation page, that
+    /// this server made the request `reference`: only who made it is sent
+    /// there, so nobody can try references to learn which exist.
+    pub fn receipt(&self, reference: &str) -> String {
+        self.seal(b"sent:", reference)
+    }
+
+    /// Whether `proof` is [`Csrf::receipt`] of `reference`.
+    pub fn is_receipt(&self, reference: &str, proof: &str) -> bool {
+        self.check(b"sent:", reference, proof)
+    }
+
+    /// HMAC-SHA256 of `value` under `purpose` (which keeps the kinds of
+    /// token apart), in hex.
+    fn seal(&self, purpose: &[u8], value: &str) -> String {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.key) else {
+            return String::new();
+        };
+        mac.update(purpose);
+        mac.update(value.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    fn check(&self, purpose: &[u8], value: &str, token: &str) -> bool {
         let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.key) else {
             return false;
         };
-        mac.update(b"csrf:");
-        mac.update(cookie.as_bytes());
+        mac.update(purpose);
+        mac.update(value.as_bytes());
         hex::decode(token).is_ok_and(|t| mac.verify_slice(&t).is_ok())
     }
 }

@@ -65,12 +65,28 @@ impl<K: Hash + Eq + Clone> Failures<K> {
         }
     }
 
-    /// Begins an attempt for `key`: false, counting nothing, when it is refused.
+    /// Begins an attempt for `key`: false, counting nothing, when it is
+    /// refused. Checked and counted under one lock, so attempts begun at the
+    /// same moment cannot all see room for one more.
     pub fn begin(&self, key: &K) -> bool {
-        if self.refused(key) {
+        let now = Instant::now();
+        let mut recent = self.lock();
+        // Forgetting is a sweep of every key, so it is done only when the map
+        // has doubled since the last one, not on every attempt.
+        if recent.len() > FORGET_ABOVE.max(self.swept_at.load(Ordering::Relaxed) * 2) {
+            recent.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) < self.period)
+            });
+            self.swept_at.store(recent.len(), Ordering::Relaxed);
+        }
+        let times = recent.entry(key.clone()).or_default();
+        self.forget_old(times, now);
+        if times.len() >= self.max {
             return false;
         }
-        self.failed(key);
+        times.push_back(now);
         true
     }
 
@@ -89,28 +105,6 @@ impl<K: Hash + Eq + Clone> Failures<K> {
             self.forget_old(times, now);
             times.len() >= self.max
         })
-    }
-
-    /// Counts a failure for `key`.
-    pub fn failed(&self, key: &K) {
-        let now = Instant::now();
-        let mut recent = self.lock();
-        // Forgetting is a sweep of every key, so it is done only when the map
-        // has doubled since the last one, not on every failure.
-        if recent.len() > FORGET_ABOVE.max(self.swept_at.load(Ordering::Relaxed) * 2) {
-            recent.retain(|_, times| {
-                times
-                    .back()
-                    .is_some_and(|t| now.duration_since(*t) < self.period)
-            });
-            self.swept_at.store(recent.len(), Ordering::Relaxed);
-        }
-        let times = recent.entry(key.clone()).or_default();
-        self.forget_old(times, now);
-        if times.len() >= self.max {
-            times.pop_front();
-        }
-        times.push_back(now);
     }
 
     fn forget_old(&self, times: &mut VecDeque<Instant>, now: Instant) {
@@ -203,9 +197,9 @@ mod tests {
         let a: std::net::IpAddr = "10.0.0.1".parse().unwrap();
         let b: std::net::IpAddr = "10.0.0.2".parse().unwrap();
         assert!(!f.refused(&a));
-        f.failed(&a);
+        assert!(f.begin(&a));
         assert!(!f.refused(&a), "one failure is within the limit");
-        f.failed(&a);
+        assert!(f.begin(&a));
         assert!(f.refused(&a), "the limit reached");
         assert!(!f.refused(&b));
         let c: std::net::IpAddr = "10.0.0.3".parse().unwrap();
@@ -214,13 +208,32 @@ mod tests {
         f.forgive(&c);
         assert!(f.begin(&c), "one that got in is forgiven");
         let brief = Failures::new(1, Duration::from_millis(20));
-        brief.failed(&a);
+        assert!(brief.begin(&a));
         assert!(brief.refused(&a));
         std::thread::sleep(Duration::from_millis(30));
         assert!(
             !brief.refused(&a),
             "a failure is forgotten after the period"
         );
+    }
+
+    #[test]
+    fn attempts_begun_at_once_never_pass_the_limit_together() {
+        let f = Failures::new(20, Duration::from_secs(60));
+        let a: std::net::IpAddr = "10.0.0.1".parse().unwrap();
+        let begun = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    for _ in 0..10 {
+                        if f.begin(&a) {
+                            begun.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(begun.into_inner(), 20);
     }
 
     #[test]

@@ -46,6 +46,34 @@ pub async fn sign_in(
     .await
 }
 
+/// A browser's script calling the JSON endpoints of the sign-in page, with
+/// the page's CSRF token in a header as `passkey.js` sends it.
+pub struct Scripted<'a> {
+    s: &'a TestServer,
+    c: reqwest::Client,
+    token: String,
+}
+
+impl<'a> Scripted<'a> {
+    pub async fn new(s: &'a TestServer) -> Self {
+        let c = s.client();
+        let page = c.get(s.url("/sign-in")).send().await.unwrap();
+        let token = csrf_of(&page.text().await.unwrap());
+        Self { s, c, token }
+    }
+
+    pub async fn post(&self, path: &str, body: String) -> reqwest::Response {
+        self.c
+            .post(self.s.url(path))
+            .header("content-type", "application/json")
+            .header("x-csrf-token", &self.token)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
 #[tokio::test]
 async fn sign_up_confirm_sign_in_and_out() {
     let s = TestServer::start().await;
@@ -294,19 +322,11 @@ async fn a_resident_cannot_remove_another_residents_passkey() {
 #[tokio::test]
 async fn passkey_endpoints_explain_bad_requests_in_json() {
     let s = TestServer::start().await;
-    let c = s.client();
-    let page = c.get(s.url("/sign-in")).send().await.unwrap();
-    let token = csrf_of(&page.text().await.unwrap());
-    let post = |path: &str, body: &'static str| {
-        c.post(s.url(path))
-            .header("content-type", "application/json")
-            .header("x-csrf-token", token.clone())
-            .body(body)
-            .send()
-    };
+    let scripted = Scripted::new(&s).await;
+    let post = |path: &'static str, body: &'static str| scripted.post(path, body.to_owned());
     // Starting names no account, so its answer is the same for everybody: a
     // challenge for any passkey this site keeps, listing none.
-    let r = post("/sign-in/passkey/start", "{}").await.unwrap();
+    let r = post("/sign-in/passkey/start", "{}").await;
     assert_eq!(r.status(), StatusCode::OK);
     let v: serde_json::Value = r.json().await.unwrap();
     let options = &v["options"]["publicKey"];
@@ -327,16 +347,19 @@ async fn passkey_endpoints_explain_bad_requests_in_json() {
         "{\"ceremony\": \"made-up\", \"credential\": {\"id\": \"AA\", \"rawId\": \"AA\", \"type\": \"public-key\", \
          \"response\": {\"authenticatorData\": \"AA\", \"clientDataJSON\": \"AA\", \"signature\": \"AA\"}, \"extensions\": {}}}",
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let v: serde_json::Value = r.json().await.unwrap();
     assert!(v["error"]["message"].as_str().unwrap().contains("expired"));
+    let r = post("/sign-in/passkey/finish", "not json").await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("could not be read"));
     assert_eq!(
-        post("/account/passkeys/start", "{}")
-            .await
-            .unwrap()
-            .status(),
+        post("/account/passkeys/start", "{}").await.status(),
         StatusCode::SEE_OTHER,
         "adding a passkey needs a signed-in resident"
     );

@@ -129,6 +129,15 @@ async fn passkey_journey_and_every_page_is_accessible() {
     assert!(b.text("main table").await.contains("Not yet"));
     b.check_accessibility().await;
     assert_eq!(s.count("passkeys").await, 1);
+    s.deliver().await;
+    let told = townhall_notify::mailbox(&s.db.store, s.council.id, 50)
+        .await
+        .unwrap();
+    assert!(
+        told.iter()
+            .any(|m| m.recipient == EMAIL && m.subject.contains("A passkey was added")),
+        "its owner is told"
+    );
 
     // Sign out, then back in with the passkey alone: no email address, the
     // browser offers the passkey it keeps for this site.

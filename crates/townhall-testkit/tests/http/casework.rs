@@ -277,10 +277,10 @@ async fn staff_make_a_request_for_a_resident_recorded_as_assisted() {
             &answers,
         )
         .await;
-    assert_eq!(
-        r.headers()["location"],
-        "/services/report-missed-bin/sent/TES-000001"
-    );
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/services/report-missed-bin/sent/TES-000001?receipt="));
     let (channel, submitted_by, resident): (String, Option<String>, Option<String>) =
         townhall_store::sql::query_as("SELECT channel, submitted_by, resident_id FROM cases")
             .fetch_one(s.db.store.reader())
@@ -387,9 +387,11 @@ async fn who_is_not_staff_cannot_tell_which_references_exist() {
         )
         .await;
     let sent = r.headers()["location"].to_str().unwrap().to_owned();
-    let reference = sent.rsplit('/').next().unwrap().to_owned();
+    let (path, receipt) = sent.split_once("?receipt=").unwrap();
+    let reference = path.rsplit('/').next().unwrap().to_owned();
     assert!(reference.starts_with("TES-"), "{sent}");
-    // The confirmation page shows a real reference of the service, and nothing else.
+    // The confirmation page shows a real reference of the service, to whoever
+    // was sent there with its receipt, and nothing else to anyone.
     assert_eq!(
         c.get(s.url(&sent)).send().await.unwrap().status(),
         StatusCode::OK
@@ -397,7 +399,10 @@ async fn who_is_not_staff_cannot_tell_which_references_exist() {
     for made_up in [
         "/services/report-pothole/sent/Pay%20%C2%A3500%20to%20claim%20your%20refund",
         "/services/report-pothole/sent/TES-999999",
-        &format!("/services/report-missed-bin/sent/{reference}"),
+        &format!("/services/report-pothole/sent/TES-999999?receipt={receipt}"),
+        &format!("/services/report-missed-bin/sent/{reference}?receipt={receipt}"),
+        path,
+        &format!("{path}?receipt=00{receipt}"),
     ] {
         assert_eq!(
             c.get(s.url(made_up)).send().await.unwrap().status(),

@@ -345,3 +345,189 @@ async fn signing_up_again_and_again_is_limited_like_signing_in() {
     let told = mail(&s, "lizzy@mail.example", "already have").await.len();
     assert!(told <= 3, "{told} emails to the owner");
 }
+
+#[tokio::test]
+async fn signing_up_then_in_does_not_tell_whether_the_sign_up_made_the_account() {
+    let s = TestServer::start().await;
+    sign_up(&s, &s.client(), "omar@mail.example", "three random words").await;
+    // The visitor signs up with an address and a password of their own, then
+    // signs in with them: once at an address nobody had, once at Omar's.
+    let mut answers = Vec::new();
+    for email in ["someone.new@mail.example", "omar@mail.example"] {
+        let c = s.client();
+        s.sign_up(&c, "/sign-up", ("Some", "One"), email, "visitor password")
+            .await;
+        let mut seen = Vec::new();
+        for _ in 0..6 {
+            let r = sign_in(&s, &c, email, "visitor password").await;
+            let status = r.status();
+            let page = r.text().await.unwrap();
+            let message = page
+                .split("class=\"error-message\"")
+                .nth(1)
+                .unwrap_or_default()
+                .split("</span><input")
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| !c.is_ascii_digit())
+                .collect::<String>();
+            seen.push((status, message));
+        }
+        answers.push(seen);
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert!(answers[0][0].1.contains("confirm your email address first"));
+    assert!(
+        answers[0][5].1.contains("too many times"),
+        "both lock alike"
+    );
+    // Signing in to an unconfirmed account sends nothing more: one link to
+    // confirm, one lock notice, however often it is tried.
+    assert_eq!(
+        mail(&s, "someone.new@mail.example", "").await.len(),
+        2,
+        "the confirmation and the lock notice"
+    );
+}
+
+/// The account of `kind` with `email`.
+async fn account(
+    s: &TestServer,
+    kind: townhall_identity::UserKind,
+    email: &str,
+) -> townhall_identity::User {
+    let email = townhall_types::EmailAddress::parse(email).unwrap();
+    townhall_identity::accounts::find_by_email(&s.db.store, s.council.id, kind, &email)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn staff_are_told_of_a_lock_but_never_sent_a_reset_link() {
+    let s = TestServer::start().await;
+    s.add_staff(
+        "tom.okafor@testshire.example",
+        "Tom Okafor",
+        townhall_identity::Role::Caseworker,
+        Some("Highways"),
+        "a staff password",
+    )
+    .await;
+    for _ in 0..5 {
+        s.submit(
+            &s.client(),
+            "/staff/sign-in",
+            "/staff/sign-in",
+            &[
+                ("email", "tom.okafor@testshire.example"),
+                ("password", "not the password"),
+            ],
+        )
+        .await;
+    }
+    let told = mail(&s, "tom.okafor@testshire.example", "locked").await;
+    assert_eq!(told.len(), 1);
+    assert!(told[0].contains("ask your administrator"), "{}", told[0]);
+    assert!(!told[0].contains("token="), "{}", told[0]);
+    // A reset link for a staff account, however it came to exist, is refused.
+    let tom = account(
+        &s,
+        townhall_identity::UserKind::Staff,
+        "tom.okafor@testshire.example",
+    )
+    .await;
+    let mut tx = s.db.store.begin().await.unwrap();
+    let token = townhall_identity::tokens::issue(
+        &mut tx,
+        s.council.id,
+        tom.id,
+        townhall_identity::tokens::TokenPurpose::ResetPassword,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let link = s.url(&format!("/reset-password?token={token}"));
+    let (status, body) = reset_with(&s, &link, "a password of my own").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("administrator"), "{body}");
+}
+
+#[tokio::test]
+async fn the_lock_notice_is_sent_even_when_reset_emails_are_used_up() {
+    let s = TestServer::start().await;
+    sign_up(&s, &s.client(), "omar@mail.example", "three random words").await;
+    for _ in 0..4 {
+        ask_for_reset(&s, &s.client(), "omar@mail.example").await;
+    }
+    for _ in 0..5 {
+        sign_in(&s, &s.client(), "omar@mail.example", "not the password").await;
+    }
+    assert_eq!(mail(&s, "omar@mail.example", "locked").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_password_reset_removes_passkeys_and_an_added_one_is_reported() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    sign_up(&s, &c, "omar@mail.example", "three random words").await;
+    let omar = account(
+        &s,
+        townhall_identity::UserKind::Resident,
+        "omar@mail.example",
+    )
+    .await;
+    townhall_store::sql::query(
+        "INSERT INTO passkeys (council_id, credential_id, user_id, passkey, created_at) \
+         VALUES ($1, 'a-credential', $2, '{}', '2026-12-01T00:00:00.000000Z')",
+    )
+    .bind(s.council.id.to_string())
+    .bind(omar.id.to_string())
+    .execute(s.db.store.reader())
+    .await
+    .unwrap();
+    ask_for_reset(&s, &s.client(), "omar@mail.example").await;
+    let link = mail(&s, "omar@mail.example", "Reset")
+        .await
+        .last()
+        .and_then(|m| {
+            m.split_whitespace()
+                .find(|w| w.contains("/reset-password?token="))
+                .map(str::to_owned)
+        })
+        .unwrap();
+    let (status, body) = reset_with(&s, &link, "a brand new password").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("passkeys have been removed"), "{body}");
+    assert_eq!(s.count("passkeys").await, 0);
+}
+
+#[tokio::test]
+async fn a_passkey_ceremony_is_one_try_and_each_start_counts() {
+    let s = TestServer::start().await;
+    let scripted = crate::accounts::Scripted::new(&s).await;
+    let post = |path: &'static str, body: String| scripted.post(path, body);
+    let r = post("/sign-in/passkey/start", "{}".into()).await;
+    let v: serde_json::Value = r.json().await.unwrap();
+    let ceremony = v["ceremony"].as_str().unwrap().to_owned();
+    // An answer that does not verify uses the ceremony up.
+    let answer = format!(
+        "{{\"ceremony\": \"{ceremony}\", \"credential\": {{\"id\": \"AA\", \"rawId\": \"AA\", \"type\": \"public-key\", \
+         \"response\": {{\"authenticatorData\": \"AA\", \"clientDataJSON\": \"AA\", \"signature\": \"AA\", \"userHandle\": \"AA\"}}, \"extensions\": {{}}}}}}"
+    );
+    let first = post("/sign-in/passkey/finish", answer.clone()).await;
+    assert_eq!(first.status(), StatusCode::BAD_REQUEST);
+    let again = post("/sign-in/passkey/finish", answer).await;
+    let v: serde_json::Value = again.json().await.unwrap();
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("expired"),
+        "{v}"
+    );
+    // Starting is an attempt: the client's 20 in five minutes run out.
+    let mut last = StatusCode::OK;
+    for _ in 0..20 {
+        last = post("/sign-in/passkey/start", "{}".into()).await.status();
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}

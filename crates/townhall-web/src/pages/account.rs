@@ -9,7 +9,7 @@ use serde::Deserialize;
 use townhall_identity::accounts::{self, NewAccount, UserKind};
 use townhall_identity::profiles::{self, ResidentProfile};
 use townhall_identity::tokens::{self, TokenPurpose};
-use townhall_identity::{password, sessions, AccountError, SignInError, User};
+use townhall_identity::{passkeys, password, sessions, AccountError, SignInError, User};
 use townhall_types::text::PersonName;
 use townhall_types::{EmailAddress, UserId};
 
@@ -476,9 +476,6 @@ async fn check_sign_in(
             Ok(Ok(user))
         }
         Err(e) => {
-            if matches!(e, SignInError::Unverified) {
-                state.shared.sign_in_limiter.forgive(&limit_key);
-            }
             if let SignInError::Locked {
                 until,
                 newly_locked: Some(owner),
@@ -486,20 +483,15 @@ async fn check_sign_in(
             {
                 tell_locked(state, *owner, *until).await?;
             }
-            let field = if matches!(e, SignInError::BadCredentials) {
-                "password"
-            } else {
-                "email"
-            };
-            errors.push(field, e.to_string());
-            if matches!(e, SignInError::Unverified) {
-                if let Some(user) =
-                    accounts::find_by_email(state.store(), state.council().id, kind, &email).await?
-                {
-                    let mut tx = state.store().begin().await?;
-                    send_link(state, &mut tx, &user, TokenPurpose::VerifyEmail).await?;
-                    tx.commit().await?;
-                }
+            match e {
+                // A new account answers so until its address is confirmed,
+                // which its owner may not know.
+                SignInError::BadCredentials if !staff => errors.push(
+                    "password",
+                    format!("{e}. If you have just created an account, confirm your email address first with the link we sent you"),
+                ),
+                SignInError::BadCredentials => errors.push("password", e.to_string()),
+                SignInError::Locked { .. } => errors.push("email", e.to_string()),
             }
             Ok(Err(reject(&errors)))
         }
@@ -518,29 +510,51 @@ fn within_email_limit(state: &AppState, email: &EmailAddress) -> bool {
         .is_ok()
 }
 
-/// Emails the owner of an account that wrong passwords just locked, with a
-/// link to reset the password, which also lifts the lock.
+/// Emails the owner of an account that wrong passwords just locked. A
+/// resident gets a link to reset the password, which also lifts the lock;
+/// staff passwords are not reset by email (an administrator does it), so
+/// staff are told only. Not held to the reset emails' hourly limit, which
+/// others could use up to keep the owner from hearing: a lock happens at
+/// most once in its 15 minutes, which limits these by itself.
 async fn tell_locked(
     state: &AppState,
     owner: UserId,
     until: townhall_types::Timestamp,
 ) -> Result<(), AppError> {
-    let Some(user) = accounts::get(state.store(), state.council().id, owner)
-        .await?
-        .filter(|u| within_email_limit(state, &u.email))
-    else {
+    let Some(user) = accounts::get(state.store(), state.council().id, owner).await? else {
         return Ok(());
     };
+    let until = until.human();
     let mut tx = state.store().begin().await?;
-    email_link(
-        state,
-        &mut tx,
-        &user,
-        TokenPurpose::ResetPassword,
-        "account-locked",
-        &[("until", &until.human())],
-    )
-    .await?;
+    match user.kind {
+        UserKind::Resident => {
+            email_link(
+                state,
+                &mut tx,
+                &user,
+                TokenPurpose::ResetPassword,
+                "account-locked",
+                &[("until", &until)],
+            )
+            .await?
+        }
+        UserKind::Staff => {
+            townhall_notify::enqueue(
+                &mut tx,
+                &state.shared.templates,
+                user.council,
+                "staff-account-locked",
+                user.email.as_str(),
+                &[
+                    ("council", state.council().name.as_str()),
+                    ("until", &until),
+                ],
+                Some(&user.id.to_string()),
+            )
+            .await?
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        }
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -755,20 +769,36 @@ pub async fn reset(
     let hash = password::hash_async(f.password.clone()).await;
     let council = state.council().id;
     let mut tx = state.store().begin().await?;
-    match tokens::redeem(&mut tx, council, &f.token, TokenPurpose::ResetPassword).await? {
-        Ok(user) => {
-            accounts::set_password(&mut tx, council, user, &hash)
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            accounts::mark_verified(&mut tx, council, user).await?;
-            sessions::end_all(&mut tx, council, user).await?;
-            tx.commit().await?;
-            Ok(page(&v, &state.council().name, "Password changed", html! {
-                (layout::banner(true, "Your password has been changed", html! { p { "You have been signed out everywhere. Sign in with your new password." } }))
-                a class="button" href="/sign-in" role="button" { "Sign in" }
-            })
-            .into_response())
-        }
-        Err(e) => Err(AppError::BadRequest(e.to_string())),
+    let user = match tokens::redeem(&mut tx, council, &f.token, TokenPurpose::ResetPassword).await?
+    {
+        Ok(user) => user,
+        Err(e) => return Err(AppError::BadRequest(e.to_string())),
+    };
+    // Staff passwords are set by an administrator, never by an emailed link:
+    // whoever reads a member of staff's mail must not become them.
+    let kind = accounts::get(state.store(), council, user)
+        .await?
+        .map(|u| u.kind);
+    if kind != Some(UserKind::Resident) {
+        return Err(AppError::BadRequest(
+            "This link cannot be used. Ask your administrator to set a new password".into(),
+        ));
     }
+    accounts::set_password(&mut tx, council, user, &hash)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    accounts::mark_verified(&mut tx, council, user).await?;
+    // Everywhere means every device: sessions end, and passkeys go too, since
+    // whoever had the account may have added one.
+    sessions::end_all(&mut tx, council, user).await?;
+    let removed = passkeys::remove_all(&mut tx, council, user).await?;
+    tx.commit().await?;
+    Ok(page(&v, &state.council().name, "Password changed", html! {
+        (layout::banner(true, "Your password has been changed", html! {
+            p { "You have been signed out everywhere. Sign in with your new password." }
+            @if removed > 0 { p { "Your passkeys have been removed too. Add them again from your account once you have signed in." } }
+        }))
+        a class="button" href="/sign-in" role="button" { "Sign in" }
+    })
+    .into_response())
 }

@@ -553,7 +553,7 @@ pub async fn join(
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
     tx.commit().await?;
-    Ok(Redirect::to(&confirmation(s, &ready, &case.reference, true)).into_response())
+    Ok(Redirect::to(&confirmation(&state, s, &ready, &case.reference, true)).into_response())
 }
 
 pub async fn submit(
@@ -598,9 +598,14 @@ pub async fn submit(
         return Ok(Redirect::to(next.as_str()).into_response());
     }
     match make_case(&state, &submission, None).await? {
-        Ok(case) => {
-            Ok(Redirect::to(&confirmation(s, &submission, &case.reference, false)).into_response())
-        }
+        Ok(case) => Ok(Redirect::to(&confirmation(
+            &state,
+            s,
+            &submission,
+            &case.reference,
+            false,
+        ))
+        .into_response()),
         Err(errors) => invalid(&state, &v, s, &input, &errors).await,
     }
 }
@@ -654,36 +659,58 @@ pub(crate) async fn paid(
     };
     Ok(make_case(state, &submission, Some(payment.id))
         .await?
-        .map(|case| confirmation(s, &submission, &case.reference, false)))
+        .map(|case| confirmation(state, s, &submission, &case.reference, false)))
 }
 
 /// Where the person goes once the request is made (or joined): a resident to
 /// the request among their own, anyone else to a confirmation of the reference.
-fn confirmation(s: &Service, made: &Submission<'_>, reference: &str, joined: bool) -> String {
+/// The confirmation's address carries a receipt only this server can make,
+/// so it cannot be used to try references.
+fn confirmation(
+    state: &AppState,
+    s: &Service,
+    made: &Submission<'_>,
+    reference: &str,
+    joined: bool,
+) -> String {
+    let receipt = state.shared.csrf.receipt(reference);
     match (&made.requester, &made.channel, joined) {
         (Requester::Resident { .. }, Channel::Online, false) => {
             format!("/requests/{reference}?new=1")
         }
         (Requester::Resident { .. }, Channel::Online, true) => format!("/requests/{reference}"),
-        (_, _, false) => format!("/services/{}/sent/{reference}", s.id),
-        (_, _, true) => format!("/services/{}/sent/{reference}?joined=1", s.id),
+        (_, _, false) => format!("/services/{}/sent/{reference}?receipt={receipt}", s.id),
+        (_, _, true) => {
+            format!(
+                "/services/{}/sent/{reference}?receipt={receipt}&joined=1",
+                s.id
+            )
+        }
     }
 }
 
 /// Whether the confirmation is for joining an earlier report.
 #[derive(serde::Deserialize)]
-pub struct Joined {
+pub struct SentQuery {
     #[serde(default)]
     joined: Option<String>,
+    #[serde(default)]
+    receipt: String,
 }
 
 pub async fn sent(
     State(state): State<AppState>,
     v: Visitor,
     Path((id, reference)): Path<(String, String)>,
-    axum::extract::Query(joined): axum::extract::Query<Joined>,
+    axum::extract::Query(q): axum::extract::Query<SentQuery>,
 ) -> Result<Markup, AppError> {
     let s = service(&state, &id)?;
+    // Only whoever made the request is sent here with its receipt; without
+    // it, trying references would tell which exist (and so who asked for a
+    // permit or a bin, and when).
+    if !state.shared.csrf.is_receipt(&reference, &q.receipt) {
+        return Err(AppError::NotFound);
+    }
     // Only a reference this service gave is shown as one, so the page cannot
     // be made to present any text in the council's name.
     let filter = townhall_cases::public::PublicFilter {
@@ -697,7 +724,7 @@ pub async fn sent(
     {
         return Err(AppError::NotFound);
     }
-    let joined = joined.joined.is_some();
+    let joined = q.joined.is_some();
     Ok(page(
         &v,
         &state.council().name,

@@ -13,6 +13,8 @@ use serde::Deserialize;
 use townhall_authz::Action;
 use townhall_identity::accounts::UserKind;
 use townhall_identity::passkeys::{self, PasskeyError};
+use townhall_identity::User;
+use townhall_types::Timestamp;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
 use crate::auth::Visitor;
@@ -89,13 +91,47 @@ pub async fn register_finish(
         .finish_registration(state.store(), user, &body.ceremony, &body.credential)
         .await
     {
-        Ok(()) => Ok((
-            StatusCode::CREATED,
-            Json(serde_json::json!({"redirect": "/account?passkey=added"})),
-        )
-            .into_response()),
+        Ok(()) => {
+            tell_passkey_added(&state, user).await?;
+            Ok((
+                StatusCode::CREATED,
+                Json(serde_json::json!({"redirect": "/account?passkey=added"})),
+            )
+                .into_response())
+        }
         Err(e) => passkey_problem(e),
     }
+}
+
+/// Tells the owner a passkey was added, with what to do if it was not them:
+/// whoever got into the account could otherwise keep a way back in.
+async fn tell_passkey_added(state: &AppState, user: &User) -> Result<(), AppError> {
+    let link = state
+        .site
+        .public_url
+        .join("forgot-password")
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let when = Timestamp::now().human();
+    let values = [
+        ("council", state.council().name.as_str()),
+        ("when", when.as_str()),
+        ("link", link.as_str()),
+    ];
+    let reference = user.id.to_string();
+    townhall_notify::send(
+        state.store(),
+        &state.shared.templates,
+        &townhall_notify::Outgoing {
+            council: user.council,
+            template_id: "passkey-added",
+            recipient: user.email.as_str(),
+            values: &values,
+            reference: Some(&reference),
+        },
+    )
+    .await?
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(())
 }
 
 /// The challenge for any passkey this site keeps. No address is asked for,
@@ -104,7 +140,9 @@ pub async fn sign_in_start(
     State(state): State<AppState>,
     client: ClientAddr,
 ) -> Result<Response, AppError> {
-    if state.shared.sign_in_limiter.refused(&client.limit_key()) {
+    // Each start is counted as an attempt (a successful finish forgives it):
+    // every ceremony is one try, and its row in the store is not free.
+    if !state.shared.sign_in_limiter.begin(&client.limit_key()) {
         return Ok(problem(
             StatusCode::TOO_MANY_REQUESTS,
             None,
@@ -135,7 +173,7 @@ pub async fn sign_in_finish(
         Err(r) => return Ok(bad_body(r)),
     };
     let limit_key = client.limit_key();
-    if !state.shared.sign_in_limiter.begin(&limit_key) {
+    if state.shared.sign_in_limiter.refused(&limit_key) {
         return Ok(problem(
             StatusCode::TOO_MANY_REQUESTS,
             None,
