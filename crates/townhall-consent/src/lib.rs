@@ -14,7 +14,7 @@ mod records;
 pub use decision::{decide, Decision, DecisionRequest};
 pub use policy::{Default as ConsentDefault, LegalBasis, Policy, PolicyError, Purpose, Recipient};
 pub use receipt::receipt;
-pub use records::{history, record, Choice, ConsentRecord, Method};
+pub use records::{history, record, record_all, Change, Choice, ConsentRecord, Method};
 
 use townhall_store::Migration;
 

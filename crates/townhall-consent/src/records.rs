@@ -103,6 +103,48 @@ pub async fn record(
     Ok(rec)
 }
 
+/// One change a resident makes to their consent.
+#[derive(Debug, Clone, Copy)]
+pub struct Change<'a> {
+    /// The purpose.
+    pub purpose: &'a str,
+    /// The recipient.
+    pub recipient: &'a str,
+    /// Granted or withdrawn.
+    pub choice: Choice,
+    /// When a grant ends by itself.
+    pub valid_until: Option<Timestamp>,
+}
+
+/// Records the changes a resident made together (the choices of one page):
+/// all of them or, if the store fails, none.
+pub async fn record_all(
+    store: &Store,
+    council: CouncilId,
+    resident: UserId,
+    changes: &[Change<'_>],
+    method: Method,
+    recorded_by: &str,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    for c in changes {
+        record(
+            &mut tx,
+            council,
+            resident,
+            c.purpose,
+            c.recipient,
+            c.choice,
+            c.valid_until,
+            method,
+            recorded_by,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 type RecordRow = (
     String,
     String,

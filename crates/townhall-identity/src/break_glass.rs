@@ -6,7 +6,7 @@
 
 use time::Duration;
 use townhall_audit::{Action, Actor, AuditEvent, Outcome};
-use townhall_store::{sql, Store, StoreError, Tx};
+use townhall_store::{sql, Store, StoreError};
 use townhall_types::{CouncilId, Timestamp, UserId};
 
 use crate::decode_err;
@@ -47,7 +47,7 @@ pub struct BreakGlassRead {
 
 /// Records `staff`'s reason to see `resident`'s record, from `now` for [`GRANT`].
 pub async fn state_reason(
-    tx: &mut Tx,
+    store: &Store,
     council: CouncilId,
     (staff, staff_label): (UserId, &str),
     resident: UserId,
@@ -62,6 +62,7 @@ pub async fn state_reason(
     if chars > *REASON_CHARS.end() {
         return Ok(Err(ReasonError::TooLong));
     }
+    let mut tx = store.begin().await?;
     sql::query(
         "INSERT INTO break_glass_reads (council_id, read_id, staff_id, staff_label, resident_id, \
          reason, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -74,10 +75,10 @@ pub async fn state_reason(
     .bind(reason)
     .bind(now.to_db())
     .bind(now.plus(GRANT).to_db())
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     townhall_audit::append(
-        tx,
+        &mut tx,
         &AuditEvent {
             council,
             actor: Actor::Staff(staff.to_string()),
@@ -92,6 +93,7 @@ pub async fn state_reason(
         },
     )
     .await?;
+    tx.commit().await?;
     Ok(Ok(()))
 }
 
@@ -145,12 +147,13 @@ pub async fn to_review(
 /// Marks a reason reviewed by `reviewer`, who may not review their own;
 /// whether there was such a reason to review.
 pub async fn mark_reviewed(
-    tx: &mut Tx,
+    store: &Store,
     council: CouncilId,
     id: &str,
     (reviewer, reviewer_label): (UserId, &str),
     now: Timestamp,
 ) -> Result<bool, StoreError> {
+    let mut tx = store.begin().await?;
     let row: Option<(String,)> = sql::query_as(
         "UPDATE break_glass_reads SET reviewed_at = $3, reviewed_by = $4 \
          WHERE council_id = $1 AND read_id = $2 AND reviewed_at IS NULL AND staff_id <> $5 \
@@ -161,13 +164,13 @@ pub async fn mark_reviewed(
     .bind(now.to_db())
     .bind(reviewer_label)
     .bind(reviewer.to_string())
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     let Some((resident,)) = row else {
         return Ok(false);
     };
     townhall_audit::append(
-        tx,
+        &mut tx,
         &AuditEvent {
             council,
             actor: Actor::Staff(reviewer.to_string()),
@@ -182,5 +185,6 @@ pub async fn mark_reviewed(
         },
     )
     .await?;
+    tx.commit().await?;
     Ok(true)
 }

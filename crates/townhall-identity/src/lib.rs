@@ -5,7 +5,9 @@
 //! ([`passkeys`]); sessions live in the store and only a hash of their token is
 //! kept ([`sessions`]). Repeated wrong passwords lock an account for a while
 //! ([`accounts::SignInError::Locked`]). Staff have one role and may belong to a
-//! team ([`staff`]).
+//! team ([`staff`]). What sends email (signing up, a forgotten password, a
+//! lock, a reset) is in [`recovery`], whose answers never tell who has an
+//! account.
 //!
 //! This crate reads resident profiles only for their owner; anyone else's read
 //! goes through [`profiles::read_as`], which writes the audit entry.
@@ -16,6 +18,7 @@ pub mod break_glass;
 pub mod passkeys;
 pub mod password;
 pub mod profiles;
+pub mod recovery;
 pub mod sessions;
 pub mod staff;
 pub mod tokens;
@@ -66,6 +69,11 @@ pub const MIGRATIONS: &[Migration] = &[
         2026120701,
         "discoverable_sign_in",
         include_str!("../migrations/0008_discoverable_sign_in.sql"),
+    ),
+    Migration::portable(
+        2026120702,
+        "link_emails",
+        include_str!("../migrations/0009_link_emails.sql"),
     ),
 ];
 

@@ -17,9 +17,10 @@ pub fn lifetime(kind: UserKind) -> Duration {
 }
 
 /// Starts a session; returns the token for the cookie.
-pub async fn start(tx: &mut Tx, user: &User) -> Result<String, StoreError> {
+pub async fn start(store: &Store, user: &User) -> Result<String, StoreError> {
     let token = random_token();
     let now = Timestamp::now();
+    let mut tx = store.begin().await?;
     sql::query(
         "INSERT INTO sessions (council_id, token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -28,8 +29,9 @@ pub async fn start(tx: &mut Tx, user: &User) -> Result<String, StoreError> {
     .bind(user.id.to_string())
     .bind(now.to_db())
     .bind(now.plus(lifetime(user.kind)).to_db())
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(token)
 }
 

@@ -1,7 +1,7 @@
 //! Single-use tokens sent by email: confirming an address, resetting a password.
 
 use time::Duration;
-use townhall_store::{sql, StoreError, Tx};
+use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{CouncilId, Timestamp, UserId};
 
 use crate::{decode_err, random_token, token_hash};
@@ -102,12 +102,13 @@ pub async fn redeem(
 
 /// Whether a token is valid right now, without using it (to show the form it leads to).
 pub async fn peek(
-    tx: &mut Tx,
+    store: &Store,
     council: CouncilId,
     token: &str,
     purpose: TokenPurpose,
 ) -> Result<Result<(), TokenError>, StoreError> {
-    Ok(check(tx, council, token, purpose).await?.map(|_| ()))
+    let mut tx = store.begin().await?;
+    Ok(check(&mut tx, council, token, purpose).await?.map(|_| ()))
 }
 
 /// Whose the token is, if it can be used now.

@@ -12,7 +12,7 @@ mod template;
 mod transport;
 
 pub use outbox::{
-    deliver_pending, enqueue, enqueue_all, mailbox, send, sent_to, Channel, Notification, Outgoing,
+    deliver_pending, enqueue, enqueue_all, mailbox, sent_to, Channel, Notification, Outgoing,
     Status,
 };
 pub use template::{Template, TemplateError, Templates};

@@ -116,23 +116,6 @@ pub async fn enqueue(
         .map(|mut ids| ids.remove(0)))
 }
 
-/// Puts one message in the outbox in a transaction of its own: for a notice
-/// that follows a change already made (a passkey added), not part of it.
-pub async fn send(
-    store: &Store,
-    templates: &Templates,
-    message: &Outgoing<'_>,
-) -> Result<Result<NotificationId, TemplateError>, StoreError> {
-    let mut tx = store.begin().await?;
-    let sent = enqueue_all(&mut tx, templates, std::slice::from_ref(message))
-        .await?
-        .map(|mut ids| ids.remove(0));
-    if sent.is_ok() {
-        tx.commit().await?;
-    }
-    Ok(sent)
-}
-
 /// Renders every message and puts them all in the outbox in one statement,
 /// inside `tx`; nothing is queued if any of them cannot be rendered.
 pub async fn enqueue_all(

@@ -35,6 +35,12 @@ pub enum AppError {
     Internal(String),
 }
 
+impl From<townhall_identity::recovery::RecoveryError> for AppError {
+    fn from(e: townhall_identity::recovery::RecoveryError) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
 impl From<townhall_store::StoreError> for AppError {
     fn from(e: townhall_store::StoreError) -> Self {
         AppError::Internal(e.to_string())

@@ -140,10 +140,6 @@ pub enum SetupError {
     },
 }
 
-/// Password-reset emails sent to one address in an hour; more requests get the
-/// same answer and no email.
-const RESET_EMAILS_PER_HOUR: u32 = 3;
-
 /// The largest form without files, in bytes.
 const FORM_LIMIT: usize = 1024 * 1024;
 /// The largest request with files: one photo at its limit and the rest of the form.
@@ -160,8 +156,6 @@ struct Shared {
     csrf: csrf::Csrf,
     /// Failed sign-ins per client address.
     sign_in_limiter: ratelimit::Failures<std::net::IpAddr>,
-    /// Password-reset emails per email address asked for.
-    reset_limiter: ratelimit::Limiter<String>,
     /// Requests per API key, each key at its own rate.
     api_limits: ratelimit::PerKey,
     /// Copies of the open feed's pages, used while nothing has changed.
@@ -260,10 +254,6 @@ pub fn app(
         sign_in_limiter: ratelimit::Failures::new(
             settings.sign_in_attempts_per_address,
             std::time::Duration::from_secs(300),
-        ),
-        reset_limiter: ratelimit::Limiter::new(
-            RESET_EMAILS_PER_HOUR,
-            std::time::Duration::from_secs(3600),
         ),
         api_limits: ratelimit::PerKey::default(),
         feeds: open311::FeedCache::default(),

@@ -1,9 +1,10 @@
-//! Rate limits, as GCRA (the generic cell rate algorithm, from the `governor`
+//! Rate limits. Sign-in attempts are limited per client address as a sliding
+//! log ([`Failures`]); wrong passwords per account and reset emails per
+//! address are counted in the store (`townhall_identity::accounts`,
+//! `townhall_identity::recovery`). API calls are limited per key, each at its
+//! own rate, as GCRA (the generic cell rate algorithm, from the `governor`
 //! crate): a burst of up to the limit, then one more each time an even share
-//! of the period has passed. Failed sign-ins are limited per client address
-//! (wrong passwords per account are counted in the store, see
-//! `townhall_identity::accounts`); password-reset emails per address asked
-//! for; API calls per key, each key at its own rate.
+//! of the period has passed.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
@@ -13,34 +14,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 /// Above this many remembered clients, the idle ones are forgotten.
 const FORGET_ABOVE: usize = 100_000;
-
-/// A limit per key (a client address, an email address): `max` in every
-/// `period`; every request counts.
-pub struct Limiter<K: Hash + Eq + Clone> {
-    limiter: DefaultKeyedRateLimiter<K>,
-}
-
-impl<K: Hash + Eq + Clone> Limiter<K> {
-    pub fn new(max: u32, period: Duration) -> Self {
-        Self {
-            limiter: RateLimiter::keyed(quota(max, period)),
-        }
-    }
-
-    /// Counts a request for `key`: `Ok`, or how long until one more is allowed.
-    pub fn check(&self, key: &K) -> Result<(), Duration> {
-        if self.limiter.len() > FORGET_ABOVE {
-            self.limiter.retain_recent();
-        }
-        self.limiter
-            .check_key(key)
-            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
-    }
-}
 
 /// A limit on attempts per key: a key that has made `max` attempts within the
 /// last `period` is refused until the oldest of them is `period` old (a
@@ -169,27 +146,9 @@ impl PerKey {
     }
 }
 
-/// `max` (at least one) in every `period`, all of them at once if need be.
-fn quota(max: u32, period: Duration) -> Quota {
-    let max = NonZeroU32::new(max).unwrap_or(NonZeroU32::MIN);
-    Quota::with_period(period / max.get())
-        .unwrap_or_else(|| Quota::per_second(max))
-        .allow_burst(max)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn blocks_after_the_limit_and_per_address() {
-        let l = Limiter::new(3, Duration::from_secs(60));
-        let a: std::net::IpAddr = "10.0.0.1".parse().unwrap();
-        let b: std::net::IpAddr = "10.0.0.2".parse().unwrap();
-        assert!(l.check(&a).is_ok() && l.check(&a).is_ok() && l.check(&a).is_ok());
-        assert!(l.check(&a).is_err());
-        assert!(l.check(&b).is_ok());
-    }
 
     #[test]
     fn only_failures_count_and_each_key_alone() {

@@ -6,10 +6,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
 use serde::Deserialize;
-use townhall_identity::accounts::{self, NewAccount, UserKind};
-use townhall_identity::profiles::{self, ResidentProfile};
+use townhall_identity::accounts::{self, UserKind};
+use townhall_identity::profiles;
+use townhall_identity::recovery::{self, Mailer, NewResident};
 use townhall_identity::tokens::{self, TokenPurpose};
-use townhall_identity::{passkeys, password, sessions, AccountError, SignInError, User};
+use townhall_identity::{password, sessions, SignInError, User};
 use townhall_types::text::PersonName;
 use townhall_types::{EmailAddress, UserId};
 
@@ -143,63 +144,29 @@ pub async fn sign_up(
             .into_response());
     };
     let hash = password::hash_async(f.password.clone()).await;
-    let council = state.council().clone();
-    let display = format!("{given_name} {family_name}");
-    let mut tx = state.store().begin().await?;
-    let user = match accounts::create(
-        &mut tx,
-        council.id,
-        &NewAccount {
-            kind: UserKind::Resident,
+    recovery::sign_up(
+        state.store(),
+        &mailer(&state),
+        &NewResident {
             email: &email,
-            display_name: &display,
-            password_hash: Some(&hash),
-            verified: false,
-        },
-    )
-    .await
-    {
-        Ok(u) => u,
-        Err(AccountError::EmailTaken) => {
-            // The same answer as for a new account, so the form cannot be used
-            // to find out who has one; the owner is told by email instead.
-            drop(tx);
-            let owner =
-                accounts::find_by_email(state.store(), council.id, UserKind::Resident, &email)
-                    .await?
-                    .filter(|_| within_email_limit(&state, &email));
-            if let Some(owner) = owner {
-                let mut tx = state.store().begin().await?;
-                email_link(
-                    &state,
-                    &mut tx,
-                    &owner,
-                    TokenPurpose::ResetPassword,
-                    "account-exists",
-                    &[],
-                )
-                .await?;
-                tx.commit().await?;
-            }
-            return Ok(Redirect::to("/sign-up/check-email").into_response());
-        }
-        Err(e) => return Err(AppError::Internal(e.to_string())),
-    };
-    profiles::save(
-        &mut tx,
-        council.id,
-        user.id,
-        &ResidentProfile {
-            given_name,
-            family_name,
+            given_name: &given_name,
+            family_name: &family_name,
             date_of_birth: date_of_birth.map(|d| d.to_string()),
-            ..ResidentProfile::default()
+            password_hash: &hash,
         },
     )
     .await?;
-    send_link(&state, &mut tx, &user, TokenPurpose::VerifyEmail).await?;
-    tx.commit().await?;
     Ok(Redirect::to("/sign-up/check-email").into_response())
+}
+
+/// How this site's account emails are made.
+pub(crate) fn mailer(state: &AppState) -> Mailer<'_> {
+    Mailer {
+        templates: &state.shared.templates,
+        council: state.council().id,
+        council_name: &state.council().name,
+        public_url: &state.site.public_url,
+    }
 }
 
 /// Links a confirmed account to the council's records of the same person,
@@ -254,59 +221,6 @@ async fn link_account(state: &AppState, user: UserId) {
     }
 }
 
-async fn send_link(
-    state: &AppState,
-    tx: &mut townhall_store::Tx,
-    user: &User,
-    purpose: TokenPurpose,
-) -> Result<(), AppError> {
-    let template = match purpose {
-        TokenPurpose::VerifyEmail => "verify-email",
-        TokenPurpose::ResetPassword => "reset-password",
-    };
-    email_link(state, tx, user, purpose, template, &[]).await
-}
-
-/// Issues a link for `purpose` and emails it to the account's owner with
-/// `template`, filled with the council, the link and `values`.
-async fn email_link(
-    state: &AppState,
-    tx: &mut townhall_store::Tx,
-    user: &User,
-    purpose: TokenPurpose,
-    template: &str,
-    values: &[(&str, &str)],
-) -> Result<(), AppError> {
-    let token = tokens::issue(tx, user.council, user.id, purpose).await?;
-    let path = match purpose {
-        TokenPurpose::VerifyEmail => "verify-email",
-        TokenPurpose::ResetPassword => "reset-password",
-    };
-    let mut link = state
-        .site
-        .public_url
-        .join(path)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    link.query_pairs_mut().append_pair("token", &token);
-    let mut all = vec![
-        ("council", state.council().name.as_str()),
-        ("link", link.as_str()),
-    ];
-    all.extend_from_slice(values);
-    townhall_notify::enqueue(
-        tx,
-        &state.shared.templates,
-        user.council,
-        template,
-        user.email.as_str(),
-        &all,
-        Some(&user.id.to_string()),
-    )
-    .await?
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(())
-}
-
 pub async fn check_email(State(state): State<AppState>, v: Visitor) -> Markup {
     page(
         &v,
@@ -331,13 +245,9 @@ pub async fn verify_email(
     v: Visitor,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let council = state.council().id;
-    let mut tx = state.store().begin().await?;
-    let outcome = tokens::redeem(&mut tx, council, &q.token, TokenPurpose::VerifyEmail).await?;
+    let outcome = recovery::confirm_email(state.store(), state.council().id, &q.token).await?;
     let body = match outcome {
         Ok(user) => {
-            accounts::mark_verified(&mut tx, council, user).await?;
-            tx.commit().await?;
             link_account(&state, user).await;
             html! {
                 (layout::banner(true, "Your email address is confirmed", html! { p { "You can now sign in." } }))
@@ -348,7 +258,7 @@ pub async fn verify_email(
         Err(e) => html! {
             h1 { "We could not confirm your email address" }
             p { (e.to_string()) }
-            p { "To get a new link, " a href="/sign-in" { "sign in" } " and we will offer to send one." }
+            p { "To get a new link, " a href="/forgot-password" { "reset your password" } ": the link we send also confirms your address." }
         },
     };
     Ok(page(
@@ -481,7 +391,7 @@ async fn check_sign_in(
                 newly_locked: Some(owner),
             } = &e
             {
-                tell_locked(state, *owner, *until).await?;
+                recovery::tell_locked(state.store(), &mailer(state), *owner, *until).await?;
             }
             match e {
                 // A new account answers so until its address is confirmed,
@@ -496,67 +406,6 @@ async fn check_sign_in(
             Ok(Err(reject(&errors)))
         }
     }
-}
-
-/// Whether one more email carrying a reset link may go to `email`: a few an
-/// hour, whoever asks (forgotten password, sign-up with a taken address, a
-/// lock); past that the answer is the same and no email goes, so nobody can
-/// fill someone's inbox or keep replacing their link.
-fn within_email_limit(state: &AppState, email: &EmailAddress) -> bool {
-    state
-        .shared
-        .reset_limiter
-        .check(&email.as_str().to_owned())
-        .is_ok()
-}
-
-/// Emails the owner of an account that wrong passwords just locked. A
-/// resident gets a link to reset the password, which also lifts the lock;
-/// staff passwords are not reset by email (an administrator does it), so
-/// staff are told only. Not held to the reset emails' hourly limit, which
-/// others could use up to keep the owner from hearing: a lock happens at
-/// most once in its 15 minutes, which limits these by itself.
-async fn tell_locked(
-    state: &AppState,
-    owner: UserId,
-    until: townhall_types::Timestamp,
-) -> Result<(), AppError> {
-    let Some(user) = accounts::get(state.store(), state.council().id, owner).await? else {
-        return Ok(());
-    };
-    let until = until.human();
-    let mut tx = state.store().begin().await?;
-    match user.kind {
-        UserKind::Resident => {
-            email_link(
-                state,
-                &mut tx,
-                &user,
-                TokenPurpose::ResetPassword,
-                "account-locked",
-                &[("until", &until)],
-            )
-            .await?
-        }
-        UserKind::Staff => {
-            townhall_notify::enqueue(
-                &mut tx,
-                &state.shared.templates,
-                user.council,
-                "staff-account-locked",
-                user.email.as_str(),
-                &[
-                    ("council", state.council().name.as_str()),
-                    ("until", &until),
-                ],
-                Some(&user.id.to_string()),
-            )
-            .await?
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        }
-    }
-    tx.commit().await?;
-    Ok(())
 }
 
 pub async fn sign_in(
@@ -597,9 +446,7 @@ async fn start_session(state: &AppState, user: &User, to: &str) -> Result<Respon
 
 /// Starts a session for `user`; the cookie that carries it.
 pub async fn session_cookie(state: &AppState, user: &User) -> Result<HeaderValue, AppError> {
-    let mut tx = state.store().begin().await?;
-    let token = sessions::start(&mut tx, user).await?;
-    tx.commit().await?;
+    let token = sessions::start(state.store(), user).await?;
     let secure = state.site.secure();
     Ok(cookies::set(
         cookies::session_name(secure),
@@ -672,19 +519,7 @@ pub async fn forgot(
                 .into_response());
         }
     };
-    let within_limit = within_email_limit(&state, &email);
-    let account = accounts::find_by_email(
-        state.store(),
-        state.council().id,
-        UserKind::Resident,
-        &email,
-    )
-    .await?;
-    if let Some(user) = account.filter(|_| within_limit) {
-        let mut tx = state.store().begin().await?;
-        send_link(&state, &mut tx, &user, TokenPurpose::ResetPassword).await?;
-        tx.commit().await?;
-    }
+    recovery::forgot_password(state.store(), &mailer(&state), &email).await?;
     // The same answer whether or not there is an account, so the page cannot be used to find out.
     Ok(page(&v, &state.council().name, "Check your email", html! {
         h1 { "Check your email" }
@@ -706,15 +541,13 @@ pub async fn reset_form(
     v: Visitor,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.store().begin().await?;
     let valid = tokens::peek(
-        &mut tx,
+        state.store(),
         state.council().id,
         &q.token,
         TokenPurpose::ResetPassword,
     )
     .await?;
-    drop(tx);
     Ok(match valid {
         Ok(()) => reset_page(&state, &v, &q.token, &Errors::default()).into_response(),
         Err(e) => (
@@ -767,36 +600,15 @@ pub async fn reset(
             .into_response());
     }
     let hash = password::hash_async(f.password.clone()).await;
-    let council = state.council().id;
-    let mut tx = state.store().begin().await?;
-    let user = match tokens::redeem(&mut tx, council, &f.token, TokenPurpose::ResetPassword).await?
-    {
-        Ok(user) => user,
-        Err(e) => return Err(AppError::BadRequest(e.to_string())),
-    };
-    // Staff passwords are set by an administrator, never by an emailed link:
-    // whoever reads a member of staff's mail must not become them.
-    let kind = accounts::get(state.store(), council, user)
-        .await?
-        .map(|u| u.kind);
-    if kind != Some(UserKind::Resident) {
-        return Err(AppError::BadRequest(
-            "This link cannot be used. Ask your administrator to set a new password".into(),
-        ));
-    }
-    accounts::set_password(&mut tx, council, user, &hash)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    accounts::mark_verified(&mut tx, council, user).await?;
-    // Everywhere means every device: sessions end, and passkeys go too, since
-    // whoever had the account may have added one.
-    sessions::end_all(&mut tx, council, user).await?;
-    let removed = passkeys::remove_all(&mut tx, council, user).await?;
-    tx.commit().await?;
+    let done =
+        match recovery::reset_password(state.store(), state.council().id, &f.token, &hash).await? {
+            Ok(done) => done,
+            Err(e) => return Err(AppError::BadRequest(e.to_string())),
+        };
     Ok(page(&v, &state.council().name, "Password changed", html! {
         (layout::banner(true, "Your password has been changed", html! {
             p { "You have been signed out everywhere. Sign in with your new password." }
-            @if removed > 0 { p { "Your passkeys have been removed too. Add them again from your account once you have signed in." } }
+            @if done.passkeys_removed > 0 { p { "Your passkeys have been removed too. Add them again from your account once you have signed in." } }
         }))
         a class="button" href="/sign-in" role="button" { "Sign in" }
     })

@@ -7,7 +7,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use time::{Date, Month, OffsetDateTime, Time};
 use townhall_authz::Action;
-use townhall_consent::{decide, Choice, ConsentDefault, DecisionRequest, Method, Purpose};
+use townhall_consent::{decide, Change, Choice, ConsentDefault, DecisionRequest, Method, Purpose};
 use townhall_types::Timestamp;
 
 use crate::auth::Visitor;
@@ -167,34 +167,43 @@ pub async fn save_overview(
             "'{bad}' is not one of the choices on the page. Go back and try again"
         )));
     }
-    let mut tx = state.store().begin().await?;
-    for row in rows
+    let changes: Vec<Change> = rows
         .iter()
         .filter(|r| r.purpose.default != ConsentDefault::RequiredByLaw)
-    {
-        let wanted = form.share.contains(&key(&row.purpose.id, row.recipient));
-        if wanted != row.allowed {
-            let choice = if wanted {
-                Choice::Granted
-            } else {
-                Choice::Withdrawn
-            };
-            townhall_consent::record(
-                &mut tx,
-                state.council().id,
-                user.id,
-                &row.purpose.id,
-                row.recipient,
-                choice,
-                None,
-                Method::Web,
-                &user.id.to_string(),
-            )
-            .await?;
-        }
-    }
-    tx.commit().await?;
+        .filter_map(|row| {
+            let wanted = form.share.contains(&key(&row.purpose.id, row.recipient));
+            (wanted != row.allowed).then_some(Change {
+                purpose: &row.purpose.id,
+                recipient: row.recipient,
+                choice: if wanted {
+                    Choice::Granted
+                } else {
+                    Choice::Withdrawn
+                },
+                valid_until: None,
+            })
+        })
+        .collect();
+    record_own(&state, user, &changes).await?;
     Ok(Redirect::to("/account/consent").into_response())
+}
+
+/// Records the resident's own changes, made online.
+async fn record_own(
+    state: &AppState,
+    user: &townhall_identity::User,
+    changes: &[Change<'_>],
+) -> Result<(), AppError> {
+    townhall_consent::record_all(
+        state.store(),
+        state.council().id,
+        user.id,
+        changes,
+        Method::Web,
+        &user.id.to_string(),
+    )
+    .await?;
+    Ok(())
 }
 
 pub async fn purpose_form(
@@ -339,22 +348,17 @@ pub async fn save_purpose(
         )
             .into_response());
     };
-    let mut tx = state.store().begin().await?;
-    for r in &p.recipients {
-        townhall_consent::record(
-            &mut tx,
-            state.council().id,
-            user.id,
-            &p.id,
-            r,
+    let changes: Vec<Change> = p
+        .recipients
+        .iter()
+        .map(|r| Change {
+            purpose: &p.id,
+            recipient: r,
             choice,
-            until.filter(|_| choice == Choice::Granted),
-            Method::Web,
-            &user.id.to_string(),
-        )
-        .await?;
-    }
-    tx.commit().await?;
+            valid_until: until.filter(|_| choice == Choice::Granted),
+        })
+        .collect();
+    record_own(&state, user, &changes).await?;
     Ok(Redirect::to("/account/consent").into_response())
 }
 

@@ -13,14 +13,13 @@ use serde::Deserialize;
 use townhall_authz::Action;
 use townhall_identity::accounts::UserKind;
 use townhall_identity::passkeys::{self, PasskeyError};
-use townhall_identity::User;
-use townhall_types::Timestamp;
+use townhall_identity::recovery;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
 use crate::auth::Visitor;
 use crate::client::ClientAddr;
 use crate::error::{json_error, AppError};
-use crate::pages::account::session_cookie;
+use crate::pages::account::{mailer, session_cookie};
 use crate::AppState;
 
 /// The body of a finishing step: the ceremony it belongs to and the browser's answer.
@@ -92,7 +91,7 @@ pub async fn register_finish(
         .await
     {
         Ok(()) => {
-            tell_passkey_added(&state, user).await?;
+            recovery::tell_passkey_added(state.store(), &mailer(&state), user).await?;
             Ok((
                 StatusCode::CREATED,
                 Json(serde_json::json!({"redirect": "/account?passkey=added"})),
@@ -101,37 +100,6 @@ pub async fn register_finish(
         }
         Err(e) => passkey_problem(e),
     }
-}
-
-/// Tells the owner a passkey was added, with what to do if it was not them:
-/// whoever got into the account could otherwise keep a way back in.
-async fn tell_passkey_added(state: &AppState, user: &User) -> Result<(), AppError> {
-    let link = state
-        .site
-        .public_url
-        .join("forgot-password")
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let when = Timestamp::now().human();
-    let values = [
-        ("council", state.council().name.as_str()),
-        ("when", when.as_str()),
-        ("link", link.as_str()),
-    ];
-    let reference = user.id.to_string();
-    townhall_notify::send(
-        state.store(),
-        &state.shared.templates,
-        &townhall_notify::Outgoing {
-            council: user.council,
-            template_id: "passkey-added",
-            recipient: user.email.as_str(),
-            values: &values,
-            reference: Some(&reference),
-        },
-    )
-    .await?
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(())
 }
 
 /// The challenge for any passkey this site keeps. No address is asked for,

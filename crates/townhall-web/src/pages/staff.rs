@@ -234,9 +234,8 @@ pub async fn state_reason(
         .await?
         .filter(|u| u.kind == UserKind::Resident)
         .ok_or(AppError::NotFound)?;
-    let mut tx = state.store().begin().await?;
     let stated = break_glass::state_reason(
-        &mut tx,
+        state.store(),
         state.council().id,
         (me.user.id, &me.label()),
         owner,
@@ -253,7 +252,6 @@ pub async fn state_reason(
         )
             .into_response());
     }
-    tx.commit().await?;
     Ok(Redirect::to(&format!("/staff/residents/{owner}")).into_response())
 }
 
@@ -312,9 +310,8 @@ pub async fn break_glass_reviewed(
     // Reviewing is part of overseeing the audit log, which only the data
     // protection officer reads; it changes nothing in the log itself.
     let me = v.staff_for(Action::Read, &Resource::AuditLog)?;
-    let mut tx = state.store().begin().await?;
     if !break_glass::mark_reviewed(
-        &mut tx,
+        state.store(),
         state.council().id,
         &id,
         (me.user.id, &me.label()),
@@ -324,7 +321,6 @@ pub async fn break_glass_reviewed(
     {
         return Err(AppError::NotFound);
     }
-    tx.commit().await?;
     Ok(Redirect::to("/staff/break-glass").into_response())
 }
 

@@ -1,0 +1,389 @@
+//! The account commands that send email: signing up, confirming an address,
+//! a forgotten password, a reset, and the notices of a lock or a passkey
+//! added. Each gives the same outcome whether or not an address has an
+//! account, so that nobody learns from it who has one; what differs goes to
+//! the address's owner by email.
+//!
+//! An address is sent at most [`LINK_EMAILS_PER_HOUR`] emails carrying a
+//! reset link, whoever asks, counted in the store (so a restart or a second
+//! server does not reset the count): nobody can fill an inbox or keep
+//! replacing its owner's link.
+
+use time::Duration;
+use townhall_notify::{Outgoing, Templates};
+use townhall_store::{sql, Store, StoreError, Tx};
+use townhall_types::{CouncilId, EmailAddress, Timestamp, UserId};
+use url::Url;
+
+use crate::accounts::{self, AccountError, NewAccount, User, UserKind};
+use crate::profiles::{self, ResidentProfile};
+use crate::tokens::{self, TokenError, TokenPurpose};
+use crate::{passkeys, sessions};
+
+/// Emails with a reset link one address may be sent in an hour.
+pub const LINK_EMAILS_PER_HOUR: i64 = 3;
+
+/// How a council's account emails are made: its templates and name, and the
+/// public address their links lead to.
+#[derive(Debug, Clone, Copy)]
+pub struct Mailer<'a> {
+    /// The council's message templates.
+    pub templates: &'a Templates,
+    /// The council.
+    pub council: CouncilId,
+    /// Its name, as messages give it.
+    pub council_name: &'a str,
+    /// The site's public address, e.g. `https://riverside.example/`.
+    pub public_url: &'a Url,
+}
+
+/// Why an account command could not be done (beyond what it tells nobody).
+#[derive(Debug, thiserror::Error)]
+pub enum RecoveryError {
+    /// A template is missing or does not fit its values: a configuration fault.
+    #[error("an account email could not be made: {0}")]
+    Template(String),
+    /// The account could not be made.
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    /// A link could not be made from the public address.
+    #[error("the public address cannot make links: {0}")]
+    Link(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A resident signing up, with what they typed already checked.
+#[derive(Debug, Clone)]
+pub struct NewResident<'a> {
+    /// Their email address.
+    pub email: &'a EmailAddress,
+    /// First name.
+    pub given_name: &'a str,
+    /// Last name.
+    pub family_name: &'a str,
+    /// Date of birth, `YYYY-MM-DD`.
+    pub date_of_birth: Option<String>,
+    /// An argon2id hash of their password.
+    pub password_hash: &'a str,
+}
+
+/// Signs a resident up: a new account, unconfirmed, and a link to confirm
+/// the address. When the address already has an account, nothing changes
+/// and its owner is told instead (with a link to reset the password, within
+/// the hourly limit); the caller cannot tell which happened.
+pub async fn sign_up(
+    store: &Store,
+    mailer: &Mailer<'_>,
+    new: &NewResident<'_>,
+) -> Result<(), RecoveryError> {
+    let display = format!("{} {}", new.given_name, new.family_name);
+    let mut tx = store.begin().await?;
+    let made = accounts::create(
+        &mut tx,
+        mailer.council,
+        &NewAccount {
+            kind: UserKind::Resident,
+            email: new.email,
+            display_name: &display,
+            password_hash: Some(new.password_hash),
+            verified: false,
+        },
+    )
+    .await;
+    let user = match made {
+        Ok(user) => user,
+        Err(AccountError::EmailTaken) => {
+            drop(tx);
+            return tell_owner(store, mailer, new.email, "account-exists").await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    profiles::save(
+        &mut tx,
+        mailer.council,
+        user.id,
+        &ResidentProfile {
+            given_name: new.given_name.to_owned(),
+            family_name: new.family_name.to_owned(),
+            date_of_birth: new.date_of_birth.clone(),
+            ..ResidentProfile::default()
+        },
+    )
+    .await?;
+    email_link(
+        &mut tx,
+        mailer,
+        &user,
+        TokenPurpose::VerifyEmail,
+        "verify-email",
+        &[],
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Confirms an address with the link sent at sign-up; whose account it is.
+pub async fn confirm_email(
+    store: &Store,
+    council: CouncilId,
+    token: &str,
+) -> Result<Result<UserId, TokenError>, StoreError> {
+    let mut tx = store.begin().await?;
+    let user = match tokens::redeem(&mut tx, council, token, TokenPurpose::VerifyEmail).await? {
+        Ok(user) => user,
+        Err(e) => return Ok(Err(e)),
+    };
+    accounts::mark_verified(&mut tx, council, user).await?;
+    tx.commit().await?;
+    Ok(Ok(user))
+}
+
+/// A forgotten password: a reset link to the resident account with this
+/// address, if there is one and it is within the hourly limit.
+pub async fn forgot_password(
+    store: &Store,
+    mailer: &Mailer<'_>,
+    email: &EmailAddress,
+) -> Result<(), RecoveryError> {
+    tell_owner(store, mailer, email, "reset-password").await
+}
+
+/// Emails the resident account with `email`, if any, a reset link with
+/// `template`, within the hourly limit.
+async fn tell_owner(
+    store: &Store,
+    mailer: &Mailer<'_>,
+    email: &EmailAddress,
+    template: &str,
+) -> Result<(), RecoveryError> {
+    let Some(owner) =
+        accounts::find_by_email(store, mailer.council, UserKind::Resident, email).await?
+    else {
+        return Ok(());
+    };
+    let mut tx = store.begin().await?;
+    if within_hourly_limit(&mut tx, mailer.council, email, Timestamp::now()).await? {
+        email_link(
+            &mut tx,
+            mailer,
+            &owner,
+            TokenPurpose::ResetPassword,
+            template,
+            &[],
+        )
+        .await?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Tells the owner of an account that wrong passwords just locked it, until
+/// `until`. A resident gets a link to reset the password, which also lifts
+/// the lock; staff passwords are never reset by email (an administrator sets
+/// them), so staff are told only. Outside the hourly limit, which others
+/// could use up to keep the owner from hearing: a lock happens at most once
+/// in its 15 minutes, which limits these notices by itself.
+pub async fn tell_locked(
+    store: &Store,
+    mailer: &Mailer<'_>,
+    owner: UserId,
+    until: Timestamp,
+) -> Result<(), RecoveryError> {
+    let Some(user) = accounts::get(store, mailer.council, owner).await? else {
+        return Ok(());
+    };
+    let until = until.human();
+    let mut tx = store.begin().await?;
+    match user.kind {
+        UserKind::Resident => {
+            email_link(
+                &mut tx,
+                mailer,
+                &user,
+                TokenPurpose::ResetPassword,
+                "account-locked",
+                &[("until", &until)],
+            )
+            .await?;
+        }
+        UserKind::Staff => {
+            send(
+                &mut tx,
+                mailer,
+                &user,
+                "staff-account-locked",
+                &[("until", &until)],
+            )
+            .await?;
+        }
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// What a reset did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reset {
+    /// Whose password it was.
+    pub user: UserId,
+    /// How many passkeys it removed.
+    pub passkeys_removed: u64,
+}
+
+/// Why a reset link was not taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResetError {
+    /// The link is unknown, used, replaced or too old.
+    #[error(transparent)]
+    Link(#[from] TokenError),
+    /// The link is for a staff account, whose password only an administrator sets.
+    #[error("This link cannot be used. Ask your administrator to set a new password")]
+    Staff,
+}
+
+/// Sets a new password with a reset link. Everywhere means every device:
+/// the account's sessions end and its passkeys go too, since whoever had the
+/// account may have added one. A reset also confirms the address (the link
+/// went to it) and lifts a lock.
+pub async fn reset_password(
+    store: &Store,
+    council: CouncilId,
+    token: &str,
+    password_hash: &str,
+) -> Result<Result<Reset, ResetError>, RecoveryError> {
+    let mut tx = store.begin().await?;
+    let user = match tokens::redeem(&mut tx, council, token, TokenPurpose::ResetPassword).await? {
+        Ok(user) => user,
+        Err(e) => return Ok(Err(e.into())),
+    };
+    let kind = accounts::get(store, council, user).await?.map(|u| u.kind);
+    if kind != Some(UserKind::Resident) {
+        return Ok(Err(ResetError::Staff));
+    }
+    accounts::set_password(&mut tx, council, user, password_hash).await?;
+    accounts::mark_verified(&mut tx, council, user).await?;
+    sessions::end_all(&mut tx, council, user).await?;
+    let passkeys_removed = passkeys::remove_all(&mut tx, council, user).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(Ok(Reset {
+        user,
+        passkeys_removed,
+    }))
+}
+
+/// Tells the owner a passkey was added, with what to do if it was not them:
+/// whoever got into the account could otherwise keep a way back in.
+pub async fn tell_passkey_added(
+    store: &Store,
+    mailer: &Mailer<'_>,
+    user: &User,
+) -> Result<(), RecoveryError> {
+    let link = link(mailer, "forgot-password")?;
+    let when = Timestamp::now().human();
+    let mut tx = store.begin().await?;
+    send(
+        &mut tx,
+        mailer,
+        user,
+        "passkey-added",
+        &[("when", &when), ("link", link.as_str())],
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Whether one more email with a reset link may go to `email` now; counts
+/// it if so. Counts older than an hour are forgotten as it goes.
+async fn within_hourly_limit(
+    tx: &mut Tx,
+    council: CouncilId,
+    email: &EmailAddress,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let hour_ago = now.plus(-Duration::hours(1)).to_db();
+    sql::query("DELETE FROM link_emails WHERE council_id = $1 AND email = $2 AND sent_at < $3")
+        .bind(council.to_string())
+        .bind(email.as_str())
+        .bind(&hour_ago)
+        .execute(&mut **tx)
+        .await?;
+    let (sent,): (i64,) =
+        sql::query_as("SELECT COUNT(*) FROM link_emails WHERE council_id = $1 AND email = $2")
+            .bind(council.to_string())
+            .bind(email.as_str())
+            .fetch_one(&mut **tx)
+            .await?;
+    if sent >= LINK_EMAILS_PER_HOUR {
+        return Ok(false);
+    }
+    sql::query("INSERT INTO link_emails (council_id, email, sent_at) VALUES ($1, $2, $3)")
+        .bind(council.to_string())
+        .bind(email.as_str())
+        .bind(now.to_db())
+        .execute(&mut **tx)
+        .await?;
+    Ok(true)
+}
+
+/// Issues a link for `purpose` and emails it to the account's owner with
+/// `template`, filled with the council, the link and `values`.
+async fn email_link(
+    tx: &mut Tx,
+    mailer: &Mailer<'_>,
+    user: &User,
+    purpose: TokenPurpose,
+    template: &str,
+    values: &[(&str, &str)],
+) -> Result<(), RecoveryError> {
+    let token = tokens::issue(tx, user.council, user.id, purpose).await?;
+    let mut link = link(
+        mailer,
+        match purpose {
+            TokenPurpose::VerifyEmail => "verify-email",
+            TokenPurpose::ResetPassword => "reset-password",
+        },
+    )?;
+    link.query_pairs_mut().append_pair("token", &token);
+    let mut all = vec![("link", link.as_str())];
+    all.extend_from_slice(values);
+    send(tx, mailer, user, template, &all).await
+}
+
+fn link(mailer: &Mailer<'_>, path: &str) -> Result<Url, RecoveryError> {
+    mailer
+        .public_url
+        .join(path)
+        .map_err(|e| RecoveryError::Link(e.to_string()))
+}
+
+/// Puts `template`, filled with the council's name and `values`, in the
+/// outbox for the account's owner.
+async fn send(
+    tx: &mut Tx,
+    mailer: &Mailer<'_>,
+    user: &User,
+    template: &str,
+    values: &[(&str, &str)],
+) -> Result<(), RecoveryError> {
+    let mut all = vec![("council", mailer.council_name)];
+    all.extend_from_slice(values);
+    let reference = user.id.to_string();
+    townhall_notify::enqueue_all(
+        tx,
+        mailer.templates,
+        &[Outgoing {
+            council: user.council,
+            template_id: template,
+            recipient: user.email.as_str(),
+            values: &all,
+            reference: Some(&reference),
+        }],
+    )
+    .await?
+    .map_err(|e| RecoveryError::Template(e.to_string()))?;
+    Ok(())
+}
