@@ -5,11 +5,28 @@ use townhall_audit::{Action, Actor, AuditEvent, Outcome};
 use townhall_notify::Templates;
 use townhall_places::Council;
 use townhall_services::Service;
-use townhall_store::{sql, StoreError, Tx};
+use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{CaseId, CouncilId, Timestamp};
 
 use crate::model::{Audience, Case, Requester};
 use crate::{events, CaseError};
+
+/// A report of a problem already reported: `who` joins `case` ([`join`]) in
+/// a transaction of its own.
+pub async fn join_report(
+    store: &Store,
+    templates: &Templates,
+    council: &Council,
+    service: &Service,
+    case: &Case,
+    who: &Requester,
+    at: Timestamp,
+) -> Result<(), CaseError> {
+    let mut tx = store.begin().await?;
+    join(&mut tx, templates, council, service, case, who, at).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
 
 /// Adds `who` to `case`'s followers, notes it in the history and the audit log,
 /// and sends them the case's reference and status. Joining twice changes nothing.

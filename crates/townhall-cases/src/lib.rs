@@ -24,7 +24,7 @@ mod row;
 mod submit;
 mod work;
 
-pub use follow::join;
+pub use follow::{join, join_report};
 pub use intake::{Intake, IntakeError, Request, Retry};
 pub use locate::{locate, NotPlaced};
 pub use model::{Audience, Case, CaseEvent, CaseLocation, Channel, Contact, Location, Requester};
@@ -32,8 +32,8 @@ pub use read::{
     booked_days, for_resident, nearby_open, open_as, open_case_with_team, own_case, permits_for,
     queue, residents_with_open_cases, team_of, HeldPermit, QueueFilter,
 };
-pub use submit::{refusals, submit, Submission};
-pub use work::{add_note, assign, change_status, load, merge, StaffActor, Update};
+pub use submit::{check, make, make_paid, Submission};
+pub use work::{add_note, apply, assign, change_status, load, merge, StaffActor, Update, Work};
 
 use townhall_store::{Migration, StoreError};
 
@@ -95,4 +95,7 @@ pub enum CaseError {
     /// The change is not allowed, with the reason for staff.
     #[error("{0}")]
     NotAllowed(String),
+    /// There is no such case.
+    #[error("there is no such case")]
+    NotFound,
 }

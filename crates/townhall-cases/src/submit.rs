@@ -9,8 +9,8 @@ use townhall_services::eligibility::{self, Facts, Rule};
 use townhall_services::routing::route;
 use townhall_services::{Answer, Answers, FieldErrors, Service};
 
-use townhall_store::{sql, StoreError, Tx};
-use townhall_types::{CaseId, CouncilId, TeamId, Timestamp};
+use townhall_store::{sql, Store, StoreError, Tx};
+use townhall_types::{CaseId, CouncilId, PaymentId, TeamId, Timestamp};
 
 use crate::model::{Audience, Case, Channel, Location, Requester};
 use crate::{events, notify, CaseError};
@@ -37,7 +37,7 @@ pub struct Submission<'a> {
 /// Why the submission would be refused, against the fields concerned (the
 /// whole request when the field is empty); empty when it is eligible. Pages
 /// call it before "check your answers"; [`submit`] calls it again.
-pub async fn refusals(tx: &mut Tx, s: &Submission<'_>) -> Result<FieldErrors, StoreError> {
+pub(crate) async fn refusals(tx: &mut Tx, s: &Submission<'_>) -> Result<FieldErrors, StoreError> {
     refusals_among(tx, s, &[]).await
 }
 
@@ -84,7 +84,7 @@ async fn refusals_among(
 }
 
 /// Makes the case, or says which answers make the request ineligible.
-pub async fn submit(
+pub(crate) async fn submit(
     tx: &mut Tx,
     templates: &Templates,
     s: &Submission<'_>,
@@ -93,6 +93,72 @@ pub async fn submit(
         .await?
         .pop()
         .ok_or_else(|| CaseError::Workflow("no outcome for a submission".into()))
+}
+
+/// The reasons `s` would be refused now, if any; nothing is written.
+pub async fn check(store: &Store, s: &Submission<'_>) -> Result<FieldErrors, StoreError> {
+    let mut tx = store.begin().await?;
+    let found = refusals(&mut tx, s).await?;
+    tx.rollback().await?;
+    Ok(found)
+}
+
+/// Makes the case of `s` in a transaction of its own: the case, or why it
+/// was refused (nothing is then written).
+pub async fn make(
+    store: &Store,
+    templates: &Templates,
+    s: &Submission<'_>,
+) -> Result<Result<Case, FieldErrors>, CaseError> {
+    let mut tx = store.begin().await?;
+    let made = submit(&mut tx, templates, s).await?;
+    if made.is_ok() {
+        tx.commit().await.map_err(StoreError::from)?;
+    }
+    Ok(made)
+}
+
+/// A paid request becomes a case, its payment settled in the same
+/// transaction, so that nobody pays for a case that was not made. Refused,
+/// whether by its answers as checked again now (`checked`: a day may have
+/// filled up while they paid) or when it is made, it makes nothing and its
+/// payment is marked due a refund.
+pub async fn make_paid(
+    store: &Store,
+    templates: &Templates,
+    council: CouncilId,
+    payment: PaymentId,
+    checked: Result<&Submission<'_>, FieldErrors>,
+) -> Result<Result<Case, FieldErrors>, CaseError> {
+    let refused = match checked {
+        Ok(s) => {
+            let mut tx = store.begin().await?;
+            match submit(&mut tx, templates, s).await? {
+                Ok(case) => {
+                    townhall_payments::settle(
+                        &mut tx,
+                        council,
+                        payment,
+                        townhall_payments::Status::Success,
+                        Some(case.id),
+                    )
+                    .await?;
+                    tx.commit().await.map_err(StoreError::from)?;
+                    return Ok(Ok(case));
+                }
+                Err(refused) => refused,
+            }
+        }
+        Err(refused) => refused,
+    };
+    townhall_payments::close(
+        store,
+        council,
+        payment,
+        townhall_payments::Status::RefundDue,
+    )
+    .await?;
+    Ok(Err(refused))
 }
 
 /// Makes the case of each eligible submission, in order, or says which

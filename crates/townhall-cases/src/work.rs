@@ -4,8 +4,8 @@
 use townhall_audit::{Action, Actor, AuditEvent, Outcome};
 use townhall_notify::Templates;
 use townhall_places::Council;
-use townhall_services::Service;
-use townhall_store::{sql, StoreError, Tx};
+use townhall_services::{Catalogue, Service};
+use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{CaseId, PermitId, Timestamp, UserId};
 
 use crate::model::{Audience, Case, Requester};
@@ -18,6 +18,82 @@ pub struct StaffActor {
     pub id: UserId,
     /// How they are shown, e.g. "Priya Shah, Caseworker, Highways".
     pub label: String,
+}
+
+/// What a member of staff does to a case.
+#[derive(Debug, Clone, Copy)]
+pub enum Work<'a> {
+    /// Moves it to a status of its service's workflow, with an optional
+    /// update for the reporter.
+    Status {
+        /// The status's id.
+        to: &'a str,
+        /// What the reporter is told.
+        update: Option<Update<'a>>,
+    },
+    /// Writes a note for `audience`.
+    Note {
+        /// The text.
+        text: &'a str,
+        /// Who may read it.
+        audience: Audience,
+    },
+    /// Gives it to a member of staff (their account and name), or to nobody.
+    Assign {
+        /// Who, if anyone.
+        to: Option<(UserId, &'a str)>,
+    },
+    /// Closes it as a duplicate of another case, which its reporter then follows.
+    Merge {
+        /// The case it duplicates.
+        into: CaseId,
+    },
+}
+
+/// Does `work` to case `id` as `by`, in one transaction: all of it, or
+/// nothing when it is refused ([`CaseError::NotAllowed`], with the reason
+/// for staff).
+#[allow(clippy::too_many_arguments)]
+pub async fn apply(
+    store: &Store,
+    templates: &Templates,
+    council: &Council,
+    services: &Catalogue,
+    id: CaseId,
+    work: Work<'_>,
+    by: &StaffActor,
+    at: Timestamp,
+) -> Result<(), CaseError> {
+    let mut tx = store.begin().await?;
+    let mut case = load(&mut tx, council, id)
+        .await?
+        .ok_or(CaseError::NotFound)?;
+    let service = services.get(&case.service).ok_or_else(|| {
+        CaseError::Workflow(format!("service {} is no longer configured", case.service))
+    })?;
+    match work {
+        Work::Status { to, update } => {
+            change_status(
+                &mut tx, templates, council, service, &mut case, to, update, by, at,
+            )
+            .await?
+        }
+        Work::Note { text, audience } => {
+            add_note(&mut tx, council, &case, text, audience, by, at).await?
+        }
+        Work::Assign { to } => assign(&mut tx, council, &mut case, to, by, at).await?,
+        Work::Merge { into } => {
+            let into = load(&mut tx, council, into)
+                .await?
+                .ok_or(CaseError::NotFound)?;
+            merge(
+                &mut tx, templates, council, service, &mut case, &into, by, at,
+            )
+            .await?
+        }
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
 }
 
 /// Loads a case for changing it, inside the transaction.

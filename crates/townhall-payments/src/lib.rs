@@ -163,7 +163,7 @@ impl Provider for Recorded {
 /// Starts a payment for a request waiting as `draft`.
 #[allow(clippy::too_many_arguments)]
 pub async fn create(
-    tx: &mut Tx,
+    store: &Store,
     council: CouncilId,
     service: &str,
     amount_pence: u32,
@@ -173,6 +173,7 @@ pub async fn create(
     draft: &str,
 ) -> Result<Payment, StoreError> {
     let now = Timestamp::now();
+    let mut tx = store.begin().await?;
     let payment = Payment {
         id: PaymentId::new(),
         council,
@@ -201,8 +202,9 @@ pub async fn create(
     .bind(resident.map(|r| r.to_string()))
     .bind(draft)
     .bind(now.to_db())
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(payment)
 }
 
@@ -281,6 +283,21 @@ pub async fn settle(
     .bind(Timestamp::now().to_db())
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Records how a payment ended that made no case (cancelled, failed, or
+/// taken for a request that could not then be made, so due a refund), in a
+/// transaction of its own.
+pub async fn close(
+    store: &Store,
+    council: CouncilId,
+    id: PaymentId,
+    status: Status,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    settle(&mut tx, council, id, status, None).await?;
+    tx.commit().await?;
     Ok(())
 }
 

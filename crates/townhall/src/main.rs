@@ -2,6 +2,8 @@
 //! environment, then calls the library crates.
 
 mod config;
+mod index;
+mod progress;
 mod run;
 
 use std::path::PathBuf;

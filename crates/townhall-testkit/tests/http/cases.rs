@@ -3,7 +3,7 @@
 
 use townhall_audit::Actor;
 use townhall_cases::{
-    change_status, locate, nearby_open, open_as, queue, submit, CaseError, Channel, QueueFilter,
+    change_status, locate, make, nearby_open, open_as, queue, CaseError, Channel, QueueFilter,
     Requester, StaffActor, Submission, Update,
 };
 use townhall_places::{Boundaries, Council};
@@ -74,9 +74,8 @@ impl Fixture {
     ) -> Result<Result<townhall_cases::Case, townhall_services::FieldErrors>, CaseError> {
         let service = self.services.get(service).unwrap();
         let (answers, location) = self.answers(service, pairs, at).await;
-        let mut tx = self.db.store.begin().await.unwrap();
-        let made = submit(
-            &mut tx,
+        make(
+            &self.db.store,
             &townhall_notify::Templates::builtin(),
             &Submission {
                 council: &self.council,
@@ -88,11 +87,7 @@ impl Fixture {
                 at,
             },
         )
-        .await;
-        if matches!(made, Ok(Ok(_))) {
-            tx.commit().await.unwrap();
-        }
-        made
+        .await
     }
 
     /// The checked answers and the place they give.

@@ -9,7 +9,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use townhall_audit::Actor;
 use townhall_authz::{Action, Resource};
-use townhall_cases::{Audience, Case, QueueFilter, StaffActor, Update};
+use townhall_cases::{Audience, Case, CaseError, QueueFilter, StaffActor, Update, Work};
 use townhall_identity::StaffMember;
 use townhall_types::Timestamp;
 
@@ -412,85 +412,63 @@ async fn apply(
         id: me.user.id,
         label: me.label(),
     };
-    let council = state.council();
-    let now = Timestamp::now();
-    let mut tx = state.store().begin().await?;
-    let mut case = townhall_cases::load(&mut tx, council, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let service = state.site.services.get(&case.service).ok_or_else(|| {
-        AppError::Internal(format!("service {} is no longer configured", case.service))
-    })?;
-    let (done, result) = match &change {
+    let me = &me;
+    let refused = |reason: String| async move {
+        let body = case_page(state, v, (me, purpose), id, None, Some(&reason)).await?;
+        Ok::<_, AppError>((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
+    };
+    let (done, work) = match &change {
         Change::Status(f) => (
             "status",
-            townhall_cases::change_status(
-                &mut tx,
-                &state.shared.templates,
-                council,
-                service,
-                &mut case,
-                &f.status,
-                Some(Update {
+            Work::Status {
+                to: &f.status,
+                update: Some(Update {
                     text: &f.update,
                     published: f.publish.is_some(),
                 }),
-                &by,
-                now,
-            )
-            .await,
+            },
         ),
         Change::Note(f) => (
             "note",
-            townhall_cases::add_note(&mut tx, council, &case, &f.note, f.audience, &by, now).await,
+            Work::Note {
+                text: &f.note,
+                audience: f.audience,
+            },
         ),
         Change::Merge(f) => {
-            let into_ref = f.into.trim().to_ascii_uppercase();
-            let into = match townhall_cases::team_of(state.store(), council.id, &into_ref).await? {
-                Some((into_id, team)) => {
+            let into = f.into.trim().to_ascii_uppercase();
+            match townhall_cases::team_of(state.store(), state.council().id, &into).await? {
+                Some((into, team)) => {
                     v.require(Action::Write, &Resource::Case { team })?;
-                    townhall_cases::load(&mut tx, council, into_id).await?
+                    ("merged", Work::Merge { into })
                 }
-                None => None,
-            };
-            let result = match into {
-                Some(into) => {
-                    townhall_cases::merge(
-                        &mut tx,
-                        &state.shared.templates,
-                        council,
-                        service,
-                        &mut case,
-                        &into,
-                        &by,
-                        now,
-                    )
-                    .await
-                }
-                None => Err(townhall_cases::CaseError::NotAllowed(format!(
-                    "there is no case {into_ref}"
-                ))),
-            };
-            ("merged", result)
+                None => return refused(format!("there is no case {into}")).await,
+            }
         }
-        Change::Assign(f) => {
-            let to = (f.to == "me").then_some((me.user.id, me.user.display_name.as_str()));
-            (
-                "assigned",
-                townhall_cases::assign(&mut tx, council, &mut case, to, &by, now).await,
-            )
-        }
+        Change::Assign(f) => (
+            "assigned",
+            Work::Assign {
+                to: (f.to == "me").then_some((me.user.id, me.user.display_name.as_str())),
+            },
+        ),
     };
-    match result {
+    match townhall_cases::apply(
+        state.store(),
+        &state.shared.templates,
+        state.council(),
+        &state.site.services,
+        id,
+        work,
+        &by,
+        Timestamp::now(),
+    )
+    .await
+    {
         Ok(()) => {
-            tx.commit().await?;
             Ok(Redirect::to(&format!("/staff/cases/{reference}?done={done}")).into_response())
         }
-        Err(townhall_cases::CaseError::NotAllowed(reason)) => {
-            tx.rollback().await?;
-            let body = case_page(state, v, (&me, purpose), id, None, Some(&reason)).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
-        }
+        Err(CaseError::NotAllowed(reason)) => refused(reason).await,
+        Err(CaseError::NotFound) => Err(AppError::NotFound),
         Err(e) => Err(AppError::Internal(e.to_string())),
     }
 }

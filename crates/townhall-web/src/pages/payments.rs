@@ -79,9 +79,7 @@ pub async fn record(
                 ))
             }
         };
-        let mut tx = state.store().begin().await?;
-        townhall_payments::settle(&mut tx, state.council().id, p.id, status, None).await?;
-        tx.commit().await?;
+        townhall_payments::close(state.store(), state.council().id, p.id, status).await?;
     }
     Ok(Redirect::to(&format!("/payments/{}/return", p.id)).into_response())
 }
@@ -112,16 +110,6 @@ pub async fn back(
         Status::Success => match crate::pages::journey::paid(&state, &v, s, &p).await? {
             Ok(to) => Ok(Redirect::to(&to).into_response()),
             Err(errors) => {
-                let mut tx = state.store().begin().await?;
-                townhall_payments::settle(
-                    &mut tx,
-                    state.council().id,
-                    p.id,
-                    Status::RefundDue,
-                    None,
-                )
-                .await?;
-                tx.commit().await?;
                 Ok(page(&v, council, "Your request could not be sent", html! {
                     h1 { "Your request could not be sent" }
                     p { "You paid " (amount(p.amount_pence)) ", but since you started, something changed:" }
@@ -133,9 +121,7 @@ pub async fn back(
         },
         Status::Created => Ok(Redirect::to(&format!("/payments/{}/record", p.id)).into_response()),
         other => {
-            let mut tx = state.store().begin().await?;
-            townhall_payments::settle(&mut tx, state.council().id, p.id, other, None).await?;
-            tx.commit().await?;
+            townhall_payments::close(state.store(), state.council().id, p.id, other).await?;
             Ok(page(&v, council, "Your payment was not taken", html! {
                 h1 { "Your payment was not taken" }
                 p { "Nothing has been sent and you have not been charged." }

@@ -1,0 +1,314 @@
+//! `POST requests`: a new case from an API client, with the Open311
+//! parameters read into the service's form, idempotency keys honoured, and
+//! the case made by the same intake as the council's pages.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use townhall_cases::{idempotency, Channel, IntakeError, NotPlaced, Requester};
+use townhall_services::{check_answers, Answer, LocationInput, QuestionKind, Service};
+use townhall_types::text::{single_line, PersonName};
+use townhall_types::{EmailAddress, Timestamp};
+
+use super::definition::{self, param, Params};
+use super::wire::{Document, Format, Node, Open311Error};
+use super::{allowed, check_jurisdiction, notice, offered, once_each, Asked};
+use crate::error::AppError;
+use crate::form::Posted;
+use crate::AppState;
+
+/// The longest phone number kept: room for a country code, spaces and an
+/// extension.
+const PHONE_MAX_CHARS: usize = 30;
+
+/// `POST requests`: a new case from an API client, made exactly as one made
+/// on the council's pages is: checked, located, routed and audited.
+pub(super) async fn create(
+    State(state): State<AppState>,
+    asked: Asked,
+    headers: HeaderMap,
+    posted: Result<Posted, AppError>,
+) -> Response {
+    if asked.name != "requests" {
+        let extension = match asked.format {
+            Format::Json => "json",
+            Format::Xml => "xml",
+        };
+        let mut refused = asked.answer(Err(Open311Error::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!(
+                "'{}' cannot be posted to; post new requests to requests.{extension}",
+                asked.name
+            ),
+        )));
+        refused
+            .headers_mut()
+            .insert(axum::http::header::ALLOW, allowed(&asked.name));
+        return refused;
+    }
+    // A body that cannot be read is answered in the format asked, like any error.
+    let posted = match posted {
+        Ok(p) => p,
+        Err(AppError::TooLarge) => {
+            return asked.answer(Err(Open311Error::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the request is too large; media must be smaller than 10 MB",
+            )))
+        }
+        Err(e) => return asked.answer(Err(Open311Error::bad(e.to_string()))),
+    };
+    let mut params = asked.params.clone();
+    params.extend(posted.fields);
+    asked.answer(create_request(&state, &headers, params, posted.files).await)
+}
+
+/// The `Idempotency-Key` header, if sent: 1 to 255 visible ASCII characters
+/// (the IETF HTTPAPI draft leaves the form to the server; a UUID fits).
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Open311Error> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .map(|v| v.trim().trim_matches('"'))
+        .filter(|v| {
+            (1..=idempotency::KEY_MAX_CHARS).contains(&v.len())
+                && v.bytes().all(|b| b.is_ascii_graphic())
+        })
+        .map(|v| Some(v.to_owned()))
+        .ok_or_else(|| {
+            Open311Error::bad(format!(
+                "Idempotency-Key: must be 1 to {} visible ASCII characters, like a UUID",
+                idempotency::KEY_MAX_CHARS
+            ))
+        })
+}
+
+/// What makes a retry the same request: its service, place and description.
+fn fingerprint(params: &Params) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for name in [
+        "service_code",
+        "lat",
+        "long",
+        "address_id",
+        "address_string",
+        "description",
+    ] {
+        hash.update(param(params, name).as_bytes());
+        hash.update([0x1F]);
+    }
+    hex::encode(hash.finalize())
+}
+
+/// The answer to a retry: the first request's case, or an error when the
+/// key was used for a different request.
+fn retried(
+    s: &Service,
+    earlier: &idempotency::Earlier,
+    now: &str,
+) -> Result<Document, Open311Error> {
+    if earlier.fingerprint != now {
+        return Err(Open311Error::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "Idempotency-Key: this key was used in the last {} minutes for a different request ({}); use a new key for a new request",
+                idempotency::REMEMBERED_FOR_MINUTES,
+                earlier.reference
+            ),
+        ));
+    }
+    Ok(request_made(s, &earlier.reference, earlier.case))
+}
+
+/// The answer to a request that made (or had made) a case.
+fn request_made(s: &Service, reference: &str, case: townhall_types::CaseId) -> Document {
+    Document {
+        root: "service_requests",
+        body: Node::List(
+            "request",
+            vec![Node::Object(vec![
+                ("service_request_id", Node::text(reference)),
+                ("token", Node::text(case.to_string())),
+                ("service_notice", Node::text(notice(s))),
+                ("account_id", Node::Null),
+            ])],
+        ),
+    }
+}
+
+async fn create_request(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: Params,
+    files: Vec<crate::form::UploadedFile>,
+) -> Result<Document, Open311Error> {
+    let council = state.council();
+    let key = param(&params, "api_key");
+    if key.is_empty() {
+        return Err(Open311Error::new(
+            StatusCode::FORBIDDEN,
+            "api_key: an API key is needed to create requests",
+        ));
+    }
+    let client = townhall_identity::api_keys::authenticate(state.store(), key)
+        .await?
+        .filter(|c| c.council == council.id)
+        .ok_or_else(|| Open311Error::new(StatusCode::FORBIDDEN, "api_key: the key is not valid"))?;
+    state
+        .shared
+        .api_limits
+        .check(&client.key_id, client.requests_per_minute)
+        .map_err(Open311Error::too_many)?;
+    let principal = townhall_authz::Principal::ApiClient(client.scope.clone());
+    if townhall_authz::authorize(
+        &principal,
+        townhall_authz::Action::Write,
+        &townhall_authz::Resource::Reports,
+    ) != townhall_authz::Verdict::Allow
+    {
+        return Err(Open311Error::new(
+            StatusCode::FORBIDDEN,
+            "api_key: this key may not create requests",
+        ));
+    }
+    once_each(&params)?;
+    check_jurisdiction(state, &params)?;
+    let code = param(&params, "service_code");
+    if code.is_empty() {
+        return Err(Open311Error::bad("service_code: give the service's code"));
+    }
+    let s = offered(state, code).ok_or_else(|| {
+        Open311Error::bad(format!(
+            "service_code: '{code}' is not a service offered here"
+        ))
+    })?;
+    let retry = idempotency_key(headers)?.map(|key| (key, fingerprint(&params)));
+    if let Some((key, fingerprint)) = &retry {
+        let earlier = idempotency::recall(
+            state.store(),
+            council.id,
+            &client.key_id,
+            key,
+            Timestamp::now(),
+        )
+        .await?;
+        if let Some(earlier) = earlier {
+            return retried(s, &earlier, fingerprint);
+        }
+    }
+    let mut input = definition::form_input(s, &params).map_err(Open311Error::bad)?;
+    let photo = s.questions.iter().find(|q| q.kind == QuestionKind::Photo);
+    if let (Some(q), Some(file)) = (photo, files.into_iter().find(|f| f.field == "media")) {
+        let id = townhall_cases::attachments::upload(
+            state.store(),
+            council.id,
+            &file.filename,
+            file.bytes,
+            Timestamp::now(),
+        )
+        .await
+        .map_err(|e| match e {
+            townhall_cases::attachments::UploadError::Store(e) => Open311Error::internal(e),
+            refused => Open311Error::bad(format!("media: {refused}")),
+        })?;
+        input.insert(q.id.clone(), vec![id.to_string()]);
+    }
+    let field_errors = |errors: townhall_services::FieldErrors| {
+        Open311Error::all(
+            StatusCode::BAD_REQUEST,
+            errors
+                .iter()
+                .map(|(field, message)| {
+                    format!("{}: {message}", definition::parameter_name(s, field))
+                })
+                .collect(),
+        )
+    };
+    let at = Timestamp::now();
+    let answers =
+        check_answers(&s.questions, &input, at.datetime().date()).map_err(field_errors)?;
+    let mut location = None;
+    if let Some(q) = s.location_question() {
+        if let Some(Answer::Location(place)) = answers.get(&q.id) {
+            let placed =
+                townhall_cases::locate(state.store(), council.id, &state.site.boundaries, place)
+                    .await?;
+            location = Some(placed.map_err(|why| match (why, place) {
+                (
+                    NotPlaced::OutsideArea,
+                    LocationInput::Point {
+                        latitude,
+                        longitude,
+                    },
+                ) => Open311Error::bad(format!(
+                    "lat/long: {}",
+                    state.outside_area(*latitude, *longitude)
+                )),
+                (why, _) => Open311Error::bad(format!("address_id: {why}")),
+            })?);
+        }
+    }
+    let email =
+        match param(&params, "email") {
+            "" => None,
+            text => Some(EmailAddress::parse(text).map_err(|_| {
+                Open311Error::bad(format!("email: '{text}' is not an email address"))
+            })?),
+        };
+    let mut names = Vec::new();
+    for part in ["first_name", "last_name"] {
+        match PersonName::parse(param(&params, part)) {
+            Ok(Some(name)) => names.push(name.into_string()),
+            Ok(None) => {}
+            Err(too_long) => return Err(Open311Error::bad(format!("{part}: {too_long}"))),
+        }
+    }
+    let name = names.join(" ");
+    let phone = single_line(param(&params, "phone"));
+    if phone.chars().count() > PHONE_MAX_CHARS {
+        return Err(Open311Error::bad(format!(
+            "phone: must be {PHONE_MAX_CHARS} characters or fewer"
+        )));
+    }
+    let request = townhall_cases::Request {
+        council: council.clone(),
+        service: s.clone(),
+        answers,
+        location,
+        requester: Requester::Guest {
+            name: (!name.is_empty()).then_some(name),
+            email,
+            phone: (!phone.is_empty()).then(|| phone.into_owned()),
+        },
+        channel: Channel::Open311 {
+            client: client.name.clone(),
+        },
+        at,
+        retry: retry
+            .as_ref()
+            .map(|(key, fingerprint)| townhall_cases::Retry {
+                client: client.key_id.clone(),
+                key: key.clone(),
+                fingerprint: fingerprint.clone(),
+            }),
+    };
+    let case = match state.shared.intake.submit(request).await {
+        Ok(case) => case,
+        Err(IntakeError::Refused(refusals)) => return Err(field_errors(refusals)),
+        Err(IntakeError::Repeated) => {
+            // The same key arrived twice at once and the other made its case first.
+            let (key, fingerprint) = retry
+                .as_ref()
+                .ok_or_else(|| Open311Error::internal("a repeat without an idempotency key"))?;
+            let earlier = idempotency::recall(state.store(), council.id, &client.key_id, key, at)
+                .await?
+                .ok_or_else(|| Open311Error::internal("an idempotency key vanished"))?;
+            return retried(s, &earlier, fingerprint);
+        }
+        Err(IntakeError::Case(e)) => return Err(Open311Error::internal(e)),
+    };
+    Ok(request_made(s, &case.reference, case.id))
+}

@@ -1,0 +1,206 @@
+//! The shape of the workspace, as ARCHITECTURE.md describes it, checked on
+//! every test run: `cargo metadata` for the dependencies, the sources for
+//! the rest. A failure names the crate or file and the rule it breaks.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Each crate's layer: a crate depends only on crates of lower layers, so
+/// dependencies point one way (ARCHITECTURE.md, "Code map"). A new
+/// capability crate takes the layer above what it uses.
+const LAYERS: &[(&str, u8)] = &[
+    ("townhall-types", 0),
+    ("townhall-linkage", 0),
+    ("townhall-store", 1),
+    ("townhall-authz", 1),
+    ("townhall-places", 2),
+    ("townhall-audit", 2),
+    ("townhall-notify", 2),
+    ("townhall-payments", 2),
+    ("townhall-identity", 3),
+    ("townhall-consent", 3),
+    ("townhall-services", 3),
+    ("townhall-cases", 4),
+    ("townhall-index", 4),
+    ("townhall-demo", 5),
+    ("townhall-web", 5),
+    ("townhall", 6),
+    ("townhall-testkit", 6),
+];
+
+/// The only crates that may name these dependencies.
+const ONLY: &[(&str, &[&str])] = &[
+    // SQL through the store's driver-neutral layer, nowhere else.
+    ("sqlx", &["townhall-store"]),
+    // HTTP in the web crate (the binary starts it; the test kit drives it).
+    ("axum", &["townhall-web", "townhall", "townhall-testkit"]),
+];
+
+/// The longest a module may be, in lines before its tests.
+const MODULE_LINES: usize = 800;
+
+struct Package {
+    name: String,
+    manifest: PathBuf,
+    /// Normal (not dev or build) dependencies, by name.
+    uses: Vec<String>,
+}
+
+fn workspace() -> Vec<Package> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| Package {
+            name: p["name"].as_str().unwrap().to_owned(),
+            manifest: PathBuf::from(p["manifest_path"].as_str().unwrap()),
+            uses: p["dependencies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["kind"].is_null())
+                .map(|d| d["name"].as_str().unwrap().to_owned())
+                .collect(),
+        })
+        .collect()
+}
+
+fn layer(name: &str) -> Option<u8> {
+    LAYERS.iter().find(|(n, _)| *n == name).map(|(_, l)| *l)
+}
+
+#[test]
+fn dependencies_point_one_way() {
+    let mut wrong = Vec::new();
+    for p in workspace() {
+        let Some(mine) = layer(&p.name) else {
+            wrong.push(format!("{} has no layer in tidy.rs's LAYERS", p.name));
+            continue;
+        };
+        for d in p.uses.iter().filter(|d| d.starts_with("townhall")) {
+            match layer(d) {
+                Some(theirs) if theirs < mine => {}
+                _ => wrong.push(format!("{} (layer {mine}) depends on {d}", p.name)),
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn only_their_crates_name_sql_and_http() {
+    let mut wrong = Vec::new();
+    for p in workspace() {
+        for (dependency, allowed) in ONLY {
+            if p.uses.iter().any(|d| d == dependency) && !allowed.contains(&p.name.as_str()) {
+                wrong.push(format!("{} depends on {dependency}", p.name));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn every_crate_keeps_the_workspace_lints() {
+    // They deny unsafe code, unwrap/expect/panic in library code, and
+    // (with clippy's -D warnings) undocumented public items.
+    let wrong: Vec<String> = workspace()
+        .into_iter()
+        .filter(|p| {
+            let manifest = std::fs::read_to_string(&p.manifest).unwrap();
+            !manifest.contains("[lints]\nworkspace = true")
+        })
+        .map(|p| p.name)
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "without [lints] workspace = true: {wrong:?}"
+    );
+}
+
+/// Every Rust source under each crate's `src/`.
+fn sources() -> BTreeMap<String, PathBuf> {
+    fn walk(dir: &Path, found: &mut BTreeMap<String, PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.insert(path.display().to_string(), path);
+            }
+        }
+    }
+    let mut found = BTreeMap::new();
+    for p in workspace() {
+        let src = p.manifest.parent().unwrap().join("src");
+        if src.is_dir() {
+            walk(&src, &mut found);
+        }
+    }
+    found
+}
+
+#[test]
+fn the_web_crate_opens_no_transactions() {
+    // Handlers parse, call one command of a capability, and render; a
+    // workflow that needs a transaction is a command in its capability.
+    let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("../townhall-web/src");
+    let wrong: Vec<String> = sources()
+        .into_iter()
+        .filter(|(_, path)| path.starts_with(&web))
+        .flat_map(|(name, path)| {
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .lines()
+                .enumerate()
+                .filter(|(_, line)| {
+                    [".begin()", ".commit()", ".rollback()"]
+                        .iter()
+                        .any(|call| line.contains(call))
+                })
+                .map(|(n, line)| format!("{name}:{}: {}", n + 1, line.trim()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn no_module_is_too_long_to_live_in() {
+    let wrong: Vec<String> = sources()
+        .into_iter()
+        .filter_map(|(name, path)| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let lines = text
+                .lines()
+                .take_while(|l| !l.starts_with("#[cfg(test)]"))
+                .count();
+            (lines > MODULE_LINES).then(|| format!("{name}: {lines} lines"))
+        })
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "longer than {MODULE_LINES} lines before their tests; split them by what they hold:\n{}",
+        wrong.join("\n")
+    );
+}
