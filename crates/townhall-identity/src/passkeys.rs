@@ -16,6 +16,7 @@ use webauthn_rs_proto::ResidentKeyRequirement;
 
 use crate::accounts::{self, User};
 use crate::decode_err;
+use crate::recovery::{self, Mailer, RecoveryError};
 
 const CEREMONY_LIFETIME: Duration = Duration::minutes(5);
 
@@ -35,6 +36,9 @@ pub enum PasskeyError {
     /// The browser's answer did not verify.
     #[error("Your passkey could not be checked. Try again, or sign in with your password")]
     Rejected,
+    /// The owner could not be told (a configuration fault).
+    #[error(transparent)]
+    Notice(#[from] RecoveryError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -88,19 +92,21 @@ impl Passkeys {
             )
             .map_err(|_| PasskeyError::Rejected)?;
         // Sign-in names no account, so the passkey must be one the device
-        // can find by itself (a discoverable credential). Phones and password
-        // managers make one anyway; a security key is asked to.
+        // can find by itself (a discoverable credential): one that cannot
+        // be found so would add a passkey that never signs in.
         if let Some(selection) = options.public_key.authenticator_selection.as_mut() {
-            selection.resident_key = Some(ResidentKeyRequirement::Preferred);
+            selection.resident_key = Some(ResidentKeyRequirement::Required);
+            selection.require_resident_key = true;
         }
         let id = save_ceremony(store, user.council, Some(user.id), "register", &state).await?;
         Ok((id, options))
     }
 
-    /// Finishes adding a passkey.
+    /// Finishes adding a passkey, and tells its owner by email.
     pub async fn finish_registration(
         &self,
         store: &Store,
+        mailer: &Mailer<'_>,
         user: &User,
         ceremony: &str,
         credential: &RegisterPublicKeyCredential,
@@ -126,6 +132,7 @@ impl Passkeys {
         .execute(&mut *tx)
         .await
         .map_err(StoreError::from)?;
+        recovery::passkey_added(&mut tx, mailer, user).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
     }

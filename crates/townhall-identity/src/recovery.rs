@@ -5,9 +5,10 @@
 //! the address's owner by email.
 //!
 //! An address is sent at most [`LINK_EMAILS_PER_HOUR`] emails carrying a
-//! reset link, whoever asks, counted in the store (so a restart or a second
-//! server does not reset the count): nobody can fill an inbox or keep
-//! replacing its owner's link.
+//! reset link on request, whoever asks, counted in the store (so a restart or
+//! a second server does not reset the count): nobody can fill an inbox. A
+//! lock notice also carries a link, outside that count so that the owner
+//! always hears of a lock; locks (one per 15 minutes at most) bound those.
 
 use time::Duration;
 use townhall_notify::{Outgoing, Templates};
@@ -165,6 +166,15 @@ async fn tell_owner(
         return Ok(());
     };
     let mut tx = store.begin().await?;
+    // Holding the account's row serialises the count per address: requests
+    // sent at once on PostgreSQL (where transactions run side by side) cannot
+    // all find room for one more. SQLite has one writer anyway.
+    sql::query("UPDATE users SET email = email WHERE council_id = $1 AND user_id = $2")
+        .bind(mailer.council.to_string())
+        .bind(owner.id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
     if within_hourly_limit(&mut tx, mailer.council, email, Timestamp::now()).await? {
         email_link(
             &mut tx,
@@ -231,6 +241,8 @@ pub struct Reset {
     pub user: UserId,
     /// How many passkeys it removed.
     pub passkeys_removed: u64,
+    /// Whether it confirmed the address, which had not been confirmed.
+    pub confirmed_now: bool,
 }
 
 /// Why a reset link was not taken.
@@ -259,10 +271,12 @@ pub async fn reset_password(
         Ok(user) => user,
         Err(e) => return Ok(Err(e.into())),
     };
-    let kind = accounts::get(store, council, user).await?.map(|u| u.kind);
-    if kind != Some(UserKind::Resident) {
+    let Some(account) = accounts::get(store, council, user)
+        .await?
+        .filter(|u| u.kind == UserKind::Resident)
+    else {
         return Ok(Err(ResetError::Staff));
-    }
+    };
     accounts::set_password(&mut tx, council, user, password_hash).await?;
     accounts::mark_verified(&mut tx, council, user).await?;
     sessions::end_all(&mut tx, council, user).await?;
@@ -271,29 +285,28 @@ pub async fn reset_password(
     Ok(Ok(Reset {
         user,
         passkeys_removed,
+        confirmed_now: account.email_verified_at.is_none(),
     }))
 }
 
-/// Tells the owner a passkey was added, with what to do if it was not them:
-/// whoever got into the account could otherwise keep a way back in.
-pub async fn tell_passkey_added(
-    store: &Store,
+/// Tells the owner a passkey was added, with what to do if it was not them
+/// (whoever got into the account could otherwise keep a way back in); in
+/// the transaction that adds it, so it is never added untold.
+pub(crate) async fn passkey_added(
+    tx: &mut Tx,
     mailer: &Mailer<'_>,
     user: &User,
 ) -> Result<(), RecoveryError> {
     let link = link(mailer, "forgot-password")?;
     let when = Timestamp::now().human();
-    let mut tx = store.begin().await?;
     send(
-        &mut tx,
+        tx,
         mailer,
         user,
         "passkey-added",
         &[("when", &when), ("link", link.as_str())],
     )
-    .await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(())
+    .await
 }
 
 /// Whether one more email with a reset link may go to `email` now; counts

@@ -74,16 +74,6 @@ impl<K: Hash + Eq + Clone> Failures<K> {
         }
     }
 
-    /// Whether `key` is refused now.
-    pub fn refused(&self, key: &K) -> bool {
-        let now = Instant::now();
-        let mut recent = self.lock();
-        recent.get_mut(key).is_some_and(|times| {
-            self.forget_old(times, now);
-            times.len() >= self.max
-        })
-    }
-
     fn forget_old(&self, times: &mut VecDeque<Instant>, now: Instant) {
         while times
             .front()
@@ -155,25 +145,19 @@ mod tests {
         let f = Failures::new(2, Duration::from_secs(60));
         let a: std::net::IpAddr = "10.0.0.1".parse().unwrap();
         let b: std::net::IpAddr = "10.0.0.2".parse().unwrap();
-        assert!(!f.refused(&a));
-        assert!(f.begin(&a));
-        assert!(!f.refused(&a), "one failure is within the limit");
-        assert!(f.begin(&a));
-        assert!(f.refused(&a), "the limit reached");
-        assert!(!f.refused(&b));
-        let c: std::net::IpAddr = "10.0.0.3".parse().unwrap();
-        assert!(f.begin(&c) && f.begin(&c), "two attempts begun");
-        assert!(!f.begin(&c), "a third at once is refused");
-        f.forgive(&c);
-        assert!(f.begin(&c), "one that got in is forgiven");
+        assert!(f.begin(&a) && f.begin(&a), "two attempts begun");
+        assert!(!f.begin(&a), "a third is refused");
+        assert!(f.begin(&b), "another key is not held up");
+        f.forgive(&b);
+        assert!(
+            f.begin(&b) && f.begin(&b) && !f.begin(&b),
+            "one that got in is forgiven"
+        );
         let brief = Failures::new(1, Duration::from_millis(20));
         assert!(brief.begin(&a));
-        assert!(brief.refused(&a));
+        assert!(!brief.begin(&a));
         std::thread::sleep(Duration::from_millis(30));
-        assert!(
-            !brief.refused(&a),
-            "a failure is forgotten after the period"
-        );
+        assert!(brief.begin(&a), "an attempt is forgotten after the period");
     }
 
     #[test]

@@ -284,36 +284,7 @@ async fn a_system_sends_and_withdraws_records_and_gets_each_ones_person_back() {
 #[tokio::test]
 async fn a_resident_who_signs_up_is_linked_to_their_council_tax_record_in_that_request() {
     // Council tax holds Rosalind with her email address, as many systems do.
-    let (s, _dir) = council_tax_sends(
-        json!({"record_id": "CT77777", "first_name": "Rosalind", "surname": "Featherstone",
-               "date_of_birth": "1961-05-17", "postcode": "RV4 2DJ",
-               "email": "rosalind.featherstone@mail.example"}),
-    )
-    .await;
-    let c = s.client();
-    let r = s
-        .submit(
-            &c,
-            "/sign-up",
-            "/sign-up",
-            &[
-                ("given_name", "Rosalind"),
-                ("family_name", "Featherstone"),
-                ("email", "Rosalind.Featherstone@mail.example"),
-                ("password", "correct horse battery"),
-                ("date_of_birth-day", "17"),
-                ("date_of_birth-month", "5"),
-                ("date_of_birth-year", "1961"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (account,): (String,) = townhall_store::sql::query_as(
-        "SELECT user_id FROM users WHERE LOWER(email) = 'rosalind.featherstone@mail.example'",
-    )
-    .fetch_one(s.db.store.reader())
-    .await
-    .unwrap();
+    let (s, _dir, c, account) = rosalind_signs_up().await;
     let payer = person_of(&s, "council_tax", "CT77777").await;
     assert!(payer.is_some());
     assert_eq!(
@@ -354,6 +325,86 @@ async fn a_resident_who_signs_up_is_linked_to_their_council_tax_record_in_that_r
         .await
         .unwrap();
     assert_ne!(Some(person), person_of(&s, "council_tax", "CT77777").await);
+}
+
+/// Council tax holds Rosalind with her email address, as many systems do;
+/// she signs up (not yet confirmed). The server, its directory, her browser
+/// and her account's id.
+async fn rosalind_signs_up() -> (TestServer, tempfile::TempDir, reqwest::Client, String) {
+    let (s, dir) = council_tax_sends(
+        json!({"record_id": "CT77777", "first_name": "Rosalind", "surname": "Featherstone",
+               "date_of_birth": "1961-05-17", "postcode": "RV4 2DJ",
+               "email": "rosalind.featherstone@mail.example"}),
+    )
+    .await;
+    let c = s.client();
+    let r = s
+        .submit(
+            &c,
+            "/sign-up",
+            "/sign-up",
+            &[
+                ("given_name", "Rosalind"),
+                ("family_name", "Featherstone"),
+                ("email", "Rosalind.Featherstone@mail.example"),
+                ("password", "correct horse battery"),
+                ("date_of_birth-day", "17"),
+                ("date_of_birth-month", "5"),
+                ("date_of_birth-year", "1961"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (account,): (String,) = townhall_store::sql::query_as(
+        "SELECT user_id FROM users WHERE LOWER(email) = 'rosalind.featherstone@mail.example'",
+    )
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    (s, dir, c, account)
+}
+
+#[tokio::test]
+async fn a_reset_that_confirms_an_address_links_the_account_too() {
+    let (s, _dir, c, account) = rosalind_signs_up().await;
+    // The confirmation link is lost; a reset link confirms her address.
+    s.submit(
+        &c,
+        "/forgot-password",
+        "/forgot-password",
+        &[("email", "Rosalind.Featherstone@mail.example")],
+    )
+    .await;
+    s.deliver().await;
+    let link = townhall_notify::mailbox(&s.db.store, s.council.id, 20)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.subject.contains("Reset"))
+        .and_then(|m| {
+            m.body
+                .split_whitespace()
+                .find(|w| w.contains("/reset-password?token="))
+                .map(str::to_owned)
+        })
+        .unwrap();
+    let page = c.get(&link).send().await.unwrap().text().await.unwrap();
+    let r = c
+        .post(s.url("/reset-password"))
+        .form(&[
+            ("token", link.split("token=").nth(1).unwrap()),
+            ("password", "a new password of hers"),
+            ("csrf", &townhall_testkit::csrf_of(&page)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        person_of(&s, townhall_index::ACCOUNTS, &account).await,
+        person_of(&s, "council_tax", "CT77777").await,
+        "the account is the council tax payer"
+    );
 }
 
 #[tokio::test]

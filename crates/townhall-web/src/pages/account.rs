@@ -9,7 +9,7 @@ use serde::Deserialize;
 use townhall_identity::accounts::{self, UserKind};
 use townhall_identity::profiles;
 use townhall_identity::recovery::{self, Mailer, NewResident};
-use townhall_identity::tokens::{self, TokenPurpose};
+use townhall_identity::tokens::{self, TokenError, TokenPurpose};
 use townhall_identity::{password, sessions, SignInError, User};
 use townhall_types::text::PersonName;
 use townhall_types::{EmailAddress, UserId};
@@ -229,6 +229,7 @@ pub async fn check_email(State(state): State<AppState>, v: Visitor) -> Markup {
         html! {
             h1 { "Check your email" }
             p { "We have sent you an email with a link to confirm your address. Open the link to finish creating your account." }
+            p { "If the link has expired, " a href="/forgot-password" { "reset your password" } ": the link we send then also confirms your address." }
             p { "The link works for 24 hours. If the email has not arrived after a few minutes, check your spam or junk folder." }
         },
     )
@@ -255,6 +256,11 @@ pub async fn verify_email(
                 a class="button" href="/sign-in" role="button" { "Sign in" }
             }
         }
+        Err(TokenError::Used) => html! {
+            h1 { "Your email address is already confirmed" }
+            p { "This link has been used, so your account is ready." }
+            a class="button" href="/sign-in" role="button" { "Sign in" }
+        },
         Err(e) => html! {
             h1 { "We could not confirm your email address" }
             p { (e.to_string()) }
@@ -398,7 +404,7 @@ async fn check_sign_in(
                 // which its owner may not know.
                 SignInError::BadCredentials if !staff => errors.push(
                     "password",
-                    format!("{e}. If you have just created an account, confirm your email address first with the link we sent you"),
+                    format!("{e}. If you have just created an account, confirm your email address first with the link we sent you; if that link has expired, reset your password, which confirms it too"),
                 ),
                 SignInError::BadCredentials => errors.push("password", e.to_string()),
                 SignInError::Locked { .. } => errors.push("email", e.to_string()),
@@ -605,6 +611,9 @@ pub async fn reset(
             Ok(done) => done,
             Err(e) => return Err(AppError::BadRequest(e.to_string())),
         };
+    if done.confirmed_now {
+        link_account(&state, done.user).await;
+    }
     Ok(page(&v, &state.council().name, "Password changed", html! {
         (layout::banner(true, "Your password has been changed", html! {
             p { "You have been signed out everywhere. Sign in with your new password." }

@@ -13,7 +13,6 @@ use serde::Deserialize;
 use townhall_authz::Action;
 use townhall_identity::accounts::UserKind;
 use townhall_identity::passkeys::{self, PasskeyError};
-use townhall_identity::recovery;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
 use crate::auth::Visitor;
@@ -50,6 +49,7 @@ fn passkey_problem(e: PasskeyError) -> Result<Response, AppError> {
     match e {
         PasskeyError::Store(e) => Err(e.into()),
         PasskeyError::Config(detail) => Err(AppError::Internal(detail)),
+        PasskeyError::Notice(e) => Err(e.into()),
         e => Ok(problem(StatusCode::BAD_REQUEST, None, &e.to_string())),
     }
 }
@@ -87,17 +87,20 @@ pub async fn register_finish(
     match state
         .site
         .passkeys
-        .finish_registration(state.store(), user, &body.ceremony, &body.credential)
+        .finish_registration(
+            state.store(),
+            &mailer(&state),
+            user,
+            &body.ceremony,
+            &body.credential,
+        )
         .await
     {
-        Ok(()) => {
-            recovery::tell_passkey_added(state.store(), &mailer(&state), user).await?;
-            Ok((
-                StatusCode::CREATED,
-                Json(serde_json::json!({"redirect": "/account?passkey=added"})),
-            )
-                .into_response())
-        }
+        Ok(()) => Ok((
+            StatusCode::CREATED,
+            Json(serde_json::json!({"redirect": "/account?passkey=added"})),
+        )
+            .into_response()),
         Err(e) => passkey_problem(e),
     }
 }
@@ -140,14 +143,8 @@ pub async fn sign_in_finish(
         Ok(b) => b,
         Err(r) => return Ok(bad_body(r)),
     };
+    // Counted when it started; each ceremony is one try.
     let limit_key = client.limit_key();
-    if state.shared.sign_in_limiter.refused(&limit_key) {
-        return Ok(problem(
-            StatusCode::TOO_MANY_REQUESTS,
-            None,
-            &AppError::TooManyRequests.to_string(),
-        ));
-    }
     let user = match state
         .site
         .passkeys
