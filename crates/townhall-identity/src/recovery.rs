@@ -55,7 +55,9 @@ pub enum RecoveryError {
     Store(#[from] StoreError),
 }
 
-/// A resident signing up, with what they typed already checked.
+/// A resident signing up, with what they typed already checked. No
+/// password yet: it is chosen with the link sent to the address, so only
+/// whoever reads that mailbox can ever sign in to the account.
 #[derive(Debug, Clone)]
 pub struct NewResident<'a> {
     /// Their email address.
@@ -66,12 +68,11 @@ pub struct NewResident<'a> {
     pub family_name: &'a str,
     /// Date of birth, `YYYY-MM-DD`.
     pub date_of_birth: Option<String>,
-    /// An argon2id hash of their password.
-    pub password_hash: &'a str,
 }
 
-/// Signs a resident up: a new account, unconfirmed, and a link to confirm
-/// the address. When the address already has an account, nothing changes
+/// Signs a resident up: a new account, unconfirmed and without a password,
+/// and a link to confirm the address and choose one. When the address
+/// already has an account, nothing changes
 /// and its owner is told instead (with a link to reset the password, within
 /// the hourly limit); the caller cannot tell which happened.
 pub async fn sign_up(
@@ -88,7 +89,7 @@ pub async fn sign_up(
             kind: UserKind::Resident,
             email: new.email,
             display_name: &display,
-            password_hash: Some(new.password_hash),
+            password_hash: None,
             verified: false,
         },
     )
@@ -126,19 +127,22 @@ pub async fn sign_up(
     Ok(())
 }
 
-/// Confirms an address with the link sent at sign-up; whose account it is.
+/// Finishes signing up with the link sent to the address: confirms it and
+/// sets the password its reader chose; whose account it is.
 pub async fn confirm_email(
     store: &Store,
     council: CouncilId,
     token: &str,
-) -> Result<Result<UserId, TokenError>, StoreError> {
+    password_hash: &str,
+) -> Result<Result<UserId, TokenError>, RecoveryError> {
     let mut tx = store.begin().await?;
     let user = match tokens::redeem(&mut tx, council, token, TokenPurpose::VerifyEmail).await? {
         Ok(user) => user,
         Err(e) => return Ok(Err(e)),
     };
+    accounts::set_password(&mut tx, council, user, password_hash).await?;
     accounts::mark_verified(&mut tx, council, user).await?;
-    tx.commit().await?;
+    tx.commit().await.map_err(StoreError::from)?;
     Ok(Ok(user))
 }
 

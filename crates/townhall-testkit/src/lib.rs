@@ -449,14 +449,14 @@ impl TestServer {
     }
 
     /// Fills in the sign-up form at `page` (a path on the first site, or another
-    /// site's address) as `given` `family`, with `email` and `password`.
+    /// site's address) as `given` `family`, with `email`. The password is
+    /// chosen later, with the link emailed to the address.
     pub async fn sign_up(
         &self,
         c: &reqwest::Client,
         page: &str,
         (given, family): (&str, &str),
         email: &str,
-        password: &str,
     ) -> reqwest::Response {
         self.submit(
             c,
@@ -466,7 +466,6 @@ impl TestServer {
                 ("given_name", given),
                 ("family_name", family),
                 ("email", email),
-                ("password", password),
             ],
         )
         .await

@@ -90,12 +90,16 @@ async fn passkey_journey_and_every_page_is_accessible() {
     b.fill("given_name", "Leila").await;
     b.fill("family_name", "Ahmed").await;
     b.fill("email", EMAIL).await;
-    b.fill("password", PASSWORD).await;
     b.click("form[action='/sign-up'] button").await;
     b.wait_for_path("/sign-up/check-email").await;
     b.check_accessibility().await;
     b.visit(&s.url("/dev/mailbox")).await;
+    // The emailed link: choose a password, which finishes the account.
     b.visit(&link_for(&s, EMAIL).await).await;
+    b.fill("password", PASSWORD).await;
+    b.click("form[action='/verify-email'] button").await;
+    b.wait_for_text("h1", "Your account is ready").await;
+    b.check_accessibility().await;
 
     // Sign in with the password, then look round the account.
     b.visit(&s.url("/sign-in")).await;

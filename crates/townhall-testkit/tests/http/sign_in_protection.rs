@@ -185,7 +185,6 @@ async fn signing_up_again_with_an_address_tells_its_owner_not_the_visitor() {
             "/sign-up",
             ("Someone", "Else"),
             "lizzy@mail.example",
-            "another password",
         )
         .await;
     let new = s
@@ -194,7 +193,6 @@ async fn signing_up_again_with_an_address_tells_its_owner_not_the_visitor() {
             "/sign-up",
             ("Someone", "Else"),
             "new@mail.example",
-            "another password",
         )
         .await;
     assert_eq!(again.status(), new.status());
@@ -336,7 +334,6 @@ async fn signing_up_again_and_again_is_limited_like_signing_in() {
                 "/sign-up",
                 ("Someone", "Else"),
                 "lizzy@mail.example",
-                "another password",
             )
             .await;
         statuses.push(r.status());
@@ -350,13 +347,12 @@ async fn signing_up_again_and_again_is_limited_like_signing_in() {
 async fn signing_up_then_in_does_not_tell_whether_the_sign_up_made_the_account() {
     let s = TestServer::start().await;
     sign_up(&s, &s.client(), "omar@mail.example", "three random words").await;
-    // The visitor signs up with an address and a password of their own, then
-    // signs in with them: once at an address nobody had, once at Omar's.
+    // The visitor signs up with an address, then tries to sign in with a
+    // password: once at an address nobody had, once at Omar's.
     let mut answers = Vec::new();
     for email in ["someone.new@mail.example", "omar@mail.example"] {
         let c = s.client();
-        s.sign_up(&c, "/sign-up", ("Some", "One"), email, "visitor password")
-            .await;
+        s.sign_up(&c, "/sign-up", ("Some", "One"), email).await;
         let mut seen = Vec::new();
         for _ in 0..6 {
             let r = sign_in(&s, &c, email, "visitor password").await;
@@ -377,7 +373,7 @@ async fn signing_up_then_in_does_not_tell_whether_the_sign_up_made_the_account()
         answers.push(seen);
     }
     assert_eq!(answers[0], answers[1]);
-    assert!(answers[0][0].1.contains("confirm your email address first"));
+    assert!(answers[0][0].1.contains("choose your password first"));
     assert!(
         answers[0][5].1.contains("too many times"),
         "both lock alike"
@@ -530,4 +526,41 @@ async fn a_passkey_ceremony_is_one_try_and_each_start_counts() {
         last = post("/sign-in/passkey/start", "{}".into()).await.status();
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn signing_up_with_someone_elses_address_gives_no_way_in() {
+    let s = TestServer::start().await;
+    // Someone signs up with Omar's address, sending a password of theirs
+    // with the form for good measure.
+    let squatter = s.client();
+    s.submit(
+        &squatter,
+        "/sign-up",
+        "/sign-up",
+        &[
+            ("given_name", "Not"),
+            ("family_name", "Omar"),
+            ("email", "omar@mail.example"),
+            ("password", "squatter password"),
+        ],
+    )
+    .await;
+    // Omar opens the link in his mailbox and chooses his own password.
+    let omar = s.client();
+    let link = link_for(&s, "omar@mail.example").await;
+    let r = crate::accounts::choose_password(&omar, &link, "omar's own words").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        sign_in(&s, &squatter, "omar@mail.example", "squatter password")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in(&s, &omar, "omar@mail.example", "omar's own words")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
 }

@@ -15,7 +15,6 @@ async fn sign_up_and_confirm(s: &TestServer, c: &reqwest::Client, site: &TestSit
             &site.url("/sign-up"),
             (name, "Okafor"),
             "omar@mail.example",
-            "lantern orchard seven",
         )
         .await;
     assert_eq!(
@@ -45,8 +44,12 @@ async fn sign_up_and_confirm(s: &TestServer, c: &reqwest::Client, site: &TestSit
         "{link} points at {}",
         site.base
     );
-    let r = c.get(&link).send().await.unwrap();
-    assert!(r.text().await.unwrap().contains("Email address confirmed"));
+    let r = crate::accounts::choose_password(c, &link, "lantern orchard seven").await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "the password is chosen on that site"
+    );
 }
 
 #[tokio::test]

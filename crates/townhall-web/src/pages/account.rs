@@ -1,18 +1,16 @@
 //! Signing up, confirming an email address, signing in and out, resetting a password.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
 use serde::Deserialize;
 use townhall_identity::accounts::{self, UserKind};
-use townhall_identity::profiles;
 use townhall_identity::recovery::{self, Mailer, NewResident};
-use townhall_identity::tokens::{self, TokenError, TokenPurpose};
-use townhall_identity::{password, sessions, SignInError, User};
+use townhall_identity::{sessions, SignInError, User};
 use townhall_types::text::PersonName;
-use townhall_types::{EmailAddress, UserId};
+use townhall_types::EmailAddress;
 
 use crate::auth::Visitor;
 use crate::client::ClientAddr;
@@ -28,8 +26,6 @@ pub struct SignUpForm {
     family_name: String,
     #[serde(default)]
     email: String,
-    #[serde(default)]
-    password: String,
     #[serde(default, rename = "date_of_birth-day")]
     birth_day: String,
     #[serde(default, rename = "date_of_birth-month")]
@@ -70,7 +66,7 @@ fn sign_up_page(state: &AppState, v: &Visitor, f: &SignUpForm, errors: &Errors) 
                 (csrf(v))
                 (Input { name: "given_name", label: "First name", kind: "text", value: &f.given_name, hint: None, autocomplete: Some("given-name") }.render(errors))
                 (Input { name: "family_name", label: "Last name", kind: "text", value: &f.family_name, hint: None, autocomplete: Some("family-name") }.render(errors))
-                (Input { name: "email", label: "Email address", kind: "email", value: &f.email, hint: Some("We will send you a link to confirm it is yours"), autocomplete: Some("email") }.render(errors))
+                (Input { name: "email", label: "Email address", kind: "email", value: &f.email, hint: Some("We will send you a link to confirm it is yours and choose a password"), autocomplete: Some("email") }.render(errors))
                 @let dob_error = errors.get("date_of_birth");
                 div class={ "form-group" @if dob_error.is_some() { " form-group--error" } } {
                     fieldset role="group" aria-describedby={ "date_of_birth-hint" @if dob_error.is_some() { " date_of_birth-error" } } {
@@ -88,8 +84,7 @@ fn sign_up_page(state: &AppState, v: &Visitor, f: &SignUpForm, errors: &Errors) 
                         }
                     }
                 }
-                (Input { name: "password", label: "Create a password", kind: "password", value: "", hint: Some("At least 8 characters. Three random words is a good way to make a strong password"), autocomplete: Some("new-password") }.render(errors))
-                button class="button" type="submit" { "Create account" }
+                button class="button" type="submit" { "Continue" }
             }
             p { "After you sign in you can add a passkey, so that next time you can sign in with your fingerprint, face or screen lock." }
         },
@@ -125,9 +120,6 @@ pub async fn sign_up(
     if let Err(e) = &email {
         errors.push("email", e.to_string());
     }
-    if let Err(e) = password::check_rules(&f.password) {
-        errors.push("password", e.to_string());
-    }
     let date_of_birth = f.date_of_birth();
     if let Err(e) = date_of_birth {
         errors.push("date_of_birth", e);
@@ -143,7 +135,6 @@ pub async fn sign_up(
         )
             .into_response());
     };
-    let hash = password::hash_async(f.password.clone()).await;
     recovery::sign_up(
         state.store(),
         &mailer(&state),
@@ -152,7 +143,6 @@ pub async fn sign_up(
             given_name: &given_name,
             family_name: &family_name,
             date_of_birth: date_of_birth.map(|d| d.to_string()),
-            password_hash: &hash,
         },
     )
     .await?;
@@ -169,58 +159,6 @@ pub(crate) fn mailer(state: &AppState) -> Mailer<'_> {
     }
 }
 
-/// Links a confirmed account to the council's records of the same person,
-/// when the council keeps a resident index that holds accounts: the
-/// resident then finds their council tax, housing and other records with
-/// their account. Only once the email address is proved theirs, so that
-/// nobody can attach an account to someone else's records by typing their
-/// name and birthday. The confirmation stands whatever becomes of this; a
-/// failure is logged, and the next full run links the account.
-async fn link_account(state: &AppState, user: UserId) {
-    let Some(live) = &state.site.index else {
-        return;
-    };
-    if live.policy().system(townhall_index::ACCOUNTS).is_none() {
-        return;
-    }
-    let council = state.council().id;
-    let account = accounts::get(state.store(), council, user).await;
-    let profile = profiles::read_own(state.store(), council, user).await;
-    let (Ok(Some(account)), Ok(Some(profile))) = (account, profile) else {
-        tracing::warn!("a confirmed account has no profile to link in the resident index");
-        return;
-    };
-    if account.kind != UserKind::Resident {
-        return;
-    }
-    let arriving = townhall_index::live::Arriving {
-        key: townhall_index::records::RecordKey::new(
-            townhall_index::ACCOUNTS.into(),
-            user.to_string(),
-        ),
-        person: townhall_linkage::record::RawPerson {
-            first_name: profile.given_name,
-            surname: profile.family_name,
-            email: account.email.to_string(),
-            date_of_birth: profile.date_of_birth.unwrap_or_default(),
-            phone: profile.phone.unwrap_or_default(),
-            ..Default::default()
-        },
-        extra: profile
-            .uprn
-            .map(|u| [("uprn".to_owned(), u)].into())
-            .unwrap_or_default(),
-        account: Some(user),
-    };
-    let by = townhall_index::live::By {
-        actor: townhall_audit::Actor::Resident(user.to_string()),
-        label: "The resident, confirming their account".into(),
-    };
-    if let Err(e) = live.arrive(state.store(), arriving, &by).await {
-        tracing::warn!(error = %e, "a confirmed account could not be linked in the resident index");
-    }
-}
-
 pub async fn check_email(State(state): State<AppState>, v: Visitor) -> Markup {
     page(
         &v,
@@ -228,52 +166,11 @@ pub async fn check_email(State(state): State<AppState>, v: Visitor) -> Markup {
         "Check your email",
         html! {
             h1 { "Check your email" }
-            p { "We have sent you an email with a link to confirm your address. Open the link to finish creating your account." }
+            p { "We have sent you an email with a link to confirm your address. Open the link to choose your password and finish creating your account." }
             p { "If the link has expired, " a href="/forgot-password" { "reset your password" } ": the link we send then also confirms your address." }
             p { "The link works for 24 hours. If the email has not arrived after a few minutes, check your spam or junk folder." }
         },
     )
-}
-
-#[derive(Deserialize)]
-pub struct TokenQuery {
-    #[serde(default)]
-    token: String,
-}
-
-pub async fn verify_email(
-    State(state): State<AppState>,
-    v: Visitor,
-    Query(q): Query<TokenQuery>,
-) -> Result<Response, AppError> {
-    let outcome = recovery::confirm_email(state.store(), state.council().id, &q.token).await?;
-    let body = match outcome {
-        Ok(user) => {
-            link_account(&state, user).await;
-            html! {
-                (layout::banner(true, "Your email address is confirmed", html! { p { "You can now sign in." } }))
-                h1 { "Email address confirmed" }
-                a class="button" href="/sign-in" role="button" { "Sign in" }
-            }
-        }
-        Err(TokenError::Used) => html! {
-            h1 { "Your email address is already confirmed" }
-            p { "This link has been used, so your account is ready." }
-            a class="button" href="/sign-in" role="button" { "Sign in" }
-        },
-        Err(e) => html! {
-            h1 { "We could not confirm your email address" }
-            p { (e.to_string()) }
-            p { "To get a new link, " a href="/forgot-password" { "reset your password" } ": the link we send also confirms your address." }
-        },
-    };
-    Ok(page(
-        &v,
-        &state.council().name,
-        "Confirm your email address",
-        body,
-    )
-    .into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -404,7 +301,7 @@ async fn check_sign_in(
                 // which its owner may not know.
                 SignInError::BadCredentials if !staff => errors.push(
                     "password",
-                    format!("{e}. If you have just created an account, confirm your email address first with the link we sent you; if that link has expired, reset your password, which confirms it too"),
+                    format!("{e}. If you have just created an account, choose your password first with the link we emailed you; if that link has expired, reset your password instead"),
                 ),
                 SignInError::BadCredentials => errors.push("password", e.to_string()),
                 SignInError::Locked { .. } => errors.push("email", e.to_string()),
@@ -530,96 +427,6 @@ pub async fn forgot(
     Ok(page(&v, &state.council().name, "Check your email", html! {
         h1 { "Check your email" }
         p { "If there is an account for " strong { (email.as_str()) } ", we have sent it a link to reset the password. The link works for 1 hour." }
-    })
-    .into_response())
-}
-
-#[derive(Deserialize, Default)]
-pub struct ResetForm {
-    #[serde(default)]
-    token: String,
-    #[serde(default)]
-    password: String,
-}
-
-pub async fn reset_form(
-    State(state): State<AppState>,
-    v: Visitor,
-    Query(q): Query<TokenQuery>,
-) -> Result<Response, AppError> {
-    let valid = tokens::peek(
-        state.store(),
-        state.council().id,
-        &q.token,
-        TokenPurpose::ResetPassword,
-    )
-    .await?;
-    Ok(match valid {
-        Ok(()) => reset_page(&state, &v, &q.token, &Errors::default()).into_response(),
-        Err(e) => (
-            axum::http::StatusCode::BAD_REQUEST,
-            page(
-                &v,
-                &state.council().name,
-                "Reset your password",
-                html! {
-                    h1 { "This link cannot be used" }
-                    p { (e.to_string()) }
-                    p { a href="/forgot-password" { "Ask for a new link" } }
-                },
-            ),
-        )
-            .into_response(),
-    })
-}
-
-fn reset_page(state: &AppState, v: &Visitor, token: &str, errors: &Errors) -> Markup {
-    page(
-        v,
-        &state.council().name,
-        &layout::title(errors, "Choose a new password"),
-        html! {
-            (error_summary(errors))
-            h1 { "Choose a new password" }
-            form method="post" action="/reset-password" novalidate {
-                (csrf(v))
-                input type="hidden" name="token" value=(token);
-                (Input { name: "password", label: "New password", kind: "password", value: "", hint: Some("At least 8 characters"), autocomplete: Some("new-password") }.render(errors))
-                button class="button" type="submit" { "Save password" }
-            }
-        },
-    )
-}
-
-pub async fn reset(
-    State(state): State<AppState>,
-    v: Visitor,
-    Form(f): Form<ResetForm>,
-) -> Result<Response, AppError> {
-    if let Err(e) = password::check_rules(&f.password) {
-        let mut errors = Errors::default();
-        errors.push("password", e.to_string());
-        return Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            reset_page(&state, &v, &f.token, &errors),
-        )
-            .into_response());
-    }
-    let hash = password::hash_async(f.password.clone()).await;
-    let done =
-        match recovery::reset_password(state.store(), state.council().id, &f.token, &hash).await? {
-            Ok(done) => done,
-            Err(e) => return Err(AppError::BadRequest(e.to_string())),
-        };
-    if done.confirmed_now {
-        link_account(&state, done.user).await;
-    }
-    Ok(page(&v, &state.council().name, "Password changed", html! {
-        (layout::banner(true, "Your password has been changed", html! {
-            p { "You have been signed out everywhere. Sign in with your new password." }
-            @if done.passkeys_removed > 0 { p { "Your passkeys have been removed too. Add them again from your account once you have signed in." } }
-        }))
-        a class="button" href="/sign-in" role="button" { "Sign in" }
     })
     .into_response())
 }

@@ -6,6 +6,7 @@ mod consent;
 mod dashboard;
 mod dev;
 mod journey;
+mod links;
 mod passkeys;
 mod payments;
 mod public;
@@ -34,7 +35,10 @@ pub fn routes() -> Router<AppState> {
             get(account::sign_up_form).post(account::sign_up),
         )
         .route("/sign-up/check-email", get(account::check_email))
-        .route("/verify-email", get(account::verify_email))
+        .route(
+            "/verify-email",
+            get(links::verify_email).post(links::choose_password),
+        )
         .route(
             "/sign-in",
             get(account::sign_in_form).post(account::sign_in),
@@ -46,10 +50,7 @@ pub fn routes() -> Router<AppState> {
             "/forgot-password",
             get(account::forgot_form).post(account::forgot),
         )
-        .route(
-            "/reset-password",
-            get(account::reset_form).post(account::reset),
-        )
+        .route("/reset-password", get(links::reset_form).post(links::reset))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/account", get(dashboard::settings))
         .route("/account/access-log", get(dashboard::access_log))
