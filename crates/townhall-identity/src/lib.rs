@@ -75,6 +75,11 @@ pub const MIGRATIONS: &[Migration] = &[
         "link_emails",
         include_str!("../migrations/0009_link_emails.sql"),
     ),
+    Migration::portable(
+        2026120703,
+        "email_lower_case",
+        include_str!("../migrations/0010_email_lower_case.sql"),
+    ),
 ];
 
 /// A random secret of 32 bytes as URL-safe base64, for tokens sent to people.

@@ -18,7 +18,10 @@ pub enum EmailError {
     TooLong,
 }
 
-/// A syntactically valid email address, stored with its domain in lower case.
+/// A syntactically valid email address, in lower case: people type the same
+/// address with different capitals (`Omar.Haddad@Mail.Example` at sign-up,
+/// `omar.haddad@mail.example` at sign-in), and mail systems deliver them
+/// alike, so an account is found however its address is typed.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct EmailAddress(String);
@@ -49,7 +52,11 @@ impl EmailAddress {
         if !domain_ok || !local_ok {
             return Err(EmailError::Format);
         }
-        Ok(Self(format!("{local}@{}", domain.to_ascii_lowercase())))
+        Ok(Self(format!(
+            "{}@{}",
+            local.to_lowercase(),
+            domain.to_ascii_lowercase()
+        )))
     }
 
     /// The address as text.
@@ -90,7 +97,9 @@ mod tests {
     #[test]
     fn accepts_and_normalises() {
         let e = EmailAddress::parse("  Martin.Jones@Example.ORG ").unwrap();
-        assert_eq!(e.as_str(), "Martin.Jones@example.org");
+        assert_eq!(e.as_str(), "martin.jones@example.org");
+        let e = EmailAddress::parse("ZOË.Ødegaard@example.org").unwrap();
+        assert_eq!(e.as_str(), "zoë.ødegaard@example.org");
     }
 
     #[test]

@@ -142,6 +142,40 @@ async fn sign_up_confirm_sign_in_and_out() {
 }
 
 #[tokio::test]
+async fn an_address_is_the_same_whatever_its_capitals() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let r = s
+        .sign_up(
+            &c,
+            "/sign-up",
+            ("Omar", "Haddad"),
+            "Omar.Haddad@Mail.Example",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let link = link_for(&s, "omar.haddad@mail.example").await;
+    choose_password(&c, &link, "three random words").await;
+    for typed in [
+        "omar.haddad@mail.example",
+        "OMAR.HADDAD@MAIL.EXAMPLE",
+        " Omar.Haddad@mail.example ",
+    ] {
+        let r = sign_in(&s, &s.client(), typed, "three random words").await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{typed}");
+    }
+    // Signing up again with other capitals finds the same account.
+    s.sign_up(
+        &s.client(),
+        "/sign-up",
+        ("Omar", "Haddad"),
+        "OMAR.haddad@mail.example",
+    )
+    .await;
+    assert_eq!(s.count("users").await, 1);
+}
+
+#[tokio::test]
 async fn bad_sign_up_input_is_shown_against_each_field_and_nothing_is_stored() {
     let s = TestServer::start().await;
     let c = s.client();

@@ -292,7 +292,7 @@ async fn a_resident_who_signs_up_is_linked_to_their_council_tax_record_in_that_r
         None,
         "not linked before the email address is confirmed"
     );
-    let link = link_for(&s, "Rosalind.Featherstone@mail.example").await;
+    let link = link_for(&s, "rosalind.featherstone@mail.example").await;
     let r = crate::accounts::choose_password(&c, &link, "correct horse battery").await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(
@@ -371,7 +371,7 @@ async fn a_reset_that_confirms_an_address_links_the_account_too() {
         &c,
         "/forgot-password",
         "/forgot-password",
-        &[("email", "Rosalind.Featherstone@mail.example")],
+        &[("email", "rosalind.featherstone@mail.example")],
     )
     .await;
     s.deliver().await;
