@@ -1,7 +1,9 @@
 //! What one audit entry holds, and its canonical form for hashing.
 
+use std::fmt;
+
 use townhall_store::{sql::Row as _, Row, StoreError};
-use townhall_types::{CouncilId, Timestamp};
+use townhall_types::{CaseId, CouncilId, PersonId, ReviewId, Timestamp, UserId};
 
 /// Who did it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +111,62 @@ impl Outcome {
     }
 }
 
+/// The record an entry is about, written `kind:id` in the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordRef {
+    /// A resident's account and profile.
+    Resident(UserId),
+    /// A resident's consent choices.
+    Consent(UserId),
+    /// A case (a request to the council).
+    Case(CaseId),
+    /// A person in the resident index.
+    Person(PersonId),
+    /// One source system's record in the resident index, as `system/record id`.
+    IndexRecord(String),
+    /// Two index records shown side by side, to decide whether they are one
+    /// person: their keys, `system/record id/system/record id`.
+    IndexPair(String),
+    /// A reviewer's decision on such a pair.
+    IndexReview(ReviewId),
+    /// A full linkage run of the council's resident index.
+    IndexRun,
+}
+
+impl fmt::Display for RecordRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecordRef::Resident(id) => write!(f, "resident:{id}"),
+            RecordRef::Consent(id) => write!(f, "consent:{id}"),
+            RecordRef::Case(id) => write!(f, "case:{id}"),
+            RecordRef::Person(id) => write!(f, "person:{id}"),
+            RecordRef::IndexRecord(key) => write!(f, "index-record:{key}"),
+            RecordRef::IndexPair(keys) => write!(f, "index-pair:{keys}"),
+            RecordRef::IndexReview(id) => write!(f, "index-review:{id}"),
+            RecordRef::IndexRun => f.write_str("index:run"),
+        }
+    }
+}
+
+impl RecordRef {
+    /// Reads the `kind:id` form back.
+    pub fn parse(text: &str) -> Result<Self, StoreError> {
+        let wrong = || bad(format!("unknown record '{text}'"));
+        let (kind, id) = text.split_once(':').ok_or_else(wrong)?;
+        Ok(match kind {
+            "resident" => RecordRef::Resident(id.parse().map_err(|_| wrong())?),
+            "consent" => RecordRef::Consent(id.parse().map_err(|_| wrong())?),
+            "case" => RecordRef::Case(id.parse().map_err(|_| wrong())?),
+            "person" => RecordRef::Person(id.parse().map_err(|_| wrong())?),
+            "index-record" => RecordRef::IndexRecord(id.to_owned()),
+            "index-pair" => RecordRef::IndexPair(id.to_owned()),
+            "index-review" => RecordRef::IndexReview(id.parse().map_err(|_| wrong())?),
+            "index" if id == "run" => RecordRef::IndexRun,
+            _ => return Err(wrong()),
+        })
+    }
+}
+
 /// An access to record: who, on whose behalf, which record and fields, why, and how it ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEvent {
@@ -122,8 +180,8 @@ pub struct AuditEvent {
     pub on_behalf_of: Option<String>,
     /// Whose personal data it is, if anyone's.
     pub subject: Option<String>,
-    /// The record, as `kind:id`.
-    pub record: String,
+    /// The record.
+    pub record: RecordRef,
     /// The fields touched.
     pub fields: Vec<String>,
     /// What was done.
@@ -132,6 +190,61 @@ pub struct AuditEvent {
     pub purpose: String,
     /// Whether it was allowed.
     pub outcome: Outcome,
+}
+
+impl AuditEvent {
+    /// `actor`, shown to the resident as `label`, did `action` to `record`
+    /// of `council`: allowed, about nobody's personal data, no fields, no
+    /// purpose yet (the methods below add them).
+    pub fn new(
+        council: CouncilId,
+        (actor, label): (Actor, &str),
+        action: Action,
+        record: RecordRef,
+    ) -> Self {
+        Self {
+            council,
+            actor,
+            actor_label: label.to_owned(),
+            on_behalf_of: None,
+            subject: None,
+            record,
+            fields: Vec::new(),
+            action,
+            purpose: String::new(),
+            outcome: Outcome::Allowed,
+        }
+    }
+
+    /// Whose personal data it is (an account's id).
+    pub fn about<S: ToString>(mut self, subject: Option<S>) -> Self {
+        self.subject = subject.map(|s| s.to_string());
+        self
+    }
+
+    /// The fields touched.
+    pub fn fields<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
+        self.fields = fields.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Why.
+    pub fn purpose(mut self, purpose: impl Into<String>) -> Self {
+        self.purpose = purpose.into();
+        self
+    }
+
+    /// The person the actor acted for (assisted digital).
+    pub fn on_behalf_of(mut self, who: Option<UserId>) -> Self {
+        self.on_behalf_of = who.map(|w| w.to_string());
+        self
+    }
+
+    /// How it ended.
+    pub fn outcome(mut self, outcome: Outcome) -> Self {
+        self.outcome = outcome;
+        self
+    }
 }
 
 /// An entry as stored in the chain.
@@ -161,7 +274,7 @@ impl AuditRecord {
             actor_label: e.actor_label.clone(),
             on_behalf_of: e.on_behalf_of.clone(),
             subject: e.subject.clone(),
-            record: e.record.clone(),
+            record: e.record.to_string(),
             fields: e.fields.join(","),
             action: e.action.as_str().to_owned(),
             purpose: e.purpose.clone(),
@@ -253,7 +366,7 @@ pub(crate) fn from_row(row: &Row) -> Result<AuditRecord, StoreError> {
             actor_label: raw.actor_label,
             on_behalf_of: raw.on_behalf_of,
             subject: raw.subject,
-            record: raw.record,
+            record: RecordRef::parse(&raw.record)?,
             fields: if raw.fields.is_empty() {
                 Vec::new()
             } else {
@@ -270,4 +383,29 @@ pub(crate) fn from_row(row: &Row) -> Result<AuditRecord, StoreError> {
 
 fn bad(msg: String) -> StoreError {
     StoreError::decode(msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_record_reads_back_as_written() {
+        let all = [
+            RecordRef::Resident(UserId::new()),
+            RecordRef::Consent(UserId::new()),
+            RecordRef::Case(CaseId::new()),
+            RecordRef::Person(PersonId::new()),
+            RecordRef::IndexRecord("council_tax/CT1".into()),
+            RecordRef::IndexPair("council_tax/CT1/housing/H/2".into()),
+            RecordRef::IndexReview(ReviewId::new()),
+            RecordRef::IndexRun,
+        ];
+        for r in all {
+            assert_eq!(RecordRef::parse(&r.to_string()).unwrap(), r, "{r}");
+        }
+        for bad in ["", "case", "case:not-an-id", "planet:earth", "index:walk"] {
+            assert!(RecordRef::parse(bad).is_err(), "{bad}");
+        }
+    }
 }

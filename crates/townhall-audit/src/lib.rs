@@ -13,7 +13,7 @@
 mod entry;
 mod verify;
 
-pub use entry::{Action, Actor, AuditEvent, AuditRecord, Outcome};
+pub use entry::{Action, Actor, AuditEvent, AuditRecord, Outcome, RecordRef};
 pub use verify::{verify, Breach, VerifyError, VerifyReport};
 
 use sha2::{Digest, Sha256};
@@ -109,7 +109,7 @@ pub async fn append_all(
                 .bind(&e.actor_label)
                 .bind(&e.on_behalf_of)
                 .bind(&e.subject)
-                .bind(&e.record)
+                .bind(e.record.to_string())
                 .bind(e.fields.join(","))
                 .bind(e.action.as_str())
                 .bind(&e.purpose)

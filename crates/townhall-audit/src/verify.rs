@@ -231,7 +231,7 @@ async fn verify_chain(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{append, Action, Actor, AuditEvent, Outcome};
+    use crate::{append, Action, Actor, AuditEvent, RecordRef};
     use townhall_types::CouncilId;
 
     /// A store holding one chain of `n` entries.
@@ -242,18 +242,14 @@ mod tests {
         let council = CouncilId::new();
         let mut tx = store.begin().await.unwrap();
         for i in 0..n {
-            let event = AuditEvent {
+            let event = AuditEvent::new(
                 council,
-                actor: Actor::System("test".into()),
-                actor_label: "Test".into(),
-                on_behalf_of: None,
-                subject: None,
-                record: format!("record:{i}"),
-                fields: vec![],
-                action: Action::Read,
-                purpose: "testing".into(),
-                outcome: Outcome::Allowed,
-            };
+                (Actor::System("test".into()), "Test"),
+                Action::Read,
+                RecordRef::Case(townhall_types::CaseId::new()),
+            )
+            .fields([format!("field {i}")])
+            .purpose("testing");
             append(&mut tx, &event).await.unwrap();
         }
         tx.commit().await.unwrap();

@@ -14,7 +14,7 @@
 use std::io::Cursor;
 
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
-use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
 use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{AttachmentId, CaseId, CouncilId, Timestamp, UserId};
 
@@ -327,18 +327,15 @@ pub async fn read_as(
             .await?;
     townhall_audit::append(
         &mut tx,
-        &AuditEvent {
+        &AuditEvent::new(
             council,
-            actor,
-            actor_label: actor_label.to_owned(),
-            on_behalf_of: None,
-            subject: resident,
-            record: format!("case:{case}"),
-            fields: vec![format!("attachments.{id}")],
-            action: Action::Read,
-            purpose: purpose.to_owned(),
-            outcome: Outcome::Allowed,
-        },
+            (actor, actor_label),
+            Action::Read,
+            RecordRef::Case(case),
+        )
+        .about(resident)
+        .fields([format!("attachments.{id}")])
+        .purpose(purpose),
     )
     .await?;
     tx.commit().await?;

@@ -1,7 +1,7 @@
 //! "Is this the same problem?": instead of a duplicate report, people join the
 //! open case and hear of its progress as the first reporter does.
 
-use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
 use townhall_notify::Templates;
 use townhall_places::Council;
 use townhall_services::Service;
@@ -102,18 +102,15 @@ pub async fn join(
     .await?;
     townhall_audit::append(
         tx,
-        &AuditEvent {
-            council: council.id,
-            actor,
-            actor_label: label,
-            on_behalf_of: None,
-            subject: resident.clone(),
-            record: format!("case:{}", case.id),
-            fields: vec!["follower_name".into(), "follower_email".into()],
-            action: Action::Create,
-            purpose: format!("following a report: {}", service.name),
-            outcome: Outcome::Allowed,
-        },
+        &AuditEvent::new(
+            council.id,
+            (actor, &label),
+            Action::Create,
+            RecordRef::Case(case.id),
+        )
+        .about(resident.as_ref())
+        .fields(["follower_name", "follower_email"])
+        .purpose(format!("following a report: {}", service.name)),
     )
     .await?;
     if let Some(email) = &email {

@@ -1,7 +1,7 @@
 //! Finding cases: a resident's own, a team's queue, one case for staff (audited),
 //! and open cases near a point (duplicate detection).
 
-use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
 use townhall_places::distance_metres;
 use townhall_store::{sql, Store, StoreError};
 use townhall_types::{CaseId, CouncilId, TeamId, Timestamp, UserId};
@@ -170,24 +170,21 @@ pub async fn open_as(
     .collect::<Result<Vec<_>, _>>()?;
     townhall_audit::append(
         &mut tx,
-        &AuditEvent {
+        &AuditEvent::new(
             council,
-            actor,
-            actor_label: actor_label.to_owned(),
-            on_behalf_of: None,
-            subject: found.resident.map(|r| r.to_string()),
-            record: format!("case:{case}"),
-            fields: vec![
-                "contact_name".into(),
-                "contact_email".into(),
-                "contact_phone".into(),
-                "answers".into(),
-                "location".into(),
-            ],
-            action: Action::Read,
-            purpose: purpose.to_owned(),
-            outcome: Outcome::Allowed,
-        },
+            (actor, actor_label),
+            Action::Read,
+            RecordRef::Case(case),
+        )
+        .about(found.resident)
+        .fields([
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "answers",
+            "location",
+        ])
+        .purpose(purpose),
     )
     .await?;
     tx.commit().await?;

@@ -2,7 +2,7 @@
 //! deadline, first status, audit entry and the first message, in one transaction.
 
 use std::collections::HashMap;
-use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
 use townhall_notify::Templates;
 use townhall_places::Council;
 use townhall_services::eligibility::{self, Facts, Rule};
@@ -250,20 +250,20 @@ pub(crate) async fn submit_all(
         .iter()
         .zip(&eligible)
         .zip(labels)
-        .map(|((case, s), (actor, label))| AuditEvent {
-            council: s.council.id,
-            actor,
-            actor_label: label,
-            on_behalf_of: match (&s.channel, case.resident) {
-                (Channel::Assisted { .. }, Some(r)) => Some(r.to_string()),
+        .map(|((case, s), (actor, label))| {
+            AuditEvent::new(
+                s.council.id,
+                (actor, &label),
+                Action::Create,
+                RecordRef::Case(case.id),
+            )
+            .on_behalf_of(match s.channel {
+                Channel::Assisted { .. } => case.resident,
                 _ => None,
-            },
-            subject: case.resident.map(|r| r.to_string()),
-            record: format!("case:{}", case.id),
-            fields: recorded_fields(case),
-            action: Action::Create,
-            purpose: format!("providing the service: {}", s.service.name),
-            outcome: Outcome::Allowed,
+            })
+            .about(case.resident)
+            .fields(recorded_fields(case))
+            .purpose(format!("providing the service: {}", s.service.name))
         })
         .collect();
     townhall_audit::append_all(tx, &audit).await?;

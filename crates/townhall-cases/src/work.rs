@@ -1,7 +1,7 @@
 //! What staff do to a case: move it through its workflow, write notes, assign it.
 //! Each change is recorded in the case's history and in the audit log.
 
-use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
 use townhall_notify::Templates;
 use townhall_places::Council;
 use townhall_services::{Catalogue, Service};
@@ -123,18 +123,15 @@ async fn audit(
 ) -> Result<(), StoreError> {
     townhall_audit::append(
         tx,
-        &AuditEvent {
-            council: council.id,
-            actor: Actor::Staff(by.id.to_string()),
-            actor_label: by.label.clone(),
-            on_behalf_of: None,
-            subject: case.resident.map(|r| r.to_string()),
-            record: format!("case:{}", case.id),
-            fields: fields.iter().map(|f| (*f).to_owned()).collect(),
-            action: Action::Update,
-            purpose: purpose.to_owned(),
-            outcome: Outcome::Allowed,
-        },
+        &AuditEvent::new(
+            council.id,
+            (Actor::Staff(by.id.to_string()), &by.label),
+            Action::Update,
+            RecordRef::Case(case.id),
+        )
+        .about(case.resident)
+        .fields(fields.iter().copied())
+        .purpose(purpose),
     )
     .await?;
     Ok(())

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
 use townhall_identity::accounts::{self, NewAccount, UserKind};
 use townhall_identity::profiles::{self, ResidentProfile};
 use townhall_identity::{password, staff, Role};
@@ -498,18 +498,18 @@ async fn seed_residents(
         profiles::save(&mut tx, council.id, user.id, &profile).await?;
         townhall_audit::append(
             &mut tx,
-            &AuditEvent {
-                council: council.id,
-                actor: Actor::System("demo-seed".into()),
-                actor_label: "Riverside Borough Council (records moved from the old system)".into(),
-                on_behalf_of: None,
-                subject: Some(user.id.to_string()),
-                record: format!("resident:{}", user.id),
-                fields: profiles::FIELDS.iter().map(|f| (*f).to_owned()).collect(),
-                action: Action::Create,
-                purpose: "setting up your council account".into(),
-                outcome: Outcome::Allowed,
-            },
+            &AuditEvent::new(
+                council.id,
+                (
+                    Actor::System("demo-seed".into()),
+                    "Riverside Borough Council (records moved from the old system)",
+                ),
+                Action::Create,
+                RecordRef::Resident(user.id),
+            )
+            .about(Some(user.id))
+            .fields(profiles::FIELDS)
+            .purpose("setting up your council account"),
         )
         .await?;
         // About one resident in five has made a choice about data sharing.

@@ -193,18 +193,15 @@ pub async fn get_as(
     let mut tx = store.begin().await?;
     townhall_audit::append(
         &mut tx,
-        &townhall_audit::AuditEvent {
+        &townhall_audit::AuditEvent::new(
             council,
-            actor,
-            actor_label: actor_label.to_owned(),
-            on_behalf_of: None,
-            subject: Some(id.to_string()),
-            record: format!("resident:{id}"),
-            fields: vec!["display_name".into(), "email".into()],
-            action: townhall_audit::Action::Read,
-            purpose: purpose.to_owned(),
-            outcome: townhall_audit::Outcome::Allowed,
-        },
+            (actor, actor_label),
+            townhall_audit::Action::Read,
+            townhall_audit::RecordRef::Resident(id),
+        )
+        .about(Some(id))
+        .fields(["display_name", "email"])
+        .purpose(purpose),
     )
     .await?;
     tx.commit().await?;

@@ -5,7 +5,7 @@
 //! protection officer's review.
 
 use time::Duration;
-use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
 use townhall_store::{sql, Store, StoreError};
 use townhall_types::{CouncilId, Timestamp, UserId};
 
@@ -79,18 +79,14 @@ pub async fn state_reason(
     .await?;
     townhall_audit::append(
         &mut tx,
-        &AuditEvent {
+        &AuditEvent::new(
             council,
-            actor: Actor::Staff(staff.to_string()),
-            actor_label: staff_label.to_owned(),
-            on_behalf_of: None,
-            subject: Some(resident.to_string()),
-            record: format!("resident:{resident}"),
-            fields: Vec::new(),
-            action: Action::Create,
-            purpose: format!("giving a reason to see the record: {reason}"),
-            outcome: Outcome::Allowed,
-        },
+            (Actor::Staff(staff.to_string()), staff_label),
+            Action::Create,
+            RecordRef::Resident(resident),
+        )
+        .about(Some(resident))
+        .purpose(format!("giving a reason to see the record: {reason}")),
     )
     .await?;
     tx.commit().await?;
@@ -169,20 +165,19 @@ pub async fn mark_reviewed(
     let Some((resident,)) = row else {
         return Ok(false);
     };
+    let resident: UserId = resident
+        .parse()
+        .map_err(|_| decode_err("bad resident id"))?;
     townhall_audit::append(
         &mut tx,
-        &AuditEvent {
+        &AuditEvent::new(
             council,
-            actor: Actor::Staff(reviewer.to_string()),
-            actor_label: reviewer_label.to_owned(),
-            on_behalf_of: None,
-            subject: Some(resident.clone()),
-            record: format!("resident:{resident}"),
-            fields: Vec::new(),
-            action: Action::Update,
-            purpose: "reviewing a reason given to see the record".into(),
-            outcome: Outcome::Allowed,
-        },
+            (Actor::Staff(reviewer.to_string()), reviewer_label),
+            Action::Update,
+            RecordRef::Resident(resident),
+        )
+        .about(Some(resident))
+        .purpose("reviewing a reason given to see the record"),
     )
     .await?;
     tx.commit().await?;

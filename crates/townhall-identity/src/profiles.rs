@@ -1,7 +1,7 @@
 //! Residents' personal details. Owners read their own; anyone else reads through
 //! [`read_as`], which records the read in the audit log in the same transaction.
 
-use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
 use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{CouncilId, UserId};
 
@@ -112,18 +112,15 @@ pub async fn read_as(
     };
     townhall_audit::append(
         &mut tx,
-        &AuditEvent {
+        &AuditEvent::new(
             council,
-            actor,
-            actor_label: actor_label.to_owned(),
-            on_behalf_of: None,
-            subject: Some(subject.to_string()),
-            record: format!("resident:{subject}"),
-            fields: FIELDS.iter().map(|f| (*f).to_owned()).collect(),
-            action: Action::Read,
-            purpose: purpose.to_owned(),
-            outcome: Outcome::Allowed,
-        },
+            (actor, actor_label),
+            Action::Read,
+            RecordRef::Resident(subject),
+        )
+        .about(Some(subject))
+        .fields(FIELDS)
+        .purpose(purpose),
     )
     .await?;
     tx.commit().await?;
@@ -258,21 +255,16 @@ pub async fn find_as(
     }
     let events: Vec<AuditEvent> = found
         .iter()
-        .map(|f| AuditEvent {
-            council,
-            actor: actor.clone(),
-            actor_label: actor_label.to_owned(),
-            on_behalf_of: None,
-            subject: Some(f.id.to_string()),
-            record: format!("resident:{}", f.id),
-            fields: vec![
-                "given_name".into(),
-                "family_name".into(),
-                "date_of_birth".into(),
-            ],
-            action: Action::Read,
-            purpose: purpose.to_owned(),
-            outcome: Outcome::Allowed,
+        .map(|f| {
+            AuditEvent::new(
+                council,
+                (actor.clone(), actor_label),
+                Action::Read,
+                RecordRef::Resident(f.id),
+            )
+            .about(Some(f.id))
+            .fields(["given_name", "family_name", "date_of_birth"])
+            .purpose(purpose)
         })
         .collect();
     let mut tx = store.begin().await?;

@@ -26,7 +26,7 @@ pub mod view;
 use std::path::Path;
 
 use rayon::prelude::*;
-use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
 use townhall_linkage::frequency::TermFrequencies;
 use townhall_linkage::model::Explanation;
 use townhall_linkage::record::Person;
@@ -126,21 +126,15 @@ pub async fn explain(
     let mut tx = store.begin().await?;
     townhall_audit::append(
         &mut tx,
-        &AuditEvent {
+        &AuditEvent::new(
             council,
-            actor,
-            actor_label: label.to_owned(),
-            on_behalf_of: None,
-            subject: all[ia].account.or(all[ib].account).map(|u| u.to_string()),
-            record: format!("index-pair:{a}/{b}"),
-            fields: policy::VIEW_FIELDS
-                .iter()
-                .map(|f| (*f).to_owned())
-                .collect(),
-            action: Action::Read,
-            purpose: "explaining whether two records are the same person".into(),
-            outcome: Outcome::Allowed,
-        },
+            (actor, label),
+            Action::Read,
+            RecordRef::IndexPair(format!("{a}/{b}")),
+        )
+        .about(all[ia].account.or(all[ib].account))
+        .fields(policy::VIEW_FIELDS.iter().copied())
+        .purpose("explaining whether two records are the same person"),
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;

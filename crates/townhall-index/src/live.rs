@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
-use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
 use townhall_linkage::blocking::Mode;
 use townhall_linkage::column::Column;
 use townhall_linkage::frequency::TermFrequencies;
@@ -304,21 +304,15 @@ impl LiveIndex {
     ) -> Result<(), StoreError> {
         townhall_audit::append(
             tx,
-            &AuditEvent {
-                council: self.council,
-                actor: by.actor.clone(),
-                actor_label: by.label.clone(),
-                on_behalf_of: None,
-                subject: account.map(|u| u.to_string()),
-                record: format!("index-record:{key}"),
-                fields: crate::policy::VIEW_FIELDS
-                    .iter()
-                    .map(|f| (*f).to_owned())
-                    .collect(),
+            &AuditEvent::new(
+                self.council,
+                (by.actor.clone(), &by.label),
                 action,
-                purpose: purpose.into(),
-                outcome: Outcome::Allowed,
-            },
+                RecordRef::IndexRecord(key.to_string()),
+            )
+            .about(account)
+            .fields(crate::policy::VIEW_FIELDS.iter().copied())
+            .purpose(purpose),
         )
         .await?;
         Ok(())

@@ -2,7 +2,7 @@
 //! reviewer side by side with the explanation of their score (each opening
 //! audited), and the reviewer's decision, which every later run keeps.
 
-use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
 use townhall_linkage::model::Explanation;
 use townhall_store::{sql, Store, StoreError};
 use townhall_types::{CouncilId, ReviewId, Timestamp};
@@ -163,21 +163,15 @@ pub async fn open_as(
     let mut tx = store.begin().await?;
     townhall_audit::append(
         &mut tx,
-        &AuditEvent {
+        &AuditEvent::new(
             council,
-            actor: reviewer.actor.clone(),
-            actor_label: reviewer.label.to_owned(),
-            on_behalf_of: None,
-            subject: left.account.or(right.account).map(|a| a.to_string()),
-            record: format!("index-review:{id}"),
-            fields: crate::policy::VIEW_FIELDS
-                .iter()
-                .map(|f| (*f).to_owned())
-                .collect(),
-            action: Action::Read,
-            purpose: PURPOSE.into(),
-            outcome: Outcome::Allowed,
-        },
+            (reviewer.actor.clone(), reviewer.label),
+            Action::Read,
+            RecordRef::IndexReview(id),
+        )
+        .about(left.account.or(right.account))
+        .fields(crate::policy::VIEW_FIELDS.iter().copied())
+        .purpose(PURPOSE),
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
@@ -257,18 +251,14 @@ pub async fn decide(
     }
     townhall_audit::append(
         &mut tx,
-        &AuditEvent {
+        &AuditEvent::new(
             council,
-            actor: reviewer.actor.clone(),
-            actor_label: reviewer.label.to_owned(),
-            on_behalf_of: None,
-            subject: None,
-            record: format!("index-review:{id}"),
-            fields: vec!["person".into()],
-            action: Action::Update,
-            purpose: PURPOSE.into(),
-            outcome: Outcome::Allowed,
-        },
+            (reviewer.actor.clone(), reviewer.label),
+            Action::Update,
+            RecordRef::IndexReview(id),
+        )
+        .fields(["person"])
+        .purpose(PURPOSE),
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;

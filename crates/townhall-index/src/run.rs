@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use rayon::prelude::*;
-use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
 use townhall_linkage::blocking::Mode;
 use townhall_linkage::link::{link_with, Decision, Settings};
 use townhall_linkage::record::Person;
@@ -304,21 +304,17 @@ pub async fn run(
     .await?;
     townhall_audit::append(
         &mut tx,
-        &AuditEvent {
+        &AuditEvent::new(
             council,
-            actor: Actor::System("resident-index".into()),
-            actor_label: "The single resident index".into(),
-            on_behalf_of: None,
-            subject: None,
-            record: "index:run".into(),
-            fields: crate::policy::VIEW_FIELDS
-                .iter()
-                .map(|f| (*f).to_owned())
-                .collect(),
-            action: Action::Update,
-            purpose: "linking each person's records across the council's systems".into(),
-            outcome: Outcome::Allowed,
-        },
+            (
+                Actor::System("resident-index".into()),
+                "The single resident index",
+            ),
+            Action::Update,
+            RecordRef::IndexRun,
+        )
+        .fields(crate::policy::VIEW_FIELDS.iter().copied())
+        .purpose("linking each person's records across the council's systems"),
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;

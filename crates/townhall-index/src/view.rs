@@ -4,7 +4,7 @@
 //! without one, for the purpose's default), and every opening — allowed or
 //! refused — is in the audit log.
 
-use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_audit::{Action, Actor, AuditEvent, Outcome, RecordRef};
 use townhall_consent::{decide, DecisionRequest, Policy as ConsentPolicy};
 use townhall_store::{Store, StoreError};
 use townhall_types::{CouncilId, PersonId, Timestamp, UserId};
@@ -128,22 +128,20 @@ pub async fn person_as(
     let mut tx = store.begin().await?;
     townhall_audit::append(
         &mut tx,
-        &AuditEvent {
+        &AuditEvent::new(
             council,
-            actor: viewer.actor.clone(),
-            actor_label: viewer.label.to_owned(),
-            on_behalf_of: None,
-            subject: accounts.iter().flatten().next().map(|a| a.to_string()),
-            record: format!("person:{person}"),
-            fields: view.fields.clone(),
-            action: Action::Read,
-            purpose: title.to_owned(),
-            outcome: if refusal.is_some() {
-                Outcome::Denied
-            } else {
-                Outcome::Allowed
-            },
-        },
+            (viewer.actor.clone(), viewer.label),
+            Action::Read,
+            RecordRef::Person(person),
+        )
+        .about(accounts.iter().flatten().next())
+        .fields(view.fields.iter().cloned())
+        .purpose(title)
+        .outcome(if refusal.is_some() {
+            Outcome::Denied
+        } else {
+            Outcome::Allowed
+        }),
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;

@@ -14,7 +14,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_audit::{Action, Actor, AuditEvent};
 use townhall_consent::{DecisionRequest, Policy};
 use townhall_identity::accounts::{self, NewAccount, UserKind};
 use townhall_identity::password;
@@ -166,18 +166,18 @@ async fn consent_decisions() {
 }
 
 fn event(council: CouncilId, n: usize) -> AuditEvent {
-    AuditEvent {
+    AuditEvent::new(
         council,
-        actor: Actor::Staff(format!("staff-{}", n % 40)),
-        actor_label: "Priya Shah, Caseworker, Housing".into(),
-        on_behalf_of: None,
-        subject: Some(format!("resident-{}", n % 1000)),
-        record: format!("resident:{}", n % 1000),
-        fields: vec!["phone".into(), "uprn".into()],
-        action: Action::Read,
-        purpose: "housing support".into(),
-        outcome: Outcome::Allowed,
-    }
+        (
+            Actor::Staff(format!("staff-{}", n % 40)),
+            "Priya Shah, Caseworker, Housing",
+        ),
+        Action::Read,
+        townhall_audit::RecordRef::Resident(townhall_types::UserId::new()),
+    )
+    .about(Some(format!("resident-{}", n % 1000)))
+    .fields(["phone", "uprn"])
+    .purpose("housing support")
 }
 
 /// Appends one entry per transaction, then `entries` in batches, then verifies them all.

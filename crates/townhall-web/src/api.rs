@@ -162,22 +162,20 @@ async fn consent_decision(
         Ok(d) => d,
         Err(e) => return json_internal(e),
     };
-    let event = AuditEvent {
+    let event = AuditEvent::new(
         council,
-        actor: Actor::Partner(client.key_id.clone()),
-        actor_label: client.name.clone(),
-        on_behalf_of: None,
-        subject: Some(resident.to_string()),
-        record: format!("consent:{resident}"),
-        fields: vec![format!("{}/{}", req.purpose, req.recipient)],
-        action: townhall_audit::Action::Read,
-        purpose: format!("consent check for {}", req.purpose),
-        outcome: if decision.allow {
-            Outcome::Allowed
-        } else {
-            Outcome::Denied
-        },
-    };
+        (Actor::Partner(client.key_id.clone()), &client.name),
+        townhall_audit::Action::Read,
+        townhall_audit::RecordRef::Consent(resident),
+    )
+    .about(Some(resident))
+    .fields([format!("{}/{}", req.purpose, req.recipient)])
+    .purpose(format!("consent check for {}", req.purpose))
+    .outcome(if decision.allow {
+        Outcome::Allowed
+    } else {
+        Outcome::Denied
+    });
     if let Err(e) = townhall_audit::record(state.store(), &event).await {
         return json_internal(e);
     }

@@ -1,23 +1,23 @@
 //! The audit chain: appends, verification, tampering, and residents' view of it.
 
-use townhall_audit::{Action, Actor, AuditEvent, Outcome};
+use townhall_audit::{Action, Actor, AuditEvent};
 use townhall_store::sql;
 use townhall_testkit::TestStore;
 use townhall_types::CouncilId;
 
 fn event(council: CouncilId, n: usize) -> AuditEvent {
-    AuditEvent {
+    AuditEvent::new(
         council,
-        actor: Actor::Staff(format!("staff-{n}")),
-        actor_label: "Priya Shah, Caseworker, Housing".into(),
-        on_behalf_of: None,
-        subject: Some(format!("resident-{}", n % 3)),
-        record: format!("resident:{n}"),
-        fields: vec!["phone".into(), "uprn".into()],
-        action: Action::Read,
-        purpose: "housing support".into(),
-        outcome: Outcome::Allowed,
-    }
+        (
+            Actor::Staff(format!("staff-{n}")),
+            "Priya Shah, Caseworker, Housing",
+        ),
+        Action::Read,
+        townhall_audit::RecordRef::Resident(townhall_types::UserId::new()),
+    )
+    .about(Some(format!("resident-{}", n % 3)))
+    .fields(["phone", "uprn"])
+    .purpose("housing support")
 }
 
 async fn fill(db: &TestStore, n: usize) -> CouncilId {

@@ -149,7 +149,7 @@ pub async fn dashboard(State(state): State<AppState>, v: Visitor) -> Result<Mark
 /// status", "looked at your details: your date of birth, your address".
 fn described(e: &townhall_audit::AuditEvent) -> String {
     use townhall_audit::Action as A;
-    let request = e.record.starts_with("case:");
+    let request = matches!(e.record, townhall_audit::RecordRef::Case(_));
     let what = if request {
         "your request"
     } else {
