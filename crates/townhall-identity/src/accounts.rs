@@ -267,13 +267,15 @@ pub async fn sign_in_with_password(
     .bind(email.as_str())
     .fetch_optional(store.reader())
     .await?;
-    // An unknown address costs the same time as a wrong password.
-    let (user_id, hash, confirmed) = match row {
-        Some((id, hash, verified)) => (
+    // An unknown address, or an account without a password, costs the same
+    // time as a wrong password, and only a stored password can match.
+    let (user_id, hash, usable) = match row {
+        Some((id, Some(hash), verified)) => (
             Some(id),
-            hash.unwrap_or_else(|| password::decoy_hash().to_owned()),
+            hash,
             kind == UserKind::Staff || verified.is_some(),
         ),
+        Some((id, None, _)) => (Some(id), password::decoy_hash().to_owned(), false),
         None => (None, password::decoy_hash().to_owned(), false),
     };
     let right = password::verify_async(password.to_owned(), hash).await;
@@ -282,7 +284,7 @@ pub async fn sign_in_with_password(
     // with an address and then signs in with that password would learn from
     // the answer whether their sign-up made the account or found one there.
     let user_id = match user_id {
-        Some(id) if right && confirmed => id,
+        Some(id) if right && usable => id,
         other if attempts >= MAX_FAILED_ATTEMPTS => {
             return Ok(Err(attempt.lock(store, other).await?));
         }

@@ -8,6 +8,12 @@ use argon2::Argon2;
 /// Why a new password was refused, in words a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PasswordRuleError {
+    /// Nothing was entered.
+    #[error("Enter a password")]
+    Missing,
+    /// Only spaces.
+    #[error("Password must have something other than spaces in it")]
+    Blank,
     /// Shorter than 8 characters.
     #[error("Password must be 8 characters or more")]
     TooShort,
@@ -52,6 +58,12 @@ const COMMON: &[&str] = &[
 /// Checks a new password against the rules (length, and not a well-known one).
 pub fn check_rules(password: &str) -> Result<(), PasswordRuleError> {
     let chars = password.chars().count();
+    if chars == 0 {
+        return Err(PasswordRuleError::Missing);
+    }
+    if password.trim().is_empty() {
+        return Err(PasswordRuleError::Blank);
+    }
     if chars < 8 {
         return Err(PasswordRuleError::TooShort);
     }
@@ -98,11 +110,13 @@ pub async fn verify_async(password: String, stored: String) -> bool {
         .unwrap_or(false)
 }
 
-/// A hash of a password nobody has, checked when an account does not exist so
-/// that the time taken does not reveal which email addresses have accounts.
+/// A hash checked when an account does not exist or has no password, so that
+/// the time taken does not reveal which addresses have accounts. Of a random
+/// secret made afresh by each process, so no password can match it; and a
+/// match would count for nothing, since only a stored hash lets anyone in.
 pub(crate) fn decoy_hash() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DECOY.get_or_init(|| hash("decoy password that matches nothing"))
+    DECOY.get_or_init(|| hash(&crate::random_token()))
 }
 
 #[cfg(test)]
@@ -121,6 +135,12 @@ mod tests {
     #[test]
     fn rules() {
         assert_eq!(check_rules("short"), Err(PasswordRuleError::TooShort));
+        assert_eq!(check_rules(""), Err(PasswordRuleError::Missing));
+        assert_eq!(check_rules("        "), Err(PasswordRuleError::Blank));
+        assert_eq!(
+            check_rules("\t \u{a0}  \n   "),
+            Err(PasswordRuleError::Blank)
+        );
         assert_eq!(check_rules("Password1"), Err(PasswordRuleError::TooCommon));
         assert_eq!(
             check_rules(&"x".repeat(257)),

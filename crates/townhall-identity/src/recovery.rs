@@ -140,6 +140,14 @@ pub async fn confirm_email(
         Ok(user) => user,
         Err(e) => return Ok(Err(e)),
     };
+    // Once confirmed, an account's password changes only by a reset, which
+    // ends its sessions; never by a sign-up link still lying in a mailbox.
+    let confirmed = accounts::get(store, council, user)
+        .await?
+        .is_some_and(|u| u.email_verified_at.is_some());
+    if confirmed {
+        return Ok(Err(TokenError::Used));
+    }
     accounts::set_password(&mut tx, council, user, password_hash).await?;
     accounts::mark_verified(&mut tx, council, user).await?;
     tx.commit().await.map_err(StoreError::from)?;
@@ -283,6 +291,7 @@ pub async fn reset_password(
     };
     accounts::set_password(&mut tx, council, user, password_hash).await?;
     accounts::mark_verified(&mut tx, council, user).await?;
+    tokens::cancel_all(&mut tx, council, user, TokenPurpose::VerifyEmail).await?;
     sessions::end_all(&mut tx, council, user).await?;
     let passkeys_removed = passkeys::remove_all(&mut tx, council, user).await?;
     tx.commit().await.map_err(StoreError::from)?;

@@ -143,6 +143,17 @@ async fn check(
 }
 
 /// Makes every unused token of the user's for `purpose` stop working.
+/// Stops every unused link of `user`'s for `purpose` (a reset stops the
+/// sign-up link, which would otherwise set the password again).
+pub async fn cancel_all(
+    tx: &mut Tx,
+    council: CouncilId,
+    user: UserId,
+    purpose: TokenPurpose,
+) -> Result<(), StoreError> {
+    replace_all(tx, council, user, purpose).await
+}
+
 async fn replace_all(
     tx: &mut Tx,
     council: CouncilId,

@@ -564,3 +564,63 @@ async fn signing_up_with_someone_elses_address_gives_no_way_in() {
         StatusCode::SEE_OTHER
     );
 }
+
+#[tokio::test]
+async fn an_account_without_a_password_cannot_be_signed_in_to() {
+    // As accounts moved from an older system arrive: confirmed, no password.
+    let s = TestServer::start().await;
+    let email = townhall_types::EmailAddress::parse("hannah@mail.example").unwrap();
+    let mut tx = s.db.store.begin().await.unwrap();
+    townhall_identity::accounts::create(
+        &mut tx,
+        s.council.id,
+        &townhall_identity::accounts::NewAccount {
+            kind: townhall_identity::UserKind::Resident,
+            email: &email,
+            display_name: "Hannah Ahmed",
+            password_hash: None,
+            verified: true,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    for guess in ["decoy password that matches nothing", "", "anything at all"] {
+        let r = sign_in(&s, &s.client(), "hannah@mail.example", guess).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{guess:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_sign_up_link_left_in_a_mailbox_cannot_undo_a_reset() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    s.sign_up(&c, "/sign-up", ("Bob", "Twice"), "bob@mail.example")
+        .await;
+    let confirm = crate::accounts::link_for(&s, "bob@mail.example").await;
+    ask_for_reset(&s, &s.client(), "bob@mail.example").await;
+    let reset = mail(&s, "bob@mail.example", "Reset")
+        .await
+        .last()
+        .and_then(|m| {
+            m.split_whitespace()
+                .find(|w| w.contains("/reset-password?token="))
+                .map(str::to_owned)
+        })
+        .unwrap();
+    let (status, _) = reset_with(&s, &reset, "the password bob chose").await;
+    assert_eq!(status, StatusCode::OK);
+    let r = c.get(&confirm).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        sign_in(
+            &s,
+            &s.client(),
+            "bob@mail.example",
+            "the password bob chose"
+        )
+        .await
+        .status(),
+        StatusCode::SEE_OTHER
+    );
+}

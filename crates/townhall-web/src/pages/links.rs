@@ -120,6 +120,11 @@ fn form_page(state: &AppState, v: &Visitor, link: Link, token: &str, errors: &Er
 
 /// Why a link cannot be used, and what to do instead.
 fn refused(state: &AppState, v: &Visitor, link: Link, e: TokenError) -> Markup {
+    let title = match (link, &e) {
+        (Link::SignUp, TokenError::Used) => "Your email address is already confirmed",
+        (Link::SignUp, _) => "We could not confirm your email address",
+        (Link::Reset, _) => "This link cannot be used",
+    };
     let body = match (link, e) {
         (Link::SignUp, TokenError::Used) => html! {
             h1 { "Your email address is already confirmed" }
@@ -137,7 +142,7 @@ fn refused(state: &AppState, v: &Visitor, link: Link, e: TokenError) -> Markup {
             p { a href="/forgot-password" { "Ask for a new link" } }
         },
     };
-    page(v, &state.council().name, link.heading(), body)
+    page(v, &state.council().name, title, body)
 }
 
 /// The chosen password's hash, or the form again with why it cannot be used.
@@ -210,6 +215,7 @@ pub async fn reset(
             p { "You have been signed out everywhere. Sign in with your new password." }
             @if done.passkeys_removed > 0 { p { "Your passkeys have been removed too. Add them again from your account once you have signed in." } }
         }))
+        h1 { "Password changed" }
         a class="button" href="/sign-in" role="button" { "Sign in" }
     })
     .into_response())
