@@ -90,7 +90,16 @@ impl IntoResponse for AppError {
                 "If you typed the web address, check it is correct.".to_owned(),
             ),
             other => (
-                status.canonical_reason().unwrap_or("Error").to_owned(),
+                match other {
+                    AppError::TooManyRequests => "Too many attempts",
+                    AppError::Csrf => "Your form has expired",
+                    AppError::Forbidden | AppError::Denied(_) => "You cannot do this",
+                    AppError::TooLarge => "The form was too large",
+                    AppError::Conflict(_) => "This has changed since you started",
+                    AppError::MethodNotAllowed => "This page cannot be used that way",
+                    _ => "There is a problem",
+                }
+                .to_owned(),
                 other.to_string(),
             ),
         };
@@ -102,7 +111,15 @@ impl IntoResponse for AppError {
                 p { a href="/" { "Go to the start page" } }
             },
         );
-        (status, body).into_response()
+        let mut response = (status, body).into_response();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            // The sign-in limits count the last 5 minutes.
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("300"),
+            );
+        }
+        response
     }
 }
 

@@ -62,7 +62,11 @@ fn shell(title: &str, council: &str, v: Option<&Visitor>, content: Markup) -> Ma
                 }
                 footer class="footer" {
                     div class="width-container" {
-                        p { "Run by " (council) " on Townhall, open-source software for councils." }
+                        @if v.is_some() {
+                            p { "Run by " (council) " on Townhall, open-source software for councils." }
+                        } @else {
+                            p { "Townhall, open-source software for councils." }
+                        }
                         p { a href="/accessibility" { "Accessibility statement" } " · " a href="/privacy" { "How we use your information" } }
                     }
                 }

@@ -157,6 +157,20 @@ async fn the_owner_of_a_locked_account_is_told_and_can_unlock_it() {
     );
 }
 
+/// Asks for a reset of `email`'s password; the link in the newest email.
+async fn fresh_reset_link(s: &TestServer, email: &str) -> String {
+    ask_for_reset(s, &s.client(), email).await;
+    mail(s, email, "Reset")
+        .await
+        .last()
+        .and_then(|m| {
+            m.split_whitespace()
+                .find(|w| w.contains("/reset-password?token="))
+                .map(str::to_owned)
+        })
+        .unwrap()
+}
+
 /// Chooses `password` through the reset link `link`; the status.
 async fn reset_with(s: &TestServer, link: &str, password: &str) -> (StatusCode, String) {
     let c = s.client();
@@ -483,16 +497,7 @@ async fn a_password_reset_removes_passkeys_and_an_added_one_is_reported() {
     .execute(s.db.store.reader())
     .await
     .unwrap();
-    ask_for_reset(&s, &s.client(), "omar@mail.example").await;
-    let link = mail(&s, "omar@mail.example", "Reset")
-        .await
-        .last()
-        .and_then(|m| {
-            m.split_whitespace()
-                .find(|w| w.contains("/reset-password?token="))
-                .map(str::to_owned)
-        })
-        .unwrap();
+    let link = fresh_reset_link(&s, "omar@mail.example").await;
     let (status, body) = reset_with(&s, &link, "a brand new password").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body.contains("passkeys have been removed"), "{body}");
@@ -598,16 +603,7 @@ async fn a_sign_up_link_left_in_a_mailbox_cannot_undo_a_reset() {
     s.sign_up(&c, "/sign-up", ("Bob", "Twice"), "bob@mail.example")
         .await;
     let confirm = crate::accounts::link_for(&s, "bob@mail.example").await;
-    ask_for_reset(&s, &s.client(), "bob@mail.example").await;
-    let reset = mail(&s, "bob@mail.example", "Reset")
-        .await
-        .last()
-        .and_then(|m| {
-            m.split_whitespace()
-                .find(|w| w.contains("/reset-password?token="))
-                .map(str::to_owned)
-        })
-        .unwrap();
+    let reset = fresh_reset_link(&s, "bob@mail.example").await;
     let (status, _) = reset_with(&s, &reset, "the password bob chose").await;
     assert_eq!(status, StatusCode::OK);
     let r = c.get(&confirm).send().await.unwrap();
@@ -623,4 +619,20 @@ async fn a_sign_up_link_left_in_a_mailbox_cannot_undo_a_reset() {
         .status(),
         StatusCode::SEE_OTHER
     );
+}
+
+#[tokio::test]
+async fn a_client_held_back_is_told_in_plain_words_and_when_to_come_back() {
+    let s = TestServer::start().await;
+    let c = behind(&s, "203.0.113.50");
+    for n in 0..20 {
+        fail(&s, &c, n).await;
+    }
+    let r = sign_in(&s, &c, "nobody@mail.example", "not the password").await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.headers()["retry-after"], "300");
+    let page = r.text().await.unwrap();
+    assert!(page.contains("<h1>Too many attempts</h1>"), "{page}");
+    assert!(!page.contains("Too Many Requests"), "{page}");
+    assert!(!page.contains("Run by Townhall"), "{page}");
 }
