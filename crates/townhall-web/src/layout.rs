@@ -157,6 +157,37 @@ impl Input<'_> {
     }
 }
 
+/// The day, month and year boxes of a GOV.UK date input for the field
+/// `name`, posted as `name-day`, `name-month` and `name-year`, holding
+/// `values`. The day box carries the field's own id, so that the error
+/// summary's link to the field lands in it, as GOV.UK's pattern asks.
+pub fn date_parts(
+    name: &str,
+    values: [&str; 3],
+    error: bool,
+    autocomplete: Option<[&str; 3]>,
+) -> Markup {
+    let parts = [
+        ("day", "Day", "input--width-2"),
+        ("month", "Month", "input--width-2"),
+        ("year", "Year", "input--width-4"),
+    ];
+    html! {
+        div class="date-input" {
+            @for (i, (part, label, width)) in parts.into_iter().enumerate() {
+                @let field = format!("{name}-{part}");
+                @let id = if i == 0 { name.to_owned() } else { field.clone() };
+                div class="form-group" {
+                    label for=(id) { (label) }
+                    input class={ (width) @if error { " input--error" } } type="text" inputmode="numeric"
+                        id=(id) name=(field) value=(values[i])
+                        autocomplete=[autocomplete.map(|a| a[i])];
+                }
+            }
+        }
+    }
+}
+
 /// A green confirmation or blue information banner.
 pub fn banner(success: bool, heading: &str, body: Markup) -> Markup {
     html! {

@@ -41,7 +41,7 @@ async fn passkey_journey_and_every_page_is_accessible() {
         .client
         .execute(
             "return ['day', 'month', 'year'].map(p =>
-                 document.getElementById('collection-date-' + p).getBoundingClientRect().width)",
+                 document.getElementsByName('collection-date-' + p)[0].getBoundingClientRect().width)",
             vec![],
         )
         .await

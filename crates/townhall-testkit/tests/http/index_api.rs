@@ -464,6 +464,13 @@ async fn a_date_of_birth_at_sign_up_must_be_real_and_past() {
         let page = r.text().await.unwrap();
         assert!(page.contains(says), "{says}");
         assert!(page.contains("value=\"Ann\""), "answers kept");
+        // The error summary's link lands in the day box, as GOV.UK's date
+        // input pattern asks.
+        assert!(page.contains("href=\"#date_of_birth\""), "{page}");
+        assert!(
+            page.contains("id=\"date_of_birth\" name=\"date_of_birth-day\""),
+            "{page}"
+        );
     }
     assert_eq!(s.count("users").await, 0, "nothing made");
 }

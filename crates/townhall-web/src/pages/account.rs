@@ -73,15 +73,7 @@ fn sign_up_page(state: &AppState, v: &Visitor, f: &SignUpForm, errors: &Errors) 
                         legend { "Date of birth (optional)" }
                         span class="hint" id="date_of_birth-hint" { "We use it to find the council's records about you, such as council tax, so that they show in your account. For example, 27 3 1985" }
                         @if let Some(e) = dob_error { p class="error-message" id="date_of_birth-error" { span class="visually-hidden" { "Error: " } (e) } }
-                        div class="date-input" id="date_of_birth" {
-                            @for (part, label, width, value, autocomplete) in [("day", "Day", "input--width-2", &f.birth_day, "bday-day"), ("month", "Month", "input--width-2", &f.birth_month, "bday-month"), ("year", "Year", "input--width-4", &f.birth_year, "bday-year")] {
-                                @let name = format!("date_of_birth-{part}");
-                                div class="form-group" {
-                                    label for=(name) { (label) }
-                                    input class={ (width) @if dob_error.is_some() { " input--error" } } type="text" inputmode="numeric" id=(name) name=(name) value=(value) autocomplete=(autocomplete);
-                                }
-                            }
-                        }
+                        (layout::date_parts("date_of_birth", [&f.birth_day, &f.birth_month, &f.birth_year], dob_error.is_some(), Some(["bday-day", "bday-month", "bday-year"])))
                     }
                 }
                 button class="button" type="submit" { "Continue" }

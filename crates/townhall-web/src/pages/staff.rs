@@ -428,14 +428,7 @@ pub async fn find_resident(
                         legend { "Date of birth" }
                         span class="hint" id="dob-hint" { "For example, 27 3 1984" }
                         @if let Some(e) = date_error { span class="error-message" id="dob-error" { span class="visually-hidden" { "Error: " } (e) } }
-                        div class="date-input" id="dob" {
-                            @for (part, label, width, value) in [("dob-day", "Day", "input--width-2", &q.day), ("dob-month", "Month", "input--width-2", &q.month), ("dob-year", "Year", "input--width-4", &q.year)] {
-                                div class="form-group" {
-                                    label for=(part) { (label) }
-                                    input class=(width) type="text" inputmode="numeric" id=(part) name=(part) value=(value);
-                                }
-                            }
-                        }
+                        (layout::date_parts("dob", [&q.day, &q.month, &q.year], date_error.is_some(), None))
                     }
                 }
                 (layout::Input { name: "postcode", label: "Postcode of their home", kind: "text", value: &q.postcode, hint: None, autocomplete: Some("off") }.render(&errors))

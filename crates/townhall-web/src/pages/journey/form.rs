@@ -74,15 +74,8 @@ fn question_field(
                     fieldset role="group" aria-describedby=[aria.as_deref()] {
                         legend { (q.label) (optional) }
                         (hint_and_error(&q.id, q.hint.as_deref(), error))
-                        div class="date-input" id=(q.id) {
-                            @for (part, label, width) in [("day", "Day", "input--width-2"), ("month", "Month", "input--width-2"), ("year", "Year", "input--width-4")] {
-                                @let name = format!("{}-{part}", q.id);
-                                div class="form-group" {
-                                    label for=(name) { (label) }
-                                    input class={ (width) @if error.is_some() { " input--error" } } type="text" inputmode="numeric" id=(name) name=(name) value=(first(input, &name));
-                                }
-                            }
-                        }
+                        @let part = |p: &str| first(input, &format!("{}-{p}", q.id)).to_owned();
+                        (crate::layout::date_parts(&q.id, [&part("day"), &part("month"), &part("year")], error.is_some(), None))
                     }
                 }
                 QuestionKind::SingleChoice | QuestionKind::MultipleChoice | QuestionKind::YesNo => {
