@@ -341,6 +341,15 @@ async fn bad_requests_get_the_specs_errors_and_store_nothing() {
             ],
             "lat: given more than once",
         ),
+        // The document makes them numbers: a padded one is not.
+        (
+            vec![
+                ("attribute[surface]", "road"),
+                ("lat", "52.08"),
+                ("long", "-0.98\u{a0}"),
+            ],
+            "lat/long: give numbers without spaces",
+        ),
     ] {
         let mut full = vec![
             ("api_key", key.as_str()),

@@ -33,11 +33,14 @@ async fn mail(s: &TestServer, to: &str, subject: &str) -> Vec<String> {
         .collect()
 }
 
+/// The status a sign-in gets.
+async fn signs_in(s: &TestServer, c: &reqwest::Client, email: &str, password: &str) -> StatusCode {
+    sign_in(s, c, email, password).await.status()
+}
+
 /// A wrong password for an address no account has: a failure that locks nobody.
 async fn fail(s: &TestServer, c: &reqwest::Client, n: usize) -> StatusCode {
-    sign_in(s, c, &format!("nobody{n}@mail.example"), "not the password")
-        .await
-        .status()
+    signs_in(s, c, &format!("nobody{n}@mail.example"), "not the password").await
 }
 
 #[tokio::test]
@@ -52,9 +55,7 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
     let lizzy = behind(&s, "198.51.100.7");
     sign_up(&s, &lizzy, "lizzy@mail.example", "kettle river jumper").await;
     assert_eq!(
-        sign_in(&s, &lizzy, "lizzy@mail.example", "kettle river jumper")
-            .await
-            .status(),
+        signs_in(&s, &lizzy, "lizzy@mail.example", "kettle river jumper").await,
         StatusCode::SEE_OTHER
     );
 }
@@ -150,9 +151,7 @@ async fn the_owner_of_a_locked_account_is_told_and_can_unlock_it() {
     // The link resets the password and lifts the lock.
     reset_with(&s, &link, "a brand new password").await;
     assert_eq!(
-        sign_in(&s, &s.client(), "omar@mail.example", "a brand new password")
-            .await
-            .status(),
+        signs_in(&s, &s.client(), "omar@mail.example", "a brand new password").await,
         StatusCode::SEE_OTHER
     );
 }
@@ -216,9 +215,7 @@ async fn signing_up_again_with_an_address_tells_its_owner_not_the_visitor() {
     assert!(told[0].contains("/reset-password?token="));
     // The account and its password are as they were.
     assert_eq!(
-        sign_in(&s, &s.client(), "lizzy@mail.example", "kettle river jumper")
-            .await
-            .status(),
+        signs_in(&s, &s.client(), "lizzy@mail.example", "kettle river jumper").await,
         StatusCode::SEE_OTHER
     );
 }
@@ -299,9 +296,7 @@ async fn guesses_sent_at_once_cannot_pass_the_limits_together() {
     sign_up(&s, &s.client(), "omar@mail.example", "three random words").await;
     // Ten wrong passwords for one account at once: one lock, one email.
     let burst = futures_util::future::join_all((0..10).map(|_| async {
-        sign_in(&s, &s.client(), "omar@mail.example", "not the password")
-            .await
-            .status()
+        signs_in(&s, &s.client(), "omar@mail.example", "not the password").await
     }))
     .await;
     let refused = burst
@@ -557,15 +552,11 @@ async fn signing_up_with_someone_elses_address_gives_no_way_in() {
     let r = crate::accounts::choose_password(&omar, &link, "omar's own words").await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(
-        sign_in(&s, &squatter, "omar@mail.example", "squatter password")
-            .await
-            .status(),
+        signs_in(&s, &squatter, "omar@mail.example", "squatter password").await,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        sign_in(&s, &omar, "omar@mail.example", "omar's own words")
-            .await
-            .status(),
+        signs_in(&s, &omar, "omar@mail.example", "omar's own words").await,
         StatusCode::SEE_OTHER
     );
 }
@@ -609,14 +600,13 @@ async fn a_sign_up_link_left_in_a_mailbox_cannot_undo_a_reset() {
     let r = c.get(&confirm).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
-        sign_in(
+        signs_in(
             &s,
             &s.client(),
             "bob@mail.example",
             "the password bob chose"
         )
-        .await
-        .status(),
+        .await,
         StatusCode::SEE_OTHER
     );
 }

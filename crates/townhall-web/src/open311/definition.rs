@@ -204,10 +204,15 @@ pub fn form_input(s: &Service, params: &Params) -> Result<FormInput, String> {
 
 fn locate(q: &Question, params: &Params, input: &mut FormInput) -> Result<(), String> {
     let (lat, long, address_id) = (
-        param(params, "lat"),
-        param(params, "long"),
+        given(params, "lat"),
+        given(params, "long"),
         param(params, "address_id"),
     );
+    // The API document makes lat and long numbers: read as sent, as the
+    // query's numbers are, not trimmed as a person's typing is on a page.
+    if [lat, long].iter().any(|v| v.trim() != *v) {
+        return Err("lat/long: give numbers without spaces, like 52.2053 and -0.1218".into());
+    }
     if !lat.is_empty() || !long.is_empty() {
         if !q.accept.contains(&LocationKind::Point) {
             return Err(
