@@ -68,8 +68,6 @@ pub enum Action {
 /// What they want to do it to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resource {
-    /// Public pages and published rules.
-    PublicInformation,
     /// A resident's own account area: profile, dashboard, consent, passkeys, access log.
     ResidentAccount(UserId),
     /// A resident's personal details, as seen by staff; writing is acting
@@ -130,7 +128,6 @@ pub fn authorize(who: &Principal, action: Action, what: &Resource) -> Verdict {
     use StaffRole as S;
     use Verdict::{Allow, Forbidden, SignInRequired};
     match (who, what) {
-        (_, R::PublicInformation) if action == Action::Read => Allow,
         (Principal::Anonymous, _) => SignInRequired,
         (Principal::Resident(me), R::ResidentAccount(owner)) if me == owner => Allow,
         (Principal::Resident(_), _) => Forbidden,
@@ -251,8 +248,6 @@ mod tests {
         let housing_cw = in_team(StaffRole::Caseworker);
         let housing_tl = in_team(StaffRole::TeamLeader);
         let table: Vec<(&Principal, Action, &Resource, Verdict)> = vec![
-            (&anon, Read, &Resource::PublicInformation, Allow),
-            (&anon, Write, &Resource::PublicInformation, SignInRequired),
             (&anon, Read, &mine, SignInRequired),
             (&anon, Read, &Resource::StaffHome, SignInRequired),
             (&resident, Read, &mine, Allow),

@@ -164,6 +164,34 @@ pub async fn forgot_password(
     tell_owner(store, mailer, email, "reset-password").await
 }
 
+/// Sends the sign-up link again to the resident account with `email`, if
+/// it is still waiting for its address to be confirmed, within the hourly
+/// limit. Nothing is sent for an address without an account or one already
+/// confirmed (whose owner signs in, or resets their password); the caller
+/// answers alike whichever it was.
+pub async fn resend_confirmation(
+    store: &Store,
+    mailer: &Mailer<'_>,
+    email: &EmailAddress,
+) -> Result<(), RecoveryError> {
+    let Some(owner) =
+        accounts::find_by_email(store, mailer.council, UserKind::Resident, email).await?
+    else {
+        return Ok(());
+    };
+    if owner.email_verified_at.is_some() {
+        return Ok(());
+    }
+    within_limit_send(
+        store,
+        mailer,
+        &owner,
+        TokenPurpose::VerifyEmail,
+        "verify-email",
+    )
+    .await
+}
+
 /// Emails the resident account with `email`, if any, a reset link with
 /// `template`, within the hourly limit.
 async fn tell_owner(
@@ -177,6 +205,19 @@ async fn tell_owner(
     else {
         return Ok(());
     };
+    within_limit_send(store, mailer, &owner, TokenPurpose::ResetPassword, template).await
+}
+
+/// Emails `owner` a link for `purpose` with `template`, unless the address
+/// has had [`LINK_EMAILS_PER_HOUR`] already.
+async fn within_limit_send(
+    store: &Store,
+    mailer: &Mailer<'_>,
+    owner: &User,
+    purpose: TokenPurpose,
+    template: &str,
+) -> Result<(), RecoveryError> {
+    let email = &owner.email;
     let mut tx = store.begin().await?;
     // Holding the account's row serialises the count per address: requests
     // sent at once on PostgreSQL (where transactions run side by side) cannot
@@ -188,15 +229,7 @@ async fn tell_owner(
         .await
         .map_err(StoreError::from)?;
     if within_hourly_limit(&mut tx, mailer.council, email, Timestamp::now()).await? {
-        email_link(
-            &mut tx,
-            mailer,
-            &owner,
-            TokenPurpose::ResetPassword,
-            template,
-            &[],
-        )
-        .await?;
+        email_link(&mut tx, mailer, owner, purpose, template, &[]).await?;
     }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())

@@ -1,7 +1,7 @@
 //! Staff: their role and team.
 
 use townhall_store::{is_unique_violation, sql, Store, StoreError, Tx};
-use townhall_types::{CouncilId, TeamId, UserId};
+use townhall_types::{CouncilId, TeamId};
 
 use crate::accounts::{self, AccountError, NewAccount, User, UserKind};
 use crate::decode_err;
@@ -209,17 +209,4 @@ pub async fn get(store: &Store, user: &User) -> Result<Option<StaffMember>, Stor
         role,
         team,
     }))
-}
-
-/// Looks up a staff account by email, for the administration commands.
-pub async fn user_id_by_email(
-    store: &Store,
-    council: CouncilId,
-    email: &townhall_types::EmailAddress,
-) -> Result<Option<UserId>, StoreError> {
-    Ok(
-        accounts::find_by_email(store, council, UserKind::Staff, email)
-            .await?
-            .map(|u| u.id),
-    )
 }

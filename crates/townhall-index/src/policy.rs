@@ -55,7 +55,36 @@ pub struct System {
     /// Whether it holds each person once (an electoral register): two of
     /// its records are never one person, nor joined in one by other links.
     pub deduplicated: bool,
+    /// Who gave its details.
+    pub details: Details,
 }
+
+/// Who gave a system's details, and so how far a link may rest on them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Details {
+    /// The council's service, which checked them as it does.
+    Kept,
+    /// People themselves, typing them (online accounts' sign-up form);
+    /// only the `checked` fields were proved (an email address, by the
+    /// link its owner followed). A pair with one of its records is linked
+    /// without a reviewer only when a checked field agrees exactly:
+    /// anyone can type a neighbour's name and birthday.
+    SelfAsserted {
+        /// The fields checked, by name ([`CHECKABLE`]).
+        checked: Vec<String>,
+    },
+}
+
+/// The fields a self-asserted system may declare checked.
+pub const CHECKABLE: &[&str] = &[
+    "first_name",
+    "surname",
+    "date_of_birth",
+    "postcode",
+    "address",
+    "email",
+    "phone",
+];
 
 /// A purpose for which some teams may see a person across systems.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +121,9 @@ struct SystemFile {
     name: String,
     #[serde(default)]
     deduplicated: bool,
+    #[serde(default)]
+    self_asserted: bool,
+    checked: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -137,6 +169,27 @@ impl IndexPolicy {
                 return Err(
                     source.error(s.span().start, format!("system '{id}' is declared twice"))
                 );
+            }
+            let system = s.get_ref();
+            if system.checked.is_some() && !system.self_asserted {
+                return Err(source.error(
+                    s.span().start,
+                    format!("system '{id}' lists checked fields but is not self_asserted; a council system's details are all taken as checked"),
+                ));
+            }
+            if let Some(unknown) = system
+                .checked
+                .iter()
+                .flatten()
+                .find(|f| !CHECKABLE.contains(&f.as_str()))
+            {
+                return Err(source.error(
+                    s.span().start,
+                    format!(
+                        "system '{id}': '{unknown}' is not a field that can be checked; use {}",
+                        CHECKABLE.join(", ")
+                    ),
+                ));
             }
         }
         let (link_from, review_from) = (*parsed.link_from.get_ref(), *parsed.review_from.get_ref());
@@ -210,6 +263,13 @@ impl IndexPolicy {
                         id: s.id,
                         name: s.name,
                         deduplicated: s.deduplicated,
+                        details: if s.self_asserted {
+                            Details::SelfAsserted {
+                                checked: s.checked.unwrap_or_default(),
+                            }
+                        } else {
+                            Details::Kept
+                        },
                     }
                 })
                 .collect(),
@@ -337,6 +397,24 @@ teams = ["Early Help"]
             (vec![1, 0, 1, 2], vec![false, true])
         );
         assert_eq!(p.views[0].fields, ["name", "date_of_birth", "address"]);
+        assert_eq!(
+            p.systems[0].details,
+            Details::Kept,
+            "a council system's details are taken as checked"
+        );
+        let accounts = GOOD.replace(
+            "[[views]]",
+            "[[systems]]\nid = \"accounts\"\nname = \"Online accounts\"\nself_asserted = true\nchecked = [\"email\"]\n\n[[views]]",
+        );
+        assert_eq!(
+            IndexPolicy::parse("index.toml", &accounts, &consent())
+                .unwrap()
+                .systems[1]
+                .details,
+            Details::SelfAsserted {
+                checked: vec!["email".into()]
+            }
+        );
         assert_eq!(p.views_for("Early Help").count(), 1);
         assert_eq!(p.views_for("Highways").count(), 0);
         assert!(p.reviews("Customer Services"));
@@ -396,6 +474,20 @@ teams = ["Early Help"]
                     "name = \"Council Tax\"\nowner = \"x\"",
                 ),
                 "unknown field `owner`",
+            ),
+            (
+                GOOD.replace(
+                    "name = \"Council Tax\"",
+                    "name = \"Council Tax\"\nchecked = [\"email\"]",
+                ),
+                "index.toml:6: system 'council_tax' lists checked fields but is not self_asserted",
+            ),
+            (
+                GOOD.replace(
+                    "name = \"Council Tax\"",
+                    "name = \"Council Tax\"\nself_asserted = true\nchecked = [\"e-mail\"]",
+                ),
+                "index.toml:6: system 'council_tax': 'e-mail' is not a field that can be checked; use first_name,",
             ),
         ];
         for (text, expected) in cases {

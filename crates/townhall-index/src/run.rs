@@ -8,13 +8,13 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
 use townhall_linkage::blocking::Mode;
-use townhall_linkage::link::{link_with, Decision, Settings};
+use townhall_linkage::link::{link_with, Decision, SelfAsserted, Settings};
 use townhall_linkage::record::Person;
 use townhall_linkage::train::Report;
 use townhall_store::{sql, Progress, Store, StoreError};
 use townhall_types::{CouncilId, PersonId, ReviewId, Timestamp};
 
-use crate::policy::IndexPolicy;
+use crate::policy::{Details, IndexPolicy};
 use crate::records::{self, RecordKey};
 
 /// What a run did.
@@ -133,6 +133,17 @@ pub fn settings(policy: &IndexPolicy) -> Settings {
         } else {
             Vec::new()
         },
+        self_asserted: policy
+            .systems
+            .iter()
+            .filter_map(|s| match &s.details {
+                Details::SelfAsserted { checked } => Some(SelfAsserted {
+                    source: policy.source_of(&s.id),
+                    checked: checked.clone(),
+                }),
+                Details::Kept => None,
+            })
+            .collect(),
         ..Settings::default()
     }
 }

@@ -274,7 +274,8 @@ impl Index {
             review: Vec::new(),
         };
         for other in candidates {
-            match judge.assess(&self.people[other as usize], &person) {
+            let from = [self.sources[other as usize], source];
+            match judge.assess(&self.people[other as usize], &person, Some(from)) {
                 Verdict::Link(p) => arrival.links.push((other, p)),
                 Verdict::Review(p) => arrival.review.push((other, p)),
                 Verdict::Apart => {}

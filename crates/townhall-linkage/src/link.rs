@@ -38,6 +38,21 @@ impl Veto {
     }
 }
 
+/// A source whose records hold what people typed about themselves (an
+/// online account's sign-up form): nobody checked them but for `checked`.
+/// Anyone can type a neighbour's name and birthday, so a pair with one of
+/// its records is linked without a person's review only when a checked
+/// field agrees exactly (an email address its owner confirmed); otherwise it
+/// goes to review, however high it scores.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelfAsserted {
+    /// The source, as [`Mode::Sources`] numbers it.
+    pub source: u32,
+    /// The comparisons, by [`Comparison::name`], whose values the source
+    /// has checked.
+    pub checked: Vec<String>,
+}
+
 /// How to link.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -52,6 +67,8 @@ pub struct Settings {
     /// Pairs that are never linked without a person's review, however high
     /// they score (none by default; see [`Veto::twins`]).
     pub vetoes: Vec<Veto>,
+    /// Sources whose records people typed themselves (none by default).
+    pub self_asserted: Vec<SelfAsserted>,
     /// The most records one person may have before their cluster is split
     /// at a stricter threshold.
     pub max_cluster: usize,
@@ -71,6 +88,7 @@ impl Default for Settings {
             threshold: 0.95,
             review_from: 0.5,
             vetoes: vec![],
+            self_asserted: vec![],
             max_cluster: 50,
             u_samples: 1_000_000,
             seed: 1,
@@ -278,6 +296,8 @@ pub struct Judge<'a> {
     /// For each veto: the comparison that must disagree entirely, and those
     /// that must agree at some level.
     vetoes: Vec<(usize, Vec<usize>)>,
+    /// Self-asserted sources, with the comparisons they checked.
+    self_asserted: Vec<(u32, Vec<usize>)>,
 }
 
 impl<'a> Judge<'a> {
@@ -298,22 +318,39 @@ impl<'a> Judge<'a> {
                     Some((position(v.disagree)?, agree?))
                 })
                 .collect(),
+            self_asserted: settings
+                .self_asserted
+                .iter()
+                .map(|s| {
+                    let checked = model
+                        .comparisons
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| s.checked.iter().any(|n| n == c.name()))
+                        .map(|(i, _)| i)
+                        .collect();
+                    (s.source, checked)
+                })
+                .collect(),
         }
     }
 
-    /// The verdict on `a` and `b`.
-    pub fn assess(&self, a: &Person, b: &Person) -> Verdict {
-        self.assess_levels(&self.model.vector(a, b), a, b)
+    /// The verdict on `a` and `b`, from `sources` when their sources are
+    /// known ([`Mode::Sources`]).
+    pub fn assess(&self, a: &Person, b: &Person, sources: Option<[u32; 2]>) -> Verdict {
+        let v = self.model.vector(a, b);
+        self.assess_at(&v, comparison::same_home(a, b), a, sources)
     }
 
-    /// The verdict on `a` and `b`, whose levels ([`Model::vector`]) are `v`.
-    pub fn assess_levels(&self, v: &[Option<Level>], a: &Person, b: &Person) -> Verdict {
-        self.assess_at(v, comparison::same_home(a, b), a)
-    }
-
-    /// [`Judge::assess_levels`], told whether the records are at one home
-    /// ([`comparison::same_home`]).
-    pub fn assess_at(&self, v: &[Option<Level>], home: bool, a: &Person) -> Verdict {
+    /// [`Judge::assess`] of a pair whose levels ([`Model::vector`]) are `v`,
+    /// told whether the records are at one home ([`comparison::same_home`]).
+    pub fn assess_at(
+        &self,
+        v: &[Option<Level>],
+        home: bool,
+        a: &Person,
+        sources: Option<[u32; 2]>,
+    ) -> Verdict {
         let p = model::probability(self.model.score_at(v, home, a, self.frequencies));
         if p < self.review_from {
             return Verdict::Apart;
@@ -329,11 +366,27 @@ impl<'a> Judge<'a> {
                     .iter()
                     .all(|i| v[*i].is_some() && v[*i] != anything_else(*i))
         });
-        if p >= self.threshold && !vetoed {
+        if p >= self.threshold && !vetoed && self.vouched(v, sources) {
             Verdict::Link(p)
         } else {
             Verdict::Review(p)
         }
+    }
+}
+
+impl Judge<'_> {
+    /// Whether each self-asserted record of the pair has a checked field
+    /// that agrees exactly (its first level).
+    fn vouched(&self, v: &[Option<Level>], sources: Option<[u32; 2]>) -> bool {
+        let Some(sources) = sources else {
+            return true;
+        };
+        sources.iter().all(|source| {
+            self.self_asserted
+                .iter()
+                .filter(|(s, _)| s == source)
+                .all(|(_, checked)| checked.iter().any(|i| v[*i] == Some(0)))
+        })
     }
 }
 
@@ -439,9 +492,10 @@ pub fn link_with(
         .zip(homes.par_iter())
         .filter_map(|(((a, b, _), v), home)| {
             let pa = &nearby[*a as usize];
+            let from = (!sources.is_empty()).then(|| [sources[*a as usize], sources[*b as usize]]);
             let (a, b) = (original(*a), original(*b));
             let (a, b) = (a.min(b), a.max(b));
-            match judge.assess_at(v, *home, pa) {
+            match judge.assess_at(v, *home, pa, from) {
                 Verdict::Link(p) => Some(((a, b, p), true)),
                 Verdict::Review(p) => Some(((a, b, p), false)),
                 Verdict::Apart => None,
@@ -764,7 +818,7 @@ mod tests {
         let (a, b) = (born("Muhammad", "1952-04-07"), born("Mohammed", ""));
         let model = Model::new(comparison::people());
         let frequencies = TermFrequencies::default();
-        let scored = Judge::new(&model, &frequencies, &Settings::default()).assess(&a, &b);
+        let scored = Judge::new(&model, &frequencies, &Settings::default()).assess(&a, &b, None);
         let p = match scored {
             Verdict::Link(p) | Verdict::Review(p) => p,
             Verdict::Apart => model::probability(model.score_pair(&a, &b, &frequencies)),
@@ -776,9 +830,63 @@ mod tests {
             ..Settings::default()
         };
         assert_eq!(
-            Judge::new(&model, &frequencies, &settings).assess(&a, &b),
+            Judge::new(&model, &frequencies, &settings).assess(&a, &b, None),
             Verdict::Link(p)
         );
+    }
+
+    #[test]
+    fn a_self_asserted_record_links_only_on_a_checked_field_agreeing_exactly() {
+        let with_email = |email: &str| {
+            Person::prepare(&crate::record::RawPerson {
+                first_name: "Muhammad".into(),
+                surname: "Khan".into(),
+                date_of_birth: "1952-04-07".into(),
+                postcode: "RV1 2AB".into(),
+                address: "78 Morrison Close".into(),
+                email: email.into(),
+                ..Default::default()
+            })
+        };
+        let council = with_email("m.khan@mail.example");
+        let model = Model::new(comparison::people());
+        let frequencies = TermFrequencies::default();
+        let settings = Settings {
+            self_asserted: vec![SelfAsserted {
+                source: 1,
+                checked: vec!["email".into()],
+            }],
+            ..Settings::default()
+        };
+        let judge = Judge::new(&model, &frequencies, &settings);
+        let typed = with_email("someone.else@mail.example");
+        let Verdict::Link(p) = judge.assess(&council, &typed, Some([0, 0])) else {
+            panic!("two council records this alike are one person");
+        };
+        // The same details typed into an account with another mailbox.
+        assert_eq!(
+            judge.assess(&council, &typed, Some([0, 1])),
+            Verdict::Review(p)
+        );
+        assert_eq!(
+            judge.assess(&typed, &council, Some([1, 0])),
+            Verdict::Review(p)
+        );
+        // Its own, proved address agreeing exactly vouches for it.
+        assert!(matches!(
+            judge.assess(&council, &with_email("m.khan@mail.example"), Some([0, 1])),
+            Verdict::Link(_)
+        ));
+        // A near miss on the address is not a proof.
+        assert!(matches!(
+            judge.assess(&council, &with_email("m.khan@mail.exampel"), Some([0, 1])),
+            Verdict::Review(_)
+        ));
+        // Nor is a missing one.
+        assert!(matches!(
+            judge.assess(&council, &with_email(""), Some([0, 1])),
+            Verdict::Review(_)
+        ));
     }
 
     #[test]

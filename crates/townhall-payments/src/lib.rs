@@ -300,19 +300,3 @@ pub async fn close(
     tx.commit().await?;
     Ok(())
 }
-
-/// The successful payment for a case, if it was paid for.
-pub async fn for_case(
-    store: &Store,
-    council: CouncilId,
-    case: CaseId,
-) -> Result<Option<(u32, String)>, StoreError> {
-    let row: Option<(i64, String)> = sql::query_as(
-        "SELECT amount_pence, provider FROM payments WHERE council_id = $1 AND case_id = $2 AND status = 'success'",
-    )
-    .bind(council.to_string())
-    .bind(case.to_string())
-    .fetch_optional(store.reader())
-    .await?;
-    Ok(row.map(|(a, p)| (u32::try_from(a).unwrap_or_default(), p)))
-}

@@ -157,31 +157,6 @@ pub async fn add_area(tx: &mut Tx, council: CouncilId, area: &Area) -> Result<()
     Ok(())
 }
 
-/// The council's wards and parishes as a GeoJSON FeatureCollection.
-pub async fn areas_geojson(
-    store: &Store,
-    council: CouncilId,
-) -> Result<serde_json::Value, StoreError> {
-    let rows: Vec<(String, String, String, String)> = sql::query_as(
-        "SELECT code, kind, name, boundary FROM areas WHERE council_id = $1 ORDER BY kind DESC, code",
-    )
-    .bind(council.to_string())
-    .fetch_all(store.reader())
-    .await?;
-    let features: Vec<serde_json::Value> = rows
-        .into_iter()
-        .map(|(code, kind, name, boundary)| {
-            serde_json::json!({
-                "type": "Feature",
-                "id": code,
-                "properties": {"code": code, "kind": kind, "name": name},
-                "geometry": serde_json::from_str::<serde_json::Value>(&boundary).unwrap_or_default(),
-            })
-        })
-        .collect();
-    Ok(serde_json::json!({"type": "FeatureCollection", "features": features}))
-}
-
 /// One entry of the address gazetteer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Address {

@@ -54,6 +54,19 @@ impl ClientAddr {
             v4 => v4,
         }
     }
+
+    /// The site an IPv6 client's /64 belongs to, its /48, which a provider
+    /// gives one customer whole: someone holding one has 65,536 networks to
+    /// try from. None for IPv4, whose addresses are shared, not plentiful.
+    pub fn site_key(self) -> Option<IpAddr> {
+        match self.0 {
+            IpAddr::V6(v6) => {
+                let s = v6.segments();
+                Some(IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], 0, 0, 0, 0, 0)))
+            }
+            IpAddr::V4(_) => None,
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for ClientAddr {
@@ -207,6 +220,11 @@ mod tests {
             ClientAddr(ip("2001:db8:1:2:aaaa::1")).limit_key(),
             ip("2001:db8:1:2::")
         );
+        assert_eq!(
+            ClientAddr(ip("2001:db8:1:2:aaaa::1")).site_key(),
+            Some(ip("2001:db8:1::"))
+        );
+        assert_eq!(ClientAddr(ip("203.0.113.7")).site_key(), None);
     }
 
     #[test]

@@ -154,8 +154,8 @@ struct Shared {
     intake: townhall_cases::Intake,
     settings: Settings,
     csrf: csrf::Csrf,
-    /// Failed sign-ins per client address.
-    sign_in_limiter: ratelimit::Failures<std::net::IpAddr>,
+    /// Sign-ins and emailed links per client address.
+    client_limits: ratelimit::ClientLimits,
     /// Requests per API key, each key at its own rate.
     api_limits: ratelimit::PerKey,
     /// Copies of the open feed's pages, used while nothing has changed.
@@ -251,7 +251,7 @@ pub fn app(
     let templates = Arc::new(templates);
     let shared = Arc::new(Shared {
         csrf: csrf::Csrf::new(&settings.secret),
-        sign_in_limiter: ratelimit::Failures::new(
+        client_limits: ratelimit::ClientLimits::new(
             settings.sign_in_attempts_per_address,
             std::time::Duration::from_secs(300),
         ),

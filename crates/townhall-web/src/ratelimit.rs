@@ -1,5 +1,6 @@
-//! Rate limits. Sign-in attempts are limited per client address as a sliding
-//! log ([`Failures`]); wrong passwords per account and reset emails per
+//! Rate limits. Sign-in attempts, and requests that email a link, are
+//! limited per client address as a sliding log ([`Failures`], by
+//! [`ClientLimits`]); wrong passwords per account and reset emails per
 //! address are counted in the store (`townhall_identity::accounts`,
 //! `townhall_identity::recovery`). API calls are limited per key, each at its
 //! own rate, as GCRA (the generic cell rate algorithm, from the `governor`
@@ -8,6 +9,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -15,6 +17,8 @@ use std::time::{Duration, Instant};
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+
+use crate::client::ClientAddr;
 
 /// Above this many remembered clients, the idle ones are forgotten.
 const FORGET_ABOVE: usize = 100_000;
@@ -87,6 +91,62 @@ impl<K: Hash + Eq + Clone> Failures<K> {
         self.recent
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// What an attempt spends. Each has a budget of its own, so that asking for
+/// a reset link does not use up the sign-ins of a household behind one
+/// address, nor a run of wrong passwords stop a reset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Budget {
+    /// A password sign-in, or a passkey sign-in started.
+    SignIn,
+    /// A sign-up or a reset request: each may send an email.
+    EmailLinks,
+}
+
+/// How many times a client's budget an IPv6 site (/48) may spend across
+/// its networks: a household has one /64, an office a few.
+const SITE_SHARE: u32 = 8;
+
+/// Attempts per client and budget: per address (an IPv6 client's /64), and
+/// per IPv6 site (/48) at [`SITE_SHARE`] times that.
+pub struct ClientLimits {
+    client: Failures<(Budget, IpAddr)>,
+    site: Failures<(Budget, IpAddr)>,
+}
+
+impl ClientLimits {
+    /// `max` attempts of each budget per client in each `period`.
+    pub fn new(max: u32, period: Duration) -> Self {
+        Self {
+            client: Failures::new(max, period),
+            site: Failures::new(max.saturating_mul(SITE_SHARE), period),
+        }
+    }
+
+    /// Begins an attempt from `client`: false, counting nothing, when its
+    /// address or its site has spent the budget.
+    pub fn begin(&self, budget: Budget, client: ClientAddr) -> bool {
+        let key = (budget, client.limit_key());
+        if !self.client.begin(&key) {
+            return false;
+        }
+        match client.site_key() {
+            Some(site) if !self.site.begin(&(budget, site)) => {
+                self.client.forgive(&key);
+                false
+            }
+            _ => true,
+        }
+    }
+
+    /// Forgets the latest attempt of `client`, which succeeded.
+    pub fn forgive(&self, budget: Budget, client: ClientAddr) {
+        self.client.forgive(&(budget, client.limit_key()));
+        if let Some(site) = client.site_key() {
+            self.site.forgive(&(budget, site));
+        }
     }
 }
 
@@ -177,6 +237,49 @@ mod tests {
             }
         });
         assert_eq!(begun.into_inner(), 20);
+    }
+
+    #[test]
+    fn each_budget_is_spent_alone_and_an_ipv6_site_has_a_share_of_its_own() {
+        let limits = ClientLimits::new(2, Duration::from_secs(60));
+        let v4 = ClientAddr("203.0.113.7".parse().unwrap());
+        assert!(limits.begin(Budget::SignIn, v4) && limits.begin(Budget::SignIn, v4));
+        assert!(!limits.begin(Budget::SignIn, v4), "the sign-ins are spent");
+        assert!(
+            limits.begin(Budget::EmailLinks, v4),
+            "a reset can still be asked for"
+        );
+        limits.forgive(Budget::SignIn, v4);
+        assert!(
+            limits.begin(Budget::SignIn, v4),
+            "one that got in is forgiven"
+        );
+        // One /48 spends at most 8 × 2 across its /64s.
+        let network = |n: u16| ClientAddr(format!("2001:db8:7:{n:x}::1").parse().unwrap());
+        let begun = (0..40)
+            .filter(|n| limits.begin(Budget::SignIn, network(*n)))
+            .count();
+        assert_eq!(begun, 16);
+        assert!(
+            limits.begin(Budget::SignIn, ClientAddr("2001:db8:8::1".parse().unwrap())),
+            "another site is not held up"
+        );
+        // A refusal by the site takes nothing from the network's own count.
+        let site = ClientLimits::new(1, Duration::from_secs(60));
+        assert!(site.begin(Budget::SignIn, network(1)));
+        for n in 2..8 {
+            assert!(site.begin(Budget::SignIn, network(n)));
+        }
+        assert!(site.begin(Budget::SignIn, network(8)));
+        assert!(
+            !site.begin(Budget::SignIn, network(9)),
+            "the site's 8 are spent"
+        );
+        site.forgive(Budget::SignIn, network(8));
+        assert!(
+            site.begin(Budget::SignIn, network(9)),
+            "network 9 had nothing counted"
+        );
     }
 
     #[test]

@@ -327,10 +327,46 @@ async fn a_resident_who_signs_up_is_linked_to_their_council_tax_record_in_that_r
     assert_ne!(Some(person), person_of(&s, "council_tax", "CT77777").await);
 }
 
+#[tokio::test]
+async fn someone_who_types_a_residents_name_and_birthday_is_not_linked_to_their_records() {
+    // Council tax holds Rosalind with her email address. Someone else signs
+    // up with her name and date of birth and a mailbox of their own.
+    let (s, _dir, c, impostor) = signs_up_as_rosalind("r.featherstone@elsewhere.example").await;
+    let link = link_for(&s, "r.featherstone@elsewhere.example").await;
+    let r = crate::accounts::choose_password(&c, &link, "correct horse battery").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let payer = person_of(&s, "council_tax", "CT77777").await;
+    let theirs = person_of(&s, townhall_index::ACCOUNTS, &impostor).await;
+    assert!(theirs.is_some(), "the account is in the index");
+    assert_ne!(
+        theirs, payer,
+        "typed details alone never join an account to a council record"
+    );
+    // A reviewer decides instead.
+    let (pending,): (i64,) = townhall_store::sql::query_as(
+        "SELECT COUNT(*) FROM index_reviews WHERE decision IS NULL AND \
+         ((left_system = 'accounts' AND left_record = $1 AND right_record = 'CT77777') OR \
+          (right_system = 'accounts' AND right_record = $1 AND left_record = 'CT77777'))",
+    )
+    .bind(&impostor)
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    assert_eq!(pending, 1, "the pair is put to a reviewer");
+}
+
 /// Council tax holds Rosalind with her email address, as many systems do;
 /// she signs up (not yet confirmed). The server, its directory, her browser
 /// and her account's id.
 async fn rosalind_signs_up() -> (TestServer, tempfile::TempDir, reqwest::Client, String) {
+    signs_up_as_rosalind("Rosalind.Featherstone@mail.example").await
+}
+
+/// Council tax holds Rosalind with her email address; someone signs up
+/// with her name and date of birth and `email` (not yet confirmed).
+async fn signs_up_as_rosalind(
+    email: &str,
+) -> (TestServer, tempfile::TempDir, reqwest::Client, String) {
     let (s, dir) = council_tax_sends(
         json!({"record_id": "CT77777", "first_name": "Rosalind", "surname": "Featherstone",
                "date_of_birth": "1961-05-17", "postcode": "RV4 2DJ",
@@ -346,7 +382,7 @@ async fn rosalind_signs_up() -> (TestServer, tempfile::TempDir, reqwest::Client,
             &[
                 ("given_name", "Rosalind"),
                 ("family_name", "Featherstone"),
-                ("email", "Rosalind.Featherstone@mail.example"),
+                ("email", email),
                 ("date_of_birth-day", "17"),
                 ("date_of_birth-month", "5"),
                 ("date_of_birth-year", "1961"),
@@ -354,12 +390,12 @@ async fn rosalind_signs_up() -> (TestServer, tempfile::TempDir, reqwest::Client,
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (account,): (String,) = townhall_store::sql::query_as(
-        "SELECT user_id FROM users WHERE LOWER(email) = 'rosalind.featherstone@mail.example'",
-    )
-    .fetch_one(s.db.store.reader())
-    .await
-    .unwrap();
+    let (account,): (String,) =
+        townhall_store::sql::query_as("SELECT user_id FROM users WHERE email = $1")
+            .bind(email.to_lowercase())
+            .fetch_one(s.db.store.reader())
+            .await
+            .unwrap();
     (s, dir, c, account)
 }
 

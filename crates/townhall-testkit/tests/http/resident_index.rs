@@ -419,7 +419,7 @@ async fn two_systems_are_linked_and_a_reviewer_resolves_a_pair_that_later_runs_k
         .unwrap()
         .contains("the resident has not given permission"));
     assert_eq!(s.count("audit_log").await, audited + 1);
-    // Once the person's own account, which said yes, is linked in, Housing
+    // Once the person's own account, which said yes, is joined to them, Housing
     // sees them: without systems or record ids, each distinct set of
     // values once, since its purpose does not cover which services hold them.
     let mut tx = s.db.store.begin().await.unwrap();
@@ -462,6 +462,32 @@ async fn two_systems_are_linked_and_a_reviewer_resolves_a_pair_that_later_runs_k
     run::run(&s.db.store, s.council.id, &s.index_policy(), &())
         .await
         .unwrap();
+    // What an account holder typed is not proof: a reviewer joins them.
+    let person = person_of(&s, "council_tax", "CT00000").await.unwrap();
+    assert_ne!(
+        person_of(&s, "accounts", &account.id.to_string()).await,
+        Some(person.clone())
+    );
+    let (review,): (String,) = townhall_store::sql::query_as(
+        "SELECT review_id FROM index_reviews WHERE decision IS NULL AND \
+         left_system = 'accounts' AND left_record = $1 AND right_record = 'CT00000'",
+    )
+    .bind(account.id.to_string())
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    townhall_index::review::decide(
+        &s.db.store,
+        s.council.id,
+        review.parse().unwrap(),
+        true,
+        &townhall_index::review::Reviewer {
+            actor: townhall_audit::Actor::Staff("reviewer".into()),
+            label: "A reviewer",
+        },
+    )
+    .await
+    .unwrap();
     let person = person_of(&s, "council_tax", "CT00000").await.unwrap();
     assert_eq!(
         person_of(&s, "accounts", &account.id.to_string()).await,

@@ -61,6 +61,51 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
 }
 
 #[tokio::test]
+async fn reset_requests_and_sign_ins_have_budgets_of_their_own() {
+    let s = TestServer::start_behind_proxy(3, &["127.0.0.1/32"]).await;
+    let c = behind(&s, "203.0.113.9");
+    let forgot = |email: &'static str| {
+        let (s, c) = (&s, &c);
+        async move {
+            s.submit(
+                c,
+                "/forgot-password",
+                "/forgot-password",
+                &[("email", email)],
+            )
+            .await
+            .status()
+        }
+    };
+    for _ in 0..3 {
+        assert_eq!(forgot("lizzy@mail.example").await, StatusCode::OK);
+    }
+    assert_eq!(
+        forgot("lizzy@mail.example").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // The links asked for leave the household's sign-ins untouched.
+    for n in 0..3 {
+        assert_eq!(fail(&s, &c, n).await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(fail(&s, &c, 3).await, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn an_ipv6_site_cannot_spread_its_guesses_over_its_networks() {
+    let s = TestServer::start_behind_proxy(2, &["127.0.0.1/32"]).await;
+    // Each /64 has 2; one /48 has 8 × 2 across all of its /64s.
+    for n in 0..16 {
+        let network = behind(&s, &format!("2001:db8:5:{n:x}::1"));
+        assert_eq!(fail(&s, &network, n).await, StatusCode::UNAUTHORIZED, "{n}");
+    }
+    let next = behind(&s, "2001:db8:5:99::1");
+    assert_eq!(fail(&s, &next, 99).await, StatusCode::TOO_MANY_REQUESTS);
+    let elsewhere = behind(&s, "2001:db8:6::1");
+    assert_eq!(fail(&s, &elsewhere, 100).await, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
 async fn forwarding_headers_from_anyone_else_are_ignored() {
     // No proxy is trusted: every request is counted under its own address
     // (here all 127.0.0.1), whatever it claims to be forwarded for.
@@ -581,10 +626,14 @@ async fn an_account_without_a_password_cannot_be_signed_in_to() {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    for guess in ["decoy password that matches nothing", "", "anything at all"] {
+    for guess in ["decoy password that matches nothing", "anything at all"] {
         let r = sign_in(&s, &s.client(), "hannah@mail.example", guess).await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{guess:?}");
     }
+    // A form sent without a password is a form to finish, not a wrong guess.
+    let r = sign_in(&s, &s.client(), "hannah@mail.example", "").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("Enter your password"));
 }
 
 #[tokio::test]
@@ -625,4 +674,56 @@ async fn a_client_held_back_is_told_in_plain_words_and_when_to_come_back() {
     assert!(page.contains("<h1>Too many attempts</h1>"), "{page}");
     assert!(!page.contains("Too Many Requests"), "{page}");
     assert!(!page.contains("Run by Townhall"), "{page}");
+}
+
+#[tokio::test]
+async fn the_sign_up_link_can_be_sent_again_and_says_nothing_of_other_addresses() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    s.sign_up(&c, "/sign-up", ("Leila", "Haddad"), "leila@mail.example")
+        .await;
+    let resend = |email: &'static str| {
+        let (s, c) = (&s, &c);
+        async move {
+            let r = s
+                .submit(
+                    c,
+                    "/sign-up/check-email",
+                    "/sign-up/check-email",
+                    &[("email", email)],
+                )
+                .await;
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (status, page) = resend("Leila@Mail.Example").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("leila@mail.example</strong> is waiting to be confirmed"));
+    let links = mail(&s, "leila@mail.example", "Confirm your email").await;
+    assert_eq!(links.len(), 2, "the first link and the one sent again");
+    // The new link (the latest) finishes signing up.
+    let link = links[0]
+        .split_whitespace()
+        .find(|w| w.contains("/verify-email?token="))
+        .unwrap()
+        .to_owned();
+    let r = crate::accounts::choose_password(&c, &link, "leila's chosen words").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // A confirmed address, or one with no account, gets the same page and no email.
+    for email in ["leila@mail.example", "nobody@mail.example"] {
+        let (status, page) = resend(email).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("is waiting to be confirmed"), "{email}");
+    }
+    assert_eq!(
+        mail(&s, "leila@mail.example", "Confirm your email")
+            .await
+            .len(),
+        2
+    );
+    assert!(mail(&s, "nobody@mail.example", "").await.is_empty());
+    // An address that is not one gets a 422 naming the field.
+    let (status, page) = resend("leila at mail").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("href=\"#email\""), "{page}");
 }

@@ -16,6 +16,7 @@ use crate::auth::Visitor;
 use crate::client::ClientAddr;
 use crate::error::AppError;
 use crate::layout::{self, csrf, error_summary, page, Errors, Input};
+use crate::ratelimit::Budget;
 use crate::{cookies, AppState};
 
 #[derive(Deserialize, Default)]
@@ -89,9 +90,9 @@ pub async fn sign_up(
     v: Visitor,
     Form(f): Form<SignUpForm>,
 ) -> Result<Response, AppError> {
-    // Every sign-up counts against the client, as a sign-in attempt does, so
-    // nobody can send a flood of emails to the owners of taken addresses.
-    if !state.shared.sign_in_limiter.begin(&client.limit_key()) {
+    // Every sign-up counts against the client, so nobody can send a flood
+    // of emails to the owners of taken addresses.
+    if !state.shared.client_limits.begin(Budget::EmailLinks, client) {
         return Err(AppError::TooManyRequests);
     }
     let mut errors = Errors::default();
@@ -152,17 +153,83 @@ pub(crate) fn mailer(state: &AppState) -> Mailer<'_> {
 }
 
 pub async fn check_email(State(state): State<AppState>, v: Visitor) -> Markup {
+    check_email_page(&state, &v, None, "", &Errors::default())
+}
+
+/// The page after signing up: what to do with the emailed link, and a form
+/// that sends it again (`sent_again` names the address it was asked for).
+fn check_email_page(
+    state: &AppState,
+    v: &Visitor,
+    sent_again: Option<&EmailAddress>,
+    typed: &str,
+    errors: &Errors,
+) -> Markup {
     page(
-        &v,
+        v,
         &state.council().name,
-        "Check your email",
+        &layout::title(errors, "Check your email"),
         html! {
+            (error_summary(errors))
             h1 { "Check your email" }
+            @if let Some(email) = sent_again {
+                (layout::banner(true, "Email sent again", html! {
+                    p { "If " strong { (email.as_str()) } " is waiting to be confirmed, we have sent it a new link. Use the newest email: the link in an earlier one no longer works." }
+                }))
+            }
             p { "We have sent you an email with a link to confirm your address. Open the link to choose your password and finish creating your account." }
-            p { "If the link has expired, " a href="/forgot-password" { "reset your password" } ": the link we send then also confirms your address." }
             p { "The link works for 24 hours. If the email has not arrived after a few minutes, check your spam or junk folder." }
+            details class="details" open[!errors.is_empty()] {
+                summary { "I have not received the email" }
+                div {
+                    p { "Enter the address you signed up with and we will send the link again." }
+                    form method="post" action="/sign-up/check-email" novalidate {
+                        (csrf(v))
+                        (Input { name: "email", label: "Email address", kind: "email", value: typed, hint: None, autocomplete: Some("email") }.render(errors))
+                        button class="button button--secondary" type="submit" { "Send the email again" }
+                    }
+                    p { "If the link has expired, " a href="/forgot-password" { "reset your password" } ": the link we send then also confirms your address." }
+                }
+            }
         },
     )
+}
+
+/// The address a request that emails a link is for, the request counted
+/// against the client's budget (each may send an email); or `form` again,
+/// 422, when what was typed is not an address.
+fn link_request(
+    state: &AppState,
+    client: ClientAddr,
+    typed: &str,
+    form: impl FnOnce(&Errors) -> Markup,
+) -> Result<Result<EmailAddress, Response>, AppError> {
+    if !state.shared.client_limits.begin(Budget::EmailLinks, client) {
+        return Err(AppError::TooManyRequests);
+    }
+    Ok(EmailAddress::parse(typed).map_err(|e| {
+        let mut errors = Errors::default();
+        errors.push("email", e.to_string());
+        (axum::http::StatusCode::UNPROCESSABLE_ENTITY, form(&errors)).into_response()
+    }))
+}
+
+/// Sends the sign-up link again, answering alike whether or not the
+/// address has an account waiting.
+pub async fn resend(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    v: Visitor,
+    Form(f): Form<ForgotForm>,
+) -> Result<Response, AppError> {
+    let email = match link_request(&state, client, &f.email, |errors| {
+        check_email_page(&state, &v, None, &f.email, errors)
+    })? {
+        Ok(email) => email,
+        Err(form) => return Ok(form),
+    };
+    recovery::resend_confirmation(state.store(), &mailer(&state), &email).await?;
+    Ok(check_email_page(&state, &v, Some(&email), "", &Errors::default()).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -241,8 +308,7 @@ async fn check_sign_in(
 ) -> Result<Result<User, Response>, AppError> {
     // Counted as it begins, so guesses sent at once cannot pass the limit
     // together; forgiven below if it succeeds.
-    let limit_key = client.limit_key();
-    if !state.shared.sign_in_limiter.begin(&limit_key) {
+    if !state.shared.client_limits.begin(Budget::SignIn, client) {
         return Err(AppError::TooManyRequests);
     }
     let staff = kind == UserKind::Staff;
@@ -257,15 +323,15 @@ async fn check_sign_in(
     if f.password.is_empty() {
         errors.push("password", "Enter your password");
     }
-    let reject = |errors: &Errors| {
-        (
-            axum::http::StatusCode::UNAUTHORIZED,
-            sign_in_page(state, v, f, errors, staff),
-        )
-            .into_response()
+    // A form not filled in is 422; details that do not sign in are 401.
+    let reject = |status, errors: &Errors| {
+        (status, sign_in_page(state, v, f, errors, staff)).into_response()
     };
     let Some(email) = email.filter(|_| errors.is_empty()) else {
-        return Ok(Err(reject(&errors)));
+        return Ok(Err(reject(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            &errors,
+        )));
     };
     match accounts::sign_in_with_password(
         state.store(),
@@ -277,7 +343,7 @@ async fn check_sign_in(
     .await?
     {
         Ok(user) => {
-            state.shared.sign_in_limiter.forgive(&limit_key);
+            state.shared.client_limits.forgive(Budget::SignIn, client);
             Ok(Ok(user))
         }
         Err(e) => {
@@ -298,7 +364,7 @@ async fn check_sign_in(
                 SignInError::BadCredentials => errors.push("password", e.to_string()),
                 SignInError::Locked { .. } => errors.push("email", e.to_string()),
             }
-            Ok(Err(reject(&errors)))
+            Ok(Err(reject(axum::http::StatusCode::UNAUTHORIZED, &errors)))
         }
     }
 }
@@ -398,21 +464,11 @@ pub async fn forgot(
     v: Visitor,
     Form(f): Form<ForgotForm>,
 ) -> Result<Response, AppError> {
-    // Each request counts against the client as a failed sign-in would.
-    if !state.shared.sign_in_limiter.begin(&client.limit_key()) {
-        return Err(AppError::TooManyRequests);
-    }
-    let email = match EmailAddress::parse(&f.email) {
-        Ok(e) => e,
-        Err(e) => {
-            let mut errors = Errors::default();
-            errors.push("email", e.to_string());
-            return Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                forgot_page(&state, &v, &f.email, &errors),
-            )
-                .into_response());
-        }
+    let email = match link_request(&state, client, &f.email, |errors| {
+        forgot_page(&state, &v, &f.email, errors)
+    })? {
+        Ok(email) => email,
+        Err(form) => return Ok(form),
     };
     recovery::forgot_password(state.store(), &mailer(&state), &email).await?;
     // The same answer whether or not there is an account, so the page cannot be used to find out.

@@ -34,7 +34,10 @@ pub fn routes() -> Router<AppState> {
             "/sign-up",
             get(account::sign_up_form).post(account::sign_up),
         )
-        .route("/sign-up/check-email", get(account::check_email))
+        .route(
+            "/sign-up/check-email",
+            get(account::check_email).post(account::resend),
+        )
         .route(
             "/verify-email",
             get(links::verify_email).post(links::choose_password),

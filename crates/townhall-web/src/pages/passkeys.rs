@@ -19,6 +19,7 @@ use crate::auth::Visitor;
 use crate::client::ClientAddr;
 use crate::error::{json_error, AppError};
 use crate::pages::account::{mailer, session_cookie};
+use crate::ratelimit::Budget;
 use crate::AppState;
 
 /// The body of a finishing step: the ceremony it belongs to and the browser's answer.
@@ -113,7 +114,7 @@ pub async fn sign_in_start(
 ) -> Result<Response, AppError> {
     // Each start is counted as an attempt (a successful finish forgives it):
     // every ceremony is one try, and its row in the store is not free.
-    if !state.shared.sign_in_limiter.begin(&client.limit_key()) {
+    if !state.shared.client_limits.begin(Budget::SignIn, client) {
         return Ok(problem(
             StatusCode::TOO_MANY_REQUESTS,
             None,
@@ -144,7 +145,6 @@ pub async fn sign_in_finish(
         Err(r) => return Ok(bad_body(r)),
     };
     // Counted when it started; each ceremony is one try.
-    let limit_key = client.limit_key();
     let user = match state
         .site
         .passkeys
@@ -160,7 +160,7 @@ pub async fn sign_in_finish(
         Ok(_) => return passkey_problem(PasskeyError::Rejected),
         Err(e) => return passkey_problem(e),
     };
-    state.shared.sign_in_limiter.forgive(&limit_key);
+    state.shared.client_limits.forgive(Budget::SignIn, client);
     let cookie = session_cookie(&state, &user).await?;
     let mut response = Json(serde_json::json!({"redirect": "/dashboard"})).into_response();
     response.headers_mut().append(header::SET_COOKIE, cookie);
