@@ -226,14 +226,26 @@ pub async fn find_by_email(
     row.map(user_from_row).transpose()
 }
 
+/// Where a sign-in comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Device {
+    /// A device not known to have signed in to the account.
+    Unknown,
+    /// A device that signed in to this account before (the web layer knows
+    /// it by a cookie it signed): a lock on the account does not stop it,
+    /// so that wrong passwords sent by others cannot keep its owner out.
+    KnownFor(UserId),
+}
+
 /// Checks an email address and password, counting failures and locking the
-/// account after [`MAX_FAILED_ATTEMPTS`]. Takes as long whether or not the account exists.
+/// account after [`MAX_FAILED_ATTEMPTS`] against every device but the
+/// owner's known ones. Takes as long whether or not the account exists.
 pub async fn sign_in_with_password(
     store: &Store,
     council: CouncilId,
-    kind: UserKind,
-    email: &EmailAddress,
+    (kind, email): (UserKind, &EmailAddress),
     password: &str,
+    device: Device,
 ) -> Result<Result<User, SignInError>, StoreError> {
     let now = Timestamp::now();
     let attempt = Attempt {
@@ -245,19 +257,6 @@ pub async fn sign_in_with_password(
     // The attempt is counted before the password is checked, so guesses sent
     // at once cannot pass the limit together; a right password forgets it.
     let (attempts, locked_until) = attempt.count(store).await?;
-    if let Some(until) = locked_until.filter(|u| *u > now) {
-        return Ok(Err(SignInError::Locked {
-            until,
-            newly_locked: None,
-        }));
-    }
-    if attempts > MAX_FAILED_ATTEMPTS {
-        // Others sent at the same moment used up the tries; one of them locks.
-        return Ok(Err(SignInError::Locked {
-            until: now.plus(LOCKOUT),
-            newly_locked: None,
-        }));
-    }
     let row: Option<(String, Option<String>, Option<String>)> = sql::query_as(
         "SELECT user_id, password_hash, email_verified_at FROM users \
          WHERE council_id = $1 AND kind = $2 AND email = $3",
@@ -267,16 +266,38 @@ pub async fn sign_in_with_password(
     .bind(email.as_str())
     .fetch_optional(store.reader())
     .await?;
+    let known = matches!((&row, device), (Some((id, _, _)), Device::KnownFor(user)) if *id == user.to_string());
+    if let Some(until) = locked_until.filter(|u| *u > now && !known) {
+        return Ok(Err(SignInError::Locked {
+            until,
+            newly_locked: None,
+        }));
+    }
+    if attempts > MAX_FAILED_ATTEMPTS && !known {
+        // Others sent at the same moment used up the tries; one of them locks.
+        return Ok(Err(SignInError::Locked {
+            until: now.plus(LOCKOUT),
+            newly_locked: None,
+        }));
+    }
     // An unknown address, or an account without a password, costs the same
     // time as a wrong password, and only a stored password can match.
-    let (user_id, hash, usable) = match row {
-        Some((id, Some(hash), verified)) => (
-            Some(id),
-            hash,
-            kind == UserKind::Staff || verified.is_some(),
+    // Whose address is known to be theirs: staff, and residents who
+    // confirmed it. Only they are told of a lock; an address someone else
+    // signed up with is never sent one lock email after another.
+    let owned = |verified: &Option<String>| kind == UserKind::Staff || verified.is_some();
+    let (user_id, hash, usable, owner) = match row {
+        Some((id, Some(hash), verified)) => {
+            let owned = owned(&verified);
+            (Some(id.clone()), hash, owned, owned.then_some(id))
+        }
+        Some((id, None, verified)) => (
+            Some(id.clone()),
+            password::decoy_hash().to_owned(),
+            false,
+            owned(&verified).then_some(id),
         ),
-        Some((id, None, _)) => (Some(id), password::decoy_hash().to_owned(), false),
-        None => (None, password::decoy_hash().to_owned(), false),
+        None => (None, password::decoy_hash().to_owned(), false, None),
     };
     let right = password::verify_async(password.to_owned(), hash).await;
     // A resident's account whose address is not yet confirmed answers as a
@@ -285,8 +306,8 @@ pub async fn sign_in_with_password(
     // the answer whether their sign-up made the account or found one there.
     let user_id = match user_id {
         Some(id) if right && usable => id,
-        other if attempts >= MAX_FAILED_ATTEMPTS => {
-            return Ok(Err(attempt.lock(store, other).await?));
+        _ if attempts >= MAX_FAILED_ATTEMPTS && !known => {
+            return Ok(Err(attempt.lock(store, owner).await?));
         }
         _ => return Ok(Err(SignInError::BadCredentials)),
     };

@@ -152,6 +152,10 @@ pub struct Found {
     pub name: String,
     /// Their date of birth, if known.
     pub date_of_birth: Option<String>,
+    /// Their account's email address, which tells apart two accounts
+    /// giving one name and birthday (one of them perhaps typed by someone
+    /// else): the resident can say which is theirs.
+    pub email: String,
 }
 
 /// The most residents one search lists.
@@ -162,7 +166,7 @@ const AMONG_IN_SQL: usize = 1000;
 
 /// Finds residents matching `search`, only among `among` when given (those
 /// the searcher may see), and records in the audit log that each listed
-/// resident's name and date of birth were seen, for `purpose`.
+/// resident's name, date of birth and email address were seen, for `purpose`.
 pub async fn find_as(
     store: &Store,
     council: CouncilId,
@@ -222,7 +226,9 @@ pub async fn find_as(
         return Ok(Vec::new());
     }
     let text = format!(
-        "SELECT user_id, given_name, family_name, date_of_birth FROM residents WHERE {} \
+        "SELECT user_id, given_name, family_name, date_of_birth, \
+         (SELECT email FROM users WHERE users.council_id = residents.council_id \
+          AND users.user_id = residents.user_id) FROM residents WHERE {} \
          ORDER BY family_name, given_name, user_id LIMIT {}",
         conditions.join(" AND "),
         if among.is_some() && among_in_sql.is_none() {
@@ -231,18 +237,20 @@ pub async fn find_as(
             MOST_FOUND
         }
     );
-    let mut query = sql::query_as::<_, (String, String, String, Option<String>)>(&text);
+    let mut query =
+        sql::query_as::<_, (String, String, String, Option<String>, Option<String>)>(&text);
     for v in &values {
         query = query.bind(v);
     }
     let rows = query.fetch_all(store.reader()).await?;
     let found: Vec<Found> = rows
         .into_iter()
-        .map(|(id, given, family, dob)| {
+        .map(|(id, given, family, dob, email)| {
             Ok(Found {
                 id: id.parse().map_err(|_| crate::decode_err("bad user id"))?,
                 name: format!("{given} {family}"),
                 date_of_birth: dob,
+                email: email.unwrap_or_default(),
             })
         })
         .collect::<Result<Vec<Found>, StoreError>>()?
@@ -263,7 +271,7 @@ pub async fn find_as(
                 RecordRef::Resident(f.id),
             )
             .about(Some(f.id))
-            .fields(["given_name", "family_name", "date_of_birth"])
+            .fields(["given_name", "family_name", "date_of_birth", "email"])
             .purpose(purpose)
         })
         .collect();

@@ -168,26 +168,21 @@ pub async fn forgot_password(
 /// it is still waiting for its address to be confirmed, within the hourly
 /// limit. Nothing is sent for an address without an account or one already
 /// confirmed (whose owner signs in, or resets their password); the caller
-/// answers alike whichever it was.
+/// answers alike whichever it was, and the work takes as long.
 pub async fn resend_confirmation(
     store: &Store,
     mailer: &Mailer<'_>,
     email: &EmailAddress,
 ) -> Result<(), RecoveryError> {
-    let Some(owner) =
-        accounts::find_by_email(store, mailer.council, UserKind::Resident, email).await?
-    else {
-        return Ok(());
-    };
-    if owner.email_verified_at.is_some() {
-        return Ok(());
-    }
-    within_limit_send(
+    let owner = accounts::find_by_email(store, mailer.council, UserKind::Resident, email)
+        .await?
+        .filter(|owner| owner.email_verified_at.is_none());
+    send_link(
         store,
         mailer,
-        &owner,
-        TokenPurpose::VerifyEmail,
-        "verify-email",
+        email,
+        owner.as_ref(),
+        (TokenPurpose::VerifyEmail, "verify-email"),
     )
     .await
 }
@@ -200,35 +195,42 @@ async fn tell_owner(
     email: &EmailAddress,
     template: &str,
 ) -> Result<(), RecoveryError> {
-    let Some(owner) =
-        accounts::find_by_email(store, mailer.council, UserKind::Resident, email).await?
-    else {
-        return Ok(());
-    };
-    within_limit_send(store, mailer, &owner, TokenPurpose::ResetPassword, template).await
+    let owner = accounts::find_by_email(store, mailer.council, UserKind::Resident, email).await?;
+    send_link(
+        store,
+        mailer,
+        email,
+        owner.as_ref(),
+        (TokenPurpose::ResetPassword, template),
+    )
+    .await
 }
 
-/// Emails `owner` a link for `purpose` with `template`, unless the address
-/// has had [`LINK_EMAILS_PER_HOUR`] already.
-async fn within_limit_send(
+/// Emails `owner`, when there is one, a link for `purpose` with `template`,
+/// unless `email` has had [`LINK_EMAILS_PER_HOUR`] already. The request is
+/// counted against the address and committed whether or not anyone is
+/// sent anything, so that an address without an account answers in the
+/// same time as one with.
+async fn send_link(
     store: &Store,
     mailer: &Mailer<'_>,
-    owner: &User,
-    purpose: TokenPurpose,
-    template: &str,
+    email: &EmailAddress,
+    owner: Option<&User>,
+    (purpose, template): (TokenPurpose, &str),
 ) -> Result<(), RecoveryError> {
-    let email = &owner.email;
     let mut tx = store.begin().await?;
     // Holding the account's row serialises the count per address: requests
     // sent at once on PostgreSQL (where transactions run side by side) cannot
     // all find room for one more. SQLite has one writer anyway.
-    sql::query("UPDATE users SET email = email WHERE council_id = $1 AND user_id = $2")
+    sql::query("UPDATE users SET email = email WHERE council_id = $1 AND kind = $2 AND email = $3")
         .bind(mailer.council.to_string())
-        .bind(owner.id.to_string())
+        .bind(UserKind::Resident.as_str())
+        .bind(email.as_str())
         .execute(&mut *tx)
         .await
         .map_err(StoreError::from)?;
-    if within_hourly_limit(&mut tx, mailer.council, email, Timestamp::now()).await? {
+    let within = within_hourly_limit(&mut tx, mailer.council, email, Timestamp::now()).await?;
+    if let Some(owner) = owner.filter(|_| within) {
         email_link(&mut tx, mailer, owner, purpose, template, &[]).await?;
     }
     tx.commit().await.map_err(StoreError::from)?;

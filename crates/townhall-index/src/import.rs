@@ -34,17 +34,7 @@ pub async fn import_file(
     mapping: &Mapping,
     allow_unreadable: bool,
 ) -> Result<FileImport, IndexError> {
-    if policy.system(system).is_none() {
-        return Err(IndexError::Invalid(format!(
-            "the system '{system}' is not declared in index.toml; it declares: {}",
-            policy
-                .systems
-                .iter()
-                .map(|s| s.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
+    crate::check_sent(policy, system)?;
     let table = files::read(path, mapping, &policy.linkage.columns)?;
     if table.column("record_id").is_none() {
         return Err(IndexError::Invalid(format!(

@@ -49,6 +49,30 @@ impl townhall_linkage::link::Progress for Stages<'_> {
 /// declares it: an account is linked as it is made.
 pub const ACCOUNTS: &str = "accounts";
 
+/// Checks that `system` is one the council's systems may send records for:
+/// declared in `index.toml`, and not [`ACCOUNTS`], which Townhall writes
+/// itself as residents confirm their addresses (a record sent for it would
+/// be an account nobody confirmed, vouched for by an address nobody proved).
+pub fn check_sent(policy: &policy::IndexPolicy, system: &str) -> Result<(), IndexError> {
+    if system == ACCOUNTS {
+        return Err(IndexError::NotAllowed(format!(
+            "'{ACCOUNTS}' holds residents' online accounts, which Townhall links itself as they are confirmed; no system sends them"
+        )));
+    }
+    if policy.system(system).is_none() {
+        return Err(IndexError::Invalid(format!(
+            "the system '{system}' is not declared in index.toml; it declares: {}",
+            policy
+                .systems
+                .iter()
+                .map(|s| s.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok(())
+}
+
 /// Schema for the index.
 pub const MIGRATIONS: &[Migration] = &[
     Migration::portable(

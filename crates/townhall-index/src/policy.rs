@@ -65,26 +65,21 @@ pub enum Details {
     /// The council's service, which checked them as it does.
     Kept,
     /// People themselves, typing them (online accounts' sign-up form);
-    /// only the `checked` fields were proved (an email address, by the
+    /// only the `checked` contacts were proved (an email address, by the
     /// link its owner followed). A pair with one of its records is linked
-    /// without a reviewer only when a checked field agrees exactly:
-    /// anyone can type a neighbour's name and birthday.
+    /// without a reviewer only when a checked contact agrees exactly and no
+    /// record gives it with another date of birth (a parent's address on a
+    /// child's record): anyone can type a neighbour's name and birthday.
     SelfAsserted {
         /// The fields checked, by name ([`CHECKABLE`]).
         checked: Vec<String>,
     },
 }
 
-/// The fields a self-asserted system may declare checked.
-pub const CHECKABLE: &[&str] = &[
-    "first_name",
-    "surname",
-    "date_of_birth",
-    "postcode",
-    "address",
-    "email",
-    "phone",
-];
+/// The fields a self-asserted system may declare checked: contacts, which a
+/// person can prove theirs (by following a link, by a code sent to them).
+/// Names, birthdays and addresses are anybody's to type.
+pub const CHECKABLE: &[&str] = &["email", "phone"];
 
 /// A purpose for which some teams may see a person across systems.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -487,7 +482,7 @@ teams = ["Early Help"]
                     "name = \"Council Tax\"",
                     "name = \"Council Tax\"\nself_asserted = true\nchecked = [\"e-mail\"]",
                 ),
-                "index.toml:6: system 'council_tax': 'e-mail' is not a field that can be checked; use first_name,",
+                "index.toml:6: system 'council_tax': 'e-mail' is not a field that can be checked; use email, phone",
             ),
         ];
         for (text, expected) in cases {

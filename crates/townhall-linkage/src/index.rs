@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use crate::blocking::{Mode, MAX_RULES};
 use crate::cluster::{self, Edge};
+use crate::contacts::SharedContacts;
 use crate::frequency::TermFrequencies;
 use crate::link::{Judge, Settings, Verdict};
 use crate::model::Model;
@@ -33,6 +34,8 @@ pub struct Index {
     sources: Vec<u32>,
     /// Whether each source holds each person once (see [`Mode::Sources`]).
     deduplicated: Vec<bool>,
+    /// Which contacts are held for more than one person.
+    contacts: SharedContacts,
 }
 
 /// What became of a record added to the index.
@@ -65,6 +68,7 @@ impl Index {
             withdrawn: Vec::new(),
             sources: Vec::new(),
             deduplicated: Vec::new(),
+            contacts: SharedContacts::default(),
         }
     }
 
@@ -102,6 +106,7 @@ impl Index {
         } else {
             sources
         };
+        index.contacts = SharedContacts::of(&people);
         for (id, person) in (0u32..).zip(&people) {
             for (rule, bucket) in index.settings.rules.iter().zip(&mut index.buckets) {
                 if let Some(k) = rule.key(person) {
@@ -266,7 +271,11 @@ impl Index {
         candidates.dedup();
         let mode = self.mode();
         candidates.retain(|other| mode.pairs(*other, id));
-        let judge = Judge::new(&self.model, &self.frequencies, &self.settings);
+        // The arrival's own contacts count: an address it gives with another
+        // birthday than a record's is held for two people.
+        self.contacts.add(&person);
+        let judge = Judge::new(&self.model, &self.frequencies, &self.settings)
+            .with_contacts(&self.contacts);
         let mut arrival = Arrival {
             id,
             cluster: id,

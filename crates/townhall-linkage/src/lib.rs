@@ -8,7 +8,8 @@
 //! names are, whether they sound alike or are nicknames, how two dates of
 //! birth agree); [`record`] prepares a person once for many comparisons;
 //! [`comparison`] declares, field by field, the levels of agreement a pair
-//! can reach; [`model`] scores a pair and explains the score; [`train`]
+//! can reach; [`contacts`] knows which email addresses and phone numbers are
+//! held for more than one person; [`model`] scores a pair and explains the score; [`train`]
 //! estimates the model from the data; [`blocking`] finds the pairs worth
 //! comparing; [`cluster`] turns linked pairs into persons; [`link`] runs it
 //! all on a set of records; [`index`] links records one at a time as they
@@ -19,6 +20,7 @@ pub mod cluster;
 pub mod column;
 pub mod compare;
 pub mod comparison;
+pub mod contacts;
 pub mod frequency;
 pub mod index;
 pub mod link;

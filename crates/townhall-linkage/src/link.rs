@@ -9,6 +9,7 @@ use crate::blocking::{self, KeyPart, Mode, Rule};
 use crate::cluster::{self, Edge};
 use crate::compare;
 use crate::comparison::{self, Comparison, Field, Level};
+use crate::contacts::SharedContacts;
 use crate::frequency::TermFrequencies;
 use crate::model::{self, Model, Vector};
 use crate::record::Person;
@@ -42,14 +43,15 @@ impl Veto {
 /// online account's sign-up form): nobody checked them but for `checked`.
 /// Anyone can type a neighbour's name and birthday, so a pair with one of
 /// its records is linked without a person's review only when a checked
-/// field agrees exactly (an email address its owner confirmed); otherwise it
+/// contact (an email address its owner confirmed, or a phone number) agrees
+/// exactly and is held for nobody else ([`SharedContacts`]); otherwise it
 /// goes to review, however high it scores.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SelfAsserted {
     /// The source, as [`Mode::Sources`] numbers it.
     pub source: u32,
-    /// The comparisons, by [`Comparison::name`], whose values the source
-    /// has checked.
+    /// The contacts, by [`Comparison::name`] (`email`, `phone`), the
+    /// source has checked.
     pub checked: Vec<String>,
 }
 
@@ -298,6 +300,8 @@ pub struct Judge<'a> {
     vetoes: Vec<(usize, Vec<usize>)>,
     /// Self-asserted sources, with the comparisons they checked.
     self_asserted: Vec<(u32, Vec<usize>)>,
+    /// Contacts held for more than one person, which vouch for nobody.
+    contacts: Option<&'a SharedContacts>,
 }
 
 impl<'a> Judge<'a> {
@@ -326,13 +330,22 @@ impl<'a> Judge<'a> {
                         .comparisons
                         .iter()
                         .enumerate()
+                        .filter(|(_, c)| matches!(c.field, Field::Email | Field::Phone))
                         .filter(|(_, c)| s.checked.iter().any(|n| n == c.name()))
                         .map(|(i, _)| i)
                         .collect();
                     (s.source, checked)
                 })
                 .collect(),
+            contacts: None,
         }
+    }
+
+    /// The judge, told which contacts are held for more than one person
+    /// (without it, none are).
+    pub fn with_contacts(mut self, contacts: &'a SharedContacts) -> Self {
+        self.contacts = Some(contacts);
+        self
     }
 
     /// The verdict on `a` and `b`, from `sources` when their sources are
@@ -366,7 +379,7 @@ impl<'a> Judge<'a> {
                     .iter()
                     .all(|i| v[*i].is_some() && v[*i] != anything_else(*i))
         });
-        if p >= self.threshold && !vetoed && self.vouched(v, sources) {
+        if p >= self.threshold && !vetoed && self.vouched(v, a, sources) {
             Verdict::Link(p)
         } else {
             Verdict::Review(p)
@@ -375,17 +388,22 @@ impl<'a> Judge<'a> {
 }
 
 impl Judge<'_> {
-    /// Whether each self-asserted record of the pair has a checked field
-    /// that agrees exactly (its first level).
-    fn vouched(&self, v: &[Option<Level>], sources: Option<[u32; 2]>) -> bool {
+    /// Whether each self-asserted record of the pair (`a` is one of the
+    /// two) has a checked contact that agrees exactly (its first level) and
+    /// is held for nobody else.
+    fn vouched(&self, v: &[Option<Level>], a: &Person, sources: Option<[u32; 2]>) -> bool {
         let Some(sources) = sources else {
             return true;
+        };
+        let proves = |i: usize| {
+            let field = self.model.comparisons[i].field;
+            v[i] == Some(0) && !self.contacts.is_some_and(|c| c.is_shared(a, field))
         };
         sources.iter().all(|source| {
             self.self_asserted
                 .iter()
                 .filter(|(s, _)| s == source)
-                .all(|(_, checked)| checked.iter().any(|i| v[*i] == Some(0)))
+                .all(|(_, checked)| checked.iter().any(|i| proves(*i)))
         })
     }
 }
@@ -484,7 +502,8 @@ pub fn link_with(
         }
     };
     progress.step("scoring", 0, 0);
-    let judge = Judge::new(&model, &frequencies, settings);
+    let contacts = SharedContacts::of(people);
+    let judge = Judge::new(&model, &frequencies, settings).with_contacts(&contacts);
     let verdicts: Vec<(Edge, bool)> = blocked
         .pairs
         .par_iter()
@@ -885,6 +904,21 @@ mod tests {
         // Nor is a missing one.
         assert!(matches!(
             judge.assess(&council, &with_email(""), Some([0, 1])),
+            Verdict::Review(_)
+        ));
+        // Nor one the council holds for someone else too: his son's record
+        // gives the father's address.
+        let son = Person::prepare(&crate::record::RawPerson {
+            first_name: "Muhammad".into(),
+            surname: "Khan".into(),
+            date_of_birth: "1988-04-17".into(),
+            email: "m.khan@mail.example".into(),
+            ..Default::default()
+        });
+        let contacts = SharedContacts::of([&council, &son]);
+        let judge = Judge::new(&model, &frequencies, &settings).with_contacts(&contacts);
+        assert!(matches!(
+            judge.assess(&council, &with_email("m.khan@mail.example"), Some([0, 1])),
             Verdict::Review(_)
         ));
     }

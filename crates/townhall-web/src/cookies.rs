@@ -48,3 +48,12 @@ pub fn csrf_name(secure: bool) -> &'static str {
         "townhall_csrf"
     }
 }
+
+/// The device cookie's name ([`crate::csrf::Csrf::device`]).
+pub fn device_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-townhall_device"
+    } else {
+        "townhall_device"
+    }
+}

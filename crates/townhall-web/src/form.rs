@@ -8,6 +8,28 @@ use axum::http::header;
 
 use crate::error::AppError;
 
+/// A URL-encoded form read into `T`, as `axum::Form` reads it, but refused
+/// with a page that says what to do: what the form parser said (a field sent
+/// twice, a value of the wrong kind) is for the log, not for people.
+pub struct Form<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(value)) => Ok(Form(value)),
+            Err(e) => {
+                tracing::info!(reason = %e.body_text(), "a form could not be read");
+                Err(AppError::BadRequest(
+                    "The form could not be read. Go back, refresh the page and fill it in again"
+                        .into(),
+                ))
+            }
+        }
+    }
+}
+
 /// A file sent with a form. Empty file inputs (nothing chosen) are left out.
 pub struct UploadedFile {
     /// The form field it came in.

@@ -109,6 +109,9 @@ pub async fn send(
         ));
     }
     let system = system_of(&client);
+    if let Err(e) = townhall_index::check_sent(live.policy(), &system) {
+        return json_error(StatusCode::FORBIDDEN, "forbidden", &e.to_string());
+    }
     let declared: Vec<&str> = live
         .policy()
         .linkage

@@ -188,6 +188,19 @@ pub fn date_parts(
     }
 }
 
+/// A stored date (`1961-10-24`) as GOV.UK writes dates: `24 October 1961`;
+/// what is not a date is shown as stored.
+pub fn long_date(iso: &str) -> String {
+    const STORED: &[time::format_description::FormatItem<'static>] =
+        time::macros::format_description!("[year]-[month]-[day]");
+    const LONG: &[time::format_description::FormatItem<'static>] =
+        time::macros::format_description!("[day padding:none] [month repr:long] [year]");
+    time::Date::parse(iso, STORED)
+        .ok()
+        .and_then(|d| d.format(LONG).ok())
+        .unwrap_or_else(|| iso.to_owned())
+}
+
 /// A green confirmation or blue information banner.
 pub fn banner(success: bool, heading: &str, body: Markup) -> Markup {
     html! {
@@ -198,5 +211,17 @@ pub fn banner(success: bool, heading: &str, body: Markup) -> Markup {
                 (body)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_dates_are_written_as_gov_uk_writes_them() {
+        assert_eq!(long_date("1961-10-24"), "24 October 1961");
+        assert_eq!(long_date("2001-02-03"), "3 February 2001");
+        assert_eq!(long_date("not a date"), "not a date");
     }
 }

@@ -96,13 +96,26 @@ impl<K: Hash + Eq + Clone> Failures<K> {
 
 /// What an attempt spends. Each has a budget of its own, so that asking for
 /// a reset link does not use up the sign-ins of a household behind one
-/// address, nor a run of wrong passwords stop a reset.
+/// address, nor passkey ceremonies started by others its passwords.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Budget {
-    /// A password sign-in, or a passkey sign-in started.
+    /// A password checked.
     SignIn,
+    /// A passkey sign-in started.
+    Passkey,
     /// A sign-up or a reset request: each may send an email.
     EmailLinks,
+}
+
+/// Whom an attempt is counted against.
+#[derive(Debug, Clone, Copy)]
+pub enum Counted<'a> {
+    /// The client's address.
+    Client(ClientAddr),
+    /// A device the account's owner signed in on before (its cookie's
+    /// nonce): counted alone, so that others at its address cannot spend
+    /// its sign-ins.
+    Device(&'a str),
 }
 
 /// How many times a client's budget an IPv6 site (/48) may spend across
@@ -110,10 +123,11 @@ pub enum Budget {
 const SITE_SHARE: u32 = 8;
 
 /// Attempts per client and budget: per address (an IPv6 client's /64), and
-/// per IPv6 site (/48) at [`SITE_SHARE`] times that.
+/// per IPv6 site (/48) at [`SITE_SHARE`] times that; or per known device.
 pub struct ClientLimits {
     client: Failures<(Budget, IpAddr)>,
     site: Failures<(Budget, IpAddr)>,
+    device: Failures<(Budget, String)>,
 }
 
 impl ClientLimits {
@@ -122,12 +136,18 @@ impl ClientLimits {
         Self {
             client: Failures::new(max, period),
             site: Failures::new(max.saturating_mul(SITE_SHARE), period),
+            device: Failures::new(max, period),
         }
     }
 
-    /// Begins an attempt from `client`: false, counting nothing, when its
-    /// address or its site has spent the budget.
-    pub fn begin(&self, budget: Budget, client: ClientAddr) -> bool {
+    /// Begins an attempt: false, counting nothing, when whoever it is
+    /// counted against (for a client, its address or its site) has spent
+    /// the budget.
+    pub fn begin(&self, budget: Budget, who: Counted<'_>) -> bool {
+        let client = match who {
+            Counted::Device(nonce) => return self.device.begin(&(budget, nonce.to_owned())),
+            Counted::Client(client) => client,
+        };
         let key = (budget, client.limit_key());
         if !self.client.begin(&key) {
             return false;
@@ -141,11 +161,16 @@ impl ClientLimits {
         }
     }
 
-    /// Forgets the latest attempt of `client`, which succeeded.
-    pub fn forgive(&self, budget: Budget, client: ClientAddr) {
-        self.client.forgive(&(budget, client.limit_key()));
-        if let Some(site) = client.site_key() {
-            self.site.forgive(&(budget, site));
+    /// Forgets the latest attempt, which succeeded.
+    pub fn forgive(&self, budget: Budget, who: Counted<'_>) {
+        match who {
+            Counted::Device(nonce) => self.device.forgive(&(budget, nonce.to_owned())),
+            Counted::Client(client) => {
+                self.client.forgive(&(budget, client.limit_key()));
+                if let Some(site) = client.site_key() {
+                    self.site.forgive(&(budget, site));
+                }
+            }
         }
     }
 }
@@ -242,7 +267,7 @@ mod tests {
     #[test]
     fn each_budget_is_spent_alone_and_an_ipv6_site_has_a_share_of_its_own() {
         let limits = ClientLimits::new(2, Duration::from_secs(60));
-        let v4 = ClientAddr("203.0.113.7".parse().unwrap());
+        let v4 = Counted::Client(ClientAddr("203.0.113.7".parse().unwrap()));
         assert!(limits.begin(Budget::SignIn, v4) && limits.begin(Budget::SignIn, v4));
         assert!(!limits.begin(Budget::SignIn, v4), "the sign-ins are spent");
         assert!(
@@ -255,13 +280,17 @@ mod tests {
             "one that got in is forgiven"
         );
         // One /48 spends at most 8 × 2 across its /64s.
-        let network = |n: u16| ClientAddr(format!("2001:db8:7:{n:x}::1").parse().unwrap());
+        let network =
+            |n: u16| Counted::Client(ClientAddr(format!("2001:db8:7:{n:x}::1").parse().unwrap()));
         let begun = (0..40)
             .filter(|n| limits.begin(Budget::SignIn, network(*n)))
             .count();
         assert_eq!(begun, 16);
         assert!(
-            limits.begin(Budget::SignIn, ClientAddr("2001:db8:8::1".parse().unwrap())),
+            limits.begin(
+                Budget::SignIn,
+                Counted::Client(ClientAddr("2001:db8:8::1".parse().unwrap()))
+            ),
             "another site is not held up"
         );
         // A refusal by the site takes nothing from the network's own count.

@@ -561,6 +561,9 @@ async fn admin(
         } => {
             let c = pick_council(&store, council).await?;
             let scope = match index_system {
+                Some(system) if system == townhall_index::ACCOUNTS => {
+                    anyhow::bail!("'{system}' holds residents' online accounts, which Townhall links itself as they are confirmed; no key may send them");
+                }
                 Some(system) => townhall_types::ApiScope::IndexWriter { system },
                 None => townhall_types::ApiScope::Services,
             };

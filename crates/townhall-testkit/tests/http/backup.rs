@@ -64,9 +64,9 @@ async fn a_restored_store_holds_exactly_what_was_backed_up() {
     let signed_in = townhall_identity::accounts::sign_in_with_password(
         &target.store,
         council.id,
-        townhall_identity::UserKind::Resident,
-        &email,
+        (townhall_identity::UserKind::Resident, &email),
         townhall_demo::DEMO_PASSWORD,
+        townhall_identity::accounts::Device::Unknown,
     )
     .await
     .unwrap();

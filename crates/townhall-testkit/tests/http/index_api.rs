@@ -353,6 +353,84 @@ async fn someone_who_types_a_residents_name_and_birthday_is_not_linked_to_their_
     .await
     .unwrap();
     assert_eq!(pending, 1, "the pair is put to a reviewer");
+    // The reviewer is told whose words the account's details are.
+    let (review,): (String,) = townhall_store::sql::query_as(
+        "SELECT review_id FROM index_reviews WHERE decision IS NULL AND right_record = 'CT77777'",
+    )
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    s.add_staff(
+        "ravi@testshire.example",
+        "Ravi Shah",
+        townhall_identity::Role::Caseworker,
+        Some("Customer Services"),
+        crate::casework::PASSWORD,
+    )
+    .await;
+    let ravi = crate::casework::staff_client(&s, "ravi@testshire.example").await;
+    let queue = s.text(&ravi, "/staff/index/reviews").await;
+    assert!(
+        queue.contains("Details typed by an account holder"),
+        "{queue}"
+    );
+    let page = s
+        .text(&ravi, &format!("/staff/index/reviews/{review}"))
+        .await;
+    assert!(page.contains("holds what its holder typed"), "{page}");
+    assert!(
+        page.contains("Its checked email is not the other record's"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn an_address_the_council_holds_for_two_people_vouches_for_neither() {
+    // Council tax holds Dan, and his daughter Lily with his address.
+    let (s, _dir) = council_tax_sends(
+        json!({"record_id": "CT50001", "first_name": "Dan", "surname": "Ashworth",
+               "date_of_birth": "1980-03-02", "postcode": "RV4 2DJ",
+               "email": "dan.ashworth@mail.example"}),
+    )
+    .await;
+    let tax = key(&s, writer("council_tax")).await;
+    let lily = json!({"record_id": "CT50002", "first_name": "Lily", "surname": "Ashworth",
+                      "date_of_birth": "2010-05-05", "postcode": "RV4 2DJ",
+                      "email": "dan.ashworth@mail.example"});
+    let (status, body) = send(&s, Some(&tax), &lily.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Dan signs up as Lily, with his own, confirmed, address.
+    let c = s.client();
+    let r = s
+        .submit(
+            &c,
+            "/sign-up",
+            "/sign-up",
+            &[
+                ("given_name", "Lily"),
+                ("family_name", "Ashworth"),
+                ("email", "dan.ashworth@mail.example"),
+                ("date_of_birth-day", "5"),
+                ("date_of_birth-month", "5"),
+                ("date_of_birth-year", "2010"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let link = link_for(&s, "dan.ashworth@mail.example").await;
+    let r = crate::accounts::choose_password(&c, &link, "correct horse battery").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let (account,): (String,) =
+        townhall_store::sql::query_as("SELECT user_id FROM users WHERE email = $1")
+            .bind("dan.ashworth@mail.example")
+            .fetch_one(s.db.store.reader())
+            .await
+            .unwrap();
+    assert_ne!(
+        person_of(&s, townhall_index::ACCOUNTS, &account).await,
+        person_of(&s, "council_tax", "CT50002").await,
+        "an address held for two people proves neither"
+    );
 }
 
 /// Council tax holds Rosalind with her email address, as many systems do;

@@ -436,8 +436,8 @@ async fn signing_up_then_in_does_not_tell_whether_the_sign_up_made_the_account()
     // confirm, one lock notice, however often it is tried.
     assert_eq!(
         mail(&s, "someone.new@mail.example", "").await.len(),
-        2,
-        "the confirmation and the lock notice"
+        1,
+        "the confirmation; a lock notice goes only to an address its owner confirmed"
     );
 }
 
@@ -726,4 +726,144 @@ async fn the_sign_up_link_can_be_sent_again_and_says_nothing_of_other_addresses(
     let (status, page) = resend("leila at mail").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("href=\"#email\""), "{page}");
+}
+
+/// Signs in on `c` and out again: the browser keeps its device cookie.
+async fn signs_in_and_out(s: &TestServer, c: &reqwest::Client, email: &str, password: &str) {
+    assert_eq!(signs_in(s, c, email, password).await, StatusCode::SEE_OTHER);
+    let page = s.text(c, "/dashboard").await;
+    let r = c
+        .post(s.url("/sign-out"))
+        .form(&[("csrf", townhall_testkit::csrf_of(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success() || r.status().is_redirection());
+    assert!(s.text(c, "/sign-in").await.contains("name=\"password\""));
+}
+
+#[tokio::test]
+async fn wrong_passwords_sent_by_others_never_lock_out_a_device_the_owner_signed_in_on() {
+    let s = TestServer::start().await;
+    let martin = s.client();
+    sign_up(&s, &martin, "martin@mail.example", "three random words").await;
+    signs_in_and_out(&s, &martin, "martin@mail.example", "three random words").await;
+    // Someone else sends five wrong passwords: the account is locked.
+    let mallory = s.client();
+    for _ in 0..5 {
+        signs_in(&s, &mallory, "martin@mail.example", "not his password").await;
+    }
+    let (status, message) = answer(&s, "martin@mail.example").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(message.contains("too many times"), "{message}");
+    // A browser that has never signed in to it is held by the lock.
+    assert_eq!(
+        signs_in(&s, &s.client(), "martin@mail.example", "three random words").await,
+        StatusCode::UNAUTHORIZED
+    );
+    // Martin's own browser is not.
+    assert_eq!(
+        signs_in(&s, &martin, "martin@mail.example", "three random words").await,
+        StatusCode::SEE_OTHER
+    );
+    // Its cookie vouches for his account only.
+    for _ in 0..6 {
+        signs_in(&s, &mallory, "lizzy@mail.example", "a guess").await;
+    }
+    assert_eq!(
+        answer(&s, "lizzy@mail.example").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_forged_or_borrowed_device_cookie_opens_nothing() {
+    let s = TestServer::start().await;
+    let martin = s.client();
+    sign_up(&s, &martin, "martin@mail.example", "three random words").await;
+    signs_in_and_out(&s, &martin, "martin@mail.example", "three random words").await;
+    let lizzy = s.client();
+    sign_up(&s, &lizzy, "lizzy@mail.example", "kettle river jumper").await;
+    // Lock Lizzy's account.
+    for _ in 0..5 {
+        signs_in(&s, &s.client(), "lizzy@mail.example", "wrong").await;
+    }
+    // Martin's browser has a device cookie, for his account, not hers.
+    assert_eq!(
+        signs_in(&s, &martin, "lizzy@mail.example", "kettle river jumper").await,
+        StatusCode::UNAUTHORIZED
+    );
+    // A cookie written by hand is not one the server made.
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let (lizzys,): (String,) = townhall_store::sql::query_as(
+        "SELECT user_id FROM users WHERE email = 'lizzy@mail.example'",
+    )
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    jar.add_cookie_str(
+        &format!("townhall_device={lizzys}.a-nonce.{}", "0".repeat(64)),
+        &s.url("/").parse().unwrap(),
+    );
+    let forged = s.client_builder().cookie_provider(jar).build().unwrap();
+    assert_eq!(
+        signs_in(&s, &forged, "lizzy@mail.example", "kettle river jumper").await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn forms_that_check_no_password_spend_no_sign_ins() {
+    let s = TestServer::start_with_sign_in_limit(3).await;
+    let c = s.client();
+    sign_up(&s, &c, "omar@mail.example", "three random words").await;
+    let other = s.client();
+    let scripted = crate::accounts::Scripted::new(&s).await;
+    for _ in 0..10 {
+        assert_eq!(
+            signs_in(&s, &other, "", "").await,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        scripted.post("/sign-in/passkey/start", "{}".into()).await;
+    }
+    assert_eq!(
+        scripted
+            .post("/sign-in/passkey/start", "{}".into())
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "ceremonies have a budget of their own"
+    );
+    // Passkey ceremonies and unfilled forms left the passwords' budget whole.
+    assert_eq!(
+        signs_in(&s, &s.client(), "omar@mail.example", "three random words").await,
+        StatusCode::SEE_OTHER
+    );
+    for n in 0..3 {
+        assert_eq!(fail(&s, &other, n).await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(fail(&s, &other, 3).await, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_form_that_cannot_be_read_gets_a_page_that_says_what_to_do() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let page = s.text(&c, "/sign-in").await;
+    let csrf = townhall_testkit::csrf_of(&page);
+    let r = c
+        .post(s.url("/sign-in"))
+        .form(&[
+            ("email", "a@mail.example"),
+            ("email", "b@mail.example"),
+            ("password", "x"),
+            ("csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("The form could not be read"), "{body}");
+    assert!(!body.contains("duplicate"), "{body}");
 }

@@ -1,12 +1,11 @@
 //! Signing up, confirming an email address, signing in and out, resetting a password.
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::{html, Markup};
 use serde::Deserialize;
-use townhall_identity::accounts::{self, UserKind};
+use townhall_identity::accounts::{self, Device, UserKind};
 use townhall_identity::recovery::{self, Mailer, NewResident};
 use townhall_identity::{sessions, SignInError, User};
 use townhall_types::text::PersonName;
@@ -15,8 +14,9 @@ use townhall_types::EmailAddress;
 use crate::auth::Visitor;
 use crate::client::ClientAddr;
 use crate::error::AppError;
+use crate::form::Form;
 use crate::layout::{self, csrf, error_summary, page, Errors, Input};
-use crate::ratelimit::Budget;
+use crate::ratelimit::{Budget, Counted};
 use crate::{cookies, AppState};
 
 #[derive(Deserialize, Default)]
@@ -72,7 +72,7 @@ fn sign_up_page(state: &AppState, v: &Visitor, f: &SignUpForm, errors: &Errors) 
                 div class={ "form-group" @if dob_error.is_some() { " form-group--error" } } {
                     fieldset role="group" aria-describedby={ "date_of_birth-hint" @if dob_error.is_some() { " date_of_birth-error" } } {
                         legend { "Date of birth (optional)" }
-                        span class="hint" id="date_of_birth-hint" { "We use it to find the council's records about you, such as council tax, so that they show in your account. For example, 27 3 1985" }
+                        span class="hint" id="date_of_birth-hint" { "We use it, with your email address, to match you to the council's records about you, such as council tax. For example, 27 3 1985" }
                         @if let Some(e) = dob_error { p class="error-message" id="date_of_birth-error" { span class="visually-hidden" { "Error: " } (e) } }
                         (layout::date_parts("date_of_birth", [&f.birth_day, &f.birth_month, &f.birth_year], dob_error.is_some(), Some(["bday-day", "bday-month", "bday-year"])))
                     }
@@ -90,11 +90,6 @@ pub async fn sign_up(
     v: Visitor,
     Form(f): Form<SignUpForm>,
 ) -> Result<Response, AppError> {
-    // Every sign-up counts against the client, so nobody can send a flood
-    // of emails to the owners of taken addresses.
-    if !state.shared.client_limits.begin(Budget::EmailLinks, client) {
-        return Err(AppError::TooManyRequests);
-    }
     let mut errors = Errors::default();
     let mut name = |field: &str, what: &str, typed: &str| match PersonName::parse(typed) {
         Ok(Some(name)) => name.into_string(),
@@ -128,6 +123,15 @@ pub async fn sign_up(
         )
             .into_response());
     };
+    // Every sign-up that could send an email counts against the client, so
+    // nobody can send a flood of them to the owners of taken addresses.
+    if !state
+        .shared
+        .client_limits
+        .begin(Budget::EmailLinks, Counted::Client(client))
+    {
+        return Err(AppError::TooManyRequests);
+    }
     recovery::sign_up(
         state.store(),
         &mailer(&state),
@@ -197,21 +201,30 @@ fn check_email_page(
 
 /// The address a request that emails a link is for, the request counted
 /// against the client's budget (each may send an email); or `form` again,
-/// 422, when what was typed is not an address.
+/// 422 and not counted, when what was typed is not an address.
 fn link_request(
     state: &AppState,
     client: ClientAddr,
     typed: &str,
     form: impl FnOnce(&Errors) -> Markup,
 ) -> Result<Result<EmailAddress, Response>, AppError> {
-    if !state.shared.client_limits.begin(Budget::EmailLinks, client) {
+    let email = match EmailAddress::parse(typed) {
+        Ok(email) => email,
+        Err(e) => {
+            let mut errors = Errors::default();
+            errors.push("email", e.to_string());
+            let page = (axum::http::StatusCode::UNPROCESSABLE_ENTITY, form(&errors));
+            return Ok(Err(page.into_response()));
+        }
+    };
+    if !state
+        .shared
+        .client_limits
+        .begin(Budget::EmailLinks, Counted::Client(client))
+    {
         return Err(AppError::TooManyRequests);
     }
-    Ok(EmailAddress::parse(typed).map_err(|e| {
-        let mut errors = Errors::default();
-        errors.push("email", e.to_string());
-        (axum::http::StatusCode::UNPROCESSABLE_ENTITY, form(&errors)).into_response()
-    }))
+    Ok(Ok(email))
 }
 
 /// Sends the sign-up link again, answering alike whether or not the
@@ -306,11 +319,6 @@ async fn check_sign_in(
     f: &SignInForm,
     kind: UserKind,
 ) -> Result<Result<User, Response>, AppError> {
-    // Counted as it begins, so guesses sent at once cannot pass the limit
-    // together; forgiven below if it succeeds.
-    if !state.shared.client_limits.begin(Budget::SignIn, client) {
-        return Err(AppError::TooManyRequests);
-    }
     let staff = kind == UserKind::Staff;
     let mut errors = Errors::default();
     let email = match EmailAddress::parse(&f.email) {
@@ -323,7 +331,8 @@ async fn check_sign_in(
     if f.password.is_empty() {
         errors.push("password", "Enter your password");
     }
-    // A form not filled in is 422; details that do not sign in are 401.
+    // A form not filled in is 422, and checks no password, so it is not
+    // counted; details that do not sign in are 401.
     let reject = |status, errors: &Errors| {
         (status, sign_in_page(state, v, f, errors, staff)).into_response()
     };
@@ -333,17 +342,37 @@ async fn check_sign_in(
             &errors,
         )));
     };
+    // A browser that signed in to this account before is counted alone and
+    // let through a lock on the account: others cannot keep its owner out.
+    let known = match &v.device {
+        Some((user, nonce)) => {
+            accounts::find_by_email(state.store(), state.council().id, kind, &email)
+                .await?
+                .filter(|account| account.id == *user)
+                .map(|account| (account.id, nonce.as_str()))
+        }
+        None => None,
+    };
+    let (counted, device) = match known {
+        Some((user, nonce)) => (Counted::Device(nonce), Device::KnownFor(user)),
+        None => (Counted::Client(client), Device::Unknown),
+    };
+    // Counted as it begins, so guesses sent at once cannot pass the limit
+    // together; forgiven below if it succeeds.
+    if !state.shared.client_limits.begin(Budget::SignIn, counted) {
+        return Err(AppError::TooManyRequests);
+    }
     match accounts::sign_in_with_password(
         state.store(),
         state.council().id,
-        kind,
-        &email,
+        (kind, &email),
         &f.password,
+        device,
     )
     .await?
     {
         Ok(user) => {
-            state.shared.client_limits.forgive(Budget::SignIn, client);
+            state.shared.client_limits.forgive(Budget::SignIn, counted);
             Ok(Ok(user))
         }
         Err(e) => {
@@ -362,7 +391,12 @@ async fn check_sign_in(
                     format!("{e}. If you have just created an account, choose your password first with the link we emailed you; if that link has expired, reset your password instead"),
                 ),
                 SignInError::BadCredentials => errors.push("password", e.to_string()),
-                SignInError::Locked { .. } => errors.push("email", e.to_string()),
+                // Staff passwords are never reset by email.
+                SignInError::Locked { until, .. } if staff => errors.push(
+                    "email",
+                    format!("You have entered the wrong password too many times. Try again after {} on a device you have signed in on before, or ask an administrator to set a new password", until.human()),
+                ),
+                SignInError::Locked { .. } => errors.push("email", format!("{e}. A device you have signed in on before can still sign in")),
             }
             Ok(Err(reject(axum::http::StatusCode::UNAUTHORIZED, &errors)))
         }
@@ -397,24 +431,46 @@ pub async fn password_sign_in(
     }
 }
 
-/// Starts a session and sends the browser to `to` with the new cookie.
+/// Starts a session and sends the browser to `to` with the new cookies.
 async fn start_session(state: &AppState, user: &User, to: &str) -> Result<Response, AppError> {
-    let cookie = session_cookie(state, user).await?;
     let mut response = Redirect::to(to).into_response();
-    response.headers_mut().append(header::SET_COOKIE, cookie);
+    signed_in(state, user, &mut response).await?;
     Ok(response)
 }
 
-/// Starts a session for `user`; the cookie that carries it.
-pub async fn session_cookie(state: &AppState, user: &User) -> Result<HeaderValue, AppError> {
+/// How long a device cookie is kept: a year, as a browser used to sign in
+/// stays one a person uses.
+const DEVICE_COOKIE_SECONDS: i64 = 365 * 24 * 60 * 60;
+
+/// Starts a session for `user` and sets its cookie on `response`, with a
+/// device cookie that names this browser as one the account's owner uses.
+pub async fn signed_in(
+    state: &AppState,
+    user: &User,
+    response: &mut Response,
+) -> Result<(), AppError> {
     let token = sessions::start(state.store(), user).await?;
     let secure = state.site.secure();
-    Ok(cookies::set(
-        cookies::session_name(secure),
-        &token,
-        Some(sessions::lifetime(user.kind).whole_seconds()),
-        secure,
-    ))
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        cookies::set(
+            cookies::session_name(secure),
+            &token,
+            Some(sessions::lifetime(user.kind).whole_seconds()),
+            secure,
+        ),
+    );
+    headers.append(
+        header::SET_COOKIE,
+        cookies::set(
+            cookies::device_name(secure),
+            &state.shared.csrf.device(user.id),
+            Some(DEVICE_COOKIE_SECONDS),
+            secure,
+        ),
+    );
+    Ok(())
 }
 
 pub async fn sign_out(State(state): State<AppState>, v: Visitor) -> Result<Response, AppError> {

@@ -4,7 +4,6 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::{html, Markup};
 use serde::Deserialize;
 use townhall_audit::Actor;
@@ -15,6 +14,7 @@ use townhall_types::Timestamp;
 
 use crate::auth::Visitor;
 use crate::error::AppError;
+use crate::form::Form;
 use crate::layout::{banner, csrf, page};
 use crate::pages::journey::answer_text;
 use crate::pages::requests::{photo_link, photo_response};

@@ -12,6 +12,7 @@ use townhall_types::Timestamp;
 
 use crate::auth::Visitor;
 use crate::error::AppError;
+use crate::form::Form;
 use crate::layout::{self, csrf, error_summary, page, Errors};
 use crate::pages::public::choice_text;
 use crate::AppState;
@@ -312,7 +313,7 @@ pub async fn save_purpose(
     State(state): State<AppState>,
     v: Visitor,
     Path(purpose): Path<String>,
-    axum::Form(f): axum::Form<UntilForm>,
+    Form(f): Form<UntilForm>,
 ) -> Result<Response, AppError> {
     let user = v.resident(Action::Write)?;
     let p = state

@@ -163,7 +163,13 @@ fn described(e: &townhall_audit::AuditEvent) -> String {
         (A::Delete, _) => "removed some of",
         (A::Share, _) => "shared",
     };
-    let fields: Vec<String> = e.fields.iter().map(|f| field_words(f)).collect();
+    // Several stored fields read as one ("given_name", "family_name"): each once.
+    let mut fields: Vec<String> = Vec::new();
+    for words in e.fields.iter().map(|f| field_words(f)) {
+        if !fields.contains(&words) {
+            fields.push(words);
+        }
+    }
     if fields.is_empty() {
         format!("{verb} {what}")
     } else {
@@ -269,7 +275,7 @@ pub async fn settings(
             dl class="summary-list" {
                 div class="summary-list__row" { dt { "Name" } dd { (profile.given_name) " " (profile.family_name) } }
                 div class="summary-list__row" { dt { "Email address" } dd { (user.email.as_str()) } }
-                div class="summary-list__row" { dt { "Date of birth" } dd { (profile.date_of_birth.as_deref().unwrap_or(not_given)) } }
+                div class="summary-list__row" { dt { "Date of birth" } dd { (profile.date_of_birth.as_deref().map_or_else(|| not_given.to_owned(), crate::layout::long_date)) } }
                 div class="summary-list__row" { dt { "Phone" } dd { (profile.phone.as_deref().unwrap_or(not_given)) } }
                 div class="summary-list__row" { dt { "Address" } dd { (address.as_deref().unwrap_or(not_given)) } }
             }
@@ -307,4 +313,24 @@ pub async fn settings(
             p { a href="/forgot-password" { "Change your password" } }
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_that_read_alike_are_named_once() {
+        let event = townhall_audit::AuditEvent::new(
+            townhall_types::CouncilId::new(),
+            (townhall_audit::Actor::Staff("s".into()), "Ravi Shah"),
+            townhall_audit::Action::Read,
+            townhall_audit::RecordRef::Resident(townhall_types::UserId::new()),
+        )
+        .fields(["given_name", "family_name", "date_of_birth", "email"]);
+        assert_eq!(
+            described(&event),
+            "looked at your details: your name, your date of birth, your email address"
+        );
+    }
 }

@@ -7,7 +7,6 @@
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use maud::{html, Markup};
 use serde::Deserialize;
 use townhall_identity::accounts::{self, UserKind};
@@ -17,6 +16,7 @@ use townhall_types::UserId;
 
 use crate::auth::Visitor;
 use crate::error::AppError;
+use crate::form::Form;
 use crate::layout::{self, csrf, error_summary, page, Errors, Input};
 use crate::AppState;
 

@@ -6,7 +6,7 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -18,8 +18,8 @@ use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 use crate::auth::Visitor;
 use crate::client::ClientAddr;
 use crate::error::{json_error, AppError};
-use crate::pages::account::{mailer, session_cookie};
-use crate::ratelimit::Budget;
+use crate::pages::account::{mailer, signed_in};
+use crate::ratelimit::{Budget, Counted};
 use crate::AppState;
 
 /// The body of a finishing step: the ceremony it belongs to and the browser's answer.
@@ -114,7 +114,11 @@ pub async fn sign_in_start(
 ) -> Result<Response, AppError> {
     // Each start is counted as an attempt (a successful finish forgives it):
     // every ceremony is one try, and its row in the store is not free.
-    if !state.shared.client_limits.begin(Budget::SignIn, client) {
+    if !state
+        .shared
+        .client_limits
+        .begin(Budget::Passkey, Counted::Client(client))
+    {
         return Ok(problem(
             StatusCode::TOO_MANY_REQUESTS,
             None,
@@ -160,10 +164,12 @@ pub async fn sign_in_finish(
         Ok(_) => return passkey_problem(PasskeyError::Rejected),
         Err(e) => return passkey_problem(e),
     };
-    state.shared.client_limits.forgive(Budget::SignIn, client);
-    let cookie = session_cookie(&state, &user).await?;
+    state
+        .shared
+        .client_limits
+        .forgive(Budget::Passkey, Counted::Client(client));
     let mut response = Json(serde_json::json!({"redirect": "/dashboard"})).into_response();
-    response.headers_mut().append(header::SET_COOKIE, cookie);
+    signed_in(&state, &user, &mut response).await?;
     Ok(response)
 }
 

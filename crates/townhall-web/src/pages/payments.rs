@@ -3,7 +3,6 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::html;
 use serde::Deserialize;
 use townhall_payments::{Payment, Status};
@@ -11,6 +10,7 @@ use townhall_types::PaymentId;
 
 use crate::auth::Visitor;
 use crate::error::AppError;
+use crate::form::Form;
 use crate::layout::{csrf, page};
 use crate::AppState;
 

@@ -69,6 +69,16 @@ pub async fn privacy(State(state): State<AppState>, v: Visitor) -> Markup {
                 }
                 @if let Some(reason) = &p.reason { div class="inset-text" { (reason) } }
             }
+            h2 id="cookies" { "Cookies" }
+            p { "This site sets only the cookies it needs to work and to keep your account safe, so it does not ask first. None is used to track you or shared with anyone." }
+            table {
+                thead { tr { th scope="col" { "Cookie" } th scope="col" { "What it is for" } th scope="col" { "How long it is kept" } } }
+                tbody {
+                    tr { td { "Session" } td { "Keeps you signed in as you move between pages" } td { "Until you sign out, or 7 days (10 hours for council staff)" } }
+                    tr { td { "Form protection" } td { "Proves a form you send came from this site, so other sites cannot send forms in your name" } td { "Until you close your browser" } }
+                    tr { td { "Device" } td { "Remembers that you have signed in on this browser before, so that wrong passwords sent by someone else cannot lock you out" } td { "1 year" } }
+                }
+            }
         },
     )
 }

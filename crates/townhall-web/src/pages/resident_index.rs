@@ -8,14 +8,13 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::{html, Markup};
 use serde::Deserialize;
 use townhall_audit::Actor;
 use townhall_authz::{Action, Resource};
 use townhall_identity::StaffMember;
 use townhall_index::files::grouped;
-use townhall_index::policy::IndexPolicy;
+use townhall_index::policy::{Details, IndexPolicy};
 use townhall_index::records::{RecordKey, StoredRecord};
 use townhall_index::review::{Review, Reviewer};
 use townhall_index::view::Viewer;
@@ -24,6 +23,7 @@ use townhall_types::{PersonId, ReviewId};
 
 use crate::auth::Visitor;
 use crate::error::AppError;
+use crate::form::Form;
 use crate::layout::{banner, csrf, error_summary, page, title, Errors, Input};
 use crate::AppState;
 
@@ -334,7 +334,8 @@ pub async fn person(
             div class="table-wrap" tabindex="0" {
                 table {
                     @if shown("services_involved") {
-                        caption { (seen.records.len()) " record" @if seen.records.len() != 1 { "s" } " in " (seen.records.iter().filter_map(|r| r.source.as_ref().map(|k| k.system.as_str())).collect::<std::collections::BTreeSet<_>>().len()) " systems" }
+                        @let systems = seen.records.iter().filter_map(|r| r.source.as_ref().map(|k| k.system.as_str())).collect::<std::collections::BTreeSet<_>>().len();
+                        caption { (seen.records.len()) " record" @if seen.records.len() != 1 { "s" } " in " (systems) " system" @if systems != 1 { "s" } }
                     } @else {
                         caption { "What the council's records say (which services hold them is not shown for this purpose)" }
                     }
@@ -384,7 +385,8 @@ pub async fn queue(
 ) -> Result<Markup, AppError> {
     let policy = policy(&state)?;
     reviewer(&v, policy, Action::Read)?;
-    let pending = townhall_index::review::pending(state.store(), state.council().id, 100).await?;
+    let pending = townhall_index::review::pending(state.store(), state.council().id, SHOWN).await?;
+    let waiting = townhall_index::review::pending_count(state.store(), state.council().id).await?;
     Ok(page(
         &v,
         &state.council().name,
@@ -403,13 +405,21 @@ pub async fn queue(
             } @else {
                 div class="table-wrap" tabindex="0" {
                     table {
-                        caption { (pending.len()) " pair" @if pending.len() != 1 { "s" } " waiting" }
+                        caption {
+                            (waiting) " pair" @if waiting != 1 { "s" } " waiting"
+                            @if usize::try_from(waiting).is_ok_and(|w| w > pending.len()) { ": the " (pending.len()) " likeliest are shown" }
+                        }
                         thead { tr { th scope="col" { "Pair" } th scope="col" { "Systems" } th scope="col" class="numeric" { "Likelihood" } } }
                         tbody {
                             @for (n, p) in pending.iter().enumerate() {
                                 tr {
                                     td { a href={ "/staff/index/reviews/" (p.id) } { "Pair " (n + 1) } }
-                                    td { (policy.system_name(&p.left.system)) " and " (policy.system_name(&p.right.system)) }
+                                    td {
+                                        (policy.system_name(&p.left.system)) " and " (policy.system_name(&p.right.system))
+                                        @if typed_by_holder(policy, &p.left.system) || typed_by_holder(policy, &p.right.system) {
+                                            br; span class="hint" { "Details typed by an account holder" }
+                                        }
+                                    }
                                     td class="numeric" { (percent(p.probability)) }
                                 }
                             }
@@ -419,6 +429,58 @@ pub async fn queue(
             }
         },
     ))
+}
+
+/// How many pairs the queue lists, the likeliest first.
+const SHOWN: i64 = 100;
+
+/// Whether `system`'s records hold what people typed about themselves.
+fn typed_by_holder(policy: &IndexPolicy, system: &str) -> bool {
+    policy
+        .system(system)
+        .is_some_and(|s| matches!(s.details, Details::SelfAsserted { .. }))
+}
+
+/// What a reviewer must know of a record whose details its holder typed:
+/// which were checked, and whether those agree with the other record's.
+fn self_asserted_notes(policy: &IndexPolicy, left: &StoredRecord, right: &StoredRecord) -> Markup {
+    let contact = |r: &StoredRecord, field: &str| -> String {
+        match field {
+            "email" => r.person.email.trim().to_lowercase(),
+            _ => r
+                .person
+                .phone
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect(),
+        }
+    };
+    html! {
+        @for (mine, other) in [(left, right), (right, left)] {
+            @if let Some(Details::SelfAsserted { checked }) = policy.system(&mine.key.system).map(|s| &s.details) {
+                div class="warning-text" {
+                    p {
+                        strong { (policy.system_name(&mine.key.system)) " " (mine.key.record_id) }
+                        " holds what its holder typed; nobody checked it"
+                        @if !checked.is_empty() { " but for their " (checked.join(" and ").replace('_', " ")) }
+                        ". Anyone can type another person's name and date of birth."
+                    }
+                    @for field in checked {
+                        @let (a, b) = (contact(mine, field), contact(other, field));
+                        p {
+                            @if a.is_empty() || b.is_empty() {
+                                "The other record holds no " (field.replace('_', " ")) " to compare."
+                            } @else if a == b {
+                                "Its checked " (field.replace('_', " ")) " is the other record's. Check it is not someone else's too (a parent's on a child's record)."
+                            } @else {
+                                "Its checked " (field.replace('_', " ")) " is not the other record's."
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 async fn open_review(state: &AppState, me: &StaffMember, id: &str) -> Result<Review, AppError> {
@@ -492,6 +554,7 @@ fn review_page(
             h1 { "Are these the same person?" }
             p class="warning-text" { "Opening this pair has been recorded in the audit log." }
             div class="table-wrap" tabindex="0" { (record_rows(policy, &review.left, &review.right)) }
+            (self_asserted_notes(policy, &review.left, &review.right))
             h2 { "Why the index is unsure" }
             p { "Each field adds evidence for (positive) or against (negative) the two records being one person. The weights add up to the score, " (format!("{:.2}", e.score)) ", a likelihood of " (percent(e.probability)) "." }
             div class="table-wrap" tabindex="0" {

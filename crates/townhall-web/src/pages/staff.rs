@@ -3,7 +3,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::{html, Markup};
 use townhall_audit::Actor;
 use townhall_authz::{authorize, Action, Relationship, Resource, Verdict};
@@ -14,6 +13,7 @@ use townhall_types::{Timestamp, UserId};
 use crate::auth::Visitor;
 use crate::client::ClientAddr;
 use crate::error::AppError;
+use crate::form::Form;
 use crate::layout::{self, csrf, error_summary, page, Errors};
 use crate::pages::account::{password_sign_in, sign_in_page, SignInForm};
 use crate::AppState;
@@ -156,7 +156,7 @@ pub async fn resident(
         h1 { (profile.given_name) " " (profile.family_name) }
         p class="warning-text" { "This view has been recorded in the audit log, as " strong { (purpose) } ". The resident can see it." }
         dl class="summary-list" {
-            div class="summary-list__row" { dt { "Date of birth" } dd { (profile.date_of_birth.as_deref().unwrap_or("Not known")) } }
+            div class="summary-list__row" { dt { "Date of birth" } dd { (profile.date_of_birth.as_deref().map_or_else(|| "Not known".to_owned(), layout::long_date)) } }
             div class="summary-list__row" { dt { "Phone" } dd { (profile.phone.as_deref().unwrap_or("Not known")) } }
             div class="summary-list__row" { dt { "UPRN" } dd { (profile.uprn.as_deref().unwrap_or("Not known")) } }
         }
@@ -441,12 +441,13 @@ pub async fn find_resident(
                     div class="table-wrap" tabindex="0" {
                         table {
                             caption class="visually-hidden" { "Residents found" }
-                            thead { tr { th scope="col" { "Name" } th scope="col" { "Date of birth" } } }
+                            thead { tr { th scope="col" { "Name" } th scope="col" { "Date of birth" } th scope="col" { "Email address" } } }
                             tbody {
                                 @for f in &found {
                                     tr {
                                         td { a href={ "/staff/residents/" (f.id) } { (f.name) } }
-                                        td { (f.date_of_birth.as_deref().unwrap_or("Not known")) }
+                                        td { (f.date_of_birth.as_deref().map_or_else(|| "Not known".to_owned(), layout::long_date)) }
+                                        td { (f.email) }
                                     }
                                 }
                             }

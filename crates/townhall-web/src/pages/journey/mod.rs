@@ -20,7 +20,7 @@ use townhall_types::{EmailAddress, Timestamp, UserId};
 
 use crate::auth::Visitor;
 use crate::error::AppError;
-use crate::form::{Posted, UploadedFile};
+use crate::form::{Form, Posted, UploadedFile};
 use crate::layout::{csrf, page, Errors};
 use crate::AppState;
 pub use form::answer_text;
@@ -523,7 +523,7 @@ pub async fn join(
     State(state): State<AppState>,
     v: Visitor,
     Path(id): Path<String>,
-    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let s = service(&state, &id)?;
     let Sent { mut input, .. } = read(pairs);
@@ -560,7 +560,7 @@ pub async fn submit(
     State(state): State<AppState>,
     v: Visitor,
     Path(id): Path<String>,
-    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let s = service(&state, &id)?;
     let Sent { input, .. } = read(pairs);
