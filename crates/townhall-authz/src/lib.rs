@@ -4,7 +4,7 @@
 //! calls it once per request, before any data is read; it knows nothing of
 //! HTTP or the store, so every rule is tested as a table.
 
-use townhall_types::{ApiScope, TeamId, UserId};
+use townhall_types::{ApiScope, ApiScopes, TeamId, UserId};
 
 /// Who is asking.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,8 +22,8 @@ pub enum Principal {
         /// Their team, if any.
         team: Option<TeamId>,
     },
-    /// A machine client holding an API key, for what it was issued.
-    ApiClient(ApiScope),
+    /// A machine client holding an API key, with the scopes it was issued.
+    ApiClient(ApiScopes),
 }
 
 /// Staff roles, as this crate sees them.
@@ -122,6 +122,19 @@ pub enum Verdict {
     Forbidden,
 }
 
+/// The scope an API key needs to do `action` to `what`, if a key may do it
+/// at all.
+pub fn needed_scope(action: Action, what: &Resource) -> Option<ApiScope> {
+    match (action, what) {
+        (Action::Read, Resource::ConsentDecisions) => Some(ApiScope::ConsentRead),
+        (Action::Write, Resource::Reports) => Some(ApiScope::Open311Write),
+        (Action::Write, Resource::IndexRecords { system }) => Some(ApiScope::IndexWrite {
+            system: system.clone(),
+        }),
+        _ => None,
+    }
+}
+
 /// Decides whether `who` may do `action` to `what`.
 pub fn authorize(who: &Principal, action: Action, what: &Resource) -> Verdict {
     use Resource as R;
@@ -131,17 +144,10 @@ pub fn authorize(who: &Principal, action: Action, what: &Resource) -> Verdict {
         (Principal::Anonymous, _) => SignInRequired,
         (Principal::Resident(me), R::ResidentAccount(owner)) if me == owner => Allow,
         (Principal::Resident(_), _) => Forbidden,
-        (Principal::ApiClient(ApiScope::Services), R::ConsentDecisions)
-            if action == Action::Read =>
-        {
-            Allow
-        }
-        (Principal::ApiClient(ApiScope::Services), R::Reports) if action == Action::Write => Allow,
-        (
-            Principal::ApiClient(ApiScope::IndexWriter { system: mine }),
-            R::IndexRecords { system },
-        ) if action == Action::Write && mine == system => Allow,
-        (Principal::ApiClient(_), _) => Forbidden,
+        (Principal::ApiClient(scopes), _) => match needed_scope(action, what) {
+            Some(scope) if scopes.allows(&scope) => Allow,
+            _ => Forbidden,
+        },
         (Principal::Staff { .. }, R::StaffHome) => Allow,
         (Principal::Staff { role, .. }, R::ResidentRecord { relationship, .. }) => {
             match (role, relationship, action) {
@@ -213,10 +219,16 @@ mod tests {
         let dpo = staff(StaffRole::DataProtectionOfficer);
         let admin = staff(StaffRole::Administrator);
         let anon = Principal::Anonymous;
-        let api = Principal::ApiClient(ApiScope::Services);
-        let tax_writer = Principal::ApiClient(ApiScope::IndexWriter {
-            system: "council_tax".into(),
-        });
+        let api = Principal::ApiClient(
+            ApiScopes::new([ApiScope::Open311Write, ApiScope::ConsentRead]).unwrap(),
+        );
+        let reporter = Principal::ApiClient(ApiScopes::new([ApiScope::Open311Write]).unwrap());
+        let tax_writer = Principal::ApiClient(
+            ApiScopes::new([ApiScope::IndexWrite {
+                system: "council_tax".into(),
+            }])
+            .unwrap(),
+        );
         let tax_records = Resource::IndexRecords {
             system: "council_tax".into(),
         };
@@ -273,6 +285,8 @@ mod tests {
             (&api, Write, &Resource::Reports, Allow),
             (&api, Read, &Resource::Reports, Forbidden),
             (&api, Write, &tax_records, Forbidden),
+            (&reporter, Write, &Resource::Reports, Allow),
+            (&reporter, Read, &Resource::ConsentDecisions, Forbidden),
             (&tax_writer, Write, &tax_records, Allow),
             (&tax_writer, Read, &tax_records, Forbidden),
             (&tax_writer, Write, &housing_records, Forbidden),
@@ -385,7 +399,14 @@ mod tests {
                     SignInRequired
                 );
                 assert_eq!(
-                    authorize(&Principal::ApiClient(ApiScope::Services), action, &record),
+                    authorize(
+                        &Principal::ApiClient(
+                            ApiScopes::new([ApiScope::Open311Write, ApiScope::ConsentRead])
+                                .unwrap()
+                        ),
+                        action,
+                        &record
+                    ),
                     Forbidden
                 );
             }

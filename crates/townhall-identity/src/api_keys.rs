@@ -3,7 +3,7 @@
 use std::num::NonZeroU32;
 
 use townhall_store::{sql, Store, StoreError, Tx};
-use townhall_types::{ApiKeyId, ApiScope, CouncilId, Timestamp};
+use townhall_types::{ApiKeyId, ApiScopes, CouncilId, Timestamp};
 
 use crate::{random_token, token_hash};
 
@@ -17,7 +17,7 @@ pub struct ApiClient {
     /// Who it was issued to.
     pub name: String,
     /// What it may be used for.
-    pub scope: ApiScope,
+    pub scopes: ApiScopes,
     /// How many requests a minute it may make.
     pub requests_per_minute: NonZeroU32,
 }
@@ -27,13 +27,13 @@ pub struct ApiClient {
 /// misbehaving client cannot crowd out the rest.
 pub const DEFAULT_REQUESTS_PER_MINUTE: NonZeroU32 = NonZeroU32::new(600).unwrap();
 
-/// Issues a key named `name` for `scope`, allowed `requests_per_minute`;
+/// Issues a key named `name` for `scopes`, allowed `requests_per_minute`;
 /// returns the secret, to be shown once.
 pub async fn create(
     tx: &mut Tx,
     council: CouncilId,
     name: &str,
-    scope: &ApiScope,
+    scopes: &ApiScopes,
     requests_per_minute: NonZeroU32,
 ) -> Result<String, StoreError> {
     let secret = format!("th_{}", random_token());
@@ -46,28 +46,34 @@ pub async fn create(
     .bind(name)
     .bind(token_hash(&secret))
     .bind(Timestamp::now().to_db())
-    .bind(scope.to_string())
+    .bind(scopes.to_string())
     .bind(i64::from(requests_per_minute.get()))
     .execute(&mut **tx)
     .await?;
     Ok(secret)
 }
 
-/// The client a key belongs to, if the key is current.
-pub async fn authenticate(store: &Store, secret: &str) -> Result<Option<ApiClient>, StoreError> {
-    let row: Option<(String, String, String, String, i64)> = sql::query_as(
-        "SELECT council_id, key_id, name, scope, requests_per_minute FROM api_keys \
-         WHERE key_hash = $1 AND revoked_at IS NULL",
+/// The client `council`'s key `secret` belongs to, if the key is current.
+/// Another council's key is no key here.
+pub async fn authenticate(
+    store: &Store,
+    council: CouncilId,
+    secret: &str,
+) -> Result<Option<ApiClient>, StoreError> {
+    let row: Option<(String, String, String, i64)> = sql::query_as(
+        "SELECT key_id, name, scope, requests_per_minute FROM api_keys \
+         WHERE council_id = $1 AND key_hash = $2 AND revoked_at IS NULL",
     )
+    .bind(council.to_string())
     .bind(token_hash(secret))
     .fetch_optional(store.reader())
     .await?;
-    Ok(row.and_then(|(council, key_id, name, scope, limit)| {
+    Ok(row.and_then(|(key_id, name, scopes, limit)| {
         Some(ApiClient {
-            council: council.parse().ok()?,
+            council,
             key_id,
             name,
-            scope: ApiScope::parse(&scope)?,
+            scopes: ApiScopes::parse(&scopes).ok()?,
             requests_per_minute: u32::try_from(limit).ok().and_then(NonZeroU32::new)?,
         })
     }))
@@ -80,7 +86,7 @@ pub struct IssuedKey {
     pub key_id: String,
     /// Who it was issued to.
     pub name: String,
-    /// What it may be used for.
+    /// What it may be used for: its scopes, space-separated.
     pub scope: String,
     /// How many requests a minute it may make.
     pub requests_per_minute: i64,

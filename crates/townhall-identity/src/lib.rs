@@ -80,6 +80,11 @@ pub const MIGRATIONS: &[Migration] = &[
         "email_lower_case",
         include_str!("../migrations/0010_email_lower_case.sql"),
     ),
+    Migration::portable(
+        2026120704,
+        "api_key_scope_names",
+        include_str!("../migrations/0011_api_key_scope_names.sql"),
+    ),
 ];
 
 /// A random secret of 32 bytes as URL-safe base64, for tokens sent to people.

@@ -7,16 +7,20 @@ use std::collections::{HashMap, HashSet};
 
 use time::Date;
 
+use crate::compare::births_conflict;
 use crate::comparison::Field;
 use crate::record::Person;
 
 /// The email addresses and phone numbers of a set of records, and which of
-/// them are shared: held by records whose dates of birth disagree.
+/// them are shared: held by records whose dates of birth cannot be one
+/// person's ([`births_conflict`]: a swap of day and month, or a typing slip,
+/// is one person written twice).
 #[derive(Debug, Clone, Default)]
 pub struct SharedContacts {
-    /// The first date of birth seen with each value.
-    born: HashMap<(Field, String), Date>,
-    /// Values seen with two dates of birth.
+    /// The dates of birth seen with each value (those that cannot be one
+    /// person's make it shared, so a few at most).
+    born: HashMap<(Field, String), Vec<Date>>,
+    /// Values held for more than one person.
     shared: HashSet<(Field, String)>,
 }
 
@@ -42,14 +46,15 @@ impl SharedContacts {
                 continue;
             };
             let key = (field, value.to_owned());
-            match self.born.get(&key) {
-                Some(first) if *first != born => {
-                    self.shared.insert(key);
-                }
-                Some(_) => {}
-                None => {
-                    self.born.insert(key, born);
-                }
+            if self.shared.contains(&key) {
+                continue;
+            }
+            let seen = self.born.entry(key.clone()).or_default();
+            if seen.iter().any(|d| births_conflict(*d, born)) {
+                self.born.remove(&key);
+                self.shared.insert(key);
+            } else if !seen.contains(&born) {
+                seen.push(born);
             }
         }
     }
@@ -96,6 +101,12 @@ mod tests {
         let family = SharedContacts::of([&dan, &again, &lily]);
         assert!(family.is_shared(&lily, Field::Email));
         assert!(family.is_shared(&dan, Field::Phone));
+        // A day and month swapped, or a slip, is one person written twice.
+        let swapped =
+            SharedContacts::of([&dan, &person("dan.ashworth@mail.example", "1980-02-03")]);
+        assert!(!swapped.is_shared(&dan, Field::Email));
+        let slip = SharedContacts::of([&dan, &person("dan.ashworth@mail.example", "1981-03-02")]);
+        assert!(!slip.is_shared(&dan, Field::Email));
         // A record without a date of birth says nothing either way.
         let undated = SharedContacts::of([&dan, &person("dan.ashworth@mail.example", "")]);
         assert!(!undated.is_shared(&dan, Field::Email));

@@ -471,20 +471,22 @@ impl TestServer {
         .await
     }
 
-    /// Issues an API key of the first council named `name` for `scope`,
-    /// allowed `requests_per_minute` (the default a new key gets when `None`).
+    /// Issues an API key of the first council named `name` with `scopes`
+    /// (space-separated, e.g. `open311:write consent:read`), allowed
+    /// `requests_per_minute` (the default a new key gets when `None`).
     pub async fn api_key(
         &self,
         name: &str,
-        scope: &townhall_types::ApiScope,
+        scopes: &str,
         requests_per_minute: Option<std::num::NonZeroU32>,
     ) -> String {
+        let scopes = townhall_types::ApiScopes::parse(scopes).expect("scopes");
         let mut tx = self.db.store.begin().await.expect("begin");
         let key = townhall_identity::api_keys::create(
             &mut tx,
             self.council.id,
             name,
-            scope,
+            &scopes,
             requests_per_minute.unwrap_or(townhall_identity::api_keys::DEFAULT_REQUESTS_PER_MINUTE),
         )
         .await

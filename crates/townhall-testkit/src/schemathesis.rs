@@ -19,6 +19,21 @@ fn ensure_installed() {
     );
 }
 
+/// What schemathesis is told beyond the document. A report's body is
+/// checked against its service's definition (`GET services/{code}`: which
+/// codes exist, which attributes each asks for, the council's area), which
+/// no static document can state, so a body the document allows may still
+/// be refused with the 400 it describes. Every other check stays on for
+/// that operation.
+const CONFIG: &str = r#"
+[checks]
+enabled = true
+
+[[operations]]
+include-name = "POST /open311/v2/requests.{format}"
+checks.positive_data_acceptance.enabled = false
+"#;
+
 /// What a run found: whether every check passed, and its report.
 pub struct Run {
     /// Every check passed on every case.
@@ -32,9 +47,13 @@ pub struct Run {
 /// bearer token.
 pub async fn run(base: &str, api_key: &str, examples: u32) -> Run {
     ensure_installed();
+    let config = tempfile::NamedTempFile::new().expect("a config file");
+    std::fs::write(config.path(), CONFIG).expect("write the config");
     let out = tokio::process::Command::new(tools().join(".venv/bin/schemathesis"))
+        .arg("--config-file")
+        .arg(config.path())
         .args(["run", &format!("{base}/api/openapi.json"), "--url", base])
-        .args(["--checks", "all", "--workers", "1", "--no-color"])
+        .args(["--workers", "1", "--no-color"])
         .args(["--max-examples", &examples.to_string()])
         .args(["--generation-database", "none"])
         .args(["--header", &format!("Authorization: Bearer {api_key}")])

@@ -1,18 +1,19 @@
 //! The JSON API and its OpenAPI document.
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use townhall_audit::{Actor, AuditEvent, Outcome};
-use townhall_authz::{authorize, Action, Principal, Resource, Verdict};
+use townhall_authz::{authorize, needed_scope, Action, Principal, Resource, Verdict};
 use townhall_consent::{decide, DecisionRequest};
 use townhall_identity::api_keys::ApiClient;
-use townhall_types::{ApiScope, Timestamp, UserId};
+use townhall_types::{Timestamp, UserId};
 
-use crate::error::{json_error, json_internal};
+use crate::error::ApiError;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -46,106 +47,94 @@ struct DecisionBody {
     at: Option<String>,
 }
 
-/// The API client whose key the request bears (`Authorization: Bearer KEY`),
-/// if the one authorisation function lets it do `action` to the resource
-/// `resource` names for it; else the JSON error to answer with.
-pub(crate) async fn client(
-    state: &AppState,
-    headers: &HeaderMap,
-    action: Action,
-    resource: impl FnOnce(&ApiClient) -> Resource,
-) -> Result<ApiClient, Response> {
-    let key = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let Some(key) = key else {
-        return Err(json_error(
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-            "Send an API key as 'Authorization: Bearer KEY'",
-        ));
-    };
-    let client = match townhall_identity::api_keys::authenticate(state.store(), key).await {
-        Ok(Some(c)) if c.council == state.council().id => c,
-        Ok(_) => {
-            return Err(json_error(
-                StatusCode::UNAUTHORIZED,
-                "unauthenticated",
-                "The API key is not valid",
-            ))
-        }
-        Err(e) => return Err(json_internal(e)),
-    };
-    if let Err(seconds) = state
-        .shared
-        .api_limits
-        .check(&client.key_id, client.requests_per_minute)
-    {
-        let mut refused = json_error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            &format!("This API key has made more requests than it may; try again in {seconds} s"),
-        );
-        refused
-            .headers_mut()
-            .insert(header::RETRY_AFTER, seconds.into());
-        return Err(refused);
+/// An API client: the holder of a key of this council, within its rate.
+/// JSON routes take it from `Authorization: Bearer KEY` as an extractor;
+/// Open311 also from its `api_key` parameter ([`ApiCaller::with_key`]).
+pub(crate) struct ApiCaller(pub ApiClient);
+
+impl ApiCaller {
+    /// The holder of `secret`, if it is a current key of this council and
+    /// the key has requests left this minute.
+    pub(crate) async fn with_key(state: &AppState, secret: &str) -> Result<Self, ApiError> {
+        let client =
+            townhall_identity::api_keys::authenticate(state.store(), state.council().id, secret)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::new(StatusCode::UNAUTHORIZED, "The API key is not valid")
+                })?;
+        state
+            .shared
+            .api_limits
+            .check(&client.key_id, client.requests_per_minute)
+            .map_err(|seconds| {
+                ApiError::too_many(
+                    seconds,
+                    format!(
+                        "This API key has made more requests than it may; try again in {seconds} s"
+                    ),
+                )
+            })?;
+        Ok(ApiCaller(client))
     }
-    let principal = Principal::ApiClient(client.scope.clone());
-    match authorize(&principal, action, &resource(&client)) {
-        Verdict::Allow => Ok(client),
-        _ => Err(json_error(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            &format!(
-                "This API key is for {}, not for this",
-                describe(&client.scope)
-            ),
-        )),
+
+    /// Whether the one authorisation function lets the key do `action` to
+    /// `resource`; a 403 naming the scope it needs when not.
+    pub(crate) fn may(&self, action: Action, resource: &Resource) -> Result<(), ApiError> {
+        let principal = Principal::ApiClient(self.0.scopes.clone());
+        match authorize(&principal, action, resource) {
+            Verdict::Allow => Ok(()),
+            _ => Err(ApiError::forbidden(match needed_scope(action, resource) {
+                Some(scope) => format!(
+                    "This API key has the scopes {}; this needs {scope}",
+                    self.0.scopes
+                ),
+                None => "No API key may do this".to_owned(),
+            })),
+        }
     }
 }
 
-/// What a key is for, in words.
-fn describe(scope: &ApiScope) -> String {
-    match scope {
-        ApiScope::Services => "the council's services (Open311, consent decisions)".into(),
-        ApiScope::IndexWriter { system } => {
-            format!("sending the records of '{system}' to the resident index")
-        }
+/// The key an `Authorization: Bearer KEY` header sends.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .filter(|key| !key.is_empty())
+}
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let secret = bearer(&parts.headers).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "Send an API key as 'Authorization: Bearer KEY'",
+            )
+        })?;
+        ApiCaller::with_key(state, secret).await
     }
 }
 
 async fn consent_decision(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: ApiCaller,
     body: axum::body::Bytes,
-) -> Response {
-    let client = match client(&state, &headers, Action::Read, |_| {
-        Resource::ConsentDecisions
-    })
-    .await
-    {
-        Ok(c) => c,
-        Err(refused) => return refused,
-    };
-    let req: DecisionBody = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => return json_error(StatusCode::BAD_REQUEST, "invalid_body", &e.to_string()),
-    };
-    let Ok(resident) = req.resident.parse::<UserId>() else {
-        return json_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_resident",
-            "'resident' must be a resident's id (a UUID)",
-        );
-    };
+) -> Result<Response, ApiError> {
+    caller.may(Action::Read, &Resource::ConsentDecisions)?;
+    let client = caller.0;
+    let req: DecisionBody = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad(e.to_string()).with_code("invalid_body"))?;
+    let resident = req.resident.parse::<UserId>().map_err(|_| {
+        ApiError::bad("'resident' must be a resident's id (a UUID)").with_code("invalid_resident")
+    })?;
     let at = match req.at.as_deref().map(Timestamp::parse).transpose() {
         Ok(at) => at.unwrap_or_else(Timestamp::now),
-        Err(e) => return json_error(StatusCode::BAD_REQUEST, "invalid_at", &e.to_string()),
+        Err(e) => return Err(ApiError::bad(e.to_string()).with_code("invalid_at")),
     };
     let council = state.council().id;
-    let decision = match decide(
+    let decision = decide(
         state.store(),
         &state.site.consent,
         &DecisionRequest {
@@ -158,10 +147,7 @@ async fn consent_decision(
         },
     )
     .await
-    {
-        Ok(d) => d,
-        Err(e) => return json_internal(e),
-    };
+    .map_err(ApiError::internal)?;
     let event = AuditEvent::new(
         council,
         (Actor::Partner(client.key_id.clone()), &client.name),
@@ -176,8 +162,6 @@ async fn consent_decision(
     } else {
         Outcome::Denied
     });
-    if let Err(e) = townhall_audit::record(state.store(), &event).await {
-        return json_internal(e);
-    }
-    Json(decision).into_response()
+    townhall_audit::record(state.store(), &event).await?;
+    Ok(Json(decision).into_response())
 }

@@ -123,22 +123,116 @@ impl IntoResponse for AppError {
     }
 }
 
-/// The JSON answer to a failure of the server's own: the detail goes to the
-/// log, never to the client (it may hold the database's words, or SQL).
-pub fn json_internal(detail: impl std::fmt::Display) -> Response {
-    tracing::error!(%detail, "API request failed");
-    json_error(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "internal",
-        "The server could not answer; try again later",
-    )
+/// A failure an API answers with, whichever API: an HTTP status, a stable
+/// code (`error.code` in JSON; the OpenAPI document lists them), the words
+/// for the client (one per problem), and how long to wait before trying
+/// again. JSON routes render it as `{"error": {"code", "message"}}`
+/// ([`IntoResponse`]), Open311 routes as GeoReport's `errors` document
+/// (`open311::wire`). A failure of the server's own keeps its detail in the
+/// log: the client is told only that the server could not answer.
+#[derive(Debug)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The stable code.
+    pub code: &'static str,
+    /// What went wrong, one entry per problem.
+    pub messages: Vec<String>,
+    /// Seconds to wait before trying again, sent as `Retry-After`.
+    pub retry_after: Option<u64>,
 }
 
-/// The JSON error for API endpoints: `{"error": {"code": ..., "message": ...}}`.
-pub fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
-    (
-        status,
-        axum::Json(serde_json::json!({"error": {"code": code, "message": message}})),
-    )
-        .into_response()
+impl ApiError {
+    /// One problem answered with `status`, under the code the status implies.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self::all(status, vec![message.into()])
+    }
+
+    /// Several problems with one status (e.g. one per field).
+    pub fn all(status: StatusCode, messages: Vec<String>) -> Self {
+        let code = match status {
+            StatusCode::UNAUTHORIZED => "unauthenticated",
+            StatusCode::FORBIDDEN => "forbidden",
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::CONFLICT => "conflict",
+            StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+            StatusCode::TOO_MANY_REQUESTS => "rate_limited",
+            s if s.is_server_error() => "internal",
+            _ => "invalid_request",
+        };
+        Self {
+            status,
+            code,
+            messages,
+            retry_after: None,
+        }
+    }
+
+    /// A request that cannot be answered as it is: 400.
+    pub fn bad(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    /// Nothing at that address: 404.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+
+    /// The key may not do this: 403.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, message)
+    }
+
+    /// The key has made more requests than it may: wait `seconds`.
+    pub fn too_many(seconds: u64, message: impl Into<String>) -> Self {
+        Self {
+            retry_after: Some(seconds),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, message)
+        }
+    }
+
+    /// A failure of the server's own: `detail` goes to the log, never to
+    /// the client (it may hold the database's words, or SQL).
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!(%detail, "API request failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The server could not answer; try again later",
+        )
+    }
+
+    /// The same, under a code of its own.
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
+    }
+
+    /// The problems in one sentence.
+    pub fn message(&self) -> String {
+        self.messages.join("; ")
+    }
+}
+
+impl From<townhall_store::StoreError> for ApiError {
+    fn from(e: townhall_store::StoreError) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (
+            self.status,
+            axum::Json(
+                serde_json::json!({"error": {"code": self.code, "message": self.message()}}),
+            ),
+        )
+            .into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
+    }
 }

@@ -6,14 +6,13 @@
 //! --index-system SYSTEM` may do this for that system and nothing else.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use townhall_audit::Actor;
 use townhall_authz::{Action, Resource};
-use townhall_identity::api_keys::ApiClient;
 use townhall_index::files::FIELDS;
 use townhall_index::live::{Arriving, By, Placed};
 use townhall_index::records::RecordKey;
@@ -21,8 +20,8 @@ use townhall_index::IndexError;
 use townhall_linkage::record::RawPerson;
 use townhall_types::ApiScope;
 
-use crate::api::client;
-use crate::error::{json_error, json_internal};
+use crate::api::ApiCaller;
+use crate::error::ApiError;
 use crate::AppState;
 
 /// The most records one request may send.
@@ -38,56 +37,57 @@ struct Linked {
     review: usize,
 }
 
-/// The system a key writes for, if it is an index writer's.
-fn system_of(client: &ApiClient) -> String {
-    match &client.scope {
-        ApiScope::IndexWriter { system } => system.clone(),
-        ApiScope::Services => String::new(),
+/// The one system a key sends records for: its `index:write:SYSTEM` scope.
+fn system_of(caller: &ApiCaller) -> Result<String, ApiError> {
+    let systems: Vec<&str> = caller
+        .0
+        .scopes
+        .iter()
+        .filter_map(|s| match s {
+            ApiScope::IndexWrite { system } => Some(system.as_str()),
+            _ => None,
+        })
+        .collect();
+    match systems.as_slice() {
+        [one] => Ok((*one).to_owned()),
+        [] => Err(ApiError::forbidden(format!(
+            "This API key has the scopes {}; sending records needs index:write:SYSTEM",
+            caller.0.scopes
+        ))),
+        several => Err(ApiError::forbidden(format!(
+            "This API key writes for several systems ({}); send each system's records with a key for that system alone",
+            several.join(", ")
+        ))),
     }
 }
 
-fn no_index() -> Response {
-    json_error(
-        StatusCode::NOT_FOUND,
-        "not_found",
-        "This council keeps no resident index",
-    )
+fn no_index() -> ApiError {
+    ApiError::not_found("This council keeps no resident index")
 }
 
-fn bad(message: &str) -> Response {
-    json_error(StatusCode::BAD_REQUEST, "invalid_record", message)
+fn bad(message: &str) -> ApiError {
+    ApiError::bad(message).with_code("invalid_record")
 }
 
 /// `POST /api/v1/index/records`: one record (an object) or several (an
 /// array of objects).
 pub async fn send(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: ApiCaller,
     body: axum::body::Bytes,
-) -> Response {
-    let client = match client(&state, &headers, Action::Write, |c| {
-        Resource::IndexRecords {
-            system: system_of(c),
-        }
-    })
-    .await
-    {
-        Ok(c) => c,
-        Err(refused) => return refused,
-    };
-    let Some(live) = state.site.index.clone() else {
-        return no_index();
-    };
-    let body: Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(e) => {
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_body",
-                &format!("The body is not JSON: {e}"),
-            )
-        }
-    };
+) -> Result<Response, ApiError> {
+    let system = system_of(&caller)?;
+    caller.may(
+        Action::Write,
+        &Resource::IndexRecords {
+            system: system.clone(),
+        },
+    )?;
+    let client = caller.0;
+    let live = state.site.index.clone().ok_or_else(no_index)?;
+    let body: Value = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad(format!("The body is not JSON: {e}")).with_code("invalid_body")
+    })?;
     let (records, one) = match body {
         Value::Object(r) => (vec![r], true),
         Value::Array(items) => {
@@ -95,23 +95,25 @@ pub async fn send(
             for (i, item) in items.into_iter().enumerate() {
                 match item {
                     Value::Object(r) => records.push(r),
-                    _ => return bad(&format!("[{i}]: each record is an object")),
+                    _ => return Err(bad(&format!("[{i}]: each record is an object"))),
                 }
             }
             (records, false)
         }
-        _ => return bad("Send a record (an object) or several (an array of objects)"),
+        _ => {
+            return Err(bad(
+                "Send a record (an object) or several (an array of objects)",
+            ))
+        }
     };
     if records.is_empty() || records.len() > MOST {
-        return bad(&format!(
+        return Err(bad(&format!(
             "Send between 1 and {MOST} records at a time, not {}",
             records.len()
-        ));
+        )));
     }
-    let system = system_of(&client);
-    if let Err(e) = townhall_index::check_sent(live.policy(), &system) {
-        return json_error(StatusCode::FORBIDDEN, "forbidden", &e.to_string());
-    }
+    townhall_index::check_sent(live.policy(), &system)
+        .map_err(|e| ApiError::forbidden(e.to_string()))?;
     let declared: Vec<&str> = live
         .policy()
         .linkage
@@ -129,13 +131,13 @@ pub async fn send(
         };
         let read = match read(record, &system, &declared) {
             Ok(r) => r,
-            Err(message) => return bad(&format!("{at}{message}")),
+            Err(message) => return Err(bad(&format!("{at}{message}"))),
         };
         if !seen.insert(read.key.record_id.clone()) {
-            return bad(&format!(
+            return Err(bad(&format!(
                 "{at}record_id: '{}' is sent twice; send each record once",
                 read.key.record_id
-            ));
+            )));
         }
         arriving.push(read);
     }
@@ -161,24 +163,22 @@ pub async fn send(
             Err(e) => {
                 // Records are linked one at a time: say how far it went.
                 let done = answers.len();
-                return match e {
-                    IndexError::Invalid(reason) => json_error(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_record",
-                        &format!("{done} record(s) before this one were linked; then: {reason}"),
-                    ),
-                    other => json_internal(format!(
+                return Err(match e {
+                    IndexError::Invalid(reason) => bad(&format!(
+                        "{done} record(s) before this one were linked; then: {reason}"
+                    )),
+                    other => ApiError::internal(format!(
                         "{done} record(s) linked before this failure: {other}"
                     )),
-                };
+                });
             }
         }
     }
-    if one {
+    Ok(if one {
         Json(answers.remove(0)).into_response()
     } else {
         Json(serde_json::json!({ "records": answers })).into_response()
-    }
+    })
 }
 
 /// A record as sent: its fields by name, each a string, a number or null.
@@ -241,34 +241,27 @@ fn read(record: &Map<String, Value>, system: &str, declared: &[&str]) -> Result<
 /// holds the record.
 pub async fn withdraw(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: ApiCaller,
     Path((system, record_id)): Path<(String, String)>,
-) -> Response {
-    let client = match client(&state, &headers, Action::Write, |_| {
-        Resource::IndexRecords {
+) -> Result<Response, ApiError> {
+    caller.may(
+        Action::Write,
+        &Resource::IndexRecords {
             system: system.clone(),
-        }
-    })
-    .await
-    {
-        Ok(c) => c,
-        Err(refused) => return refused,
-    };
-    let Some(live) = state.site.index.clone() else {
-        return no_index();
-    };
+        },
+    )?;
+    let client = caller.0;
+    let live = state.site.index.clone().ok_or_else(no_index)?;
     let by = By {
         actor: Actor::Partner(client.key_id.clone()),
         label: client.name.clone(),
     };
     let key = RecordKey::new(system, record_id);
     match live.withdraw(state.store(), &key, &by).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(IndexError::NotFound) => json_error(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            &format!("The index holds no record {key}"),
-        ),
-        Err(e) => json_internal(e),
+        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Err(IndexError::NotFound) => Err(ApiError::not_found(format!(
+            "The index holds no record {key}"
+        ))),
+        Err(e) => Err(ApiError::internal(e)),
     }
 }

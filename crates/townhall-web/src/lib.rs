@@ -314,10 +314,12 @@ pub fn app(
 /// A method the route does not take: a page for people, JSON for the API.
 async fn method_not_allowed(uri: axum::http::Uri) -> axum::response::Response {
     if uri.path().starts_with("/api/") {
-        error::json_error(
-            axum::http::StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "This method is not used here; the Allow header lists those that are",
+        axum::response::IntoResponse::into_response(
+            error::ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "This method is not used here; the Allow header lists those that are",
+            )
+            .with_code("method_not_allowed"),
         )
     } else {
         axum::response::IntoResponse::into_response(error::AppError::MethodNotAllowed)

@@ -17,8 +17,8 @@ use percent_encoding::percent_decode_str;
 use serde_json::Value;
 use townhall_types::text::{self, Refusal};
 
-use crate::error::{json_error, AppError};
-use crate::open311::wire::{Format, Open311Error};
+use crate::error::{ApiError, AppError};
+use crate::open311::wire::Format;
 
 /// Text refused, and where it was.
 #[derive(Debug)]
@@ -211,7 +211,9 @@ fn refusal(path: &str, r: &Refused) -> Response {
     if path.starts_with("/open311/") {
         open311_error(path, StatusCode::BAD_REQUEST, &message)
     } else if path.starts_with("/api/") || path.ends_with(".json") {
-        json_error(StatusCode::BAD_REQUEST, "invalid_text", &message)
+        ApiError::bad(message)
+            .with_code("invalid_text")
+            .into_response()
     } else {
         AppError::BadRequest(message).into_response()
     }
@@ -222,7 +224,7 @@ fn open311_error(path: &str, status: StatusCode, message: &str) -> Response {
         Some((_, "xml")) => Format::Xml,
         _ => Format::Json,
     };
-    Open311Error::new(status, message).respond(format)
+    ApiError::new(status, message).respond(format)
 }
 
 #[cfg(test)]

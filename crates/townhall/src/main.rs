@@ -277,18 +277,23 @@ fn probability(s: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("'{s}' is not a probability between 0 and 1, like 0.95"))
 }
 
+fn parse_scope(s: &str) -> Result<townhall_types::ApiScope, String> {
+    townhall_types::ApiScope::parse(s).map_err(|e| e.to_string())
+}
+
 #[derive(Subcommand)]
 enum ApiKeyCommand {
-    /// Create a key; prints only the key. Without --index-system, the key is for
-    /// the council's services (Open311, the consent decision point).
+    /// Create a key; prints only the key.
     Create {
         /// Who the key is for.
         #[arg(long)]
         name: String,
-        /// Make a key that may only send and withdraw this system's records in the
-        /// resident index (e.g. council_tax), and nothing else.
-        #[arg(long)]
-        index_system: Option<String>,
+        /// What the key may do; give it once for each: `open311:write` (report
+        /// through Open311), `consent:read` (ask the consent decision point),
+        /// `index:write:SYSTEM` (send and withdraw that system's records in the
+        /// resident index, e.g. index:write:council_tax).
+        #[arg(long = "scope", required = true, value_parser = parse_scope)]
+        scopes: Vec<townhall_types::ApiScope>,
         /// How many requests a minute the key may make (a burst of that many, then
         /// one every 60/N seconds); more are answered 429 with Retry-After.
         #[arg(long, default_value_t = townhall_identity::api_keys::DEFAULT_REQUESTS_PER_MINUTE)]

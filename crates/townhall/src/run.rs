@@ -555,18 +555,17 @@ async fn admin(
             command:
                 ApiKeyCommand::Create {
                     name,
-                    index_system,
+                    scopes,
                     requests_per_minute,
                 },
         } => {
             let c = pick_council(&store, council).await?;
-            let scope = match index_system {
-                Some(system) if system == townhall_index::ACCOUNTS => {
-                    anyhow::bail!("'{system}' holds residents' online accounts, which Townhall links itself as they are confirmed; no key may send them");
-                }
-                Some(system) => townhall_types::ApiScope::IndexWriter { system },
-                None => townhall_types::ApiScope::Services,
-            };
+            if scopes.iter().any(|s| {
+                matches!(s, townhall_types::ApiScope::IndexWrite { system } if system == townhall_index::ACCOUNTS)
+            }) {
+                anyhow::bail!("'{}' holds residents' online accounts, which Townhall links itself as they are confirmed; no key may send them", townhall_index::ACCOUNTS);
+            }
+            let scope = townhall_types::ApiScopes::new(scopes)?;
             let mut tx = store.begin().await?;
             let key = api_keys::create(&mut tx, c.id, &name, &scope, requests_per_minute).await?;
             tx.commit().await?;

@@ -260,10 +260,35 @@ fn api_keys_are_listed_and_their_limit_changed() {
         all.extend_from_slice(args);
         townhall(&all)
     };
+    // A key needs its scopes, each a scope Townhall knows, and none for the
+    // accounts Townhall links itself.
+    for (scopes, refusal) in [
+        (&[][..], "--scope"),
+        (&["--scope", "services"][..], "'services' is not a scope"),
+        (
+            &["--scope", "index:write:Council Tax"][..],
+            "is not a scope",
+        ),
+        (
+            &["--scope", "index:write:accounts"][..],
+            "no key may send them",
+        ),
+    ] {
+        let mut args = vec!["create", "--name", "A refused key"];
+        args.extend_from_slice(scopes);
+        let refused = admin(&args);
+        assert!(!refused.status.success(), "{scopes:?}");
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(said.contains(refusal), "{scopes:?}: {said}");
+    }
     let made = admin(&[
         "create",
         "--name",
         "Street Reporter app",
+        "--scope",
+        "open311:write",
+        "--scope",
+        "consent:read",
         "--requests-per-minute",
         "30",
     ]);
@@ -283,7 +308,7 @@ fn api_keys_are_listed_and_their_limit_changed() {
         .find(|l| l.contains("Street Reporter app"))
         .expect("the key is listed");
     let fields: Vec<&str> = row.split('\t').collect();
-    assert_eq!(fields[2..4], ["services", "30"], "{row}");
+    assert_eq!(fields[2..4], ["open311:write consent:read", "30"], "{row}");
     let changed = admin(&[
         "limit",
         "--key-id",
@@ -298,7 +323,7 @@ fn api_keys_are_listed_and_their_limit_changed() {
     );
     let listed = String::from_utf8(admin(&["list"]).stdout).unwrap();
     assert!(listed.contains(&format!(
-        "{}\tStreet Reporter app\tservices\t1200\t",
+        "{}\tStreet Reporter app\topen311:write consent:read\t1200\t",
         fields[0]
     )));
     let unknown = admin(&["limit", "--key-id", "nope", "--requests-per-minute", "5"]);

@@ -16,11 +16,7 @@ async fn the_api_answers_as_its_document_says() {
     for store in TestStore::each().await {
         let s = TestServer::start_on(store).await;
         let key = s
-            .api_key(
-                "Conformance tester",
-                &townhall_types::ApiScope::Services,
-                None,
-            )
+            .api_key("Conformance tester", "open311:write consent:read", None)
             .await;
         let base = s.url("");
         let run =

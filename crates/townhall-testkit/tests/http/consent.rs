@@ -28,7 +28,7 @@ async fn grant_withdraw_and_expiry() {
         .await
         .unwrap();
     let key = s
-        .api_key("GP practice", &townhall_types::ApiScope::Services, None)
+        .api_key("GP practice", "open311:write consent:read", None)
         .await;
     let ask = |at: Option<&str>| {
         let mut b = json!({"resident": resident, "recipient": "gp", "purpose": "gp-wellbeing-checks", "fields": ["name", "phone"]});

@@ -7,19 +7,17 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use townhall_testkit::TestServer;
-use townhall_types::ApiScope;
 
 use crate::accounts::link_for;
 use crate::resident_index::{import_and_link, person_of};
 
-async fn key(s: &TestServer, scope: ApiScope) -> String {
-    s.api_key("Revenues system", &scope, None).await
+async fn key(s: &TestServer, scopes: &str) -> String {
+    s.api_key("Revenues system", scopes, None).await
 }
 
-fn writer(system: &str) -> ApiScope {
-    ApiScope::IndexWriter {
-        system: system.into(),
-    }
+/// The scope of a key that sends `system`'s records.
+fn writer(system: &str) -> String {
+    format!("index:write:{system}")
 }
 
 async fn send(s: &TestServer, key: Option<&str>, body: &str) -> (StatusCode, Value) {
@@ -42,7 +40,7 @@ async fn council_tax_sends(record: Value) -> (TestServer, tempfile::TempDir) {
     let s = TestServer::start().await;
     let dir = tempfile::tempdir().unwrap();
     import_and_link(&s, dir.path()).await;
-    let tax = key(&s, writer("council_tax")).await;
+    let tax = key(&s, &writer("council_tax")).await;
     let (status, body) = send(&s, Some(&tax), &record.to_string()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     (s, dir)
@@ -89,9 +87,9 @@ async fn a_system_sends_and_withdraws_records_and_gets_each_ones_person_back() {
     let s = TestServer::start().await;
     let dir = tempfile::tempdir().unwrap();
     import_and_link(&s, dir.path()).await;
-    let tax = key(&s, writer("council_tax")).await;
-    let services = key(&s, ApiScope::Services).await;
-    let housing = key(&s, writer("housing")).await;
+    let tax = key(&s, &writer("council_tax")).await;
+    let services = key(&s, "open311:write consent:read").await;
+    let housing = key(&s, &writer("housing")).await;
 
     // The same person, entered again in council tax under another account.
     let mut again = record_of(dir.path(), "council_tax", "CT00000");
@@ -125,7 +123,7 @@ async fn a_system_sends_and_withdraws_records_and_gets_each_ones_person_back() {
     .fetch_one(s.db.store.reader())
     .await
     .unwrap();
-    let its_key = key(&s, writer(&system)).await;
+    let its_key = key(&s, &writer(&system)).await;
     let pending = s.count("index_reviews").await;
     let waiting = record_of(dir.path(), &system, &record);
     for _ in 0..2 {
@@ -168,7 +166,7 @@ async fn a_system_sends_and_withdraws_records_and_gets_each_ones_person_back() {
             Some(services.as_str()),
             again.to_string(),
             StatusCode::FORBIDDEN,
-            "the council's services",
+            "sending records needs index:write:SYSTEM",
         ),
         (
             Some("th_not-a-key"),
@@ -393,7 +391,7 @@ async fn an_address_the_council_holds_for_two_people_vouches_for_neither() {
                "email": "dan.ashworth@mail.example"}),
     )
     .await;
-    let tax = key(&s, writer("council_tax")).await;
+    let tax = key(&s, &writer("council_tax")).await;
     let lily = json!({"record_id": "CT50002", "first_name": "Lily", "surname": "Ashworth",
                       "date_of_birth": "2010-05-05", "postcode": "RV4 2DJ",
                       "email": "dan.ashworth@mail.example"});

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod accounts;
+mod api_keys;
 mod audit;
 mod backup;
 mod browser;
@@ -10,6 +11,7 @@ mod cases;
 mod casework;
 mod conformance;
 mod consent;
+mod errors;
 mod index_api;
 mod journeys;
 mod notify;

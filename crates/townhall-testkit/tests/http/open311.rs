@@ -8,8 +8,7 @@ use townhall_testkit::{TestServer, HOME_IN_ZONE, IN_PARISH, NOT_IN_PARISH};
 
 /// Issues an API key for the test council.
 pub async fn api_key(s: &TestServer, name: &str) -> String {
-    s.api_key(name, &townhall_types::ApiScope::Services, None)
-        .await
+    s.api_key(name, "open311:write consent:read", None).await
 }
 
 async fn get(s: &TestServer, path: &str) -> (StatusCode, String, String) {
@@ -897,7 +896,7 @@ async fn each_api_key_is_held_to_its_own_rate() {
     let slow = s
         .api_key(
             "Hackathon prototype",
-            &townhall_types::ApiScope::Services,
+            "open311:write consent:read",
             std::num::NonZeroU32::new(2),
         )
         .await;

@@ -5,15 +5,17 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use townhall_authz::{Action, Resource};
 use townhall_cases::{idempotency, Channel, IntakeError, NotPlaced, Requester};
 use townhall_services::{check_answers, Answer, LocationInput, QuestionKind, Service};
 use townhall_types::text::{single_line, PersonName};
 use townhall_types::{EmailAddress, Timestamp};
 
 use super::definition::{self, param, Params};
-use super::wire::{Document, Format, Node, Open311Error};
+use super::wire::{Document, Format, Node};
 use super::{allowed, check_jurisdiction, notice, offered, once_each, Asked};
-use crate::error::AppError;
+use crate::api::{bearer, ApiCaller};
+use crate::error::{ApiError, AppError};
 use crate::form::Posted;
 use crate::AppState;
 
@@ -34,7 +36,7 @@ pub(super) async fn create(
             Format::Json => "json",
             Format::Xml => "xml",
         };
-        let mut refused = asked.answer(Err(Open311Error::new(
+        let mut refused = asked.answer(Err(ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
             format!(
                 "'{}' cannot be posted to; post new requests to requests.{extension}",
@@ -50,12 +52,12 @@ pub(super) async fn create(
     let posted = match posted {
         Ok(p) => p,
         Err(AppError::TooLarge) => {
-            return asked.answer(Err(Open311Error::new(
+            return asked.answer(Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "the request is too large; media must be smaller than 10 MB",
             )))
         }
-        Err(e) => return asked.answer(Err(Open311Error::bad(e.to_string()))),
+        Err(e) => return asked.answer(Err(ApiError::bad(e.to_string()))),
     };
     let mut params = asked.params.clone();
     params.extend(posted.fields);
@@ -64,7 +66,7 @@ pub(super) async fn create(
 
 /// The `Idempotency-Key` header, if sent: 1 to 255 visible ASCII characters
 /// (the IETF HTTPAPI draft leaves the form to the server; a UUID fits).
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Open311Error> {
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(value) = headers.get("idempotency-key") else {
         return Ok(None);
     };
@@ -78,7 +80,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Open311Error> 
         })
         .map(|v| Some(v.to_owned()))
         .ok_or_else(|| {
-            Open311Error::bad(format!(
+            ApiError::bad(format!(
                 "Idempotency-Key: must be 1 to {} visible ASCII characters, like a UUID",
                 idempotency::KEY_MAX_CHARS
             ))
@@ -105,13 +107,9 @@ fn fingerprint(params: &Params) -> String {
 
 /// The answer to a retry: the first request's case, or an error when the
 /// key was used for a different request.
-fn retried(
-    s: &Service,
-    earlier: &idempotency::Earlier,
-    now: &str,
-) -> Result<Document, Open311Error> {
+fn retried(s: &Service, earlier: &idempotency::Earlier, now: &str) -> Result<Document, ApiError> {
     if earlier.fingerprint != now {
-        return Err(Open311Error::new(
+        return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             format!(
                 "Idempotency-Key: this key was used in the last {} minutes for a different request ({}); use a new key for a new request",
@@ -139,49 +137,50 @@ fn request_made(s: &Service, reference: &str, case: townhall_types::CaseId) -> D
     }
 }
 
+/// A refusal of the key, as GeoReport v2 gives it: 403, naming `api_key`.
+fn about_the_key(mut e: ApiError) -> ApiError {
+    if e.status == StatusCode::UNAUTHORIZED {
+        e.status = StatusCode::FORBIDDEN;
+    }
+    for m in &mut e.messages {
+        *m = format!("api_key: {m}");
+    }
+    e
+}
+
 async fn create_request(
     state: &AppState,
     headers: &HeaderMap,
     params: Params,
     files: Vec<crate::form::UploadedFile>,
-) -> Result<Document, Open311Error> {
+) -> Result<Document, ApiError> {
     let council = state.council();
-    let key = param(&params, "api_key");
-    if key.is_empty() {
-        return Err(Open311Error::new(
-            StatusCode::FORBIDDEN,
+    // GeoReport v2 sends the key as the `api_key` parameter; a client may
+    // send it as the other APIs take it, `Authorization: Bearer KEY`.
+    let secret = match param(&params, "api_key") {
+        "" => bearer(headers).unwrap_or_default(),
+        key => key,
+    };
+    if secret.is_empty() {
+        return Err(ApiError::forbidden(
             "api_key: an API key is needed to create requests",
         ));
     }
-    let client = townhall_identity::api_keys::authenticate(state.store(), key)
-        .await?
-        .filter(|c| c.council == council.id)
-        .ok_or_else(|| Open311Error::new(StatusCode::FORBIDDEN, "api_key: the key is not valid"))?;
-    state
-        .shared
-        .api_limits
-        .check(&client.key_id, client.requests_per_minute)
-        .map_err(Open311Error::too_many)?;
-    let principal = townhall_authz::Principal::ApiClient(client.scope.clone());
-    if townhall_authz::authorize(
-        &principal,
-        townhall_authz::Action::Write,
-        &townhall_authz::Resource::Reports,
-    ) != townhall_authz::Verdict::Allow
-    {
-        return Err(Open311Error::new(
-            StatusCode::FORBIDDEN,
-            "api_key: this key may not create requests",
-        ));
-    }
+    let caller = ApiCaller::with_key(state, secret)
+        .await
+        .map_err(about_the_key)?;
+    caller
+        .may(Action::Write, &Resource::Reports)
+        .map_err(about_the_key)?;
+    let client = caller.0;
     once_each(&params)?;
     check_jurisdiction(state, &params)?;
     let code = param(&params, "service_code");
     if code.is_empty() {
-        return Err(Open311Error::bad("service_code: give the service's code"));
+        return Err(ApiError::bad("service_code: give the service's code"));
     }
     let s = offered(state, code).ok_or_else(|| {
-        Open311Error::bad(format!(
+        ApiError::bad(format!(
             "service_code: '{code}' is not a service offered here"
         ))
     })?;
@@ -199,7 +198,7 @@ async fn create_request(
             return retried(s, &earlier, fingerprint);
         }
     }
-    let mut input = definition::form_input(s, &params).map_err(Open311Error::bad)?;
+    let mut input = definition::form_input(s, &params).map_err(ApiError::bad)?;
     let photo = s.questions.iter().find(|q| q.kind == QuestionKind::Photo);
     if let (Some(q), Some(file)) = (photo, files.into_iter().find(|f| f.field == "media")) {
         let id = townhall_cases::attachments::upload(
@@ -211,13 +210,13 @@ async fn create_request(
         )
         .await
         .map_err(|e| match e {
-            townhall_cases::attachments::UploadError::Store(e) => Open311Error::internal(e),
-            refused => Open311Error::bad(format!("media: {refused}")),
+            townhall_cases::attachments::UploadError::Store(e) => ApiError::internal(e),
+            refused => ApiError::bad(format!("media: {refused}")),
         })?;
         input.insert(q.id.clone(), vec![id.to_string()]);
     }
     let field_errors = |errors: townhall_services::FieldErrors| {
-        Open311Error::all(
+        ApiError::all(
             StatusCode::BAD_REQUEST,
             errors
                 .iter()
@@ -243,33 +242,33 @@ async fn create_request(
                         latitude,
                         longitude,
                     },
-                ) => Open311Error::bad(format!(
+                ) => ApiError::bad(format!(
                     "lat/long: {}",
                     state.outside_area(*latitude, *longitude)
                 )),
-                (why, _) => Open311Error::bad(format!("address_id: {why}")),
+                (why, _) => ApiError::bad(format!("address_id: {why}")),
             })?);
         }
     }
-    let email =
-        match param(&params, "email") {
-            "" => None,
-            text => Some(EmailAddress::parse(text).map_err(|_| {
-                Open311Error::bad(format!("email: '{text}' is not an email address"))
-            })?),
-        };
+    let email = match param(&params, "email") {
+        "" => None,
+        text => Some(
+            EmailAddress::parse(text)
+                .map_err(|_| ApiError::bad(format!("email: '{text}' is not an email address")))?,
+        ),
+    };
     let mut names = Vec::new();
     for part in ["first_name", "last_name"] {
         match PersonName::parse(param(&params, part)) {
             Ok(Some(name)) => names.push(name.into_string()),
             Ok(None) => {}
-            Err(too_long) => return Err(Open311Error::bad(format!("{part}: {too_long}"))),
+            Err(too_long) => return Err(ApiError::bad(format!("{part}: {too_long}"))),
         }
     }
     let name = names.join(" ");
     let phone = single_line(param(&params, "phone"));
     if phone.chars().count() > PHONE_MAX_CHARS {
-        return Err(Open311Error::bad(format!(
+        return Err(ApiError::bad(format!(
             "phone: must be {PHONE_MAX_CHARS} characters or fewer"
         )));
     }
@@ -302,13 +301,13 @@ async fn create_request(
             // The same key arrived twice at once and the other made its case first.
             let (key, fingerprint) = retry
                 .as_ref()
-                .ok_or_else(|| Open311Error::internal("a repeat without an idempotency key"))?;
+                .ok_or_else(|| ApiError::internal("a repeat without an idempotency key"))?;
             let earlier = idempotency::recall(state.store(), council.id, &client.key_id, key, at)
                 .await?
-                .ok_or_else(|| Open311Error::internal("an idempotency key vanished"))?;
+                .ok_or_else(|| ApiError::internal("an idempotency key vanished"))?;
             return retried(s, &earlier, fingerprint);
         }
-        Err(IntakeError::Case(e)) => return Err(Open311Error::internal(e)),
+        Err(IntakeError::Case(e)) => return Err(ApiError::internal(e)),
     };
     Ok(request_made(s, &case.reference, case.id))
 }

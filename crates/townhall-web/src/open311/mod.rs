@@ -20,9 +20,10 @@ use townhall_cases::public::{PublicCase, PublicFilter, PublicUpdate};
 use townhall_services::{Answer, Service};
 use townhall_types::Timestamp;
 
+use crate::error::ApiError;
 use crate::AppState;
 use definition::{given, param, Params};
-use wire::{Document, Format, Node, Open311Error};
+use wire::{Document, Format, Node};
 
 /// The most requests in one answer, as the spec sets it.
 const MAX_PAGE: i64 = 1000;
@@ -55,7 +56,7 @@ fn allowed(document: &str) -> axum::http::HeaderValue {
 /// Any other method: 405, with the methods the document takes.
 async fn not_allowed(Path(document): Path<String>) -> Response {
     let format = Format::split(&document).map_or(Format::Json, |(_, f)| f);
-    let mut refused = Open311Error::new(
+    let mut refused = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "this method is not used here; read with GET, and post new requests to requests.json or requests.xml",
     )
@@ -82,7 +83,7 @@ impl FromRequestParts<AppState> for Asked {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let no_format = || {
-            Open311Error::not_found("Add .json or .xml to the address to choose a format")
+            ApiError::not_found("Add .json or .xml to the address to choose a format")
                 .respond(Format::Json)
         };
         let Ok(Path(segment)) = Path::<String>::from_request_parts(parts, state).await else {
@@ -91,7 +92,7 @@ impl FromRequestParts<AppState> for Asked {
         let (name, format) = Format::split(&segment).ok_or_else(no_format)?;
         let Query(params) = Query::<Params>::from_request_parts(parts, state)
             .await
-            .map_err(|e| Open311Error::bad(e.body_text()).respond(format))?;
+            .map_err(|e| ApiError::bad(e.body_text()).respond(format))?;
         once_each(&params).map_err(|e| e.respond(format))?;
         check_jurisdiction(state, &params).map_err(|e| e.respond(format))?;
         Ok(Asked {
@@ -103,7 +104,7 @@ impl FromRequestParts<AppState> for Asked {
 }
 
 impl Asked {
-    fn answer(&self, made: Result<Document, Open311Error>) -> Response {
+    fn answer(&self, made: Result<Document, ApiError>) -> Response {
         match made {
             Ok(doc) => doc.respond(self.format, StatusCode::OK),
             Err(e) => e.respond(self.format),
@@ -112,9 +113,9 @@ impl Asked {
 }
 
 /// Refuses a parameter given more than once, naming it.
-fn once_each(params: &Params) -> Result<(), Open311Error> {
+fn once_each(params: &Params) -> Result<(), ApiError> {
     match definition::repeated(params) {
-        Some(name) => Err(Open311Error::bad(format!(
+        Some(name) => Err(ApiError::bad(format!(
             "{name}: given more than once; give it once (a list is one value, comma-separated)"
         ))),
         None => Ok(()),
@@ -124,13 +125,13 @@ fn once_each(params: &Params) -> Result<(), Open311Error> {
 /// The spec lets one server answer for several jurisdictions; each site is
 /// one, named by the council's short name or by its domain (the host of its
 /// public address, e.g. `riverside.example`), as clients commonly send it.
-fn check_jurisdiction(state: &AppState, params: &Params) -> Result<(), Open311Error> {
+fn check_jurisdiction(state: &AppState, params: &Params) -> Result<(), ApiError> {
     let j = param(params, "jurisdiction_id");
     let domain = state.site.public_url.host_str().unwrap_or_default();
     if j.is_empty() || j == state.council().slug || j.eq_ignore_ascii_case(domain) {
         return Ok(());
     }
-    Err(Open311Error::not_found(format!(
+    Err(ApiError::not_found(format!(
         "jurisdiction_id '{j}' is not served here; this endpoint serves '{}' (or '{domain}')",
         state.council().slug
     )))
@@ -160,7 +161,7 @@ async fn document(State(state): State<AppState>, asked: Asked) -> Response {
         "discovery" => Ok(discovery(&state)),
         "services" => Ok(services(&state)),
         "requests" | "servicerequestupdates" => return feed(&state, asked).await,
-        other => Err(Open311Error::not_found(format!(
+        other => Err(ApiError::not_found(format!(
             "There is no Open311 document called '{other}'"
         ))),
     };
@@ -269,7 +270,7 @@ async fn service_definition(State(state): State<AppState>, asked: Asked) -> Resp
             root: "service_definition",
             body: definition::definition(s),
         })
-        .ok_or_else(|| Open311Error::not_found(format!("service_code '{code}' not found")));
+        .ok_or_else(|| ApiError::not_found(format!("service_code '{code}' not found")));
     asked.answer(made)
 }
 
@@ -289,7 +290,7 @@ fn w3c(t: Timestamp) -> String {
 /// W3C-DTF allows and FixMyStreet's clients send. A date alone means the start
 /// of that day (UTC) for `start_date` and its end for `end_date`, so both
 /// include the whole day.
-fn parse_time(params: &Params, name: &str) -> Result<Option<Timestamp>, Open311Error> {
+fn parse_time(params: &Params, name: &str) -> Result<Option<Timestamp>, ApiError> {
     let text = given(params, name);
     if text.is_empty() {
         return Ok(None);
@@ -299,7 +300,7 @@ fn parse_time(params: &Params, name: &str) -> Result<Option<Timestamp>, Open311E
     }
     let date = time::Date::parse(text, &time::format_description::well_known::Iso8601::DATE)
         .map_err(|_| {
-            Open311Error::bad(format!(
+            ApiError::bad(format!(
                 "{name}: '{text}' is not a date like 2026-11-30 or a date and time like 2026-11-01T00:00:00Z"
             ))
         })?;
@@ -312,7 +313,7 @@ fn parse_time(params: &Params, name: &str) -> Result<Option<Timestamp>, Open311E
 }
 
 /// `page` (from 1) and `page_size` (up to 1000): the limit and offset.
-fn paging(params: &Params) -> Result<(i64, i64), Open311Error> {
+fn paging(params: &Params) -> Result<(i64, i64), ApiError> {
     let number = |name: &str, default: i64| match given(params, name) {
         "" if !params.iter().any(|(k, _)| k == name) => Ok(default),
         // Any whole number from 1, however long: one past the last page
@@ -320,7 +321,7 @@ fn paging(params: &Params) -> Result<(i64, i64), Open311Error> {
         text if text.bytes().all(|b| b.is_ascii_digit()) && text.bytes().any(|b| b != b'0') => {
             Ok(text.parse::<i64>().unwrap_or(i64::MAX))
         }
-        _ => Err(Open311Error::bad(format!(
+        _ => Err(ApiError::bad(format!(
             "{name}: must be a whole number from 1"
         ))),
     };
@@ -338,11 +339,11 @@ fn list(params: &Params, name: &str) -> Vec<String> {
         .collect()
 }
 
-async fn requests(state: &AppState, params: &Params) -> Result<Document, Open311Error> {
+async fn requests(state: &AppState, params: &Params) -> Result<Document, ApiError> {
     let offered = offered_codes(state);
     let asked = list(params, "service_code");
     if let Some(unknown) = asked.iter().find(|c| !offered.contains(c)) {
-        return Err(Open311Error::not_found(format!(
+        return Err(ApiError::not_found(format!(
             "service_code: '{unknown}' is not a service offered here"
         )));
     }
@@ -350,11 +351,7 @@ async fn requests(state: &AppState, params: &Params) -> Result<Document, Open311
         "" | "open,closed" | "closed,open" => None,
         "open" => Some(false),
         "closed" => Some(true),
-        _ => {
-            return Err(Open311Error::bad(
-                "status: give open, closed or open,closed",
-            ))
-        }
+        _ => return Err(ApiError::bad("status: give open, closed or open,closed")),
     };
     let mut from = parse_time(params, "start_date")?;
     let until = parse_time(params, "end_date")?;
@@ -442,7 +439,7 @@ async fn one_request(State(state): State<AppState>, asked: Asked) -> Response {
     asked.answer(one(&state, &asked.name).await)
 }
 
-async fn one(state: &AppState, reference: &str) -> Result<Document, Open311Error> {
+async fn one(state: &AppState, reference: &str) -> Result<Document, ApiError> {
     let filter = PublicFilter {
         references: vec![reference.to_owned()],
         services: offered_codes(state),
@@ -451,7 +448,7 @@ async fn one(state: &AppState, reference: &str) -> Result<Document, Open311Error
     let cases =
         townhall_cases::public::list(state.store(), state.council().id, &filter, 1, 0).await?;
     if cases.is_empty() {
-        return Err(Open311Error::not_found(format!(
+        return Err(ApiError::not_found(format!(
             "service_request_id '{reference}' not found"
         )));
     }
@@ -462,8 +459,8 @@ async fn token(State(state): State<AppState>, asked: Asked) -> Response {
     asked.answer(request_of_token(&state, &asked.name).await)
 }
 
-async fn request_of_token(state: &AppState, token: &str) -> Result<Document, Open311Error> {
-    let missing = || Open311Error::not_found(format!("token '{token}' not found"));
+async fn request_of_token(state: &AppState, token: &str) -> Result<Document, ApiError> {
+    let missing = || ApiError::not_found(format!("token '{token}' not found"));
     let id = token.parse().map_err(|_| missing())?;
     let reference = townhall_cases::public::reference_of(state.store(), state.council().id, id)
         .await?
@@ -480,7 +477,7 @@ async fn request_of_token(state: &AppState, token: &str) -> Result<Document, Ope
     })
 }
 
-async fn updates(state: &AppState, params: &Params) -> Result<Document, Open311Error> {
+async fn updates(state: &AppState, params: &Params) -> Result<Document, ApiError> {
     let until = parse_time(params, "end_date")?.unwrap_or_else(Timestamp::now);
     let from = parse_time(params, "start_date")?.unwrap_or(until.plus(time::Duration::days(-1)));
     let (limit, offset) = paging(params)?;

@@ -15,6 +15,8 @@ use quick_xml::Writer;
 use serde_json::{Map, Value};
 use townhall_types::text::printable;
 
+use crate::error::ApiError;
+
 /// The format asked for by the path's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -137,59 +139,9 @@ impl Document {
     }
 }
 
-/// An Open311 error: the HTTP status and the spec's list of errors.
-#[derive(Debug)]
-pub struct Open311Error {
-    pub status: StatusCode,
-    pub messages: Vec<String>,
-    /// Seconds to wait before trying again (429), sent as `Retry-After`.
-    pub retry_after: Option<u64>,
-}
-
-impl Open311Error {
-    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self::all(status, vec![message.into()])
-    }
-
-    /// Several errors with one status (e.g. one per field).
-    pub fn all(status: StatusCode, messages: Vec<String>) -> Self {
-        Self {
-            status,
-            messages,
-            retry_after: None,
-        }
-    }
-
-    /// The key has made more requests than it may: wait `seconds`.
-    pub fn too_many(seconds: u64) -> Self {
-        Self {
-            retry_after: Some(seconds),
-            ..Self::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                format!(
-                    "api_key: this key has made more requests than it may; try again in {seconds} s"
-                ),
-            )
-        }
-    }
-
-    pub fn bad(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, message)
-    }
-
-    pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, message)
-    }
-
-    pub fn internal(detail: impl std::fmt::Display) -> Self {
-        tracing::error!(%detail, "open311 request failed");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "The server could not answer; try again later",
-        )
-    }
-
-    /// The errors as the spec's `errors` document, in `format`.
+impl ApiError {
+    /// The errors as GeoReport v2's `errors` document, in `format`: each
+    /// with the HTTP status as its code, as the specification has it.
     pub fn respond(&self, format: Format) -> Response {
         let code = i64::from(self.status.as_u16());
         let mut response = Document {
@@ -214,12 +166,6 @@ impl Open311Error {
                 .insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
         response
-    }
-}
-
-impl From<townhall_store::StoreError> for Open311Error {
-    fn from(e: townhall_store::StoreError) -> Self {
-        Open311Error::internal(e)
     }
 }
 

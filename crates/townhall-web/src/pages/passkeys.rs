@@ -17,7 +17,7 @@ use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
 use crate::auth::Visitor;
 use crate::client::ClientAddr;
-use crate::error::{json_error, AppError};
+use crate::error::{ApiError, AppError};
 use crate::pages::account::{mailer, signed_in};
 use crate::ratelimit::{Budget, Counted};
 use crate::AppState;
@@ -39,11 +39,12 @@ fn problem(status: StatusCode, field: Option<&str>, message: &str) -> Response {
 }
 
 fn bad_body(rejection: JsonRejection) -> Response {
-    json_error(
-        StatusCode::BAD_REQUEST,
-        "bad_request",
-        &format!("The request could not be read: {}", rejection.body_text()),
-    )
+    ApiError::bad(format!(
+        "The request could not be read: {}",
+        rejection.body_text()
+    ))
+    .with_code("bad_request")
+    .into_response()
 }
 
 fn passkey_problem(e: PasskeyError) -> Result<Response, AppError> {

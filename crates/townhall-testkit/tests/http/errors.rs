@@ -1,0 +1,99 @@
+//! What a client sees when the server itself fails: one answer per kind of
+//! client (a page, JSON, GeoReport's errors document), saying only that the
+//! server could not answer; the database's words stay in the log.
+
+use reqwest::StatusCode;
+use serde_json::json;
+use townhall_testkit::TestServer;
+
+/// Drops `table`, so that what reads it fails as a broken store would.
+async fn break_table(s: &TestServer, table: &str) {
+    townhall_store::sql::query(&format!("DROP TABLE {table}"))
+        .execute(s.db.store.reader())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_failure_of_the_servers_own_is_told_to_each_client_without_its_detail() {
+    let s = TestServer::start().await;
+    let key = s
+        .api_key("GP practice", "open311:write consent:read", None)
+        .await;
+    break_table(&s, "consent_records").await;
+    break_table(&s, "cases").await;
+    break_table(&s, "sign_in_failures").await;
+
+    // JSON.
+    let r = s
+        .client()
+        .post(s.url("/api/v1/consent/decisions"))
+        .bearer_auth(&key)
+        .json(
+            &json!({"resident": townhall_types::UserId::new().to_string(),
+                      "recipient": "gp", "purpose": "gp-wellbeing-checks"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({"error": {"code": "internal", "message": "The server could not answer; try again later"}})
+    );
+
+    // Open311, in each format.
+    let r = s
+        .client()
+        .get(s.url("/open311/v2/requests.xml"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let xml = r.text().await.unwrap();
+    assert!(
+        xml.contains("<errors><error><code>500</code><description>The server could not answer; try again later</description></error></errors>"),
+        "{xml}"
+    );
+    let r = s
+        .client()
+        .get(s.url("/open311/v2/requests.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!([{"code": 500, "description": "The server could not answer; try again later"}])
+    );
+
+    // A page.
+    let c = s.client();
+    let r = s
+        .submit(
+            &c,
+            "/sign-in",
+            "/sign-in",
+            &[("email", "martin@mail.example"), ("password", "anything")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Sorry, there is a problem with the service"),
+        "{page}"
+    );
+    for leaked in [xml.as_str(), page.as_str()] {
+        for word in [
+            "sign_in_failures",
+            "cases",
+            "no such table",
+            "SQL",
+            "relation",
+        ] {
+            assert!(!leaked.contains(word), "{word} told to the client");
+        }
+    }
+}
