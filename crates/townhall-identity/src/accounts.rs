@@ -4,6 +4,7 @@ use time::Duration;
 use townhall_store::{is_unique_violation, sql, Store, StoreError, Tx};
 use townhall_types::{CouncilId, EmailAddress, Timestamp, UserId};
 
+use crate::devices::{self, KnownDevice};
 use crate::{decode_err, password};
 
 /// Wrong passwords allowed before an account is locked.
@@ -226,26 +227,17 @@ pub async fn find_by_email(
     row.map(user_from_row).transpose()
 }
 
-/// Where a sign-in comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Device {
-    /// A device not known to have signed in to the account.
-    Unknown,
-    /// A device that signed in to this account before (the web layer knows
-    /// it by a cookie it signed): a lock on the account does not stop it,
-    /// so that wrong passwords sent by others cannot keep its owner out.
-    KnownFor(UserId),
-}
-
 /// Checks an email address and password, counting failures and locking the
-/// account after [`MAX_FAILED_ATTEMPTS`] against every device but the
-/// owner's known ones. Takes as long whether or not the account exists.
+/// account after [`MAX_FAILED_ATTEMPTS`]. A browser known to have signed in
+/// to this account (`device`, see [`crate::devices`]) is neither stopped by
+/// that lock nor counted in it: it has its own count and lock. Takes as long
+/// whether or not the account exists.
 pub async fn sign_in_with_password(
     store: &Store,
     council: CouncilId,
     (kind, email): (UserKind, &EmailAddress),
     password: &str,
-    device: Device,
+    device: Option<&KnownDevice>,
 ) -> Result<Result<User, SignInError>, StoreError> {
     let now = Timestamp::now();
     let attempt = Attempt {
@@ -254,9 +246,6 @@ pub async fn sign_in_with_password(
         email,
         now,
     };
-    // The attempt is counted before the password is checked, so guesses sent
-    // at once cannot pass the limit together; a right password forgets it.
-    let (attempts, locked_until) = attempt.count(store).await?;
     let row: Option<(String, Option<String>, Option<String>)> = sql::query_as(
         "SELECT user_id, password_hash, email_verified_at FROM users \
          WHERE council_id = $1 AND kind = $2 AND email = $3",
@@ -266,22 +255,35 @@ pub async fn sign_in_with_password(
     .bind(email.as_str())
     .fetch_optional(store.reader())
     .await?;
-    let known = matches!((&row, device), (Some((id, _, _)), Device::KnownFor(user)) if *id == user.to_string());
-    if let Some(until) = locked_until.filter(|u| *u > now && !known) {
+    let mut known = device.filter(|d| {
+        row.as_ref()
+            .is_some_and(|(id, _, _)| *id == d.user.to_string())
+    });
+    if let Some(d) = known {
+        // Counted before the password is checked, as for anyone.
+        if !devices::attempt(store, council, d).await? {
+            known = None;
+        }
+    }
+    // The attempt is counted before the password is checked, so guesses sent
+    // at once cannot pass the limit together; a right password forgets it.
+    let (attempts, locked_until) = match known {
+        Some(_) => (0, None),
+        None => attempt.count(store).await?,
+    };
+    if let Some(until) = locked_until.filter(|u| *u > now) {
         return Ok(Err(SignInError::Locked {
             until,
             newly_locked: None,
         }));
     }
-    if attempts > MAX_FAILED_ATTEMPTS && !known {
+    if attempts > MAX_FAILED_ATTEMPTS {
         // Others sent at the same moment used up the tries; one of them locks.
         return Ok(Err(SignInError::Locked {
             until: now.plus(LOCKOUT),
             newly_locked: None,
         }));
     }
-    // An unknown address, or an account without a password, costs the same
-    // time as a wrong password, and only a stored password can match.
     // Whose address is known to be theirs: staff, and residents who
     // confirmed it. Only they are told of a lock; an address someone else
     // signed up with is never sent one lock email after another.
@@ -306,12 +308,16 @@ pub async fn sign_in_with_password(
     // the answer whether their sign-up made the account or found one there.
     let user_id = match user_id {
         Some(id) if right && usable => id,
-        _ if attempts >= MAX_FAILED_ATTEMPTS && !known => {
+        _ if known.is_some() => return Ok(Err(SignInError::BadCredentials)),
+        _ if attempts >= MAX_FAILED_ATTEMPTS => {
             return Ok(Err(attempt.lock(store, owner).await?));
         }
         _ => return Ok(Err(SignInError::BadCredentials)),
     };
-    attempt.forget(store).await?;
+    match known {
+        Some(d) => devices::succeeded(store, council, d).await?,
+        None => attempt.forget(store).await?,
+    }
     let id: UserId = user_id.parse().map_err(|_| decode_err("bad user id"))?;
     let user = get(store, council, id)
         .await?

@@ -15,6 +15,7 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod break_glass;
+pub mod devices;
 pub mod passkeys;
 pub mod password;
 pub mod profiles;
@@ -84,6 +85,11 @@ pub const MIGRATIONS: &[Migration] = &[
         2026120704,
         "api_key_scope_names",
         include_str!("../migrations/0011_api_key_scope_names.sql"),
+    ),
+    Migration::portable(
+        2026120705,
+        "known_devices",
+        include_str!("../migrations/0012_known_devices.sql"),
     ),
 ];
 

@@ -17,6 +17,7 @@ use townhall_types::{CouncilId, EmailAddress, Timestamp, UserId};
 use url::Url;
 
 use crate::accounts::{self, AccountError, NewAccount, User, UserKind};
+use crate::devices;
 use crate::profiles::{self, ResidentProfile};
 use crate::tokens::{self, TokenError, TokenPurpose};
 use crate::{passkeys, sessions};
@@ -328,6 +329,7 @@ pub async fn reset_password(
     accounts::mark_verified(&mut tx, council, user).await?;
     tokens::cancel_all(&mut tx, council, user, TokenPurpose::VerifyEmail).await?;
     sessions::end_all(&mut tx, council, user).await?;
+    devices::forget_all(&mut tx, council, user).await?;
     let passkeys_removed = passkeys::remove_all(&mut tx, council, user).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Ok(Reset {

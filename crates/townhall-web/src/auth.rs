@@ -16,9 +16,9 @@ pub struct Visitor {
     pub staff: Option<StaffMember>,
     pub csrf: String,
     pub session_token: Option<String>,
-    /// The account this browser signed in to before, and the nonce naming
-    /// the browser, from its device cookie ([`crate::csrf::Csrf::device`]).
-    pub device: Option<(townhall_types::UserId, String)>,
+    /// The secret of this browser's device cookie, if it has one
+    /// ([`townhall_identity::devices`]).
+    pub device: Option<String>,
     /// Whether the page asked for is a sign-in page, where the header does
     /// not offer to sign in again.
     pub signing_in: bool,
@@ -50,8 +50,7 @@ impl FromRequestParts<AppState> for Visitor {
             }
             _ => None,
         };
-        let device = cookies::get(&parts.headers, cookies::device_name(secure))
-            .and_then(|c| state.shared.csrf.device_of(c));
+        let device = cookies::get(&parts.headers, cookies::device_name(secure)).map(str::to_owned);
         Ok(Visitor {
             user,
             staff,

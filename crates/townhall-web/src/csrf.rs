@@ -12,7 +12,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use townhall_types::UserId;
 
 use crate::error::AppError;
 use crate::{cookies, AppState};
@@ -53,27 +52,6 @@ impl Csrf {
     /// Whether `proof` is [`Csrf::receipt`] of `reference`.
     pub fn is_receipt(&self, reference: &str, proof: &str) -> bool {
         self.check(b"sent:", reference, proof)
-    }
-
-    /// A device cookie's value for a browser that has just signed in to
-    /// `user`'s account: `USER.NONCE.PROOF`. A browser that shows it is a
-    /// device the account's owner has used, which a lock on the account
-    /// does not stop (OWASP's "device cookies" against lockouts turned
-    /// against people); a random nonce names the device for its own limit.
-    pub fn device(&self, user: UserId) -> String {
-        let value = format!("{user}.{}", townhall_identity::random_token());
-        let proof = self.seal(b"device:", &value);
-        format!("{value}.{proof}")
-    }
-
-    /// The account and nonce of a device cookie this server made.
-    pub fn device_of(&self, cookie: &str) -> Option<(UserId, String)> {
-        let (value, proof) = cookie.rsplit_once('.')?;
-        if !self.check(b"device:", value, proof) {
-            return None;
-        }
-        let (user, nonce) = value.split_once('.')?;
-        Some((user.parse().ok()?, nonce.to_owned()))
     }
 
     /// HMAC-SHA256 of `value` under `purpose` (which keeps the kinds of
@@ -179,31 +157,4 @@ fn form_urlencoded_field(body: &[u8], field: &str) -> Option<String> {
     url::form_urlencoded::parse(body)
         .find(|(k, _)| k == field)
         .map(|(_, v)| v.into_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_device_cookie_reads_back_only_as_this_server_made_it() {
-        let csrf = Csrf::new(&[7; 32]);
-        let user = UserId::new();
-        let cookie = csrf.device(user);
-        let (read, nonce) = csrf.device_of(&cookie).unwrap();
-        assert_eq!(read, user);
-        assert!(nonce.len() >= 32, "{nonce}");
-        assert_ne!(csrf.device(user), cookie, "each device is named afresh");
-        let other = UserId::new();
-        let swapped = cookie.replacen(&user.to_string(), &other.to_string(), 1);
-        assert_eq!(csrf.device_of(&swapped), None, "another account's id");
-        assert_eq!(
-            Csrf::new(&[8; 32]).device_of(&cookie),
-            None,
-            "another secret"
-        );
-        for bad in ["", ".", "a.b.c", &format!("{user}.nonce.zz")] {
-            assert_eq!(csrf.device_of(bad), None, "{bad}");
-        }
-    }
 }

@@ -30,6 +30,32 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> 
     }
 }
 
+/// A query string read into `T`, as `axum::extract::Query` reads it, but
+/// refused with a page that says what to do (see [`Form`]).
+pub struct Query<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S>
+    for Query<T>
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Query(value)),
+            Err(e) => {
+                tracing::info!(reason = %e.body_text(), "an address's query could not be read");
+                Err(AppError::BadRequest(
+                    "The address of this page is not one it gives. Go back and follow the link again"
+                        .into(),
+                ))
+            }
+        }
+    }
+}
+
 /// A file sent with a form. Empty file inputs (nothing chosen) are left out.
 pub struct UploadedFile {
     /// The form field it came in.

@@ -548,8 +548,9 @@ async fn admin(
             let mut tx = store.begin().await?;
             accounts::set_password(&mut tx, c.id, user.id, &hash).await?;
             townhall_identity::sessions::end_all(&mut tx, c.id, user.id).await?;
+            townhall_identity::devices::forget_all(&mut tx, c.id, user.id).await?;
             tx.commit().await?;
-            println!("Password changed for {email}; their sessions have been ended.");
+            println!("Password changed for {email}; their sessions have been ended and their browsers forgotten.");
         }
         AdminCommand::ApiKey {
             command:

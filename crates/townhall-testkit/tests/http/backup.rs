@@ -66,7 +66,7 @@ async fn a_restored_store_holds_exactly_what_was_backed_up() {
         council.id,
         (townhall_identity::UserKind::Resident, &email),
         townhall_demo::DEMO_PASSWORD,
-        townhall_identity::accounts::Device::Unknown,
+        None,
     )
     .await
     .unwrap();

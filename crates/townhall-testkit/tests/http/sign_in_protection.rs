@@ -866,4 +866,69 @@ async fn a_form_that_cannot_be_read_gets_a_page_that_says_what_to_do() {
     let body = r.text().await.unwrap();
     assert!(body.contains("The form could not be read"), "{body}");
     assert!(!body.contains("duplicate"), "{body}");
+    // The same for an address whose query cannot be read.
+    let r = c
+        .get(s.url("/reset-password?token=a&token=b"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Go back and follow the link again"), "{body}");
+    assert!(!body.contains("duplicate"), "{body}");
+    // Spaces alone are a password not yet typed.
+    assert_eq!(
+        signs_in(&s, &c, "a@mail.example", "   ").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[tokio::test]
+async fn a_known_device_has_its_own_tries_and_a_reset_forgets_every_device() {
+    let s = TestServer::start().await;
+    let martin = s.client();
+    sign_up(&s, &martin, "martin@mail.example", "three random words").await;
+    signs_in_and_out(&s, &martin, "martin@mail.example", "three random words").await;
+    // His own browser's wrong passwords are its own: after five it is
+    // locked and counts as any browser; the account is not locked by them.
+    for _ in 0..6 {
+        assert_eq!(
+            signs_in(&s, &martin, "martin@mail.example", "a slip").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        signs_in(&s, &s.client(), "martin@mail.example", "three random words").await,
+        StatusCode::SEE_OTHER,
+        "the account is not locked by a known device's slips"
+    );
+
+    // A browser that knew the old password is forgotten by a reset: it no
+    // longer passes a lock.
+    let lizzy = s.client();
+    sign_up(&s, &lizzy, "lizzy@mail.example", "kettle river jumper").await;
+    let thief = s.client();
+    signs_in_and_out(&s, &thief, "lizzy@mail.example", "kettle river jumper").await;
+    let link = fresh_reset_link(&s, "lizzy@mail.example").await;
+    let (status, _) = reset_with(&s, &link, "a new password of lizzy's").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        s.count("known_devices").await,
+        2,
+        "only the two browsers martin signed in on"
+    );
+    for _ in 0..5 {
+        signs_in(&s, &thief, "lizzy@mail.example", "guess").await;
+    }
+    assert_eq!(
+        signs_in(
+            &s,
+            &thief,
+            "lizzy@mail.example",
+            "a new password of lizzy's"
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+        "the thief's browser is held by the lock like any other"
+    );
 }

@@ -5,7 +5,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
-use townhall_identity::accounts::{self, Device, UserKind};
+use townhall_identity::accounts::{self, UserKind};
+use townhall_identity::devices;
 use townhall_identity::recovery::{self, Mailer, NewResident};
 use townhall_identity::{sessions, SignInError, User};
 use townhall_types::text::PersonName;
@@ -328,7 +329,9 @@ async fn check_sign_in(
             None
         }
     };
-    if f.password.is_empty() {
+    // No password is only spaces (the rules refuse one), so spaces alone
+    // are a password not yet typed, not a guess.
+    if f.password.trim().is_empty() {
         errors.push("password", "Enter your password");
     }
     // A form not filled in is 422, and checks no password, so it is not
@@ -344,19 +347,20 @@ async fn check_sign_in(
     };
     // A browser that signed in to this account before is counted alone and
     // let through a lock on the account: others cannot keep its owner out.
+    let council = state.council().id;
     let known = match &v.device {
-        Some((user, nonce)) => {
-            accounts::find_by_email(state.store(), state.council().id, kind, &email)
+        Some(secret) => match devices::recognise(state.store(), council, secret).await? {
+            Some(device) => accounts::find_by_email(state.store(), council, kind, &email)
                 .await?
-                .filter(|account| account.id == *user)
-                .map(|account| (account.id, nonce.as_str()))
-        }
+                .filter(|account| account.id == device.user)
+                .map(|_| device),
+            None => None,
+        },
         None => None,
     };
-    let (counted, device) = match known {
-        Some((user, nonce)) => (Counted::Device(nonce), Device::KnownFor(user)),
-        None => (Counted::Client(client), Device::Unknown),
-    };
+    let counted = known
+        .as_ref()
+        .map_or(Counted::Client(client), |d| Counted::Device(&d.id));
     // Counted as it begins, so guesses sent at once cannot pass the limit
     // together; forgiven below if it succeeds.
     if !state.shared.client_limits.begin(Budget::SignIn, counted) {
@@ -364,10 +368,10 @@ async fn check_sign_in(
     }
     match accounts::sign_in_with_password(
         state.store(),
-        state.council().id,
+        council,
         (kind, &email),
         &f.password,
-        device,
+        known.as_ref(),
     )
     .await?
     {
@@ -394,7 +398,7 @@ async fn check_sign_in(
                 // Staff passwords are never reset by email.
                 SignInError::Locked { until, .. } if staff => errors.push(
                     "email",
-                    format!("You have entered the wrong password too many times. Try again after {} on a device you have signed in on before, or ask an administrator to set a new password", until.human()),
+                    format!("You have entered the wrong password too many times. Sign in on a device you have signed in on before, try again after {}, or ask an administrator to set a new password", until.human()),
                 ),
                 SignInError::Locked { .. } => errors.push("email", format!("{e}. A device you have signed in on before can still sign in")),
             }
@@ -438,10 +442,6 @@ async fn start_session(state: &AppState, user: &User, to: &str) -> Result<Respon
     Ok(response)
 }
 
-/// How long a device cookie is kept: a year, as a browser used to sign in
-/// stays one a person uses.
-const DEVICE_COOKIE_SECONDS: i64 = 365 * 24 * 60 * 60;
-
 /// Starts a session for `user` and sets its cookie on `response`, with a
 /// device cookie that names this browser as one the account's owner uses.
 pub async fn signed_in(
@@ -461,12 +461,13 @@ pub async fn signed_in(
             secure,
         ),
     );
+    let device = devices::remember(state.store(), user).await?;
     headers.append(
         header::SET_COOKIE,
         cookies::set(
             cookies::device_name(secure),
-            &state.shared.csrf.device(user.id),
-            Some(DEVICE_COOKIE_SECONDS),
+            &device,
+            Some(devices::LIFETIME.whole_seconds()),
             secure,
         ),
     );

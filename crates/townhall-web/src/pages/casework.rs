@@ -1,7 +1,7 @@
 //! Staff working cases: the team's queue, one case (every view audited), and
 //! moving it on: status with a public update, notes, assignment.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
@@ -14,7 +14,7 @@ use townhall_types::Timestamp;
 
 use crate::auth::Visitor;
 use crate::error::AppError;
-use crate::form::Form;
+use crate::form::{Form, Query};
 use crate::layout::{banner, csrf, page};
 use crate::pages::journey::answer_text;
 use crate::pages::requests::{photo_link, photo_response};

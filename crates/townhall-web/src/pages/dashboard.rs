@@ -1,6 +1,6 @@
 //! The resident's dashboard and account pages: everything about them in one place.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use maud::{html, Markup};
 use serde::Deserialize;
 use townhall_authz::Action;
@@ -8,6 +8,7 @@ use townhall_identity::{passkeys, profiles};
 
 use crate::auth::Visitor;
 use crate::error::AppError;
+use crate::form::Query;
 use crate::layout::{self, page};
 use crate::AppState;
 

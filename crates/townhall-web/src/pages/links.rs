@@ -4,7 +4,7 @@
 //! mailbox can ever sign in, so nobody can sign up with someone else's
 //! address and keep a way into the account it becomes.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
@@ -16,7 +16,7 @@ use townhall_types::UserId;
 
 use crate::auth::Visitor;
 use crate::error::AppError;
-use crate::form::Form;
+use crate::form::{Form, Query};
 use crate::layout::{self, csrf, error_summary, page, Errors, Input};
 use crate::AppState;
 

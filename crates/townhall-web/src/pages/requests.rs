@@ -1,6 +1,6 @@
 //! A resident's own requests: where each one is, and what has happened.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
@@ -10,6 +10,7 @@ use townhall_cases::attachments::Attachment;
 
 use crate::auth::Visitor;
 use crate::error::AppError;
+use crate::form::Query;
 use crate::layout::page;
 use crate::pages::journey::answer_text;
 use crate::AppState;

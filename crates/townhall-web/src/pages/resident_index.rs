@@ -5,7 +5,7 @@
 //! `townhall_authz`; the consent decision and the audit entry from
 //! `townhall_index`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
@@ -23,7 +23,7 @@ use townhall_types::{PersonId, ReviewId};
 
 use crate::auth::Visitor;
 use crate::error::AppError;
-use crate::form::Form;
+use crate::form::{Form, Query};
 use crate::layout::{banner, csrf, error_summary, page, title, Errors, Input};
 use crate::AppState;
 

@@ -13,7 +13,7 @@ use townhall_types::{Timestamp, UserId};
 use crate::auth::Visitor;
 use crate::client::ClientAddr;
 use crate::error::AppError;
-use crate::form::Form;
+use crate::form::{Form, Query};
 use crate::layout::{self, csrf, error_summary, page, Errors};
 use crate::pages::account::{password_sign_in, sign_in_page, SignInForm};
 use crate::AppState;
@@ -34,7 +34,7 @@ pub async fn sign_in(
 pub async fn home(
     State(state): State<AppState>,
     v: Visitor,
-    axum::extract::Query(filters): axum::extract::Query<crate::pages::casework::QueueQuery>,
+    Query(filters): Query<crate::pages::casework::QueueQuery>,
 ) -> Result<Markup, AppError> {
     let me = v.staff_for(Action::Read, &Resource::StaffHome)?;
     let queue = crate::pages::casework::queue(&state, &v, me, &filters).await?;
@@ -344,7 +344,7 @@ pub struct FindQuery {
 pub async fn find_resident(
     State(state): State<AppState>,
     v: Visitor,
-    axum::extract::Query(q): axum::extract::Query<FindQuery>,
+    Query(q): Query<FindQuery>,
 ) -> Result<Response, AppError> {
     let me = v.staff_for(Action::Read, &Resource::StaffHome)?;
     let council = state.council().id;

@@ -20,7 +20,7 @@ use townhall_types::{EmailAddress, Timestamp, UserId};
 
 use crate::auth::Visitor;
 use crate::error::AppError;
-use crate::form::{Form, Posted, UploadedFile};
+use crate::form::{Form, Posted, Query, UploadedFile};
 use crate::layout::{csrf, page, Errors};
 use crate::AppState;
 pub use form::answer_text;
@@ -187,7 +187,7 @@ pub async fn start(
     State(state): State<AppState>,
     v: Visitor,
     Path(id): Path<String>,
-    axum::extract::Query(assist): axum::extract::Query<Assist>,
+    Query(assist): Query<Assist>,
 ) -> Result<Response, AppError> {
     let s = service(&state, &id)?;
     let mut asked = FormInput::new();
@@ -690,7 +690,7 @@ pub async fn sent(
     State(state): State<AppState>,
     v: Visitor,
     Path((id, reference)): Path<(String, String)>,
-    axum::extract::Query(q): axum::extract::Query<SentQuery>,
+    Query(q): Query<SentQuery>,
 ) -> Result<Markup, AppError> {
     let s = service(&state, &id)?;
     // Only whoever made the request is sent here with its receipt; without
