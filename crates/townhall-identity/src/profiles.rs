@@ -96,6 +96,65 @@ pub async fn read_own(
     load(&mut conn, council, user).await
 }
 
+/// A resident's name and date of birth as they give them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnDetails {
+    /// First name.
+    pub given_name: String,
+    /// Last name.
+    pub family_name: String,
+    /// Date of birth, `YYYY-MM-DD`, if given.
+    pub date_of_birth: Option<String>,
+}
+
+/// A resident changes their own name and date of birth (those they typed
+/// when they signed up, or corrects what someone else typed with their
+/// address before they confirmed it): saved with the name their account is
+/// greeted by, and audited.
+pub async fn change_own(
+    store: &Store,
+    council: CouncilId,
+    user: UserId,
+    details: &OwnDetails,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    let before = load(&mut tx, council, user).await?.unwrap_or_default();
+    save(
+        &mut tx,
+        council,
+        user,
+        &ResidentProfile {
+            given_name: details.given_name.clone(),
+            family_name: details.family_name.clone(),
+            date_of_birth: details.date_of_birth.clone(),
+            ..before
+        },
+    )
+    .await?;
+    let name = format!("{} {}", details.given_name, details.family_name);
+    sql::query("UPDATE users SET display_name = $3 WHERE council_id = $1 AND user_id = $2")
+        .bind(council.to_string())
+        .bind(user.to_string())
+        .bind(&name)
+        .execute(&mut *tx)
+        .await?;
+    townhall_audit::append(
+        &mut tx,
+        &AuditEvent::new(
+            council,
+            (Actor::Resident(user.to_string()), &name),
+            Action::Update,
+            RecordRef::Resident(user),
+        )
+        .about(Some(user))
+        .fields(["given_name", "family_name", "date_of_birth"])
+        .purpose("correcting their own details"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Someone other than the resident reads the profile, for `purpose`; the read is audited.
 pub async fn read_as(
     store: &Store,

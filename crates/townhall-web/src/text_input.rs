@@ -39,6 +39,25 @@ impl Refused {
             None => format!("The web address {}{remedy}", self.why),
         }
     }
+
+    /// The same, said to a person filling in a page: the field in words.
+    pub fn page_message(&self) -> String {
+        match &self.field {
+            Some(f) => {
+                let words = f
+                    .replace(['_', '-', '[', ']'], " ")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let remedy = match self.why {
+                    Refusal::Forbidden(_) => ". Remove it and try again",
+                    Refusal::TooLong => "",
+                };
+                format!("Your answer to '{words}' {}{remedy}", self.why)
+            }
+            None => self.message(),
+        }
+    }
 }
 
 /// `value` of `field`, checked and with its line breaks made `\n`.
@@ -215,7 +234,7 @@ fn refusal(path: &str, r: &Refused) -> Response {
             .with_code("invalid_text")
             .into_response()
     } else {
-        AppError::BadRequest(message).into_response()
+        AppError::BadRequest(r.page_message()).into_response()
     }
 }
 

@@ -372,6 +372,8 @@ mod tests {
                 "create",
                 "--name",
                 "X",
+                "--scope",
+                "open311:write",
             ][..],
             &[
                 "townhall",
@@ -380,6 +382,8 @@ mod tests {
                 "create",
                 "--name",
                 "X",
+                "--scope",
+                "open311:write",
                 "--data-dir",
                 "D",
                 "--council",

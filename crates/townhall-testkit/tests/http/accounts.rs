@@ -419,3 +419,71 @@ async fn passkey_endpoints_explain_bad_requests_in_json() {
         "adding a passkey needs a signed-in resident"
     );
 }
+
+#[tokio::test]
+async fn a_resident_puts_right_the_name_and_birthday_their_account_holds() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    sign_up(&s, &c, "vera@mail.example", "kettle river jumper").await;
+    let r = sign_in(&s, &c, "vera@mail.example", "kettle river jumper").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Someone else typed these (the sign-up helper's): she changes them.
+    let page = s.text(&c, "/account/details").await;
+    assert!(page.contains("value=\"Lizzy\""), "{page}");
+    let r = s
+        .submit(
+            &c,
+            "/account/details",
+            "/account/details",
+            &[
+                ("given_name", ""),
+                ("family_name", "Vickers"),
+                ("date_of_birth-day", "31"),
+                ("date_of_birth-month", "2"),
+                ("date_of_birth-year", "1990"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("href=\"#given_name\""), "{page}");
+    assert!(page.contains("Date of birth must be a real date"), "{page}");
+    let r = s
+        .submit(
+            &c,
+            "/account/details",
+            "/account/details",
+            &[
+                ("given_name", "Vera"),
+                ("family_name", "Vickers"),
+                ("date_of_birth-day", "5"),
+                ("date_of_birth-month", "5"),
+                ("date_of_birth-year", "1990"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let account = s.text(&c, "/account?details=changed").await;
+    assert!(
+        account.contains("Your details have been changed"),
+        "{account}"
+    );
+    assert!(
+        account.contains("Vera Vickers") && account.contains("5 May 1990"),
+        "{account}"
+    );
+    let log = s.text(&c, "/account/access-log").await;
+    assert!(
+        log.contains("changed your details: your name, your date of birth"),
+        "{log}"
+    );
+    // Signed out, nobody changes anything.
+    let r = s
+        .client()
+        .get(s.url("/account/details"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/sign-in");
+}

@@ -107,7 +107,7 @@ async fn control_characters_are_refused_against_their_field_on_both_stores() {
             .text()
             .await
             .unwrap()
-            .contains("given_name: contains a character"));
+            .contains("Your answer to 'given name' contains a character"));
         let r = report(&s, &s.client(), &[("your-name", "Om\u{0}ar")]).await;
         assert_eq!(r.status(), StatusCode::BAD_REQUEST);
         for (action, field) in [("note", "note"), ("status", "update")] {

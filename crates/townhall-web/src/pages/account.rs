@@ -9,7 +9,6 @@ use townhall_identity::accounts::{self, UserKind};
 use townhall_identity::devices;
 use townhall_identity::recovery::{self, Mailer, NewResident};
 use townhall_identity::{sessions, SignInError, User};
-use townhall_types::text::PersonName;
 use townhall_types::EmailAddress;
 
 use crate::auth::Visitor;
@@ -17,39 +16,16 @@ use crate::client::ClientAddr;
 use crate::error::AppError;
 use crate::form::Form;
 use crate::layout::{self, csrf, error_summary, page, Errors, Input};
+use crate::pages::details::DetailsForm;
 use crate::ratelimit::{Budget, Counted};
 use crate::{cookies, AppState};
 
 #[derive(Deserialize, Default)]
 pub struct SignUpForm {
     #[serde(default)]
-    given_name: String,
-    #[serde(default)]
-    family_name: String,
-    #[serde(default)]
     email: String,
-    #[serde(default, rename = "date_of_birth-day")]
-    birth_day: String,
-    #[serde(default, rename = "date_of_birth-month")]
-    birth_month: String,
-    #[serde(default, rename = "date_of_birth-year")]
-    birth_year: String,
-}
-
-impl SignUpForm {
-    /// The date of birth given: `Ok(None)` when the boxes are empty, an
-    /// error message when they do not make a real date in the past.
-    fn date_of_birth(&self) -> Result<Option<time::Date>, &'static str> {
-        let parts = [&self.birth_day, &self.birth_month, &self.birth_year].map(|p| p.trim());
-        if parts.iter().all(|p| p.is_empty()) {
-            return Ok(None);
-        }
-        match townhall_services::date_from_parts(parts) {
-            Some(d) if d <= time::OffsetDateTime::now_utc().date() => Ok(Some(d)),
-            Some(_) => Err("Date of birth must be in the past"),
-            None => Err("Date of birth must be a real date, like 27 3 1985"),
-        }
-    }
+    #[serde(flatten)]
+    details: DetailsForm,
 }
 
 pub async fn sign_up_form(State(state): State<AppState>, v: Visitor) -> Markup {
@@ -66,18 +42,8 @@ fn sign_up_page(state: &AppState, v: &Visitor, f: &SignUpForm, errors: &Errors) 
             h1 { "Create an account" }
             form method="post" action="/sign-up" novalidate {
                 (csrf(v))
-                (Input { name: "given_name", label: "First name", kind: "text", value: &f.given_name, hint: None, autocomplete: Some("given-name") }.render(errors))
-                (Input { name: "family_name", label: "Last name", kind: "text", value: &f.family_name, hint: None, autocomplete: Some("family-name") }.render(errors))
+                (f.details.fields(errors))
                 (Input { name: "email", label: "Email address", kind: "email", value: &f.email, hint: Some("We will send you a link to confirm it is yours and choose a password"), autocomplete: Some("email") }.render(errors))
-                @let dob_error = errors.get("date_of_birth");
-                div class={ "form-group" @if dob_error.is_some() { " form-group--error" } } {
-                    fieldset role="group" aria-describedby={ "date_of_birth-hint" @if dob_error.is_some() { " date_of_birth-error" } } {
-                        legend { "Date of birth (optional)" }
-                        span class="hint" id="date_of_birth-hint" { "We use it, with your email address, to match you to the council's records about you, such as council tax. For example, 27 3 1985" }
-                        @if let Some(e) = dob_error { p class="error-message" id="date_of_birth-error" { span class="visually-hidden" { "Error: " } (e) } }
-                        (layout::date_parts("date_of_birth", [&f.birth_day, &f.birth_month, &f.birth_year], dob_error.is_some(), Some(["bday-day", "bday-month", "bday-year"])))
-                    }
-                }
                 button class="button" type="submit" { "Continue" }
             }
             p { "After you sign in you can add a passkey, so that next time you can sign in with your fingerprint, face or screen lock." }
@@ -92,32 +58,9 @@ pub async fn sign_up(
     Form(f): Form<SignUpForm>,
 ) -> Result<Response, AppError> {
     let mut errors = Errors::default();
-    let mut name = |field: &str, what: &str, typed: &str| match PersonName::parse(typed) {
-        Ok(Some(name)) => name.into_string(),
-        Ok(None) => {
-            errors.push(field, format!("Enter your {}", what.to_lowercase()));
-            String::new()
-        }
-        Err(too_long) => {
-            errors.push(field, format!("{what} {too_long}"));
-            String::new()
-        }
-    };
-    let given_name = name("given_name", "First name", &f.given_name);
-    let family_name = name("family_name", "Last name", &f.family_name);
-    let email = EmailAddress::parse(&f.email);
-    if let Err(e) = &email {
-        errors.push("email", e.to_string());
-    }
-    let date_of_birth = f.date_of_birth();
-    if let Err(e) = date_of_birth {
-        errors.push("date_of_birth", e);
-    }
-    let date_of_birth = date_of_birth.ok().flatten();
-    let Ok(email) = email
-        .map_err(|_| ())
-        .and_then(|e| if errors.is_empty() { Ok(e) } else { Err(()) })
-    else {
+    let details = f.details.read(&mut errors);
+    let email = EmailAddress::parse(&f.email).map_err(|e| errors.push("email", e.to_string()));
+    let (Some(details), Ok(email)) = (details, email) else {
         return Ok((
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             sign_up_page(&state, &v, &f, &errors),
@@ -133,17 +76,19 @@ pub async fn sign_up(
     {
         return Err(AppError::TooManyRequests);
     }
+    let started = tokio::time::Instant::now();
     recovery::sign_up(
         state.store(),
         &mailer(&state),
         &NewResident {
             email: &email,
-            given_name: &given_name,
-            family_name: &family_name,
-            date_of_birth: date_of_birth.map(|d| d.to_string()),
+            given_name: &details.given_name,
+            family_name: &details.family_name,
+            date_of_birth: details.date_of_birth,
         },
     )
     .await?;
+    answer_evenly(started).await;
     Ok(Redirect::to("/sign-up/check-email").into_response())
 }
 
@@ -200,6 +145,18 @@ fn check_email_page(
     )
 }
 
+/// How long a request that may email a link takes at least, whatever the
+/// address: the work done for an address with an account (a link made, an
+/// email queued) takes a millisecond or two more than for one without,
+/// which a client timing many requests could measure to learn who has an
+/// account. Far above that work, short enough not to be noticed.
+const EVEN_ANSWER: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Waits until [`EVEN_ANSWER`] has passed since `started`.
+async fn answer_evenly(started: tokio::time::Instant) {
+    tokio::time::sleep_until(started + EVEN_ANSWER).await;
+}
+
 /// The address a request that emails a link is for, the request counted
 /// against the client's budget (each may send an email); or `form` again,
 /// 422 and not counted, when what was typed is not an address.
@@ -242,7 +199,9 @@ pub async fn resend(
         Ok(email) => email,
         Err(form) => return Ok(form),
     };
+    let started = tokio::time::Instant::now();
     recovery::resend_confirmation(state.store(), &mailer(&state), &email).await?;
+    answer_evenly(started).await;
     Ok(check_email_page(&state, &v, Some(&email), "", &Errors::default()).into_response())
 }
 
@@ -527,7 +486,9 @@ pub async fn forgot(
         Ok(email) => email,
         Err(form) => return Ok(form),
     };
+    let started = tokio::time::Instant::now();
     recovery::forgot_password(state.store(), &mailer(&state), &email).await?;
+    answer_evenly(started).await;
     // The same answer whether or not there is an account, so the page cannot be used to find out.
     Ok(page(&v, &state.council().name, "Check your email", html! {
         h1 { "Check your email" }

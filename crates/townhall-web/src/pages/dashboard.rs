@@ -239,6 +239,7 @@ pub async fn access_log(State(state): State<AppState>, v: Visitor) -> Result<Mar
 #[derive(Deserialize)]
 pub struct SettingsQuery {
     passkey: Option<String>,
+    details: Option<String>,
 }
 
 pub async fn settings(
@@ -263,6 +264,7 @@ pub async fn settings(
             "Passkey added. Next time you can sign in with your fingerprint, face or screen lock",
         ),
         Some("removed") => Some("Passkey removed"),
+        _ if q.details.as_deref() == Some("changed") => Some("Your details have been changed"),
         _ => None,
     };
     let not_given = "Not given";
@@ -274,9 +276,15 @@ pub async fn settings(
             @if let Some(done) = done { (layout::banner(true, done, html! {})) }
             h1 { "Your details" }
             dl class="summary-list" {
-                div class="summary-list__row" { dt { "Name" } dd { (profile.given_name) " " (profile.family_name) } }
+                div class="summary-list__row" {
+                    dt { "Name" } dd { (profile.given_name) " " (profile.family_name) }
+                    dd class="summary-list__actions" { a href="/account/details" { "Change" span class="visually-hidden" { " your name" } } }
+                }
                 div class="summary-list__row" { dt { "Email address" } dd { (user.email.as_str()) } }
-                div class="summary-list__row" { dt { "Date of birth" } dd { (profile.date_of_birth.as_deref().map_or_else(|| not_given.to_owned(), crate::layout::long_date)) } }
+                div class="summary-list__row" {
+                    dt { "Date of birth" } dd { (profile.date_of_birth.as_deref().map_or_else(|| not_given.to_owned(), crate::layout::long_date)) }
+                    dd class="summary-list__actions" { a href="/account/details" { "Change" span class="visually-hidden" { " your date of birth" } } }
+                }
                 div class="summary-list__row" { dt { "Phone" } dd { (profile.phone.as_deref().unwrap_or(not_given)) } }
                 div class="summary-list__row" { dt { "Address" } dd { (address.as_deref().unwrap_or(not_given)) } }
             }

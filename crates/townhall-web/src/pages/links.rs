@@ -228,7 +228,7 @@ pub async fn reset(
 /// nobody can attach an account to someone else's records by typing their
 /// name and birthday. The confirmation stands whatever becomes of this; a
 /// failure is logged, and the next full run links the account.
-async fn link_account(state: &AppState, user: UserId) {
+pub(crate) async fn link_account(state: &AppState, user: UserId) {
     let Some(live) = &state.site.index else {
         return;
     };

@@ -4,9 +4,10 @@ mod account;
 mod casework;
 mod consent;
 mod dashboard;
+mod details;
 mod dev;
 mod journey;
-mod links;
+pub(crate) mod links;
 mod passkeys;
 mod payments;
 mod public;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reset-password", get(links::reset_form).post(links::reset))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/account", get(dashboard::settings))
+        .route("/account/details", get(details::form).post(details::save))
         .route("/account/access-log", get(dashboard::access_log))
         .route("/account/passkeys/start", post(passkeys::register_start))
         .route("/account/passkeys/finish", post(passkeys::register_finish))
