@@ -1,16 +1,11 @@
 //! Accounts: creating them, signing in with a password, lock-out.
 
-use time::Duration;
 use townhall_store::{is_unique_violation, sql, Store, StoreError, Tx};
 use townhall_types::{CouncilId, EmailAddress, Timestamp, UserId};
 
 use crate::devices::{self, KnownDevice};
+use crate::lockout::{LOCKOUT, MAX_FAILED_ATTEMPTS};
 use crate::{decode_err, password};
-
-/// Wrong passwords allowed before an account is locked.
-pub const MAX_FAILED_ATTEMPTS: i64 = 5;
-/// How long an account stays locked.
-pub const LOCKOUT: Duration = Duration::minutes(15);
 
 /// The kind of account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -11,7 +11,7 @@ use time::Duration;
 use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{CouncilId, Timestamp, UserId};
 
-use crate::accounts::{User, LOCKOUT, MAX_FAILED_ATTEMPTS};
+use crate::lockout::{LOCKOUT, MAX_FAILED_ATTEMPTS};
 use crate::{random_token, token_hash};
 
 /// How long a browser stays known: a year, as its cookie lasts.
@@ -29,18 +29,22 @@ pub struct KnownDevice {
     pub user: UserId,
 }
 
-/// Remembers the browser `user` has just signed in on; the secret for its
-/// cookie.
-pub async fn remember(store: &Store, user: &User) -> Result<String, StoreError> {
+/// Remembers the browser `user` of `council` has just signed in on; the
+/// secret for its cookie.
+pub async fn remember(
+    store: &Store,
+    council: CouncilId,
+    user: UserId,
+) -> Result<String, StoreError> {
     let secret = random_token();
     let now = Timestamp::now();
     let mut tx = store.begin().await?;
     sql::query(
         "INSERT INTO known_devices (council_id, device_id, user_id, created_at) VALUES ($1, $2, $3, $4)",
     )
-    .bind(user.council.to_string())
+    .bind(council.to_string())
     .bind(token_hash(&secret))
-    .bind(user.id.to_string())
+    .bind(user.to_string())
     .bind(now.to_db())
     .execute(&mut *tx)
     .await?;
@@ -50,8 +54,8 @@ pub async fn remember(store: &Store, user: &User) -> Result<String, StoreError> 
          OR device_id NOT IN (SELECT device_id FROM known_devices WHERE council_id = $1 \
          AND user_id = $2 ORDER BY created_at DESC, device_id LIMIT $4))",
     )
-    .bind(user.council.to_string())
-    .bind(user.id.to_string())
+    .bind(council.to_string())
+    .bind(user.to_string())
     .bind(now.plus(-LIFETIME).to_db())
     .bind(MOST_PER_ACCOUNT)
     .execute(&mut *tx)

@@ -16,6 +16,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod break_glass;
 pub mod devices;
+pub mod lockout;
 pub mod passkeys;
 pub mod password;
 pub mod profiles;

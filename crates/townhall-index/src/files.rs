@@ -17,6 +17,7 @@ use serde::Deserialize;
 use townhall_linkage::column::Column;
 use townhall_linkage::record::RawPerson;
 
+use crate::fields::FIELDS;
 use crate::settings::ColumnSettings;
 
 /// A file could not be read or written.
@@ -39,22 +40,6 @@ pub enum FileError {
         message: String,
     },
 }
-
-/// The fields a column can hold.
-pub const FIELDS: [&str; 12] = [
-    "record_id",
-    "first_name",
-    "surname",
-    "date_of_birth",
-    "postcode",
-    "address",
-    "address_2",
-    "address_3",
-    "street_number",
-    "town",
-    "email",
-    "phone",
-];
 
 /// The usual names of each field's column, compared without case, spaces,
 /// hyphens or underscores.

@@ -13,6 +13,7 @@
 //! arrive.
 
 pub mod batch;
+pub mod fields;
 pub mod files;
 pub mod import;
 pub mod live;

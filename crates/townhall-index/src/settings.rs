@@ -149,7 +149,7 @@ impl LinkSettings {
                     ),
                 ));
             }
-            if crate::files::FIELDS.contains(&name.as_str()) {
+            if crate::fields::FIELDS.contains(&name.as_str()) {
                 return Err(source.error(
                     at,
                     format!("'{name}' is a built-in field, compared already; name another column"),

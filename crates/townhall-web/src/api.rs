@@ -1,18 +1,17 @@
 //! The JSON API and its OpenAPI document.
 
-use axum::extract::{FromRequestParts, State};
-use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use townhall_audit::{Actor, AuditEvent, Outcome};
-use townhall_authz::{authorize, needed_scope, Action, Principal, Resource, Verdict};
+use townhall_authz::{Action, Resource};
 use townhall_consent::{decide, DecisionRequest};
-use townhall_identity::api_keys::ApiClient;
 use townhall_types::{Timestamp, UserId};
 
+use crate::caller::ApiCaller;
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -45,76 +44,6 @@ struct DecisionBody {
     fields: Vec<String>,
     #[serde(default)]
     at: Option<String>,
-}
-
-/// An API client: the holder of a key of this council, within its rate.
-/// JSON routes take it from `Authorization: Bearer KEY` as an extractor;
-/// Open311 also from its `api_key` parameter ([`ApiCaller::with_key`]).
-pub(crate) struct ApiCaller(pub ApiClient);
-
-impl ApiCaller {
-    /// The holder of `secret`, if it is a current key of this council and
-    /// the key has requests left this minute.
-    pub(crate) async fn with_key(state: &AppState, secret: &str) -> Result<Self, ApiError> {
-        let client =
-            townhall_identity::api_keys::authenticate(state.store(), state.council().id, secret)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::new(StatusCode::UNAUTHORIZED, "The API key is not valid")
-                })?;
-        state
-            .shared
-            .api_limits
-            .check(&client.key_id, client.requests_per_minute)
-            .map_err(|seconds| {
-                ApiError::too_many(
-                    seconds,
-                    format!(
-                        "This API key has made more requests than it may; try again in {seconds} s"
-                    ),
-                )
-            })?;
-        Ok(ApiCaller(client))
-    }
-
-    /// Whether the one authorisation function lets the key do `action` to
-    /// `resource`; a 403 naming the scope it needs when not.
-    pub(crate) fn may(&self, action: Action, resource: &Resource) -> Result<(), ApiError> {
-        let principal = Principal::ApiClient(self.0.scopes.clone());
-        match authorize(&principal, action, resource) {
-            Verdict::Allow => Ok(()),
-            _ => Err(ApiError::forbidden(match needed_scope(action, resource) {
-                Some(scope) => format!(
-                    "This API key has the scopes {}; this needs {scope}",
-                    self.0.scopes
-                ),
-                None => "No API key may do this".to_owned(),
-            })),
-        }
-    }
-}
-
-/// The key an `Authorization: Bearer KEY` header sends.
-pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .filter(|key| !key.is_empty())
-}
-
-impl FromRequestParts<AppState> for ApiCaller {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let secret = bearer(&parts.headers).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "Send an API key as 'Authorization: Bearer KEY'",
-            )
-        })?;
-        ApiCaller::with_key(state, secret).await
-    }
 }
 
 async fn consent_decision(

@@ -62,6 +62,21 @@ impl FromRequestParts<AppState> for Visitor {
     }
 }
 
+impl<'a> From<&'a Visitor> for crate::layout::Chrome<'a> {
+    fn from(v: &'a Visitor) -> Self {
+        use crate::layout::SignedIn;
+        crate::layout::Chrome {
+            signed_in: match (&v.user, &v.staff) {
+                (Some(_), Some(_)) => Some(SignedIn::Staff),
+                (Some(u), None) if u.kind == UserKind::Resident => Some(SignedIn::Resident),
+                _ => None,
+            },
+            signing_in: v.signing_in,
+            csrf: &v.csrf,
+        }
+    }
+}
+
 impl Visitor {
     /// The visitor as the authorisation rules see them.
     pub fn principal(&self) -> Principal {

@@ -13,14 +13,14 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use townhall_audit::Actor;
 use townhall_authz::{Action, Resource};
-use townhall_index::files::FIELDS;
+use townhall_index::fields::FIELDS;
 use townhall_index::live::{Arriving, By, Placed};
 use townhall_index::records::RecordKey;
 use townhall_index::IndexError;
 use townhall_linkage::record::RawPerson;
 use townhall_types::ApiScope;
 
-use crate::api::ApiCaller;
+use crate::caller::ApiCaller;
 use crate::error::ApiError;
 use crate::AppState;
 

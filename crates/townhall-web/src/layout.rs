@@ -2,11 +2,31 @@
 
 use maud::{html, Markup, DOCTYPE};
 
-use crate::auth::Visitor;
+/// What the page shell knows of whoever is looking: which navigation they
+/// get and the form token their forms carry. The web layer's visitor
+/// (`auth::Visitor`) gives it.
+#[derive(Debug, Clone, Copy)]
+pub struct Chrome<'a> {
+    /// Who is signed in, if anyone.
+    pub signed_in: Option<SignedIn>,
+    /// Whether the page is a sign-in page, whose header offers no sign-in.
+    pub signing_in: bool,
+    /// The CSRF token for their forms.
+    pub csrf: &'a str,
+}
+
+/// Who is signed in, as the navigation sees them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedIn {
+    /// A resident.
+    Resident,
+    /// A member of staff.
+    Staff,
+}
 
 /// A full page for a visitor: header with their navigation, main content, footer.
-pub fn page(v: &Visitor, council: &str, title: &str, content: Markup) -> Markup {
-    shell(title, council, Some(v), content)
+pub fn page<'a>(v: impl Into<Chrome<'a>>, council: &str, title: &str, content: Markup) -> Markup {
+    shell(title, council, Some(v.into()), content)
 }
 
 /// A page without visitor context (errors).
@@ -14,7 +34,7 @@ pub fn bare(title: &str, content: Markup) -> Markup {
     shell(title, "Townhall", None, content)
 }
 
-fn shell(title: &str, council: &str, v: Option<&Visitor>, content: Markup) -> Markup {
+fn shell(title: &str, council: &str, v: Option<Chrome<'_>>, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -34,12 +54,12 @@ fn shell(title: &str, council: &str, v: Option<&Visitor>, content: Markup) -> Ma
                         @if let Some(v) = v {
                             nav aria-label="Account" {
                                 ul class="header__nav" {
-                                    @match (&v.user, &v.staff) {
-                                        (Some(_), Some(_)) => {
+                                    @match v.signed_in {
+                                        Some(SignedIn::Staff) => {
                                             li { a href="/staff" { "Staff home" } }
                                             li { (sign_out(v)) }
                                         }
-                                        (Some(_), None) => {
+                                        Some(SignedIn::Resident) => {
                                             li { a href="/dashboard" { "Your account" } }
                                             li { a href="/account/consent" { "Data sharing" } }
                                             li { (sign_out(v)) }
@@ -75,7 +95,7 @@ fn shell(title: &str, council: &str, v: Option<&Visitor>, content: Markup) -> Ma
     }
 }
 
-fn sign_out(v: &Visitor) -> Markup {
+fn sign_out(v: Chrome<'_>) -> Markup {
     html! {
         form method="post" action="/sign-out" {
             (csrf(v))
@@ -85,8 +105,8 @@ fn sign_out(v: &Visitor) -> Markup {
 }
 
 /// The hidden CSRF field every form carries.
-pub fn csrf(v: &Visitor) -> Markup {
-    html! { input type="hidden" name="csrf" value=(v.csrf); }
+pub fn csrf<'a>(v: impl Into<Chrome<'a>>) -> Markup {
+    html! { input type="hidden" name="csrf" value=(v.into().csrf); }
 }
 
 /// Validation errors: field id → message, in form order.

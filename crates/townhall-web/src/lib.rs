@@ -8,8 +8,10 @@
 //! carries the security headers of [`headers`]; errors become a page or JSON in
 //! one place, [`error`].
 
+mod answers;
 mod api;
 mod auth;
+mod caller;
 pub mod client;
 mod cookies;
 mod csrf;
@@ -25,6 +27,7 @@ mod pages;
 mod ratelimit;
 mod sites;
 mod text_input;
+mod wire;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

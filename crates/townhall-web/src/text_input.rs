@@ -1,6 +1,6 @@
 //! The one gate every piece of text passes on its way in: the path, the query
 //! string, URL-encoded and JSON bodies here, and multipart fields in
-//! [`crate::form`]. Each is held to [`townhall_types::text`]: control
+//! the form extractor. Each is held to [`townhall_types::text`]: control
 //! characters and overlong answers are refused with a 400 naming the field, in the form the caller
 //! reads (a page, JSON, or an Open311 document), and line breaks are written as
 //! `\n` before any handler sees them. So both stores and every document format
@@ -18,7 +18,7 @@ use serde_json::Value;
 use townhall_types::text::{self, Refusal};
 
 use crate::error::{ApiError, AppError};
-use crate::open311::wire::Format;
+use crate::wire::Format;
 
 /// Text refused, and where it was.
 #[derive(Debug)]

@@ -10,7 +10,7 @@ use townhall_store::Store;
 use townhall_places::Council;
 
 use crate::progress::bar;
-use crate::run::{load_policy, open, pick_council};
+use crate::setup::{load_index_policy, load_link_settings, load_policy, open, pick_council};
 use crate::{IndexArgs, IndexCommand};
 
 pub(crate) async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
@@ -242,16 +242,6 @@ fn print_training(training: &[(String, townhall_linkage::train::Report)]) {
     }
 }
 
-/// Reads and checks a settings file.
-fn load_link_settings(path: &Path) -> anyhow::Result<townhall_index::settings::LinkSettings> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(townhall_index::settings::LinkSettings::parse(
-        &path.display().to_string(),
-        &text,
-    )?)
-}
-
 /// The files to link and their sources, from `FILE`, `FILE=SOURCE` and
 /// `--source` (once per file, in order).
 fn named_inputs(
@@ -316,25 +306,4 @@ fn link_files(
     );
     println!("time by stage: {}", progress.timings());
     Ok(ExitCode::SUCCESS)
-}
-
-/// The council's index rules (`index.toml`, and `linkage.toml` beside it
-/// when the council declares its own columns), if it keeps an index.
-pub(crate) fn load_index_policy(
-    dir: &Path,
-    consent: &townhall_consent::Policy,
-) -> anyhow::Result<Option<townhall_index::policy::IndexPolicy>> {
-    let path = dir.join("index.toml");
-    if !path.exists() {
-        return Ok(None);
-    }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let mut policy =
-        townhall_index::policy::IndexPolicy::parse(&path.display().to_string(), &text, consent)?;
-    let linkage = dir.join("linkage.toml");
-    if linkage.exists() {
-        policy.linkage = load_link_settings(&linkage)?;
-    }
-    Ok(Some(policy))
 }

@@ -5,6 +5,7 @@ mod config;
 mod index;
 mod progress;
 mod run;
+mod setup;
 
 use std::path::PathBuf;
 

@@ -13,8 +13,9 @@ use townhall_store::Store;
 use townhall_types::EmailAddress;
 
 use crate::config::Config;
-use crate::index::{index, load_index_policy};
+use crate::index::index;
 use crate::progress::{bar, LogProgress};
+use crate::setup::{load_index_policy, load_policy, open, open_existing, pick_council};
 use crate::{AdminCommand, ApiKeyCommand, AuditCommand, Command, StoreArgs};
 
 use townhall_web::migrations;
@@ -32,22 +33,6 @@ fn init_logging(json: bool) {
     } else {
         builder.compact().init();
     }
-}
-
-pub(crate) async fn open(args: &StoreArgs) -> anyhow::Result<Store> {
-    let store = match &args.database_url {
-        Some(url) => Store::connect(url)
-            .await
-            .with_context(|| format!("cannot connect to {}", townhall_store::redact(url)))?,
-        None => Store::open_dir(&args.data_dir)
-            .await
-            .with_context(|| format!("cannot open the store in {}", args.data_dir.display()))?,
-    };
-    store
-        .migrate(&migrations())
-        .await
-        .context("cannot bring the database schema up to date")?;
-    Ok(store)
 }
 
 pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
@@ -100,16 +85,6 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         } => admin(&store, council.as_deref(), command).await,
         Command::Index { command } => index(command).await,
     }
-}
-
-pub(crate) fn load_policy(dir: &Path) -> anyhow::Result<townhall_consent::Policy> {
-    let path = dir.join("consent.toml");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(townhall_consent::Policy::parse(
-        &path.display().to_string(),
-        &text,
-    )?)
 }
 
 /// Everything a council's site is configured with: its consent policy, its
@@ -409,21 +384,6 @@ async fn restore(args: &StoreArgs, from: &Path) -> anyhow::Result<ExitCode> {
     report_audit(&store).await
 }
 
-/// Opens a store that must already exist (never creates an empty one).
-pub(crate) async fn open_existing(args: &StoreArgs) -> anyhow::Result<Store> {
-    match &args.database_url {
-        Some(url) => Ok(Store::connect(url)
-            .await
-            .with_context(|| format!("cannot connect to {}", townhall_store::redact(url)))?),
-        None => {
-            if !args.data_dir.join("townhall.db").exists() {
-                bail!("there is no store in {}", args.data_dir.display());
-            }
-            Ok(Store::open_dir(&args.data_dir).await?)
-        }
-    }
-}
-
 async fn audit_verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
     report_audit(&open_existing(args).await?).await
 }
@@ -449,21 +409,6 @@ async fn report_audit(store: &Store) -> anyhow::Result<ExitCode> {
             eprintln!("  {b}");
         }
         Ok(ExitCode::from(2))
-    }
-}
-
-pub(crate) async fn pick_council(store: &Store, slug: Option<&str>) -> anyhow::Result<Council> {
-    let all = townhall_places::councils(store).await?;
-    match slug {
-        Some(s) => all
-            .into_iter()
-            .find(|c| c.slug == s)
-            .with_context(|| format!("there is no council '{s}'")),
-        None => match all.len() {
-            1 => Ok(all.into_iter().next().context("no council")?),
-            0 => bail!("there is no council yet; create one with `townhall admin create-council`"),
-            _ => bail!("there are several councils; say which with --council"),
-        },
     }
 }
 

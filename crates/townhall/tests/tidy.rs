@@ -204,3 +204,72 @@ fn no_module_is_too_long_to_live_in() {
         wrong.join("\n")
     );
 }
+
+/// The crate-level modules each module of `src` names in its code (not its
+/// comments or tests): `crate::x` anywhere in it makes it use `x`.
+fn module_uses(src: &Path) -> BTreeMap<String, std::collections::BTreeSet<String>> {
+    let mut uses: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for (_, path) in sources().into_iter().filter(|(_, p)| p.starts_with(src)) {
+        let relative = path.strip_prefix(src).unwrap();
+        let top = relative.components().next().unwrap().as_os_str();
+        let module = Path::new(top)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        if module == "lib" || module == "main" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        let named = uses.entry(module.clone()).or_default();
+        for line in code.lines() {
+            let line = line.split("//").next().unwrap();
+            for (at, _) in line.match_indices("crate::") {
+                let other: String = line[at + "crate::".len()..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if !other.is_empty() && other != module {
+                    named.insert(other);
+                }
+            }
+        }
+    }
+    uses
+}
+
+#[test]
+fn no_module_depends_on_itself_through_others() {
+    // Inside a crate too, dependencies point one way: a cycle of modules is
+    // one module that has not been admitted to, and cannot be split later.
+    let mut wrong = Vec::new();
+    for p in workspace() {
+        let src = p.manifest.parent().unwrap().join("src");
+        let uses = module_uses(&src);
+        for start in uses.keys() {
+            // A path back to `start`, if there is one.
+            let mut stack = vec![vec![start.clone()]];
+            let mut seen = std::collections::BTreeSet::new();
+            while let Some(path) = stack.pop() {
+                let last = path.last().unwrap();
+                for next in uses.get(last).into_iter().flatten() {
+                    if next == start {
+                        wrong.push(format!("{}: {} -> {start}", p.name, path.join(" -> ")));
+                    } else if seen.insert(next.clone()) {
+                        let mut longer = path.clone();
+                        longer.push(next.clone());
+                        stack.push(longer);
+                    }
+                }
+            }
+        }
+    }
+    wrong.sort();
+    wrong.dedup();
+    assert!(
+        wrong.is_empty(),
+        "modules in a cycle:\n{}",
+        wrong.join("\n")
+    );
+}

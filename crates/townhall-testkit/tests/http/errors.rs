@@ -6,9 +6,10 @@ use reqwest::StatusCode;
 use serde_json::json;
 use townhall_testkit::TestServer;
 
-/// Drops `table`, so that what reads it fails as a broken store would.
+/// Moves `table` out of the way, so that what reads it fails as a broken
+/// store would (renamed, not dropped: other tables' keys name it).
 async fn break_table(s: &TestServer, table: &str) {
-    townhall_store::sql::query(&format!("DROP TABLE {table}"))
+    townhall_store::sql::query(&format!("ALTER TABLE {table} RENAME TO {table}_gone"))
         .execute(s.db.store.reader())
         .await
         .unwrap();

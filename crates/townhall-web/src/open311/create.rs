@@ -12,11 +12,11 @@ use townhall_types::text::{single_line, PersonName};
 use townhall_types::{EmailAddress, Timestamp};
 
 use super::definition::{self, param, Params};
-use super::wire::{Document, Format, Node};
 use super::{allowed, check_jurisdiction, notice, offered, once_each, Asked};
-use crate::api::{bearer, ApiCaller};
+use crate::caller::{bearer, ApiCaller};
 use crate::error::{ApiError, AppError};
 use crate::form::Posted;
+use crate::wire::{Document, Format, Node};
 use crate::AppState;
 
 /// The longest phone number kept: room for a country code, spaces and an

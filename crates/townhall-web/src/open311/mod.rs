@@ -8,7 +8,6 @@ mod create;
 mod definition;
 mod feed_cache;
 pub(crate) use feed_cache::FeedCache;
-pub(crate) mod wire;
 
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
@@ -21,9 +20,9 @@ use townhall_services::{Answer, Service};
 use townhall_types::Timestamp;
 
 use crate::error::ApiError;
+use crate::wire::{Document, Format, Node};
 use crate::AppState;
 use definition::{given, param, Params};
-use wire::{Document, Format, Node};
 
 /// The most requests in one answer, as the spec sets it.
 const MAX_PAGE: i64 = 1000;
@@ -428,7 +427,7 @@ fn request_node(state: &AppState, c: &PublicCase) -> Node {
 }
 
 fn answer_text(q: &townhall_services::Question, a: &Answer) -> String {
-    crate::pages::answer_text(q, a, None)
+    crate::answers::answer_text(q, a, None)
 }
 
 fn notice(s: &Service) -> String {

@@ -420,7 +420,7 @@ pub async fn signed_in(
             secure,
         ),
     );
-    let device = devices::remember(state.store(), user).await?;
+    let device = devices::remember(state.store(), user.council, user.id).await?;
     headers.append(
         header::SET_COOKIE,
         cookies::set(

@@ -12,11 +12,11 @@ use townhall_cases::{Audience, Case, CaseError, QueueFilter, StaffActor, Update,
 use townhall_identity::StaffMember;
 use townhall_types::Timestamp;
 
+use crate::answers::answer_text;
 use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::form::{Form, Query};
 use crate::layout::{banner, csrf, page};
-use crate::pages::journey::answer_text;
 use crate::pages::requests::{photo_link, photo_response};
 use crate::AppState;
 

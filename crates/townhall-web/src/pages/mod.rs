@@ -16,8 +16,6 @@ mod resident_index;
 mod services;
 mod staff;
 
-pub(crate) use journey::answer_text;
-
 use axum::routing::{get, post};
 use axum::Router;
 

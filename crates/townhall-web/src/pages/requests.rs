@@ -8,11 +8,11 @@ use serde::Deserialize;
 use townhall_authz::Action;
 use townhall_cases::attachments::Attachment;
 
+use crate::answers::answer_text;
 use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::form::Query;
 use crate::layout::page;
-use crate::pages::journey::answer_text;
 use crate::AppState;
 
 #[derive(Deserialize)]

@@ -2,15 +2,14 @@
 //! its hint and error), the form, and "check your answers".
 
 use maud::{html, Markup};
-use townhall_cases::{Location, Requester, Submission};
+use townhall_cases::{Requester, Submission};
 use townhall_places::Address;
 use townhall_services::field as first;
-use townhall_services::{
-    Answer, FormInput, LocationInput, LocationKind, Question, QuestionKind, Service, Slot,
-};
+use townhall_services::{FormInput, LocationKind, Question, QuestionKind, Service, Slot};
 use townhall_types::UserId;
 
 use super::{hidden_fields, photo_name_field, slots, ASSISTING, GUEST_EMAIL, GUEST_NAME};
+use crate::answers::{answer_text, weekday_date};
 use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::layout::{csrf, error_summary, page, title, Errors};
@@ -111,7 +110,7 @@ fn question_field(
                             @let id = if n == 0 { q.id.clone() } else { format!("{}-{value}", q.id) };
                             div class="radios__item" {
                                 input type="radio" id=(id) name=(q.id) value=(value) checked[chosen == value];
-                                label for=(id) { (human_date(slot.date)) " (" (slot.remaining) " left)" }
+                                label for=(id) { (weekday_date(slot.date)) " (" (slot.remaining) " left)" }
                             }
                         }
                     }
@@ -187,10 +186,6 @@ fn location_field(
     }
 }
 
-fn human_date(d: time::Date) -> String {
-    format!("{} {} {} {}", d.weekday(), d.day(), d.month(), d.year())
-}
-
 pub(super) async fn form_page(
     state: &AppState,
     v: &Visitor,
@@ -247,41 +242,6 @@ pub(super) async fn form_page(
             }
         },
     ))
-}
-
-/// How an answer reads in "check your answers".
-pub fn answer_text(q: &Question, a: &Answer, location: Option<&Location>) -> String {
-    match a {
-        Answer::Text(t) => t.clone(),
-        Answer::Number(n) => n.to_string(),
-        Answer::Date(d) => format!("{} {} {}", d.day(), d.month(), d.year()),
-        Answer::Choice(c) => q.choice_label(c).unwrap_or(c).to_owned(),
-        Answer::Choices(cs) => cs
-            .iter()
-            .map(|c| q.choice_label(c).unwrap_or(c))
-            .collect::<Vec<_>>()
-            .join(", "),
-        Answer::YesNo(true) => "Yes".to_owned(),
-        Answer::YesNo(false) => "No".to_owned(),
-        Answer::Slot(d) => human_date(*d),
-        Answer::Photo(_) => "Photo uploaded".to_owned(),
-        Answer::Location(input) => match (location, input) {
-            (
-                Some(Location {
-                    address: Some(a), ..
-                }),
-                _,
-            ) => a.clone(),
-            (
-                _,
-                LocationInput::Point {
-                    latitude,
-                    longitude,
-                },
-            ) => format!("{latitude:.5}, {longitude:.5}"),
-            (_, LocationInput::Address { uprn }) => format!("Property {uprn}"),
-        },
-    }
 }
 
 pub(super) fn check_page(

@@ -23,7 +23,6 @@ use crate::error::AppError;
 use crate::form::{Form, Posted, Query, UploadedFile};
 use crate::layout::{csrf, page, Errors};
 use crate::AppState;
-pub use form::answer_text;
 use form::{check_page, form_page};
 
 mod form;
