@@ -1,6 +1,7 @@
 //! The one consent decision point.
 
 use serde::Serialize;
+use townhall_audit::{Actor, AuditEvent, Outcome, RecordRef};
 use townhall_store::{Store, StoreError};
 use townhall_types::{CouncilId, Timestamp, UserId};
 
@@ -59,6 +60,56 @@ impl Decision {
             ..Self::deny(reason)
         }
     }
+}
+
+/// Why a partner's question cannot be answered: it names a purpose or a
+/// recipient the policy does not declare, so it is about nobody's consent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Undeclared(pub String);
+
+/// A partner asks the decision point (the consent API): the question is
+/// answered and the answer audited as a look at the resident's consent,
+/// shown to them. A question naming a purpose or recipient the policy does
+/// not declare is refused and not audited: its words would otherwise reach
+/// the resident's record of who looked at their information.
+pub async fn decide_for_partner(
+    store: &Store,
+    policy: &Policy,
+    req: &DecisionRequest<'_>,
+    (actor, label): (Actor, &str),
+) -> Result<Result<Decision, Undeclared>, StoreError> {
+    if policy.purpose(req.purpose).is_none() {
+        return Ok(Err(Undeclared(format!(
+            "'{}' is not a purpose of the council's consent policy",
+            req.purpose
+        ))));
+    }
+    if policy.recipient(req.recipient).is_none() {
+        return Ok(Err(Undeclared(format!(
+            "'{}' is not a recipient of the council's consent policy",
+            req.recipient
+        ))));
+    }
+    let decision = decide(store, policy, req).await?;
+    if let Some(resident) = req.resident {
+        let event = AuditEvent::new(
+            req.council,
+            (actor, label),
+            townhall_audit::Action::Read,
+            RecordRef::Consent(resident),
+        )
+        .about(Some(resident))
+        .fields([format!("{}/{}", req.purpose, req.recipient)])
+        .purpose(format!("consent check for {}", req.purpose))
+        .outcome(if decision.allow {
+            Outcome::Allowed
+        } else {
+            Outcome::Denied
+        });
+        townhall_audit::record(store, &event).await?;
+    }
+    Ok(Ok(decision))
 }
 
 /// Decides a [`DecisionRequest`] against the policy and the resident's history.

@@ -11,7 +11,7 @@ mod policy;
 mod receipt;
 mod records;
 
-pub use decision::{decide, Decision, DecisionRequest};
+pub use decision::{decide, decide_for_partner, Decision, DecisionRequest, Undeclared};
 pub use policy::{Default as ConsentDefault, LegalBasis, Policy, PolicyError, Purpose, Recipient};
 pub use receipt::receipt;
 pub use records::{history, record, record_all, Change, Choice, ConsentRecord, Method};

@@ -148,7 +148,7 @@ pub async fn change_own(
         )
         .about(Some(user))
         .fields(["given_name", "family_name", "date_of_birth"])
-        .purpose("correcting their own details"),
+        .purpose("correcting a resident's own details"),
     )
     .await?;
     tx.commit().await?;

@@ -30,6 +30,24 @@ use crate::review::Reviewer;
 use crate::run::{self, ordered};
 use crate::IndexError;
 
+/// Takes the pairs of record `key` that no reviewer has decided off the queue.
+async fn forget_open_pairs(
+    tx: &mut Tx,
+    council: CouncilId,
+    key: &RecordKey,
+) -> Result<(), StoreError> {
+    sql::query(
+        "DELETE FROM index_reviews WHERE council_id = $1 AND decision IS NULL AND \
+         ((left_system = $2 AND left_record = $3) OR (right_system = $2 AND right_record = $3))",
+    )
+    .bind(council.to_string())
+    .bind(&key.system)
+    .bind(&key.record_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// What the index is marked built from when memory may no longer follow
 /// the store: nothing is, so the next change builds the index again.
 const STALE: &str = "stale";
@@ -203,6 +221,12 @@ impl LiveIndex {
         )
         .await?;
         let known = state.numbers.get(&arriving.key).copied();
+        // A record sent again is judged afresh: the pairs put to reviewers
+        // for what it held before go, so that its last words alone stand
+        // (and a record changed over and over cannot fill the queue).
+        if known.is_some() {
+            forget_open_pairs(&mut tx, self.council, &arriving.key).await?;
+        }
         // A record sent again keeps its person unless its links say otherwise.
         let had = known.and_then(|old| state.persons[old as usize]);
         let mut affected = match known {
@@ -327,15 +351,7 @@ impl LiveIndex {
         by: &By,
     ) -> Result<(), IndexError> {
         let mut tx = store.begin().await?;
-        sql::query(
-            "DELETE FROM index_reviews WHERE council_id = $1 AND decision IS NULL AND \
-             ((left_system = $2 AND left_record = $3) OR (right_system = $2 AND right_record = $3))",
-        )
-        .bind(self.council.to_string())
-        .bind(&key.system)
-        .bind(&key.record_id)
-        .execute(&mut *tx)
-        .await?;
+        forget_open_pairs(&mut tx, self.council, key).await?;
         sql::query(
             "DELETE FROM index_records WHERE council_id = $1 AND system = $2 AND record_id = $3",
         )

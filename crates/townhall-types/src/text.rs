@@ -50,11 +50,21 @@ fn is_line_break(c: char) -> bool {
 }
 
 /// Whether text from outside may hold `c` (after line breaks are made `\n`).
+/// The bidirectional overrides (U+202D, U+202E) are refused too: they make
+/// text display in another order than it is (a name shown as someone
+/// else's, "Trojan Source"), and nobody's writing needs them.
 pub fn is_allowed(c: char) -> bool {
     if c == '\t' || is_line_break(c) {
         return true;
     }
-    !(c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}')
+    !(c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}' | '\u{202D}' | '\u{202E}'))
+}
+
+/// Characters that show as nothing at all (zero-width space, word joiner,
+/// byte order mark): kept out of one-line answers, where two names that
+/// look alike must be alike.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}')
 }
 
 /// Checks `text` and writes its line breaks as `\n`; borrowed when nothing
@@ -86,10 +96,14 @@ pub fn clean(text: &str) -> Result<Cow<'_, str>, Refusal> {
 /// name, a registration), after [`clean`].
 pub fn single_line(text: &str) -> Cow<'_, str> {
     let text = text.trim();
-    if !text.chars().any(|c| c == '\t' || is_line_break(c)) {
+    if !text
+        .chars()
+        .any(|c| c == '\t' || is_line_break(c) || is_invisible(c))
+    {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(text.split_whitespace().collect::<Vec<_>>().join(" "))
+    let visible: String = text.chars().filter(|c| !is_invisible(*c)).collect();
+    Cow::Owned(visible.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// A person's name as they typed it, on one line and at most
@@ -174,6 +188,17 @@ mod tests {
     #[test]
     fn control_characters_are_refused_by_number() {
         assert_eq!(clean("a\0b"), Err(Refusal::Forbidden('\0')));
+        assert_eq!(
+            clean("Vera\u{202E}sreckiV"),
+            Err(Refusal::Forbidden('\u{202E}')),
+            "a right-to-left override"
+        );
+        assert_eq!(
+            clean("سلام\u{200F}"),
+            Ok(Cow::Borrowed("سلام\u{200F}")),
+            "a right-to-left mark"
+        );
+        assert_eq!(single_line("Ve\u{200B}ra\u{FEFF}"), "Vera");
         assert_eq!(
             clean("\u{1}").unwrap_err().to_string(),
             "contains a character that cannot be typed (U+0001)"

@@ -6,9 +6,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use townhall_audit::{Actor, AuditEvent, Outcome};
+use townhall_audit::Actor;
 use townhall_authz::{Action, Resource};
-use townhall_consent::{decide, DecisionRequest};
+use townhall_consent::{decide_for_partner, DecisionRequest};
 use townhall_types::{Timestamp, UserId};
 
 use crate::caller::ApiCaller;
@@ -62,35 +62,20 @@ async fn consent_decision(
         Ok(at) => at.unwrap_or_else(Timestamp::now),
         Err(e) => return Err(ApiError::bad(e.to_string()).with_code("invalid_at")),
     };
-    let council = state.council().id;
-    let decision = decide(
+    let decision = decide_for_partner(
         state.store(),
         &state.site.consent,
         &DecisionRequest {
-            council,
+            council: state.council().id,
             resident: Some(resident),
             recipient: &req.recipient,
             purpose: &req.purpose,
             fields: &req.fields,
             at,
         },
-    )
-    .await
-    .map_err(ApiError::internal)?;
-    let event = AuditEvent::new(
-        council,
         (Actor::Partner(client.key_id.clone()), &client.name),
-        townhall_audit::Action::Read,
-        townhall_audit::RecordRef::Consent(resident),
     )
-    .about(Some(resident))
-    .fields([format!("{}/{}", req.purpose, req.recipient)])
-    .purpose(format!("consent check for {}", req.purpose))
-    .outcome(if decision.allow {
-        Outcome::Allowed
-    } else {
-        Outcome::Denied
-    });
-    townhall_audit::record(state.store(), &event).await?;
+    .await?
+    .map_err(|e| ApiError::bad(e.to_string()).with_code("undeclared"))?;
     Ok(Json(decision).into_response())
 }

@@ -21,10 +21,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> 
             Ok(axum::Form(value)) => Ok(Form(value)),
             Err(e) => {
                 tracing::info!(reason = %e.body_text(), "a form could not be read");
-                Err(AppError::BadRequest(
-                    "The form could not be read. Go back, refresh the page and fill it in again"
-                        .into(),
-                ))
+                Err(unreadable())
             }
         }
     }
@@ -56,6 +53,14 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestP
     }
 }
 
+/// What a person is told of a form that could not be read: what the
+/// parser said (a field sent twice, a body cut off) is for the log.
+fn unreadable() -> AppError {
+    AppError::BadRequest(
+        "The form could not be read. Go back, refresh the page and fill it in again".into(),
+    )
+}
+
 /// A file sent with a form. Empty file inputs (nothing chosen) are left out.
 pub struct UploadedFile {
     /// The form field it came in.
@@ -82,24 +87,26 @@ impl<S: Send + Sync> FromRequest<S> for Posted {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("multipart/form-data"));
         if !multipart {
-            let axum::Form(fields) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
-                .await
-                .map_err(|e| AppError::BadRequest(e.body_text()))?;
+            let Form(fields) = Form::<Vec<(String, String)>>::from_request(req, state).await?;
             return Ok(Posted {
                 fields,
                 files: Vec::new(),
             });
         }
-        let mut form = Multipart::from_request(req, state)
-            .await
-            .map_err(|e| AppError::BadRequest(e.body_text()))?;
+        let mut form = Multipart::from_request(req, state).await.map_err(|e| {
+            tracing::info!(reason = %e.body_text(), "a form could not be read");
+            unreadable()
+        })?;
         let mut posted = Posted {
             fields: Vec::new(),
             files: Vec::new(),
         };
         let broken = |e: axum::extract::multipart::MultipartError| match e.status() {
             axum::http::StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
-            _ => AppError::BadRequest(format!("The form could not be read: {}", e.body_text())),
+            _ => {
+                tracing::info!(reason = %e.body_text(), "a form could not be read");
+                unreadable()
+            }
         };
         while let Some(part) = form.next_field().await.map_err(broken)? {
             let name = part.name().unwrap_or_default().to_owned();
@@ -117,7 +124,7 @@ impl<S: Send + Sync> FromRequest<S> for Posted {
                 None => {
                     let text = part.text().await.map_err(broken)?;
                     let text = crate::text_input::clean(&name, &text)
-                        .map_err(|r| AppError::BadRequest(r.message()))?
+                        .map_err(|r| AppError::BadRequest(r.page_message()))?
                         .into_owned();
                     posted.fields.push((name, text));
                 }

@@ -329,6 +329,17 @@ async fn method_not_allowed(uri: axum::http::Uri) -> axum::response::Response {
     }
 }
 
+/// An address nothing answers: a page for people, JSON for the API.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    if uri.path().starts_with("/api/") {
+        axum::response::IntoResponse::into_response(error::ApiError::not_found(
+            "Nothing answers at this address; /api/openapi.json lists what does",
+        ))
+    } else {
+        axum::response::IntoResponse::into_response(error::AppError::NotFound)
+    }
+}
+
 /// Every page and endpoint of one site.
 fn site_router(state: AppState) -> Router {
     // The answer to a method a route does not take (405, with `Allow`) is set
@@ -341,7 +352,7 @@ fn site_router(state: AppState) -> Router {
             csrf::protect,
         ))
         .method_not_allowed_fallback(method_not_allowed)
-        .fallback(|| async { error::AppError::NotFound })
+        .fallback(not_found)
         .layer(axum::middleware::from_fn(text_input::gate))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -505,6 +505,11 @@ async fn admin(
                     requests_per_minute,
                 },
         } => {
+            if name.trim().is_empty() {
+                anyhow::bail!(
+                    "give the key a name: who it is for, e.g. --name \"Street Reporter app\""
+                );
+            }
             let c = pick_council(&store, council).await?;
             if scopes.iter().any(|s| {
                 matches!(s, townhall_types::ApiScope::IndexWrite { system } if system == townhall_index::ACCOUNTS)

@@ -101,4 +101,37 @@ async fn a_key_opens_its_own_council_only_and_only_what_its_scopes_name() {
         body["error"]["message"],
         "This API key has the scopes open311:write; this needs consent:read"
     );
+
+    // The scheme's name is any case; a key sent twice over is refused.
+    let r = s
+        .client()
+        .post(river.url("/api/v1/consent/decisions"))
+        .header("authorization", format!("bearer {gp}"))
+        .json(
+            &json!({"resident": townhall_types::UserId::new().to_string(),
+                      "recipient": "gp", "purpose": "gp-wellbeing-checks"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (status, errors) = report(&s, river, Some(&reporter), &form(&reporter)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        errors[0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("not both"),
+        "{errors}"
+    );
+    // An address no API answers is answered in the API's form.
+    let r = s
+        .client()
+        .get(river.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
 }

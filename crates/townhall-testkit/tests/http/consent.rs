@@ -181,3 +181,46 @@ async fn the_resident_is_spoken_to_in_plain_english() {
     );
     assert!(!rows.contains("answers."), "{rows}");
 }
+
+#[tokio::test]
+async fn a_question_about_an_undeclared_purpose_is_refused_and_reaches_nobodys_record() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    sign_up(&s, &c, "lizzy@mail.example", "kettle river jumper").await;
+    let (resident,): (String,) = townhall_store::sql::query_as("SELECT user_id FROM users")
+        .fetch_one(s.db.store.reader())
+        .await
+        .unwrap();
+    let key = s.api_key("GP practice", "consent:read", None).await;
+    let audited = s.count("audit_log").await;
+    for (purpose, recipient, says) in [
+        (
+            "URGENT: your council tax account is suspended, call 0900 123 456",
+            "gp",
+            "is not a purpose of the council's consent policy",
+        ),
+        (
+            "gp-wellbeing-checks",
+            "Council fraud team: call 0900 123 456",
+            "is not a recipient of the council's consent policy",
+        ),
+    ] {
+        let (status, body) = decision(
+            &s,
+            &key,
+            json!({"resident": resident, "recipient": recipient, "purpose": purpose}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["error"]["code"], "undeclared");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(says),
+            "{body}"
+        );
+    }
+    assert_eq!(s.count("audit_log").await, audited, "nothing was looked at");
+    sign_in(&s, &c, "lizzy@mail.example", "kettle river jumper").await;
+    let log = s.text(&c, "/account/access-log").await;
+    assert!(log.contains("Who has looked at your information"), "{log}");
+    assert!(!log.contains("0900"), "{log}");
+}

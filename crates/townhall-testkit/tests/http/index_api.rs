@@ -351,6 +351,48 @@ async fn someone_who_types_a_residents_name_and_birthday_is_not_linked_to_their_
     .await
     .unwrap();
     assert_eq!(pending, 1, "the pair is put to a reviewer");
+    // Details changed are judged afresh: the pair for the old ones goes.
+    crate::accounts::sign_in(
+        &s,
+        &c,
+        "r.featherstone@elsewhere.example",
+        "correct horse battery",
+    )
+    .await;
+    let r = s
+        .submit(
+            &c,
+            "/account/details",
+            "/account/details",
+            &[("given_name", "Ros"), ("family_name", "Lind")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (open,): (i64,) = townhall_store::sql::query_as(
+        "SELECT COUNT(*) FROM index_reviews WHERE decision IS NULL AND \
+         (left_record = $1 OR right_record = $1)",
+    )
+    .bind(&impostor)
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    assert_eq!(open, 0, "nobody is like 'Ros Lind' with no birthday");
+    // Typed back, the pair is put to a reviewer once more.
+    let r = s
+        .submit(
+            &c,
+            "/account/details",
+            "/account/details",
+            &[
+                ("given_name", "Rosalind"),
+                ("family_name", "Featherstone"),
+                ("date_of_birth-day", "17"),
+                ("date_of_birth-month", "5"),
+                ("date_of_birth-year", "1961"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     // The reviewer is told whose words the account's details are.
     let (review,): (String,) = townhall_store::sql::query_as(
         "SELECT review_id FROM index_reviews WHERE decision IS NULL AND right_record = 'CT77777'",

@@ -157,9 +157,14 @@ async fn create_request(
     let council = state.council();
     // GeoReport v2 sends the key as the `api_key` parameter; a client may
     // send it as the other APIs take it, `Authorization: Bearer KEY`.
-    let secret = match param(&params, "api_key") {
-        "" => bearer(headers).unwrap_or_default(),
-        key => key,
+    let secret = match (param(&params, "api_key"), bearer(headers)) {
+        ("", bearer) => bearer.unwrap_or_default(),
+        (key, None) => key,
+        (_, Some(_)) => {
+            return Err(ApiError::bad(
+                "api_key: send the key once, as api_key or as Authorization: Bearer, not both",
+            ))
+        }
     };
     if secret.is_empty() {
         return Err(ApiError::forbidden(

@@ -279,6 +279,7 @@ async fn check_sign_in(
     f: &SignInForm,
     kind: UserKind,
 ) -> Result<Result<User, Response>, AppError> {
+    let started = tokio::time::Instant::now();
     let staff = kind == UserKind::Staff;
     let mut errors = Errors::default();
     let email = match EmailAddress::parse(&f.email) {
@@ -345,6 +346,11 @@ async fn check_sign_in(
             } = &e
             {
                 recovery::tell_locked(state.store(), &mailer(state), *owner, *until).await?;
+            }
+            // Telling the owner takes time that an address without an
+            // account does not: every answer that a lock is on takes as long.
+            if matches!(e, SignInError::Locked { .. }) {
+                answer_evenly(started).await;
             }
             match e {
                 // A new account answers so until its address is confirmed,

@@ -92,7 +92,7 @@ impl DetailsForm {
             return Ok(None);
         }
         match townhall_services::date_from_parts(parts) {
-            Some(d) if d <= time::OffsetDateTime::now_utc().date() => Ok(Some(d)),
+            Some(d) if d < time::OffsetDateTime::now_utc().date() => Ok(Some(d)),
             Some(_) => Err("Date of birth must be in the past"),
             None => Err("Date of birth must be a real date, like 27 3 1985"),
         }

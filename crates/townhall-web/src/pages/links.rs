@@ -245,6 +245,7 @@ pub(crate) async fn link_account(state: &AppState, user: UserId) {
     if account.kind != UserKind::Resident {
         return;
     }
+    let name = format!("{} {}", profile.given_name, profile.family_name);
     let arriving = townhall_index::live::Arriving {
         key: townhall_index::records::RecordKey::new(
             townhall_index::ACCOUNTS.into(),
@@ -266,7 +267,7 @@ pub(crate) async fn link_account(state: &AppState, user: UserId) {
     };
     let by = townhall_index::live::By {
         actor: townhall_audit::Actor::Resident(user.to_string()),
-        label: "The resident, confirming their account".into(),
+        label: name,
     };
     if let Err(e) = live.arrive(state.store(), arriving, &by).await {
         tracing::warn!(error = %e, "a confirmed account could not be linked in the resident index");

@@ -419,7 +419,7 @@ pub async fn find_resident(
             @if me.role == Role::CustomerServices {
                 p { "You can find any resident who has an account, to help them." }
             } @else {
-                p { "You can find residents who have an open request with your team. To see anyone else's record, open it and give your reason." }
+                p { "You can find residents who have an open request with your team. To see someone else's record, open the link to it you were given (from a colleague, or a request another team holds) and give your reason: each look is recorded and reviewed." }
             }
             form method="get" action="/staff/residents" novalidate {
                 (layout::Input { name: "name", label: "Name", kind: "text", value: &q.name, hint: Some("All or part of their first name and surname"), autocomplete: Some("off") }.render(&errors))
