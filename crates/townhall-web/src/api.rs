@@ -1,7 +1,6 @@
 //! The JSON API and its OpenAPI document.
 
 use axum::extract::State;
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -26,12 +25,33 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-async fn openapi() -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        include_str!("../openapi.json"),
-    )
-        .into_response()
+/// The OpenAPI document, as this council's site answers: the purposes and
+/// recipients a consent question may name are those its policy declares.
+async fn openapi(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let mut document: serde_json::Value =
+        serde_json::from_str(include_str!("../openapi.json")).map_err(ApiError::internal)?;
+    let policy = &state.site.consent;
+    let declared = [
+        (
+            "purpose",
+            policy
+                .purposes
+                .iter()
+                .map(|p| p.id.clone())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "recipient",
+            policy.recipients.iter().map(|r| r.id.clone()).collect(),
+        ),
+    ];
+    for (field, ids) in declared {
+        let schema = &mut document["components"]["schemas"]["DecisionRequest"]["properties"][field];
+        if let Some(schema) = schema.as_object_mut() {
+            schema.insert("enum".into(), serde_json::json!(ids));
+        }
+    }
+    Ok(Json(document).into_response())
 }
 
 #[derive(Deserialize)]

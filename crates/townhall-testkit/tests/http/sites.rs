@@ -175,6 +175,17 @@ async fn operations_endpoints_and_security_headers() {
     assert!(spec["paths"]["/api/v1/consent/decisions"]["post"].is_object());
     assert!(spec["paths"]["/services/{id}/rules.json"]["get"].is_object());
     assert!(spec["paths"]["/open311/v2/requests.{format}"]["post"].is_object());
+    // A consent question names what this council's policy declares.
+    let asked = &spec["components"]["schemas"]["DecisionRequest"]["properties"];
+    let purposes = asked["purpose"]["enum"].as_array().unwrap();
+    assert!(
+        purposes.contains(&serde_json::json!("gp-wellbeing-checks")),
+        "{asked}"
+    );
+    assert!(asked["recipient"]["enum"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("gp")));
 
     let r = c.get(s.url("/sign-in")).send().await.unwrap();
     let csp = r.headers()["content-security-policy"].to_str().unwrap();
