@@ -20,8 +20,9 @@ use std::path::Path;
 pub use booking::{Booking, Slot};
 pub use deadline::Deadline;
 pub use question::{
-    check_answers, date_from_parts, field, Answer, Answers, Choice, DateRule, FieldErrors,
-    FormInput, LocationInput, LocationKind, Prefill, Question, QuestionKind, TextFormat,
+    check_answers, date_from_parts, field, read_date, Answer, Answers, Choice, DateRule,
+    FieldErrors, FormInput, LocationInput, LocationKind, Prefill, Question, QuestionKind,
+    TextFormat,
 };
 pub use service::{parse, Duplicates, Fee, KnownAreas, Permit, Service};
 use townhall_types::SourceError;

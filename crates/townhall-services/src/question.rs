@@ -321,11 +321,9 @@ fn check_one(q: &Question, input: &FormInput, today: time::Date) -> Result<Optio
         }
         QuestionKind::Date => {
             let parts = ["day", "month", "year"].map(|p| field(input, &format!("{}-{p}", q.id)));
-            if parts.iter().all(|p| p.is_empty()) {
+            let Some(date) = read_date(parts, name)? else {
                 return Ok(None);
-            }
-            let date = date_from_parts(parts)
-                .ok_or_else(|| format!("{name} must be a real date, like 27 3 2026"))?;
+            };
             match q.dates {
                 Some(DateRule::Past) if date > today => {
                     return Err(format!("{name} must be today or in the past"))
@@ -442,6 +440,35 @@ pub fn date_from_parts([day, month, year]: [&str; 3]) -> Option<time::Date> {
         return None;
     }
     time::Date::from_calendar_date(year, month, day).ok()
+}
+
+/// A date typed in GOV.UK's three boxes, read with GOV.UK's error messages
+/// (the date input pattern): `Ok(None)` when all three are empty; when a
+/// part is missing, which ("Date of birth must include a month and year");
+/// a year not written in four numbers, so; anything else that is no day,
+/// "must be a real date". `name` names the question, e.g. "Date of birth".
+pub fn read_date(parts: [&str; 3], name: &str) -> Result<Option<time::Date>, String> {
+    let parts = parts.map(str::trim);
+    let missing: Vec<&str> = ["day", "month", "year"]
+        .into_iter()
+        .zip(parts)
+        .filter(|(_, typed)| typed.is_empty())
+        .map(|(part, _)| part)
+        .collect();
+    match missing.as_slice() {
+        [_, _, _] => return Ok(None),
+        [] => {}
+        [one] => return Err(format!("{name} must include a {one}")),
+        [a, b] => return Err(format!("{name} must include a {a} and {b}")),
+        _ => {}
+    }
+    let year = townhall_types::text::ascii_forms(parts[2]);
+    if year.trim().len() != 4 || !year.trim().chars().all(|c| c.is_ascii_digit()) {
+        return Err("Year must include 4 numbers".into());
+    }
+    date_from_parts(parts)
+        .map(Some)
+        .ok_or_else(|| format!("{name} must be a real date"))
 }
 
 /// `3`, `03`, `march`, `Mar`, `mar.` or `Sept` → March or September.
@@ -605,10 +632,7 @@ mod tests {
             e.get("reg"),
             Some("Enter registration in the right format, like AB12 CDE")
         );
-        assert_eq!(
-            e.get("when"),
-            Some("Date must be a real date, like 27 3 2026")
-        );
+        assert_eq!(e.get("when"), Some("Date must be a real date"));
         assert_eq!(e.get("kind"), Some("Select where the pothole is"));
         assert!(e.get("where").unwrap().starts_with("Enter the latitude"));
 
@@ -705,6 +729,37 @@ mod tests {
         assert_eq!(
             vehicle_registration("ＡＢ１２ ＣＤＥ").as_deref(),
             Some("AB12CDE")
+        );
+    }
+
+    #[test]
+    fn a_date_is_read_with_gov_uk_messages() {
+        let name = "Date of birth";
+        let read = |d, m, y| read_date([d, m, y], name);
+        assert_eq!(read("", " ", ""), Ok(None));
+        assert_eq!(
+            read("3", "", ""),
+            Err("Date of birth must include a month and year".into())
+        );
+        assert_eq!(
+            read("3", "4", ""),
+            Err("Date of birth must include a year".into())
+        );
+        assert_eq!(
+            read("", "4", "1990"),
+            Err("Date of birth must include a day".into())
+        );
+        assert_eq!(
+            read("3", "4", "90"),
+            Err("Year must include 4 numbers".into())
+        );
+        assert_eq!(
+            read("31", "2", "1990"),
+            Err("Date of birth must be a real date".into())
+        );
+        assert_eq!(
+            read("3", "April", "1990"),
+            Ok(time::Date::from_calendar_date(1990, time::Month::April, 3).ok())
         );
     }
 

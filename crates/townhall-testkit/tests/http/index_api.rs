@@ -590,12 +590,12 @@ async fn a_date_of_birth_at_sign_up_must_be_real_and_past() {
     let cases: [([String; 3], &str); 3] = [
         (
             ["31", "2", "1990"].map(String::from),
-            "Date of birth must be a real date, like 27 3 1985",
+            "Date of birth must be a real date",
         ),
         (tomorrow, "Date of birth must be in the past"),
         (
             ["", "3", ""].map(String::from),
-            "Date of birth must be a real date",
+            "Date of birth must include a day and year",
         ),
     ];
     for ([day, month, year], says) in cases {

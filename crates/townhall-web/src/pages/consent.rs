@@ -5,7 +5,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
-use time::{Date, Month, OffsetDateTime, Time};
+use time::{OffsetDateTime, Time};
 use townhall_authz::Action;
 use townhall_consent::{decide, Change, Choice, ConsentDefault, DecisionRequest, Method, Purpose};
 use townhall_types::Timestamp;
@@ -289,22 +289,13 @@ fn purpose_page(
 }
 
 /// Reads a GOV.UK-style date (day, month, year boxes) as the end of that day in UTC.
-fn parse_until(f: &UntilForm) -> Result<Option<Timestamp>, &'static str> {
-    let (d, m, y) = (f.day.trim(), f.month.trim(), f.year.trim());
-    if d.is_empty() && m.is_empty() && y.is_empty() {
+fn parse_until(f: &UntilForm) -> Result<Option<Timestamp>, String> {
+    let Some(date) = townhall_services::read_date([&f.day, &f.month, &f.year], "The date")? else {
         return Ok(None);
-    }
-    if d.is_empty() || m.is_empty() || y.is_empty() {
-        return Err("The date must include a day, month and year");
-    }
-    let (Ok(d), Ok(m), Ok(y)) = (d.parse::<u8>(), m.parse::<u8>(), y.parse::<i32>()) else {
-        return Err("The date must be a real date, written in numbers, like 1 6 2027");
     };
-    let month = Month::try_from(m).map_err(|_| "The month must be between 1 and 12")?;
-    let date = Date::from_calendar_date(y, month, d).map_err(|_| "The date must be a real date")?;
     let end = Timestamp::from_datetime(OffsetDateTime::new_utc(date, Time::MIDNIGHT));
     if end <= Timestamp::now() {
-        return Err("The date must be in the future");
+        return Err("The date must be in the future".into());
     }
     Ok(Some(end))
 }

@@ -84,17 +84,15 @@ impl DetailsForm {
         })
     }
 
-    /// The date of birth given: `Ok(None)` when the boxes are empty, an
-    /// error message when they do not make a real date in the past.
-    fn date_of_birth(&self) -> Result<Option<time::Date>, &'static str> {
-        let parts = [&self.birth_day, &self.birth_month, &self.birth_year].map(|p| p.trim());
-        if parts.iter().all(|p| p.is_empty()) {
-            return Ok(None);
-        }
-        match townhall_services::date_from_parts(parts) {
-            Some(d) if d < time::OffsetDateTime::now_utc().date() => Ok(Some(d)),
-            Some(_) => Err("Date of birth must be in the past"),
-            None => Err("Date of birth must be a real date, like 27 3 1985"),
+    /// The date of birth given: `Ok(None)` when the boxes are empty, the
+    /// GOV.UK message when they do not make a real date in the past.
+    fn date_of_birth(&self) -> Result<Option<time::Date>, String> {
+        let parts = [&self.birth_day, &self.birth_month, &self.birth_year].map(String::as_str);
+        match townhall_services::read_date(parts, "Date of birth")? {
+            Some(d) if d >= time::OffsetDateTime::now_utc().date() => {
+                Err("Date of birth must be in the past".into())
+            }
+            read => Ok(read),
         }
     }
 

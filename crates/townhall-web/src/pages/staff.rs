@@ -349,16 +349,14 @@ pub async fn find_resident(
     let me = v.staff_for(Action::Read, &Resource::StaffHome)?;
     let council = state.council().id;
     let mut errors = Errors::default();
-    let date_of_birth = match (q.day.trim(), q.month.trim(), q.year.trim()) {
-        ("", "", "") => None,
-        (d, m, y) => match townhall_services::date_from_parts([d, m, y]) {
-            Some(date) => Some(date.to_string()),
-            None => {
-                errors.push("dob", "Enter a real date of birth, for example 27 3 1984");
+    let date_of_birth =
+        match townhall_services::read_date([&q.day, &q.month, &q.year], "Date of birth") {
+            Ok(date) => date.map(|d| d.to_string()),
+            Err(e) => {
+                errors.push("dob", e);
                 None
             }
-        },
-    };
+        };
     let uprns = match q.postcode.trim() {
         "" => None,
         typed => match townhall_places::normalise_postcode(typed) {
