@@ -20,6 +20,13 @@ use sha2::{Digest, Sha256};
 use townhall_store::{sql, Migration, Store, StoreError, Tx};
 use townhall_types::{CouncilId, Timestamp};
 
+/// This capability's manifest.
+pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
+    name: "audit",
+    about: "the tamper-evident audit log",
+    migrations: MIGRATIONS,
+};
+
 /// Schema for the audit log.
 pub const MIGRATIONS: &[Migration] = &[Migration::portable(
     2026112302,

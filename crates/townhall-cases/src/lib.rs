@@ -37,6 +37,13 @@ pub use work::{add_note, apply, assign, change_status, load, merge, StaffActor, 
 
 use townhall_store::{Migration, StoreError};
 
+/// This capability's manifest.
+pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
+    name: "cases",
+    about: "requests from residents and apps, and the work on them",
+    migrations: MIGRATIONS,
+};
+
 /// Schema for cases, their history, permits and the people following them.
 pub const MIGRATIONS: &[Migration] = &[
     Migration::portable(

@@ -18,6 +18,13 @@ pub use records::{history, record, record_all, Change, Choice, ConsentRecord, Me
 
 use townhall_store::Migration;
 
+/// This capability's manifest.
+pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
+    name: "consent",
+    about: "residents' consent, and the one decision point",
+    migrations: MIGRATIONS,
+};
+
 /// Schema for consent records.
 pub const MIGRATIONS: &[Migration] = &[Migration::portable(
     2026112304,

@@ -30,6 +30,13 @@ pub use staff::{Role, StaffMember};
 
 use townhall_store::{Migration, StoreError};
 
+/// This capability's manifest.
+pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
+    name: "identity",
+    about: "accounts, sign-in, sessions, passkeys, staff and API keys",
+    migrations: MIGRATIONS,
+};
+
 /// Schema for accounts, sessions, passkeys and staff.
 pub const MIGRATIONS: &[Migration] = &[
     Migration::portable(

@@ -74,6 +74,13 @@ pub fn check_sent(policy: &policy::IndexPolicy, system: &str) -> Result<(), Inde
     Ok(())
 }
 
+/// This capability's manifest.
+pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
+    name: "index",
+    about: "the single resident index: records linked into persons",
+    migrations: MIGRATIONS,
+};
+
 /// Schema for the index.
 pub const MIGRATIONS: &[Migration] = &[
     Migration::portable(

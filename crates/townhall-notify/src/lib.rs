@@ -20,6 +20,13 @@ pub use transport::{Smtp, SmtpSettings, Transport};
 
 use townhall_store::Migration;
 
+/// This capability's manifest.
+pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
+    name: "notify",
+    about: "the outbox of email, SMS and letters, and their templates",
+    migrations: MIGRATIONS,
+};
+
 /// Schema for the outbox.
 pub const MIGRATIONS: &[Migration] = &[
     Migration::portable(

@@ -13,6 +13,13 @@ use futures_util::future::BoxFuture;
 use townhall_store::{sql, Migration, Store, StoreError, Tx};
 use townhall_types::{CaseId, CouncilId, PaymentId, Timestamp, UserId};
 
+/// This capability's manifest.
+pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
+    name: "payments",
+    about: "payments for services, and refunds due",
+    migrations: MIGRATIONS,
+};
+
 /// The payments table.
 pub const MIGRATIONS: &[Migration] = &[Migration::portable(
     2026112501,

@@ -15,6 +15,13 @@ use serde::{Deserialize, Serialize};
 use townhall_store::{is_unique_violation, sql, Migration, Store, StoreError, Tx};
 use townhall_types::{CouncilId, Timestamp};
 
+/// This capability's manifest.
+pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
+    name: "places",
+    about: "councils, their wards, parishes and zones, and the address gazetteer",
+    migrations: MIGRATIONS,
+};
+
 /// Schema for councils, areas and addresses.
 pub const MIGRATIONS: &[Migration] = &[Migration::portable(
     2026112301,

@@ -16,7 +16,12 @@ use std::net::SocketAddr;
 use townhall_places::Council;
 use townhall_store::Store;
 
-pub use townhall_web::migrations;
+/// Every migration of the platform's capabilities.
+pub fn migrations() -> Vec<townhall_store::Migration> {
+    townhall::platform()
+        .expect("the platform's capabilities agree")
+        .migrations()
+}
 
 /// A fresh, migrated store: SQLite in a temporary directory, or a new schema of
 /// the PostgreSQL database named by `TOWNHALL_TEST_DATABASE_URL`.

@@ -42,21 +42,6 @@ use townhall_store::Store;
 
 pub use metrics::Metrics;
 
-/// Every component's migrations, in the order they are applied.
-pub fn migrations() -> Vec<townhall_store::Migration> {
-    [
-        townhall_places::MIGRATIONS,
-        townhall_audit::MIGRATIONS,
-        townhall_identity::MIGRATIONS,
-        townhall_consent::MIGRATIONS,
-        townhall_notify::MIGRATIONS,
-        townhall_cases::MIGRATIONS,
-        townhall_payments::MIGRATIONS,
-        townhall_index::MIGRATIONS,
-    ]
-    .concat()
-}
-
 /// One council as this server presents it.
 #[derive(Debug, Clone)]
 pub struct Site {

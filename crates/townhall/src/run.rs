@@ -18,8 +18,6 @@ use crate::progress::{bar, LogProgress};
 use crate::setup::{load_index_policy, load_policy, open, open_existing, pick_council};
 use crate::{AdminCommand, ApiKeyCommand, AuditCommand, Command, StoreArgs};
 
-use townhall_web::migrations;
-
 fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TOWNHALL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
@@ -59,7 +57,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 Some(url) => Store::connect(url).await?,
                 None => Store::open_dir(&store.data_dir).await?,
             };
-            let report = s.migrate(&migrations()).await?;
+            let report = s.migrate(&townhall::platform()?.migrations()).await?;
             println!(
                 "{} migration(s) applied, {} already in place",
                 report.applied.len(),
@@ -243,7 +241,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
                 townhall_store::redact(&config.database.url)
             )
         })?;
-    store.migrate(&migrations()).await?;
+    store.migrate(&townhall::platform()?.migrations()).await?;
     let mut transport = match &config.smtp {
         Some(s) => Transport::smtp(s).map_err(anyhow::Error::msg)?,
         None => Transport::Unconfigured,

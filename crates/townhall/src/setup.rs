@@ -7,7 +7,6 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use townhall_places::Council;
 use townhall_store::Store;
-use townhall_web::migrations;
 
 use crate::StoreArgs;
 
@@ -23,7 +22,7 @@ pub(crate) async fn open(args: &StoreArgs) -> anyhow::Result<Store> {
             .with_context(|| format!("cannot open the store in {}", args.data_dir.display()))?,
     };
     store
-        .migrate(&migrations())
+        .migrate(&townhall::platform()?.migrations())
         .await
         .context("cannot bring the database schema up to date")?;
     Ok(store)

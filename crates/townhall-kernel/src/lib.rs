@@ -1,0 +1,151 @@
+//! The platform kernel: what a capability provides the platform, declared
+//! once in its manifest ([`Capability`]), and the [`Platform`] the binary
+//! assembles from one list of them, checked as a whole.
+//!
+//! A capability is one crate (places, audit, identity, consent, notify,
+//! cases, payments, the resident index, …). Today its manifest names its
+//! schema; its configuration files, routes, permissions, demo seed,
+//! commands and background jobs are to join it, so that a new capability is
+//! a crate and one line in the binary's list.
+
+use townhall_store::Migration;
+
+/// What one capability provides.
+#[derive(Debug)]
+pub struct Capability {
+    /// Its name, e.g. `identity`: one word, unique on the platform.
+    pub name: &'static str,
+    /// What it does, in a line.
+    pub about: &'static str,
+    /// Its schema: the migrations it owns. Every version is the platform's
+    /// (`YYYYMMDDNN`), claimed by one capability once.
+    pub migrations: &'static [Migration],
+}
+
+/// Why a list of capabilities does not make a platform.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KernelError {
+    /// Two capabilities share a name.
+    #[error("two capabilities are called '{0}'")]
+    SameName(&'static str),
+    /// Two migrations share a version, and would be applied as one.
+    #[error(
+        "migration version {version} is claimed twice: by '{first}' ({first_migration}) and by '{second}' ({second_migration}); give one of them a version of its own"
+    )]
+    SameVersion {
+        /// The version.
+        version: i64,
+        /// The capability that claims it first.
+        first: &'static str,
+        /// Its migration.
+        first_migration: &'static str,
+        /// The capability that claims it again.
+        second: &'static str,
+        /// Its migration.
+        second_migration: &'static str,
+    },
+}
+
+/// The capabilities a deployment runs, checked together.
+#[derive(Debug)]
+pub struct Platform {
+    capabilities: Vec<&'static Capability>,
+}
+
+impl Platform {
+    /// The platform of `capabilities`, if their names and migration
+    /// versions are each claimed once.
+    pub fn new(capabilities: &[&'static Capability]) -> Result<Self, KernelError> {
+        let mut names = std::collections::HashSet::new();
+        let mut versions: std::collections::HashMap<i64, (&'static str, &'static str)> =
+            std::collections::HashMap::new();
+        for c in capabilities {
+            if !names.insert(c.name) {
+                return Err(KernelError::SameName(c.name));
+            }
+            for m in c.migrations {
+                if let Some((first, first_migration)) = versions.insert(m.version, (c.name, m.name))
+                {
+                    return Err(KernelError::SameVersion {
+                        version: m.version,
+                        first,
+                        first_migration,
+                        second: c.name,
+                        second_migration: m.name,
+                    });
+                }
+            }
+        }
+        Ok(Platform {
+            capabilities: capabilities.to_vec(),
+        })
+    }
+
+    /// The capabilities, in the order they were listed.
+    pub fn capabilities(&self) -> &[&'static Capability] {
+        &self.capabilities
+    }
+
+    /// Every capability's migrations (the store applies them in version
+    /// order).
+    pub fn migrations(&self) -> Vec<Migration> {
+        self.capabilities
+            .iter()
+            .flat_map(|c| c.migrations.iter().copied())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLACES: Capability = Capability {
+        name: "places",
+        about: "councils and their areas",
+        migrations: &[Migration::portable(
+            2026010101,
+            "places",
+            "CREATE TABLE a (x TEXT)",
+        )],
+    };
+    const AUDIT: Capability = Capability {
+        name: "audit",
+        about: "the audit log",
+        migrations: &[Migration::portable(
+            2026010201,
+            "audit",
+            "CREATE TABLE b (x TEXT)",
+        )],
+    };
+    const CLASHING: Capability = Capability {
+        name: "cases",
+        about: "requests",
+        migrations: &[Migration::portable(
+            2026010101,
+            "cases",
+            "CREATE TABLE c (x TEXT)",
+        )],
+    };
+
+    #[test]
+    fn a_platform_gathers_its_capabilities_migrations() {
+        let p = Platform::new(&[&PLACES, &AUDIT]).unwrap();
+        assert_eq!(p.capabilities().len(), 2);
+        let versions: Vec<i64> = p.migrations().iter().map(|m| m.version).collect();
+        assert_eq!(versions, [2026010101, 2026010201]);
+    }
+
+    #[test]
+    fn a_name_or_a_version_claimed_twice_is_refused_naming_both() {
+        assert_eq!(
+            Platform::new(&[&PLACES, &PLACES]).unwrap_err(),
+            KernelError::SameName("places")
+        );
+        let e = Platform::new(&[&PLACES, &AUDIT, &CLASHING]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "migration version 2026010101 is claimed twice: by 'places' (places) and by 'cases' (cases); give one of them a version of its own"
+        );
+    }
+}
