@@ -25,6 +25,9 @@ use crate::{passkeys, sessions};
 /// Emails with a reset link one address may be sent in an hour.
 pub const LINK_EMAILS_PER_HOUR: i64 = 3;
 
+/// How many lock notices an account's owner is sent in a day at most.
+pub const LOCK_NOTICES_PER_DAY: i64 = 4;
+
 /// How a council's account emails are made: its templates and name, and the
 /// public address their links lead to.
 #[derive(Debug, Clone, Copy)]
@@ -241,9 +244,10 @@ async fn send_link(
 /// Tells the owner of an account that wrong passwords just locked it, until
 /// `until`. A resident gets a link to reset the password, which also lifts
 /// the lock; staff passwords are never reset by email (an administrator sets
-/// them), so staff are told only. Outside the hourly limit, which others
-/// could use up to keep the owner from hearing: a lock happens at most once
-/// in its 15 minutes, which limits these notices by itself.
+/// them), so staff are told only. Outside the hourly limit on links, which
+/// others could use up to keep the owner from hearing; a lock happens at most
+/// once in its 15 minutes, and its owner hears of [`LOCK_NOTICES_PER_DAY`]
+/// a day at most.
 pub async fn tell_locked(
     store: &Store,
     mailer: &Mailer<'_>,
@@ -255,6 +259,24 @@ pub async fn tell_locked(
     };
     let until = until.human();
     let mut tx = store.begin().await?;
+    let template = match user.kind {
+        UserKind::Resident => "account-locked",
+        UserKind::Staff => "staff-account-locked",
+    };
+    // A lock can be made every quarter of an hour by anyone: its owner is
+    // told of the first few in a day, not flooded with one after another.
+    let day_ago = Timestamp::now().plus(-Duration::days(1));
+    let told = townhall_notify::count_since(
+        &mut tx,
+        mailer.council,
+        user.email.as_str(),
+        template,
+        day_ago,
+    )
+    .await?;
+    if told >= LOCK_NOTICES_PER_DAY {
+        return Ok(());
+    }
     match user.kind {
         UserKind::Resident => {
             email_link(
@@ -262,20 +284,13 @@ pub async fn tell_locked(
                 mailer,
                 &user,
                 TokenPurpose::ResetPassword,
-                "account-locked",
+                template,
                 &[("until", &until)],
             )
             .await?;
         }
         UserKind::Staff => {
-            send(
-                &mut tx,
-                mailer,
-                &user,
-                "staff-account-locked",
-                &[("until", &until)],
-            )
-            .await?;
+            send(&mut tx, mailer, &user, template, &[("until", &until)]).await?;
         }
     }
     tx.commit().await.map_err(StoreError::from)?;

@@ -12,8 +12,8 @@ mod template;
 mod transport;
 
 pub use outbox::{
-    deliver_pending, enqueue, enqueue_all, mailbox, sent_to, Channel, Notification, Outgoing,
-    Status,
+    count_since, deliver_pending, enqueue, enqueue_all, mailbox, sent_to, Channel, Notification,
+    Outgoing, Status,
 };
 pub use template::{Template, TemplateError, Templates};
 pub use transport::{Smtp, SmtpSettings, Transport};

@@ -249,6 +249,29 @@ pub async fn sent_to(
     Ok(rows.into_iter().filter_map(notification).collect())
 }
 
+/// How many messages from `template` were put in the outbox for
+/// `recipient` since `since`, in `tx`: for limits on how often someone is
+/// written to.
+pub async fn count_since(
+    tx: &mut Tx,
+    council: CouncilId,
+    recipient: &str,
+    template: &str,
+    since: Timestamp,
+) -> Result<i64, StoreError> {
+    let (n,): (i64,) = sql::query_as(
+        "SELECT COUNT(*) FROM notifications WHERE council_id = $1 AND recipient = $2 \
+         AND template_id = $3 AND created_at >= $4",
+    )
+    .bind(council.to_string())
+    .bind(recipient)
+    .bind(template)
+    .bind(since.to_db())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n)
+}
+
 /// The demo mailbox: every message delivered locally, newest first.
 pub async fn mailbox(
     store: &Store,

@@ -932,3 +932,37 @@ async fn a_known_device_has_its_own_tries_and_a_reset_forgets_every_device() {
         "the thief's browser is held by the lock like any other"
     );
 }
+
+#[tokio::test]
+async fn an_owner_hears_of_a_few_locks_a_day_not_of_every_one() {
+    let s = TestServer::start().await;
+    sign_up(&s, &s.client(), "omar@mail.example", "three random words").await;
+    // Four lock notices went out today already.
+    for n in 0..4 {
+        townhall_store::sql::query(
+            "INSERT INTO notifications (council_id, notification_id, channel, recipient, \
+             template_id, subject, body, status, created_at, updated_at) \
+             VALUES ($1, $2, 'email', 'omar@mail.example', 'account-locked', 's', 'b', \
+             'delivered', $3, $3)",
+        )
+        .bind(s.council.id.to_string())
+        .bind(format!("00000000-0000-7000-8000-00000000000{n}"))
+        .bind(townhall_types::Timestamp::now().to_db())
+        .execute(s.db.store.reader())
+        .await
+        .unwrap();
+    }
+    for _ in 0..5 {
+        signs_in(&s, &s.client(), "omar@mail.example", "not his password").await;
+    }
+    let (status, message) = answer(&s, "omar@mail.example").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(message.contains("too many times"), "{message}");
+    let (notices,): (i64,) = townhall_store::sql::query_as(
+        "SELECT COUNT(*) FROM notifications WHERE template_id = 'account-locked'",
+    )
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    assert_eq!(notices, 4, "the fifth lock of the day is not told");
+}
