@@ -27,12 +27,14 @@ mod work;
 pub use follow::{join, join_report};
 pub use intake::{Intake, IntakeError, Request, Retry};
 pub use locate::{locate, NotPlaced};
-pub use model::{Audience, Case, CaseEvent, CaseLocation, Channel, Contact, Location, Requester};
+pub use model::{
+    Audience, Case, CaseEvent, CaseLocation, Channel, Contact, Location, Requester, Submission,
+};
 pub use read::{
     booked_days, for_resident, nearby_open, open_as, open_case_with_team, own_case, permits_for,
     queue, residents_with_open_cases, team_of, HeldPermit, QueueFilter,
 };
-pub use submit::{check, make, make_paid, Submission};
+pub use submit::{check, make, make_paid};
 pub use work::{add_note, apply, assign, change_status, load, merge, StaffActor, Update, Work};
 
 use townhall_store::{Migration, StoreError};

@@ -2,8 +2,8 @@
 //! has happened to it since.
 
 use serde::{Deserialize, Serialize};
-use townhall_places::Whereabouts;
-use townhall_services::Answers;
+use townhall_places::{Council, Whereabouts};
+use townhall_services::{Answers, Service};
 use townhall_types::{CaseId, EmailAddress, TeamId, Timestamp, UserId};
 
 /// Who is asking.
@@ -200,6 +200,25 @@ pub struct CaseEvent {
     pub audience: Audience,
     /// Who did it, as shown to staff.
     pub actor: String,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// Everything needed to make a case.
+#[derive(Debug, Clone)]
+pub struct Submission<'a> {
+    /// The council.
+    pub council: &'a Council,
+    /// The service.
+    pub service: &'a Service,
+    /// The checked answers.
+    pub answers: Answers,
+    /// The location, found from the answers' location question.
+    pub location: Option<Location>,
+    /// Who is asking.
+    pub requester: Requester,
+    /// How it arrived.
+    pub channel: Channel,
     /// When.
     pub at: Timestamp,
 }

@@ -6,8 +6,7 @@ use townhall_services::{Service, Status};
 use townhall_store::Tx;
 use townhall_types::fill_placeholders;
 
-use crate::model::Case;
-use crate::submit::Submission;
+use crate::model::{Case, Submission};
 use crate::CaseError;
 
 /// Queues the status's message for whoever asked and everyone following the

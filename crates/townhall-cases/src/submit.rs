@@ -7,32 +7,13 @@ use townhall_notify::Templates;
 use townhall_places::Council;
 use townhall_services::eligibility::{self, Facts, Rule};
 use townhall_services::routing::route;
-use townhall_services::{Answer, Answers, FieldErrors, Service};
+use townhall_services::{Answer, Answers, FieldErrors};
 
 use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{CaseId, CouncilId, PaymentId, TeamId, Timestamp};
 
-use crate::model::{Audience, Case, Channel, Location, Requester};
+use crate::model::{Audience, Case, Channel, Requester, Submission};
 use crate::{events, notify, CaseError};
-
-/// Everything needed to make a case.
-#[derive(Debug, Clone)]
-pub struct Submission<'a> {
-    /// The council.
-    pub council: &'a Council,
-    /// The service.
-    pub service: &'a Service,
-    /// The checked answers.
-    pub answers: Answers,
-    /// The location, found from the answers' location question.
-    pub location: Option<Location>,
-    /// Who is asking.
-    pub requester: Requester,
-    /// How it arrived.
-    pub channel: Channel,
-    /// When.
-    pub at: Timestamp,
-}
 
 /// Why the submission would be refused, against the fields concerned (the
 /// whole request when the field is empty); empty when it is eligible. Pages

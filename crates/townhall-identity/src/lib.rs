@@ -17,6 +17,7 @@ pub mod api_keys;
 pub mod break_glass;
 pub mod devices;
 pub mod lockout;
+mod mail;
 pub mod passkeys;
 pub mod password;
 pub mod profiles;

@@ -16,7 +16,7 @@ use webauthn_rs_proto::ResidentKeyRequirement;
 
 use crate::accounts::{self, User};
 use crate::decode_err;
-use crate::recovery::{self, Mailer, RecoveryError};
+use crate::mail::{self, Mailer, RecoveryError};
 
 const CEREMONY_LIFETIME: Duration = Duration::minutes(5);
 
@@ -132,7 +132,7 @@ impl Passkeys {
         .execute(&mut *tx)
         .await
         .map_err(StoreError::from)?;
-        recovery::passkey_added(&mut tx, mailer, user).await?;
+        mail::passkey_added(&mut tx, mailer, user).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
     }

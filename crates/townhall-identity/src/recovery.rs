@@ -11,53 +11,23 @@
 //! always hears of a lock; locks (one per 15 minutes at most) bound those.
 
 use time::Duration;
-use townhall_notify::{Outgoing, Templates};
 use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{CouncilId, EmailAddress, Timestamp, UserId};
-use url::Url;
 
 use crate::accounts::{self, AccountError, NewAccount, User, UserKind};
 use crate::devices;
+use crate::mail::{email_link, send};
 use crate::profiles::{self, ResidentProfile};
 use crate::tokens::{self, TokenError, TokenPurpose};
 use crate::{passkeys, sessions};
+
+pub use crate::mail::{Mailer, RecoveryError};
 
 /// Emails with a reset link one address may be sent in an hour.
 pub const LINK_EMAILS_PER_HOUR: i64 = 3;
 
 /// How many lock notices an account's owner is sent in a day at most.
 pub const LOCK_NOTICES_PER_DAY: i64 = 4;
-
-/// How a council's account emails are made: its templates and name, and the
-/// public address their links lead to.
-#[derive(Debug, Clone, Copy)]
-pub struct Mailer<'a> {
-    /// The council's message templates.
-    pub templates: &'a Templates,
-    /// The council.
-    pub council: CouncilId,
-    /// Its name, as messages give it.
-    pub council_name: &'a str,
-    /// The site's public address, e.g. `https://riverside.example/`.
-    pub public_url: &'a Url,
-}
-
-/// Why an account command could not be done (beyond what it tells nobody).
-#[derive(Debug, thiserror::Error)]
-pub enum RecoveryError {
-    /// A template is missing or does not fit its values: a configuration fault.
-    #[error("an account email could not be made: {0}")]
-    Template(String),
-    /// The account could not be made.
-    #[error(transparent)]
-    Account(#[from] AccountError),
-    /// A link could not be made from the public address.
-    #[error("the public address cannot make links: {0}")]
-    Link(String),
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
 
 /// A resident signing up, with what they typed already checked. No
 /// password yet: it is chosen with the link sent to the address, so only
@@ -354,26 +324,6 @@ pub async fn reset_password(
     }))
 }
 
-/// Tells the owner a passkey was added, with what to do if it was not them
-/// (whoever got into the account could otherwise keep a way back in); in
-/// the transaction that adds it, so it is never added untold.
-pub(crate) async fn passkey_added(
-    tx: &mut Tx,
-    mailer: &Mailer<'_>,
-    user: &User,
-) -> Result<(), RecoveryError> {
-    let link = link(mailer, "forgot-password")?;
-    let when = Timestamp::now().human();
-    send(
-        tx,
-        mailer,
-        user,
-        "passkey-added",
-        &[("when", &when), ("link", link.as_str())],
-    )
-    .await
-}
-
 /// Whether one more email with a reset link may go to `email` now; counts
 /// it if so. Counts older than an hour are forgotten as it goes.
 async fn within_hourly_limit(
@@ -405,63 +355,4 @@ async fn within_hourly_limit(
         .execute(&mut **tx)
         .await?;
     Ok(true)
-}
-
-/// Issues a link for `purpose` and emails it to the account's owner with
-/// `template`, filled with the council, the link and `values`.
-async fn email_link(
-    tx: &mut Tx,
-    mailer: &Mailer<'_>,
-    user: &User,
-    purpose: TokenPurpose,
-    template: &str,
-    values: &[(&str, &str)],
-) -> Result<(), RecoveryError> {
-    let token = tokens::issue(tx, user.council, user.id, purpose).await?;
-    let mut link = link(
-        mailer,
-        match purpose {
-            TokenPurpose::VerifyEmail => "verify-email",
-            TokenPurpose::ResetPassword => "reset-password",
-        },
-    )?;
-    link.query_pairs_mut().append_pair("token", &token);
-    let mut all = vec![("link", link.as_str())];
-    all.extend_from_slice(values);
-    send(tx, mailer, user, template, &all).await
-}
-
-fn link(mailer: &Mailer<'_>, path: &str) -> Result<Url, RecoveryError> {
-    mailer
-        .public_url
-        .join(path)
-        .map_err(|e| RecoveryError::Link(e.to_string()))
-}
-
-/// Puts `template`, filled with the council's name and `values`, in the
-/// outbox for the account's owner.
-async fn send(
-    tx: &mut Tx,
-    mailer: &Mailer<'_>,
-    user: &User,
-    template: &str,
-    values: &[(&str, &str)],
-) -> Result<(), RecoveryError> {
-    let mut all = vec![("council", mailer.council_name)];
-    all.extend_from_slice(values);
-    let reference = user.id.to_string();
-    townhall_notify::enqueue_all(
-        tx,
-        mailer.templates,
-        &[Outgoing {
-            council: user.council,
-            template_id: template,
-            recipient: user.email.as_str(),
-            values: &all,
-            reference: Some(&reference),
-        }],
-    )
-    .await?
-    .map_err(|e| RecoveryError::Template(e.to_string()))?;
-    Ok(())
 }

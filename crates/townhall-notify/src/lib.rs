@@ -7,13 +7,14 @@
 //! names. A failure that may pass (a provider that is down, a full mailbox) is
 //! tried again after 1, 5, 30 and 120 minutes; a refusal (no such address) is not.
 
+mod message;
 mod outbox;
 mod template;
 mod transport;
 
+pub use message::{Channel, Status};
 pub use outbox::{
-    count_since, deliver_pending, enqueue, enqueue_all, mailbox, sent_to, Channel, Notification,
-    Outgoing, Status,
+    count_since, deliver_pending, enqueue, enqueue_all, mailbox, sent_to, Notification, Outgoing,
 };
 pub use template::{Template, TemplateError, Templates};
 pub use transport::{Smtp, SmtpSettings, Transport};

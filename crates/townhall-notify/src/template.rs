@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use townhall_types::fill_placeholders;
 
-use crate::Channel;
+use crate::message::Channel;
 
 /// A message template.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use townhall_types::CouncilId;
 
-use crate::Status;
+use crate::message::Status;
 
 /// How to reach the SMTP server.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

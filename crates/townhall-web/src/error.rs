@@ -128,7 +128,7 @@ impl IntoResponse for AppError {
 /// for the client (one per problem), and how long to wait before trying
 /// again. JSON routes render it as `{"error": {"code", "message"}}`
 /// ([`IntoResponse`]), Open311 routes as GeoReport's `errors` document
-/// (`open311::wire`). A failure of the server's own keeps its detail in the
+/// (`wire`). A failure of the server's own keeps its detail in the
 /// log: the client is told only that the server could not answer.
 #[derive(Debug)]
 pub struct ApiError {

@@ -3,7 +3,7 @@
 //! [`MOST`]) and withdraws those it no longer holds. Each record is linked
 //! at once, in memory and in the store, and answered with the person it
 //! belongs to. A key made with `townhall admin api-key create
-//! --index-system SYSTEM` may do this for that system and nothing else.
+//! --scope index:write:SYSTEM` may do this for that system and nothing else.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -3,10 +3,11 @@
 //! Domain crates know nothing of HTTP; this crate turns requests into calls on
 //! them. One process can serve several councils: each council is a [`Site`] with
 //! its own public address, and [`sites`] picks the site from the request's host
-//! name. Each request is authorised once, in [`auth`], by asking
-//! `townhall_authz::authorize`; forms are protected by [`csrf`]; every response
-//! carries the security headers of [`headers`]; errors become a page or JSON in
-//! one place, [`error`].
+//! name. Each request is authorised once by asking
+//! `townhall_authz::authorize`: for people in [`auth`], for API clients in
+//! [`caller`]; forms are protected by [`csrf`]; every response carries the
+//! security headers of [`headers`]; errors become a page ([`error::AppError`])
+//! or an API's answer ([`error::ApiError`]) in one place, [`error`].
 
 mod answers;
 mod api;

@@ -206,34 +206,114 @@ fn no_module_is_too_long_to_live_in() {
     );
 }
 
+/// The first segment of each path a `use`-style text names: `a::b` gives
+/// `a`, `{a, b::c, d as e}` gives `a`, `b`, `d`.
+fn first_segments(text: &str) -> Vec<String> {
+    let ident = |t: &str| -> String {
+        t.trim()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
+    match text.trim_start().strip_prefix('{') {
+        Some(group) => {
+            let mut depth = 0;
+            let mut parts = vec![String::new()];
+            for c in group.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => parts.push(String::new()),
+                    _ => {}
+                }
+                if let Some(last) = parts.last_mut() {
+                    last.push(c);
+                }
+            }
+            parts
+                .iter()
+                .map(|p| ident(p.trim_start_matches(',')))
+                .collect()
+        }
+        None => vec![ident(text)],
+    }
+}
+
+/// A crate's code without comments or tests.
+fn code_of(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let code = text.split("#[cfg(test)]").next().unwrap();
+    code.lines()
+        .map(|l| l.split("//").next().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The crate-level modules each module of `src` names in its code (not its
-/// comments or tests): `crate::x` anywhere in it makes it use `x`.
+/// comments or tests): `crate::x`, `crate::{x, y}`, `super::x` in a
+/// top-level module, and `crate::Item` where the crate root re-exports
+/// `Item` from `x`, make it use `x`.
 fn module_uses(src: &Path) -> BTreeMap<String, std::collections::BTreeSet<String>> {
-    let mut uses: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
-    for (_, path) in sources().into_iter().filter(|(_, p)| p.starts_with(src)) {
-        let relative = path.strip_prefix(src).unwrap();
-        let top = relative.components().next().unwrap().as_os_str();
-        let module = Path::new(top)
+    let files: Vec<PathBuf> = sources()
+        .into_values()
+        .filter(|p| p.starts_with(src))
+        .collect();
+    let module_of = |path: &Path| -> String {
+        let top = path.strip_prefix(src).unwrap().components().next().unwrap();
+        Path::new(top.as_os_str())
             .file_stem()
             .unwrap()
             .to_string_lossy()
-            .into_owned();
+            .into_owned()
+    };
+    let modules: std::collections::BTreeSet<String> = files.iter().map(|p| module_of(p)).collect();
+    // What the crate root re-exports, by the module it comes from.
+    let mut from: BTreeMap<String, String> = BTreeMap::new();
+    for root in ["lib.rs", "main.rs"] {
+        let root = src.join(root);
+        if !root.exists() {
+            continue;
+        }
+        for statement in code_of(&root).split("pub use ").skip(1) {
+            let statement = statement.split(';').next().unwrap();
+            let statement = statement.trim().trim_start_matches("crate::");
+            let Some((module, rest)) = statement.split_once("::") else {
+                continue;
+            };
+            if modules.contains(module) {
+                for item in first_segments(rest) {
+                    from.insert(item, module.to_owned());
+                }
+            }
+        }
+    }
+    let mut uses: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for path in &files {
+        let module = module_of(path);
         if module == "lib" || module == "main" {
             continue;
         }
-        let text = std::fs::read_to_string(&path).unwrap();
-        let code = text.split("#[cfg(test)]").next().unwrap();
-        let named = uses.entry(module.clone()).or_default();
-        for line in code.lines() {
-            let line = line.split("//").next().unwrap();
-            for (at, _) in line.match_indices("crate::") {
-                let other: String = line[at + "crate::".len()..]
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect();
-                if !other.is_empty() && other != module {
-                    named.insert(other);
-                }
+        let top_level = path.strip_prefix(src).unwrap().components().count() == 1;
+        let code = code_of(path);
+        let mut named = Vec::new();
+        for (at, _) in code.match_indices("crate::") {
+            named.extend(first_segments(&code[at + "crate::".len()..]));
+        }
+        if top_level {
+            for (at, _) in code.match_indices("super::") {
+                named.extend(first_segments(&code[at + "super::".len()..]));
+            }
+        }
+        let entry = uses.entry(module.clone()).or_default();
+        for name in named {
+            let other = if modules.contains(&name) {
+                Some(name)
+            } else {
+                from.get(&name).cloned()
+            };
+            if let Some(other) = other.filter(|o| *o != module) {
+                entry.insert(other);
             }
         }
     }
