@@ -82,8 +82,6 @@ pub enum Resource {
     StaffHome,
     /// The whole audit log.
     AuditLog,
-    /// Accounts, teams and configuration.
-    Administration,
     /// The consent decision API.
     ConsentDecisions,
     /// Reports made by apps (Open311 requests).
@@ -165,14 +163,6 @@ pub fn authorize(who: &Principal, action: Action, what: &Resource) -> Verdict {
             (S::DataProtectionOfficer, Action::Read) => Allow,
             _ => Forbidden,
         },
-        (Principal::Staff { role, .. }, R::Administration) => {
-            if *role == S::Administrator {
-                Allow
-            } else {
-                Forbidden
-            }
-        }
-        (Principal::Staff { .. }, R::ConsentDecisions) if action == Action::Read => Allow,
         (Principal::Staff { role, team, .. }, R::Case { team: of }) => match role {
             S::Caseworker | S::TeamLeader | S::CustomerServices if *team == Some(*of) => Allow,
             S::DataProtectionOfficer if action == Action::Read => Allow,
@@ -273,11 +263,8 @@ mod tests {
             (&cw, Read, &Resource::StaffHome, Allow),
             (&cw, Read, &theirs, Forbidden),
             (&cw, Read, &Resource::AuditLog, Forbidden),
-            (&cw, Read, &Resource::Administration, Forbidden),
             (&dpo, Read, &Resource::AuditLog, Allow),
             (&dpo, Write, &Resource::AuditLog, Forbidden),
-            (&admin, Read, &Resource::Administration, Allow),
-            (&admin, Write, &Resource::Administration, Allow),
             (&admin, Read, &Resource::AuditLog, Forbidden),
             (&api, Read, &Resource::ConsentDecisions, Allow),
             (&api, Write, &Resource::ConsentDecisions, Forbidden),
@@ -297,7 +284,7 @@ mod tests {
             (&admin, Write, &tax_records, Forbidden),
             (&resident, Write, &tax_records, Forbidden),
             (&anon, Write, &tax_records, SignInRequired),
-            (&cw, Read, &Resource::ConsentDecisions, Allow),
+            (&cw, Read, &Resource::ConsentDecisions, Forbidden),
             (&anon, Read, &housing_case, SignInRequired),
             (&cw, Read, &reviews, Allow),
             (&cw, Write, &reviews, Allow),

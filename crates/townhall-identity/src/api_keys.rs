@@ -69,11 +69,16 @@ pub async fn authenticate(
     .fetch_optional(store.reader())
     .await?;
     Ok(row.and_then(|(key_id, name, scopes, limit)| {
+        let scopes = ApiScopes::parse(&scopes)
+            .map_err(|e| {
+                tracing::warn!(key = %key_id, error = %e, "an API key's stored scopes cannot be read; it opens nothing");
+            })
+            .ok()?;
         Some(ApiClient {
             council,
             key_id,
             name,
-            scopes: ApiScopes::parse(&scopes).ok()?,
+            scopes,
             requests_per_minute: u32::try_from(limit).ok().and_then(NonZeroU32::new)?,
         })
     }))

@@ -86,3 +86,11 @@ impl Catalogue {
         self.services.iter().find(|s| s.id == id)
     }
 }
+
+/// This capability's manifest. Services are files, read and checked when a
+/// site starts: nothing is stored.
+pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
+    name: "services",
+    about: "services as data: questions, eligibility, routing, fees and bookings",
+    migrations: &[],
+};

@@ -110,7 +110,6 @@ impl Visitor {
                         | Resource::IndexReview { .. }
                         | Resource::SingleView { .. }
                         | Resource::AuditLog
-                        | Resource::Administration
                 ),
             }),
             Verdict::Forbidden => Err(AppError::Forbidden),

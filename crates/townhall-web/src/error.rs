@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 
 use crate::layout;
+use crate::wire::{Document, Format, Node};
 
 /// Everything a handler can fail with. Internal details are logged, never shown.
 #[derive(Debug, thiserror::Error)]
@@ -234,5 +235,52 @@ impl IntoResponse for ApiError {
                 .insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
         response
+    }
+}
+
+impl ApiError {
+    /// The errors as GeoReport v2's `errors` document, in `format`: each
+    /// with the HTTP status as its code, as the specification has it.
+    pub fn respond(&self, format: Format) -> Response {
+        let code = i64::from(self.status.as_u16());
+        let mut response = Document {
+            root: "errors",
+            body: Node::List(
+                "error",
+                self.messages
+                    .iter()
+                    .map(|m| {
+                        Node::Object(vec![
+                            ("code", Node::Integer(code)),
+                            ("description", Node::text(m.clone())),
+                        ])
+                    })
+                    .collect(),
+            ),
+        }
+        .respond(format, self.status);
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
+    }
+}
+
+/// The answer to a failure in the form the address's client reads:
+/// GeoReport's errors document on `/open311/` (JSON or XML, by the
+/// extension), JSON on `/api/` and at `.json` addresses, else the page.
+pub fn answer_for(path: &str, api: ApiError, page: AppError) -> Response {
+    if path.starts_with("/open311/") {
+        let format = match path.rsplit_once('.') {
+            Some((_, "xml")) => Format::Xml,
+            _ => Format::Json,
+        };
+        api.respond(format)
+    } else if path.starts_with("/api/") || path.ends_with(".json") {
+        api.into_response()
+    } else {
+        page.into_response()
     }
 }

@@ -252,6 +252,8 @@ pub async fn withdraw(
     )?;
     let client = caller.0;
     let live = state.site.index.clone().ok_or_else(no_index)?;
+    townhall_index::check_sent(live.policy(), &system)
+        .map_err(|e| ApiError::forbidden(e.to_string()))?;
     let by = By {
         actor: Actor::Partner(client.key_id.clone()),
         label: client.name.clone(),

@@ -300,30 +300,30 @@ pub fn app(
         .layer(tower_http::trace::TraceLayer::new_for_http())))
 }
 
-/// A method the route does not take: a page for people, JSON for the API.
+/// A method the route does not take: a page for people, the API's answer
+/// for API clients.
 async fn method_not_allowed(uri: axum::http::Uri) -> axum::response::Response {
-    if uri.path().starts_with("/api/") {
-        axum::response::IntoResponse::into_response(
-            error::ApiError::new(
-                axum::http::StatusCode::METHOD_NOT_ALLOWED,
-                "This method is not used here; the Allow header lists those that are",
-            )
-            .with_code("method_not_allowed"),
+    error::answer_for(
+        uri.path(),
+        error::ApiError::new(
+            axum::http::StatusCode::METHOD_NOT_ALLOWED,
+            "This method is not used here; the Allow header lists those that are",
         )
-    } else {
-        axum::response::IntoResponse::into_response(error::AppError::MethodNotAllowed)
-    }
+        .with_code("method_not_allowed"),
+        error::AppError::MethodNotAllowed,
+    )
 }
 
-/// An address nothing answers: a page for people, JSON for the API.
+/// An address nothing answers: a page for people, the API's answer for API
+/// clients.
 async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
-    if uri.path().starts_with("/api/") {
-        axum::response::IntoResponse::into_response(error::ApiError::not_found(
+    error::answer_for(
+        uri.path(),
+        error::ApiError::not_found(
             "Nothing answers at this address; /api/openapi.json lists what does",
-        ))
-    } else {
-        axum::response::IntoResponse::into_response(error::AppError::NotFound)
-    }
+        ),
+        error::AppError::NotFound,
+    )
 }
 
 /// Every page and endpoint of one site.

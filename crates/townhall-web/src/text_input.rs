@@ -12,13 +12,12 @@ use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::Request;
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 use townhall_types::text::{self, Refusal};
 
-use crate::error::{ApiError, AppError};
-use crate::wire::Format;
+use crate::error::{answer_for, ApiError, AppError};
 
 /// Text refused, and where it was.
 #[derive(Debug)]
@@ -90,14 +89,14 @@ pub async fn gate(request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     // The handlers' own limits still apply when they read the body again.
     let Ok(bytes) = to_bytes(body, crate::UPLOAD_LIMIT).await else {
-        return match path.starts_with("/open311/") {
-            true => open311_error(
-                &path,
+        return answer_for(
+            &path,
+            ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "the request is too large",
+                "The request is too large: send 10 MB or less",
             ),
-            false => AppError::TooLarge.into_response(),
-        };
+            AppError::TooLarge,
+        );
     };
     let cleaned = match kind {
         BodyKind::Form => clean_form(&bytes),
@@ -226,24 +225,14 @@ fn clean_value(value: &mut Value, at: &str) -> Result<bool, Refused> {
 
 /// The refusal in the form the caller reads.
 fn refusal(path: &str, r: &Refused) -> Response {
-    let message = r.message();
-    if path.starts_with("/open311/") {
-        open311_error(path, StatusCode::BAD_REQUEST, &message)
-    } else if path.starts_with("/api/") || path.ends_with(".json") {
-        ApiError::bad(message)
-            .with_code("invalid_text")
-            .into_response()
+    // Open311 names the parameter; JSON has a code of its own for it.
+    let api = ApiError::bad(r.message());
+    let api = if path.starts_with("/open311/") {
+        api
     } else {
-        AppError::BadRequest(r.page_message()).into_response()
-    }
-}
-
-fn open311_error(path: &str, status: StatusCode, message: &str) -> Response {
-    let format = match path.rsplit_once('.') {
-        Some((_, "xml")) => Format::Xml,
-        _ => Format::Json,
+        api.with_code("invalid_text")
     };
-    ApiError::new(status, message).respond(format)
+    answer_for(path, api, AppError::BadRequest(r.page_message()))
 }
 
 #[cfg(test)]

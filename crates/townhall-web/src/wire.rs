@@ -15,8 +15,6 @@ use quick_xml::Writer;
 use serde_json::{Map, Value};
 use townhall_types::text::printable;
 
-use crate::error::ApiError;
-
 /// The format asked for by the path's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -136,36 +134,6 @@ impl Document {
             self.render(format),
         )
             .into_response()
-    }
-}
-
-impl ApiError {
-    /// The errors as GeoReport v2's `errors` document, in `format`: each
-    /// with the HTTP status as its code, as the specification has it.
-    pub fn respond(&self, format: Format) -> Response {
-        let code = i64::from(self.status.as_u16());
-        let mut response = Document {
-            root: "errors",
-            body: Node::List(
-                "error",
-                self.messages
-                    .iter()
-                    .map(|m| {
-                        Node::Object(vec![
-                            ("code", Node::Integer(code)),
-                            ("description", Node::text(m.clone())),
-                        ])
-                    })
-                    .collect(),
-            ),
-        }
-        .respond(format, self.status);
-        if let Some(seconds) = self.retry_after {
-            response
-                .headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, seconds.into());
-        }
-        response
     }
 }
 

@@ -11,6 +11,7 @@ pub const CAPABILITIES: &[&Capability] = &[
     &townhall_audit::CAPABILITY,
     &townhall_identity::CAPABILITY,
     &townhall_consent::CAPABILITY,
+    &townhall_services::CAPABILITY,
     &townhall_notify::CAPABILITY,
     &townhall_cases::CAPABILITY,
     &townhall_payments::CAPABILITY,
