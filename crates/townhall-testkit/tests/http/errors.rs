@@ -103,9 +103,17 @@ async fn a_failure_of_the_servers_own_is_told_to_each_client_without_its_detail(
 async fn every_api_answers_in_its_own_form_where_nothing_answers() {
     let s = TestServer::start().await;
     let c = s.client();
-    let r = c.get(s.url("/open311/v2/nothing.xml")).send().await.unwrap();
+    let r = c
+        .get(s.url("/open311/v2/nothing.xml"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert!(r.text().await.unwrap().contains("<errors><error><code>404</code>"));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("<errors><error><code>404</code>"));
     let r = c
         .delete(s.url("/open311/v2/requests.json"))
         .send()
@@ -114,7 +122,11 @@ async fn every_api_answers_in_its_own_form_where_nothing_answers() {
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body[0]["code"], 405, "{body}");
-    let r = c.put(s.url("/api/v1/consent/decisions")).send().await.unwrap();
+    let r = c
+        .put(s.url("/api/v1/consent/decisions"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "method_not_allowed");
