@@ -77,8 +77,35 @@ pub struct Posted {
     pub files: Vec<UploadedFile>,
 }
 
+/// Why a posted form could not be read.
+#[derive(Debug)]
+pub enum FormError {
+    /// Not a form, or cut off: what the parser said is logged.
+    Unreadable,
+    /// Over the upload limit.
+    TooLarge,
+    /// A field's text was refused by the gate.
+    Refused(crate::text_input::Refused),
+}
+
+impl From<FormError> for AppError {
+    fn from(e: FormError) -> Self {
+        match e {
+            FormError::Unreadable => unreadable(),
+            FormError::TooLarge => AppError::TooLarge,
+            FormError::Refused(r) => AppError::BadRequest(r.page_message()),
+        }
+    }
+}
+
+impl axum::response::IntoResponse for FormError {
+    fn into_response(self) -> axum::response::Response {
+        AppError::from(self).into_response()
+    }
+}
+
 impl<S: Send + Sync> FromRequest<S> for Posted {
-    type Rejection = AppError;
+    type Rejection = FormError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let multipart = req
@@ -87,7 +114,9 @@ impl<S: Send + Sync> FromRequest<S> for Posted {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("multipart/form-data"));
         if !multipart {
-            let Form(fields) = Form::<Vec<(String, String)>>::from_request(req, state).await?;
+            let Form(fields) = Form::<Vec<(String, String)>>::from_request(req, state)
+                .await
+                .map_err(|_| FormError::Unreadable)?;
             return Ok(Posted {
                 fields,
                 files: Vec::new(),
@@ -95,17 +124,17 @@ impl<S: Send + Sync> FromRequest<S> for Posted {
         }
         let mut form = Multipart::from_request(req, state).await.map_err(|e| {
             tracing::info!(reason = %e.body_text(), "a form could not be read");
-            unreadable()
+            FormError::Unreadable
         })?;
         let mut posted = Posted {
             fields: Vec::new(),
             files: Vec::new(),
         };
         let broken = |e: axum::extract::multipart::MultipartError| match e.status() {
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE => FormError::TooLarge,
             _ => {
                 tracing::info!(reason = %e.body_text(), "a form could not be read");
-                unreadable()
+                FormError::Unreadable
             }
         };
         while let Some(part) = form.next_field().await.map_err(broken)? {
@@ -124,7 +153,7 @@ impl<S: Send + Sync> FromRequest<S> for Posted {
                 None => {
                     let text = part.text().await.map_err(broken)?;
                     let text = crate::text_input::clean(&name, &text)
-                        .map_err(|r| AppError::BadRequest(r.page_message()))?
+                        .map_err(FormError::Refused)?
                         .into_owned();
                     posted.fields.push((name, text));
                 }

@@ -144,4 +144,39 @@ async fn every_api_answers_in_its_own_form_where_nothing_answers() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // An app's form is answered for the app: the parameter named, not a page's words.
+    let form = reqwest::multipart::Form::new()
+        .text("service_code", "report-pothole")
+        .text("first_name", "Om\u{0}ar");
+    let r = c
+        .post(s.url("/open311/v2/requests.json"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        body[0]["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("first_name: contains a character"),
+        "{body}"
+    );
+    let r = c
+        .post(s.url("/open311/v2/requests.json"))
+        .header("content-type", "text/plain")
+        .body("service_code=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        body[0]["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("the body could not be read"),
+        "{body}"
+    );
 }

@@ -14,8 +14,8 @@ use townhall_types::{EmailAddress, Timestamp};
 use super::definition::{self, param, Params};
 use super::{allowed, check_jurisdiction, notice, offered, once_each, Asked};
 use crate::caller::{bearer, ApiCaller};
-use crate::error::{ApiError, AppError};
-use crate::form::Posted;
+use crate::error::ApiError;
+use crate::form::{FormError, Posted};
 use crate::wire::{Document, Format, Node};
 use crate::AppState;
 
@@ -29,7 +29,7 @@ pub(super) async fn create(
     State(state): State<AppState>,
     asked: Asked,
     headers: HeaderMap,
-    posted: Result<Posted, AppError>,
+    posted: Result<Posted, FormError>,
 ) -> Response {
     if asked.name != "requests" {
         let extension = match asked.format {
@@ -51,13 +51,18 @@ pub(super) async fn create(
     // A body that cannot be read is answered in the format asked, like any error.
     let posted = match posted {
         Ok(p) => p,
-        Err(AppError::TooLarge) => {
+        Err(FormError::TooLarge) => {
             return asked.answer(Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "the request is too large; media must be smaller than 10 MB",
             )))
         }
-        Err(e) => return asked.answer(Err(ApiError::bad(e.to_string()))),
+        Err(FormError::Refused(r)) => return asked.answer(Err(ApiError::bad(r.message()))),
+        Err(FormError::Unreadable) => {
+            return asked.answer(Err(ApiError::bad(
+                "the body could not be read: send the parameters as application/x-www-form-urlencoded, or as multipart/form-data with media",
+            )))
+        }
     };
     let mut params = asked.params.clone();
     params.extend(posted.fields);
