@@ -42,7 +42,6 @@
         if (!response.ok) {
           var problem = new Error((reply.error && reply.error.message) ||
             "Something went wrong. Try again, or sign in with your password");
-          problem.field = reply.error && reply.error.field;
           throw problem;
         }
         return reply;

@@ -571,6 +571,11 @@ async fn a_passkey_ceremony_is_one_try_and_each_start_counts() {
         last = post("/sign-in/passkey/start", "{}".into()).await.status();
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    // Told as every API tells it.
+    let r = post("/sign-in/passkey/start", "{}".into()).await;
+    assert_eq!(r.headers()["retry-after"], "300");
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "rate_limited", "{v}");
 }
 
 #[tokio::test]

@@ -29,31 +29,25 @@ pub struct Finish<C> {
     credential: C,
 }
 
-/// A JSON error for the script, with the field it belongs to when there is one.
-fn problem(status: StatusCode, field: Option<&str>, message: &str) -> Response {
-    (
-        status,
-        Json(serde_json::json!({"error": {"code": status.as_u16(), "field": field, "message": message}})),
-    )
-        .into_response()
-}
-
 fn bad_body(rejection: JsonRejection) -> Response {
     ApiError::bad(format!(
         "The request could not be read: {}",
         rejection.body_text()
     ))
-    .with_code("bad_request")
+    .with_code("invalid_body")
     .into_response()
 }
 
+/// What the script is told when a ceremony fails: why, for the person; the
+/// server's own failures only that it could not answer.
 fn passkey_problem(e: PasskeyError) -> Result<Response, AppError> {
-    match e {
-        PasskeyError::Store(e) => Err(e.into()),
-        PasskeyError::Config(detail) => Err(AppError::Internal(detail)),
-        PasskeyError::Notice(e) => Err(e.into()),
-        e => Ok(problem(StatusCode::BAD_REQUEST, None, &e.to_string())),
+    Ok(match e {
+        PasskeyError::Store(e) => ApiError::internal(e),
+        PasskeyError::Config(detail) => ApiError::internal(detail),
+        PasskeyError::Notice(e) => ApiError::internal(e),
+        e => ApiError::bad(e.to_string()),
     }
+    .into_response())
 }
 
 /// Starts adding a passkey to the signed-in resident's account.
@@ -120,11 +114,8 @@ pub async fn sign_in_start(
         .client_limits
         .begin(Budget::Passkey, Counted::Client(client))
     {
-        return Ok(problem(
-            StatusCode::TOO_MANY_REQUESTS,
-            None,
-            &AppError::TooManyRequests.to_string(),
-        ));
+        // The limits count the last 5 minutes.
+        return Ok(ApiError::too_many(300, AppError::TooManyRequests.to_string()).into_response());
     }
     match state
         .site
