@@ -5,6 +5,8 @@
 //! belongs to. A key made with `townhall admin api-key create
 //! --scope index:write:SYSTEM` may do this for that system and nothing else.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -13,8 +15,10 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use townhall_audit::Actor;
 use townhall_authz::{Action, Resource};
+use townhall_identity::api_keys::ApiClient;
 use townhall_index::fields::FIELDS;
-use townhall_index::live::{Arriving, By, Placed};
+
+use townhall_index::live::{Arriving, By, LiveIndex, Placed};
 use townhall_index::records::RecordKey;
 use townhall_index::IndexError;
 use townhall_linkage::record::RawPerson;
@@ -61,6 +65,26 @@ fn system_of(caller: &ApiCaller) -> Result<String, ApiError> {
     }
 }
 
+/// The key's holder and the council's index, when the one authorisation
+/// function lets the key write `system`'s records and `system` is one the
+/// council's systems send (never the accounts Townhall writes itself).
+fn writing(
+    state: &AppState,
+    caller: ApiCaller,
+    system: &str,
+) -> Result<(ApiClient, Arc<LiveIndex>), ApiError> {
+    caller.may(
+        Action::Write,
+        &Resource::IndexRecords {
+            system: system.to_owned(),
+        },
+    )?;
+    let live = state.site.index.clone().ok_or_else(no_index)?;
+    townhall_index::check_sent(live.policy(), system)
+        .map_err(|e| ApiError::forbidden(e.to_string()))?;
+    Ok((caller.0, live))
+}
+
 fn no_index() -> ApiError {
     ApiError::not_found("This council keeps no resident index")
 }
@@ -77,14 +101,7 @@ pub async fn send(
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let system = system_of(&caller)?;
-    caller.may(
-        Action::Write,
-        &Resource::IndexRecords {
-            system: system.clone(),
-        },
-    )?;
-    let client = caller.0;
-    let live = state.site.index.clone().ok_or_else(no_index)?;
+    let (client, live) = writing(&state, caller, &system)?;
     let body: Value = serde_json::from_slice(&body).map_err(|e| {
         ApiError::bad(format!("The body is not JSON: {e}")).with_code("invalid_body")
     })?;
@@ -112,8 +129,6 @@ pub async fn send(
             records.len()
         )));
     }
-    townhall_index::check_sent(live.policy(), &system)
-        .map_err(|e| ApiError::forbidden(e.to_string()))?;
     let declared: Vec<&str> = live
         .policy()
         .linkage
@@ -244,16 +259,7 @@ pub async fn withdraw(
     caller: ApiCaller,
     Path((system, record_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    caller.may(
-        Action::Write,
-        &Resource::IndexRecords {
-            system: system.clone(),
-        },
-    )?;
-    let client = caller.0;
-    let live = state.site.index.clone().ok_or_else(no_index)?;
-    townhall_index::check_sent(live.policy(), &system)
-        .map_err(|e| ApiError::forbidden(e.to_string()))?;
+    let (client, live) = writing(&state, caller, &system)?;
     let by = By {
         actor: Actor::Partner(client.key_id.clone()),
         label: client.name.clone(),
