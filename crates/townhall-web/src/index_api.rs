@@ -17,7 +17,6 @@ use townhall_audit::Actor;
 use townhall_authz::{Action, Resource};
 use townhall_identity::api_keys::ApiClient;
 use townhall_index::fields::FIELDS;
-
 use townhall_index::live::{Arriving, By, LiveIndex, Placed};
 use townhall_index::records::RecordKey;
 use townhall_index::IndexError;
