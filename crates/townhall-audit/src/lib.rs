@@ -25,6 +25,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     name: "audit",
     about: "the tamper-evident audit log",
     migrations: MIGRATIONS,
+    events: &[],
 };
 
 /// Schema for the audit log.

@@ -86,6 +86,8 @@ pub enum Resource {
     ConsentDecisions,
     /// Reports made by apps (Open311 requests).
     Reports,
+    /// The council's domain events, as the event feed gives them.
+    Events,
     /// One source system's records in the resident index, as the system
     /// sends and withdraws them.
     IndexRecords {
@@ -125,6 +127,7 @@ pub enum Verdict {
 pub fn needed_scope(action: Action, what: &Resource) -> Option<ApiScope> {
     match (action, what) {
         (Action::Read, Resource::ConsentDecisions) => Some(ApiScope::ConsentRead),
+        (Action::Read, Resource::Events) => Some(ApiScope::EventsRead),
         (Action::Write, Resource::Reports) => Some(ApiScope::Open311Write),
         (Action::Write, Resource::IndexRecords { system }) => Some(ApiScope::IndexWrite {
             system: system.clone(),
@@ -213,6 +216,7 @@ mod tests {
             ApiScopes::new([ApiScope::Open311Write, ApiScope::ConsentRead]).unwrap(),
         );
         let reporter = Principal::ApiClient(ApiScopes::new([ApiScope::Open311Write]).unwrap());
+        let listener = Principal::ApiClient(ApiScopes::new([ApiScope::EventsRead]).unwrap());
         let tax_writer = Principal::ApiClient(
             ApiScopes::new([ApiScope::IndexWrite {
                 system: "council_tax".into(),
@@ -274,6 +278,14 @@ mod tests {
             (&api, Write, &tax_records, Forbidden),
             (&reporter, Write, &Resource::Reports, Allow),
             (&reporter, Read, &Resource::ConsentDecisions, Forbidden),
+            (&reporter, Read, &Resource::Events, Forbidden),
+            (&listener, Read, &Resource::Events, Allow),
+            (&listener, Write, &Resource::Events, Forbidden),
+            (&listener, Write, &Resource::Reports, Forbidden),
+            (&listener, Read, &Resource::ConsentDecisions, Forbidden),
+            (&dpo, Read, &Resource::Events, Forbidden),
+            (&admin, Read, &Resource::Events, Forbidden),
+            (&anon, Read, &Resource::Events, SignInRequired),
             (&tax_writer, Write, &tax_records, Allow),
             (&tax_writer, Read, &tax_records, Forbidden),
             (&tax_writer, Write, &housing_records, Forbidden),

@@ -1,99 +1,104 @@
-//! A case's history: one row per thing that happened, numbered from 1. Every
-//! change to a case is recorded here, and each moves the council's count of
-//! changes ([`crate::public::version`]) in the same transaction.
+//! The domain events cases write: a case submitted, and its status changed.
+//! They name the case and its service, never the person who asked: a
+//! subscriber that needs them reads the case through this crate.
 
-use crate::model::Audience;
-use townhall_store::{sql, StoreError, Tx};
+use serde::{Deserialize, Serialize};
+use townhall_events::{Event, EventType, NewEvent};
 use townhall_types::{CaseId, CouncilId, Timestamp};
 
-/// One thing that happened to a case.
-pub(crate) struct Event<'a> {
-    pub kind: &'a str,
-    pub status: Option<&'a str>,
-    pub note: Option<&'a str>,
-    /// Who may read it.
-    pub audience: Audience,
-    pub actor: &'a str,
-    pub at: Timestamp,
+use crate::model::Case;
+use crate::CaseError;
+
+/// `case.submitted`, version 1: a request became a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseSubmitted {
+    /// The case.
+    pub case: CaseId,
+    /// Its reference, e.g. `RIV-000042`.
+    pub reference: String,
+    /// The service's id.
+    pub service: String,
+    /// The status it starts in.
+    pub status: String,
+    /// How it arrived: `online`, `assisted` or `open311`.
+    pub channel: String,
+    /// The code of the ward it is in, when it has a place.
+    pub ward: Option<String>,
 }
 
-/// Appends an event to the case's history.
-pub(crate) async fn record(
-    tx: &mut Tx,
+impl Event for CaseSubmitted {
+    const TYPE: EventType = EventType {
+        name: "case.submitted",
+        version: 1,
+        about: "A request became a case.",
+    };
+    fn subject(&self) -> String {
+        self.case.to_string()
+    }
+}
+
+/// `case.status_changed`, version 1: a case moved along its workflow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseStatusChanged {
+    /// The case.
+    pub case: CaseId,
+    /// Its reference.
+    pub reference: String,
+    /// The service's id.
+    pub service: String,
+    /// The status it left.
+    pub from: String,
+    /// The status it is in now.
+    pub to: String,
+    /// Whether that status closes it.
+    pub closed: bool,
+}
+
+impl Event for CaseStatusChanged {
+    const TYPE: EventType = EventType {
+        name: "case.status_changed",
+        version: 1,
+        about: "A case moved to another status of its service's workflow.",
+    };
+    fn subject(&self) -> String {
+        self.case.to_string()
+    }
+}
+
+/// The events cases write, for the manifest.
+pub(crate) const TYPES: &[EventType] = &[CaseSubmitted::TYPE, CaseStatusChanged::TYPE];
+
+/// The `case.submitted` event of `case`, made in `council` at `at`.
+pub(crate) fn submitted(
     council: CouncilId,
-    case: CaseId,
-    e: &Event<'_>,
-) -> Result<(), StoreError> {
-    let insert = sql::query(
-        "INSERT INTO case_events (council_id, case_id, seq, kind, status, note, public, published, actor, created_at) \
-         SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $6, $7, $8, $9 FROM case_events \
-         WHERE council_id = $1 AND case_id = $2",
-    )
-    .bind(council.to_string())
-    .bind(case.to_string());
-    bind_event(insert, e).execute(&mut **tx).await?;
-    changed(tx, council).await
+    case: &Case,
+    at: Timestamp,
+) -> Result<NewEvent, CaseError> {
+    let event = CaseSubmitted {
+        case: case.id,
+        reference: case.reference.clone(),
+        service: case.service.clone(),
+        status: case.status.clone(),
+        channel: case.channel.clone(),
+        ward: case.location.as_ref().and_then(|l| l.ward.clone()),
+    };
+    Ok(NewEvent::of(council, at, &event)?)
 }
 
-/// Writes the first event of each of `events`' new cases, in one statement.
-pub(crate) async fn record_first(
-    tx: &mut Tx,
-    events: &[(CouncilId, CaseId, Event<'_>)],
-) -> Result<(), StoreError> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let text = format!(
-        "INSERT INTO case_events (council_id, case_id, seq, kind, status, note, public, published, actor, created_at) \
-         VALUES {}",
-        townhall_store::placeholders(events.len(), 10)
-    );
-    let mut insert = sql::query(&text);
-    for (council, case, e) in events {
-        insert = bind_event(
-            insert
-                .bind(council.to_string())
-                .bind(case.to_string())
-                .bind(1_i64),
-            e,
-        );
-    }
-    insert.execute(&mut **tx).await?;
-    let mut councils: Vec<CouncilId> = Vec::new();
-    for (council, ..) in events {
-        if !councils.contains(council) {
-            councils.push(*council);
-        }
-    }
-    for council in councils {
-        changed(tx, council).await?;
-    }
-    Ok(())
-}
-
-/// Binds what an event says, after its case and number.
-fn bind_event<'q>(
-    query: sql::query::Query<'q, sql::Any, sql::any::AnyArguments<'q>>,
-    e: &Event<'q>,
-) -> sql::query::Query<'q, sql::Any, sql::any::AnyArguments<'q>> {
-    query
-        .bind(e.kind)
-        .bind(e.status)
-        .bind(e.note)
-        .bind(i64::from(e.audience.flags().0))
-        .bind(i64::from(e.audience.flags().1))
-        .bind(e.actor)
-        .bind(e.at.to_db())
-}
-
-/// Moves the council's count of changes on by one.
-async fn changed(tx: &mut Tx, council: CouncilId) -> Result<(), StoreError> {
-    sql::query(
-        "INSERT INTO case_counters (council_id, last, changes) VALUES ($1, 0, 1) \
-         ON CONFLICT (council_id) DO UPDATE SET changes = case_counters.changes + 1",
-    )
-    .bind(council.to_string())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+/// The `case.status_changed` event of `case`, which was in `from`.
+pub(crate) fn status_changed(
+    council: CouncilId,
+    case: &Case,
+    from: &str,
+    at: Timestamp,
+) -> Result<NewEvent, CaseError> {
+    let event = CaseStatusChanged {
+        case: case.id,
+        reference: case.reference.clone(),
+        service: case.service.clone(),
+        from: from.to_owned(),
+        to: case.status.clone(),
+        closed: case.closed,
+    };
+    Ok(NewEvent::of(council, at, &event)?)
 }

@@ -9,7 +9,7 @@ use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{CaseId, CouncilId, Timestamp};
 
 use crate::model::{Audience, Case, Requester};
-use crate::{events, CaseError};
+use crate::{history, CaseError};
 
 /// A report of a problem already reported: `who` joins `case` ([`join`]) in
 /// a transaction of its own.
@@ -86,11 +86,11 @@ pub async fn join(
         .clone()
         .unwrap_or_else(|| "Someone without an account".to_owned());
     let note = "Also reported by another person, who now follows this case";
-    events::record(
+    history::record(
         tx,
         council.id,
         case.id,
-        &events::Event {
+        &history::Event {
             kind: "joined",
             status: None,
             note: Some(note),

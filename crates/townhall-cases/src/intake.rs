@@ -6,9 +6,6 @@
 //! the request is answered only once its case is durable. A client's
 //! `Idempotency-Key` is remembered in the same transaction as the case it made.
 
-use std::sync::Arc;
-
-use townhall_notify::Templates;
 use townhall_places::Council;
 use townhall_services::{Answers, FieldErrors, Service};
 use townhall_store::{Batch, Batcher, Store, StoreError, Tx};
@@ -23,9 +20,9 @@ use crate::{idempotency, CaseError, Submission};
 pub struct Intake(Batcher<Cases>);
 
 impl Intake {
-    /// Makes cases in `store`, with messages from `templates`.
-    pub fn new(store: &Store, templates: Arc<Templates>) -> Self {
-        Self(Batcher::new(store, Cases { templates }))
+    /// Makes cases in `store`.
+    pub fn new(store: &Store) -> Self {
+        Self(Batcher::new(store, Cases))
     }
 
     /// Makes the request's case, answering once it is committed.
@@ -90,9 +87,7 @@ impl From<StoreError> for IntakeError {
 
 /// Making the cases of the requests that arrived together.
 #[derive(Debug)]
-struct Cases {
-    templates: Arc<Templates>,
-}
+struct Cases;
 
 impl Batch for Cases {
     type Item = Request;
@@ -134,9 +129,7 @@ impl Batch for Cases {
                 at: r.at,
             })
             .collect();
-        let mut made = submit_all(tx, &self.templates, &submissions)
-            .await?
-            .into_iter();
+        let mut made = submit_all(tx, &submissions).await?.into_iter();
         let mut answers = Vec::with_capacity(requests.len());
         for (r, repeated) in requests.iter().zip(repeated) {
             if repeated {

@@ -1,32 +1,40 @@
 //! Cases: every submission to a service becomes one.
 //!
-//! [`submit`] checks eligibility, routes the case with the service's rules
-//! (recording why), gives it a reference and a deadline, records it in the audit
-//! log and queues the first message, all in the caller's transaction. Staff move
-//! it through the service's workflow ([`change_status`]), write internal or
-//! public notes and assign it; each change is in the case's history and the
-//! audit log. Staff read a case only through [`open_as`], which audits the read.
-//! Photos are [`attachments`]: checked and cleaned on upload, claimed by the case.
-//! Requests from machine clients go through [`Intake`], which commits the cases
-//! arriving together in one transaction.
+//! [`make`] checks eligibility, routes the case with the service's rules
+//! (recording why), gives it a reference and a deadline and records it in
+//! the audit log, in one transaction. Staff work on it through [`apply`]:
+//! moving it through the service's workflow, writing internal or public
+//! notes, assigning it, merging a duplicate; each change is in the case's
+//! history and the audit log. Staff read a case only through [`open_as`],
+//! which audits the read. Photos are [`attachments`]: checked and cleaned on
+//! upload, claimed by the case. Requests from machine clients go through
+//! [`Intake`], which commits the cases arriving together in one transaction.
+//!
+//! A case made writes [`CaseSubmitted`] and a status changed
+//! [`CaseStatusChanged`], last in the transaction that made the change.
+//! [`CaseMessages`] subscribes to them and queues each status's message for
+//! whoever asked and everyone following the case.
 
 pub mod attachments;
 mod events;
 mod follow;
+mod history;
 pub mod idempotency;
 mod intake;
 mod locate;
+mod messages;
 mod model;
-mod notify;
 pub mod public;
 mod read;
 mod row;
 mod submit;
 mod work;
 
+pub use events::{CaseStatusChanged, CaseSubmitted};
 pub use follow::{join, join_report};
 pub use intake::{Intake, IntakeError, Request, Retry};
 pub use locate::{locate, NotPlaced};
+pub use messages::CaseMessages;
 pub use model::{
     Audience, Case, CaseEvent, CaseLocation, Channel, Contact, Location, Requester, Submission,
 };
@@ -35,7 +43,7 @@ pub use read::{
     queue, residents_with_open_cases, team_of, HeldPermit, QueueFilter,
 };
 pub use submit::{check, make, make_paid};
-pub use work::{add_note, apply, assign, change_status, load, merge, StaffActor, Update, Work};
+pub use work::{apply, load, StaffActor, Update, Work};
 
 use townhall_store::{Migration, StoreError};
 
@@ -44,6 +52,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     name: "cases",
     about: "requests from residents and apps, and the work on them",
     migrations: MIGRATIONS,
+    events: events::TYPES,
 };
 
 /// Schema for cases, their history, permits and the people following them.
@@ -107,4 +116,7 @@ pub enum CaseError {
     /// There is no such case.
     #[error("there is no such case")]
     NotFound,
+    /// An event could not be written.
+    #[error(transparent)]
+    Event(#[from] townhall_events::EventError),
 }

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
-use townhall_notify::Templates;
 use townhall_places::Council;
 use townhall_services::eligibility::{self, Facts, Rule};
 use townhall_services::routing::route;
@@ -13,7 +12,7 @@ use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{CaseId, CouncilId, PaymentId, TeamId, Timestamp};
 
 use crate::model::{Audience, Case, Channel, Requester, Submission};
-use crate::{events, notify, CaseError};
+use crate::{events, history, CaseError};
 
 /// Why the submission would be refused, against the fields concerned (the
 /// whole request when the field is empty); empty when it is eligible. Pages
@@ -67,10 +66,9 @@ async fn refusals_among(
 /// Makes the case, or says which answers make the request ineligible.
 pub(crate) async fn submit(
     tx: &mut Tx,
-    templates: &Templates,
     s: &Submission<'_>,
 ) -> Result<Result<Case, FieldErrors>, CaseError> {
-    submit_all(tx, templates, std::slice::from_ref(s))
+    submit_all(tx, std::slice::from_ref(s))
         .await?
         .pop()
         .ok_or_else(|| CaseError::Workflow("no outcome for a submission".into()))
@@ -88,11 +86,10 @@ pub async fn check(store: &Store, s: &Submission<'_>) -> Result<FieldErrors, Sto
 /// was refused (nothing is then written).
 pub async fn make(
     store: &Store,
-    templates: &Templates,
     s: &Submission<'_>,
 ) -> Result<Result<Case, FieldErrors>, CaseError> {
     let mut tx = store.begin().await?;
-    let made = submit(&mut tx, templates, s).await?;
+    let made = submit(&mut tx, s).await?;
     if made.is_ok() {
         tx.commit().await.map_err(StoreError::from)?;
     }
@@ -106,7 +103,6 @@ pub async fn make(
 /// payment is marked due a refund.
 pub async fn make_paid(
     store: &Store,
-    templates: &Templates,
     council: CouncilId,
     payment: PaymentId,
     checked: Result<&Submission<'_>, FieldErrors>,
@@ -114,7 +110,7 @@ pub async fn make_paid(
     let refused = match checked {
         Ok(s) => {
             let mut tx = store.begin().await?;
-            match submit(&mut tx, templates, s).await? {
+            match submit(&mut tx, s).await? {
                 Ok(case) => {
                     townhall_payments::settle(
                         &mut tx,
@@ -148,7 +144,6 @@ pub async fn make_paid(
 /// written in one statement.
 pub(crate) async fn submit_all(
     tx: &mut Tx,
-    templates: &Templates,
     submissions: &[Submission<'_>],
 ) -> Result<Vec<Result<Case, FieldErrors>>, CaseError> {
     let mut outcomes = Vec::with_capacity(submissions.len());
@@ -207,7 +202,7 @@ pub(crate) async fn submit_all(
         .iter()
         .map(|s| actor(&s.requester, &s.channel))
         .collect();
-    let first_events: Vec<(CouncilId, CaseId, events::Event<'_>)> = cases
+    let first_events: Vec<(CouncilId, CaseId, history::Event<'_>)> = cases
         .iter()
         .zip(&eligible)
         .zip(&labels)
@@ -215,7 +210,7 @@ pub(crate) async fn submit_all(
             (
                 s.council.id,
                 case.id,
-                events::Event {
+                history::Event {
                     kind: "created",
                     status: Some(&case.status),
                     note: None,
@@ -226,7 +221,7 @@ pub(crate) async fn submit_all(
             )
         })
         .collect();
-    events::record_first(tx, &first_events).await?;
+    history::record_first(tx, &first_events).await?;
     let audit: Vec<AuditEvent> = cases
         .iter()
         .zip(&eligible)
@@ -248,8 +243,12 @@ pub(crate) async fn submit_all(
         })
         .collect();
     townhall_audit::append_all(tx, &audit).await?;
-    let made: Vec<(&Submission<'_>, &Case)> = eligible.iter().copied().zip(&cases).collect();
-    notify::first_messages(tx, templates, &made).await?;
+    let submitted = cases
+        .iter()
+        .zip(&eligible)
+        .map(|(case, s)| events::submitted(s.council.id, case, s.at))
+        .collect::<Result<Vec<_>, _>>()?;
+    townhall_events::record(tx, &submitted).await?;
     let mut cases = cases.into_iter();
     Ok(outcomes
         .into_iter()

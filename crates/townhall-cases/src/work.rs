@@ -9,7 +9,7 @@ use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{CaseId, PermitId, Timestamp, UserId};
 
 use crate::model::{Audience, Case, Requester};
-use crate::{events, notify, row, CaseError};
+use crate::{events, history, row, CaseError};
 
 /// A member of staff acting on a case.
 #[derive(Debug, Clone)]
@@ -71,12 +71,10 @@ pub async fn apply(
     let service = services.get(&case.service).ok_or_else(|| {
         CaseError::Workflow(format!("service {} is no longer configured", case.service))
     })?;
+    let from = case.status.clone();
     match work {
         Work::Status { to, update } => {
-            change_status(
-                &mut tx, templates, council, service, &mut case, to, update, by, at,
-            )
-            .await?
+            change_status(&mut tx, council, service, &mut case, to, update, by, at).await?
         }
         Work::Note { text, audience } => {
             add_note(&mut tx, council, &case, text, audience, by, at).await?
@@ -91,6 +89,10 @@ pub async fn apply(
             )
             .await?
         }
+    }
+    if case.status != from {
+        let changed = events::status_changed(council.id, &case, &from, at)?;
+        townhall_events::record(&mut tx, &[changed]).await?;
     }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
@@ -155,9 +157,8 @@ pub struct Update<'a> {
 /// sees and is sent. Issues the service's permit when `to` is the status
 /// that issues it.
 #[allow(clippy::too_many_arguments)]
-pub async fn change_status(
+pub(crate) async fn change_status(
     tx: &mut Tx,
-    templates: &Templates,
     council: &Council,
     service: &Service,
     case: &mut Case,
@@ -203,11 +204,11 @@ pub async fn change_status(
             "an update must be {NOTE_MAX_CHARS} characters or fewer"
         )));
     }
-    events::record(
+    history::record(
         tx,
         council.id,
         case.id,
-        &events::Event {
+        &history::Event {
             kind: "status",
             status: Some(to),
             note: update,
@@ -239,11 +240,11 @@ pub async fn change_status(
         .map_err(StoreError::from)?;
     }
     audit(tx, council, case, by, &["status"], "working on the request").await?;
-    notify::status_message(tx, templates, council, service, case, status, update).await
+    Ok(())
 }
 
 /// Adds a note for `audience`: staff only, the reporter too, or everyone.
-pub async fn add_note(
+pub(crate) async fn add_note(
     tx: &mut Tx,
     council: &Council,
     case: &Case,
@@ -261,11 +262,11 @@ pub async fn add_note(
             "a note must be {NOTE_MAX_CHARS} characters or fewer"
         )));
     }
-    events::record(
+    history::record(
         tx,
         council.id,
         case.id,
-        &events::Event {
+        &history::Event {
             kind: "note",
             status: None,
             note: Some(text),
@@ -284,7 +285,7 @@ pub async fn add_note(
 /// it moves to the service's status marked `external = "duplicate"`, records
 /// which case it duplicates, and its reporter follows `into` from then on.
 #[allow(clippy::too_many_arguments)]
-pub async fn merge(
+pub(crate) async fn merge(
     tx: &mut Tx,
     templates: &Templates,
     council: &Council,
@@ -320,7 +321,6 @@ pub async fn merge(
     let note = format!("Merged into {}", into.reference);
     change_status(
         tx,
-        templates,
         council,
         service,
         duplicate,
@@ -367,7 +367,7 @@ pub async fn merge(
 }
 
 /// Gives the case to a member of staff, or to nobody.
-pub async fn assign(
+pub(crate) async fn assign(
     tx: &mut Tx,
     council: &Council,
     case: &mut Case,
@@ -390,11 +390,11 @@ pub async fn assign(
         Some((_, name)) => format!("Assigned to {name}"),
         None => "Unassigned".to_owned(),
     };
-    events::record(
+    history::record(
         tx,
         council.id,
         case.id,
-        &events::Event {
+        &history::Event {
             kind: "assigned",
             status: None,
             note: Some(&note),

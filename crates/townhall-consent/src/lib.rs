@@ -7,11 +7,13 @@
 //! point every other part of Townhall asks before personal data leaves its home.
 
 mod decision;
+mod events;
 mod policy;
 mod receipt;
 mod records;
 
 pub use decision::{decide, decide_for_partner, Decision, DecisionRequest, Undeclared};
+pub use events::{ConsentGiven, ConsentWithdrawn};
 pub use policy::{Default as ConsentDefault, LegalBasis, Policy, PolicyError, Purpose, Recipient};
 pub use receipt::receipt;
 pub use records::{history, record, record_all, Change, Choice, ConsentRecord, Method};
@@ -23,6 +25,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     name: "consent",
     about: "residents' consent, and the one decision point",
     migrations: MIGRATIONS,
+    events: events::TYPES,
 };
 
 /// Schema for consent records.

@@ -1,6 +1,9 @@
 //! The history of residents' choices. Rows are only ever added.
 
+use townhall_events::NewEvent;
 use townhall_store::{sql, Store, StoreError, Tx};
+
+use crate::events::{ConsentGiven, ConsentWithdrawn};
 use townhall_types::{ConsentRecordId, CouncilId, Timestamp, UserId};
 
 /// What the resident chose.
@@ -61,7 +64,8 @@ pub struct ConsentRecord {
     pub recorded_by: String,
 }
 
-/// Appends a choice to the resident's history.
+/// Appends a choice to the resident's history, and writes its event
+/// ([`ConsentGiven`] or [`ConsentWithdrawn`]) last.
 #[allow(clippy::too_many_arguments)]
 pub async fn record(
     tx: &mut Tx,
@@ -100,6 +104,30 @@ pub async fn record(
     .bind(recorded_by)
     .execute(&mut **tx)
     .await?;
+    let event = match choice {
+        Choice::Granted => NewEvent::of(
+            council,
+            rec.recorded_at,
+            &ConsentGiven {
+                decision: rec.id,
+                purpose: rec.purpose.clone(),
+                recipient: rec.recipient.clone(),
+                valid_until,
+                method: method.as_str().to_owned(),
+            },
+        ),
+        Choice::Withdrawn => NewEvent::of(
+            council,
+            rec.recorded_at,
+            &ConsentWithdrawn {
+                decision: rec.id,
+                purpose: rec.purpose.clone(),
+                recipient: rec.recipient.clone(),
+                method: method.as_str().to_owned(),
+            },
+        ),
+    }?;
+    townhall_events::record(tx, &[event]).await?;
     Ok(rec)
 }
 

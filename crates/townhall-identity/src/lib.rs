@@ -36,6 +36,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     name: "identity",
     about: "accounts, sign-in, sessions, passkeys, staff and API keys",
     migrations: MIGRATIONS,
+    events: &[],
 };
 
 /// Schema for accounts, sessions, passkeys and staff.

@@ -13,6 +13,7 @@
 //! arrive.
 
 pub mod batch;
+mod events;
 pub mod fields;
 pub mod files;
 pub mod import;
@@ -34,6 +35,7 @@ use townhall_linkage::record::Person;
 use townhall_store::{Migration, Store, StoreError};
 use townhall_types::CouncilId;
 
+pub use crate::events::{RecordLinked, Relinked};
 use crate::records::RecordKey;
 
 /// A run's stages, told to the store's progress (which a command line shows
@@ -79,6 +81,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     name: "index",
     about: "the single resident index: records linked into persons",
     migrations: MIGRATIONS,
+    events: events::TYPES,
 };
 
 /// Schema for the index.

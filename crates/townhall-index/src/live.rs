@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
+use townhall_events::NewEvent;
 use townhall_linkage::blocking::Mode;
 use townhall_linkage::column::Column;
 use townhall_linkage::frequency::TermFrequencies;
@@ -260,7 +261,7 @@ impl LiveIndex {
             affected.push(id);
         }
         let changes = state.settle(&affected);
-        state.write(&mut tx, self.council, &changes).await?;
+        let linked = state.write(&mut tx, self.council, &changes).await?;
         let now = Timestamp::now().to_db();
         let index = state.index.as_ref();
         // Only pairs across two persons need a reviewer.
@@ -295,6 +296,7 @@ impl LiveIndex {
             probability: state.index.as_ref().map_or(1.0, |i| i.confidence(id)),
             review: review.len(),
         };
+        townhall_events::record(&mut tx, &linked).await?;
         tx.commit().await?;
         Ok(placed)
     }
@@ -362,10 +364,11 @@ impl LiveIndex {
         .await?;
         let affected = state.withdraw(id);
         let changes = state.settle(&affected);
-        state.write(&mut tx, self.council, &changes).await?;
+        let linked = state.write(&mut tx, self.council, &changes).await?;
         let purpose = "a record withdrawn by the system that held it";
         self.audit(&mut tx, by, key, None, Action::Delete, purpose)
             .await?;
+        townhall_events::record(&mut tx, &linked).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -422,7 +425,8 @@ impl LiveIndex {
         };
         let changes = state.settle(&affected);
         let mut tx = store.begin().await?;
-        state.write(&mut tx, council, &changes).await?;
+        let linked = state.write(&mut tx, council, &changes).await?;
+        townhall_events::record(&mut tx, &linked).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -565,7 +569,8 @@ impl State {
         let all: Vec<u32> = (0..state.keys.len() as u32).collect();
         let changes = state.settle(&all);
         let mut tx = store.begin().await?;
-        state.write(&mut tx, council, &changes).await?;
+        let linked = state.write(&mut tx, council, &changes).await?;
+        townhall_events::record(&mut tx, &linked).await?;
         tx.commit().await?;
         Ok(state)
     }
@@ -637,7 +642,7 @@ impl State {
         tx: &mut Tx,
         council: CouncilId,
         changes: &[(u32, PersonId, f64)],
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<NewEvent>, StoreError> {
         for (m, person, probability) in changes {
             let key = &self.keys[*m as usize];
             sql::query(
@@ -652,7 +657,12 @@ impl State {
             .execute(&mut **tx)
             .await?;
         }
-        Ok(())
+        Ok(crate::events::linked(
+            council,
+            changes
+                .iter()
+                .map(|(m, person, p)| (&self.keys[*m as usize], *person, *p)),
+        )?)
     }
 
     /// The explanation of the pair `a`, `b` as JSON, `a` first when

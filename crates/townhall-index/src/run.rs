@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
+use townhall_events::NewEvent;
 use townhall_linkage::blocking::Mode;
 use townhall_linkage::link::{link_with, Decision, SelfAsserted, Settings};
 use townhall_linkage::record::Person;
@@ -14,6 +15,7 @@ use townhall_linkage::train::Report;
 use townhall_store::{sql, Progress, Store, StoreError};
 use townhall_types::{CouncilId, PersonId, ReviewId, Timestamp};
 
+use crate::events::Relinked;
 use crate::policy::{Details, IndexPolicy};
 use crate::records::{self, RecordKey};
 
@@ -328,6 +330,15 @@ pub async fn run(
         .purpose("linking each person's records across the council's systems"),
     )
     .await?;
+    let relinked = NewEvent::of(
+        council,
+        Timestamp::now(),
+        &Relinked {
+            records: summary.records as u64,
+            persons: summary.persons as u64,
+        },
+    )?;
+    townhall_events::record(&mut tx, &[relinked]).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(summary)
 }

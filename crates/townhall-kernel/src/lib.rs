@@ -4,11 +4,18 @@
 //!
 //! A capability is one crate (places, audit, identity, consent, notify,
 //! cases, payments, the resident index, …). Today its manifest names its
-//! schema; its configuration files, routes, permissions, demo seed,
-//! commands and background jobs are to join it, so that a new capability is
-//! a crate and one line in the binary's list.
+//! schema and the domain events it writes; its configuration files, routes,
+//! permissions, demo seed, commands and background jobs are to join it, so
+//! that a new capability is a crate and one line in the binary's list.
+//!
+//! The kernel's own schema is the domain events' outbox
+//! ([`townhall_events`]), which every capability writes to.
 
+use townhall_events::EventType;
 use townhall_store::Migration;
+
+/// The name the kernel's own migrations and events are claimed under.
+const KERNEL: &str = "kernel";
 
 /// What one capability provides.
 #[derive(Debug)]
@@ -20,6 +27,9 @@ pub struct Capability {
     /// Its schema: the migrations it owns. Every version is the platform's
     /// (`YYYYMMDDNN`), claimed by one capability once.
     pub migrations: &'static [Migration],
+    /// The domain events it writes; each type and version is claimed by one
+    /// capability.
+    pub events: &'static [EventType],
 }
 
 /// Why a list of capabilities does not make a platform.
@@ -44,6 +54,16 @@ pub enum KernelError {
         /// Its migration.
         second_migration: &'static str,
     },
+    /// Two capabilities declare the same event type.
+    #[error("event type {cloud_type} is declared by '{first}' and by '{second}'")]
+    SameEvent {
+        /// Its CloudEvents type.
+        cloud_type: String,
+        /// The capability that declares it first.
+        first: &'static str,
+        /// The capability that declares it again.
+        second: &'static str,
+    },
 }
 
 /// The capabilities a deployment runs, checked together.
@@ -58,6 +78,11 @@ impl Platform {
     pub fn new(capabilities: &[&'static Capability]) -> Result<Self, KernelError> {
         let mut names = std::collections::HashSet::new();
         let mut versions: std::collections::HashMap<i64, (&'static str, &'static str)> =
+            townhall_events::MIGRATIONS
+                .iter()
+                .map(|m| (m.version, (KERNEL, m.name)))
+                .collect();
+        let mut events: std::collections::HashMap<String, &'static str> =
             std::collections::HashMap::new();
         for c in capabilities {
             if !names.insert(c.name) {
@@ -75,6 +100,15 @@ impl Platform {
                     });
                 }
             }
+            for e in c.events {
+                if let Some(first) = events.insert(e.cloud_type(), c.name) {
+                    return Err(KernelError::SameEvent {
+                        cloud_type: e.cloud_type(),
+                        first,
+                        second: c.name,
+                    });
+                }
+            }
         }
         Ok(Platform {
             capabilities: capabilities.to_vec(),
@@ -86,13 +120,23 @@ impl Platform {
         &self.capabilities
     }
 
-    /// Every capability's migrations (the store applies them in version
-    /// order).
+    /// The kernel's migrations and every capability's (the store applies
+    /// them in version order).
     pub fn migrations(&self) -> Vec<Migration> {
-        self.capabilities
+        townhall_events::MIGRATIONS
             .iter()
-            .flat_map(|c| c.migrations.iter().copied())
+            .copied()
+            .chain(
+                self.capabilities
+                    .iter()
+                    .flat_map(|c| c.migrations.iter().copied()),
+            )
             .collect()
+    }
+
+    /// Every domain event type the platform's capabilities write.
+    pub fn events(&self) -> impl Iterator<Item = &'static EventType> + '_ {
+        self.capabilities.iter().flat_map(|c| c.events.iter())
     }
 }
 
@@ -108,6 +152,7 @@ mod tests {
             "places",
             "CREATE TABLE a (x TEXT)",
         )],
+        events: &[],
     };
     const AUDIT: Capability = Capability {
         name: "audit",
@@ -117,6 +162,12 @@ mod tests {
             "audit",
             "CREATE TABLE b (x TEXT)",
         )],
+        events: &[BELL],
+    };
+    const BELL: EventType = EventType {
+        name: "bell.rang",
+        version: 1,
+        about: "A bell rang.",
     };
     const CLASHING: Capability = Capability {
         name: "cases",
@@ -126,6 +177,13 @@ mod tests {
             "cases",
             "CREATE TABLE c (x TEXT)",
         )],
+        events: &[],
+    };
+    const ECHO: Capability = Capability {
+        name: "echo",
+        about: "echoes",
+        migrations: &[],
+        events: &[BELL],
     };
 
     #[test]
@@ -133,7 +191,9 @@ mod tests {
         let p = Platform::new(&[&PLACES, &AUDIT]).unwrap();
         assert_eq!(p.capabilities().len(), 2);
         let versions: Vec<i64> = p.migrations().iter().map(|m| m.version).collect();
-        assert_eq!(versions, [2026010101, 2026010201]);
+        let kernel = townhall_events::MIGRATIONS[0].version;
+        assert_eq!(versions, [kernel, 2026010101, 2026010201]);
+        assert_eq!(p.events().count(), 1);
     }
 
     #[test]
@@ -146,6 +206,10 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "migration version 2026010101 is claimed twice: by 'places' (places) and by 'cases' (cases); give one of them a version of its own"
+        );
+        assert_eq!(
+            Platform::new(&[&AUDIT, &ECHO]).unwrap_err().to_string(),
+            "event type townhall.bell.rang.v1 is declared by 'audit' and by 'echo'"
         );
     }
 }

@@ -26,6 +26,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     name: "notify",
     about: "the outbox of email, SMS and letters, and their templates",
     migrations: MIGRATIONS,
+    events: &[],
 };
 
 /// Schema for the outbox.

@@ -9,7 +9,12 @@
 //! provider in the style of GOV.UK Pay creates the payment with its API,
 //! returns its `next_url`, and reports the outcome when asked.
 
+mod events;
+
+pub use events::{PaymentSettled, RefundDue};
+
 use futures_util::future::BoxFuture;
+use townhall_events::NewEvent;
 use townhall_store::{sql, Migration, Store, StoreError, Tx};
 use townhall_types::{CaseId, CouncilId, PaymentId, Timestamp, UserId};
 
@@ -18,6 +23,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     name: "payments",
     about: "payments for services, and refunds due",
     migrations: MIGRATIONS,
+    events: events::TYPES,
 };
 
 /// The payments table.
@@ -271,7 +277,8 @@ pub async fn get(
     .transpose()
 }
 
-/// Records a payment's new status (and, once paid, the case it made).
+/// Records a payment's new status (and, once paid, the case it made), and
+/// writes [`PaymentSettled`] or [`RefundDue`] when it is one of those.
 pub async fn settle(
     tx: &mut Tx,
     council: CouncilId,
@@ -279,17 +286,46 @@ pub async fn settle(
     status: Status,
     case: Option<CaseId>,
 ) -> Result<(), StoreError> {
-    sql::query(
+    let now = Timestamp::now();
+    let paid: Option<(String, i64)> = sql::query_as(
         "UPDATE payments SET status = $3, case_id = COALESCE($4, case_id), updated_at = $5 \
-         WHERE council_id = $1 AND payment_id = $2",
+         WHERE council_id = $1 AND payment_id = $2 RETURNING service_id, amount_pence",
     )
     .bind(council.to_string())
     .bind(id.to_string())
     .bind(status.as_str())
     .bind(case.map(|c| c.to_string()))
-    .bind(Timestamp::now().to_db())
-    .execute(&mut **tx)
+    .bind(now.to_db())
+    .fetch_optional(&mut **tx)
     .await?;
+    let Some((service, amount)) = paid else {
+        return Ok(());
+    };
+    let amount_pence = u32::try_from(amount)
+        .map_err(|_| StoreError::decode(format!("bad amount in payment {id}")))?;
+    let event = match status {
+        Status::Success => NewEvent::of(
+            council,
+            now,
+            &PaymentSettled {
+                payment: id,
+                service,
+                amount_pence,
+                case,
+            },
+        )?,
+        Status::RefundDue => NewEvent::of(
+            council,
+            now,
+            &RefundDue {
+                payment: id,
+                service,
+                amount_pence,
+            },
+        )?,
+        Status::Created | Status::Failed | Status::Cancelled => return Ok(()),
+    };
+    townhall_events::record(tx, &[event]).await?;
     Ok(())
 }
 

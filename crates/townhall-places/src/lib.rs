@@ -20,6 +20,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     name: "places",
     about: "councils, their wards, parishes and zones, and the address gazetteer",
     migrations: MIGRATIONS,
+    events: &[],
 };
 
 /// Schema for councils, areas and addresses.

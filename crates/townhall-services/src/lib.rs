@@ -93,4 +93,5 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     name: "services",
     about: "services as data: questions, eligibility, routing, fees and bookings",
     migrations: &[],
+    events: &[],
 };

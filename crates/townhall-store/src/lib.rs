@@ -85,6 +85,11 @@ impl StoreError {
     pub fn decode(message: impl Into<String>) -> Self {
         StoreError::Sql(sqlx::Error::Decode(message.into().into()))
     }
+
+    /// A value could not be put in the form the store keeps it in.
+    pub fn encode(message: impl Into<String>) -> Self {
+        StoreError::Sql(sqlx::Error::Encode(message.into().into()))
+    }
 }
 
 /// Reports how far a long job has gone, e.g. to a progress bar.

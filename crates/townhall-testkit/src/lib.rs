@@ -235,6 +235,10 @@ pub struct TestServer {
     pub sites: Vec<TestSite>,
     addr: SocketAddr,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The case messages' subscriber, which also runs in the background as
+    /// the server's does.
+    case_messages: townhall_cases::CaseMessages,
+    subscriber: tokio::task::JoinHandle<()>,
 }
 
 impl TestServer {
@@ -338,6 +342,13 @@ impl TestServer {
                 )),
             });
         }
+        let templates = std::sync::Arc::new(townhall_notify::Templates::builtin());
+        let subscriber = tokio::spawn(townhall_events::run(
+            db.store.clone(),
+            townhall::workers::case_messages(&site_configs, templates.clone()),
+            townhall::workers::IDLE,
+        ));
+        let case_messages = townhall::workers::case_messages(&site_configs, templates);
         let app = townhall_web::app(
             db.store.clone(),
             townhall_notify::Templates::builtin(),
@@ -363,6 +374,8 @@ impl TestServer {
             sites,
             addr,
             shutdown: Some(tx),
+            case_messages,
+            subscriber,
         }
     }
 
@@ -544,16 +557,35 @@ impl TestServer {
         n
     }
 
+    /// Queues the messages of every event so far (the server's subscriber
+    /// does so within moments; this waits for none).
+    pub async fn queue_messages(&self) {
+        townhall_events::deliver(&self.db.store, &self.case_messages, 200)
+            .await
+            .expect("case messages");
+    }
+
     /// Delivers queued messages to the mailbox, as the server's worker does.
     pub async fn deliver(&self) {
+        self.queue_messages().await;
         townhall_notify::deliver_pending(&self.db.store, &townhall_notify::Transport::Mailbox)
             .await
             .expect("deliver");
+    }
+
+    /// The first council's latest `limit` messages, sent or queued, once
+    /// every event's messages are queued.
+    pub async fn mailbox(&self, limit: i64) -> Vec<townhall_notify::Notification> {
+        self.queue_messages().await;
+        townhall_notify::mailbox(&self.db.store, self.council.id, limit)
+            .await
+            .expect("mailbox")
     }
 }
 
 impl Drop for TestServer {
     fn drop(&mut self) {
+        self.subscriber.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -13,6 +13,9 @@ pub enum ApiScope {
     /// `consent:read`: ask the consent decision point whether a resident's
     /// information may be shared (`POST /api/v1/consent/decisions`).
     ConsentRead,
+    /// `events:read`: read the council's domain events
+    /// (`GET /api/v1/events`).
+    EventsRead,
     /// `index:write:SYSTEM`: send and withdraw one source system's records
     /// in the resident index, and nothing else.
     IndexWrite {
@@ -25,10 +28,12 @@ pub enum ApiScope {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScopeError {
     /// A key needs at least one scope.
-    #[error("give at least one scope: open311:write, consent:read or index:write:SYSTEM")]
+    #[error(
+        "give at least one scope: open311:write, consent:read, events:read or index:write:SYSTEM"
+    )]
     None,
     /// Not a scope Townhall knows.
-    #[error("'{0}' is not a scope; use open311:write, consent:read or index:write:SYSTEM (SYSTEM in lower-case letters, digits and underscores)")]
+    #[error("'{0}' is not a scope; use open311:write, consent:read, events:read or index:write:SYSTEM (SYSTEM in lower-case letters, digits and underscores)")]
     Unknown(String),
 }
 
@@ -38,6 +43,7 @@ impl ApiScope {
         match text {
             "open311:write" => Ok(ApiScope::Open311Write),
             "consent:read" => Ok(ApiScope::ConsentRead),
+            "events:read" => Ok(ApiScope::EventsRead),
             _ => match text.strip_prefix("index:write:") {
                 Some(system)
                     if !system.is_empty()
@@ -60,6 +66,7 @@ impl fmt::Display for ApiScope {
         match self {
             ApiScope::Open311Write => f.write_str("open311:write"),
             ApiScope::ConsentRead => f.write_str("consent:read"),
+            ApiScope::EventsRead => f.write_str("events:read"),
             ApiScope::IndexWrite { system } => write!(f, "index:write:{system}"),
         }
     }

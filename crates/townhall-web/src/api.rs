@@ -18,6 +18,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi))
         .route("/api/v1/consent/decisions", post(consent_decision))
+        .route("/api/v1/events", get(crate::events_api::feed))
         .route("/api/v1/index/records", post(crate::index_api::send))
         .route(
             "/api/v1/index/records/{system}/{record_id}",

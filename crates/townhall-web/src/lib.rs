@@ -17,6 +17,7 @@ pub mod client;
 mod cookies;
 mod csrf;
 mod error;
+mod events_api;
 mod form;
 mod headers;
 mod index_api;
@@ -246,7 +247,7 @@ pub fn app(
         ),
         api_limits: ratelimit::PerKey::default(),
         feeds: open311::FeedCache::default(),
-        intake: townhall_cases::Intake::new(&store, templates.clone()),
+        intake: townhall_cases::Intake::new(&store),
         store,
         templates,
         settings,

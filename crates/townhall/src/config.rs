@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use serde::Deserialize;
+use townhall_jetstream::JetStreamSettings;
 use townhall_notify::SmtpSettings;
 
 /// `townhall.toml`.
@@ -26,6 +27,10 @@ pub struct Config {
     /// Outgoing email.
     #[serde(default)]
     pub smtp: Option<SmtpSettings>,
+    /// A NATS JetStream stream every domain event is also published to,
+    /// for subscribers on other machines.
+    #[serde(default)]
+    pub jetstream: Option<JetStreamSettings>,
     /// A file holding at least 32 random bytes for signing form tokens.
     pub secret_file: PathBuf,
     /// Failed sign-ins (and password-reset requests) allowed from one client

@@ -1,6 +1,9 @@
 //! The platform Townhall runs: its one list of capabilities, each a crate
 //! that plugs in through its manifest ([`townhall_kernel::Capability`]).
-//! The command line (`main.rs`) and the test kit start from it.
+//! The command line (`main.rs`) and the test kit start from it, and run
+//! the same [`workers::Workers`].
+
+pub mod workers;
 
 use townhall_kernel::{Capability, KernelError, Platform};
 

@@ -291,6 +291,7 @@ enum ApiKeyCommand {
         name: String,
         /// What the key may do; give it once for each: `open311:write` (report
         /// through Open311), `consent:read` (ask the consent decision point),
+        /// `events:read` (read the council's domain events),
         /// `index:write:SYSTEM` (send and withdraw that system's records in the
         /// resident index, e.g. index:write:council_tax).
         #[arg(long = "scope", required = true, value_parser = parse_scope)]

@@ -2,11 +2,13 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::sync::Arc;
 
 use anyhow::{bail, Context};
+use townhall::workers::Workers;
 use townhall_identity::accounts::{self, NewAccount, UserKind};
 use townhall_identity::{api_keys, password, staff, Role};
+use townhall_jetstream::Publisher;
 use townhall_notify::{Templates, Transport};
 use townhall_places::Council;
 use townhall_store::Store;
@@ -206,6 +208,14 @@ async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
         std::net::IpAddr::V6(ip) => format!("[{ip}]"),
     };
     let public_url = url::Url::parse(&format!("http://{host}:{}/", addr.port()))?;
+    let sites = vec![load_site(&store, council.clone(), public_url.clone(), &config_dir).await?];
+    let workers = Workers::start(
+        &store,
+        &sites,
+        Arc::new(Templates::builtin()),
+        Transport::Mailbox,
+        None,
+    );
     let app = townhall_web::app(
         store.clone(),
         Templates::builtin(),
@@ -217,7 +227,7 @@ async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
             forwarded_header: townhall_web::client::ForwardedHeader::XForwardedFor,
             metrics_from: townhall_web::Settings::loopback(),
         },
-        vec![load_site(&store, council.clone(), public_url.clone(), &config_dir).await?],
+        sites,
     )?;
     println!("\n{} is running at {public_url}", council.name);
     println!("Messages sent by the demo arrive at {public_url}dev/mailbox\n");
@@ -229,7 +239,7 @@ async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
         println!("  {who:<24} {email:<36} {role}");
     }
     println!("\nStaff sign in at {public_url}staff/sign-in. Press Ctrl+C to stop.");
-    run_server(listener, app, store, Transport::Mailbox).await
+    run_server(listener, app, store, workers).await
 }
 
 async fn serve(config: Config) -> anyhow::Result<ExitCode> {
@@ -262,6 +272,17 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         let public_url = url::Url::parse(&site.public_url)?;
         sites.push(load_site(&store, council, public_url, site.config_dir(&config)).await?);
     }
+    let jetstream = match &config.jetstream {
+        Some(settings) => Some(Publisher::connect(settings).await?),
+        None => None,
+    };
+    let workers = Workers::start(
+        &store,
+        &sites,
+        Arc::new(Templates::builtin()),
+        transport,
+        jetstream,
+    );
     let councils: Vec<&str> = config.sites.iter().map(|s| s.council.as_str()).collect();
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
@@ -287,24 +308,15 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         sites,
     )?;
     tracing::info!(listen = %config.listen, councils = ?councils, "serving");
-    run_server(listener, app, store, transport).await
+    run_server(listener, app, store, workers).await
 }
 
 async fn run_server(
     listener: tokio::net::TcpListener,
     app: townhall_web::App,
     store: Store,
-    transport: Transport,
+    workers: Workers,
 ) -> anyhow::Result<ExitCode> {
-    let worker_store = store.clone();
-    let worker = tokio::spawn(async move {
-        loop {
-            if let Err(e) = townhall_notify::deliver_pending(&worker_store, &transport).await {
-                tracing::warn!(error = %e, "notification delivery failed");
-            }
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
-    });
     let shutdown = async {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]
@@ -321,7 +333,7 @@ async fn run_server(
         tracing::info!("shutting down: finishing requests in flight");
     };
     townhall_web::serve(listener, app, shutdown).await?;
-    worker.abort();
+    drop(workers);
     store.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

@@ -379,3 +379,44 @@ async fn the_postcodes_the_readme_suggests_each_hold_a_dozen_homes() {
         );
     }
 }
+
+#[tokio::test]
+async fn makes_the_jetstream_stream_it_is_given_or_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    create_councils(dir.path());
+    let unique = uuid::Uuid::now_v7().simple().to_string();
+    let stream = format!("TEST_{unique}");
+    let jetstream = |url: &str| {
+        format!(
+            "{SITES}[jetstream]\nnats_url = \"{url}\"\nstream = \"{stream}\"\nsubject_prefix = \"test{unique}\"\n"
+        )
+    };
+
+    let config = write_config(dir.path(), free_port(), &jetstream("nats://127.0.0.1:1"));
+    let out = townhall(&["serve", "--config", config.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("could not connect to NATS at nats://127.0.0.1:1"),
+        "{err}"
+    );
+
+    let port = free_port();
+    let config = write_config(dir.path(), port, &jetstream("nats://127.0.0.1:4222"));
+    let mut server = Command::new(env!("CARGO_BIN_EXE_townhall"))
+        .args(["serve", "--config", config.to_str().unwrap()])
+        .env_remove("TOWNHALL_DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_ready(port).await;
+    let js =
+        async_nats::jetstream::new(async_nats::connect("nats://127.0.0.1:4222").await.unwrap());
+    let mut made = js.get_stream(&stream).await.unwrap();
+    let subjects = made.info().await.unwrap().config.subjects.clone();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    js.delete_stream(&stream).await.unwrap();
+    assert_eq!(subjects, [format!("test{unique}.>")]);
+}

@@ -6,9 +6,7 @@ use townhall_testkit::{csrf_of, TestServer};
 /// The link in the newest message to `to`.
 pub async fn link_for(s: &TestServer, to: &str) -> String {
     s.deliver().await;
-    let mail = townhall_notify::mailbox(&s.db.store, s.council.id, 20)
-        .await
-        .unwrap();
+    let mail = s.mailbox(20).await;
     let m = mail
         .iter()
         .find(|m| m.recipient == to)

@@ -134,9 +134,7 @@ async fn passkey_journey_and_every_page_is_accessible() {
     b.check_accessibility().await;
     assert_eq!(s.count("passkeys").await, 1);
     s.deliver().await;
-    let told = townhall_notify::mailbox(&s.db.store, s.council.id, 50)
-        .await
-        .unwrap();
+    let told = s.mailbox(50).await;
     assert!(
         told.iter()
             .any(|m| m.recipient == EMAIL && m.subject.contains("A passkey was added")),

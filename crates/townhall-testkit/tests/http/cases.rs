@@ -3,8 +3,8 @@
 
 use townhall_audit::Actor;
 use townhall_cases::{
-    change_status, locate, make, nearby_open, open_as, queue, CaseError, Channel, QueueFilter,
-    Requester, StaffActor, Submission, Update,
+    locate, make, nearby_open, open_as, queue, Case, CaseError, CaseMessages, Channel, QueueFilter,
+    Requester, StaffActor, Submission, Update, Work,
 };
 use townhall_places::{Boundaries, Council};
 use townhall_services::{check_answers, Catalogue, FormInput};
@@ -65,6 +65,50 @@ fn resident(id: UserId) -> Requester {
 }
 
 impl Fixture {
+    /// Moves `case` to `to` as `by`, with `update`, through the command
+    /// staff pages use; the case as it is then.
+    async fn move_to(
+        &self,
+        case: &Case,
+        to: &str,
+        update: Option<Update<'_>>,
+        by: &StaffActor,
+    ) -> Result<Case, CaseError> {
+        townhall_cases::apply(
+            &self.db.store,
+            &townhall_notify::Templates::builtin(),
+            &self.council,
+            &self.services,
+            case.id,
+            Work::Status { to, update },
+            by,
+            monday(),
+        )
+        .await?;
+        let mut tx = self.db.store.begin().await.unwrap();
+        let now = townhall_cases::load(&mut tx, &self.council, case.id)
+            .await
+            .unwrap()
+            .unwrap();
+        tx.rollback().await.unwrap();
+        Ok(now)
+    }
+
+    /// The council's messages, once the case messages have been queued.
+    async fn mailbox(&self, limit: i64) -> Vec<townhall_notify::Notification> {
+        let messages =
+            CaseMessages::new(std::sync::Arc::new(townhall_notify::Templates::builtin())).serving(
+                self.council.clone(),
+                std::sync::Arc::new(self.services.clone()),
+            );
+        townhall_events::deliver(&self.db.store, &messages, 200)
+            .await
+            .unwrap();
+        townhall_notify::mailbox(&self.db.store, self.council.id, limit)
+            .await
+            .unwrap()
+    }
+
     async fn submit(
         &self,
         service: &str,
@@ -76,7 +120,6 @@ impl Fixture {
         let (answers, location) = self.answers(service, pairs, at).await;
         make(
             &self.db.store,
-            &townhall_notify::Templates::builtin(),
             &Submission {
                 council: &self.council,
                 service,
@@ -199,9 +242,7 @@ async fn a_report_is_routed_with_its_reason_referenced_due_and_acknowledged() {
     assert_eq!(elsewhere.route_reason, "rule 3: every other case");
 
     // The acknowledgement is queued for the guest, with the reference.
-    let mail = townhall_notify::mailbox(&f.db.store, f.council.id, 10)
-        .await
-        .unwrap();
+    let mail = f.mailbox(10).await;
     assert_eq!(mail.len(), 2);
     assert!(mail.iter().any(|m| m.recipient == "omar@mail.example"
         && m.body
@@ -272,7 +313,7 @@ async fn a_permit_needs_an_account_a_home_in_a_zone_and_one_per_vehicle() {
         .unwrap()
         .contains("only for homes in a controlled parking zone"));
 
-    let mut case = f
+    let case = f
         .apply_for_permit(HOME_IN_ZONE, "ab12cde", resident(lizzy))
         .await
         .unwrap();
@@ -290,47 +331,30 @@ async fn a_permit_needs_an_account_a_home_in_a_zone_and_one_per_vehicle() {
     );
 
     // Issued: the permit lasts 365 days, the case closes, and the vehicle still cannot have a second one.
-    let service = f.services.get("apply-parking-permit").unwrap();
     let officer = StaffActor {
         id: UserId::new(),
         label: "Sam Patel, Caseworker, Parking".into(),
     };
-    let mut tx = f.db.store.begin().await.unwrap();
-    let templates = townhall_notify::Templates::builtin();
-    let e = change_status(
-        &mut tx,
-        &templates,
-        &f.council,
-        service,
-        &mut case,
-        "no-such",
-        None,
-        &officer,
-        monday(),
-    )
-    .await
-    .unwrap_err();
+    let e = f
+        .move_to(&case, "no-such", None, &officer)
+        .await
+        .unwrap_err();
     assert_eq!(
         e.to_string(),
         "'no-such' is not a status of Apply for a resident parking permit"
     );
-    change_status(
-        &mut tx,
-        &templates,
-        &f.council,
-        service,
-        &mut case,
-        "issued",
-        Some(Update {
-            text: "Display it on the windscreen.",
-            published: false,
-        }),
-        &officer,
-        monday(),
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    let case = f
+        .move_to(
+            &case,
+            "issued",
+            Some(Update {
+                text: "Display it on the windscreen.",
+                published: false,
+            }),
+            &officer,
+        )
+        .await
+        .unwrap();
     assert!(case.closed);
     let (until,): (String,) = sql::query_as("SELECT valid_until FROM permits")
         .fetch_one(f.db.store.reader())
@@ -347,27 +371,15 @@ async fn a_permit_needs_an_account_a_home_in_a_zone_and_one_per_vehicle() {
         .await;
     assert!(other_car.is_ok());
 
-    let mut tx = f.db.store.begin().await.unwrap();
-    let e = change_status(
-        &mut tx,
-        &templates,
-        &f.council,
-        service,
-        &mut case,
-        "received",
-        None,
-        &officer,
-        monday(),
-    )
-    .await
-    .unwrap_err();
+    let e = f
+        .move_to(&case, "received", None, &officer)
+        .await
+        .unwrap_err();
     assert_eq!(
         e.to_string(),
         "a case that is 'Permit issued' cannot move to 'Application received'"
     );
-    let mail = townhall_notify::mailbox(&f.db.store, f.council.id, 10)
-        .await
-        .unwrap();
+    let mail = f.mailbox(10).await;
     assert!(mail.iter().any(|m| m
         .body
         .contains("Your resident parking permit is issued (reference TES-000001)")));
@@ -508,29 +520,21 @@ async fn followers_hear_of_every_status_change_and_joining_twice_changes_nothing
         id: UserId::new(),
         label: "Tom Okafor, Team leader, Highways".into(),
     };
-    let mut tx = f.db.store.begin().await.unwrap();
     for status in ["inspecting", "repair-scheduled"] {
-        change_status(
-            &mut tx,
-            &templates,
-            &f.council,
-            service,
-            &mut case,
-            status,
-            Some(Update {
-                text: "Thursday.",
-                published: false,
-            }),
-            &officer,
-            monday(),
-        )
-        .await
-        .unwrap();
+        case = f
+            .move_to(
+                &case,
+                status,
+                Some(Update {
+                    text: "Thursday.",
+                    published: false,
+                }),
+                &officer,
+            )
+            .await
+            .unwrap();
     }
-    tx.commit().await.unwrap();
-    let mail = townhall_notify::mailbox(&f.db.store, f.council.id, 20)
-        .await
-        .unwrap();
+    let mail = f.mailbox(20).await;
     let booked: Vec<&str> = mail
         .iter()
         .filter(|m| m.body.contains("is booked for repair. Thursday."))
@@ -551,10 +555,7 @@ async fn followers_hear_of_every_status_change_and_joining_twice_changes_nothing
 async fn applications_for_one_vehicle_arriving_together_make_one_case() {
     let f = fixture().await;
     let lizzy = resident_account(&f).await;
-    let intake = townhall_cases::Intake::new(
-        &f.db.store,
-        std::sync::Arc::new(townhall_notify::Templates::builtin()),
-    );
+    let intake = townhall_cases::Intake::new(&f.db.store);
     let service = f.services.get("apply-parking-permit").unwrap();
     let mut requests = Vec::new();
     for reg in ["AB12 CDE", "ab12cde", "XY34 ZZZ", "AB12CDE"] {

@@ -7,7 +7,7 @@ use townhall_testkit::{TestServer, NOT_IN_PARISH};
 
 pub const PASSWORD: &str = "staff password 123";
 
-async fn report_pothole(s: &TestServer) {
+pub(crate) async fn report_pothole(s: &TestServer) {
     report_pothole_by(s, "omar@mail.example").await;
 }
 
@@ -126,9 +126,7 @@ async fn the_team_works_its_case_and_the_resident_hears_of_it() {
     assert!(page.contains("<dt>Assigned to</dt><dd>You</dd>"));
 
     // The guest is sent the status message with the public update.
-    let mail = townhall_notify::mailbox(&s.db.store, s.council.id, 10)
-        .await
-        .unwrap();
+    let mail = s.mailbox(10).await;
     assert!(mail.iter().any(|m| m.recipient == "omar@mail.example"
         && m.body
             .contains("is booked for repair. Booked for Thursday morning.")));
@@ -362,9 +360,7 @@ async fn a_duplicate_is_merged_and_its_reporter_follows_the_first_case() {
     assert_eq!(follower, "leila@mail.example");
     let page = s.text(&tom, "/staff/cases/TES-000001").await;
     assert!(page.contains("Also reported by another person"));
-    let mail = townhall_notify::mailbox(&s.db.store, s.council.id, 10)
-        .await
-        .unwrap();
+    let mail = s.mailbox(10).await;
     assert!(mail.iter().any(|m| m.recipient == "leila@mail.example"
         && m.subject.contains("you are following TES-000001")));
 }

@@ -16,8 +16,15 @@ async fn the_api_answers_as_its_document_says() {
     for store in TestStore::each().await {
         let s = TestServer::start_on(store).await;
         let key = s
-            .api_key("Conformance tester", "open311:write consent:read", None)
+            .api_key(
+                "Conformance tester",
+                "open311:write consent:read events:read",
+                None,
+            )
             .await;
+        // Events for the feed to give, so their shapes are checked too.
+        let (status, _) = crate::open311::post_once(&s, &key, None, "Cars race past").await;
+        assert!(status.is_success());
         let base = s.url("");
         let run =
             townhall_testkit::schemathesis::run(base.trim_end_matches('/'), &key, EXAMPLES).await;

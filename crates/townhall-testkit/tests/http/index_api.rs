@@ -529,9 +529,9 @@ async fn a_reset_that_confirms_an_address_links_the_account_too() {
     )
     .await;
     s.deliver().await;
-    let link = townhall_notify::mailbox(&s.db.store, s.council.id, 20)
+    let link = s
+        .mailbox(20)
         .await
-        .unwrap()
         .into_iter()
         .find(|m| m.subject.contains("Reset"))
         .and_then(|m| {

@@ -118,9 +118,7 @@ async fn a_guest_reports_a_missed_bin_and_mistakes_are_shown_against_their_field
     let sent = s.text(&c, &location).await;
     assert!(sent.contains("<strong>TES-000001</strong>"));
     assert_eq!(s.count("cases").await, 1);
-    let mail = townhall_notify::mailbox(&s.db.store, s.council.id, 5)
-        .await
-        .unwrap();
+    let mail = s.mailbox(5).await;
     assert!(
         mail[0].recipient == "omar@mail.example"
             && mail[0].body.contains("missed bin report TES-000001")
@@ -440,9 +438,7 @@ async fn a_second_report_of_the_same_pothole_joins_the_first() {
         .text(&c, "/requests/TES-000001")
         .await
         .contains("Received"));
-    let mail = townhall_notify::mailbox(&s.db.store, s.council.id, 10)
-        .await
-        .unwrap();
+    let mail = s.mailbox(10).await;
     assert!(mail.iter().any(|m| m.recipient == "lizzy@mail.example"
         && m.subject.contains("you are following TES-000001")));
 

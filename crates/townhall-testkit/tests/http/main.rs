@@ -12,6 +12,7 @@ mod casework;
 mod conformance;
 mod consent;
 mod errors;
+mod events;
 mod index_api;
 mod journeys;
 mod notify;

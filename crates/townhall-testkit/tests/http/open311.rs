@@ -678,8 +678,15 @@ async fn requests_made_at_the_same_moment_each_get_their_own_reference() {
             references, expected,
             "references are neither reused nor skipped"
         );
-        // Each has its history, its audit entry and its message, and the
-        // audit chain holds.
+        // Each has its history, its audit entry, its event and its message,
+        // and the audit chain holds.
+        s.queue_messages().await;
+        assert_eq!(
+            townhall_events::latest(&s.db.store, s.council.id)
+                .await
+                .unwrap(),
+            40
+        );
         assert_eq!(s.count("cases").await, 40);
         assert_eq!(s.count("case_events").await, 40);
         assert_eq!(s.count("audit_log").await - entries_before, 40);
@@ -801,7 +808,7 @@ async fn a_photo_is_sent_as_media_in_a_multipart_post() {
 
 /// Posts the speeding report at NOT_IN_PARISH with `description`, sending
 /// `Idempotency-Key: idempotency_key` when given; the status and body.
-async fn post_once(
+pub(crate) async fn post_once(
     s: &TestServer,
     key: &str,
     idempotency_key: Option<&str>,

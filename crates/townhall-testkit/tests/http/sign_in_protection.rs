@@ -24,9 +24,8 @@ fn behind(s: &TestServer, client: &str) -> reqwest::Client {
 /// The bodies of the messages delivered to `to` whose subject holds `subject`.
 async fn mail(s: &TestServer, to: &str, subject: &str) -> Vec<String> {
     s.deliver().await;
-    townhall_notify::mailbox(&s.db.store, s.council.id, 200)
+    s.mailbox(200)
         .await
-        .unwrap()
         .into_iter()
         .filter(|m| m.recipient == to && m.subject.contains(subject))
         .map(|m| m.body)

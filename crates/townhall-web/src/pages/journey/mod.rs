@@ -594,7 +594,7 @@ pub async fn submit(
             .map_err(|e| AppError::Internal(e.to_string()))?;
         return Ok(Redirect::to(next.as_str()).into_response());
     }
-    let made = townhall_cases::make(state.store(), &state.shared.templates, &submission)
+    let made = townhall_cases::make(state.store(), &submission)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     match made {
@@ -624,7 +624,6 @@ pub(crate) async fn paid(
     let checked = prepare(state, s, v, &input).await?;
     let made = townhall_cases::make_paid(
         state.store(),
-        &state.shared.templates,
         state.council().id,
         payment.id,
         checked.as_ref().map_err(Clone::clone),
