@@ -166,6 +166,13 @@ impl Batch for Cases {
             }
             answers.push(Ok(case));
         }
+        let submitted = requests
+            .iter()
+            .zip(&answers)
+            .filter_map(|(r, answer)| answer.as_ref().ok().map(|case| (r, case)))
+            .map(|(r, case)| crate::events::submitted(r.council.id, case, r.at))
+            .collect::<Result<Vec<_>, _>>()?;
+        townhall_events::record(tx, &submitted).await?;
         Ok(answers)
     }
 }

@@ -92,21 +92,27 @@ impl Subscriber for CaseMessages {
             let Some(served) = self.councils.get(&event.council) else {
                 continue;
             };
-            self.one(tx, served, event).await.map_err(|e| match e {
-                CaseError::Store(e) => SubscriberError::Store(e),
-                other => SubscriberError::Failed(format!(
-                    "event {} of council {}: {other}",
-                    event.sequence, event.council
-                )),
-            })?;
+            match self.one(tx, served, event).await {
+                Ok(()) => {}
+                // The store may answer next time: the batch comes again.
+                Err(CaseError::Store(e)) => return Err(SubscriberError::Store(e)),
+                // A message that cannot be made now never can (an event
+                // unreadable, a template that does not fit): it is left
+                // out, loudly, rather than holding up the council's others.
+                Err(other) => tracing::error!(
+                    council = %event.council,
+                    event = event.sequence,
+                    error = %other,
+                    "a case's message could not be made and is not sent"
+                ),
+            }
         }
         Ok(())
     }
 }
 
-/// What the reporter was told with the move to `status`: the update
-/// written in the case's history with it, when it was written before the
-/// event (the history of a later move to the same status comes after).
+/// What the reporter was told with the move to `status`: the update in
+/// the case's history written with the event (the two share their time).
 async fn update_for(
     tx: &mut Tx,
     council: CouncilId,
@@ -116,7 +122,7 @@ async fn update_for(
 ) -> Result<Option<String>, StoreError> {
     let note: Option<(Option<String>,)> = sql::query_as(
         "SELECT note FROM case_events WHERE council_id = $1 AND case_id = $2 AND kind = 'status' \
-         AND status = $3 AND created_at <= $4 ORDER BY seq DESC LIMIT 1",
+         AND status = $3 AND created_at = $4 ORDER BY seq DESC LIMIT 1",
     )
     .bind(council.to_string())
     .bind(case.to_string())

@@ -90,7 +90,9 @@ pub async fn make(
 ) -> Result<Result<Case, FieldErrors>, CaseError> {
     let mut tx = store.begin().await?;
     let made = submit(&mut tx, s).await?;
-    if made.is_ok() {
+    if let Ok(case) = &made {
+        let submitted = events::submitted(s.council.id, case, s.at)?;
+        townhall_events::record(&mut tx, &[submitted]).await?;
         tx.commit().await.map_err(StoreError::from)?;
     }
     Ok(made)
@@ -112,7 +114,7 @@ pub async fn make_paid(
             let mut tx = store.begin().await?;
             match submit(&mut tx, s).await? {
                 Ok(case) => {
-                    townhall_payments::settle(
+                    let settled = townhall_payments::settle(
                         &mut tx,
                         council,
                         payment,
@@ -120,6 +122,9 @@ pub async fn make_paid(
                         Some(case.id),
                     )
                     .await?;
+                    let submitted = events::submitted(s.council.id, &case, s.at)?;
+                    let told: Vec<_> = std::iter::once(submitted).chain(settled).collect();
+                    townhall_events::record(&mut tx, &told).await?;
                     tx.commit().await.map_err(StoreError::from)?;
                     return Ok(Ok(case));
                 }
@@ -243,12 +248,6 @@ pub(crate) async fn submit_all(
         })
         .collect();
     townhall_audit::append_all(tx, &audit).await?;
-    let submitted = cases
-        .iter()
-        .zip(&eligible)
-        .map(|(case, s)| events::submitted(s.council.id, case, s.at))
-        .collect::<Result<Vec<_>, _>>()?;
-    townhall_events::record(tx, &submitted).await?;
     let mut cases = cases.into_iter();
     Ok(outcomes
         .into_iter()

@@ -90,7 +90,9 @@ pub async fn apply(
             .await?
         }
     }
-    if case.status != from {
+    // A move to the status it is in is allowed where the workflow says so
+    // (another update for the reporter): it is told as a change too.
+    if matches!(work, Work::Status { .. }) || case.status != from {
         let changed = events::status_changed(council.id, &case, &from, at)?;
         townhall_events::record(&mut tx, &[changed]).await?;
     }

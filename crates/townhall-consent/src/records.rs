@@ -65,7 +65,7 @@ pub struct ConsentRecord {
 }
 
 /// Appends a choice to the resident's history, and writes its event
-/// ([`ConsentGiven`] or [`ConsentWithdrawn`]) last.
+/// ([`ConsentGiven`] or [`ConsentWithdrawn`]) last in `tx`.
 #[allow(clippy::too_many_arguments)]
 pub async fn record(
     tx: &mut Tx,
@@ -78,6 +78,33 @@ pub async fn record(
     method: Method,
     recorded_by: &str,
 ) -> Result<ConsentRecord, StoreError> {
+    let (rec, event) = insert(
+        tx,
+        council,
+        resident,
+        (purpose, recipient),
+        choice,
+        valid_until,
+        method,
+        recorded_by,
+    )
+    .await?;
+    townhall_events::record(tx, &[event]).await?;
+    Ok(rec)
+}
+
+/// Appends a choice to the history; its event, to record last.
+#[allow(clippy::too_many_arguments)]
+async fn insert(
+    tx: &mut Tx,
+    council: CouncilId,
+    resident: UserId,
+    (purpose, recipient): (&str, &str),
+    choice: Choice,
+    valid_until: Option<Timestamp>,
+    method: Method,
+    recorded_by: &str,
+) -> Result<(ConsentRecord, NewEvent), StoreError> {
     let rec = ConsentRecord {
         id: ConsentRecordId::new(),
         purpose: purpose.to_owned(),
@@ -127,8 +154,7 @@ pub async fn record(
             },
         ),
     }?;
-    townhall_events::record(tx, &[event]).await?;
-    Ok(rec)
+    Ok((rec, event))
 }
 
 /// One change a resident makes to their consent.
@@ -155,20 +181,22 @@ pub async fn record_all(
     recorded_by: &str,
 ) -> Result<(), StoreError> {
     let mut tx = store.begin().await?;
+    let mut events = Vec::with_capacity(changes.len());
     for c in changes {
-        record(
+        let (_, event) = insert(
             &mut tx,
             council,
             resident,
-            c.purpose,
-            c.recipient,
+            (c.purpose, c.recipient),
             c.choice,
             c.valid_until,
             method,
             recorded_by,
         )
         .await?;
+        events.push(event);
     }
+    townhall_events::record(&mut tx, &events).await?;
     tx.commit().await?;
     Ok(())
 }

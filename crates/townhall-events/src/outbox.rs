@@ -65,9 +65,6 @@ pub async fn record(tx: &mut Tx, events: &[NewEvent]) -> Result<Vec<i64>, StoreE
     Ok(numbers)
 }
 
-const AFTER: &str = "SELECT seq, event_type, subject, occurred_at, data FROM domain_events \
-     WHERE council_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
-
 /// Up to `limit` of `council`'s events numbered after `after`, in order.
 pub async fn after(
     store: &Store,
@@ -75,13 +72,7 @@ pub async fn after(
     after: i64,
     limit: u32,
 ) -> Result<Vec<Stored>, StoreError> {
-    let rows = sql::query(AFTER)
-        .bind(council.to_string())
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_all(store.reader())
-        .await?;
-    rows.iter().map(|r| stored(council, r)).collect()
+    read(store.reader(), council, after, limit).await
 }
 
 /// [`after`], read inside `tx`.
@@ -91,12 +82,24 @@ pub(crate) async fn after_in(
     after: i64,
     limit: u32,
 ) -> Result<Vec<Stored>, StoreError> {
-    let rows = sql::query(AFTER)
-        .bind(council.to_string())
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_all(&mut **tx)
-        .await?;
+    read(&mut **tx, council, after, limit).await
+}
+
+async fn read<'e>(
+    from: impl sql::Executor<'e, Database = sql::Any>,
+    council: CouncilId,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<Stored>, StoreError> {
+    let rows = sql::query(
+        "SELECT seq, event_type, subject, occurred_at, data FROM domain_events \
+         WHERE council_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+    )
+    .bind(council.to_string())
+    .bind(after)
+    .bind(i64::from(limit))
+    .fetch_all(from)
+    .await?;
     rows.iter().map(|r| stored(council, r)).collect()
 }
 

@@ -69,7 +69,9 @@ pub async fn checkpoint(
 
 /// Gives `subscriber` the events it has not yet acted on, up to `batch` of
 /// a council's at a time, until it has them all; returns how many it acted
-/// on. On an error, the batch that failed is given again next time.
+/// on. A batch that fails is given again next time; the councils after it
+/// are still served (one council's failure stops only its own events), and
+/// the first failure is returned once every council has been tried.
 pub async fn deliver<S: Subscriber>(
     store: &Store,
     subscriber: &S,
@@ -85,6 +87,7 @@ pub async fn deliver<S: Subscriber>(
     .await
     .map_err(StoreError::from)?;
     let mut given = 0;
+    let mut failed = None;
     for (council,) in behind {
         let council: CouncilId = council
             .parse()
@@ -92,29 +95,50 @@ pub async fn deliver<S: Subscriber>(
         if !subscriber.wants(council) {
             continue;
         }
-        loop {
-            let mut tx = store.begin().await?;
-            let position = claim(&mut tx, S::NAME, council).await?;
-            let events = crate::outbox::after_in(&mut tx, council, position, batch).await?;
-            let Some(last) = events.last().map(|e| e.sequence) else {
-                tx.rollback().await.map_err(StoreError::from)?;
-                break;
-            };
-            subscriber.handle(&mut tx, &events).await?;
-            sql::query(
-                "UPDATE event_checkpoints SET position = $3 WHERE subscriber = $1 AND council_id = $2",
-            )
-            .bind(S::NAME)
-            .bind(council.to_string())
-            .bind(last)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::from)?;
-            tx.commit().await.map_err(StoreError::from)?;
-            given += events.len();
+        match deliver_council(store, subscriber, council, batch, &mut given).await {
+            Ok(()) => {}
+            Err(e) => {
+                tracing::warn!(subscriber = S::NAME, %council, error = %e, "events not delivered; trying again later");
+                failed.get_or_insert(e);
+            }
         }
     }
-    Ok(given)
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(given),
+    }
+}
+
+/// Gives `subscriber` `council`'s events, a batch at a time, counting them
+/// in `given`.
+async fn deliver_council<S: Subscriber>(
+    store: &Store,
+    subscriber: &S,
+    council: CouncilId,
+    batch: u32,
+    given: &mut usize,
+) -> Result<(), SubscriberError> {
+    loop {
+        let mut tx = store.begin().await?;
+        let position = claim(&mut tx, S::NAME, council).await?;
+        let events = crate::outbox::after_in(&mut tx, council, position, batch).await?;
+        let Some(last) = events.last().map(|e| e.sequence) else {
+            tx.rollback().await.map_err(StoreError::from)?;
+            return Ok(());
+        };
+        subscriber.handle(&mut tx, &events).await?;
+        sql::query(
+            "UPDATE event_checkpoints SET position = $3 WHERE subscriber = $1 AND council_id = $2",
+        )
+        .bind(S::NAME)
+        .bind(council.to_string())
+        .bind(last)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        *given += events.len();
+    }
 }
 
 /// Locks `subscriber`'s checkpoint for `council` until `tx` ends (making
@@ -150,10 +174,8 @@ pub async fn run<S: Subscriber>(store: Store, subscriber: S, idle: Duration) {
         match deliver(&store, &subscriber, 200).await {
             Ok(0) => tokio::time::sleep(idle).await,
             Ok(_) => {}
-            Err(e) => {
-                tracing::warn!(subscriber = S::NAME, error = %e, "event delivery failed; trying again");
-                tokio::time::sleep(idle.max(Duration::from_secs(1))).await;
-            }
+            // Logged where it failed, with its council.
+            Err(_) => tokio::time::sleep(idle.max(Duration::from_secs(1))).await,
         }
     }
 }

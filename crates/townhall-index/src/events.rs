@@ -1,36 +1,33 @@
-//! The domain events the resident index writes: one record joined to a
-//! person (or given one of its own), and the whole index linked again.
-//! They name records by their system and id and persons by the index's own
-//! id; what the records hold is read through the index's views.
+//! The domain events the resident index writes: a person's records
+//! changed (a record joined or left them), and the whole index linked
+//! again. They name persons by the index's own ids and nothing else: which
+//! records a person holds, and what those say, is read through the index's
+//! audited, consent-checked views.
+
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use townhall_events::{Event, EventType, NewEvent};
+use townhall_store::StoreError;
 use townhall_types::{CouncilId, PersonId, Timestamp};
 
-use crate::records::RecordKey;
-
-/// `index.record_linked`, version 1: a record now belongs to a person, by
-/// the model's links or a reviewer's decision.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RecordLinked {
-    /// The system that holds the record, e.g. `council_tax`.
-    pub system: String,
-    /// The record's id in that system.
-    pub record_id: String,
-    /// The person it belongs to now.
+/// `index.person_changed`, version 1: the records that make up a person
+/// changed: one joined them (arriving, linked, or joined by a reviewer) or
+/// left them (withdrawn by its system, or linked to someone else).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonChanged {
+    /// The person.
     pub person: PersonId,
-    /// How sure the index is that the record is that person's, from 0 to 1.
-    pub probability: f64,
 }
 
-impl Event for RecordLinked {
+impl Event for PersonChanged {
     const TYPE: EventType = EventType {
-        name: "index.record_linked",
+        name: "index.person_changed",
         version: 1,
-        about: "A record in the resident index now belongs to a person.",
+        about: "The records that make up a person in the resident index changed.",
     };
     fn subject(&self) -> String {
-        format!("{}/{}", self.system, self.record_id)
+        self.person.to_string()
     }
 }
 
@@ -56,26 +53,18 @@ impl Event for Relinked {
 }
 
 /// The events the index writes, for the manifest.
-pub(crate) const TYPES: &[EventType] = &[RecordLinked::TYPE, Relinked::TYPE];
+pub(crate) const TYPES: &[EventType] = &[PersonChanged::TYPE, Relinked::TYPE];
 
-/// The `index.record_linked` event of each record given a person.
-pub(crate) fn linked<'a>(
+/// The `index.person_changed` event of each of `persons`, once each.
+pub(crate) fn person_changed(
     council: CouncilId,
-    changes: impl Iterator<Item = (&'a RecordKey, PersonId, f64)>,
-) -> Result<Vec<NewEvent>, townhall_events::EventError> {
+    persons: impl IntoIterator<Item = PersonId>,
+) -> Result<Vec<NewEvent>, StoreError> {
     let now = Timestamp::now();
-    changes
-        .map(|(key, person, probability)| {
-            NewEvent::of(
-                council,
-                now,
-                &RecordLinked {
-                    system: key.system.clone(),
-                    record_id: key.record_id.clone(),
-                    person,
-                    probability,
-                },
-            )
-        })
+    persons
+        .into_iter()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|person| Ok(NewEvent::of(council, now, &PersonChanged { person })?))
         .collect()
 }

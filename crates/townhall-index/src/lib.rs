@@ -35,7 +35,7 @@ use townhall_linkage::record::Person;
 use townhall_store::{Migration, Store, StoreError};
 use townhall_types::CouncilId;
 
-pub use crate::events::{RecordLinked, Relinked};
+pub use crate::events::{PersonChanged, Relinked};
 use crate::records::RecordKey;
 
 /// A run's stages, told to the store's progress (which a command line shows

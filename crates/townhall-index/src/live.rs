@@ -93,6 +93,18 @@ pub struct LiveIndex {
     state: tokio::sync::Mutex<State>,
 }
 
+/// A record given another person by [`State::settle`].
+struct Moved {
+    /// The record's number in memory.
+    member: u32,
+    /// Its person now.
+    person: PersonId,
+    /// How sure the index is of it.
+    probability: f64,
+    /// Its person before, if it had one.
+    was: Option<PersonId>,
+}
+
 struct State {
     /// The engine's index; `None` until the council's index has been linked
     /// once (there is no model to link with before).
@@ -362,9 +374,15 @@ impl LiveIndex {
         .bind(&key.record_id)
         .execute(&mut *tx)
         .await?;
+        let was = state.persons[id as usize];
         let affected = state.withdraw(id);
         let changes = state.settle(&affected);
-        let linked = state.write(&mut tx, self.council, &changes).await?;
+        let mut linked = state.write(&mut tx, self.council, &changes).await?;
+        if let Some(was) =
+            was.filter(|w| !changes.iter().any(|c| c.was == Some(*w) || c.person == *w))
+        {
+            linked.extend(crate::events::person_changed(self.council, [was])?);
+        }
         let purpose = "a record withdrawn by the system that held it";
         self.audit(&mut tx, by, key, None, Action::Delete, purpose)
             .await?;
@@ -595,8 +613,8 @@ impl State {
 
     /// Gives each cluster of the `affected` records its person id (the one
     /// most of its records have, else a new one); the records whose person
-    /// changed, with their new person and probability.
-    fn settle(&mut self, affected: &[u32]) -> Vec<(u32, PersonId, f64)> {
+    /// changed.
+    fn settle(&mut self, affected: &[u32]) -> Vec<Moved> {
         let live = |s: &State, r: u32| s.numbers.get(&s.keys[r as usize]) == Some(&r);
         let mut clusters: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
         for &r in affected {
@@ -624,27 +642,39 @@ impl State {
         for members in order {
             let id = run::person_for(members, |m: u32| self.persons[m as usize], &mut taken);
             for &m in members {
-                if self.persons[m as usize] != Some(id) {
-                    let p = self.index.as_ref().map_or(1.0, |i| i.confidence(m));
-                    changes.push((m, id, p));
+                let was = self.persons[m as usize];
+                if was != Some(id) {
+                    changes.push(Moved {
+                        member: m,
+                        person: id,
+                        probability: self.index.as_ref().map_or(1.0, |i| i.confidence(m)),
+                        was,
+                    });
                 }
             }
         }
-        for (m, id, _) in &changes {
-            self.persons[*m as usize] = Some(*id);
+        for c in &changes {
+            self.persons[c.member as usize] = Some(c.person);
         }
         changes
     }
 
-    /// Writes the persons that changed.
+    /// Writes the persons that changed; the events of the persons whose
+    /// records changed, to record last in `tx`.
     async fn write(
         &self,
         tx: &mut Tx,
         council: CouncilId,
-        changes: &[(u32, PersonId, f64)],
+        changes: &[Moved],
     ) -> Result<Vec<NewEvent>, StoreError> {
-        for (m, person, probability) in changes {
-            let key = &self.keys[*m as usize];
+        for Moved {
+            member,
+            person,
+            probability,
+            ..
+        } in changes
+        {
+            let key = &self.keys[*member as usize];
             sql::query(
                 "UPDATE index_records SET person_id = $4, probability = $5 \
                  WHERE council_id = $1 AND system = $2 AND record_id = $3",
@@ -657,12 +687,13 @@ impl State {
             .execute(&mut **tx)
             .await?;
         }
-        Ok(crate::events::linked(
+        crate::events::person_changed(
             council,
             changes
                 .iter()
-                .map(|(m, person, p)| (&self.keys[*m as usize], *person, *p)),
-        )?)
+                .flat_map(|c| [Some(c.person), c.was])
+                .flatten(),
+        )
     }
 
     /// The explanation of the pair `a`, `b` as JSON, `a` first when

@@ -5,7 +5,7 @@
 use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
 use townhall_linkage::model::Explanation;
 use townhall_store::{sql, Store, StoreError};
-use townhall_types::{CouncilId, ReviewId, Timestamp};
+use townhall_types::{CouncilId, PersonId, ReviewId, Timestamp};
 
 use crate::records::{self, RecordKey, StoredRecord};
 use crate::IndexError;
@@ -221,6 +221,7 @@ pub async fn decide(
     .bind(Timestamp::now().to_db())
     .execute(&mut *tx)
     .await?;
+    let mut joined: Vec<PersonId> = Vec::new();
     if same {
         let person = |system: String, record: String| {
             sql::query_as::<_, (Option<String>,)>(
@@ -243,10 +244,17 @@ pub async fn decide(
                 "UPDATE index_records SET person_id = $2 WHERE council_id = $1 AND person_id = $3",
             )
             .bind(&council_text)
-            .bind(left)
-            .bind(right)
+            .bind(&left)
+            .bind(&right)
             .execute(&mut *tx)
             .await?;
+            if left != right {
+                for person in [left, right] {
+                    joined.push(person.parse().map_err(|_| {
+                        StoreError::decode(format!("'{person}' is not a person id"))
+                    })?);
+                }
+            }
         }
     }
     townhall_audit::append(
@@ -261,6 +269,8 @@ pub async fn decide(
         .purpose(PURPOSE),
     )
     .await?;
+    let events = crate::events::person_changed(council, joined)?;
+    townhall_events::record(&mut tx, &events).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok((RecordKey::new(ls, lr), RecordKey::new(rs, rr)))
 }

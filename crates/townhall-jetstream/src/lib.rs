@@ -1,7 +1,7 @@
 //! Publishes the platform's domain events to a NATS JetStream stream.
 //!
 //! One machine's subscribers read the outbox in the store. A deployment
-//! that outgrows one machine names a NATS server (`[events] nats_url`), and
+//! that outgrows one machine names a NATS server (`[jetstream] nats_url`), and
 //! [`Publisher`], one more subscriber, copies every event to a JetStream
 //! stream, from which consumers on other machines read with JetStream's own
 //! acknowledgements, redelivery and replay: an existing distributed engine,
@@ -12,12 +12,15 @@
 //! `townhall.0190….case.submitted.v1`), so that a consumer filters by
 //! council, by kind or both. Its `Nats-Msg-Id` is `COUNCIL:NUMBER`: an event
 //! published again (delivery is at least once) within the stream's
-//! duplicate window is stored once.
+//! duplicate window is stored once. An event given again after a later one
+//! was stored lands after it, so consumers order a council's events by
+//! their number (`id`), as they would a feed.
 //!
 //! Like every subscriber it publishes inside the transaction that moves its
-//! checkpoint (which it writes nothing else to); on SQLite that holds the
-//! store's one writer for the round trip to NATS, a few milliseconds a
-//! batch. A deployment spread over machines runs on PostgreSQL.
+//! checkpoint, which it writes nothing else to. That holds a connection
+//! while NATS answers, so the binary allows it only on PostgreSQL, which a
+//! deployment spread over machines runs on anyway (on SQLite it would hold
+//! the one writer every request waits for).
 
 use std::time::Duration;
 

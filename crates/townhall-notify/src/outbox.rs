@@ -5,7 +5,7 @@ use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{CouncilId, NotificationId, Timestamp};
 
 use crate::message::{Channel, Status};
-use crate::template::{TemplateError, Templates};
+use crate::template::{Template, TemplateError, Templates};
 use crate::transport::{Failure, Transport};
 
 /// A message in the outbox.
@@ -88,13 +88,29 @@ pub async fn enqueue_all(
         }
     }
     let now = Timestamp::now().to_db();
+    // In statements of at most MAX_BATCH rows, well inside either store's
+    // limit on parameters (a case may have thousands of followers).
+    let rows: Vec<_> = messages.iter().zip(&rendered).collect();
+    for chunk in rows.chunks(townhall_store::MAX_BATCH) {
+        insert_chunk(tx, chunk, &now).await?;
+    }
+    Ok(Ok(rendered.into_iter().map(|(id, ..)| id).collect()))
+}
+
+/// A message and what it was rendered to.
+type Rendered<'a> = (
+    &'a Outgoing<'a>,
+    &'a (NotificationId, &'a Template, String, String),
+);
+
+async fn insert_chunk(tx: &mut Tx, chunk: &[Rendered<'_>], now: &str) -> Result<(), StoreError> {
     let text = format!(
         "INSERT INTO notifications (council_id, notification_id, channel, recipient, template_id, subject, body, \
          reference, status, attempts, created_at, updated_at) VALUES {}",
-        townhall_store::placeholders(messages.len(), 12)
+        townhall_store::placeholders(chunk.len(), 12)
     );
     let mut insert = sql::query(&text);
-    for (m, (id, template, subject, body)) in messages.iter().zip(&rendered) {
+    for (m, (id, template, subject, body)) in chunk {
         insert = insert
             .bind(m.council.to_string())
             .bind(id.to_string())
@@ -106,11 +122,11 @@ pub async fn enqueue_all(
             .bind(m.reference)
             .bind(Status::Created.as_str())
             .bind(0_i64)
-            .bind(&now)
-            .bind(&now);
+            .bind(now)
+            .bind(now);
     }
     insert.execute(&mut **tx).await?;
-    Ok(Ok(rendered.into_iter().map(|(id, ..)| id).collect()))
+    Ok(())
 }
 
 /// How long to wait before trying a message again, after each failed attempt.

@@ -16,7 +16,7 @@ pub struct PaymentSettled {
     /// How much, in pence.
     pub amount_pence: u32,
     /// The case it paid for.
-    pub case: Option<CaseId>,
+    pub case: CaseId,
 }
 
 impl Event for PaymentSettled {

@@ -278,33 +278,43 @@ pub async fn get(
 }
 
 /// Records a payment's new status (and, once paid, the case it made), and
-/// writes [`PaymentSettled`] or [`RefundDue`] when it is one of those.
+/// returns the event to record last in `tx`: [`PaymentSettled`] the first
+/// time a paid payment is given its case, [`RefundDue`] the first time one
+/// is due back (a provider's answer may arrive twice).
 pub async fn settle(
     tx: &mut Tx,
     council: CouncilId,
     id: PaymentId,
     status: Status,
     case: Option<CaseId>,
-) -> Result<(), StoreError> {
+) -> Result<Option<NewEvent>, StoreError> {
+    let before: Option<(String, Option<String>, String, i64)> = sql::query_as(
+        "SELECT status, case_id, service_id, amount_pence FROM payments \
+         WHERE council_id = $1 AND payment_id = $2",
+    )
+    .bind(council.to_string())
+    .bind(id.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((was, had_case, service, amount)) = before else {
+        return Ok(None);
+    };
     let now = Timestamp::now();
-    let paid: Option<(String, i64)> = sql::query_as(
+    sql::query(
         "UPDATE payments SET status = $3, case_id = COALESCE($4, case_id), updated_at = $5 \
-         WHERE council_id = $1 AND payment_id = $2 RETURNING service_id, amount_pence",
+         WHERE council_id = $1 AND payment_id = $2",
     )
     .bind(council.to_string())
     .bind(id.to_string())
     .bind(status.as_str())
     .bind(case.map(|c| c.to_string()))
     .bind(now.to_db())
-    .fetch_optional(&mut **tx)
+    .execute(&mut **tx)
     .await?;
-    let Some((service, amount)) = paid else {
-        return Ok(());
-    };
     let amount_pence = u32::try_from(amount)
         .map_err(|_| StoreError::decode(format!("bad amount in payment {id}")))?;
-    let event = match status {
-        Status::Success => NewEvent::of(
+    let event = match (status, case) {
+        (Status::Success, Some(case)) if had_case.is_none() => NewEvent::of(
             council,
             now,
             &PaymentSettled {
@@ -314,7 +324,7 @@ pub async fn settle(
                 case,
             },
         )?,
-        Status::RefundDue => NewEvent::of(
+        (Status::RefundDue, _) if Status::parse(&was)? != Status::RefundDue => NewEvent::of(
             council,
             now,
             &RefundDue {
@@ -323,10 +333,9 @@ pub async fn settle(
                 amount_pence,
             },
         )?,
-        Status::Created | Status::Failed | Status::Cancelled => return Ok(()),
+        _ => return Ok(None),
     };
-    townhall_events::record(tx, &[event]).await?;
-    Ok(())
+    Ok(Some(event))
 }
 
 /// Records how a payment ended that made no case (cancelled, failed, or
@@ -339,7 +348,8 @@ pub async fn close(
     status: Status,
 ) -> Result<(), StoreError> {
     let mut tx = store.begin().await?;
-    settle(&mut tx, council, id, status, None).await?;
+    let told = settle(&mut tx, council, id, status, None).await?;
+    townhall_events::record(&mut tx, told.as_slice()).await?;
     tx.commit().await?;
     Ok(())
 }

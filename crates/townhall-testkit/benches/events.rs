@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use townhall_events::{NewEvent, Stored, Subscriber, SubscriberError};
 use townhall_store::Tx;
-use townhall_testkit::{TestServer, TestStore, NOT_IN_PARISH};
+use townhall_testkit::{percentile, TestServer, TestStore, NOT_IN_PARISH};
 use townhall_types::Timestamp;
 
 #[tokio::main]
@@ -91,11 +91,6 @@ impl Subscriber for Meter {
         }
         Ok(())
     }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
 }
 
 /// `CLIENTS` Open311 clients post reports for `DURATION`; a subscriber

@@ -18,7 +18,7 @@ use townhall_audit::{Action, Actor, AuditEvent};
 use townhall_consent::{DecisionRequest, Policy};
 use townhall_identity::accounts::{self, NewAccount, UserKind};
 use townhall_identity::password;
-use townhall_testkit::{csrf_of, TestServer, TestStore};
+use townhall_testkit::{csrf_of, percentile, TestServer, TestStore};
 use townhall_types::{CouncilId, EmailAddress, Timestamp, UserId};
 
 #[tokio::main]
@@ -35,11 +35,6 @@ async fn main() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(1_000_000);
     audit(entries).await;
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
 }
 
 /// Signs in over and over from `CLIENTS` concurrent browsers for `DURATION`.

@@ -90,6 +90,13 @@ impl TestStore {
     }
 }
 
+/// The value at fraction `p` (0.5 the median, 0.99 the 99th percentile)
+/// of `sorted` durations, for benchmarks.
+pub fn percentile(sorted: &[std::time::Duration], p: f64) -> std::time::Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
 /// A point inside the test parish (and the ward).
 pub const IN_PARISH: (f64, f64) = (52.01, -0.99);
 /// A point in the ward, outside the parish and the parking zone.

@@ -72,8 +72,15 @@ pub(crate) async fn feed(
     caller.may(Action::Read, &Resource::Events)?;
     let asked = asked(query.as_deref())?;
     let council = state.council().id;
-    let events = townhall_events::after(state.store(), council, asked.after, asked.limit).await?;
     let latest = townhall_events::latest(state.store(), council).await?;
+    if asked.after > latest {
+        return Err(ApiError::bad(format!(
+            "'after' is {}, but the council's latest event is {latest}: this reader is ahead of this store",
+            asked.after
+        ))
+        .with_code("invalid_after"));
+    }
+    let events = townhall_events::after(state.store(), council, asked.after, asked.limit).await?;
     let next = events.last().map_or(asked.after, |e| e.sequence);
     let body = serde_json::json!({
         "events": events.iter().map(townhall_events::Stored::cloud_event).collect::<Vec<_>>(),

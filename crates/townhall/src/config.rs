@@ -201,6 +201,15 @@ impl Config {
                 );
             }
         }
+        // Subscribers on several machines share one store, and the
+        // publisher acts inside a store transaction: on SQLite's one writer
+        // a slow broker would hold up every request.
+        if config.jetstream.is_some() && !config.database.url.starts_with("postgres") {
+            bail!(
+                "{}: [jetstream] is for a deployment spread over several machines, which share one PostgreSQL store; set [database] url to postgres://…",
+                path.display()
+            );
+        }
         Ok(config)
     }
 }

@@ -391,8 +391,52 @@ async fn makes_the_jetstream_stream_it_is_given_or_refuses_to_start() {
             "{SITES}[jetstream]\nnats_url = \"{url}\"\nstream = \"{stream}\"\nsubject_prefix = \"test{unique}\"\n"
         )
     };
+    // On the embedded store, which one machine holds, it makes no sense.
+    let config = write_config(dir.path(), free_port(), &jetstream("nats://127.0.0.1:4222"));
+    let out = townhall(&["serve", "--config", config.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("[jetstream] is for a deployment spread over several machines, which share one PostgreSQL store"), "{err}");
 
-    let config = write_config(dir.path(), free_port(), &jetstream("nats://127.0.0.1:1"));
+    let Some(database) = postgres_schema().await else {
+        return;
+    };
+    for (slug, name) in [
+        ("riverside", "Riverside Borough Council"),
+        ("hillcrest", "Hillcrest District Council"),
+    ] {
+        let out = townhall(&[
+            "admin",
+            "--database-url",
+            &database,
+            "create-council",
+            "--slug",
+            slug,
+            "--name",
+            name,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let on_postgres = |config: std::path::PathBuf| {
+        let text = std::fs::read_to_string(&config).unwrap();
+        let (before, after) = text.split_once("[database]\n").unwrap();
+        let after = after.split_once('\n').unwrap().1;
+        std::fs::write(
+            &config,
+            format!("{before}[database]\nurl = \"{database}\"\n{after}"),
+        )
+        .unwrap();
+        config
+    };
+    let config = on_postgres(write_config(
+        dir.path(),
+        free_port(),
+        &jetstream("nats://127.0.0.1:1"),
+    ));
     let out = townhall(&["serve", "--config", config.to_str().unwrap()]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
@@ -402,7 +446,11 @@ async fn makes_the_jetstream_stream_it_is_given_or_refuses_to_start() {
     );
 
     let port = free_port();
-    let config = write_config(dir.path(), port, &jetstream("nats://127.0.0.1:4222"));
+    let config = on_postgres(write_config(
+        dir.path(),
+        port,
+        &jetstream("nats://127.0.0.1:4222"),
+    ));
     let mut server = Command::new(env!("CARGO_BIN_EXE_townhall"))
         .args(["serve", "--config", config.to_str().unwrap()])
         .env_remove("TOWNHALL_DATABASE_URL")
@@ -419,4 +467,21 @@ async fn makes_the_jetstream_stream_it_is_given_or_refuses_to_start() {
     server.wait().unwrap();
     js.delete_stream(&stream).await.unwrap();
     assert_eq!(subjects, [format!("test{unique}.>")]);
+}
+
+/// A URL for a new, empty schema of the PostgreSQL database the tests are
+/// given (`TOWNHALL_TEST_DATABASE_URL`), if they are given one.
+async fn postgres_schema() -> Option<String> {
+    let base = std::env::var("TOWNHALL_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())?;
+    let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+    let admin = townhall_store::Store::connect(&base).await.unwrap();
+    townhall_store::sql::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(admin.reader())
+        .await
+        .unwrap();
+    admin.close().await;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Some(format!("{base}{sep}options=-c%20search_path%3D{schema}"))
 }

@@ -284,6 +284,29 @@ async fn a_resident_applies_for_a_parking_permit_and_pays_before_it_is_sent() {
     // Coming back again does not make a second case.
     c.get(s.url(&back)).send().await.unwrap();
     assert_eq!(s.count("cases").await, 1);
+    // The case made and the payment settled are told once each, in that
+    // order, the payment naming its case.
+    let told: Vec<townhall_events::Stored> =
+        townhall_events::after(&s.db.store, s.council.id, 0, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| {
+                e.cloud_type.starts_with("townhall.case.")
+                    || e.cloud_type.starts_with("townhall.payment.")
+            })
+            .collect();
+    let kinds: Vec<&str> = told.iter().map(|e| e.cloud_type.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["townhall.case.submitted.v1", "townhall.payment.settled.v1"]
+    );
+    let settled = told[1]
+        .read::<townhall_payments::PaymentSettled>()
+        .unwrap()
+        .unwrap();
+    assert_eq!(Some(settled.case.to_string()), linked);
+    assert_eq!(settled.amount_pence, 6000);
 
     // Parking issues it; she sees the permit and when it ends.
     s.add_staff(
