@@ -284,3 +284,55 @@ pub fn answer_for(path: &str, api: ApiError, page: AppError) -> Response {
         page.into_response()
     }
 }
+
+/// Answers the failures that axum and tower write as plain text before any
+/// handler runs (a body over its limit, a path segment that cannot be read,
+/// a JSON body of the wrong type) in the form the address's client reads,
+/// as every other failure is: the API's error document, Open311's, or a
+/// page; with the status and `Allow` they were given.
+pub async fn plain_rejections(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::http::header::{ALLOW, CONTENT_TYPE};
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = match response.headers().get(CONTENT_TYPE) {
+        Some(t) => t.to_str().is_ok_and(|t| t.starts_with("text/plain")),
+        // tower's body limit answers with no body at all.
+        None => status == StatusCode::PAYLOAD_TOO_LARGE,
+    };
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    let allow = response.headers().get(ALLOW).cloned();
+    let said = axum::body::to_bytes(response.into_body(), 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let (api, page) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            ApiError::new(status, "The request is too large to be read"),
+            AppError::TooLarge,
+        ),
+        s if s.is_server_error() => (ApiError::internal(&said), AppError::Internal(said)),
+        s => {
+            let message = if said.is_empty() {
+                "The request could not be read".to_owned()
+            } else {
+                format!("The request could not be read: {said}")
+            };
+            (
+                ApiError::new(s, message.clone()).with_code("invalid_request"),
+                AppError::BadRequest(message),
+            )
+        }
+    };
+    let mut answer = answer_for(&path, api, page);
+    *answer.status_mut() = status;
+    if let Some(allow) = allow {
+        answer.headers_mut().insert(ALLOW, allow);
+    }
+    answer
+}

@@ -3,7 +3,7 @@
 //! given and asks for what comes after it.
 
 use axum::extract::{RawQuery, State};
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use townhall_authz::{Action, Resource};
@@ -74,11 +74,14 @@ pub(crate) async fn feed(
     let council = state.council().id;
     let latest = townhall_events::latest(state.store(), council).await?;
     if asked.after > latest {
-        return Err(ApiError::bad(format!(
-            "'after' is {}, but the council's latest event is {latest}: this reader is ahead of this store",
-            asked.after
-        ))
-        .with_code("invalid_after"));
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            format!(
+                "'after' is {}, but the council's latest event is {latest}: this reader is ahead of this store (restored from an older backup?)",
+                asked.after
+            ),
+        )
+        .with_code("conflict"));
     }
     let events = townhall_events::after(state.store(), council, asked.after, asked.limit).await?;
     let next = events.last().map_or(asked.after, |e| e.sequence);

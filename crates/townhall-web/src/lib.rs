@@ -296,8 +296,9 @@ pub fn app(
         .with_state(shared)
         .fallback(sites::dispatch)
         .with_state(dispatcher)
-        .layer(axum::middleware::from_fn(headers::secure))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(UPLOAD_LIMIT))
+        .layer(axum::middleware::from_fn(error::plain_rejections))
+        .layer(axum::middleware::from_fn(headers::secure))
         .layer(tower_http::trace::TraceLayer::new_for_http())))
 }
 

@@ -180,3 +180,88 @@ async fn every_api_answers_in_its_own_form_where_nothing_answers() {
         "{body}"
     );
 }
+
+/// The content type of `r`, and whether it carries the security headers.
+fn kind(r: &reqwest::Response) -> (String, bool) {
+    let header = |name: &str| {
+        r.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    (
+        header("content-type").unwrap_or_default(),
+        header("content-security-policy").is_some(),
+    )
+}
+
+#[tokio::test]
+async fn what_cannot_be_read_before_any_handler_runs_is_answered_in_each_clients_form() {
+    let s = TestServer::start().await;
+    let key = s
+        .api_key("GP practice", "open311:write consent:read", None)
+        .await;
+    let c = s.client();
+
+    // A JSON body over the API's 2 MB, in strings each short enough to
+    // pass the text gate: the API's error document.
+    let field = format!("\"{}\"", "x".repeat(100));
+    let big = format!(
+        "{{\"resident\": \"x\", \"fields\": [{}]}}",
+        vec![field; 30_000].join(",")
+    );
+    for path in ["/api/v1/consent/decisions", "/api/v1/index/records"] {
+        let r = c
+            .post(s.url(path))
+            .bearer_auth(&key)
+            .header("content-type", "application/json")
+            .body(big.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        assert_eq!(kind(&r), ("application/json".to_owned(), true), "{path}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "too_large", "{path}: {body}");
+    }
+
+    // Over the server's limit for any request: Open311's document, or a page.
+    let huge = vec![b'a'; 16 * 1024 * 1024];
+    let r = c
+        .post(s.url("/open311/v2/requests.xml"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(huge.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(kind(&r).0.starts_with("text/xml"), "{:?}", kind(&r));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("<errors><error><code>413</code>"));
+    let r = c
+        .post(s.url("/sign-in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let (content, secured) = kind(&r);
+    assert!(content.starts_with("text/html") && secured, "{content}");
+    assert!(r.text().await.unwrap().contains("too large"));
+
+    // A path segment that is not text, on the API and on a page.
+    let r = c
+        .delete(s.url("/api/v1/index/records/council_tax/%FF%FE"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(kind(&r).0.starts_with("application/json"), "{:?}", kind(&r));
+    let r = c.get(s.url("/requests/%FF%FE")).send().await.unwrap();
+    assert!(r.status().is_client_error());
+    assert!(kind(&r).0.starts_with("text/html"), "{:?}", kind(&r));
+}

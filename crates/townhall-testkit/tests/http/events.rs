@@ -173,6 +173,11 @@ async fn the_feed_gives_each_change_as_a_cloud_event_in_the_order_it_happened() 
     assert_eq!(none["events"], serde_json::json!([]));
     assert_eq!(none["next"].as_i64(), Some(events.len() as i64));
 
+    // A reader ahead of the store (one restored from an older backup) is told.
+    let (status, e) = feed(&s, Some(&listener), &format!("?after={}", events.len() + 5)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{e}");
+    assert_eq!(e["error"]["code"], "conflict");
+
     // Who may not read it, and what is not a question.
     let (status, e) = feed(&s, None, "").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{e}");
