@@ -3,7 +3,8 @@
 //!
 //! - events written per second through the outbox: one per transaction (as
 //!   a staff change writes one), and 100 per transaction (as the intake's
-//!   group commit writes a batch);
+//!   group commit writes a batch); beside the anchor, transactions that
+//!   each update one row, the floor of any write on the same store;
 //! - the delay from a case being submitted over Open311 to a subscriber
 //!   being given its event, with clients posting as fast as the server
 //!   takes them, through the real HTTP server on loopback; beside the
@@ -27,6 +28,7 @@ async fn main() {
         _ => "SQLite",
     };
     println!("Townhall event benchmarks on {backend}\n");
+    commits().await;
     writes(1).await;
     writes(100).await;
     delivery_under_open311_load().await;
@@ -46,6 +48,39 @@ impl townhall_events::Event for Rang {
     fn subject(&self) -> String {
         self.bell.to_string()
     }
+}
+
+/// Commits transactions that each update one row, for 5 seconds: the
+/// anchor for writing one event per transaction.
+async fn commits() {
+    const DURATION: Duration = Duration::from_secs(5);
+    let db = TestStore::new().await;
+    let mut tx = db.store.begin().await.unwrap();
+    let council = townhall_places::create_council(&mut tx, "bench", "Bench Council")
+        .await
+        .unwrap()
+        .id;
+    tx.commit().await.unwrap();
+    let started = Instant::now();
+    let mut done = 0u64;
+    while started.elapsed() < DURATION {
+        let mut tx = db.store.begin().await.unwrap();
+        townhall_store::sql::query(
+            "INSERT INTO event_counters (council_id, last) VALUES ($1, 1) \
+             ON CONFLICT (council_id) DO UPDATE SET last = event_counters.last + 1",
+        )
+        .bind(council.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        done += 1;
+    }
+    let elapsed = started.elapsed();
+    println!(
+        "anchor: transactions updating one row: {done} in {elapsed:.2?}: {:.0}/s",
+        done as f64 / elapsed.as_secs_f64()
+    );
 }
 
 /// Writes events `per_transaction` at a time for 5 seconds.
