@@ -11,6 +11,7 @@
 //! lock on the head, so concurrent writers queue rather than fork the chain.
 
 mod entry;
+pub mod permissions;
 mod verify;
 
 pub use entry::{Action, Actor, AuditEvent, AuditRecord, Outcome, RecordRef};

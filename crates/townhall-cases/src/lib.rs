@@ -24,6 +24,7 @@ mod intake;
 mod locate;
 mod messages;
 mod model;
+pub mod permissions;
 pub mod public;
 mod read;
 mod row;

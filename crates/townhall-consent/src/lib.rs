@@ -8,6 +8,7 @@
 
 mod decision;
 mod events;
+pub mod permissions;
 mod policy;
 mod receipt;
 mod records;

@@ -18,6 +18,7 @@
 
 mod event;
 mod outbox;
+pub mod permissions;
 mod subscriber;
 
 pub use event::{Event, EventError, EventType, NewEvent, Stored};

@@ -20,6 +20,7 @@ pub mod lockout;
 mod mail;
 pub mod passkeys;
 pub mod password;
+pub mod permissions;
 pub mod profiles;
 pub mod recovery;
 pub mod sessions;

@@ -18,6 +18,7 @@ pub mod fields;
 pub mod files;
 pub mod import;
 pub mod live;
+pub mod permissions;
 pub mod policy;
 pub mod records;
 pub mod review;

@@ -6,7 +6,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use townhall_audit::Actor;
-use townhall_authz::{Action, Resource};
+use townhall_authz::Action;
 use townhall_consent::{decide_for_partner, DecisionRequest};
 use townhall_types::{Timestamp, UserId};
 
@@ -72,7 +72,10 @@ async fn consent_decision(
     caller: ApiCaller,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    caller.may(Action::Read, &Resource::ConsentDecisions)?;
+    caller.may(
+        Action::Read,
+        &townhall_consent::permissions::ConsentDecisions,
+    )?;
     let client = caller.0;
     let req: DecisionBody = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad(e.to_string()).with_code("invalid_body"))?;

@@ -2,7 +2,8 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use townhall_authz::{authorize, Action, Principal, Resource, StaffRole, Verdict};
+use townhall_authz::{authorize, Action, Person, Principal, Protected, Staff, StaffRole, Verdict};
+use townhall_identity::permissions::OwnAccount;
 use townhall_identity::{Role, StaffMember, User, UserKind};
 
 use crate::csrf::CsrfToken;
@@ -81,7 +82,7 @@ impl Visitor {
     /// The visitor as the authorisation rules see them.
     pub fn principal(&self) -> Principal {
         match (&self.user, &self.staff) {
-            (Some(_), Some(s)) => Principal::Staff {
+            (Some(_), Some(s)) => Principal::Person(Person::Staff(Staff {
                 id: s.user.id,
                 role: match s.role {
                     Role::Caseworker => StaffRole::Caseworker,
@@ -91,26 +92,20 @@ impl Visitor {
                     Role::CustomerServices => StaffRole::CustomerServices,
                 },
                 team: s.team.as_ref().map(|t| t.id),
-            },
-            (Some(u), None) if u.kind == UserKind::Resident => Principal::Resident(u.id),
+            })),
+            (Some(u), None) if u.kind == UserKind::Resident => {
+                Principal::Person(Person::Resident(u.id))
+            }
             _ => Principal::Anonymous,
         }
     }
 
     /// Asks the rules; an error response when the answer is no.
-    pub fn require(&self, action: Action, resource: &Resource) -> Result<(), AppError> {
+    pub fn require(&self, action: Action, resource: &dyn Protected) -> Result<(), AppError> {
         match authorize(&self.principal(), action, resource) {
             Verdict::Allow => Ok(()),
             Verdict::SignInRequired => Err(AppError::SignInRequired {
-                staff: matches!(
-                    resource,
-                    Resource::StaffHome
-                        | Resource::ResidentRecord { .. }
-                        | Resource::Case { .. }
-                        | Resource::IndexReview { .. }
-                        | Resource::SingleView { .. }
-                        | Resource::AuditLog
-                ),
+                staff: resource.for_staff(),
             }),
             Verdict::Forbidden => Err(AppError::Forbidden),
         }
@@ -124,12 +119,16 @@ impl Visitor {
                 Some(_) => AppError::Forbidden,
             });
         };
-        self.require(action, &Resource::ResidentAccount(user.id))?;
+        self.require(action, &OwnAccount(user.id))?;
         Ok(user)
     }
 
     /// The signed-in member of staff, after checking they may use `resource`.
-    pub fn staff_for(&self, action: Action, resource: &Resource) -> Result<&StaffMember, AppError> {
+    pub fn staff_for(
+        &self,
+        action: Action,
+        resource: &dyn Protected,
+    ) -> Result<&StaffMember, AppError> {
         self.require(action, resource)?;
         self.staff.as_ref().ok_or(AppError::Forbidden)
     }

@@ -6,7 +6,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
-use townhall_authz::{authorize, needed_scope, Action, Principal, Resource, Verdict};
+use townhall_authz::{authorize, Action, Principal, Protected, Verdict};
 use townhall_identity::api_keys::ApiClient;
 
 use crate::error::ApiError;
@@ -44,11 +44,11 @@ impl ApiCaller {
 
     /// Whether the one authorisation function lets the key do `action` to
     /// `resource`; a 403 naming the scope it needs when not.
-    pub(crate) fn may(&self, action: Action, resource: &Resource) -> Result<(), ApiError> {
+    pub(crate) fn may(&self, action: Action, resource: &dyn Protected) -> Result<(), ApiError> {
         let principal = Principal::ApiClient(self.0.scopes.clone());
         match authorize(&principal, action, resource) {
             Verdict::Allow => Ok(()),
-            _ => Err(ApiError::forbidden(match needed_scope(action, resource) {
+            _ => Err(ApiError::forbidden(match resource.scope(action) {
                 Some(scope) => format!(
                     "This API key has the scopes {}; this needs {scope}",
                     self.0.scopes

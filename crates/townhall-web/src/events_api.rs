@@ -6,7 +6,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use townhall_authz::{Action, Resource};
+use townhall_authz::Action;
+use townhall_events::permissions::EventFeed;
 
 use crate::caller::ApiCaller;
 use crate::error::ApiError;
@@ -69,7 +70,7 @@ pub(crate) async fn feed(
     caller: ApiCaller,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    caller.may(Action::Read, &Resource::Events)?;
+    caller.may(Action::Read, &EventFeed)?;
     let asked = asked(query.as_deref())?;
     let council = state.council().id;
     let latest = townhall_events::latest(state.store(), council).await?;

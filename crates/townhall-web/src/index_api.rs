@@ -14,10 +14,11 @@ use axum::Json;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use townhall_audit::Actor;
-use townhall_authz::{Action, Resource};
+use townhall_authz::Action;
 use townhall_identity::api_keys::ApiClient;
 use townhall_index::fields::FIELDS;
 use townhall_index::live::{Arriving, By, LiveIndex, Placed};
+use townhall_index::permissions::SystemRecords;
 use townhall_index::records::RecordKey;
 use townhall_index::IndexError;
 use townhall_linkage::record::RawPerson;
@@ -74,7 +75,7 @@ fn writing(
 ) -> Result<(ApiClient, Arc<LiveIndex>), ApiError> {
     caller.may(
         Action::Write,
-        &Resource::IndexRecords {
+        &SystemRecords {
             system: system.to_owned(),
         },
     )?;

@@ -5,7 +5,8 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use townhall_authz::{Action, Resource};
+use townhall_authz::Action;
+use townhall_cases::permissions::Reports;
 use townhall_cases::{idempotency, Channel, IntakeError, NotPlaced, Requester};
 use townhall_services::{check_answers, Answer, LocationInput, QuestionKind, Service};
 use townhall_types::text::{single_line, PersonName};
@@ -179,9 +180,7 @@ async fn create_request(
     let caller = ApiCaller::with_key(state, secret)
         .await
         .map_err(about_the_key)?;
-    caller
-        .may(Action::Write, &Resource::Reports)
-        .map_err(about_the_key)?;
+    caller.may(Action::Write, &Reports).map_err(about_the_key)?;
     let client = caller.0;
     once_each(&params)?;
     check_jurisdiction(state, &params)?;

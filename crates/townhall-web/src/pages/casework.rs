@@ -7,8 +7,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 use townhall_audit::Actor;
-use townhall_authz::{Action, Resource};
+use townhall_authz::Action;
+use townhall_cases::permissions::TeamCases;
 use townhall_cases::{Audience, Case, CaseError, QueueFilter, StaffActor, Update, Work};
+use townhall_identity::permissions::StaffArea;
 use townhall_identity::StaffMember;
 use townhall_types::Timestamp;
 
@@ -60,7 +62,7 @@ pub async fn queue(
             html! { p class="empty" { "You are not in a team, so no cases are routed to you." } },
         );
     };
-    v.require(Action::Read, &Resource::Case { team: team.id })?;
+    v.require(Action::Read, &TeamCases { team: team.id })?;
     let filter = QueueFilter {
         closed: q.closed.is_some(),
         service: q.service.clone().filter(|s| !s.is_empty()),
@@ -132,11 +134,11 @@ async fn allowed(
 ) -> Result<(townhall_types::CaseId, StaffMember, &'static str), AppError> {
     // Who is not staff is refused before the reference is looked up, so the
     // answer cannot tell them which references exist.
-    v.staff_for(Action::Read, &Resource::StaffHome)?;
+    v.staff_for(Action::Read, &StaffArea)?;
     let (id, team) = townhall_cases::team_of(state.store(), state.council().id, reference)
         .await?
         .ok_or(AppError::NotFound)?;
-    let me = v.staff_for(action, &Resource::Case { team })?.clone();
+    let me = v.staff_for(action, &TeamCases { team })?.clone();
     let purpose = if me.team.as_ref().is_some_and(|t| t.id == team) {
         "working on the request"
     } else {
@@ -439,7 +441,7 @@ async fn apply(
             let into = f.into.trim().to_ascii_uppercase();
             match townhall_cases::team_of(state.store(), state.council().id, &into).await? {
                 Some((into, team)) => {
-                    v.require(Action::Write, &Resource::Case { team })?;
+                    v.require(Action::Write, &TeamCases { team })?;
                     ("merged", Work::Merge { into })
                 }
                 None => return refused(format!("there is no case {into}")).await,

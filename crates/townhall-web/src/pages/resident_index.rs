@@ -11,9 +11,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 use townhall_audit::Actor;
-use townhall_authz::{Action, Resource};
+use townhall_authz::Action;
+use townhall_identity::permissions::StaffArea;
 use townhall_identity::StaffMember;
 use townhall_index::files::grouped;
+use townhall_index::permissions::{ReviewQueue, SingleView};
 use townhall_index::policy::{Details, IndexPolicy};
 use townhall_index::records::{RecordKey, StoredRecord};
 use townhall_index::review::{Review, Reviewer};
@@ -65,7 +67,7 @@ fn reviewer<'a>(
         .as_ref()
         .and_then(team_name)
         .is_some_and(|t| policy.reviews(t));
-    v.staff_for(action, &Resource::IndexReview { team_reviews })
+    v.staff_for(action, &ReviewQueue { team_reviews })
 }
 
 /// The signed-in member of staff if the policy gives their team a view.
@@ -75,7 +77,7 @@ fn viewer<'a>(v: &'a Visitor, policy: &IndexPolicy) -> Result<&'a StaffMember, A
         .as_ref()
         .and_then(team_name)
         .is_some_and(|t| policy.views_for(t).next().is_some());
-    v.staff_for(Action::Read, &Resource::SingleView { team_allowed })
+    v.staff_for(Action::Read, &SingleView { team_allowed })
 }
 
 fn percent(p: f64) -> String {
@@ -85,7 +87,7 @@ fn percent(p: f64) -> String {
 /// The index's home: its size, the queue, and finding a person.
 pub async fn home(State(state): State<AppState>, v: Visitor) -> Result<Markup, AppError> {
     let policy = policy(&state)?;
-    let me = v.staff_for(Action::Read, &Resource::StaffHome)?;
+    let me = v.staff_for(Action::Read, &StaffArea)?;
     let council = state.council().id;
     let counts = townhall_index::records::counts(state.store(), council).await?;
     let pending = townhall_index::review::pending_count(state.store(), council).await?;

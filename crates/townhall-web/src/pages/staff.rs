@@ -4,8 +4,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
+use townhall_audit::permissions::AuditLog;
 use townhall_audit::Actor;
-use townhall_authz::{authorize, Action, Relationship, Resource, Verdict};
+use townhall_authz::{authorize, Action, Verdict};
+use townhall_identity::permissions::{Relationship, ResidentRecord, StaffArea};
 use townhall_identity::staff::{Role, StaffMember};
 use townhall_identity::{break_glass, profiles, UserKind};
 use townhall_types::{Timestamp, UserId};
@@ -36,9 +38,9 @@ pub async fn home(
     v: Visitor,
     Query(filters): Query<crate::pages::casework::QueueQuery>,
 ) -> Result<Markup, AppError> {
-    let me = v.staff_for(Action::Read, &Resource::StaffHome)?;
+    let me = v.staff_for(Action::Read, &StaffArea)?;
     let queue = crate::pages::casework::queue(&state, &v, me, &filters).await?;
-    let to_review = if v.require(Action::Read, &Resource::AuditLog).is_ok() {
+    let to_review = if v.require(Action::Read, &AuditLog).is_ok() {
         break_glass::to_review(state.store(), state.council().id)
             .await?
             .len()
@@ -119,9 +121,9 @@ pub async fn resident(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let owner: UserId = id.parse().map_err(|_| AppError::NotFound)?;
-    let me = v.staff_for(Action::Read, &Resource::StaffHome)?;
+    let me = v.staff_for(Action::Read, &StaffArea)?;
     let (relationship, purpose) = relationship(&state, me, owner).await?;
-    let record = |relationship| Resource::ResidentRecord {
+    let record = |relationship| ResidentRecord {
         owner,
         relationship,
     };
@@ -224,7 +226,7 @@ pub async fn state_reason(
     let owner: UserId = id.parse().map_err(|_| AppError::NotFound)?;
     let me = v.staff_for(
         Action::Read,
-        &Resource::ResidentRecord {
+        &ResidentRecord {
             owner,
             relationship: Relationship::StatedReason,
         },
@@ -260,7 +262,7 @@ pub async fn break_glass_reviews(
     State(state): State<AppState>,
     v: Visitor,
 ) -> Result<Markup, AppError> {
-    let me = v.staff_for(Action::Read, &Resource::AuditLog)?;
+    let me = v.staff_for(Action::Read, &AuditLog)?;
     let reads = break_glass::to_review(state.store(), state.council().id).await?;
     Ok(page(
         &v,
@@ -309,7 +311,7 @@ pub async fn break_glass_reviewed(
 ) -> Result<Response, AppError> {
     // Reviewing is part of overseeing the audit log, which only the data
     // protection officer reads; it changes nothing in the log itself.
-    let me = v.staff_for(Action::Read, &Resource::AuditLog)?;
+    let me = v.staff_for(Action::Read, &AuditLog)?;
     if !break_glass::mark_reviewed(
         state.store(),
         state.council().id,
@@ -346,7 +348,7 @@ pub async fn find_resident(
     v: Visitor,
     Query(q): Query<FindQuery>,
 ) -> Result<Response, AppError> {
-    let me = v.staff_for(Action::Read, &Resource::StaffHome)?;
+    let me = v.staff_for(Action::Read, &StaffArea)?;
     let council = state.council().id;
     let mut errors = Errors::default();
     let date_of_birth =

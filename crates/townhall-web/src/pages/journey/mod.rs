@@ -6,9 +6,10 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use townhall_audit::Actor;
-use townhall_authz::{Action, Resource};
+use townhall_authz::Action;
 use townhall_cases::attachments::UploadError;
 use townhall_cases::{Channel, NotPlaced, Requester, Submission};
+use townhall_identity::permissions::{ResidentRecord, StaffArea};
 use townhall_identity::UserKind;
 use townhall_places::Address;
 use townhall_services::{
@@ -70,11 +71,11 @@ async fn requester(
     let assisting = first(input, ASSISTING);
     if let (Some(_), false) = (&v.staff, assisting.is_empty()) {
         let owner: UserId = assisting.parse().map_err(|_| AppError::NotFound)?;
-        let staff = v.staff_for(Action::Read, &Resource::StaffHome)?;
+        let staff = v.staff_for(Action::Read, &StaffArea)?;
         let (relationship, _) = crate::pages::staff::relationship(state, staff, owner).await?;
         let me = v.staff_for(
             Action::Write,
-            &Resource::ResidentRecord {
+            &ResidentRecord {
                 owner,
                 relationship,
             },

@@ -1,0 +1,158 @@
+//! What cases protect: a team's cases and queue, and the reports apps
+//! make through Open311.
+
+use townhall_authz::{Action, Person, Protected, StaffRole};
+use townhall_types::{ApiScope, TeamId};
+
+/// A case, or the queue of cases, of a team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TeamCases {
+    /// The team it is routed to.
+    pub team: TeamId,
+}
+
+impl Protected for TeamCases {
+    fn for_staff(&self) -> bool {
+        true
+    }
+
+    fn permits(&self, who: &Person, action: Action) -> bool {
+        use StaffRole as S;
+        let Person::Staff(staff) = who else {
+            return false;
+        };
+        match staff.role {
+            S::Caseworker | S::TeamLeader | S::CustomerServices => staff.team == Some(self.team),
+            // Monitoring processing is the data protection officer's job.
+            S::DataProtectionOfficer => action == Action::Read,
+            S::Administrator => false,
+        }
+    }
+}
+
+/// Reports made by apps (Open311 `POST requests`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reports;
+
+impl Protected for Reports {
+    fn for_staff(&self) -> bool {
+        false
+    }
+
+    fn scope(&self, action: Action) -> Option<ApiScope> {
+        (action == Action::Write).then_some(ApiScope::Open311Write)
+    }
+
+    fn permits(&self, _: &Person, _: Action) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use townhall_authz::examples::{client, resident, staff};
+    use townhall_authz::{authorize, Action::*, Principal, Verdict::*};
+    use townhall_types::{ApiScopes, UserId};
+
+    #[test]
+    fn a_teams_cases_are_worked_by_its_team_and_overseen_by_the_dpo() {
+        use StaffRole::*;
+        let (housing, highways) = (TeamId::new(), TeamId::new());
+        let housing_case = TeamCases { team: housing };
+        let highways_case = TeamCases { team: highways };
+        let api = client(ApiScopes::new([ApiScope::Open311Write, ApiScope::ConsentRead]).unwrap());
+        let table = [
+            (staff(Caseworker, Some(housing)), Read, housing_case, Allow),
+            (staff(Caseworker, Some(housing)), Write, housing_case, Allow),
+            (
+                staff(Caseworker, Some(housing)),
+                Read,
+                highways_case,
+                Forbidden,
+            ),
+            (
+                staff(Caseworker, Some(housing)),
+                Write,
+                highways_case,
+                Forbidden,
+            ),
+            (staff(TeamLeader, Some(housing)), Write, housing_case, Allow),
+            (
+                staff(TeamLeader, Some(housing)),
+                Read,
+                highways_case,
+                Forbidden,
+            ),
+            (
+                staff(CustomerServices, Some(housing)),
+                Read,
+                housing_case,
+                Allow,
+            ),
+            (
+                staff(CustomerServices, Some(housing)),
+                Write,
+                housing_case,
+                Allow,
+            ),
+            (
+                staff(CustomerServices, Some(housing)),
+                Read,
+                highways_case,
+                Forbidden,
+            ),
+            (staff(Caseworker, None), Read, housing_case, Forbidden),
+            (
+                staff(DataProtectionOfficer, None),
+                Read,
+                highways_case,
+                Allow,
+            ),
+            (
+                staff(DataProtectionOfficer, None),
+                Write,
+                highways_case,
+                Forbidden,
+            ),
+            (staff(Administrator, None), Read, housing_case, Forbidden),
+            (resident(UserId::new()), Read, housing_case, Forbidden),
+            (api, Read, housing_case, Forbidden),
+            (Principal::Anonymous, Read, housing_case, SignInRequired),
+        ];
+        for (who, action, what, expected) in table {
+            assert_eq!(
+                authorize(&who, action, &what),
+                expected,
+                "{who:?} {action:?} {what:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn apps_report_with_open311_write_and_nothing_else_does() {
+        let key = |s: &[ApiScope]| client(ApiScopes::new(s.iter().cloned()).unwrap());
+        let table = [
+            (key(&[ApiScope::Open311Write]), Write, Allow),
+            (key(&[ApiScope::Open311Write]), Read, Forbidden),
+            (key(&[ApiScope::ConsentRead]), Write, Forbidden),
+            (key(&[ApiScope::EventsRead]), Write, Forbidden),
+            (
+                key(&[ApiScope::IndexWrite {
+                    system: "council_tax".into(),
+                }]),
+                Write,
+                Forbidden,
+            ),
+            (staff(StaffRole::Caseworker, None), Write, Forbidden),
+            (Principal::Anonymous, Write, SignInRequired),
+        ];
+        for (who, action, expected) in table {
+            assert_eq!(
+                authorize(&who, action, &Reports),
+                expected,
+                "{who:?} {action:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! What the resident index protects: each system's records as the system
+//! sends them, the review queue, and the single view.
+
+use townhall_authz::{Action, Person, Protected, StaffRole};
+use townhall_types::ApiScope;
+
+/// One source system's records, as the system sends and withdraws them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemRecords {
+    /// The system, as the index policy declares it.
+    pub system: String,
+}
+
+impl Protected for SystemRecords {
+    fn for_staff(&self) -> bool {
+        false
+    }
+
+    fn scope(&self, action: Action) -> Option<ApiScope> {
+        (action == Action::Write).then(|| ApiScope::IndexWrite {
+            system: self.system.clone(),
+        })
+    }
+
+    fn permits(&self, _: &Person, _: Action) -> bool {
+        false
+    }
+}
+
+/// The review queue: pairs of records to decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewQueue {
+    /// Whether the index policy names the asker's team as reviewers.
+    pub team_reviews: bool,
+}
+
+impl Protected for ReviewQueue {
+    fn for_staff(&self) -> bool {
+        true
+    }
+
+    fn permits(&self, who: &Person, action: Action) -> bool {
+        use StaffRole as S;
+        let Person::Staff(staff) = who else {
+            return false;
+        };
+        match staff.role {
+            S::Caseworker | S::TeamLeader | S::CustomerServices => self.team_reviews,
+            S::DataProtectionOfficer => action == Action::Read,
+            S::Administrator => false,
+        }
+    }
+}
+
+/// One person seen across the council's systems (consent is asked after).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SingleView {
+    /// Whether the index policy allows the asker's team a view.
+    pub team_allowed: bool,
+}
+
+impl Protected for SingleView {
+    fn for_staff(&self) -> bool {
+        true
+    }
+
+    fn permits(&self, who: &Person, action: Action) -> bool {
+        use StaffRole as S;
+        matches!(
+            who,
+            Person::Staff(s) if matches!(s.role, S::Caseworker | S::TeamLeader | S::CustomerServices)
+        ) && self.team_allowed
+            && action == Action::Read
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use townhall_authz::examples::{client, resident, staff};
+    use townhall_authz::{authorize, Action::*, Principal, Verdict::*};
+    use townhall_types::{ApiScopes, UserId};
+
+    #[test]
+    fn a_systems_key_sends_its_own_records_and_no_other_systems() {
+        let tax = SystemRecords {
+            system: "council_tax".into(),
+        };
+        let housing = SystemRecords {
+            system: "housing".into(),
+        };
+        let tax_writer = client(
+            ApiScopes::new([ApiScope::IndexWrite {
+                system: "council_tax".into(),
+            }])
+            .unwrap(),
+        );
+        let api = client(ApiScopes::new([ApiScope::Open311Write, ApiScope::ConsentRead]).unwrap());
+        let table = [
+            (&tax_writer, Write, &tax, Allow),
+            (&tax_writer, Read, &tax, Forbidden),
+            (&tax_writer, Write, &housing, Forbidden),
+            (&api, Write, &tax, Forbidden),
+            (&staff(StaffRole::Caseworker, None), Write, &tax, Forbidden),
+            (
+                &staff(StaffRole::Administrator, None),
+                Write,
+                &tax,
+                Forbidden,
+            ),
+            (&resident(UserId::new()), Write, &tax, Forbidden),
+            (&Principal::Anonymous, Write, &tax, SignInRequired),
+        ];
+        for (who, action, what, expected) in table {
+            assert_eq!(
+                authorize(who, action, what),
+                expected,
+                "{who:?} {action:?} {what:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn reviewers_and_viewers_are_the_teams_the_policy_names() {
+        use StaffRole::*;
+        let reviews = ReviewQueue { team_reviews: true };
+        let not_reviews = ReviewQueue {
+            team_reviews: false,
+        };
+        let view = SingleView { team_allowed: true };
+        let no_view = SingleView {
+            team_allowed: false,
+        };
+        let api = client(ApiScopes::new([ApiScope::Open311Write, ApiScope::ConsentRead]).unwrap());
+        let table: [(Principal, _, &dyn Protected, _); 18] = [
+            (staff(Caseworker, None), Read, &reviews, Allow),
+            (staff(Caseworker, None), Write, &reviews, Allow),
+            (staff(TeamLeader, None), Write, &reviews, Allow),
+            (staff(Caseworker, None), Read, &not_reviews, Forbidden),
+            (staff(Caseworker, None), Write, &not_reviews, Forbidden),
+            (
+                staff(DataProtectionOfficer, None),
+                Read,
+                &not_reviews,
+                Allow,
+            ),
+            (
+                staff(DataProtectionOfficer, None),
+                Write,
+                &not_reviews,
+                Forbidden,
+            ),
+            (staff(Administrator, None), Read, &reviews, Forbidden),
+            (resident(UserId::new()), Read, &reviews, Forbidden),
+            (api.clone(), Read, &reviews, Forbidden),
+            (Principal::Anonymous, Read, &reviews, SignInRequired),
+            (staff(Caseworker, None), Read, &view, Allow),
+            (staff(TeamLeader, None), Read, &view, Allow),
+            (staff(Caseworker, None), Write, &view, Forbidden),
+            (staff(Caseworker, None), Read, &no_view, Forbidden),
+            (staff(DataProtectionOfficer, None), Read, &view, Forbidden),
+            (staff(Administrator, None), Read, &view, Forbidden),
+            (resident(UserId::new()), Read, &view, Forbidden),
+        ];
+        for (who, action, what, expected) in table {
+            assert_eq!(
+                authorize(&who, action, what),
+                expected,
+                "{who:?} {action:?} {what:?}"
+            );
+        }
+    }
+}
