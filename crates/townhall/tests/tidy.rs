@@ -110,6 +110,44 @@ fn dependencies_point_one_way() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// The capability crates: what plugs into the kernel.
+const CAPABILITY_LAYERS: std::ops::RangeInclusive<u8> = 4..=6;
+
+#[test]
+fn capabilities_use_each_other_only_where_said() {
+    let short = |name: &str| name.trim_start_matches("townhall-").to_owned();
+    let is_capability = |name: &str| layer(name).is_some_and(|l| CAPABILITY_LAYERS.contains(&l));
+    let mut used = std::collections::BTreeSet::new();
+    for p in workspace().into_iter().filter(|p| is_capability(&p.name)) {
+        for d in p.uses.iter().filter(|d| is_capability(d)) {
+            used.insert((short(&p.name), short(d)));
+        }
+    }
+    let architecture = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ARCHITECTURE.md"),
+    )
+    .unwrap();
+    let section = architecture
+        .split("## Capabilities that use each other")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("ARCHITECTURE.md has a section 'Capabilities that use each other'");
+    let said: std::collections::BTreeSet<(String, String)> = section
+        .lines()
+        .filter_map(|line| {
+            let (edge, why) = line.strip_prefix("- `")?.split_once(": ")?;
+            let (from, to) = edge.split_once("` → `")?;
+            (!why.trim().is_empty()).then(|| (from.to_owned(), to.trim_end_matches('`').to_owned()))
+        })
+        .collect();
+    let unsaid: Vec<_> = used.difference(&said).collect();
+    let gone: Vec<_> = said.difference(&used).collect();
+    assert!(
+        unsaid.is_empty() && gone.is_empty(),
+        "depended on without a reason in ARCHITECTURE.md: {unsaid:?}; said but not depended on: {gone:?}"
+    );
+}
+
 #[test]
 fn only_their_crates_name_sql_and_http() {
     let mut wrong = Vec::new();
