@@ -234,6 +234,13 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
+        // The JSON API's keys are bearer tokens (RFC 6750, section 3).
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
         response
     }
 }
@@ -324,8 +331,12 @@ pub async fn plain_rejections(
                 format!("The request could not be read: {said}")
             };
             (
-                ApiError::new(s, message.clone()).with_code("invalid_request"),
-                AppError::BadRequest(message),
+                ApiError::new(s, message).with_code("invalid_request"),
+                // axum's words are for developers; people are told what to do.
+                AppError::BadRequest(
+                    "This address or form could not be read. Check the address, or go back and try again"
+                        .to_owned(),
+                ),
             )
         }
     };

@@ -26,42 +26,55 @@ struct Asked {
 }
 
 /// Reads `after` (a number from 0, default 0) and `limit` (1 to 1,000,
-/// default 100); other parameters are ignored.
+/// default 100), each written in digits alone and given once; other
+/// parameters are ignored.
 fn asked(query: Option<&str>) -> Result<Asked, ApiError> {
-    let mut asked = Asked {
-        after: 0,
-        limit: DEFAULT_LIMIT,
-    };
+    let mut after = None;
+    let mut limit = None;
     for (name, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         match name.as_ref() {
             "after" => {
-                asked.after = value
-                    .trim()
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| *n >= 0)
-                    .ok_or_else(|| {
-                        ApiError::bad(
-                            "'after' must be the number of an event already read, 0 or more",
-                        )
+                let n = number(&value).ok_or_else(|| {
+                    ApiError::bad("'after' must be the number of an event already read, 0 or more")
                         .with_code("invalid_after")
-                    })?;
+                })?;
+                once(&mut after, "after", n)?;
             }
             "limit" => {
-                asked.limit = value
-                    .trim()
-                    .parse::<u32>()
-                    .ok()
+                let n = number(&value)
+                    .and_then(|n| u32::try_from(n).ok())
                     .filter(|n| (1..=MAX_LIMIT).contains(n))
                     .ok_or_else(|| {
                         ApiError::bad(format!("'limit' must be a number from 1 to {MAX_LIMIT}"))
                             .with_code("invalid_limit")
                     })?;
+                once(&mut limit, "limit", n)?;
             }
             _ => {}
         }
     }
-    Ok(asked)
+    Ok(Asked {
+        after: after.unwrap_or(0),
+        limit: limit.unwrap_or(DEFAULT_LIMIT),
+    })
+}
+
+/// Keeps `value` of parameter `name`, refusing a second one: a reader
+/// told two places to start from must not be guessed for.
+fn once<T>(slot: &mut Option<T>, name: &str, value: T) -> Result<(), ApiError> {
+    match slot.replace(value) {
+        None => Ok(()),
+        Some(_) => Err(ApiError::bad(format!(
+            "'{name}' is given more than once; give it once"
+        ))),
+    }
+}
+
+/// A whole number from 0 written in digits alone (no sign, no spaces).
+fn number(text: &str) -> Option<i64> {
+    (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
 }
 
 /// `GET /api/v1/events`: the events after `after`, oldest first.

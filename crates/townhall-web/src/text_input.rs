@@ -59,12 +59,24 @@ impl Refused {
     }
 }
 
+/// The longest a field's name is repeated in a refusal: enough to find
+/// it, never the whole of a name sent to fill the answer.
+const NAME_SHOWN: usize = 60;
+
 /// `value` of `field`, checked and with its line breaks made `\n`.
 pub fn clean<'a>(field: &str, value: &'a str) -> Result<Cow<'a, str>, Refused> {
     text::clean(value).map_err(|why| Refused {
-        field: Some(field.to_owned()),
+        field: Some(shown(field)),
         why,
     })
+}
+
+/// `field`'s name as a refusal repeats it.
+fn shown(field: &str) -> String {
+    match field.char_indices().nth(NAME_SHOWN) {
+        Some((cut, _)) => format!("{}…", &field[..cut]),
+        None => field.to_owned(),
+    }
 }
 
 /// The middleware: checks the path and query, and cleans URL-encoded and
@@ -87,13 +99,14 @@ pub async fn gate(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    // The handlers' own limits still apply when they read the body again.
-    let Ok(bytes) = to_bytes(body, crate::UPLOAD_LIMIT).await else {
+    // Forms and JSON are text: photos come as multipart, which is not read
+    // here. The handlers' own limits still apply when they read it again.
+    let Ok(bytes) = to_bytes(body, crate::FORM_LIMIT).await else {
         return answer_for(
             &path,
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "The request is too large: send 10 MB or less",
+                "The request is too large: send 1 MB or less",
             ),
             AppError::TooLarge,
         );
@@ -264,6 +277,19 @@ mod tests {
             serde_json::json!({"note": "a\nb", "n": 1})
         );
         assert_eq!(clean_json(b"not json").unwrap(), None);
+    }
+
+    #[test]
+    fn a_refusal_repeats_a_long_field_name_only_in_part() {
+        let name = "k".repeat(100_000);
+        let refused = clean(&name, "a\u{0}").unwrap_err();
+        let message = refused.message();
+        assert!(
+            message.starts_with(&format!("{}…:", "k".repeat(60))),
+            "{message}"
+        );
+        assert!(message.len() < 200, "{}", message.len());
+        assert!(refused.page_message().len() < 200);
     }
 
     #[test]

@@ -179,8 +179,27 @@ async fn the_feed_gives_each_change_as_a_cloud_event_in_the_order_it_happened() 
     assert_eq!(e["error"]["code"], "conflict");
 
     // Who may not read it, and what is not a question.
-    let (status, e) = feed(&s, None, "").await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "{e}");
+    let r = s
+        .client()
+        .get(s.url("/api/v1/events"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    let r = s
+        .client()
+        .get(s.url("/api/v1/events"))
+        .header("authorization", format!("Bearer {listener}"))
+        .header("authorization", "Bearer someone-elses")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::BAD_REQUEST,
+        "two keys are not guessed between"
+    );
     let (status, e) = feed(&s, Some(&reporter), "").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(
@@ -195,6 +214,9 @@ async fn the_feed_gives_each_change_as_a_cloud_event_in_the_order_it_happened() 
         ("?limit=1001", "invalid_limit"),
         ("?after=-1", "invalid_after"),
         ("?after=first", "invalid_after"),
+        ("?after=+1", "invalid_after"),
+        ("?after=1%20", "invalid_after"),
+        ("?after=1&after=2", "invalid_request"),
     ] {
         let (status, e) = feed(&s, Some(&listener), query).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
