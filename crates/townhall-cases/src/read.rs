@@ -241,12 +241,22 @@ pub async fn booked_days(
     service: &str,
     question: &str,
 ) -> Result<std::collections::HashMap<time::Date, u32>, StoreError> {
+    booked(store.reader(), council, service, question).await
+}
+
+/// [`booked_days`], read from `from` (the store, or a transaction).
+pub(crate) async fn booked<'e>(
+    from: impl sql::Executor<'e, Database = sql::Any>,
+    council: CouncilId,
+    service: &str,
+    question: &str,
+) -> Result<std::collections::HashMap<time::Date, u32>, StoreError> {
     let rows: Vec<(String,)> = sql::query_as(
         "SELECT answers FROM cases WHERE council_id = $1 AND service_id = $2 AND closed = 0",
     )
     .bind(council.to_string())
     .bind(service)
-    .fetch_all(store.reader())
+    .fetch_all(from)
     .await?;
     let mut booked = std::collections::HashMap::new();
     for (answers,) in rows {

@@ -6,7 +6,7 @@ use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
 use townhall_places::Council;
 use townhall_services::eligibility::{self, Facts, Rule};
 use townhall_services::routing::route;
-use townhall_services::{Answer, Answers, FieldErrors};
+use townhall_services::{Answer, Answers, FieldErrors, QuestionKind};
 
 use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{CaseId, CouncilId, PaymentId, TeamId, Timestamp};
@@ -60,7 +60,64 @@ async fn refusals_among(
     for (field, message) in eligibility::check(&s.service.eligibility, location_question, &facts) {
         errors.push(&field, message);
     }
+    if let Some(question) = full_day(tx, s, earlier).await? {
+        errors.push(
+            question,
+            "That day is now full or cannot be booked. Choose another day",
+        );
+    }
     Ok(errors)
+}
+
+/// The slot question of `s`, when the day it books has no place left for
+/// it (or cannot be booked at all), counting `earlier` submissions too.
+async fn full_day<'s>(
+    tx: &mut Tx,
+    s: &'s Submission<'_>,
+    earlier: &[&Submission<'_>],
+) -> Result<Option<&'s str>, StoreError> {
+    let (Some(booking), Some(question)) = (
+        &s.service.booking,
+        s.service
+            .questions
+            .iter()
+            .find(|q| q.kind == QuestionKind::Slot),
+    ) else {
+        return Ok(None);
+    };
+    let Some(Answer::Slot(day)) = s.answers.get(&question.id) else {
+        return Ok(None);
+    };
+    let mut booked =
+        crate::read::booked(&mut **tx, s.council.id, &s.service.id, &question.id).await?;
+    let in_this_batch = earlier
+        .iter()
+        .filter(|e| {
+            e.council.id == s.council.id
+                && e.service.id == s.service.id
+                && e.answers.get(&question.id) == Some(&Answer::Slot(*day))
+        })
+        .count();
+    *booked.entry(*day).or_insert(0) += u32::try_from(in_this_batch).unwrap_or(u32::MAX);
+    let open = booking
+        .available(s.at.datetime().date(), &booked)
+        .iter()
+        .any(|slot| slot.date == *day);
+    Ok((!open).then_some(question.id.as_str()))
+}
+
+/// Holds `council`'s case counter until `tx` ends, so that its cases are
+/// made one transaction at a time: what the checks count (a vehicle's
+/// applications, a day's bookings) cannot change before the case is made.
+async fn hold_counter(tx: &mut Tx, council: CouncilId) -> Result<(), StoreError> {
+    sql::query(
+        "INSERT INTO case_counters (council_id, last) VALUES ($1, 0) \
+         ON CONFLICT (council_id) DO UPDATE SET last = case_counters.last",
+    )
+    .bind(council.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Makes the case, or says which answers make the request ineligible.
@@ -151,6 +208,12 @@ pub(crate) async fn submit_all(
     tx: &mut Tx,
     submissions: &[Submission<'_>],
 ) -> Result<Vec<Result<Case, FieldErrors>>, CaseError> {
+    let mut councils: Vec<CouncilId> = submissions.iter().map(|s| s.council.id).collect();
+    councils.sort();
+    councils.dedup();
+    for council in councils {
+        hold_counter(tx, council).await?;
+    }
     let mut outcomes = Vec::with_capacity(submissions.len());
     let mut eligible: Vec<&Submission<'_>> = Vec::with_capacity(submissions.len());
     for s in submissions {

@@ -594,3 +594,18 @@ async fn applications_for_one_vehicle_arriving_together_make_one_case() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn applications_made_at_once_each_in_its_own_transaction_make_one_case_per_vehicle() {
+    let f = fixture().await;
+    let lizzy = resident_account(&f).await;
+    let made = futures_util::future::join_all(
+        (0..6).map(|_| f.apply_for_permit(HOME_IN_ZONE, "AB12 CDE", resident(lizzy))),
+    )
+    .await;
+    assert_eq!(
+        made.iter().filter(|m| m.is_ok()).count(),
+        1,
+        "one case for the vehicle, however the applications meet: {made:?}"
+    );
+}

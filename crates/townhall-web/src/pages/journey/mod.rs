@@ -241,7 +241,9 @@ async fn slots(state: &AppState, s: &Service) -> Result<Vec<Slot>, AppError> {
     Ok(booking.available(Timestamp::now().datetime().date(), &booked))
 }
 
-/// Checks everything; the case-to-be, or the errors against their fields.
+/// Checks everything; the case-to-be, or the errors against their fields
+/// (what the case's own checks find, such as a day now full, once the
+/// answers themselves are right).
 async fn prepare<'a>(
     state: &'a AppState,
     s: &'a Service,
@@ -258,16 +260,6 @@ async fn prepare<'a>(
             Answers::new()
         }
     };
-    if let Some(q) = s.questions.iter().find(|q| q.kind == QuestionKind::Slot) {
-        if let Some(Answer::Slot(day)) = answers.get(&q.id) {
-            if !slots(state, s).await?.iter().any(|slot| slot.date == *day) {
-                errors.push(
-                    &q.id,
-                    "That day is now full or cannot be booked. Choose another day",
-                );
-            }
-        }
-    }
     let mut location = None;
     if let Some(q) = s.location_question() {
         if let Some(Answer::Location(place)) = answers.get(&q.id) {
