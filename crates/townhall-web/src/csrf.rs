@@ -133,7 +133,8 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
     }
     request.extensions_mut().insert(token);
     let mut response = next.run(request).await;
-    if let Some(c) = new_cookie {
+    // Machine clients carry no forms: they are not given a cookie.
+    if let Some(c) = new_cookie.filter(|_| !is_api) {
         response
             .headers_mut()
             .append(header::SET_COOKIE, cookies::set(name, &c, None, secure));

@@ -261,6 +261,15 @@ async fn what_cannot_be_read_before_any_handler_runs_is_answered_in_each_clients
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(kind(&r).0.starts_with("application/json"), "{:?}", kind(&r));
+    for (path, content) in [
+        ("/open311/v2/requests/%FF%FE.xml", "text/xml"),
+        ("/open311/v2/requests/%FF%FE.json", "application/json"),
+    ] {
+        let r = c.get(s.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}");
+        assert!(kind(&r).0.starts_with(content), "{path}: {:?}", kind(&r));
+        assert!(r.text().await.unwrap().contains("not UTF-8 text"), "{path}");
+    }
     let r = c.get(s.url("/requests/%FF%FE")).send().await.unwrap();
     assert!(r.status().is_client_error());
     assert!(kind(&r).0.starts_with("text/html"), "{:?}", kind(&r));

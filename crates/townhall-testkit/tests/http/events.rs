@@ -187,6 +187,10 @@ async fn the_feed_gives_each_change_as_a_cloud_event_in_the_order_it_happened() 
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    assert!(
+        r.headers().get("set-cookie").is_none(),
+        "a machine client is given no form cookie"
+    );
     let r = s
         .client()
         .get(s.url("/api/v1/events"))

@@ -86,7 +86,12 @@ impl FromRequestParts<AppState> for Asked {
                 .respond(Format::Json)
         };
         let Ok(Path(segment)) = Path::<String>::from_request_parts(parts, state).await else {
-            return Err(no_format());
+            // Not text once decoded: said in the format its extension asks.
+            let format = Format::split(parts.uri.path()).map_or(Format::Json, |(_, f)| f);
+            return Err(ApiError::bad(
+                "The address could not be read: its last part is not UTF-8 text once decoded",
+            )
+            .respond(format));
         };
         let (name, format) = Format::split(&segment).ok_or_else(no_format)?;
         let Query(params) = Query::<Params>::from_request_parts(parts, state)
