@@ -40,6 +40,7 @@ mod tests {
             (resident(UserId::new()), Read, Forbidden),
             (Principal::Anonymous, Read, SignInRequired),
         ];
+        assert!(AuditLog.for_staff());
         for (who, action, expected) in table {
             assert_eq!(
                 authorize(&who, action, &AuditLog),

@@ -127,6 +127,7 @@ mod tests {
                 "{who:?} {action:?} {what:?}"
             );
         }
+        assert!(housing_case.for_staff() && !Reports.for_staff());
     }
 
     #[test]

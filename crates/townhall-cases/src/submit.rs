@@ -6,7 +6,7 @@ use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
 use townhall_places::Council;
 use townhall_services::eligibility::{self, Facts, Rule};
 use townhall_services::routing::route;
-use townhall_services::{Answer, Answers, FieldErrors, QuestionKind};
+use townhall_services::{Answer, Answers, FieldErrors, QuestionKind, Service};
 
 use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{CaseId, CouncilId, PaymentId, TeamId, Timestamp};
@@ -60,47 +60,75 @@ async fn refusals_among(
     for (field, message) in eligibility::check(&s.service.eligibility, location_question, &facts) {
         errors.push(&field, message);
     }
-    if let Some(question) = full_day(tx, s, earlier).await? {
-        errors.push(
-            question,
-            "That day is now full or cannot be booked. Choose another day",
-        );
+    let in_this_batch = |question: &str, day: &Answer| {
+        earlier
+            .iter()
+            .filter(|e| {
+                e.council.id == s.council.id
+                    && e.service.id == s.service.id
+                    && e.answers.get(question) == Some(day)
+            })
+            .count()
+    };
+    if let Some(question) = full_day(
+        &mut **tx,
+        s.council.id,
+        s.service,
+        &s.answers,
+        s.at,
+        in_this_batch,
+    )
+    .await?
+    {
+        errors.push(question, DAY_FULL);
     }
     Ok(errors)
 }
 
-/// The slot question of `s`, when the day it books has no place left for
-/// it (or cannot be booked at all), counting `earlier` submissions too.
-async fn full_day<'s>(
-    tx: &mut Tx,
-    s: &'s Submission<'_>,
-    earlier: &[&Submission<'_>],
+/// What a booking is told when its day has no place left.
+pub const DAY_FULL: &str = "That day is now full or cannot be booked. Choose another day";
+
+/// The slot question of `service` whose answer books a day with no place
+/// left (or one that cannot be booked at all), as the store says now: for
+/// a page to say so with the other mistakes. The case's own checks ask
+/// again when it is made.
+pub async fn day_full<'s>(
+    store: &Store,
+    council: CouncilId,
+    service: &'s Service,
+    answers: &Answers,
+    at: Timestamp,
+) -> Result<Option<&'s str>, StoreError> {
+    full_day(store.reader(), council, service, answers, at, |_, _| 0).await
+}
+
+/// [`day_full`], read from `from`, counting `earlier(question, day)`
+/// bookings about to be made in the same transaction too.
+async fn full_day<'s, 'e>(
+    from: impl sql::Executor<'e, Database = sql::Any>,
+    council: CouncilId,
+    service: &'s Service,
+    answers: &Answers,
+    at: Timestamp,
+    earlier: impl Fn(&str, &Answer) -> usize,
 ) -> Result<Option<&'s str>, StoreError> {
     let (Some(booking), Some(question)) = (
-        &s.service.booking,
-        s.service
+        &service.booking,
+        service
             .questions
             .iter()
             .find(|q| q.kind == QuestionKind::Slot),
     ) else {
         return Ok(None);
     };
-    let Some(Answer::Slot(day)) = s.answers.get(&question.id) else {
+    let Some(slot @ Answer::Slot(day)) = answers.get(&question.id) else {
         return Ok(None);
     };
-    let mut booked =
-        crate::read::booked(&mut **tx, s.council.id, &s.service.id, &question.id).await?;
-    let in_this_batch = earlier
-        .iter()
-        .filter(|e| {
-            e.council.id == s.council.id
-                && e.service.id == s.service.id
-                && e.answers.get(&question.id) == Some(&Answer::Slot(*day))
-        })
-        .count();
-    *booked.entry(*day).or_insert(0) += u32::try_from(in_this_batch).unwrap_or(u32::MAX);
+    let mut booked = crate::read::booked(from, council, &service.id, &question.id).await?;
+    *booked.entry(*day).or_insert(0) +=
+        u32::try_from(earlier(&question.id, slot)).unwrap_or(u32::MAX);
     let open = booking
-        .available(s.at.datetime().date(), &booked)
+        .available(at.datetime().date(), &booked)
         .iter()
         .any(|slot| slot.date == *day);
     Ok((!open).then_some(question.id.as_str()))

@@ -43,6 +43,13 @@ mod tests {
             (key(&[ApiScope::ConsentRead]), Write, Forbidden),
             (key(&[ApiScope::Open311Write]), Read, Forbidden),
             (key(&[ApiScope::EventsRead]), Read, Forbidden),
+            (
+                key(&[ApiScope::IndexWrite {
+                    system: "council_tax".into(),
+                }]),
+                Read,
+                Forbidden,
+            ),
             (staff(StaffRole::Caseworker, None), Read, Forbidden),
             (
                 staff(StaffRole::DataProtectionOfficer, None),
@@ -52,6 +59,7 @@ mod tests {
             (resident(UserId::new()), Read, Forbidden),
             (Principal::Anonymous, Read, SignInRequired),
         ];
+        assert!(!ConsentDecisions.for_staff(), "people do not use it");
         for (who, action, expected) in table {
             assert_eq!(
                 authorize(&who, action, &ConsentDecisions),

@@ -46,6 +46,7 @@ mod tests {
             (resident(UserId::new()), Read, Forbidden),
             (Principal::Anonymous, Read, SignInRequired),
         ];
+        assert!(!EventFeed.for_staff());
         for (who, action, expected) in table {
             assert_eq!(
                 authorize(&who, action, &EventFeed),

@@ -95,7 +95,12 @@ mod tests {
         let theirs = OwnAccount(UserId::new());
         let api = client(ApiScopes::new([ApiScope::Open311Write, ApiScope::ConsentRead]).unwrap());
         let cw = staff(StaffRole::Caseworker, None);
-        let table: [(&Principal, _, &dyn Protected, _); 11] = [
+        let adviser = staff(
+            StaffRole::CustomerServices,
+            Some(townhall_types::TeamId::new()),
+        );
+        let table: [(&Principal, _, &dyn Protected, _); 12] = [
+            (&adviser, Read, &StaffArea, Allow),
             (&Principal::Anonymous, Read, &mine, SignInRequired),
             (&resident(me), Read, &mine, Allow),
             (&resident(me), Write, &mine, Allow),
@@ -115,6 +120,12 @@ mod tests {
                 "{who:?} {action:?} {what:?}"
             );
         }
+        // A visitor who must sign in is sent to the resident's or the staff sign-in.
+        let record = ResidentRecord {
+            owner: me,
+            relationship: Relationship::None,
+        };
+        assert!(!mine.for_staff() && StaffArea.for_staff() && record.for_staff());
     }
 
     #[test]

@@ -132,7 +132,7 @@ mod tests {
             team_allowed: false,
         };
         let api = client(ApiScopes::new([ApiScope::Open311Write, ApiScope::ConsentRead]).unwrap());
-        let table: [(Principal, _, &dyn Protected, _); 18] = [
+        let table: [(Principal, _, &dyn Protected, _); 19] = [
             (staff(Caseworker, None), Read, &reviews, Allow),
             (staff(Caseworker, None), Write, &reviews, Allow),
             (staff(TeamLeader, None), Write, &reviews, Allow),
@@ -153,6 +153,17 @@ mod tests {
             (staff(Administrator, None), Read, &reviews, Forbidden),
             (resident(UserId::new()), Read, &reviews, Forbidden),
             (api.clone(), Read, &reviews, Forbidden),
+            (
+                client(
+                    ApiScopes::new([ApiScope::IndexWrite {
+                        system: "council_tax".into(),
+                    }])
+                    .unwrap(),
+                ),
+                Read,
+                &reviews,
+                Forbidden,
+            ),
             (Principal::Anonymous, Read, &reviews, SignInRequired),
             (staff(Caseworker, None), Read, &view, Allow),
             (staff(TeamLeader, None), Read, &view, Allow),
@@ -169,5 +180,10 @@ mod tests {
                 "{who:?} {action:?} {what:?}"
             );
         }
+        assert!(reviews.for_staff() && view.for_staff());
+        let tax = SystemRecords {
+            system: "council_tax".into(),
+        };
+        assert!(!tax.for_staff());
     }
 }

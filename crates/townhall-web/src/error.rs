@@ -296,14 +296,19 @@ pub fn answer_for(path: &str, api: ApiError, page: AppError) -> Response {
 /// handler runs (a body over its limit, a path segment that cannot be read,
 /// a JSON body of the wrong type) in the form the address's client reads,
 /// as every other failure is: the API's error document, Open311's, or a
-/// page; with the status and `Allow` they were given.
+/// page; with the status and headers they were given. The probes
+/// (`/healthz`, `/readyz`, `/metrics`) keep their own answers.
 pub async fn plain_rejections(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    use axum::http::header::{ALLOW, CONTENT_TYPE};
+    use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
+    // The probes answer monitoring in their own words.
+    if matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics") {
+        return response;
+    }
     let status = response.status();
     let plain = match response.headers().get(CONTENT_TYPE) {
         Some(t) => t.to_str().is_ok_and(|t| t.starts_with("text/plain")),
@@ -313,8 +318,8 @@ pub async fn plain_rejections(
     if !(status.is_client_error() || status.is_server_error()) || !plain {
         return response;
     }
-    let allow = response.headers().get(ALLOW).cloned();
-    let said = axum::body::to_bytes(response.into_body(), 4096)
+    let (parts, body) = response.into_parts();
+    let said = axum::body::to_bytes(body, 4096)
         .await
         .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
         .unwrap_or_default();
@@ -342,8 +347,12 @@ pub async fn plain_rejections(
     };
     let mut answer = answer_for(&path, api, page);
     *answer.status_mut() = status;
-    if let Some(allow) = allow {
-        answer.headers_mut().insert(ALLOW, allow);
+    // What else it said (Allow, Strict-Transport-Security, …) still holds.
+    let own: Vec<_> = answer.headers().keys().cloned().collect();
+    for (name, value) in &parts.headers {
+        if name != CONTENT_TYPE && name != CONTENT_LENGTH && !own.contains(name) {
+            answer.headers_mut().append(name, value.clone());
+        }
     }
     answer
 }

@@ -132,6 +132,9 @@ pub enum SetupError {
 
 /// The largest form without files, in bytes.
 const FORM_LIMIT: usize = 1024 * 1024;
+/// The largest JSON body the API reads (axum's own limit for a body read
+/// whole, which its handlers use).
+const JSON_LIMIT: usize = 2 * 1024 * 1024;
 /// The largest request with files: one photo at its limit and the rest of the form.
 const UPLOAD_LIMIT: usize = townhall_cases::attachments::MAX_BYTES + FORM_LIMIT;
 

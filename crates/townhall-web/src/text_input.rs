@@ -101,13 +101,20 @@ pub async fn gate(request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     // Forms and JSON are text: photos come as multipart, which is not read
     // here. The handlers' own limits still apply when they read it again.
-    let Ok(bytes) = to_bytes(body, crate::FORM_LIMIT).await else {
+    let (limit, said) = match kind {
+        BodyKind::Json => (
+            crate::JSON_LIMIT,
+            "The request is too large: send 2 MB or less",
+        ),
+        _ => (
+            crate::FORM_LIMIT,
+            "The request is too large: send 1 MB or less",
+        ),
+    };
+    let Ok(bytes) = to_bytes(body, limit).await else {
         return answer_for(
             &path,
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "The request is too large: send 1 MB or less",
-            ),
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, said),
             AppError::TooLarge,
         );
     };

@@ -224,6 +224,25 @@ async fn what_cannot_be_read_before_any_handler_runs_is_answered_in_each_clients
         assert_eq!(body["error"]["code"], "too_large", "{path}: {body}");
     }
 
+    // Under it, the body is read (and answered on its merits).
+    let field = format!("\"{}\"", "x".repeat(100));
+    let fair = format!(
+        "{{\"resident\": \"x\", \"recipient\": \"gp\", \"purpose\": \"gp-wellbeing-checks\", \"fields\": [{}]}}",
+        vec![field; 15_000].join(",")
+    );
+    assert!(fair.len() > 1024 * 1024);
+    let r = c
+        .post(s.url("/api/v1/consent/decisions"))
+        .bearer_auth(&key)
+        .header("content-type", "application/json")
+        .body(fair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid_resident", "{body}");
+
     // Over the server's limit for any request: Open311's document, or a page.
     let huge = vec![b'a'; 16 * 1024 * 1024];
     let r = c

@@ -241,9 +241,7 @@ async fn slots(state: &AppState, s: &Service) -> Result<Vec<Slot>, AppError> {
     Ok(booking.available(Timestamp::now().datetime().date(), &booked))
 }
 
-/// Checks everything; the case-to-be, or the errors against their fields
-/// (what the case's own checks find, such as a day now full, once the
-/// answers themselves are right).
+/// Checks everything; the case-to-be, or the errors against their fields.
 async fn prepare<'a>(
     state: &'a AppState,
     s: &'a Service,
@@ -260,6 +258,17 @@ async fn prepare<'a>(
             Answers::new()
         }
     };
+    if let Some(q) = townhall_cases::day_full(
+        state.store(),
+        state.council().id,
+        s,
+        &answers,
+        Timestamp::now(),
+    )
+    .await?
+    {
+        errors.push(q, townhall_cases::DAY_FULL);
+    }
     let mut location = None;
     if let Some(q) = s.location_question() {
         if let Some(Answer::Location(place)) = answers.get(&q.id) {
