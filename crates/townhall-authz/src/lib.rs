@@ -45,6 +45,20 @@ pub struct Staff {
     pub team: Option<TeamId>,
 }
 
+impl Staff {
+    /// The rule for a team's own work (its cases, the review queue it is
+    /// named for): its caseworkers, team leaders and customer services
+    /// when it is `theirs`, and the data protection officer to read, since
+    /// monitoring processing is their job (UK GDPR Art. 39).
+    pub fn on_team_work(&self, theirs: bool, action: Action) -> bool {
+        match self.role {
+            StaffRole::Caseworker | StaffRole::TeamLeader | StaffRole::CustomerServices => theirs,
+            StaffRole::DataProtectionOfficer => action == Action::Read,
+            StaffRole::Administrator => false,
+        }
+    }
+}
+
 /// Staff roles, as permissions see them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StaffRole {

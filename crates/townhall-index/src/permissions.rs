@@ -40,15 +40,7 @@ impl Protected for ReviewQueue {
     }
 
     fn permits(&self, who: &Person, action: Action) -> bool {
-        use StaffRole as S;
-        let Person::Staff(staff) = who else {
-            return false;
-        };
-        match staff.role {
-            S::Caseworker | S::TeamLeader | S::CustomerServices => self.team_reviews,
-            S::DataProtectionOfficer => action == Action::Read,
-            S::Administrator => false,
-        }
+        matches!(who, Person::Staff(s) if s.on_team_work(self.team_reviews, action))
     }
 }
 

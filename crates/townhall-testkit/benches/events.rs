@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use townhall_events::{NewEvent, Stored, Subscriber, SubscriberError};
 use townhall_store::Tx;
 use townhall_testkit::{percentile, TestServer, TestStore, NOT_IN_PARISH};
-use townhall_types::Timestamp;
+use townhall_types::{CouncilId, Timestamp};
 
 #[tokio::main]
 async fn main() {
@@ -50,10 +50,8 @@ impl townhall_events::Event for Rang {
     }
 }
 
-/// Commits transactions that each update one row, for 5 seconds: the
-/// anchor for writing one event per transaction.
-async fn commits() {
-    const DURATION: Duration = Duration::from_secs(5);
+/// A fresh store with one council.
+async fn bench_council() -> (TestStore, CouncilId) {
     let db = TestStore::new().await;
     let mut tx = db.store.begin().await.unwrap();
     let council = townhall_places::create_council(&mut tx, "bench", "Bench Council")
@@ -61,6 +59,14 @@ async fn commits() {
         .unwrap()
         .id;
     tx.commit().await.unwrap();
+    (db, council)
+}
+
+/// Commits transactions that each update one row, for 5 seconds: the
+/// anchor for writing one event per transaction.
+async fn commits() {
+    const DURATION: Duration = Duration::from_secs(5);
+    let (db, council) = bench_council().await;
     let started = Instant::now();
     let mut done = 0u64;
     while started.elapsed() < DURATION {
@@ -86,13 +92,7 @@ async fn commits() {
 /// Writes events `per_transaction` at a time for 5 seconds.
 async fn writes(per_transaction: u64) {
     const DURATION: Duration = Duration::from_secs(5);
-    let db = TestStore::new().await;
-    let mut tx = db.store.begin().await.unwrap();
-    let council = townhall_places::create_council(&mut tx, "bench", "Bench Council")
-        .await
-        .unwrap()
-        .id;
-    tx.commit().await.unwrap();
+    let (db, council) = bench_council().await;
     let started = Instant::now();
     let mut written = 0u64;
     while started.elapsed() < DURATION {
