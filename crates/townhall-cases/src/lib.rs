@@ -28,6 +28,7 @@ pub mod permissions;
 pub mod public;
 mod read;
 mod row;
+mod standing;
 mod submit;
 mod work;
 
@@ -43,6 +44,7 @@ pub use read::{
     booked_days, for_resident, nearby_open, open_as, open_case_with_team, own_case, permits_for,
     queue, residents_with_open_cases, team_of, HeldPermit, QueueFilter,
 };
+pub use standing::Standing;
 pub use submit::{check, day_full, make, make_paid, DAY_FULL};
 pub use work::{apply, load, StaffActor, Update, Work};
 

@@ -7,8 +7,9 @@ use maud::{html, Markup};
 use townhall_audit::permissions::AuditLog;
 use townhall_audit::Actor;
 use townhall_authz::{authorize, Action, Verdict};
+use townhall_cases::Standing;
 use townhall_identity::permissions::{Relationship, ResidentRecord, StaffArea};
-use townhall_identity::staff::{Role, StaffMember};
+use townhall_identity::staff::Role;
 use townhall_identity::{break_glass, profiles, UserKind};
 use townhall_types::{Timestamp, UserId};
 
@@ -80,41 +81,6 @@ pub async fn home(
     ))
 }
 
-/// How a member of staff stands to a resident, and the purpose their look
-/// is recorded under: an open case of their team, their role (customer
-/// services acts for anyone who asks), or a reason they stated.
-pub(crate) async fn relationship(
-    state: &AppState,
-    me: &StaffMember,
-    owner: UserId,
-) -> Result<(Relationship, String), AppError> {
-    let council = state.council().id;
-    if me.role == Role::CustomerServices {
-        return Ok((
-            Relationship::None,
-            "helping the resident with a council service (customer services)".into(),
-        ));
-    }
-    if let (Role::Caseworker | Role::TeamLeader, Some(team)) = (me.role, &me.team) {
-        if townhall_cases::open_case_with_team(state.store(), council, owner, team.id).await? {
-            return Ok((
-                Relationship::OpenCaseWithTeam,
-                format!("working on the resident's open request with {}", team.name),
-            ));
-        }
-    }
-    let now = Timestamp::now();
-    Ok(
-        match break_glass::active_reason(state.store(), council, me.user.id, owner, now).await? {
-            Some(reason) => (
-                Relationship::StatedReason,
-                format!("a reason the officer gave: {reason}"),
-            ),
-            None => (Relationship::None, String::new()),
-        },
-    )
-}
-
 pub async fn resident(
     State(state): State<AppState>,
     v: Visitor,
@@ -122,7 +88,10 @@ pub async fn resident(
 ) -> Result<Response, AppError> {
     let owner: UserId = id.parse().map_err(|_| AppError::NotFound)?;
     let me = v.staff_for(Action::Read, &StaffArea)?;
-    let (relationship, purpose) = relationship(&state, me, owner).await?;
+    let Standing {
+        relationship,
+        purpose,
+    } = Standing::of(state.store(), state.council().id, me, owner).await?;
     let record = |relationship| ResidentRecord {
         owner,
         relationship,

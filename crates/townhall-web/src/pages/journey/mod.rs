@@ -72,7 +72,10 @@ async fn requester(
     if let (Some(_), false) = (&v.staff, assisting.is_empty()) {
         let owner: UserId = assisting.parse().map_err(|_| AppError::NotFound)?;
         let staff = v.staff_for(Action::Read, &StaffArea)?;
-        let (relationship, _) = crate::pages::staff::relationship(state, staff, owner).await?;
+        let relationship =
+            townhall_cases::Standing::of(state.store(), state.council().id, staff, owner)
+                .await?
+                .relationship;
         let me = v.staff_for(
             Action::Write,
             &ResidentRecord {
