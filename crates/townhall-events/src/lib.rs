@@ -23,7 +23,7 @@ mod subscriber;
 
 pub use event::{Event, EventError, EventType, NewEvent, Stored};
 pub use outbox::{after, latest, record};
-pub use subscriber::{checkpoint, deliver, run, Subscriber, SubscriberError};
+pub use subscriber::{backlog, checkpoint, deliver, run, Backlog, Subscriber, SubscriberError};
 
 use townhall_store::Migration;
 

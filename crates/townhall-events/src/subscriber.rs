@@ -51,6 +51,39 @@ pub enum SubscriberError {
     Failed(String),
 }
 
+/// How far behind one subscriber is with one council's events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backlog {
+    /// The subscriber.
+    pub subscriber: String,
+    /// The council.
+    pub council: CouncilId,
+    /// How many of the council's events it has yet to act on.
+    pub behind: i64,
+}
+
+/// How far behind every subscriber is with every council's events it has
+/// begun to read: what monitoring watches.
+pub async fn backlog(store: &Store) -> Result<Vec<Backlog>, StoreError> {
+    let rows: Vec<(String, String, i64)> = sql::query_as(
+        "SELECT k.subscriber, k.council_id, c.last - k.position FROM event_checkpoints k \
+         JOIN event_counters c ON c.council_id = k.council_id ORDER BY k.subscriber, k.council_id",
+    )
+    .fetch_all(store.reader())
+    .await?;
+    rows.into_iter()
+        .map(|(subscriber, council, behind)| {
+            Ok(Backlog {
+                subscriber,
+                council: council
+                    .parse()
+                    .map_err(|_| StoreError::decode(format!("'{council}' is not a council id")))?,
+                behind,
+            })
+        })
+        .collect()
+}
+
 /// How far `subscriber` has read `council`'s events (0 before the first).
 pub async fn checkpoint(
     store: &Store,

@@ -162,6 +162,7 @@ struct Shared {
 /// A council's area, as its neighbours see it.
 struct Area {
     council: townhall_types::CouncilId,
+    slug: String,
     name: String,
     public_url: url::Url,
     boundaries: Boundaries,
@@ -259,6 +260,7 @@ pub fn app(
             .iter()
             .map(|s| Area {
                 council: s.council.id,
+                slug: s.council.slug.clone(),
                 name: s.council.name.clone(),
                 public_url: s.public_url.clone(),
                 boundaries: s.boundaries.clone(),

@@ -1,4 +1,5 @@
-//! Prometheus metrics: requests by council, route and status, and their duration.
+//! Prometheus metrics: requests by council, route and status, and their
+//! duration; and how far behind each subscriber to events is, by council.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -9,6 +10,7 @@ use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
@@ -23,6 +25,12 @@ struct RequestLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BacklogLabels {
+    council: String,
+    subscriber: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
     council: String,
     route: String,
@@ -34,6 +42,7 @@ pub struct Metrics {
     registry: Arc<Mutex<Registry>>,
     requests: Family<RequestLabels, Counter>,
     duration: Family<RouteLabels, Histogram>,
+    events_behind: Family<BacklogLabels, Gauge>,
 }
 
 impl Default for Metrics {
@@ -49,15 +58,32 @@ impl Default for Metrics {
             "Time to answer HTTP requests",
             duration.clone(),
         );
+        let events_behind = Family::<BacklogLabels, Gauge>::default();
+        registry.register(
+            "events_behind",
+            "Events a subscriber has yet to act on, by council",
+            events_behind.clone(),
+        );
         Self {
             registry: Arc::new(Mutex::new(registry)),
             requests,
             duration,
+            events_behind,
         }
     }
 }
 
 impl Metrics {
+    /// Sets how far `subscriber` is behind with `council`'s (a slug) events.
+    pub fn events_behind(&self, council: &str, subscriber: &str, behind: i64) {
+        self.events_behind
+            .get_or_create(&BacklogLabels {
+                council: council.to_owned(),
+                subscriber: subscriber.to_owned(),
+            })
+            .set(behind);
+    }
+
     /// The metrics in Prometheus text format.
     pub fn render(&self) -> String {
         let mut out = String::new();

@@ -52,6 +52,19 @@ async fn metrics(
     if !settings.metrics_from.iter().any(|n| n.contains(&client)) {
         return crate::error::AppError::NotFound.into_response();
     }
+    // Read at each scrape: the store knows every process's subscribers.
+    match townhall_events::backlog(&shared.store).await {
+        Ok(backlog) => {
+            for b in backlog {
+                if let Some(area) = shared.areas.iter().find(|a| a.council == b.council) {
+                    shared
+                        .metrics
+                        .events_behind(&area.slug, &b.subscriber, b.behind);
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "events' backlog not read for metrics"),
+    }
     (
         [(
             header::CONTENT_TYPE,

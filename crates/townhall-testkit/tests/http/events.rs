@@ -162,6 +162,16 @@ async fn the_feed_gives_each_change_as_a_cloud_event_in_the_order_it_happened() 
         );
     }
 
+    // Monitoring sees how far behind each subscriber is.
+    s.queue_messages().await;
+    let metrics = s.text(&s.client(), "/metrics").await;
+    assert!(
+        metrics.contains(
+            "townhall_events_behind{council=\"testshire\",subscriber=\"case-messages\"} 0"
+        ),
+        "{metrics}"
+    );
+
     // Read on from a number, a page at a time.
     let (_, two) = feed(&s, Some(&listener), "?limit=2").await;
     assert_eq!(types(&two).len(), 2);
