@@ -50,6 +50,18 @@ pub enum Default {
     RequiredByLaw,
 }
 
+impl Default {
+    /// What residents are told of it, in the privacy notice and beside
+    /// their choices.
+    pub fn to_residents(self) -> &'static str {
+        match self {
+            Default::OptIn => "Only if you say yes",
+            Default::OptOut => "Shared unless you say no",
+            Default::RequiredByLaw => "Required by law: you cannot say no",
+        }
+    }
+}
+
 /// Someone data may be shared with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

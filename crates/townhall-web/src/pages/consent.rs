@@ -14,7 +14,6 @@ use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::form::Form;
 use crate::layout::{self, csrf, error_summary, page, Errors};
-use crate::pages::public::choice_text;
 use crate::AppState;
 
 struct Row<'a> {
@@ -93,7 +92,7 @@ pub async fn overview(State(state): State<AppState>, v: Visitor) -> Result<Marku
                                     }
                                     span class="hint" id={ (id) "-desc" } {
                                         (sentence(&row.purpose.description)) " "
-                                        (choice_text(row.purpose.default)) ". "
+                                        (row.purpose.default.to_residents()) ". "
                                         (row.reason) "."
                                     }
                                     p class="checkboxes__link" {

@@ -65,7 +65,7 @@ pub async fn privacy(State(state): State<AppState>, v: Visitor) -> Markup {
                     div class="summary-list__row" { dt { "Shared with" } dd { (p.recipients.iter().filter_map(|r| policy.recipient(r)).map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ")) } }
                     div class="summary-list__row" { dt { "Information shared" } dd { (p.fields.join(", ").replace('_', " ")) } }
                     div class="summary-list__row" { dt { "Legal basis" } dd { (p.legal_basis.label()) } }
-                    div class="summary-list__row" { dt { "Your choice" } dd { (choice_text(p.default)) } }
+                    div class="summary-list__row" { dt { "Your choice" } dd { (p.default.to_residents()) } }
                 }
                 @if let Some(reason) = &p.reason { div class="inset-text" { (reason) } }
             }
@@ -81,14 +81,6 @@ pub async fn privacy(State(state): State<AppState>, v: Visitor) -> Markup {
             }
         },
     )
-}
-
-pub fn choice_text(d: townhall_consent::ConsentDefault) -> &'static str {
-    match d {
-        townhall_consent::ConsentDefault::OptIn => "Only if you say yes",
-        townhall_consent::ConsentDefault::OptOut => "Shared unless you say no",
-        townhall_consent::ConsentDefault::RequiredByLaw => "Required by law: you cannot say no",
-    }
 }
 
 pub async fn css() -> impl IntoResponse {
