@@ -70,6 +70,17 @@ fn create_councils(dir: &Path) {
     }
 }
 
+/// `townhall serve` with `config`, running.
+fn serve(config: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_townhall"))
+        .args(["serve", "--config", config.to_str().unwrap()])
+        .env_remove("TOWNHALL_DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 /// Waits up to 30 seconds for the server on `port` to say it is ready.
 async fn wait_ready(port: u16) {
     let started = Instant::now();
@@ -101,13 +112,7 @@ async fn serves_each_council_on_its_host_and_stops_cleanly() {
     create_councils(dir.path());
     let port = free_port();
     let config = write_config(dir.path(), port, SITES);
-    let mut server = Command::new(env!("CARGO_BIN_EXE_townhall"))
-        .args(["serve", "--config", config.to_str().unwrap()])
-        .env_remove("TOWNHALL_DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut server = serve(&config);
 
     wait_ready(port).await;
 
@@ -227,13 +232,7 @@ async fn refuses_to_start_until_every_team_named_by_routing_exists() {
         );
     }
     std::fs::write(services.join(file), text).unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_townhall"))
-        .args(["serve", "--config", config.to_str().unwrap()])
-        .env_remove("TOWNHALL_DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut server = serve(&config);
     std::thread::sleep(Duration::from_secs(2));
     assert!(
         server.try_wait().unwrap().is_none(),
@@ -451,13 +450,7 @@ async fn makes_the_jetstream_stream_it_is_given_or_refuses_to_start() {
         port,
         &jetstream("nats://127.0.0.1:4222"),
     ));
-    let mut server = Command::new(env!("CARGO_BIN_EXE_townhall"))
-        .args(["serve", "--config", config.to_str().unwrap()])
-        .env_remove("TOWNHALL_DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut server = serve(&config);
     wait_ready(port).await;
     let js =
         async_nats::jetstream::new(async_nats::connect("nats://127.0.0.1:4222").await.unwrap());

@@ -609,3 +609,25 @@ async fn applications_made_at_once_each_in_its_own_transaction_make_one_case_per
         "one case for the vehicle, however the applications meet: {made:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bookings_made_at_once_never_take_more_places_than_a_day_has() {
+    let f = fixture().await;
+    let lizzy = resident_account(&f).await;
+    // Thursday 26 November: the first collection day from Monday 23rd, 12 places.
+    let booking = [
+        ("address-uprn", HOME_IN_ZONE),
+        ("items", "sofa"),
+        ("day", "2026-11-26"),
+        ("where-left", "Front garden"),
+    ];
+    let made = futures_util::future::join_all(
+        (0..15).map(|_| f.submit("book-bulky-waste", &booking, resident(lizzy), monday())),
+    )
+    .await;
+    let made: Vec<_> = made.into_iter().map(Result::unwrap).collect();
+    assert_eq!(made.iter().filter(|m| m.is_ok()).count(), 12, "{made:?}");
+    for refused in made.iter().filter_map(|m| m.as_ref().err()) {
+        assert_eq!(refused.get("day"), Some(townhall_cases::DAY_FULL));
+    }
+}

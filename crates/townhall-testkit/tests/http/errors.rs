@@ -181,6 +181,18 @@ async fn every_api_answers_in_its_own_form_where_nothing_answers() {
     );
 }
 
+/// `body` posted to `path` as JSON with `key`.
+async fn post_json(s: &TestServer, key: &str, path: &str, body: String) -> reqwest::Response {
+    s.client()
+        .post(s.url(path))
+        .bearer_auth(key)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// The content type of `r`, and whether it carries the security headers.
 fn kind(r: &reqwest::Response) -> (String, bool) {
     let header = |name: &str| {
@@ -210,14 +222,7 @@ async fn what_cannot_be_read_before_any_handler_runs_is_answered_in_each_clients
         vec![field; 30_000].join(",")
     );
     for path in ["/api/v1/consent/decisions", "/api/v1/index/records"] {
-        let r = c
-            .post(s.url(path))
-            .bearer_auth(&key)
-            .header("content-type", "application/json")
-            .body(big.clone())
-            .send()
-            .await
-            .unwrap();
+        let r = post_json(&s, &key, path, big.clone()).await;
         assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
         assert_eq!(kind(&r), ("application/json".to_owned(), true), "{path}");
         let body: serde_json::Value = r.json().await.unwrap();
@@ -231,14 +236,7 @@ async fn what_cannot_be_read_before_any_handler_runs_is_answered_in_each_clients
         vec![field; 15_000].join(",")
     );
     assert!(fair.len() > 1024 * 1024);
-    let r = c
-        .post(s.url("/api/v1/consent/decisions"))
-        .bearer_auth(&key)
-        .header("content-type", "application/json")
-        .body(fair)
-        .send()
-        .await
-        .unwrap();
+    let r = post_json(&s, &key, "/api/v1/consent/decisions", fair).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "invalid_resident", "{body}");
