@@ -237,7 +237,7 @@ pub async fn upload(
 
 /// Whether `id` is an upload of this council that no case has claimed yet.
 pub(crate) async fn unclaimed(
-    tx: &mut Tx,
+    conn: &mut sql::AnyConnection,
     council: CouncilId,
     id: &str,
 ) -> Result<bool, StoreError> {
@@ -246,7 +246,7 @@ pub(crate) async fn unclaimed(
     )
     .bind(council.to_string())
     .bind(id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *conn)
     .await?;
     Ok(found.is_some())
 }

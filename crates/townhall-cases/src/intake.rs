@@ -53,6 +53,23 @@ pub struct Request {
     pub retry: Option<Retry>,
 }
 
+impl Request {
+    /// The request for `submission`, as [`prepare`](crate::prepare) read
+    /// it, retried safely under `retry`.
+    pub fn of(submission: &Submission<'_>, retry: Option<Retry>) -> Self {
+        Request {
+            council: submission.council.clone(),
+            service: submission.service.clone(),
+            answers: submission.answers.clone(),
+            location: submission.location.clone(),
+            requester: submission.requester.clone(),
+            channel: submission.channel.clone(),
+            at: submission.at,
+            retry,
+        }
+    }
+}
+
 /// A client's promise that requests with the same key are one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Retry {

@@ -1,7 +1,8 @@
 //! Cases: every submission to a service becomes one.
 //!
-//! [`make`] checks eligibility, routes the case with the service's rules
-//! (recording why), gives it a reference and a deadline and records it in
+//! Every channel reads a request with [`prepare`], the one set of checks
+//! before a case is made. [`make`] checks eligibility again, routes the
+//! case with the service's rules (recording why), gives it a reference and a deadline and records it in
 //! the audit log, in one transaction. Staff work on it through [`apply`]:
 //! moving it through the service's workflow, writing internal or public
 //! notes, assigning it, merging a duplicate; each change is in the case's
@@ -9,12 +10,15 @@
 //! which audits the read. Photos are [`attachments`]: checked and cleaned on
 //! upload, claimed by the case. Requests from machine clients go through
 //! [`Intake`], which commits the cases arriving together in one transaction.
+//! A request to a service with a fee waits in its payment until it is paid
+//! ([`paid`]).
 //!
 //! A case made writes [`CaseSubmitted`] and a status changed
 //! [`CaseStatusChanged`], last in the transaction that made the change.
 //! [`CaseMessages`] subscribes to them and queues each status's message for
 //! whoever asked and everyone following the case.
 
+mod application;
 pub mod attachments;
 mod events;
 mod follow;
@@ -24,6 +28,7 @@ mod intake;
 mod locate;
 mod messages;
 mod model;
+pub mod paid;
 pub mod permissions;
 pub mod public;
 mod read;
@@ -32,6 +37,7 @@ mod standing;
 mod submit;
 mod work;
 
+pub use application::{prepare, Application, Refusals};
 pub use events::{CaseStatusChanged, CaseSubmitted};
 pub use follow::{join, join_report};
 pub use intake::{Intake, IntakeError, Request, Retry};
@@ -45,7 +51,7 @@ pub use read::{
     queue, residents_with_open_cases, team_of, HeldPermit, QueueFilter,
 };
 pub use standing::Standing;
-pub use submit::{check, day_full, make, make_paid, DAY_FULL};
+pub use submit::{make, DAY_FULL};
 pub use work::{apply, load, StaffActor, Update, Work};
 
 use townhall_store::{Migration, StoreError};
@@ -122,4 +128,7 @@ pub enum CaseError {
     /// An event could not be written.
     #[error(transparent)]
     Event(#[from] townhall_events::EventError),
+    /// The payment provider failed or could not be reached.
+    #[error(transparent)]
+    Payment(#[from] townhall_payments::PaymentError),
 }

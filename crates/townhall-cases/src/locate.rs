@@ -9,7 +9,7 @@ use townhall_types::CouncilId;
 use crate::model::Location;
 
 /// Why a location answer gives no place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum NotPlaced {
     /// The UPRN is not in the council's gazetteer.
     #[error("no address with this UPRN is in the council's gazetteer")]
@@ -17,7 +17,12 @@ pub enum NotPlaced {
     /// The point lies in none of the council's wards, nor within
     /// [`townhall_places::BORDER_TOLERANCE_METRES`] of one.
     #[error("the place is outside the council's area")]
-    OutsideArea,
+    OutsideArea {
+        /// The point's WGS84 latitude.
+        latitude: f64,
+        /// Its WGS84 longitude.
+        longitude: f64,
+    },
 }
 
 /// The place a location answer gives. A gazetteer address is the council's
@@ -49,6 +54,12 @@ pub async fn locate(
             longitude: *longitude,
             whereabouts: boundaries.at(*latitude, *longitude),
         }),
-        LocationInput::Point { .. } => Err(NotPlaced::OutsideArea),
+        LocationInput::Point {
+            latitude,
+            longitude,
+        } => Err(NotPlaced::OutsideArea {
+            latitude: *latitude,
+            longitude: *longitude,
+        }),
     })
 }

@@ -7,7 +7,8 @@ use townhall_services::{Answers, Service};
 use townhall_types::{CaseId, EmailAddress, TeamId, Timestamp, UserId};
 
 /// Who is asking.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Requester {
     /// A signed-in resident.
     Resident {
@@ -30,7 +31,8 @@ pub enum Requester {
 }
 
 /// How the request arrived.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Channel {
     /// Through the council's own pages.
     Online,

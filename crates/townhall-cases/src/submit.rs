@@ -9,22 +9,24 @@ use townhall_services::routing::route;
 use townhall_services::{Answer, Answers, FieldErrors, QuestionKind, Service};
 
 use townhall_store::{sql, Store, StoreError, Tx};
-use townhall_types::{CaseId, CouncilId, PaymentId, TeamId, Timestamp};
+use townhall_types::{CaseId, CouncilId, TeamId, Timestamp};
 
 use crate::model::{Audience, Case, Channel, Requester, Submission};
 use crate::{events, history, CaseError};
 
-/// Why the submission would be refused, against the fields concerned (the
-/// whole request when the field is empty); empty when it is eligible. Pages
-/// call it before "check your answers"; [`submit`] calls it again.
-pub(crate) async fn refusals(tx: &mut Tx, s: &Submission<'_>) -> Result<FieldErrors, StoreError> {
-    refusals_among(tx, s, &[]).await
+/// Why the submission would be refused now, against the fields concerned
+/// (the whole request when the field is empty); empty when it is eligible.
+/// Read from the store as it stands: [`submit_all`] asks again when the
+/// case is made, holding the council's case counter.
+pub(crate) async fn refusals(store: &Store, s: &Submission<'_>) -> Result<FieldErrors, StoreError> {
+    let mut conn = store.reader().acquire().await?;
+    refusals_among(&mut conn, s, &[]).await
 }
 
 /// [`refusals`], counting `earlier` submissions about to be made in the same
 /// transaction as active cases too.
 async fn refusals_among(
-    tx: &mut Tx,
+    conn: &mut sql::AnyConnection,
     s: &Submission<'_>,
     earlier: &[&Submission<'_>],
 ) -> Result<FieldErrors, StoreError> {
@@ -41,7 +43,7 @@ async fn refusals_among(
                         && e.service.id == s.service.id
                         && e.answers.get(answer) == Some(value)
                 });
-                if in_this_batch || already_active(tx, s, answer, value).await? {
+                if in_this_batch || already_active(conn, s, answer, value).await? {
                     facts.already_active.push(answer.clone());
                 }
             }
@@ -53,7 +55,7 @@ async fn refusals_among(
         let claimed_here = earlier
             .iter()
             .any(|e| e.council.id == s.council.id && photos(e).any(|(_, other)| other == id));
-        if claimed_here || !crate::attachments::unclaimed(tx, s.council.id, id).await? {
+        if claimed_here || !crate::attachments::unclaimed(conn, s.council.id, id).await? {
             errors.push(question, "The photo could not be found. Upload it again");
         }
     }
@@ -71,7 +73,7 @@ async fn refusals_among(
             .count()
     };
     if let Some(question) = full_day(
-        &mut **tx,
+        &mut *conn,
         s.council.id,
         s.service,
         &s.answers,
@@ -89,22 +91,10 @@ async fn refusals_among(
 pub const DAY_FULL: &str = "That day is now full or cannot be booked. Choose another day";
 
 /// The slot question of `service` whose answer books a day with no place
-/// left (or one that cannot be booked at all), as the store says now: for
-/// a page to say so with the other mistakes. The case's own checks ask
-/// again when it is made.
-pub async fn day_full<'s>(
-    store: &Store,
-    council: CouncilId,
-    service: &'s Service,
-    answers: &Answers,
-    at: Timestamp,
-) -> Result<Option<&'s str>, StoreError> {
-    full_day(store.reader(), council, service, answers, at, |_, _| 0).await
-}
-
-/// [`day_full`], read from `from`, counting `earlier(question, day)`
-/// bookings about to be made in the same transaction too.
-async fn full_day<'s, 'e>(
+/// left (or one that cannot be booked at all), read from `from`, counting
+/// `earlier(question, day)` bookings about to be made in the same
+/// transaction too.
+pub(crate) async fn full_day<'s, 'e>(
     from: impl sql::Executor<'e, Database = sql::Any>,
     council: CouncilId,
     service: &'s Service,
@@ -137,7 +127,7 @@ async fn full_day<'s, 'e>(
 /// Holds `council`'s case counter until `tx` ends, so that its cases are
 /// made one transaction at a time: what the checks count (a vehicle's
 /// applications, a day's bookings) cannot change before the case is made.
-async fn hold_counter(tx: &mut Tx, council: CouncilId) -> Result<(), StoreError> {
+pub(crate) async fn hold_counter(tx: &mut Tx, council: CouncilId) -> Result<(), StoreError> {
     sql::query(
         "INSERT INTO case_counters (council_id, last) VALUES ($1, 0) \
          ON CONFLICT (council_id) DO UPDATE SET last = case_counters.last",
@@ -159,14 +149,6 @@ pub(crate) async fn submit(
         .ok_or_else(|| CaseError::Workflow("no outcome for a submission".into()))
 }
 
-/// The reasons `s` would be refused now, if any; nothing is written.
-pub async fn check(store: &Store, s: &Submission<'_>) -> Result<FieldErrors, StoreError> {
-    let mut tx = store.begin().await?;
-    let found = refusals(&mut tx, s).await?;
-    tx.rollback().await?;
-    Ok(found)
-}
-
 /// Makes the case of `s` in a transaction of its own: the case, or why it
 /// was refused (nothing is then written).
 pub async fn make(
@@ -181,51 +163,6 @@ pub async fn make(
         tx.commit().await.map_err(StoreError::from)?;
     }
     Ok(made)
-}
-
-/// A paid request becomes a case, its payment settled in the same
-/// transaction, so that nobody pays for a case that was not made. Refused,
-/// whether by its answers as checked again now (`checked`: a day may have
-/// filled up while they paid) or when it is made, it makes nothing and its
-/// payment is marked due a refund.
-pub async fn make_paid(
-    store: &Store,
-    council: CouncilId,
-    payment: PaymentId,
-    checked: Result<&Submission<'_>, FieldErrors>,
-) -> Result<Result<Case, FieldErrors>, CaseError> {
-    let refused = match checked {
-        Ok(s) => {
-            let mut tx = store.begin().await?;
-            match submit(&mut tx, s).await? {
-                Ok(case) => {
-                    let settled = townhall_payments::settle(
-                        &mut tx,
-                        council,
-                        payment,
-                        townhall_payments::Status::Success,
-                        Some(case.id),
-                    )
-                    .await?;
-                    let submitted = events::submitted(s.council.id, &case, s.at)?;
-                    let told: Vec<_> = std::iter::once(submitted).chain(settled).collect();
-                    townhall_events::record(&mut tx, &told).await?;
-                    tx.commit().await.map_err(StoreError::from)?;
-                    return Ok(Ok(case));
-                }
-                Err(refused) => refused,
-            }
-        }
-        Err(refused) => refused,
-    };
-    townhall_payments::close(
-        store,
-        council,
-        payment,
-        townhall_payments::Status::RefundDue,
-    )
-    .await?;
-    Ok(Err(refused))
 }
 
 /// Makes the case of each eligible submission, in order, or says which
@@ -555,7 +492,7 @@ impl References {
 /// Whether another open case of this service, or a valid permit from one,
 /// has the same answer to `question`.
 async fn already_active(
-    tx: &mut Tx,
+    conn: &mut sql::AnyConnection,
     s: &Submission<'_>,
     question: &str,
     value: &Answer,
@@ -568,7 +505,7 @@ async fn already_active(
     .bind(s.council.id.to_string())
     .bind(&s.service.id)
     .bind(s.at.to_db())
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *conn)
     .await?;
     Ok(rows.iter().any(|(answers,)| {
         serde_json::from_str::<Answers>(answers)

@@ -26,12 +26,23 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     events: events::TYPES,
 };
 
-/// The payments table.
-pub const MIGRATIONS: &[Migration] = &[Migration::portable(
-    2026112501,
-    "payments",
-    include_str!("../migrations/0001_payments.sql"),
-)];
+/// The payments table, and the index [`unfinished`] reads.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration::portable(
+        2026112501,
+        "payments",
+        include_str!("../migrations/0001_payments.sql"),
+    ),
+    Migration::portable(
+        2026120707,
+        "payments_unfinished",
+        include_str!("../migrations/0002_unfinished.sql"),
+    ),
+];
+
+/// How long a payer has to pay once started. GOV.UK Pay lets a payment
+/// expire after 90 minutes; a payment recorded here does the same.
+pub const EXPIRES_AFTER: time::Duration = time::Duration::minutes(90);
 
 /// Where a payment is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +69,20 @@ impl Status {
             Status::Cancelled => "cancelled",
             Status::RefundDue => "refund-due",
         }
+    }
+
+    /// Whether a payment may move from this status to `next`: a started
+    /// payment ends once, and only a paid one may become due a refund.
+    /// Staying where it is is allowed (a provider's answer may arrive twice).
+    pub fn may_become(self, next: Status) -> bool {
+        self == next
+            || matches!(
+                (self, next),
+                (
+                    Status::Created,
+                    Status::Success | Status::Failed | Status::Cancelled
+                ) | (Status::Success, Status::RefundDue)
+            )
     }
 
     fn parse(s: &str) -> Result<Self, StoreError> {
@@ -115,7 +140,7 @@ pub enum PaymentError {
 }
 
 /// A way of taking money.
-pub trait Provider: Send + Sync {
+pub trait Provider: Send + Sync + std::fmt::Debug {
     /// Its name, stored with each payment.
     fn name(&self) -> &'static str;
 
@@ -166,9 +191,14 @@ impl Provider for Recorded {
         payment: &'a Payment,
     ) -> BoxFuture<'a, Result<Status, PaymentError>> {
         Box::pin(async move {
-            Ok(get(store, payment.council, payment.id)
+            let status = get(store, payment.council, payment.id)
                 .await?
-                .map_or(Status::Failed, |p| p.status))
+                .map_or(Status::Failed, |p| p.status);
+            let expired = payment.created_at.plus(EXPIRES_AFTER) < Timestamp::now();
+            Ok(match status {
+                Status::Created if expired => Status::Failed,
+                status => status,
+            })
         })
     }
 }
@@ -221,6 +251,28 @@ pub async fn create(
     Ok(payment)
 }
 
+/// The payments of `council` not yet finished and untouched since `before`:
+/// started but not paid, or paid without a case made. Oldest first.
+pub async fn unfinished(
+    store: &Store,
+    council: CouncilId,
+    before: Timestamp,
+) -> Result<Vec<Payment>, StoreError> {
+    let rows: Vec<Row> = sql::query_as(&format!(
+        "SELECT {COLUMNS} FROM payments WHERE council_id = $1 AND updated_at < $2 \
+         AND (status = 'created' OR (status = 'success' AND case_id IS NULL)) \
+         ORDER BY updated_at, payment_id"
+    ))
+    .bind(council.to_string())
+    .bind(before.to_db())
+    .fetch_all(store.reader())
+    .await?;
+    rows.into_iter().map(|r| from_row(council, r)).collect()
+}
+
+const COLUMNS: &str = "payment_id, service_id, amount_pence, description, status, provider, \
+    resident_id, draft, case_id, created_at";
+
 type Row = (
     String,
     String,
@@ -240,45 +292,63 @@ pub async fn get(
     council: CouncilId,
     id: PaymentId,
 ) -> Result<Option<Payment>, StoreError> {
-    let row: Option<Row> = sql::query_as(
-        "SELECT payment_id, service_id, amount_pence, description, status, provider, resident_id, \
-         draft, case_id, created_at FROM payments WHERE council_id = $1 AND payment_id = $2",
-    )
-    .bind(council.to_string())
-    .bind(id.to_string())
-    .fetch_optional(store.reader())
-    .await?;
-    row.map(|r| {
-        let bad = |what: &str| StoreError::decode(format!("bad {what} in payment {}", r.0));
-        Ok(Payment {
-            id: r.0.parse().map_err(|_| bad("id"))?,
-            council,
-            service: r.1.clone(),
-            amount_pence: u32::try_from(r.2).map_err(|_| bad("amount"))?,
-            description: r.3.clone(),
-            status: Status::parse(&r.4)?,
-            provider: r.5.clone(),
-            resident: r
-                .6
-                .as_deref()
-                .map(str::parse)
-                .transpose()
-                .map_err(|_| bad("resident"))?,
-            draft: r.7.clone(),
-            case: r
-                .8
-                .as_deref()
-                .map(str::parse)
-                .transpose()
-                .map_err(|_| bad("case"))?,
-            created_at: Timestamp::parse(&r.9).map_err(|_| bad("time"))?,
-        })
-    })
-    .transpose()
+    by_id(store.reader(), council, id).await
 }
 
-/// Records a payment's new status (and, once paid, the case it made), and
-/// returns the event to record last in `tx`: [`PaymentSettled`] the first
+/// A payment as `tx` sees it.
+pub async fn read(
+    tx: &mut Tx,
+    council: CouncilId,
+    id: PaymentId,
+) -> Result<Option<Payment>, StoreError> {
+    by_id(&mut **tx, council, id).await
+}
+
+async fn by_id<'e>(
+    from: impl sql::Executor<'e, Database = sql::Any>,
+    council: CouncilId,
+    id: PaymentId,
+) -> Result<Option<Payment>, StoreError> {
+    let row: Option<Row> = sql::query_as(&format!(
+        "SELECT {COLUMNS} FROM payments WHERE council_id = $1 AND payment_id = $2"
+    ))
+    .bind(council.to_string())
+    .bind(id.to_string())
+    .fetch_optional(from)
+    .await?;
+    row.map(|r| from_row(council, r)).transpose()
+}
+
+fn from_row(council: CouncilId, r: Row) -> Result<Payment, StoreError> {
+    let bad = |what: &str| StoreError::decode(format!("bad {what} in payment {}", r.0));
+    Ok(Payment {
+        id: r.0.parse().map_err(|_| bad("id"))?,
+        council,
+        service: r.1.clone(),
+        amount_pence: u32::try_from(r.2).map_err(|_| bad("amount"))?,
+        description: r.3.clone(),
+        status: Status::parse(&r.4)?,
+        provider: r.5.clone(),
+        resident: r
+            .6
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|_| bad("resident"))?,
+        draft: r.7.clone(),
+        case: r
+            .8
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|_| bad("case"))?,
+        created_at: Timestamp::parse(&r.9).map_err(|_| bad("time"))?,
+    })
+}
+
+/// Records a payment's new status (and, once paid, the case it made) where
+/// [`Status::may_become`] allows it, a case once, and returns the event to
+/// record last in `tx`: [`PaymentSettled`] the first
 /// time a paid payment is given its case, [`RefundDue`] the first time one
 /// is due back (a provider's answer may arrive twice).
 pub async fn settle(
@@ -299,18 +369,28 @@ pub async fn settle(
     let Some((was, had_case, service, amount)) = before else {
         return Ok(None);
     };
+    let was = Status::parse(&was)?;
+    if !was.may_become(status) || (had_case.is_some() && case.is_some()) {
+        return Ok(None);
+    }
     let now = Timestamp::now();
-    sql::query(
+    let changed = sql::query(
         "UPDATE payments SET status = $3, case_id = COALESCE($4, case_id), updated_at = $5 \
-         WHERE council_id = $1 AND payment_id = $2",
+         WHERE council_id = $1 AND payment_id = $2 AND status = $6",
     )
     .bind(council.to_string())
     .bind(id.to_string())
     .bind(status.as_str())
     .bind(case.map(|c| c.to_string()))
     .bind(now.to_db())
+    .bind(was.as_str())
     .execute(&mut **tx)
-    .await?;
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        // Moved meanwhile by another transaction, which had the last word.
+        return Ok(None);
+    }
     let amount_pence = u32::try_from(amount)
         .map_err(|_| StoreError::decode(format!("bad amount in payment {id}")))?;
     let event = match (status, case) {
@@ -324,7 +404,7 @@ pub async fn settle(
                 case,
             },
         )?,
-        (Status::RefundDue, _) if Status::parse(&was)? != Status::RefundDue => NewEvent::of(
+        (Status::RefundDue, _) if was != Status::RefundDue => NewEvent::of(
             council,
             now,
             &RefundDue {

@@ -246,6 +246,8 @@ pub struct TestServer {
     /// the server's does.
     case_messages: townhall_cases::CaseMessages,
     subscriber: tokio::task::JoinHandle<()>,
+    /// The sites as the server was given them, for the workers tests run.
+    served: Vec<townhall_web::Site>,
 }
 
 impl TestServer {
@@ -327,6 +329,9 @@ impl TestServer {
             site_configs.push(townhall_web::Site {
                 council: s.council.clone(),
                 public_url: s.base.clone(),
+                payments: std::sync::Arc::new(townhall_payments::Recorded {
+                    public_url: s.base.clone(),
+                }),
                 consent: policy.clone(),
                 services: demo_services(),
                 boundaries: townhall_places::Boundaries::load(&db.store, s.council.id)
@@ -356,6 +361,7 @@ impl TestServer {
             townhall::workers::IDLE,
         ));
         let case_messages = townhall::workers::case_messages(&site_configs, templates);
+        let served = site_configs.clone();
         let app = townhall_web::app(
             db.store.clone(),
             townhall_notify::Templates::builtin(),
@@ -383,6 +389,7 @@ impl TestServer {
             shutdown: Some(tx),
             case_messages,
             subscriber,
+            served,
         }
     }
 
@@ -570,6 +577,18 @@ impl TestServer {
         townhall_events::deliver(&self.db.store, &self.case_messages, 200)
             .await
             .expect("case messages");
+    }
+
+    /// Finishes the payments left unfinished, as the server's worker does,
+    /// as if it were `later` than now.
+    pub async fn finish_payments(&self, later: time::Duration) -> townhall_cases::paid::Finished {
+        townhall::workers::finish_payments(
+            &self.db.store,
+            &self.served,
+            townhall_types::Timestamp::now().plus(later),
+        )
+        .await
+        .expect("finish payments")
     }
 
     /// Delivers queued messages to the mailbox, as the server's worker does.

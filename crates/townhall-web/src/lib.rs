@@ -61,6 +61,8 @@ pub struct Site {
     /// Its single resident index (its rules, and its records linked in
     /// memory), if it keeps one.
     pub index: Option<Arc<townhall_index::live::LiveIndex>>,
+    /// Who takes payment for its services.
+    pub payments: Arc<dyn townhall_payments::Provider>,
 }
 
 /// How the whole server behaves, whichever council a request is for.
@@ -198,7 +200,7 @@ struct SiteState {
     boundaries: Boundaries,
     index: Option<Arc<townhall_index::live::LiveIndex>>,
     passkeys: Passkeys,
-    payments: Box<dyn townhall_payments::Provider>,
+    payments: Arc<dyn townhall_payments::Provider>,
 }
 
 impl SiteState {
@@ -224,6 +226,16 @@ impl AppState {
 
     pub(crate) fn council(&self) -> &Council {
         &self.site.council
+    }
+
+    /// Where the site's council takes payment for its services.
+    pub(crate) fn till(&self) -> townhall_cases::paid::Till<'_> {
+        townhall_cases::paid::Till {
+            council: &self.site.council,
+            boundaries: &self.site.boundaries,
+            services: &self.site.services,
+            provider: self.site.payments.as_ref(),
+        }
     }
 }
 
@@ -284,9 +296,7 @@ pub fn app(
                 services: site.services,
                 boundaries: site.boundaries,
                 index: site.index,
-                payments: Box::new(townhall_payments::Recorded {
-                    public_url: site.public_url,
-                }),
+                payments: site.payments,
                 passkeys,
             }),
         };

@@ -141,6 +141,9 @@ async fn load_site(
         consent,
         index,
         council,
+        payments: std::sync::Arc::new(townhall_payments::Recorded {
+            public_url: public_url.clone(),
+        }),
         public_url,
         services,
         boundaries,

@@ -1,19 +1,25 @@
 //! The work a server does besides answering requests: handing queued
-//! messages to their transport, and delivering domain events to each
-//! subscriber. The server and the test kit start the same workers.
+//! messages to their transport, delivering domain events to each
+//! subscriber, and finishing payments whose payers never came back. The
+//! server and the test kit start the same workers.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use townhall_cases::paid::{Finished, Till};
 use townhall_cases::CaseMessages;
 use townhall_jetstream::Publisher;
 use townhall_notify::{Templates, Transport};
-use townhall_store::Store;
+use townhall_store::{Store, StoreError};
+use townhall_types::Timestamp;
 use townhall_web::Site;
 
 /// How often an idle worker looks for new work. Events and messages
 /// committed meanwhile wait at most this long.
 pub const IDLE: Duration = Duration::from_millis(50);
+
+/// How often payments left unfinished are looked for.
+pub const PAYMENTS_EVERY: Duration = Duration::from_secs(60);
 
 /// The running workers; they stop when this is dropped.
 pub struct Workers(Vec<tokio::task::JoinHandle<()>>);
@@ -21,8 +27,8 @@ pub struct Workers(Vec<tokio::task::JoinHandle<()>>);
 impl Workers {
     /// Starts the workers for `sites`: the case messages of their councils
     /// (rendered with `templates`), the outbox's delivery through
-    /// `transport`, and, when given, the copy of every event to a JetStream
-    /// stream.
+    /// `transport`, the payments their payers left unfinished, and, when
+    /// given, the copy of every event to a JetStream stream.
     pub fn start(
         store: &Store,
         sites: &[Site],
@@ -37,6 +43,7 @@ impl Workers {
                 IDLE,
             )),
             tokio::spawn(deliver_messages(store.clone(), transport)),
+            tokio::spawn(keep_finishing_payments(store.clone(), sites.to_vec())),
         ];
         if let Some(publisher) = jetstream {
             handles.push(tokio::spawn(townhall_events::run(
@@ -72,5 +79,48 @@ async fn deliver_messages(store: Store, transport: Transport) {
             tracing::warn!(error = %e, "notification delivery failed");
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Finishes, for each of `sites`, the payments left unfinished for
+/// [`townhall_cases::paid::PAYER_AWAY`] before `now`; what was done, summed.
+pub async fn finish_payments(
+    store: &Store,
+    sites: &[Site],
+    now: Timestamp,
+) -> Result<Finished, StoreError> {
+    let mut all = Finished::default();
+    for site in sites {
+        let till = Till {
+            council: &site.council,
+            boundaries: &site.boundaries,
+            services: &site.services,
+            provider: site.payments.as_ref(),
+        };
+        let done = townhall_cases::paid::finish_unfinished(store, &till, now).await?;
+        if done != Finished::default() {
+            tracing::info!(
+                council = %site.council.slug,
+                made = done.made,
+                refused = done.refused,
+                ended = done.ended,
+                failed = done.failed,
+                "finished payments left unfinished"
+            );
+        }
+        all.made += done.made;
+        all.refused += done.refused;
+        all.ended += done.ended;
+        all.failed += done.failed;
+    }
+    Ok(all)
+}
+
+async fn keep_finishing_payments(store: Store, sites: Vec<Site>) {
+    loop {
+        if let Err(e) = finish_payments(&store, &sites, Timestamp::now()).await {
+            tracing::warn!(error = %e, "unfinished payments could not be read");
+        }
+        tokio::time::sleep(PAYMENTS_EVERY).await;
     }
 }

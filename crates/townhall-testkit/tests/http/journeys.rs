@@ -192,7 +192,7 @@ async fn a_resident_reports_speeding_at_a_point_and_follows_it_from_the_dashboar
 }
 
 /// Signs up a resident whose profile gives their home at `uprn`.
-async fn resident_at(s: &TestServer, email: &str, uprn: &str) -> reqwest::Client {
+pub(crate) async fn resident_at(s: &TestServer, email: &str, uprn: &str) -> reqwest::Client {
     let c = s.client();
     sign_up(s, &c, email, "kettle river jumper").await;
     let address = townhall_types::EmailAddress::parse(email).unwrap();

@@ -17,6 +17,7 @@ mod index_api;
 mod journeys;
 mod notify;
 mod open311;
+mod payments;
 mod photos;
 mod places;
 mod resident_index;

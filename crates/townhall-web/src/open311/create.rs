@@ -7,8 +7,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use townhall_authz::Action;
 use townhall_cases::permissions::Reports;
-use townhall_cases::{idempotency, Channel, IntakeError, NotPlaced, Requester};
-use townhall_services::{check_answers, Answer, LocationInput, QuestionKind, Service};
+use townhall_cases::{idempotency, Application, Channel, IntakeError, NotPlaced, Requester};
+use townhall_services::{QuestionKind, Service};
 use townhall_types::text::{single_line, PersonName};
 use townhall_types::{EmailAddress, Timestamp};
 
@@ -235,30 +235,6 @@ async fn create_request(
                 .collect(),
         )
     };
-    let at = Timestamp::now();
-    let answers =
-        check_answers(&s.questions, &input, at.datetime().date()).map_err(field_errors)?;
-    let mut location = None;
-    if let Some(q) = s.location_question() {
-        if let Some(Answer::Location(place)) = answers.get(&q.id) {
-            let placed =
-                townhall_cases::locate(state.store(), council.id, &state.site.boundaries, place)
-                    .await?;
-            location = Some(placed.map_err(|why| match (why, place) {
-                (
-                    NotPlaced::OutsideArea,
-                    LocationInput::Point {
-                        latitude,
-                        longitude,
-                    },
-                ) => ApiError::bad(format!(
-                    "lat/long: {}",
-                    state.outside_area(*latitude, *longitude)
-                )),
-                (why, _) => ApiError::bad(format!("address_id: {why}")),
-            })?);
-        }
-    }
     let email = match param(&params, "email") {
         "" => None,
         text => Some(
@@ -281,28 +257,45 @@ async fn create_request(
             "phone: must be {PHONE_MAX_CHARS} characters or fewer"
         )));
     }
-    let request = townhall_cases::Request {
-        council: council.clone(),
-        service: s.clone(),
-        answers,
-        location,
-        requester: Requester::Guest {
-            name: (!name.is_empty()).then_some(name),
-            email,
-            phone: (!phone.is_empty()).then(|| phone.into_owned()),
-        },
-        channel: Channel::Open311 {
-            client: client.name.clone(),
-        },
+    let at = Timestamp::now();
+    let application = Application {
+        council,
+        boundaries: &state.site.boundaries,
+        service: s,
+        input: &input,
         at,
-        retry: retry
+    };
+    let requester = Requester::Guest {
+        name: (!name.is_empty()).then_some(name),
+        email,
+        phone: (!phone.is_empty()).then(|| phone.into_owned()),
+    };
+    let channel = Channel::Open311 {
+        client: client.name.clone(),
+    };
+    let submission = townhall_cases::prepare(state.store(), application, requester, channel)
+        .await?
+        .map_err(|refused| {
+            let mut e = field_errors(refused.fields);
+            e.messages.extend(refused.place.map(|(_, why)| match why {
+                NotPlaced::OutsideArea {
+                    latitude,
+                    longitude,
+                } => format!("lat/long: {}", state.outside_area(latitude, longitude)),
+                NotPlaced::UnknownAddress => format!("address_id: {why}"),
+            }));
+            e
+        })?;
+    let request = townhall_cases::Request::of(
+        &submission,
+        retry
             .as_ref()
             .map(|(key, fingerprint)| townhall_cases::Retry {
                 client: client.key_id.clone(),
                 key: key.clone(),
                 fingerprint: fingerprint.clone(),
             }),
-    };
+    );
     let case = match state.shared.intake.submit(request).await {
         Ok(case) => case,
         Err(IntakeError::Refused(refusals)) => return Err(field_errors(refusals)),

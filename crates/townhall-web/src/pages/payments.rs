@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
+use townhall_cases::paid::Settled;
 use townhall_payments::{Payment, Status};
 use townhall_types::PaymentId;
 
@@ -12,6 +13,7 @@ use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::form::Form;
 use crate::layout::{csrf, page};
+use crate::pages::journey::confirmation;
 use crate::AppState;
 
 /// The payment, if the visitor is the one who started it. Its id is
@@ -96,38 +98,45 @@ pub async fn back(
         .services
         .get(&p.service)
         .ok_or(AppError::NotFound)?;
-    if p.case.is_some() {
-        return Ok(Redirect::to("/dashboard").into_response());
-    }
-    let status = state
-        .site
-        .payments
-        .outcome(state.store(), &p)
+    let settled = townhall_cases::paid::settle(state.store(), &state.till(), &p)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let council = &state.council().name;
-    match status {
-        Status::Success => match crate::pages::journey::paid(&state, &v, s, &p).await? {
-            Ok(to) => Ok(Redirect::to(&to).into_response()),
-            Err(errors) => {
-                Ok(page(&v, council, "Your request could not be sent", html! {
-                    h1 { "Your request could not be sent" }
-                    p { "You paid " (amount(p.amount_pence)) ", but since you started, something changed:" }
-                    ul class="list" { @for (_, m) in errors.iter() { li { (m) } } }
-                    p { "Your payment will be refunded within 5 working days. " a href={ "/services/" (s.id) "/start" } { "Start again" } "." }
-                })
-                .into_response())
+    let refunded = |reasons: &[&str]| {
+        page(&v, council, "Your request could not be sent", html! {
+            h1 { "Your request could not be sent" }
+            p { "You paid " (amount(p.amount_pence)) ", but since you started, something changed" @if reasons.is_empty() { "." } @else { ":" } }
+            @if !reasons.is_empty() {
+                ul class="list" { @for m in reasons { li { (m) } } }
             }
-        },
-        Status::Created => Ok(Redirect::to(&format!("/payments/{}/record", p.id)).into_response()),
-        other => {
-            townhall_payments::close(state.store(), state.council().id, p.id, other).await?;
-            Ok(page(&v, council, "Your payment was not taken", html! {
-                h1 { "Your payment was not taken" }
-                p { "Nothing has been sent and you have not been charged." }
-                p { a class="button" href={ "/services/" (s.id) "/start" } role="button" { "Start again" } }
-            })
-            .into_response())
+            p { "Your payment will be refunded within 5 working days. " a href={ "/services/" (s.id) "/start" } { "Start again" } "." }
+        })
+        .into_response()
+    };
+    Ok(match settled {
+        Settled::Made {
+            case,
+            requester,
+            channel,
+        } => Redirect::to(&confirmation(
+            &state,
+            s,
+            (&requester, &channel),
+            &case.reference,
+            false,
+        ))
+        .into_response(),
+        Settled::MadeBefore(_) => Redirect::to("/dashboard").into_response(),
+        Settled::Refused(errors) => refunded(&errors.iter().map(|(_, m)| m).collect::<Vec<_>>()),
+        Settled::RefundDue => refunded(&[]),
+        Settled::NotPaid(Status::Created) => {
+            Redirect::to(&format!("/payments/{}/record", p.id)).into_response()
         }
-    }
+        Settled::NotPaid(_) => page(&v, council, "Your payment was not taken", html! {
+            h1 { "Your payment was not taken" }
+            p { "Nothing has been sent and you have not been charged." }
+            p { a class="button" href={ "/services/" (s.id) "/start" } role="button" { "Start again" } }
+        })
+        .into_response(),
+    })
 }

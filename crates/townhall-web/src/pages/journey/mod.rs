@@ -8,13 +8,12 @@ use maud::{html, Markup};
 use townhall_audit::Actor;
 use townhall_authz::Action;
 use townhall_cases::attachments::UploadError;
-use townhall_cases::{Channel, NotPlaced, Requester, Submission};
+use townhall_cases::{Application, Channel, NotPlaced, Requester, Submission};
 use townhall_identity::permissions::{ResidentRecord, StaffArea};
 use townhall_identity::UserKind;
 use townhall_places::Address;
 use townhall_services::{
-    check_answers, field as first, Answer, Answers, FormInput, LocationInput, Prefill, Question,
-    QuestionKind, Service, Slot,
+    field as first, FormInput, Prefill, Question, QuestionKind, Service, Slot,
 };
 use townhall_types::text::PersonName;
 use townhall_types::{EmailAddress, Timestamp, UserId};
@@ -252,80 +251,43 @@ async fn prepare<'a>(
     input: &FormInput,
 ) -> Result<Result<Submission<'a>, Errors>, AppError> {
     let (requester, channel) = requester(state, s, v, input).await?;
-    let today = Timestamp::now().datetime().date();
-    let mut errors = Errors::default();
-    let answers = match check_answers(&s.questions, input, today) {
-        Ok(a) => a,
-        Err(e) => {
-            errors = e;
-            Answers::new()
-        }
-    };
-    if let Some(q) = townhall_cases::day_full(
-        state.store(),
-        state.council().id,
-        s,
-        &answers,
-        Timestamp::now(),
-    )
-    .await?
-    {
-        errors.push(q, townhall_cases::DAY_FULL);
-    }
-    let mut location = None;
-    if let Some(q) = s.location_question() {
-        if let Some(Answer::Location(place)) = answers.get(&q.id) {
-            let placed = townhall_cases::locate(
-                state.store(),
-                state.council().id,
-                &state.site.boundaries,
-                place,
-            )
-            .await?;
-            match (placed, place) {
-                (Ok(l), _) => location = Some(l),
-                (
-                    Err(NotPlaced::OutsideArea),
-                    LocationInput::Point {
-                        latitude,
-                        longitude,
-                    },
-                ) => errors.push(&q.id, state.outside_area(*latitude, *longitude)),
-                (Err(_), _) => errors.push(&q.id, "Choose an address from the list"),
-            }
-        }
-    }
+    let mut contact = Errors::default();
     if let (Requester::Guest { .. }, Err(too_long)) =
         (&requester, PersonName::parse(first(input, GUEST_NAME)))
     {
-        errors.push(GUEST_NAME, format!("Your name {too_long}"));
+        contact.push(GUEST_NAME, format!("Your name {too_long}"));
     }
     if let Requester::Guest { email: None, .. } = &requester {
-        let typed = first(input, GUEST_EMAIL);
-        if !typed.is_empty() {
-            errors.push(
+        if !first(input, GUEST_EMAIL).is_empty() {
+            contact.push(
                 GUEST_EMAIL,
                 "Enter an email address in the correct format, like name@example.com",
             );
         }
     }
-    if !errors.is_empty() {
-        return Ok(Err(errors));
-    }
-    let submission = Submission {
+    let application = Application {
         council: state.council(),
+        boundaries: &state.site.boundaries,
         service: s,
-        answers,
-        location,
-        requester,
-        channel,
+        input,
         at: Timestamp::now(),
     };
-    let refusals = townhall_cases::check(state.store(), &submission).await?;
-    if !refusals.is_empty() {
-        return Ok(Err(refusals));
+    let mut errors =
+        match townhall_cases::prepare(state.store(), application, requester, channel).await? {
+            Ok(submission) if contact.is_empty() => return Ok(Ok(submission)),
+            Ok(_) => Errors::default(),
+            Err(refused) => refused.into_fields(|why| match why {
+                NotPlaced::OutsideArea {
+                    latitude,
+                    longitude,
+                } => state.outside_area(latitude, longitude),
+                NotPlaced::UnknownAddress => "Choose an address from the list".to_owned(),
+            }),
+        };
+    for (field, message) in contact.iter() {
+        errors.push(field, message);
     }
-    Ok(Ok(submission))
+    Ok(Err(errors))
 }
 
 /// The form again, with the errors against their fields.
@@ -557,7 +519,14 @@ pub async fn join(
     )
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Redirect::to(&confirmation(&state, s, &ready, &case.reference, true)).into_response())
+    Ok(Redirect::to(&confirmation(
+        &state,
+        s,
+        (&ready.requester, &ready.channel),
+        &case.reference,
+        true,
+    ))
+    .into_response())
 }
 
 pub async fn submit(
@@ -572,31 +541,22 @@ pub async fn submit(
         Ok(ready) => ready,
         Err(errors) => return invalid(&state, &v, s, &input, &errors).await,
     };
-    if let Some(fee) = &s.fee {
+    if s.fee.is_some() {
         // Paid services: the request waits in the payment until it is paid.
-        let draft = serde_json::to_string(&input).map_err(|e| AppError::Internal(e.to_string()))?;
-        let payment = townhall_payments::create(
+        let next = townhall_cases::paid::pay_for(
             state.store(),
-            state.council().id,
-            &s.id,
-            fee.amount_pence,
-            &fee.description,
-            state.site.payments.name(),
-            v.user.as_ref().map(|u| u.id),
-            &draft,
+            &state.till(),
+            &submission,
+            &input,
+            |payment| {
+                state
+                    .site
+                    .public_url
+                    .join(&format!("payments/{payment}/return"))
+            },
         )
-        .await?;
-        let back = state
-            .site
-            .public_url
-            .join(&format!("payments/{}/return", payment.id))
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let next = state
-            .site
-            .payments
-            .start(&payment, &back)
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
         return Ok(Redirect::to(next.as_str()).into_response());
     }
     let made = townhall_cases::make(state.store(), &submission)
@@ -606,7 +566,7 @@ pub async fn submit(
         Ok(case) => Ok(Redirect::to(&confirmation(
             &state,
             s,
-            &submission,
+            (&submission.requester, &submission.channel),
             &case.reference,
             false,
         ))
@@ -615,57 +575,19 @@ pub async fn submit(
     }
 }
 
-/// Turns a paid draft into a case: the answers are checked again (a day may
-/// have filled up meanwhile). Where to send the payer, or why it could not be
-/// made (the payment is then due a refund).
-pub(crate) async fn paid(
-    state: &AppState,
-    v: &Visitor,
-    s: &Service,
-    payment: &townhall_payments::Payment,
-) -> Result<Result<String, Errors>, AppError> {
-    let input: FormInput = serde_json::from_str(&payment.draft)
-        .map_err(|e| AppError::Internal(format!("payment draft: {e}")))?;
-    let checked = prepare(state, s, v, &input).await?;
-    let made = townhall_cases::make_paid(
-        state.store(),
-        state.council().id,
-        payment.id,
-        checked.as_ref().map_err(Clone::clone),
-    )
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    let case = match made {
-        Ok(case) => case,
-        Err(refused) => return Ok(Err(refused)),
-    };
-    let Ok(submission) = &checked else {
-        return Err(AppError::Internal(
-            "a case was made from refused answers".into(),
-        ));
-    };
-    Ok(Ok(confirmation(
-        state,
-        s,
-        submission,
-        &case.reference,
-        false,
-    )))
-}
-
 /// Where the person goes once the request is made (or joined): a resident to
 /// the request among their own, anyone else to a confirmation of the reference.
 /// The confirmation's address carries a receipt only this server can make,
 /// so it cannot be used to try references.
-fn confirmation(
+pub(crate) fn confirmation(
     state: &AppState,
     s: &Service,
-    made: &Submission<'_>,
+    (requester, channel): (&Requester, &Channel),
     reference: &str,
     joined: bool,
 ) -> String {
     let receipt = state.shared.csrf.receipt(reference);
-    match (&made.requester, &made.channel, joined) {
+    match (requester, channel, joined) {
         (Requester::Resident { .. }, Channel::Online, false) => {
             format!("/requests/{reference}?new=1")
         }
