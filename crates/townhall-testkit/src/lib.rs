@@ -374,6 +374,7 @@ impl TestServer {
                 metrics_from: townhall_web::Settings::loopback(),
             },
             site_configs,
+            &townhall::routes(),
         )
         .expect("app");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

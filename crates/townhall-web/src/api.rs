@@ -19,11 +19,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/openapi.json", get(openapi))
         .route("/api/v1/consent/decisions", post(consent_decision))
         .route("/api/v1/events", get(crate::events_api::feed))
-        .route("/api/v1/index/records", post(crate::index_api::send))
-        .route(
-            "/api/v1/index/records/{system}/{record_id}",
-            axum::routing::delete(crate::index_api::withdraw),
-        )
 }
 
 /// The OpenAPI document, as this council's site answers: the purposes and

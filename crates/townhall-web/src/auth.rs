@@ -13,9 +13,13 @@ use crate::{cookies, AppState};
 /// The person behind a request: signed in or not, with their form token.
 #[derive(Debug, Clone)]
 pub struct Visitor {
+    /// The resident signed in, if one is.
     pub user: Option<User>,
+    /// The member of staff signed in, if one is.
     pub staff: Option<StaffMember>,
+    /// The form token every form on the page carries.
     pub csrf: String,
+    /// The secret of the session cookie, if there is a session.
     pub session_token: Option<String>,
     /// The secret of this browser's device cookie, if it has one
     /// ([`townhall_identity::devices`]).

@@ -15,12 +15,12 @@ use crate::AppState;
 /// An API client: the holder of a key of this council, within its rate.
 /// JSON routes take it from `Authorization: Bearer KEY` as an extractor;
 /// Open311 also from its `api_key` parameter ([`ApiCaller::with_key`]).
-pub(crate) struct ApiCaller(pub ApiClient);
+pub struct ApiCaller(pub ApiClient);
 
 impl ApiCaller {
     /// The holder of `secret`, if it is a current key of this council and
     /// the key has requests left this minute.
-    pub(crate) async fn with_key(state: &AppState, secret: &str) -> Result<Self, ApiError> {
+    pub async fn with_key(state: &AppState, secret: &str) -> Result<Self, ApiError> {
         let client =
             townhall_identity::api_keys::authenticate(state.store(), state.council().id, secret)
                 .await?
@@ -44,7 +44,7 @@ impl ApiCaller {
 
     /// Whether the one authorisation function lets the key do `action` to
     /// `resource`; a 403 naming the scope it needs when not.
-    pub(crate) fn may(&self, action: Action, resource: &dyn Protected) -> Result<(), ApiError> {
+    pub fn may(&self, action: Action, resource: &dyn Protected) -> Result<(), ApiError> {
         let principal = Principal::ApiClient(self.0.scopes.clone());
         match authorize(&principal, action, resource) {
             Verdict::Allow => Ok(()),
@@ -60,7 +60,7 @@ impl ApiCaller {
 }
 
 /// The key an `Authorization: Bearer KEY` header sends.
-pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

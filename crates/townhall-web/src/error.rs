@@ -10,16 +10,26 @@ use crate::wire::{Document, Format, Node};
 /// Everything a handler can fail with. Internal details are logged, never shown.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// The request cannot be answered as sent, with the reason.
     #[error("{0}")]
     BadRequest(String),
+    /// The form token is missing, expired or another site's.
     #[error("Your form could not be sent because it had expired or did not come from this site. Go back, refresh the page and try again")]
     Csrf,
+    /// Nobody is signed in; the page offers the resident's or (when
+    /// `staff`) the staff sign-in.
     #[error("You need to sign in to see this page")]
-    SignInRequired { staff: bool },
+    SignInRequired {
+        /// Whether the page is for staff.
+        staff: bool,
+    },
+    /// Signed in, but not allowed this page.
     #[error("You do not have permission to see this page")]
     Forbidden,
+    /// Nothing is here, or nothing the visitor may know of.
     #[error("Page not found")]
     NotFound,
+    /// The route does not take this method.
     #[error("This page cannot be used that way. Go back and try again")]
     MethodNotAllowed,
     /// Signed in and allowed the page, but refused this, with the reason.
@@ -28,10 +38,13 @@ pub enum AppError {
     /// The request clashes with what has happened since, e.g. a decision already made.
     #[error("{0}")]
     Conflict(String),
+    /// The body is over its limit.
     #[error("The form was too large to send. Photos must be smaller than 10 MB")]
     TooLarge,
+    /// The client has used its budget of attempts.
     #[error("Too many attempts. Wait 5 minutes and try again")]
     TooManyRequests,
+    /// Something failed inside: logged in full, shown as a generic page.
     #[error("internal error: {0}")]
     Internal(String),
 }

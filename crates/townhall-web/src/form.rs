@@ -73,7 +73,9 @@ pub struct UploadedFile {
 
 /// The fields of a form in order, and its files.
 pub struct Posted {
+    /// Each field's name and value, in the order sent.
     pub fields: Vec<(String, String)>,
+    /// The files sent.
     pub files: Vec<UploadedFile>,
 }
 

@@ -139,15 +139,22 @@ pub fn title(errors: &Errors, title: &str) -> String {
 
 /// A labelled text input with optional hint and error.
 pub struct Input<'a> {
+    /// The field's name, also its id.
     pub name: &'a str,
+    /// Its label.
     pub label: &'a str,
+    /// Its `type`, e.g. `text` or `email`.
     pub kind: &'a str,
+    /// The value to show.
     pub value: &'a str,
+    /// A hint below the label.
     pub hint: Option<&'a str>,
+    /// Its `autocomplete` token.
     pub autocomplete: Option<&'a str>,
 }
 
 impl Input<'_> {
+    /// The field, with its error from `errors` if it has one.
     pub fn render(&self, errors: &Errors) -> Markup {
         let error = errors.get(self.name);
         let hint_id = format!("{}-hint", self.name);

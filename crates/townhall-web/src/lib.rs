@@ -11,17 +11,16 @@
 
 mod answers;
 mod api;
-mod auth;
-mod caller;
+pub mod auth;
+pub mod caller;
 pub mod client;
 mod cookies;
 mod csrf;
-mod error;
+pub mod error;
 mod events_api;
-mod form;
+pub mod form;
 mod headers;
-mod index_api;
-mod layout;
+pub mod layout;
 mod metrics;
 mod open311;
 mod ops;
@@ -220,12 +219,24 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub(crate) fn store(&self) -> &Store {
+    /// The store.
+    pub fn store(&self) -> &Store {
         &self.shared.store
     }
 
-    pub(crate) fn council(&self) -> &Council {
+    /// The council the request is for.
+    pub fn council(&self) -> &Council {
         &self.site.council
+    }
+
+    /// Its consent purposes and recipients.
+    pub fn consent(&self) -> &Policy {
+        &self.site.consent
+    }
+
+    /// Its single resident index, if it keeps one.
+    pub fn index(&self) -> Option<&Arc<townhall_index::live::LiveIndex>> {
+        self.site.index.as_ref()
     }
 
     /// Where the site's council takes payment for its services.
@@ -239,6 +250,13 @@ impl AppState {
     }
 }
 
+/// What one capability serves on every site: its pages and API, as routes on
+/// the site's state, each authorised in its handler through [`auth::Visitor`]
+/// or [`caller::ApiCaller`], behind the site's CSRF, text and metrics layers.
+/// The capability's web crate gives them (`pub fn routes`) and the binary
+/// lists them beside the capability's manifest.
+pub type Routes = fn() -> Router<AppState>;
+
 /// The whole application, ready to [`serve`].
 #[derive(Clone)]
 pub struct App(Router);
@@ -250,6 +268,7 @@ pub fn app(
     templates: Templates,
     settings: Settings,
     sites: Vec<Site>,
+    capabilities: &[Routes],
 ) -> Result<App, SetupError> {
     if settings.secret.len() < 32 {
         return Err(SetupError::ShortSecret);
@@ -303,7 +322,7 @@ pub fn app(
         routers.push((
             state.site.council.slug.clone(),
             state.site.public_url.clone(),
-            site_router(state),
+            site_router(state, capabilities),
         ));
     }
     let dispatcher = sites::Dispatcher::new(routers)?;
@@ -344,12 +363,16 @@ async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
 }
 
 /// Every page and endpoint of one site.
-fn site_router(state: AppState) -> Router {
+fn site_router(state: AppState, capabilities: &[Routes]) -> Router {
     // The answer to a method a route does not take (405, with `Allow`) is set
     // after the CSRF layer, so that it comes without a CSRF check first.
-    let router = pages::routes()
-        .merge(api::routes())
-        .merge(open311::routes())
+    let router = capabilities.iter().fold(
+        pages::routes()
+            .merge(api::routes())
+            .merge(open311::routes()),
+        |router, routes| router.merge(routes()),
+    );
+    let router = router
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             csrf::protect,

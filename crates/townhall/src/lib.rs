@@ -6,25 +6,58 @@
 pub mod workers;
 
 use townhall_kernel::{Capability, KernelError, Platform};
+use townhall_web::Routes;
+
+/// One capability as the platform runs it: its manifest, and the pages and
+/// API it serves on each site, if it serves any of its own.
+#[derive(Debug)]
+pub struct Part {
+    /// What the capability provides the platform.
+    pub manifest: &'static Capability,
+    /// Its routes, from its web crate.
+    pub routes: Option<Routes>,
+}
+
+impl Part {
+    const fn of(manifest: &'static Capability) -> Self {
+        Part {
+            manifest,
+            routes: None,
+        }
+    }
+
+    const fn served(manifest: &'static Capability, routes: Routes) -> Self {
+        Part {
+            manifest,
+            routes: Some(routes),
+        }
+    }
+}
 
 /// Every capability, in the order their parts are put together. A new
-/// capability is a crate and one line here.
-pub const CAPABILITIES: &[&Capability] = &[
-    &townhall_places::CAPABILITY,
-    &townhall_audit::CAPABILITY,
-    &townhall_identity::CAPABILITY,
-    &townhall_consent::CAPABILITY,
-    &townhall_services::CAPABILITY,
-    &townhall_notify::CAPABILITY,
-    &townhall_cases::CAPABILITY,
-    &townhall_payments::CAPABILITY,
-    &townhall_index::CAPABILITY,
+/// capability is a crate (and its web crate) and one line here.
+pub const CAPABILITIES: &[Part] = &[
+    Part::of(&townhall_places::CAPABILITY),
+    Part::of(&townhall_audit::CAPABILITY),
+    Part::of(&townhall_identity::CAPABILITY),
+    Part::of(&townhall_consent::CAPABILITY),
+    Part::of(&townhall_services::CAPABILITY),
+    Part::of(&townhall_notify::CAPABILITY),
+    Part::of(&townhall_cases::CAPABILITY),
+    Part::of(&townhall_payments::CAPABILITY),
+    Part::served(&townhall_index::CAPABILITY, townhall_index_web::routes),
 ];
 
 /// The platform of [`CAPABILITIES`], checked: no name or migration version
 /// claimed twice.
 pub fn platform() -> Result<Platform, KernelError> {
-    Platform::new(CAPABILITIES)
+    let manifests: Vec<&'static Capability> = CAPABILITIES.iter().map(|p| p.manifest).collect();
+    Platform::new(&manifests)
+}
+
+/// The routes every site serves, capability by capability.
+pub fn routes() -> Vec<Routes> {
+    CAPABILITIES.iter().filter_map(|p| p.routes).collect()
 }
 
 #[cfg(test)]

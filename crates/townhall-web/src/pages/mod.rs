@@ -12,7 +12,6 @@ mod passkeys;
 mod payments;
 mod public;
 mod requests;
-mod resident_index;
 mod services;
 mod staff;
 
@@ -91,14 +90,6 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/cases/{reference}/assign", post(casework::assign))
         .route("/staff/cases/{reference}/merge", post(casework::merge))
         .route("/staff/cases/{reference}/photos/{id}", get(casework::photo))
-        .route("/staff/index", get(resident_index::home))
-        .route("/staff/index/reviews", get(resident_index::queue))
-        .route(
-            "/staff/index/reviews/{id}",
-            get(resident_index::review).post(resident_index::decide),
-        )
-        .route("/staff/people", post(resident_index::search))
-        .route("/staff/people/{id}", get(resident_index::person))
         .route("/dev/mailbox", get(dev::mailbox))
         .route("/services", get(services::list))
         .route("/services/{id}", get(services::about))

@@ -23,31 +23,26 @@ use townhall_index::view::Viewer;
 use townhall_index::IndexError;
 use townhall_types::{PersonId, ReviewId};
 
-use crate::auth::Visitor;
-use crate::error::AppError;
-use crate::form::{Form, Query};
-use crate::layout::{banner, csrf, error_summary, page, title, Errors, Input};
-use crate::AppState;
+use townhall_web::auth::Visitor;
+use townhall_web::error::AppError;
+use townhall_web::form::{Form, Query};
+use townhall_web::layout::{banner, csrf, error_summary, page, title, Errors, Input};
+use townhall_web::AppState;
 
-impl From<IndexError> for AppError {
-    fn from(e: IndexError) -> Self {
-        match e {
-            IndexError::NotFound => AppError::NotFound,
-            IndexError::AlreadyDecided => AppError::Conflict(e.to_string()),
-            IndexError::Invalid(reason) => AppError::BadRequest(reason),
-            IndexError::NotAllowed(reason) | IndexError::Refused(reason) => {
-                AppError::Denied(reason)
-            }
-            other => AppError::Internal(other.to_string()),
-        }
+/// What a page answers when the index refuses or fails.
+fn refused(e: IndexError) -> AppError {
+    match e {
+        IndexError::NotFound => AppError::NotFound,
+        IndexError::AlreadyDecided => AppError::Conflict(e.to_string()),
+        IndexError::Invalid(reason) => AppError::BadRequest(reason),
+        IndexError::NotAllowed(reason) | IndexError::Refused(reason) => AppError::Denied(reason),
+        other => AppError::Internal(other.to_string()),
     }
 }
 
 fn policy(state: &AppState) -> Result<&IndexPolicy, AppError> {
     state
-        .site
-        .index
-        .as_ref()
+        .index()
         .map(|live| live.policy())
         .ok_or(AppError::NotFound)
 }
@@ -91,7 +86,9 @@ pub async fn home(State(state): State<AppState>, v: Visitor) -> Result<Markup, A
     let council = state.council().id;
     let counts = townhall_index::records::counts(state.store(), council).await?;
     let pending = townhall_index::review::pending_count(state.store(), council).await?;
-    let imports = townhall_index::import::latest(state.store(), council, 10).await?;
+    let imports = townhall_index::import::latest(state.store(), council, 10)
+        .await
+        .map_err(refused)?;
     let team = team_name(me).unwrap_or_default();
     let views: Vec<_> = policy.views_for(team).collect();
     let reviews = reviewer(&v, policy, Action::Read).is_ok();
@@ -181,8 +178,7 @@ fn search_form(
 ) -> Markup {
     let purpose_title = |id: &str| {
         state
-            .site
-            .consent
+            .consent()
             .purpose(id)
             .map_or(id.to_owned(), |p| p.title.clone())
     };
@@ -304,7 +300,7 @@ pub async fn person(
     let label = me.label();
     let seen = townhall_index::view::person_as(
         state.store(),
-        &state.site.consent,
+        state.consent(),
         policy,
         state.council().id,
         person,
@@ -315,7 +311,8 @@ pub async fn person(
             purpose: &q.purpose,
         },
     )
-    .await?
+    .await
+    .map_err(refused)?
     .ok_or(AppError::NotFound)?;
     let show = |s: &Option<String>| s.clone().unwrap_or_else(|| "Not held".to_owned());
     let shown = |field: &str| {
@@ -497,7 +494,8 @@ async fn open_review(state: &AppState, me: &StaffMember, id: &str) -> Result<Rev
             label: &label,
         },
     )
-    .await?
+    .await
+    .map_err(refused)?
     .ok_or(AppError::NotFound)
 }
 
@@ -646,7 +644,7 @@ pub async fn decide(
     };
     let review_id: ReviewId = id.parse().map_err(|_| AppError::NotFound)?;
     let label = me.label();
-    let live = state.site.index.as_ref().ok_or(AppError::NotFound)?;
+    let live = state.index().ok_or(AppError::NotFound)?;
     live.decide(
         state.store(),
         review_id,
@@ -656,7 +654,8 @@ pub async fn decide(
             label: &label,
         },
     )
-    .await?;
+    .await
+    .map_err(refused)?;
     let done = if same { "same" } else { "different" };
     Ok(Redirect::to(&format!("/staff/index/reviews?done={done}")).into_response())
 }

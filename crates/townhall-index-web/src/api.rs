@@ -24,9 +24,9 @@ use townhall_index::IndexError;
 use townhall_linkage::record::RawPerson;
 use townhall_types::ApiScope;
 
-use crate::caller::ApiCaller;
-use crate::error::ApiError;
-use crate::AppState;
+use townhall_web::caller::ApiCaller;
+use townhall_web::error::ApiError;
+use townhall_web::AppState;
 
 /// The most records one request may send.
 pub const MOST: usize = 1000;
@@ -79,7 +79,7 @@ fn writing(
             system: system.to_owned(),
         },
     )?;
-    let live = state.site.index.clone().ok_or_else(no_index)?;
+    let live = state.index().cloned().ok_or_else(no_index)?;
     townhall_index::check_sent(live.policy(), system)
         .map_err(|e| ApiError::forbidden(e.to_string()))?;
     Ok((caller.0, live))
