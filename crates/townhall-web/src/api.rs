@@ -1,23 +1,17 @@
-//! The JSON API and its OpenAPI document.
+//! The platform's JSON API: its OpenAPI document and the event feed. Each
+//! capability's endpoints are in its web crate.
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
-use townhall_audit::Actor;
-use townhall_authz::Action;
-use townhall_consent::{decide_for_partner, DecisionRequest};
-use townhall_types::{Timestamp, UserId};
 
-use crate::caller::ApiCaller;
 use crate::error::ApiError;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi))
-        .route("/api/v1/consent/decisions", post(consent_decision))
         .route("/api/v1/events", get(crate::events_api::feed))
 }
 
@@ -48,53 +42,4 @@ async fn openapi(State(state): State<AppState>) -> Result<Response, ApiError> {
         }
     }
     Ok(Json(document).into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DecisionBody {
-    resident: String,
-    recipient: String,
-    purpose: String,
-    #[serde(default)]
-    fields: Vec<String>,
-    #[serde(default)]
-    at: Option<String>,
-}
-
-async fn consent_decision(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
-    caller.may(
-        Action::Read,
-        &townhall_consent::permissions::ConsentDecisions,
-    )?;
-    let client = caller.0;
-    let req: DecisionBody = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad(e.to_string()).with_code("invalid_body"))?;
-    let resident = req.resident.parse::<UserId>().map_err(|_| {
-        ApiError::bad("'resident' must be a resident's id (a UUID)").with_code("invalid_resident")
-    })?;
-    let at = match req.at.as_deref().map(Timestamp::parse).transpose() {
-        Ok(at) => at.unwrap_or_else(Timestamp::now),
-        Err(e) => return Err(ApiError::bad(e.to_string()).with_code("invalid_at")),
-    };
-    let decision = decide_for_partner(
-        state.store(),
-        &state.site.consent,
-        &DecisionRequest {
-            council: state.council().id,
-            resident: Some(resident),
-            recipient: &req.recipient,
-            purpose: &req.purpose,
-            fields: &req.fields,
-            at,
-        },
-        (Actor::Partner(client.key_id.clone()), &client.name),
-    )
-    .await?
-    .map_err(|e| ApiError::bad(e.to_string()).with_code("undeclared"))?;
-    Ok(Json(decision).into_response())
 }

@@ -40,7 +40,7 @@ pub const CAPABILITIES: &[Part] = &[
     Part::of(&townhall_places::CAPABILITY),
     Part::of(&townhall_audit::CAPABILITY),
     Part::of(&townhall_identity::CAPABILITY),
-    Part::of(&townhall_consent::CAPABILITY),
+    Part::served(&townhall_consent::CAPABILITY, townhall_consent_web::routes),
     Part::of(&townhall_services::CAPABILITY),
     Part::of(&townhall_notify::CAPABILITY),
     Part::of(&townhall_cases::CAPABILITY),

@@ -30,6 +30,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("townhall-demo", 7),
     ("townhall-web", 7),
     ("townhall-index-web", 8),
+    ("townhall-consent-web", 8),
     ("townhall", 9),
     ("townhall-testkit", 10),
 ];

@@ -2,7 +2,6 @@
 
 mod account;
 mod casework;
-mod consent;
 mod dashboard;
 mod details;
 mod dev;
@@ -61,15 +60,6 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/account/passkeys/{credential}/remove",
             post(passkeys::remove),
-        )
-        .route(
-            "/account/consent",
-            get(consent::overview).post(consent::save_overview),
-        )
-        .route("/account/consent/receipt.json", get(consent::receipt))
-        .route(
-            "/account/consent/{purpose}",
-            get(consent::purpose_form).post(consent::save_purpose),
         )
         .route(
             "/staff/sign-in",

@@ -10,11 +10,11 @@ use townhall_authz::Action;
 use townhall_consent::{decide, Change, Choice, ConsentDefault, DecisionRequest, Method, Purpose};
 use townhall_types::Timestamp;
 
-use crate::auth::Visitor;
-use crate::error::AppError;
-use crate::form::Form;
-use crate::layout::{self, csrf, error_summary, page, Errors};
-use crate::AppState;
+use townhall_web::auth::Visitor;
+use townhall_web::error::AppError;
+use townhall_web::form::Form;
+use townhall_web::layout::{self, csrf, error_summary, page, Errors};
+use townhall_web::AppState;
 
 struct Row<'a> {
     purpose: &'a Purpose,
@@ -28,11 +28,11 @@ async fn current<'a>(
     user: townhall_types::UserId,
 ) -> Result<Vec<Row<'a>>, AppError> {
     let mut rows = Vec::new();
-    for p in &state.site.consent.purposes {
+    for p in &state.consent().purposes {
         for r in &p.recipients {
             let d = decide(
                 state.store(),
-                &state.site.consent,
+                state.consent(),
                 &DecisionRequest {
                     council: state.council().id,
                     resident: Some(user),
@@ -67,7 +67,7 @@ pub async fn overview(State(state): State<AppState>, v: Visitor) -> Result<Marku
     let user = v.resident(Action::Read)?;
     let rows = current(&state, user.id).await?;
     let history = townhall_consent::history(state.store(), state.council().id, user.id).await?;
-    let policy = &state.site.consent;
+    let policy = state.consent();
     Ok(page(
         &v,
         &state.council().name,
@@ -213,8 +213,7 @@ pub async fn purpose_form(
 ) -> Result<Markup, AppError> {
     v.resident(Action::Read)?;
     let p = state
-        .site
-        .consent
+        .consent()
         .purpose(&purpose)
         .ok_or(AppError::NotFound)?;
     Ok(purpose_page(
@@ -307,8 +306,7 @@ pub async fn save_purpose(
 ) -> Result<Response, AppError> {
     let user = v.resident(Action::Write)?;
     let p = state
-        .site
-        .consent
+        .consent()
         .purpose(&purpose)
         .ok_or(AppError::NotFound)?;
     if p.default == ConsentDefault::RequiredByLaw {
@@ -358,7 +356,7 @@ pub async fn receipt(State(state): State<AppState>, v: Visitor) -> Result<Respon
     let council = state.council();
     let receipt = townhall_consent::receipt(
         state.store(),
-        &state.site.consent,
+        state.consent(),
         council.id,
         &council.name,
         user.id,
