@@ -14,7 +14,7 @@ mod api;
 pub mod auth;
 pub mod caller;
 pub mod client;
-mod cookies;
+pub mod cookies;
 mod csrf;
 pub mod error;
 mod events_api;
@@ -25,7 +25,7 @@ mod metrics;
 mod open311;
 mod ops;
 mod pages;
-mod ratelimit;
+pub mod ratelimit;
 mod sites;
 mod text_input;
 mod wire;
@@ -232,6 +232,36 @@ impl AppState {
     /// Its consent purposes and recipients.
     pub fn consent(&self) -> &Policy {
         &self.site.consent
+    }
+
+    /// The address its residents use.
+    pub fn public_url(&self) -> &url::Url {
+        &self.site.public_url
+    }
+
+    /// Whether the site is served over TLS: cookies are then `Secure`.
+    pub fn secure(&self) -> bool {
+        self.site.secure()
+    }
+
+    /// Its services.
+    pub fn services(&self) -> &Catalogue {
+        &self.site.services
+    }
+
+    /// The WebAuthn relying party for its host.
+    pub fn passkeys(&self) -> &Passkeys {
+        &self.site.passkeys
+    }
+
+    /// The message templates.
+    pub fn templates(&self) -> &Templates {
+        &self.shared.templates
+    }
+
+    /// Sign-ins and emailed links per client address.
+    pub fn client_limits(&self) -> &ratelimit::ClientLimits {
+        &self.shared.client_limits
     }
 
     /// Its single resident index, if it keeps one.

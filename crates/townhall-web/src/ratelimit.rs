@@ -37,6 +37,7 @@ pub struct Failures<K: Hash + Eq + Clone> {
 }
 
 impl<K: Hash + Eq + Clone> Failures<K> {
+    /// At most `max` failures per key in any `period`.
     pub fn new(max: u32, period: Duration) -> Self {
         Self {
             max: usize::try_from(max.max(1)).unwrap_or(usize::MAX),

@@ -39,7 +39,10 @@ impl Part {
 pub const CAPABILITIES: &[Part] = &[
     Part::of(&townhall_places::CAPABILITY),
     Part::of(&townhall_audit::CAPABILITY),
-    Part::of(&townhall_identity::CAPABILITY),
+    Part::served(
+        &townhall_identity::CAPABILITY,
+        townhall_identity_web::routes,
+    ),
     Part::served(&townhall_consent::CAPABILITY, townhall_consent_web::routes),
     Part::of(&townhall_services::CAPABILITY),
     Part::of(&townhall_notify::CAPABILITY),

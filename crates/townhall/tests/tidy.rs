@@ -31,6 +31,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("townhall-web", 7),
     ("townhall-index-web", 8),
     ("townhall-consent-web", 8),
+    ("townhall-identity-web", 8),
     ("townhall", 9),
     ("townhall-testkit", 10),
 ];

@@ -13,11 +13,11 @@ use townhall_authz::Action;
 use townhall_identity::profiles::{self, OwnDetails};
 use townhall_types::text::PersonName;
 
-use crate::auth::Visitor;
-use crate::error::AppError;
-use crate::form::Form;
-use crate::layout::{self, csrf, error_summary, page, Errors, Input};
-use crate::AppState;
+use townhall_web::auth::Visitor;
+use townhall_web::error::AppError;
+use townhall_web::form::Form;
+use townhall_web::layout::{self, csrf, error_summary, page, Errors, Input};
+use townhall_web::AppState;
 
 /// A name and date of birth as typed.
 #[derive(Deserialize, Default, Clone)]
@@ -163,6 +163,6 @@ pub async fn save(
             .into_response());
     };
     profiles::change_own(state.store(), state.council().id, user.id, &details).await?;
-    crate::pages::links::link_account(&state, user.id).await;
+    crate::links::link_account(&state, user.id).await;
     Ok(Redirect::to("/account?details=changed").into_response())
 }

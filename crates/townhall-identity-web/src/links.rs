@@ -14,11 +14,11 @@ use townhall_identity::tokens::{self, TokenError, TokenPurpose};
 use townhall_identity::{password, profiles, recovery};
 use townhall_types::UserId;
 
-use crate::auth::Visitor;
-use crate::error::AppError;
-use crate::form::{Form, Query};
-use crate::layout::{self, csrf, error_summary, page, Errors, Input};
-use crate::AppState;
+use townhall_web::auth::Visitor;
+use townhall_web::error::AppError;
+use townhall_web::form::{Form, Query};
+use townhall_web::layout::{self, csrf, error_summary, page, Errors, Input};
+use townhall_web::AppState;
 
 /// Which link: the one sent at sign-up, or a reset.
 #[derive(Debug, Clone, Copy)]
@@ -229,7 +229,7 @@ pub async fn reset(
 /// name and birthday. The confirmation stands whatever becomes of this; a
 /// failure is logged, and the next full run links the account.
 pub(crate) async fn link_account(state: &AppState, user: UserId) {
-    let Some(live) = &state.site.index else {
+    let Some(live) = state.index() else {
         return;
     };
     if live.policy().system(townhall_index::ACCOUNTS).is_none() {

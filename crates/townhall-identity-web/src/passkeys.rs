@@ -15,12 +15,12 @@ use townhall_identity::accounts::UserKind;
 use townhall_identity::passkeys::{self, PasskeyError};
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
-use crate::auth::Visitor;
-use crate::client::ClientAddr;
-use crate::error::{ApiError, AppError};
-use crate::pages::account::{mailer, signed_in};
-use crate::ratelimit::{Budget, Counted};
-use crate::AppState;
+use crate::account::{mailer, signed_in};
+use townhall_web::auth::Visitor;
+use townhall_web::client::ClientAddr;
+use townhall_web::error::{ApiError, AppError};
+use townhall_web::ratelimit::{Budget, Counted};
+use townhall_web::AppState;
 
 /// The body of a finishing step: the ceremony it belongs to and the browser's answer.
 #[derive(Deserialize)]
@@ -57,8 +57,7 @@ pub async fn register_start(
 ) -> Result<Response, AppError> {
     let user = v.resident(Action::Write)?;
     match state
-        .site
-        .passkeys
+        .passkeys()
         .start_registration(state.store(), user)
         .await
     {
@@ -81,8 +80,7 @@ pub async fn register_finish(
         Err(r) => return Ok(bad_body(r)),
     };
     match state
-        .site
-        .passkeys
+        .passkeys()
         .finish_registration(
             state.store(),
             &mailer(&state),
@@ -110,16 +108,14 @@ pub async fn sign_in_start(
     // Each start is counted as an attempt (a successful finish forgives it):
     // every ceremony is one try, and its row in the store is not free.
     if !state
-        .shared
-        .client_limits
+        .client_limits()
         .begin(Budget::Passkey, Counted::Client(client))
     {
         // The limits count the last 5 minutes.
         return Ok(ApiError::too_many(300, AppError::TooManyRequests.to_string()).into_response());
     }
     match state
-        .site
-        .passkeys
+        .passkeys()
         .start_sign_in(state.store(), state.council().id)
         .await
     {
@@ -142,8 +138,7 @@ pub async fn sign_in_finish(
     };
     // Counted when it started; each ceremony is one try.
     let user = match state
-        .site
-        .passkeys
+        .passkeys()
         .finish_sign_in(
             state.store(),
             state.council().id,
@@ -157,8 +152,7 @@ pub async fn sign_in_finish(
         Err(e) => return passkey_problem(e),
     };
     state
-        .shared
-        .client_limits
+        .client_limits()
         .forgive(Budget::Passkey, Counted::Client(client));
     let mut response = Json(serde_json::json!({"redirect": "/dashboard"})).into_response();
     signed_in(&state, &user, &mut response).await?;

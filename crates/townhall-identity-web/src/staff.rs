@@ -13,13 +13,13 @@ use townhall_identity::staff::Role;
 use townhall_identity::{break_glass, profiles, UserKind};
 use townhall_types::{Timestamp, UserId};
 
-use crate::auth::Visitor;
-use crate::client::ClientAddr;
-use crate::error::AppError;
-use crate::form::{Form, Query};
-use crate::layout::{self, csrf, error_summary, page, Errors};
-use crate::pages::account::{password_sign_in, sign_in_page, SignInForm};
-use crate::AppState;
+use crate::account::{password_sign_in, sign_in_page, SignInForm};
+use townhall_web::auth::Visitor;
+use townhall_web::client::ClientAddr;
+use townhall_web::error::AppError;
+use townhall_web::form::{Form, Query};
+use townhall_web::layout::{self, csrf, error_summary, page, Errors};
+use townhall_web::AppState;
 
 pub async fn sign_in_form(State(state): State<AppState>, v: Visitor) -> Markup {
     sign_in_page(&state, &v, &SignInForm::default(), &Errors::default(), true)
@@ -32,53 +32,6 @@ pub async fn sign_in(
     Form(f): Form<SignInForm>,
 ) -> Result<Response, AppError> {
     password_sign_in(&state, &v, client, &f, UserKind::Staff).await
-}
-
-pub async fn home(
-    State(state): State<AppState>,
-    v: Visitor,
-    Query(filters): Query<crate::pages::casework::QueueQuery>,
-) -> Result<Markup, AppError> {
-    let me = v.staff_for(Action::Read, &StaffArea)?;
-    let queue = crate::pages::casework::queue(&state, &v, me, &filters).await?;
-    let to_review = if v.require(Action::Read, &AuditLog).is_ok() {
-        break_glass::to_review(state.store(), state.council().id)
-            .await?
-            .len()
-    } else {
-        0
-    };
-    Ok(page(
-        &v,
-        &state.council().name,
-        "Staff home",
-        html! {
-            h1 { "Staff home" }
-            p class="lead" { "Signed in as " (me.label()) "." }
-            h2 { "Your team's cases" }
-            (queue)
-            @if state.site.index.is_some() {
-                div class="card" {
-                    h2 { a href="/staff/index" { "Resident index" } }
-                    p { "People linked across the council's systems: pairs to review, and one person seen whole when your team may." }
-                }
-            }
-            @if to_review > 0 {
-                div class="card" {
-                    h2 { a href="/staff/break-glass" { "Records seen for a stated reason" } }
-                    p { (to_review) " to review." }
-                }
-            }
-            div class="card" {
-                h2 { a href="/staff/residents" { "Find a resident" } }
-                p { "By name, date of birth or postcode." }
-            }
-            div class="card" {
-                h2 { "Looking at a resident's record" }
-                p { "You see a resident's record when they have an open request with your team, or, if you need to otherwise, after giving a reason. Every look is recorded with its reason, and the resident can see it." }
-            }
-        },
-    ))
 }
 
 pub async fn resident(
@@ -135,7 +88,7 @@ pub async fn resident(
             h2 { "Make a request for this resident" }
             p { "If they cannot do it online, you can do it with them. It is recorded as made by you on their behalf." }
             ul class="list" {
-                @for s in state.site.services.all() {
+                @for s in state.services().all() {
                     li { a href={ "/services/" (s.id) "/start?for=" (owner) } { (s.name) } }
                 }
             }

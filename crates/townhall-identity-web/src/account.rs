@@ -11,14 +11,14 @@ use townhall_identity::recovery::{self, Mailer, NewResident};
 use townhall_identity::{sessions, SignInError, User};
 use townhall_types::EmailAddress;
 
-use crate::auth::Visitor;
-use crate::client::ClientAddr;
-use crate::error::AppError;
-use crate::form::Form;
-use crate::layout::{self, csrf, error_summary, page, Errors, Input};
-use crate::pages::details::DetailsForm;
-use crate::ratelimit::{Budget, Counted};
-use crate::{cookies, AppState};
+use crate::details::DetailsForm;
+use townhall_web::auth::Visitor;
+use townhall_web::client::ClientAddr;
+use townhall_web::error::AppError;
+use townhall_web::form::Form;
+use townhall_web::layout::{self, csrf, error_summary, page, Errors, Input};
+use townhall_web::ratelimit::{Budget, Counted};
+use townhall_web::{cookies, AppState};
 
 #[derive(Deserialize, Default)]
 pub struct SignUpForm {
@@ -70,8 +70,7 @@ pub async fn sign_up(
     // Every sign-up that could send an email counts against the client, so
     // nobody can send a flood of them to the owners of taken addresses.
     if !state
-        .shared
-        .client_limits
+        .client_limits()
         .begin(Budget::EmailLinks, Counted::Client(client))
     {
         return Err(AppError::TooManyRequests);
@@ -95,10 +94,10 @@ pub async fn sign_up(
 /// How this site's account emails are made.
 pub(crate) fn mailer(state: &AppState) -> Mailer<'_> {
     Mailer {
-        templates: &state.shared.templates,
+        templates: state.templates(),
         council: state.council().id,
         council_name: &state.council().name,
-        public_url: &state.site.public_url,
+        public_url: state.public_url(),
     }
 }
 
@@ -176,8 +175,7 @@ fn link_request(
         }
     };
     if !state
-        .shared
-        .client_limits
+        .client_limits()
         .begin(Budget::EmailLinks, Counted::Client(client))
     {
         return Err(AppError::TooManyRequests);
@@ -323,7 +321,7 @@ async fn check_sign_in(
         .map_or(Counted::Client(client), |d| Counted::Device(&d.id));
     // Counted as it begins, so guesses sent at once cannot pass the limit
     // together; forgiven below if it succeeds.
-    if !state.shared.client_limits.begin(Budget::SignIn, counted) {
+    if !state.client_limits().begin(Budget::SignIn, counted) {
         return Err(AppError::TooManyRequests);
     }
     match accounts::sign_in_with_password(
@@ -336,7 +334,7 @@ async fn check_sign_in(
     .await?
     {
         Ok(user) => {
-            state.shared.client_limits.forgive(Budget::SignIn, counted);
+            state.client_limits().forgive(Budget::SignIn, counted);
             Ok(Ok(user))
         }
         Err(e) => {
@@ -415,7 +413,7 @@ pub async fn signed_in(
     response: &mut Response,
 ) -> Result<(), AppError> {
     let token = sessions::start(state.store(), user).await?;
-    let secure = state.site.secure();
+    let secure = state.secure();
     let headers = response.headers_mut();
     headers.append(
         header::SET_COOKIE,
@@ -443,7 +441,7 @@ pub async fn sign_out(State(state): State<AppState>, v: Visitor) -> Result<Respo
     if let Some(token) = &v.session_token {
         sessions::end(state.store(), state.council().id, token).await?;
     }
-    let secure = state.site.secure();
+    let secure = state.secure();
     let mut response = Redirect::to("/").into_response();
     response.headers_mut().append(
         header::SET_COOKIE,

@@ -1,0 +1,62 @@
+//! The staff home: the team's queue, and the ways into the rest of the staff area.
+
+use axum::extract::State;
+use maud::{html, Markup};
+use townhall_audit::permissions::AuditLog;
+use townhall_authz::Action;
+use townhall_identity::break_glass;
+use townhall_identity::permissions::StaffArea;
+
+use crate::auth::Visitor;
+use crate::error::AppError;
+use crate::form::Query;
+use crate::layout::page;
+use crate::AppState;
+
+/// The staff home.
+pub async fn home(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(filters): Query<super::casework::QueueQuery>,
+) -> Result<Markup, AppError> {
+    let me = v.staff_for(Action::Read, &StaffArea)?;
+    let queue = super::casework::queue(&state, &v, me, &filters).await?;
+    let to_review = if v.require(Action::Read, &AuditLog).is_ok() {
+        break_glass::to_review(state.store(), state.council().id)
+            .await?
+            .len()
+    } else {
+        0
+    };
+    Ok(page(
+        &v,
+        &state.council().name,
+        "Staff home",
+        html! {
+            h1 { "Staff home" }
+            p class="lead" { "Signed in as " (me.label()) "." }
+            h2 { "Your team's cases" }
+            (queue)
+            @if state.index().is_some() {
+                div class="card" {
+                    h2 { a href="/staff/index" { "Resident index" } }
+                    p { "People linked across the council's systems: pairs to review, and one person seen whole when your team may." }
+                }
+            }
+            @if to_review > 0 {
+                div class="card" {
+                    h2 { a href="/staff/break-glass" { "Records seen for a stated reason" } }
+                    p { (to_review) " to review." }
+                }
+            }
+            div class="card" {
+                h2 { a href="/staff/residents" { "Find a resident" } }
+                p { "By name, date of birth or postcode." }
+            }
+            div class="card" {
+                h2 { "Looking at a resident's record" }
+                p { "You see a resident's record when they have an open request with your team, or, if you need to otherwise, after giving a reason. Every look is recorded with its reason, and the resident can see it." }
+            }
+        },
+    ))
+}
