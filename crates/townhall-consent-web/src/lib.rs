@@ -7,11 +7,12 @@ mod pages;
 
 use axum::routing::{get, post};
 use axum::Router;
+use townhall_store::Store;
 use townhall_web::AppState;
 
 /// What consent serves on each site: `/account/consent` and its pages, and
 /// `POST /api/v1/consent/decisions`.
-pub fn routes() -> Router<AppState> {
+pub fn routes(_: &Store) -> Router<AppState> {
     Router::new()
         .route(
             "/account/consent",

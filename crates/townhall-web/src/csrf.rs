@@ -16,6 +16,8 @@ use sha2::Sha256;
 use crate::error::AppError;
 use crate::{cookies, AppState};
 
+/// Signs and checks what this server hands out: form tokens bound to a
+/// browser, and receipts for the confirmation page of a request.
 #[derive(Clone)]
 pub struct Csrf {
     key: Vec<u8>,
@@ -24,10 +26,12 @@ pub struct Csrf {
 /// The form token for this browser.
 #[derive(Clone, Debug)]
 pub struct CsrfToken {
+    /// The token, as forms carry it.
     pub token: String,
 }
 
 impl Csrf {
+    /// A signer with the server's secret.
     pub fn new(secret: &[u8]) -> Self {
         Self {
             key: secret.to_vec(),

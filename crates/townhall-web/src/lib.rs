@@ -9,26 +9,24 @@
 //! security headers of [`headers`]; errors become a page ([`error::AppError`])
 //! or an API's answer ([`error::ApiError`]) in one place, [`error`].
 
-mod answers;
 mod api;
 pub mod auth;
 pub mod caller;
 pub mod client;
 pub mod cookies;
-mod csrf;
+pub mod csrf;
 pub mod error;
 mod events_api;
 pub mod form;
 mod headers;
 pub mod layout;
 mod metrics;
-mod open311;
 mod ops;
 mod pages;
 pub mod ratelimit;
 mod sites;
 mod text_input;
-mod wire;
+pub mod wire;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -136,24 +134,21 @@ const FORM_LIMIT: usize = 1024 * 1024;
 /// The largest JSON body the API reads (axum's own limit for a body read
 /// whole, which its handlers use).
 const JSON_LIMIT: usize = 2 * 1024 * 1024;
-/// The largest request with files: one photo at its limit and the rest of the form.
-const UPLOAD_LIMIT: usize = townhall_cases::attachments::MAX_BYTES + FORM_LIMIT;
+/// The largest request with files, in bytes: one photo at its limit and the
+/// rest of the form. Routes that take photos raise axum's body limit to it.
+pub const UPLOAD_LIMIT: usize = townhall_cases::attachments::MAX_BYTES + FORM_LIMIT;
 
 /// What every site shares: the store, templates, form signing, the sign-in
 /// limit (per network address, across councils) and the metrics.
 struct Shared {
     store: Store,
     templates: Arc<Templates>,
-    /// Makes the cases of Open311 requests, committing those that arrive together as one.
-    intake: townhall_cases::Intake,
     settings: Settings,
     csrf: csrf::Csrf,
     /// Sign-ins and emailed links per client address.
     client_limits: ratelimit::ClientLimits,
     /// Requests per API key, each key at its own rate.
     api_limits: ratelimit::PerKey,
-    /// Copies of the open feed's pages, used while nothing has changed.
-    feeds: open311::FeedCache,
     metrics: Metrics,
     /// Every council served, to name the one a place belongs to when it is
     /// outside the council a report was made to.
@@ -172,7 +167,7 @@ struct Area {
 impl AppState {
     /// The sentence for a place outside this council's area, naming the
     /// council served here that covers it, if any.
-    pub(crate) fn outside_area(&self, latitude: f64, longitude: f64) -> String {
+    pub fn outside_area(&self, latitude: f64, longitude: f64) -> String {
         let mine = format!("The place must be inside {}'s area", self.council().name);
         let theirs = self.shared.areas.iter().find(|a| {
             a.council != self.council().id
@@ -264,13 +259,28 @@ impl AppState {
         &self.shared.client_limits
     }
 
+    /// Its wards, parishes and parking zones.
+    pub fn boundaries(&self) -> &Boundaries {
+        &self.site.boundaries
+    }
+
+    /// Who takes payment for its services.
+    pub fn payments(&self) -> &dyn townhall_payments::Provider {
+        self.site.payments.as_ref()
+    }
+
+    /// The signer of form tokens and confirmation receipts.
+    pub fn csrf(&self) -> &csrf::Csrf {
+        &self.shared.csrf
+    }
+
     /// Its single resident index, if it keeps one.
     pub fn index(&self) -> Option<&Arc<townhall_index::live::LiveIndex>> {
         self.site.index.as_ref()
     }
 
     /// Where the site's council takes payment for its services.
-    pub(crate) fn till(&self) -> townhall_cases::paid::Till<'_> {
+    pub fn till(&self) -> townhall_cases::paid::Till<'_> {
         townhall_cases::paid::Till {
             council: &self.site.council,
             boundaries: &self.site.boundaries,
@@ -284,8 +294,10 @@ impl AppState {
 /// the site's state, each authorised in its handler through [`auth::Visitor`]
 /// or [`caller::ApiCaller`], behind the site's CSRF, text and metrics layers.
 /// The capability's web crate gives them (`pub fn routes`) and the binary
-/// lists them beside the capability's manifest.
-pub type Routes = fn() -> Router<AppState>;
+/// lists them beside the capability's manifest. They are made once, from the
+/// store, so that what they share (e.g. Open311's intake) is shared by
+/// every site.
+pub type Routes = fn(&Store) -> Router<AppState>;
 
 /// The whole application, ready to [`serve`].
 #[derive(Clone)]
@@ -311,8 +323,6 @@ pub fn app(
             std::time::Duration::from_secs(300),
         ),
         api_limits: ratelimit::PerKey::default(),
-        feeds: open311::FeedCache::default(),
-        intake: townhall_cases::Intake::new(&store),
         store,
         templates,
         settings,
@@ -328,6 +338,11 @@ pub fn app(
             })
             .collect(),
     });
+    let routes = capabilities
+        .iter()
+        .fold(pages::routes().merge(api::routes()), |router, routes| {
+            router.merge(routes(&shared.store))
+        });
     let mut routers = Vec::with_capacity(sites.len());
     for site in sites {
         let passkeys = Passkeys::new(&site.public_url, &site.council.name).map_err(|source| {
@@ -352,7 +367,7 @@ pub fn app(
         routers.push((
             state.site.council.slug.clone(),
             state.site.public_url.clone(),
-            site_router(state, capabilities),
+            site_router(state, routes.clone()),
         ));
     }
     let dispatcher = sites::Dispatcher::new(routers)?;
@@ -393,16 +408,10 @@ async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
 }
 
 /// Every page and endpoint of one site.
-fn site_router(state: AppState, capabilities: &[Routes]) -> Router {
+fn site_router(state: AppState, routes: Router<AppState>) -> Router {
     // The answer to a method a route does not take (405, with `Allow`) is set
     // after the CSRF layer, so that it comes without a CSRF check first.
-    let router = capabilities.iter().fold(
-        pages::routes()
-            .merge(api::routes())
-            .merge(open311::routes()),
-        |router, routes| router.merge(routes()),
-    );
-    let router = router
+    let router = routes
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             csrf::protect,

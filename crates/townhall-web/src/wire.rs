@@ -18,7 +18,9 @@ use townhall_types::text::printable;
 /// The format asked for by the path's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
+    /// `.json`.
     Json,
+    /// `.xml`.
     Xml,
 }
 
@@ -32,6 +34,7 @@ impl Format {
         }
     }
 
+    /// Its `Content-Type`.
     pub fn content_type(self) -> &'static str {
         match self {
             Format::Json => "application/json; charset=utf-8",
@@ -43,22 +46,29 @@ impl Format {
 /// A value in a document.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
+    /// Text, with the characters XML 1.0 forbids replaced when written as XML.
     Text(String),
+    /// A whole number.
     Integer(i64),
+    /// A number, e.g. a latitude.
     Number(f64),
+    /// `true` or `false`.
     Bool(bool),
     /// Absent: `null` in JSON, an empty element in XML.
     Null,
+    /// Named fields, in order: an object in JSON, child elements in XML.
     Object(Vec<(&'static str, Node)>),
     /// Items, each written in XML as an element with this name.
     List(&'static str, Vec<Node>),
 }
 
 impl Node {
+    /// Text.
     pub fn text(s: impl Into<String>) -> Node {
         Node::Text(s.into())
     }
 
+    /// Text, or absent.
     pub fn optional(s: Option<impl Into<String>>) -> Node {
         s.map_or(Node::Null, |s| Node::Text(s.into()))
     }
@@ -105,7 +115,9 @@ impl Node {
 
 /// A whole response: the XML root's name and the content.
 pub struct Document {
+    /// The XML root element's name (JSON has none).
     pub root: &'static str,
+    /// The content.
     pub body: Node,
 }
 

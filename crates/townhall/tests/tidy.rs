@@ -32,6 +32,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("townhall-index-web", 8),
     ("townhall-consent-web", 8),
     ("townhall-identity-web", 8),
+    ("townhall-cases-web", 8),
     ("townhall", 9),
     ("townhall-testkit", 10),
 ];

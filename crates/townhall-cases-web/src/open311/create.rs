@@ -5,6 +5,7 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use axum::Extension;
 use townhall_authz::Action;
 use townhall_cases::permissions::Reports;
 use townhall_cases::{idempotency, Application, Channel, IntakeError, NotPlaced, Requester};
@@ -13,12 +14,12 @@ use townhall_types::text::{single_line, PersonName};
 use townhall_types::{EmailAddress, Timestamp};
 
 use super::definition::{self, param, Params};
-use super::{allowed, check_jurisdiction, notice, offered, once_each, Asked};
-use crate::caller::{bearer, ApiCaller};
-use crate::error::ApiError;
-use crate::form::{FormError, Posted};
-use crate::wire::{Document, Format, Node};
-use crate::AppState;
+use super::{allowed, check_jurisdiction, notice, offered, once_each, Asked, Shared};
+use townhall_web::caller::{bearer, ApiCaller};
+use townhall_web::error::ApiError;
+use townhall_web::form::{FormError, Posted};
+use townhall_web::wire::{Document, Format, Node};
+use townhall_web::AppState;
 
 /// The longest phone number kept: room for a country code, spaces and an
 /// extension.
@@ -28,6 +29,7 @@ const PHONE_MAX_CHARS: usize = 30;
 /// on the council's pages is: checked, located, routed and audited.
 pub(super) async fn create(
     State(state): State<AppState>,
+    Extension(shared): Extension<Shared>,
     asked: Asked,
     headers: HeaderMap,
     posted: Result<Posted, FormError>,
@@ -67,7 +69,7 @@ pub(super) async fn create(
     };
     let mut params = asked.params.clone();
     params.extend(posted.fields);
-    asked.answer(create_request(&state, &headers, params, posted.files).await)
+    asked.answer(create_request(&state, &shared.intake, &headers, params, posted.files).await)
 }
 
 /// The `Idempotency-Key` header, if sent: 1 to 255 visible ASCII characters
@@ -156,9 +158,10 @@ fn about_the_key(mut e: ApiError) -> ApiError {
 
 async fn create_request(
     state: &AppState,
+    intake: &townhall_cases::Intake,
     headers: &HeaderMap,
     params: Params,
-    files: Vec<crate::form::UploadedFile>,
+    files: Vec<townhall_web::form::UploadedFile>,
 ) -> Result<Document, ApiError> {
     let council = state.council();
     // GeoReport v2 sends the key as the `api_key` parameter; a client may
@@ -260,7 +263,7 @@ async fn create_request(
     let at = Timestamp::now();
     let application = Application {
         council,
-        boundaries: &state.site.boundaries,
+        boundaries: state.boundaries(),
         service: s,
         input: &input,
         at,
@@ -296,7 +299,7 @@ async fn create_request(
                 fingerprint: fingerprint.clone(),
             }),
     );
-    let case = match state.shared.intake.submit(request).await {
+    let case = match intake.submit(request).await {
         Ok(case) => case,
         Err(IntakeError::Refused(refusals)) => return Err(field_errors(refusals)),
         Err(IntakeError::Repeated) => {

@@ -4,7 +4,7 @@
 
 use townhall_services::{FormInput, LocationKind, Question, QuestionKind, Service};
 
-use crate::wire::Node;
+use townhall_web::wire::Node;
 
 /// Whether a service can be asked for through Open311: reporting a problem
 /// needs no account, no payment and no booking. The rest are done on the

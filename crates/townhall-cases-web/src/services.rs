@@ -9,17 +9,17 @@ use townhall_services::eligibility::Rule;
 use townhall_services::routing::Conditions;
 use townhall_services::{LocationKind, Question, QuestionKind, Service};
 
-use crate::auth::Visitor;
-use crate::error::AppError;
-use crate::layout::page;
-use crate::AppState;
+use townhall_web::auth::Visitor;
+use townhall_web::error::AppError;
+use townhall_web::layout::page;
+use townhall_web::AppState;
 
 fn service<'a>(state: &'a AppState, id: &str) -> Result<&'a Service, AppError> {
-    state.site.services.get(id).ok_or(AppError::NotFound)
+    state.services().get(id).ok_or(AppError::NotFound)
 }
 
 pub async fn list(State(state): State<AppState>, v: Visitor) -> Markup {
-    let services = state.site.services.all();
+    let services = state.services().all();
     let mut groups: Vec<&str> = services.iter().map(|s| s.group.as_str()).collect();
     groups.sort_unstable();
     groups.dedup();

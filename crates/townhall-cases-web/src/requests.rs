@@ -9,11 +9,11 @@ use townhall_authz::Action;
 use townhall_cases::attachments::Attachment;
 
 use crate::answers::answer_text;
-use crate::auth::Visitor;
-use crate::error::AppError;
-use crate::form::Query;
-use crate::layout::page;
-use crate::AppState;
+use townhall_web::auth::Visitor;
+use townhall_web::error::AppError;
+use townhall_web::form::Query;
+use townhall_web::layout::page;
+use townhall_web::AppState;
 
 #[derive(Deserialize)]
 pub struct Fresh {
@@ -32,7 +32,7 @@ pub async fn one(
     let (case, history) = townhall_cases::own_case(state.store(), council.id, user.id, &reference)
         .await?
         .ok_or(AppError::NotFound)?;
-    let service = state.site.services.get(&case.service);
+    let service = state.services().get(&case.service);
     let name = service.map_or(case.service.as_str(), |s| s.name.as_str());
     let status_label = |id: &str| {
         service

@@ -7,38 +7,54 @@
 mod create;
 mod definition;
 mod feed_cache;
-pub(crate) use feed_cache::FeedCache;
+use feed_cache::FeedCache;
 
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse as _, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
 use townhall_cases::public::{PublicCase, PublicFilter, PublicUpdate};
 use townhall_services::{Answer, Service};
+use townhall_store::Store;
 use townhall_types::Timestamp;
 
-use crate::error::ApiError;
-use crate::wire::{Document, Format, Node};
-use crate::AppState;
 use definition::{given, param, Params};
+use townhall_web::error::ApiError;
+use townhall_web::wire::{Document, Format, Node};
+use townhall_web::AppState;
 
 /// The most requests in one answer, as the spec sets it.
 const MAX_PAGE: i64 = 1000;
 
-pub fn routes() -> Router<AppState> {
+/// What Open311's routes share across sites: the intake, which commits the
+/// requests that arrive together as one, and the copies of the open feed.
+#[derive(Clone)]
+struct Shared {
+    intake: townhall_cases::Intake,
+    feeds: std::sync::Arc<FeedCache>,
+}
+
+/// Open311 under `/open311/v2`, sharing one intake on `store` across sites.
+pub fn routes(store: &Store) -> Router<AppState> {
     Router::new()
         .route(
             "/open311/v2/{document}",
             get(document)
                 .post(create::create)
                 .fallback(not_allowed)
-                .layer(axum::extract::DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    townhall_web::UPLOAD_LIMIT,
+                )),
         )
         .route("/open311/v2/services/{code}", get(service_definition))
         .route("/open311/v2/requests/{id}", get(one_request))
         .route("/open311/v2/tokens/{token}", get(token))
+        .layer(Extension(Shared {
+            intake: townhall_cases::Intake::new(store),
+            feeds: std::sync::Arc::default(),
+        }))
 }
 
 /// The methods a document (`requests` or `requests.json`) takes: `GET` (and
@@ -131,7 +147,7 @@ fn once_each(params: &Params) -> Result<(), ApiError> {
 /// public address, e.g. `riverside.example`), as clients commonly send it.
 fn check_jurisdiction(state: &AppState, params: &Params) -> Result<(), ApiError> {
     let j = param(params, "jurisdiction_id");
-    let domain = state.site.public_url.host_str().unwrap_or_default();
+    let domain = state.public_url().host_str().unwrap_or_default();
     if j.is_empty() || j == state.council().slug || j.eq_ignore_ascii_case(domain) {
         return Ok(());
     }
@@ -143,16 +159,14 @@ fn check_jurisdiction(state: &AppState, params: &Params) -> Result<(), ApiError>
 
 fn offered<'a>(state: &'a AppState, code: &str) -> Option<&'a Service> {
     state
-        .site
-        .services
+        .services()
         .get(code)
         .filter(|s| definition::offered(s))
 }
 
 fn offered_codes(state: &AppState) -> Vec<String> {
     state
-        .site
-        .services
+        .services()
         .all()
         .iter()
         .filter(|s| definition::offered(s))
@@ -160,11 +174,15 @@ fn offered_codes(state: &AppState) -> Vec<String> {
         .collect()
 }
 
-async fn document(State(state): State<AppState>, asked: Asked) -> Response {
+async fn document(
+    State(state): State<AppState>,
+    Extension(shared): Extension<Shared>,
+    asked: Asked,
+) -> Response {
     let made = match asked.name.as_str() {
         "discovery" => Ok(discovery(&state)),
         "services" => Ok(services(&state)),
-        "requests" | "servicerequestupdates" => return feed(&state, asked).await,
+        "requests" | "servicerequestupdates" => return feed(&state, &shared.feeds, asked).await,
         other => Err(ApiError::not_found(format!(
             "There is no Open311 document called '{other}'"
         ))),
@@ -174,7 +192,7 @@ async fn document(State(state): State<AppState>, asked: Asked) -> Response {
 
 /// A page of the open feed, from a copy while the council's cases have not
 /// changed since it was made (see [`feed_cache`]).
-async fn feed(state: &AppState, asked: Asked) -> Response {
+async fn feed(state: &AppState, feeds: &FeedCache, asked: Asked) -> Response {
     let council = state.council().id;
     let version = match townhall_cases::public::version(state.store(), council).await {
         Ok(v) => v,
@@ -186,7 +204,7 @@ async fn feed(state: &AppState, asked: Asked) -> Response {
         format: asked.format,
         params: asked.params.clone(),
     };
-    let body = match state.shared.feeds.get(&key, version) {
+    let body = match feeds.get(&key, version) {
         Some(body) => body,
         None => {
             let made = if asked.name == "requests" {
@@ -199,7 +217,7 @@ async fn feed(state: &AppState, asked: Asked) -> Response {
                 Err(e) => return e.respond(asked.format),
             };
             let body = axum::body::Bytes::from(doc.render(asked.format));
-            state.shared.feeds.put(key, version, body.clone());
+            feeds.put(key, version, body.clone());
             body
         }
     };
@@ -216,8 +234,7 @@ async fn feed(state: &AppState, asked: Asked) -> Response {
 
 fn discovery(state: &AppState) -> Document {
     let url = state
-        .site
-        .public_url
+        .public_url()
         .join("open311/v2")
         .map_or_else(|_| "/open311/v2".to_owned(), |u| u.to_string());
     Document {
@@ -256,8 +273,7 @@ fn services(state: &AppState) -> Document {
         body: Node::List(
             "service",
             state
-                .site
-                .services
+                .services()
                 .all()
                 .iter()
                 .filter(|s| definition::offered(s))
@@ -388,7 +404,7 @@ fn request_list(state: &AppState, cases: &[PublicCase]) -> Document {
 }
 
 fn request_node(state: &AppState, c: &PublicCase) -> Node {
-    let service = state.site.services.get(&c.service);
+    let service = state.services().get(&c.service);
     let description: Vec<String> = service
         .map(|s| {
             s.questions
@@ -505,8 +521,7 @@ async fn updates(state: &AppState, params: &Params) -> Result<Document, ApiError
 
 fn update_node(state: &AppState, u: &PublicUpdate) -> Node {
     let status = state
-        .site
-        .services
+        .services()
         .get(&u.service)
         .and_then(|s| s.workflow.status(&u.status));
     let code = status

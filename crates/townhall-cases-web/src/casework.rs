@@ -15,17 +15,16 @@ use townhall_identity::StaffMember;
 use townhall_types::Timestamp;
 
 use crate::answers::answer_text;
-use crate::auth::Visitor;
-use crate::error::AppError;
-use crate::form::{Form, Query};
-use crate::layout::{banner, csrf, page};
-use crate::pages::requests::{photo_link, photo_response};
-use crate::AppState;
+use crate::requests::{photo_link, photo_response};
+use townhall_web::auth::Visitor;
+use townhall_web::error::AppError;
+use townhall_web::form::{Form, Query};
+use townhall_web::layout::{banner, csrf, page};
+use townhall_web::AppState;
 
 fn status_label(state: &AppState, case: &Case) -> String {
     state
-        .site
-        .services
+        .services()
         .get(&case.service)
         .and_then(|s| s.workflow.status(&case.status))
         .map_or(case.status.clone(), |st| st.label.clone())
@@ -33,8 +32,7 @@ fn status_label(state: &AppState, case: &Case) -> String {
 
 fn service_name(state: &AppState, id: &str) -> String {
     state
-        .site
-        .services
+        .services()
         .get(id)
         .map_or(id.to_owned(), |s| s.name.clone())
 }
@@ -85,7 +83,7 @@ pub async fn queue(
                 label for="service" { "Service" }
                 select id="service" name="service" {
                     option value="" { "All services" }
-                    @for s in state.site.services.all() {
+                    @for s in state.services().all() {
                         option value=(s.id) selected[filter.service.as_deref() == Some(s.id.as_str())] { (s.name) }
                     }
                 }
@@ -207,7 +205,7 @@ async fn case_page(
     )
     .await?
     .ok_or(AppError::NotFound)?;
-    let service = state.site.services.get(&case.service);
+    let service = state.services().get(&case.service);
     let next: Vec<(&str, &str)> = service
         .and_then(|s| s.workflow.status(&case.status).map(|st| (s, st)))
         .map(|(s, st)| {
@@ -456,9 +454,9 @@ async fn apply(
     };
     match townhall_cases::apply(
         state.store(),
-        &state.shared.templates,
+        state.templates(),
         state.council(),
-        &state.site.services,
+        state.services(),
         id,
         work,
         &by,

@@ -9,12 +9,12 @@ use townhall_cases::paid::Settled;
 use townhall_payments::{Payment, Status};
 use townhall_types::PaymentId;
 
-use crate::auth::Visitor;
-use crate::error::AppError;
-use crate::form::Form;
-use crate::layout::{csrf, page};
-use crate::pages::journey::confirmation;
-use crate::AppState;
+use crate::journey::confirmation;
+use townhall_web::auth::Visitor;
+use townhall_web::error::AppError;
+use townhall_web::form::Form;
+use townhall_web::layout::{csrf, page};
+use townhall_web::AppState;
 
 /// The payment, if the visitor is the one who started it. Its id is
 /// unguessable; a signed-in payer must also be the same person.
@@ -39,7 +39,7 @@ pub async fn record_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let p = payment(&state, &v, &id).await?;
-    if p.status != Status::Created || p.provider != state.site.payments.name() {
+    if p.status != Status::Created || p.provider != state.payments().name() {
         return Ok(Redirect::to(&format!("/payments/{}/return", p.id)).into_response());
     }
     Ok(page(&v, &state.council().name, "Confirm your payment", html! {
@@ -71,7 +71,7 @@ pub async fn record(
     Form(d): Form<Decision>,
 ) -> Result<Response, AppError> {
     let p = payment(&state, &v, &id).await?;
-    if p.status == Status::Created && p.provider == state.site.payments.name() {
+    if p.status == Status::Created && p.provider == state.payments().name() {
         let status = match d.decision.as_str() {
             "pay" => Status::Success,
             "cancel" => Status::Cancelled,
@@ -93,11 +93,7 @@ pub async fn back(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let p = payment(&state, &v, &id).await?;
-    let s = state
-        .site
-        .services
-        .get(&p.service)
-        .ok_or(AppError::NotFound)?;
+    let s = state.services().get(&p.service).ok_or(AppError::NotFound)?;
     let settled = townhall_cases::paid::settle(state.store(), &state.till(), &p)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;

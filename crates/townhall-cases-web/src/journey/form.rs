@@ -10,10 +10,10 @@ use townhall_types::UserId;
 
 use super::{hidden_fields, photo_name_field, slots, ASSISTING, GUEST_EMAIL, GUEST_NAME};
 use crate::answers::{answer_text, weekday_date};
-use crate::auth::Visitor;
-use crate::error::AppError;
-use crate::layout::{csrf, error_summary, page, title, Errors};
-use crate::AppState;
+use townhall_web::auth::Visitor;
+use townhall_web::error::AppError;
+use townhall_web::layout::{csrf, error_summary, page, title, Errors};
+use townhall_web::AppState;
 
 fn error_for<'a>(errors: &'a Errors, q: &Question) -> Option<&'a str> {
     errors.get(&q.id)
@@ -74,7 +74,7 @@ fn question_field(
                         legend { (q.label) (optional) }
                         (hint_and_error(&q.id, q.hint.as_deref(), error))
                         @let part = |p: &str| first(input, &format!("{}-{p}", q.id)).to_owned();
-                        (crate::layout::date_parts(&q.id, [&part("day"), &part("month"), &part("year")], error.is_some(), None))
+                        (townhall_web::layout::date_parts(&q.id, [&part("day"), &part("month"), &part("year")], error.is_some(), None))
                     }
                 }
                 QuestionKind::SingleChoice | QuestionKind::MultipleChoice | QuestionKind::YesNo => {

@@ -15,7 +15,7 @@ use axum::body::Bytes;
 use townhall_types::CouncilId;
 
 use super::definition::Params;
-use crate::wire::Format;
+use townhall_web::wire::Format;
 
 /// How many answers are kept (the least used are dropped first).
 const ENTRIES: usize = 1024;

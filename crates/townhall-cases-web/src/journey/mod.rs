@@ -18,12 +18,12 @@ use townhall_services::{
 use townhall_types::text::PersonName;
 use townhall_types::{EmailAddress, Timestamp, UserId};
 
-use crate::auth::Visitor;
-use crate::error::AppError;
-use crate::form::{Form, Posted, Query, UploadedFile};
-use crate::layout::{csrf, page, Errors};
-use crate::AppState;
 use form::{check_page, form_page};
+use townhall_web::auth::Visitor;
+use townhall_web::error::AppError;
+use townhall_web::form::{Form, Posted, Query, UploadedFile};
+use townhall_web::layout::{csrf, page, Errors};
+use townhall_web::AppState;
 
 mod form;
 
@@ -52,7 +52,7 @@ fn read(pairs: Vec<(String, String)>) -> Sent {
 }
 
 fn service<'a>(state: &'a AppState, id: &str) -> Result<&'a Service, AppError> {
-    state.site.services.get(id).ok_or(AppError::NotFound)
+    state.services().get(id).ok_or(AppError::NotFound)
 }
 
 /// The field carrying the resident a member of staff is acting for.
@@ -267,7 +267,7 @@ async fn prepare<'a>(
     }
     let application = Application {
         council: state.council(),
-        boundaries: &state.site.boundaries,
+        boundaries: state.boundaries(),
         service: s,
         input,
         at: Timestamp::now(),
@@ -510,7 +510,7 @@ pub async fn join(
     };
     townhall_cases::join_report(
         state.store(),
-        &state.shared.templates,
+        state.templates(),
         state.council(),
         s,
         &case,
@@ -550,8 +550,7 @@ pub async fn submit(
             &input,
             |payment| {
                 state
-                    .site
-                    .public_url
+                    .public_url()
                     .join(&format!("payments/{payment}/return"))
             },
         )
@@ -586,7 +585,7 @@ pub(crate) fn confirmation(
     reference: &str,
     joined: bool,
 ) -> String {
-    let receipt = state.shared.csrf.receipt(reference);
+    let receipt = state.csrf().receipt(reference);
     match (requester, channel, joined) {
         (Requester::Resident { .. }, Channel::Online, false) => {
             format!("/requests/{reference}?new=1")
@@ -621,7 +620,7 @@ pub async fn sent(
     // Only whoever made the request is sent here with its receipt; without
     // it, trying references would tell which exist (and so who asked for a
     // permit or a bin, and when).
-    if !state.shared.csrf.is_receipt(&reference, &q.receipt) {
+    if !state.csrf().is_receipt(&reference, &q.receipt) {
         return Err(AppError::NotFound);
     }
     // Only a reference this service gave is shown as one, so the page cannot

@@ -7,11 +7,11 @@ use townhall_authz::Action;
 use townhall_identity::break_glass;
 use townhall_identity::permissions::StaffArea;
 
-use crate::auth::Visitor;
-use crate::error::AppError;
-use crate::form::Query;
-use crate::layout::page;
-use crate::AppState;
+use townhall_web::auth::Visitor;
+use townhall_web::error::AppError;
+use townhall_web::form::Query;
+use townhall_web::layout::page;
+use townhall_web::AppState;
 
 /// The staff home.
 pub async fn home(
