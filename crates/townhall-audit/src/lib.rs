@@ -27,6 +27,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     about: "the tamper-evident audit log",
     migrations: MIGRATIONS,
     events: &[],
+    configure: None,
 };
 
 /// Schema for the audit log.

@@ -16,25 +16,22 @@ use townhall_types::Timestamp;
 
 use crate::answers::answer_text;
 use crate::requests::{photo_link, photo_response};
+use townhall_services::Catalogue;
 use townhall_web::auth::Visitor;
 use townhall_web::error::AppError;
 use townhall_web::form::{Form, Query};
 use townhall_web::layout::{banner, csrf, page};
 use townhall_web::AppState;
 
-fn status_label(state: &AppState, case: &Case) -> String {
-    state
-        .services()
+fn status_label(services: &Catalogue, case: &Case) -> String {
+    services
         .get(&case.service)
         .and_then(|s| s.workflow.status(&case.status))
         .map_or(case.status.clone(), |st| st.label.clone())
 }
 
-fn service_name(state: &AppState, id: &str) -> String {
-    state
-        .services()
-        .get(id)
-        .map_or(id.to_owned(), |s| s.name.clone())
+fn service_name(services: &Catalogue, id: &str) -> String {
+    services.get(id).map_or(id.to_owned(), |s| s.name.clone())
 }
 
 /// The queue's filters, from the query string.
@@ -55,6 +52,7 @@ pub async fn queue(
     me: &StaffMember,
     q: &QueueQuery,
 ) -> Result<Markup, AppError> {
+    let services: &Catalogue = state.setting()?;
     let Some(team) = &me.team else {
         return Ok(
             html! { p class="empty" { "You are not in a team, so no cases are routed to you." } },
@@ -83,7 +81,7 @@ pub async fn queue(
                 label for="service" { "Service" }
                 select id="service" name="service" {
                     option value="" { "All services" }
-                    @for s in state.services().all() {
+                    @for s in state.setting::<townhall_services::Catalogue>()?.all() {
                         option value=(s.id) selected[filter.service.as_deref() == Some(s.id.as_str())] { (s.name) }
                     }
                 }
@@ -105,8 +103,8 @@ pub async fn queue(
                         @for c in &cases {
                             tr {
                                 td { a href={ "/staff/cases/" (c.reference) } { (c.reference) } }
-                                td { (service_name(state, &c.service)) }
-                                td { (status_label(state, c)) }
+                                td { (service_name(services, &c.service)) }
+                                td { (status_label(services, c)) }
                                 td { (c.location.as_ref().and_then(|l| l.ward.clone()).unwrap_or_default()) }
                                 td {
                                     (c.due_at.human_date())
@@ -195,6 +193,7 @@ async fn case_page(
     done: Option<&str>,
     error: Option<&str>,
 ) -> Result<Markup, AppError> {
+    let services: &Catalogue = state.setting()?;
     let (case, history) = townhall_cases::open_as(
         state.store(),
         state.council().id,
@@ -205,7 +204,9 @@ async fn case_page(
     )
     .await?
     .ok_or(AppError::NotFound)?;
-    let service = state.services().get(&case.service);
+    let service = state
+        .setting::<townhall_services::Catalogue>()?
+        .get(&case.service);
     let next: Vec<(&str, &str)> = service
         .and_then(|s| s.workflow.status(&case.status).map(|st| (s, st)))
         .map(|(s, st)| {
@@ -224,7 +225,7 @@ async fn case_page(
         &format!(
             "{} – {}",
             case.reference,
-            service_name(state, &case.service)
+            service_name(services, &case.service)
         ),
         html! {
             @match done {
@@ -237,11 +238,11 @@ async fn case_page(
             @if let Some(e) = error {
                 div class="error-summary" role="alert" tabindex="-1" { h2 { "There is a problem" } p { (e) } }
             }
-            span class="caption" { (service_name(state, &case.service)) }
+            span class="caption" { (service_name(services, &case.service)) }
             h1 { (case.reference) }
             p class="warning-text" { "This view has been recorded in the audit log." }
             dl class="summary-list" {
-                div class="summary-list__row" { dt { "Status" } dd { (status_label(state, &case)) } }
+                div class="summary-list__row" { dt { "Status" } dd { (status_label(services, &case)) } }
                 div class="summary-list__row" { dt { "Due" } dd { (case.due_at.human()) @if case.overdue(now) { " " strong class="tag tag--red" { "Overdue" } } } }
                 div class="summary-list__row" { dt { "Why it came to this team" } dd { (case.route_reason) } }
                 div class="summary-list__row" { dt { "Assigned to" } dd { (if case.assignee == Some(me.user.id) { "You" } else if case.assignee.is_some() { "Someone else in the team" } else { "Nobody yet" }) } }
@@ -456,7 +457,7 @@ async fn apply(
         state.store(),
         state.templates(),
         state.council(),
-        state.services(),
+        state.setting::<townhall_services::Catalogue>()?,
         id,
         work,
         &by,

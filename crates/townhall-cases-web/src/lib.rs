@@ -14,6 +14,8 @@ mod staff_home;
 
 use axum::routing::{get, post};
 use axum::Router;
+use townhall_cases::paid::Till;
+use townhall_kernel::Missing;
 use townhall_store::Store;
 use townhall_web::AppState;
 
@@ -51,4 +53,16 @@ pub fn routes(store: &Store) -> Router<AppState> {
         .route("/services/{id}/rules", get(services::rules))
         .route("/services/{id}/rules.json", get(services::rules_json))
         .merge(open311::routes(store))
+}
+
+/// Where the site's council takes payment for its services.
+fn till(state: &AppState) -> Result<Till<'_>, Missing> {
+    Ok(Till {
+        council: state.council(),
+        boundaries: state.setting()?,
+        services: state.setting()?,
+        provider: state
+            .setting::<std::sync::Arc<dyn townhall_payments::Provider>>()?
+            .as_ref(),
+    })
 }

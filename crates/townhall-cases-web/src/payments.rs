@@ -39,7 +39,12 @@ pub async fn record_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let p = payment(&state, &v, &id).await?;
-    if p.status != Status::Created || p.provider != state.payments().name() {
+    if p.status != Status::Created
+        || p.provider
+            != state
+                .setting::<std::sync::Arc<dyn townhall_payments::Provider>>()?
+                .name()
+    {
         return Ok(Redirect::to(&format!("/payments/{}/return", p.id)).into_response());
     }
     Ok(page(&v, &state.council().name, "Confirm your payment", html! {
@@ -71,7 +76,12 @@ pub async fn record(
     Form(d): Form<Decision>,
 ) -> Result<Response, AppError> {
     let p = payment(&state, &v, &id).await?;
-    if p.status == Status::Created && p.provider == state.payments().name() {
+    if p.status == Status::Created
+        && p.provider
+            == state
+                .setting::<std::sync::Arc<dyn townhall_payments::Provider>>()?
+                .name()
+    {
         let status = match d.decision.as_str() {
             "pay" => Status::Success,
             "cancel" => Status::Cancelled,
@@ -93,8 +103,11 @@ pub async fn back(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let p = payment(&state, &v, &id).await?;
-    let s = state.services().get(&p.service).ok_or(AppError::NotFound)?;
-    let settled = townhall_cases::paid::settle(state.store(), &state.till(), &p)
+    let s = state
+        .setting::<townhall_services::Catalogue>()?
+        .get(&p.service)
+        .ok_or(AppError::NotFound)?;
+    let settled = townhall_cases::paid::settle(state.store(), &crate::till(&state)?, &p)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let council = &state.council().name;

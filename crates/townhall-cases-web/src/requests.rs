@@ -32,7 +32,9 @@ pub async fn one(
     let (case, history) = townhall_cases::own_case(state.store(), council.id, user.id, &reference)
         .await?
         .ok_or(AppError::NotFound)?;
-    let service = state.services().get(&case.service);
+    let service = state
+        .setting::<townhall_services::Catalogue>()?
+        .get(&case.service);
     let name = service.map_or(case.service.as_str(), |s| s.name.as_str());
     let status_label = |id: &str| {
         service

@@ -15,15 +15,18 @@ use townhall_web::layout::page;
 use townhall_web::AppState;
 
 fn service<'a>(state: &'a AppState, id: &str) -> Result<&'a Service, AppError> {
-    state.services().get(id).ok_or(AppError::NotFound)
+    state
+        .setting::<townhall_services::Catalogue>()?
+        .get(id)
+        .ok_or(AppError::NotFound)
 }
 
-pub async fn list(State(state): State<AppState>, v: Visitor) -> Markup {
-    let services = state.services().all();
+pub async fn list(State(state): State<AppState>, v: Visitor) -> Result<Markup, AppError> {
+    let services = state.setting::<townhall_services::Catalogue>()?.all();
     let mut groups: Vec<&str> = services.iter().map(|s| s.group.as_str()).collect();
     groups.sort_unstable();
     groups.dedup();
-    page(
+    Ok(page(
         &v,
         &state.council().name,
         "Council services",
@@ -41,7 +44,7 @@ pub async fn list(State(state): State<AppState>, v: Visitor) -> Markup {
                 }
             }
         },
-    )
+    ))
 }
 
 pub async fn about(

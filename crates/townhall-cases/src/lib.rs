@@ -20,6 +20,7 @@
 
 mod application;
 pub mod attachments;
+mod configure;
 mod events;
 mod follow;
 mod history;
@@ -62,6 +63,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     about: "requests from residents and apps, and the work on them",
     migrations: MIGRATIONS,
     events: events::TYPES,
+    configure: Some(configure::configure),
 };
 
 /// Schema for cases, their history, permits and the people following them.

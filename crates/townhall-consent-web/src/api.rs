@@ -49,7 +49,7 @@ pub async fn decision(
     };
     let decision = decide_for_partner(
         state.store(),
-        state.consent(),
+        state.setting::<townhall_consent::Policy>()?,
         &DecisionRequest {
             council: state.council().id,
             resident: Some(resident),

@@ -28,11 +28,11 @@ async fn current<'a>(
     user: townhall_types::UserId,
 ) -> Result<Vec<Row<'a>>, AppError> {
     let mut rows = Vec::new();
-    for p in &state.consent().purposes {
+    for p in &state.setting::<townhall_consent::Policy>()?.purposes {
         for r in &p.recipients {
             let d = decide(
                 state.store(),
-                state.consent(),
+                state.setting::<townhall_consent::Policy>()?,
                 &DecisionRequest {
                     council: state.council().id,
                     resident: Some(user),
@@ -67,7 +67,7 @@ pub async fn overview(State(state): State<AppState>, v: Visitor) -> Result<Marku
     let user = v.resident(Action::Read)?;
     let rows = current(&state, user.id).await?;
     let history = townhall_consent::history(state.store(), state.council().id, user.id).await?;
-    let policy = state.consent();
+    let policy = state.setting::<townhall_consent::Policy>()?;
     Ok(page(
         &v,
         &state.council().name,
@@ -213,7 +213,7 @@ pub async fn purpose_form(
 ) -> Result<Markup, AppError> {
     v.resident(Action::Read)?;
     let p = state
-        .consent()
+        .setting::<townhall_consent::Policy>()?
         .purpose(&purpose)
         .ok_or(AppError::NotFound)?;
     Ok(purpose_page(
@@ -306,7 +306,7 @@ pub async fn save_purpose(
 ) -> Result<Response, AppError> {
     let user = v.resident(Action::Write)?;
     let p = state
-        .consent()
+        .setting::<townhall_consent::Policy>()?
         .purpose(&purpose)
         .ok_or(AppError::NotFound)?;
     if p.default == ConsentDefault::RequiredByLaw {
@@ -356,7 +356,7 @@ pub async fn receipt(State(state): State<AppState>, v: Visitor) -> Result<Respon
     let council = state.council();
     let receipt = townhall_consent::receipt(
         state.store(),
-        state.consent(),
+        state.setting::<townhall_consent::Policy>()?,
         council.id,
         &council.name,
         user.id,

@@ -27,6 +27,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     about: "residents' consent, and the one decision point",
     migrations: MIGRATIONS,
     events: events::TYPES,
+    configure: Some(configure),
 };
 
 /// Schema for consent records.
@@ -35,3 +36,19 @@ pub const MIGRATIONS: &[Migration] = &[Migration::portable(
     "consent",
     include_str!("../migrations/0001_consent.sql"),
 )];
+
+/// Puts the council's consent policy, `consent.toml`, in its settings.
+fn configure(setup: townhall_kernel::Setup<'_>) -> townhall_kernel::Loading<'_> {
+    Box::pin(async move {
+        let policy = read_policy(setup.dir)?;
+        setup.settings.insert(policy);
+        Ok(())
+    })
+}
+
+/// The consent policy in `dir/consent.toml`, checked.
+pub fn read_policy(dir: &std::path::Path) -> Result<Policy, townhall_kernel::ConfigError> {
+    let path = dir.join("consent.toml");
+    let text = townhall_kernel::read_file(&path)?;
+    Policy::parse(&path.display().to_string(), &text).map_err(townhall_kernel::ConfigError::new)
+}

@@ -229,7 +229,10 @@ pub async fn reset(
 /// name and birthday. The confirmation stands whatever becomes of this; a
 /// failure is logged, and the next full run links the account.
 pub(crate) async fn link_account(state: &AppState, user: UserId) {
-    let Some(live) = state.index() else {
+    let Some(live) = state
+        .settings()
+        .get::<std::sync::Arc<townhall_index::live::LiveIndex>>()
+    else {
         return;
     };
     if live.policy().system(townhall_index::ACCOUNTS).is_none() {

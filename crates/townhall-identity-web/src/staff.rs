@@ -88,7 +88,7 @@ pub async fn resident(
             h2 { "Make a request for this resident" }
             p { "If they cannot do it online, you can do it with them. It is recorded as made by you on their behalf." }
             ul class="list" {
-                @for s in state.services().all() {
+                @for s in state.setting::<townhall_services::Catalogue>()?.all() {
                     li { a href={ "/services/" (s.id) "/start?for=" (owner) } { (s.name) } }
                 }
             }

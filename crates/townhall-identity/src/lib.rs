@@ -38,6 +38,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     about: "accounts, sign-in, sessions, passkeys, staff and API keys",
     migrations: MIGRATIONS,
     events: &[],
+    configure: None,
 };
 
 /// Schema for accounts, sessions, passkeys and staff.

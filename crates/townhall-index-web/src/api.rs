@@ -79,7 +79,11 @@ fn writing(
             system: system.to_owned(),
         },
     )?;
-    let live = state.index().cloned().ok_or_else(no_index)?;
+    let live = state
+        .settings()
+        .get::<std::sync::Arc<townhall_index::live::LiveIndex>>()
+        .cloned()
+        .ok_or_else(no_index)?;
     townhall_index::check_sent(live.policy(), system)
         .map_err(|e| ApiError::forbidden(e.to_string()))?;
     Ok((caller.0, live))

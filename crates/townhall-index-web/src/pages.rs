@@ -42,7 +42,8 @@ fn refused(e: IndexError) -> AppError {
 
 fn policy(state: &AppState) -> Result<&IndexPolicy, AppError> {
     state
-        .index()
+        .settings()
+        .get::<std::sync::Arc<townhall_index::live::LiveIndex>>()
         .map(|live| live.policy())
         .ok_or(AppError::NotFound)
 }
@@ -176,10 +177,10 @@ fn search_form(
     q: &SearchQuery,
     errors: &Errors,
 ) -> Markup {
+    let consent = state.settings().get::<townhall_consent::Policy>();
     let purpose_title = |id: &str| {
-        state
-            .consent()
-            .purpose(id)
+        consent
+            .and_then(|c| c.purpose(id))
             .map_or(id.to_owned(), |p| p.title.clone())
     };
     let purpose_error = errors.get("purpose");
@@ -300,7 +301,7 @@ pub async fn person(
     let label = me.label();
     let seen = townhall_index::view::person_as(
         state.store(),
-        state.consent(),
+        state.setting::<townhall_consent::Policy>()?,
         policy,
         state.council().id,
         person,
@@ -644,7 +645,10 @@ pub async fn decide(
     };
     let review_id: ReviewId = id.parse().map_err(|_| AppError::NotFound)?;
     let label = me.label();
-    let live = state.index().ok_or(AppError::NotFound)?;
+    let live = state
+        .settings()
+        .get::<std::sync::Arc<townhall_index::live::LiveIndex>>()
+        .ok_or(AppError::NotFound)?;
     live.decide(
         state.store(),
         review_id,

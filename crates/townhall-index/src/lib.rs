@@ -13,6 +13,7 @@
 //! arrive.
 
 pub mod batch;
+pub mod configure;
 mod events;
 pub mod fields;
 pub mod files;
@@ -83,6 +84,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     about: "the single resident index: records linked into persons",
     migrations: MIGRATIONS,
     events: events::TYPES,
+    configure: Some(configure::configure),
 };
 
 /// Schema for the index.

@@ -3,16 +3,24 @@
 //! assembles from one list of them, checked as a whole.
 //!
 //! A capability is one crate (places, audit, identity, consent, notify,
-//! cases, payments, the resident index, …). Today its manifest names its
-//! schema and the domain events it writes; its configuration files, routes,
-//! permissions, demo seed, commands and background jobs are to join it, so
-//! that a new capability is a crate and one line in the binary's list.
+//! cases, payments, the resident index, …). Its manifest names its schema,
+//! the domain events it writes and how it reads a council's configuration
+//! into the council's [`Registry`]; its web crate gives its routes beside
+//! it in the binary's list. Its demo seed, commands and background jobs are
+//! to join it, so that a new capability is a crate and one line there.
 //!
 //! The kernel's own schema is the domain events' outbox
 //! ([`townhall_events`]), which every capability writes to.
 
+mod configure;
+mod registry;
+
+pub use configure::{read_file, ConfigError, Configure, Loading, Setup};
+pub use registry::{Missing, Registry};
+
 use townhall_events::EventType;
-use townhall_store::Migration;
+use townhall_store::{Migration, Progress, Store};
+use townhall_types::CouncilId;
 
 /// The name the kernel's own migrations and events are claimed under.
 const KERNEL: &str = "kernel";
@@ -30,6 +38,33 @@ pub struct Capability {
     /// The domain events it writes; each type and version is claimed by one
     /// capability.
     pub events: &'static [EventType],
+    /// How it reads a council's configuration, if it has any.
+    pub configure: Option<Configure>,
+}
+
+/// Where a council is configured from: see [`Platform::configure`].
+#[derive(Debug, Clone, Copy)]
+pub struct CouncilSource<'a> {
+    /// The council.
+    pub council: CouncilId,
+    /// Its slug.
+    pub slug: &'a str,
+    /// The address its residents use.
+    pub public_url: &'a url::Url,
+    /// Its configuration directory.
+    pub dir: &'a std::path::Path,
+}
+
+/// A council's configuration was refused by a capability.
+#[derive(Debug, thiserror::Error)]
+#[error("council '{council}': {source}")]
+pub struct Unconfigured {
+    /// The council's slug.
+    pub council: String,
+    /// The capability that refused it.
+    pub capability: &'static str,
+    /// Why.
+    pub source: ConfigError,
 }
 
 /// Why a list of capabilities does not make a platform.
@@ -134,6 +169,38 @@ impl Platform {
             .collect()
     }
 
+    /// A council's settings: each capability, in the order listed, reads its
+    /// configuration from `source` and the store.
+    pub async fn configure(
+        &self,
+        store: &Store,
+        source: CouncilSource<'_>,
+        progress: &dyn Progress,
+    ) -> Result<Registry, Unconfigured> {
+        let mut settings = Registry::default();
+        for c in &self.capabilities {
+            let Some(configure) = c.configure else {
+                continue;
+            };
+            configure(Setup {
+                store,
+                council: source.council,
+                slug: source.slug,
+                public_url: source.public_url,
+                dir: source.dir,
+                progress,
+                settings: &mut settings,
+            })
+            .await
+            .map_err(|e| Unconfigured {
+                council: source.slug.to_owned(),
+                capability: c.name,
+                source: e,
+            })?;
+        }
+        Ok(settings)
+    }
+
     /// Every domain event type the platform's capabilities write.
     pub fn events(&self) -> impl Iterator<Item = &'static EventType> + '_ {
         self.capabilities.iter().flat_map(|c| c.events.iter())
@@ -153,6 +220,7 @@ mod tests {
             "CREATE TABLE a (x TEXT)",
         )],
         events: &[],
+        configure: None,
     };
     const AUDIT: Capability = Capability {
         name: "audit",
@@ -163,6 +231,7 @@ mod tests {
             "CREATE TABLE b (x TEXT)",
         )],
         events: &[BELL],
+        configure: None,
     };
     const BELL: EventType = EventType {
         name: "bell.rang",
@@ -178,12 +247,14 @@ mod tests {
             "CREATE TABLE c (x TEXT)",
         )],
         events: &[],
+        configure: None,
     };
     const ECHO: Capability = Capability {
         name: "echo",
         about: "echoes",
         migrations: &[],
         events: &[BELL],
+        configure: None,
     };
 
     #[test]
@@ -210,6 +281,74 @@ mod tests {
         assert_eq!(
             Platform::new(&[&AUDIT, &ECHO]).unwrap_err().to_string(),
             "event type townhall.bell.rang.v1 is declared by 'audit' and by 'echo'"
+        );
+    }
+
+    /// Puts a number in the settings.
+    fn count(setup: Setup<'_>) -> Loading<'_> {
+        Box::pin(async move {
+            setup.settings.insert(7_u32);
+            Ok(())
+        })
+    }
+
+    /// Needs the number, and puts what it read of it.
+    fn read_count(setup: Setup<'_>) -> Loading<'_> {
+        Box::pin(async move {
+            let n: &u32 = setup.settings.require().map_err(ConfigError::new)?;
+            let said = format!("{} saw {n}", setup.slug);
+            setup.settings.insert(said);
+            Ok(())
+        })
+    }
+
+    const COUNTER: Capability = Capability {
+        name: "counter",
+        about: "counts",
+        migrations: &[],
+        events: &[],
+        configure: Some(count),
+    };
+    const READER: Capability = Capability {
+        name: "reader",
+        about: "reads the count",
+        migrations: &[],
+        events: &[],
+        configure: Some(read_count),
+    };
+
+    #[tokio::test]
+    async fn capabilities_are_configured_in_order_and_a_refusal_names_council_and_capability() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_dir(dir.path()).await.unwrap();
+        let url = url::Url::parse("https://riverside.example/").unwrap();
+        let source = CouncilSource {
+            council: CouncilId::new(),
+            slug: "riverside",
+            public_url: &url,
+            dir: dir.path(),
+        };
+        let settings = Platform::new(&[&COUNTER, &PLACES, &READER])
+            .unwrap()
+            .configure(&store, source, &())
+            .await
+            .unwrap();
+        assert_eq!(
+            settings.get::<String>().map(String::as_str),
+            Some("riverside saw 7")
+        );
+
+        let refused = Platform::new(&[&READER, &COUNTER])
+            .unwrap()
+            .configure(&store, source, &())
+            .await
+            .unwrap_err();
+        assert_eq!(refused.capability, "reader");
+        assert_eq!(refused.council, "riverside");
+        let said = refused.to_string();
+        assert!(
+            said.starts_with("council 'riverside': no capability gave this council a u32"),
+            "{said}"
         );
     }
 }

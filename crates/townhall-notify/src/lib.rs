@@ -27,6 +27,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     about: "the outbox of email, SMS and letters, and their templates",
     migrations: MIGRATIONS,
     events: &[],
+    configure: None,
 };
 
 /// Schema for the outbox.

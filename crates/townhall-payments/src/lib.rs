@@ -24,6 +24,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     about: "payments for services, and refunds due",
     migrations: MIGRATIONS,
     events: events::TYPES,
+    configure: Some(configure),
 };
 
 /// The payments table, and the index [`unfinished`] reads.
@@ -432,4 +433,16 @@ pub async fn close(
     townhall_events::record(&mut tx, told.as_slice()).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Puts who takes the council's payments in its settings, as an
+/// `Arc<dyn Provider>`: the [`Recorded`] provider, at the council's address.
+fn configure(setup: townhall_kernel::Setup<'_>) -> townhall_kernel::Loading<'_> {
+    Box::pin(async move {
+        let provider: std::sync::Arc<dyn Provider> = std::sync::Arc::new(Recorded {
+            public_url: setup.public_url.clone(),
+        });
+        setup.settings.insert(provider);
+        Ok(())
+    })
 }

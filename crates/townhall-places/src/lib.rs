@@ -21,6 +21,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     about: "councils, their wards, parishes and zones, and the address gazetteer",
     migrations: MIGRATIONS,
     events: &[],
+    configure: Some(configure),
 };
 
 /// Schema for councils, areas and addresses.
@@ -325,6 +326,17 @@ pub async fn address(
     .fetch_optional(store.reader())
     .await?;
     Ok(row.map(address_from_row))
+}
+
+/// Puts the council's areas (its [`Boundaries`]) in its settings.
+fn configure(setup: townhall_kernel::Setup<'_>) -> townhall_kernel::Loading<'_> {
+    Box::pin(async move {
+        let boundaries = Boundaries::load(setup.store, setup.council)
+            .await
+            .map_err(townhall_kernel::ConfigError::new)?;
+        setup.settings.insert(boundaries);
+        Ok(())
+    })
 }
 
 #[cfg(test)]

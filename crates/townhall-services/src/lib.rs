@@ -94,4 +94,26 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     about: "services as data: questions, eligibility, routing, fees and bookings",
     migrations: &[],
     events: &[],
+    configure: Some(configure),
 };
+
+/// Puts the council's services, from the `services` directory of its
+/// configuration (none when there is no such directory), checked against
+/// its areas, in its settings.
+fn configure(setup: townhall_kernel::Setup<'_>) -> townhall_kernel::Loading<'_> {
+    Box::pin(async move {
+        let dir = setup.dir.join("services");
+        let catalogue = if dir.exists() {
+            let areas: &townhall_places::Boundaries = setup
+                .settings
+                .require()
+                .map_err(townhall_kernel::ConfigError::new)?;
+            Catalogue::load_dir(&dir, areas).map_err(townhall_kernel::ConfigError::new)?
+        } else {
+            tracing::info!(council = %setup.slug, dir = %dir.display(), "no services directory: no services published");
+            Catalogue::default()
+        };
+        setup.settings.insert(catalogue);
+        Ok(())
+    })
+}

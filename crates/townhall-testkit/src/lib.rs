@@ -326,41 +326,51 @@ impl TestServer {
         }
         let mut site_configs = Vec::with_capacity(sites.len());
         for s in &sites {
+            // The settings a council's configuration gives, made from the demo's
+            // files in memory (services without area checks, as the test
+            // councils have areas of their own).
+            let mut settings = townhall_kernel::Registry::default();
+            settings.insert(
+                townhall_places::Boundaries::load(&db.store, s.council.id)
+                    .await
+                    .expect("boundaries"),
+            );
+            settings.insert(demo_services());
+            settings.insert(policy.clone());
+            let provider: std::sync::Arc<dyn townhall_payments::Provider> =
+                std::sync::Arc::new(townhall_payments::Recorded {
+                    public_url: s.base.clone(),
+                });
+            settings.insert(provider);
+            settings.insert(std::sync::Arc::new(
+                townhall_index::live::LiveIndex::load(
+                    &db.store,
+                    s.council.id,
+                    townhall_index::policy::IndexPolicy::parse(
+                        "index.toml",
+                        townhall_demo::INDEX_POLICY,
+                        &policy,
+                    )
+                    .expect("index policy"),
+                    &(),
+                )
+                .await
+                .expect("index"),
+            ));
             site_configs.push(townhall_web::Site {
                 council: s.council.clone(),
                 public_url: s.base.clone(),
-                payments: std::sync::Arc::new(townhall_payments::Recorded {
-                    public_url: s.base.clone(),
-                }),
-                consent: policy.clone(),
-                services: demo_services(),
-                boundaries: townhall_places::Boundaries::load(&db.store, s.council.id)
-                    .await
-                    .expect("boundaries"),
-                index: Some(std::sync::Arc::new(
-                    townhall_index::live::LiveIndex::load(
-                        &db.store,
-                        s.council.id,
-                        townhall_index::policy::IndexPolicy::parse(
-                            "index.toml",
-                            townhall_demo::INDEX_POLICY,
-                            &policy,
-                        )
-                        .expect("index policy"),
-                        &(),
-                    )
-                    .await
-                    .expect("index"),
-                )),
+                settings,
             });
         }
         let templates = std::sync::Arc::new(townhall_notify::Templates::builtin());
         let subscriber = tokio::spawn(townhall_events::run(
             db.store.clone(),
-            townhall::workers::case_messages(&site_configs, templates.clone()),
+            townhall::workers::case_messages(&site_configs, templates.clone()).expect("settings"),
             townhall::workers::IDLE,
         ));
-        let case_messages = townhall::workers::case_messages(&site_configs, templates);
+        let case_messages =
+            townhall::workers::case_messages(&site_configs, templates).expect("settings");
         let served = site_configs.clone();
         let app = townhall_web::app(
             db.store.clone(),

@@ -20,7 +20,7 @@ pub fn routes() -> Router<AppState> {
 async fn openapi(State(state): State<AppState>) -> Result<Response, ApiError> {
     let mut document: serde_json::Value =
         serde_json::from_str(include_str!("../openapi.json")).map_err(ApiError::internal)?;
-    let policy = &state.site.consent;
+    let policy: &townhall_consent::Policy = state.setting()?;
     let declared = [
         (
             "purpose",

@@ -55,6 +55,12 @@ impl From<townhall_identity::recovery::RecoveryError> for AppError {
     }
 }
 
+impl From<townhall_kernel::Missing> for AppError {
+    fn from(e: townhall_kernel::Missing) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
 impl From<townhall_store::StoreError> for AppError {
     fn from(e: townhall_store::StoreError) -> Self {
         AppError::Internal(e.to_string())
@@ -224,6 +230,12 @@ impl ApiError {
     /// The problems in one sentence.
     pub fn message(&self) -> String {
         self.messages.join("; ")
+    }
+}
+
+impl From<townhall_kernel::Missing> for ApiError {
+    fn from(e: townhall_kernel::Missing) -> Self {
+        ApiError::internal(e)
     }
 }
 

@@ -32,11 +32,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use townhall_consent::Policy;
 use townhall_identity::passkeys::Passkeys;
+use townhall_kernel::{Missing, Registry};
 use townhall_notify::Templates;
 use townhall_places::{Boundaries, Council};
-use townhall_services::Catalogue;
 use townhall_store::Store;
 
 pub use metrics::Metrics;
@@ -49,17 +48,9 @@ pub struct Site {
     /// The address its residents use, e.g. `https://riverside.example`. Its host
     /// name is how requests are matched to the council.
     pub public_url: url::Url,
-    /// Its consent purposes and recipients.
-    pub consent: Policy,
-    /// Its services.
-    pub services: Catalogue,
-    /// Its wards, parishes and parking zones.
-    pub boundaries: Boundaries,
-    /// Its single resident index (its rules, and its records linked in
-    /// memory), if it keeps one.
-    pub index: Option<Arc<townhall_index::live::LiveIndex>>,
-    /// Who takes payment for its services.
-    pub payments: Arc<dyn townhall_payments::Provider>,
+    /// Its settings, as each capability read them from its configuration
+    /// ([`townhall_kernel::Platform::configure`]).
+    pub settings: Registry,
 }
 
 /// How the whole server behaves, whichever council a request is for.
@@ -189,12 +180,8 @@ impl AppState {
 struct SiteState {
     council: Council,
     public_url: url::Url,
-    consent: Policy,
-    services: Catalogue,
-    boundaries: Boundaries,
-    index: Option<Arc<townhall_index::live::LiveIndex>>,
+    settings: Registry,
     passkeys: Passkeys,
-    payments: Arc<dyn townhall_payments::Provider>,
 }
 
 impl SiteState {
@@ -224,9 +211,15 @@ impl AppState {
         &self.site.council
     }
 
-    /// Its consent purposes and recipients.
-    pub fn consent(&self) -> &Policy {
-        &self.site.consent
+    /// Its settings, capability by capability.
+    pub fn settings(&self) -> &Registry {
+        &self.site.settings
+    }
+
+    /// Its setting of type `T`, which the capability that gives it put there
+    /// on start (so a missing one is the platform's fault, not the visitor's).
+    pub fn setting<T: std::any::Any + Send + Sync>(&self) -> Result<&T, Missing> {
+        self.site.settings.require()
     }
 
     /// The address its residents use.
@@ -237,11 +230,6 @@ impl AppState {
     /// Whether the site is served over TLS: cookies are then `Secure`.
     pub fn secure(&self) -> bool {
         self.site.secure()
-    }
-
-    /// Its services.
-    pub fn services(&self) -> &Catalogue {
-        &self.site.services
     }
 
     /// The WebAuthn relying party for its host.
@@ -259,34 +247,9 @@ impl AppState {
         &self.shared.client_limits
     }
 
-    /// Its wards, parishes and parking zones.
-    pub fn boundaries(&self) -> &Boundaries {
-        &self.site.boundaries
-    }
-
-    /// Who takes payment for its services.
-    pub fn payments(&self) -> &dyn townhall_payments::Provider {
-        self.site.payments.as_ref()
-    }
-
     /// The signer of form tokens and confirmation receipts.
     pub fn csrf(&self) -> &csrf::Csrf {
         &self.shared.csrf
-    }
-
-    /// Its single resident index, if it keeps one.
-    pub fn index(&self) -> Option<&Arc<townhall_index::live::LiveIndex>> {
-        self.site.index.as_ref()
-    }
-
-    /// Where the site's council takes payment for its services.
-    pub fn till(&self) -> townhall_cases::paid::Till<'_> {
-        townhall_cases::paid::Till {
-            council: &self.site.council,
-            boundaries: &self.site.boundaries,
-            services: &self.site.services,
-            provider: self.site.payments.as_ref(),
-        }
     }
 }
 
@@ -334,7 +297,7 @@ pub fn app(
                 slug: s.council.slug.clone(),
                 name: s.council.name.clone(),
                 public_url: s.public_url.clone(),
-                boundaries: s.boundaries.clone(),
+                boundaries: s.settings.get::<Boundaries>().cloned().unwrap_or_default(),
             })
             .collect(),
     });
@@ -356,11 +319,7 @@ pub fn app(
             site: Arc::new(SiteState {
                 council: site.council,
                 public_url: site.public_url.clone(),
-                consent: site.consent,
-                services: site.services,
-                boundaries: site.boundaries,
-                index: site.index,
-                payments: site.payments,
+                settings: site.settings,
                 passkeys,
             }),
         };

@@ -10,8 +10,9 @@ use townhall_store::Store;
 use townhall_places::Council;
 
 use crate::progress::bar;
-use crate::setup::{load_index_policy, load_link_settings, load_policy, open, pick_council};
+use crate::setup::{open, pick_council};
 use crate::{IndexArgs, IndexCommand};
+use townhall_index::configure::{read_link_settings, read_policy};
 
 pub(crate) async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
     match command {
@@ -56,7 +57,7 @@ pub(crate) async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
             )?;
             let inputs = named_inputs(&inputs, sources)?;
             let settings = match settings {
-                Some(path) => load_link_settings(&path)?,
+                Some(path) => read_link_settings(&path)?,
                 None => Default::default(),
             };
             let options = townhall_index::batch::Options {
@@ -158,7 +159,7 @@ pub(crate) async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let path = check.context("give --print-default, or --check FILE")?;
-            let settings = load_link_settings(&path)?;
+            let settings = read_link_settings(&path)?;
             for c in &settings.columns {
                 println!(
                     "column {}: {} levels, read as {}",
@@ -197,8 +198,8 @@ async fn open_index(
         .config_dir
         .clone()
         .unwrap_or_else(|| args.store.data_dir.join("config"));
-    let consent = load_policy(&dir)?;
-    let policy = load_index_policy(&dir, &consent)?.with_context(|| {
+    let consent = townhall_consent::read_policy(&dir)?;
+    let policy = read_policy(&dir, &consent)?.with_context(|| {
         format!(
             "{} has no index.toml: the council keeps no resident index",
             dir.display()

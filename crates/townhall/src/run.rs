@@ -17,7 +17,7 @@ use townhall_types::EmailAddress;
 use crate::config::Config;
 use crate::index::index;
 use crate::progress::{bar, LogProgress};
-use crate::setup::{load_index_policy, load_policy, open, open_existing, pick_council};
+use crate::setup::{open, open_existing, pick_council};
 use crate::{AdminCommand, ApiKeyCommand, AuditCommand, Command, StoreArgs};
 
 fn init_logging(json: bool) {
@@ -87,95 +87,32 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Everything a council's site is configured with: its consent policy, its
-/// areas, and its services from `dir/services` (none when there is no such
-/// directory), checked against those areas.
+/// A council's site: each capability reads the council's configuration
+/// from `dir` (and what it is checked against from the store), in the
+/// order the platform lists them.
 async fn load_site(
     store: &Store,
     council: Council,
     public_url: url::Url,
     dir: &Path,
 ) -> anyhow::Result<townhall_web::Site> {
-    let boundaries = townhall_places::Boundaries::load(store, council.id).await?;
-    let services_dir = dir.join("services");
-    let services = if services_dir.exists() {
-        townhall_services::Catalogue::load_dir(&services_dir, &boundaries)?
-    } else {
-        tracing::info!(council = %council.slug, dir = %services_dir.display(), "no services directory: no services published");
-        townhall_services::Catalogue::default()
-    };
-    check_teams(store, &council, &services, &boundaries).await?;
-    let consent = load_policy(dir)?;
-    let index = load_index_policy(dir, &consent)?;
-    if let Some(policy) = &index {
-        let teams = townhall_identity::staff::team_names(store, council.id).await?;
-        if let Some(missing) = policy.teams().find(|t| !teams.iter().any(|have| have == t)) {
-            bail!(
-                "council '{}': index.toml names team '{missing}', which does not exist; \
-                 create it with `townhall admin create-team --name \"{missing}\"`",
-                council.slug
-            );
-        }
-    }
-    let index = match index {
-        Some(policy) => {
-            let started = std::time::Instant::now();
-            let live = townhall_index::live::LiveIndex::load(
-                store,
-                council.id,
-                policy,
-                &LogProgress::new(&council.slug),
-            )
-            .await?;
-            tracing::info!(
-                council = %council.slug,
-                records = live.len().await,
-                seconds = started.elapsed().as_secs_f64(),
-                "resident index in memory"
-            );
-            Some(std::sync::Arc::new(live))
-        }
-        None => None,
-    };
+    let settings = townhall::platform()?
+        .configure(
+            store,
+            townhall_kernel::CouncilSource {
+                council: council.id,
+                slug: &council.slug,
+                public_url: &public_url,
+                dir,
+            },
+            &LogProgress::new(&council.slug),
+        )
+        .await?;
     Ok(townhall_web::Site {
-        consent,
-        index,
         council,
-        payments: std::sync::Arc::new(townhall_payments::Recorded {
-            public_url: public_url.clone(),
-        }),
         public_url,
-        services,
-        boundaries,
+        settings,
     })
-}
-
-/// Refuses to start when a routing rule would send cases to a team the council
-/// does not have: such cases would sit where nobody sees them.
-async fn check_teams(
-    store: &Store,
-    council: &Council,
-    services: &townhall_services::Catalogue,
-    boundaries: &townhall_places::Boundaries,
-) -> anyhow::Result<()> {
-    let teams = townhall_identity::staff::team_names(store, council.id).await?;
-    let parishes: Vec<&str> = boundaries
-        .of_kind(townhall_places::AreaKind::Parish)
-        .map(|p| p.name.as_str())
-        .collect();
-    for s in services.all() {
-        for (rule, team) in townhall_services::routing::teams_named(&s.routing, &parishes) {
-            if !teams.contains(&team) {
-                bail!(
-                    "council '{}': service {} routing rule {rule} sends cases to team '{team}', which does not exist; \
-                     create it with `townhall admin create-team --name \"{team}\"`",
-                    council.slug,
-                    s.id
-                );
-            }
-        }
-    }
-    Ok(())
 }
 
 async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
@@ -218,7 +155,7 @@ async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
         Arc::new(Templates::builtin()),
         Transport::Mailbox,
         None,
-    );
+    )?;
     let app = townhall_web::app(
         store.clone(),
         Templates::builtin(),
@@ -286,7 +223,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         Arc::new(Templates::builtin()),
         transport,
         jetstream,
-    );
+    )?;
     let councils: Vec<&str> = config.sites.iter().map(|s| s.council.as_str()).collect();
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await

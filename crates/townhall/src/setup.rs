@@ -2,8 +2,6 @@
 //! date), the council it acts for, and a council's rules read from its
 //! configuration directory.
 
-use std::path::Path;
-
 use anyhow::{bail, Context};
 use townhall_places::Council;
 use townhall_store::Store;
@@ -26,17 +24,6 @@ pub(crate) async fn open(args: &StoreArgs) -> anyhow::Result<Store> {
         .await
         .context("cannot bring the database schema up to date")?;
     Ok(store)
-}
-
-/// The council's consent policy, `dir/consent.toml`.
-pub(crate) fn load_policy(dir: &Path) -> anyhow::Result<townhall_consent::Policy> {
-    let path = dir.join("consent.toml");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(townhall_consent::Policy::parse(
-        &path.display().to_string(),
-        &text,
-    )?)
 }
 
 /// Opens a store that must already exist (never creates an empty one).
@@ -68,37 +55,4 @@ pub(crate) async fn pick_council(store: &Store, slug: Option<&str>) -> anyhow::R
             _ => bail!("there are several councils; say which with --council"),
         },
     }
-}
-
-/// The council's index rules (`index.toml`, and `linkage.toml` beside it
-/// when the council declares its own columns), if it keeps an index.
-pub(crate) fn load_index_policy(
-    dir: &Path,
-    consent: &townhall_consent::Policy,
-) -> anyhow::Result<Option<townhall_index::policy::IndexPolicy>> {
-    let path = dir.join("index.toml");
-    if !path.exists() {
-        return Ok(None);
-    }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let mut policy =
-        townhall_index::policy::IndexPolicy::parse(&path.display().to_string(), &text, consent)?;
-    let linkage = dir.join("linkage.toml");
-    if linkage.exists() {
-        policy.linkage = load_link_settings(&linkage)?;
-    }
-    Ok(Some(policy))
-}
-
-/// Reads and checks a settings file.
-pub(crate) fn load_link_settings(
-    path: &Path,
-) -> anyhow::Result<townhall_index::settings::LinkSettings> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(townhall_index::settings::LinkSettings::parse(
-        &path.display().to_string(),
-        &text,
-    )?)
 }

@@ -9,8 +9,10 @@ use std::time::Duration;
 use townhall_cases::paid::{Finished, Till};
 use townhall_cases::CaseMessages;
 use townhall_jetstream::Publisher;
+use townhall_kernel::Missing;
 use townhall_notify::{Templates, Transport};
-use townhall_store::{Store, StoreError};
+use townhall_services::Catalogue;
+use townhall_store::Store;
 use townhall_types::Timestamp;
 use townhall_web::Site;
 
@@ -35,11 +37,11 @@ impl Workers {
         templates: Arc<Templates>,
         transport: Transport,
         jetstream: Option<Publisher>,
-    ) -> Self {
+    ) -> Result<Self, Missing> {
         let mut handles = vec![
             tokio::spawn(townhall_events::run(
                 store.clone(),
-                case_messages(sites, templates),
+                case_messages(sites, templates)?,
                 IDLE,
             )),
             tokio::spawn(deliver_messages(store.clone(), transport)),
@@ -52,7 +54,7 @@ impl Workers {
                 IDLE,
             )));
         }
-        Workers(handles)
+        Ok(Workers(handles))
     }
 }
 
@@ -65,11 +67,12 @@ impl Drop for Workers {
 }
 
 /// The subscriber that sends `sites`' case messages.
-pub fn case_messages(sites: &[Site], templates: Arc<Templates>) -> CaseMessages {
+pub fn case_messages(sites: &[Site], templates: Arc<Templates>) -> Result<CaseMessages, Missing> {
     sites
         .iter()
-        .fold(CaseMessages::new(templates), |messages, site| {
-            messages.serving(site.council.clone(), Arc::new(site.services.clone()))
+        .try_fold(CaseMessages::new(templates), |messages, site| {
+            let services: &Catalogue = site.settings.require()?;
+            Ok(messages.serving(site.council.clone(), Arc::new(services.clone())))
         })
 }
 
@@ -88,14 +91,17 @@ pub async fn finish_payments(
     store: &Store,
     sites: &[Site],
     now: Timestamp,
-) -> Result<Finished, StoreError> {
+) -> anyhow::Result<Finished> {
     let mut all = Finished::default();
     for site in sites {
         let till = Till {
             council: &site.council,
-            boundaries: &site.boundaries,
-            services: &site.services,
-            provider: site.payments.as_ref(),
+            boundaries: site.settings.require()?,
+            services: site.settings.require()?,
+            provider: site
+                .settings
+                .require::<Arc<dyn townhall_payments::Provider>>()?
+                .as_ref(),
         };
         let done = townhall_cases::paid::finish_unfinished(store, &till, now).await?;
         if done != Finished::default() {
@@ -119,7 +125,7 @@ pub async fn finish_payments(
 async fn keep_finishing_payments(store: Store, sites: Vec<Site>) {
     loop {
         if let Err(e) = finish_payments(&store, &sites, Timestamp::now()).await {
-            tracing::warn!(error = %e, "unfinished payments could not be read");
+            tracing::warn!(error = %e, "unfinished payments could not be finished");
         }
         tokio::time::sleep(PAYMENTS_EVERY).await;
     }

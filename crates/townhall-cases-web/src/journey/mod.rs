@@ -52,7 +52,10 @@ fn read(pairs: Vec<(String, String)>) -> Sent {
 }
 
 fn service<'a>(state: &'a AppState, id: &str) -> Result<&'a Service, AppError> {
-    state.services().get(id).ok_or(AppError::NotFound)
+    state
+        .setting::<townhall_services::Catalogue>()?
+        .get(id)
+        .ok_or(AppError::NotFound)
 }
 
 /// The field carrying the resident a member of staff is acting for.
@@ -267,7 +270,7 @@ async fn prepare<'a>(
     }
     let application = Application {
         council: state.council(),
-        boundaries: state.boundaries(),
+        boundaries: state.setting::<townhall_places::Boundaries>()?,
         service: s,
         input,
         at: Timestamp::now(),
@@ -545,7 +548,7 @@ pub async fn submit(
         // Paid services: the request waits in the payment until it is paid.
         let next = townhall_cases::paid::pay_for(
             state.store(),
-            &state.till(),
+            &crate::till(&state)?,
             &submission,
             &input,
             |payment| {

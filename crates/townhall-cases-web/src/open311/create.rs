@@ -191,7 +191,7 @@ async fn create_request(
     if code.is_empty() {
         return Err(ApiError::bad("service_code: give the service's code"));
     }
-    let s = offered(state, code).ok_or_else(|| {
+    let s = offered(state.setting()?, code).ok_or_else(|| {
         ApiError::bad(format!(
             "service_code: '{code}' is not a service offered here"
         ))
@@ -263,7 +263,7 @@ async fn create_request(
     let at = Timestamp::now();
     let application = Application {
         council,
-        boundaries: state.boundaries(),
+        boundaries: state.setting::<townhall_places::Boundaries>()?,
         service: s,
         input: &input,
         at,

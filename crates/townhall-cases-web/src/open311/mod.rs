@@ -16,7 +16,7 @@ use axum::response::{IntoResponse as _, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use townhall_cases::public::{PublicCase, PublicFilter, PublicUpdate};
-use townhall_services::{Answer, Service};
+use townhall_services::{Answer, Catalogue, Service};
 use townhall_store::Store;
 use townhall_types::Timestamp;
 
@@ -157,16 +157,12 @@ fn check_jurisdiction(state: &AppState, params: &Params) -> Result<(), ApiError>
     )))
 }
 
-fn offered<'a>(state: &'a AppState, code: &str) -> Option<&'a Service> {
-    state
-        .services()
-        .get(code)
-        .filter(|s| definition::offered(s))
+fn offered<'a>(services: &'a Catalogue, code: &str) -> Option<&'a Service> {
+    services.get(code).filter(|s| definition::offered(s))
 }
 
-fn offered_codes(state: &AppState) -> Vec<String> {
-    state
-        .services()
+fn offered_codes(services: &Catalogue) -> Vec<String> {
+    services
         .all()
         .iter()
         .filter(|s| definition::offered(s))
@@ -181,7 +177,7 @@ async fn document(
 ) -> Response {
     let made = match asked.name.as_str() {
         "discovery" => Ok(discovery(&state)),
-        "services" => Ok(services(&state)),
+        "services" => state.setting().map(services).map_err(ApiError::from),
         "requests" | "servicerequestupdates" => return feed(&state, &shared.feeds, asked).await,
         other => Err(ApiError::not_found(format!(
             "There is no Open311 document called '{other}'"
@@ -267,13 +263,12 @@ fn discovery(state: &AppState) -> Document {
     }
 }
 
-fn services(state: &AppState) -> Document {
+fn services(catalogue: &Catalogue) -> Document {
     Document {
         root: "services",
         body: Node::List(
             "service",
-            state
-                .services()
+            catalogue
                 .all()
                 .iter()
                 .filter(|s| definition::offered(s))
@@ -285,7 +280,11 @@ fn services(state: &AppState) -> Document {
 
 async fn service_definition(State(state): State<AppState>, asked: Asked) -> Response {
     let code = &asked.name;
-    let made = offered(&state, code)
+    let catalogue = match state.setting::<Catalogue>() {
+        Ok(catalogue) => catalogue,
+        Err(e) => return asked.answer(Err(e.into())),
+    };
+    let made = offered(catalogue, code)
         .map(|s| Document {
             root: "service_definition",
             body: definition::definition(s),
@@ -360,7 +359,8 @@ fn list(params: &Params, name: &str) -> Vec<String> {
 }
 
 async fn requests(state: &AppState, params: &Params) -> Result<Document, ApiError> {
-    let offered = offered_codes(state);
+    let catalogue = state.setting::<Catalogue>()?;
+    let offered = offered_codes(catalogue);
     let asked = list(params, "service_code");
     if let Some(unknown) = asked.iter().find(|c| !offered.contains(c)) {
         return Err(ApiError::not_found(format!(
@@ -390,21 +390,24 @@ async fn requests(state: &AppState, params: &Params) -> Result<Document, ApiErro
     let cases =
         townhall_cases::public::list(state.store(), state.council().id, &filter, limit, offset)
             .await?;
-    Ok(request_list(state, &cases))
+    Ok(request_list(state, catalogue, &cases))
 }
 
-fn request_list(state: &AppState, cases: &[PublicCase]) -> Document {
+fn request_list(state: &AppState, catalogue: &Catalogue, cases: &[PublicCase]) -> Document {
     Document {
         root: "service_requests",
         body: Node::List(
             "request",
-            cases.iter().map(|c| request_node(state, c)).collect(),
+            cases
+                .iter()
+                .map(|c| request_node(state, catalogue, c))
+                .collect(),
         ),
     }
 }
 
-fn request_node(state: &AppState, c: &PublicCase) -> Node {
-    let service = state.services().get(&c.service);
+fn request_node(state: &AppState, catalogue: &Catalogue, c: &PublicCase) -> Node {
+    let service = catalogue.get(&c.service);
     let description: Vec<String> = service
         .map(|s| {
             s.questions
@@ -460,9 +463,10 @@ async fn one_request(State(state): State<AppState>, asked: Asked) -> Response {
 }
 
 async fn one(state: &AppState, reference: &str) -> Result<Document, ApiError> {
+    let catalogue = state.setting::<Catalogue>()?;
     let filter = PublicFilter {
         references: vec![reference.to_owned()],
-        services: offered_codes(state),
+        services: offered_codes(catalogue),
         ..PublicFilter::default()
     };
     let cases =
@@ -472,7 +476,7 @@ async fn one(state: &AppState, reference: &str) -> Result<Document, ApiError> {
             "service_request_id '{reference}' not found"
         )));
     }
-    Ok(request_list(state, &cases))
+    Ok(request_list(state, catalogue, &cases))
 }
 
 async fn token(State(state): State<AppState>, asked: Asked) -> Response {
@@ -498,13 +502,14 @@ async fn request_of_token(state: &AppState, token: &str) -> Result<Document, Api
 }
 
 async fn updates(state: &AppState, params: &Params) -> Result<Document, ApiError> {
+    let catalogue = state.setting::<Catalogue>()?;
     let until = parse_time(params, "end_date")?.unwrap_or_else(Timestamp::now);
     let from = parse_time(params, "start_date")?.unwrap_or(until.plus(time::Duration::days(-1)));
     let (limit, offset) = paging(params)?;
     let found = townhall_cases::public::updates(
         state.store(),
         state.council().id,
-        &offered_codes(state),
+        &offered_codes(catalogue),
         (from, until),
         limit,
         offset,
@@ -514,14 +519,13 @@ async fn updates(state: &AppState, params: &Params) -> Result<Document, ApiError
         root: "service_request_updates",
         body: Node::List(
             "request_update",
-            found.iter().map(|u| update_node(state, u)).collect(),
+            found.iter().map(|u| update_node(catalogue, u)).collect(),
         ),
     })
 }
 
-fn update_node(state: &AppState, u: &PublicUpdate) -> Node {
-    let status = state
-        .services()
+fn update_node(catalogue: &Catalogue, u: &PublicUpdate) -> Node {
+    let status = catalogue
         .get(&u.service)
         .and_then(|s| s.workflow.status(&u.status));
     let code = status

@@ -38,17 +38,10 @@ pub async fn dashboard(State(state): State<AppState>, v: Visitor) -> Result<Mark
     let requests = townhall_cases::for_resident(state.store(), council.id, user.id, 10).await?;
     let permits = townhall_cases::permits_for(state.store(), council.id, user.id).await?;
     let now = townhall_types::Timestamp::now();
-    let service_name = |id: &str| {
-        state
-            .site
-            .services
-            .get(id)
-            .map_or(id.to_owned(), |s| s.name.clone())
-    };
+    let services: &townhall_services::Catalogue = state.setting()?;
+    let service_name = |id: &str| services.get(id).map_or(id.to_owned(), |s| s.name.clone());
     let status_label = |service: &str, status: &str| {
-        state
-            .site
-            .services
+        services
             .get(service)
             .and_then(|s| s.workflow.status(status))
             .map_or(status.to_owned(), |st| st.label.clone())

@@ -6,6 +6,7 @@ use axum::response::IntoResponse;
 use maud::{html, Markup};
 
 use crate::auth::Visitor;
+use crate::error::AppError;
 use crate::layout::page;
 use crate::AppState;
 
@@ -49,9 +50,9 @@ pub async fn accessibility(State(state): State<AppState>, v: Visitor) -> Markup 
     )
 }
 
-pub async fn privacy(State(state): State<AppState>, v: Visitor) -> Markup {
-    let policy = &state.site.consent;
-    page(
+pub async fn privacy(State(state): State<AppState>, v: Visitor) -> Result<Markup, AppError> {
+    let policy: &townhall_consent::Policy = state.setting()?;
+    Ok(page(
         &v,
         &state.council().name,
         "How we use your information",
@@ -80,7 +81,7 @@ pub async fn privacy(State(state): State<AppState>, v: Visitor) -> Markup {
                 }
             }
         },
-    )
+    ))
 }
 
 pub async fn css() -> impl IntoResponse {

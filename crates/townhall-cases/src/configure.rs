@@ -1,0 +1,34 @@
+//! What cases check of a council's configuration before serving it: that
+//! every routing rule of its services sends cases to a team the council
+//! has, since such cases would otherwise sit where nobody sees them.
+
+use townhall_kernel::{ConfigError, Loading, Setup};
+use townhall_places::{AreaKind, Boundaries};
+use townhall_services::Catalogue;
+
+/// Refuses a council whose services route to a team it does not have.
+pub(crate) fn configure(setup: Setup<'_>) -> Loading<'_> {
+    Box::pin(async move {
+        let boundaries: &Boundaries = setup.settings.require().map_err(ConfigError::new)?;
+        let services: &Catalogue = setup.settings.require().map_err(ConfigError::new)?;
+        let teams = townhall_identity::staff::team_names(setup.store, setup.council)
+            .await
+            .map_err(ConfigError::new)?;
+        let parishes: Vec<&str> = boundaries
+            .of_kind(AreaKind::Parish)
+            .map(|p| p.name.as_str())
+            .collect();
+        for s in services.all() {
+            for (rule, team) in townhall_services::routing::teams_named(&s.routing, &parishes) {
+                if !teams.contains(&team) {
+                    return Err(ConfigError::new(format!(
+                        "service {} routing rule {rule} sends cases to team '{team}', which does not exist; \
+                         create it with `townhall admin create-team --name \"{team}\"`",
+                        s.id
+                    )));
+                }
+            }
+        }
+        Ok(())
+    })
+}
