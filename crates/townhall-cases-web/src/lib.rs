@@ -57,12 +57,5 @@ pub fn routes(store: &Store) -> Router<AppState> {
 
 /// Where the site's council takes payment for its services.
 fn till(state: &AppState) -> Result<Till<'_>, Missing> {
-    Ok(Till {
-        council: state.council(),
-        boundaries: state.setting()?,
-        services: state.setting()?,
-        provider: state
-            .setting::<std::sync::Arc<dyn townhall_payments::Provider>>()?
-            .as_ref(),
-    })
+    Till::of(state.council(), state.settings())
 }

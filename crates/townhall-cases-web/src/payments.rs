@@ -40,10 +40,7 @@ pub async fn record_form(
 ) -> Result<Response, AppError> {
     let p = payment(&state, &v, &id).await?;
     if p.status != Status::Created
-        || p.provider
-            != state
-                .setting::<std::sync::Arc<dyn townhall_payments::Provider>>()?
-                .name()
+        || p.provider != state.setting::<townhall_payments::Payments>()?.0.name()
     {
         return Ok(Redirect::to(&format!("/payments/{}/return", p.id)).into_response());
     }
@@ -77,10 +74,7 @@ pub async fn record(
 ) -> Result<Response, AppError> {
     let p = payment(&state, &v, &id).await?;
     if p.status == Status::Created
-        && p.provider
-            == state
-                .setting::<std::sync::Arc<dyn townhall_payments::Provider>>()?
-                .name()
+        && p.provider == state.setting::<townhall_payments::Payments>()?.0.name()
     {
         let status = match d.decision.as_str() {
             "pay" => Status::Success,

@@ -37,7 +37,7 @@ pub async fn home(
             p class="lead" { "Signed in as " (me.label()) "." }
             h2 { "Your team's cases" }
             (queue)
-            @if state.settings().get::<std::sync::Arc<townhall_index::live::LiveIndex>>().is_some() {
+            @if state.settings().get::<townhall_index::live::LiveIndex>().is_some() {
                 div class="card" {
                     h2 { a href="/staff/index" { "Resident index" } }
                     p { "People linked across the council's systems: pairs to review, and one person seen whole when your team may." }

@@ -1,6 +1,8 @@
 //! What cases check of a council's configuration before serving it: that
-//! every routing rule of its services sends cases to a team the council
-//! has, since such cases would otherwise sit where nobody sees them.
+//! the settings its pages and jobs use are there (areas, services, who
+//! takes payment), and that every routing rule of its services sends cases
+//! to a team the council has, since such cases would otherwise sit where
+//! nobody sees them.
 
 use townhall_kernel::{ConfigError, Loading, Setup};
 use townhall_places::{AreaKind, Boundaries};
@@ -9,11 +11,12 @@ use townhall_services::Catalogue;
 /// Refuses a council whose services route to a team it does not have.
 pub(crate) fn configure(setup: Setup<'_>) -> Loading<'_> {
     Box::pin(async move {
-        let boundaries: &Boundaries = setup.settings.require().map_err(ConfigError::new)?;
-        let services: &Catalogue = setup.settings.require().map_err(ConfigError::new)?;
-        let teams = townhall_identity::staff::team_names(setup.store, setup.council)
-            .await
-            .map_err(ConfigError::new)?;
+        // What its pages and jobs take payment with, so that a platform
+        // without payments is refused on start, not on a resident's request.
+        setup.settings.require::<townhall_payments::Payments>()?;
+        let boundaries: &Boundaries = setup.settings.require()?;
+        let services: &Catalogue = setup.settings.require()?;
+        let teams = townhall_identity::staff::team_names(setup.store, setup.council).await?;
         let parishes: Vec<&str> = boundaries
             .of_kind(AreaKind::Parish)
             .map(|p| p.name.as_str())

@@ -10,6 +10,8 @@
 //! makes it holds the council's case counter and checks the payment first.
 
 use serde::{Deserialize, Serialize};
+use townhall_kernel::{Missing, Registry};
+use townhall_payments::Payments;
 use townhall_payments::{Payment, Provider, Status};
 use townhall_places::{Boundaries, Council};
 use townhall_services::{Catalogue, FieldErrors, FormInput};
@@ -49,6 +51,18 @@ pub struct Till<'a> {
     pub services: &'a Catalogue,
     /// Who takes the money.
     pub provider: &'a dyn Provider,
+}
+
+impl<'a> Till<'a> {
+    /// The till of `council`, from its settings.
+    pub fn of(council: &'a Council, settings: &'a Registry) -> Result<Self, Missing> {
+        Ok(Till {
+            council,
+            boundaries: settings.require()?,
+            services: settings.require()?,
+            provider: settings.require::<Payments>()?.0.as_ref(),
+        })
+    }
 }
 
 /// How a payment's request ended, as far as it has.

@@ -229,10 +229,7 @@ pub async fn reset(
 /// name and birthday. The confirmation stands whatever becomes of this; a
 /// failure is logged, and the next full run links the account.
 pub(crate) async fn link_account(state: &AppState, user: UserId) {
-    let Some(live) = state
-        .settings()
-        .get::<std::sync::Arc<townhall_index::live::LiveIndex>>()
-    else {
+    let Some(live) = state.settings().get::<townhall_index::live::LiveIndex>() else {
         return;
     };
     if live.policy().system(townhall_index::ACCOUNTS).is_none() {

@@ -81,8 +81,7 @@ fn writing(
     )?;
     let live = state
         .settings()
-        .get::<std::sync::Arc<townhall_index::live::LiveIndex>>()
-        .cloned()
+        .get_arc::<townhall_index::live::LiveIndex>()
         .ok_or_else(no_index)?;
     townhall_index::check_sent(live.policy(), system)
         .map_err(|e| ApiError::forbidden(e.to_string()))?;

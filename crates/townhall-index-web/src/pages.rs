@@ -43,7 +43,7 @@ fn refused(e: IndexError) -> AppError {
 fn policy(state: &AppState) -> Result<&IndexPolicy, AppError> {
     state
         .settings()
-        .get::<std::sync::Arc<townhall_index::live::LiveIndex>>()
+        .get::<townhall_index::live::LiveIndex>()
         .map(|live| live.policy())
         .ok_or(AppError::NotFound)
 }
@@ -647,7 +647,7 @@ pub async fn decide(
     let label = me.label();
     let live = state
         .settings()
-        .get::<std::sync::Arc<townhall_index::live::LiveIndex>>()
+        .get::<townhall_index::live::LiveIndex>()
         .ok_or(AppError::NotFound)?;
     live.decide(
         state.store(),

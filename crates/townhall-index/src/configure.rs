@@ -3,7 +3,6 @@
 //! teams) and its records, linked in memory.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use townhall_consent::Policy;
 use townhall_kernel::{read_file, ConfigError, Loading, Setup};
@@ -12,17 +11,14 @@ use crate::live::LiveIndex;
 use crate::policy::IndexPolicy;
 use crate::settings::LinkSettings;
 
-/// Puts the council's [`LiveIndex`] (as an `Arc`) in its settings, if it
-/// keeps an index.
+/// Puts the council's [`LiveIndex`] in its settings, if it keeps an index.
 pub(crate) fn configure(setup: Setup<'_>) -> Loading<'_> {
     Box::pin(async move {
-        let consent: &Policy = setup.settings.require().map_err(ConfigError::new)?;
+        let consent: &Policy = setup.settings.require()?;
         let Some(policy) = read_policy(setup.dir, consent)? else {
             return Ok(());
         };
-        let teams = townhall_identity::staff::team_names(setup.store, setup.council)
-            .await
-            .map_err(ConfigError::new)?;
+        let teams = townhall_identity::staff::team_names(setup.store, setup.council).await?;
         if let Some(missing) = policy.teams().find(|t| !teams.iter().any(|have| have == t)) {
             return Err(ConfigError::new(format!(
                 "index.toml names team '{missing}', which does not exist; \
@@ -33,13 +29,14 @@ pub(crate) fn configure(setup: Setup<'_>) -> Loading<'_> {
         let live = LiveIndex::load(setup.store, setup.council, policy, setup.progress)
             .await
             .map_err(ConfigError::new)?;
+        let records = live.len().await;
         tracing::info!(
             council = %setup.slug,
-            records = live.len().await,
+            records,
             seconds = started.elapsed().as_secs_f64(),
             "resident index in memory"
         );
-        setup.settings.insert(Arc::new(live));
+        setup.settings.insert(live);
         Ok(())
     })
 }

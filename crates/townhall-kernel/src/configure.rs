@@ -41,7 +41,7 @@ pub fn read_file(path: &Path) -> Result<String, ConfigError> {
 
 /// A capability's configuration, loaded: what it put in [`Setup::settings`],
 /// or why the council cannot be served.
-pub type Loading<'a> = Pin<Box<dyn Future<Output = Result<(), ConfigError>> + 'a>>;
+pub type Loading<'a> = Pin<Box<dyn Future<Output = Result<(), ConfigError>> + Send + 'a>>;
 
 /// How a capability loads its configuration for one council.
 pub type Configure = for<'a> fn(Setup<'a>) -> Loading<'a>;
@@ -49,8 +49,20 @@ pub type Configure = for<'a> fn(Setup<'a>) -> Loading<'a>;
 /// Why a council's configuration was refused, in words for whoever
 /// deploys it (a file and line where there is one).
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
+#[error(transparent)]
 pub struct ConfigError(Box<dyn std::error::Error + Send + Sync>);
+
+impl From<crate::Missing> for ConfigError {
+    fn from(e: crate::Missing) -> Self {
+        ConfigError::new(e)
+    }
+}
+
+impl From<townhall_store::StoreError> for ConfigError {
+    fn from(e: townhall_store::StoreError) -> Self {
+        ConfigError::new(e)
+    }
+}
 
 impl ConfigError {
     /// The reason, from any error or message.

@@ -57,14 +57,14 @@ pub struct CouncilSource<'a> {
 
 /// A council's configuration was refused by a capability.
 #[derive(Debug, thiserror::Error)]
-#[error("council '{council}': {source}")]
+#[error("council '{council}': {reason}")]
 pub struct Unconfigured {
     /// The council's slug.
     pub council: String,
     /// The capability that refused it.
     pub capability: &'static str,
-    /// Why.
-    pub source: ConfigError,
+    /// Why, in words that name the file and line where there is one.
+    pub reason: ConfigError,
 }
 
 /// Why a list of capabilities does not make a platform.
@@ -195,7 +195,7 @@ impl Platform {
             .map_err(|e| Unconfigured {
                 council: source.slug.to_owned(),
                 capability: c.name,
-                source: e,
+                reason: e,
             })?;
         }
         Ok(settings)

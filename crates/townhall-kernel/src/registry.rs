@@ -43,6 +43,14 @@ impl Registry {
             .and_then(|e| e.value.downcast_ref())
     }
 
+    /// The value of type `T`, shared, if one was put in: for work that
+    /// outlives the borrow (a task, a response body).
+    pub fn get_arc<T: Any + Send + Sync>(&self) -> Option<Arc<T>> {
+        self.values
+            .get(&TypeId::of::<T>())
+            .and_then(|e| e.value.clone().downcast().ok())
+    }
+
     /// The value of type `T`, or which type is missing.
     pub fn require<T: Any + Send + Sync>(&self) -> Result<&T, Missing> {
         self.get().ok_or(Missing(type_name::<T>()))
@@ -72,6 +80,7 @@ mod tests {
         r.insert(7_u32);
         assert_eq!(r.get::<Services>(), Some(&Services(vec!["bins"])));
         assert_eq!(r.get::<u32>(), Some(&7));
+        assert_eq!(r.get_arc::<u32>().as_deref(), Some(&7));
         r.insert(Services(vec!["potholes"]));
         assert_eq!(r.require::<Services>(), Ok(&Services(vec!["potholes"])));
     }

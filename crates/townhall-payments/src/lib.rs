@@ -435,14 +435,17 @@ pub async fn close(
     Ok(())
 }
 
-/// Puts who takes the council's payments in its settings, as an
-/// `Arc<dyn Provider>`: the [`Recorded`] provider, at the council's address.
+/// Who takes a council's payments: its setting.
+#[derive(Debug)]
+pub struct Payments(pub Box<dyn Provider>);
+
+/// Puts who takes the council's payments in its settings: the
+/// [`Recorded`] provider, at the council's address.
 fn configure(setup: townhall_kernel::Setup<'_>) -> townhall_kernel::Loading<'_> {
     Box::pin(async move {
-        let provider: std::sync::Arc<dyn Provider> = std::sync::Arc::new(Recorded {
+        setup.settings.insert(Payments(Box::new(Recorded {
             public_url: setup.public_url.clone(),
-        });
-        setup.settings.insert(provider);
+        })));
         Ok(())
     })
 }

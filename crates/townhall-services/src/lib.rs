@@ -102,12 +102,9 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
 /// its areas, in its settings.
 fn configure(setup: townhall_kernel::Setup<'_>) -> townhall_kernel::Loading<'_> {
     Box::pin(async move {
+        let areas: &townhall_places::Boundaries = setup.settings.require()?;
         let dir = setup.dir.join("services");
         let catalogue = if dir.exists() {
-            let areas: &townhall_places::Boundaries = setup
-                .settings
-                .require()
-                .map_err(townhall_kernel::ConfigError::new)?;
             Catalogue::load_dir(&dir, areas).map_err(townhall_kernel::ConfigError::new)?
         } else {
             tracing::info!(council = %setup.slug, dir = %dir.display(), "no services directory: no services published");

@@ -337,12 +337,12 @@ impl TestServer {
             );
             settings.insert(demo_services());
             settings.insert(policy.clone());
-            let provider: std::sync::Arc<dyn townhall_payments::Provider> =
-                std::sync::Arc::new(townhall_payments::Recorded {
+            settings.insert(townhall_payments::Payments(Box::new(
+                townhall_payments::Recorded {
                     public_url: s.base.clone(),
-                });
-            settings.insert(provider);
-            settings.insert(std::sync::Arc::new(
+                },
+            )));
+            settings.insert(
                 townhall_index::live::LiveIndex::load(
                     &db.store,
                     s.council.id,
@@ -356,7 +356,7 @@ impl TestServer {
                 )
                 .await
                 .expect("index"),
-            ));
+            );
             site_configs.push(townhall_web::Site {
                 council: s.council.clone(),
                 public_url: s.base.clone(),
@@ -599,7 +599,6 @@ impl TestServer {
             townhall_types::Timestamp::now().plus(later),
         )
         .await
-        .expect("finish payments")
     }
 
     /// Delivers queued messages to the mailbox, as the server's worker does.

@@ -1,7 +1,10 @@
-//! The web layer: every page and JSON endpoint, assembled into one router.
+//! The web kernel: what every capability's pages and API share, and the
+//! router that assembles them.
 //!
-//! Domain crates know nothing of HTTP; this crate turns requests into calls on
-//! them. One process can serve several councils: each council is a [`Site`] with
+//! Domain crates know nothing of HTTP; the web crates turn requests into calls
+//! on them: this one holds the platform's own pages (the start page, a
+//! resident's dashboard) and API (OpenAPI, the event feed), and each
+//! capability's web crate gives its [`Routes`], merged here. One process can serve several councils: each council is a [`Site`] with
 //! its own public address, and [`sites`] picks the site from the request's host
 //! name. Each request is authorised once by asking
 //! `townhall_authz::authorize`: for people in [`auth`], for API clients in
@@ -175,7 +178,7 @@ impl AppState {
     }
 }
 
-/// One site, ready to answer: its council, address, consent rules and the
+/// One site, ready to answer: its council, address, settings and the
 /// WebAuthn relying party for its host.
 struct SiteState {
     council: Council,

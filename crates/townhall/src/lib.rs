@@ -46,8 +46,8 @@ pub const CAPABILITIES: &[Part] = &[
     Part::served(&townhall_consent::CAPABILITY, townhall_consent_web::routes),
     Part::of(&townhall_services::CAPABILITY),
     Part::of(&townhall_notify::CAPABILITY),
-    Part::served(&townhall_cases::CAPABILITY, townhall_cases_web::routes),
     Part::of(&townhall_payments::CAPABILITY),
+    Part::served(&townhall_cases::CAPABILITY, townhall_cases_web::routes),
     Part::served(&townhall_index::CAPABILITY, townhall_index_web::routes),
 ];
 

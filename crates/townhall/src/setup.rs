@@ -1,6 +1,5 @@
 //! What every command starts from: the store (opened, and brought up to
-//! date), the council it acts for, and a council's rules read from its
-//! configuration directory.
+//! date) and the council it acts for.
 
 use anyhow::{bail, Context};
 use townhall_places::Council;

@@ -87,23 +87,23 @@ async fn deliver_messages(store: Store, transport: Transport) {
 
 /// Finishes, for each of `sites`, the payments left unfinished for
 /// [`townhall_cases::paid::PAYER_AWAY`] before `now`; what was done, summed.
-pub async fn finish_payments(
-    store: &Store,
-    sites: &[Site],
-    now: Timestamp,
-) -> anyhow::Result<Finished> {
+/// A council whose payments cannot be read is logged and the others carry on.
+pub async fn finish_payments(store: &Store, sites: &[Site], now: Timestamp) -> Finished {
     let mut all = Finished::default();
     for site in sites {
-        let till = Till {
-            council: &site.council,
-            boundaries: site.settings.require()?,
-            services: site.settings.require()?,
-            provider: site
-                .settings
-                .require::<Arc<dyn townhall_payments::Provider>>()?
-                .as_ref(),
+        let done = match Till::of(&site.council, &site.settings) {
+            Ok(till) => townhall_cases::paid::finish_unfinished(store, &till, now)
+                .await
+                .map_err(anyhow::Error::from),
+            Err(missing) => Err(missing.into()),
         };
-        let done = townhall_cases::paid::finish_unfinished(store, &till, now).await?;
+        let done = match done {
+            Ok(done) => done,
+            Err(e) => {
+                tracing::warn!(council = %site.council.slug, error = %e, "unfinished payments could not be read");
+                continue;
+            }
+        };
         if done != Finished::default() {
             tracing::info!(
                 council = %site.council.slug,
@@ -119,14 +119,12 @@ pub async fn finish_payments(
         all.ended += done.ended;
         all.failed += done.failed;
     }
-    Ok(all)
+    all
 }
 
 async fn keep_finishing_payments(store: Store, sites: Vec<Site>) {
     loop {
-        if let Err(e) = finish_payments(&store, &sites, Timestamp::now()).await {
-            tracing::warn!(error = %e, "unfinished payments could not be finished");
-        }
+        finish_payments(&store, &sites, Timestamp::now()).await;
         tokio::time::sleep(PAYMENTS_EVERY).await;
     }
 }

@@ -199,6 +199,11 @@ async fn refuses_to_start_until_every_team_named_by_routing_exists() {
         err.contains("council 'riverside': service report-pothole routing rule 1 sends cases to team 'Highways', which does not exist"),
         "{err}"
     );
+    assert_eq!(
+        err.matches("which does not exist").count(),
+        1,
+        "said once: {err}"
+    );
 
     // A mistake in a service file stops it too, with the file and line.
     std::fs::write(
