@@ -57,5 +57,5 @@ pub fn routes(store: &Store) -> Router<AppState> {
 
 /// Where the site's council takes payment for its services.
 fn till(state: &AppState) -> Result<Till<'_>, Missing> {
-    Till::of(state.council(), state.settings())
+    Till::of(state.settings())
 }

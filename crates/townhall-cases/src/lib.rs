@@ -64,6 +64,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     migrations: MIGRATIONS,
     events: events::TYPES,
     configure: Some(configure::configure),
+    jobs: &[paid::JOB, messages::JOB],
 };
 
 /// Schema for cases, their history, permits and the people following them.

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use townhall_events::{Stored, Subscriber, SubscriberError};
+use townhall_kernel::{Deployment, Job, Missing, Registry, Running};
 use townhall_notify::{Outgoing, Templates};
 use townhall_places::Council;
 use townhall_services::{Catalogue, Service, Status};
@@ -18,6 +19,25 @@ use townhall_types::{fill_placeholders, CaseId, CouncilId};
 use crate::events::{CaseStatusChanged, CaseSubmitted};
 use crate::model::Case;
 use crate::CaseError;
+
+/// The job that runs [`CaseMessages`] for the councils served, with the
+/// deployment's [`Templates`].
+pub(crate) const JOB: Job = Job {
+    name: "case messages",
+    start,
+};
+
+fn start(deployment: Arc<Deployment>) -> Result<Running, Missing> {
+    let messages = CaseMessages::for_councils(
+        deployment.settings.require_arc::<Templates>()?,
+        &deployment.councils,
+    )?;
+    Ok(Box::pin(townhall_events::run(
+        deployment.store.clone(),
+        messages,
+        townhall_events::IDLE,
+    )))
+}
 
 /// The subscriber that sends the messages of cases' statuses, for the
 /// councils this process serves.
@@ -39,6 +59,22 @@ impl CaseMessages {
     pub fn serving(mut self, council: Council, services: Arc<Catalogue>) -> Self {
         self.councils.insert(council.id, (council, services));
         self
+    }
+
+    /// Sends the messages of each of `councils` (their settings: the
+    /// council and its services).
+    pub fn for_councils<'a>(
+        templates: Arc<Templates>,
+        councils: impl IntoIterator<Item = &'a Registry>,
+    ) -> Result<Self, Missing> {
+        councils
+            .into_iter()
+            .try_fold(Self::new(templates), |messages, settings| {
+                Ok(messages.serving(
+                    settings.require::<Council>()?.clone(),
+                    settings.require_arc::<Catalogue>()?,
+                ))
+            })
     }
 
     async fn one(

@@ -9,8 +9,10 @@
 //! never come back. Either way the case is made once: the transaction that
 //! makes it holds the council's case counter and checks the payment first.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
-use townhall_kernel::{Missing, Registry};
+use townhall_kernel::{Deployment, Job, Missing, Registry, Running};
 use townhall_payments::Payments;
 use townhall_payments::{Payment, Provider, Status};
 use townhall_places::{Boundaries, Council};
@@ -54,10 +56,10 @@ pub struct Till<'a> {
 }
 
 impl<'a> Till<'a> {
-    /// The till of `council`, from its settings.
-    pub fn of(council: &'a Council, settings: &'a Registry) -> Result<Self, Missing> {
+    /// The till of a council, from its settings.
+    pub fn of(settings: &'a Registry) -> Result<Self, Missing> {
         Ok(Till {
-            council,
+            council: settings.require()?,
             boundaries: settings.require()?,
             services: settings.require()?,
             provider: settings.require::<Payments>()?.0.as_ref(),
@@ -151,6 +153,70 @@ pub async fn settle(
             Ok(Settled::NotPaid(ended))
         }
     }
+}
+
+/// How often the job looks for payments left unfinished.
+pub const CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The job that finishes, every [`CHECK_EVERY`], the payments of the
+/// councils served that their payers left unfinished.
+pub(crate) const JOB: Job = Job {
+    name: "unfinished payments",
+    start,
+};
+
+fn start(deployment: Arc<Deployment>) -> Result<Running, Missing> {
+    for settings in &deployment.councils {
+        Till::of(settings)?;
+    }
+    Ok(Box::pin(async move {
+        loop {
+            finish_all(&deployment.store, &deployment.councils, Timestamp::now()).await;
+            tokio::time::sleep(CHECK_EVERY).await;
+        }
+    }))
+}
+
+/// Finishes, for each council of `councils` (their settings), the payments
+/// left unfinished for [`PAYER_AWAY`] before `now`; what was done, summed.
+/// A council whose payments cannot be read is logged and the others carry on.
+pub async fn finish_all<'a>(
+    store: &Store,
+    councils: impl IntoIterator<Item = &'a Registry>,
+    now: Timestamp,
+) -> Finished {
+    let mut all = Finished::default();
+    for settings in councils {
+        let till = match Till::of(settings) {
+            Ok(till) => till,
+            Err(e) => {
+                tracing::warn!(error = %e, "a council's payments cannot be finished");
+                continue;
+            }
+        };
+        let done = match finish_unfinished(store, &till, now).await {
+            Ok(done) => done,
+            Err(e) => {
+                tracing::warn!(council = %till.council.slug, error = %e, "unfinished payments could not be read");
+                continue;
+            }
+        };
+        if done != Finished::default() {
+            tracing::info!(
+                council = %till.council.slug,
+                made = done.made,
+                refused = done.refused,
+                ended = done.ended,
+                failed = done.failed,
+                "finished payments left unfinished"
+            );
+        }
+        all.made += done.made;
+        all.refused += done.refused;
+        all.ended += done.ended;
+        all.failed += done.failed;
+    }
+    all
 }
 
 /// What [`finish_unfinished`] did.

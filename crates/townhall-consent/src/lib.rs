@@ -28,6 +28,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     migrations: MIGRATIONS,
     events: events::TYPES,
     configure: Some(configure),
+    jobs: &[],
 };
 
 /// Schema for consent records.

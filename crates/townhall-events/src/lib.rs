@@ -23,7 +23,9 @@ mod subscriber;
 
 pub use event::{Event, EventError, EventType, NewEvent, Stored};
 pub use outbox::{after, latest, record};
-pub use subscriber::{backlog, checkpoint, deliver, run, Backlog, Subscriber, SubscriberError};
+pub use subscriber::{
+    backlog, checkpoint, deliver, run, Backlog, Subscriber, SubscriberError, IDLE,
+};
 
 use townhall_store::Migration;
 

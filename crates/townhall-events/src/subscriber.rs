@@ -199,6 +199,10 @@ async fn claim(tx: &mut Tx, subscriber: &str, council: CouncilId) -> Result<i64,
     Ok(position)
 }
 
+/// How long an idle subscriber waits before looking for new events again:
+/// events committed meanwhile wait at most this long.
+pub const IDLE: Duration = Duration::from_millis(50);
+
 /// Delivers to `subscriber` for as long as the process runs, looking for
 /// new events every `idle` when it has caught up. Failures are logged and
 /// tried again.

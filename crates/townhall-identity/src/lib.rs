@@ -39,6 +39,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     migrations: MIGRATIONS,
     events: &[],
     configure: None,
+    jobs: &[],
 };
 
 /// Schema for accounts, sessions, passkeys and staff.

@@ -85,6 +85,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     migrations: MIGRATIONS,
     events: events::TYPES,
     configure: Some(configure::configure),
+    jobs: &[],
 };
 
 /// Schema for the index.

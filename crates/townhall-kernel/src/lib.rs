@@ -13,9 +13,11 @@
 //! ([`townhall_events`]), which every capability writes to.
 
 mod configure;
+mod jobs;
 mod registry;
 
 pub use configure::{read_file, ConfigError, Configure, Loading, Setup};
+pub use jobs::{Deployment, Job, Running};
 pub use registry::{Missing, Registry};
 
 use townhall_events::EventType;
@@ -40,6 +42,8 @@ pub struct Capability {
     pub events: &'static [EventType],
     /// How it reads a council's configuration, if it has any.
     pub configure: Option<Configure>,
+    /// The work it does beside answering requests.
+    pub jobs: &'static [Job],
 }
 
 /// Where a council is configured from: see [`Platform::configure`].
@@ -89,6 +93,9 @@ pub enum KernelError {
         /// Its migration.
         second_migration: &'static str,
     },
+    /// Two jobs share a name, and could not be told apart in the logs.
+    #[error("two jobs are called '{0}'")]
+    SameJob(&'static str),
     /// Two capabilities declare the same event type.
     #[error("event type {cloud_type} is declared by '{first}' and by '{second}'")]
     SameEvent {
@@ -119,6 +126,7 @@ impl Platform {
                 .collect();
         let mut events: std::collections::HashMap<String, &'static str> =
             std::collections::HashMap::new();
+        let mut jobs = std::collections::HashSet::new();
         for c in capabilities {
             if !names.insert(c.name) {
                 return Err(KernelError::SameName(c.name));
@@ -134,6 +142,9 @@ impl Platform {
                         second_migration: m.name,
                     });
                 }
+            }
+            if let Some(job) = c.jobs.iter().find(|j| !jobs.insert(j.name)) {
+                return Err(KernelError::SameJob(job.name));
             }
             for e in c.events {
                 if let Some(first) = events.insert(e.cloud_type(), c.name) {
@@ -201,6 +212,20 @@ impl Platform {
         Ok(settings)
     }
 
+    /// Starts every capability's jobs for `deployment`, each with its name;
+    /// none if one of them lacks a setting.
+    pub fn start_jobs(
+        &self,
+        deployment: Deployment,
+    ) -> Result<Vec<(&'static str, Running)>, Missing> {
+        let deployment = std::sync::Arc::new(deployment);
+        self.capabilities
+            .iter()
+            .flat_map(|c| c.jobs)
+            .map(|job| Ok((job.name, (job.start)(deployment.clone())?)))
+            .collect()
+    }
+
     /// Every domain event type the platform's capabilities write.
     pub fn events(&self) -> impl Iterator<Item = &'static EventType> + '_ {
         self.capabilities.iter().flat_map(|c| c.events.iter())
@@ -221,6 +246,7 @@ mod tests {
         )],
         events: &[],
         configure: None,
+        jobs: &[],
     };
     const AUDIT: Capability = Capability {
         name: "audit",
@@ -232,6 +258,7 @@ mod tests {
         )],
         events: &[BELL],
         configure: None,
+        jobs: &[],
     };
     const BELL: EventType = EventType {
         name: "bell.rang",
@@ -248,6 +275,7 @@ mod tests {
         )],
         events: &[],
         configure: None,
+        jobs: &[],
     };
     const ECHO: Capability = Capability {
         name: "echo",
@@ -255,6 +283,7 @@ mod tests {
         migrations: &[],
         events: &[BELL],
         configure: None,
+        jobs: &[],
     };
 
     #[test]
@@ -308,6 +337,7 @@ mod tests {
         migrations: &[],
         events: &[],
         configure: Some(count),
+        jobs: &[],
     };
     const READER: Capability = Capability {
         name: "reader",
@@ -315,6 +345,7 @@ mod tests {
         migrations: &[],
         events: &[],
         configure: Some(read_count),
+        jobs: &[],
     };
 
     #[tokio::test]
@@ -350,5 +381,54 @@ mod tests {
             said.starts_with("council 'riverside': no capability gave this council a u32"),
             "{said}"
         );
+    }
+
+    fn idle(_: std::sync::Arc<Deployment>) -> Result<Running, Missing> {
+        Ok(Box::pin(async {}))
+    }
+
+    const SWEEP: Job = Job {
+        name: "sweep",
+        start: idle,
+    };
+
+    #[test]
+    fn jobs_are_started_with_their_names_and_a_name_is_claimed_once() {
+        const SWEEPER: Capability = Capability {
+            name: "sweeper",
+            about: "sweeps",
+            migrations: &[],
+            events: &[],
+            configure: None,
+            jobs: &[SWEEP],
+        };
+        const ANOTHER: Capability = Capability {
+            name: "another",
+            about: "sweeps too",
+            migrations: &[],
+            events: &[],
+            configure: None,
+            jobs: &[SWEEP],
+        };
+        assert_eq!(
+            Platform::new(&[&SWEEPER, &ANOTHER]).unwrap_err(),
+            KernelError::SameJob("sweep")
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let store = runtime.block_on(Store::open_dir(dir.path())).unwrap();
+        let started = Platform::new(&[&SWEEPER, &PLACES])
+            .unwrap()
+            .start_jobs(Deployment {
+                store,
+                councils: Vec::new(),
+                settings: Registry::default(),
+            })
+            .unwrap();
+        let names: Vec<&str> = started.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, ["sweep"]);
     }
 }

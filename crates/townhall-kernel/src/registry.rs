@@ -55,6 +55,11 @@ impl Registry {
     pub fn require<T: Any + Send + Sync>(&self) -> Result<&T, Missing> {
         self.get().ok_or(Missing(type_name::<T>()))
     }
+
+    /// The value of type `T`, shared, or which type is missing.
+    pub fn require_arc<T: Any + Send + Sync>(&self) -> Result<Arc<T>, Missing> {
+        self.get_arc().ok_or(Missing(type_name::<T>()))
+    }
 }
 
 impl std::fmt::Debug for Registry {

@@ -7,6 +7,7 @@
 //! names. A failure that may pass (a provider that is down, a full mailbox) is
 //! tried again after 1, 5, 30 and 120 minutes; a refusal (no such address) is not.
 
+mod jobs;
 mod message;
 mod outbox;
 mod template;
@@ -28,6 +29,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     migrations: MIGRATIONS,
     events: &[],
     configure: None,
+    jobs: &[jobs::DELIVERY],
 };
 
 /// Schema for the outbox.

@@ -25,6 +25,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     migrations: MIGRATIONS,
     events: events::TYPES,
     configure: Some(configure),
+    jobs: &[],
 };
 
 /// The payments table, and the index [`unfinished`] reads.

@@ -22,6 +22,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     migrations: MIGRATIONS,
     events: &[],
     configure: Some(configure),
+    jobs: &[],
 };
 
 /// Schema for councils, areas and addresses.
@@ -328,9 +329,15 @@ pub async fn address(
     Ok(row.map(address_from_row))
 }
 
-/// Puts the council's areas (its [`Boundaries`]) in its settings.
+/// Puts the council itself and its areas (its [`Boundaries`]) in its settings.
 fn configure(setup: townhall_kernel::Setup<'_>) -> townhall_kernel::Loading<'_> {
     Box::pin(async move {
+        let council = council_by_slug(setup.store, setup.slug)
+            .await?
+            .ok_or_else(|| {
+                townhall_kernel::ConfigError::new(format!("there is no council '{}'", setup.slug))
+            })?;
+        setup.settings.insert(council);
         let boundaries = Boundaries::load(setup.store, setup.council)
             .await
             .map_err(townhall_kernel::ConfigError::new)?;

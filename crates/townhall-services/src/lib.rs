@@ -95,6 +95,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     migrations: &[],
     events: &[],
     configure: Some(configure),
+    jobs: &[],
 };
 
 /// Puts the council's services, from the `services` directory of its

@@ -145,7 +145,7 @@ async fn delivery_under_open311_load() {
     let meter = tokio::spawn(townhall_events::run(
         s.db.store.clone(),
         Meter(lags.clone()),
-        townhall::workers::IDLE,
+        townhall_events::IDLE,
     ));
     let started = Instant::now();
     let clients = (0..CLIENTS).map(|_| {

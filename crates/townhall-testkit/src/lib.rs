@@ -330,6 +330,7 @@ impl TestServer {
             // files in memory (services without area checks, as the test
             // councils have areas of their own).
             let mut settings = townhall_kernel::Registry::default();
+            settings.insert(s.council.clone());
             settings.insert(
                 townhall_places::Boundaries::load(&db.store, s.council.id)
                     .await
@@ -364,13 +365,19 @@ impl TestServer {
             });
         }
         let templates = std::sync::Arc::new(townhall_notify::Templates::builtin());
+        let case_messages = |templates| {
+            townhall_cases::CaseMessages::for_councils(
+                templates,
+                site_configs.iter().map(|s| &s.settings),
+            )
+            .expect("settings")
+        };
         let subscriber = tokio::spawn(townhall_events::run(
             db.store.clone(),
-            townhall::workers::case_messages(&site_configs, templates.clone()).expect("settings"),
-            townhall::workers::IDLE,
+            case_messages(templates.clone()),
+            townhall_events::IDLE,
         ));
-        let case_messages =
-            townhall::workers::case_messages(&site_configs, templates).expect("settings");
+        let case_messages = case_messages(templates);
         let served = site_configs.clone();
         let app = townhall_web::app(
             db.store.clone(),
@@ -593,9 +600,9 @@ impl TestServer {
     /// Finishes the payments left unfinished, as the server's worker does,
     /// as if it were `later` than now.
     pub async fn finish_payments(&self, later: time::Duration) -> townhall_cases::paid::Finished {
-        townhall::workers::finish_payments(
+        townhall_cases::paid::finish_all(
             &self.db.store,
-            &self.served,
+            self.served.iter().map(|s| &s.settings),
             townhall_types::Timestamp::now().plus(later),
         )
         .await

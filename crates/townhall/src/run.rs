@@ -2,7 +2,6 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use townhall::workers::Workers;
@@ -152,7 +151,7 @@ async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
     let workers = Workers::start(
         &store,
         &sites,
-        Arc::new(Templates::builtin()),
+        Templates::builtin(),
         Transport::Mailbox,
         None,
     )?;
@@ -217,13 +216,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         Some(settings) => Some(Publisher::connect(settings).await?),
         None => None,
     };
-    let workers = Workers::start(
-        &store,
-        &sites,
-        Arc::new(Templates::builtin()),
-        transport,
-        jetstream,
-    )?;
+    let workers = Workers::start(&store, &sites, Templates::builtin(), transport, jetstream)?;
     let councils: Vec<&str> = config.sites.iter().map(|s| s.council.as_str()).collect();
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
