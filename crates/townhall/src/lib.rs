@@ -5,6 +5,7 @@
 
 pub mod workers;
 
+use townhall_cli::Commands;
 use townhall_kernel::{Capability, KernelError, Platform};
 use townhall_web::Routes;
 
@@ -16,6 +17,8 @@ pub struct Part {
     pub manifest: &'static Capability,
     /// Its routes, from its web crate.
     pub routes: Option<Routes>,
+    /// Its subcommand of `townhall`, from its command-line crate.
+    pub commands: Option<Commands>,
 }
 
 impl Part {
@@ -23,6 +26,7 @@ impl Part {
         Part {
             manifest,
             routes: None,
+            commands: None,
         }
     }
 
@@ -30,6 +34,14 @@ impl Part {
         Part {
             manifest,
             routes: Some(routes),
+            commands: None,
+        }
+    }
+
+    const fn with_commands(self, commands: Commands) -> Self {
+        Part {
+            commands: Some(commands),
+            ..self
         }
     }
 }
@@ -48,7 +60,8 @@ pub const CAPABILITIES: &[Part] = &[
     Part::of(&townhall_notify::CAPABILITY),
     Part::of(&townhall_payments::CAPABILITY),
     Part::served(&townhall_cases::CAPABILITY, townhall_cases_web::routes),
-    Part::served(&townhall_index::CAPABILITY, townhall_index_web::routes),
+    Part::served(&townhall_index::CAPABILITY, townhall_index_web::routes)
+        .with_commands(townhall_index_cli::COMMANDS),
 ];
 
 /// The platform of [`CAPABILITIES`], checked: no name or migration version
@@ -56,6 +69,11 @@ pub const CAPABILITIES: &[Part] = &[
 pub fn platform() -> Result<Platform, KernelError> {
     let manifests: Vec<&'static Capability> = CAPABILITIES.iter().map(|p| p.manifest).collect();
     Platform::new(&manifests)
+}
+
+/// The capabilities' subcommands of `townhall`.
+pub fn commands() -> Vec<Commands> {
+    CAPABILITIES.iter().filter_map(|p| p.commands).collect()
 }
 
 /// The routes every site serves, capability by capability.

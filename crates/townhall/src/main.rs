@@ -2,14 +2,12 @@
 //! environment, then calls the library crates.
 
 mod config;
-mod index;
-mod progress;
 mod run;
-mod setup;
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use townhall_cli::StoreArgs;
 
 /// Townhall: the connected council platform.
 #[derive(Parser)]
@@ -17,19 +15,6 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
-}
-
-/// Where the store is: a data directory (SQLite) or a PostgreSQL URL. Global,
-/// so they may come before or after a nested subcommand
-/// (`admin --data-dir D api-key create` or `admin api-key create --data-dir D`).
-#[derive(clap::Args, Clone)]
-pub struct StoreArgs {
-    /// Directory holding the embedded SQLite store.
-    #[arg(long, global = true, default_value = "./townhall-data")]
-    data_dir: PathBuf,
-    /// Use PostgreSQL instead, e.g. postgres://townhall@localhost/townhall.
-    #[arg(long, global = true, env = "TOWNHALL_DATABASE_URL")]
-    database_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -79,11 +64,6 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
-    },
-    /// The single resident index: link people across the council's systems.
-    Index {
-        #[command(subcommand)]
-        command: IndexCommand,
     },
     /// Administration: councils, staff, passwords, API keys.
     Admin {
@@ -151,133 +131,6 @@ enum AdminCommand {
     },
 }
 
-/// Which council's index, in which store, under which rules.
-#[derive(clap::Args, Clone)]
-pub struct IndexArgs {
-    #[command(flatten)]
-    store: StoreArgs,
-    /// The council's short name (defaults to the only council).
-    #[arg(long, global = true)]
-    council: Option<String>,
-    /// The directory with the council's consent.toml and index.toml
-    /// (default: the data directory's `config`, where the demo keeps them).
-    #[arg(long, global = true)]
-    config_dir: Option<PathBuf>,
-}
-
-#[derive(Subcommand)]
-enum IndexCommand {
-    /// Link people. With files: link the CSV or Parquet files given and write one row per
-    /// record with its cluster. Without: link the running council's index,
-    /// keeping reviewers' decisions.
-    Link {
-        /// The files: CSV with a header row, or Parquet (`.parquet`, `.pq`); columns
-        /// recognised by their usual names. `FILE=SOURCE` names the system a file's
-        /// records come from (default: the file's name without its extension).
-        inputs: Vec<String>,
-        /// The system each file's records come from, once per file in their order
-        /// (instead of `FILE=SOURCE`).
-        #[arg(long = "source")]
-        sources: Vec<String>,
-        /// Link even when most values of a recognised column cannot be read; they
-        /// count as missing.
-        #[arg(long)]
-        allow_unreadable: bool,
-        /// Where to write `source,record_id,cluster_id,match_probability` (files only).
-        #[arg(long)]
-        output: Option<PathBuf>,
-        /// Where to write the pairs for clerical review (files only):
-        /// `source_a,record_id_a,source_b,record_id_b,match_probability`.
-        #[arg(long)]
-        review_output: Option<PathBuf>,
-        /// Only link across files: no file holds duplicates of its own.
-        #[arg(long)]
-        link_only: bool,
-        /// A source that holds each person once (an electoral register): two of
-        /// its records are never one person, nor joined in one by other links.
-        /// Once per such source.
-        #[arg(long = "deduplicated", value_name = "SOURCE")]
-        deduplicated: Vec<String>,
-        /// The probability from which two records are one person (default 0.95;
-        /// a council's index takes it from index.toml). Pairs from 0.5 up to it are
-        /// counted for review; a threshold below 0.5 links them all.
-        #[arg(long, value_parser = probability)]
-        threshold: Option<f64>,
-        /// Use this saved model instead of training one on the files.
-        #[arg(long)]
-        model: Option<PathBuf>,
-        /// Save the trained model here (JSON).
-        #[arg(long)]
-        save_model: Option<PathBuf>,
-        /// A TOML file naming the columns of fields: `[columns] first_name = "Forename"`.
-        #[arg(long)]
-        map: Option<PathBuf>,
-        /// The columns beyond the built-in fields and their comparisons, and blocking
-        /// rules of their own (TOML; start from `townhall index settings --print-default`).
-        /// They replace the built-in columns (`nhs_number`, `ni_number`, `uprn`,
-        /// `soc_sec_id`, …): an empty file declares none.
-        #[arg(long)]
-        settings: Option<PathBuf>,
-        /// Never link records whose first names differ entirely while their dates of
-        /// birth agree (twins): send them for review instead.
-        #[arg(long)]
-        review_twins: bool,
-        #[command(flatten)]
-        index: IndexArgs,
-    },
-    /// Add a system's records to the council's index, or bring them up to date.
-    Import {
-        /// The system, as index.toml declares it, e.g. council_tax.
-        #[arg(long)]
-        system: String,
-        /// Its export: CSV with a header row, or Parquet (`.parquet`, `.pq`).
-        file: PathBuf,
-        /// A TOML file naming the columns of fields.
-        #[arg(long)]
-        map: Option<PathBuf>,
-        /// Import even when most values of a recognised column cannot be read;
-        /// they count as missing.
-        #[arg(long)]
-        allow_unreadable: bool,
-        #[command(flatten)]
-        index: IndexArgs,
-    },
-    /// Why two records of the council's index score what they do, field by field.
-    Explain {
-        /// One record, as system:record_id.
-        first: String,
-        /// The other.
-        second: String,
-        #[command(flatten)]
-        index: IndexArgs,
-    },
-    /// The comparisons beyond the built-in fields: print the built-in settings
-    /// to start from, or check a settings file.
-    Settings {
-        /// Print the built-in settings.
-        #[arg(long)]
-        print_default: bool,
-        /// Check this settings file and say what it declares.
-        #[arg(long, conflicts_with = "print_default")]
-        check: Option<PathBuf>,
-    },
-    /// Write every record of the council's index with its person, as CSV.
-    Export {
-        /// Where to write `source,record_id,cluster_id,match_probability`.
-        #[arg(long)]
-        output: PathBuf,
-        #[command(flatten)]
-        index: IndexArgs,
-    },
-}
-
-fn probability(s: &str) -> Result<f64, String> {
-    s.parse::<f64>()
-        .ok()
-        .filter(|p| *p > 0.0 && *p < 1.0)
-        .ok_or_else(|| format!("'{s}' is not a probability between 0 and 1, like 0.95"))
-}
-
 fn parse_scope(s: &str) -> Result<townhall_types::ApiScope, String> {
     townhall_types::ApiScope::parse(s).map_err(|e| e.to_string())
 }
@@ -327,8 +180,36 @@ enum ApiKeyCommand {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// A command asked for: one of the platform's own, or a capability's
+/// with its matches.
+enum Asked {
+    Platform(Command),
+    Capability(townhall_cli::Commands, clap::ArgMatches),
+}
+
+/// The whole command line: the platform's own commands and each
+/// capability's.
+fn command_line() -> clap::Command {
+    townhall::commands()
+        .iter()
+        .fold(Cli::command(), |cli, c| cli.subcommand((c.command)()))
+}
+
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let matches = command_line().get_matches();
+    let plugged = townhall::commands().into_iter().find_map(|c| {
+        let name = (c.command)().get_name().to_owned();
+        matches
+            .subcommand_matches(&name)
+            .map(|m| Asked::Capability(c, m.clone()))
+    });
+    let asked = match plugged {
+        Some(asked) => asked,
+        None => match Cli::from_arg_matches(&matches) {
+            Ok(cli) => Asked::Platform(cli.command),
+            Err(e) => e.exit(),
+        },
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -339,7 +220,13 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run::run(cli.command)) {
+    let done = runtime.block_on(async {
+        match asked {
+            Asked::Capability(c, m) => (c.run)(&m, &townhall::platform()?).await,
+            Asked::Platform(command) => run::run(command).await,
+        }
+    });
+    match done {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -351,11 +238,11 @@ fn main() -> std::process::ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn the_command_line_is_well_formed() {
-        Cli::command().debug_assert();
+        command_line().debug_assert();
+        assert!(command_line().find_subcommand("index").is_some());
     }
 
     /// The store, council and configuration flags may come before or after
@@ -401,26 +288,5 @@ mod tests {
             assert_eq!(store.data_dir, PathBuf::from("D"), "{args:?}");
             assert_eq!(council.as_deref(), Some("c"), "{args:?}");
         }
-        let Ok(Cli {
-            command: Command::Index { command },
-        }) = Cli::try_parse_from([
-            "townhall",
-            "index",
-            "link",
-            "--config-dir",
-            "conf",
-            "--council",
-            "c",
-            "--data-dir",
-            "D",
-        ])
-        else {
-            panic!("index link is not read");
-        };
-        let IndexCommand::Link { index, .. } = command else {
-            panic!("not link");
-        };
-        assert_eq!(index.config_dir, Some(PathBuf::from("conf")));
-        assert_eq!(index.store.data_dir, PathBuf::from("D"));
     }
 }

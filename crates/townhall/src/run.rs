@@ -14,10 +14,8 @@ use townhall_store::Store;
 use townhall_types::EmailAddress;
 
 use crate::config::Config;
-use crate::index::index;
-use crate::progress::{bar, LogProgress};
-use crate::setup::{open, open_existing, pick_council};
-use crate::{AdminCommand, ApiKeyCommand, AuditCommand, Command, StoreArgs};
+use crate::{AdminCommand, ApiKeyCommand, AuditCommand, Command};
+use townhall_cli::{bar, open_existing, pick_council, LogProgress, StoreArgs};
 
 fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TOWNHALL_LOG")
@@ -82,7 +80,6 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             council,
             command,
         } => admin(&store, council.as_deref(), command).await,
-        Command::Index { command } => index(command).await,
     }
 }
 
@@ -115,7 +112,7 @@ async fn load_site(
 }
 
 async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
-    let store = open(args).await?;
+    let store = townhall_cli::open(args, &townhall::platform()?).await?;
     let data_dir = args.data_dir.as_path();
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
@@ -312,7 +309,7 @@ async fn backup(args: &StoreArgs, out: &Path) -> anyhow::Result<ExitCode> {
 async fn restore(args: &StoreArgs, from: &Path) -> anyhow::Result<ExitCode> {
     let file =
         std::fs::File::open(from).with_context(|| format!("cannot open {}", from.display()))?;
-    let store = open(args).await?;
+    let store = townhall_cli::open(args, &townhall::platform()?).await?;
     let progress = bar();
     let started = std::time::Instant::now();
     let summary = store
@@ -376,7 +373,7 @@ async fn admin(
     council: Option<&str>,
     command: AdminCommand,
 ) -> anyhow::Result<ExitCode> {
-    let store = open(args).await?;
+    let store = townhall_cli::open(args, &townhall::platform()?).await?;
     match command {
         AdminCommand::CreateCouncil { slug, name } => {
             let mut tx = store.begin().await?;

@@ -29,10 +29,12 @@ const LAYERS: &[(&str, u8)] = &[
     ("townhall-index", 6),
     ("townhall-demo", 7),
     ("townhall-web", 7),
+    ("townhall-cli", 7),
     ("townhall-index-web", 8),
     ("townhall-consent-web", 8),
     ("townhall-identity-web", 8),
     ("townhall-cases-web", 8),
+    ("townhall-index-cli", 8),
     ("townhall", 9),
     ("townhall-testkit", 10),
 ];

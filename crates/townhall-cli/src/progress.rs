@@ -5,13 +5,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 /// A long job's stages, in the log (for the server, which has no terminal):
 /// each stage once when it starts.
-pub(crate) struct LogProgress {
+pub struct LogProgress {
     council: String,
     stage: std::sync::Mutex<String>,
 }
 
 impl LogProgress {
-    pub(crate) fn new(council: &str) -> Self {
+    /// Stages of `council`'s job.
+    pub fn new(council: &str) -> Self {
         LogProgress {
             council: council.to_owned(),
             stage: std::sync::Mutex::new(String::new()),
@@ -33,7 +34,7 @@ impl townhall_store::Progress for LogProgress {
 
 /// A long job's progress on the terminal, remembering when each stage
 /// began so that the job can say where its time went.
-pub(crate) struct Bar {
+pub struct Bar {
     bar: ProgressBar,
     stages: std::sync::Mutex<Vec<(String, std::time::Instant)>>,
 }
@@ -54,22 +55,23 @@ impl townhall_store::Progress for Bar {
 
 impl Bar {
     /// Draws nothing (when the job's output goes to the terminal instead).
-    pub(crate) fn hide(&self) {
+    pub fn hide(&self) {
         self.bar
             .set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
 
     /// Says what the job is doing before its first stage.
-    pub(crate) fn say(&self, what: &'static str) {
+    pub fn say(&self, what: &'static str) {
         self.bar.set_message(what);
     }
 
-    pub(crate) fn finish(&self) {
+    /// Ends the bar.
+    pub fn finish(&self) {
         self.bar.finish_and_clear();
     }
 
     /// Each stage's time, until the next began or now: "reading 2.1 s, …".
-    pub(crate) fn timings(&self) -> String {
+    pub fn timings(&self) -> String {
         let Ok(stages) = self.stages.lock() else {
             return String::new();
         };
@@ -86,7 +88,8 @@ impl Bar {
     }
 }
 
-pub(crate) fn bar() -> Bar {
+/// A bar on the terminal (hidden when there is none).
+pub fn bar() -> Bar {
     let pb = ProgressBar::new(0);
     pb.set_style(
         ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({eta})")

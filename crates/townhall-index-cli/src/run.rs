@@ -9,12 +9,12 @@ use townhall_store::Store;
 
 use townhall_places::Council;
 
-use crate::progress::bar;
-use crate::setup::{open, pick_council};
 use crate::{IndexArgs, IndexCommand};
+use townhall_cli::{bar, open, pick_council};
 use townhall_index::configure::{read_link_settings, read_policy};
+use townhall_kernel::Platform;
 
-pub(crate) async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
+pub(crate) async fn index(command: IndexCommand, platform: &Platform) -> anyhow::Result<ExitCode> {
     match command {
         IndexCommand::Link {
             inputs,
@@ -50,7 +50,7 @@ pub(crate) async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
                 if let Some((flag, _)) = file_only.iter().find(|(_, given)| *given) {
                     bail!("{flag} applies to linking files; name the files, or leave it out to link the council's index (its settings are in index.toml)");
                 }
-                return link_council(&args).await;
+                return link_council(&args, platform).await;
             }
             let output = output.context(
                 "--output is needed when linking files: where to write each record's cluster",
@@ -84,7 +84,7 @@ pub(crate) async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
             allow_unreadable,
             index: args,
         } => {
-            let (store, council, _, policy) = open_index(&args).await?;
+            let (store, council, _, policy) = open_index(&args, platform).await?;
             let mapping = match map {
                 Some(path) => townhall_index::files::Mapping::load(&path, &[])?,
                 None => Default::default(),
@@ -113,7 +113,7 @@ pub(crate) async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
             second,
             index: args,
         } => {
-            let (store, council, _, _) = open_index(&args).await?;
+            let (store, council, _, _) = open_index(&args, platform).await?;
             let key = |text: &str| {
                 townhall_index::records::RecordKey::parse(text)
                     .with_context(|| format!("'{text}' is not a record: write system:record_id, e.g. council_tax:CT310004"))
@@ -175,7 +175,7 @@ pub(crate) async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
             output,
             index: args,
         } => {
-            let (store, council, _, _) = open_index(&args).await?;
+            let (store, council, _, _) = open_index(&args, platform).await?;
             let n = townhall_index::export(&store, council.id, &output).await?;
             println!("{n} records written to {}", output.display());
             Ok(ExitCode::SUCCESS)
@@ -186,13 +186,14 @@ pub(crate) async fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
 /// The store, council and rules an index command works on.
 async fn open_index(
     args: &IndexArgs,
+    platform: &Platform,
 ) -> anyhow::Result<(
     Store,
     Council,
     townhall_consent::Policy,
     townhall_index::policy::IndexPolicy,
 )> {
-    let store = open(&args.store).await?;
+    let store = open(&args.store, platform).await?;
     let council = pick_council(&store, args.council.as_deref()).await?;
     let dir = args
         .config_dir
@@ -208,8 +209,8 @@ async fn open_index(
     Ok((store, council, consent, policy))
 }
 
-async fn link_council(args: &IndexArgs) -> anyhow::Result<ExitCode> {
-    let (store, council, _, policy) = open_index(args).await?;
+async fn link_council(args: &IndexArgs, platform: &Platform) -> anyhow::Result<ExitCode> {
+    let (store, council, _, policy) = open_index(args, platform).await?;
     let started = std::time::Instant::now();
     let progress = bar();
     let summary = townhall_index::run::run(&store, council.id, &policy, &progress).await?;

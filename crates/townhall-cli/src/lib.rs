@@ -1,0 +1,30 @@
+//! The command line's kernel: what every capability's commands share (where
+//! the store is, opening it at the platform's schema, picking the council,
+//! progress on a terminal or in the log), and how a capability's commands
+//! plug into `townhall` ([`Commands`]).
+
+mod progress;
+mod setup;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::process::ExitCode;
+
+use townhall_kernel::Platform;
+
+pub use progress::{bar, Bar, LogProgress};
+pub use setup::{open, open_existing, pick_council, StoreArgs};
+
+/// A command, running: its exit code, or what went wrong.
+pub type Running<'a> = Pin<Box<dyn Future<Output = anyhow::Result<ExitCode>> + 'a>>;
+
+/// One capability's subcommand of `townhall` (e.g. `townhall index …`): its
+/// crate gives it, the binary lists it beside the capability's manifest.
+#[derive(Debug, Clone, Copy)]
+pub struct Commands {
+    /// The subcommand, with its own subcommands and flags.
+    pub command: fn() -> clap::Command,
+    /// Runs what was asked, from the subcommand's matches, on the platform
+    /// (whose schema a store it opens is brought up to).
+    pub run: for<'a> fn(&'a clap::ArgMatches, &'a Platform) -> Running<'a>,
+}
