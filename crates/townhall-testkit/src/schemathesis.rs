@@ -24,7 +24,10 @@ fn ensure_installed() {
 /// codes exist, which attributes each asks for, the council's area), which
 /// no static document can state, so a body the document allows may still
 /// be refused with the 400 it describes. Every other check stays on for
-/// that operation.
+/// that operation. Its cases are drawn from valid data only: schemathesis
+/// 4.32 cannot copy a body holding a file (`media`) when it breaks one value
+/// of it, and stops with "Unsupported type: 'Binary'" at random; broken
+/// reports are sent by the Open311 and text-input tests instead.
 const CONFIG: &str = r#"
 [checks]
 enabled = true
@@ -32,6 +35,7 @@ enabled = true
 [[operations]]
 include-name = "POST /open311/v2/requests.{format}"
 checks.positive_data_acceptance.enabled = false
+generation.mode = "positive"
 "#;
 
 /// What a run found: whether every check passed, and its report.
