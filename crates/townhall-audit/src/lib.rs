@@ -29,6 +29,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     events: &[],
     configure: None,
     jobs: &[],
+    scopes: &[],
 };
 
 /// Schema for the audit log.

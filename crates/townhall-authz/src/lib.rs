@@ -170,7 +170,7 @@ mod tests {
             true
         }
         fn scope(&self, action: Action) -> Option<ApiScope> {
-            (action == Read).then_some(ApiScope::EventsRead)
+            (action == Read).then_some(ApiScope::read("events"))
         }
         fn permits(&self, who: &Person, action: Action) -> bool {
             matches!(who, Person::Staff(_)) && action == Read
@@ -182,9 +182,9 @@ mod tests {
         let table = [
             (Principal::Anonymous, Read, SignInRequired),
             (Principal::Anonymous, Write, SignInRequired),
-            (key(ApiScope::EventsRead), Read, Allow),
-            (key(ApiScope::EventsRead), Write, Forbidden),
-            (key(ApiScope::Open311Write), Read, Forbidden),
+            (key(ApiScope::read("events")), Read, Allow),
+            (key(ApiScope::read("events")), Write, Forbidden),
+            (key(ApiScope::write("open311")), Read, Forbidden),
             (staff(StaffRole::Caseworker, None), Read, Allow),
             (staff(StaffRole::Caseworker, None), Write, Forbidden),
             (resident(UserId::new()), Read, Forbidden),

@@ -65,6 +65,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     events: events::TYPES,
     configure: Some(configure::configure),
     jobs: &[paid::JOB, messages::JOB],
+    scopes: permissions::SCOPES,
 };
 
 /// Schema for cases, their history, permits and the people following them.

@@ -2,7 +2,17 @@
 //! make through Open311.
 
 use townhall_authz::{Action, Person, Protected};
-use townhall_types::{ApiScope, TeamId};
+use townhall_types::{ApiScope, ScopeKind, TeamId};
+
+/// `open311:write`: report problems through Open311 (`POST requests`).
+pub const OPEN311_WRITE: ApiScope = ApiScope::write("open311");
+
+/// The scopes cases offers API clients.
+pub const SCOPES: &[ScopeKind] = &[ScopeKind {
+    scope: OPEN311_WRITE,
+    which: None,
+    about: "report problems through Open311 (POST requests)",
+}];
 
 /// A case, or the queue of cases, of a team.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +41,7 @@ impl Protected for Reports {
     }
 
     fn scope(&self, action: Action) -> Option<ApiScope> {
-        (action == Action::Write).then_some(ApiScope::Open311Write)
+        (action == Action::Write).then_some(OPEN311_WRITE)
     }
 
     fn permits(&self, _: &Person, _: Action) -> bool {
@@ -52,7 +62,9 @@ mod tests {
         let (housing, highways) = (TeamId::new(), TeamId::new());
         let housing_case = TeamCases { team: housing };
         let highways_case = TeamCases { team: highways };
-        let api = client(ApiScopes::new([ApiScope::Open311Write, ApiScope::ConsentRead]).unwrap());
+        let api = client(
+            ApiScopes::new([ApiScope::write("open311"), ApiScope::read("consent")]).unwrap(),
+        );
         let table = [
             (staff(Caseworker, Some(housing)), Read, housing_case, Allow),
             (staff(Caseworker, Some(housing)), Write, housing_case, Allow),
@@ -125,14 +137,12 @@ mod tests {
     fn apps_report_with_open311_write_and_nothing_else_does() {
         let key = |s: &[ApiScope]| client(ApiScopes::new(s.iter().cloned()).unwrap());
         let table = [
-            (key(&[ApiScope::Open311Write]), Write, Allow),
-            (key(&[ApiScope::Open311Write]), Read, Forbidden),
-            (key(&[ApiScope::ConsentRead]), Write, Forbidden),
-            (key(&[ApiScope::EventsRead]), Write, Forbidden),
+            (key(&[ApiScope::write("open311")]), Write, Allow),
+            (key(&[ApiScope::write("open311")]), Read, Forbidden),
+            (key(&[ApiScope::read("consent")]), Write, Forbidden),
+            (key(&[ApiScope::read("events")]), Write, Forbidden),
             (
-                key(&[ApiScope::IndexWrite {
-                    system: "council_tax".into(),
-                }]),
+                key(&[ApiScope::write("index").of("council_tax")]),
                 Write,
                 Forbidden,
             ),

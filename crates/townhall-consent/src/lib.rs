@@ -29,6 +29,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     events: events::TYPES,
     configure: Some(configure),
     jobs: &[],
+    scopes: permissions::SCOPES,
 };
 
 /// Schema for consent records.

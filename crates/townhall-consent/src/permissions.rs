@@ -3,7 +3,18 @@
 //! account).
 
 use townhall_authz::{Action, Person, Protected};
-use townhall_types::ApiScope;
+use townhall_types::{ApiScope, ScopeKind};
+
+/// `consent:read`: ask whether a resident's information may be shared
+/// (`POST /api/v1/consent/decisions`).
+pub const CONSENT_READ: ApiScope = ApiScope::read("consent");
+
+/// The scopes consent offers API clients.
+pub const SCOPES: &[ScopeKind] = &[ScopeKind {
+    scope: CONSENT_READ,
+    which: None,
+    about: "ask whether a resident's information may be shared (POST /api/v1/consent/decisions)",
+}];
 
 /// The consent decision API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,7 +26,7 @@ impl Protected for ConsentDecisions {
     }
 
     fn scope(&self, action: Action) -> Option<ApiScope> {
-        (action == Action::Read).then_some(ApiScope::ConsentRead)
+        (action == Action::Read).then_some(CONSENT_READ)
     }
 
     fn permits(&self, _: &Person, _: Action) -> bool {
@@ -34,19 +45,17 @@ mod tests {
     fn only_a_key_with_consent_read_asks_the_decision_point() {
         let key = |s: &[ApiScope]| client(ApiScopes::new(s.iter().cloned()).unwrap());
         let table = [
-            (key(&[ApiScope::ConsentRead]), Read, Allow),
+            (key(&[ApiScope::read("consent")]), Read, Allow),
             (
-                key(&[ApiScope::Open311Write, ApiScope::ConsentRead]),
+                key(&[ApiScope::write("open311"), ApiScope::read("consent")]),
                 Read,
                 Allow,
             ),
-            (key(&[ApiScope::ConsentRead]), Write, Forbidden),
-            (key(&[ApiScope::Open311Write]), Read, Forbidden),
-            (key(&[ApiScope::EventsRead]), Read, Forbidden),
+            (key(&[ApiScope::read("consent")]), Write, Forbidden),
+            (key(&[ApiScope::write("open311")]), Read, Forbidden),
+            (key(&[ApiScope::read("events")]), Read, Forbidden),
             (
-                key(&[ApiScope::IndexWrite {
-                    system: "council_tax".into(),
-                }]),
+                key(&[ApiScope::write("index").of("council_tax")]),
                 Read,
                 Forbidden,
             ),

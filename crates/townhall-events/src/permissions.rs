@@ -2,7 +2,17 @@
 //! partners holding `events:read`.
 
 use townhall_authz::{Action, Person, Protected};
-use townhall_types::ApiScope;
+use townhall_types::{ApiScope, ScopeKind};
+
+/// `events:read`: read the council's domain events (`GET /api/v1/events`).
+pub const EVENTS_READ: ApiScope = ApiScope::read("events");
+
+/// The scopes the event feed offers API clients.
+pub const SCOPES: &[ScopeKind] = &[ScopeKind {
+    scope: EVENTS_READ,
+    which: None,
+    about: "read the council's domain events (GET /api/v1/events)",
+}];
 
 /// A council's domain events, as the event feed gives them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,7 +24,7 @@ impl Protected for EventFeed {
     }
 
     fn scope(&self, action: Action) -> Option<ApiScope> {
-        (action == Action::Read).then_some(ApiScope::EventsRead)
+        (action == Action::Read).then_some(EVENTS_READ)
     }
 
     fn permits(&self, _: &Person, _: Action) -> bool {
@@ -33,10 +43,10 @@ mod tests {
     fn only_a_key_with_events_read_reads_the_feed() {
         let key = |s: ApiScope| client(ApiScopes::new([s]).unwrap());
         let table = [
-            (key(ApiScope::EventsRead), Read, Allow),
-            (key(ApiScope::EventsRead), Write, Forbidden),
-            (key(ApiScope::Open311Write), Read, Forbidden),
-            (key(ApiScope::ConsentRead), Read, Forbidden),
+            (key(ApiScope::read("events")), Read, Allow),
+            (key(ApiScope::read("events")), Write, Forbidden),
+            (key(ApiScope::write("open311")), Read, Forbidden),
+            (key(ApiScope::read("consent")), Read, Forbidden),
             (
                 staff(StaffRole::DataProtectionOfficer, None),
                 Read,

@@ -40,6 +40,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     events: &[],
     configure: None,
     jobs: &[],
+    scopes: &[],
 };
 
 /// Schema for accounts, sessions, passkeys and staff.

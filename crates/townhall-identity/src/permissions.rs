@@ -93,7 +93,9 @@ mod tests {
         let me = UserId::new();
         let mine = OwnAccount(me);
         let theirs = OwnAccount(UserId::new());
-        let api = client(ApiScopes::new([ApiScope::Open311Write, ApiScope::ConsentRead]).unwrap());
+        let api = client(
+            ApiScopes::new([ApiScope::write("open311"), ApiScope::read("consent")]).unwrap(),
+        );
         let cw = staff(StaffRole::Caseworker, None);
         let adviser = staff(
             StaffRole::CustomerServices,
@@ -173,7 +175,9 @@ mod tests {
                 "{role:?} {relationship:?} write"
             );
         }
-        let api = client(ApiScopes::new([ApiScope::Open311Write, ApiScope::ConsentRead]).unwrap());
+        let api = client(
+            ApiScopes::new([ApiScope::write("open311"), ApiScope::read("consent")]).unwrap(),
+        );
         for relationship in [NoReason, OpenCaseWithTeam, StatedReason] {
             let record = ResidentRecord {
                 owner,

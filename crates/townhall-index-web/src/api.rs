@@ -22,7 +22,6 @@ use townhall_index::permissions::SystemRecords;
 use townhall_index::records::RecordKey;
 use townhall_index::IndexError;
 use townhall_linkage::record::RawPerson;
-use townhall_types::ApiScope;
 
 use townhall_web::caller::ApiCaller;
 use townhall_web::error::ApiError;
@@ -47,10 +46,7 @@ fn system_of(caller: &ApiCaller) -> Result<String, ApiError> {
         .0
         .scopes
         .iter()
-        .filter_map(|s| match s {
-            ApiScope::IndexWrite { system } => Some(system.as_str()),
-            _ => None,
-        })
+        .filter_map(townhall_index::permissions::system_of)
         .collect();
     match systems.as_slice() {
         [one] => Ok((*one).to_owned()),

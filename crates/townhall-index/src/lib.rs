@@ -86,6 +86,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     events: events::TYPES,
     configure: Some(configure::configure),
     jobs: &[],
+    scopes: permissions::SCOPES,
 };
 
 /// Schema for the index.

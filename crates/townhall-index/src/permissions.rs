@@ -2,7 +2,24 @@
 //! sends them, the review queue, and the single view.
 
 use townhall_authz::{Action, Person, Protected, StaffRole};
-use townhall_types::ApiScope;
+use townhall_types::{ApiScope, ScopeKind};
+
+/// `index:write:SYSTEM`, without its system: send and withdraw one source
+/// system's records.
+pub const INDEX_WRITE: ApiScope = ApiScope::write("index");
+
+/// The scopes the resident index offers API clients.
+pub const SCOPES: &[ScopeKind] = &[ScopeKind {
+    scope: INDEX_WRITE,
+    which: Some("SYSTEM"),
+    about: "send and withdraw one source system's records in the resident index (POST/DELETE /api/v1/index/records)",
+}];
+
+/// The system a scope lets a key send records for, if it is an
+/// `index:write:SYSTEM` scope.
+pub fn system_of(scope: &ApiScope) -> Option<&str> {
+    SCOPES[0].admits(scope).then(|| scope.which()).flatten()
+}
 
 /// One source system's records, as the system sends and withdraws them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,9 +34,7 @@ impl Protected for SystemRecords {
     }
 
     fn scope(&self, action: Action) -> Option<ApiScope> {
-        (action == Action::Write).then(|| ApiScope::IndexWrite {
-            system: self.system.clone(),
-        })
+        (action == Action::Write).then(|| INDEX_WRITE.of(self.system.clone()))
     }
 
     fn permits(&self, _: &Person, _: Action) -> bool {
@@ -81,13 +96,11 @@ mod tests {
         let housing = SystemRecords {
             system: "housing".into(),
         };
-        let tax_writer = client(
-            ApiScopes::new([ApiScope::IndexWrite {
-                system: "council_tax".into(),
-            }])
-            .unwrap(),
+        let tax_writer =
+            client(ApiScopes::new([ApiScope::write("index").of("council_tax")]).unwrap());
+        let api = client(
+            ApiScopes::new([ApiScope::write("open311"), ApiScope::read("consent")]).unwrap(),
         );
-        let api = client(ApiScopes::new([ApiScope::Open311Write, ApiScope::ConsentRead]).unwrap());
         let table = [
             (&tax_writer, Write, &tax, Allow),
             (&tax_writer, Read, &tax, Forbidden),
@@ -123,7 +136,9 @@ mod tests {
         let no_view = SingleView {
             team_allowed: false,
         };
-        let api = client(ApiScopes::new([ApiScope::Open311Write, ApiScope::ConsentRead]).unwrap());
+        let api = client(
+            ApiScopes::new([ApiScope::write("open311"), ApiScope::read("consent")]).unwrap(),
+        );
         let table: [(Principal, _, &dyn Protected, _); 19] = [
             (staff(Caseworker, None), Read, &reviews, Allow),
             (staff(Caseworker, None), Write, &reviews, Allow),
@@ -146,12 +161,7 @@ mod tests {
             (resident(UserId::new()), Read, &reviews, Forbidden),
             (api.clone(), Read, &reviews, Forbidden),
             (
-                client(
-                    ApiScopes::new([ApiScope::IndexWrite {
-                        system: "council_tax".into(),
-                    }])
-                    .unwrap(),
-                ),
+                client(ApiScopes::new([ApiScope::write("index").of("council_tax")]).unwrap()),
                 Read,
                 &reviews,
                 Forbidden,

@@ -22,7 +22,7 @@ pub use registry::{Missing, Registry};
 
 use townhall_events::EventType;
 use townhall_store::{Migration, Progress, Store};
-use townhall_types::CouncilId;
+use townhall_types::{CouncilId, ScopeKind};
 
 /// The name the kernel's own migrations and events are claimed under.
 const KERNEL: &str = "kernel";
@@ -44,6 +44,9 @@ pub struct Capability {
     pub configure: Option<Configure>,
     /// The work it does beside answering requests.
     pub jobs: &'static [Job],
+    /// The kinds of API key scope its API asks for (`townhall admin api-key
+    /// create --scope`).
+    pub scopes: &'static [ScopeKind],
 }
 
 /// Where a council is configured from: see [`Platform::configure`].
@@ -93,6 +96,9 @@ pub enum KernelError {
         /// Its migration.
         second_migration: &'static str,
     },
+    /// Two capabilities declare the same scope.
+    #[error("the scope {0} is declared twice")]
+    SameScope(String),
     /// Two jobs share a name, and could not be told apart in the logs.
     #[error("two jobs are called '{0}'")]
     SameJob(&'static str),
@@ -127,6 +133,7 @@ impl Platform {
         let mut events: std::collections::HashMap<String, &'static str> =
             std::collections::HashMap::new();
         let mut jobs = std::collections::HashSet::new();
+        let mut scopes: Vec<&ScopeKind> = townhall_events::permissions::SCOPES.iter().collect();
         for c in capabilities {
             if !names.insert(c.name) {
                 return Err(KernelError::SameName(c.name));
@@ -142,6 +149,12 @@ impl Platform {
                         second_migration: m.name,
                     });
                 }
+            }
+            for kind in c.scopes {
+                if scopes.iter().any(|k| k.scope == kind.scope) {
+                    return Err(KernelError::SameScope(kind.to_string()));
+                }
+                scopes.push(kind);
             }
             if let Some(job) = c.jobs.iter().find(|j| !jobs.insert(j.name)) {
                 return Err(KernelError::SameJob(job.name));
@@ -226,6 +239,13 @@ impl Platform {
             .collect()
     }
 
+    /// Every kind of API key scope: the event feed's and each capability's.
+    pub fn scopes(&self) -> impl Iterator<Item = &ScopeKind> + '_ {
+        townhall_events::permissions::SCOPES
+            .iter()
+            .chain(self.capabilities.iter().flat_map(|c| c.scopes.iter()))
+    }
+
     /// Every domain event type the platform's capabilities write.
     pub fn events(&self) -> impl Iterator<Item = &'static EventType> + '_ {
         self.capabilities.iter().flat_map(|c| c.events.iter())
@@ -247,6 +267,7 @@ mod tests {
         events: &[],
         configure: None,
         jobs: &[],
+        scopes: &[],
     };
     const AUDIT: Capability = Capability {
         name: "audit",
@@ -259,6 +280,7 @@ mod tests {
         events: &[BELL],
         configure: None,
         jobs: &[],
+        scopes: &[],
     };
     const BELL: EventType = EventType {
         name: "bell.rang",
@@ -276,6 +298,7 @@ mod tests {
         events: &[],
         configure: None,
         jobs: &[],
+        scopes: &[],
     };
     const ECHO: Capability = Capability {
         name: "echo",
@@ -284,6 +307,7 @@ mod tests {
         events: &[BELL],
         configure: None,
         jobs: &[],
+        scopes: &[],
     };
 
     #[test]
@@ -338,6 +362,7 @@ mod tests {
         events: &[],
         configure: Some(count),
         jobs: &[],
+        scopes: &[],
     };
     const READER: Capability = Capability {
         name: "reader",
@@ -346,6 +371,7 @@ mod tests {
         events: &[],
         configure: Some(read_count),
         jobs: &[],
+        scopes: &[],
     };
 
     #[tokio::test]
@@ -401,6 +427,7 @@ mod tests {
             events: &[],
             configure: None,
             jobs: &[SWEEP],
+            scopes: &[],
         };
         const ANOTHER: Capability = Capability {
             name: "another",
@@ -409,6 +436,7 @@ mod tests {
             events: &[],
             configure: None,
             jobs: &[SWEEP],
+            scopes: &[],
         };
         assert_eq!(
             Platform::new(&[&SWEEPER, &ANOTHER]).unwrap_err(),
@@ -430,5 +458,42 @@ mod tests {
             .unwrap();
         let names: Vec<&str> = started.iter().map(|(name, _)| *name).collect();
         assert_eq!(names, ["sweep"]);
+    }
+
+    #[test]
+    fn a_scope_is_declared_once_and_the_event_feed_s_is_the_kernel_s() {
+        const REPORTS: ScopeKind = ScopeKind {
+            scope: townhall_types::ApiScope::write("reports"),
+            which: None,
+            about: "report",
+        };
+        const FIRST: Capability = Capability {
+            name: "first",
+            about: "reports",
+            migrations: &[],
+            events: &[],
+            configure: None,
+            jobs: &[],
+            scopes: &[REPORTS],
+        };
+        const SECOND: Capability = Capability {
+            name: "second",
+            about: "reports too",
+            migrations: &[],
+            events: &[],
+            configure: None,
+            jobs: &[],
+            scopes: &[REPORTS],
+        };
+        assert_eq!(
+            Platform::new(&[&FIRST, &SECOND]).unwrap_err(),
+            KernelError::SameScope("reports:write".into())
+        );
+        let scopes: Vec<String> = Platform::new(&[&FIRST])
+            .unwrap()
+            .scopes()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(scopes, ["events:read", "reports:write"]);
     }
 }

@@ -30,6 +30,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     events: &[],
     configure: None,
     jobs: &[jobs::DELIVERY],
+    scopes: &[],
 };
 
 /// Schema for the outbox.

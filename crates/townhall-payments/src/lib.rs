@@ -26,6 +26,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     events: events::TYPES,
     configure: Some(configure),
     jobs: &[],
+    scopes: &[],
 };
 
 /// The payments table, and the index [`unfinished`] reads.

@@ -23,6 +23,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     events: &[],
     configure: Some(configure),
     jobs: &[],
+    scopes: &[],
 };
 
 /// Schema for councils, areas and addresses.

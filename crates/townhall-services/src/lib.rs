@@ -96,6 +96,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     events: &[],
     configure: Some(configure),
     jobs: &[],
+    scopes: &[],
 };
 
 /// Puts the council's services, from the `services` directory of its

@@ -1,74 +1,164 @@
 //! What a machine client's API key may do: scopes, written as OAuth 2.0
 //! writes them (RFC 6749, section 3.3: space-separated, each a string with
 //! no spaces), named `AREA:ACCESS[:WHICH]`.
+//!
+//! A scope here is only its shape; which scopes exist is declared by the
+//! capabilities (each manifest's `scopes`, as [`ScopeKind`]s), so that a new
+//! capability brings its own without a change here.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt;
 
-/// One thing a key may do.
+/// What a scope lets a key do in its area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Access {
+    /// `read`.
+    Read,
+    /// `write`.
+    Write,
+}
+
+impl Access {
+    fn as_str(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Write => "write",
+        }
+    }
+}
+
+/// One thing a key may do: an area (`open311`), what it may do there, and
+/// for some areas which part of it (`index:write:council_tax`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApiScope {
-    /// `open311:write`: report problems through Open311 (`POST requests`).
-    Open311Write,
-    /// `consent:read`: ask the consent decision point whether a resident's
-    /// information may be shared (`POST /api/v1/consent/decisions`).
-    ConsentRead,
-    /// `events:read`: read the council's domain events
-    /// (`GET /api/v1/events`).
-    EventsRead,
-    /// `index:write:SYSTEM`: send and withdraw one source system's records
-    /// in the resident index, and nothing else.
-    IndexWrite {
-        /// The system, as the index policy declares it (e.g. `council_tax`).
-        system: String,
-    },
+pub struct ApiScope {
+    area: Cow<'static, str>,
+    access: Access,
+    which: Option<String>,
 }
 
 /// Why a scope could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScopeError {
     /// A key needs at least one scope.
-    #[error(
-        "give at least one scope: open311:write, consent:read, events:read or index:write:SYSTEM"
-    )]
+    #[error("give at least one scope")]
     None,
-    /// Not a scope Townhall knows.
-    #[error("'{0}' is not a scope; use open311:write, consent:read, events:read or index:write:SYSTEM (SYSTEM in lower-case letters, digits and underscores)")]
-    Unknown(String),
+    /// Not written as a scope is.
+    #[error("'{0}' is not a scope: write AREA:read or AREA:write, or AREA:ACCESS:WHICH (lower-case letters, digits and underscores)")]
+    Malformed(String),
 }
 
 impl ApiScope {
-    /// Reads one scope.
-    pub fn parse(text: &str) -> Result<Self, ScopeError> {
-        match text {
-            "open311:write" => Ok(ApiScope::Open311Write),
-            "consent:read" => Ok(ApiScope::ConsentRead),
-            "events:read" => Ok(ApiScope::EventsRead),
-            _ => match text.strip_prefix("index:write:") {
-                Some(system)
-                    if !system.is_empty()
-                        && system
-                            .chars()
-                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') =>
-                {
-                    Ok(ApiScope::IndexWrite {
-                        system: system.to_owned(),
-                    })
-                }
-                _ => Err(ScopeError::Unknown(text.to_owned())),
-            },
+    /// `AREA:read`.
+    pub const fn read(area: &'static str) -> Self {
+        ApiScope {
+            area: Cow::Borrowed(area),
+            access: Access::Read,
+            which: None,
         }
+    }
+
+    /// `AREA:write`.
+    pub const fn write(area: &'static str) -> Self {
+        ApiScope {
+            area: Cow::Borrowed(area),
+            access: Access::Write,
+            which: None,
+        }
+    }
+
+    /// The same scope for one part of its area, `AREA:ACCESS:WHICH`.
+    pub fn of(self, which: impl Into<String>) -> Self {
+        ApiScope {
+            which: Some(which.into()),
+            ..self
+        }
+    }
+
+    /// Its area, e.g. `open311`.
+    pub fn area(&self) -> &str {
+        &self.area
+    }
+
+    /// What it may do there.
+    pub fn access(&self) -> Access {
+        self.access
+    }
+
+    /// Which part of the area, if the scope names one.
+    pub fn which(&self) -> Option<&str> {
+        self.which.as_deref()
+    }
+
+    /// Reads one scope, by its shape.
+    pub fn parse(text: &str) -> Result<Self, ScopeError> {
+        let malformed = || ScopeError::Malformed(text.to_owned());
+        let word = |w: &str| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        };
+        let mut parts = text.split(':');
+        let area = parts.next().filter(|a| word(a)).ok_or_else(malformed)?;
+        let access = match parts.next() {
+            Some("read") => Access::Read,
+            Some("write") => Access::Write,
+            _ => return Err(malformed()),
+        };
+        let which = match parts.next() {
+            None => None,
+            Some(w) if word(w) => Some(w.to_owned()),
+            Some(_) => return Err(malformed()),
+        };
+        if parts.next().is_some() {
+            return Err(malformed());
+        }
+        Ok(ApiScope {
+            area: Cow::Owned(area.to_owned()),
+            access,
+            which,
+        })
     }
 }
 
 impl fmt::Display for ApiScope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ApiScope::Open311Write => f.write_str("open311:write"),
-            ApiScope::ConsentRead => f.write_str("consent:read"),
-            ApiScope::EventsRead => f.write_str("events:read"),
-            ApiScope::IndexWrite { system } => write!(f, "index:write:{system}"),
+        write!(f, "{}:{}", self.area, self.access.as_str())?;
+        if let Some(which) = &self.which {
+            write!(f, ":{which}")?;
         }
+        Ok(())
+    }
+}
+
+/// A kind of scope a capability offers its API's clients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeKind {
+    /// The scope, without the part it may name.
+    pub scope: ApiScope,
+    /// What its `WHICH` names (e.g. `SYSTEM`), when a key's scope must
+    /// name one.
+    pub which: Option<&'static str>,
+    /// What a key with it may do, in a line.
+    pub about: &'static str,
+}
+
+impl ScopeKind {
+    /// Whether `scope` is of this kind.
+    pub fn admits(&self, scope: &ApiScope) -> bool {
+        scope.area() == self.scope.area()
+            && scope.access() == self.scope.access()
+            && scope.which().is_some() == self.which.is_some()
+    }
+}
+
+impl fmt::Display for ScopeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.scope)?;
+        if let Some(which) = self.which {
+            write!(f, ":{which}")?;
+        }
+        Ok(())
     }
 }
 
@@ -125,16 +215,14 @@ mod tests {
     #[test]
     fn scopes_read_back_as_written() {
         let all = ApiScopes::new([
-            ApiScope::IndexWrite {
-                system: "council_tax".into(),
-            },
-            ApiScope::Open311Write,
-            ApiScope::ConsentRead,
+            ApiScope::write("index").of("council_tax"),
+            ApiScope::write("open311"),
+            ApiScope::read("consent"),
         ])
         .unwrap();
         assert_eq!(
             all.to_string(),
-            "open311:write consent:read index:write:council_tax"
+            "consent:read index:write:council_tax open311:write"
         );
         assert_eq!(ApiScopes::parse(&all.to_string()), Ok(all.clone()));
         assert_eq!(
@@ -150,10 +238,31 @@ mod tests {
             "admin",
             "index:council_tax",
             "index:write:Council Tax",
-            "services",
-            "open311:read",
+            "Index:write",
+            "open311:delete",
+            "index:write:a:b",
         ] {
             assert!(ApiScope::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_kind_admits_its_scopes_and_says_how_they_are_written() {
+        let systems = ScopeKind {
+            scope: ApiScope::write("index"),
+            which: Some("SYSTEM"),
+            about: "send one system's records",
+        };
+        assert!(systems.admits(&ApiScope::write("index").of("council_tax")));
+        assert!(!systems.admits(&ApiScope::write("index")));
+        assert!(!systems.admits(&ApiScope::read("index").of("council_tax")));
+        assert_eq!(systems.to_string(), "index:write:SYSTEM");
+        let reports = ScopeKind {
+            scope: ApiScope::write("open311"),
+            which: None,
+            about: "report problems",
+        };
+        assert!(reports.admits(&ApiScope::parse("open311:write").unwrap()));
+        assert!(!reports.admits(&ApiScope::write("open311").of("x")));
     }
 }

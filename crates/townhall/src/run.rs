@@ -453,8 +453,19 @@ async fn admin(
                 );
             }
             let c = pick_council(&store, council).await?;
+            let platform = townhall::platform()?;
+            if let Some(unknown) = scopes
+                .iter()
+                .find(|s| !platform.scopes().any(|kind| kind.admits(s)))
+            {
+                let known: Vec<String> = platform.scopes().map(ToString::to_string).collect();
+                anyhow::bail!(
+                    "'{unknown}' is not a scope of this platform; use {}",
+                    known.join(", ")
+                );
+            }
             if scopes.iter().any(|s| {
-                matches!(s, townhall_types::ApiScope::IndexWrite { system } if system == townhall_index::ACCOUNTS)
+                townhall_index::permissions::system_of(s) == Some(townhall_index::ACCOUNTS)
             }) {
                 anyhow::bail!("'{}' holds residents' online accounts, which Townhall links itself as they are confirmed; no key may send them", townhall_index::ACCOUNTS);
             }

@@ -270,6 +270,10 @@ fn api_keys_are_listed_and_their_limit_changed() {
         (&[][..], "--scope"),
         (&["--scope", "services"][..], "'services' is not a scope"),
         (
+            &["--scope", "services:write"][..],
+            "'services:write' is not a scope of this platform; use events:read, consent:read, open311:write, index:write:SYSTEM",
+        ),
+        (
             &["--scope", "index:write:Council Tax"][..],
             "is not a scope",
         ),
@@ -312,7 +316,7 @@ fn api_keys_are_listed_and_their_limit_changed() {
         .find(|l| l.contains("Street Reporter app"))
         .expect("the key is listed");
     let fields: Vec<&str> = row.split('\t').collect();
-    assert_eq!(fields[2..4], ["open311:write consent:read", "30"], "{row}");
+    assert_eq!(fields[2..4], ["consent:read open311:write", "30"], "{row}");
     let changed = admin(&[
         "limit",
         "--key-id",
@@ -327,7 +331,7 @@ fn api_keys_are_listed_and_their_limit_changed() {
     );
     let listed = String::from_utf8(admin(&["list"]).stdout).unwrap();
     assert!(listed.contains(&format!(
-        "{}\tStreet Reporter app\topen311:write consent:read\t1200\t",
+        "{}\tStreet Reporter app\tconsent:read open311:write\t1200\t",
         fields[0]
     )));
     let unknown = admin(&["limit", "--key-id", "nope", "--requests-per-minute", "5"]);
