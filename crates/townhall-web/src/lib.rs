@@ -121,6 +121,14 @@ pub enum SetupError {
         /// Why the relying party could not be set up.
         source: townhall_identity::passkeys::PasskeyError,
     },
+    /// A site lacks a setting the kernel's own pages use.
+    #[error("site '{council}': {missing}")]
+    Unconfigured {
+        /// The site's council.
+        council: String,
+        /// The setting.
+        missing: Missing,
+    },
 }
 
 /// The largest form without files, in bytes.
@@ -311,6 +319,15 @@ pub fn app(
         });
     let mut routers = Vec::with_capacity(sites.len());
     for site in sites {
+        // The privacy page and the OpenAPI document name the consent
+        // policy's purposes: a site without one is refused now, not on
+        // its first visitor.
+        site.settings
+            .require::<townhall_consent::Policy>()
+            .map_err(|missing| SetupError::Unconfigured {
+                council: site.council.slug.clone(),
+                missing,
+            })?;
         let passkeys = Passkeys::new(&site.public_url, &site.council.name).map_err(|source| {
             SetupError::Passkeys {
                 council: site.council.slug.clone(),
@@ -403,4 +420,41 @@ pub async fn serve(
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_site_without_a_consent_policy_is_refused_on_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_dir(dir.path()).await.unwrap();
+        let site = Site {
+            council: Council {
+                id: townhall_types::CouncilId::new(),
+                slug: "riverside".into(),
+                name: "Riverside Borough Council".into(),
+            },
+            public_url: url::Url::parse("http://localhost:8080/").unwrap(),
+            settings: Registry::default(),
+        };
+        let settings = Settings {
+            demo: false,
+            secret: vec![7; 32],
+            sign_in_attempts_per_address: 20,
+            trusted_proxies: Vec::new(),
+            forwarded_header: client::ForwardedHeader::XForwardedFor,
+            metrics_from: Settings::loopback(),
+        };
+        let Err(refused) = app(store, Templates::builtin(), settings, vec![site], &[]) else {
+            panic!("a site without a consent policy is served");
+        };
+        assert!(
+            refused.to_string().starts_with(
+                "site 'riverside': no capability gave this council a townhall_consent::"
+            ),
+            "{refused}"
+        );
+    }
 }
