@@ -64,6 +64,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     migrations: MIGRATIONS,
     events: events::TYPES,
     configure: Some(configure::configure),
+    demo: None,
     jobs: &[paid::JOB, messages::JOB],
     scopes: permissions::SCOPES,
 };

@@ -7,6 +7,7 @@
 //! point every other part of Townhall asks before personal data leaves its home.
 
 mod decision;
+pub mod demo;
 mod events;
 pub mod permissions;
 mod policy;
@@ -28,6 +29,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     migrations: MIGRATIONS,
     events: events::TYPES,
     configure: Some(configure),
+    demo: Some(demo::seed),
     jobs: &[],
     scopes: permissions::SCOPES,
 };
@@ -43,7 +45,7 @@ pub const MIGRATIONS: &[Migration] = &[Migration::portable(
 fn configure(setup: townhall_kernel::Setup<'_>) -> townhall_kernel::Loading<'_> {
     Box::pin(async move {
         let policy = read_policy(setup.dir)?;
-        setup.settings.insert(policy);
+        setup.settings.insert(policy)?;
         Ok(())
     })
 }

@@ -15,6 +15,7 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod break_glass;
+pub mod demo;
 pub mod devices;
 pub mod lockout;
 mod mail;
@@ -39,6 +40,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     migrations: MIGRATIONS,
     events: &[],
     configure: None,
+    demo: Some(demo::seed),
     jobs: &[],
     scopes: &[],
 };

@@ -36,7 +36,7 @@ pub(crate) fn configure(setup: Setup<'_>) -> Loading<'_> {
             seconds = started.elapsed().as_secs_f64(),
             "resident index in memory"
         );
-        setup.settings.insert(live);
+        setup.settings.insert(live)?;
         Ok(())
     })
 }

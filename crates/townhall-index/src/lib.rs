@@ -14,6 +14,7 @@
 
 pub mod batch;
 pub mod configure;
+pub mod demo;
 mod events;
 pub mod fields;
 pub mod files;
@@ -85,6 +86,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     migrations: MIGRATIONS,
     events: events::TYPES,
     configure: Some(configure::configure),
+    demo: Some(demo::seed),
     jobs: &[],
     scopes: permissions::SCOPES,
 };

@@ -58,6 +58,12 @@ impl From<crate::Missing> for ConfigError {
     }
 }
 
+impl From<crate::Taken> for ConfigError {
+    fn from(e: crate::Taken) -> Self {
+        ConfigError::new(e)
+    }
+}
+
 impl From<townhall_store::StoreError> for ConfigError {
     fn from(e: townhall_store::StoreError) -> Self {
         ConfigError::new(e)

@@ -5,20 +5,22 @@
 //! A capability is one crate (places, audit, identity, consent, notify,
 //! cases, payments, the resident index, …). Its manifest names its schema,
 //! the domain events it writes and how it reads a council's configuration
-//! into the council's [`Registry`]; its web crate gives its routes beside
-//! it in the binary's list. Its demo seed, commands and background jobs are
-//! to join it, so that a new capability is a crate and one line there.
+//! into the council's [`Registry`], its part of the demo council
+//! ([`demo`]), its background jobs and the API scopes it asks for; its web
+//! and command-line crates give its routes and subcommands beside it in the
+//! binary's list, so that a new capability is a crate and one line there.
 //!
 //! The kernel's own schema is the domain events' outbox
 //! ([`townhall_events`]), which every capability writes to.
 
 mod configure;
+pub mod demo;
 mod jobs;
 mod registry;
 
 pub use configure::{read_file, ConfigError, Configure, Loading, Setup};
 pub use jobs::{Deployment, Job, Running};
-pub use registry::{Missing, Registry};
+pub use registry::{Missing, Registry, Taken};
 
 use townhall_events::EventType;
 use townhall_store::{Migration, Progress, Store};
@@ -42,6 +44,8 @@ pub struct Capability {
     pub events: &'static [EventType],
     /// How it reads a council's configuration, if it has any.
     pub configure: Option<Configure>,
+    /// How it seeds its part of the demo council, if it has one.
+    pub demo: Option<demo::Seed>,
     /// The work it does beside answering requests.
     pub jobs: &'static [Job],
     /// The kinds of API key scope its API asks for (`townhall admin api-key
@@ -73,6 +77,20 @@ pub struct Unconfigured {
     /// Why, in words that name the file and line where there is one.
     pub reason: ConfigError,
 }
+
+/// The demo council could not be seeded: a capability failed.
+#[derive(Debug, thiserror::Error)]
+#[error("seeding the demo council ({capability}): {reason}")]
+pub struct Unseeded {
+    /// The capability that failed.
+    pub capability: &'static str,
+    /// Why.
+    pub reason: demo::SeedError,
+}
+
+/// The random seed of the demo council: the same list of capabilities
+/// always seeds the same council.
+const DEMO_SEED: u64 = 0x5eed_2026;
 
 /// Why a list of capabilities does not make a platform.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -225,6 +243,39 @@ impl Platform {
         Ok(settings)
     }
 
+    /// Seeds the demo council into a migrated store that does not hold it,
+    /// each capability its part in the order listed, and writes its
+    /// configuration into `dir`. Returns what they seeded (places' council
+    /// among it).
+    pub async fn seed_demo(
+        &self,
+        store: &Store,
+        dir: &std::path::Path,
+        progress: &dyn Progress,
+    ) -> Result<Registry, Unseeded> {
+        use rand::SeedableRng;
+        let mut rng = rand::rngs::StdRng::seed_from_u64(DEMO_SEED);
+        let mut seeded = Registry::default();
+        for c in &self.capabilities {
+            let Some(seed) = c.demo else {
+                continue;
+            };
+            seed(demo::Seeding {
+                store,
+                dir,
+                rng: &mut rng,
+                progress,
+                seeded: &mut seeded,
+            })
+            .await
+            .map_err(|reason| Unseeded {
+                capability: c.name,
+                reason,
+            })?;
+        }
+        Ok(seeded)
+    }
+
     /// Starts every capability's jobs for `deployment`, each with its name;
     /// none if one of them lacks a setting.
     pub fn start_jobs(
@@ -266,6 +317,7 @@ mod tests {
         )],
         events: &[],
         configure: None,
+        demo: None,
         jobs: &[],
         scopes: &[],
     };
@@ -279,6 +331,7 @@ mod tests {
         )],
         events: &[BELL],
         configure: None,
+        demo: None,
         jobs: &[],
         scopes: &[],
     };
@@ -297,6 +350,7 @@ mod tests {
         )],
         events: &[],
         configure: None,
+        demo: None,
         jobs: &[],
         scopes: &[],
     };
@@ -306,6 +360,7 @@ mod tests {
         migrations: &[],
         events: &[BELL],
         configure: None,
+        demo: None,
         jobs: &[],
         scopes: &[],
     };
@@ -340,7 +395,7 @@ mod tests {
     /// Puts a number in the settings.
     fn count(setup: Setup<'_>) -> Loading<'_> {
         Box::pin(async move {
-            setup.settings.insert(7_u32);
+            setup.settings.insert(7_u32)?;
             Ok(())
         })
     }
@@ -350,7 +405,7 @@ mod tests {
         Box::pin(async move {
             let n: &u32 = setup.settings.require().map_err(ConfigError::new)?;
             let said = format!("{} saw {n}", setup.slug);
-            setup.settings.insert(said);
+            setup.settings.insert(said)?;
             Ok(())
         })
     }
@@ -361,6 +416,7 @@ mod tests {
         migrations: &[],
         events: &[],
         configure: Some(count),
+        demo: None,
         jobs: &[],
         scopes: &[],
     };
@@ -370,6 +426,7 @@ mod tests {
         migrations: &[],
         events: &[],
         configure: Some(read_count),
+        demo: None,
         jobs: &[],
         scopes: &[],
     };
@@ -409,6 +466,80 @@ mod tests {
         );
     }
 
+    /// Seeds a council's id and a file.
+    fn sow_council(s: demo::Seeding<'_>) -> demo::Sowing<'_> {
+        Box::pin(async move {
+            use rand::Rng;
+            s.write_file("places/areas.txt", "W01")?;
+            let drawn: u32 = s.rng.gen();
+            s.seeded.insert(CouncilId::new())?;
+            s.seeded.insert(drawn)?;
+            Ok(())
+        })
+    }
+
+    /// Needs the council's id, and seeds nothing without it.
+    fn sow_people(s: demo::Seeding<'_>) -> demo::Sowing<'_> {
+        Box::pin(async move {
+            let council = *s.seeded.require::<CouncilId>()?;
+            s.seeded.insert(format!("people of {council}"))?;
+            Ok(())
+        })
+    }
+
+    #[tokio::test]
+    async fn the_demo_is_seeded_in_order_from_one_stream_and_a_failure_names_its_capability() {
+        const SOWER: Capability = Capability {
+            name: "sower",
+            about: "seeds a council",
+            migrations: &[],
+            events: &[],
+            configure: None,
+            demo: Some(sow_council),
+            jobs: &[],
+            scopes: &[],
+        };
+        const PEOPLE: Capability = Capability {
+            name: "people",
+            about: "seeds its people",
+            migrations: &[],
+            events: &[],
+            configure: None,
+            demo: Some(sow_people),
+            jobs: &[],
+            scopes: &[],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_dir(dir.path()).await.unwrap();
+        let platform = Platform::new(&[&SOWER, &PLACES, &PEOPLE]).unwrap();
+        let seeded = platform.seed_demo(&store, dir.path(), &()).await.unwrap();
+        let council = seeded.require::<CouncilId>().unwrap();
+        assert_eq!(
+            seeded.get::<String>(),
+            Some(&format!("people of {council}"))
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("places/areas.txt")).unwrap(),
+            "W01"
+        );
+        // The same list draws the same numbers.
+        let again = platform.seed_demo(&store, dir.path(), &()).await.unwrap();
+        assert_eq!(seeded.get::<u32>(), again.get::<u32>());
+
+        let refused = Platform::new(&[&PEOPLE, &SOWER])
+            .unwrap()
+            .seed_demo(&store, dir.path(), &())
+            .await
+            .unwrap_err();
+        assert_eq!(refused.capability, "people");
+        assert!(
+            refused.to_string().starts_with(
+                "seeding the demo council (people): no capability gave this council a"
+            ),
+            "{refused}"
+        );
+    }
+
     fn idle(_: std::sync::Arc<Deployment>) -> Result<Running, Missing> {
         Ok(Box::pin(async {}))
     }
@@ -426,6 +557,7 @@ mod tests {
             migrations: &[],
             events: &[],
             configure: None,
+            demo: None,
             jobs: &[SWEEP],
             scopes: &[],
         };
@@ -435,6 +567,7 @@ mod tests {
             migrations: &[],
             events: &[],
             configure: None,
+            demo: None,
             jobs: &[SWEEP],
             scopes: &[],
         };
@@ -473,6 +606,7 @@ mod tests {
             migrations: &[],
             events: &[],
             configure: None,
+            demo: None,
             jobs: &[],
             scopes: &[REPORTS],
         };
@@ -482,6 +616,7 @@ mod tests {
             migrations: &[],
             events: &[],
             configure: None,
+            demo: None,
             jobs: &[],
             scopes: &[REPORTS],
         };

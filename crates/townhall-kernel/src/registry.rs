@@ -19,21 +19,30 @@ struct Entry {
     value: Arc<dyn Any + Send + Sync>,
 }
 
+/// A second value of a type already given: two capabilities claim the
+/// same setting, which one list of capabilities must not do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("this council was given a {0} twice; each setting belongs to one capability")]
+pub struct Taken(pub &'static str);
+
 /// A setting asked for that no capability gave.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("no capability gave this council a {0}; is the capability that loads it listed?")]
 pub struct Missing(pub &'static str);
 
 impl Registry {
-    /// Puts `value` in, in place of any earlier value of its type.
-    pub fn insert<T: Any + Send + Sync>(&mut self, value: T) {
-        self.values.insert(
-            TypeId::of::<T>(),
-            Entry {
-                name: type_name::<T>(),
-                value: Arc::new(value),
-            },
-        );
+    /// Puts `value` in, unless a value of its type is there already.
+    pub fn insert<T: Any + Send + Sync>(&mut self, value: T) -> Result<(), Taken> {
+        match self.values.entry(TypeId::of::<T>()) {
+            std::collections::hash_map::Entry::Occupied(_) => Err(Taken(type_name::<T>())),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(Entry {
+                    name: type_name::<T>(),
+                    value: Arc::new(value),
+                });
+                Ok(())
+            }
+        }
     }
 
     /// The value of type `T`, if one was put in.
@@ -78,16 +87,17 @@ mod tests {
     struct Services(Vec<&'static str>);
 
     #[test]
-    fn a_value_is_found_by_its_type_and_replaced_by_the_next() {
+    fn a_value_is_found_by_its_type_and_given_once() {
         let mut r = Registry::default();
         assert_eq!(r.get::<Services>(), None);
-        r.insert(Services(vec!["bins"]));
-        r.insert(7_u32);
+        r.insert(Services(vec!["bins"])).unwrap();
+        r.insert(7_u32).unwrap();
         assert_eq!(r.get::<Services>(), Some(&Services(vec!["bins"])));
         assert_eq!(r.get::<u32>(), Some(&7));
         assert_eq!(r.get_arc::<u32>().as_deref(), Some(&7));
-        r.insert(Services(vec!["potholes"]));
-        assert_eq!(r.require::<Services>(), Ok(&Services(vec!["potholes"])));
+        let taken = r.insert(Services(vec!["potholes"])).unwrap_err();
+        assert!(taken.0.ends_with("Services"), "{taken:?}");
+        assert_eq!(r.require::<Services>(), Ok(&Services(vec!["bins"])));
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     migrations: MIGRATIONS,
     events: &[],
     configure: None,
+    demo: None,
     jobs: &[jobs::DELIVERY],
     scopes: &[],
 };

@@ -25,6 +25,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     migrations: MIGRATIONS,
     events: events::TYPES,
     configure: Some(configure),
+    demo: None,
     jobs: &[],
     scopes: &[],
 };
@@ -447,7 +448,7 @@ fn configure(setup: townhall_kernel::Setup<'_>) -> townhall_kernel::Loading<'_> 
     Box::pin(async move {
         setup.settings.insert(Payments(Box::new(Recorded {
             public_url: setup.public_url.clone(),
-        })));
+        })))?;
         Ok(())
     })
 }

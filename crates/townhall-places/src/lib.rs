@@ -6,6 +6,7 @@
 //! they fall in.
 
 mod boundaries;
+pub mod demo;
 
 pub use boundaries::{
     distance_metres, AreaRef, Boundaries, BoundaryError, Whereabouts, BORDER_TOLERANCE_METRES,
@@ -22,6 +23,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     migrations: MIGRATIONS,
     events: &[],
     configure: Some(configure),
+    demo: Some(demo::seed),
     jobs: &[],
     scopes: &[],
 };
@@ -338,11 +340,11 @@ fn configure(setup: townhall_kernel::Setup<'_>) -> townhall_kernel::Loading<'_> 
             .ok_or_else(|| {
                 townhall_kernel::ConfigError::new(format!("there is no council '{}'", setup.slug))
             })?;
-        setup.settings.insert(council);
+        setup.settings.insert(council)?;
         let boundaries = Boundaries::load(setup.store, setup.council)
             .await
             .map_err(townhall_kernel::ConfigError::new)?;
-        setup.settings.insert(boundaries);
+        setup.settings.insert(boundaries)?;
         Ok(())
     })
 }

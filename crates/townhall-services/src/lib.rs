@@ -9,6 +9,7 @@
 
 mod booking;
 mod deadline;
+pub mod demo;
 pub mod eligibility;
 mod question;
 pub mod routing;
@@ -95,6 +96,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     migrations: &[],
     events: &[],
     configure: Some(configure),
+    demo: Some(demo::seed),
     jobs: &[],
     scopes: &[],
 };
@@ -112,7 +114,7 @@ fn configure(setup: townhall_kernel::Setup<'_>) -> townhall_kernel::Loading<'_> 
             tracing::info!(council = %setup.slug, dir = %dir.display(), "no services directory: no services published");
             Catalogue::default()
         };
-        setup.settings.insert(catalogue);
+        setup.settings.insert(catalogue)?;
         Ok(())
     })
 }

@@ -24,7 +24,7 @@ impl KnownAreas for Demo {
 }
 
 fn catalogue() -> Catalogue {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../townhall-demo/config/services");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("demo/services");
     Catalogue::load_dir(&dir, &Demo).unwrap()
 }
 

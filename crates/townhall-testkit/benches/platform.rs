@@ -105,11 +105,14 @@ async fn consent_decisions() {
     const DECISIONS: usize = 50_000;
     let db = TestStore::new().await;
     let config = tempfile::tempdir().unwrap();
-    let council = townhall_demo::seed(&db.store, config.path(), &())
+    let council = *townhall::platform()
+        .unwrap()
+        .seed_demo(&db.store, config.path(), &())
         .await
         .unwrap()
-        .id;
-    let policy = Policy::parse("consent.toml", townhall_demo::CONSENT_POLICY).unwrap();
+        .require::<townhall_types::CouncilId>()
+        .unwrap();
+    let policy = Policy::parse("consent.toml", townhall_consent::demo::POLICY).unwrap();
     let residents: Vec<(String,)> =
         townhall_store::sql::query_as("SELECT user_id FROM residents WHERE council_id = $1")
             .bind(council.to_string())

@@ -204,7 +204,7 @@ async fn add_east_ward(store: &Store, council: townhall_types::CouncilId) {
 pub fn demo_services() -> townhall_services::Catalogue {
     let areas = townhall_places::Boundaries::default();
     townhall_services::Catalogue::new(
-        townhall_demo::SERVICES
+        townhall_services::demo::SERVICES
             .iter()
             .map(|(file, text)| townhall_services::parse(file, text, &areas).expect("demo service"))
             .collect(),
@@ -303,8 +303,9 @@ impl TestServer {
             .await
             .expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
-        let policy = townhall_consent::Policy::parse("consent.toml", townhall_demo::CONSENT_POLICY)
-            .expect("policy");
+        let policy =
+            townhall_consent::Policy::parse("consent.toml", townhall_consent::demo::POLICY)
+                .expect("policy");
         let mut sites = Vec::with_capacity(councils.len());
         for (slug, name) in councils {
             let mut tx = db.store.begin().await.expect("begin");
@@ -330,34 +331,46 @@ impl TestServer {
             // files in memory (services without area checks, as the test
             // councils have areas of their own).
             let mut settings = townhall_kernel::Registry::default();
-            settings.insert(s.council.clone());
-            settings.insert(
-                townhall_places::Boundaries::load(&db.store, s.council.id)
-                    .await
-                    .expect("boundaries"),
-            );
-            settings.insert(demo_services());
-            settings.insert(policy.clone());
-            settings.insert(townhall_payments::Payments(Box::new(
-                townhall_payments::Recorded {
-                    public_url: s.base.clone(),
-                },
-            )));
-            settings.insert(
-                townhall_index::live::LiveIndex::load(
-                    &db.store,
-                    s.council.id,
-                    townhall_index::policy::IndexPolicy::parse(
-                        "index.toml",
-                        townhall_demo::INDEX_POLICY,
-                        &policy,
-                    )
-                    .expect("index policy"),
-                    &(),
+            settings
+                .insert(s.council.clone())
+                .expect("each setting given once");
+            settings
+                .insert(
+                    townhall_places::Boundaries::load(&db.store, s.council.id)
+                        .await
+                        .expect("boundaries"),
                 )
-                .await
-                .expect("index"),
-            );
+                .expect("each setting given once");
+            settings
+                .insert(demo_services())
+                .expect("each setting given once");
+            settings
+                .insert(policy.clone())
+                .expect("each setting given once");
+            settings
+                .insert(townhall_payments::Payments(Box::new(
+                    townhall_payments::Recorded {
+                        public_url: s.base.clone(),
+                    },
+                )))
+                .expect("each setting given once");
+            settings
+                .insert(
+                    townhall_index::live::LiveIndex::load(
+                        &db.store,
+                        s.council.id,
+                        townhall_index::policy::IndexPolicy::parse(
+                            "index.toml",
+                            townhall_index::demo::POLICY,
+                            &policy,
+                        )
+                        .expect("index policy"),
+                        &(),
+                    )
+                    .await
+                    .expect("index"),
+                )
+                .expect("each setting given once");
             site_configs.push(townhall_web::Site {
                 council: s.council.clone(),
                 public_url: s.base.clone(),
@@ -466,11 +479,11 @@ impl TestServer {
     /// The index rules every test site has: the demo council's.
     pub fn index_policy(&self) -> townhall_index::policy::IndexPolicy {
         let consent =
-            townhall_consent::Policy::parse("consent.toml", townhall_demo::CONSENT_POLICY)
+            townhall_consent::Policy::parse("consent.toml", townhall_consent::demo::POLICY)
                 .expect("policy");
         townhall_index::policy::IndexPolicy::parse(
             "index.toml",
-            townhall_demo::INDEX_POLICY,
+            townhall_index::demo::POLICY,
             &consent,
         )
         .expect("index policy")

@@ -117,22 +117,26 @@ async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
     let config_dir = data_dir.join("config");
-    let council = match townhall_places::council_by_slug(&store, "riverside").await? {
-        Some(c) => {
-            println!("Reusing the demo council in {}", data_dir.display());
-            c
-        }
-        None => {
-            println!(
-                "Seeding Riverside Borough Council into {} (first start only)…",
-                data_dir.display()
-            );
-            let progress = bar();
-            let council = townhall_demo::seed(&store, &config_dir, &progress).await?;
-            progress.finish();
-            council
-        }
-    };
+    let council =
+        match townhall_places::council_by_slug(&store, townhall_places::demo::SLUG).await? {
+            Some(c) => {
+                println!("Reusing the demo council in {}", data_dir.display());
+                c
+            }
+            None => {
+                println!(
+                    "Seeding Riverside Borough Council into {} (first start only)…",
+                    data_dir.display()
+                );
+                let progress = bar();
+                let seeded = townhall::platform()?
+                    .seed_demo(&store, &config_dir, &progress)
+                    .await?;
+                let council = seeded.require::<Council>()?.clone();
+                progress.finish();
+                council
+            }
+        };
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -170,9 +174,9 @@ async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
     println!("Messages sent by the demo arrive at {public_url}dev/mailbox\n");
     println!(
         "Demo sign-in details (password for all: {}):",
-        townhall_demo::DEMO_PASSWORD
+        townhall_identity::demo::PASSWORD
     );
-    for (who, email, role) in townhall_demo::DEMO_ACCOUNTS {
+    for (who, email, role) in townhall_identity::demo::ACCOUNTS {
         println!("  {who:<24} {email:<36} {role}");
     }
     println!("\nStaff sign in at {public_url}staff/sign-in. Press Ctrl+C to stop.");

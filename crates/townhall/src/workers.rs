@@ -26,8 +26,8 @@ impl Workers {
         jetstream: Option<Publisher>,
     ) -> anyhow::Result<Self> {
         let mut settings = Registry::default();
-        settings.insert(templates);
-        settings.insert(transport);
+        settings.insert(templates)?;
+        settings.insert(transport)?;
         let jobs = crate::platform()?.start_jobs(townhall_kernel::Deployment {
             store: store.clone(),
             councils: sites.iter().map(|s| s.settings.clone()).collect(),

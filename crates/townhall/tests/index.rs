@@ -264,8 +264,8 @@ fn council(data: &str) -> std::path::PathBuf {
     .map(str::to_owned));
     let config = Path::new(data).join("config");
     std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(config.join("consent.toml"), townhall_demo::CONSENT_POLICY).unwrap();
-    std::fs::write(config.join("index.toml"), townhall_demo::INDEX_POLICY).unwrap();
+    std::fs::write(config.join("consent.toml"), townhall_consent::demo::POLICY).unwrap();
+    std::fs::write(config.join("index.toml"), townhall_index::demo::POLICY).unwrap();
     config
 }
 

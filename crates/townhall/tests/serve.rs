@@ -26,7 +26,7 @@ fn free_port() -> u16 {
 fn write_config(dir: &Path, port: u16, sites: &str) -> std::path::PathBuf {
     let config = dir.join("config");
     std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(config.join("consent.toml"), townhall_demo::CONSENT_POLICY).unwrap();
+    std::fs::write(config.join("consent.toml"), townhall_consent::demo::POLICY).unwrap();
     let path = dir.join("townhall.toml");
     std::fs::write(
         &path,
@@ -186,7 +186,7 @@ async fn refuses_to_start_until_every_team_named_by_routing_exists() {
     let config = write_config(dir.path(), port, SITES);
     let services = dir.path().join("config/services");
     std::fs::create_dir_all(&services).unwrap();
-    let (file, text) = townhall_demo::SERVICES
+    let (file, text) = townhall_services::demo::SERVICES
         .iter()
         .find(|(f, _)| *f == "report-pothole.toml")
         .unwrap();
@@ -373,9 +373,12 @@ async fn the_postcodes_the_readme_suggests_each_hold_a_dozen_homes() {
         .unwrap();
     assert!(started.status.success());
     let store = townhall_store::Store::open_dir(dir.path()).await.unwrap();
-    let council = townhall_demo::seed(&store, &dir.path().join("config"), &())
+    let seeded = townhall::platform()
+        .unwrap()
+        .seed_demo(&store, &dir.path().join("config"), &())
         .await
         .unwrap();
+    let council = seeded.require::<townhall_places::Council>().unwrap();
     for postcode in suggested {
         let homes = townhall_places::addresses_at(&store, council.id, postcode)
             .await

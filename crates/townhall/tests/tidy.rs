@@ -27,7 +27,6 @@ const LAYERS: &[(&str, u8)] = &[
     ("townhall-services", 5),
     ("townhall-cases", 6),
     ("townhall-index", 6),
-    ("townhall-demo", 7),
     ("townhall-web", 7),
     ("townhall-cli", 7),
     ("townhall-index-web", 8),

@@ -7,7 +7,9 @@ use townhall_testkit::TestStore;
 async fn demo_backup() -> (TestStore, Vec<u8>) {
     let source = TestStore::sqlite().await;
     let config = tempfile::tempdir().unwrap();
-    townhall_demo::seed(&source.store, config.path(), &())
+    townhall::platform()
+        .unwrap()
+        .seed_demo(&source.store, config.path(), &())
         .await
         .unwrap();
     // A photo, so that bytes are copied too.
@@ -65,7 +67,7 @@ async fn a_restored_store_holds_exactly_what_was_backed_up() {
         &target.store,
         council.id,
         (townhall_identity::UserKind::Resident, &email),
-        townhall_demo::DEMO_PASSWORD,
+        townhall_identity::demo::PASSWORD,
         None,
     )
     .await

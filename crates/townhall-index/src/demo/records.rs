@@ -7,19 +7,11 @@
 
 use rand::rngs::StdRng;
 use rand::Rng;
-use townhall_index::records::NewRecord;
+use townhall_identity::demo::{FAMILY, GIVEN};
+use townhall_kernel::demo::{Home, Resident};
 use townhall_linkage::record::RawPerson;
-use townhall_places::Address;
-use townhall_types::UserId;
 
-/// The demo's index rules.
-pub const INDEX_POLICY: &str = include_str!("../config/index.toml");
-
-/// A resident as seeded, with the account the index links them to.
-pub(crate) struct Seeded {
-    pub account: UserId,
-    pub person: RawPerson,
-}
+use crate::records::NewRecord;
 
 const NICKNAMES: &[(&str, &str)] = &[
     ("William", "Bill"),
@@ -79,13 +71,7 @@ struct Habits {
     new_surname: f64,
 }
 
-fn copy(
-    rng: &mut StdRng,
-    p: &RawPerson,
-    h: &Habits,
-    addresses: &[Address],
-    family: &[&str],
-) -> RawPerson {
+fn copy(rng: &mut StdRng, p: &RawPerson, h: &Habits, homes: &[Home]) -> RawPerson {
     let mut out = p.clone();
     if rng.gen_bool(h.nickname) {
         if let Some((_, short)) = NICKNAMES.iter().find(|(full, _)| *full == p.first_name) {
@@ -100,7 +86,7 @@ fn copy(
         }
     }
     if rng.gen_bool(h.new_surname) {
-        out.surname = family[rng.gen_range(0..family.len())].to_owned();
+        out.surname = FAMILY[rng.gen_range(0..FAMILY.len())].to_owned();
     }
     out.date_of_birth = if rng.gen_bool(h.keep_dob) {
         written_date(rng, &p.date_of_birth, h.swap_date)
@@ -108,7 +94,7 @@ fn copy(
         String::new()
     };
     if rng.gen_bool(h.old_address) {
-        let a = &addresses[rng.gen_range(0..addresses.len())];
+        let a = &homes[rng.gen_range(0..homes.len())];
         out.address = a.line1.clone();
         out.postcode = a.postcode.clone();
         out.town = a.town.clone();
@@ -122,16 +108,29 @@ fn copy(
     out
 }
 
+/// A resident as their council account holds them.
+fn as_held(r: &Resident) -> RawPerson {
+    RawPerson {
+        first_name: r.given_name.clone(),
+        surname: r.family_name.clone(),
+        date_of_birth: r.date_of_birth.clone(),
+        postcode: r.home.postcode.clone(),
+        address: r.home.line1.clone(),
+        town: r.home.town.clone(),
+        email: r.email.clone(),
+        phone: r.phone.clone(),
+        extra: Vec::new(),
+    }
+}
+
 /// Every system's records: (system id, records).
-pub(crate) fn records(
+pub(super) fn records(
     rng: &mut StdRng,
-    residents: &[Seeded],
-    addresses: &[Address],
-    given: &[&str],
-    family: &[&str],
+    residents: &[Resident],
+    homes: &[Home],
 ) -> Vec<(&'static str, Vec<NewRecord>)> {
     let mut systems: Vec<(&'static str, Vec<NewRecord>)> = vec![
-        (townhall_index::ACCOUNTS, Vec::new()),
+        (crate::ACCOUNTS, Vec::new()),
         ("council_tax", Vec::new()),
         ("electoral_register", Vec::new()),
         ("housing", Vec::new()),
@@ -171,40 +170,41 @@ pub(crate) fn records(
         keep_email: 0.2,
         ..careful
     };
-    for (n, r) in residents.iter().enumerate() {
+    for (n, resident) in residents.iter().enumerate() {
+        let person = as_held(resident);
         let record = |id: String, person: RawPerson| NewRecord {
             record_id: id,
             person,
             account: None,
         };
         systems[0].1.push(NewRecord {
-            record_id: r.account.to_string(),
-            person: r.person.clone(),
-            account: Some(r.account),
+            record_id: resident.account.to_string(),
+            person: person.clone(),
+            account: Some(resident.account),
         });
         if rng.gen_bool(0.75) {
-            let p = copy(rng, &r.person, &council_tax, addresses, family);
+            let p = copy(rng, &person, &council_tax, homes);
             systems[1]
                 .1
                 .push(record(format!("CT{:06}", 310_000 + n), p));
         }
         if rng.gen_bool(0.85) {
-            let p = copy(rng, &r.person, &register, addresses, family);
+            let p = copy(rng, &person, &register, homes);
             systems[2]
                 .1
                 .push(record(format!("ER-{:05}", 20_000 + n), p));
         }
         if rng.gen_bool(0.15) {
-            let p = copy(rng, &r.person, &careful, addresses, family);
+            let p = copy(rng, &person, &careful, homes);
             systems[3].1.push(record(format!("H{:05}", 4_000 + n), p));
         }
-        let old = r.person.date_of_birth.as_str() < "1960";
+        let old = person.date_of_birth.as_str() < "1960";
         if old && rng.gen_bool(0.4) {
-            let p = copy(rng, &r.person, &care, addresses, family);
+            let p = copy(rng, &person, &care, homes);
             systems[4].1.push(record(format!("ASC{:05}", 700 + n), p));
         }
         // Parents born 1975–1995: some have children at school, twins now and then.
-        let parent = ("1975".."1996").contains(&r.person.date_of_birth.as_str());
+        let parent = ("1975".."1996").contains(&person.date_of_birth.as_str());
         if parent && rng.gen_bool(0.3) {
             let children = rng.gen_range(1..=3);
             let mut born = String::new();
@@ -219,23 +219,23 @@ pub(crate) fn records(
                     );
                 }
                 let child = RawPerson {
-                    first_name: given[rng.gen_range(0..given.len())].to_owned(),
-                    surname: r.person.surname.clone(),
+                    first_name: GIVEN[rng.gen_range(0..GIVEN.len())].to_owned(),
+                    surname: person.surname.clone(),
                     date_of_birth: born.clone(),
-                    postcode: r.person.postcode.clone(),
-                    address: r.person.address.clone(),
-                    town: r.person.town.clone(),
+                    postcode: person.postcode.clone(),
+                    address: person.address.clone(),
+                    town: person.town.clone(),
                     email: String::new(),
-                    phone: r.person.phone.clone(),
+                    phone: person.phone.clone(),
                     extra: Vec::new(),
                 };
                 let id = systems[5].1.len();
-                let p = copy(rng, &child, &careful, addresses, family);
+                let p = copy(rng, &child, &careful, homes);
                 systems[5]
                     .1
                     .push(record(format!("SA{:05}", 50_000 + id), p));
                 if rng.gen_bool(0.3) {
-                    let p = copy(rng, &child, &care, addresses, family);
+                    let p = copy(rng, &child, &care, homes);
                     let id = systems[6].1.len();
                     systems[6]
                         .1

@@ -1,6 +1,8 @@
-//! Word lists for fictional people and places. All names are common British
-//! names; any resemblance of a combination to a real person is chance.
+//! Word lists for the demo council's fictional people and teams. All names
+//! are common British names; any resemblance of a combination to a real
+//! person is chance.
 
+/// Given names of the demo's people.
 pub const GIVEN: &[&str] = &[
     "Oliver",
     "Amelia",
@@ -64,6 +66,7 @@ pub const GIVEN: &[&str] = &[
     "Omar",
 ];
 
+/// Family names of the demo's people.
 pub const FAMILY: &[&str] = &[
     "Smith",
     "Jones",
@@ -137,75 +140,7 @@ pub const FAMILY: &[&str] = &[
     "Shah",
 ];
 
-pub const STREETS: &[&str] = &[
-    "Mill",
-    "Church",
-    "Station",
-    "Victoria",
-    "Park",
-    "Queen's",
-    "Kingfisher",
-    "Willow",
-    "Orchard",
-    "Meadow",
-    "Riverside",
-    "Bridge",
-    "Elm",
-    "Oak",
-    "Ash",
-    "Chestnut",
-    "Beech",
-    "Holly",
-    "Hawthorn",
-    "Rowan",
-    "Albert",
-    "Alexandra",
-    "Windsor",
-    "York",
-    "Clarence",
-    "Wharf",
-    "Lock",
-    "Weaver",
-    "Tanner",
-    "Cooper's",
-    "Foundry",
-    "Canal",
-    "Heron",
-    "Swan",
-    "Otter",
-    "Badger",
-    "Fox",
-    "Lark",
-    "Primrose",
-    "Bluebell",
-];
-
-pub const STREET_KINDS: &[&str] = &[
-    "Street", "Road", "Lane", "Avenue", "Close", "Way", "Gardens", "Crescent", "Drive", "Terrace",
-];
-
-pub const WARDS: &[&str] = &[
-    "Northgate",
-    "Kingsmead",
-    "Abbey Fields",
-    "Millbrook",
-    "Castle",
-    "Riverside Central",
-    "Wharfside",
-    "St Anne's",
-    "Southfield",
-    "Hollins",
-    "Brookvale",
-    "Fenwick",
-];
-
-/// (parish name, index of the ward cell it covers)
-pub const PARISHES: &[(&str, usize)] = &[
-    ("Northgate Parish", 0),
-    ("Kingsmead Parish", 1),
-    ("Fenwick Parish", 11),
-];
-
+/// The demo council's teams.
 pub const TEAMS: &[&str] = &[
     "Waste and Recycling",
     "Highways",
@@ -221,10 +156,4 @@ pub const TEAMS: &[&str] = &[
     "Northgate Parish Clerk",
     "Kingsmead Parish Clerk",
     "Fenwick Parish Clerk",
-];
-
-/// (controlled parking zone name, index of the ward cell it covers)
-pub const ZONES: &[(&str, usize)] = &[
-    ("Town Centre controlled parking zone", 5),
-    ("Station Quarter controlled parking zone", 6),
 ];
