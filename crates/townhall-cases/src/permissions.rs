@@ -11,6 +11,7 @@ pub const OPEN311_WRITE: ApiScope = ApiScope::write("open311");
 pub const SCOPES: &[ScopeKind] = &[ScopeKind {
     scope: OPEN311_WRITE,
     which: None,
+    reserved: &[],
     about: "report problems through Open311 (POST requests)",
 }];
 

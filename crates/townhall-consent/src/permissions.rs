@@ -13,6 +13,7 @@ pub const CONSENT_READ: ApiScope = ApiScope::read("consent");
 pub const SCOPES: &[ScopeKind] = &[ScopeKind {
     scope: CONSENT_READ,
     which: None,
+    reserved: &[],
     about: "ask whether a resident's information may be shared (POST /api/v1/consent/decisions)",
 }];
 

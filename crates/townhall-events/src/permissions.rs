@@ -11,6 +11,7 @@ pub const EVENTS_READ: ApiScope = ApiScope::read("events");
 pub const SCOPES: &[ScopeKind] = &[ScopeKind {
     scope: EVENTS_READ,
     which: None,
+    reserved: &[],
     about: "read the council's domain events (GET /api/v1/events)",
 }];
 

@@ -2,7 +2,7 @@
 //! sends them, the review queue, and the single view.
 
 use townhall_authz::{Action, Person, Protected, StaffRole};
-use townhall_types::{ApiScope, ScopeKind};
+use townhall_types::{ApiScope, Reserved, ScopeKind};
 
 /// `index:write:SYSTEM`, without its system: send and withdraw one source
 /// system's records.
@@ -12,6 +12,10 @@ pub const INDEX_WRITE: ApiScope = ApiScope::write("index");
 pub const SCOPES: &[ScopeKind] = &[ScopeKind {
     scope: INDEX_WRITE,
     which: Some("SYSTEM"),
+    reserved: &[Reserved {
+        which: crate::ACCOUNTS,
+        why: "holds residents' online accounts, which Townhall links itself as they are confirmed; no key may send them",
+    }],
     about: "send and withdraw one source system's records in the resident index (POST/DELETE /api/v1/index/records)",
 }];
 

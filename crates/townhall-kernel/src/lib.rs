@@ -88,6 +88,22 @@ pub struct Unseeded {
     pub reason: demo::SeedError,
 }
 
+/// A scope no key may be given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScopeRefused {
+    /// No capability declares its kind.
+    #[error("'{scope}' is not a scope of this platform; use {known}")]
+    Unknown {
+        /// The scope asked for.
+        scope: String,
+        /// The kinds there are, e.g. `events:read, index:write:SYSTEM`.
+        known: String,
+    },
+    /// It names a value its kind reserves.
+    #[error("{0}")]
+    Reserved(String),
+}
+
 /// The random seed of the demo council: the same list of capabilities
 /// always seeds the same council.
 const DEMO_SEED: u64 = 0x5eed_2026;
@@ -295,6 +311,20 @@ impl Platform {
         townhall_events::permissions::SCOPES
             .iter()
             .chain(self.capabilities.iter().flat_map(|c| c.scopes.iter()))
+    }
+
+    /// Whether a key may be given `scope`: of a kind the event feed or a
+    /// capability declares, naming nothing that kind reserves.
+    pub fn check_scope(&self, scope: &townhall_types::ApiScope) -> Result<(), ScopeRefused> {
+        let Some(kind) = self.scopes().find(|kind| kind.admits(scope)) else {
+            let known: Vec<String> = self.scopes().map(ToString::to_string).collect();
+            return Err(ScopeRefused::Unknown {
+                scope: scope.to_string(),
+                known: known.join(", "),
+            });
+        };
+        kind.refusal(scope)
+            .map_or(Ok(()), |why| Err(ScopeRefused::Reserved(why)))
     }
 
     /// Every domain event type the platform's capabilities write.
@@ -598,6 +628,7 @@ mod tests {
         const REPORTS: ScopeKind = ScopeKind {
             scope: townhall_types::ApiScope::write("reports"),
             which: None,
+            reserved: &[],
             about: "report",
         };
         const FIRST: Capability = Capability {
@@ -630,5 +661,17 @@ mod tests {
             .map(ToString::to_string)
             .collect();
         assert_eq!(scopes, ["events:read", "reports:write"]);
+        let platform = Platform::new(&[&FIRST]).unwrap();
+        assert_eq!(
+            platform.check_scope(&townhall_types::ApiScope::write("reports")),
+            Ok(())
+        );
+        assert_eq!(
+            platform
+                .check_scope(&townhall_types::ApiScope::write("parking"))
+                .unwrap_err()
+                .to_string(),
+            "'parking:write' is not a scope of this platform; use events:read, reports:write"
+        );
     }
 }

@@ -139,8 +139,20 @@ pub struct ScopeKind {
     /// What its `WHICH` names (e.g. `SYSTEM`), when a key's scope must
     /// name one.
     pub which: Option<&'static str>,
+    /// What its `WHICH` may not name, and why (e.g. the resident index's
+    /// `accounts`, which Townhall links itself).
+    pub reserved: &'static [Reserved],
     /// What a key with it may do, in a line.
     pub about: &'static str,
+}
+
+/// A value a kind of scope's `WHICH` may not name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reserved {
+    /// The value.
+    pub which: &'static str,
+    /// Why no key may name it, in words that follow the value.
+    pub why: &'static str,
 }
 
 impl ScopeKind {
@@ -149,6 +161,16 @@ impl ScopeKind {
         scope.area() == self.scope.area()
             && scope.access() == self.scope.access()
             && scope.which().is_some() == self.which.is_some()
+    }
+
+    /// Why `scope`, of this kind, may not be given to a key, if it names a
+    /// reserved value: "'accounts' holds residents' online accounts, …".
+    pub fn refusal(&self, scope: &ApiScope) -> Option<String> {
+        let which = scope.which()?;
+        self.reserved
+            .iter()
+            .find(|r| self.admits(scope) && r.which == which)
+            .map(|r| format!("'{which}' {}", r.why))
     }
 }
 
@@ -251,15 +273,32 @@ mod tests {
         let systems = ScopeKind {
             scope: ApiScope::write("index"),
             which: Some("SYSTEM"),
+            reserved: &[Reserved {
+                which: "accounts",
+                why: "is Townhall's own",
+            }],
             about: "send one system's records",
         };
         assert!(systems.admits(&ApiScope::write("index").of("council_tax")));
         assert!(!systems.admits(&ApiScope::write("index")));
         assert!(!systems.admits(&ApiScope::read("index").of("council_tax")));
         assert_eq!(systems.to_string(), "index:write:SYSTEM");
+        assert_eq!(
+            systems.refusal(&ApiScope::write("index").of("accounts")),
+            Some("'accounts' is Townhall's own".to_owned())
+        );
+        assert_eq!(
+            systems.refusal(&ApiScope::write("index").of("council_tax")),
+            None
+        );
+        assert_eq!(
+            systems.refusal(&ApiScope::read("index").of("accounts")),
+            None
+        );
         let reports = ScopeKind {
             scope: ApiScope::write("open311"),
             which: None,
+            reserved: &[],
             about: "report problems",
         };
         assert!(reports.admits(&ApiScope::parse("open311:write").unwrap()));

@@ -13,7 +13,7 @@ mod source;
 pub mod text;
 mod timestamp;
 
-pub use api_scope::{Access, ApiScope, ApiScopes, ScopeError, ScopeKind};
+pub use api_scope::{Access, ApiScope, ApiScopes, Reserved, ScopeError, ScopeKind};
 pub use email::{EmailAddress, EmailError};
 pub use field_errors::FieldErrors;
 pub use id::{

@@ -54,7 +54,8 @@ pub const CAPABILITIES: &[Part] = &[
     Part::served(
         &townhall_identity::CAPABILITY,
         townhall_identity_web::routes,
-    ),
+    )
+    .with_commands(townhall_identity_cli::COMMANDS),
     Part::served(&townhall_consent::CAPABILITY, townhall_consent_web::routes),
     Part::of(&townhall_services::CAPABILITY),
     Part::of(&townhall_notify::CAPABILITY),

@@ -5,17 +5,14 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use townhall::workers::Workers;
-use townhall_identity::accounts::{self, NewAccount, UserKind};
-use townhall_identity::{api_keys, password, staff, Role};
 use townhall_jetstream::Publisher;
 use townhall_notify::{Templates, Transport};
 use townhall_places::Council;
 use townhall_store::Store;
-use townhall_types::EmailAddress;
 
 use crate::config::Config;
-use crate::{AdminCommand, ApiKeyCommand, AuditCommand, Command};
-use townhall_cli::{bar, open_existing, pick_council, LogProgress, StoreArgs};
+use crate::{AuditCommand, Command};
+use townhall_cli::{bar, open_existing, LogProgress, StoreArgs};
 
 fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TOWNHALL_LOG")
@@ -75,11 +72,6 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify { store },
         } => audit_verify(&store).await,
-        Command::Admin {
-            store,
-            council,
-            command,
-        } => admin(&store, council.as_deref(), command).await,
     }
 }
 
@@ -356,180 +348,6 @@ async fn report_audit(store: &Store) -> anyhow::Result<ExitCode> {
         }
         Ok(ExitCode::from(2))
     }
-}
-
-fn new_password() -> anyhow::Result<String> {
-    let pw = match std::env::var("TOWNHALL_NEW_PASSWORD") {
-        Ok(p) => p,
-        Err(_) => {
-            eprint!("New password: ");
-            let mut line = String::new();
-            std::io::stdin().read_line(&mut line)?;
-            line.trim_end_matches(['\r', '\n']).to_owned()
-        }
-    };
-    password::check_rules(&pw)?;
-    Ok(pw)
-}
-
-async fn admin(
-    args: &StoreArgs,
-    council: Option<&str>,
-    command: AdminCommand,
-) -> anyhow::Result<ExitCode> {
-    let store = townhall_cli::open(args, &townhall::platform()?).await?;
-    match command {
-        AdminCommand::CreateCouncil { slug, name } => {
-            let mut tx = store.begin().await?;
-            let c = townhall_places::create_council(&mut tx, &slug, &name).await?;
-            tx.commit().await?;
-            println!("Created council '{}' ({})", c.slug, c.id);
-        }
-        AdminCommand::CreateTeam { name } => {
-            let c = pick_council(&store, council).await?;
-            let mut tx = store.begin().await?;
-            let team = staff::ensure_team(&mut tx, c.id, &name).await?;
-            tx.commit().await?;
-            println!("Team '{}' is ready", team.name);
-        }
-        AdminCommand::CreateStaff {
-            email,
-            name,
-            role,
-            team,
-        } => {
-            let c = pick_council(&store, council).await?;
-            let email = EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
-            let role = Role::parse(&role).with_context(|| {
-                format!(
-                    "--role must be one of {}",
-                    Role::ALL.map(|r| r.as_str()).join(", ")
-                )
-            })?;
-            let hash = password::hash_async(new_password()?).await;
-            let mut tx = store.begin().await?;
-            let team = match team {
-                Some(t) => Some(staff::ensure_team(&mut tx, c.id, &t).await?),
-                None => None,
-            };
-            let member = staff::create(
-                &mut tx,
-                c.id,
-                &NewAccount {
-                    kind: UserKind::Staff,
-                    email: &email,
-                    display_name: &name,
-                    password_hash: Some(&hash),
-                    verified: true,
-                },
-                role,
-                team.as_ref(),
-            )
-            .await?;
-            tx.commit().await?;
-            println!("Created staff account for {}", member.label());
-        }
-        AdminCommand::ResetPassword { email } => {
-            let c = pick_council(&store, council).await?;
-            let email = EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
-            let user = accounts::find_by_email(&store, c.id, UserKind::Staff, &email)
-                .await?
-                .with_context(|| format!("there is no staff account for {email}"))?;
-            let hash = password::hash_async(new_password()?).await;
-            let mut tx = store.begin().await?;
-            accounts::set_password(&mut tx, c.id, user.id, &hash).await?;
-            townhall_identity::sessions::end_all(&mut tx, c.id, user.id).await?;
-            townhall_identity::devices::forget_all(&mut tx, c.id, user.id).await?;
-            tx.commit().await?;
-            println!("Password changed for {email}; their sessions have been ended and their browsers forgotten.");
-        }
-        AdminCommand::ApiKey {
-            command:
-                ApiKeyCommand::Create {
-                    name,
-                    scopes,
-                    requests_per_minute,
-                },
-        } => {
-            if name.trim().is_empty() {
-                anyhow::bail!(
-                    "give the key a name: who it is for, e.g. --name \"Street Reporter app\""
-                );
-            }
-            let c = pick_council(&store, council).await?;
-            let platform = townhall::platform()?;
-            if let Some(unknown) = scopes
-                .iter()
-                .find(|s| !platform.scopes().any(|kind| kind.admits(s)))
-            {
-                let known: Vec<String> = platform.scopes().map(ToString::to_string).collect();
-                anyhow::bail!(
-                    "'{unknown}' is not a scope of this platform; use {}",
-                    known.join(", ")
-                );
-            }
-            if scopes.iter().any(|s| {
-                townhall_index::permissions::system_of(s) == Some(townhall_index::ACCOUNTS)
-            }) {
-                anyhow::bail!("'{}' holds residents' online accounts, which Townhall links itself as they are confirmed; no key may send them", townhall_index::ACCOUNTS);
-            }
-            let scope = townhall_types::ApiScopes::new(scopes)?;
-            let mut tx = store.begin().await?;
-            let key = api_keys::create(&mut tx, c.id, &name, &scope, requests_per_minute).await?;
-            tx.commit().await?;
-            println!("{key}");
-        }
-        AdminCommand::ApiKey {
-            command: ApiKeyCommand::List,
-        } => {
-            let c = pick_council(&store, council).await?;
-            println!("key id\tname\tscope\trequests a minute\tissued\trevoked");
-            for k in api_keys::list(&store, c.id).await? {
-                println!(
-                    "{}\t{}\t{}\t{}\t{}\t{}",
-                    k.key_id,
-                    k.name,
-                    k.scope,
-                    k.requests_per_minute,
-                    k.created_at,
-                    k.revoked_at.as_deref().unwrap_or("-")
-                );
-            }
-        }
-        AdminCommand::ApiKey {
-            command:
-                ApiKeyCommand::Limit {
-                    key_id,
-                    requests_per_minute,
-                },
-        } => {
-            let c = pick_council(&store, council).await?;
-            let mut tx = store.begin().await?;
-            if !api_keys::set_limit(&mut tx, c.id, &key_id, requests_per_minute).await? {
-                anyhow::bail!(
-                    "{} has no API key '{key_id}'; `townhall admin api-key list` shows them",
-                    c.name
-                );
-            }
-            tx.commit().await?;
-            println!("{key_id} may now make {requests_per_minute} requests a minute.");
-        }
-        AdminCommand::ApiKey {
-            command: ApiKeyCommand::Revoke { key_id },
-        } => {
-            let c = pick_council(&store, council).await?;
-            let mut tx = store.begin().await?;
-            if !api_keys::revoke(&mut tx, c.id, &key_id, townhall_types::Timestamp::now()).await? {
-                anyhow::bail!(
-                    "{} has no API key '{key_id}' still in use; `townhall admin api-key list` shows them",
-                    c.name
-                );
-            }
-            tx.commit().await?;
-            println!("{key_id} is revoked.");
-        }
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 fn secret(path: &Path) -> anyhow::Result<Vec<u8>> {

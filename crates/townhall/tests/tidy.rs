@@ -34,6 +34,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("townhall-identity-web", 8),
     ("townhall-cases-web", 8),
     ("townhall-index-cli", 8),
+    ("townhall-identity-cli", 8),
     ("townhall", 9),
     ("townhall-testkit", 10),
 ];
