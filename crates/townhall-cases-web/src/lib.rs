@@ -7,6 +7,7 @@ mod answers;
 mod casework;
 mod journey;
 mod open311;
+mod panels;
 mod payments;
 mod requests;
 mod services;
@@ -17,12 +18,24 @@ use axum::Router;
 use townhall_cases::paid::Till;
 use townhall_kernel::Missing;
 use townhall_store::Store;
-use townhall_web::AppState;
+use townhall_web::{AppState, Served};
+
+/// What cases serve: their routes, the resident's requests and permits on
+/// the dashboard, and forms that take a photo.
+pub const WEB: Served = Served {
+    routes,
+    panels: panels::PANELS,
+    largest_file: townhall_cases::attachments::MAX_BYTES,
+};
+
+/// The largest request with a photo: the photo at its limit and the rest of
+/// the form.
+const UPLOAD_LIMIT: usize = townhall_cases::attachments::MAX_BYTES + townhall_web::FORM_LIMIT;
 
 /// What cases serve on each site: `/services` and each service's journey,
 /// `/requests`, `/payments`, the staff home and `/staff/cases`, and
 /// `/open311/v2`, whose intake on `store` every site shares.
-pub fn routes(store: &Store) -> Router<AppState> {
+fn routes(store: &Store) -> Router<AppState> {
     Router::new()
         .route("/staff", get(staff_home::home))
         .route("/staff/cases/{reference}", get(casework::case))
@@ -36,9 +49,7 @@ pub fn routes(store: &Store) -> Router<AppState> {
         .route("/services/{id}/start", get(journey::start))
         .route(
             "/services/{id}/answers",
-            post(journey::answer).layer(axum::extract::DefaultBodyLimit::max(
-                townhall_web::UPLOAD_LIMIT,
-            )),
+            post(journey::answer).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .route("/services/{id}/submit", post(journey::submit))
         .route("/services/{id}/join", post(journey::join))

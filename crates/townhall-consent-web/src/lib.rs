@@ -7,12 +7,43 @@ mod pages;
 
 use axum::routing::{get, post};
 use axum::Router;
+use maud::html;
+use townhall_identity::User;
 use townhall_store::Store;
-use townhall_web::AppState;
+use townhall_web::{layout, AppState, Drawing, Panel, Served};
+
+/// What consent serves: its routes, and the resident's choices on the
+/// dashboard.
+pub const WEB: Served = Served {
+    routes,
+    panels: &[Panel {
+        rank: 40,
+        draw: choices,
+    }],
+    largest_file: 0,
+};
+
+/// The resident's data-sharing choices, on their dashboard.
+fn choices<'a>(state: &'a AppState, user: &'a User) -> Drawing<'a> {
+    Box::pin(async move {
+        let history = townhall_consent::history(state.store(), state.council().id, user.id).await?;
+        Ok(html! {
+            div class="card" {
+                h2 { "Your data-sharing choices" }
+                @if history.is_empty() {
+                    (layout::empty("You have not made any choices yet. The council's defaults apply."))
+                } @else {
+                    p { "You have made " (history.len()) " choice" @if history.len() != 1 { "s" } " about sharing your information." }
+                }
+                p { a href="/account/consent" { "Choose who can see your information" } }
+            }
+        })
+    })
+}
 
 /// What consent serves on each site: `/account/consent` and its pages, and
 /// `POST /api/v1/consent/decisions`.
-pub fn routes(_: &Store) -> Router<AppState> {
+fn routes(_: &Store) -> Router<AppState> {
     Router::new()
         .route(
             "/account/consent",

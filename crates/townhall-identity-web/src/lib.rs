@@ -13,12 +13,15 @@ mod staff;
 use axum::routing::{get, post};
 use axum::Router;
 use townhall_store::Store;
-use townhall_web::AppState;
+use townhall_web::{AppState, Served};
+
+/// What identity serves: its routes.
+pub const WEB: Served = Served::routes(routes);
 
 /// What identity serves on each site: sign-up, sign-in and sign-out,
 /// `/verify-email` and `/reset-password`, `/account/details` and passkeys,
 /// and `/staff/sign-in`, `/staff/residents` and `/staff/break-glass`.
-pub fn routes(_: &Store) -> Router<AppState> {
+fn routes(_: &Store) -> Router<AppState> {
     Router::new()
         .route(
             "/sign-up",

@@ -8,11 +8,14 @@ mod pages;
 use axum::routing::{delete, get, post};
 use axum::Router;
 use townhall_store::Store;
-use townhall_web::AppState;
+use townhall_web::{AppState, Served};
+
+/// What the resident index serves: its routes.
+pub const WEB: Served = Served::routes(routes);
 
 /// What the resident index serves on each site: staff's pages under
 /// `/staff/index` and `/staff/people`, and `/api/v1/index/records`.
-pub fn routes(_: &Store) -> Router<AppState> {
+fn routes(_: &Store) -> Router<AppState> {
     Router::new()
         .route("/staff/index", get(pages::home))
         .route("/staff/index/reviews", get(pages::queue))

@@ -404,7 +404,7 @@ impl TestServer {
                 metrics_from: townhall_web::Settings::loopback(),
             },
             site_configs,
-            &townhall::routes(),
+            &townhall::web(),
         )
         .expect("app");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

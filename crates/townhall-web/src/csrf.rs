@@ -110,7 +110,7 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
             .and_then(|v| v.to_str().ok())
             .and_then(|v| multer::parse_boundary(v).ok());
         let limit = if boundary.is_some() {
-            crate::UPLOAD_LIMIT
+            state.shared.upload_limit
         } else {
             crate::FORM_LIMIT
         };

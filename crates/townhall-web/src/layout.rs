@@ -228,6 +228,11 @@ pub fn long_date(iso: &str) -> String {
         .unwrap_or_else(|| iso.to_owned())
 }
 
+/// What a card or list says when it has nothing to show yet.
+pub fn empty(text: &str) -> Markup {
+    html! { p class="empty" { (text) } }
+}
+
 /// A green confirmation or blue information banner.
 pub fn banner(success: bool, heading: &str, body: Markup) -> Markup {
     html! {

@@ -4,7 +4,7 @@
 //! Domain crates know nothing of HTTP; the web crates turn requests into calls
 //! on them: this one holds the platform's own pages (the start page, a
 //! resident's dashboard) and API (OpenAPI, the event feed), and each
-//! capability's web crate gives its [`Routes`], merged here. One process can serve several councils: each council is a [`Site`] with
+//! capability's web crate gives what it [`Served`]: its routes, merged here, and its cards on a resident's dashboard. One process can serve several councils: each council is a [`Site`] with
 //! its own public address, and [`sites`] picks the site from the request's host
 //! name. Each request is authorised once by asking
 //! `townhall_authz::authorize`: for people in [`auth`], for API clients in
@@ -27,6 +27,7 @@ mod metrics;
 mod ops;
 mod pages;
 pub mod ratelimit;
+mod served;
 mod sites;
 mod text_input;
 pub mod wire;
@@ -132,13 +133,10 @@ pub enum SetupError {
 }
 
 /// The largest form without files, in bytes.
-const FORM_LIMIT: usize = 1024 * 1024;
+pub const FORM_LIMIT: usize = 1024 * 1024;
 /// The largest JSON body the API reads (axum's own limit for a body read
 /// whole, which its handlers use).
 const JSON_LIMIT: usize = 2 * 1024 * 1024;
-/// The largest request with files, in bytes: one photo at its limit and the
-/// rest of the form. Routes that take photos raise axum's body limit to it.
-pub const UPLOAD_LIMIT: usize = townhall_cases::attachments::MAX_BYTES + FORM_LIMIT;
 
 /// What every site shares: the store, templates, form signing, the sign-in
 /// limit (per network address, across councils) and the metrics.
@@ -155,6 +153,11 @@ struct Shared {
     /// Every council served, to name the one a place belongs to when it is
     /// outside the council a report was made to.
     areas: Vec<Area>,
+    /// The largest request with files, in bytes: the largest file a
+    /// capability's form takes, and the rest of the form.
+    upload_limit: usize,
+    /// The capabilities' cards on a resident's dashboard, lowest rank first.
+    panels: Vec<Panel>,
 }
 
 /// A council's area, as its neighbours see it.
@@ -264,14 +267,7 @@ impl AppState {
     }
 }
 
-/// What one capability serves on every site: its pages and API, as routes on
-/// the site's state, each authorised in its handler through [`auth::Visitor`]
-/// or [`caller::ApiCaller`], behind the site's CSRF, text and metrics layers.
-/// The capability's web crate gives them (`pub fn routes`) and the binary
-/// lists them beside the capability's manifest. They are made once, from the
-/// store, so that what they share (e.g. Open311's intake) is shared by
-/// every site.
-pub type Routes = fn(&Store) -> Router<AppState>;
+pub use served::{Drawing, Panel, Routes, Served};
 
 /// The whole application, ready to [`serve`].
 #[derive(Clone)]
@@ -284,7 +280,7 @@ pub fn app(
     templates: Templates,
     settings: Settings,
     sites: Vec<Site>,
-    capabilities: &[Routes],
+    capabilities: &[Served],
 ) -> Result<App, SetupError> {
     if settings.secret.len() < 32 {
         return Err(SetupError::ShortSecret);
@@ -311,11 +307,26 @@ pub fn app(
                 boundaries: s.settings.get::<Boundaries>().cloned().unwrap_or_default(),
             })
             .collect(),
+        upload_limit: capabilities
+            .iter()
+            .map(|c| c.largest_file)
+            .max()
+            .unwrap_or(0)
+            + FORM_LIMIT,
+        panels: {
+            let mut panels: Vec<Panel> = capabilities
+                .iter()
+                .flat_map(|c| c.panels.iter().copied())
+                .chain(pages::PANELS.iter().copied())
+                .collect();
+            panels.sort_by_key(|p| p.rank);
+            panels
+        },
     });
     let routes = capabilities
         .iter()
-        .fold(pages::routes().merge(api::routes()), |router, routes| {
-            router.merge(routes(&shared.store))
+        .fold(pages::routes().merge(api::routes()), |router, c| {
+            router.merge((c.routes)(&shared.store))
         });
     let mut routers = Vec::with_capacity(sites.len());
     for site in sites {
@@ -350,11 +361,12 @@ pub fn app(
         ));
     }
     let dispatcher = sites::Dispatcher::new(routers)?;
+    let upload_limit = shared.upload_limit;
     Ok(App(ops::routes()
         .with_state(shared)
         .fallback(sites::dispatch)
         .with_state(dispatcher)
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(UPLOAD_LIMIT))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(upload_limit))
         .layer(axum::middleware::from_fn(error::plain_rejections))
         .layer(axum::middleware::from_fn(headers::secure))
         .layer(tower_http::trace::TraceLayer::new_for_http())))

@@ -7,7 +7,7 @@ pub mod workers;
 
 use townhall_cli::Commands;
 use townhall_kernel::{Capability, KernelError, Platform};
-use townhall_web::Routes;
+use townhall_web::Served;
 
 /// One capability as the platform runs it: its manifest, and the pages and
 /// API it serves on each site, if it serves any of its own.
@@ -15,8 +15,8 @@ use townhall_web::Routes;
 pub struct Part {
     /// What the capability provides the platform.
     pub manifest: &'static Capability,
-    /// Its routes, from its web crate.
-    pub routes: Option<Routes>,
+    /// What its web crate serves: routes, dashboard cards.
+    pub web: Option<Served>,
     /// Its subcommand of `townhall`, from its command-line crate.
     pub commands: Option<Commands>,
 }
@@ -25,15 +25,15 @@ impl Part {
     const fn of(manifest: &'static Capability) -> Self {
         Part {
             manifest,
-            routes: None,
+            web: None,
             commands: None,
         }
     }
 
-    const fn served(manifest: &'static Capability, routes: Routes) -> Self {
+    const fn served(manifest: &'static Capability, web: Served) -> Self {
         Part {
             manifest,
-            routes: Some(routes),
+            web: Some(web),
             commands: None,
         }
     }
@@ -51,17 +51,14 @@ impl Part {
 pub const CAPABILITIES: &[Part] = &[
     Part::of(&townhall_places::CAPABILITY),
     Part::of(&townhall_audit::CAPABILITY),
-    Part::served(
-        &townhall_identity::CAPABILITY,
-        townhall_identity_web::routes,
-    )
-    .with_commands(townhall_identity_cli::COMMANDS),
-    Part::served(&townhall_consent::CAPABILITY, townhall_consent_web::routes),
+    Part::served(&townhall_identity::CAPABILITY, townhall_identity_web::WEB)
+        .with_commands(townhall_identity_cli::COMMANDS),
+    Part::served(&townhall_consent::CAPABILITY, townhall_consent_web::WEB),
     Part::of(&townhall_services::CAPABILITY),
     Part::of(&townhall_notify::CAPABILITY),
     Part::of(&townhall_payments::CAPABILITY),
-    Part::served(&townhall_cases::CAPABILITY, townhall_cases_web::routes),
-    Part::served(&townhall_index::CAPABILITY, townhall_index_web::routes)
+    Part::served(&townhall_cases::CAPABILITY, townhall_cases_web::WEB),
+    Part::served(&townhall_index::CAPABILITY, townhall_index_web::WEB)
         .with_commands(townhall_index_cli::COMMANDS),
 ];
 
@@ -77,9 +74,9 @@ pub fn commands() -> Vec<Commands> {
     CAPABILITIES.iter().filter_map(|p| p.commands).collect()
 }
 
-/// The routes every site serves, capability by capability.
-pub fn routes() -> Vec<Routes> {
-    CAPABILITIES.iter().filter_map(|p| p.routes).collect()
+/// What every site serves, capability by capability.
+pub fn web() -> Vec<Served> {
+    CAPABILITIES.iter().filter_map(|p| p.web).collect()
 }
 
 #[cfg(test)]

@@ -160,7 +160,7 @@ async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
             metrics_from: townhall_web::Settings::loopback(),
         },
         sites,
-        &townhall::routes(),
+        &townhall::web(),
     )?;
     println!("\n{} is running at {public_url}", council.name);
     println!("Messages sent by the demo arrive at {public_url}dev/mailbox\n");
@@ -233,7 +233,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
             metrics_from: config.metrics_from.clone(),
         },
         sites,
-        &townhall::routes(),
+        &townhall::web(),
     )?;
     tracing::info!(listen = %config.listen, councils = ?councils, "serving");
     run_server(listener, app, store, workers).await

@@ -44,9 +44,7 @@ pub fn routes(store: &Store) -> Router<AppState> {
             get(document)
                 .post(create::create)
                 .fallback(not_allowed)
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    townhall_web::UPLOAD_LIMIT,
-                )),
+                .layer(axum::extract::DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
         )
         .route("/open311/v2/services/{code}", get(service_definition))
         .route("/open311/v2/requests/{id}", get(one_request))

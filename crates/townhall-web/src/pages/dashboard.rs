@@ -4,13 +4,13 @@ use axum::extract::State;
 use maud::{html, Markup};
 use serde::Deserialize;
 use townhall_authz::Action;
-use townhall_identity::{passkeys, profiles};
+use townhall_identity::{passkeys, profiles, User};
 
 use crate::auth::Visitor;
 use crate::error::AppError;
 use crate::form::Query;
 use crate::layout::{self, page};
-use crate::AppState;
+use crate::{AppState, Drawing, Panel};
 
 /// A message's delivery status in words for the resident.
 fn delivery(status: &str) -> &'static str {
@@ -23,76 +23,51 @@ fn delivery(status: &str) -> &'static str {
     }
 }
 
-fn empty(text: &str) -> Markup {
-    html! { p class="empty" { (text) } }
-}
+/// The dashboard's cards the platform draws itself: what a resident was
+/// sent, who has looked at their information, and their account.
+pub(crate) const PANELS: &[Panel] = &[
+    Panel {
+        rank: 30,
+        draw: messages,
+    },
+    Panel {
+        rank: 50,
+        draw: accesses,
+    },
+    Panel {
+        rank: 60,
+        draw: account,
+    },
+];
 
 pub async fn dashboard(State(state): State<AppState>, v: Visitor) -> Result<Markup, AppError> {
     let user = v.resident(Action::Read)?;
-    let council = state.council();
-    let history = townhall_consent::history(state.store(), council.id, user.id).await?;
-    let accesses =
-        townhall_audit::about_subject(state.store(), council.id, &user.id.to_string(), 5).await?;
-    let messages =
-        townhall_notify::sent_to(state.store(), council.id, user.email.as_str(), 5).await?;
-    let requests = townhall_cases::for_resident(state.store(), council.id, user.id, 10).await?;
-    let permits = townhall_cases::permits_for(state.store(), council.id, user.id).await?;
-    let now = townhall_types::Timestamp::now();
-    let services: &townhall_services::Catalogue = state.setting()?;
-    let service_name = |id: &str| services.get(id).map_or(id.to_owned(), |s| s.name.clone());
-    let status_label = |service: &str, status: &str| {
-        services
-            .get(service)
-            .and_then(|s| s.workflow.status(status))
-            .map_or(status.to_owned(), |st| st.label.clone())
-    };
+    let mut cards = Vec::with_capacity(state.shared.panels.len());
+    for panel in &state.shared.panels {
+        cards.push((panel.draw)(&state, user).await?);
+    }
     Ok(page(
         &v,
-        &council.name,
+        &state.council().name,
         "Your account",
         html! {
             h1 { "Your council in one place" }
             p class="lead" { "Hello " (user.display_name) "." }
-            div class="card" {
-                h2 { "Your requests" }
-                @if requests.is_empty() {
-                    (empty("When you report a problem or ask for a service, such as a missed bin or a pothole, it will appear here with its progress."))
-                } @else {
-                    table {
-                        caption class="visually-hidden" { "Your latest requests" }
-                        thead { tr { th scope="col" { "Reference" } th scope="col" { "Request" } th scope="col" { "Status" } } }
-                        tbody {
-                            @for c in &requests {
-                                tr {
-                                    td { a href={ "/requests/" (c.reference) } { (c.reference) } }
-                                    td { (service_name(&c.service)) }
-                                    td { (status_label(&c.service, &c.status)) }
-                                }
-                            }
-                        }
-                    }
-                }
-                p { a href="/services" { "Report a problem or ask for a service" } }
-            }
-            div class="card" {
-                h2 { "Your permits" }
-                @if permits.is_empty() {
-                    (empty("Permits you hold, such as a resident parking permit, will appear here with the date they end. Applications appear under your requests."))
-                } @else {
-                    ul class="list" {
-                        @for p in &permits {
-                            li {
-                                strong { (p.name) } " (" a href={ "/requests/" (p.reference) } { (p.reference) } "): "
-                                @if p.valid_until > now { "valid until " (p.valid_until.human_date()) } @else { "ended " (p.valid_until.human_date()) }
-                            }
-                        }
-                    }
-                }
-            }
+            @for card in &cards { (card) }
+        },
+    ))
+}
+
+fn messages<'a>(state: &'a AppState, user: &'a User) -> Drawing<'a> {
+    Box::pin(async move {
+        let messages =
+            townhall_notify::sent_to(state.store(), state.council().id, user.email.as_str(), 5)
+                .await?;
+        Ok(html! {
             div class="card" {
                 h2 { "Messages" }
                 @if messages.is_empty() {
-                    (empty("Messages from the council about your account, requests and applications will appear here."))
+                    (layout::empty("Messages from the council about your account, requests and applications will appear here."))
                 } @else {
                     table {
                         caption class="visually-hidden" { "The latest messages sent to you" }
@@ -109,19 +84,24 @@ pub async fn dashboard(State(state): State<AppState>, v: Visitor) -> Result<Mark
                     }
                 }
             }
-            div class="card" {
-                h2 { "Your data-sharing choices" }
-                @if history.is_empty() {
-                    (empty("You have not made any choices yet. The council's defaults apply."))
-                } @else {
-                    p { "You have made " (history.len()) " choice" @if history.len() != 1 { "s" } " about sharing your information." }
-                }
-                p { a href="/account/consent" { "Choose who can see your information" } }
-            }
+        })
+    })
+}
+
+fn accesses<'a>(state: &'a AppState, user: &'a User) -> Drawing<'a> {
+    Box::pin(async move {
+        let accesses = townhall_audit::about_subject(
+            state.store(),
+            state.council().id,
+            &user.id.to_string(),
+            5,
+        )
+        .await?;
+        Ok(html! {
             div class="card" {
                 h2 { "Who has looked at your information" }
                 @if accesses.is_empty() {
-                    (empty("Every time someone at the council or a partner looks at or changes your information, it will be listed here."))
+                    (layout::empty("Every time someone at the council or a partner looks at or changes your information, it will be listed here."))
                 } @else {
                     ul {
                         @for a in &accesses {
@@ -131,12 +111,19 @@ pub async fn dashboard(State(state): State<AppState>, v: Visitor) -> Result<Mark
                 }
                 p { a href="/account/access-log" { "See the full list" } }
             }
+        })
+    })
+}
+
+fn account<'a>(_: &'a AppState, _: &'a User) -> Drawing<'a> {
+    Box::pin(async {
+        Ok(html! {
             div class="card" {
                 h2 { "Your account" }
                 p { a href="/account" { "Your details, password and passkeys" } }
             }
-        },
-    ))
+        })
+    })
 }
 
 /// What an audit entry did, said to the resident: "changed your request: its
@@ -205,7 +192,7 @@ pub async fn access_log(State(state): State<AppState>, v: Visitor) -> Result<Mar
             h1 { "Who has looked at your information" }
             p { "Every time anyone at the council, a partner organisation or an automatic process looks at or changes your information, we record who, what, why and when. The record cannot be changed without it being detected." }
             @if accesses.is_empty() {
-                (empty("Nobody has looked at your information yet."))
+                (layout::empty("Nobody has looked at your information yet."))
             } @else {
                 // Focusable, so that people using a keyboard can scroll it on a narrow screen.
                 div class="table-wrap" tabindex="0" role="region" aria-label="Accesses to your information" {

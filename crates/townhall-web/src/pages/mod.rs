@@ -9,6 +9,8 @@ use axum::Router;
 
 use crate::AppState;
 
+pub(crate) use dashboard::PANELS;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(public::start))
