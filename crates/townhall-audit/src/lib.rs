@@ -24,7 +24,6 @@ use townhall_types::{CouncilId, Timestamp};
 /// This capability's manifest.
 pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
     name: "audit",
-    about: "the tamper-evident audit log",
     migrations: MIGRATIONS,
     events: &[],
     configure: None,

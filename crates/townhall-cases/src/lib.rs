@@ -60,7 +60,6 @@ use townhall_store::{Migration, StoreError};
 /// This capability's manifest.
 pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
     name: "cases",
-    about: "requests from residents and apps, and the work on them",
     migrations: MIGRATIONS,
     events: events::TYPES,
     configure: Some(configure::configure),

@@ -25,7 +25,6 @@ use townhall_store::Migration;
 /// This capability's manifest.
 pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
     name: "consent",
-    about: "residents' consent, and the one decision point",
     migrations: MIGRATIONS,
     events: events::TYPES,
     configure: Some(configure),

@@ -63,7 +63,8 @@ enum AdminCommand {
         /// Their name.
         #[arg(long)]
         name: String,
-        /// caseworker, team_leader, data_protection_officer or administrator.
+        /// caseworker, team_leader, customer_services, data_protection_officer or
+        /// administrator.
         #[arg(long)]
         role: String,
         /// Their team's name (created if new).
@@ -94,11 +95,9 @@ enum ApiKeyCommand {
         /// Who the key is for.
         #[arg(long)]
         name: String,
-        /// What the key may do; give it once for each: `open311:write` (report
-        /// through Open311), `consent:read` (ask the consent decision point),
-        /// `events:read` (read the council's domain events),
-        /// `index:write:SYSTEM` (send and withdraw that system's records in the
-        /// resident index, e.g. index:write:council_tax).
+        /// What the key may do, as AREA:ACCESS[:WHICH], e.g. `open311:write` or
+        /// `index:write:council_tax`; give it once for each. A scope none of the
+        /// platform's capabilities declares is refused, naming those they do.
         #[arg(long = "scope", required = true, value_parser = parse_scope)]
         scopes: Vec<townhall_types::ApiScope>,
         /// How many requests a minute the key may make (a burst of that many, then

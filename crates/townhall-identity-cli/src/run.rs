@@ -4,8 +4,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use townhall_cli::pick_council;
-use townhall_identity::accounts::{self, NewAccount, UserKind};
-use townhall_identity::{api_keys, password, staff, Role};
+use townhall_identity::accounts::{self, UserKind};
+use townhall_identity::admin::{self, NewStaff};
+use townhall_identity::{api_keys, password, Role};
 use townhall_kernel::Platform;
 use townhall_types::EmailAddress;
 
@@ -38,16 +39,12 @@ pub(crate) async fn admin(admin: Admin, platform: &Platform) -> anyhow::Result<E
     let store = townhall_cli::open(&store, platform).await?;
     match command {
         AdminCommand::CreateCouncil { slug, name } => {
-            let mut tx = store.begin().await?;
-            let c = townhall_places::create_council(&mut tx, &slug, &name).await?;
-            tx.commit().await?;
+            let c = townhall_places::register_council(&store, &slug, &name).await?;
             println!("Created council '{}' ({})", c.slug, c.id);
         }
         AdminCommand::CreateTeam { name } => {
             let c = pick_council(&store, council).await?;
-            let mut tx = store.begin().await?;
-            let team = staff::ensure_team(&mut tx, c.id, &name).await?;
-            tx.commit().await?;
+            let team = admin::add_team(&store, c.id, &name).await?;
             println!("Team '{}' is ready", team.name);
         }
         AdminCommand::CreateStaff {
@@ -65,40 +62,30 @@ pub(crate) async fn admin(admin: Admin, platform: &Platform) -> anyhow::Result<E
                 )
             })?;
             let hash = password::hash_async(new_password()?).await;
-            let mut tx = store.begin().await?;
-            let team = match team {
-                Some(t) => Some(staff::ensure_team(&mut tx, c.id, &t).await?),
-                None => None,
-            };
-            let member = staff::create(
-                &mut tx,
+            let member = admin::add_staff(
+                &store,
                 c.id,
-                &NewAccount {
-                    kind: UserKind::Staff,
+                &NewStaff {
                     email: &email,
-                    display_name: &name,
-                    password_hash: Some(&hash),
-                    verified: true,
+                    name: &name,
+                    role,
+                    team: team.as_deref(),
+                    password_hash: &hash,
                 },
-                role,
-                team.as_ref(),
             )
             .await?;
-            tx.commit().await?;
             println!("Created staff account for {}", member.label());
         }
         AdminCommand::ResetPassword { email } => {
             let c = pick_council(&store, council).await?;
             let email = EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
-            let user = accounts::find_by_email(&store, c.id, UserKind::Staff, &email)
+            // Asked before the password is, so that a mistyped address is
+            // said at once.
+            accounts::find_by_email(&store, c.id, UserKind::Staff, &email)
                 .await?
                 .with_context(|| format!("there is no staff account for {email}"))?;
             let hash = password::hash_async(new_password()?).await;
-            let mut tx = store.begin().await?;
-            accounts::set_password(&mut tx, c.id, user.id, &hash).await?;
-            townhall_identity::sessions::end_all(&mut tx, c.id, user.id).await?;
-            townhall_identity::devices::forget_all(&mut tx, c.id, user.id).await?;
-            tx.commit().await?;
+            admin::reset_staff_password(&store, c.id, &email, &hash).await?;
             println!("Password changed for {email}; their sessions have been ended and their browsers forgotten.");
         }
         AdminCommand::ApiKey {
@@ -119,9 +106,8 @@ pub(crate) async fn admin(admin: Admin, platform: &Platform) -> anyhow::Result<E
                 platform.check_scope(scope)?;
             }
             let scope = townhall_types::ApiScopes::new(scopes)?;
-            let mut tx = store.begin().await?;
-            let key = api_keys::create(&mut tx, c.id, &name, &scope, requests_per_minute).await?;
-            tx.commit().await?;
+            let key =
+                admin::issue_api_key(&store, c.id, &name, &scope, requests_per_minute).await?;
             println!("{key}");
         }
         AdminCommand::ApiKey {
@@ -149,28 +135,24 @@ pub(crate) async fn admin(admin: Admin, platform: &Platform) -> anyhow::Result<E
                 },
         } => {
             let c = pick_council(&store, council).await?;
-            let mut tx = store.begin().await?;
-            if !api_keys::set_limit(&mut tx, c.id, &key_id, requests_per_minute).await? {
+            if !admin::limit_api_key(&store, c.id, &key_id, requests_per_minute).await? {
                 anyhow::bail!(
                     "{} has no API key '{key_id}'; `townhall admin api-key list` shows them",
                     c.name
                 );
             }
-            tx.commit().await?;
             println!("{key_id} may now make {requests_per_minute} requests a minute.");
         }
         AdminCommand::ApiKey {
             command: ApiKeyCommand::Revoke { key_id },
         } => {
             let c = pick_council(&store, council).await?;
-            let mut tx = store.begin().await?;
-            if !api_keys::revoke(&mut tx, c.id, &key_id, townhall_types::Timestamp::now()).await? {
+            if !admin::revoke_api_key(&store, c.id, &key_id).await? {
                 anyhow::bail!(
                     "{} has no API key '{key_id}' still in use; `townhall admin api-key list` shows them",
                     c.name
                 );
             }
-            tx.commit().await?;
             println!("{key_id} is revoked.");
         }
     }

@@ -13,6 +13,7 @@
 //! goes through [`profiles::read_as`], which writes the audit entry.
 
 pub mod accounts;
+pub mod admin;
 pub mod api_keys;
 pub mod break_glass;
 pub mod demo;
@@ -36,7 +37,6 @@ use townhall_store::{Migration, StoreError};
 /// This capability's manifest.
 pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
     name: "identity",
-    about: "accounts, sign-in, sessions, passkeys, staff and API keys",
     migrations: MIGRATIONS,
     events: &[],
     configure: None,

@@ -82,7 +82,6 @@ pub fn check_sent(policy: &policy::IndexPolicy, system: &str) -> Result<(), Inde
 /// This capability's manifest.
 pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
     name: "index",
-    about: "the single resident index: records linked into persons",
     migrations: MIGRATIONS,
     events: events::TYPES,
     configure: Some(configure::configure),

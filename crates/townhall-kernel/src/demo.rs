@@ -1,19 +1,21 @@
 //! The demo council: one fictional council that every capability seeds its
-//! part of, in the order the platform lists them, from one random stream,
-//! so that the same list always seeds the same council and its residents,
-//! homes, consent choices and other systems' records agree.
+//! part of, in the order the platform lists them, each from a random stream
+//! of its own (so a capability added to the list changes nothing of the
+//! others' parts), so that the same list always seeds the same council and
+//! its residents, homes, consent choices and other systems' records agree.
 //!
 //! What a capability seeds that those after it build on goes in
-//! [`Seeding::seeded`]: places puts the council's [`CouncilId`] and its
+//! [`Seeding::seeded`]: places puts the council's [`CouncilId`](townhall_types::CouncilId) and its
 //! [`Homes`], identity its [`Residents`]. Those two shapes are the kernel's,
-//! so that a capability can seed people at the council's homes without
-//! depending on the capabilities that made them.
+//! so that a capability seeds people at the council's homes through them,
+//! not through the crates that made them.
 
 use std::future::Future;
 use std::path::Path;
 use std::pin::Pin;
 
 use rand::rngs::StdRng;
+use rand::SeedableRng;
 use townhall_store::{Progress, Store};
 use townhall_types::UserId;
 
@@ -26,7 +28,7 @@ pub struct Seeding<'a> {
     /// The council's configuration directory, where a capability writes the
     /// demo's files (its consent policy, its services, …).
     pub dir: &'a Path,
-    /// The one random stream every capability draws from, in turn.
+    /// This capability's random stream: the same on every seeding.
     pub rng: &'a mut StdRng,
     /// Told how the seeding goes.
     pub progress: &'a dyn Progress,
@@ -47,6 +49,17 @@ impl Seeding<'_> {
         std::fs::write(&path, text)
             .map_err(|e| SeedError::new(format!("cannot write {}: {e}", path.display())))
     }
+}
+
+/// The random stream of capability `name` under `seed`: the seed's bytes,
+/// then the name's folded into the rest.
+pub(crate) fn stream(seed: u64, name: &str) -> StdRng {
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    for (i, b) in name.bytes().enumerate() {
+        bytes[8 + i % 24] ^= b;
+    }
+    StdRng::from_seed(bytes)
 }
 
 /// A capability's part of the demo council, seeded, or why not.

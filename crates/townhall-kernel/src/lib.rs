@@ -34,8 +34,6 @@ const KERNEL: &str = "kernel";
 pub struct Capability {
     /// Its name, e.g. `identity`: one word, unique on the platform.
     pub name: &'static str,
-    /// What it does, in a line.
-    pub about: &'static str,
     /// Its schema: the migrations it owns. Every version is the platform's
     /// (`YYYYMMDDNN`), claimed by one capability once.
     pub migrations: &'static [Migration],
@@ -68,7 +66,7 @@ pub struct CouncilSource<'a> {
 
 /// A council's configuration was refused by a capability.
 #[derive(Debug, thiserror::Error)]
-#[error("council '{council}': {reason}")]
+#[error("council '{council}' ({capability}): {reason}")]
 pub struct Unconfigured {
     /// The council's slug.
     pub council: String,
@@ -260,8 +258,8 @@ impl Platform {
     }
 
     /// Seeds the demo council into a migrated store that does not hold it,
-    /// each capability its part in the order listed, and writes its
-    /// configuration into `dir`. Returns what they seeded (places' council
+    /// each capability its part in the order listed, from a random stream of
+    /// its own, and writes its configuration into `dir`. Returns what they seeded (places' council
     /// among it).
     pub async fn seed_demo(
         &self,
@@ -269,8 +267,6 @@ impl Platform {
         dir: &std::path::Path,
         progress: &dyn Progress,
     ) -> Result<Registry, Unseeded> {
-        use rand::SeedableRng;
-        let mut rng = rand::rngs::StdRng::seed_from_u64(DEMO_SEED);
         let mut seeded = Registry::default();
         for c in &self.capabilities {
             let Some(seed) = c.demo else {
@@ -279,7 +275,7 @@ impl Platform {
             seed(demo::Seeding {
                 store,
                 dir,
-                rng: &mut rng,
+                rng: &mut demo::stream(DEMO_SEED, c.name),
                 progress,
                 seeded: &mut seeded,
             })
@@ -339,7 +335,6 @@ mod tests {
 
     const PLACES: Capability = Capability {
         name: "places",
-        about: "councils and their areas",
         migrations: &[Migration::portable(
             2026010101,
             "places",
@@ -353,7 +348,6 @@ mod tests {
     };
     const AUDIT: Capability = Capability {
         name: "audit",
-        about: "the audit log",
         migrations: &[Migration::portable(
             2026010201,
             "audit",
@@ -372,7 +366,6 @@ mod tests {
     };
     const CLASHING: Capability = Capability {
         name: "cases",
-        about: "requests",
         migrations: &[Migration::portable(
             2026010101,
             "cases",
@@ -386,7 +379,6 @@ mod tests {
     };
     const ECHO: Capability = Capability {
         name: "echo",
-        about: "echoes",
         migrations: &[],
         events: &[BELL],
         configure: None,
@@ -442,7 +434,6 @@ mod tests {
 
     const COUNTER: Capability = Capability {
         name: "counter",
-        about: "counts",
         migrations: &[],
         events: &[],
         configure: Some(count),
@@ -452,7 +443,6 @@ mod tests {
     };
     const READER: Capability = Capability {
         name: "reader",
-        about: "reads the count",
         migrations: &[],
         events: &[],
         configure: Some(read_count),
@@ -491,7 +481,7 @@ mod tests {
         assert_eq!(refused.council, "riverside");
         let said = refused.to_string();
         assert!(
-            said.starts_with("council 'riverside': no capability gave this council a u32"),
+            said.starts_with("council 'riverside' (reader): no capability gave this council a u32"),
             "{said}"
         );
     }
@@ -521,7 +511,6 @@ mod tests {
     async fn the_demo_is_seeded_in_order_from_one_stream_and_a_failure_names_its_capability() {
         const SOWER: Capability = Capability {
             name: "sower",
-            about: "seeds a council",
             migrations: &[],
             events: &[],
             configure: None,
@@ -531,7 +520,6 @@ mod tests {
         };
         const PEOPLE: Capability = Capability {
             name: "people",
-            about: "seeds its people",
             migrations: &[],
             events: &[],
             configure: None,
@@ -583,7 +571,6 @@ mod tests {
     fn jobs_are_started_with_their_names_and_a_name_is_claimed_once() {
         const SWEEPER: Capability = Capability {
             name: "sweeper",
-            about: "sweeps",
             migrations: &[],
             events: &[],
             configure: None,
@@ -593,7 +580,6 @@ mod tests {
         };
         const ANOTHER: Capability = Capability {
             name: "another",
-            about: "sweeps too",
             migrations: &[],
             events: &[],
             configure: None,
@@ -633,7 +619,6 @@ mod tests {
         };
         const FIRST: Capability = Capability {
             name: "first",
-            about: "reports",
             migrations: &[],
             events: &[],
             configure: None,
@@ -643,7 +628,6 @@ mod tests {
         };
         const SECOND: Capability = Capability {
             name: "second",
-            about: "reports too",
             migrations: &[],
             events: &[],
             configure: None,

@@ -25,7 +25,6 @@ use townhall_store::Migration;
 /// This capability's manifest.
 pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
     name: "notify",
-    about: "the outbox of email, SMS and letters, and their templates",
     migrations: MIGRATIONS,
     events: &[],
     configure: None,

@@ -21,7 +21,6 @@ use townhall_types::{CaseId, CouncilId, PaymentId, Timestamp, UserId};
 /// This capability's manifest.
 pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
     name: "payments",
-    about: "payments for services, and refunds due",
     migrations: MIGRATIONS,
     events: events::TYPES,
     configure: Some(configure),

@@ -19,7 +19,6 @@ use townhall_types::{CouncilId, Timestamp};
 /// This capability's manifest.
 pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
     name: "places",
-    about: "councils, their wards, parishes and zones, and the address gazetteer",
     migrations: MIGRATIONS,
     events: &[],
     configure: Some(configure),
@@ -63,7 +62,20 @@ pub struct Council {
     pub name: String,
 }
 
-/// Creates a council.
+/// Registers a council with the deployment (`townhall admin
+/// create-council`), in a transaction of its own.
+pub async fn register_council(
+    store: &Store,
+    slug: &str,
+    name: &str,
+) -> Result<Council, CouncilError> {
+    let mut tx = store.begin().await?;
+    let council = create_council(&mut tx, slug, name).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(council)
+}
+
+/// Creates a council in the caller's transaction.
 pub async fn create_council(tx: &mut Tx, slug: &str, name: &str) -> Result<Council, CouncilError> {
     let valid = (2..=40).contains(&slug.len())
         && slug

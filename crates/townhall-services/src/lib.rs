@@ -92,7 +92,6 @@ impl Catalogue {
 /// site starts: nothing is stored.
 pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
     name: "services",
-    about: "services as data: questions, eligibility, routing, fees and bookings",
     migrations: &[],
     events: &[],
     configure: Some(configure),

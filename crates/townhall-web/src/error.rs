@@ -67,12 +67,6 @@ impl From<townhall_store::StoreError> for AppError {
     }
 }
 
-impl From<townhall_store::sql::Error> for AppError {
-    fn from(e: townhall_store::sql::Error) -> Self {
-        AppError::Internal(e.to_string())
-    }
-}
-
 impl AppError {
     fn status(&self) -> StatusCode {
         match self {

@@ -40,12 +40,11 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             database_url,
         } => {
             init_logging(true);
-            let env: Vec<(String, String)> = std::env::vars().collect();
-            let mut config = Config::load(&config, &env)?;
-            if let Some(url) = database_url {
-                config.database.url = url;
-            }
-            serve(config).await
+            // The flag stands for TOWNHALL_DATABASE_URL, after it, so that the
+            // configuration is checked with the store it will use.
+            let mut env: Vec<(String, String)> = std::env::vars().collect();
+            env.extend(database_url.map(|url| ("TOWNHALL_DATABASE_URL".to_owned(), url)));
+            serve(Config::load(&config, &env)?).await
         }
         Command::Migrate { store } => {
             init_logging(false);
@@ -109,12 +108,19 @@ async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
     let config_dir = data_dir.join("config");
+    // Written once every capability has seeded its part: a first start
+    // stopped half-way leaves a council without it, which is not reused.
+    let seeded_mark = data_dir.join("demo-seeded");
     let council =
         match townhall_places::council_by_slug(&store, townhall_places::demo::SLUG).await? {
-            Some(c) => {
+            Some(c) if seeded_mark.exists() => {
                 println!("Reusing the demo council in {}", data_dir.display());
                 c
             }
+            Some(_) => bail!(
+                "the demo's first start in {} stopped before Riverside Borough Council was fully seeded; delete that directory (and the database, if you gave one) or give another --data-dir, and start again",
+                data_dir.display()
+            ),
             None => {
                 println!(
                     "Seeding Riverside Borough Council into {} (first start only)…",
@@ -125,6 +131,8 @@ async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
                     .seed_demo(&store, &config_dir, &progress)
                     .await?;
                 let council = seeded.require::<Council>()?.clone();
+                std::fs::write(&seeded_mark, "")
+                    .with_context(|| format!("cannot write {}", seeded_mark.display()))?;
                 progress.finish();
                 council
             }

@@ -196,7 +196,7 @@ async fn refuses_to_start_until_every_team_named_by_routing_exists() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("council 'riverside': service report-pothole routing rule 1 sends cases to team 'Highways', which does not exist"),
+        err.contains("council 'riverside' (cases): service report-pothole routing rule 1 sends cases to team 'Highways', which does not exist"),
         "{err}"
     );
     assert_eq!(
@@ -245,6 +245,41 @@ async fn refuses_to_start_until_every_team_named_by_routing_exists() {
     );
     server.kill().unwrap();
     server.wait().unwrap();
+}
+
+/// A first start of the demo stopped half-way (here: only the council made)
+/// is not taken for a whole demo council.
+#[test]
+fn a_demo_whose_first_seeding_stopped_half_way_is_not_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let made = townhall(&[
+        "admin",
+        "--data-dir",
+        data,
+        "create-council",
+        "--slug",
+        "riverside",
+        "--name",
+        "Riverside Borough Council",
+    ]);
+    assert!(made.status.success());
+    let port = free_port().to_string();
+    let out = townhall(&[
+        "demo",
+        "--data-dir",
+        data,
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+    ]);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(
+            "stopped before Riverside Borough Council was fully seeded; delete that directory"
+        ),
+        "{said}"
+    );
 }
 
 #[test]
@@ -408,6 +443,32 @@ async fn makes_the_jetstream_stream_it_is_given_or_refuses_to_start() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("[jetstream] is for a deployment spread over several machines, which share one PostgreSQL store"), "{err}");
+    // Nor when the command line swaps a configured PostgreSQL store for it.
+    let text = std::fs::read_to_string(&config).unwrap();
+    let sqlite = text
+        .lines()
+        .find_map(|l| l.strip_prefix("url = \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .unwrap()
+        .to_owned();
+    std::fs::write(
+        &config,
+        text.replace(&sqlite, "postgres://townhall@127.0.0.1/townhall"),
+    )
+    .unwrap();
+    let out = townhall(&[
+        "serve",
+        "--config",
+        config.to_str().unwrap(),
+        "--database-url",
+        &sqlite,
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("[jetstream] is for a deployment spread over several machines"),
+        "{err}"
+    );
 
     let Some(database) = postgres_schema().await else {
         return;

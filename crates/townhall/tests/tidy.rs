@@ -127,13 +127,34 @@ fn dependencies_point_one_way() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
-/// The capability crates: what plugs into the kernel.
-const CAPABILITY_LAYERS: std::ops::RangeInclusive<u8> = 4..=6;
+/// Whether `name` is a capability crate: one whose manifest the platform
+/// lists (capability `NAME` is the crate `townhall-NAME`, checked once).
+fn is_capability(name: &str) -> bool {
+    static CRATES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    CRATES
+        .get_or_init(|| {
+            let members = workspace();
+            let crates: Vec<String> = townhall::platform()
+                .unwrap()
+                .capabilities()
+                .iter()
+                .map(|c| format!("townhall-{}", c.name))
+                .collect();
+            for c in &crates {
+                assert!(
+                    members.iter().any(|p| &p.name == c),
+                    "the capability listed as '{c}' has no crate of that name"
+                );
+            }
+            crates
+        })
+        .iter()
+        .any(|c| c == name)
+}
 
 #[test]
 fn capabilities_use_each_other_only_where_said() {
     let short = |name: &str| name.trim_start_matches("townhall-").to_owned();
-    let is_capability = |name: &str| layer(name).is_some_and(|l| CAPABILITY_LAYERS.contains(&l));
     let mut used = std::collections::BTreeSet::new();
     for p in workspace().into_iter().filter(|p| is_capability(&p.name)) {
         for d in p.uses.iter().filter(|d| is_capability(d)) {
@@ -190,7 +211,6 @@ fn pages_and_commands_use_other_capabilities_only_where_said() {
     // that capability uses, and what its kernel hands every page or command
     // (the signed-in person, the council); anything else is listed.
     let short = |name: &str| name.trim_start_matches("townhall-").to_owned();
-    let is_capability = |name: &str| layer(name).is_some_and(|l| CAPABILITY_LAYERS.contains(&l));
     let packages = workspace();
     let uses = |name: &str| -> Vec<String> {
         packages
@@ -284,15 +304,16 @@ fn sources() -> BTreeMap<String, PathBuf> {
 }
 
 #[test]
-fn the_web_crates_open_no_transactions() {
-    // Handlers parse, call one command of a capability, and render; a
-    // workflow that needs a transaction is a command in its capability.
+fn the_web_and_command_line_crates_open_no_transactions() {
+    // Handlers and commands parse, call one command of a capability, and
+    // answer; a workflow that needs a transaction is a command in its
+    // capability.
     let web: Vec<PathBuf> = workspace()
         .into_iter()
-        .filter(|p| is_web(&p.name))
+        .filter(|p| is_web(&p.name) || p.name.ends_with("-cli"))
         .map(|p| p.manifest.parent().unwrap().join("src"))
         .collect();
-    assert!(web.len() > 1, "the web crates are found");
+    assert!(web.len() > 4, "the web and command-line crates are found");
     let wrong: Vec<String> = sources()
         .into_iter()
         .filter(|(_, path)| web.iter().any(|w| path.starts_with(w)))
@@ -302,7 +323,7 @@ fn the_web_crates_open_no_transactions() {
                 .lines()
                 .enumerate()
                 .filter(|(_, line)| {
-                    [".begin()", ".commit()", ".rollback()"]
+                    [".begin()", "Store::begin(", ".commit()", ".rollback()"]
                         .iter()
                         .any(|call| line.contains(call))
                 })
