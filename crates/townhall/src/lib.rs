@@ -1,7 +1,9 @@
 //! The platform Townhall runs: its one list of capabilities, each a crate
 //! that plugs in through its manifest ([`townhall_kernel::Capability`]).
-//! The command line (`main.rs`) and the test kit start from it, and run
-//! the same [`workers::Workers`].
+//! The command line (`main.rs`) and the test kit start from it (its
+//! migrations, routes and dashboard cards); the server runs every
+//! capability's jobs as [`workers::Workers`], the test kit only cases'
+//! message subscriber, so that each test decides when messages are sent.
 
 pub mod workers;
 
@@ -50,7 +52,7 @@ impl Part {
 /// capability is a crate (and its web crate) and one line here.
 pub const CAPABILITIES: &[Part] = &[
     Part::of(&townhall_places::CAPABILITY),
-    Part::of(&townhall_audit::CAPABILITY),
+    Part::of(&townhall_audit::CAPABILITY).with_commands(townhall_audit_cli::COMMANDS),
     Part::served(&townhall_identity::CAPABILITY, townhall_identity_web::WEB)
         .with_commands(townhall_identity_cli::COMMANDS),
     Part::served(&townhall_consent::CAPABILITY, townhall_consent_web::WEB),

@@ -60,20 +60,6 @@ enum Command {
         #[arg(long)]
         from: PathBuf,
     },
-    /// Check the audit log has not been tampered with.
-    Audit {
-        #[command(subcommand)]
-        command: AuditCommand,
-    },
-}
-
-#[derive(Subcommand)]
-enum AuditCommand {
-    /// Recompute every hash chain; exits non-zero and names the first bad entry if not intact.
-    Verify {
-        #[command(flatten)]
-        store: StoreArgs,
-    },
 }
 
 /// mimalloc instead of the C library's allocator: the server allocates from
@@ -144,7 +130,7 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         command_line().debug_assert();
-        for plugged in ["index", "admin"] {
+        for plugged in ["index", "admin", "audit"] {
             assert!(
                 command_line().find_subcommand(plugged).is_some(),
                 "{plugged}"

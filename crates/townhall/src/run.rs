@@ -11,7 +11,7 @@ use townhall_places::Council;
 use townhall_store::Store;
 
 use crate::config::Config;
-use crate::{AuditCommand, Command};
+use crate::Command;
 use townhall_cli::{bar, open_existing, LogProgress, StoreArgs};
 
 fn init_logging(json: bool) {
@@ -68,9 +68,6 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             init_logging(false);
             restore(&store, &from).await
         }
-        Command::Audit {
-            command: AuditCommand::Verify { store },
-        } => audit_verify(&store).await,
     }
 }
 
@@ -327,35 +324,7 @@ async fn restore(args: &StoreArgs, from: &Path) -> anyhow::Result<ExitCode> {
         summary.tables,
         started.elapsed()
     );
-    report_audit(&store).await
-}
-
-async fn audit_verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
-    report_audit(&open_existing(args).await?).await
-}
-
-/// Verifies every audit chain and prints the outcome; exit code 2 when broken.
-async fn report_audit(store: &Store) -> anyhow::Result<ExitCode> {
-    let progress = bar();
-    progress.say("verifying");
-    let started = std::time::Instant::now();
-    let report = townhall_audit::verify(store, &progress).await?;
-    progress.finish();
-    if report.intact() {
-        println!(
-            "The audit log is intact: {} entries in {} chain(s) verified in {:.2?}.",
-            report.entries,
-            report.chains,
-            started.elapsed()
-        );
-        Ok(ExitCode::SUCCESS)
-    } else {
-        eprintln!("The audit log has been tampered with:");
-        for b in &report.breaches {
-            eprintln!("  {b}");
-        }
-        Ok(ExitCode::from(2))
-    }
+    townhall_audit_cli::report(&store).await
 }
 
 fn secret(path: &Path) -> anyhow::Result<Vec<u8>> {
