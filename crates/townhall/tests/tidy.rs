@@ -27,6 +27,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("townhall-services", 5),
     ("townhall-cases", 6),
     ("townhall-index", 6),
+    ("townhall-exchange", 6),
     ("townhall-web", 7),
     ("townhall-cli", 7),
     ("townhall-index-web", 8),
