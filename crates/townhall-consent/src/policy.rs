@@ -146,7 +146,7 @@ impl Policy {
         }
         let mut recipient_ids = HashSet::new();
         for r in &parsed.recipients {
-            if !valid_id(&r.get_ref().id) {
+            if !townhall_types::is_config_id(&r.get_ref().id) {
                 return Err(err(
                     r.span().start,
                     format!(
@@ -166,7 +166,7 @@ impl Policy {
         for p in &parsed.purposes {
             let at = p.span().start;
             let purpose = p.get_ref();
-            if !valid_id(&purpose.id) {
+            if !townhall_types::is_config_id(&purpose.id) {
                 return Err(err(
                     at,
                     format!(
@@ -268,13 +268,6 @@ impl Policy {
     pub fn recipient(&self, id: &str) -> Option<&Recipient> {
         self.recipients.iter().find(|r| r.id == id)
     }
-}
-
-fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 #[cfg(test)]

@@ -202,7 +202,7 @@ impl Agreement {
                 ),
             ));
         }
-        if !valid_id(parsed.id.get_ref()) {
+        if !townhall_types::is_config_id(parsed.id.get_ref()) {
             return Err(err(
                 parsed.id.span().start,
                 format!(
@@ -221,7 +221,7 @@ impl Agreement {
             .parties
             .get_ref()
             .iter()
-            .find(|p| !valid_id(p) || *p == COUNCIL)
+            .find(|p| !townhall_types::is_config_id(p) || *p == COUNCIL)
         {
             return Err(err(
                 parsed.parties.span().start,
@@ -476,15 +476,6 @@ fn date(
         .ok()
         .and_then(|m| Date::from_calendar_date(i32::from(d.year), m, d.day).ok())
         .ok_or_else(|| err(at, format!("'{v}' is not a date")))
-}
-
-fn valid_id(id: &str) -> bool {
-    (2..=60).contains(&id.len())
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !id.starts_with('-')
-        && !id.ends_with('-')
 }
 
 #[derive(Deserialize)]

@@ -161,15 +161,6 @@ impl KnownAreas for townhall_places::Boundaries {
     }
 }
 
-pub(crate) fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 60
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !id.starts_with('-')
-}
-
 /// `"60.00"` → 6000.
 fn pence(amount: &str) -> Option<u32> {
     let (pounds, pennies) = amount.split_once('.').unwrap_or((amount, "00"));
@@ -196,7 +187,7 @@ pub fn parse(file: &str, text: &str, areas: &dyn KnownAreas) -> Result<Service, 
         ));
     }
     let id = f.id.get_ref();
-    if !valid_id(id) {
+    if !townhall_types::is_config_id(id) {
         return Err(src.error(
             f.id.span().start,
             format!("service id '{id}' must be lower-case letters, digits and hyphens"),
@@ -387,7 +378,7 @@ fn check_questions(src: &SourceText, f: &ServiceFile) -> Result<Vec<Question>, S
         let at = q.span().start;
         let q = q.get_ref();
         let err = |m: String| Err(src.error(at, format!("question '{}': {m}", q.id)));
-        if !valid_id(&q.id) {
+        if !townhall_types::is_config_id(&q.id) {
             return err("its id must be lower-case letters, digits and hyphens".into());
         }
         if !ids.insert(q.id.as_str()) {
@@ -401,11 +392,9 @@ fn check_questions(src: &SourceText, f: &ServiceFile) -> Result<Vec<Question>, S
                 return err("a choice question needs at least two choices".into());
             }
             let mut values = HashSet::new();
-            if let Some(c) = q
-                .choices
-                .iter()
-                .find(|c| !valid_id(&c.value) || !values.insert(c.value.as_str()))
-            {
+            if let Some(c) = q.choices.iter().find(|c| {
+                !townhall_types::is_config_id(&c.value) || !values.insert(c.value.as_str())
+            }) {
                 return err(format!(
                     "choice value '{}' must be unique, lower-case letters, digits and hyphens",
                     c.value
@@ -568,7 +557,7 @@ fn check_workflow(src: &SourceText, w: &Spanned<WorkflowFile>) -> Result<Workflo
         let at = s.span().start;
         let st = s.get_ref();
         let err = |m: String| Err(src.error(at, format!("status '{}': {m}", st.id)));
-        if !valid_id(&st.id) {
+        if !townhall_types::is_config_id(&st.id) {
             return err("its id must be lower-case letters, digits and hyphens".into());
         }
         if ids[..n].contains(&st.id.as_str()) {

@@ -21,5 +21,5 @@ pub use id::{
     PaymentId, PermitId, PersonId, ReviewId, TeamId, UserId,
 };
 pub use placeholders::fill_placeholders;
-pub use source::{SourceError, SourceText};
+pub use source::{is_config_id, SourceError, SourceText};
 pub use timestamp::{Timestamp, TimestampError};

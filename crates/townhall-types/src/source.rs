@@ -46,6 +46,18 @@ impl<'a> SourceText<'a> {
     }
 }
 
+/// Whether `id` may name something in a configuration file (a service, a
+/// purpose, an agreement, …): 1 to 60 lower-case letters, digits and
+/// hyphens, with no hyphen first or last, so it reads well in an address.
+pub fn is_config_id(id: &str) -> bool {
+    (1..=60).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +68,15 @@ mod tests {
         assert_eq!(s.error(0, "x").line, 1);
         assert_eq!(s.error(4, "x").line, 2);
         assert_eq!(s.error(999, "x").to_string(), "a.toml:3: x");
+    }
+
+    #[test]
+    fn configuration_ids_read_well_in_an_address() {
+        for good in ["a", "report-pothole", "w01"] {
+            assert!(is_config_id(good), "{good}");
+        }
+        for bad in ["", "-a", "a-", "Report", "a b", "a_b", &"a".repeat(61)] {
+            assert!(!is_config_id(bad), "{bad}");
+        }
     }
 }
