@@ -5,12 +5,35 @@
 //! partner, purpose and record type, the resident's consent, and only the
 //! fields the agreement names.
 //!
+//! [`partners`] registers the organisations and the keys they sign with;
 //! [`agreement`] reads and checks the agreements, one TOML file each;
 //! [`records`] is what the hub can serve, record type by record type, and
 //! which of those fields are special-category data (UK GDPR Article 9).
 
 pub mod agreement;
+pub mod partners;
 pub mod records;
 
 pub use agreement::{Agreement, AgreementError, Article9Condition, Condition, Direction};
+pub use partners::{Partner, PartnerError, PartnerKey, PartnerKind};
 pub use records::{Field, RecordType, SpecialCategory, RECORD_TYPES};
+
+use townhall_store::Migration;
+
+/// This capability's manifest.
+pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
+    name: "exchange",
+    migrations: MIGRATIONS,
+    events: &[],
+    configure: None,
+    demo: None,
+    jobs: &[],
+    scopes: &[],
+};
+
+/// Schema for partners and their keys.
+pub const MIGRATIONS: &[Migration] = &[Migration::portable(
+    2026120708,
+    "partners",
+    include_str!("../migrations/0001_partners.sql"),
+)];

@@ -62,6 +62,7 @@ pub const CAPABILITIES: &[Part] = &[
     Part::served(&townhall_cases::CAPABILITY, townhall_cases_web::WEB),
     Part::served(&townhall_index::CAPABILITY, townhall_index_web::WEB)
         .with_commands(townhall_index_cli::COMMANDS),
+    Part::of(&townhall_exchange::CAPABILITY),
 ];
 
 /// The platform of [`CAPABILITIES`], checked: no name or migration version

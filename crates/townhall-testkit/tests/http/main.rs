@@ -13,6 +13,7 @@ mod conformance;
 mod consent;
 mod errors;
 mod events;
+mod exchange;
 mod index_api;
 mod journeys;
 mod notify;

@@ -1,0 +1,284 @@
+//! The organisations the council shares data with, and the keys they sign
+//! their requests with. A partner has one or more Ed25519 public keys, each
+//! valid from a time and, once replaced, until one, so that a key is
+//! rotated without a moment when neither works.
+
+use base64::Engine;
+use serde::Serialize;
+use townhall_store::{is_unique_violation, sql, Store, StoreError};
+use townhall_types::{is_config_id, CouncilId, EmailAddress, Timestamp};
+
+/// What kind of organisation a partner is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnerKind {
+    /// A GP practice.
+    GpPractice,
+    /// An NHS trust.
+    NhsTrust,
+    /// A police force.
+    Police,
+    /// A housing association.
+    HousingAssociation,
+    /// A school.
+    School,
+    /// A charity.
+    Charity,
+    /// Another council.
+    Council,
+}
+
+impl PartnerKind {
+    /// Every kind, in the order they are offered.
+    pub const ALL: [PartnerKind; 7] = [
+        PartnerKind::GpPractice,
+        PartnerKind::NhsTrust,
+        PartnerKind::Police,
+        PartnerKind::HousingAssociation,
+        PartnerKind::School,
+        PartnerKind::Charity,
+        PartnerKind::Council,
+    ];
+
+    /// Its stored and typed form, e.g. `gp_practice`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartnerKind::GpPractice => "gp_practice",
+            PartnerKind::NhsTrust => "nhs_trust",
+            PartnerKind::Police => "police",
+            PartnerKind::HousingAssociation => "housing_association",
+            PartnerKind::School => "school",
+            PartnerKind::Charity => "charity",
+            PartnerKind::Council => "council",
+        }
+    }
+
+    /// The kind written `text`.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// An organisation the council shares data with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Partner {
+    /// Its id, as agreements name it, e.g. `riverside-medical-centre`.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// What kind of organisation it is.
+    pub kind: PartnerKind,
+    /// Its organisation code, e.g. its ODS code for an NHS organisation.
+    pub code: Option<String>,
+    /// Whom to contact about the exchange.
+    pub contact: EmailAddress,
+    /// Its data protection officer.
+    pub dpo: EmailAddress,
+}
+
+/// Why a partner or key was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PartnerError {
+    /// The id is taken or malformed.
+    #[error(
+        "the partner id '{0}' must be new, and 1 to 60 lower-case letters, digits and hyphens"
+    )]
+    BadId(String),
+    /// No name.
+    #[error("the partner's name must not be empty")]
+    NoName,
+    /// The code is not one an organisation has.
+    #[error("the organisation code '{0}' must be 1 to 12 capital letters and digits (an NHS ODS code, for example)")]
+    BadCode(String),
+    /// No such partner.
+    #[error("there is no partner '{0}'")]
+    Unknown(String),
+    /// The key is not an Ed25519 public key.
+    #[error("a public key must be 32 bytes of Ed25519, in base64")]
+    BadKey,
+    /// The key id is taken or malformed.
+    #[error("the key id '{0}' must be new, and 1 to 60 lower-case letters, digits and hyphens")]
+    BadKeyId(String),
+    /// A stored partner or key cannot be read: the store was changed by hand.
+    #[error("{0} cannot be read from the store")]
+    Unreadable(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Registers a partner with the council.
+pub async fn register(store: &Store, council: CouncilId, p: &Partner) -> Result<(), PartnerError> {
+    if !is_config_id(&p.id) {
+        return Err(PartnerError::BadId(p.id.clone()));
+    }
+    if p.name.trim().is_empty() {
+        return Err(PartnerError::NoName);
+    }
+    if let Some(code) = &p.code {
+        let valid = (1..=12).contains(&code.len())
+            && code
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        if !valid {
+            return Err(PartnerError::BadCode(code.clone()));
+        }
+    }
+    let mut tx = store.begin().await?;
+    let inserted = sql::query(
+        "INSERT INTO partners (council_id, partner_id, name, kind, code, contact, dpo, registered_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(council.to_string())
+    .bind(&p.id)
+    .bind(p.name.trim())
+    .bind(p.kind.as_str())
+    .bind(p.code.as_deref())
+    .bind(p.contact.as_str())
+    .bind(p.dpo.as_str())
+    .bind(Timestamp::now().to_db())
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Ok(_) => Ok(tx.commit().await.map_err(StoreError::from)?),
+        Err(e) if is_unique_violation(&e) => Err(PartnerError::BadId(p.id.clone())),
+        Err(e) => Err(StoreError::from(e).into()),
+    }
+}
+
+type PartnerRow = (String, String, String, Option<String>, String, String);
+
+fn partner_of(row: PartnerRow) -> Result<Partner, PartnerError> {
+    let (id, name, kind, code, contact, dpo) = row;
+    let unreadable = |what: &str| PartnerError::Unreadable(format!("partner {id}'s {what}"));
+    Ok(Partner {
+        kind: PartnerKind::parse(&kind).ok_or_else(|| unreadable("its kind"))?,
+        contact: EmailAddress::parse(&contact).map_err(|_| unreadable("its contact"))?,
+        dpo: EmailAddress::parse(&dpo).map_err(|_| unreadable("its data protection officer"))?,
+        id,
+        name,
+        code,
+    })
+}
+
+/// The council's partners, by id.
+pub async fn list(store: &Store, council: CouncilId) -> Result<Vec<Partner>, PartnerError> {
+    let rows: Vec<PartnerRow> = sql::query_as(
+        "SELECT partner_id, name, kind, code, contact, dpo FROM partners \
+         WHERE council_id = $1 ORDER BY partner_id",
+    )
+    .bind(council.to_string())
+    .fetch_all(store.reader())
+    .await
+    .map_err(StoreError::from)?;
+    rows.into_iter().map(partner_of).collect()
+}
+
+/// A public key a partner signs with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartnerKey {
+    /// Its id, the `keyid` a signature names.
+    pub key_id: String,
+    /// The partner.
+    pub partner: String,
+    /// The Ed25519 public key.
+    #[serde(skip)]
+    pub public_key: [u8; 32],
+    /// From when signatures made with it are accepted.
+    pub valid_from: Timestamp,
+    /// Until when, once it is being replaced.
+    pub valid_until: Option<Timestamp>,
+}
+
+impl PartnerKey {
+    /// Whether a signature made at `at` with it is accepted.
+    pub fn valid_at(&self, at: Timestamp) -> bool {
+        self.valid_from <= at && self.valid_until.is_none_or(|until| at < until)
+    }
+}
+
+/// Adds a public key (base64 of its 32 bytes) to a partner, valid from
+/// `valid_from` until `valid_until` if given.
+pub async fn add_key(
+    store: &Store,
+    council: CouncilId,
+    partner: &str,
+    key_id: &str,
+    public_key: &str,
+    (valid_from, valid_until): (Timestamp, Option<Timestamp>),
+) -> Result<PartnerKey, PartnerError> {
+    if !is_config_id(key_id) {
+        return Err(PartnerError::BadKeyId(key_id.to_owned()));
+    }
+    let bytes: [u8; 32] = base64::engine::general_purpose::STANDARD
+        .decode(public_key.trim())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or(PartnerError::BadKey)?;
+    if !list(store, council).await?.iter().any(|p| p.id == partner) {
+        return Err(PartnerError::Unknown(partner.to_owned()));
+    }
+    let mut tx = store.begin().await?;
+    let inserted = sql::query(
+        "INSERT INTO partner_keys (council_id, key_id, partner_id, public_key, valid_from, valid_until, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(council.to_string())
+    .bind(key_id)
+    .bind(partner)
+    .bind(base64::engine::general_purpose::STANDARD.encode(bytes))
+    .bind(valid_from.to_db())
+    .bind(valid_until.map(|t| t.to_db()))
+    .bind(Timestamp::now().to_db())
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Ok(_) => {
+            tx.commit().await.map_err(StoreError::from)?;
+            Ok(PartnerKey {
+                key_id: key_id.to_owned(),
+                partner: partner.to_owned(),
+                public_key: bytes,
+                valid_from,
+                valid_until,
+            })
+        }
+        Err(e) if is_unique_violation(&e) => Err(PartnerError::BadKeyId(key_id.to_owned())),
+        Err(e) => Err(StoreError::from(e).into()),
+    }
+}
+
+/// The key `key_id` names, if the council has it.
+pub async fn key(
+    store: &Store,
+    council: CouncilId,
+    key_id: &str,
+) -> Result<Option<PartnerKey>, PartnerError> {
+    let row: Option<(String, String, String, String, Option<String>)> = sql::query_as(
+        "SELECT key_id, partner_id, public_key, valid_from, valid_until FROM partner_keys \
+         WHERE council_id = $1 AND key_id = $2",
+    )
+    .bind(council.to_string())
+    .bind(key_id)
+    .fetch_optional(store.reader())
+    .await
+    .map_err(StoreError::from)?;
+    row.map(|(key_id, partner, public_key, from, until)| {
+        let unreadable = || PartnerError::Unreadable(format!("partner key {key_id}"));
+        let public_key: [u8; 32] = base64::engine::general_purpose::STANDARD
+            .decode(&public_key)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(unreadable)?;
+        Ok(PartnerKey {
+            valid_from: Timestamp::parse(&from).map_err(|_| unreadable())?,
+            valid_until: until
+                .map(|u| Timestamp::parse(&u).map_err(|_| unreadable()))
+                .transpose()?,
+            key_id,
+            partner,
+            public_key,
+        })
+    })
+    .transpose()
+}
