@@ -185,8 +185,14 @@ impl Agreement {
     }
 
     /// Reads and checks an agreement file's text against the council's
-    /// consent `policy`. `file` names it in errors.
-    pub fn parse(file: &str, text: &str, policy: &Policy) -> Result<Self, AgreementError> {
+    /// consent `policy` and its `partners` (by id). `file` names it in
+    /// errors.
+    pub fn parse(
+        file: &str,
+        text: &str,
+        policy: &Policy,
+        partners: &[&str],
+    ) -> Result<Self, AgreementError> {
         let source = SourceText::new(file, text);
         let err = |offset: usize, message: String| source.error(offset, message);
         let parsed: AgreementFile = toml::from_str(text).map_err(|e| {
@@ -226,6 +232,24 @@ impl Agreement {
             return Err(err(
                 parsed.parties.span().start,
                 format!("party '{bad}' must be a partner's id (lower-case letters, digits and hyphens; the council is always a party)"),
+            ));
+        }
+        if let Some(stranger) = parsed
+            .parties
+            .get_ref()
+            .iter()
+            .find(|p| !partners.contains(&p.as_str()))
+        {
+            return Err(err(
+                parsed.parties.span().start,
+                format!(
+                    "'{stranger}' is not one of the council's partners ({}); register it first",
+                    if partners.is_empty() {
+                        "it has none yet".to_owned()
+                    } else {
+                        partners.join(", ")
+                    }
+                ),
             ));
         }
         let Some(purpose) = policy
@@ -530,6 +554,8 @@ mod tests {
 
     const GP: &str = include_str!("../demo/agreements/gp-wellbeing-checks.toml");
 
+    const PARTNERS: &[&str] = &["riverside-medical-centre", "riverside-homes"];
+
     fn policy() -> Policy {
         Policy::parse("consent.toml", townhall_consent::demo::POLICY).unwrap()
     }
@@ -544,7 +570,7 @@ mod tests {
 
     #[test]
     fn the_gp_agreement_shares_exactly_its_fields_while_in_force() {
-        let a = Agreement::parse("gp.toml", GP, &policy()).unwrap();
+        let a = Agreement::parse("gp.toml", GP, &policy(), PARTNERS).unwrap();
         assert_eq!(a.parties, ["riverside-medical-centre"]);
         assert_eq!(a.article_9, Some(Article9Condition::ExplicitConsent));
         let person: Vec<&str> = a
@@ -567,6 +593,7 @@ mod tests {
         let cases: &[(&str, &str, usize, &str)] = &[
             ("retention_days = 90", "retention_days = 90\nshared_with = \"everyone\"", 14, "unknown field `shared_with`"),
             ("version = 1", "version = 2", 4, "version 2 is not supported"),
+            ("parties = [\"riverside-medical-centre\"]", "parties = [\"riverside-clinic\"]", 8, "'riverside-clinic' is not one of the council's partners (riverside-medical-centre, riverside-homes); register it first"),
             ("purpose = \"gp-wellbeing-checks\"", "purpose = \"gp-checks\"", 9, "purpose 'gp-checks' is not in the consent policy; it has: gp-wellbeing-checks"),
             ("article_6 = \"consent\"", "article_6 = \"public_task\"", 10, "article_6 must be the purpose's lawful basis"),
             ("expires = 2028-03-31", "expires = 2026-03-31", 15, "expires (2026-03-31) is before starts (2026-04-01)"),
@@ -585,9 +612,18 @@ mod tests {
         for (from, to, line, said) in cases {
             assert!(GP.contains(from), "{from}");
             let text = GP.replacen(from, to, 1);
-            let e = Agreement::parse("gp.toml", &text, &policy).unwrap_err();
+            let e = Agreement::parse("gp.toml", &text, &policy, PARTNERS).unwrap_err();
             assert!(e.message.contains(said), "{to}: {e}");
             assert_eq!((e.file.as_str(), e.line), ("gp.toml", *line), "{to}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_demo_agreements_load() {
+        let policy = policy();
+        for (name, text) in crate::demo::AGREEMENTS {
+            let a = Agreement::parse(name, text, &policy, PARTNERS).unwrap();
+            assert_eq!(format!("{}.toml", a.id), *name);
         }
     }
 
@@ -598,7 +634,7 @@ mod tests {
             "",
             1,
         );
-        let e = Agreement::parse("gp.toml", &text, &policy()).unwrap_err();
+        let e = Agreement::parse("gp.toml", &text, &policy(), PARTNERS).unwrap_err();
         assert_eq!(
             e.to_string(),
             "gp.toml:1: nobody has signed for council: every party and the council sign ([[signatories]])"

@@ -11,10 +11,13 @@
 //! which of those fields are special-category data (UK GDPR Article 9).
 
 pub mod agreement;
+mod configure;
+pub mod demo;
 pub mod partners;
 pub mod records;
 
 pub use agreement::{Agreement, AgreementError, Article9Condition, Condition, Direction};
+pub use configure::Agreements;
 pub use partners::{Partner, PartnerError, PartnerKey, PartnerKind};
 pub use records::{Field, RecordType, SpecialCategory, RECORD_TYPES};
 
@@ -25,8 +28,8 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     name: "exchange",
     migrations: MIGRATIONS,
     events: &[],
-    configure: None,
-    demo: None,
+    configure: Some(configure::configure),
+    demo: Some(demo::seed),
     jobs: &[],
     scopes: &[],
 };

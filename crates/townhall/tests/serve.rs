@@ -178,6 +178,26 @@ fn refuses_to_start_for_a_council_that_does_not_exist() {
     );
 }
 
+/// An agreement with an organisation the council has not registered as a
+/// partner stops the server on start, naming the file and line.
+#[test]
+fn refuses_to_start_with_an_agreement_with_a_stranger() {
+    let dir = tempfile::tempdir().unwrap();
+    create_councils(dir.path());
+    let config = write_config(dir.path(), free_port(), SITES);
+    let agreements = dir.path().join("config/agreements");
+    std::fs::create_dir_all(&agreements).unwrap();
+    let (file, text) = townhall_exchange::demo::AGREEMENTS[0];
+    std::fs::write(agreements.join(file), text).unwrap();
+    let out = townhall(&["serve", "--config", config.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("gp-wellbeing-checks.toml:8: 'riverside-medical-centre' is not one of the council's partners (it has none yet); register it first"),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn refuses_to_start_until_every_team_named_by_routing_exists() {
     let dir = tempfile::tempdir().unwrap();

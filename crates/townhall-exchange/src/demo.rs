@@ -1,0 +1,70 @@
+//! The hub's part of the demo council: three partners (Riverside Medical
+//! Centre, Riverside Homes and the police, which has no agreement yet and
+//! so receives nothing) and the agreements with the first two.
+
+use townhall_kernel::demo::{SeedError, Seeding, Sowing};
+use townhall_types::{CouncilId, EmailAddress};
+
+use crate::partners::{self, Partner, PartnerKind};
+
+/// The demo's agreements: (file name, contents), written to `agreements/`.
+pub const AGREEMENTS: &[(&str, &str)] = &[
+    (
+        "gp-wellbeing-checks.toml",
+        include_str!("../demo/agreements/gp-wellbeing-checks.toml"),
+    ),
+    (
+        "housing-support.toml",
+        include_str!("../demo/agreements/housing-support.toml"),
+    ),
+];
+
+/// The demo's partners: (id, name, kind, organisation code, domain).
+const PARTNERS: &[(&str, &str, PartnerKind, Option<&str>, &str)] = &[
+    (
+        "riverside-medical-centre",
+        "Riverside Medical Centre",
+        PartnerKind::GpPractice,
+        Some("Y99001"),
+        "rmc.nhs.example",
+    ),
+    (
+        "riverside-homes",
+        "Riverside Homes",
+        PartnerKind::HousingAssociation,
+        None,
+        "riversidehomes.example",
+    ),
+    (
+        "riverside-police",
+        "Riverside Constabulary",
+        PartnerKind::Police,
+        None,
+        "riverside.police.example",
+    ),
+];
+
+/// Registers the partners and writes the agreements.
+pub(crate) fn seed(s: Seeding<'_>) -> Sowing<'_> {
+    Box::pin(async move {
+        let council = *s.seeded.require::<CouncilId>()?;
+        let email = |text: String| EmailAddress::parse(&text).map_err(SeedError::new);
+        for (id, name, kind, code, domain) in PARTNERS {
+            let partner = Partner {
+                id: (*id).to_owned(),
+                name: (*name).to_owned(),
+                kind: *kind,
+                code: code.map(str::to_owned),
+                contact: email(format!("data.sharing@{domain}"))?,
+                dpo: email(format!("dpo@{domain}"))?,
+            };
+            partners::register(s.store, council, &partner)
+                .await
+                .map_err(SeedError::new)?;
+        }
+        for (name, text) in AGREEMENTS {
+            s.write_file(&format!("agreements/{name}"), text)?;
+        }
+        Ok(())
+    })
+}
