@@ -208,6 +208,9 @@ impl Agreement {
                 ),
             ));
         }
+        for text in [&parsed.title, &parsed.summary] {
+            readable(text, &err)?;
+        }
         if !townhall_types::is_config_id(parsed.id.get_ref()) {
             return Err(err(
                 parsed.id.span().start,
@@ -321,8 +324,8 @@ impl Agreement {
         let signatories = signatories(&parsed, starts, &err)?;
         Ok(Agreement {
             id: parsed.id.into_inner(),
-            title: parsed.title,
-            summary: parsed.summary,
+            title: parsed.title.into_inner(),
+            summary: parsed.summary.into_inner(),
             parties: parsed.parties.into_inner(),
             purpose: purpose.id.clone(),
             article_6: parsed.article_6.into_inner(),
@@ -453,6 +456,8 @@ fn signatories(
                 ),
             ));
         }
+        readable(&file.name, err)?;
+        readable(&file.role, err)?;
         let signed = date(&file.signed, err)?;
         if signed > starts {
             return Err(err(
@@ -462,8 +467,8 @@ fn signatories(
         }
         out.push(Signatory {
             party: file.party.clone(),
-            name: file.name.clone(),
-            role: file.role.clone(),
+            name: file.name.get_ref().clone(),
+            role: file.role.get_ref().clone(),
             signed,
         });
     }
@@ -481,6 +486,23 @@ fn signatories(
         ));
     }
     Ok(out)
+}
+
+/// Refuses text the public register could not show as written: empty, or
+/// holding a character nobody types (TOML's escapes can write any).
+fn readable(
+    text: &Spanned<String>,
+    err: &dyn Fn(usize, String) -> SourceError,
+) -> Result<(), SourceError> {
+    let at = text.span().start;
+    match townhall_types::text::clean(text.get_ref()) {
+        Ok(_) if text.get_ref().trim().is_empty() => Err(err(at, "must not be empty".into())),
+        Ok(_) => Ok(()),
+        Err(refusal) => Err(err(
+            at,
+            format!("'{}' {refusal}", text.get_ref().escape_debug()),
+        )),
+    }
 }
 
 /// A TOML date (`2027-03-31`), as a calendar date.
@@ -507,8 +529,8 @@ fn date(
 struct AgreementFile {
     version: Spanned<u32>,
     id: Spanned<String>,
-    title: String,
-    summary: String,
+    title: Spanned<String>,
+    summary: Spanned<String>,
     parties: Spanned<Vec<String>>,
     purpose: Spanned<String>,
     article_6: Spanned<LegalBasis>,
@@ -543,8 +565,8 @@ struct RecordsFile {
 #[serde(deny_unknown_fields)]
 struct SignatoryFile {
     party: String,
-    name: String,
-    role: String,
+    name: Spanned<String>,
+    role: Spanned<String>,
     signed: Spanned<toml::value::Datetime>,
 }
 
@@ -607,6 +629,8 @@ mod tests {
             ("party = \"riverside-medical-centre\"", "party = \"riverside-police\"", 33, "'riverside-police' signed, but is not a party"),
             ("starts = 2026-04-01", "starts = 2026-04-01T09:00:00", 14, "must be a date alone"),
             ("retention_days = 90", "retention_days = 0", 13, "retention_days must be at least 1"),
+            ("title = \"GP wellbeing checks\"", "title = \"GP wellbeing\\u0007 checks\"", 6, "contains a character that cannot be typed (U+0007)"),
+            ("name = \"Dr Amara Osei\"", "name = \"  \"", 35, "must not be empty"),
         ];
         let policy = policy();
         for (from, to, line, said) in cases {

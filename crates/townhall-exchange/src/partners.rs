@@ -84,9 +84,9 @@ pub enum PartnerError {
         "the partner id '{0}' must be new, and 1 to 60 lower-case letters, digits and hyphens"
     )]
     BadId(String),
-    /// No name.
-    #[error("the partner's name must not be empty")]
-    NoName,
+    /// No name, or one that cannot be a name.
+    #[error("the partner's name must be 1 to 200 characters on one line that can be typed")]
+    BadName,
     /// The code is not one an organisation has.
     #[error("the organisation code '{0}' must be 1 to 12 capital letters and digits (an NHS ODS code, for example)")]
     BadCode(String),
@@ -112,8 +112,13 @@ pub async fn register(store: &Store, council: CouncilId, p: &Partner) -> Result<
     if !is_config_id(&p.id) {
         return Err(PartnerError::BadId(p.id.clone()));
     }
-    if p.name.trim().is_empty() {
-        return Err(PartnerError::NoName);
+    // Names come pasted from letters and websites: line breaks and tabs
+    // become spaces, characters nobody types are refused.
+    let name = townhall_types::text::clean(&p.name)
+        .map(|n| townhall_types::text::single_line(&n).into_owned())
+        .map_err(|_| PartnerError::BadName)?;
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(PartnerError::BadName);
     }
     if let Some(code) = &p.code {
         let valid = (1..=12).contains(&code.len())
@@ -131,7 +136,7 @@ pub async fn register(store: &Store, council: CouncilId, p: &Partner) -> Result<
     )
     .bind(council.to_string())
     .bind(&p.id)
-    .bind(p.name.trim())
+    .bind(&name)
     .bind(p.kind.as_str())
     .bind(p.code.as_deref())
     .bind(p.contact.as_str())

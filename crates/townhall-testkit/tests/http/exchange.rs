@@ -40,8 +40,30 @@ async fn partners_are_registered_once_each_with_their_keys_in_time() {
         partners::register(&db.store, council, &bad).await.unwrap_err().to_string(),
         "the organisation code 'y0 1234' must be 1 to 12 capital letters and digits (an NHS ODS code, for example)"
     );
+    // Names as they are pasted: a Welsh practice with a manual line break
+    // from a word processor is kept on one line; a control character is refused.
+    let pasted = Partner {
+        name: "Meddygfa\u{0B}Glan-yr-Afon\t(Ŵyr)".to_owned(),
+        code: None,
+        ..surgery("meddygfa-glan-yr-afon")
+    };
+    partners::register(&db.store, council, &pasted)
+        .await
+        .unwrap();
+    let bell = Partner {
+        name: "Riverside\u{7}Surgery".to_owned(),
+        ..surgery("bell-surgery")
+    };
+    assert!(matches!(
+        partners::register(&db.store, council, &bell).await,
+        Err(PartnerError::BadName)
+    ));
     let listed = partners::list(&db.store, council).await.unwrap();
-    assert_eq!(listed, [surgery("riverside-medical-centre")]);
+    let names: Vec<&str> = listed.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Meddygfa Glan-yr-Afon (Ŵyr)", "Riverside Medical Centre"]
+    );
 
     let from = Timestamp::parse("2027-01-01T00:00:00Z").unwrap();
     let until = Timestamp::parse("2027-06-01T00:00:00Z").unwrap();
