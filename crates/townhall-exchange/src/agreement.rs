@@ -129,6 +129,9 @@ pub struct Agreement {
     pub parties: Vec<String>,
     /// The consent policy's purpose it serves.
     pub purpose: String,
+    /// Which of the purpose's recipients the parties are, as the consent
+    /// policy names them (e.g. `gp`): the recipient whose consent is asked.
+    pub recipient: String,
     /// The lawful basis (UK GDPR Article 6).
     pub article_6: LegalBasis,
     /// The condition for special-category data (Article 9), if it shares any.
@@ -274,6 +277,33 @@ impl Agreement {
                 ),
             ));
         };
+        let recipient = match &parsed.recipient {
+            Some(r) if purpose.recipients.contains(r.get_ref()) => r.get_ref().clone(),
+            Some(r) => {
+                return Err(err(
+                    r.span().start,
+                    format!(
+                        "recipient '{}' is not one of purpose '{}''s recipients in the consent policy ({})",
+                        r.get_ref(),
+                        purpose.id,
+                        purpose.recipients.join(", ")
+                    ),
+                ))
+            }
+            None => match &purpose.recipients[..] {
+                [only] => only.clone(),
+                several => {
+                    return Err(err(
+                        parsed.purpose.span().start,
+                        format!(
+                            "purpose '{}' has several recipients ({}): say which the parties are with recipient = \"…\"",
+                            purpose.id,
+                            several.join(", ")
+                        ),
+                    ))
+                }
+            },
+        };
         if *parsed.article_6.get_ref() != purpose.legal_basis {
             return Err(err(
                 parsed.article_6.span().start,
@@ -328,6 +358,7 @@ impl Agreement {
             summary: parsed.summary.into_inner(),
             parties: parsed.parties.into_inner(),
             purpose: purpose.id.clone(),
+            recipient,
             article_6: parsed.article_6.into_inner(),
             article_9: parsed.article_9,
             direction: parsed.direction,
@@ -533,6 +564,8 @@ struct AgreementFile {
     summary: Spanned<String>,
     parties: Spanned<Vec<String>>,
     purpose: Spanned<String>,
+    #[serde(default)]
+    recipient: Option<Spanned<String>>,
     article_6: Spanned<LegalBasis>,
     #[serde(default)]
     article_9: Option<Article9Condition>,
@@ -618,6 +651,7 @@ mod tests {
             ("parties = [\"riverside-medical-centre\"]", "parties = [\"riverside-clinic\"]", 8, "'riverside-clinic' is not one of the council's partners (riverside-medical-centre, riverside-homes); register it first"),
             ("purpose = \"gp-wellbeing-checks\"", "purpose = \"gp-checks\"", 9, "purpose 'gp-checks' is not in the consent policy; it has: gp-wellbeing-checks"),
             ("article_6 = \"consent\"", "article_6 = \"public_task\"", 10, "article_6 must be the purpose's lawful basis"),
+            ("purpose = \"gp-wellbeing-checks\"", "purpose = \"gp-wellbeing-checks\"\nrecipient = \"housing-support\"", 10, "recipient 'housing-support' is not one of purpose 'gp-wellbeing-checks''s recipients in the consent policy (gp)"),
             ("expires = 2028-03-31", "expires = 2026-03-31", 15, "expires (2026-03-31) is before starts (2026-04-01)"),
             ("review = 2027-03-31", "review = 2029-01-01", 16, "review (2029-01-01) must fall between"),
             ("article_9 = \"explicit_consent\"\n", "", 24, "reason_for_concern is special-category data (UK GDPR Article 9): name the condition"),

@@ -15,6 +15,7 @@ mod configure;
 pub mod demo;
 pub mod partners;
 pub mod records;
+pub mod signature;
 
 pub use agreement::{Agreement, AgreementError, Article9Condition, Condition, Direction};
 pub use configure::Agreements;
