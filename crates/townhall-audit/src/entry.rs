@@ -131,6 +131,9 @@ pub enum RecordRef {
     IndexReview(ReviewId),
     /// A full linkage run of the council's resident index.
     IndexRun,
+    /// A request to the data-exchange hub that names no person it could
+    /// be about (its signature failed, say): its method and path.
+    Exchange(String),
 }
 
 impl fmt::Display for RecordRef {
@@ -144,6 +147,7 @@ impl fmt::Display for RecordRef {
             RecordRef::IndexPair(keys) => write!(f, "index-pair:{keys}"),
             RecordRef::IndexReview(id) => write!(f, "index-review:{id}"),
             RecordRef::IndexRun => f.write_str("index:run"),
+            RecordRef::Exchange(request) => write!(f, "exchange:{request}"),
         }
     }
 }
@@ -162,6 +166,7 @@ impl RecordRef {
             "index-pair" => RecordRef::IndexPair(id.to_owned()),
             "index-review" => RecordRef::IndexReview(id.parse().map_err(|_| wrong())?),
             "index" if id == "run" => RecordRef::IndexRun,
+            "exchange" => RecordRef::Exchange(id.to_owned()),
             _ => return Err(wrong()),
         })
     }

@@ -26,6 +26,26 @@ pub struct DecisionRequest<'a> {
     pub at: Timestamp,
 }
 
+/// What a decision rests on, for callers that act on the kind of answer
+/// rather than its words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ground {
+    /// The purpose, recipient or fields are not in the policy.
+    Undeclared,
+    /// The law requires the sharing.
+    RequiredByLaw,
+    /// The resident said yes, and it has not ended.
+    Consented,
+    /// The resident has not said no to a purpose shared by default.
+    NotOptedOut,
+    /// The resident said no.
+    Withdrawn,
+    /// The resident's yes had an end date, now past.
+    Ended,
+    /// The purpose needs a yes, and the resident has not given one.
+    NotGiven,
+}
+
 /// The answer, with the reason in plain English.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Decision {
@@ -40,6 +60,9 @@ pub struct Decision {
     /// The lawful basis relied on, when allowed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_basis: Option<crate::LegalBasis>,
+    /// What it rests on.
+    #[serde(skip)]
+    pub ground: Ground,
 }
 
 impl Decision {
@@ -50,13 +73,15 @@ impl Decision {
             to_resident: reason.clone(),
             reason,
             legal_basis: None,
+            ground: Ground::Undeclared,
         }
     }
 
     /// A refusal, said two ways.
-    fn refuse(reason: String, to_resident: String) -> Self {
+    fn refuse(ground: Ground, reason: String, to_resident: String) -> Self {
         Self {
             to_resident,
+            ground,
             ..Self::deny(reason)
         }
     }
@@ -149,14 +174,16 @@ pub async fn decide(
             extra.join(", ")
         )));
     }
-    let allow = |reason: String, to_resident: String| Decision {
+    let allow = |ground: Ground, reason: String, to_resident: String| Decision {
         allow: true,
         reason,
         to_resident,
         legal_basis: Some(purpose.legal_basis),
+        ground,
     };
     if purpose.default == Default::RequiredByLaw {
         return Ok(allow(
+            Ground::RequiredByLaw,
             format!(
                 "required by law: {}",
                 purpose.reason.as_deref().unwrap_or_default()
@@ -180,15 +207,18 @@ pub async fn decide(
     };
     Ok(match choice {
         Some(c) if c.choice == Choice::Withdrawn => Decision::refuse(
+            Ground::Withdrawn,
             format!("the resident said no on {}", c.recorded_at.human()),
             format!("You said no on {}", c.recorded_at.human()),
         ),
         Some(c) => match c.valid_until {
             Some(until) if until <= req.at => Decision::refuse(
+                Ground::Ended,
                 format!("the resident's permission ended on {}", until.human()),
                 format!("Your permission ended on {}", until.human()),
             ),
             Some(until) => allow(
+                Ground::Consented,
                 format!(
                     "the resident gave permission on {} until {}",
                     c.recorded_at.human(),
@@ -201,12 +231,14 @@ pub async fn decide(
                 ),
             ),
             None => allow(
+                Ground::Consented,
                 format!("the resident gave permission on {}", c.recorded_at.human()),
                 format!("You said yes on {}", c.recorded_at.human()),
             ),
         },
         None => match purpose.default {
             Default::OptOut => allow(
+                Ground::NotOptedOut,
                 format!(
                     "shared by default unless the resident says no: {}",
                     purpose.reason.as_deref().unwrap_or_default()
@@ -214,6 +246,7 @@ pub async fn decide(
                 "You have not said no, so we share it".into(),
             ),
             _ => Decision::refuse(
+                Ground::NotGiven,
                 "the resident has not given permission".into(),
                 "You have not said yes, so we do not share it".into(),
             ),

@@ -14,7 +14,7 @@ mod policy;
 mod receipt;
 mod records;
 
-pub use decision::{decide, decide_for_partner, Decision, DecisionRequest, Undeclared};
+pub use decision::{decide, decide_for_partner, Decision, DecisionRequest, Ground, Undeclared};
 pub use events::{ConsentGiven, ConsentWithdrawn};
 pub use policy::{Default as ConsentDefault, LegalBasis, Policy, PolicyError, Purpose, Recipient};
 pub use receipt::receipt;

@@ -19,7 +19,7 @@ impl Agreements {
 }
 
 /// Puts the council's agreements in its settings (none when it has no
-/// `agreements` directory).
+/// `agreements` directory), and its hub key (made the first time).
 pub(crate) fn configure(setup: Setup<'_>) -> Loading<'_> {
     Box::pin(async move {
         let policy: &townhall_consent::Policy = setup.settings.require()?;
@@ -60,6 +60,10 @@ pub(crate) fn configure(setup: Setup<'_>) -> Loading<'_> {
         setup
             .settings
             .insert(Agreements(agreements.into_iter().map(|(_, a)| a).collect()))?;
+        let key = crate::hub_key::current(setup.store, setup.council)
+            .await
+            .map_err(ConfigError::new)?;
+        setup.settings.insert(key)?;
         Ok(())
     })
 }

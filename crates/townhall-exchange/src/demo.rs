@@ -5,7 +5,9 @@
 use townhall_kernel::demo::{SeedError, Seeding, Sowing};
 use townhall_types::{CouncilId, EmailAddress};
 
-use crate::partners::{self, Partner, PartnerKind};
+use townhall_store::Store;
+
+use crate::partners::{self, Partner, PartnerError, PartnerKind};
 
 /// The demo's agreements: (file name, contents), written to `agreements/`.
 pub const AGREEMENTS: &[(&str, &str)] = &[
@@ -44,24 +46,32 @@ const PARTNERS: &[(&str, &str, PartnerKind, Option<&str>, &str)] = &[
     ),
 ];
 
+/// Registers the demo's partners with `council`.
+pub async fn register_partners(store: &Store, council: CouncilId) -> Result<(), PartnerError> {
+    for (id, name, kind, code, domain) in PARTNERS {
+        let email = |text: String| {
+            EmailAddress::parse(&text).map_err(|_| PartnerError::Unreadable(text.clone()))
+        };
+        let partner = Partner {
+            id: (*id).to_owned(),
+            name: (*name).to_owned(),
+            kind: *kind,
+            code: code.map(str::to_owned),
+            contact: email(format!("data.sharing@{domain}"))?,
+            dpo: email(format!("dpo@{domain}"))?,
+        };
+        partners::register(store, council, &partner).await?;
+    }
+    Ok(())
+}
+
 /// Registers the partners and writes the agreements.
 pub(crate) fn seed(s: Seeding<'_>) -> Sowing<'_> {
     Box::pin(async move {
         let council = *s.seeded.require::<CouncilId>()?;
-        let email = |text: String| EmailAddress::parse(&text).map_err(SeedError::new);
-        for (id, name, kind, code, domain) in PARTNERS {
-            let partner = Partner {
-                id: (*id).to_owned(),
-                name: (*name).to_owned(),
-                kind: *kind,
-                code: code.map(str::to_owned),
-                contact: email(format!("data.sharing@{domain}"))?,
-                dpo: email(format!("dpo@{domain}"))?,
-            };
-            partners::register(s.store, council, &partner)
-                .await
-                .map_err(SeedError::new)?;
-        }
+        register_partners(s.store, council)
+            .await
+            .map_err(SeedError::new)?;
         for (name, text) in AGREEMENTS {
             s.write_file(&format!("agreements/{name}"), text)?;
         }

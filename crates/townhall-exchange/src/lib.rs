@@ -8,17 +8,22 @@
 //! [`partners`] registers the organisations and the keys they sign with;
 //! [`agreement`] reads and checks the agreements, one TOML file each;
 //! [`records`] is what the hub can serve, record type by record type, and
-//! which of those fields are special-category data (UK GDPR Article 9).
+//! which of those fields are special-category data (UK GDPR Article 9);
+//! [`signature`] checks and makes signed messages (RFC 9421), and [`hub`]
+//! is the decision point every request passes.
 
 pub mod agreement;
 mod configure;
 pub mod demo;
+pub mod hub;
+pub mod hub_key;
 pub mod partners;
 pub mod records;
 pub mod signature;
 
 pub use agreement::{Agreement, AgreementError, Article9Condition, Condition, Direction};
 pub use configure::Agreements;
+pub use hub_key::{HubKey, PublishedKey};
 pub use partners::{Partner, PartnerError, PartnerKey, PartnerKind};
 pub use records::{Field, RecordType, SpecialCategory, RECORD_TYPES};
 
@@ -35,9 +40,16 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     scopes: &[],
 };
 
-/// Schema for partners and their keys.
-pub const MIGRATIONS: &[Migration] = &[Migration::portable(
-    2026120708,
-    "partners",
-    include_str!("../migrations/0001_partners.sql"),
-)];
+/// Schema for partners and their keys, and the hub's nonces and keys.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration::portable(
+        2026120708,
+        "partners",
+        include_str!("../migrations/0001_partners.sql"),
+    ),
+    Migration::portable(
+        2026120709,
+        "hub",
+        include_str!("../migrations/0002_hub.sql"),
+    ),
+];

@@ -179,6 +179,24 @@ pub async fn list(store: &Store, council: CouncilId) -> Result<Vec<Partner>, Par
     rows.into_iter().map(partner_of).collect()
 }
 
+/// The partner `id`, if the council has it.
+pub async fn get(
+    store: &Store,
+    council: CouncilId,
+    id: &str,
+) -> Result<Option<Partner>, PartnerError> {
+    let row: Option<PartnerRow> = sql::query_as(
+        "SELECT partner_id, name, kind, code, contact, dpo FROM partners \
+         WHERE council_id = $1 AND partner_id = $2",
+    )
+    .bind(council.to_string())
+    .bind(id)
+    .fetch_optional(store.reader())
+    .await
+    .map_err(StoreError::from)?;
+    row.map(partner_of).transpose()
+}
+
 /// A public key a partner signs with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PartnerKey {

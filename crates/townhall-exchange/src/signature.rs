@@ -329,6 +329,11 @@ pub fn check_digest(request: &Request<'_>) -> Result<(), SignatureRefusal> {
     Ok(())
 }
 
+/// A new nonce: 128 random bits, in hex.
+pub fn nonce() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
 /// The `Content-Digest` of `body`, with SHA-256.
 pub fn content_digest(body: &[u8]) -> String {
     format!(

@@ -18,6 +18,7 @@ pub mod demo;
 mod events;
 pub mod fields;
 pub mod files;
+pub mod held;
 pub mod import;
 pub mod live;
 pub mod permissions;

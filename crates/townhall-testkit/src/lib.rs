@@ -268,7 +268,7 @@ impl TestServer {
     /// `http://localhost:PORT/`; several answer at `http://SLUG.localhost:PORT/`,
     /// which [`TestServer::client`] resolves to the server.
     pub async fn start_sites(councils: &[(&str, &str)], attempts: u32) -> Self {
-        Self::start_sites_on(TestStore::new().await, councils, attempts, Vec::new()).await
+        Self::start_sites_on(TestStore::new().await, councils, attempts, Vec::new(), &[]).await
     }
 
     /// As [`TestServer::start_with_sign_in_limit`], behind the proxies at
@@ -284,13 +284,34 @@ impl TestServer {
             &[("testshire", "Testshire Council")],
             attempts,
             trusted,
+            &[],
+        )
+        .await
+    }
+
+    /// As [`TestServer::start`], with agreements given as (file name, text)
+    /// beside the demo's.
+    pub async fn start_with_agreements(agreements: &[(&str, &str)]) -> Self {
+        Self::start_sites_on(
+            TestStore::new().await,
+            &[("testshire", "Testshire Council")],
+            20,
+            Vec::new(),
+            agreements,
         )
         .await
     }
 
     /// As [`TestServer::start`], on `db`.
     pub async fn start_on(db: TestStore) -> Self {
-        Self::start_sites_on(db, &[("testshire", "Testshire Council")], 20, Vec::new()).await
+        Self::start_sites_on(
+            db,
+            &[("testshire", "Testshire Council")],
+            20,
+            Vec::new(),
+            &[],
+        )
+        .await
     }
 
     async fn start_sites_on(
@@ -298,6 +319,7 @@ impl TestServer {
         councils: &[(&str, &str)],
         attempts: u32,
         trusted_proxies: Vec<ipnet::IpNet>,
+        agreements: &[(&str, &str)],
     ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -369,6 +391,32 @@ impl TestServer {
                     )
                     .await
                     .expect("index"),
+                )
+                .expect("each setting given once");
+            // The demo's partners and agreements, and the hub's key.
+            townhall_exchange::demo::register_partners(&db.store, s.council.id)
+                .await
+                .expect("partners");
+            let partners = townhall_exchange::partners::list(&db.store, s.council.id)
+                .await
+                .expect("partners");
+            let ids: Vec<&str> = partners.iter().map(|p| p.id.as_str()).collect();
+            let agreements = townhall_exchange::demo::AGREEMENTS
+                .iter()
+                .chain(agreements)
+                .map(|(name, text)| {
+                    townhall_exchange::Agreement::parse(name, text, &policy, &ids)
+                        .expect("agreement")
+                })
+                .collect();
+            settings
+                .insert(townhall_exchange::Agreements(agreements))
+                .expect("each setting given once");
+            settings
+                .insert(
+                    townhall_exchange::hub_key::current(&db.store, s.council.id)
+                        .await
+                        .expect("hub key"),
                 )
                 .expect("each setting given once");
             site_configs.push(townhall_web::Site {

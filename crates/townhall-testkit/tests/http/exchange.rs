@@ -1,9 +1,19 @@
-//! The data-exchange hub's partners and their keys, on whichever backend
-//! the tests run against.
+//! The data-exchange hub: its partners and their keys, and its signed API
+//! with every refusal, on whichever backend the tests run against.
 
+use base64::Engine;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use townhall_consent::{Choice, Method};
 use townhall_exchange::partners::{self, Partner, PartnerError, PartnerKind};
-use townhall_testkit::TestStore;
-use townhall_types::{EmailAddress, Timestamp};
+use townhall_exchange::signature::{content_digest, nonce, Request, SigningKey};
+use townhall_index::records::{self, NewRecord};
+use townhall_index::run;
+use townhall_linkage::record::RawPerson;
+use townhall_testkit::{TestServer, TestStore};
+use townhall_types::{EmailAddress, Timestamp, UserId};
+
+use crate::accounts::{sign_in, sign_up};
 
 fn surgery(id: &str) -> Partner {
     Partner {
@@ -114,5 +124,467 @@ async fn partners_are_registered_once_each_with_their_keys_in_time() {
             .await
             .unwrap_err();
         assert!(e.to_string().starts_with(refused), "{e}");
+    }
+}
+
+/// A partner's signing key, registered with the council: its private half.
+async fn partner_key(s: &TestServer, partner: &str, key_id: &str) -> SigningKey {
+    let (key, _) = SigningKey::generate(key_id).unwrap();
+    let public = base64::engine::general_purpose::STANDARD.encode(key.public_key());
+    let from = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+    partners::add_key(
+        &s.db.store,
+        s.council.id,
+        partner,
+        key_id,
+        &public,
+        (from, None),
+    )
+    .await
+    .unwrap();
+    key
+}
+
+/// How a test request is signed.
+struct Signing<'a> {
+    key: &'a SigningKey,
+    created: i64,
+    nonce: String,
+    /// The body sent, when it differs from the body signed.
+    sent_body: Option<&'a [u8]>,
+}
+
+impl<'a> Signing<'a> {
+    fn now(key: &'a SigningKey) -> Self {
+        Signing {
+            key,
+            created: Timestamp::now().unix_seconds(),
+            nonce: nonce(),
+            sent_body: None,
+        }
+    }
+}
+
+/// GETs `path_and_query` signed as `signing` says (unsigned with `None`):
+/// the status and JSON body, after checking the response's signature with
+/// the hub's published key.
+async fn hub_get(
+    s: &TestServer,
+    path_and_query: &str,
+    signing: Option<Signing<'_>>,
+) -> (StatusCode, Value) {
+    let (path, query) = match path_and_query.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path_and_query, None),
+    };
+    let mut request = s.client().get(s.url(path_and_query));
+    if let Some(signing) = &signing {
+        let signed = signing
+            .key
+            .sign_request(
+                &Request {
+                    method: "GET",
+                    authority: "",
+                    path,
+                    query,
+                    headers: &[],
+                    body: b"",
+                },
+                (signing.created, &signing.nonce),
+            )
+            .unwrap();
+        request = request
+            .header("content-digest", signed.content_digest)
+            .header("signature-input", signed.signature_input)
+            .header("signature", signed.signature);
+        if let Some(body) = signing.sent_body {
+            request = request.body(body.to_vec());
+        }
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.unwrap();
+    // Every answer, refusals too, is signed by the hub's key over its status, type and digest.
+    assert_eq!(headers["content-digest"], content_digest(&body).as_str());
+    let published: Value = s.json(&s.client(), "/api/hub/v1/keys").await;
+    let key_id = published["keys"][0]["key_id"].as_str().unwrap();
+    let input = headers["signature-input"].to_str().unwrap();
+    assert!(
+        input.starts_with(r#"hub=("@status" "content-type" "content-digest");created="#)
+            && input.contains(&format!(r#"keyid="{key_id}""#)),
+        "{input}"
+    );
+    (status, serde_json::from_slice(&body).unwrap())
+}
+
+fn refusal(code: &str, message: &str) -> Value {
+    json!({"error": {"code": code, "message": message}})
+}
+
+/// A resident with an account, in the resident index through the account's
+/// record and an adult social care record of the same details.
+async fn resident_in_index(
+    s: &TestServer,
+    email: &str,
+    (given, family): (&str, &str),
+) -> (reqwest::Client, UserId, String) {
+    let c = s.client();
+    sign_up(s, &c, email, "kettle river jumper").await;
+    let address = EmailAddress::parse(email).unwrap();
+    let user = townhall_identity::accounts::find_by_email(
+        &s.db.store,
+        s.council.id,
+        townhall_identity::UserKind::Resident,
+        &address,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let person = RawPerson {
+        first_name: given.into(),
+        surname: family.into(),
+        date_of_birth: "1951-03-14".into(),
+        postcode: "TE1 1AA".into(),
+        address: "4 Mill Lane".into(),
+        town: "Testham".into(),
+        email: email.into(),
+        phone: "01632 960123".into(),
+        extra: Vec::new(),
+    };
+    let mut tx = s.db.store.begin().await.unwrap();
+    records::import(
+        &mut tx,
+        s.council.id,
+        "accounts",
+        &[],
+        &[NewRecord {
+            record_id: user.id.to_string(),
+            person,
+            account: Some(user.id),
+        }],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    run::run(&s.db.store, s.council.id, &s.index_policy(), &())
+        .await
+        .unwrap();
+    let all = records::all(&s.db.store, s.council.id).await.unwrap();
+    let person = all
+        .into_iter()
+        .find(|r| r.account == Some(user.id))
+        .and_then(|r| r.person_id)
+        .unwrap()
+        .to_string();
+    sign_in(s, &c, email, "kettle river jumper").await;
+    (c, user.id, person)
+}
+
+async fn choose(s: &TestServer, user: UserId, purpose: &str, recipient: &str, choice: Choice) {
+    let mut tx = s.db.store.begin().await.unwrap();
+    townhall_consent::record(
+        &mut tx,
+        s.council.id,
+        user,
+        purpose,
+        recipient,
+        choice,
+        None,
+        Method::Web,
+        &user.to_string(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_hub_answers_a_signed_consented_read_with_the_agreed_fields_and_refuses_everything_else_saying_why(
+) {
+    let s = TestServer::start().await;
+    let gp = partner_key(&s, "riverside-medical-centre", "rmc-2026").await;
+    let police = partner_key(&s, "riverside-police", "police-2026").await;
+    let (resident, user, person) =
+        resident_in_index(&s, "martin@mail.example", ("Martin", "Hughes")).await;
+    let read = format!(
+        "/api/hub/v1/people/{person}/person?purpose=gp-wellbeing-checks&fields=phone,address"
+    );
+    let audited = s.count("audit_log").await;
+
+    // Martin has not said yes to GP wellbeing checks, which are opt-in.
+    assert_eq!(
+        hub_get(&s, &read, Some(Signing::now(&gp))).await,
+        (
+            StatusCode::FORBIDDEN,
+            refusal(
+                "not_consented",
+                "the resident has not said yes to sharing for this purpose"
+            )
+        )
+    );
+    choose(&s, user, "gp-wellbeing-checks", "gp", Choice::Granted).await;
+    let (status, body) = hub_get(&s, &read, Some(Signing::now(&gp))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body,
+        json!({
+            "person": person,
+            "record_type": "person",
+            "purpose": "gp-wellbeing-checks",
+            "agreement": "gp-wellbeing-checks",
+            "fields": {"address": "4 Mill Lane, Testham, TE1 1AA", "phone": "01632 960123"}
+        })
+    );
+    // Without a list of fields, every field the agreement names for the record type.
+    let every = format!("/api/hub/v1/people/{person}/person?purpose=gp-wellbeing-checks");
+    let (_, body) = hub_get(&s, &every, Some(Signing::now(&gp))).await;
+    assert_eq!(
+        body["fields"],
+        json!({"name": "Martin Hughes", "date_of_birth": "1951-03-14", "address": "4 Mill Lane, Testham, TE1 1AA", "phone": "01632 960123"})
+    );
+
+    // Each refusal, with its whole body.
+    let other = SigningKey::generate("rmc-2026").unwrap().0;
+    let unknown = SigningKey::generate("nobody-2026").unwrap().0;
+    let used = nonce();
+    let cases: Vec<(Option<Signing<'_>>, &str, StatusCode, Value)> = vec![
+        (
+            None,
+            &read,
+            StatusCode::UNAUTHORIZED,
+            refusal(
+                "signature_missing",
+                "the request must be signed: it has no Signature and Signature-Input headers",
+            ),
+        ),
+        (
+            Some(Signing::now(&unknown)),
+            &read,
+            StatusCode::UNAUTHORIZED,
+            refusal(
+                "unknown_key",
+                "the signature's key id is not a key the hub knows",
+            ),
+        ),
+        (
+            Some(Signing::now(&other)),
+            &read,
+            StatusCode::UNAUTHORIZED,
+            refusal(
+                "bad_signature",
+                "the signature does not match the request and the key",
+            ),
+        ),
+        (
+            Some(Signing {
+                sent_body: Some(b"{}"),
+                ..Signing::now(&gp)
+            }),
+            &read,
+            StatusCode::UNAUTHORIZED,
+            refusal(
+                "digest_mismatch",
+                "the Content-Digest does not match the body",
+            ),
+        ),
+        (
+            Some(Signing {
+                created: Timestamp::now().unix_seconds() - 301,
+                ..Signing::now(&gp)
+            }),
+            &read,
+            StatusCode::UNAUTHORIZED,
+            refusal(
+                "stale_signature",
+                "the signature was created more than 300 seconds before the hub received it",
+            ),
+        ),
+        (
+            Some(Signing {
+                created: Timestamp::now().unix_seconds() + 60,
+                ..Signing::now(&gp)
+            }),
+            &read,
+            StatusCode::UNAUTHORIZED,
+            refusal(
+                "future_signature",
+                "the signature was created more than 30 seconds after the hub received it",
+            ),
+        ),
+        (
+            Some(Signing::now(&police)),
+            &read,
+            StatusCode::FORBIDDEN,
+            refusal(
+                "no_agreement",
+                "your organisation has no data-sharing agreement with the council",
+            ),
+        ),
+    ];
+    for (signing, path, status, body) in cases {
+        assert_eq!(hub_get(&s, path, signing).await, (status, body));
+    }
+    let wrong = [
+        (
+            format!("/api/hub/v1/people/{person}/person?purpose=housing-support"),
+            "wrong_purpose",
+            "none of your organisation's agreements is for this purpose",
+        ),
+        (
+            format!("/api/hub/v1/people/{person}/housing?purpose=gp-wellbeing-checks"),
+            "record_type_not_allowed",
+            "the agreement for this purpose does not share this record type",
+        ),
+        (
+            format!(
+                "/api/hub/v1/people/{person}/person?purpose=gp-wellbeing-checks&fields=name,email"
+            ),
+            "field_not_allowed",
+            "the agreement for this purpose does not share: email",
+        ),
+    ];
+    for (path, code, message) in wrong {
+        assert_eq!(
+            hub_get(&s, &path, Some(Signing::now(&gp))).await,
+            (StatusCode::FORBIDDEN, refusal(code, message)),
+            "{path}"
+        );
+    }
+    assert_eq!(
+        hub_get(
+            &s,
+            "/api/hub/v1/people/P-nobody/person?purpose=gp-wellbeing-checks",
+            Some(Signing::now(&gp))
+        )
+        .await,
+        (
+            StatusCode::NOT_FOUND,
+            refusal("unknown_person", "the resident index has no such person")
+        )
+    );
+    // A nonce answers once.
+    let (status, _) = hub_get(
+        &s,
+        &read,
+        Some(Signing {
+            nonce: used.clone(),
+            ..Signing::now(&gp)
+        }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        hub_get(
+            &s,
+            &read,
+            Some(Signing {
+                nonce: used,
+                ..Signing::now(&gp)
+            })
+        )
+        .await,
+        (
+            StatusCode::UNAUTHORIZED,
+            refusal(
+                "replayed_nonce",
+                "the signature's nonce has been used before"
+            )
+        )
+    );
+    // Martin says no: the next read is refused.
+    choose(&s, user, "gp-wellbeing-checks", "gp", Choice::Withdrawn).await;
+    assert_eq!(
+        hub_get(&s, &read, Some(Signing::now(&gp))).await,
+        (
+            StatusCode::FORBIDDEN,
+            refusal(
+                "consent_withdrawn",
+                "the resident has said no to sharing for this purpose"
+            )
+        )
+    );
+    // Every request, answered or refused, is in the audit log: 1 + 2 + 7 + 3 + 1 + 2 + 1.
+    assert_eq!(s.count("audit_log").await, audited + 17);
+
+    // Martin sees who read what, why and under which agreement.
+    let log = s.text(&resident, "/account/access-log").await;
+    assert!(
+        log.contains("<td>Riverside Medical Centre</td><td>looked at your details: your address, your phone number</td><td>Health and wellbeing checks by my GP, under the agreement 'GP wellbeing checks' (until 31 March 2028)</td>"),
+        "{log}"
+    );
+}
+
+/// An agreement that has ended stops working on the day after its expiry,
+/// with nothing restarted; one not yet begun does not work either.
+#[tokio::test]
+async fn an_agreement_out_of_force_answers_nobody() {
+    let police = (
+        "police-early-help.toml",
+        r#"version = 1
+id = "police-early-help"
+title = "Police referrals to early help"
+summary = "The police tell the council's early help team about families who may need support."
+parties = ["riverside-police"]
+purpose = "early-help-families"
+article_6 = "public_task"
+direction = "council_to_partner"
+retention_days = 30
+starts = 2025-01-01
+expires = 2025-12-31
+review = 2025-06-30
+conditions = ["resident_not_opted_out"]
+
+[[records]]
+type = "person"
+fields = ["name", "date_of_birth"]
+
+[[signatories]]
+party = "council"
+name = "Dana Whitfield"
+role = "Data Protection Officer"
+signed = 2024-12-01
+
+[[signatories]]
+party = "riverside-police"
+name = "Sam Okafor"
+role = "Information Manager"
+signed = 2024-12-02
+"#,
+    );
+    let later = police
+        .1
+        .replace("starts = 2025-01-01", "starts = 2099-01-01")
+        .replace("expires = 2025-12-31", "expires = 2099-12-31")
+        .replace("review = 2025-06-30", "review = 2099-06-30")
+        .replace(
+            "id = \"police-early-help\"",
+            "id = \"police-early-help-next\"",
+        )
+        .replace("signed = 2024-12-0", "signed = 2098-12-0");
+    for (agreement, code, message) in [
+        (
+            police.1.to_owned(),
+            "agreement_expired",
+            "the agreement for this purpose has ended",
+        ),
+        (
+            later,
+            "agreement_not_in_force",
+            "the agreement for this purpose is not in force yet",
+        ),
+    ] {
+        let s = TestServer::start_with_agreements(&[(police.0, &agreement)]).await;
+        let key = partner_key(&s, "riverside-police", "police-2026").await;
+        let (_, _, person) = resident_in_index(&s, "leila@mail.example", ("Leila", "Haddad")).await;
+        assert_eq!(
+            hub_get(
+                &s,
+                &format!("/api/hub/v1/people/{person}/person?purpose=early-help-families"),
+                Some(Signing::now(&key))
+            )
+            .await,
+            (StatusCode::FORBIDDEN, refusal(code, message))
+        );
     }
 }
