@@ -6,6 +6,7 @@
 #![allow(clippy::expect_used, clippy::panic)]
 
 pub mod browser;
+pub mod hub_client;
 pub mod open311_client;
 pub mod schemathesis;
 pub mod smtp;

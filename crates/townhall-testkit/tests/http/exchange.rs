@@ -10,7 +10,7 @@ use townhall_exchange::signature::{content_digest, nonce, Request, SigningKey};
 use townhall_index::records::{self, NewRecord};
 use townhall_index::run;
 use townhall_linkage::record::RawPerson;
-use townhall_testkit::{TestServer, TestStore};
+use townhall_testkit::{hub_client, TestServer, TestStore};
 use townhall_types::{EmailAddress, Timestamp, UserId};
 
 use crate::accounts::{sign_in, sign_up};
@@ -129,7 +129,12 @@ async fn partners_are_registered_once_each_with_their_keys_in_time() {
 
 /// A partner's signing key, registered with the council: its private half.
 async fn partner_key(s: &TestServer, partner: &str, key_id: &str) -> SigningKey {
-    let (key, _) = SigningKey::generate(key_id).unwrap();
+    partner_key_and_seed(s, partner, key_id).await.0
+}
+
+/// The same, with the base64 of its seed, as `townhall admin` prints it.
+async fn partner_key_and_seed(s: &TestServer, partner: &str, key_id: &str) -> (SigningKey, String) {
+    let (key, seed) = SigningKey::generate(key_id).unwrap();
     let public = base64::engine::general_purpose::STANDARD.encode(key.public_key());
     let from = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
     partners::add_key(
@@ -142,7 +147,7 @@ async fn partner_key(s: &TestServer, partner: &str, key_id: &str) -> SigningKey 
     )
     .await
     .unwrap();
-    key
+    (key, base64::engine::general_purpose::STANDARD.encode(seed))
 }
 
 /// How a test request is signed.
@@ -587,4 +592,105 @@ signed = 2024-12-02
             (StatusCode::FORBIDDEN, refusal(code, message))
         );
     }
+}
+
+/// A client nobody here wrote (pyauth's `http-message-signatures`, from
+/// PyPI) signs the partner's requests and verifies the hub's answers.
+#[tokio::test]
+async fn a_partner_using_an_independent_rfc_9421_client_reads_and_verifies_the_answer() {
+    let s = TestServer::start().await;
+    let (_, seed) = partner_key_and_seed(&s, "riverside-medical-centre", "rmc-2026").await;
+    let (_, user, person) =
+        resident_in_index(&s, "martin@mail.example", ("Martin", "Hughes")).await;
+    choose(&s, user, "gp-wellbeing-checks", "gp", Choice::Granted).await;
+    let keys = s.json(&s.client(), "/api/hub/v1/keys").await;
+    let (hub_key_id, hub_key) = (
+        keys["keys"][0]["key_id"].as_str().unwrap().to_owned(),
+        keys["keys"][0]["public_key"].as_str().unwrap().to_owned(),
+    );
+    let url = s.url(&format!(
+        "/api/hub/v1/people/{person}/person?purpose=gp-wellbeing-checks&fields=name,phone"
+    ));
+    let with = |extra: &[&str]| -> Vec<String> {
+        let mut args: Vec<String> = [
+            "--url",
+            &url,
+            "--key-id",
+            "rmc-2026",
+            "--private-key",
+            &seed,
+            "--hub-key-id",
+            &hub_key_id,
+            "--hub-public-key",
+            &hub_key,
+        ]
+        .iter()
+        .map(|a| (*a).to_owned())
+        .collect();
+        args.extend(extra.iter().map(|a| (*a).to_owned()));
+        args
+    };
+    let run = |args: Vec<String>| async move {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        hub_client::run(&args).await
+    };
+    assert_eq!(
+        run(with(&["--nonce", "once-only"])).await,
+        json!({
+            "status": 200,
+            "verified": true,
+            "body": {
+                "person": person,
+                "record_type": "person",
+                "purpose": "gp-wellbeing-checks",
+                "agreement": "gp-wellbeing-checks",
+                "fields": {"name": "Martin Hughes", "phone": "01632 960123"}
+            }
+        })
+    );
+    let stale = (Timestamp::now().unix_seconds() - 600).to_string();
+    for (extra, status, body) in [
+        (
+            vec!["--nonce", "once-only"],
+            401,
+            refusal(
+                "replayed_nonce",
+                "the signature's nonce has been used before",
+            ),
+        ),
+        (
+            vec!["--created", stale.as_str()],
+            401,
+            refusal(
+                "stale_signature",
+                "the signature was created more than 300 seconds before the hub received it",
+            ),
+        ),
+        (
+            vec!["--tamper-body", "--body", "{}"],
+            401,
+            refusal(
+                "digest_mismatch",
+                "the Content-Digest does not match the body",
+            ),
+        ),
+    ] {
+        assert_eq!(
+            run(with(&extra)).await,
+            json!({"status": status, "verified": true, "body": body}),
+            "{extra:?}"
+        );
+    }
+    // The client notices an answer that is not the hub's.
+    let impostor = base64::engine::general_purpose::STANDARD
+        .encode(SigningKey::generate("x").unwrap().0.public_key());
+    let mut args = with(&[]);
+    let at = args.iter().position(|a| a == &hub_key).unwrap();
+    args[at] = impostor;
+    let report = run(args).await;
+    assert_eq!(
+        (report["status"].as_i64(), report["verified"].as_bool()),
+        (Some(200), Some(false)),
+        "{report}"
+    );
 }
