@@ -9,7 +9,11 @@ use townhall_kernel::Platform;
 use townhall_store::Store;
 
 /// `townhall audit`, as the binary lists it.
-pub const COMMANDS: Commands = Commands { command, run };
+pub const COMMANDS: Commands = Commands {
+    under: None,
+    command,
+    run,
+};
 
 fn command() -> clap::Command {
     AuditCommand::augment_subcommands(

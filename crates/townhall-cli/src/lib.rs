@@ -18,10 +18,14 @@ pub use setup::{open, open_existing, pick_council, StoreArgs};
 /// A command, running: its exit code, or what went wrong.
 pub type Running<'a> = Pin<Box<dyn Future<Output = anyhow::Result<ExitCode>> + 'a>>;
 
-/// One capability's subcommand of `townhall` (e.g. `townhall index …`): its
+/// One capability's subcommand of `townhall` (e.g. `townhall index …`), or
+/// of another capability's command (e.g. `townhall admin partner …`): its
 /// crate gives it, the binary lists it beside the capability's manifest.
 #[derive(Debug, Clone, Copy)]
 pub struct Commands {
+    /// The command it goes under (e.g. `admin`), or none for `townhall NAME`.
+    /// It is given that command's global flags (the store, the council).
+    pub under: Option<&'static str>,
     /// The subcommand, with its own subcommands and flags.
     pub command: fn() -> clap::Command,
     /// Runs what was asked, from the subcommand's matches, on the platform

@@ -5,7 +5,11 @@
 use townhall_kernel::demo::{SeedError, Seeding, Sowing};
 use townhall_types::{CouncilId, EmailAddress};
 
+use base64::Engine;
 use townhall_store::Store;
+use townhall_types::Timestamp;
+
+use crate::signature::SigningKey;
 
 use crate::partners::{self, Partner, PartnerError, PartnerKind};
 
@@ -65,13 +69,31 @@ pub async fn register_partners(store: &Store, council: CouncilId) -> Result<(), 
     Ok(())
 }
 
-/// Registers the partners and writes the agreements.
+/// Registers the partners, each with a signing key (`ID-demo`, valid from
+/// the seeding: its private half is not kept, so `townhall admin partner key
+/// create` makes one to sign with), and writes the agreements.
 pub(crate) fn seed(s: Seeding<'_>) -> Sowing<'_> {
     Box::pin(async move {
         let council = *s.seeded.require::<CouncilId>()?;
         register_partners(s.store, council)
             .await
             .map_err(SeedError::new)?;
+        for (id, ..) in PARTNERS {
+            let seed: [u8; 32] = rand::Rng::gen(s.rng);
+            let key_id = format!("{id}-demo");
+            let key = SigningKey::from_seed(&key_id, &seed).map_err(SeedError::new)?;
+            let public = base64::engine::general_purpose::STANDARD.encode(key.public_key());
+            partners::add_key(
+                s.store,
+                council,
+                id,
+                &key_id,
+                &public,
+                (Timestamp::now(), None),
+            )
+            .await
+            .map_err(SeedError::new)?;
+        }
         for (name, text) in AGREEMENTS {
             s.write_file(&format!("agreements/{name}"), text)?;
         }

@@ -99,6 +99,12 @@ pub enum PartnerError {
     /// The key id is taken or malformed.
     #[error("the key id '{0}' must be new, and 1 to 60 lower-case letters, digits and hyphens")]
     BadKeyId(String),
+    /// No such key.
+    #[error("there is no key '{0}'")]
+    UnknownKey(String),
+    /// A key would end before it starts.
+    #[error("a key cannot stop being valid before it starts")]
+    BadValidity,
     /// A stored partner or key cannot be read: the store was changed by hand.
     #[error("{0} cannot be read from the store")]
     Unreadable(String),
@@ -233,6 +239,9 @@ pub async fn add_key(
     if !is_config_id(key_id) {
         return Err(PartnerError::BadKeyId(key_id.to_owned()));
     }
+    if valid_until.is_some_and(|until| until <= valid_from) {
+        return Err(PartnerError::BadValidity);
+    }
     let bytes: [u8; 32] = base64::engine::general_purpose::STANDARD
         .decode(public_key.trim())
         .ok()
@@ -269,6 +278,72 @@ pub async fn add_key(
         Err(e) if is_unique_violation(&e) => Err(PartnerError::BadKeyId(key_id.to_owned())),
         Err(e) => Err(StoreError::from(e).into()),
     }
+}
+
+/// Makes a new key pair for a partner (for one that cannot make its own)
+/// and adds its public half: the key, and the private seed, to be handed to
+/// the partner once and kept nowhere here.
+pub async fn create_key(
+    store: &Store,
+    council: CouncilId,
+    partner: &str,
+    key_id: &str,
+    validity: (Timestamp, Option<Timestamp>),
+) -> Result<(PartnerKey, [u8; 32]), PartnerError> {
+    let (signing, seed) =
+        crate::signature::SigningKey::generate(key_id).map_err(|_| PartnerError::BadKey)?;
+    let public = base64::engine::general_purpose::STANDARD.encode(signing.public_key());
+    let key = add_key(store, council, partner, key_id, &public, validity).await?;
+    Ok((key, seed))
+}
+
+/// Ends a key at `at`, so that signatures made after it are refused: the
+/// partner's next key should be valid by then.
+pub async fn retire_key(
+    store: &Store,
+    council: CouncilId,
+    key_id: &str,
+    at: Timestamp,
+) -> Result<PartnerKey, PartnerError> {
+    let mut found = key(store, council, key_id)
+        .await?
+        .ok_or_else(|| PartnerError::UnknownKey(key_id.to_owned()))?;
+    if at < found.valid_from {
+        return Err(PartnerError::BadValidity);
+    }
+    let mut tx = store.begin().await?;
+    sql::query("UPDATE partner_keys SET valid_until = $3 WHERE council_id = $1 AND key_id = $2")
+        .bind(council.to_string())
+        .bind(key_id)
+        .bind(at.to_db())
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    tx.commit().await.map_err(StoreError::from)?;
+    found.valid_until = Some(at);
+    Ok(found)
+}
+
+/// A partner's keys, oldest first.
+pub async fn keys(
+    store: &Store,
+    council: CouncilId,
+    partner: &str,
+) -> Result<Vec<PartnerKey>, PartnerError> {
+    let ids: Vec<(String,)> = sql::query_as(
+        "SELECT key_id FROM partner_keys WHERE council_id = $1 AND partner_id = $2 \
+         ORDER BY valid_from, key_id",
+    )
+    .bind(council.to_string())
+    .bind(partner)
+    .fetch_all(store.reader())
+    .await
+    .map_err(StoreError::from)?;
+    let mut found = Vec::with_capacity(ids.len());
+    for (id,) in ids {
+        found.extend(key(store, council, &id).await?);
+    }
+    Ok(found)
 }
 
 /// The key `key_id` names, if the council has it.

@@ -11,7 +11,11 @@ use townhall_cli::{Commands, Running, StoreArgs};
 use townhall_kernel::Platform;
 
 /// `townhall index`, as the binary lists it.
-pub const COMMANDS: Commands = Commands { command, run };
+pub const COMMANDS: Commands = Commands {
+    under: None,
+    command,
+    run,
+};
 
 fn command() -> clap::Command {
     IndexCommand::augment_subcommands(

@@ -62,7 +62,8 @@ pub const CAPABILITIES: &[Part] = &[
     Part::served(&townhall_cases::CAPABILITY, townhall_cases_web::WEB),
     Part::served(&townhall_index::CAPABILITY, townhall_index_web::WEB)
         .with_commands(townhall_index_cli::COMMANDS),
-    Part::served(&townhall_exchange::CAPABILITY, townhall_exchange_web::WEB),
+    Part::served(&townhall_exchange::CAPABILITY, townhall_exchange_web::WEB)
+        .with_commands(townhall_exchange_cli::COMMANDS),
 ];
 
 /// The platform of [`CAPABILITIES`], checked: no name or migration version

@@ -78,16 +78,30 @@ enum Asked {
 /// The whole command line: the platform's own commands and each
 /// capability's.
 fn command_line() -> clap::Command {
-    townhall::commands()
+    let commands = townhall::commands();
+    let top = commands
         .iter()
-        .fold(Cli::command(), |cli, c| cli.subcommand((c.command)()))
+        .filter(|c| c.under.is_none())
+        .fold(Cli::command(), |cli, c| cli.subcommand((c.command)()));
+    commands.iter().fold(top, |cli, c| match c.under {
+        Some(parent) => cli.mut_subcommand(parent, |p| p.subcommand((c.command)())),
+        None => cli,
+    })
 }
 
 fn main() -> std::process::ExitCode {
     let matches = command_line().get_matches();
-    let plugged = townhall::commands().into_iter().find_map(|c| {
+    // A command under another is looked for first: its parent's own
+    // parser does not know it.
+    let mut commands = townhall::commands();
+    commands.sort_by_key(|c| c.under.is_none());
+    let plugged = commands.into_iter().find_map(|c| {
         let name = (c.command)().get_name().to_owned();
-        matches
+        let level = match c.under {
+            Some(parent) => matches.subcommand_matches(parent)?,
+            None => &matches,
+        };
+        level
             .subcommand_matches(&name)
             .map(|m| Asked::Capability(c, m.clone()))
     });

@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
+
+use base64::Engine;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -299,6 +301,121 @@ fn a_demo_whose_first_seeding_stopped_half_way_is_not_reused() {
             "stopped before Riverside Borough Council was fully seeded; delete that directory"
         ),
         "{said}"
+    );
+}
+
+/// `townhall admin partner`: a partner registered, a key made with its
+/// private half printed once (and only its public half kept), listed and
+/// retired; mistakes refused with what to type.
+#[tokio::test]
+async fn partners_and_their_keys_are_managed_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    create_councils(dir.path());
+    let data = dir.path().to_str().unwrap();
+    let partner = |args: &[&str]| {
+        let mut all = vec![
+            "admin",
+            "--data-dir",
+            data,
+            "--council",
+            "riverside",
+            "partner",
+        ];
+        all.extend_from_slice(args);
+        townhall(&all)
+    };
+    let register = [
+        "register",
+        "--id",
+        "riverside-homes",
+        "--name",
+        "Riverside Homes",
+        "--kind",
+        "housing association",
+        "--contact",
+        "data.sharing@riversidehomes.example",
+        "--dpo",
+        "dpo@riversidehomes.example",
+    ];
+    let refused = partner(&register);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains(
+            "--kind must be one of gp_practice, nhs_trust, police, housing_association, school, charity, council"
+        ),
+        "{refused:?}"
+    );
+    let mut fixed = register;
+    fixed[6] = "housing_association";
+    let done = partner(&fixed);
+    assert!(done.status.success(), "{done:?}");
+    let made = partner(&[
+        "key",
+        "create",
+        "--partner",
+        "riverside-homes",
+        "--key-id",
+        "rh-2027",
+    ]);
+    assert!(made.status.success(), "{made:?}");
+    // Only the private key on standard output, so that it can be piped to a file.
+    let printed = String::from_utf8(made.stdout).unwrap();
+    let seed: [u8; 32] = base64::engine::general_purpose::STANDARD
+        .decode(printed.trim())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&made.stderr).contains("shown this once"));
+    let store = townhall_store::Store::open_dir(dir.path()).await.unwrap();
+    let council = townhall_places::council_by_slug(&store, "riverside")
+        .await
+        .unwrap()
+        .unwrap();
+    let kept = townhall_exchange::partners::key(&store, council.id, "rh-2027")
+        .await
+        .unwrap()
+        .unwrap();
+    let signing = townhall_exchange::signature::SigningKey::from_seed("rh-2027", &seed).unwrap();
+    assert_eq!(kept.public_key, signing.public_key());
+    let listed = partner(&["key", "list", "--partner", "riverside-homes"]);
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    assert!(
+        listed.starts_with("rh-2027\triverside-homes\tfrom ")
+            && listed.trim_end().ends_with("no end"),
+        "{listed}"
+    );
+    let early = partner(&[
+        "key",
+        "retire",
+        "--key-id",
+        "rh-2027",
+        "--at",
+        "2020-01-01T00:00:00Z",
+    ]);
+    assert!(String::from_utf8_lossy(&early.stderr)
+        .contains("a key cannot stop being valid before it starts"));
+    let retired = partner(&[
+        "key",
+        "retire",
+        "--key-id",
+        "rh-2027",
+        "--at",
+        "2099-01-01T00:00:00Z",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&retired.stdout).contains("until 2099-01-01T00:00:00.000000Z"),
+        "{retired:?}"
+    );
+    let unknown = partner(&[
+        "key",
+        "create",
+        "--partner",
+        "riverside-police",
+        "--key-id",
+        "rp-1",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("there is no partner 'riverside-police'")
     );
 }
 

@@ -35,6 +35,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("townhall-identity-web", 8),
     ("townhall-cases-web", 8),
     ("townhall-exchange-web", 8),
+    ("townhall-exchange-cli", 8),
     ("townhall-index-cli", 8),
     ("townhall-identity-cli", 8),
     ("townhall-audit-cli", 8),
