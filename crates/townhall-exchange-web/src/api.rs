@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use townhall_exchange::hub::{self, Hub, Refusal};
+use townhall_exchange::hub::{self, Answer, Hub};
 use townhall_exchange::signature::{nonce, Request};
 use townhall_exchange::{Agreements, HubKey};
 use townhall_types::Timestamp;
@@ -57,30 +57,9 @@ pub async fn read(
             )
         }
     };
-    let pairs: Vec<(String, &str)> = headers
-        .iter()
-        .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?)))
-        .collect();
-    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(n, v)| (n.as_str(), *v)).collect();
-    let authority = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
-    let request = Request {
-        method: method.as_str(),
-        authority,
-        path: uri.path(),
-        query: uri.query(),
-        headers: &pairs,
-        body: &body,
-    };
-    let hub = Hub {
-        store: state.store(),
-        council: state.council().id,
-        consent: state.setting::<townhall_consent::Policy>()?,
-        index: state.setting::<townhall_index::live::LiveIndex>()?.policy(),
-        agreements: state.setting::<Agreements>()?,
-    };
+    let pairs = header_pairs(&headers);
+    let request = signed_request(&method, &uri, &headers, &pairs, &body);
+    let hub = hub_of(&state)?;
     let ask = hub::Read {
         person: &person,
         record_type: &record_type,
@@ -95,25 +74,117 @@ pub async fn read(
     let answer = hub::read(&hub, &request, &ask, Timestamp::now())
         .await
         .map_err(ApiError::internal)?;
-    match answer {
-        Ok(released) => signed(
-            key,
-            StatusCode::OK,
-            serde_json::to_vec(&released).map_err(ApiError::internal)?,
-        ),
-        Err(refusal) => signed(
-            key,
-            status(&refusal),
-            error(refusal.code(), &refusal.message()),
-        ),
+    answered(key, answer)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchBody {
+    purpose: String,
+    #[serde(default)]
+    given_name: Option<String>,
+    #[serde(default)]
+    family_name: Option<String>,
+    #[serde(default)]
+    date_of_birth: Option<String>,
+    #[serde(default)]
+    postcode: Option<String>,
+    #[serde(default)]
+    nhs_number: Option<String>,
+}
+
+/// `POST /api/hub/v1/people/search`: whom the council's records hold, by
+/// NHS number or by name, date of birth and postcode.
+pub async fn search(
+    State(state): State<AppState>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let key = state.setting::<HubKey>()?;
+    let search: SearchBody = match serde_json::from_slice(&body) {
+        Ok(s) => s,
+        Err(e) => {
+            return signed(
+                key,
+                StatusCode::BAD_REQUEST,
+                error(
+                    "invalid_body",
+                    &format!("{e}: the body is a JSON object with purpose and nhs_number, or family_name, date_of_birth and postcode (and given_name)"),
+                ),
+            )
+        }
+    };
+    let pairs = header_pairs(&headers);
+    let request = signed_request(&method, &uri, &headers, &pairs, &body);
+    let find = hub::Find {
+        purpose: search.purpose,
+        given_name: search.given_name,
+        family_name: search.family_name,
+        date_of_birth: search.date_of_birth,
+        postcode: search.postcode,
+        nhs_number: search.nhs_number,
+    };
+    let answer = hub::find(&hub_of(&state)?, &request, &find, Timestamp::now())
+        .await
+        .map_err(ApiError::internal)?;
+    answered(key, answer)
+}
+
+/// The header lines whose values are text, names in lower case.
+fn header_pairs(headers: &HeaderMap) -> Vec<(&str, &str)> {
+    headers
+        .iter()
+        .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)))
+        .collect()
+}
+
+/// The request as its signature covers it.
+fn signed_request<'a>(
+    method: &'a Method,
+    uri: &'a axum::http::Uri,
+    headers: &'a HeaderMap,
+    pairs: &'a [(&'a str, &'a str)],
+    body: &'a [u8],
+) -> Request<'a> {
+    Request {
+        method: method.as_str(),
+        authority: headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default(),
+        path: uri.path(),
+        query: uri.query(),
+        headers: pairs,
+        body,
     }
 }
 
-fn status(refusal: &Refusal) -> StatusCode {
-    match refusal {
-        r if r.unauthenticated() => StatusCode::UNAUTHORIZED,
-        Refusal::UnknownPerson => StatusCode::NOT_FOUND,
-        _ => StatusCode::FORBIDDEN,
+/// What the hub decides with, from the site's settings.
+fn hub_of(state: &AppState) -> Result<Hub<'_>, ApiError> {
+    Ok(Hub {
+        store: state.store(),
+        council: state.council().id,
+        consent: state.setting::<townhall_consent::Policy>()?,
+        index: state.setting::<townhall_index::live::LiveIndex>()?,
+        agreements: state.setting::<Agreements>()?,
+    })
+}
+
+/// The hub's answer, signed: the value asked for, or the refusal.
+fn answered<T: serde::Serialize>(key: &HubKey, answer: Answer<T>) -> Result<Response, ApiError> {
+    match answer {
+        Ok(value) => signed(
+            key,
+            StatusCode::OK,
+            serde_json::to_vec(&value).map_err(ApiError::internal)?,
+        ),
+        Err(refusal) => signed(
+            key,
+            StatusCode::from_u16(refusal.status()).map_err(ApiError::internal)?,
+            error(refusal.code(), &refusal.message()),
+        ),
     }
 }
 

@@ -19,7 +19,7 @@ use townhall_linkage::blocking::Mode;
 use townhall_linkage::column::Column;
 use townhall_linkage::frequency::TermFrequencies;
 use townhall_linkage::index::Index;
-use townhall_linkage::link::link_with;
+use townhall_linkage::link::{link_with, Verdict};
 use townhall_linkage::model::Model;
 use townhall_linkage::record::{Person, RawPerson};
 use townhall_store::{sql, Progress, Store, StoreError, Tx};
@@ -84,6 +84,17 @@ pub struct By {
     pub actor: Actor,
     /// How they are named.
     pub label: String,
+}
+
+/// What a search of the index found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Found {
+    /// One person, with the best probability of a link to their records.
+    One(PersonId, f64),
+    /// Nobody close enough.
+    Nobody,
+    /// Several people could be meant, or the only one is in doubt.
+    Ambiguous,
 }
 
 /// The index in memory, for one council.
@@ -158,6 +169,51 @@ impl LiveIndex {
             *state = State::build(store, self.council, &self.policy, &()).await?;
         }
         Ok(state)
+    }
+
+    /// Looks someone up as a partner describes them (`person`'s fields,
+    /// and the declared columns in `columns` by name, e.g. `nhs_number`),
+    /// judged as an arriving record would be but added to nothing: one
+    /// person only when their records alone are linked to it and nobody
+    /// else's is even in doubt; never a guess.
+    pub async fn find(
+        &self,
+        store: &Store,
+        person: &RawPerson,
+        columns: &BTreeMap<String, String>,
+    ) -> Result<Found, IndexError> {
+        let state = self.fresh(store).await?;
+        let Some(index) = &state.index else {
+            return Ok(Found::Nobody);
+        };
+        let mut raw = person.clone();
+        raw.extra = state
+            .columns
+            .iter()
+            .map(|c| columns.get(&c.name).cloned().unwrap_or_default())
+            .collect();
+        let probe = Person::prepare_with(&raw, &state.columns);
+        let mut linked: Vec<(PersonId, f64)> = Vec::new();
+        let mut doubted: Vec<PersonId> = Vec::new();
+        for (record, verdict) in index.probe(&probe) {
+            let Some(found) = state.persons.get(record as usize).copied().flatten() else {
+                continue;
+            };
+            match verdict {
+                Verdict::Link(p) => linked.push((found, p)),
+                Verdict::Review(_) => doubted.push(found),
+                Verdict::Apart => {}
+            }
+        }
+        let mut people: Vec<PersonId> = linked.iter().map(|(p, _)| *p).collect();
+        people.extend(&doubted);
+        people.sort();
+        people.dedup();
+        Ok(match (&people[..], linked.is_empty()) {
+            ([], _) => Found::Nobody,
+            ([one], false) => Found::One(*one, linked.iter().map(|(_, p)| *p).fold(0.0, f64::max)),
+            _ => Found::Ambiguous,
+        })
     }
 
     /// The rules it links under.

@@ -251,24 +251,8 @@ impl Index {
         self.withdrawn.push(false);
         self.sources.push(source);
         let id = u32::try_from(self.people.len()).unwrap_or(u32::MAX);
-        let keys: Vec<Option<u64>> = self
-            .settings
-            .rules
-            .iter()
-            .take(MAX_RULES)
-            .map(|r| r.key(&person))
-            .collect();
-        let mut candidates: Vec<u32> = Vec::new();
-        for (bucket, key) in self.buckets.iter().zip(&keys) {
-            if let Some(members) = key.and_then(|k| bucket.get(&k)) {
-                // As in a batch run, a key shared by too many records pairs nothing.
-                if members.len() < self.settings.max_block {
-                    candidates.extend(members);
-                }
-            }
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
+        let keys = self.keys(&person);
+        let mut candidates = self.candidates(&keys);
         let mode = self.mode();
         candidates.retain(|other| mode.pairs(*other, id));
         // The arrival's own contacts count: an address it gives with another
@@ -306,6 +290,51 @@ impl Index {
         self.recluster(id);
         arrival.cluster = self.clusters[id as usize];
         arrival
+    }
+
+    /// `person`'s blocking keys, one per rule.
+    fn keys(&self, person: &Person) -> Vec<Option<u64>> {
+        self.settings
+            .rules
+            .iter()
+            .take(MAX_RULES)
+            .map(|r| r.key(person))
+            .collect()
+    }
+
+    /// The records sharing a blocking key with `keys`, each once, in order.
+    fn candidates(&self, keys: &[Option<u64>]) -> Vec<u32> {
+        let mut candidates: Vec<u32> = Vec::new();
+        for (bucket, key) in self.buckets.iter().zip(keys) {
+            if let Some(members) = key.and_then(|k| bucket.get(&k)) {
+                // As in a batch run, a key shared by too many records pairs nothing.
+                if members.len() < self.settings.max_block {
+                    candidates.extend(members);
+                }
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+    }
+
+    /// The records `person` would be linked to or reviewed against, with
+    /// the verdict on each, without adding it: a search (a partner looking
+    /// someone up), judged as an arrival from nowhere in particular.
+    pub fn probe(&self, person: &Person) -> Vec<(u32, Verdict)> {
+        let judge = Judge::new(&self.model, &self.frequencies, &self.settings)
+            .with_contacts(&self.contacts);
+        self.candidates(&self.keys(person))
+            .into_iter()
+            .filter(|other| !self.withdrawn[*other as usize])
+            .map(|other| {
+                (
+                    other,
+                    judge.assess(&self.people[other as usize], person, None),
+                )
+            })
+            .filter(|(_, verdict)| *verdict != Verdict::Apart)
+            .collect()
     }
 
     /// The records linked, directly or not, to `id` (itself included),

@@ -178,22 +178,36 @@ async fn hub_get(
     path_and_query: &str,
     signing: Option<Signing<'_>>,
 ) -> (StatusCode, Value) {
+    hub_send(s, "GET", path_and_query, b"", signing).await
+}
+
+/// As [`hub_get`], with `method` and `body`.
+async fn hub_send(
+    s: &TestServer,
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+    signing: Option<Signing<'_>>,
+) -> (StatusCode, Value) {
     let (path, query) = match path_and_query.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (path_and_query, None),
     };
-    let mut request = s.client().get(s.url(path_and_query));
+    let mut request = s
+        .client()
+        .request(method.parse().unwrap(), s.url(path_and_query))
+        .body(body.to_vec());
     if let Some(signing) = &signing {
         let signed = signing
             .key
             .sign_request(
                 &Request {
-                    method: "GET",
+                    method,
                     authority: "",
                     path,
                     query,
                     headers: &[],
-                    body: b"",
+                    body,
                 },
                 (signing.created, &signing.nonce),
             )
@@ -692,5 +706,146 @@ async fn a_partner_using_an_independent_rfc_9421_client_reads_and_verifies_the_a
         (report["status"].as_i64(), report["verified"].as_bool()),
         (Some(200), Some(false)),
         "{report}"
+    );
+}
+
+/// A partner finds a person by name, date of birth and postcode (or NHS
+/// number) through the resident index: one person or a refusal, never a
+/// guess; and only for a purpose an agreement in force serves, with the
+/// person's consent.
+#[tokio::test]
+async fn a_partner_finds_a_person_only_when_the_records_say_who_without_doubt() {
+    let early_help = r#"version = 1
+id = "police-early-help"
+title = "Police referrals to early help"
+summary = "The police tell the council's early help team about families who may need support."
+parties = ["riverside-police"]
+purpose = "early-help-families"
+article_6 = "public_task"
+direction = "both"
+retention_days = 30
+starts = 2026-01-01
+expires = 2099-12-31
+review = 2027-06-30
+conditions = ["resident_not_opted_out"]
+
+[[records]]
+type = "person"
+fields = ["name", "date_of_birth", "address"]
+
+[[signatories]]
+party = "council"
+name = "Dana Whitfield"
+role = "Data Protection Officer"
+signed = 2025-12-01
+
+[[signatories]]
+party = "riverside-police"
+name = "Sam Okafor"
+role = "Information Manager"
+signed = 2025-12-02
+"#;
+    let s = TestServer::start_with_agreements(&[("police-early-help.toml", early_help)]).await;
+    let dir = tempfile::tempdir().unwrap();
+    crate::resident_index::import_and_link(&s, dir.path()).await;
+    // Twins on the electoral register: one surname, birthday and home.
+    let twin = |id: &str, first: &str| NewRecord {
+        record_id: id.into(),
+        person: RawPerson {
+            first_name: first.into(),
+            surname: "Okonkwo".into(),
+            date_of_birth: "1990-05-17".into(),
+            postcode: "RV2 7BG".into(),
+            address: "9 Weir Road".into(),
+            ..RawPerson::default()
+        },
+        account: None,
+    };
+    let mut tx = s.db.store.begin().await.unwrap();
+    records::import(
+        &mut tx,
+        s.council.id,
+        "electoral_register",
+        &[],
+        &[twin("ER1", "Ada"), twin("ER2", "Chidi")],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    run::run(&s.db.store, s.council.id, &s.index_policy(), &())
+        .await
+        .unwrap();
+    let police = partner_key(&s, "riverside-police", "police-2026").await;
+    let gp = partner_key(&s, "riverside-medical-centre", "rmc-2026").await;
+    let all = records::all(&s.db.store, s.council.id).await.unwrap();
+    let ct = all
+        .iter()
+        .find(|r| r.key.system == "council_tax" && r.key.record_id == "CT00000")
+        .unwrap();
+    let (s, police) = (&s, &police);
+    let search = |body: Value| async move {
+        let body = body.to_string();
+        hub_send(
+            s,
+            "POST",
+            "/api/hub/v1/people/search",
+            body.as_bytes(),
+            Some(Signing::now(police)),
+        )
+        .await
+    };
+    let (status, found) = search(json!({
+        "purpose": "early-help-families",
+        "given_name": ct.person.first_name,
+        "family_name": ct.person.surname,
+        "date_of_birth": ct.person.date_of_birth,
+        "postcode": ct.person.postcode.to_lowercase(),
+    }))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(found["person"], ct.person_id.unwrap().to_string());
+    let p = found["probability"].as_f64().unwrap();
+    assert!((0.95..=1.0).contains(&p), "{found}");
+    let cases = [
+        (json!({"purpose": "early-help-families", "family_name": "Okonkwo", "date_of_birth": "17/05/1990", "postcode": "RV2 7BG"}), StatusCode::CONFLICT, refusal("ambiguous_match", "more than one person could be meant, or the match is in doubt: give more details, such as the NHS number")),
+        (json!({"purpose": "early-help-families", "given_name": "Zebedee", "family_name": "Quartermaine", "date_of_birth": "1901-01-01", "postcode": "RV9 9ZZ"}), StatusCode::NOT_FOUND, refusal("no_match", "nobody in the council's records matches closely enough")),
+        (json!({"purpose": "early-help-families", "nhs_number": "943 476 5918"}), StatusCode::BAD_REQUEST, refusal("invalid_search", "nhs_number must be a 10-digit NHS number whose check digit is right")),
+        (json!({"purpose": "early-help-families", "family_name": "Okonkwo"}), StatusCode::BAD_REQUEST, refusal("invalid_search", "give nhs_number, or family_name, date_of_birth and postcode (and given_name if known)")),
+        (json!({"purpose": "early-help-families", "family_name": "Okonkwo", "date_of_birth": "the spring of 1990", "postcode": "RV2 7BG"}), StatusCode::BAD_REQUEST, refusal("invalid_search", "date_of_birth must be a date, such as 1951-03-14 or 14/03/1951")),
+        (json!({"purpose": "gp-wellbeing-checks", "nhs_number": "9434765919"}), StatusCode::FORBIDDEN, refusal("wrong_purpose", "none of your organisation's agreements is for this purpose")),
+    ];
+    for (body, status, answer) in cases {
+        assert_eq!(search(body.clone()).await, (status, answer), "{body}");
+    }
+    // The GP's agreement is opt-in: someone who never said yes is not found for it.
+    let body = json!({"purpose": "gp-wellbeing-checks", "given_name": ct.person.first_name, "family_name": ct.person.surname, "date_of_birth": ct.person.date_of_birth, "postcode": ct.person.postcode}).to_string();
+    assert_eq!(
+        hub_send(
+            s,
+            "POST",
+            "/api/hub/v1/people/search",
+            body.as_bytes(),
+            Some(Signing::now(&gp))
+        )
+        .await,
+        (
+            StatusCode::FORBIDDEN,
+            refusal(
+                "not_consented",
+                "the resident has not said yes to sharing for this purpose"
+            )
+        )
+    );
+    let (status, answer) = hub_send(
+        s,
+        "POST",
+        "/api/hub/v1/people/search",
+        b"{\"purpose\": 1}",
+        Some(Signing::now(police)),
+    )
+    .await;
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_body"))
     );
 }

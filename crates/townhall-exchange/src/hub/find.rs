@@ -1,0 +1,189 @@
+//! Finding a person: by NHS number, or by name, date of birth and postcode,
+//! through the resident index, judged as an arriving record would be. One
+//! person only when nobody else is even in doubt: an ambiguous search is
+//! refused, never guessed. Finding someone is itself an exchange: it needs
+//! an agreement in force that shares `person` records for the purpose, and
+//! the person's consent.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use townhall_audit::{AuditEvent, RecordRef};
+use townhall_index::live::Found;
+use townhall_linkage::record::RawPerson;
+use townhall_types::{PersonId, Timestamp};
+
+use super::rules::{agreement_for, consent_refusal};
+use super::{caller, human_date, refused, settle, Answer, Caller, Hub, Refusal};
+use crate::partners::PartnerError;
+use crate::signature::Request;
+
+/// A partner's search for a person, for a purpose.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Find {
+    /// The consent purpose it is for.
+    pub purpose: String,
+    /// Given name.
+    pub given_name: Option<String>,
+    /// Family name.
+    pub family_name: Option<String>,
+    /// Date of birth, in any form people write it.
+    pub date_of_birth: Option<String>,
+    /// Postcode.
+    pub postcode: Option<String>,
+    /// NHS number.
+    pub nhs_number: Option<String>,
+}
+
+/// A value given, trimmed, unless empty.
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// A search as the index takes it: the record to look up, its declared
+/// columns by name, and which fields it used (for the audit log).
+struct Probe {
+    person: RawPerson,
+    columns: BTreeMap<String, String>,
+    used: Vec<String>,
+}
+
+impl Find {
+    /// The search as a record of the index, or why it cannot be made.
+    fn probe(&self) -> Result<Probe, Refusal> {
+        let mut used = Vec::new();
+        let mut columns = BTreeMap::new();
+        if let Some(number) = given(&self.nhs_number) {
+            let number = townhall_linkage::column::nhs_number(number).ok_or(Refusal::BadSearch(
+                "nhs_number must be a 10-digit NHS number whose check digit is right",
+            ))?;
+            columns.insert("nhs_number".to_owned(), number);
+            used.push("nhs_number".to_owned());
+        }
+        let (family, born, postcode) = (
+            given(&self.family_name),
+            given(&self.date_of_birth),
+            given(&self.postcode),
+        );
+        if used.is_empty() && (family.is_none() || born.is_none() || postcode.is_none()) {
+            return Err(Refusal::BadSearch(
+                "give nhs_number, or family_name, date_of_birth and postcode (and given_name if known)",
+            ));
+        }
+        if born.is_some_and(|b| townhall_linkage::normalise::date(b).is_none()) {
+            return Err(Refusal::BadSearch(
+                "date_of_birth must be a date, such as 1951-03-14 or 14/03/1951",
+            ));
+        }
+        if postcode.is_some_and(|p| townhall_linkage::normalise::postcode(p).is_none()) {
+            return Err(Refusal::BadSearch(
+                "postcode must be a postcode, such as RV4 3AX",
+            ));
+        }
+        let person = RawPerson {
+            first_name: given(&self.given_name).unwrap_or_default().to_owned(),
+            surname: family.unwrap_or_default().to_owned(),
+            date_of_birth: born.unwrap_or_default().to_owned(),
+            postcode: postcode.unwrap_or_default().to_owned(),
+            ..RawPerson::default()
+        };
+        for (field, value) in [
+            ("name", family),
+            ("date_of_birth", born),
+            ("address", postcode),
+        ] {
+            if value.is_some() {
+                used.push(field.to_owned());
+            }
+        }
+        Ok(Probe {
+            person,
+            columns,
+            used,
+        })
+    }
+}
+
+/// Whom a search found.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Located {
+    /// The person, by resident index id.
+    pub person: PersonId,
+    /// How sure the index is, from 0 to 1.
+    pub probability: f64,
+}
+
+/// Answers a partner's signed search for a person, at `now`.
+pub async fn find(
+    hub: &Hub<'_>,
+    request: &Request<'_>,
+    search: &Find,
+    now: Timestamp,
+) -> Result<Answer<Located>, PartnerError> {
+    let caller = match caller(hub, request, now).await? {
+        Ok(caller) => caller,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let decided = decide(hub, &caller, search, now).await?;
+    settle(hub, &caller, now, decided).await
+}
+
+async fn decide(
+    hub: &Hub<'_>,
+    caller: &Caller,
+    search: &Find,
+    now: Timestamp,
+) -> Result<(Answer<Located>, AuditEvent), PartnerError> {
+    let asked = caller.event(hub.council, RecordRef::Exchange("find person".into()));
+    let no =
+        |refusal: Refusal, event: AuditEvent| Ok((Err(refusal.clone()), refused(event, &refusal)));
+    let agreement = match agreement_for(
+        hub.agreements,
+        &caller.partner.id,
+        &search.purpose,
+        "person",
+        now.datetime().date(),
+    ) {
+        Ok(a) => a,
+        Err(refusal) => return no(refusal, asked),
+    };
+    let probe = match search.probe() {
+        Ok(probe) => probe,
+        Err(refusal) => return no(refusal, asked),
+    };
+    let asked = asked.fields(probe.used);
+    let found = hub
+        .index
+        .find(hub.store, &probe.person, &probe.columns)
+        .await
+        .map_err(|e| PartnerError::Unreadable(format!("the resident index ({e})")))?;
+    let (person, probability) = match found {
+        Found::One(person, probability) => (person, probability),
+        Found::Nobody => return no(Refusal::NoMatch, asked),
+        Found::Ambiguous => return no(Refusal::AmbiguousMatch, asked),
+    };
+    let accounts = townhall_index::held::accounts_of(hub.store, hub.council, person)
+        .await?
+        .unwrap_or_default();
+    let mut event = asked.about(accounts.first());
+    event.record = RecordRef::Person(person);
+    if let Some(refusal) = consent_refusal(hub, agreement, &accounts, &[], now).await? {
+        return no(refusal, event);
+    }
+    let purpose = hub
+        .consent
+        .purpose(&agreement.purpose)
+        .map_or(agreement.purpose.as_str(), |p| p.title.as_str());
+    let event = event.purpose(format!(
+        "{purpose}: found you in the council's records, under the agreement '{}' (until {})",
+        agreement.title,
+        human_date(agreement.expires)
+    ));
+    Ok((
+        Ok(Located {
+            person,
+            probability,
+        }),
+        event,
+    ))
+}

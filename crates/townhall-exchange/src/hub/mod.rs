@@ -1,0 +1,299 @@
+//! The one decision point every exchange passes. A partner's signed request
+//! is checked (RFC 9421), then decided: an agreement in force for this
+//! partner, purpose and record type; the resident's consent for that
+//! purpose, from the consent component; and only the fields the agreement
+//! names, read and nothing else. Every request, answered or refused, is
+//! written to the audit log in the transaction that spends its nonce.
+//!
+//! [`rules`] holds the decision itself; [`read`] and [`find`] are the
+//! operations partners call.
+
+mod find;
+mod read;
+mod rules;
+
+pub use find::{find, Find, Located};
+pub use read::{read, Read, Released};
+pub use rules::agreement_for;
+
+use time::Date;
+use townhall_audit::{Action, Actor, AuditEvent, Outcome, RecordRef};
+use townhall_store::{sql, Store, StoreError};
+use townhall_types::{CouncilId, Timestamp};
+
+use crate::partners::{self, Partner, PartnerError};
+use crate::signature::{check_digest, Request, SignatureRefusal, Signed, MAX_AGE, MAX_AHEAD};
+use crate::Agreements;
+
+/// What the hub decides with: the council's rules and records.
+#[derive(Debug, Clone, Copy)]
+pub struct Hub<'a> {
+    /// The store.
+    pub store: &'a Store,
+    /// The council.
+    pub council: CouncilId,
+    /// Its consent policy.
+    pub consent: &'a townhall_consent::Policy,
+    /// Its resident index: who a partner means, and which system's value
+    /// comes first.
+    pub index: &'a townhall_index::live::LiveIndex,
+    /// Its data-sharing agreements.
+    pub agreements: &'a Agreements,
+}
+
+/// Why the hub refused: each with a stable code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The signature failed.
+    Signature(SignatureRefusal),
+    /// The partner has no agreement with the council.
+    NoAgreement,
+    /// None of the partner's agreements serves the purpose.
+    WrongPurpose,
+    /// The agreement for the purpose does not send data this way.
+    WrongDirection,
+    /// The agreement does not share this record type.
+    RecordTypeNotAllowed,
+    /// The agreement's first day is still to come.
+    AgreementNotYetInForce,
+    /// The agreement's last day has passed.
+    AgreementExpired,
+    /// Fields the agreement does not name.
+    FieldNotAllowed(Vec<String>),
+    /// No such person in the resident index.
+    UnknownPerson,
+    /// A search that cannot be made as it is.
+    BadSearch(&'static str),
+    /// Nobody in the resident index is close enough to the search.
+    NoMatch,
+    /// Several people could be meant, or the only one is in doubt.
+    AmbiguousMatch,
+    /// The resident said no to the purpose.
+    ConsentWithdrawn,
+    /// The resident's yes has ended.
+    ConsentEnded,
+    /// The purpose needs a yes (or the agreement asks for one), and the
+    /// resident has not given it.
+    NotConsented,
+}
+
+impl Refusal {
+    /// Its stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::Signature(s) => s.code(),
+            Refusal::NoAgreement => "no_agreement",
+            Refusal::WrongPurpose => "wrong_purpose",
+            Refusal::WrongDirection => "wrong_direction",
+            Refusal::RecordTypeNotAllowed => "record_type_not_allowed",
+            Refusal::AgreementNotYetInForce => "agreement_not_in_force",
+            Refusal::AgreementExpired => "agreement_expired",
+            Refusal::FieldNotAllowed(_) => "field_not_allowed",
+            Refusal::UnknownPerson => "unknown_person",
+            Refusal::BadSearch(_) => "invalid_search",
+            Refusal::NoMatch => "no_match",
+            Refusal::AmbiguousMatch => "ambiguous_match",
+            Refusal::ConsentWithdrawn => "consent_withdrawn",
+            Refusal::ConsentEnded => "consent_ended",
+            Refusal::NotConsented => "not_consented",
+        }
+    }
+
+    /// What it means, for the partner: never anything about the person
+    /// beyond the code.
+    pub fn message(&self) -> String {
+        match self {
+            Refusal::Signature(s) => s.to_string(),
+            Refusal::NoAgreement => {
+                "your organisation has no data-sharing agreement with the council".into()
+            }
+            Refusal::WrongPurpose => {
+                "none of your organisation's agreements is for this purpose".into()
+            }
+            Refusal::WrongDirection => {
+                "the agreement for this purpose does not share data with your organisation".into()
+            }
+            Refusal::RecordTypeNotAllowed => {
+                "the agreement for this purpose does not share this record type".into()
+            }
+            Refusal::AgreementNotYetInForce => {
+                "the agreement for this purpose is not in force yet".into()
+            }
+            Refusal::AgreementExpired => "the agreement for this purpose has ended".into(),
+            Refusal::FieldNotAllowed(fields) => format!(
+                "the agreement for this purpose does not share: {}",
+                fields.join(", ")
+            ),
+            Refusal::UnknownPerson => "the resident index has no such person".into(),
+            Refusal::BadSearch(why) => (*why).to_owned(),
+            Refusal::NoMatch => "nobody in the council's records matches closely enough".into(),
+            Refusal::AmbiguousMatch => "more than one person could be meant, or the match is in doubt: give more details, such as the NHS number".into(),
+            Refusal::ConsentWithdrawn => {
+                "the resident has said no to sharing for this purpose".into()
+            }
+            Refusal::ConsentEnded => "the resident's permission for this purpose has ended".into(),
+            Refusal::NotConsented => {
+                "the resident has not said yes to sharing for this purpose".into()
+            }
+        }
+    }
+
+    /// The HTTP status it is answered with: 401 when it is about who is
+    /// asking, 400 for a search that cannot be made, 404 for nobody, 409
+    /// when several could be meant, else 403.
+    pub fn status(&self) -> u16 {
+        match self {
+            Refusal::Signature(_) => 401,
+            Refusal::BadSearch(_) => 400,
+            Refusal::UnknownPerson | Refusal::NoMatch => 404,
+            Refusal::AmbiguousMatch => 409,
+            _ => 403,
+        }
+    }
+}
+
+/// The hub's answer: what was asked, or why not.
+pub type Answer<T> = Result<T, Refusal>;
+
+/// Who a checked signature belongs to.
+struct Caller {
+    partner: Partner,
+    key_id: String,
+    nonce: String,
+}
+
+impl Caller {
+    /// An audit entry of this caller's.
+    fn event(&self, council: CouncilId, record: RecordRef) -> AuditEvent {
+        AuditEvent::new(
+            council,
+            (Actor::Partner(self.partner.id.clone()), &self.partner.name),
+            Action::Read,
+            record,
+        )
+    }
+}
+
+/// The caller of a signed request, or why the hub refuses it: a refusal is
+/// audited here, as an unidentified caller's.
+async fn caller(
+    hub: &Hub<'_>,
+    request: &Request<'_>,
+    now: Timestamp,
+) -> Result<Result<Caller, Refusal>, PartnerError> {
+    match authenticate(hub, request, now).await? {
+        Ok(caller) => Ok(Ok(caller)),
+        Err(refusal) => {
+            let what: String = format!("{} {}", request.method, request.path)
+                .chars()
+                .take(200)
+                .collect();
+            let event = AuditEvent::new(
+                hub.council,
+                (
+                    Actor::Partner("unidentified".into()),
+                    "An unidentified caller",
+                ),
+                Action::Read,
+                RecordRef::Exchange(what),
+            )
+            .purpose(format!("refused: {}", refusal.code()))
+            .outcome(Outcome::Denied);
+            townhall_audit::record(hub.store, &event).await?;
+            Ok(Err(Refusal::Signature(refusal)))
+        }
+    }
+}
+
+/// Checks the signature: the caller, or why not.
+async fn authenticate(
+    hub: &Hub<'_>,
+    request: &Request<'_>,
+    now: Timestamp,
+) -> Result<Result<Caller, SignatureRefusal>, PartnerError> {
+    let signed = match Signed::read(request) {
+        Ok(signed) => signed,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    if let Err(refusal) = signed.check_time(now.unix_seconds()) {
+        return Ok(Err(refusal));
+    }
+    let Some(key) = partners::key(hub.store, hub.council, &signed.key_id).await? else {
+        return Ok(Err(SignatureRefusal::UnknownKey));
+    };
+    let made = time::OffsetDateTime::from_unix_timestamp(signed.created)
+        .map(Timestamp::from_datetime)
+        .ok();
+    if !made.is_some_and(|made| key.valid_at(made)) {
+        return Ok(Err(SignatureRefusal::KeyNotValid));
+    }
+    if let Err(refusal) = signed.verify(&key.public_key) {
+        return Ok(Err(refusal));
+    }
+    if let Err(refusal) = check_digest(request) {
+        return Ok(Err(refusal));
+    }
+    let partner = partners::get(hub.store, hub.council, &key.partner)
+        .await?
+        .ok_or_else(|| PartnerError::Unreadable(format!("partner key {}", key.key_id)))?;
+    Ok(Ok(Caller {
+        partner,
+        key_id: signed.key_id,
+        nonce: signed.nonce,
+    }))
+}
+
+/// Spends the caller's nonce and writes the audit entry of its decided
+/// request, in one transaction: a nonce spent before turns the answer into
+/// a refusal.
+async fn settle<T>(
+    hub: &Hub<'_>,
+    caller: &Caller,
+    now: Timestamp,
+    (answer, mut event): (Answer<T>, AuditEvent),
+) -> Result<Answer<T>, PartnerError> {
+    let mut tx = hub.store.begin().await?;
+    let spent = sql::query(
+        "INSERT INTO hub_nonces (council_id, key_id, nonce, created) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(hub.council.to_string())
+    .bind(&caller.key_id)
+    .bind(&caller.nonce)
+    .bind(now.unix_seconds())
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?
+    .rows_affected()
+        == 1;
+    // Nonces older than the window are refused as stale anyway.
+    sql::query("DELETE FROM hub_nonces WHERE council_id = $1 AND key_id = $2 AND created < $3")
+        .bind(hub.council.to_string())
+        .bind(&caller.key_id)
+        .bind(now.unix_seconds() - MAX_AGE - MAX_AHEAD)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    let answer = if spent {
+        answer
+    } else {
+        let refusal = Refusal::Signature(SignatureRefusal::Replayed);
+        event = refused(event, &refusal);
+        Err(refusal)
+    };
+    townhall_audit::append(&mut tx, &event).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(answer)
+}
+
+/// `event`, as a refusal for `refusal`.
+fn refused(event: AuditEvent, refusal: &Refusal) -> AuditEvent {
+    event
+        .purpose(format!("refused: {}", refusal.code()))
+        .outcome(Outcome::Denied)
+}
+
+/// A day as residents read it: "31 March 2028".
+fn human_date(day: Date) -> String {
+    format!("{} {} {}", day.day(), day.month(), day.year())
+}

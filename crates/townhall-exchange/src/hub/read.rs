@@ -1,0 +1,153 @@
+//! Reading a record of a person: the fields the agreement names (or the
+//! ones asked among them), read from the resident index only once the
+//! decision allows them.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use townhall_audit::{AuditEvent, RecordRef};
+use townhall_types::{PersonId, Timestamp};
+
+use super::rules::{agreement_for, consent_refusal};
+use super::{caller, human_date, refused, settle, Answer, Caller, Hub, Refusal};
+use crate::partners::PartnerError;
+use crate::signature::Request;
+
+/// A partner's request to read a record of a person.
+#[derive(Debug, Clone)]
+pub struct Read<'a> {
+    /// The person, by resident index id, as the request wrote it.
+    pub person: &'a str,
+    /// The record type, e.g. `person`.
+    pub record_type: &'a str,
+    /// The consent purpose it is for.
+    pub purpose: &'a str,
+    /// The fields asked for; every field the agreement names when `None`.
+    pub fields: Option<Vec<String>>,
+}
+
+/// What a read released: exactly the fields allowed and asked for, each
+/// `None` where the council holds no value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Released {
+    /// The person.
+    pub person: PersonId,
+    /// The record type.
+    pub record_type: &'static str,
+    /// The purpose.
+    pub purpose: String,
+    /// The agreement it was released under.
+    pub agreement: String,
+    /// Field by field.
+    pub fields: BTreeMap<&'static str, Option<String>>,
+}
+
+/// Answers a partner's signed request to read a record, at `now`.
+pub async fn read(
+    hub: &Hub<'_>,
+    request: &Request<'_>,
+    ask: &Read<'_>,
+    now: Timestamp,
+) -> Result<Answer<Released>, PartnerError> {
+    let caller = match caller(hub, request, now).await? {
+        Ok(caller) => caller,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let decided = decide(hub, &caller, ask, now).await?;
+    settle(hub, &caller, now, decided).await
+}
+
+async fn decide(
+    hub: &Hub<'_>,
+    caller: &Caller,
+    ask: &Read<'_>,
+    now: Timestamp,
+) -> Result<(Answer<Released>, AuditEvent), PartnerError> {
+    let person = ask.person.parse::<PersonId>().ok();
+    let record = match person {
+        Some(person) => RecordRef::Person(person),
+        None => RecordRef::Exchange(
+            format!("read {}", ask.record_type)
+                .chars()
+                .take(200)
+                .collect(),
+        ),
+    };
+    let asked = caller
+        .event(hub.council, record)
+        .fields(ask.fields.iter().flatten().take(20).cloned());
+    let no =
+        |refusal: Refusal, event: AuditEvent| Ok((Err(refusal.clone()), refused(event, &refusal)));
+    let agreement = match agreement_for(
+        hub.agreements,
+        &caller.partner.id,
+        ask.purpose,
+        ask.record_type,
+        now.datetime().date(),
+    ) {
+        Ok(a) => a,
+        Err(refusal) => return no(refusal, asked),
+    };
+    let allowed = agreement.fields_of(ask.record_type).unwrap_or_default();
+    let fields: Vec<&'static str> = match &ask.fields {
+        None => allowed.iter().map(|f| f.name).collect(),
+        Some(asked_for) => {
+            let beyond: Vec<String> = asked_for
+                .iter()
+                .filter(|f| !allowed.iter().any(|a| a.name == f.as_str()))
+                .take(20)
+                .map(|f| f.chars().take(60).collect())
+                .collect();
+            if !beyond.is_empty() {
+                return no(Refusal::FieldNotAllowed(beyond), asked);
+            }
+            allowed
+                .iter()
+                .filter(|a| asked_for.iter().any(|f| f == a.name))
+                .map(|a| a.name)
+                .collect()
+        }
+    };
+    let Some(person) = person else {
+        return no(Refusal::UnknownPerson, asked);
+    };
+    let Some(accounts) = townhall_index::held::accounts_of(hub.store, hub.council, person).await?
+    else {
+        return no(Refusal::UnknownPerson, asked);
+    };
+    let asked = asked.about(accounts.first());
+    if let Some(refusal) = consent_refusal(hub, agreement, &accounts, &fields, now).await? {
+        return no(refusal, asked);
+    }
+    let mut held = townhall_index::held::values_of(
+        hub.store,
+        hub.council,
+        hub.index.policy(),
+        person,
+        &fields,
+    )
+    .await?;
+    let released = Released {
+        person,
+        record_type: agreement
+            .records
+            .iter()
+            .find(|r| r.record_type.name == ask.record_type)
+            .map_or("", |r| r.record_type.name),
+        purpose: agreement.purpose.clone(),
+        agreement: agreement.id.clone(),
+        fields: fields.iter().map(|f| (*f, held.remove(*f))).collect(),
+    };
+    let purpose = hub
+        .consent
+        .purpose(&agreement.purpose)
+        .map_or(agreement.purpose.as_str(), |p| p.title.as_str());
+    let event = asked
+        .fields(fields.iter().map(|f| (*f).to_owned()))
+        .purpose(format!(
+            "{purpose}, under the agreement '{}' (until {})",
+            agreement.title,
+            human_date(agreement.expires)
+        ));
+    Ok((Ok(released), event))
+}

@@ -1,0 +1,116 @@
+//! The decision itself: which agreement, if any, lets a partner have a
+//! record type for a purpose on a day, and whether the person's consent
+//! lets it be shared.
+
+use time::Date;
+use townhall_consent::{decide, DecisionRequest, Ground};
+use townhall_store::StoreError;
+use townhall_types::{Timestamp, UserId};
+
+use super::{Hub, Refusal};
+use crate::agreement::{Agreement, Condition, Direction, Standing};
+use crate::Agreements;
+
+/// The agreement that lets `partner` have `record_type` for `purpose` on
+/// `day`, or the first reason none does, in this order: no agreement at
+/// all, none for the purpose, none sending data to the partner, none
+/// sharing the record type, none in force.
+pub fn agreement_for<'h>(
+    agreements: &'h Agreements,
+    partner: &str,
+    purpose: &str,
+    record_type: &str,
+    day: Date,
+) -> Result<&'h Agreement, Refusal> {
+    let theirs: Vec<&Agreement> = agreements
+        .0
+        .iter()
+        .filter(|a| a.parties.iter().any(|p| p == partner))
+        .collect();
+    if theirs.is_empty() {
+        return Err(Refusal::NoAgreement);
+    }
+    let for_purpose: Vec<&Agreement> = theirs
+        .into_iter()
+        .filter(|a| a.purpose == purpose)
+        .collect();
+    if for_purpose.is_empty() {
+        return Err(Refusal::WrongPurpose);
+    }
+    let outward: Vec<&Agreement> = for_purpose
+        .into_iter()
+        .filter(|a| matches!(a.direction, Direction::CouncilToPartner | Direction::Both))
+        .collect();
+    if outward.is_empty() {
+        return Err(Refusal::WrongDirection);
+    }
+    let sharing: Vec<&Agreement> = outward
+        .into_iter()
+        .filter(|a| a.fields_of(record_type).is_some())
+        .collect();
+    if sharing.is_empty() {
+        return Err(Refusal::RecordTypeNotAllowed);
+    }
+    if let Some(agreement) = sharing
+        .iter()
+        .find(|a| a.standing(day) == Standing::InForce)
+    {
+        return Ok(agreement);
+    }
+    Err(
+        if sharing
+            .iter()
+            .any(|a| a.standing(day) == Standing::NotYetInForce)
+        {
+            Refusal::AgreementNotYetInForce
+        } else {
+            Refusal::AgreementExpired
+        },
+    )
+}
+
+/// Why consent stops `agreement` sharing `fields` of a person who holds
+/// `accounts` (asked for each; for the purpose's default when they hold
+/// none), or `None` when it lets it.
+pub(super) async fn consent_refusal(
+    hub: &Hub<'_>,
+    agreement: &Agreement,
+    accounts: &[UserId],
+    fields: &[&str],
+    now: Timestamp,
+) -> Result<Option<Refusal>, StoreError> {
+    let names: Vec<String> = fields.iter().map(|f| (*f).to_owned()).collect();
+    let asked_of: Vec<Option<UserId>> = if accounts.is_empty() {
+        vec![None]
+    } else {
+        accounts.iter().copied().map(Some).collect()
+    };
+    for resident in asked_of {
+        let decision = decide(
+            hub.store,
+            hub.consent,
+            &DecisionRequest {
+                council: hub.council,
+                resident,
+                recipient: &agreement.recipient,
+                purpose: &agreement.purpose,
+                fields: &names,
+                at: now,
+            },
+        )
+        .await?;
+        let refusal = match decision.ground {
+            Ground::Withdrawn => Some(Refusal::ConsentWithdrawn),
+            Ground::Ended => Some(Refusal::ConsentEnded),
+            Ground::NotGiven | Ground::Undeclared => Some(Refusal::NotConsented),
+            Ground::NotOptedOut if agreement.conditions.contains(&Condition::ResidentConsented) => {
+                Some(Refusal::NotConsented)
+            }
+            Ground::NotOptedOut | Ground::Consented | Ground::RequiredByLaw => None,
+        };
+        if refusal.is_some() {
+            return Ok(refusal);
+        }
+    }
+    Ok(None)
+}
