@@ -1,7 +1,9 @@
 //! The data-exchange hub on the web: the JSON API partners call with
-//! signed requests ([`api`]), under `/api/hub/v1/`.
+//! signed requests ([`api`]), under `/api/hub/v1/`, and the public register
+//! of the council's data-sharing agreements ([`register`]), `/data-sharing`.
 
 mod api;
+mod register;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -11,11 +13,15 @@ use townhall_web::{AppState, Served};
 /// What the hub serves: its routes.
 pub const WEB: Served = Served::routes(routes);
 
+/// `/data-sharing` and each agreement's page (and their JSON),
 /// `/api/hub/v1/keys` (the hub's public keys),
 /// `/api/hub/v1/people/search` (a signed search) and
 /// `/api/hub/v1/people/{person}/{record_type}` (a signed read).
 fn routes(_: &Store) -> Router<AppState> {
     Router::new()
+        .route("/data-sharing", get(register::list))
+        .route("/data-sharing.json", get(register::list_json))
+        .route("/data-sharing/{id}", get(register::one))
         .route("/api/hub/v1/keys", get(api::keys))
         .route("/api/hub/v1/people/search", post(api::search))
         .route("/api/hub/v1/people/{person}/{record_type}", get(api::read))

@@ -29,6 +29,8 @@ async fn passkey_journey_and_every_page_is_accessible() {
         "/services/report-speeding/rules",
         "/services/report-speeding/start",
         "/services/report-graffiti/start",
+        "/data-sharing",
+        "/data-sharing/gp-wellbeing-checks",
     ] {
         b.visit(&s.url(path)).await;
     }

@@ -849,3 +849,109 @@ signed = 2025-12-02
         (StatusCode::BAD_REQUEST, Some("invalid_body"))
     );
 }
+
+/// The public register: every agreement, in force, ended or still to
+/// start, in plain English and as JSON, to anyone.
+#[tokio::test]
+async fn the_register_publishes_each_agreement_in_plain_english_and_as_json() {
+    let ended = r#"version = 1
+id = "police-early-help"
+title = "Police referrals to early help"
+summary = "The police tell the council's early help team about families who may need support."
+parties = ["riverside-police"]
+purpose = "early-help-families"
+article_6 = "public_task"
+direction = "partner_to_council"
+retention_days = 30
+starts = 2025-01-01
+expires = 2025-12-31
+review = 2025-06-30
+conditions = ["resident_not_opted_out"]
+
+[[records]]
+type = "family"
+fields = ["household"]
+
+[[signatories]]
+party = "council"
+name = "Dana Whitfield"
+role = "Data Protection Officer"
+signed = 2024-12-01
+
+[[signatories]]
+party = "riverside-police"
+name = "Sam Okafor"
+role = "Information Manager"
+signed = 2024-12-02
+"#;
+    let s = TestServer::start_with_agreements(&[("police-early-help.toml", ended)]).await;
+    let c = s.client();
+    let register = s.text(&c, "/data-sharing").await;
+    let in_force = register.find("<h2>In force</h2>").unwrap();
+    let soon = register.find("<h2>Starting soon</h2>").unwrap();
+    let over = register.find("<h2>Ended</h2>").unwrap();
+    let at = |text: &str| {
+        register
+            .find(text)
+            .unwrap_or_else(|| panic!("{text}: {register}"))
+    };
+    assert!((in_force..soon).contains(&at(
+        "<a href=\"/data-sharing/gp-wellbeing-checks\">GP wellbeing checks</a>"
+    )));
+    assert!((in_force..soon).contains(&at(
+        "With Riverside Medical Centre, from 1 April 2026 to 31 March 2028."
+    )));
+    assert!((in_force..soon).contains(&at("<a href=\"/data-sharing/housing-support\">")));
+    assert!(register[soon..over].contains("No agreement is waiting to start."));
+    assert!(register[over..].contains(
+        "<a href=\"/data-sharing/police-early-help\">Police referrals to early help</a>"
+    ));
+
+    let gp = s.text(&c, "/data-sharing/gp-wellbeing-checks").await;
+    for said in [
+        "<h1>GP wellbeing checks</h1>",
+        "In force: from 1 April 2026 to 31 March 2028.",
+        "<dt>With</dt><dd>Riverside Medical Centre</dd>",
+        "<dt>Why</dt><dd>Health and wellbeing checks by my GP: If council services notice you may need help",
+        "<dt>Lawful basis</dt><dd>UK GDPR Article 6: your consent; for health information, Article 9: your explicit consent (Article 9(2)(a))</dd>",
+        "<dt>Which way</dt><dd>From the council to the organisations named</dd>",
+        "<dt>Who it covers</dt><dd>Only residents who have said yes</dd>",
+        "<dt>How long it is kept</dt><dd>90 days after it is received, then deleted</dd>",
+        "<li>Your phone number</li>",
+        "(data concerning health)</li>",
+        "<li>Dr Amara Osei, Caldicott Guardian, Riverside Medical Centre, on 24 March 2026 for Riverside Medical Centre</li>",
+    ] {
+        assert!(gp.contains(said), "{said}: {gp}");
+    }
+    assert!(
+        !gp.contains("Your email address"),
+        "only what the agreement names: {gp}"
+    );
+
+    let one = s.json(&c, "/data-sharing/police-early-help.json").await;
+    assert_eq!(one["standing"], "ended");
+    assert_eq!(one["direction"], "partner_to_council");
+    assert_eq!(one["partners"][0]["name"], "Riverside Constabulary");
+    assert_eq!(one["records"][0]["fields"][0]["name"], "household");
+    let all = s.json(&c, "/data-sharing.json").await;
+    let ids: Vec<&str> = all["agreements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "gp-wellbeing-checks",
+            "housing-support",
+            "police-early-help"
+        ]
+    );
+    let missing = c
+        .get(s.url("/data-sharing/no-such-agreement"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
