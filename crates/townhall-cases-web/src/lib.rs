@@ -21,11 +21,13 @@ use townhall_store::Store;
 use townhall_web::{AppState, Served};
 
 /// What cases serve: their routes, the resident's requests and permits on
-/// the dashboard, and forms that take a photo.
+/// the dashboard, forms that take a photo, and Open311's and the published
+/// rules' part of the OpenAPI document.
 pub const WEB: Served = Served {
     routes,
     panels: panels::PANELS,
     largest_file: townhall_cases::attachments::MAX_BYTES,
+    openapi: Some(include_str!("../openapi.json")),
 };
 
 /// The largest request with a photo: the photo at its limit and the rest of

@@ -12,8 +12,8 @@ use townhall_identity::User;
 use townhall_store::Store;
 use townhall_web::{layout, AppState, Drawing, Panel, Served};
 
-/// What consent serves: its routes, and the resident's choices on the
-/// dashboard.
+/// What consent serves: its routes, the resident's choices on the
+/// dashboard, and its API's part of the OpenAPI document.
 pub const WEB: Served = Served {
     routes,
     panels: &[Panel {
@@ -21,6 +21,7 @@ pub const WEB: Served = Served {
         draw: choices,
     }],
     largest_file: 0,
+    openapi: Some(include_str!("../openapi.json")),
 };
 
 /// The resident's data-sharing choices, on their dashboard.

@@ -10,8 +10,9 @@ use axum::Router;
 use townhall_store::Store;
 use townhall_web::{AppState, Served};
 
-/// What the hub serves: its routes.
-pub const WEB: Served = Served::routes(routes);
+/// What the hub serves: its routes, and its API's part of the OpenAPI
+/// document.
+pub const WEB: Served = Served::routes(routes).with_openapi(include_str!("../openapi.json"));
 
 /// `/data-sharing` and each agreement's page (and their JSON),
 /// `/api/hub/v1/keys` (the hub's public keys),

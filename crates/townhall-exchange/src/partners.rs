@@ -226,6 +226,12 @@ impl PartnerKey {
     }
 }
 
+/// `at`, without its fraction of a second.
+fn whole_second(at: Timestamp) -> Timestamp {
+    time::OffsetDateTime::from_unix_timestamp(at.unix_seconds())
+        .map_or(at, Timestamp::from_datetime)
+}
+
 /// Adds a public key (base64 of its 32 bytes) to a partner, valid from
 /// `valid_from` until `valid_until` if given.
 pub async fn add_key(
@@ -239,6 +245,9 @@ pub async fn add_key(
     if !is_config_id(key_id) {
         return Err(PartnerError::BadKeyId(key_id.to_owned()));
     }
+    // Signatures say when they were made in whole seconds (RFC 9421's
+    // `created`): a key made now is valid from the start of this second.
+    let (valid_from, valid_until) = (whole_second(valid_from), valid_until.map(whole_second));
     if valid_until.is_some_and(|until| until <= valid_from) {
         return Err(PartnerError::BadValidity);
     }
@@ -305,6 +314,7 @@ pub async fn retire_key(
     key_id: &str,
     at: Timestamp,
 ) -> Result<PartnerKey, PartnerError> {
+    let at = whole_second(at);
     let mut found = key(store, council, key_id)
         .await?
         .ok_or_else(|| PartnerError::UnknownKey(key_id.to_owned()))?;

@@ -10,8 +10,9 @@ use axum::Router;
 use townhall_store::Store;
 use townhall_web::{AppState, Served};
 
-/// What the resident index serves: its routes.
-pub const WEB: Served = Served::routes(routes);
+/// What the resident index serves: its routes, and its API's part of the
+/// OpenAPI document.
+pub const WEB: Served = Served::routes(routes).with_openapi(include_str!("../openapi.json"));
 
 /// What the resident index serves on each site: staff's pages under
 /// `/staff/index` and `/staff/people`, and `/api/v1/index/records`.

@@ -24,6 +24,7 @@ pub mod form;
 mod headers;
 pub mod layout;
 mod metrics;
+mod openapi;
 mod ops;
 mod pages;
 pub mod ratelimit;
@@ -108,6 +109,9 @@ pub enum SetupError {
         /// The second site's council.
         second: String,
     },
+    /// A capability's part of the OpenAPI document cannot be merged.
+    #[error("the OpenAPI document: {0}")]
+    OpenApi(String),
     /// One council is configured twice.
     #[error("council '{0}' is configured as more than one site")]
     DuplicateCouncil(String),
@@ -158,6 +162,8 @@ struct Shared {
     upload_limit: usize,
     /// The capabilities' cards on a resident's dashboard, lowest rank first.
     panels: Vec<Panel>,
+    /// The OpenAPI document: the platform's part and each capability's.
+    openapi: serde_json::Value,
 }
 
 /// A council's area, as its neighbours see it.
@@ -313,6 +319,7 @@ pub fn app(
             .max()
             .unwrap_or(0)
             + FORM_LIMIT,
+        openapi: openapi::merged(capabilities)?,
         panels: {
             let mut panels: Vec<Panel> = capabilities
                 .iter()

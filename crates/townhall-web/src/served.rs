@@ -45,15 +45,28 @@ pub struct Served {
     /// The largest file one of its forms takes, in bytes (0 if none): a
     /// request with files may be this and [`crate::FORM_LIMIT`] more.
     pub largest_file: usize,
+    /// Its part of the OpenAPI document, if it has an API: a JSON object
+    /// with `paths` and `components.schemas`, merged into
+    /// `/api/openapi.json` (no path or schema named twice).
+    pub openapi: Option<&'static str>,
 }
 
 impl Served {
-    /// Routes alone: no dashboard cards, no files.
+    /// As it is, with `openapi` as its part of the OpenAPI document.
+    pub const fn with_openapi(self, openapi: &'static str) -> Self {
+        Served {
+            openapi: Some(openapi),
+            ..self
+        }
+    }
+
+    /// Routes alone: no dashboard cards, no files, no API.
     pub const fn routes(routes: Routes) -> Self {
         Served {
             routes,
             panels: &[],
             largest_file: 0,
+            openapi: None,
         }
     }
 }

@@ -379,9 +379,10 @@ async fn partners_and_their_keys_are_managed_from_the_command_line() {
     assert_eq!(kept.public_key, signing.public_key());
     let listed = partner(&["key", "list", "--partner", "riverside-homes"]);
     let listed = String::from_utf8(listed.stdout).unwrap();
+    // Valid from the start of this second: signatures carry whole seconds.
     assert!(
         listed.starts_with("rh-2027\triverside-homes\tfrom ")
-            && listed.trim_end().ends_with("no end"),
+            && listed.trim_end().ends_with(".000000Z\tno end"),
         "{listed}"
     );
     let early = partner(&[
@@ -687,4 +688,129 @@ async fn postgres_schema() -> Option<String> {
     admin.close().await;
     let sep = if base.contains('?') { '&' } else { '?' };
     Some(format!("{base}{sep}options=-c%20search_path%3D{schema}"))
+}
+
+/// The README's walk through the hub, on the demo: a key made for Riverside
+/// Medical Centre, Martin Hughes found by his details (his account confirmed
+/// as his by Customer Services in the demo), and his phone number read
+/// because he said yes to GP wellbeing checks.
+#[tokio::test]
+async fn the_demo_gp_finds_martin_and_reads_his_phone_number_as_the_readme_shows() {
+    use townhall_exchange::signature::{nonce, Request, SigningKey};
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let port = free_port();
+    let mut demo = Command::new(env!("CARGO_BIN_EXE_townhall"))
+        .args([
+            "demo",
+            "--data-dir",
+            data,
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env_remove("TOWNHALL_DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !reqwest::get(format!("http://127.0.0.1:{port}/readyz"))
+        .await
+        .is_ok_and(|r| r.status().is_success())
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "the demo did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let made = townhall(&[
+        "admin",
+        "partner",
+        "--data-dir",
+        data,
+        "key",
+        "create",
+        "--partner",
+        "riverside-medical-centre",
+        "--key-id",
+        "rmc-2026",
+    ]);
+    assert!(made.status.success(), "{made:?}");
+    let seed: [u8; 32] = base64::engine::general_purpose::STANDARD
+        .decode(String::from_utf8(made.stdout).unwrap().trim())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let key = SigningKey::from_seed("rmc-2026", &seed).unwrap();
+    let client = reqwest::Client::new();
+    let call = |method: &'static str, path_and_query: String, body: Vec<u8>| {
+        let (path, query) = match path_and_query.split_once('?') {
+            Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
+            None => (path_and_query.clone(), None),
+        };
+        let signed = key
+            .sign_request(
+                &Request {
+                    method,
+                    authority: "",
+                    path: &path,
+                    query: query.as_deref(),
+                    headers: &[],
+                    body: &body,
+                },
+                (now(), &nonce()),
+            )
+            .unwrap();
+        client
+            .request(
+                method.parse().unwrap(),
+                format!("http://127.0.0.1:{port}{path_and_query}"),
+            )
+            .header("content-digest", signed.content_digest)
+            .header("signature-input", signed.signature_input)
+            .header("signature", signed.signature)
+            .body(body)
+            .send()
+    };
+    let search = serde_json::json!({
+        "purpose": "gp-wellbeing-checks",
+        "given_name": "Martin",
+        "family_name": "Hughes",
+        "date_of_birth": "14/03/1951",
+        "postcode": "RV4 3AX",
+    });
+    let found: serde_json::Value = call(
+        "POST",
+        "/api/hub/v1/people/search".into(),
+        search.to_string().into_bytes(),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let person = found["person"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{found}"));
+    let read: serde_json::Value = call(
+        "GET",
+        format!("/api/hub/v1/people/{person}/person?purpose=gp-wellbeing-checks&fields=name,phone"),
+        Vec::new(),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(read["fields"]["name"], "Martin Hughes", "{read}");
+    assert!(read["fields"]["phone"].is_string(), "{read}");
+    demo.kill().unwrap();
+    demo.wait().unwrap();
 }

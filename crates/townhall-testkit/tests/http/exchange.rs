@@ -136,7 +136,8 @@ async fn partner_key(s: &TestServer, partner: &str, key_id: &str) -> SigningKey 
 async fn partner_key_and_seed(s: &TestServer, partner: &str, key_id: &str) -> (SigningKey, String) {
     let (key, seed) = SigningKey::generate(key_id).unwrap();
     let public = base64::engine::general_purpose::STANDARD.encode(key.public_key());
-    let from = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+    // Valid from now: a signature made in this second is accepted.
+    let from = Timestamp::now();
     partners::add_key(
         &s.db.store,
         s.council.id,
