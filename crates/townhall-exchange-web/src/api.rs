@@ -132,6 +132,51 @@ pub async fn search(
     answered(key, answer)
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendBody {
+    purpose: String,
+    fields: std::collections::BTreeMap<String, String>,
+}
+
+/// `POST /api/hub/v1/people/{person}/{record_type}`: a partner's record
+/// for the council.
+pub async fn send(
+    State(state): State<AppState>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    Path((person, record_type)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let key = state.setting::<HubKey>()?;
+    let record: SendBody = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return signed(
+                key,
+                StatusCode::BAD_REQUEST,
+                error(
+                    "invalid_body",
+                    &format!("{e}: the body is a JSON object with purpose and fields (each field's value as text)"),
+                ),
+            )
+        }
+    };
+    let pairs = header_pairs(&headers);
+    let request = signed_request(&method, &uri, &headers, &pairs, &body);
+    let inbound = hub::Inbound {
+        person: &person,
+        record_type: &record_type,
+        purpose: &record.purpose,
+        fields: record.fields,
+    };
+    let answer = hub::send(&hub_of(&state)?, &request, &inbound, Timestamp::now())
+        .await
+        .map_err(ApiError::internal)?;
+    answered_with(key, StatusCode::CREATED, answer)
+}
+
 /// The header lines whose values are text, names in lower case.
 fn header_pairs(headers: &HeaderMap) -> Vec<(&str, &str)> {
     headers
@@ -174,10 +219,19 @@ fn hub_of(state: &AppState) -> Result<Hub<'_>, ApiError> {
 
 /// The hub's answer, signed: the value asked for, or the refusal.
 fn answered<T: serde::Serialize>(key: &HubKey, answer: Answer<T>) -> Result<Response, ApiError> {
+    answered_with(key, StatusCode::OK, answer)
+}
+
+/// As [`answered`], with `status` for the value.
+fn answered_with<T: serde::Serialize>(
+    key: &HubKey,
+    status: StatusCode,
+    answer: Answer<T>,
+) -> Result<Response, ApiError> {
     match answer {
         Ok(value) => signed(
             key,
-            StatusCode::OK,
+            status,
             serde_json::to_vec(&value).map_err(ApiError::internal)?,
         ),
         Err(refusal) => signed(

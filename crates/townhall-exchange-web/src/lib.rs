@@ -17,7 +17,8 @@ pub const WEB: Served = Served::routes(routes).with_openapi(include_str!("../ope
 /// `/data-sharing` and each agreement's page (and their JSON),
 /// `/api/hub/v1/keys` (the hub's public keys),
 /// `/api/hub/v1/people/search` (a signed search) and
-/// `/api/hub/v1/people/{person}/{record_type}` (a signed read).
+/// `/api/hub/v1/people/{person}/{record_type}` (a signed read, or a
+/// partner's record for the council).
 fn routes(_: &Store) -> Router<AppState> {
     Router::new()
         .route("/data-sharing", get(register::list))
@@ -25,5 +26,8 @@ fn routes(_: &Store) -> Router<AppState> {
         .route("/data-sharing/{id}", get(register::one))
         .route("/api/hub/v1/keys", get(api::keys))
         .route("/api/hub/v1/people/search", post(api::search))
-        .route("/api/hub/v1/people/{person}/{record_type}", get(api::read))
+        .route(
+            "/api/hub/v1/people/{person}/{record_type}",
+            get(api::read).post(api::send),
+        )
 }

@@ -15,6 +15,7 @@
 pub mod agreement;
 mod configure;
 pub mod demo;
+mod events;
 pub mod hub;
 pub mod hub_key;
 pub mod partners;
@@ -23,6 +24,7 @@ pub mod signature;
 
 pub use agreement::{Agreement, AgreementError, Article9Condition, Condition, Direction};
 pub use configure::Agreements;
+pub use events::RecordReceived;
 pub use hub_key::{HubKey, PublishedKey};
 pub use partners::{Partner, PartnerError, PartnerKey, PartnerKind};
 pub use records::{Field, RecordType, SpecialCategory, RECORD_TYPES};
@@ -33,7 +35,7 @@ use townhall_store::Migration;
 pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
     name: "exchange",
     migrations: MIGRATIONS,
-    events: &[],
+    events: events::TYPES,
     configure: Some(configure::configure),
     demo: Some(demo::seed),
     jobs: &[],
@@ -51,5 +53,10 @@ pub const MIGRATIONS: &[Migration] = &[
         2026120709,
         "hub",
         include_str!("../migrations/0002_hub.sql"),
+    ),
+    Migration::portable(
+        2026120710,
+        "received",
+        include_str!("../migrations/0003_received.sql"),
     ),
 ];

@@ -102,6 +102,22 @@ pub const RECORD_TYPES: &[RecordType] = &[
         fields: &[plain("housing_situation", "your housing situation")],
     },
     RecordType {
+        name: "appointments",
+        about: "a GP practice's or NHS trust's note of the appointments a person missed",
+        fields: &[health(
+            "missed_appointments",
+            "how many appointments you missed",
+        )],
+    },
+    RecordType {
+        name: "school_attendance",
+        about: "a school's record of a pupil's attendance",
+        fields: &[plain(
+            "attendance_percent",
+            "your child's school attendance",
+        )],
+    },
+    RecordType {
         name: "family",
         about: "a family's household and the services working with it",
         fields: &[

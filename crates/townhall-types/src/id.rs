@@ -87,6 +87,8 @@ ids! {
     AttachmentId;
     /// A pair of records in the resident index put to a person to decide.
     ReviewId;
+    /// A record a partner sent the council through the data-exchange hub.
+    ReceivedId;
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ pub use email::{EmailAddress, EmailError};
 pub use field_errors::FieldErrors;
 pub use id::{
     ApiKeyId, AttachmentId, CaseId, ConsentRecordId, CouncilId, IdParseError, NotificationId,
-    PaymentId, PermitId, PersonId, ReviewId, TeamId, UserId,
+    PaymentId, PermitId, PersonId, ReceivedId, ReviewId, TeamId, UserId,
 };
 pub use placeholders::fill_placeholders;
 pub use source::{is_config_id, SourceError, SourceText};

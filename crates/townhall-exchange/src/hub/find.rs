@@ -13,7 +13,7 @@ use townhall_index::live::Found;
 use townhall_linkage::record::RawPerson;
 use townhall_types::{PersonId, Timestamp};
 
-use super::rules::{agreement_for, consent_refusal};
+use super::rules::{agreement_for, consent_refusal, Way};
 use super::{caller, human_date, refused, settle, Answer, Caller, Hub, Refusal};
 use crate::partners::PartnerError;
 use crate::signature::Request;
@@ -140,8 +140,8 @@ async fn decide(
     let agreement = match agreement_for(
         hub.agreements,
         &caller.partner.id,
-        &search.purpose,
-        "person",
+        (&search.purpose, "person"),
+        Way::ToPartner,
         now.datetime().date(),
     ) {
         Ok(a) => a,

@@ -5,20 +5,22 @@
 //! names, read and nothing else. Every request, answered or refused, is
 //! written to the audit log in the transaction that spends its nonce.
 //!
-//! [`rules`] holds the decision itself; [`read`] and [`find`] are the
-//! operations partners call.
+//! [`rules`] holds the decision itself; [`read`], [`find`] and [`send`]
+//! are the operations partners call.
 
 mod find;
 mod read;
 mod rules;
+mod send;
 
 pub use find::{find, Find, Located};
 pub use read::{read, Read, Released};
-pub use rules::agreement_for;
+pub use rules::{agreement_for, Way};
+pub use send::{send, Inbound, Sent};
 
 use time::Date;
 use townhall_audit::{Action, Actor, AuditEvent, Outcome, RecordRef};
-use townhall_store::{sql, Store, StoreError};
+use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{CouncilId, Timestamp};
 
 use crate::partners::{self, Partner, PartnerError};
@@ -52,6 +54,8 @@ pub enum Refusal {
     WrongPurpose,
     /// The agreement for the purpose does not send data this way.
     WrongDirection,
+    /// A value the hub cannot take.
+    BadValue(String),
     /// The agreement does not share this record type.
     RecordTypeNotAllowed,
     /// The agreement's first day is still to come.
@@ -85,6 +89,7 @@ impl Refusal {
             Refusal::NoAgreement => "no_agreement",
             Refusal::WrongPurpose => "wrong_purpose",
             Refusal::WrongDirection => "wrong_direction",
+            Refusal::BadValue(_) => "invalid_value",
             Refusal::RecordTypeNotAllowed => "record_type_not_allowed",
             Refusal::AgreementNotYetInForce => "agreement_not_in_force",
             Refusal::AgreementExpired => "agreement_expired",
@@ -111,8 +116,9 @@ impl Refusal {
                 "none of your organisation's agreements is for this purpose".into()
             }
             Refusal::WrongDirection => {
-                "the agreement for this purpose does not share data with your organisation".into()
+                "the agreement for this purpose does not share data this way".into()
             }
+            Refusal::BadValue(why) => why.clone(),
             Refusal::RecordTypeNotAllowed => {
                 "the agreement for this purpose does not share this record type".into()
             }
@@ -144,7 +150,7 @@ impl Refusal {
     pub fn status(&self) -> u16 {
         match self {
             Refusal::Signature(_) => 401,
-            Refusal::BadSearch(_) => 400,
+            Refusal::BadSearch(_) | Refusal::BadValue(_) => 400,
             Refusal::UnknownPerson | Refusal::NoMatch => 404,
             Refusal::AmbiguousMatch => 409,
             _ => 403,
@@ -250,8 +256,24 @@ async fn settle<T>(
     hub: &Hub<'_>,
     caller: &Caller,
     now: Timestamp,
-    (answer, mut event): (Answer<T>, AuditEvent),
+    (answer, event): (Answer<T>, AuditEvent),
 ) -> Result<Answer<T>, PartnerError> {
+    let (mut tx, answer, event) = spend(hub, caller, now, (answer, event)).await?;
+    townhall_audit::append(&mut tx, &event).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(answer)
+}
+
+/// Begins the transaction that settles a decided request: spends the
+/// caller's nonce in it (a nonce spent before turns the answer into a
+/// refusal, and its audit entry with it). The caller writes what the
+/// answer changes, then the audit entry, then commits.
+async fn spend<T>(
+    hub: &Hub<'_>,
+    caller: &Caller,
+    now: Timestamp,
+    (answer, event): (Answer<T>, AuditEvent),
+) -> Result<(Tx, Answer<T>, AuditEvent), PartnerError> {
     let mut tx = hub.store.begin().await?;
     let spent = sql::query(
         "INSERT INTO hub_nonces (council_id, key_id, nonce, created) VALUES ($1, $2, $3, $4) \
@@ -274,16 +296,11 @@ async fn settle<T>(
         .execute(&mut *tx)
         .await
         .map_err(StoreError::from)?;
-    let answer = if spent {
-        answer
-    } else {
-        let refusal = Refusal::Signature(SignatureRefusal::Replayed);
-        event = refused(event, &refusal);
-        Err(refusal)
-    };
-    townhall_audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(answer)
+    if spent {
+        return Ok((tx, answer, event));
+    }
+    let refusal = Refusal::Signature(SignatureRefusal::Replayed);
+    Ok((tx, Err(refusal.clone()), refused(event, &refusal)))
 }
 
 /// `event`, as a refusal for `refusal`.

@@ -8,7 +8,7 @@ use serde::Serialize;
 use townhall_audit::{AuditEvent, RecordRef};
 use townhall_types::{PersonId, Timestamp};
 
-use super::rules::{agreement_for, consent_refusal};
+use super::rules::{agreement_for, consent_refusal, Way};
 use super::{caller, human_date, refused, settle, Answer, Caller, Hub, Refusal};
 use crate::partners::PartnerError;
 use crate::signature::Request;
@@ -81,8 +81,8 @@ async fn decide(
     let agreement = match agreement_for(
         hub.agreements,
         &caller.partner.id,
-        ask.purpose,
-        ask.record_type,
+        (ask.purpose, ask.record_type),
+        Way::ToPartner,
         now.datetime().date(),
     ) {
         Ok(a) => a,

@@ -11,15 +11,24 @@ use super::{Hub, Refusal};
 use crate::agreement::{Agreement, Condition, Direction, Standing};
 use crate::Agreements;
 
-/// The agreement that lets `partner` have `record_type` for `purpose` on
-/// `day`, or the first reason none does, in this order: no agreement at
-/// all, none for the purpose, none sending data to the partner, none
-/// sharing the record type, none in force.
+/// Which way a record goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Way {
+    /// From the council to the partner (a read, a search).
+    ToPartner,
+    /// From the partner to the council.
+    ToCouncil,
+}
+
+/// The agreement that lets `partner` exchange `record_type` for `purpose`
+/// on `day` the `way` asked, or the first reason none does, in this order:
+/// no agreement at all, none for the purpose, none sending data that way,
+/// none sharing the record type, none in force.
 pub fn agreement_for<'h>(
     agreements: &'h Agreements,
     partner: &str,
-    purpose: &str,
-    record_type: &str,
+    (purpose, record_type): (&str, &str),
+    way: Way,
     day: Date,
 ) -> Result<&'h Agreement, Refusal> {
     let theirs: Vec<&Agreement> = agreements
@@ -39,7 +48,14 @@ pub fn agreement_for<'h>(
     }
     let outward: Vec<&Agreement> = for_purpose
         .into_iter()
-        .filter(|a| matches!(a.direction, Direction::CouncilToPartner | Direction::Both))
+        .filter(|a| {
+            matches!(
+                (a.direction, way),
+                (Direction::Both, _)
+                    | (Direction::CouncilToPartner, Way::ToPartner)
+                    | (Direction::PartnerToCouncil, Way::ToCouncil)
+            )
+        })
         .collect();
     if outward.is_empty() {
         return Err(Refusal::WrongDirection);

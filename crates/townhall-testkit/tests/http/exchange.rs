@@ -915,7 +915,7 @@ signed = 2024-12-02
         "<dt>With</dt><dd>Riverside Medical Centre</dd>",
         "<dt>Why</dt><dd>Health and wellbeing checks by my GP: If council services notice you may need help",
         "<dt>Lawful basis</dt><dd>UK GDPR Article 6: your consent; for health information, Article 9: your explicit consent (Article 9(2)(a))</dd>",
-        "<dt>Which way</dt><dd>From the council to the organisations named</dd>",
+        "<dt>Which way</dt><dd>Both ways</dd>",
         "<dt>Who it covers</dt><dd>Only residents who have said yes</dd>",
         "<dt>How long it is kept</dt><dd>90 days after it is received, then deleted</dd>",
         "<li>Your phone number</li>",
@@ -955,4 +955,133 @@ signed = 2024-12-02
         .await
         .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+/// A partner sends the council a record — Martin missed three appointments
+/// — which the council keeps and announces as a domain event for its
+/// services and triggers, when an agreement lets it come this way and
+/// Martin agreed; anything else is refused with its code.
+#[tokio::test]
+async fn a_partner_sends_a_record_that_becomes_a_domain_event() {
+    let s = TestServer::start().await;
+    let gp = partner_key(&s, "riverside-medical-centre", "rmc-2026").await;
+    let homes = partner_key(&s, "riverside-homes", "rh-2026").await;
+    let (_, user, person) =
+        resident_in_index(&s, "martin@mail.example", ("Martin", "Hughes")).await;
+    choose(&s, user, "gp-wellbeing-checks", "gp", Choice::Granted).await;
+    let path = format!("/api/hub/v1/people/{person}/appointments");
+    let body =
+        |fields: Value| json!({"purpose": "gp-wellbeing-checks", "fields": fields}).to_string();
+    let events_before = townhall_events::latest(&s.db.store, s.council.id)
+        .await
+        .unwrap();
+    let (status, sent) = hub_send(
+        &s,
+        "POST",
+        &path,
+        body(json!({"missed_appointments": "3"})).as_bytes(),
+        Some(Signing::now(&gp)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    assert_eq!(sent["person"], person);
+    assert_eq!(sent["record_type"], "appointments");
+    assert_eq!(sent["agreement"], "gp-wellbeing-checks");
+    let events = townhall_events::after(&s.db.store, s.council.id, events_before, 10)
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1);
+    let event = &events[0];
+    assert!(
+        event.is::<townhall_exchange::RecordReceived>(),
+        "{}",
+        event.cloud_type
+    );
+    assert_eq!(
+        event.data,
+        json!({
+            "received": sent["received"],
+            "partner": "riverside-medical-centre",
+            "agreement": "gp-wellbeing-checks",
+            "purpose": "gp-wellbeing-checks",
+            "record_type": "appointments",
+            "person": person,
+        }),
+        "the event names the record, not its values"
+    );
+    assert_eq!(s.count("hub_received").await, 1);
+
+    let cases = [
+        (
+            &gp,
+            path.clone(),
+            body(json!({"missed_appointments": "3", "diagnosis": "x"})),
+            StatusCode::FORBIDDEN,
+            refusal(
+                "field_not_allowed",
+                "the agreement for this purpose does not share: diagnosis",
+            ),
+        ),
+        (
+            &gp,
+            path.clone(),
+            body(json!({"missed_appointments": "  "})),
+            StatusCode::BAD_REQUEST,
+            refusal(
+                "invalid_value",
+                "missed_appointments must be 1 to 1000 characters of text that can be typed",
+            ),
+        ),
+        (
+            &gp,
+            path.clone(),
+            body(json!({})),
+            StatusCode::BAD_REQUEST,
+            refusal("invalid_value", "a record must hold at least one field"),
+        ),
+        (
+            &homes,
+            format!("/api/hub/v1/people/{person}/housing"),
+            json!({"purpose": "housing-support", "fields": {"housing_situation": "at risk"}})
+                .to_string(),
+            StatusCode::FORBIDDEN,
+            refusal(
+                "wrong_direction",
+                "the agreement for this purpose does not share data this way",
+            ),
+        ),
+    ];
+    for (key, path, body, status, answer) in cases {
+        assert_eq!(
+            hub_send(&s, "POST", &path, body.as_bytes(), Some(Signing::now(key))).await,
+            (status, answer),
+            "{body}"
+        );
+    }
+    choose(&s, user, "gp-wellbeing-checks", "gp", Choice::Withdrawn).await;
+    assert_eq!(
+        hub_send(
+            &s,
+            "POST",
+            &path,
+            body(json!({"missed_appointments": "4"})).as_bytes(),
+            Some(Signing::now(&gp))
+        )
+        .await,
+        (
+            StatusCode::FORBIDDEN,
+            refusal(
+                "consent_withdrawn",
+                "the resident has said no to sharing for this purpose"
+            )
+        )
+    );
+    assert_eq!(s.count("hub_received").await, 1, "nothing refused is kept");
+    let received = townhall_events::after(&s.db.store, s.council.id, events_before, 100)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.is::<townhall_exchange::RecordReceived>())
+        .count();
+    assert_eq!(received, 1, "nothing refused is announced");
 }

@@ -1,0 +1,194 @@
+//! A partner sending the council a record about a person — "missed three
+//! appointments", "school attendance below 80%": only record types and
+//! fields an agreement lets come this way, for a person the index knows,
+//! with their consent. The record is kept, and a domain event
+//! (`exchange.record_received`) tells the council's services and triggers,
+//! in the transaction that audits it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use townhall_audit::{Action, AuditEvent, RecordRef};
+use townhall_events::NewEvent;
+use townhall_store::{sql, StoreError};
+use townhall_types::{PersonId, ReceivedId, Timestamp};
+
+use super::rules::{agreement_for, consent_refusal, Way};
+use super::{caller, human_date, refused, spend, Answer, Caller, Hub, Refusal};
+use crate::events::RecordReceived;
+use crate::partners::PartnerError;
+use crate::signature::Request;
+
+/// The longest value a field may hold, in characters.
+const MAX_VALUE: usize = 1000;
+
+/// A partner's record for the council.
+#[derive(Debug, Clone)]
+pub struct Inbound<'a> {
+    /// The person, by resident index id, as the request wrote it.
+    pub person: &'a str,
+    /// The record type, e.g. `appointments`.
+    pub record_type: &'a str,
+    /// The consent purpose it is for.
+    pub purpose: &'a str,
+    /// Its fields' values.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// What the council received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sent {
+    /// The record, as the council keeps it.
+    pub received: ReceivedId,
+    /// The person.
+    pub person: PersonId,
+    /// The record type.
+    pub record_type: String,
+    /// The agreement it came under.
+    pub agreement: String,
+}
+
+/// Answers a partner's signed record for the council, at `now`.
+pub async fn send(
+    hub: &Hub<'_>,
+    request: &Request<'_>,
+    record: &Inbound<'_>,
+    now: Timestamp,
+) -> Result<Answer<Sent>, PartnerError> {
+    let caller = match caller(hub, request, now).await? {
+        Ok(caller) => caller,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let decided = decide(hub, &caller, record, now).await?;
+    let (mut tx, answer, event) = spend(hub, &caller, now, decided).await?;
+    if let Ok(sent) = &answer {
+        let fields = serde_json::to_string(&record.fields)
+            .map_err(|e| PartnerError::Unreadable(format!("a record's fields ({e})")))?;
+        sql::query(
+            "INSERT INTO hub_received (council_id, received_id, partner_id, agreement_id, purpose, \
+             person_id, record_type, fields, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(hub.council.to_string())
+        .bind(sent.received.to_string())
+        .bind(&caller.partner.id)
+        .bind(&sent.agreement)
+        .bind(record.purpose)
+        .bind(sent.person.to_string())
+        .bind(&sent.record_type)
+        .bind(fields)
+        .bind(now.to_db())
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        townhall_audit::append(&mut tx, &event).await?;
+        let received = RecordReceived {
+            received: sent.received,
+            partner: caller.partner.id.clone(),
+            agreement: sent.agreement.clone(),
+            purpose: record.purpose.to_owned(),
+            record_type: sent.record_type.clone(),
+            person: sent.person,
+        };
+        let new = NewEvent::of(hub.council, now, &received)
+            .map_err(|e| PartnerError::Unreadable(e.to_string()))?;
+        townhall_events::record(&mut tx, &[new]).await?;
+    } else {
+        townhall_audit::append(&mut tx, &event).await?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(answer)
+}
+
+async fn decide(
+    hub: &Hub<'_>,
+    caller: &Caller,
+    record: &Inbound<'_>,
+    now: Timestamp,
+) -> Result<(Answer<Sent>, AuditEvent), PartnerError> {
+    let person = record.person.parse::<PersonId>().ok();
+    let target = match person {
+        Some(person) => RecordRef::Person(person),
+        None => RecordRef::Exchange(
+            format!("send {}", record.record_type)
+                .chars()
+                .take(200)
+                .collect(),
+        ),
+    };
+    let mut asked = caller
+        .event(hub.council, target)
+        .fields(record.fields.keys().take(20).cloned());
+    asked.action = Action::Create;
+    let no =
+        |refusal: Refusal, event: AuditEvent| Ok((Err(refusal.clone()), refused(event, &refusal)));
+    let agreement = match agreement_for(
+        hub.agreements,
+        &caller.partner.id,
+        (record.purpose, record.record_type),
+        Way::ToCouncil,
+        now.datetime().date(),
+    ) {
+        Ok(a) => a,
+        Err(refusal) => return no(refusal, asked),
+    };
+    let allowed = agreement.fields_of(record.record_type).unwrap_or_default();
+    let beyond: Vec<String> = record
+        .fields
+        .keys()
+        .filter(|f| !allowed.iter().any(|a| a.name == f.as_str()))
+        .take(20)
+        .map(|f| f.chars().take(60).collect())
+        .collect();
+    if !beyond.is_empty() {
+        return no(Refusal::FieldNotAllowed(beyond), asked);
+    }
+    if record.fields.is_empty() {
+        return no(
+            Refusal::BadValue("a record must hold at least one field".into()),
+            asked,
+        );
+    }
+    for (field, value) in &record.fields {
+        let clean = townhall_types::text::clean(value)
+            .ok()
+            .filter(|v| !v.trim().is_empty() && v.chars().count() <= MAX_VALUE);
+        if clean.is_none() {
+            return no(
+                Refusal::BadValue(format!(
+                    "{field} must be 1 to {MAX_VALUE} characters of text that can be typed"
+                )),
+                asked,
+            );
+        }
+    }
+    let Some(person) = person else {
+        return no(Refusal::UnknownPerson, asked);
+    };
+    let Some(accounts) = townhall_index::held::accounts_of(hub.store, hub.council, person).await?
+    else {
+        return no(Refusal::UnknownPerson, asked);
+    };
+    let asked = asked.about(accounts.first());
+    let names: Vec<&str> = record.fields.keys().map(String::as_str).collect();
+    if let Some(refusal) = consent_refusal(hub, agreement, &accounts, &names, now).await? {
+        return no(refusal, asked);
+    }
+    let purpose = hub
+        .consent
+        .purpose(&agreement.purpose)
+        .map_or(agreement.purpose.as_str(), |p| p.title.as_str());
+    let event = asked.purpose(format!(
+        "{purpose}, under the agreement '{}' (until {})",
+        agreement.title,
+        human_date(agreement.expires)
+    ));
+    Ok((
+        Ok(Sent {
+            received: ReceivedId::new(),
+            person,
+            record_type: record.record_type.to_owned(),
+            agreement: agreement.id.clone(),
+        }),
+        event,
+    ))
+}
