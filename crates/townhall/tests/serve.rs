@@ -194,8 +194,10 @@ fn refuses_to_start_with_an_agreement_with_a_stranger() {
     let out = townhall(&["serve", "--config", config.to_str().unwrap()]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
+    // The line of the agreement's parties.
+    let line = text.lines().position(|l| l.starts_with("parties")).unwrap() + 1;
     assert!(
-        err.contains("gp-wellbeing-checks.toml:8: 'riverside-medical-centre' is not one of the council's partners (it has none yet); register it first"),
+        err.contains(&format!("gp-wellbeing-checks.toml:{line}: 'riverside-medical-centre' is not one of the council's partners (it has none yet); register it first")),
         "{err}"
     );
 }
