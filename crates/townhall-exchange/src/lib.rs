@@ -9,8 +9,9 @@
 //! [`agreement`] reads and checks the agreements, one TOML file each;
 //! [`records`] is what the hub can serve, record type by record type, and
 //! which of those fields are special-category data (UK GDPR Article 9);
-//! [`signature`] checks and makes signed messages (RFC 9421), and [`hub`]
-//! is the decision point every request passes.
+//! [`signature`] checks and makes signed messages (RFC 9421), [`hub`] is
+//! the decision point every request passes, and [`webhooks`] delivers what
+//! the council sends partners.
 
 pub mod agreement;
 mod configure;
@@ -21,6 +22,7 @@ pub mod hub_key;
 pub mod partners;
 pub mod records;
 pub mod signature;
+pub mod webhooks;
 
 pub use agreement::{Agreement, AgreementError, Article9Condition, Condition, Direction};
 pub use configure::Agreements;
@@ -38,7 +40,7 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
     events: events::TYPES,
     configure: Some(configure::configure),
     demo: Some(demo::seed),
-    jobs: &[],
+    jobs: &[webhooks::JOB],
     scopes: &[],
 };
 
@@ -58,5 +60,10 @@ pub const MIGRATIONS: &[Migration] = &[
         2026120710,
         "received",
         include_str!("../migrations/0003_received.sql"),
+    ),
+    Migration::portable(
+        2026120711,
+        "webhooks",
+        include_str!("../migrations/0004_webhooks.sql"),
     ),
 ];

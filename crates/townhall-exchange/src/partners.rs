@@ -93,8 +93,8 @@ pub enum PartnerError {
     /// No such partner.
     #[error("there is no partner '{0}'")]
     Unknown(String),
-    /// The key is not an Ed25519 public key.
-    #[error("a public key must be 32 bytes of Ed25519, in base64")]
+    /// The key is not an Ed25519 public key anyone may sign with.
+    #[error("a public key must be 32 bytes of Ed25519, in base64, and a point of the curve that is not of small order (a weak key)")]
     BadKey,
     /// The key id is taken or malformed.
     #[error("the key id '{0}' must be new, and 1 to 60 lower-case letters, digits and hyphens")]
@@ -102,6 +102,9 @@ pub enum PartnerError {
     /// No such key.
     #[error("there is no key '{0}'")]
     UnknownKey(String),
+    /// The key already ends earlier: an end is never moved later.
+    #[error("the key already stops being valid at {}; a key's end is never moved later (add a new key instead)", .0.to_db())]
+    Retired(Timestamp),
     /// A key would end before it starts.
     #[error("a key cannot stop being valid before it starts")]
     BadValidity,
@@ -255,6 +258,7 @@ pub async fn add_key(
         .decode(public_key.trim())
         .ok()
         .and_then(|b| b.try_into().ok())
+        .filter(|b| crate::signature::usable_key(b).is_some())
         .ok_or(PartnerError::BadKey)?;
     if !list(store, council).await?.iter().any(|p| p.id == partner) {
         return Err(PartnerError::Unknown(partner.to_owned()));
@@ -320,6 +324,9 @@ pub async fn retire_key(
         .ok_or_else(|| PartnerError::UnknownKey(key_id.to_owned()))?;
     if at < found.valid_from {
         return Err(PartnerError::BadValidity);
+    }
+    if let Some(until) = found.valid_until.filter(|until| *until < at) {
+        return Err(PartnerError::Retired(until));
     }
     let mut tx = store.begin().await?;
     sql::query("UPDATE partner_keys SET valid_until = $3 WHERE council_id = $1 AND key_id = $2")

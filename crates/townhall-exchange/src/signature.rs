@@ -8,13 +8,14 @@
 //! the same way with its own key.
 //!
 //! Structured fields are read and written with the `sfv` crate and Ed25519
-//! is `ring`'s; the signature base is built here because the one RFC 9421
+//! is `ed25519-dalek`'s (strict verification: weak keys and small-order
+//! points refused); the signature base is built here because the one RFC 9421
 //! crate (`httpsig`) writes a signature's parameters back in an order of its
 //! own, which breaks every signature whose parameters came in another order
 //! (ARCHITECTURE.md, "Written here").
 
 use base64::Engine;
-use ring::signature::{Ed25519KeyPair, UnparsedPublicKey, ED25519};
+use ed25519_dalek::Signer;
 use sfv::{BareItem, Dictionary, FieldType, InnerList, Item, KeyRef, List, ListEntry, Parser};
 use sha2::{Digest, Sha256, Sha512};
 
@@ -243,10 +244,15 @@ impl Signed {
         Ok(())
     }
 
-    /// Whether `public_key` made it.
+    /// Whether `public_key` made it (strictly: a weak key or a signature
+    /// with a small-order point is refused, as RFC 8032 implementations
+    /// that forbid malleability do).
     pub fn verify(&self, public_key: &[u8; 32]) -> Result<(), SignatureRefusal> {
-        UnparsedPublicKey::new(&ED25519, public_key)
-            .verify(self.base.as_bytes(), &self.signature)
+        let key = usable_key(public_key).ok_or(SignatureRefusal::BadSignature)?;
+        let signature = <[u8; 64]>::try_from(self.signature.as_slice())
+            .map(|s| ed25519_dalek::Signature::from_bytes(&s))
+            .map_err(|_| SignatureRefusal::BadSignature)?;
+        key.verify_strict(self.base.as_bytes(), &signature)
             .map_err(|_| SignatureRefusal::BadSignature)
     }
 }
@@ -293,6 +299,15 @@ fn signature_base(
     base.push_str("\"@signature-params\": ");
     base.push_str(&params);
     Ok(base)
+}
+
+/// `bytes` as an Ed25519 public key a signature may be checked with: a
+/// point on the curve, not of small order (a weak key, with which
+/// signatures can be made without any private key).
+pub fn usable_key(bytes: &[u8; 32]) -> Option<ed25519_dalek::VerifyingKey> {
+    ed25519_dalek::VerifyingKey::from_bytes(bytes)
+        .ok()
+        .filter(|k| !k.is_weak())
 }
 
 /// Checks a request's `Content-Digest` (RFC 9530) against its body: every
@@ -363,8 +378,7 @@ pub enum SigningError {
 pub struct SigningKey {
     /// The `keyid` its signatures carry.
     pub key_id: String,
-    pair: Ed25519KeyPair,
-    public_key: [u8; 32],
+    pair: ed25519_dalek::SigningKey,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -378,17 +392,9 @@ impl std::fmt::Debug for SigningKey {
 impl SigningKey {
     /// The key whose 32-byte private seed is `seed`.
     pub fn from_seed(key_id: &str, seed: &[u8; 32]) -> Result<Self, SigningError> {
-        use ring::signature::KeyPair;
-        let pair = Ed25519KeyPair::from_seed_unchecked(seed).map_err(|_| SigningError::BadSeed)?;
-        let public_key = pair
-            .public_key()
-            .as_ref()
-            .try_into()
-            .map_err(|_| SigningError::BadSeed)?;
         Ok(Self {
             key_id: key_id.to_owned(),
-            pair,
-            public_key,
+            pair: ed25519_dalek::SigningKey::from_bytes(seed),
         })
     }
 
@@ -400,7 +406,7 @@ impl SigningKey {
 
     /// Its public half.
     pub fn public_key(&self) -> [u8; 32] {
-        self.public_key
+        self.pair.verifying_key().to_bytes()
     }
 
     /// Signs the components `covered` (their values from `value`) with the
@@ -440,7 +446,7 @@ impl SigningKey {
             SignatureRefusal::Malformed(why) => SigningError::Component(why),
             _ => SigningError::Component("the message cannot be signed"),
         })?;
-        let signature = self.pair.sign(base.as_bytes());
+        let signature = self.pair.sign(base.as_bytes()).to_bytes();
         let label = || KeyRef::constant(LABEL).to_owned();
         // A dictionary with one member always serialises.
         let input = Dictionary::from_iter([(label(), ListEntry::InnerList(inner))])
@@ -448,9 +454,7 @@ impl SigningKey {
             .unwrap_or_default();
         let signature = Dictionary::from_iter([(
             label(),
-            ListEntry::Item(Item::new(BareItem::ByteSequence(
-                signature.as_ref().to_vec(),
-            ))),
+            ListEntry::Item(Item::new(BareItem::ByteSequence(signature.to_vec()))),
         )])
         .serialize()
         .unwrap_or_default();
@@ -586,10 +590,16 @@ mod tests {
         let key = SigningKey::from_seed("test-key-ed25519", &seed).unwrap();
         assert_eq!(key.public_key(), public);
         let expected = b64("wqcAqbmYJ2ji2glfAMaRy4gruYYnx2nEFN2HN6jrnDnQCK1u02Gb04v9EDgwUPiu4A0w6vuQv5lIp5WPpBKRCw==");
-        assert_eq!(key.pair.sign(base.as_bytes()).as_ref(), &expected[..]);
-        assert!(UnparsedPublicKey::new(&ED25519, public)
-            .verify(base.as_bytes(), &expected)
-            .is_ok());
+        assert_eq!(key.pair.sign(base.as_bytes()).to_bytes(), &expected[..]);
+        let signed = Signed {
+            key_id: "test-key-ed25519".into(),
+            created: 1618884473,
+            expires: None,
+            nonce: String::new(),
+            base: base.clone(),
+            signature: expected.clone(),
+        };
+        assert_eq!(signed.verify(&public), Ok(()));
         assert_eq!(check_digest(&request), Ok(()));
         let changed = rfc_request(&RFC_HEADERS, br#"{"hello": "World"}"#);
         assert_eq!(
@@ -688,7 +698,8 @@ mod tests {
         );
         let signature = format!(
             "pyhms=:{}:",
-            base64::engine::general_purpose::STANDARD.encode(key.pair.sign(base.as_bytes()))
+            base64::engine::general_purpose::STANDARD
+                .encode(key.pair.sign(base.as_bytes()).to_bytes())
         );
         let headers = [
             ("content-digest", digest.as_str()),
@@ -813,8 +824,44 @@ mod tests {
             panic!()
         };
         let bytes = item.bare_item.as_byte_sequence().unwrap();
-        assert!(UnparsedPublicKey::new(&ED25519, key.public_key())
-            .verify(base.as_bytes(), bytes)
-            .is_ok());
+        let signed = Signed {
+            key_id: "hub-1".into(),
+            created: 7,
+            expires: None,
+            nonce: "r".into(),
+            base,
+            signature: bytes.to_vec(),
+        };
+        assert_eq!(signed.verify(&key.public_key()), Ok(()));
+    }
+
+    /// A weak key (a point of small order) would verify signatures nobody
+    /// made: it is not a key the hub checks with.
+    #[test]
+    fn weak_keys_verify_nothing() {
+        let identity = {
+            let mut k = [0u8; 32];
+            k[0] = 1;
+            k
+        };
+        assert!(usable_key(&identity).is_none());
+        assert!(usable_key(&[0u8; 32]).is_none());
+        let (key, _) = SigningKey::generate("k").unwrap();
+        assert!(usable_key(&key.public_key()).is_some());
+        // A forgery against the identity key: R the identity point, S zero.
+        let mut forged = vec![0u8; 64];
+        forged[0] = 1;
+        let signed = Signed {
+            key_id: "k".into(),
+            created: 0,
+            expires: None,
+            nonce: "n".into(),
+            base: "anything".into(),
+            signature: forged,
+        };
+        assert_eq!(
+            signed.verify(&identity),
+            Err(SignatureRefusal::BadSignature)
+        );
     }
 }

@@ -89,6 +89,8 @@ ids! {
     ReviewId;
     /// A record a partner sent the council through the data-exchange hub.
     ReceivedId;
+    /// A message the council sends a partner through the hub's webhooks.
+    DeliveryId;
 }
 
 #[cfg(test)]

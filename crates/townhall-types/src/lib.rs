@@ -17,8 +17,8 @@ pub use api_scope::{Access, ApiScope, ApiScopes, Reserved, ScopeError, ScopeKind
 pub use email::{EmailAddress, EmailError};
 pub use field_errors::FieldErrors;
 pub use id::{
-    ApiKeyId, AttachmentId, CaseId, ConsentRecordId, CouncilId, IdParseError, NotificationId,
-    PaymentId, PermitId, PersonId, ReceivedId, ReviewId, TeamId, UserId,
+    ApiKeyId, AttachmentId, CaseId, ConsentRecordId, CouncilId, DeliveryId, IdParseError,
+    NotificationId, PaymentId, PermitId, PersonId, ReceivedId, ReviewId, TeamId, UserId,
 };
 pub use placeholders::fill_placeholders;
 pub use source::{is_config_id, SourceError, SourceText};

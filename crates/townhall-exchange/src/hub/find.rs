@@ -3,7 +3,9 @@
 //! person only when nobody else is even in doubt: an ambiguous search is
 //! refused, never guessed. Finding someone is itself an exchange: it needs
 //! an agreement in force that shares `person` records for the purpose, and
-//! the person's consent.
+//! the person's consent: someone whose consent does not allow it is
+//! answered as nobody is (`no_match`), so a search never tells a partner
+//! that someone lives in the area, or what they chose.
 
 use std::collections::BTreeMap;
 
@@ -167,8 +169,11 @@ async fn decide(
         .unwrap_or_default();
     let mut event = asked.about(accounts.first());
     event.record = RecordRef::Person(person);
+    // Someone whose consent does not allow it is not found: the partner is
+    // told no more than of someone the council does not know (the audit
+    // log, and the resident, see why).
     if let Some(refusal) = consent_refusal(hub, agreement, &accounts, &[], now).await? {
-        return no(refusal, event);
+        return Ok((Err(Refusal::NoMatch), refused(event, &refusal)));
     }
     let purpose = hub
         .consent

@@ -10,7 +10,7 @@
 
 mod find;
 mod read;
-mod rules;
+pub(crate) mod rules;
 mod send;
 
 pub use find::{find, Find, Located};
@@ -79,6 +79,8 @@ pub enum Refusal {
     /// The purpose needs a yes (or the agreement asks for one), and the
     /// resident has not given it.
     NotConsented,
+    /// The partner has given no address for the council's messages.
+    NoWebhook,
 }
 
 impl Refusal {
@@ -101,6 +103,7 @@ impl Refusal {
             Refusal::ConsentWithdrawn => "consent_withdrawn",
             Refusal::ConsentEnded => "consent_ended",
             Refusal::NotConsented => "not_consented",
+            Refusal::NoWebhook => "no_webhook",
         }
     }
 
@@ -141,6 +144,7 @@ impl Refusal {
             Refusal::NotConsented => {
                 "the resident has not said yes to sharing for this purpose".into()
             }
+            Refusal::NoWebhook => "the partner has given no address for the council's messages".into(),
         }
     }
 
@@ -230,7 +234,9 @@ async fn authenticate(
     let made = time::OffsetDateTime::from_unix_timestamp(signed.created)
         .map(Timestamp::from_datetime)
         .ok();
-    if !made.is_some_and(|made| key.valid_at(made)) {
+    // Valid both when the signature was made and now: a key retired since
+    // signs nothing more, however recent its signatures.
+    if !made.is_some_and(|made| key.valid_at(made)) || !key.valid_at(now) {
         return Ok(Err(SignatureRefusal::KeyNotValid));
     }
     if let Err(refusal) = signed.verify(&key.public_key) {
@@ -304,13 +310,13 @@ async fn spend<T>(
 }
 
 /// `event`, as a refusal for `refusal`.
-fn refused(event: AuditEvent, refusal: &Refusal) -> AuditEvent {
+pub(crate) fn refused(event: AuditEvent, refusal: &Refusal) -> AuditEvent {
     event
         .purpose(format!("refused: {}", refusal.code()))
         .outcome(Outcome::Denied)
 }
 
 /// A day as residents read it: "31 March 2028".
-fn human_date(day: Date) -> String {
+pub(crate) fn human_date(day: Date) -> String {
     format!("{} {} {}", day.day(), day.month(), day.year())
 }

@@ -88,7 +88,7 @@ pub fn agreement_for<'h>(
 /// Why consent stops `agreement` sharing `fields` of a person who holds
 /// `accounts` (asked for each; for the purpose's default when they hold
 /// none), or `None` when it lets it.
-pub(super) async fn consent_refusal(
+pub(crate) async fn consent_refusal(
     hub: &Hub<'_>,
     agreement: &Agreement,
     accounts: &[UserId],

@@ -527,6 +527,56 @@ async fn the_hub_answers_a_signed_consented_read_with_the_agreed_fields_and_refu
     // Every request, answered or refused, is in the audit log: 1 + 2 + 7 + 3 + 1 + 2 + 1.
     assert_eq!(s.count("audit_log").await, audited + 17);
 
+    // A key retired signs nothing more, even with a signature made before.
+    let made = Timestamp::now().unix_seconds() - 5;
+    partners::retire_key(&s.db.store, s.council.id, "rmc-2026", Timestamp::now())
+        .await
+        .unwrap();
+    assert_eq!(
+        hub_get(
+            &s,
+            &read,
+            Some(Signing {
+                created: made,
+                ..Signing::now(&gp)
+            })
+        )
+        .await,
+        (
+            StatusCode::UNAUTHORIZED,
+            refusal(
+                "key_not_valid",
+                "the signature's key was not valid when the signature was made"
+            )
+        )
+    );
+    let later = Timestamp::parse("2099-01-01T00:00:00Z").unwrap();
+    assert!(
+        matches!(
+            partners::retire_key(&s.db.store, s.council.id, "rmc-2026", later).await,
+            Err(PartnerError::Retired(_))
+        ),
+        "an end is never moved later"
+    );
+    // A weak key (the identity point) is no key.
+    let identity = base64::engine::general_purpose::STANDARD.encode({
+        let mut k = [0u8; 32];
+        k[0] = 1;
+        k
+    });
+    assert!(matches!(
+        partners::add_key(
+            &s.db.store,
+            s.council.id,
+            "riverside-police",
+            "weak",
+            &identity,
+            (Timestamp::now(), None)
+        )
+        .await,
+        Err(PartnerError::BadKey)
+    ));
+
     // Martin sees who read what, why and under which agreement.
     let log = s.text(&resident, "/account/access-log").await;
     assert!(
@@ -818,7 +868,10 @@ signed = 2025-12-02
     for (body, status, answer) in cases {
         assert_eq!(search(body.clone()).await, (status, answer), "{body}");
     }
-    // The GP's agreement is opt-in: someone who never said yes is not found for it.
+    // The GP's agreement is opt-in: someone who never said yes is not found
+    // for it, and the practice is told no more than of a stranger; the
+    // audit log keeps why.
+    let audited = s.count("audit_log").await;
     let body = json!({"purpose": "gp-wellbeing-checks", "given_name": ct.person.first_name, "family_name": ct.person.surname, "date_of_birth": ct.person.date_of_birth, "postcode": ct.person.postcode}).to_string();
     assert_eq!(
         hub_send(
@@ -830,13 +883,22 @@ signed = 2025-12-02
         )
         .await,
         (
-            StatusCode::FORBIDDEN,
+            StatusCode::NOT_FOUND,
             refusal(
-                "not_consented",
-                "the resident has not said yes to sharing for this purpose"
+                "no_match",
+                "nobody in the council's records matches closely enough"
             )
         )
     );
+    let (why,): (String,) = townhall_store::sql::query_as(
+        "SELECT purpose FROM audit_log WHERE seq = $1 AND council_id = $2",
+    )
+    .bind(audited + 1)
+    .bind(s.council.id.to_string())
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    assert!(why.ends_with("not_consented"), "{why}");
     let (status, answer) = hub_send(
         s,
         "POST",

@@ -1,0 +1,540 @@
+//! Webhooks: what the council sends a partner (a referral, a concern) is
+//! delivered to the address the partner gave, signed by the hub's key as
+//! its answers are (RFC 9421), retried with back-off, and kept as a dead
+//! letter, which staff can see and send again, when it cannot be delivered.
+//! Delivery is at least once: a partner tells repeats apart by the
+//! delivery's id.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Serialize;
+use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
+use townhall_store::{sql, Store, StoreError};
+use townhall_types::{CouncilId, PersonId, Timestamp};
+
+use crate::hub::rules::{agreement_for, consent_refusal, Way};
+use crate::hub::{human_date, Answer, Hub, Refusal};
+use crate::hub_key::HubKey;
+use crate::partners::PartnerError;
+use crate::signature::{nonce, Request};
+
+/// How long to wait after each failed attempt before the next.
+pub const BACKOFF: [Duration; 5] = [
+    Duration::from_secs(60),
+    Duration::from_secs(5 * 60),
+    Duration::from_secs(30 * 60),
+    Duration::from_secs(2 * 60 * 60),
+    Duration::from_secs(12 * 60 * 60),
+];
+
+/// How long a partner's address has to answer one attempt.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a webhook address was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    /// Not an address the hub sends to.
+    #[error("a webhook address must be an https:// address (or http:// on this machine, for testing): {0}")]
+    BadUrl(String),
+    /// No such partner.
+    #[error("there is no partner '{0}'")]
+    UnknownPartner(String),
+    /// No such delivery, or not a dead letter.
+    #[error("there is no undelivered message '{0}' to send again")]
+    NotDead(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Checks a webhook address: https anywhere, http only to this machine.
+fn checked(url: &str) -> Result<url::Url, WebhookError> {
+    let bad = || WebhookError::BadUrl(url.chars().take(200).collect());
+    let parsed = url::Url::parse(url.trim()).map_err(|_| bad())?;
+    let local = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match parsed.scheme() {
+        "https" => {}
+        "http" if local => {}
+        _ => return Err(bad()),
+    }
+    if parsed.host_str().is_none() || !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(bad());
+    }
+    Ok(parsed)
+}
+
+/// Sets the address `partner`'s webhooks go to.
+pub async fn set_webhook(
+    store: &Store,
+    council: CouncilId,
+    partner: &str,
+    url: &str,
+) -> Result<url::Url, WebhookError> {
+    let url = checked(url)?;
+    if crate::partners::get(store, council, partner)
+        .await
+        .map_err(|e| match e {
+            PartnerError::Store(s) => WebhookError::Store(s),
+            _ => WebhookError::UnknownPartner(partner.to_owned()),
+        })?
+        .is_none()
+    {
+        return Err(WebhookError::UnknownPartner(partner.to_owned()));
+    }
+    let mut tx = store.begin().await?;
+    sql::query("DELETE FROM hub_webhooks WHERE council_id = $1 AND partner_id = $2")
+        .bind(council.to_string())
+        .bind(partner)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    sql::query(
+        "INSERT INTO hub_webhooks (council_id, partner_id, url, set_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(council.to_string())
+    .bind(partner)
+    .bind(url.as_str())
+    .bind(Timestamp::now().to_db())
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(url)
+}
+
+/// The address `partner`'s webhooks go to, if it gave one.
+pub async fn webhook(
+    store: &Store,
+    council: CouncilId,
+    partner: &str,
+) -> Result<Option<String>, StoreError> {
+    let row: Option<(String,)> =
+        sql::query_as("SELECT url FROM hub_webhooks WHERE council_id = $1 AND partner_id = $2")
+            .bind(council.to_string())
+            .bind(partner)
+            .fetch_optional(store.reader())
+            .await?;
+    Ok(row.map(|(url,)| url))
+}
+
+/// A record the council sends a partner: a referral, a concern.
+#[derive(Debug, Clone)]
+pub struct Push<'a> {
+    /// The partner.
+    pub partner: &'a str,
+    /// Whom it is about.
+    pub person: PersonId,
+    /// Its record type, e.g. `wellbeing_concern`.
+    pub record_type: &'a str,
+    /// The consent purpose it serves.
+    pub purpose: &'a str,
+    /// Its fields' values: only fields the agreement names.
+    pub fields: BTreeMap<String, String>,
+    /// Who sends it (a trigger, a member of staff), for the audit log.
+    pub by: (Actor, &'a str),
+}
+
+/// A message queued for a partner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Queued {
+    /// The delivery's id, which the message carries.
+    pub delivery: String,
+    /// The agreement it goes under.
+    pub agreement: String,
+}
+
+/// The message a partner receives, as JSON.
+#[derive(Serialize)]
+struct Message<'a> {
+    delivery: &'a str,
+    partner: &'a str,
+    agreement: &'a str,
+    purpose: &'a str,
+    person: PersonId,
+    record_type: &'a str,
+    fields: &'a BTreeMap<String, String>,
+    sent_at: Timestamp,
+}
+
+/// Queues `push` for its partner's webhook, when an agreement in force
+/// lets the council send that record type for the purpose, names every
+/// field, and the person's consent allows it: decided and audited as a
+/// partner's read is, the audit entry and the queued message in one
+/// transaction.
+pub async fn push(
+    hub: &Hub<'_>,
+    push: &Push<'_>,
+    now: Timestamp,
+) -> Result<Answer<Queued>, PartnerError> {
+    let event = AuditEvent::new(
+        hub.council,
+        (push.by.0.clone(), push.by.1),
+        Action::Share,
+        RecordRef::Person(push.person),
+    )
+    .fields(push.fields.keys().cloned());
+    let refuse = |refusal: Refusal, event: AuditEvent| async move {
+        townhall_audit::record(hub.store, &crate::hub::refused(event, &refusal)).await?;
+        Ok::<_, PartnerError>(Err(refusal))
+    };
+    let agreement = match agreement_for(
+        hub.agreements,
+        push.partner,
+        (push.purpose, push.record_type),
+        Way::ToPartner,
+        now.datetime().date(),
+    ) {
+        Ok(a) => a,
+        Err(refusal) => return refuse(refusal, event).await,
+    };
+    let allowed = agreement.fields_of(push.record_type).unwrap_or_default();
+    let beyond: Vec<String> = push
+        .fields
+        .keys()
+        .filter(|f| !allowed.iter().any(|a| a.name == f.as_str()))
+        .cloned()
+        .collect();
+    if !beyond.is_empty() {
+        return refuse(Refusal::FieldNotAllowed(beyond), event).await;
+    }
+    let Some(accounts) =
+        townhall_index::held::accounts_of(hub.store, hub.council, push.person).await?
+    else {
+        return refuse(Refusal::UnknownPerson, event).await;
+    };
+    let event = event.about(accounts.first());
+    let names: Vec<&str> = push.fields.keys().map(String::as_str).collect();
+    if let Some(refusal) = consent_refusal(hub, agreement, &accounts, &names, now).await? {
+        return refuse(refusal, event).await;
+    }
+    let Some(url) = webhook(hub.store, hub.council, push.partner).await? else {
+        return refuse(Refusal::NoWebhook, event).await;
+    };
+    let delivery = townhall_types::DeliveryId::new().to_string();
+    let body = serde_json::to_string(&Message {
+        delivery: &delivery,
+        partner: push.partner,
+        agreement: &agreement.id,
+        purpose: &agreement.purpose,
+        person: push.person,
+        record_type: push.record_type,
+        fields: &push.fields,
+        sent_at: now,
+    })
+    .map_err(|e| PartnerError::Unreadable(format!("a message ({e})")))?;
+    let purpose = hub
+        .consent
+        .purpose(&agreement.purpose)
+        .map_or(agreement.purpose.as_str(), |p| p.title.as_str());
+    let event = event.purpose(format!(
+        "{purpose}, under the agreement '{}' (until {})",
+        agreement.title,
+        human_date(agreement.expires)
+    ));
+    let mut tx = hub.store.begin().await?;
+    sql::query(
+        "INSERT INTO hub_deliveries (council_id, delivery_id, partner_id, url, record_type, body, \
+         created_at, attempts, next_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $7)",
+    )
+    .bind(hub.council.to_string())
+    .bind(&delivery)
+    .bind(push.partner)
+    .bind(&url)
+    .bind(push.record_type)
+    .bind(&body)
+    .bind(now.to_db())
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    townhall_audit::append(&mut tx, &event).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(Ok(Queued {
+        delivery,
+        agreement: agreement.id.clone(),
+    }))
+}
+
+/// A message to a partner, as staff see it (never its content).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Delivery {
+    /// Its id.
+    pub id: String,
+    /// The partner.
+    pub partner: String,
+    /// Where it goes.
+    pub url: String,
+    /// Its record type.
+    pub record_type: String,
+    /// When it was queued.
+    pub created_at: Timestamp,
+    /// How many times it was tried.
+    pub attempts: u32,
+    /// What went wrong the last time, if anything.
+    pub last_error: Option<String>,
+    /// When it was delivered.
+    pub delivered_at: Option<Timestamp>,
+    /// When the hub gave up.
+    pub dead_at: Option<Timestamp>,
+}
+
+/// What one round of deliveries did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Round {
+    /// Messages the partner took (a 2xx answer).
+    pub delivered: usize,
+    /// Messages to try again later.
+    pub retrying: usize,
+    /// Messages given up on: dead letters.
+    pub dead: usize,
+}
+
+type DueRow = (String, String, String, i64);
+
+/// Tries each message due at `now` once, signed with `key`: a 2xx answer
+/// delivers it (and its content is forgotten); anything else, or no answer
+/// within [`TIMEOUT`], tries again after the next [`BACKOFF`], until the
+/// attempts run out and it becomes a dead letter.
+pub async fn deliver_due(
+    store: &Store,
+    council: CouncilId,
+    key: &HubKey,
+    client: &reqwest::Client,
+    now: Timestamp,
+) -> Result<Round, StoreError> {
+    let due: Vec<DueRow> = sql::query_as(
+        "SELECT delivery_id, url, body, attempts FROM hub_deliveries \
+         WHERE council_id = $1 AND delivered_at IS NULL AND dead_at IS NULL AND next_at <= $2 \
+         ORDER BY next_at LIMIT 100",
+    )
+    .bind(council.to_string())
+    .bind(now.to_db())
+    .fetch_all(store.reader())
+    .await?;
+    let mut round = Round::default();
+    for (id, url, body, attempts) in due {
+        let outcome = attempt(key, client, &url, &body).await;
+        let attempts = attempts + 1;
+        let mut tx = store.begin().await?;
+        match outcome {
+            Ok(()) => {
+                round.delivered += 1;
+                sql::query(
+                    "UPDATE hub_deliveries SET attempts = $3, delivered_at = $4, body = '', last_error = NULL \
+                     WHERE council_id = $1 AND delivery_id = $2",
+                )
+                .bind(council.to_string())
+                .bind(&id)
+                .bind(attempts)
+                .bind(now.to_db())
+                .execute(&mut *tx)
+                .await?;
+            }
+            Err(why) => {
+                let wait = usize::try_from(attempts - 1)
+                    .ok()
+                    .and_then(|n| BACKOFF.get(n));
+                let (next, dead) = match wait {
+                    Some(wait) => {
+                        round.retrying += 1;
+                        (
+                            Some(now.plus(time::Duration::try_from(*wait).unwrap_or_default())),
+                            None,
+                        )
+                    }
+                    None => {
+                        round.dead += 1;
+                        (None, Some(now))
+                    }
+                };
+                sql::query(
+                    "UPDATE hub_deliveries SET attempts = $3, last_error = $4, next_at = COALESCE($5, next_at), dead_at = $6 \
+                     WHERE council_id = $1 AND delivery_id = $2",
+                )
+                .bind(council.to_string())
+                .bind(&id)
+                .bind(attempts)
+                .bind(why)
+                .bind(next.map(|n| n.to_db()))
+                .bind(dead.map(|d| d.to_db()))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(round)
+}
+
+/// One attempt: the message, signed, POSTed to `url`; why it failed.
+async fn attempt(
+    key: &HubKey,
+    client: &reqwest::Client,
+    url: &str,
+    body: &str,
+) -> Result<(), String> {
+    let parsed = url::Url::parse(url).map_err(|e| format!("the address cannot be read: {e}"))?;
+    let signed = key
+        .signing
+        .sign_request(
+            &Request {
+                method: "POST",
+                authority: parsed.authority(),
+                path: parsed.path(),
+                query: parsed.query(),
+                headers: &[],
+                body: body.as_bytes(),
+            },
+            (Timestamp::now().unix_seconds(), &nonce()),
+        )
+        .map_err(|e| e.to_string())?;
+    let response = client
+        .post(parsed)
+        .timeout(TIMEOUT)
+        .header("content-type", "application/json")
+        .header("content-digest", signed.content_digest)
+        .header("signature-input", signed.signature_input)
+        .header("signature", signed.signature)
+        .body(body.to_owned())
+        .send()
+        .await
+        .map_err(|e| format!("no answer: {}", without_url(&e)))?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("answered {}", response.status()))
+    }
+}
+
+/// A request's failure, without its address (which may hold a secret).
+fn without_url(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        format!("no answer within {} seconds", TIMEOUT.as_secs())
+    } else if e.is_connect() {
+        "could not connect".to_owned()
+    } else {
+        "the request failed".to_owned()
+    }
+}
+
+type DeliveryRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn delivery_of(row: DeliveryRow) -> Result<Delivery, StoreError> {
+    let (id, partner, url, record_type, created, attempts, last_error, delivered, dead) = row;
+    let time = |t: &str| {
+        Timestamp::parse(t).map_err(|_| StoreError::decode(format!("delivery {id}: a bad time")))
+    };
+    Ok(Delivery {
+        created_at: time(&created)?,
+        delivered_at: delivered.as_deref().map(time).transpose()?,
+        dead_at: dead.as_deref().map(time).transpose()?,
+        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+        id: id.clone(),
+        partner,
+        url,
+        record_type,
+        last_error,
+    })
+}
+
+/// The messages the hub gave up on, newest first.
+pub async fn dead_letters(store: &Store, council: CouncilId) -> Result<Vec<Delivery>, StoreError> {
+    let rows: Vec<DeliveryRow> = sql::query_as(
+        "SELECT delivery_id, partner_id, url, record_type, created_at, attempts, last_error, \
+         delivered_at, dead_at FROM hub_deliveries WHERE council_id = $1 AND dead_at IS NOT NULL \
+         ORDER BY dead_at DESC LIMIT 500",
+    )
+    .bind(council.to_string())
+    .fetch_all(store.reader())
+    .await?;
+    rows.into_iter().map(delivery_of).collect()
+}
+
+/// Sends a dead letter again: due now, with its attempts counted afresh;
+/// `by` (a member of staff) is in the audit log.
+pub async fn send_again(
+    store: &Store,
+    council: CouncilId,
+    id: &str,
+    by: (Actor, &str),
+) -> Result<(), WebhookError> {
+    let mut tx = store.begin().await?;
+    let done = sql::query(
+        "UPDATE hub_deliveries SET dead_at = NULL, attempts = 0, next_at = $3 \
+         WHERE council_id = $1 AND delivery_id = $2 AND dead_at IS NOT NULL",
+    )
+    .bind(council.to_string())
+    .bind(id)
+    .bind(Timestamp::now().to_db())
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    if done.rows_affected() != 1 {
+        return Err(WebhookError::NotDead(id.chars().take(60).collect()));
+    }
+    townhall_audit::append(
+        &mut tx,
+        &AuditEvent::new(
+            council,
+            by,
+            Action::Update,
+            RecordRef::Exchange(format!("delivery {id}")),
+        )
+        .purpose("a message to a partner, sent again after it could not be delivered"),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// How often the job looks for messages due.
+const EVERY: Duration = Duration::from_secs(5);
+
+/// The job that delivers every council's messages.
+pub(crate) const JOB: townhall_kernel::Job = townhall_kernel::Job {
+    name: "hub webhooks",
+    start,
+};
+
+fn start(
+    deployment: std::sync::Arc<townhall_kernel::Deployment>,
+) -> Result<townhall_kernel::Running, townhall_kernel::Missing> {
+    for settings in &deployment.councils {
+        settings.require::<HubKey>()?;
+    }
+    Ok(Box::pin(async move {
+        let client = reqwest::Client::new();
+        loop {
+            for settings in &deployment.councils {
+                let (Ok(key), Ok(council)) = (
+                    settings.require::<HubKey>(),
+                    settings.require::<townhall_places::Council>(),
+                ) else {
+                    continue;
+                };
+                if let Err(e) = deliver_due(
+                    &deployment.store,
+                    council.id,
+                    key,
+                    &client,
+                    Timestamp::now(),
+                )
+                .await
+                {
+                    tracing::warn!(error = %e, "a council's webhooks could not be delivered");
+                }
+            }
+            tokio::time::sleep(EVERY).await;
+        }
+    }))
+}
