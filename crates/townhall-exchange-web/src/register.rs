@@ -144,10 +144,16 @@ pub async fn one(
         Some(id) => (id, true),
         None => (id.as_str(), false),
     };
-    let p = published
-        .iter()
-        .find(|p| p.agreement.id == id)
-        .ok_or(AppError::NotFound)?;
+    let Some(p) = published.iter().find(|p| p.agreement.id == id) else {
+        if as_json {
+            return Ok((
+                axum::http::StatusCode::NOT_FOUND,
+                axum::Json(serde_json::json!({"error": {"code": "not_found", "message": "the council has no data-sharing agreement with that id"}})),
+            )
+                .into_response());
+        }
+        return Err(AppError::NotFound);
+    };
     if as_json {
         return json(p);
     }
@@ -180,11 +186,6 @@ pub async fn one(
                     "UK GDPR Article 6: " (a.article_6.label())
                     @if let Some(condition) = a.article_9 { "; for health information, Article 9: " (condition.label()) }
                 } }
-                div class="summary-list__row" { dt { "Which way" } dd { (match a.direction {
-                    Direction::CouncilToPartner => "From the council to the organisations named",
-                    Direction::PartnerToCouncil => "From the organisations named to the council",
-                    Direction::Both => "Both ways",
-                }) } }
                 div class="summary-list__row" { dt { "Who it covers" } dd { (covers(a)) } }
                 div class="summary-list__row" { dt { "How long it is kept" } dd { (a.retention_days) " days after it is received, then deleted" } }
                 div class="summary-list__row" { dt { "Next review" } dd { (day(a.review)) } }
@@ -192,6 +193,11 @@ pub async fn one(
             h2 { "What is shared" }
             @for shared in &a.records {
                 h3 { (capitalised(shared.record_type.about)) }
+                p class="hint" { (match shared.direction {
+                    Direction::CouncilToPartner => "From the council to the organisations named",
+                    Direction::PartnerToCouncil => "From the organisations named to the council",
+                    Direction::Both => "Both ways: from the council to the organisations named, and back",
+                }) }
                 ul class="list list--bullet" {
                     @for f in &shared.fields {
                         li { (capitalised(f.to_resident)) @if let Some(special) = f.special { " (" (special.label()) ")" } }

@@ -104,16 +104,33 @@ pub struct Signatory {
     /// Their role, e.g. "Data Protection Officer".
     pub role: String,
     /// When they signed.
+    #[serde(serialize_with = "iso_date")]
     pub signed: Date,
 }
 
-/// The fields of one record type an agreement shares.
+/// The fields of one record type an agreement shares, and which way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Shared {
     /// The record type.
+    #[serde(rename = "type", serialize_with = "record_type_name")]
     pub record_type: &'static RecordType,
     /// Exactly the fields shared, in the file's order.
     pub fields: Vec<&'static Field>,
+    /// Which way this record type goes: the agreement's `direction` unless
+    /// its `[[records]]` entry says otherwise.
+    pub direction: Direction,
+}
+
+/// A day as ISO 8601 writes it, `2026-04-01`.
+fn iso_date<S: serde::Serializer>(day: &Date, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&day.to_string())
+}
+
+fn record_type_name<S: serde::Serializer>(
+    r: &&'static RecordType,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(r.name)
 }
 
 /// A data-sharing agreement, checked.
@@ -136,17 +153,20 @@ pub struct Agreement {
     pub article_6: LegalBasis,
     /// The condition for special-category data (Article 9), if it shares any.
     pub article_9: Option<Article9Condition>,
-    /// Which way the data goes.
+    /// Which way the data goes, unless a record type says otherwise.
     pub direction: Direction,
     /// What it shares.
     pub records: Vec<Shared>,
     /// How long a recipient keeps what it receives, in days.
     pub retention_days: u32,
     /// The first day it is in force.
+    #[serde(serialize_with = "iso_date")]
     pub starts: Date,
     /// The last day it is in force.
+    #[serde(serialize_with = "iso_date")]
     pub expires: Date,
     /// When it is to be reviewed.
+    #[serde(serialize_with = "iso_date")]
     pub review: Date,
     /// Whom it covers.
     pub conditions: Vec<Condition>,
@@ -181,10 +201,14 @@ impl Agreement {
 
     /// The fields of `record_type` it shares, if it shares that type.
     pub fn fields_of(&self, record_type: &str) -> Option<&[&'static Field]> {
+        self.shared(record_type).map(|s| s.fields.as_slice())
+    }
+
+    /// What it shares of `record_type`, if anything.
+    pub fn shared(&self, record_type: &str) -> Option<&Shared> {
         self.records
             .iter()
             .find(|s| s.record_type.name == record_type)
-            .map(|s| s.fields.as_slice())
     }
 
     /// Reads and checks an agreement file's text against the council's
@@ -461,6 +485,7 @@ fn shared(
         out.push(Shared {
             record_type,
             fields,
+            direction: file.direction.unwrap_or(parsed.direction),
         });
     }
     Ok(out)
@@ -592,6 +617,8 @@ struct RecordsFile {
     #[serde(rename = "type")]
     record_type: Spanned<String>,
     fields: Spanned<Vec<String>>,
+    #[serde(default)]
+    direction: Option<Direction>,
 }
 
 #[derive(Deserialize)]
@@ -659,12 +686,12 @@ mod tests {
             ("fields = [\"name\", \"date_of_birth\", \"address\", \"phone\"]", "fields = [\"name\", \"nhs_number\"]", 22, "'nhs_number' is not a field of 'person'; its fields are: name, date_of_birth"),
             ("type = \"person\"", "type = \"medical_records\"", 21, "record type 'medical_records' is not one the hub exchanges"),
             ("conditions = [\"resident_consented\"]", "conditions = [\"resident_not_opted_out\"]", 18, "is opt-in, so only residents who said yes are covered"),
-            ("signed = 2026-03-24", "signed = 2026-05-01", 42, "signed on 2026-05-01, after the agreement starts (2026-04-01)"),
-            ("party = \"riverside-medical-centre\"", "party = \"riverside-police\"", 38, "'riverside-police' signed, but is not a party"),
+            ("signed = 2026-03-24", "signed = 2026-05-01", 43, "signed on 2026-05-01, after the agreement starts (2026-04-01)"),
+            ("party = \"riverside-medical-centre\"", "party = \"riverside-police\"", 39, "'riverside-police' signed, but is not a party"),
             ("starts = 2026-04-01", "starts = 2026-04-01T09:00:00", 15, "must be a date alone"),
             ("retention_days = 90", "retention_days = 0", 14, "retention_days must be at least 1"),
             ("title = \"GP wellbeing checks\"", "title = \"GP wellbeing\\u0007 checks\"", 7, "contains a character that cannot be typed (U+0007)"),
-            ("name = \"Dr Amara Osei\"", "name = \"  \"", 40, "must not be empty"),
+            ("name = \"Dr Amara Osei\"", "name = \"  \"", 41, "must not be empty"),
         ];
         let policy = policy();
         for (from, to, line, said) in cases {

@@ -60,9 +60,12 @@ pub enum SignatureRefusal {
     /// The body is not the one the digest was made of.
     #[error("the Content-Digest does not match the body")]
     DigestMismatch,
-    /// Created too long ago (or expired).
+    /// Created too long ago.
     #[error("the signature was created more than 300 seconds before the hub received it")]
     Stale,
+    /// Its own `expires` time has passed.
+    #[error("the signature's expires time has passed")]
+    Expired,
     /// Created in the future.
     #[error("the signature was created more than 30 seconds after the hub received it")]
     Future,
@@ -84,6 +87,7 @@ impl SignatureRefusal {
             SignatureRefusal::DigestMissing => "digest_missing",
             SignatureRefusal::DigestMismatch => "digest_mismatch",
             SignatureRefusal::Stale => "stale_signature",
+            SignatureRefusal::Expired => "expired_signature",
             SignatureRefusal::Future => "future_signature",
             SignatureRefusal::Replayed => "replayed_nonce",
         }
@@ -183,6 +187,16 @@ impl Signed {
                 "the Signature header must hold the signature the Signature-Input header labels, as a byte sequence",
             ));
         };
+        // A digest covered but not sent is a missing digest, not a
+        // malformed signature.
+        let covers_digest = covered.items.iter().any(|i| {
+            i.bare_item
+                .as_string()
+                .is_some_and(|n| n.as_str() == "content-digest")
+        });
+        if covers_digest && request.field("content-digest").is_none() {
+            return Err(SignatureRefusal::DigestMissing);
+        }
         let base = signature_base(covered, |name| request.component(name))?;
         let names: Vec<&str> = covered
             .items
@@ -238,8 +252,11 @@ impl Signed {
         if self.created > now + MAX_AHEAD {
             return Err(SignatureRefusal::Future);
         }
-        if now - self.created > MAX_AGE || self.expires.is_some_and(|e| e < now) {
+        if now - self.created > MAX_AGE {
             return Err(SignatureRefusal::Stale);
+        }
+        if self.expires.is_some_and(|e| e < now) {
+            return Err(SignatureRefusal::Expired);
         }
         Ok(())
     }
@@ -739,7 +756,7 @@ mod tests {
         );
         assert_eq!(
             at(now - 10, Some(now - 1)).check_time(now),
-            Err(SignatureRefusal::Stale)
+            Err(SignatureRefusal::Expired)
         );
     }
 

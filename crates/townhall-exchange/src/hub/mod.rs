@@ -184,75 +184,85 @@ impl Caller {
     }
 }
 
-/// The caller of a signed request, or why the hub refuses it: a refusal is
-/// audited here, as an unidentified caller's.
+/// The caller of a signed request, or why the hub refuses it. A refusal
+/// of a request naming a partner's key is audited as that partner's; one
+/// naming no key the hub knows is only logged: it is nobody's request, and
+/// anyone could otherwise fill the audit log.
 async fn caller(
     hub: &Hub<'_>,
     request: &Request<'_>,
     now: Timestamp,
 ) -> Result<Result<Caller, Refusal>, PartnerError> {
-    match authenticate(hub, request, now).await? {
-        Ok(caller) => Ok(Ok(caller)),
-        Err(refusal) => {
+    let (refusal, partner) = match authenticate(hub, request, now).await? {
+        Ok(caller) => return Ok(Ok(caller)),
+        Err(refused) => refused,
+    };
+    match partner {
+        Some(partner) => {
             let what: String = format!("{} {}", request.method, request.path)
                 .chars()
                 .take(200)
                 .collect();
             let event = AuditEvent::new(
                 hub.council,
-                (
-                    Actor::Partner("unidentified".into()),
-                    "An unidentified caller",
-                ),
+                (Actor::Partner(partner.id.clone()), &partner.name),
                 Action::Read,
                 RecordRef::Exchange(what),
             )
             .purpose(format!("refused: {}", refusal.code()))
             .outcome(Outcome::Denied);
             townhall_audit::record(hub.store, &event).await?;
-            Ok(Err(Refusal::Signature(refusal)))
         }
+        None => tracing::info!(
+            code = refusal.code(),
+            method = request.method,
+            "a request to the data-exchange hub without a known key was refused"
+        ),
     }
+    Ok(Err(Refusal::Signature(refusal)))
 }
 
-/// Checks the signature: the caller, or why not.
+/// Checks the signature: the caller, or why not (with the partner whose
+/// key it names, once the key is known).
 async fn authenticate(
     hub: &Hub<'_>,
     request: &Request<'_>,
     now: Timestamp,
-) -> Result<Result<Caller, SignatureRefusal>, PartnerError> {
+) -> Result<Result<Caller, (SignatureRefusal, Option<Partner>)>, PartnerError> {
     let signed = match Signed::read(request) {
         Ok(signed) => signed,
-        Err(refusal) => return Ok(Err(refusal)),
+        Err(refusal) => return Ok(Err((refusal, None))),
     };
-    if let Err(refusal) = signed.check_time(now.unix_seconds()) {
-        return Ok(Err(refusal));
-    }
     let Some(key) = partners::key(hub.store, hub.council, &signed.key_id).await? else {
-        return Ok(Err(SignatureRefusal::UnknownKey));
+        return Ok(Err((SignatureRefusal::UnknownKey, None)));
     };
-    let made = time::OffsetDateTime::from_unix_timestamp(signed.created)
-        .map(Timestamp::from_datetime)
-        .ok();
-    // Valid both when the signature was made and now: a key retired since
-    // signs nothing more, however recent its signatures.
-    if !made.is_some_and(|made| key.valid_at(made)) || !key.valid_at(now) {
-        return Ok(Err(SignatureRefusal::KeyNotValid));
-    }
-    if let Err(refusal) = signed.verify(&key.public_key) {
-        return Ok(Err(refusal));
-    }
-    if let Err(refusal) = check_digest(request) {
-        return Ok(Err(refusal));
-    }
     let partner = partners::get(hub.store, hub.council, &key.partner)
         .await?
         .ok_or_else(|| PartnerError::Unreadable(format!("partner key {}", key.key_id)))?;
-    Ok(Ok(Caller {
-        partner,
-        key_id: signed.key_id,
-        nonce: signed.nonce,
-    }))
+    let checked = signed
+        .check_time(now.unix_seconds())
+        .and_then(|()| {
+            // Valid both when the signature was made and now: a key retired
+            // since signs nothing more, however recent its signatures.
+            let made = time::OffsetDateTime::from_unix_timestamp(signed.created)
+                .map(Timestamp::from_datetime)
+                .ok();
+            if made.is_some_and(|made| key.valid_at(made)) && key.valid_at(now) {
+                Ok(())
+            } else {
+                Err(SignatureRefusal::KeyNotValid)
+            }
+        })
+        .and_then(|()| signed.verify(&key.public_key))
+        .and_then(|()| check_digest(request));
+    Ok(match checked {
+        Ok(()) => Ok(Caller {
+            partner,
+            key_id: signed.key_id,
+            nonce: signed.nonce,
+        }),
+        Err(refusal) => Err((refusal, Some(partner))),
+    })
 }
 
 /// Spends the caller's nonce and writes the audit entry of its decided

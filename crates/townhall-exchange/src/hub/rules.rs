@@ -22,8 +22,8 @@ pub enum Way {
 
 /// The agreement that lets `partner` exchange `record_type` for `purpose`
 /// on `day` the `way` asked, or the first reason none does, in this order:
-/// no agreement at all, none for the purpose, none sending data that way,
-/// none sharing the record type, none in force.
+/// no agreement at all, none for the purpose, none sharing the record type,
+/// none sending it that way, none in force.
 pub fn agreement_for<'h>(
     agreements: &'h Agreements,
     partner: &str,
@@ -46,26 +46,28 @@ pub fn agreement_for<'h>(
     if for_purpose.is_empty() {
         return Err(Refusal::WrongPurpose);
     }
-    let outward: Vec<&Agreement> = for_purpose
+    let sharing: Vec<&Agreement> = for_purpose
         .into_iter()
-        .filter(|a| {
-            matches!(
-                (a.direction, way),
-                (Direction::Both, _)
-                    | (Direction::CouncilToPartner, Way::ToPartner)
-                    | (Direction::PartnerToCouncil, Way::ToCouncil)
-            )
-        })
-        .collect();
-    if outward.is_empty() {
-        return Err(Refusal::WrongDirection);
-    }
-    let sharing: Vec<&Agreement> = outward
-        .into_iter()
-        .filter(|a| a.fields_of(record_type).is_some())
+        .filter(|a| a.shared(record_type).is_some())
         .collect();
     if sharing.is_empty() {
         return Err(Refusal::RecordTypeNotAllowed);
+    }
+    let sharing: Vec<&Agreement> = sharing
+        .into_iter()
+        .filter(|a| {
+            a.shared(record_type).is_some_and(|s| {
+                matches!(
+                    (s.direction, way),
+                    (Direction::Both, _)
+                        | (Direction::CouncilToPartner, Way::ToPartner)
+                        | (Direction::PartnerToCouncil, Way::ToCouncil)
+                )
+            })
+        })
+        .collect();
+    if sharing.is_empty() {
+        return Err(Refusal::WrongDirection);
     }
     if let Some(agreement) = sharing
         .iter()

@@ -524,8 +524,10 @@ async fn the_hub_answers_a_signed_consented_read_with_the_agreed_fields_and_refu
             )
         )
     );
-    // Every request, answered or refused, is in the audit log: 1 + 2 + 7 + 3 + 1 + 2 + 1.
-    assert_eq!(s.count("audit_log").await, audited + 17);
+    // Every request naming a partner's key, answered or refused, is in the
+    // audit log: 1 + 2 + 5 + 3 + 1 + 2 + 1. The unsigned request and the
+    // unknown key's are nobody's: logged, not audited.
+    assert_eq!(s.count("audit_log").await, audited + 15);
 
     // A key retired signs nothing more, even with a signature made before.
     let made = Timestamp::now().unix_seconds() - 5;
@@ -977,7 +979,7 @@ signed = 2024-12-02
         "<dt>With</dt><dd>Riverside Medical Centre</dd>",
         "<dt>Why</dt><dd>Health and wellbeing checks by my GP: If council services notice you may need help",
         "<dt>Lawful basis</dt><dd>UK GDPR Article 6: your consent; for health information, Article 9: your explicit consent (Article 9(2)(a))</dd>",
-        "<dt>Which way</dt><dd>Both ways</dd>",
+        "<h3>A GP practice's or NHS trust's note of the appointments a person missed</h3><p class=\"hint\">From the organisations named to the council</p>",
         "<dt>Who it covers</dt><dd>Only residents who have said yes</dd>",
         "<dt>How long it is kept</dt><dd>90 days after it is received, then deleted</dd>",
         "<li>Your phone number</li>",
@@ -994,6 +996,28 @@ signed = 2024-12-02
     let one = s.json(&c, "/data-sharing/police-early-help.json").await;
     assert_eq!(one["standing"], "ended");
     assert_eq!(one["direction"], "partner_to_council");
+    assert_eq!(one["records"][0]["direction"], "partner_to_council");
+    assert_eq!(one["records"][0]["type"], "family");
+    assert_eq!(
+        (one["starts"].as_str(), one["expires"].as_str()),
+        (Some("2025-01-01"), Some("2025-12-31"))
+    );
+    assert_eq!(one["signatories"][1]["signed"], "2024-12-02");
+    assert_eq!(
+        one["records"][0]["fields"].as_array().unwrap().len(),
+        1,
+        "only the fields shared"
+    );
+    let none = c
+        .get(s.url("/data-sharing/no-such-agreement.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        none.json::<Value>().await.unwrap()["error"]["code"],
+        "not_found"
+    );
     assert_eq!(one["partners"][0]["name"], "Riverside Constabulary");
     assert_eq!(one["records"][0]["fields"][0]["name"], "household");
     let all = s.json(&c, "/data-sharing.json").await;
