@@ -68,6 +68,22 @@ enum PartnerCommand {
     },
     /// List the council's partners.
     List,
+    /// Set the address the council's messages to a partner go to (https,
+    /// or http on this machine).
+    Webhook {
+        /// The partner's id.
+        #[arg(long)]
+        partner: String,
+        /// Its address, e.g. https://practice.example/townhall/messages.
+        #[arg(long)]
+        url: String,
+    },
+    /// The messages the hub could not deliver, and sending one again.
+    DeadLetters {
+        /// Send this one again (its id, as the list shows it).
+        #[arg(long)]
+        send_again: Option<String>,
+    },
     /// A partner's signing keys (Ed25519).
     Key {
         #[command(subcommand)]

@@ -4,8 +4,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use base64::Engine;
+use townhall_audit::Actor;
 use townhall_cli::pick_council;
 use townhall_exchange::partners::{self, PartnerKey, PartnerKind};
+use townhall_exchange::webhooks;
 use townhall_kernel::Platform;
 use townhall_types::{EmailAddress, Timestamp};
 
@@ -83,6 +85,38 @@ pub(crate) async fn partner(partner: Partner, platform: &Platform) -> anyhow::Re
                 );
             }
         }
+        PartnerCommand::Webhook { partner, url } => {
+            let url = webhooks::set_webhook(&store, council.id, &partner, &url).await?;
+            println!("Messages to {partner} now go to {url}");
+        }
+        PartnerCommand::DeadLetters { send_again } => match send_again {
+            Some(id) => {
+                webhooks::send_again(
+                    &store,
+                    council.id,
+                    &id,
+                    (
+                        Actor::System("townhall admin".into()),
+                        "The council's administrator",
+                    ),
+                )
+                .await?;
+                println!("Message {id} will be sent again within a minute");
+            }
+            None => {
+                for d in webhooks::dead_letters(&store, council.id).await? {
+                    println!(
+                        "{}\t{}\t{}\tqueued {}\t{} attempts\t{}",
+                        d.id,
+                        d.partner,
+                        d.record_type,
+                        d.created_at.to_db(),
+                        d.attempts,
+                        d.last_error.as_deref().unwrap_or("-")
+                    );
+                }
+            }
+        },
         PartnerCommand::Key { command } => match command {
             KeyCommand::Create {
                 partner,

@@ -1,9 +1,11 @@
 //! The data-exchange hub on the web: the JSON API partners call with
 //! signed requests ([`api`]), under `/api/hub/v1/`, and the public register
-//! of the council's data-sharing agreements ([`register`]), `/data-sharing`.
+//! of the council's data-sharing agreements ([`register`]), `/data-sharing`,
+//! and the messages to partners that could not be delivered ([`staff`]).
 
 mod api;
 mod register;
+mod staff;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -24,6 +26,8 @@ fn routes(_: &Store) -> Router<AppState> {
         .route("/data-sharing", get(register::list))
         .route("/data-sharing.json", get(register::list_json))
         .route("/data-sharing/{id}", get(register::one))
+        .route("/staff/hub/dead-letters", get(staff::dead_letters))
+        .route("/staff/hub/dead-letters/{id}", post(staff::send_again))
         .route("/api/hub/v1/keys", get(api::keys))
         .route("/api/hub/v1/people/search", post(api::search))
         .route(

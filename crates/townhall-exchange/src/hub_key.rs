@@ -12,6 +12,8 @@ use crate::signature::{SigningError, SigningKey};
 /// The council's hub key, in its settings.
 #[derive(Debug)]
 pub struct HubKey {
+    /// The council whose key it is.
+    pub council: CouncilId,
     /// The key that signs.
     pub signing: SigningKey,
     /// Its public half, as partners are given it.
@@ -92,5 +94,9 @@ pub async fn current(store: &Store, council: CouncilId) -> Result<HubKey, HubKey
         public_key: base64::engine::general_purpose::STANDARD.encode(signing.public_key()),
         since,
     };
-    Ok(HubKey { signing, published })
+    Ok(HubKey {
+        council,
+        signing,
+        published,
+    })
 }

@@ -20,6 +20,7 @@ mod events;
 pub mod hub;
 pub mod hub_key;
 pub mod partners;
+pub mod permissions;
 pub mod records;
 pub mod signature;
 pub mod webhooks;

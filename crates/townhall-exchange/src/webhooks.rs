@@ -516,15 +516,12 @@ fn start(
         let client = reqwest::Client::new();
         loop {
             for settings in &deployment.councils {
-                let (Ok(key), Ok(council)) = (
-                    settings.require::<HubKey>(),
-                    settings.require::<townhall_places::Council>(),
-                ) else {
+                let Ok(key) = settings.require::<HubKey>() else {
                     continue;
                 };
                 if let Err(e) = deliver_due(
                     &deployment.store,
-                    council.id,
+                    key.council,
                     key,
                     &client,
                     Timestamp::now(),

@@ -39,3 +39,39 @@ pub async fn run(args: &[&str]) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).expect("the client's report is JSON")
 }
+
+/// Checks, with the client, a webhook the hub sent: `headers` as the
+/// receiver got them, `body` as it got it. What the client says:
+/// `{"verified": true}`, or `false` with an `"error"`.
+pub async fn verify_webhook(
+    (method, url): (&str, &str),
+    headers: &[(String, String)],
+    body: &[u8],
+    (hub_key_id, hub_public_key): (&str, &str),
+) -> serde_json::Value {
+    let dir = tempfile::tempdir().expect("a directory");
+    let header_file = dir.path().join("headers.json");
+    let body_file = dir.path().join("body");
+    let lines: serde_json::Map<String, serde_json::Value> = headers
+        .iter()
+        .map(|(n, v)| (n.clone(), serde_json::Value::String(v.clone())))
+        .collect();
+    std::fs::write(&header_file, serde_json::Value::Object(lines).to_string()).expect("write");
+    std::fs::write(&body_file, body).expect("write");
+    run(&[
+        "--verify-webhook",
+        "--method",
+        method,
+        "--url",
+        url,
+        "--headers-file",
+        header_file.to_str().expect("a path"),
+        "--body-file",
+        body_file.to_str().expect("a path"),
+        "--hub-key-id",
+        hub_key_id,
+        "--hub-public-key",
+        hub_public_key,
+    ])
+    .await
+}

@@ -525,6 +525,11 @@ impl TestServer {
             .expect("submit")
     }
 
+    /// The settings of the first site, as the server was given them.
+    pub fn settings(&self) -> &townhall_kernel::Registry {
+        &self.served[0].settings
+    }
+
     /// The index rules every test site has: the demo council's.
     pub fn index_policy(&self) -> townhall_index::policy::IndexPolicy {
         let consent =

@@ -1171,3 +1171,354 @@ async fn a_partner_sends_a_record_that_becomes_a_domain_event() {
         .count();
     assert_eq!(received, 1, "nothing refused is announced");
 }
+
+/// One webhook as its receiver got it: the address, the header lines and
+/// the body.
+type Got = (String, Vec<(String, String)>, Vec<u8>);
+
+/// What a partner's webhook receiver got.
+#[derive(Clone, Default)]
+struct Receiver {
+    got: std::sync::Arc<std::sync::Mutex<Vec<Got>>>,
+    status: std::sync::Arc<std::sync::atomic::AtomicU16>,
+}
+
+impl Receiver {
+    /// Starts a receiver on loopback answering `status`: its address.
+    async fn start(status: u16) -> (Self, String) {
+        let receiver = Receiver::default();
+        receiver.answer(status);
+        let r = receiver.clone();
+        let app = axum::Router::new().route(
+            "/hooks/gp",
+            axum::routing::post(
+                move |uri: axum::http::Uri,
+                      headers: axum::http::HeaderMap,
+                      body: axum::body::Bytes| {
+                    let r = r.clone();
+                    async move {
+                        let lines = headers
+                            .iter()
+                            .map(|(n, v)| {
+                                (
+                                    n.as_str().to_owned(),
+                                    v.to_str().unwrap_or_default().to_owned(),
+                                )
+                            })
+                            .collect();
+                        r.got
+                            .lock()
+                            .unwrap()
+                            .push((uri.to_string(), lines, body.to_vec()));
+                        axum::http::StatusCode::from_u16(
+                            r.status.load(std::sync::atomic::Ordering::SeqCst),
+                        )
+                        .unwrap()
+                    }
+                },
+            ),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (
+            receiver,
+            format!("http://127.0.0.1:{port}/hooks/gp?practice=Y99001"),
+        )
+    }
+
+    fn answer(&self, status: u16) {
+        self.status
+            .store(status, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn count(&self) -> usize {
+        self.got.lock().unwrap().len()
+    }
+
+    fn last(&self) -> Got {
+        self.got.lock().unwrap().last().unwrap().clone()
+    }
+}
+
+/// What the council sends a partner goes to its webhook, signed by the
+/// hub's key (checked by the receiver with an independent client), retried
+/// with back-off, and, when it cannot be delivered, kept as a dead letter
+/// that can be sent again.
+#[tokio::test]
+async fn the_council_sends_a_partner_a_signed_webhook_retried_until_delivered_or_dead() {
+    use townhall_exchange::webhooks::{self, Push, Round};
+    let s = TestServer::start().await;
+    let (receiver, url) = Receiver::start(503).await;
+    webhooks::set_webhook(&s.db.store, s.council.id, "riverside-medical-centre", &url)
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            webhooks::set_webhook(
+                &s.db.store,
+                s.council.id,
+                "riverside-medical-centre",
+                "http://practice.example/hooks"
+            )
+            .await,
+            Err(webhooks::WebhookError::BadUrl(_))
+        ),
+        "plain http only to this machine"
+    );
+    let (_, user, person) =
+        resident_in_index(&s, "martin@mail.example", ("Martin", "Hughes")).await;
+    choose(&s, user, "gp-wellbeing-checks", "gp", Choice::Granted).await;
+    let settings = s.settings();
+    let hub = townhall_exchange::hub::Hub {
+        store: &s.db.store,
+        council: s.council.id,
+        consent: settings.require().unwrap(),
+        index: settings.require().unwrap(),
+        agreements: settings.require().unwrap(),
+    };
+    let key: &townhall_exchange::HubKey = settings.require().unwrap();
+    let concern = |partner: &'static str, fields: &[(&str, &str)]| Push {
+        partner,
+        person: person.parse().unwrap(),
+        record_type: "wellbeing_concern",
+        purpose: "gp-wellbeing-checks",
+        fields: fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        by: (
+            townhall_audit::Actor::System("bins trigger".into()),
+            "The council's bin collection checks",
+        ),
+    };
+    let t0 = Timestamp::now();
+    let queued = webhooks::push(
+        &hub,
+        &concern(
+            "riverside-medical-centre",
+            &[("reason_for_concern", "Bins not put out on 3 and 10 March")],
+        ),
+        t0,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(queued.agreement, "gp-wellbeing-checks");
+    // Refused as a read would be, or for want of an address.
+    for (push, code) in [
+        (
+            concern(
+                "riverside-medical-centre",
+                &[("mobility_need", "uses a frame")],
+            ),
+            "field_not_allowed",
+        ),
+        (
+            concern("riverside-homes", &[("reason_for_concern", "x")]),
+            "wrong_purpose",
+        ),
+    ] {
+        let refused = webhooks::push(&hub, &push, t0).await.unwrap().unwrap_err();
+        assert_eq!(refused.code(), code);
+    }
+    let client = reqwest::Client::new();
+    let at = |seconds: i64| t0.plus(time::Duration::seconds(seconds));
+    let round = |now| webhooks::deliver_due(&s.db.store, s.council.id, key, &client, now);
+    assert_eq!(
+        round(at(0)).await.unwrap(),
+        Round {
+            delivered: 0,
+            retrying: 1,
+            dead: 0
+        }
+    );
+    assert_eq!(
+        round(at(30)).await.unwrap(),
+        Round::default(),
+        "not due again for a minute"
+    );
+    receiver.answer(200);
+    assert_eq!(
+        round(at(61)).await.unwrap(),
+        Round {
+            delivered: 1,
+            retrying: 0,
+            dead: 0
+        }
+    );
+    assert_eq!(receiver.count(), 2);
+    let (uri, headers, body) = receiver.last();
+    assert_eq!(uri, "/hooks/gp?practice=Y99001");
+    let message: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(message["delivery"], queued.delivery);
+    assert_eq!(message["person"], person);
+    assert_eq!(
+        message["fields"],
+        json!({"reason_for_concern": "Bins not put out on 3 and 10 March"})
+    );
+    // The receiver checks the hub's signature with a client nobody here wrote.
+    let keys = s.json(&s.client(), "/api/hub/v1/keys").await;
+    let hub_key = (
+        keys["keys"][0]["key_id"].as_str().unwrap(),
+        keys["keys"][0]["public_key"].as_str().unwrap(),
+    );
+    assert_eq!(
+        hub_client::verify_webhook(("POST", &url), &headers, &body, hub_key).await,
+        json!({"verified": true})
+    );
+    let mut tampered = body.clone();
+    tampered.push(b' ');
+    assert_eq!(
+        hub_client::verify_webhook(("POST", &url), &headers, &tampered, hub_key).await["verified"],
+        false
+    );
+    // Once delivered, the message's content is forgotten.
+    let (kept,): (String,) =
+        townhall_store::sql::query_as("SELECT body FROM hub_deliveries WHERE delivery_id = $1")
+            .bind(&queued.delivery)
+            .fetch_one(s.db.store.reader())
+            .await
+            .unwrap();
+    assert_eq!(kept, "");
+
+    // A message the practice never takes: tried six times over about 15
+    // hours, then a dead letter, which can be sent again.
+    receiver.answer(500);
+    let dead = webhooks::push(
+        &hub,
+        &concern(
+            "riverside-medical-centre",
+            &[("reason_for_concern", "Bins not put out again")],
+        ),
+        t0,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let mut when = 0;
+    for (wait, expected) in [
+        (
+            0,
+            Round {
+                retrying: 1,
+                ..Round::default()
+            },
+        ),
+        (
+            60,
+            Round {
+                retrying: 1,
+                ..Round::default()
+            },
+        ),
+        (
+            300,
+            Round {
+                retrying: 1,
+                ..Round::default()
+            },
+        ),
+        (
+            1800,
+            Round {
+                retrying: 1,
+                ..Round::default()
+            },
+        ),
+        (
+            7200,
+            Round {
+                retrying: 1,
+                ..Round::default()
+            },
+        ),
+        (
+            43200,
+            Round {
+                dead: 1,
+                ..Round::default()
+            },
+        ),
+    ] {
+        when += wait;
+        assert_eq!(round(at(when)).await.unwrap(), expected, "at {when} s");
+    }
+    let letters = webhooks::dead_letters(&s.db.store, s.council.id)
+        .await
+        .unwrap();
+    assert_eq!(letters.len(), 1);
+    assert_eq!(
+        (
+            letters[0].id.as_str(),
+            letters[0].attempts,
+            letters[0].last_error.as_deref()
+        ),
+        (
+            dead.delivery.as_str(),
+            6,
+            Some("answered 500 Internal Server Error")
+        )
+    );
+    receiver.answer(200);
+    // The data protection officer sees it on the staff pages (never its
+    // content) and sends it again; a caseworker sees nothing.
+    let password = crate::casework::PASSWORD;
+    s.add_staff(
+        "dana@testshire.example",
+        "Dana Whitfield",
+        townhall_identity::Role::DataProtectionOfficer,
+        None,
+        password,
+    )
+    .await;
+    s.add_staff(
+        "tom@testshire.example",
+        "Tom Okafor",
+        townhall_identity::Role::Caseworker,
+        Some("Highways"),
+        password,
+    )
+    .await;
+    let tom = crate::casework::staff_client(&s, "tom@testshire.example").await;
+    let refused = tom
+        .get(s.url("/staff/hub/dead-letters"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let dana = crate::casework::staff_client(&s, "dana@testshire.example").await;
+    let listed = s.text(&dana, "/staff/hub/dead-letters").await;
+    assert!(
+        listed.contains("<td>riverside-medical-centre</td><td>wellbeing concern</td>"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("answered 500 Internal Server Error (6 attempts)"),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains("Bins not put out again"),
+        "never the content"
+    );
+    let sent = s
+        .submit(
+            &dana,
+            "/staff/hub/dead-letters",
+            &format!("/staff/hub/dead-letters/{}", dead.delivery),
+            &[],
+        )
+        .await;
+    assert_eq!(sent.headers()["location"], "/staff/hub/dead-letters?sent=1");
+    assert_eq!(
+        round(Timestamp::now()).await.unwrap(),
+        Round {
+            delivered: 1,
+            ..Round::default()
+        }
+    );
+    assert!(webhooks::dead_letters(&s.db.store, s.council.id)
+        .await
+        .unwrap()
+        .is_empty());
+}
