@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use townhall_exchange::hub::{self, Answer, Hub};
+use townhall_exchange::hub::{self, Answer, Hub, Refusal};
 use townhall_exchange::signature::{nonce, Request};
 use townhall_exchange::{Agreements, HubKey};
 use townhall_types::Timestamp;
@@ -41,35 +41,42 @@ pub async fn read(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let key = state.setting::<HubKey>()?;
-    let Query(query) = match query {
-        Ok(q) => q,
-        Err(e) => {
-            return signed(
-                key,
-                StatusCode::BAD_REQUEST,
-                error(
-                    "invalid_query",
-                    &format!(
-                    "{}: the query takes purpose (required) and fields (a comma-separated list)",
-                    e.body_text()
-                ),
-                ),
-            )
-        }
-    };
     let pairs = header_pairs(&headers);
     let request = signed_request(&method, &uri, &headers, &pairs, &body);
     let hub = hub_of(&state)?;
+    let fields = |f: &str| -> Vec<String> {
+        f.split(',')
+            .map(|f| f.trim().to_owned())
+            .filter(|f| !f.is_empty())
+            .collect()
+    };
+    let query = match query {
+        Ok(Query(q)) if q.fields.as_deref().is_some_and(|f| fields(f).is_empty()) => Err(
+            "fields names no field: leave it out for every field the agreement names".to_owned(),
+        ),
+        Ok(Query(q)) => Ok(q),
+        Err(e) => Err(format!(
+            "{}: the query takes purpose (required) and fields (a comma-separated list)",
+            e.body_text()
+        )),
+    };
+    let query = match query {
+        Ok(q) => q,
+        Err(why) => {
+            return refused(
+                &hub,
+                key,
+                &request,
+                Refusal::Unreadable("invalid_query", why),
+            )
+            .await
+        }
+    };
     let ask = hub::Read {
         person: &person,
         record_type: &record_type,
         purpose: &query.purpose,
-        fields: query.fields.map(|f| {
-            f.split(',')
-                .map(|f| f.trim().to_owned())
-                .filter(|f| !f.is_empty())
-                .collect()
-        }),
+        fields: query.fields.as_deref().map(fields),
     };
     let answer = hub::read(&hub, &request, &ask, Timestamp::now())
         .await
@@ -103,21 +110,22 @@ pub async fn search(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let key = state.setting::<HubKey>()?;
+    let pairs = header_pairs(&headers);
+    let request = signed_request(&method, &uri, &headers, &pairs, &body);
+    let hub = hub_of(&state)?;
     let search: SearchBody = match serde_json::from_slice(&body) {
         Ok(s) => s,
         Err(e) => {
-            return signed(
+            let why = format!("{e}: the body is a JSON object with purpose and nhs_number, or family_name, date_of_birth and postcode (and given_name)");
+            return refused(
+                &hub,
                 key,
-                StatusCode::BAD_REQUEST,
-                error(
-                    "invalid_body",
-                    &format!("{e}: the body is a JSON object with purpose and nhs_number, or family_name, date_of_birth and postcode (and given_name)"),
-                ),
+                &request,
+                Refusal::Unreadable("invalid_body", why),
             )
+            .await;
         }
     };
-    let pairs = header_pairs(&headers);
-    let request = signed_request(&method, &uri, &headers, &pairs, &body);
     let find = hub::Find {
         purpose: search.purpose,
         given_name: search.given_name,
@@ -126,7 +134,7 @@ pub async fn search(
         postcode: search.postcode,
         nhs_number: search.nhs_number,
     };
-    let answer = hub::find(&hub_of(&state)?, &request, &find, Timestamp::now())
+    let answer = hub::find(&hub, &request, &find, Timestamp::now())
         .await
         .map_err(ApiError::internal)?;
     answered(key, answer)
@@ -150,31 +158,46 @@ pub async fn send(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let key = state.setting::<HubKey>()?;
+    let pairs = header_pairs(&headers);
+    let request = signed_request(&method, &uri, &headers, &pairs, &body);
+    let hub = hub_of(&state)?;
     let record: SendBody = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
-            return signed(
+            let why = format!("{e}: the body is a JSON object with purpose and fields (each field's value as text)");
+            return refused(
+                &hub,
                 key,
-                StatusCode::BAD_REQUEST,
-                error(
-                    "invalid_body",
-                    &format!("{e}: the body is a JSON object with purpose and fields (each field's value as text)"),
-                ),
+                &request,
+                Refusal::Unreadable("invalid_body", why),
             )
+            .await;
         }
     };
-    let pairs = header_pairs(&headers);
-    let request = signed_request(&method, &uri, &headers, &pairs, &body);
     let inbound = hub::Inbound {
         person: &person,
         record_type: &record_type,
         purpose: &record.purpose,
         fields: record.fields,
     };
-    let answer = hub::send(&hub_of(&state)?, &request, &inbound, Timestamp::now())
+    let answer = hub::send(&hub, &request, &inbound, Timestamp::now())
         .await
         .map_err(ApiError::internal)?;
     answered_with(key, StatusCode::CREATED, answer)
+}
+
+/// Refuses a request whose query or body cannot be read, once its
+/// signature is checked (and the refusal audited), signed.
+async fn refused(
+    hub: &Hub<'_>,
+    key: &HubKey,
+    request: &Request<'_>,
+    refusal: Refusal,
+) -> Result<Response, ApiError> {
+    let refusal = hub::refuse(hub, request, refusal, Timestamp::now())
+        .await
+        .map_err(ApiError::internal)?;
+    answered::<()>(key, Err(refusal))
 }
 
 /// The header lines whose values are text, names in lower case.

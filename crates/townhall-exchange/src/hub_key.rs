@@ -100,3 +100,24 @@ pub async fn current(store: &Store, council: CouncilId) -> Result<HubKey, HubKey
         published,
     })
 }
+
+/// Whether `public` is the public half of one of the council's hub keys.
+pub async fn is_hubs(
+    store: &Store,
+    council: CouncilId,
+    public: &[u8; 32],
+) -> Result<bool, StoreError> {
+    let seeds: Vec<(String, String)> =
+        sql::query_as("SELECT key_id, seed FROM hub_keys WHERE council_id = $1")
+            .bind(council.to_string())
+            .fetch_all(store.reader())
+            .await?;
+    Ok(seeds.iter().any(|(key_id, seed)| {
+        base64::engine::general_purpose::STANDARD
+            .decode(seed)
+            .ok()
+            .and_then(|s| <[u8; 32]>::try_from(s).ok())
+            .and_then(|s| SigningKey::from_seed(key_id, &s).ok())
+            .is_some_and(|k| &k.public_key() == public)
+    }))
+}

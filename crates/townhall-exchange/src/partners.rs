@@ -79,11 +79,14 @@ pub struct Partner {
 /// Why a partner or key was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum PartnerError {
-    /// The id is taken or malformed.
+    /// The id is malformed, or the word agreements use for the council.
     #[error(
-        "the partner id '{0}' must be new, and 1 to 60 lower-case letters, digits and hyphens"
+        "the partner id '{0}' must be 1 to 60 lower-case letters, digits and hyphens, and not 'council' (agreements' name for the council itself)"
     )]
     BadId(String),
+    /// The id is another partner's.
+    #[error("there is already a partner '{0}'")]
+    Taken(String),
     /// No name, or one that cannot be a name.
     #[error("the partner's name must be 1 to 200 characters on one line that can be typed")]
     BadName,
@@ -96,9 +99,15 @@ pub enum PartnerError {
     /// The key is not an Ed25519 public key anyone may sign with.
     #[error("a public key must be 32 bytes of Ed25519, in base64, and a point of the curve that is not of small order (a weak key)")]
     BadKey,
-    /// The key id is taken or malformed.
-    #[error("the key id '{0}' must be new, and 1 to 60 lower-case letters, digits and hyphens")]
+    /// The key id is malformed.
+    #[error("the key id '{0}' must be 1 to 60 lower-case letters, digits and hyphens")]
     BadKeyId(String),
+    /// The key id is another key's.
+    #[error("there is already a key '{0}'")]
+    KeyTaken(String),
+    /// The key is the hub's own.
+    #[error("that public key is the hub's own: a partner signs with a key of its own")]
+    HubsOwnKey,
     /// No such key.
     #[error("there is no key '{0}'")]
     UnknownKey(String),
@@ -118,7 +127,7 @@ pub enum PartnerError {
 
 /// Registers a partner with the council.
 pub async fn register(store: &Store, council: CouncilId, p: &Partner) -> Result<(), PartnerError> {
-    if !is_config_id(&p.id) {
+    if !is_config_id(&p.id) || p.id == crate::agreement::COUNCIL {
         return Err(PartnerError::BadId(p.id.clone()));
     }
     // Names come pasted from letters and websites: line breaks and tabs
@@ -155,7 +164,7 @@ pub async fn register(store: &Store, council: CouncilId, p: &Partner) -> Result<
     .await;
     match inserted {
         Ok(_) => Ok(tx.commit().await.map_err(StoreError::from)?),
-        Err(e) if is_unique_violation(&e) => Err(PartnerError::BadId(p.id.clone())),
+        Err(e) if is_unique_violation(&e) => Err(PartnerError::Taken(p.id.clone())),
         Err(e) => Err(StoreError::from(e).into()),
     }
 }
@@ -263,6 +272,9 @@ pub async fn add_key(
     if !list(store, council).await?.iter().any(|p| p.id == partner) {
         return Err(PartnerError::Unknown(partner.to_owned()));
     }
+    if crate::hub_key::is_hubs(store, council, &bytes).await? {
+        return Err(PartnerError::HubsOwnKey);
+    }
     let mut tx = store.begin().await?;
     let inserted = sql::query(
         "INSERT INTO partner_keys (council_id, key_id, partner_id, public_key, valid_from, valid_until, created_at) \
@@ -288,7 +300,7 @@ pub async fn add_key(
                 valid_until,
             })
         }
-        Err(e) if is_unique_violation(&e) => Err(PartnerError::BadKeyId(key_id.to_owned())),
+        Err(e) if is_unique_violation(&e) => Err(PartnerError::KeyTaken(key_id.to_owned())),
         Err(e) => Err(StoreError::from(e).into()),
     }
 }
@@ -347,6 +359,9 @@ pub async fn keys(
     council: CouncilId,
     partner: &str,
 ) -> Result<Vec<PartnerKey>, PartnerError> {
+    if get(store, council, partner).await?.is_none() {
+        return Err(PartnerError::Unknown(partner.to_owned()));
+    }
     let ids: Vec<(String,)> = sql::query_as(
         "SELECT key_id FROM partner_keys WHERE council_id = $1 AND partner_id = $2 \
          ORDER BY valid_from, key_id",

@@ -500,9 +500,10 @@ pub async fn send_again(
 /// How often the job looks for messages due.
 const EVERY: Duration = Duration::from_secs(5);
 
-/// The job that delivers every council's messages.
+/// The job that delivers every council's messages, and forgets the records
+/// partners sent once their agreement's retention has run out.
 pub(crate) const JOB: townhall_kernel::Job = townhall_kernel::Job {
-    name: "hub webhooks",
+    name: "hub deliveries and retention",
     start,
 };
 
@@ -529,6 +530,18 @@ fn start(
                 .await
                 {
                     tracing::warn!(error = %e, "a council's webhooks could not be delivered");
+                }
+                if let Ok(agreements) = settings.require::<crate::Agreements>() {
+                    let forgotten = crate::hub::forget_received(
+                        &deployment.store,
+                        key.council,
+                        agreements,
+                        Timestamp::now(),
+                    )
+                    .await;
+                    if let Err(e) = forgotten {
+                        tracing::warn!(error = %e, "a council's received records could not be forgotten");
+                    }
                 }
             }
             tokio::time::sleep(EVERY).await;

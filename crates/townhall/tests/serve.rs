@@ -420,6 +420,15 @@ async fn partners_and_their_keys_are_managed_from_the_command_line() {
     assert!(
         String::from_utf8_lossy(&unknown.stderr).contains("there is no partner 'riverside-police'")
     );
+    let nobody = partner(&["key", "list", "--partner", "nobody"]);
+    assert!(!nobody.status.success());
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("there is no partner 'nobody'"));
+    let twice = partner(&fixed);
+    assert!(
+        String::from_utf8_lossy(&twice.stderr)
+            .contains("there is already a partner 'riverside-homes'"),
+        "{twice:?}"
+    );
 }
 
 #[test]

@@ -16,7 +16,7 @@ mod send;
 pub use find::{find, Find, Located};
 pub use read::{read, Read, Released};
 pub use rules::{agreement_for, Way};
-pub use send::{send, Inbound, Sent};
+pub use send::{forget_received, send, Inbound, Sent};
 
 use time::Date;
 use townhall_audit::{Action, Actor, AuditEvent, Outcome, RecordRef};
@@ -56,6 +56,9 @@ pub enum Refusal {
     WrongDirection,
     /// A value the hub cannot take.
     BadValue(String),
+    /// A query or body that cannot be read: its code (`invalid_query`,
+    /// `invalid_body`) and why.
+    Unreadable(&'static str, String),
     /// The agreement does not share this record type.
     RecordTypeNotAllowed,
     /// The agreement's first day is still to come.
@@ -92,6 +95,7 @@ impl Refusal {
             Refusal::WrongPurpose => "wrong_purpose",
             Refusal::WrongDirection => "wrong_direction",
             Refusal::BadValue(_) => "invalid_value",
+            Refusal::Unreadable(code, _) => code,
             Refusal::RecordTypeNotAllowed => "record_type_not_allowed",
             Refusal::AgreementNotYetInForce => "agreement_not_in_force",
             Refusal::AgreementExpired => "agreement_expired",
@@ -121,7 +125,7 @@ impl Refusal {
             Refusal::WrongDirection => {
                 "the agreement for this purpose does not share data this way".into()
             }
-            Refusal::BadValue(why) => why.clone(),
+            Refusal::BadValue(why) | Refusal::Unreadable(_, why) => why.clone(),
             Refusal::RecordTypeNotAllowed => {
                 "the agreement for this purpose does not share this record type".into()
             }
@@ -148,13 +152,38 @@ impl Refusal {
         }
     }
 
+    /// Why, in words for the resident it was about, as their access log
+    /// shows it: "Refused, because …".
+    pub fn to_resident(&self) -> &'static str {
+        match self {
+            Refusal::Signature(SignatureRefusal::Replayed) => "its request repeated an earlier one",
+            Refusal::Signature(_) => "its request was not properly signed",
+            Refusal::NoAgreement => "the council has no data-sharing agreement with it",
+            Refusal::WrongPurpose => "the council has no agreement with it for that purpose",
+            Refusal::WrongDirection => "its agreement does not share that information that way",
+            Refusal::BadValue(_) | Refusal::Unreadable(..) => "what it sent could not be read",
+            Refusal::RecordTypeNotAllowed => "its agreement does not cover that information",
+            Refusal::AgreementNotYetInForce => "its agreement has not started yet",
+            Refusal::AgreementExpired => "its agreement has ended",
+            Refusal::FieldNotAllowed(_) => "it asked for more than its agreement allows",
+            Refusal::UnknownPerson => "the council has no such record",
+            Refusal::BadSearch(_) => "its search could not be made",
+            Refusal::NoMatch => "nobody matched its search closely enough",
+            Refusal::AmbiguousMatch => "its search could have meant more than one person",
+            Refusal::ConsentWithdrawn => "you said no to sharing for this",
+            Refusal::ConsentEnded => "your permission to share for this has ended",
+            Refusal::NotConsented => "you have not said yes to sharing for this",
+            Refusal::NoWebhook => "it has not said where the council should send it",
+        }
+    }
+
     /// The HTTP status it is answered with: 401 when it is about who is
     /// asking, 400 for a search that cannot be made, 404 for nobody, 409
     /// when several could be meant, else 403.
     pub fn status(&self) -> u16 {
         match self {
             Refusal::Signature(_) => 401,
-            Refusal::BadSearch(_) | Refusal::BadValue(_) => 400,
+            Refusal::BadSearch(_) | Refusal::BadValue(_) | Refusal::Unreadable(..) => 400,
             Refusal::UnknownPerson | Refusal::NoMatch => 404,
             Refusal::AmbiguousMatch => 409,
             _ => 403,
@@ -209,7 +238,10 @@ async fn caller(
                 Action::Read,
                 RecordRef::Exchange(what),
             )
-            .purpose(format!("refused: {}", refusal.code()))
+            .purpose(format!(
+                "Refused, because {}",
+                Refusal::Signature(refusal.clone()).to_resident()
+            ))
             .outcome(Outcome::Denied);
             townhall_audit::record(hub.store, &event).await?;
         }
@@ -280,6 +312,34 @@ async fn settle<T>(
     Ok(answer)
 }
 
+/// Refuses a signed request whose query or body cannot be read: after its
+/// signature (an unsigned caller learns nothing of the API), spending its
+/// nonce and auditing it as any refusal.
+pub async fn refuse(
+    hub: &Hub<'_>,
+    request: &Request<'_>,
+    refusal: Refusal,
+    now: Timestamp,
+) -> Result<Refusal, PartnerError> {
+    let caller = match caller(hub, request, now).await? {
+        Ok(caller) => caller,
+        Err(signature) => return Ok(signature),
+    };
+    let what: String = format!("{} {}", request.method, request.path)
+        .chars()
+        .take(200)
+        .collect();
+    let event = refused(
+        caller.event(hub.council, RecordRef::Exchange(what)),
+        &refusal,
+    );
+    let answer: Answer<()> = Err(refusal);
+    Ok(settle(hub, &caller, now, (answer, event))
+        .await?
+        .err()
+        .unwrap_or(Refusal::Signature(SignatureRefusal::Replayed)))
+}
+
 /// Begins the transaction that settles a decided request: spends the
 /// caller's nonce in it (a nonce spent before turns the answer into a
 /// refusal, and its audit entry with it). The caller writes what the
@@ -322,7 +382,7 @@ async fn spend<T>(
 /// `event`, as a refusal for `refusal`.
 pub(crate) fn refused(event: AuditEvent, refusal: &Refusal) -> AuditEvent {
     event
-        .purpose(format!("refused: {}", refusal.code()))
+        .purpose(format!("Refused, because {}", refusal.to_resident()))
         .outcome(Outcome::Denied)
 }
 

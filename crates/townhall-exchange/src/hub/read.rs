@@ -73,9 +73,16 @@ async fn decide(
                 .collect(),
         ),
     };
+    // Whose it is, for the audit log, before anything is decided: every
+    // request about a person is shown to them, refused or not.
+    let accounts = match person {
+        Some(person) => townhall_index::held::accounts_of(hub.store, hub.council, person).await?,
+        None => None,
+    };
     let asked = caller
         .event(hub.council, record)
-        .fields(ask.fields.iter().flatten().take(20).cloned());
+        .fields(ask.fields.iter().flatten().take(20).cloned())
+        .about(accounts.iter().flatten().next());
     let no =
         |refusal: Refusal, event: AuditEvent| Ok((Err(refusal.clone()), refused(event, &refusal)));
     let agreement = match agreement_for(
@@ -108,14 +115,9 @@ async fn decide(
                 .collect()
         }
     };
-    let Some(person) = person else {
+    let (Some(person), Some(accounts)) = (person, accounts) else {
         return no(Refusal::UnknownPerson, asked);
     };
-    let Some(accounts) = townhall_index::held::accounts_of(hub.store, hub.council, person).await?
-    else {
-        return no(Refusal::UnknownPerson, asked);
-    };
-    let asked = asked.about(accounts.first());
     if let Some(refusal) = consent_refusal(hub, agreement, &accounts, &fields, now).await? {
         return no(refusal, asked);
     }

@@ -115,9 +115,15 @@ async fn decide(
                 .collect(),
         ),
     };
+    // Whose it is, for the audit log, before anything is decided.
+    let accounts = match person {
+        Some(person) => townhall_index::held::accounts_of(hub.store, hub.council, person).await?,
+        None => None,
+    };
     let mut asked = caller
         .event(hub.council, target)
-        .fields(record.fields.keys().take(20).cloned());
+        .fields(record.fields.keys().take(20).cloned())
+        .about(accounts.iter().flatten().next());
     asked.action = Action::Create;
     let no =
         |refusal: Refusal, event: AuditEvent| Ok((Err(refusal.clone()), refused(event, &refusal)));
@@ -161,14 +167,9 @@ async fn decide(
             );
         }
     }
-    let Some(person) = person else {
+    let (Some(person), Some(accounts)) = (person, accounts) else {
         return no(Refusal::UnknownPerson, asked);
     };
-    let Some(accounts) = townhall_index::held::accounts_of(hub.store, hub.council, person).await?
-    else {
-        return no(Refusal::UnknownPerson, asked);
-    };
-    let asked = asked.about(accounts.first());
     let names: Vec<&str> = record.fields.keys().map(String::as_str).collect();
     if let Some(refusal) = consent_refusal(hub, agreement, &accounts, &names, now).await? {
         return no(refusal, asked);
@@ -191,4 +192,30 @@ async fn decide(
         }),
         event,
     ))
+}
+
+/// Deletes the records partners sent that each agreement's retention has
+/// run out for (`retention_days` after they arrived): how many.
+pub async fn forget_received(
+    store: &townhall_store::Store,
+    council: townhall_types::CouncilId,
+    agreements: &crate::Agreements,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
+    let mut forgotten = 0;
+    let mut tx = store.begin().await?;
+    for a in &agreements.0 {
+        let before = now.plus(time::Duration::days(-i64::from(a.retention_days)));
+        forgotten += sql::query(
+            "DELETE FROM hub_received WHERE council_id = $1 AND agreement_id = $2 AND received_at < $3",
+        )
+        .bind(council.to_string())
+        .bind(&a.id)
+        .bind(before.to_db())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    }
+    tx.commit().await?;
+    Ok(forgotten)
 }

@@ -41,7 +41,12 @@ async fn partners_are_registered_once_each_with_their_keys_in_time() {
         .await
         .unwrap();
     let again = partners::register(&db.store, council, &surgery("riverside-medical-centre")).await;
-    assert!(matches!(again, Err(PartnerError::BadId(_))), "{again:?}");
+    assert!(matches!(again, Err(PartnerError::Taken(_))), "{again:?}");
+    let council_itself = partners::register(&db.store, council, &surgery("council")).await;
+    assert!(
+        matches!(council_itself, Err(PartnerError::BadId(_))),
+        "agreements' name for the council"
+    );
     let bad = Partner {
         code: Some("y0 1234".to_owned()),
         ..surgery("another-practice")
@@ -111,7 +116,7 @@ async fn partners_are_registered_once_each_with_their_keys_in_time() {
             "riverside-medical-centre",
             "rmc-2027",
             KEY,
-            "the key id 'rmc-2027' must be new",
+            "there is already a key 'rmc-2027'",
         ),
         (
             "riverside-medical-centre",
@@ -483,6 +488,18 @@ async fn the_hub_answers_a_signed_consented_read_with_the_agreed_fields_and_refu
             refusal("unknown_person", "the resident index has no such person")
         )
     );
+    // A list of no fields is a mistake, not a request for nothing.
+    let empty = format!("/api/hub/v1/people/{person}/person?purpose=gp-wellbeing-checks&fields=");
+    assert_eq!(
+        hub_get(&s, &empty, Some(Signing::now(&gp))).await,
+        (
+            StatusCode::BAD_REQUEST,
+            refusal(
+                "invalid_query",
+                "fields names no field: leave it out for every field the agreement names"
+            )
+        )
+    );
     // A nonce answers once.
     let (status, _) = hub_get(
         &s,
@@ -525,9 +542,9 @@ async fn the_hub_answers_a_signed_consented_read_with_the_agreed_fields_and_refu
         )
     );
     // Every request naming a partner's key, answered or refused, is in the
-    // audit log: 1 + 2 + 5 + 3 + 1 + 2 + 1. The unsigned request and the
+    // audit log: 1 + 2 + 5 + 3 + 1 + 1 + 2 + 1. The unsigned request and the
     // unknown key's are nobody's: logged, not audited.
-    assert_eq!(s.count("audit_log").await, audited + 15);
+    assert_eq!(s.count("audit_log").await, audited + 16);
 
     // A key retired signs nothing more, even with a signature made before.
     let made = Timestamp::now().unix_seconds() - 5;
@@ -585,6 +602,13 @@ async fn the_hub_answers_a_signed_consented_read_with_the_agreed_fields_and_refu
         log.contains("<td>Riverside Medical Centre</td><td>looked at your details: your address, your phone number</td><td>Health and wellbeing checks by my GP, under the agreement 'GP wellbeing checks' (until 31 March 2028)</td>"),
         "{log}"
     );
+    // Refusals too, in words: a read after he said no, and the police's try.
+    for refused in [
+        "<td>Riverside Medical Centre</td><td>was refused your details: your phone number, your address</td><td>Refused, because you said no to sharing for this</td>",
+        "<td>Riverside Constabulary</td><td>was refused your details: your phone number, your address</td><td>Refused, because the council has no data-sharing agreement with it</td>",
+    ] {
+        assert!(log.contains(refused), "{refused}: {log}");
+    }
 }
 
 /// An agreement that has ended stops working on the day after its expiry,
@@ -900,7 +924,10 @@ signed = 2025-12-02
     .fetch_one(s.db.store.reader())
     .await
     .unwrap();
-    assert!(why.ends_with("not_consented"), "{why}");
+    assert_eq!(
+        why,
+        "Refused, because you have not said yes to sharing for this"
+    );
     let (status, answer) = hub_send(
         s,
         "POST",
@@ -1163,6 +1190,19 @@ async fn a_partner_sends_a_record_that_becomes_a_domain_event() {
         )
     );
     assert_eq!(s.count("hub_received").await, 1, "nothing refused is kept");
+    // Kept for the agreement's 90 days, then forgotten.
+    let agreements: &townhall_exchange::Agreements = s.settings().require().unwrap();
+    let forget = |days| {
+        townhall_exchange::hub::forget_received(
+            &s.db.store,
+            s.council.id,
+            agreements,
+            Timestamp::now().plus(time::Duration::days(days)),
+        )
+    };
+    assert_eq!(forget(89).await.unwrap(), 0);
+    assert_eq!(forget(91).await.unwrap(), 1);
+    assert_eq!(s.count("hub_received").await, 0);
     let received = townhall_events::after(&s.db.store, s.council.id, events_before, 100)
         .await
         .unwrap()

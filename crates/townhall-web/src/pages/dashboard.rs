@@ -127,7 +127,8 @@ fn account<'a>(_: &'a AppState, _: &'a User) -> Drawing<'a> {
 }
 
 /// What an audit entry did, said to the resident: "changed your request: its
-/// status", "looked at your details: your date of birth, your address".
+/// status", "looked at your details: your date of birth, your address",
+/// "was refused your details: your phone number".
 fn described(e: &townhall_audit::AuditEvent) -> String {
     use townhall_audit::Action as A;
     let request = matches!(e.record, townhall_audit::RecordRef::Case(_));
@@ -136,13 +137,14 @@ fn described(e: &townhall_audit::AuditEvent) -> String {
     } else {
         "your details"
     };
-    let verb = match (e.action, request) {
-        (A::Read, _) => "looked at",
-        (A::Create, true) => "made",
-        (A::Create, false) => "recorded",
-        (A::Update, _) => "changed",
-        (A::Delete, _) => "removed some of",
-        (A::Share, _) => "shared",
+    let verb = match (e.action, request, e.outcome) {
+        (_, _, townhall_audit::Outcome::Denied) => "was refused",
+        (A::Read, _, _) => "looked at",
+        (A::Create, true, _) => "made",
+        (A::Create, false, _) => "recorded",
+        (A::Update, _, _) => "changed",
+        (A::Delete, _, _) => "removed some of",
+        (A::Share, _, _) => "shared",
     };
     // Several stored fields read as one ("given_name", "family_name"): each once.
     let mut fields: Vec<String> = Vec::new();
