@@ -81,7 +81,7 @@ pub async fn read(
     let answer = hub::read(&hub, &request, &ask, Timestamp::now())
         .await
         .map_err(ApiError::internal)?;
-    answered(key, answer)
+    answered(key, &request, answer)
 }
 
 #[derive(Deserialize)]
@@ -137,7 +137,7 @@ pub async fn search(
     let answer = hub::find(&hub, &request, &find, Timestamp::now())
         .await
         .map_err(ApiError::internal)?;
-    answered(key, answer)
+    answered(key, &request, answer)
 }
 
 #[derive(Deserialize)]
@@ -183,7 +183,7 @@ pub async fn send(
     let answer = hub::send(&hub, &request, &inbound, Timestamp::now())
         .await
         .map_err(ApiError::internal)?;
-    answered_with(key, StatusCode::CREATED, answer)
+    answered_with(key, &request, StatusCode::CREATED, answer)
 }
 
 /// Refuses a request whose query or body cannot be read, once its
@@ -197,7 +197,7 @@ async fn refused(
     let refusal = hub::refuse(hub, request, refusal, Timestamp::now())
         .await
         .map_err(ApiError::internal)?;
-    answered::<()>(key, Err(refusal))
+    answered::<()>(key, request, Err(refusal))
 }
 
 /// The header lines whose values are text, names in lower case.
@@ -241,24 +241,31 @@ fn hub_of(state: &AppState) -> Result<Hub<'_>, ApiError> {
 }
 
 /// The hub's answer, signed: the value asked for, or the refusal.
-fn answered<T: serde::Serialize>(key: &HubKey, answer: Answer<T>) -> Result<Response, ApiError> {
-    answered_with(key, StatusCode::OK, answer)
+fn answered<T: serde::Serialize>(
+    key: &HubKey,
+    request: &Request<'_>,
+    answer: Answer<T>,
+) -> Result<Response, ApiError> {
+    answered_with(key, request, StatusCode::OK, answer)
 }
 
 /// As [`answered`], with `status` for the value.
 fn answered_with<T: serde::Serialize>(
     key: &HubKey,
+    request: &Request<'_>,
     status: StatusCode,
     answer: Answer<T>,
 ) -> Result<Response, ApiError> {
     match answer {
         Ok(value) => signed(
             key,
+            request,
             status,
             serde_json::to_vec(&value).map_err(ApiError::internal)?,
         ),
         Err(refusal) => signed(
             key,
+            request,
             StatusCode::from_u16(refusal.status()).map_err(ApiError::internal)?,
             error(refusal.code(), &refusal.message()),
         ),
@@ -271,8 +278,14 @@ fn error(code: &str, message: &str) -> Vec<u8> {
         .into_bytes()
 }
 
-/// A JSON response signed with the hub's key.
-fn signed(key: &HubKey, status: StatusCode, body: Vec<u8>) -> Result<Response, ApiError> {
+/// A JSON response to `request` signed with the hub's key, over the
+/// request's components too.
+fn signed(
+    key: &HubKey,
+    request: &Request<'_>,
+    status: StatusCode,
+    body: Vec<u8>,
+) -> Result<Response, ApiError> {
     const JSON: &str = "application/json";
     let signed = key
         .signing
@@ -280,6 +293,7 @@ fn signed(key: &HubKey, status: StatusCode, body: Vec<u8>) -> Result<Response, A
             status.as_u16(),
             JSON,
             &body,
+            Some(request),
             (Timestamp::now().unix_seconds(), &nonce()),
         )
         .map_err(ApiError::internal)?;

@@ -197,7 +197,7 @@ impl Signed {
         if covers_digest && request.field("content-digest").is_none() {
             return Err(SignatureRefusal::DigestMissing);
         }
-        let base = signature_base(covered, |name| request.component(name))?;
+        let base = signature_base(covered, |name, _| request.component(name), false)?;
         let names: Vec<&str> = covered
             .items
             .iter()
@@ -278,29 +278,35 @@ impl Signed {
 /// the signature's parameters as they were sent.
 fn signature_base(
     covered: &InnerList,
-    value: impl Fn(&str) -> Option<String>,
+    value: impl Fn(&str, bool) -> Option<String>,
+    with_req: bool,
 ) -> Result<String, SignatureRefusal> {
     let malformed = SignatureRefusal::Malformed;
     let mut base = String::new();
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: Vec<(&str, bool)> = Vec::new();
     for item in &covered.items {
         let Some(name) = item.bare_item.as_string().map(|s| s.as_str()) else {
             return Err(malformed(
                 "each covered component must be a string, e.g. \"@method\"",
             ));
         };
-        if !item.params.is_empty() {
+        // Only a response's signature covers its request's components
+        // (`;req`, RFC 9421 §2.4); no other parameter is taken.
+        let req = with_req
+            && item.params.len() == 1
+            && item.params.get("req").and_then(|v| v.as_boolean()) == Some(true);
+        if !item.params.is_empty() && !req {
             return Err(malformed(
                 "the hub does not accept parameters on covered components",
             ));
         }
-        if name.to_ascii_lowercase() != name || seen.contains(&name) {
+        if name.to_ascii_lowercase() != name || seen.contains(&(name, req)) {
             return Err(malformed(
                 "covered components must be in lower case, each once",
             ));
         }
-        seen.push(name);
-        let value = value(name).ok_or(malformed(
+        seen.push((name, req));
+        let value = value(name, req).ok_or(malformed(
             "the signature covers a component the message does not have",
         ))?;
         base.push_str(&item.serialize());
@@ -431,8 +437,8 @@ impl SigningKey {
     /// `Signature-Input` and `Signature` header values.
     fn sign(
         &self,
-        covered: &[&str],
-        value: impl Fn(&str) -> Option<String>,
+        covered: &[(&str, bool)],
+        value: impl Fn(&str, bool) -> Option<String>,
         (created, nonce): (i64, &str),
     ) -> Result<(String, String), SigningError> {
         let string = |s: &str| {
@@ -442,7 +448,16 @@ impl SigningKey {
         };
         let items = covered
             .iter()
-            .map(|c| string(c).map(Item::new))
+            .map(|(c, req)| {
+                string(c).map(|name| {
+                    let mut item = Item::new(name);
+                    if *req {
+                        item.params
+                            .insert(KeyRef::constant("req").to_owned(), BareItem::Boolean(true));
+                    }
+                    item
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let mut inner = InnerList::new(items);
         let created = sfv::Integer::try_from(created).map_err(|_| SigningError::BadTime)?;
@@ -459,7 +474,7 @@ impl SigningKey {
         inner
             .params
             .insert(KeyRef::constant("alg").to_owned(), string("ed25519")?);
-        let base = signature_base(&inner, value).map_err(|refusal| match refusal {
+        let base = signature_base(&inner, value, true).map_err(|refusal| match refusal {
             SignatureRefusal::Malformed(why) => SigningError::Component(why),
             _ => SigningError::Component("the message cannot be signed"),
         })?;
@@ -478,21 +493,35 @@ impl SigningKey {
         Ok((input, signature))
     }
 
-    /// Signs a response: its status, content type and body.
+    /// Signs a response: its status, content type and body and, when it
+    /// answers one, its request's method, path, query and digest (`;req`,
+    /// RFC 9421 §2.4), so that an answer cannot be passed off as another
+    /// request's.
     pub fn sign_response(
         &self,
         status: u16,
         content_type: &str,
         body: &[u8],
+        request: Option<&Request<'_>>,
         made: (i64, &str),
     ) -> Result<SignedHeaders, SigningError> {
         let digest = content_digest(body);
+        let mut covered: Vec<(&str, bool)> = RESPONSE_COVERS.iter().map(|c| (*c, false)).collect();
+        if let Some(request) = request {
+            covered.extend(
+                REQUIRED
+                    .iter()
+                    .filter(|c| request.component(c).is_some())
+                    .map(|c| (*c, true)),
+            );
+        }
         let (signature_input, signature) = self.sign(
-            &RESPONSE_COVERS,
-            |name| match name {
-                "@status" => Some(status.to_string()),
-                "content-type" => Some(content_type.to_owned()),
-                "content-digest" => Some(digest.clone()),
+            &covered,
+            |name, req| match (name, req) {
+                (_, true) => request.and_then(|r| r.component(name)),
+                ("@status", false) => Some(status.to_string()),
+                ("content-type", false) => Some(content_type.to_owned()),
+                ("content-digest", false) => Some(digest.clone()),
                 _ => None,
             },
             made,
@@ -512,9 +541,10 @@ impl SigningKey {
         made: (i64, &str),
     ) -> Result<SignedHeaders, SigningError> {
         let digest = content_digest(request.body);
+        let covered: Vec<(&str, bool)> = REQUIRED.iter().map(|c| (*c, false)).collect();
         let (signature_input, signature) = self.sign(
-            &REQUIRED,
-            |name| match name {
+            &covered,
+            |name, _| match name {
                 "content-digest" => Some(digest.clone()),
                 other => request.component(other),
             },
@@ -592,7 +622,7 @@ mod tests {
             panic!("an inner list")
         };
         let request = rfc_request(&RFC_HEADERS, br#"{"hello": "world"}"#);
-        let base = signature_base(covered, |n| request.component(n)).unwrap();
+        let base = signature_base(covered, |n, _| request.component(n), false).unwrap();
         assert_eq!(
             base,
             "\"date\": Tue, 20 Apr 2021 02:07:55 GMT\n\
@@ -707,7 +737,7 @@ mod tests {
             headers: &headers,
             body: b"",
         };
-        let base = signature_base(covered, |n| unsigned.component(n)).unwrap();
+        let base = signature_base(covered, |n, _| unsigned.component(n), false).unwrap();
         assert!(base.ends_with(r#""@signature-params": ("@method" "@path" "@query" "content-digest");alg="ed25519";nonce="x";created=5;keyid="k""#), "{base}");
         assert!(
             base.contains("\"@query\": ?\n"),
@@ -815,41 +845,71 @@ mod tests {
     }
 
     #[test]
-    fn a_response_signature_covers_status_type_and_digest() {
+    fn a_response_signature_covers_status_type_digest_and_its_request() {
         let (key, _) = SigningKey::generate("hub-1").unwrap();
+        let digest = content_digest(b"");
+        let headers = [("content-digest", digest.as_str())];
+        let request = Request {
+            method: "GET",
+            authority: "hub.example",
+            path: "/api/hub/v1/people/P/person",
+            query: Some("purpose=x"),
+            headers: &headers,
+            body: b"",
+        };
         let signed = key
-            .sign_response(200, "application/json", b"{}", (7, "r"))
+            .sign_response(200, "application/json", b"{}", Some(&request), (7, "r"))
             .unwrap();
         assert_eq!(signed.content_digest, content_digest(b"{}"));
         assert_eq!(
             signed.signature_input,
-            r#"hub=("@status" "content-type" "content-digest");created=7;keyid="hub-1";nonce="r";alg="ed25519""#
+            r#"hub=("@status" "content-type" "content-digest" "@method";req "@path";req "@query";req "content-digest";req);created=7;keyid="hub-1";nonce="r";alg="ed25519""#
         );
         let dict: Dictionary = Parser::new(&signed.signature_input).parse().unwrap();
         let ListEntry::InnerList(covered) = &dict[0] else {
             panic!()
         };
-        let base = signature_base(covered, |n| match n {
-            "@status" => Some("200".into()),
-            "content-type" => Some("application/json".into()),
-            "content-digest" => Some(signed.content_digest.clone()),
-            _ => None,
-        })
-        .unwrap();
-        let sig: Dictionary = Parser::new(&signed.signature).parse().unwrap();
-        let ListEntry::Item(item) = &sig[0] else {
-            panic!()
+        let answered = |other: &Request<'_>| {
+            let base = signature_base(
+                covered,
+                |n, req| match (n, req) {
+                    (n, true) => other.component(n),
+                    ("@status", _) => Some("200".into()),
+                    ("content-type", _) => Some("application/json".into()),
+                    ("content-digest", _) => Some(signed.content_digest.clone()),
+                    _ => None,
+                },
+                true,
+            )
+            .unwrap();
+            let sig: Dictionary = Parser::new(&signed.signature).parse().unwrap();
+            let ListEntry::Item(item) = &sig[0] else {
+                panic!()
+            };
+            Signed {
+                key_id: "hub-1".into(),
+                created: 7,
+                expires: None,
+                nonce: "r".into(),
+                base,
+                signature: item.bare_item.as_byte_sequence().unwrap().to_vec(),
+            }
+            .verify(&key.public_key())
         };
-        let bytes = item.bare_item.as_byte_sequence().unwrap();
-        let signed = Signed {
-            key_id: "hub-1".into(),
-            created: 7,
-            expires: None,
-            nonce: "r".into(),
-            base,
-            signature: bytes.to_vec(),
+        assert_eq!(answered(&request), Ok(()));
+        // Passed off as the answer to another question, it does not verify.
+        let other = Request {
+            query: Some("purpose=y"),
+            ..request
         };
-        assert_eq!(signed.verify(&key.public_key()), Ok(()));
+        assert_eq!(answered(&other), Err(SignatureRefusal::BadSignature));
+        // Without a request (an answer to nothing signed), the response alone.
+        let alone = key
+            .sign_response(400, "application/json", b"{}", None, (7, "r"))
+            .unwrap();
+        assert!(alone
+            .signature_input
+            .starts_with(r#"hub=("@status" "content-type" "content-digest");"#));
     }
 
     /// A weak key (a point of small order) would verify signatures nobody

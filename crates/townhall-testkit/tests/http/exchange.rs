@@ -236,7 +236,7 @@ async fn hub_send(
     let key_id = published["keys"][0]["key_id"].as_str().unwrap();
     let input = headers["signature-input"].to_str().unwrap();
     assert!(
-        input.starts_with(r#"hub=("@status" "content-type" "content-digest");created="#)
+        input.starts_with(r#"hub=("@status" "content-type" "content-digest" "@method";req "@path";req "@query";req"#)
             && input.contains(&format!(r#"keyid="{key_id}""#)),
         "{input}"
     );
