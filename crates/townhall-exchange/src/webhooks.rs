@@ -183,7 +183,7 @@ pub async fn push(
         push.partner,
         (push.purpose, push.record_type),
         Way::ToPartner,
-        now.datetime().date(),
+        crate::agreement::uk_day(now),
     ) {
         Ok(a) => a,
         Err(refusal) => return refuse(refusal, event).await,

@@ -144,7 +144,7 @@ async fn decide(
         &caller.partner.id,
         (&search.purpose, "person"),
         Way::ToPartner,
-        now.datetime().date(),
+        crate::agreement::uk_day(now),
     ) {
         Ok(a) => a,
         Err(refusal) => return no(refusal, asked),

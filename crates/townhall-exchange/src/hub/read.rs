@@ -90,7 +90,7 @@ async fn decide(
         &caller.partner.id,
         (ask.purpose, ask.record_type),
         Way::ToPartner,
-        now.datetime().date(),
+        crate::agreement::uk_day(now),
     ) {
         Ok(a) => a,
         Err(refusal) => return no(refusal, asked),

@@ -132,7 +132,7 @@ async fn decide(
         &caller.partner.id,
         (record.purpose, record.record_type),
         Way::ToCouncil,
-        now.datetime().date(),
+        crate::agreement::uk_day(now),
     ) {
         Ok(a) => a,
         Err(refusal) => return no(refusal, asked),
