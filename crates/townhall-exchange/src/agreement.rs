@@ -193,7 +193,7 @@ pub enum Standing {
 pub fn uk_day(at: townhall_types::Timestamp) -> Date {
     let utc = at.datetime();
     let last_sunday = |month: time::Month| {
-        let last = time::util::days_in_year_month(utc.year(), month);
+        let last = month.length(utc.year());
         Date::from_calendar_date(utc.year(), month, last)
             .map(|d| d - time::Duration::days(i64::from(d.weekday().number_days_from_sunday())))
     };
