@@ -67,4 +67,9 @@ pub const MIGRATIONS: &[Migration] = &[
         "webhooks",
         include_str!("../migrations/0004_webhooks.sql"),
     ),
+    Migration::portable(
+        2026120712,
+        "nonce age",
+        include_str!("../migrations/0005_nonce_age.sql"),
+    ),
 ];
