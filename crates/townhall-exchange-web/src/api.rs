@@ -113,18 +113,11 @@ pub async fn search(
     let pairs = header_pairs(&headers);
     let request = signed_request(&method, &uri, &headers, &pairs, &body);
     let hub = hub_of(&state)?;
-    let search: SearchBody = match serde_json::from_slice(&body) {
-        Ok(s) => s,
-        Err(e) => {
-            let why = format!("{e}: the body is a JSON object with purpose and nhs_number, or family_name, date_of_birth and postcode (and given_name)");
-            return refused(
-                &hub,
-                key,
-                &request,
-                Refusal::Unreadable("invalid_body", why),
-            )
-            .await;
-        }
+    let shape =
+        "purpose and nhs_number, or family_name, date_of_birth and postcode (and given_name)";
+    let search: SearchBody = match json_body(&hub, key, &request, shape).await {
+        Ok(search) => search,
+        Err(answer) => return answer,
     };
     let find = hub::Find {
         purpose: search.purpose,
@@ -161,18 +154,10 @@ pub async fn send(
     let pairs = header_pairs(&headers);
     let request = signed_request(&method, &uri, &headers, &pairs, &body);
     let hub = hub_of(&state)?;
-    let record: SendBody = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => {
-            let why = format!("{e}: the body is a JSON object with purpose and fields (each field's value as text)");
-            return refused(
-                &hub,
-                key,
-                &request,
-                Refusal::Unreadable("invalid_body", why),
-            )
-            .await;
-        }
+    let shape = "purpose and fields (each field's value as text)";
+    let record: SendBody = match json_body(&hub, key, &request, shape).await {
+        Ok(record) => record,
+        Err(answer) => return answer,
     };
     let inbound = hub::Inbound {
         person: &person,
@@ -184,6 +169,23 @@ pub async fn send(
         .await
         .map_err(ApiError::internal)?;
     answered_with(key, &request, StatusCode::CREATED, answer)
+}
+
+/// The request's body as JSON of a `T`, or the answer refusing it (a JSON
+/// object holding `shape`), signed and audited as [`refused`] says.
+async fn json_body<T: serde::de::DeserializeOwned>(
+    hub: &Hub<'_>,
+    key: &HubKey,
+    request: &Request<'_>,
+    shape: &str,
+) -> Result<T, Result<Response, ApiError>> {
+    match serde_json::from_slice(request.body) {
+        Ok(value) => Ok(value),
+        Err(e) => {
+            let why = format!("{e}: the body is a JSON object with {shape}");
+            Err(refused(hub, key, request, Refusal::Unreadable("invalid_body", why)).await)
+        }
+    }
 }
 
 /// Refuses a request whose query or body cannot be read, once its

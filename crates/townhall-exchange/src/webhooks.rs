@@ -14,7 +14,7 @@ use townhall_store::{sql, Store, StoreError};
 use townhall_types::{CouncilId, PersonId, Timestamp};
 
 use crate::hub::rules::{agreement_for, consent_refusal, Way};
-use crate::hub::{human_date, Answer, Hub, Refusal};
+use crate::hub::{Answer, Hub, Refusal};
 use crate::hub_key::HubKey;
 use crate::partners::PartnerError;
 use crate::signature::{nonce, Request};
@@ -223,15 +223,7 @@ pub async fn push(
         sent_at: now,
     })
     .map_err(|e| PartnerError::Unreadable(format!("a message ({e})")))?;
-    let purpose = hub
-        .consent
-        .purpose(&agreement.purpose)
-        .map_or(agreement.purpose.as_str(), |p| p.title.as_str());
-    let event = event.purpose(format!(
-        "{purpose}, under the agreement '{}' (until {})",
-        agreement.title,
-        human_date(agreement.expires)
-    ));
+    let event = event.purpose(crate::hub::under(hub, agreement, ""));
     let mut tx = hub.store.begin().await?;
     sql::query(
         "INSERT INTO hub_deliveries (council_id, delivery_id, partner_id, url, record_type, body, \

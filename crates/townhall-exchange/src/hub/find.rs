@@ -16,7 +16,7 @@ use townhall_linkage::record::RawPerson;
 use townhall_types::{PersonId, Timestamp};
 
 use super::rules::{agreement_for, consent_refusal, Way};
-use super::{caller, human_date, refused, settle, Answer, Caller, Hub, Refusal};
+use super::{caller, no, refused, settle, under, Answer, Caller, Hub, Refusal};
 use crate::partners::PartnerError;
 use crate::signature::Request;
 
@@ -137,8 +137,6 @@ async fn decide(
     now: Timestamp,
 ) -> Result<(Answer<Located>, AuditEvent), PartnerError> {
     let asked = caller.event(hub.council, RecordRef::Exchange("find person".into()));
-    let no =
-        |refusal: Refusal, event: AuditEvent| Ok((Err(refusal.clone()), refused(event, &refusal)));
     let agreement = match agreement_for(
         hub.agreements,
         &caller.partner.id,
@@ -175,14 +173,10 @@ async fn decide(
     if let Some(refusal) = consent_refusal(hub, agreement, &accounts, &[], now).await? {
         return Ok((Err(Refusal::NoMatch), refused(event, &refusal)));
     }
-    let purpose = hub
-        .consent
-        .purpose(&agreement.purpose)
-        .map_or(agreement.purpose.as_str(), |p| p.title.as_str());
-    let event = event.purpose(format!(
-        "{purpose}: found you in the council's records, under the agreement '{}' (until {})",
-        agreement.title,
-        human_date(agreement.expires)
+    let event = event.purpose(under(
+        hub,
+        agreement,
+        ": found you in the council's records",
     ));
     Ok((
         Ok(Located {

@@ -21,7 +21,9 @@ pub use send::{forget_received, send, Inbound, Sent};
 use time::Date;
 use townhall_audit::{Action, Actor, AuditEvent, Outcome, RecordRef};
 use townhall_store::{sql, Store, StoreError, Tx};
-use townhall_types::{CouncilId, Timestamp};
+use townhall_types::{CouncilId, PersonId, Timestamp, UserId};
+
+use crate::agreement::Agreement;
 
 use crate::partners::{self, Partner, PartnerError};
 use crate::signature::{check_digest, Request, SignatureRefusal, Signed, MAX_AGE, MAX_AHEAD};
@@ -384,6 +386,56 @@ pub(crate) fn refused(event: AuditEvent, refusal: &Refusal) -> AuditEvent {
     event
         .purpose(format!("Refused, because {}", refusal.to_resident()))
         .outcome(Outcome::Denied)
+}
+
+/// Who a request names and its audit entry, before anything is decided:
+/// the person (if `person` is one's id), the accounts they hold (if the
+/// index has them) — so that every request about a person is shown to
+/// them, refused or not — and the entry, `action` on the person (or on
+/// `what`, when no person is named) with the fields asked.
+async fn named(
+    hub: &Hub<'_>,
+    caller: &Caller,
+    (person, what): (&str, String),
+    action: Action,
+    fields: impl IntoIterator<Item = String>,
+) -> Result<(Option<PersonId>, Option<Vec<UserId>>, AuditEvent), PartnerError> {
+    let person = person.parse::<PersonId>().ok();
+    let accounts = match person {
+        Some(person) => townhall_index::held::accounts_of(hub.store, hub.council, person).await?,
+        None => None,
+    };
+    let record = match person {
+        Some(person) => RecordRef::Person(person),
+        None => RecordRef::Exchange(what.chars().take(200).collect()),
+    };
+    let mut event = caller
+        .event(hub.council, record)
+        .fields(fields.into_iter().take(20))
+        .about(accounts.iter().flatten().next());
+    event.action = action;
+    Ok((person, accounts, event))
+}
+
+/// A refusal, decided: the answer and its audit entry.
+fn no<T>(refusal: Refusal, event: AuditEvent) -> Result<(Answer<T>, AuditEvent), PartnerError> {
+    let event = refused(event, &refusal);
+    Ok((Err(refusal), event))
+}
+
+/// Why, for the audit log and the resident, when `agreement` allows it:
+/// "Health and wellbeing checks by my GP, under the agreement 'GP wellbeing
+/// checks' (until 31 March 2028)", with `doing` after the purpose if given.
+pub(crate) fn under(hub: &Hub<'_>, agreement: &Agreement, doing: &str) -> String {
+    let purpose = hub
+        .consent
+        .purpose(&agreement.purpose)
+        .map_or(agreement.purpose.as_str(), |p| p.title.as_str());
+    format!(
+        "{purpose}{doing}, under the agreement '{}' (until {})",
+        agreement.title,
+        human_date(agreement.expires)
+    )
 }
 
 /// A day as residents read it: "31 March 2028".

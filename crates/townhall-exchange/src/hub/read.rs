@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use townhall_audit::{AuditEvent, RecordRef};
+use townhall_audit::{Action, AuditEvent};
 use townhall_types::{PersonId, Timestamp};
 
 use super::rules::{agreement_for, consent_refusal, Way};
-use super::{caller, human_date, refused, settle, Answer, Caller, Hub, Refusal};
+use super::{caller, named, no, settle, under, Answer, Caller, Hub, Refusal};
 use crate::partners::PartnerError;
 use crate::signature::Request;
 
@@ -63,28 +63,14 @@ async fn decide(
     ask: &Read<'_>,
     now: Timestamp,
 ) -> Result<(Answer<Released>, AuditEvent), PartnerError> {
-    let person = ask.person.parse::<PersonId>().ok();
-    let record = match person {
-        Some(person) => RecordRef::Person(person),
-        None => RecordRef::Exchange(
-            format!("read {}", ask.record_type)
-                .chars()
-                .take(200)
-                .collect(),
-        ),
-    };
-    // Whose it is, for the audit log, before anything is decided: every
-    // request about a person is shown to them, refused or not.
-    let accounts = match person {
-        Some(person) => townhall_index::held::accounts_of(hub.store, hub.council, person).await?,
-        None => None,
-    };
-    let asked = caller
-        .event(hub.council, record)
-        .fields(ask.fields.iter().flatten().take(20).cloned())
-        .about(accounts.iter().flatten().next());
-    let no =
-        |refusal: Refusal, event: AuditEvent| Ok((Err(refusal.clone()), refused(event, &refusal)));
+    let (person, accounts, asked) = named(
+        hub,
+        caller,
+        (ask.person, format!("read {}", ask.record_type)),
+        Action::Read,
+        ask.fields.iter().flatten().cloned(),
+    )
+    .await?;
     let agreement = match agreement_for(
         hub.agreements,
         &caller.partner.id,
@@ -140,16 +126,8 @@ async fn decide(
         agreement: agreement.id.clone(),
         fields: fields.iter().map(|f| (*f, held.remove(*f))).collect(),
     };
-    let purpose = hub
-        .consent
-        .purpose(&agreement.purpose)
-        .map_or(agreement.purpose.as_str(), |p| p.title.as_str());
     let event = asked
         .fields(fields.iter().map(|f| (*f).to_owned()))
-        .purpose(format!(
-            "{purpose}, under the agreement '{}' (until {})",
-            agreement.title,
-            human_date(agreement.expires)
-        ));
+        .purpose(under(hub, agreement, ""));
     Ok((Ok(released), event))
 }

@@ -8,13 +8,13 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use townhall_audit::{Action, AuditEvent, RecordRef};
+use townhall_audit::{Action, AuditEvent};
 use townhall_events::NewEvent;
 use townhall_store::{sql, StoreError};
 use townhall_types::{PersonId, ReceivedId, Timestamp};
 
 use super::rules::{agreement_for, consent_refusal, Way};
-use super::{caller, human_date, refused, spend, Answer, Caller, Hub, Refusal};
+use super::{caller, named, no, spend, under, Answer, Caller, Hub, Refusal};
 use crate::events::RecordReceived;
 use crate::partners::PartnerError;
 use crate::signature::Request;
@@ -105,28 +105,14 @@ async fn decide(
     record: &Inbound<'_>,
     now: Timestamp,
 ) -> Result<(Answer<Sent>, AuditEvent), PartnerError> {
-    let person = record.person.parse::<PersonId>().ok();
-    let target = match person {
-        Some(person) => RecordRef::Person(person),
-        None => RecordRef::Exchange(
-            format!("send {}", record.record_type)
-                .chars()
-                .take(200)
-                .collect(),
-        ),
-    };
-    // Whose it is, for the audit log, before anything is decided.
-    let accounts = match person {
-        Some(person) => townhall_index::held::accounts_of(hub.store, hub.council, person).await?,
-        None => None,
-    };
-    let mut asked = caller
-        .event(hub.council, target)
-        .fields(record.fields.keys().take(20).cloned())
-        .about(accounts.iter().flatten().next());
-    asked.action = Action::Create;
-    let no =
-        |refusal: Refusal, event: AuditEvent| Ok((Err(refusal.clone()), refused(event, &refusal)));
+    let (person, accounts, asked) = named(
+        hub,
+        caller,
+        (record.person, format!("send {}", record.record_type)),
+        Action::Create,
+        record.fields.keys().cloned(),
+    )
+    .await?;
     let agreement = match agreement_for(
         hub.agreements,
         &caller.partner.id,
@@ -174,15 +160,7 @@ async fn decide(
     if let Some(refusal) = consent_refusal(hub, agreement, &accounts, &names, now).await? {
         return no(refusal, asked);
     }
-    let purpose = hub
-        .consent
-        .purpose(&agreement.purpose)
-        .map_or(agreement.purpose.as_str(), |p| p.title.as_str());
-    let event = asked.purpose(format!(
-        "{purpose}, under the agreement '{}' (until {})",
-        agreement.title,
-        human_date(agreement.expires)
-    ));
+    let event = asked.purpose(under(hub, agreement, ""));
     Ok((
         Ok(Sent {
             received: ReceivedId::new(),
