@@ -189,12 +189,7 @@ pub async fn push(
         Err(refusal) => return refuse(refusal, event).await,
     };
     let allowed = agreement.fields_of(push.record_type).unwrap_or_default();
-    let beyond: Vec<String> = push
-        .fields
-        .keys()
-        .filter(|f| !allowed.iter().any(|a| a.name == f.as_str()))
-        .cloned()
-        .collect();
+    let beyond = crate::hub::rules::beyond(allowed, push.fields.keys());
     if !beyond.is_empty() {
         return refuse(Refusal::FieldNotAllowed(beyond), event).await;
     }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use townhall_audit::{Action, AuditEvent};
 use townhall_types::{PersonId, Timestamp};
 
-use super::rules::{agreement_for, consent_refusal, Way};
+use super::rules::{agreement_for, beyond, consent_refusal, Way};
 use super::{caller, named, no, settle, under, Answer, Caller, Hub, Refusal};
 use crate::partners::PartnerError;
 use crate::signature::Request;
@@ -85,12 +85,7 @@ async fn decide(
     let fields: Vec<&'static str> = match &ask.fields {
         None => allowed.iter().map(|f| f.name).collect(),
         Some(asked_for) => {
-            let beyond: Vec<String> = asked_for
-                .iter()
-                .filter(|f| !allowed.iter().any(|a| a.name == f.as_str()))
-                .take(20)
-                .map(|f| f.chars().take(60).collect())
-                .collect();
+            let beyond = beyond(allowed, asked_for);
             if !beyond.is_empty() {
                 return no(Refusal::FieldNotAllowed(beyond), asked);
             }

@@ -9,6 +9,7 @@ use townhall_types::{Timestamp, UserId};
 
 use super::{Hub, Refusal};
 use crate::agreement::{Agreement, Condition, Direction, Standing};
+use crate::records::Field;
 use crate::Agreements;
 
 /// Which way a record goes.
@@ -85,6 +86,20 @@ pub fn agreement_for<'h>(
             Refusal::AgreementExpired
         },
     )
+}
+
+/// The fields of `asked` that `allowed` does not name, for a refusal: the
+/// first 20, each cut to 60 characters (they are the caller's words).
+pub(crate) fn beyond<'a>(
+    allowed: &[&Field],
+    asked: impl IntoIterator<Item = &'a String>,
+) -> Vec<String> {
+    asked
+        .into_iter()
+        .filter(|f| !allowed.iter().any(|a| a.name == f.as_str()))
+        .take(20)
+        .map(|f| f.chars().take(60).collect())
+        .collect()
 }
 
 /// Why consent stops `agreement` sharing `fields` of a person who holds

@@ -13,7 +13,7 @@ use townhall_events::NewEvent;
 use townhall_store::{sql, StoreError};
 use townhall_types::{PersonId, ReceivedId, Timestamp};
 
-use super::rules::{agreement_for, consent_refusal, Way};
+use super::rules::{agreement_for, beyond, consent_refusal, Way};
 use super::{caller, named, no, spend, under, Answer, Caller, Hub, Refusal};
 use crate::events::RecordReceived;
 use crate::partners::PartnerError;
@@ -124,13 +124,7 @@ async fn decide(
         Err(refusal) => return no(refusal, asked),
     };
     let allowed = agreement.fields_of(record.record_type).unwrap_or_default();
-    let beyond: Vec<String> = record
-        .fields
-        .keys()
-        .filter(|f| !allowed.iter().any(|a| a.name == f.as_str()))
-        .take(20)
-        .map(|f| f.chars().take(60).collect())
-        .collect();
+    let beyond = beyond(allowed, record.fields.keys());
     if !beyond.is_empty() {
         return no(Refusal::FieldNotAllowed(beyond), asked);
     }
