@@ -171,6 +171,35 @@ pub async fn send(
     answered_with(key, &request, StatusCode::CREATED, answer)
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookBody {
+    url: String,
+}
+
+/// `PUT /api/hub/v1/webhook`: where the council's messages to the partner go.
+pub async fn webhook(
+    State(state): State<AppState>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let key = state.setting::<HubKey>()?;
+    let pairs = header_pairs(&headers);
+    let request = signed_request(&method, &uri, &headers, &pairs, &body);
+    let hub = hub_of(&state)?;
+    let shape = "url, the https:// address the council's messages go to";
+    let asked: WebhookBody = match json_body(&hub, key, &request, shape).await {
+        Ok(asked) => asked,
+        Err(answer) => return answer,
+    };
+    let answer = hub::subscribe(&hub, &request, &asked.url, Timestamp::now())
+        .await
+        .map_err(ApiError::internal)?;
+    answered(key, &request, answer)
+}
+
 /// The request's body as JSON of a `T`, or the answer refusing it (a JSON
 /// object holding `shape`), signed and audited as [`refused`] says.
 async fn json_body<T: serde::de::DeserializeOwned>(

@@ -7,7 +7,7 @@ mod api;
 mod register;
 mod staff;
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use townhall_store::Store;
 use townhall_web::{AppState, Served};
@@ -18,7 +18,8 @@ pub const WEB: Served = Served::routes(routes).with_openapi(include_str!("../ope
 
 /// `/data-sharing` and each agreement's page (and their JSON),
 /// `/api/hub/v1/keys` (the hub's public keys),
-/// `/api/hub/v1/people/search` (a signed search) and
+/// `/api/hub/v1/people/search` (a signed search), `/api/hub/v1/webhook`
+/// (where the council's messages to the partner go) and
 /// `/api/hub/v1/people/{person}/{record_type}` (a signed read, or a
 /// partner's record for the council).
 fn routes(_: &Store) -> Router<AppState> {
@@ -30,6 +31,7 @@ fn routes(_: &Store) -> Router<AppState> {
         .route("/staff/hub/dead-letters/{id}", post(staff::send_again))
         .route("/api/hub/v1/keys", get(api::keys))
         .route("/api/hub/v1/people/search", post(api::search))
+        .route("/api/hub/v1/webhook", put(api::webhook))
         .route(
             "/api/hub/v1/people/{person}/{record_type}",
             get(api::read).post(api::send),

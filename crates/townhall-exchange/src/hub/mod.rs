@@ -5,18 +5,20 @@
 //! names, read and nothing else. Every request, answered or refused, is
 //! written to the audit log in the transaction that spends its nonce.
 //!
-//! [`rules`] holds the decision itself; [`read`], [`find`] and [`send`]
-//! are the operations partners call.
+//! [`rules`] holds the decision itself; [`read`], [`find`], [`send`] and
+//! [`subscribe`] are the operations partners call.
 
 mod find;
 mod read;
 pub(crate) mod rules;
 mod send;
+mod subscribe;
 
 pub use find::{find, Find, Located};
 pub use read::{read, Read, Released};
 pub use rules::{agreement_for, Way};
 pub use send::{forget_received, send, Inbound, Sent};
+pub use subscribe::{subscribe, Subscribed};
 
 use time::Date;
 use townhall_audit::{Action, Actor, AuditEvent, Outcome, RecordRef};

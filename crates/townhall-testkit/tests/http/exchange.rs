@@ -1290,21 +1290,37 @@ async fn the_council_sends_a_partner_a_signed_webhook_retried_until_delivered_or
     use townhall_exchange::webhooks::{self, Push, Round};
     let s = TestServer::start().await;
     let (receiver, url) = Receiver::start(503).await;
-    webhooks::set_webhook(&s.db.store, s.council.id, "riverside-medical-centre", &url)
-        .await
-        .unwrap();
-    assert!(
-        matches!(
-            webhooks::set_webhook(
-                &s.db.store,
-                s.council.id,
-                "riverside-medical-centre",
-                "http://practice.example/hooks"
+    // The practice says where its messages go, with its own key.
+    let gp = partner_key(&s, "riverside-medical-centre", "rmc-2026").await;
+    let put = |url: &str| json!({"url": url}).to_string();
+    assert_eq!(
+        hub_send(
+            &s,
+            "PUT",
+            "/api/hub/v1/webhook",
+            put("http://practice.example/hooks").as_bytes(),
+            Some(Signing::now(&gp))
+        )
+        .await,
+        (
+            StatusCode::BAD_REQUEST,
+            refusal(
+                "invalid_value",
+                "url must be an https:// address (or http:// on the council's own machine)"
             )
-            .await,
-            Err(webhooks::WebhookError::BadUrl(_))
         ),
         "plain http only to this machine"
+    );
+    assert_eq!(
+        hub_send(
+            &s,
+            "PUT",
+            "/api/hub/v1/webhook",
+            put(&url).as_bytes(),
+            Some(Signing::now(&gp))
+        )
+        .await,
+        (StatusCode::OK, json!({"url": url}))
     );
     let (_, user, person) =
         resident_in_index(&s, "martin@mail.example", ("Martin", "Hughes")).await;
