@@ -13,6 +13,7 @@
 //! the decision point every request passes, and [`webhooks`] delivers what
 //! the council sends partners.
 
+mod addresses;
 pub mod agreement;
 mod configure;
 pub mod demo;

@@ -7,9 +7,9 @@ use townhall_audit::{Action, RecordRef};
 use townhall_types::Timestamp;
 
 use super::{caller, no, settle, Answer, Hub, Refusal};
+use crate::addresses::{self, WebhookError};
 use crate::partners::PartnerError;
 use crate::signature::Request;
-use crate::webhooks::{self, WebhookError};
 
 /// Where the partner's messages now go.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -33,7 +33,8 @@ pub async fn subscribe(
         .event(hub.council, RecordRef::Exchange("webhook address".into()))
         .purpose("where the council sends the partner's messages");
     event.action = Action::Update;
-    let decided = match webhooks::set_webhook(hub.store, hub.council, &caller.partner.id, url).await
+    let decided = match addresses::set_webhook(hub.store, hub.council, &caller.partner.id, url)
+        .await
     {
         Ok(url) => Ok((
             Ok(Subscribed {
