@@ -27,6 +27,10 @@ fn routes(_: &Store) -> Router<AppState> {
         .route("/data-sharing", get(register::list))
         .route("/data-sharing.json", get(register::list_json))
         .route("/data-sharing/{id}", get(register::one))
+        .route(
+            "/staff/hub/partners",
+            get(staff::partners).post(staff::register),
+        )
         .route("/staff/hub/dead-letters", get(staff::dead_letters))
         .route("/staff/hub/dead-letters/{id}", post(staff::send_again))
         .route("/api/hub/v1/keys", get(api::keys))

@@ -1,18 +1,23 @@
-//! The hub on the staff pages: the messages the council sent partners that
-//! could not be delivered (dead letters), for the data protection officer
-//! and administrators to see and send again. Never their content.
+//! The hub on the staff pages, for the data protection officer and
+//! administrators: the partners, and registering one; the messages the
+//! council sent partners that could not be delivered (dead letters), to see
+//! (never their content) and send again.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 use townhall_audit::Actor;
 use townhall_authz::Action;
-use townhall_exchange::permissions::Deliveries;
+use townhall_exchange::partners::{self, Partner, PartnerError, PartnerKind};
+use townhall_exchange::permissions::HubAdministration;
 use townhall_exchange::webhooks::{self, WebhookError};
+use townhall_types::EmailAddress;
 use townhall_web::auth::Visitor;
 use townhall_web::error::AppError;
-use townhall_web::layout::{self, csrf, page};
+use townhall_web::form::{Form, Query};
+use townhall_web::layout::{self, csrf, error_summary, page, Errors};
 use townhall_web::AppState;
 
 #[derive(Deserialize)]
@@ -26,7 +31,7 @@ pub async fn dead_letters(
     v: Visitor,
     Query(done): Query<Done>,
 ) -> Result<Markup, AppError> {
-    v.staff_for(Action::Read, &Deliveries)?;
+    v.staff_for(Action::Read, &HubAdministration)?;
     let letters = webhooks::dead_letters(state.store(), state.council().id).await?;
     Ok(page(
         &v,
@@ -80,7 +85,7 @@ pub async fn send_again(
     v: Visitor,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let me = v.staff_for(Action::Write, &Deliveries)?;
+    let me = v.staff_for(Action::Write, &HubAdministration)?;
     let label = me.label();
     match webhooks::send_again(
         state.store(),
@@ -94,4 +99,156 @@ pub async fn send_again(
         Err(WebhookError::NotDead(_)) => Err(AppError::NotFound),
         Err(e) => Err(AppError::Internal(e.to_string())),
     }
+}
+
+#[derive(Deserialize, Default)]
+pub struct PartnerForm {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    dpo: String,
+}
+
+/// `GET /staff/hub/partners`.
+pub async fn partners(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(done): Query<Registered>,
+) -> Result<Response, AppError> {
+    v.staff_for(Action::Read, &HubAdministration)?;
+    partners_page(
+        &state,
+        &v,
+        &PartnerForm::default(),
+        &Errors::default(),
+        done.registered.as_deref(),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct Registered {
+    registered: Option<String>,
+}
+
+/// `POST /staff/hub/partners`: registers one.
+pub async fn register(
+    State(state): State<AppState>,
+    v: Visitor,
+    Form(form): Form<PartnerForm>,
+) -> Result<Response, AppError> {
+    v.staff_for(Action::Write, &HubAdministration)?;
+    let mut errors = Errors::default();
+    let kind = PartnerKind::parse(&form.kind);
+    if kind.is_none() {
+        errors.push("kind", "Select what kind of organisation it is");
+    }
+    let email = |field: &str, text: &str, errors: &mut Errors| match EmailAddress::parse(text) {
+        Ok(e) => Some(e),
+        Err(_) => {
+            errors.push(
+                field,
+                "Enter an email address in the correct format, like name@example.com",
+            );
+            None
+        }
+    };
+    let contact = email("contact", &form.contact, &mut errors);
+    let dpo = email("dpo", &form.dpo, &mut errors);
+    if let (Some(kind), Some(contact), Some(dpo)) = (kind, contact, dpo) {
+        let partner = Partner {
+            id: form.id.trim().to_owned(),
+            name: form.name.clone(),
+            kind,
+            code: Some(form.code.trim().to_owned()).filter(|c| !c.is_empty()),
+            contact,
+            dpo,
+        };
+        match partners::register(state.store(), state.council().id, &partner).await {
+            Ok(()) => {
+                return Ok(Redirect::to(&format!("/staff/hub/partners?registered={}", partner.id)).into_response())
+            }
+            Err(PartnerError::BadId(_)) => errors.push("id", "Enter an id of lower-case letters, digits and hyphens, such as riverside-medical-centre"),
+            Err(PartnerError::Taken(_)) => errors.push("id", "There is already a partner with this id"),
+            Err(PartnerError::BadName) => errors.push("name", "Enter the organisation's name, on one line"),
+            Err(PartnerError::BadCode(_)) => errors.push("code", "Enter the organisation code in capital letters and digits, such as Y99001, or leave it empty"),
+            Err(e) => return Err(AppError::Internal(e.to_string())),
+        }
+    }
+    let mut page = partners_page(&state, &v, &form, &errors, None).await?;
+    *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(page)
+}
+
+async fn partners_page(
+    state: &AppState,
+    v: &Visitor,
+    form: &PartnerForm,
+    errors: &Errors,
+    registered: Option<&str>,
+) -> Result<Response, AppError> {
+    let listed = partners::list(state.store(), state.council().id)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let kind_error = errors.get("kind");
+    Ok(page(
+        v,
+        &state.council().name,
+        &layout::title(errors, "Partners"),
+        html! {
+            @if let Some(id) = registered {
+                (layout::banner(true, &format!("Partner '{id}' registered. Give it a key with townhall admin partner key"), html! {}))
+            }
+            (error_summary(errors))
+            h1 { "Partners" }
+            p { "The organisations the council shares information with, through the data-exchange hub, under the agreements published at " a href="/data-sharing" { "/data-sharing" } "." }
+            @if listed.is_empty() {
+                (layout::empty("No partner is registered yet."))
+            } @else {
+                div class="table-wrap" tabindex="0" role="region" aria-label="Partners" {
+                    table {
+                        caption class="visually-hidden" { "Partners" }
+                        thead { tr { th scope="col" { "Name" } th scope="col" { "Kind" } th scope="col" { "Code" } th scope="col" { "Contact" } } }
+                        tbody {
+                            @for p in &listed {
+                                tr { td { (p.name) } td { (p.kind.label()) } td { (p.code.as_deref().unwrap_or("–")) } td { (p.contact.as_str()) } }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "Register a partner" }
+            form method="post" action="/staff/hub/partners" novalidate {
+                (csrf(v))
+                (layout::Input { name: "id", label: "Id", kind: "text", value: &form.id, hint: Some("How agreements name it: lower-case letters, digits and hyphens, such as riverside-medical-centre"), autocomplete: Some("off") }.render(errors))
+                (layout::Input { name: "name", label: "Name", kind: "text", value: &form.name, hint: None, autocomplete: Some("organization") }.render(errors))
+                div class={ "form-group" @if kind_error.is_some() { " form-group--error" } } {
+                    fieldset aria-describedby=[kind_error.map(|_| "kind-error")] {
+                        legend { "What kind of organisation is it?" }
+                        @if let Some(e) = kind_error { span class="error-message" id="kind-error" { span class="visually-hidden" { "Error: " } (e) } }
+                        @for (n, k) in PartnerKind::ALL.iter().enumerate() {
+                            div class="radios__item" {
+                                @let id = if n == 0 { "kind".to_owned() } else { format!("kind-{}", k.as_str()) };
+                                input type="radio" id=(id) name="kind" value=(k.as_str()) checked[form.kind == k.as_str()];
+                                label for=(id) { (k.label()) }
+                            }
+                        }
+                    }
+                }
+                (layout::Input { name: "code", label: "Organisation code (optional)", kind: "text", value: &form.code, hint: Some("Its NHS ODS code, for example Y99001"), autocomplete: Some("off") }.render(errors))
+                (layout::Input { name: "contact", label: "Email address for the exchange", kind: "email", value: &form.contact, hint: None, autocomplete: Some("off") }.render(errors))
+                (layout::Input { name: "dpo", label: "Data protection officer's email address", kind: "email", value: &form.dpo, hint: None, autocomplete: Some("off") }.render(errors))
+                button class="button" type="submit" { "Register partner" }
+            }
+        },
+    )
+    .into_response())
 }

@@ -53,6 +53,19 @@ impl PartnerKind {
         }
     }
 
+    /// In words, e.g. "GP practice".
+    pub fn label(self) -> &'static str {
+        match self {
+            PartnerKind::GpPractice => "GP practice",
+            PartnerKind::NhsTrust => "NHS trust",
+            PartnerKind::Police => "Police force",
+            PartnerKind::HousingAssociation => "Housing association",
+            PartnerKind::School => "School",
+            PartnerKind::Charity => "Charity",
+            PartnerKind::Council => "Council",
+        }
+    }
+
     /// The kind written `text`.
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == text)

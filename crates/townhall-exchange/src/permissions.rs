@@ -1,14 +1,15 @@
-//! What the hub protects on the staff pages: the messages the council
-//! sends partners, which the data protection officer and administrators
-//! look after (seeing which could not be delivered, sending them again).
+//! What the hub protects on the staff pages: its partners (registering
+//! them) and the messages the council sends them (seeing which could not be
+//! delivered, sending them again), which the data protection officer and
+//! administrators look after.
 
 use townhall_authz::{Action, Person, Protected, StaffRole};
 
-/// The hub's deliveries to partners (never their content).
+/// The hub's partners and its deliveries to them (never their content).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Deliveries;
+pub struct HubAdministration;
 
-impl Protected for Deliveries {
+impl Protected for HubAdministration {
     fn for_staff(&self) -> bool {
         true
     }
@@ -30,7 +31,7 @@ mod tests {
     use townhall_types::UserId;
 
     #[test]
-    fn only_the_data_protection_officer_and_administrators_see_deliveries() {
+    fn only_the_data_protection_officer_and_administrators_run_the_hub() {
         let allowed: [(Principal, Verdict); 4] = [
             (
                 staff(StaffRole::DataProtectionOfficer, None),
@@ -41,7 +42,7 @@ mod tests {
             (resident(UserId::new()), Verdict::Forbidden),
         ];
         for (who, verdict) in allowed {
-            assert_eq!(authorize(&who, Action::Write, &Deliveries), verdict);
+            assert_eq!(authorize(&who, Action::Write, &HubAdministration), verdict);
         }
     }
 }

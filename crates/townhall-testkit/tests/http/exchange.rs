@@ -1578,3 +1578,172 @@ async fn the_council_sends_a_partner_a_signed_webhook_retried_until_delivered_or
         .unwrap()
         .is_empty());
 }
+
+/// The data protection officer registers a partner on the staff pages:
+/// each mistake said against its field, nothing stored until it is right;
+/// a caseworker sees nothing of it.
+#[tokio::test]
+async fn the_data_protection_officer_registers_a_partner_on_the_staff_pages() {
+    let s = TestServer::start().await;
+    let password = crate::casework::PASSWORD;
+    s.add_staff(
+        "dana@testshire.example",
+        "Dana Whitfield",
+        townhall_identity::Role::DataProtectionOfficer,
+        None,
+        password,
+    )
+    .await;
+    s.add_staff(
+        "tom@testshire.example",
+        "Tom Okafor",
+        townhall_identity::Role::Caseworker,
+        Some("Highways"),
+        password,
+    )
+    .await;
+    let tom = crate::casework::staff_client(&s, "tom@testshire.example").await;
+    assert_eq!(
+        tom.get(s.url("/staff/hub/partners"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let dana = crate::casework::staff_client(&s, "dana@testshire.example").await;
+    let listed = s.text(&dana, "/staff/hub/partners").await;
+    assert!(
+        listed.contains("<td>Riverside Medical Centre</td><td>GP practice</td><td>Y99001</td>"),
+        "{listed}"
+    );
+    let wrong = s
+        .submit(
+            &dana,
+            "/staff/hub/partners",
+            "/staff/hub/partners",
+            &[
+                ("id", "Riverside School"),
+                ("name", "Riverside Primary"),
+                ("code", "y 1"),
+                ("contact", "office at school"),
+                ("dpo", "dpo@school.example"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = wrong.text().await.unwrap();
+    for said in [
+        "Select what kind of organisation it is",
+        "Enter an email address in the correct format, like name@example.com",
+    ] {
+        assert!(page.contains(said), "{said}: {page}");
+    }
+    assert!(
+        page.contains("value=\"Riverside Primary\""),
+        "what was typed is kept"
+    );
+    let still = s
+        .submit(
+            &dana,
+            "/staff/hub/partners",
+            "/staff/hub/partners",
+            &[
+                ("id", "Riverside School"),
+                ("name", "Riverside Primary"),
+                ("kind", "school"),
+                ("code", "y 1"),
+                ("contact", "office@school.example"),
+                ("dpo", "dpo@school.example"),
+            ],
+        )
+        .await;
+    assert_eq!(still.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(still.text().await.unwrap().contains(
+        "Enter an id of lower-case letters, digits and hyphens, such as riverside-medical-centre"
+    ));
+    assert_eq!(
+        partners::list(&s.db.store, s.council.id)
+            .await
+            .unwrap()
+            .len(),
+        3,
+        "nothing stored"
+    );
+    let done = s
+        .submit(
+            &dana,
+            "/staff/hub/partners",
+            "/staff/hub/partners",
+            &[
+                ("id", "riverside-primary"),
+                ("name", "Riverside Primary"),
+                ("kind", "school"),
+                ("code", ""),
+                ("contact", "office@school.example"),
+                ("dpo", "dpo@school.example"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        done.headers()["location"],
+        "/staff/hub/partners?registered=riverside-primary"
+    );
+    let listed = s
+        .text(&dana, "/staff/hub/partners?registered=riverside-primary")
+        .await;
+    assert!(
+        listed.contains("<td>Riverside Primary</td><td>School</td><td>–</td>"),
+        "{listed}"
+    );
+    let again = s
+        .submit(
+            &dana,
+            "/staff/hub/partners",
+            "/staff/hub/partners",
+            &[
+                ("id", "riverside-primary"),
+                ("name", "Riverside Primary"),
+                ("kind", "school"),
+                ("contact", "office@school.example"),
+                ("dpo", "dpo@school.example"),
+            ],
+        )
+        .await;
+    assert!(again
+        .text()
+        .await
+        .unwrap()
+        .contains("There is already a partner with this id"));
+}
+
+/// The hub's staff pages, with mistakes shown, pass axe-core in a browser.
+#[tokio::test]
+async fn the_hub_staff_pages_are_accessible_in_a_browser() {
+    let s = TestServer::start().await;
+    let password = crate::casework::PASSWORD;
+    s.add_staff(
+        "dana@testshire.example",
+        "Dana Whitfield",
+        townhall_identity::Role::DataProtectionOfficer,
+        None,
+        password,
+    )
+    .await;
+    let b = townhall_testkit::browser::Browser::start().await;
+    b.visit(&s.url("/staff/sign-in")).await;
+    b.fill("email", "dana@testshire.example").await;
+    b.fill("password", password).await;
+    b.click("form[action='/staff/sign-in'] button[type=submit]")
+        .await;
+    b.wait_for_path("/staff").await;
+    b.visit(&s.url("/staff/hub/partners")).await;
+    b.check_accessibility().await;
+    b.click("form[action='/staff/hub/partners'] button").await;
+    b.wait_for_text(".error-summary", "Select what kind of organisation it is")
+        .await;
+    b.check_accessibility().await;
+    b.visit(&s.url("/staff/hub/dead-letters")).await;
+    b.check_accessibility().await;
+    b.close().await;
+}
