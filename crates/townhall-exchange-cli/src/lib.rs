@@ -77,6 +77,10 @@ enum PartnerCommand {
         /// Its address, e.g. https://practice.example/townhall/messages.
         #[arg(long)]
         url: String,
+        /// Send only messages of this record type (give it once for each);
+        /// every type its agreements allow when left out.
+        #[arg(long = "record-type")]
+        record_types: Vec<String>,
     },
     /// The messages the hub could not deliver, and sending one again.
     DeadLetters {

@@ -85,9 +85,21 @@ pub(crate) async fn partner(partner: Partner, platform: &Platform) -> anyhow::Re
                 );
             }
         }
-        PartnerCommand::Webhook { partner, url } => {
-            let url = webhooks::set_webhook(&store, council.id, &partner, &url).await?;
-            println!("Messages to {partner} now go to {url}");
+        PartnerCommand::Webhook {
+            partner,
+            url,
+            record_types,
+        } => {
+            let types = (!record_types.is_empty()).then_some(record_types.as_slice());
+            let set = webhooks::set_webhook(&store, council.id, &partner, &url, types).await?;
+            match &set.record_types {
+                Some(types) => println!(
+                    "Messages to {partner} of {} now go to {}",
+                    types.join(", "),
+                    set.url
+                ),
+                None => println!("Messages to {partner} now go to {}", set.url),
+            }
         }
         PartnerCommand::DeadLetters { send_again } => match send_again {
             Some(id) => {

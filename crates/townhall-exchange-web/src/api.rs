@@ -175,6 +175,8 @@ pub async fn send(
 #[serde(deny_unknown_fields)]
 pub struct WebhookBody {
     url: String,
+    #[serde(default)]
+    record_types: Option<Vec<String>>,
 }
 
 /// `PUT /api/hub/v1/webhook`: where the council's messages to the partner go.
@@ -194,9 +196,14 @@ pub async fn webhook(
         Ok(asked) => asked,
         Err(answer) => return answer,
     };
-    let answer = hub::subscribe(&hub, &request, &asked.url, Timestamp::now())
-        .await
-        .map_err(ApiError::internal)?;
+    let answer = hub::subscribe(
+        &hub,
+        &request,
+        (&asked.url, asked.record_types.as_deref()),
+        Timestamp::now(),
+    )
+    .await
+    .map_err(ApiError::internal)?;
     answered(key, &request, answer)
 }
 

@@ -73,4 +73,9 @@ pub const MIGRATIONS: &[Migration] = &[
         "nonce age",
         include_str!("../migrations/0005_nonce_age.sql"),
     ),
+    Migration::portable(
+        2026120713,
+        "subscriptions",
+        include_str!("../migrations/0006_subscriptions.sql"),
+    ),
 ];

@@ -13,7 +13,7 @@ use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
 use townhall_store::{sql, Store, StoreError};
 use townhall_types::{CouncilId, PersonId, Timestamp};
 
-pub use crate::addresses::{set_webhook, webhook, WebhookError};
+pub use crate::addresses::{set_webhook, webhook, Subscription, WebhookError};
 use crate::hub::rules::{agreement_for, consent_refusal, Way};
 use crate::hub::{Answer, Hub, Refusal};
 use crate::hub_key::HubKey;
@@ -117,9 +117,13 @@ pub async fn push(
     if let Some(refusal) = consent_refusal(hub, agreement, &accounts, &names, now).await? {
         return refuse(refusal, event).await;
     }
-    let Some(url) = webhook(hub.store, hub.council, push.partner).await? else {
+    let Some(subscription) = webhook(hub.store, hub.council, push.partner).await? else {
         return refuse(Refusal::NoWebhook, event).await;
     };
+    if !subscription.wants(push.record_type) {
+        return refuse(Refusal::NotSubscribed, event).await;
+    }
+    let url = subscription.url;
     let delivery = townhall_types::DeliveryId::new().to_string();
     let body = serde_json::to_string(&Message {
         delivery: &delivery,

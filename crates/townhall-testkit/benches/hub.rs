@@ -289,9 +289,15 @@ async fn deliveries(s: &Arc<TestServer>, person: &str) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hooks", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    webhooks::set_webhook(&s.db.store, s.council.id, "riverside-medical-centre", &url)
-        .await
-        .unwrap();
+    webhooks::set_webhook(
+        &s.db.store,
+        s.council.id,
+        "riverside-medical-centre",
+        &url,
+        None,
+    )
+    .await
+    .unwrap();
     let settings = s.settings();
     let hub = townhall_exchange::hub::Hub {
         store: &s.db.store,

@@ -18,7 +18,7 @@ pub use find::{find, Find, Located};
 pub use read::{read, Read, Released};
 pub use rules::{agreement_for, Way};
 pub use send::{forget_received, send, Inbound, Sent};
-pub use subscribe::{subscribe, Subscribed};
+pub use subscribe::subscribe;
 
 use time::Date;
 use townhall_audit::{Action, Actor, AuditEvent, Outcome, RecordRef};
@@ -88,6 +88,8 @@ pub enum Refusal {
     NotConsented,
     /// The partner has given no address for the council's messages.
     NoWebhook,
+    /// The partner did not ask for this record type.
+    NotSubscribed,
 }
 
 impl Refusal {
@@ -112,6 +114,7 @@ impl Refusal {
             Refusal::ConsentEnded => "consent_ended",
             Refusal::NotConsented => "not_consented",
             Refusal::NoWebhook => "no_webhook",
+            Refusal::NotSubscribed => "not_subscribed",
         }
     }
 
@@ -153,6 +156,7 @@ impl Refusal {
                 "the resident has not said yes to sharing for this purpose".into()
             }
             Refusal::NoWebhook => "the partner has given no address for the council's messages".into(),
+            Refusal::NotSubscribed => "the partner has not asked to be sent this record type".into(),
         }
     }
 
@@ -178,6 +182,7 @@ impl Refusal {
             Refusal::ConsentEnded => "your permission to share for this has ended",
             Refusal::NotConsented => "you have not said yes to sharing for this",
             Refusal::NoWebhook => "it has not said where the council should send it",
+            Refusal::NotSubscribed => "it has not asked for that kind of information",
         }
     }
 

@@ -2,29 +2,22 @@
 //! address, set by a signed request (so only the partner's own key can
 //! move its messages), audited as any request.
 
-use serde::Serialize;
 use townhall_audit::{Action, RecordRef};
 use townhall_types::Timestamp;
 
 use super::{caller, no, settle, Answer, Hub, Refusal};
-use crate::addresses::{self, WebhookError};
+use crate::addresses::{self, Subscription, WebhookError};
 use crate::partners::PartnerError;
 use crate::signature::Request;
 
-/// Where the partner's messages now go.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Subscribed {
-    /// The address.
-    pub url: String,
-}
-
-/// Answers a partner's signed request to send its messages to `url`.
+/// Answers a partner's signed request to send its messages to `url`: of
+/// `record_types`, or of every type its agreements allow when `None`.
 pub async fn subscribe(
     hub: &Hub<'_>,
     request: &Request<'_>,
-    url: &str,
+    (url, record_types): (&str, Option<&[String]>),
     now: Timestamp,
-) -> Result<Answer<Subscribed>, PartnerError> {
+) -> Result<Answer<Subscription>, PartnerError> {
     let caller = match caller(hub, request, now).await? {
         Ok(caller) => caller,
         Err(refusal) => return Ok(Err(refusal)),
@@ -33,15 +26,19 @@ pub async fn subscribe(
         .event(hub.council, RecordRef::Exchange("webhook address".into()))
         .purpose("where the council sends the partner's messages");
     event.action = Action::Update;
-    let decided = match addresses::set_webhook(hub.store, hub.council, &caller.partner.id, url)
-        .await
-    {
-        Ok(url) => Ok((
-            Ok(Subscribed {
-                url: url.to_string(),
-            }),
+    let set = addresses::set_webhook(
+        hub.store,
+        hub.council,
+        &caller.partner.id,
+        url,
+        record_types,
+    );
+    let decided = match set.await {
+        Ok(subscription) => Ok((Ok(subscription), event)),
+        Err(WebhookError::UnknownRecordType(t)) => no(
+            Refusal::BadValue(format!("'{t}' is not a record type the hub exchanges")),
             event,
-        )),
+        ),
         Err(WebhookError::BadUrl(_)) => no(
             Refusal::BadValue(
                 "url must be an https:// address (or http:// on the council's own machine)".into(),

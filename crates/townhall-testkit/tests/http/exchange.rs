@@ -1068,6 +1068,40 @@ signed = 2024-12-02
         .await
         .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    // The hub's API is in the OpenAPI document, beside every other
+    // capability's, naming the record types the hub serves.
+    let spec = s.json(&c, "/api/openapi.json").await;
+    for path in [
+        "/api/hub/v1/keys",
+        "/api/hub/v1/people/search",
+        "/api/hub/v1/people/{person}/{record_type}",
+        "/api/hub/v1/webhook",
+        "/api/v1/consent/decisions",
+        "/open311/v2/requests.{format}",
+        "/api/v1/events",
+    ] {
+        assert!(spec["paths"][path].is_object(), "{path}");
+    }
+    let served: Vec<&str> = townhall_exchange::RECORD_TYPES
+        .iter()
+        .map(|r| r.name)
+        .collect();
+    let mut served_sorted = served.clone();
+    served_sorted.sort_unstable();
+    let read = &spec["paths"]["/api/hub/v1/people/{person}/{record_type}"]["get"]["parameters"][1]
+        ["schema"]["enum"];
+    let subscribed = &spec["paths"]["/api/hub/v1/webhook"]["put"]["requestBody"]["content"]
+        ["application/json"]["schema"]["properties"]["record_types"]["items"]["enum"];
+    for documented in [read, subscribed] {
+        let mut names: Vec<&str> = documented
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        names.sort_unstable();
+        assert_eq!(names, served_sorted, "the record types the hub serves");
+    }
 }
 
 /// A partner sends the council a record — Martin missed three appointments
@@ -1320,7 +1354,7 @@ async fn the_council_sends_a_partner_a_signed_webhook_retried_until_delivered_or
             Some(Signing::now(&gp))
         )
         .await,
-        (StatusCode::OK, json!({"url": url}))
+        (StatusCode::OK, json!({"url": url, "record_types": null}))
     );
     let (_, user, person) =
         resident_in_index(&s, "martin@mail.example", ("Martin", "Hughes")).await;
@@ -1577,6 +1611,48 @@ async fn the_council_sends_a_partner_a_signed_webhook_retried_until_delivered_or
         .await
         .unwrap()
         .is_empty());
+    // The practice asks only for person records: concerns are not sent.
+    let only = |types: Value| json!({"url": url, "record_types": types}).to_string();
+    assert_eq!(
+        hub_send(
+            &s,
+            "PUT",
+            "/api/hub/v1/webhook",
+            only(json!(["medical_records"])).as_bytes(),
+            Some(Signing::now(&gp))
+        )
+        .await,
+        (
+            StatusCode::BAD_REQUEST,
+            refusal(
+                "invalid_value",
+                "'medical_records' is not a record type the hub exchanges"
+            )
+        )
+    );
+    assert_eq!(
+        hub_send(
+            &s,
+            "PUT",
+            "/api/hub/v1/webhook",
+            only(json!(["person"])).as_bytes(),
+            Some(Signing::now(&gp))
+        )
+        .await,
+        (
+            StatusCode::OK,
+            json!({"url": url, "record_types": ["person"]})
+        )
+    );
+    let unasked = webhooks::push(
+        &hub,
+        &concern("riverside-medical-centre", &[("reason_for_concern", "x")]),
+        Timestamp::now(),
+    )
+    .await
+    .unwrap()
+    .unwrap_err();
+    assert_eq!(unasked.code(), "not_subscribed");
 }
 
 /// The data protection officer registers a partner on the staff pages:
