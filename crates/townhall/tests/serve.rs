@@ -420,6 +420,33 @@ async fn partners_and_their_keys_are_managed_from_the_command_line() {
     assert!(
         String::from_utf8_lossy(&unknown.stderr).contains("there is no partner 'riverside-police'")
     );
+    let hooked = partner(&[
+        "webhook",
+        "--partner",
+        "riverside-homes",
+        "--url",
+        "https://riversidehomes.example/townhall",
+        "--record-type",
+        "person",
+        "--record-type",
+        "housing",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&hooked.stdout).trim(),
+        "Messages to riverside-homes of person, housing now go to https://riversidehomes.example/townhall"
+    );
+    let plain = partner(&[
+        "webhook",
+        "--partner",
+        "riverside-homes",
+        "--url",
+        "http://riversidehomes.example/",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&plain.stderr)
+            .contains("a webhook address must be an https:// address"),
+        "{plain:?}"
+    );
     let nobody = partner(&["key", "list", "--partner", "nobody"]);
     assert!(!nobody.status.success());
     assert!(String::from_utf8_lossy(&nobody.stderr).contains("there is no partner 'nobody'"));
