@@ -1197,6 +1197,19 @@ async fn a_partner_sends_a_record_that_becomes_a_domain_event() {
                 "the agreement for this purpose does not share data this way",
             ),
         ),
+        // The practice reads person records but may not write them: each
+        // record type goes its own way.
+        (
+            &gp,
+            format!("/api/hub/v1/people/{person}/person"),
+            json!({"purpose": "gp-wellbeing-checks", "fields": {"phone": "0000 attacker"}})
+                .to_string(),
+            StatusCode::FORBIDDEN,
+            refusal(
+                "wrong_direction",
+                "the agreement for this purpose does not share data this way",
+            ),
+        ),
     ];
     for (key, path, body, status, answer) in cases {
         assert_eq!(
@@ -1205,6 +1218,22 @@ async fn a_partner_sends_a_record_that_becomes_a_domain_event() {
             "{body}"
         );
     }
+    // Nor may it read back the appointments it sends.
+    assert_eq!(
+        hub_get(
+            &s,
+            &format!("{path}?purpose=gp-wellbeing-checks"),
+            Some(Signing::now(&gp))
+        )
+        .await,
+        (
+            StatusCode::FORBIDDEN,
+            refusal(
+                "wrong_direction",
+                "the agreement for this purpose does not share data this way"
+            )
+        )
+    );
     choose(&s, user, "gp-wellbeing-checks", "gp", Choice::Withdrawn).await;
     assert_eq!(
         hub_send(
