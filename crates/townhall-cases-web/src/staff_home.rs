@@ -4,6 +4,7 @@ use axum::extract::State;
 use maud::{html, Markup};
 use townhall_audit::permissions::AuditLog;
 use townhall_authz::Action;
+use townhall_exchange::permissions::HubAdministration;
 use townhall_identity::break_glass;
 use townhall_identity::permissions::StaffArea;
 
@@ -28,6 +29,7 @@ pub async fn home(
     } else {
         0
     };
+    let hub = v.require(Action::Read, &HubAdministration).is_ok();
     Ok(page(
         &v,
         &state.council().name,
@@ -41,6 +43,13 @@ pub async fn home(
                 div class="card" {
                     h2 { a href="/staff/index" { "Resident index" } }
                     p { "People linked across the council's systems: pairs to review, and one person seen whole when your team may." }
+                }
+            }
+            @if hub {
+                div class="card" {
+                    h2 { "Data-exchange hub" }
+                    p { a href="/staff/hub/partners" { "Partners" } ": the organisations the council shares information with, and registering one." }
+                    p { a href="/staff/hub/dead-letters" { "Messages not delivered" } ": what partners' addresses did not take, to send again." }
                 }
             }
             @if to_review > 0 {

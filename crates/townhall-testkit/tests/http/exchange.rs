@@ -1716,7 +1716,14 @@ async fn the_data_protection_officer_registers_a_partner_on_the_staff_pages() {
             .status(),
         StatusCode::FORBIDDEN
     );
+    assert!(!s.text(&tom, "/staff").await.contains("/staff/hub/partners"));
     let dana = crate::casework::staff_client(&s, "dana@testshire.example").await;
+    assert!(
+        s.text(&dana, "/staff")
+            .await
+            .contains("<a href=\"/staff/hub/partners\">Partners</a>"),
+        "the staff home offers the hub"
+    );
     let listed = s.text(&dana, "/staff/hub/partners").await;
     assert!(
         listed.contains("<td>Riverside Medical Centre</td><td>GP practice</td><td>Y99001</td>"),
@@ -1842,6 +1849,7 @@ async fn the_hub_staff_pages_are_accessible_in_a_browser() {
     b.click("form[action='/staff/sign-in'] button[type=submit]")
         .await;
     b.wait_for_path("/staff").await;
+    b.check_accessibility().await;
     b.visit(&s.url("/staff/hub/partners")).await;
     b.check_accessibility().await;
     b.click("form[action='/staff/hub/partners'] button").await;
