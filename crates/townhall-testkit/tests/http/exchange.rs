@@ -844,7 +844,23 @@ signed = 2025-12-02
         s.council.id,
         "electoral_register",
         &[],
-        &[twin("ER1", "Ada"), twin("ER2", "Chidi")],
+        &[
+            twin("ER1", "Ada"),
+            twin("ER2", "Chidi"),
+            // Held with the accents of her name, as she wrote it.
+            NewRecord {
+                record_id: "ER3".into(),
+                person: RawPerson {
+                    first_name: "Siobhán".into(),
+                    surname: "Ó Súilleabháin".into(),
+                    date_of_birth: "1984-02-29".into(),
+                    postcode: "RV3 4EH".into(),
+                    address: "2 Quay Street".into(),
+                    ..RawPerson::default()
+                },
+                account: None,
+            },
+        ],
     )
     .await
     .unwrap();
@@ -883,6 +899,26 @@ signed = 2025-12-02
     assert_eq!(found["person"], ct.person_id.unwrap().to_string());
     let p = found["probability"].as_f64().unwrap();
     assert!((0.95..=1.0).contains(&p), "{found}");
+    // Typed as a partner's system holds it: no accents, an apostrophe, the
+    // date as people write it.
+    let siobhan = all
+        .iter()
+        .find(|r| r.key.record_id == "ER3")
+        .and_then(|r| r.person_id)
+        .unwrap();
+    let (status, found) = search(json!({
+        "purpose": "early-help-families",
+        "given_name": "Siobhan",
+        "family_name": "O'Suilleabhain",
+        "date_of_birth": "29/02/1984",
+        "postcode": "rv3 4eh",
+    }))
+    .await;
+    assert_eq!(
+        (status, &found["person"]),
+        (StatusCode::OK, &json!(siobhan.to_string())),
+        "{found}"
+    );
     let cases = [
         (json!({"purpose": "early-help-families", "family_name": "Okonkwo", "date_of_birth": "17/05/1990", "postcode": "RV2 7BG"}), StatusCode::CONFLICT, refusal("ambiguous_match", "more than one person could be meant, or the match is in doubt: give more details, such as the NHS number")),
         (json!({"purpose": "early-help-families", "given_name": "Zebedee", "family_name": "Quartermaine", "date_of_birth": "1901-01-01", "postcode": "RV9 9ZZ"}), StatusCode::NOT_FOUND, refusal("no_match", "nobody in the council's records matches closely enough")),
