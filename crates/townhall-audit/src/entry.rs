@@ -14,6 +14,8 @@ pub enum Actor {
     Staff(String),
     /// A partner organisation or an API client.
     Partner(String),
+    /// A member of a partner organisation's staff, by account id.
+    PartnerStaff(String),
     /// Townhall itself (a scheduled job, a trigger, the seed).
     System(String),
 }
@@ -24,13 +26,18 @@ impl Actor {
             Actor::Resident(_) => "resident",
             Actor::Staff(_) => "staff",
             Actor::Partner(_) => "partner",
+            Actor::PartnerStaff(_) => "partner_staff",
             Actor::System(_) => "system",
         }
     }
 
     pub(crate) fn id(&self) -> &str {
         match self {
-            Actor::Resident(id) | Actor::Staff(id) | Actor::Partner(id) | Actor::System(id) => id,
+            Actor::Resident(id)
+            | Actor::Staff(id)
+            | Actor::Partner(id)
+            | Actor::PartnerStaff(id)
+            | Actor::System(id) => id,
         }
     }
 
@@ -39,6 +46,7 @@ impl Actor {
             "resident" => Actor::Resident(id),
             "staff" => Actor::Staff(id),
             "partner" => Actor::Partner(id),
+            "partner_staff" => Actor::PartnerStaff(id),
             "system" => Actor::System(id),
             other => return Err(bad(format!("unknown actor kind '{other}'"))),
         })

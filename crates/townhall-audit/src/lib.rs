@@ -33,11 +33,18 @@ pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability 
 };
 
 /// Schema for the audit log.
-pub const MIGRATIONS: &[Migration] = &[Migration::portable(
-    2026112302,
-    "audit_log",
-    include_str!("../migrations/0001_audit_log.sql"),
-)];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration::portable(
+        2026112302,
+        "audit_log",
+        include_str!("../migrations/0001_audit_log.sql"),
+    ),
+    Migration::portable(
+        2026120715,
+        "audit_log_actor",
+        include_str!("../migrations/0002_audit_log_actor.sql"),
+    ),
+];
 
 /// The hash that precedes the first entry of every chain.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -182,6 +189,38 @@ pub async fn about_subject(
     .bind(limit)
     .fetch_all(store.reader())
     .await?;
+    rows.iter().map(entry::from_row).collect()
+}
+
+/// What any of `actors` did, newest first, at most `limit` entries: an
+/// organisation's history (its own and its staff's).
+pub async fn by_actors(
+    store: &Store,
+    council: CouncilId,
+    actors: &[Actor],
+    limit: i64,
+) -> Result<Vec<AuditRecord>, StoreError> {
+    if actors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = actors.len() * 2;
+    let text = format!(
+        "{} WHERE (actor_kind, actor_id) IN (VALUES {}) AND council_id = ${} \
+         ORDER BY seq DESC LIMIT ${}",
+        entry::SELECT,
+        townhall_store::placeholders(actors.len(), 2),
+        n + 1,
+        n + 2
+    );
+    let mut query = sql::query(&text);
+    for actor in actors {
+        query = query.bind(actor.kind()).bind(actor.id().to_owned());
+    }
+    let rows = query
+        .bind(council.to_string())
+        .bind(limit)
+        .fetch_all(store.reader())
+        .await?;
     rows.iter().map(entry::from_row).collect()
 }
 

@@ -1,7 +1,7 @@
 //! What the audit log protects: the whole log, read by the data protection
 //! officer alone (UK GDPR Art. 39: monitoring processing is their job).
 
-use townhall_authz::{Action, Person, Protected, StaffRole};
+use townhall_authz::{Action, Audience, Person, Protected, StaffRole};
 
 /// The whole audit log (a resident reads their own entries through their
 /// account).
@@ -9,8 +9,8 @@ use townhall_authz::{Action, Person, Protected, StaffRole};
 pub struct AuditLog;
 
 impl Protected for AuditLog {
-    fn for_staff(&self) -> bool {
-        true
+    fn audience(&self) -> Audience {
+        Audience::Staff
     }
 
     fn permits(&self, who: &Person, action: Action) -> bool {
@@ -40,7 +40,7 @@ mod tests {
             (resident(UserId::new()), Read, Forbidden),
             (Principal::Anonymous, Read, SignInRequired),
         ];
-        assert!(AuditLog.for_staff());
+        assert_eq!(AuditLog.audience(), Audience::Staff);
         for (who, action, expected) in table {
             assert_eq!(
                 authorize(&who, action, &AuditLog),

@@ -32,6 +32,41 @@ pub enum Person {
     Resident(UserId),
     /// A member of staff.
     Staff(Staff),
+    /// A member of a partner organisation's staff (a GP practice, a
+    /// housing association…), signed in to the data-exchange hub's pages.
+    Partner(PartnerStaff),
+}
+
+/// A signed-in member of a partner organisation's staff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerStaff {
+    /// Their account.
+    pub id: UserId,
+    /// Their organisation, by the id its agreements name it with.
+    pub partner: String,
+    /// Their role in it.
+    pub role: PartnerRole,
+}
+
+/// Roles in a partner organisation, as permissions see them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartnerRole {
+    /// Finds people and reads what the organisation's agreements share.
+    Practitioner,
+    /// Runs the organisation's side of the exchange: also sees everything
+    /// it asked of the hub, and its messages not delivered.
+    Manager,
+}
+
+/// Whose sign-in page a visitor who has not signed in is sent to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Residents: `/sign-in`.
+    Residents,
+    /// The council's staff: `/staff/sign-in`.
+    Staff,
+    /// Partner organisations' staff: `/partner/sign-in`.
+    Partners,
 }
 
 /// A signed-in member of staff.
@@ -97,9 +132,9 @@ pub enum Verdict {
 
 /// Something a capability protects: a resource, and who may do what to it.
 pub trait Protected: fmt::Debug {
-    /// Whether the people who may use it are staff, so that a visitor who
-    /// has not signed in is sent to the staff sign-in.
-    fn for_staff(&self) -> bool;
+    /// Who uses it, so that a visitor who has not signed in is sent to
+    /// their sign-in page.
+    fn audience(&self) -> Audience;
 
     /// The scope an API key needs to do `action` to it; none when no key
     /// may.
@@ -144,6 +179,15 @@ pub mod examples {
         }))
     }
 
+    /// A member of `partner`'s staff with `role`.
+    pub fn partner_staff(partner: &str, role: PartnerRole) -> Principal {
+        Principal::Person(Person::Partner(PartnerStaff {
+            id: UserId::new(),
+            partner: partner.to_owned(),
+            role,
+        }))
+    }
+
     /// An API client with `scopes`.
     pub fn client(scopes: ApiScopes) -> Principal {
         Principal::ApiClient(scopes)
@@ -166,8 +210,8 @@ mod tests {
     struct Board;
 
     impl Protected for Board {
-        fn for_staff(&self) -> bool {
-            true
+        fn audience(&self) -> Audience {
+            Audience::Staff
         }
         fn scope(&self, action: Action) -> Option<ApiScope> {
             (action == Read).then_some(ApiScope::read("events"))
@@ -188,6 +232,7 @@ mod tests {
             (staff(StaffRole::Caseworker, None), Read, Allow),
             (staff(StaffRole::Caseworker, None), Write, Forbidden),
             (resident(UserId::new()), Read, Forbidden),
+            (partner_staff("gp", PartnerRole::Manager), Read, Forbidden),
         ];
         for (who, action, expected) in table {
             assert_eq!(

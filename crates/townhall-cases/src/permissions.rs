@@ -1,7 +1,7 @@
 //! What cases protect: a team's cases and queue, and the reports apps
 //! make through Open311.
 
-use townhall_authz::{Action, Person, Protected};
+use townhall_authz::{Action, Audience, Person, Protected};
 use townhall_types::{ApiScope, ScopeKind, TeamId};
 
 /// `open311:write`: report problems through Open311 (`POST requests`).
@@ -23,8 +23,8 @@ pub struct TeamCases {
 }
 
 impl Protected for TeamCases {
-    fn for_staff(&self) -> bool {
-        true
+    fn audience(&self) -> Audience {
+        Audience::Staff
     }
 
     fn permits(&self, who: &Person, action: Action) -> bool {
@@ -37,8 +37,8 @@ impl Protected for TeamCases {
 pub struct Reports;
 
 impl Protected for Reports {
-    fn for_staff(&self) -> bool {
-        false
+    fn audience(&self) -> Audience {
+        Audience::Residents
     }
 
     fn scope(&self, action: Action) -> Option<ApiScope> {
@@ -131,7 +131,8 @@ mod tests {
                 "{who:?} {action:?} {what:?}"
             );
         }
-        assert!(housing_case.for_staff() && !Reports.for_staff());
+        assert_eq!(housing_case.audience(), Audience::Staff);
+        assert_eq!(Reports.audience(), Audience::Residents);
     }
 
     #[test]

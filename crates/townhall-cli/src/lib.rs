@@ -32,3 +32,17 @@ pub struct Commands {
     /// (whose schema a store it opens is brought up to).
     pub run: for<'a> fn(&'a clap::ArgMatches, &'a Platform) -> Running<'a>,
 }
+
+/// A new password for an account made or reset on the command line: from
+/// `TOWNHALL_NEW_PASSWORD` (for scripts), else asked for on the terminal.
+pub fn new_password() -> std::io::Result<String> {
+    match std::env::var("TOWNHALL_NEW_PASSWORD") {
+        Ok(p) => Ok(p),
+        Err(_) => {
+            eprint!("New password: ");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+        }
+    }
+}

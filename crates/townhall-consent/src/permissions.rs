@@ -2,7 +2,7 @@
 //! systems holding `consent:read` (people manage their own consent in their
 //! account).
 
-use townhall_authz::{Action, Person, Protected};
+use townhall_authz::{Action, Audience, Person, Protected};
 use townhall_types::{ApiScope, ScopeKind};
 
 /// `consent:read`: ask whether a resident's information may be shared
@@ -22,8 +22,8 @@ pub const SCOPES: &[ScopeKind] = &[ScopeKind {
 pub struct ConsentDecisions;
 
 impl Protected for ConsentDecisions {
-    fn for_staff(&self) -> bool {
-        false
+    fn audience(&self) -> Audience {
+        Audience::Residents
     }
 
     fn scope(&self, action: Action) -> Option<ApiScope> {
@@ -69,7 +69,11 @@ mod tests {
             (resident(UserId::new()), Read, Forbidden),
             (Principal::Anonymous, Read, SignInRequired),
         ];
-        assert!(!ConsentDecisions.for_staff(), "people do not use it");
+        assert_eq!(
+            ConsentDecisions.audience(),
+            Audience::Residents,
+            "people do not use it"
+        );
         for (who, action, expected) in table {
             assert_eq!(
                 authorize(&who, action, &ConsentDecisions),

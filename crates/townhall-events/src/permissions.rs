@@ -1,7 +1,7 @@
 //! What the events protect: the feed, read by the council's systems and
 //! partners holding `events:read`.
 
-use townhall_authz::{Action, Person, Protected};
+use townhall_authz::{Action, Audience, Person, Protected};
 use townhall_types::{ApiScope, ScopeKind};
 
 /// `events:read`: read the council's domain events (`GET /api/v1/events`).
@@ -20,8 +20,8 @@ pub const SCOPES: &[ScopeKind] = &[ScopeKind {
 pub struct EventFeed;
 
 impl Protected for EventFeed {
-    fn for_staff(&self) -> bool {
-        false
+    fn audience(&self) -> Audience {
+        Audience::Residents
     }
 
     fn scope(&self, action: Action) -> Option<ApiScope> {
@@ -57,7 +57,7 @@ mod tests {
             (resident(UserId::new()), Read, Forbidden),
             (Principal::Anonymous, Read, SignInRequired),
         ];
-        assert!(!EventFeed.for_staff());
+        assert_eq!(EventFeed.audience(), Audience::Residents);
         for (who, action, expected) in table {
             assert_eq!(
                 authorize(&who, action, &EventFeed),

@@ -1,6 +1,7 @@
 //! The data-exchange hub on the command line, `townhall admin partner …`:
-//! registering partners, and their signing keys — added from a public key
-//! the partner made, or made here with the private key printed once.
+//! registering partners, their signing keys — added from a public key
+//! the partner made, or made here with the private key printed once — and
+//! their staff's accounts.
 
 mod run;
 
@@ -92,6 +93,39 @@ enum PartnerCommand {
     Key {
         #[command(subcommand)]
         command: KeyCommand,
+    },
+    /// A partner's staff, who sign in to the hub's partner pages.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Give a member of a partner's staff an account, with a role in their
+    /// organisation; the password is read from TOWNHALL_NEW_PASSWORD or
+    /// asked for.
+    Add {
+        /// The partner's id.
+        #[arg(long)]
+        partner: String,
+        /// Their email address, which they sign in with.
+        #[arg(long)]
+        email: String,
+        /// Their name.
+        #[arg(long)]
+        name: String,
+        /// practitioner (finds people and reads what the agreements share)
+        /// or manager (also sees everything the organisation asked).
+        #[arg(long)]
+        role: String,
+    },
+    /// List a partner's staff.
+    List {
+        /// The partner's id.
+        #[arg(long)]
+        partner: String,
     },
 }
 

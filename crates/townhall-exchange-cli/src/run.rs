@@ -7,11 +7,13 @@ use base64::Engine;
 use townhall_audit::Actor;
 use townhall_cli::pick_council;
 use townhall_exchange::partners::{self, PartnerKey, PartnerKind};
+use townhall_exchange::staff::{self, NewPartnerStaff};
 use townhall_exchange::webhooks;
+use townhall_identity::{password, PartnerRole};
 use townhall_kernel::Platform;
 use townhall_types::{EmailAddress, Timestamp};
 
-use crate::{KeyCommand, Partner, PartnerCommand};
+use crate::{KeyCommand, Partner, PartnerCommand, StaffCommand};
 
 /// A time given on the command line, or now.
 fn time(flag: &str, text: Option<&str>) -> anyhow::Result<Timestamp> {
@@ -167,6 +169,54 @@ pub(crate) async fn partner(partner: Partner, platform: &Platform) -> anyhow::Re
                 let at = time("--at", at.as_deref())?;
                 let key = partners::retire_key(&store, council.id, &key_id, at).await?;
                 println!("Retired {}", shown(&key));
+            }
+        },
+        PartnerCommand::Staff { command } => match command {
+            StaffCommand::Add {
+                partner,
+                email,
+                name,
+                role,
+            } => {
+                let email =
+                    EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+                let role = PartnerRole::parse(&role).with_context(|| {
+                    let roles: Vec<&str> = PartnerRole::ALL.iter().map(|r| r.as_str()).collect();
+                    format!("--role must be one of {}", roles.join(", "))
+                })?;
+                // The partner is checked before the password is asked for.
+                staff::list(&store, council.id, &partner).await?;
+                let typed = townhall_cli::new_password()?;
+                password::check_rules(&typed)?;
+                let hash = password::hash_async(typed).await;
+                let member = staff::add(
+                    &store,
+                    council.id,
+                    &partner,
+                    &NewPartnerStaff {
+                        email: &email,
+                        name: &name,
+                        role,
+                        password_hash: &hash,
+                    },
+                )
+                .await?;
+                println!(
+                    "Created an account for {} ({}, {}); they sign in at /partner/sign-in",
+                    member.user.display_name,
+                    member.role.label(),
+                    member.partner
+                );
+            }
+            StaffCommand::List { partner } => {
+                for m in staff::list(&store, council.id, &partner).await? {
+                    println!(
+                        "{}\t{}\t{}",
+                        m.user.email.as_str(),
+                        m.user.display_name,
+                        m.role.as_str()
+                    );
+                }
             }
         },
     }

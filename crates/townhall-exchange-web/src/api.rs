@@ -10,10 +10,12 @@ use axum::Json;
 use serde::Deserialize;
 use townhall_exchange::hub::{self, Answer, Hub, Refusal};
 use townhall_exchange::signature::{nonce, Request};
-use townhall_exchange::{Agreements, HubKey};
+use townhall_exchange::HubKey;
 use townhall_types::Timestamp;
 use townhall_web::error::ApiError;
 use townhall_web::AppState;
+
+use crate::hub_of;
 
 /// `GET /api/hub/v1/keys`: the keys the hub signs with, for partners to
 /// verify its responses and webhooks.
@@ -78,7 +80,7 @@ pub async fn read(
         purpose: &query.purpose,
         fields: query.fields.as_deref().map(fields),
     };
-    let answer = hub::read(&hub, &request, &ask, Timestamp::now())
+    let answer = hub::read(&hub, hub::Asking::Signed(&request), &ask, Timestamp::now())
         .await
         .map_err(ApiError::internal)?;
     answered(key, &request, answer)
@@ -127,7 +129,7 @@ pub async fn search(
         postcode: search.postcode,
         nhs_number: search.nhs_number,
     };
-    let answer = hub::find(&hub, &request, &find, Timestamp::now())
+    let answer = hub::find(&hub, hub::Asking::Signed(&request), &find, Timestamp::now())
         .await
         .map_err(ApiError::internal)?;
     answered(key, &request, answer)
@@ -265,17 +267,6 @@ fn signed_request<'a>(
         headers: pairs,
         body,
     }
-}
-
-/// What the hub decides with, from the site's settings.
-fn hub_of(state: &AppState) -> Result<Hub<'_>, ApiError> {
-    Ok(Hub {
-        store: state.store(),
-        council: state.council().id,
-        consent: state.setting::<townhall_consent::Policy>()?,
-        index: state.setting::<townhall_index::live::LiveIndex>()?,
-        agreements: state.setting::<Agreements>()?,
-    })
 }
 
 /// The hub's answer, signed: the value asked for, or the refusal.

@@ -1,6 +1,7 @@
 //! The hub's part of the demo council: three partners (Riverside Medical
 //! Centre, Riverside Homes and the police, which has no agreement yet and
-//! so receives nothing) and the agreements with the first two.
+//! so receives nothing), the agreements with the first two, and sign-ins
+//! for their staff.
 
 use townhall_kernel::demo::{SeedError, Seeding, Sowing};
 use townhall_types::{CouncilId, EmailAddress};
@@ -9,7 +10,10 @@ use base64::Engine;
 use townhall_store::Store;
 use townhall_types::Timestamp;
 
+use townhall_identity::PartnerRole;
+
 use crate::signature::SigningKey;
+use crate::staff::NewPartnerStaff;
 
 use crate::partners::{self, Partner, PartnerError, PartnerKind};
 
@@ -50,6 +54,29 @@ const PARTNERS: &[(&str, &str, PartnerKind, Option<&str>, &str)] = &[
     ),
 ];
 
+/// The demo's partner staff sign-in accounts, each with the demo password
+/// (`townhall_identity::demo::PASSWORD`): (partner, name, email, role).
+pub const PARTNER_ACCOUNTS: &[(&str, &str, &str, PartnerRole)] = &[
+    (
+        "riverside-medical-centre",
+        "Dr Amira Patel",
+        "amira.patel@rmc.nhs.example",
+        PartnerRole::Practitioner,
+    ),
+    (
+        "riverside-medical-centre",
+        "Jo Bennett",
+        "jo.bennett@rmc.nhs.example",
+        PartnerRole::Manager,
+    ),
+    (
+        "riverside-homes",
+        "Sam Carter",
+        "sam.carter@riversidehomes.example",
+        PartnerRole::Practitioner,
+    ),
+];
+
 /// Registers the demo's partners with `council`.
 pub async fn register_partners(store: &Store, council: CouncilId) -> Result<(), PartnerError> {
     for (id, name, kind, code, domain) in PARTNERS {
@@ -71,7 +98,8 @@ pub async fn register_partners(store: &Store, council: CouncilId) -> Result<(), 
 
 /// Registers the partners, each with a signing key (`ID-demo`, valid from
 /// the seeding: its private half is not kept, so `townhall admin partner key
-/// create` makes one to sign with), and writes the agreements.
+/// create` makes one to sign with) and its staff's sign-ins, and writes the
+/// agreements.
 pub(crate) fn seed(s: Seeding<'_>) -> Sowing<'_> {
     Box::pin(async move {
         let council = *s.seeded.require::<CouncilId>()?;
@@ -90,6 +118,25 @@ pub(crate) fn seed(s: Seeding<'_>) -> Sowing<'_> {
                 &key_id,
                 &public,
                 (Timestamp::now(), None),
+            )
+            .await
+            .map_err(SeedError::new)?;
+        }
+        let hash =
+            townhall_identity::password::hash_async(townhall_identity::demo::PASSWORD.to_owned())
+                .await;
+        for (partner, name, email, role) in PARTNER_ACCOUNTS {
+            let email = EmailAddress::parse(email).map_err(SeedError::new)?;
+            crate::staff::add(
+                s.store,
+                council,
+                partner,
+                &NewPartnerStaff {
+                    email: &email,
+                    name,
+                    role: *role,
+                    password_hash: &hash,
+                },
             )
             .await
             .map_err(SeedError::new)?;

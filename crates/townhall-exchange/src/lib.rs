@@ -11,19 +11,22 @@
 //! which of those fields are special-category data (UK GDPR Article 9);
 //! [`signature`] checks and makes signed messages (RFC 9421), [`hub`] is
 //! the decision point every request passes, and [`webhooks`] delivers what
-//! the council sends partners.
+//! the council sends partners. A partner's staff have accounts of their own
+//! ([`staff`]) and ask the hub through its pages, decided the same way.
 
 mod addresses;
 pub mod agreement;
 mod configure;
 pub mod demo;
 mod events;
+pub mod history;
 pub mod hub;
 pub mod hub_key;
 pub mod partners;
 pub mod permissions;
 pub mod records;
 pub mod signature;
+pub mod staff;
 pub mod webhooks;
 
 pub use agreement::{Agreement, AgreementError, Article9Condition, Condition, Direction};

@@ -27,6 +27,8 @@ impl SpecialCategory {
 pub struct Field {
     /// Its name, e.g. `phone`.
     pub name: &'static str,
+    /// How a partner's staff see it named, e.g. "Phone number".
+    pub label: &'static str,
     /// What it holds, in words a resident reads ("your phone number").
     pub to_resident: &'static str,
     /// Whether, and which, special-category data it is.
@@ -38,6 +40,8 @@ pub struct Field {
 pub struct RecordType {
     /// Its name in agreements and the API, e.g. `person`.
     pub name: &'static str,
+    /// How a partner's staff see it named, e.g. "Their details".
+    pub title: &'static str,
     /// What it is.
     pub about: &'static str,
     /// Every field it has.
@@ -51,17 +55,19 @@ impl RecordType {
     }
 }
 
-const fn plain(name: &'static str, to_resident: &'static str) -> Field {
+const fn plain(name: &'static str, label: &'static str, to_resident: &'static str) -> Field {
     Field {
         name,
+        label,
         to_resident,
         special: None,
     }
 }
 
-const fn health(name: &'static str, to_resident: &'static str) -> Field {
+const fn health(name: &'static str, label: &'static str, to_resident: &'static str) -> Field {
     Field {
         name,
+        label,
         to_resident,
         special: Some(SpecialCategory::Health),
     }
@@ -71,58 +77,76 @@ const fn health(name: &'static str, to_resident: &'static str) -> Field {
 pub const RECORD_TYPES: &[RecordType] = &[
     RecordType {
         name: "person",
+        title: "Their details",
         about: "a resident as the council knows them: who they are and how to reach them",
         fields: &[
-            plain("name", "your name"),
-            plain("date_of_birth", "your date of birth"),
-            plain("address", "your address"),
-            plain("phone", "your phone number"),
-            plain("email", "your email address"),
+            plain("name", "Name", "your name"),
+            plain("date_of_birth", "Date of birth", "your date of birth"),
+            plain("address", "Address", "your address"),
+            plain("phone", "Phone number", "your phone number"),
+            plain("email", "Email address", "your email address"),
         ],
     },
     RecordType {
         name: "wellbeing_concern",
+        title: "Wellbeing concern",
         about: "why council services think someone may need help",
         fields: &[health(
             "reason_for_concern",
+            "Reason for concern",
             "why the council thought you might need help",
         )],
     },
     RecordType {
         name: "care_needs",
+        title: "Care needs",
         about: "adult social care's record of a person's needs",
         fields: &[
-            health("mobility_need", "your mobility needs"),
-            health("care_package", "the care you receive"),
+            health("mobility_need", "Mobility needs", "your mobility needs"),
+            health("care_package", "Care package", "the care you receive"),
         ],
     },
     RecordType {
         name: "housing",
+        title: "Housing",
         about: "a person's housing situation",
-        fields: &[plain("housing_situation", "your housing situation")],
+        fields: &[plain(
+            "housing_situation",
+            "Housing situation",
+            "your housing situation",
+        )],
     },
     RecordType {
         name: "appointments",
+        title: "Missed appointments",
         about: "a GP practice's or NHS trust's note of the appointments a person missed",
         fields: &[health(
             "missed_appointments",
+            "Appointments missed",
             "how many appointments you missed",
         )],
     },
     RecordType {
         name: "school_attendance",
+        title: "School attendance",
         about: "a school's record of a pupil's attendance",
         fields: &[plain(
             "attendance_percent",
+            "School attendance (%)",
             "your child's school attendance",
         )],
     },
     RecordType {
         name: "family",
+        title: "Family",
         about: "a family's household and the services working with it",
         fields: &[
-            plain("household", "who lives in your household"),
-            plain("services_involved", "which services work with your family"),
+            plain("household", "Household", "who lives in your household"),
+            plain(
+                "services_involved",
+                "Services involved",
+                "which services work with your family",
+            ),
         ],
     },
 ];

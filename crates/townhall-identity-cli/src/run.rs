@@ -12,18 +12,10 @@ use townhall_types::EmailAddress;
 
 use crate::{Admin, AdminCommand, ApiKeyCommand};
 
-/// A new password, from `TOWNHALL_NEW_PASSWORD` or asked for, checked
-/// against the password rules.
+/// A new password (`townhall_cli::new_password`), checked against the
+/// password rules.
 fn new_password() -> anyhow::Result<String> {
-    let pw = match std::env::var("TOWNHALL_NEW_PASSWORD") {
-        Ok(p) => p,
-        Err(_) => {
-            eprint!("New password: ");
-            let mut line = String::new();
-            std::io::stdin().read_line(&mut line)?;
-            line.trim_end_matches(['\r', '\n']).to_owned()
-        }
-    };
+    let pw = townhall_cli::new_password()?;
     password::check_rules(&pw)?;
     Ok(pw)
 }

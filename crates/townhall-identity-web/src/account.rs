@@ -223,7 +223,7 @@ pub async fn sign_in_form(State(state): State<AppState>, v: Visitor) -> Response
         &v,
         &SignInForm::default(),
         &Errors::default(),
-        false,
+        UserKind::Resident,
     )
     .into_response()
 }
@@ -233,12 +233,12 @@ pub fn sign_in_page(
     v: &Visitor,
     f: &SignInForm,
     errors: &Errors,
-    staff: bool,
+    kind: UserKind,
 ) -> Markup {
-    let (action, heading) = if staff {
-        ("/staff/sign-in", "Council staff sign in")
-    } else {
-        ("/sign-in", "Sign in to your account")
+    let (action, heading) = match kind {
+        UserKind::Resident => ("/sign-in", "Sign in to your account"),
+        UserKind::Staff => ("/staff/sign-in", "Council staff sign in"),
+        UserKind::PartnerStaff => ("/partner/sign-in", "Partner organisations: sign in"),
     };
     page(
         v,
@@ -253,7 +253,10 @@ pub fn sign_in_page(
                 (Input { name: "password", label: "Password", kind: "password", value: "", hint: None, autocomplete: Some("current-password") }.render(errors))
                 button class="button" type="submit" { "Sign in" }
             }
-            @if !staff {
+            @if kind == UserKind::PartnerStaff {
+                p { "This is for the staff of organisations the council shares information with, such as GP practices and housing associations. Your organisation's information governance manager can ask the council for your account." }
+            }
+            @if kind != UserKind::Staff {
                 form class="passkey-only" id="passkey-sign-in-form" {
                     (csrf(v))
                     h2 { "Sign in with your fingerprint or face" }
@@ -262,6 +265,8 @@ pub fn sign_in_page(
                         button class="button button--secondary" type="button" id="passkey-sign-in" { "Sign in with a passkey" }
                     }
                 }
+            }
+            @if kind == UserKind::Resident {
                 p { a href="/forgot-password" { "I have forgotten my password" } }
                 p { "No account yet? " a href="/sign-up" { "Create an account" } "." }
             }
@@ -278,7 +283,8 @@ async fn check_sign_in(
     kind: UserKind,
 ) -> Result<Result<User, Response>, AppError> {
     let started = tokio::time::Instant::now();
-    let staff = kind == UserKind::Staff;
+    // Staff's passwords, and partners' staff's, are set by an administrator.
+    let staff = kind != UserKind::Resident;
     let mut errors = Errors::default();
     let email = match EmailAddress::parse(&f.email) {
         Ok(e) => Some(e),
@@ -294,9 +300,8 @@ async fn check_sign_in(
     }
     // A form not filled in is 422, and checks no password, so it is not
     // counted; details that do not sign in are 401.
-    let reject = |status, errors: &Errors| {
-        (status, sign_in_page(state, v, f, errors, staff)).into_response()
-    };
+    let reject =
+        |status, errors: &Errors| (status, sign_in_page(state, v, f, errors, kind)).into_response();
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         return Ok(Err(reject(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -391,6 +396,7 @@ pub async fn password_sign_in(
     let home = match kind {
         UserKind::Resident => "/dashboard",
         UserKind::Staff => "/staff",
+        UserKind::PartnerStaff => "/partner",
     };
     match check_sign_in(state, v, client, f, kind).await? {
         Ok(user) => start_session(state, &user, home).await,

@@ -7,6 +7,7 @@
 mod account;
 mod details;
 mod links;
+mod partner;
 mod passkeys;
 mod staff;
 
@@ -20,7 +21,8 @@ pub const WEB: Served = Served::routes(routes);
 
 /// What identity serves on each site: sign-up, sign-in and sign-out,
 /// `/verify-email` and `/reset-password`, `/account/details` and passkeys,
-/// and `/staff/sign-in`, `/staff/residents` and `/staff/break-glass`.
+/// `/staff/sign-in`, `/staff/residents` and `/staff/break-glass`, and
+/// partners' staff's `/partner/sign-in` and `/partner/account`.
 fn routes(_: &Store) -> Router<AppState> {
     Router::new()
         .route(
@@ -58,6 +60,11 @@ fn routes(_: &Store) -> Router<AppState> {
             "/staff/sign-in",
             get(staff::sign_in_form).post(staff::sign_in),
         )
+        .route(
+            "/partner/sign-in",
+            get(partner::sign_in_form).post(partner::sign_in),
+        )
+        .route("/partner/account", get(partner::account))
         .route("/staff/residents", get(staff::find_resident))
         .route("/staff/residents/{id}", get(staff::resident))
         .route("/staff/residents/{id}/reason", post(staff::state_reason))

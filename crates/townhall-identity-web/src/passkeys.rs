@@ -1,4 +1,6 @@
 //! Passkeys: adding one to an account, signing in with one, removing one.
+//! Residents and partners' staff have them; council staff sign in with
+//! passwords set by an administrator.
 //!
 //! The browser half of each WebAuthn ceremony runs in `assets/passkey.js`, which
 //! calls the JSON endpoints here with the page's CSRF token in a header. Without
@@ -13,6 +15,8 @@ use serde::Deserialize;
 use townhall_authz::Action;
 use townhall_identity::accounts::UserKind;
 use townhall_identity::passkeys::{self, PasskeyError};
+use townhall_identity::permissions::PartnerAccount;
+use townhall_identity::User;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
 use crate::account::{mailer, signed_in};
@@ -50,12 +54,22 @@ fn passkey_problem(e: PasskeyError) -> Result<Response, AppError> {
     .into_response())
 }
 
-/// Starts adding a passkey to the signed-in resident's account.
+/// The signed-in resident or partner's member of staff whose passkeys are
+/// asked about, after asking the rules, and their account's page.
+fn holder(v: &Visitor, action: Action) -> Result<(&User, &'static str), AppError> {
+    if let Some(member) = &v.partner {
+        v.require(action, &PartnerAccount(member.user.id))?;
+        return Ok((&member.user, "/partner/account"));
+    }
+    Ok((v.resident(action)?, "/account"))
+}
+
+/// Starts adding a passkey to the signed-in person's account.
 pub async fn register_start(
     State(state): State<AppState>,
     v: Visitor,
 ) -> Result<Response, AppError> {
-    let user = v.resident(Action::Write)?;
+    let (user, _) = holder(&v, Action::Write)?;
     match state
         .passkeys()
         .start_registration(state.store(), user)
@@ -74,7 +88,7 @@ pub async fn register_finish(
     v: Visitor,
     body: Result<Json<Finish<RegisterPublicKeyCredential>>, JsonRejection>,
 ) -> Result<Response, AppError> {
-    let user = v.resident(Action::Write)?;
+    let (user, page) = holder(&v, Action::Write)?;
     let Json(body) = match body {
         Ok(b) => b,
         Err(r) => return Ok(bad_body(r)),
@@ -92,7 +106,7 @@ pub async fn register_finish(
     {
         Ok(()) => Ok((
             StatusCode::CREATED,
-            Json(serde_json::json!({"redirect": "/account?passkey=added"})),
+            Json(serde_json::json!({"redirect": format!("{page}?passkey=added")})),
         )
             .into_response()),
         Err(e) => passkey_problem(e),
@@ -147,27 +161,32 @@ pub async fn sign_in_finish(
         )
         .await
     {
-        Ok(u) if u.kind == UserKind::Resident => u,
+        Ok(u) if matches!(u.kind, UserKind::Resident | UserKind::PartnerStaff) => u,
         Ok(_) => return passkey_problem(PasskeyError::Rejected),
         Err(e) => return passkey_problem(e),
     };
     state
         .client_limits()
         .forgive(Budget::Passkey, Counted::Client(client));
-    let mut response = Json(serde_json::json!({"redirect": "/dashboard"})).into_response();
+    let home = match user.kind {
+        UserKind::PartnerStaff => "/partner",
+        _ => "/dashboard",
+    };
+    let mut response = Json(serde_json::json!({"redirect": home})).into_response();
     signed_in(&state, &user, &mut response).await?;
     Ok(response)
 }
 
-/// Removes one of the resident's passkeys (a plain form; no script needed).
+/// Removes one of the signed-in person's passkeys (a plain form; no script
+/// needed).
 pub async fn remove(
     State(state): State<AppState>,
     v: Visitor,
     Path(credential): Path<String>,
 ) -> Result<Response, AppError> {
-    let user = v.resident(Action::Write)?;
+    let (user, page) = holder(&v, Action::Write)?;
     if passkeys::remove(state.store(), state.council().id, user.id, &credential).await? {
-        Ok(Redirect::to("/account?passkey=removed").into_response())
+        Ok(Redirect::to(&format!("{page}?passkey=removed")).into_response())
     } else {
         Err(AppError::NotFound)
     }

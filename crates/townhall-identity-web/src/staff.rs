@@ -22,7 +22,13 @@ use townhall_web::layout::{self, csrf, error_summary, page, Errors};
 use townhall_web::AppState;
 
 pub async fn sign_in_form(State(state): State<AppState>, v: Visitor) -> Markup {
-    sign_in_page(&state, &v, &SignInForm::default(), &Errors::default(), true)
+    sign_in_page(
+        &state,
+        &v,
+        &SignInForm::default(),
+        &Errors::default(),
+        UserKind::Staff,
+    )
 }
 
 pub async fn sign_in(

@@ -14,6 +14,8 @@ pub enum UserKind {
     Resident,
     /// Council staff.
     Staff,
+    /// A partner organisation's staff, using the data-exchange hub's pages.
+    PartnerStaff,
 }
 
 impl UserKind {
@@ -22,6 +24,7 @@ impl UserKind {
         match self {
             UserKind::Resident => "resident",
             UserKind::Staff => "staff",
+            UserKind::PartnerStaff => "partner_staff",
         }
     }
 
@@ -29,6 +32,7 @@ impl UserKind {
         match s {
             "resident" => Ok(UserKind::Resident),
             "staff" => Ok(UserKind::Staff),
+            "partner_staff" => Ok(UserKind::PartnerStaff),
             other => Err(decode_err(format!("unknown account kind '{other}'"))),
         }
     }
@@ -86,11 +90,12 @@ pub enum SignInError {
     },
 }
 
-const USER_COLUMNS: &str = "council_id, user_id, kind, email, display_name, email_verified_at";
+pub(crate) const USER_COLUMNS: &str =
+    "u.council_id, u.user_id, u.kind, u.email, u.display_name, u.email_verified_at";
 
 type UserRow = (String, String, String, String, String, Option<String>);
 
-fn user_from_row(r: UserRow) -> Result<User, StoreError> {
+pub(crate) fn user_from_row(r: UserRow) -> Result<User, StoreError> {
     Ok(User {
         council: r.0.parse().map_err(|_| decode_err("bad council id"))?,
         id: r.1.parse().map_err(|_| decode_err("bad user id"))?,
@@ -163,7 +168,7 @@ pub async fn get(
     id: UserId,
 ) -> Result<Option<User>, StoreError> {
     let row: Option<UserRow> = sql::query_as(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE council_id = $1 AND user_id = $2"
+        "SELECT {USER_COLUMNS} FROM users u WHERE council_id = $1 AND user_id = $2"
     ))
     .bind(council.to_string())
     .bind(id.to_string())
@@ -212,7 +217,7 @@ pub async fn find_by_email(
     email: &EmailAddress,
 ) -> Result<Option<User>, StoreError> {
     let row: Option<UserRow> = sql::query_as(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE council_id = $1 AND kind = $2 AND email = $3"
+        "SELECT {USER_COLUMNS} FROM users u WHERE council_id = $1 AND kind = $2 AND email = $3"
     ))
     .bind(council.to_string())
     .bind(kind.as_str())
@@ -443,7 +448,7 @@ pub async fn set_password(
     }
     sql::query(
         "DELETE FROM sign_in_failures WHERE council_id = $1 AND (kind, email) IN \
-         (SELECT kind, email FROM users WHERE council_id = $1 AND user_id = $2)",
+         (SELECT kind, email FROM users u WHERE council_id = $1 AND user_id = $2)",
     )
     .bind(council.to_string())
     .bind(user.to_string())

@@ -5,7 +5,8 @@
 //! ([`passkeys`]); sessions live in the store and only a hash of their token is
 //! kept ([`sessions`]). Repeated wrong passwords lock an account for a while
 //! ([`accounts::SignInError::Locked`]). Staff have one role and may belong to a
-//! team ([`staff`]). What sends email (signing up, a forgotten password, a
+//! team ([`staff`]); a partner organisation's staff have one role in it
+//! ([`partner_staff`]). What sends email (signing up, a forgotten password, a
 //! lock, a reset) is in [`recovery`], whose answers never tell who has an
 //! account.
 //!
@@ -20,6 +21,7 @@ pub mod demo;
 pub mod devices;
 pub mod lockout;
 mod mail;
+pub mod partner_staff;
 pub mod passkeys;
 pub mod password;
 pub mod permissions;
@@ -30,6 +32,7 @@ pub mod staff;
 pub mod tokens;
 
 pub use accounts::{AccountError, SignInError, User, UserKind};
+pub use partner_staff::{PartnerRole, PartnerStaffMember};
 pub use staff::{Role, StaffMember};
 
 use townhall_store::{Migration, StoreError};
@@ -106,6 +109,11 @@ pub const MIGRATIONS: &[Migration] = &[
         2026120705,
         "known_devices",
         include_str!("../migrations/0012_known_devices.sql"),
+    ),
+    Migration::portable(
+        2026120714,
+        "partner_staff",
+        include_str!("../migrations/0013_partner_staff.sql"),
     ),
 ];
 

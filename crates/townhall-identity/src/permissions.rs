@@ -1,7 +1,8 @@
-//! What identity protects: a resident's own account area, a resident's
-//! record as staff see it, and the staff area.
+//! What identity protects: a resident's own account area, a partner's
+//! member of staff's own account, a resident's record as staff see it, and
+//! the staff area.
 
-use townhall_authz::{Action, Person, Protected, StaffRole};
+use townhall_authz::{Action, Audience, Person, Protected, StaffRole};
 use townhall_types::UserId;
 
 /// A resident's own account area: profile, dashboard, consent, passkeys,
@@ -10,12 +11,27 @@ use townhall_types::UserId;
 pub struct OwnAccount(pub UserId);
 
 impl Protected for OwnAccount {
-    fn for_staff(&self) -> bool {
-        false
+    fn audience(&self) -> Audience {
+        Audience::Residents
     }
 
     fn permits(&self, who: &Person, _: Action) -> bool {
         matches!(who, Person::Resident(me) if *me == self.0)
+    }
+}
+
+/// A partner's member of staff's own account: their passkeys. Only its
+/// owner uses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartnerAccount(pub UserId);
+
+impl Protected for PartnerAccount {
+    fn audience(&self) -> Audience {
+        Audience::Partners
+    }
+
+    fn permits(&self, who: &Person, _: Action) -> bool {
+        matches!(who, Person::Partner(me) if me.id == self.0)
     }
 }
 
@@ -44,8 +60,8 @@ pub struct ResidentRecord {
 }
 
 impl Protected for ResidentRecord {
-    fn for_staff(&self) -> bool {
-        true
+    fn audience(&self) -> Audience {
+        Audience::Staff
     }
 
     fn permits(&self, who: &Person, action: Action) -> bool {
@@ -72,8 +88,8 @@ impl Protected for ResidentRecord {
 pub struct StaffArea;
 
 impl Protected for StaffArea {
-    fn for_staff(&self) -> bool {
-        true
+    fn audience(&self) -> Audience {
+        Audience::Staff
     }
 
     fn permits(&self, who: &Person, _: Action) -> bool {
@@ -122,12 +138,34 @@ mod tests {
                 "{who:?} {action:?} {what:?}"
             );
         }
+        let theirs_too = townhall_authz::PartnerStaff {
+            id: me,
+            partner: "gp".into(),
+            role: townhall_authz::PartnerRole::Practitioner,
+        };
+        let partner = Principal::Person(Person::Partner(theirs_too));
+        let account = PartnerAccount(me);
+        assert_eq!(authorize(&partner, Write, &account), Allow);
+        assert_eq!(
+            authorize(&partner, Read, &PartnerAccount(UserId::new())),
+            Forbidden
+        );
+        assert_eq!(authorize(&resident(me), Read, &account), Forbidden);
+        assert_eq!(
+            authorize(&partner, Read, &mine),
+            Forbidden,
+            "not a resident's area"
+        );
+        assert_eq!(authorize(&partner, Read, &StaffArea), Forbidden);
+        assert_eq!(account.audience(), Audience::Partners);
         // A visitor who must sign in is sent to the resident's or the staff sign-in.
         let record = ResidentRecord {
             owner: me,
             relationship: Relationship::None,
         };
-        assert!(!mine.for_staff() && StaffArea.for_staff() && record.for_staff());
+        assert_eq!(mine.audience(), Audience::Residents);
+        assert_eq!(StaffArea.audience(), Audience::Staff);
+        assert_eq!(record.audience(), Audience::Staff);
     }
 
     #[test]

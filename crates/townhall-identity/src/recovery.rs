@@ -213,8 +213,8 @@ async fn send_link(
 
 /// Tells the owner of an account that wrong passwords just locked it, until
 /// `until`. A resident gets a link to reset the password, which also lifts
-/// the lock; staff passwords are never reset by email (an administrator sets
-/// them), so staff are told only. Outside the hourly limit on links, which
+/// the lock; staff passwords, and partners' staff's, are never reset by email (an
+/// administrator sets them), so they are told only. Outside the hourly limit on links, which
 /// others could use up to keep the owner from hearing; a lock happens at most
 /// once in its 15 minutes, and its owner hears of [`LOCK_NOTICES_PER_DAY`]
 /// a day at most.
@@ -231,7 +231,8 @@ pub async fn tell_locked(
     let mut tx = store.begin().await?;
     let template = match user.kind {
         UserKind::Resident => "account-locked",
-        UserKind::Staff => "staff-account-locked",
+        // Partners' staff are given their passwords as council staff are.
+        UserKind::Staff | UserKind::PartnerStaff => "staff-account-locked",
     };
     // A lock can be made every quarter of an hour by anyone: its owner is
     // told of the first few in a day, not flooded with one after another.
@@ -259,7 +260,7 @@ pub async fn tell_locked(
             )
             .await?;
         }
-        UserKind::Staff => {
+        UserKind::Staff | UserKind::PartnerStaff => {
             send(&mut tx, mailer, &user, template, &[("until", &until)]).await?;
         }
     }

@@ -12,7 +12,7 @@ use crate::{random_token, token_hash};
 pub fn lifetime(kind: UserKind) -> Duration {
     match kind {
         UserKind::Resident => Duration::days(7),
-        UserKind::Staff => Duration::hours(10),
+        UserKind::Staff | UserKind::PartnerStaff => Duration::hours(10),
     }
 }
 

@@ -1,7 +1,7 @@
 //! What the resident index protects: each system's records as the system
 //! sends them, the review queue, and the single view.
 
-use townhall_authz::{Action, Person, Protected, StaffRole};
+use townhall_authz::{Action, Audience, Person, Protected, StaffRole};
 use townhall_types::{ApiScope, Reserved, ScopeKind};
 
 /// `index:write:SYSTEM`, without its system: send and withdraw one source
@@ -33,8 +33,8 @@ pub struct SystemRecords {
 }
 
 impl Protected for SystemRecords {
-    fn for_staff(&self) -> bool {
-        false
+    fn audience(&self) -> Audience {
+        Audience::Residents
     }
 
     fn scope(&self, action: Action) -> Option<ApiScope> {
@@ -54,8 +54,8 @@ pub struct ReviewQueue {
 }
 
 impl Protected for ReviewQueue {
-    fn for_staff(&self) -> bool {
-        true
+    fn audience(&self) -> Audience {
+        Audience::Staff
     }
 
     fn permits(&self, who: &Person, action: Action) -> bool {
@@ -71,8 +71,8 @@ pub struct SingleView {
 }
 
 impl Protected for SingleView {
-    fn for_staff(&self) -> bool {
-        true
+    fn audience(&self) -> Audience {
+        Audience::Staff
     }
 
     fn permits(&self, who: &Person, action: Action) -> bool {
@@ -186,10 +186,11 @@ mod tests {
                 "{who:?} {action:?} {what:?}"
             );
         }
-        assert!(reviews.for_staff() && view.for_staff());
+        assert_eq!(reviews.audience(), Audience::Staff);
+        assert_eq!(view.audience(), Audience::Staff);
         let tax = SystemRecords {
             system: "council_tax".into(),
         };
-        assert!(!tax.for_staff());
+        assert_eq!(tax.audience(), Audience::Residents);
     }
 }

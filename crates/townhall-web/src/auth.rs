@@ -2,9 +2,12 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use townhall_authz::{authorize, Action, Person, Principal, Protected, Staff, StaffRole, Verdict};
+use townhall_authz::{
+    authorize, Action, Audience, PartnerStaff, Person, Principal, Protected, Staff, StaffRole,
+    Verdict,
+};
 use townhall_identity::permissions::OwnAccount;
-use townhall_identity::{Role, StaffMember, User, UserKind};
+use townhall_identity::{PartnerRole, PartnerStaffMember, Role, StaffMember, User, UserKind};
 
 use crate::csrf::CsrfToken;
 use crate::error::AppError;
@@ -17,6 +20,8 @@ pub struct Visitor {
     pub user: Option<User>,
     /// The member of staff signed in, if one is.
     pub staff: Option<StaffMember>,
+    /// The member of a partner organisation's staff signed in, if one is.
+    pub partner: Option<PartnerStaffMember>,
     /// The form token every form on the page carries.
     pub csrf: String,
     /// The secret of the session cookie, if there is a session.
@@ -55,14 +60,24 @@ impl FromRequestParts<AppState> for Visitor {
             }
             _ => None,
         };
+        let partner = match &user {
+            Some(u) if u.kind == UserKind::PartnerStaff => {
+                townhall_identity::partner_staff::get(state.store(), u).await?
+            }
+            _ => None,
+        };
         let device = cookies::get(&parts.headers, cookies::device_name(secure)).map(str::to_owned);
         Ok(Visitor {
             user,
             staff,
+            partner,
             csrf,
             session_token: token,
             device,
-            signing_in: matches!(parts.uri.path(), "/sign-in" | "/staff/sign-in"),
+            signing_in: matches!(
+                parts.uri.path(),
+                "/sign-in" | "/staff/sign-in" | "/partner/sign-in"
+            ),
         })
     }
 }
@@ -73,6 +88,7 @@ impl<'a> From<&'a Visitor> for crate::layout::Chrome<'a> {
         crate::layout::Chrome {
             signed_in: match (&v.user, &v.staff) {
                 (Some(_), Some(_)) => Some(SignedIn::Staff),
+                (Some(_), None) if v.partner.is_some() => Some(SignedIn::Partner),
                 (Some(u), None) if u.kind == UserKind::Resident => Some(SignedIn::Resident),
                 _ => None,
             },
@@ -100,6 +116,17 @@ impl Visitor {
             (Some(u), None) if u.kind == UserKind::Resident => {
                 Principal::Person(Person::Resident(u.id))
             }
+            (Some(_), None) => match &self.partner {
+                Some(p) => Principal::Person(Person::Partner(PartnerStaff {
+                    id: p.user.id,
+                    partner: p.partner.clone(),
+                    role: match p.role {
+                        PartnerRole::Practitioner => townhall_authz::PartnerRole::Practitioner,
+                        PartnerRole::Manager => townhall_authz::PartnerRole::Manager,
+                    },
+                })),
+                None => Principal::Anonymous,
+            },
             _ => Principal::Anonymous,
         }
     }
@@ -108,9 +135,7 @@ impl Visitor {
     pub fn require(&self, action: Action, resource: &dyn Protected) -> Result<(), AppError> {
         match authorize(&self.principal(), action, resource) {
             Verdict::Allow => Ok(()),
-            Verdict::SignInRequired => Err(AppError::SignInRequired {
-                staff: resource.for_staff(),
-            }),
+            Verdict::SignInRequired => Err(AppError::SignInRequired(resource.audience())),
             Verdict::Forbidden => Err(AppError::Forbidden),
         }
     }
@@ -119,12 +144,26 @@ impl Visitor {
     pub fn resident(&self, action: Action) -> Result<&User, AppError> {
         let Some(user) = self.user.as_ref().filter(|u| u.kind == UserKind::Resident) else {
             return Err(match self.user {
-                None => AppError::SignInRequired { staff: false },
+                None => AppError::SignInRequired(Audience::Residents),
                 Some(_) => AppError::Forbidden,
             });
         };
         self.require(action, &OwnAccount(user.id))?;
         Ok(user)
+    }
+
+    /// The signed-in member of a partner's staff, after checking they may
+    /// use `resource`.
+    /// `resource` is made for their organisation (for a visitor who is
+    /// not a partner's, for none, which the rules refuse).
+    pub fn partner_for<'v, P: Protected>(
+        &'v self,
+        action: Action,
+        resource: impl FnOnce(&'v str) -> P,
+    ) -> Result<&'v PartnerStaffMember, AppError> {
+        let partner = self.partner.as_ref().map_or("", |p| p.partner.as_str());
+        self.require(action, &resource(partner))?;
+        self.partner.as_ref().ok_or(AppError::Forbidden)
     }
 
     /// The signed-in member of staff, after checking they may use `resource`.

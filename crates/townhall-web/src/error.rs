@@ -3,6 +3,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::html;
+use townhall_authz::Audience;
 
 use crate::layout;
 use crate::wire::{Document, Format, Node};
@@ -16,13 +17,10 @@ pub enum AppError {
     /// The form token is missing, expired or another site's.
     #[error("Your form could not be sent because it had expired or did not come from this site. Go back, refresh the page and try again")]
     Csrf,
-    /// Nobody is signed in; the page offers the resident's or (when
-    /// `staff`) the staff sign-in.
+    /// Nobody is signed in; the visitor is sent to the sign-in page of
+    /// whoever uses the page.
     #[error("You need to sign in to see this page")]
-    SignInRequired {
-        /// Whether the page is for staff.
-        staff: bool,
-    },
+    SignInRequired(Audience),
     /// Signed in, but not allowed this page.
     #[error("You do not have permission to see this page")]
     Forbidden,
@@ -73,7 +71,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Csrf | AppError::Forbidden | AppError::Denied(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::SignInRequired(_) => StatusCode::SEE_OTHER,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -85,8 +83,12 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::SignInRequired { staff } = self {
-            let to = if staff { "/staff/sign-in" } else { "/sign-in" };
+        if let AppError::SignInRequired(audience) = self {
+            let to = match audience {
+                Audience::Residents => "/sign-in",
+                Audience::Staff => "/staff/sign-in",
+                Audience::Partners => "/partner/sign-in",
+            };
             return axum::response::Redirect::to(to).into_response();
         }
         if let AppError::Internal(detail) = &self {

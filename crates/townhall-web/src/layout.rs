@@ -22,6 +22,8 @@ pub enum SignedIn {
     Resident,
     /// A member of staff.
     Staff,
+    /// A member of a partner organisation's staff.
+    Partner,
 }
 
 /// A full page for a visitor: header with their navigation, main content, footer.
@@ -57,6 +59,10 @@ fn shell(title: &str, council: &str, v: Option<Chrome<'_>>, content: Markup) -> 
                                     @match v.signed_in {
                                         Some(SignedIn::Staff) => {
                                             li { a href="/staff" { "Staff home" } }
+                                            li { (sign_out(v)) }
+                                        }
+                                        Some(SignedIn::Partner) => {
+                                            li { a href="/partner" { "Your organisation" } }
                                             li { (sign_out(v)) }
                                         }
                                         Some(SignedIn::Resident) => {
@@ -243,6 +249,48 @@ pub fn banner(success: bool, heading: &str, body: Markup) -> Markup {
                 (body)
             }
         }
+    }
+}
+
+/// The "Signing in" section of an account's page: its passkeys, each with
+/// a button removing it, and one adding another (shown only where the
+/// browser has passkeys and runs the page's script).
+pub fn passkeys<'a>(
+    v: impl Into<Chrome<'a>> + Copy,
+    keys: &[townhall_identity::passkeys::PasskeySummary],
+) -> Markup {
+    html! {
+        h2 { "Signing in" }
+        p { "A passkey lets you sign in with your fingerprint, face or screen lock instead of a password. It is kept on your device, and nobody can guess it." }
+        @if keys.is_empty() {
+            p { "You have not added a passkey." }
+        } @else {
+            table class="table" {
+                caption class="visually-hidden" { "Your passkeys" }
+                thead { tr { th scope="col" { "Added" } th scope="col" { "Last used" } th scope="col" { span class="visually-hidden" { "Action" } } } }
+                tbody {
+                    @for (n, key) in keys.iter().enumerate() {
+                        tr {
+                            td { (key.created_at.human()) }
+                            td { (key.last_used_at.map(|t| t.human()).unwrap_or_else(|| "Not yet".to_owned())) }
+                            td {
+                                form method="post" action={ "/account/passkeys/" (key.credential_id) "/remove" } {
+                                    (csrf(v))
+                                    button class="button button--warning" type="submit" { "Remove" span class="visually-hidden" { " passkey " (n + 1) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        form id="passkey-register" class="passkey-only" method="post" action="/account/passkeys/start" {
+            (csrf(v))
+            div class="form-group" id="passkey-register-group" {
+                button class="button button--secondary" type="submit" { "Add a passkey" }
+            }
+        }
+        p class="no-passkeys" { "To add a passkey, use a browser that supports them, with JavaScript turned on." }
     }
 }
 

@@ -176,7 +176,14 @@ async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
     for (who, email, role) in townhall_identity::demo::ACCOUNTS {
         println!("  {who:<24} {email:<36} {role}");
     }
-    println!("\nStaff sign in at {public_url}staff/sign-in. Press Ctrl+C to stop.");
+    println!("\nStaff sign in at {public_url}staff/sign-in.\n\nPartners' staff (same password):");
+    for (partner, name, email, role) in townhall_exchange::demo::PARTNER_ACCOUNTS {
+        println!(
+            "  {name:<24} {email:<36} {}, {partner}",
+            role.label().to_lowercase()
+        );
+    }
+    println!("\nPartners' staff sign in at {public_url}partner/sign-in. Press Ctrl+C to stop.");
     run_server(listener, app, store, workers).await
 }
 

@@ -122,7 +122,9 @@ async fn requester(
         return Ok((me, Channel::Online));
     }
     if !s.guests {
-        return Err(AppError::SignInRequired { staff: false });
+        return Err(AppError::SignInRequired(
+            townhall_authz::Audience::Residents,
+        ));
     }
     let guest = Requester::Guest {
         // A name too long is refused in `prepare`, against its field.

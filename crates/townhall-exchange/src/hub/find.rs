@@ -16,9 +16,8 @@ use townhall_linkage::record::RawPerson;
 use townhall_types::{PersonId, Timestamp};
 
 use super::rules::{agreement_for, consent_refusal, Way};
-use super::{caller, no, refused, settle, under, Answer, Caller, Hub, Refusal};
+use super::{caller, no, refused, settle, under, Answer, Asking, Caller, Hub, Refusal};
 use crate::partners::PartnerError;
-use crate::signature::Request;
 
 /// A partner's search for a person, for a purpose.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -115,14 +114,14 @@ pub struct Located {
     pub probability: f64,
 }
 
-/// Answers a partner's signed search for a person, at `now`.
+/// Answers a partner's search, signed or its staff's, for a person, at `now`.
 pub async fn find(
     hub: &Hub<'_>,
-    request: &Request<'_>,
+    asking: Asking<'_>,
     search: &Find,
     now: Timestamp,
 ) -> Result<Answer<Located>, PartnerError> {
-    let caller = match caller(hub, request, now).await? {
+    let caller = match caller(hub, asking, now).await? {
         Ok(caller) => caller,
         Err(refusal) => return Ok(Err(refusal)),
     };

@@ -1,9 +1,11 @@
 //! The one decision point every exchange passes. A partner's signed request
-//! is checked (RFC 9421), then decided: an agreement in force for this
+//! is checked (RFC 9421), or its member of staff is signed in to the hub's
+//! pages; either is then decided: an agreement in force for this
 //! partner, purpose and record type; the resident's consent for that
 //! purpose, from the consent component; and only the fields the agreement
 //! names, read and nothing else. Every request, answered or refused, is
-//! written to the audit log in the transaction that spends its nonce.
+//! written to the audit log in the transaction that spends its nonce (a
+//! signed request's) or decides it (a person's).
 //!
 //! [`rules`] holds the decision itself; [`read`], [`find`], [`send`] and
 //! [`subscribe`] are the operations partners call.
@@ -22,6 +24,7 @@ pub use subscribe::subscribe;
 
 use time::Date;
 use townhall_audit::{Action, Actor, AuditEvent, Outcome, RecordRef};
+use townhall_identity::PartnerStaffMember;
 use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{CouncilId, PersonId, Timestamp, UserId};
 
@@ -203,34 +206,73 @@ impl Refusal {
 /// The hub's answer: what was asked, or why not.
 pub type Answer<T> = Result<T, Refusal>;
 
-/// Who a checked signature belongs to.
+/// Who asks the hub.
+#[derive(Debug, Clone, Copy)]
+pub enum Asking<'a> {
+    /// A partner's system, by a signed request.
+    Signed(&'a Request<'a>),
+    /// A member of a partner's staff, signed in to the hub's pages (the
+    /// page has asked `townhall_authz` whether they may use them).
+    SignedIn(&'a PartnerStaffMember),
+}
+
+/// Who asked, once known: the partner, and its key or person.
 struct Caller {
     partner: Partner,
-    key_id: String,
-    nonce: String,
+    by: By,
+}
+
+/// How a caller asked.
+enum By {
+    /// A request signed with `key_id`, whose `nonce` is spent when the
+    /// request is settled.
+    Key { key_id: String, nonce: String },
+    /// A member of the partner's staff, by account id, with their name.
+    Person { id: UserId, name: String },
 }
 
 impl Caller {
-    /// An audit entry of this caller's.
+    /// An audit entry of this caller's: the partner's, or its member of
+    /// staff's ("Dr Amira Patel, Riverside Medical Centre").
     fn event(&self, council: CouncilId, record: RecordRef) -> AuditEvent {
-        AuditEvent::new(
-            council,
-            (Actor::Partner(self.partner.id.clone()), &self.partner.name),
-            Action::Read,
-            record,
-        )
+        let (actor, label) = match &self.by {
+            By::Key { .. } => (
+                Actor::Partner(self.partner.id.clone()),
+                self.partner.name.clone(),
+            ),
+            By::Person { id, name } => (
+                Actor::PartnerStaff(id.to_string()),
+                format!("{name}, {}", self.partner.name),
+            ),
+        };
+        AuditEvent::new(council, (actor, &label), Action::Read, record)
     }
 }
 
-/// The caller of a signed request, or why the hub refuses it. A refusal
-/// of a request naming a partner's key is audited as that partner's; one
-/// naming no key the hub knows is only logged: it is nobody's request, and
-/// anyone could otherwise fill the audit log.
+/// Who is asking, or why the hub refuses them. A refusal of a request
+/// naming a partner's key is audited as that partner's; one naming no key
+/// the hub knows is only logged: it is nobody's request, and anyone could
+/// otherwise fill the audit log.
 async fn caller(
     hub: &Hub<'_>,
-    request: &Request<'_>,
+    asking: Asking<'_>,
     now: Timestamp,
 ) -> Result<Result<Caller, Refusal>, PartnerError> {
+    let request = match asking {
+        Asking::Signed(request) => request,
+        Asking::SignedIn(member) => {
+            let partner = partners::get(hub.store, hub.council, &member.partner)
+                .await?
+                .ok_or_else(|| PartnerError::Unknown(member.partner.clone()))?;
+            return Ok(Ok(Caller {
+                partner,
+                by: By::Person {
+                    id: member.user.id,
+                    name: member.user.display_name.clone(),
+                },
+            }));
+        }
+    };
     let (refusal, partner) = match authenticate(hub, request, now).await? {
         Ok(caller) => return Ok(Ok(caller)),
         Err(refused) => refused,
@@ -299,8 +341,10 @@ async fn authenticate(
     Ok(match checked {
         Ok(()) => Ok(Caller {
             partner,
-            key_id: signed.key_id,
-            nonce: signed.nonce,
+            by: By::Key {
+                key_id: signed.key_id,
+                nonce: signed.nonce,
+            },
         }),
         Err(refusal) => Err((refusal, Some(partner))),
     })
@@ -330,7 +374,7 @@ pub async fn refuse(
     refusal: Refusal,
     now: Timestamp,
 ) -> Result<Refusal, PartnerError> {
-    let caller = match caller(hub, request, now).await? {
+    let caller = match caller(hub, Asking::Signed(request), now).await? {
         Ok(caller) => caller,
         Err(signature) => return Ok(signature),
     };
@@ -349,8 +393,8 @@ pub async fn refuse(
         .unwrap_or(Refusal::Signature(SignatureRefusal::Replayed)))
 }
 
-/// Begins the transaction that settles a decided request: spends the
-/// caller's nonce in it (a nonce spent before turns the answer into a
+/// Begins the transaction that settles a decided request: spends a signed
+/// request's nonce in it (a nonce spent before turns the answer into a
 /// refusal, and its audit entry with it). The caller writes what the
 /// answer changes, then the audit entry, then commits.
 async fn spend<T>(
@@ -360,13 +404,16 @@ async fn spend<T>(
     (answer, event): (Answer<T>, AuditEvent),
 ) -> Result<(Tx, Answer<T>, AuditEvent), PartnerError> {
     let mut tx = hub.store.begin().await?;
+    let By::Key { key_id, nonce } = &caller.by else {
+        return Ok((tx, answer, event));
+    };
     let spent = sql::query(
         "INSERT INTO hub_nonces (council_id, key_id, nonce, created) VALUES ($1, $2, $3, $4) \
          ON CONFLICT DO NOTHING",
     )
     .bind(hub.council.to_string())
-    .bind(&caller.key_id)
-    .bind(&caller.nonce)
+    .bind(key_id)
+    .bind(nonce)
     .bind(now.unix_seconds())
     .execute(&mut *tx)
     .await
@@ -376,7 +423,7 @@ async fn spend<T>(
     // Nonces older than the window are refused as stale anyway.
     sql::query("DELETE FROM hub_nonces WHERE council_id = $1 AND key_id = $2 AND created < $3")
         .bind(hub.council.to_string())
-        .bind(&caller.key_id)
+        .bind(key_id)
         .bind(now.unix_seconds() - MAX_AGE - MAX_AHEAD)
         .execute(&mut *tx)
         .await
@@ -446,6 +493,6 @@ pub(crate) fn under(hub: &Hub<'_>, agreement: &Agreement, doing: &str) -> String
 }
 
 /// A day as residents read it: "31 March 2028".
-pub(crate) fn human_date(day: Date) -> String {
+pub fn human_date(day: Date) -> String {
     format!("{} {} {}", day.day(), day.month(), day.year())
 }

@@ -9,9 +9,8 @@ use townhall_audit::{Action, AuditEvent};
 use townhall_types::{PersonId, Timestamp};
 
 use super::rules::{agreement_for, beyond, consent_refusal, Way};
-use super::{caller, named, no, settle, under, Answer, Caller, Hub, Refusal};
+use super::{caller, named, no, settle, under, Answer, Asking, Caller, Hub, Refusal};
 use crate::partners::PartnerError;
-use crate::signature::Request;
 
 /// A partner's request to read a record of a person.
 #[derive(Debug, Clone)]
@@ -42,14 +41,14 @@ pub struct Released {
     pub fields: BTreeMap<&'static str, Option<String>>,
 }
 
-/// Answers a partner's signed request to read a record, at `now`.
+/// Answers a partner's request, signed or its staff's, to read a record, at `now`.
 pub async fn read(
     hub: &Hub<'_>,
-    request: &Request<'_>,
+    asking: Asking<'_>,
     ask: &Read<'_>,
     now: Timestamp,
 ) -> Result<Answer<Released>, PartnerError> {
-    let caller = match caller(hub, request, now).await? {
+    let caller = match caller(hub, asking, now).await? {
         Ok(caller) => caller,
         Err(refusal) => return Ok(Err(refusal)),
     };

@@ -14,7 +14,7 @@ use townhall_store::{sql, StoreError};
 use townhall_types::{PersonId, ReceivedId, Timestamp};
 
 use super::rules::{agreement_for, beyond, consent_refusal, Way};
-use super::{caller, named, no, spend, under, Answer, Caller, Hub, Refusal};
+use super::{caller, named, no, spend, under, Answer, Asking, Caller, Hub, Refusal};
 use crate::events::RecordReceived;
 use crate::partners::PartnerError;
 use crate::signature::Request;
@@ -55,7 +55,7 @@ pub async fn send(
     record: &Inbound<'_>,
     now: Timestamp,
 ) -> Result<Answer<Sent>, PartnerError> {
-    let caller = match caller(hub, request, now).await? {
+    let caller = match caller(hub, Asking::Signed(request), now).await? {
         Ok(caller) => caller,
         Err(refusal) => return Ok(Err(refusal)),
     };

@@ -5,7 +5,7 @@
 use townhall_audit::{Action, RecordRef};
 use townhall_types::Timestamp;
 
-use super::{caller, no, settle, Answer, Hub, Refusal};
+use super::{caller, no, settle, Answer, Asking, Hub, Refusal};
 use crate::addresses::{self, Subscription, WebhookError};
 use crate::partners::PartnerError;
 use crate::signature::Request;
@@ -18,7 +18,7 @@ pub async fn subscribe(
     (url, record_types): (&str, Option<&[String]>),
     now: Timestamp,
 ) -> Result<Answer<Subscription>, PartnerError> {
-    let caller = match caller(hub, request, now).await? {
+    let caller = match caller(hub, Asking::Signed(request), now).await? {
         Ok(caller) => caller,
         Err(refusal) => return Ok(Err(refusal)),
     };

@@ -249,7 +249,7 @@ fn refusal(code: &str, message: &str) -> Value {
 
 /// A resident with an account, in the resident index through the account's
 /// record and an adult social care record of the same details.
-async fn resident_in_index(
+pub(crate) async fn resident_in_index(
     s: &TestServer,
     email: &str,
     (given, family): (&str, &str),
@@ -306,7 +306,13 @@ async fn resident_in_index(
     (c, user.id, person)
 }
 
-async fn choose(s: &TestServer, user: UserId, purpose: &str, recipient: &str, choice: Choice) {
+pub(crate) async fn choose(
+    s: &TestServer,
+    user: UserId,
+    purpose: &str,
+    recipient: &str,
+    choice: Choice,
+) {
     let mut tx = s.db.store.begin().await.unwrap();
     townhall_consent::record(
         &mut tx,

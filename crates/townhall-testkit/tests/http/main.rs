@@ -18,6 +18,7 @@ mod index_api;
 mod journeys;
 mod notify;
 mod open311;
+mod partner_pages;
 mod payments;
 mod photos;
 mod places;

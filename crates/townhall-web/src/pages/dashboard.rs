@@ -270,37 +270,7 @@ pub async fn settings(
                 div class="summary-list__row" { dt { "Phone" } dd { (profile.phone.as_deref().unwrap_or(not_given)) } }
                 div class="summary-list__row" { dt { "Address" } dd { (address.as_deref().unwrap_or(not_given)) } }
             }
-            h2 { "Signing in" }
-            p { "A passkey lets you sign in with your fingerprint, face or screen lock instead of a password. It is kept on your device, and nobody can guess it." }
-            @if keys.is_empty() {
-                p { "You have not added a passkey." }
-            } @else {
-                table class="table" {
-                    caption class="visually-hidden" { "Your passkeys" }
-                    thead { tr { th scope="col" { "Added" } th scope="col" { "Last used" } th scope="col" { span class="visually-hidden" { "Action" } } } }
-                    tbody {
-                        @for (n, key) in keys.iter().enumerate() {
-                            tr {
-                                td { (key.created_at.human()) }
-                                td { (key.last_used_at.map(|t| t.human()).unwrap_or_else(|| "Not yet".to_owned())) }
-                                td {
-                                    form method="post" action={ "/account/passkeys/" (key.credential_id) "/remove" } {
-                                        (layout::csrf(&v))
-                                        button class="button button--warning" type="submit" { "Remove" span class="visually-hidden" { " passkey " (n + 1) } }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            form id="passkey-register" class="passkey-only" method="post" action="/account/passkeys/start" {
-                (layout::csrf(&v))
-                div class="form-group" id="passkey-register-group" {
-                    button class="button button--secondary" type="submit" { "Add a passkey" }
-                }
-            }
-            p class="no-passkeys" { "To add a passkey, use a browser that supports them, with JavaScript turned on." }
+            (layout::passkeys(&v, &keys))
             p { a href="/forgot-password" { "Change your password" } }
         },
     ))

@@ -1,0 +1,110 @@
+//! A partner organisation's staff accounts: made for a partner the council
+//! has registered, in the transaction that checks it is one, each with a
+//! role in the organisation. They sign in to the hub's partner pages, where
+//! what they may see of anyone is the hub's decision, as for their
+//! organisation's signed requests.
+
+use townhall_identity::accounts::{AccountError, NewAccount, UserKind};
+use townhall_identity::{PartnerRole, PartnerStaffMember};
+use townhall_store::{sql, Store, StoreError};
+use townhall_types::text::PersonName;
+use townhall_types::{CouncilId, EmailAddress};
+
+/// A partner's member of staff to give an account.
+#[derive(Debug, Clone, Copy)]
+pub struct NewPartnerStaff<'a> {
+    /// Their email address.
+    pub email: &'a EmailAddress,
+    /// Their name.
+    pub name: &'a str,
+    /// Their role in the organisation.
+    pub role: PartnerRole,
+    /// Their password, hashed (`townhall_identity::password::hash_async`).
+    pub password_hash: &'a str,
+}
+
+/// Why a partner's staff account was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum StaffError {
+    /// No such partner.
+    #[error("there is no partner '{0}'")]
+    UnknownPartner(String),
+    /// No name, or too long a one.
+    #[error("give the person's name, on one line of at most 100 characters")]
+    BadName,
+    /// The address has a partner staff account already.
+    #[error("a partner's staff account already has the email address {0}")]
+    EmailTaken(EmailAddress),
+    /// The account could not be made.
+    #[error(transparent)]
+    Account(AccountError),
+    /// A stored partner cannot be read.
+    #[error("{0}")]
+    Unreadable(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Gives a member of `partner`'s staff an account, confirmed, with `role`.
+pub async fn add(
+    store: &Store,
+    council: CouncilId,
+    partner: &str,
+    new: &NewPartnerStaff<'_>,
+) -> Result<PartnerStaffMember, StaffError> {
+    let name = PersonName::parse(new.name)
+        .ok()
+        .flatten()
+        .ok_or(StaffError::BadName)?;
+    let mut tx = store.begin().await?;
+    let known: Option<(String,)> =
+        sql::query_as("SELECT partner_id FROM partners WHERE council_id = $1 AND partner_id = $2")
+            .bind(council.to_string())
+            .bind(partner)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+    if known.is_none() {
+        return Err(StaffError::UnknownPartner(partner.to_owned()));
+    }
+    let member = townhall_identity::partner_staff::create(
+        &mut tx,
+        council,
+        &NewAccount {
+            kind: UserKind::PartnerStaff,
+            email: new.email,
+            display_name: name.as_str(),
+            password_hash: Some(new.password_hash),
+            verified: true,
+        },
+        partner,
+        new.role,
+    )
+    .await
+    .map_err(|e| match e {
+        AccountError::EmailTaken => StaffError::EmailTaken(new.email.clone()),
+        AccountError::Store(e) => StaffError::Store(e),
+        e => StaffError::Account(e),
+    })?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(member)
+}
+
+/// Everyone on `partner`'s staff, by name.
+pub async fn list(
+    store: &Store,
+    council: CouncilId,
+    partner: &str,
+) -> Result<Vec<PartnerStaffMember>, StaffError> {
+    let known = crate::partners::get(store, council, partner)
+        .await
+        .map_err(|e| match e {
+            crate::PartnerError::Store(e) => StaffError::Store(e),
+            e => StaffError::Unreadable(e.to_string()),
+        })?;
+    if known.is_none() {
+        return Err(StaffError::UnknownPartner(partner.to_owned()));
+    }
+    Ok(townhall_identity::partner_staff::of_partner(store, council, partner).await?)
+}
