@@ -121,6 +121,16 @@ enum StaffCommand {
         #[arg(long)]
         role: String,
     },
+    /// Close a member of a partner's staff's account for good (they have
+    /// left): their sessions end and they can no longer sign in.
+    Remove {
+        /// The partner's id.
+        #[arg(long)]
+        partner: String,
+        /// Their email address.
+        #[arg(long)]
+        email: String,
+    },
     /// List a partner's staff.
     List {
         /// The partner's id.

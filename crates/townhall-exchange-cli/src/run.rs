@@ -208,6 +208,15 @@ pub(crate) async fn partner(partner: Partner, platform: &Platform) -> anyhow::Re
                     member.partner
                 );
             }
+            StaffCommand::Remove { partner, email } => {
+                let email =
+                    EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+                let member = staff::remove(&store, council.id, &partner, &email).await?;
+                println!(
+                    "Closed the account of {} ({}); they are signed out and can no longer sign in",
+                    member.user.display_name, member.partner
+                );
+            }
             StaffCommand::List { partner } => {
                 for m in staff::list(&store, council.id, &partner).await? {
                     println!(

@@ -46,6 +46,11 @@ fn routes(_: &Store) -> Router<AppState> {
             "/staff/hub/partners",
             get(staff::partners).post(staff::register),
         )
+        .route("/staff/hub/partners/{id}", get(staff::partner))
+        .route(
+            "/staff/hub/partners/{id}/staff/remove",
+            post(staff::remove_staff),
+        )
         .route("/staff/hub/dead-letters", get(staff::dead_letters))
         .route("/staff/hub/dead-letters/{id}", post(staff::send_again))
         .route("/api/hub/v1/keys", get(api::keys))

@@ -1,5 +1,6 @@
 //! The hub on the staff pages, for the data protection officer and
-//! administrators: the partners, and registering one; the messages the
+//! administrators: the partners, registering one, and each one's keys and
+//! staff (whose accounts are closed here when they leave); the messages the
 //! council sent partners that could not be delivered (dead letters), to see
 //! (never their content) and send again.
 
@@ -12,6 +13,7 @@ use townhall_audit::Actor;
 use townhall_authz::Action;
 use townhall_exchange::partners::{self, Partner, PartnerError, PartnerKind};
 use townhall_exchange::permissions::HubAdministration;
+use townhall_exchange::staff::{self, StaffError};
 use townhall_exchange::webhooks::{self, WebhookError};
 use townhall_types::EmailAddress;
 use townhall_web::auth::Visitor;
@@ -219,7 +221,7 @@ async fn partners_page(
                         thead { tr { th scope="col" { "Name" } th scope="col" { "Kind" } th scope="col" { "Code" } th scope="col" { "Contact" } } }
                         tbody {
                             @for p in &listed {
-                                tr { td { (p.name) } td { (p.kind.label()) } td { (p.code.as_deref().unwrap_or("–")) } td { (p.contact.as_str()) } }
+                                tr { td { a href={ "/staff/hub/partners/" (p.id) } { (p.name) } } td { (p.kind.label()) } td { (p.code.as_deref().unwrap_or("–")) } td { (p.contact.as_str()) } }
                             }
                         }
                     }
@@ -251,4 +253,115 @@ async fn partners_page(
         },
     )
     .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Removed {
+    removed: Option<String>,
+}
+
+/// `GET /staff/hub/partners/{id}`: a partner, its keys and its staff.
+pub async fn partner(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Query(done): Query<Removed>,
+) -> Result<Markup, AppError> {
+    v.staff_for(Action::Read, &HubAdministration)?;
+    let council = state.council().id;
+    let internal = |e: PartnerError| AppError::Internal(e.to_string());
+    let p = partners::get(state.store(), council, &id)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?;
+    let keys = partners::keys(state.store(), council, &p.id)
+        .await
+        .map_err(internal)?;
+    let members = staff::list(state.store(), council, &p.id)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(page(
+        &v,
+        &state.council().name,
+        &p.name,
+        html! {
+            @if done.removed.is_some() {
+                (layout::banner(true, "The account is closed: they are signed out and can no longer sign in", html! {}))
+            }
+            span class="caption" { (p.kind.label()) }
+            h1 { (p.name) }
+            dl class="summary-list" {
+                div class="summary-list__row" { dt { "Id" } dd { code { (p.id) } } }
+                div class="summary-list__row" { dt { "Organisation code" } dd { (p.code.as_deref().unwrap_or("–")) } }
+                div class="summary-list__row" { dt { "Contact" } dd { (p.contact.as_str()) } }
+                div class="summary-list__row" { dt { "Data protection officer" } dd { (p.dpo.as_str()) } }
+            }
+            h2 { "Signing keys" }
+            @if keys.is_empty() {
+                (layout::empty("No key yet: add one with townhall admin partner key."))
+            } @else {
+                table {
+                    caption class="visually-hidden" { "Signing keys" }
+                    thead { tr { th scope="col" { "Key id" } th scope="col" { "Accepted from" } th scope="col" { "Until" } } }
+                    tbody {
+                        @for k in &keys {
+                            tr { td { code { (k.key_id) } } td { (k.valid_from.human()) } td { (k.valid_until.map_or_else(|| "No end".to_owned(), |u| u.human())) } }
+                        }
+                    }
+                }
+            }
+            h2 { "Staff who sign in to the partner pages" }
+            @if members.is_empty() {
+                (layout::empty("Nobody yet: give someone an account with townhall admin partner staff add."))
+            } @else {
+                table {
+                    caption class="visually-hidden" { "Staff" }
+                    thead { tr { th scope="col" { "Name" } th scope="col" { "Email address" } th scope="col" { "Role" } th scope="col" { span class="visually-hidden" { "Action" } } } }
+                    tbody {
+                        @for m in &members {
+                            tr {
+                                td { (m.user.display_name) }
+                                td { (m.user.email.as_str()) }
+                                td { (m.role.label()) }
+                                td {
+                                    form method="post" action={ "/staff/hub/partners/" (p.id) "/staff/remove" } {
+                                        (csrf(&v))
+                                        input type="hidden" name="email" value=(m.user.email.as_str());
+                                        button class="button button--warning" type="submit" { "Close account" span class="visually-hidden" { " of " (m.user.display_name) } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p { a href="/staff/hub/partners" { "All partners" } }
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct StaffForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /staff/hub/partners/{id}/staff/remove`: closes a member of the
+/// partner's staff's account.
+pub async fn remove_staff(
+    State(state): State<AppState>,
+    v: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<StaffForm>,
+) -> Result<Response, AppError> {
+    v.staff_for(Action::Write, &HubAdministration)?;
+    let email = EmailAddress::parse(&form.email).map_err(|_| AppError::NotFound)?;
+    match staff::remove(state.store(), state.council().id, &id, &email).await {
+        // Nobody's name in the address: it would sit in logs and history.
+        Ok(_) => Ok(Redirect::to(&format!("/staff/hub/partners/{id}?removed=1")).into_response()),
+        Err(StaffError::NotOnStaff { .. } | StaffError::UnknownPartner(_)) => {
+            Err(AppError::NotFound)
+        }
+        Err(e) => Err(AppError::Internal(e.to_string())),
+    }
 }

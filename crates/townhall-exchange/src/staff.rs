@@ -35,6 +35,14 @@ pub enum StaffError {
     /// The address has a partner staff account already.
     #[error("a partner's staff account already has the email address {0}")]
     EmailTaken(EmailAddress),
+    /// The address is not one of the partner's staff's.
+    #[error("{partner} has nobody on its staff with the email address {email}")]
+    NotOnStaff {
+        /// The partner.
+        partner: String,
+        /// The address.
+        email: EmailAddress,
+    },
     /// The account could not be made.
     #[error(transparent)]
     Account(AccountError),
@@ -107,4 +115,26 @@ pub async fn list(
         return Err(StaffError::UnknownPartner(partner.to_owned()));
     }
     Ok(townhall_identity::partner_staff::of_partner(store, council, partner).await?)
+}
+
+/// Closes the account of the member of `partner`'s staff with `email`
+/// (see `townhall_identity::partner_staff::remove`): who it was.
+pub async fn remove(
+    store: &Store,
+    council: CouncilId,
+    partner: &str,
+    email: &EmailAddress,
+) -> Result<PartnerStaffMember, StaffError> {
+    let member = list(store, council, partner)
+        .await?
+        .into_iter()
+        .find(|m| m.user.email == *email)
+        .ok_or_else(|| StaffError::NotOnStaff {
+            partner: partner.to_owned(),
+            email: email.clone(),
+        })?;
+    let mut tx = store.begin().await?;
+    townhall_identity::partner_staff::remove(&mut tx, council, member.user.id).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(member)
 }

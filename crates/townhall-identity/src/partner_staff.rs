@@ -4,7 +4,7 @@
 //! these accounts in the transaction that checks the partner.
 
 use townhall_store::{sql, Store, StoreError, Tx};
-use townhall_types::CouncilId;
+use townhall_types::{CouncilId, UserId};
 
 use crate::accounts::{
     self, user_from_row, AccountError, NewAccount, User, UserKind, USER_COLUMNS,
@@ -152,4 +152,31 @@ pub async fn of_partner(
             })
         })
         .collect()
+}
+
+/// Closes a partner's member of staff's account for good (they have left,
+/// or their organisation no longer works with the council), in the
+/// caller's transaction: its sessions end, its passkeys (and any being added),
+/// browsers and emailed links go, and the account with them, so the address can be
+/// given an account again. The audit log keeps their name on what they did.
+pub async fn remove(tx: &mut Tx, council: CouncilId, user: UserId) -> Result<(), StoreError> {
+    crate::sessions::end_all(tx, council, user).await?;
+    crate::passkeys::remove_all(tx, council, user).await?;
+    crate::devices::forget_all(tx, council, user).await?;
+    for table in [
+        "webauthn_ceremonies",
+        "account_tokens",
+        "partner_staff",
+        "users",
+    ] {
+        // The table names are these, never the caller's.
+        sql::query(&format!(
+            "DELETE FROM {table} WHERE council_id = $1 AND user_id = $2"
+        ))
+        .bind(council.to_string())
+        .bind(user.to_string())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }

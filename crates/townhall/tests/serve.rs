@@ -458,6 +458,171 @@ async fn partners_and_their_keys_are_managed_from_the_command_line() {
     );
 }
 
+/// `townhall admin partner staff`: a partner's staff given accounts with a
+/// role, listed and closed; mistakes said before a password is asked for.
+#[test]
+fn a_partners_staff_are_given_accounts_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    create_councils(dir.path());
+    let data = dir.path().to_str().unwrap();
+    let staff = |args: &[&str], password: &str| {
+        let mut all = vec![
+            "admin",
+            "--data-dir",
+            data,
+            "--council",
+            "riverside",
+            "partner",
+        ];
+        all.extend_from_slice(args);
+        Command::new(env!("CARGO_BIN_EXE_townhall"))
+            .args(&all)
+            .env_remove("TOWNHALL_DATABASE_URL")
+            .env("TOWNHALL_NEW_PASSWORD", password)
+            .output()
+            .expect("run townhall")
+    };
+    let registered = staff(
+        &[
+            "register",
+            "--id",
+            "riverside-homes",
+            "--name",
+            "Riverside Homes",
+            "--kind",
+            "housing_association",
+            "--contact",
+            "data.sharing@riversidehomes.example",
+            "--dpo",
+            "dpo@riversidehomes.example",
+        ],
+        "",
+    );
+    assert!(registered.status.success(), "{registered:?}");
+    let add = |partner: &str, email: &str, role: &str, password: &str| {
+        staff(
+            &[
+                "staff",
+                "add",
+                "--partner",
+                partner,
+                "--email",
+                email,
+                "--name",
+                "Sam Carter",
+                "--role",
+                role,
+            ],
+            password,
+        )
+    };
+    let good = "long enough passphrase 2026";
+    for (output, said) in [
+        (
+            add(
+                "riverside-homes",
+                "sam@riversidehomes.example",
+                "boss",
+                good,
+            ),
+            "--role must be one of practitioner, manager",
+        ),
+        (
+            add("riverside-homes", "not an address", "manager", good),
+            "--email",
+        ),
+        (
+            add(
+                "riverside-zoo",
+                "sam@riversidehomes.example",
+                "manager",
+                good,
+            ),
+            "there is no partner 'riverside-zoo'",
+        ),
+        (
+            add(
+                "riverside-homes",
+                "sam@riversidehomes.example",
+                "manager",
+                "short",
+            ),
+            "Password must be 8 characters or more",
+        ),
+    ] {
+        assert!(!output.status.success(), "{said}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(said),
+            "{said}: {output:?}"
+        );
+    }
+    let made = add(
+        "riverside-homes",
+        "sam@riversidehomes.example",
+        "manager",
+        good,
+    );
+    assert!(made.status.success(), "{made:?}");
+    assert!(String::from_utf8_lossy(&made.stdout).contains(
+        "Created an account for Sam Carter (Information governance manager, riverside-homes)"
+    ));
+    let again = add(
+        "riverside-homes",
+        "SAM@riversidehomes.example",
+        "practitioner",
+        good,
+    );
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains(
+            "a partner's staff account already has the email address sam@riversidehomes.example"
+        ),
+        "{again:?}"
+    );
+    let listed = staff(&["staff", "list", "--partner", "riverside-homes"], "");
+    assert_eq!(
+        String::from_utf8_lossy(&listed.stdout),
+        "sam@riversidehomes.example\tSam Carter\tmanager\n"
+    );
+    let removed = staff(
+        &[
+            "staff",
+            "remove",
+            "--partner",
+            "riverside-homes",
+            "--email",
+            "sam@riversidehomes.example",
+        ],
+        "",
+    );
+    assert!(removed.status.success(), "{removed:?}");
+    let listed = staff(&["staff", "list", "--partner", "riverside-homes"], "");
+    assert_eq!(String::from_utf8_lossy(&listed.stdout), "");
+    let gone = staff(
+        &[
+            "staff",
+            "remove",
+            "--partner",
+            "riverside-homes",
+            "--email",
+            "sam@riversidehomes.example",
+        ],
+        "",
+    );
+    assert!(String::from_utf8_lossy(&gone.stderr).contains(
+        "riverside-homes has nobody on its staff with the email address sam@riversidehomes.example"
+    ));
+    let back = add(
+        "riverside-homes",
+        "sam@riversidehomes.example",
+        "practitioner",
+        good,
+    );
+    assert!(
+        back.status.success(),
+        "an address freed is given again: {back:?}"
+    );
+}
+
 #[test]
 fn api_keys_are_listed_and_their_limit_changed() {
     let dir = tempfile::tempdir().unwrap();

@@ -133,7 +133,7 @@ async fn partners_are_registered_once_each_with_their_keys_in_time() {
 }
 
 /// A partner's signing key, registered with the council: its private half.
-async fn partner_key(s: &TestServer, partner: &str, key_id: &str) -> SigningKey {
+pub(crate) async fn partner_key(s: &TestServer, partner: &str, key_id: &str) -> SigningKey {
     partner_key_and_seed(s, partner, key_id).await.0
 }
 
@@ -1899,6 +1899,9 @@ async fn the_hub_staff_pages_are_accessible_in_a_browser() {
         .await;
     b.check_accessibility().await;
     b.visit(&s.url("/staff/hub/dead-letters")).await;
+    b.check_accessibility().await;
+    b.visit(&s.url("/staff/hub/partners/riverside-medical-centre"))
+        .await;
     b.check_accessibility().await;
     b.close().await;
 }

@@ -455,6 +455,7 @@ async fn a_partners_staff_see_nothing_outside_their_organisations_agreements() {
         "/staff",
         "/staff/hub/partners",
         "/staff/hub/dead-letters",
+        "/staff/hub/partners/riverside-homes",
         "/staff/residents",
         "/staff/break-glass",
         "/staff/index",
@@ -534,6 +535,68 @@ async fn a_partners_staff_see_nothing_outside_their_organisations_agreements() {
             "{path}"
         );
     }
+
+    // Sam leaves Riverside Homes: the data protection officer closes his
+    // account, and his open session with it.
+    crate::exchange::partner_key(&s, HOMES, "riverside-homes-2026").await;
+    let theirs = s.text(&dana, "/staff/hub/partners/riverside-homes").await;
+    for said in [
+        "<td>Sam Carter</td><td>sam.carter@riversidehomes.example</td><td>Practitioner</td>",
+        "<td>Lee Ward</td><td>lee.ward@riversidehomes.example</td><td>Information governance manager</td>",
+        "<code>riverside-homes-2026</code>",
+    ] {
+        assert!(theirs.contains(said), "{said}: {theirs}");
+    }
+    let closed = s
+        .submit(
+            &dana,
+            "/staff/hub/partners/riverside-homes",
+            "/staff/hub/partners/riverside-homes/staff/remove",
+            &[("email", "sam.carter@riversidehomes.example")],
+        )
+        .await;
+    assert_eq!(closed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        closed.headers()["location"],
+        "/staff/hub/partners/riverside-homes?removed=1"
+    );
+    let r = sam.get(s.url("/partner")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/partner/sign-in");
+    let again = s
+        .submit(
+            &s.client(),
+            "/partner/sign-in",
+            "/partner/sign-in",
+            &[
+                ("email", "sam.carter@riversidehomes.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
+    // Someone else's organisation, or nobody on it, is nothing to close.
+    for (partner, email) in [
+        (
+            "riverside-medical-centre",
+            "lee.ward@riversidehomes.example",
+        ),
+        ("riverside-homes", "sam.carter@riversidehomes.example"),
+    ] {
+        let r = s
+            .submit(
+                &dana,
+                "/staff/hub/partners/riverside-homes",
+                &format!("/staff/hub/partners/{partner}/staff/remove"),
+                &[("email", email)],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{partner} {email}");
+    }
+    assert!(s
+        .text(&lee, "/partner")
+        .await
+        .contains("<h1>Riverside Homes</h1>"));
 }
 
 /// The partner pages, mistakes and all, pass axe-core in a browser; a
