@@ -131,6 +131,17 @@ enum StaffCommand {
         #[arg(long)]
         email: String,
     },
+    /// Give a member of a partner's staff a new password (from
+    /// TOWNHALL_NEW_PASSWORD or asked for), lifting any lock and signing
+    /// them out everywhere.
+    ResetPassword {
+        /// The partner's id.
+        #[arg(long)]
+        partner: String,
+        /// Their email address.
+        #[arg(long)]
+        email: String,
+    },
     /// List a partner's staff.
     List {
         /// The partner's id.

@@ -180,7 +180,7 @@ pub(crate) async fn partner(partner: Partner, platform: &Platform) -> anyhow::Re
             } => {
                 let email =
                     EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
-                let role = PartnerRole::parse(&role).with_context(|| {
+                let role = PartnerRole::parse(&role.to_lowercase()).with_context(|| {
                     let roles: Vec<&str> = PartnerRole::ALL.iter().map(|r| r.as_str()).collect();
                     format!("--role must be one of {}", roles.join(", "))
                 })?;
@@ -215,6 +215,21 @@ pub(crate) async fn partner(partner: Partner, platform: &Platform) -> anyhow::Re
                 println!(
                     "Closed the account of {} ({}); they are signed out and can no longer sign in",
                     member.user.display_name, member.partner
+                );
+            }
+            StaffCommand::ResetPassword { partner, email } => {
+                let email =
+                    EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+                // Asked before the password is, so that a mistyped address is said at once.
+                staff::member(&store, council.id, &partner, &email).await?;
+                let typed = townhall_cli::new_password()?;
+                password::check_rules(&typed)?;
+                let hash = password::hash_async(typed).await;
+                let member =
+                    staff::reset_password(&store, council.id, &partner, &email, &hash).await?;
+                println!(
+                    "Password changed for {}; they are signed out everywhere and any lock is lifted",
+                    member.user.display_name
                 );
             }
             StaffCommand::List { partner } => {

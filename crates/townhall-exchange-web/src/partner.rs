@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
-use townhall_audit::Outcome;
+use townhall_audit::{Outcome, RecordRef};
 use townhall_authz::Action;
 use townhall_exchange::agreement::{uk_day, Standing};
 use townhall_exchange::hub::{self, agreement_for, Asking, Hub, Refusal, Way};
@@ -41,8 +41,8 @@ async fn member<'v>(
 }
 
 /// The purposes `partner` may look people up for today: those of its
-/// agreements in force that share `person` records with it, with their
-/// titles from the consent policy.
+/// agreements in force that share `person` records with it, each with its
+/// agreement's title.
 fn purposes(hub: &Hub<'_>, partner: &str) -> Vec<(String, String)> {
     let day = uk_day(Timestamp::now());
     let mut found: Vec<(String, String)> = Vec::new();
@@ -55,12 +55,10 @@ fn purposes(hub: &Hub<'_>, partner: &str) -> Vec<(String, String)> {
             day,
         )
         .is_ok();
+        // Named by the agreement, in the council's and partner's words (the
+        // consent policy's titles are the resident's).
         if allowed && !found.iter().any(|(p, _)| *p == a.purpose) {
-            let title = hub
-                .consent
-                .purpose(&a.purpose)
-                .map_or_else(|| a.purpose.clone(), |p| p.title.clone());
-            found.push((a.purpose.clone(), title));
+            found.push((a.purpose.clone(), a.title.clone()));
         }
     }
     found
@@ -162,6 +160,20 @@ impl FindForm {
             "Date of birth",
         );
         let postcode = self.postcode.trim();
+        let lettered = |name: &str| name.trim().is_empty() || name.chars().any(char::is_alphabetic);
+        for (field, name, what) in [
+            ("given_name", &self.given_name, "first"),
+            ("family_name", &self.family_name, "last"),
+        ] {
+            if !lettered(name) {
+                errors.push(field, format!("Enter their {what} name in letters"));
+            }
+        }
+        let today = uk_day(Timestamp::now());
+        let born = born.and_then(|day| match day {
+            Some(day) if day > today => Err("Date of birth must be in the past".to_owned()),
+            day => Ok(day),
+        });
         if nhs.is_empty() {
             if self.given_name.trim().is_empty() {
                 errors.push(
@@ -263,10 +275,11 @@ pub async fn find(
         "One person found",
         html! {
             h1 { "One person found" }
-            p { "The council's records match your search with a probability of " (format!("{:.0}", located.probability * 100.0)) "%." }
+            p { "The council's records match your search with a probability of " (percent(located.probability)) "." }
             dl class="summary-list" {
-                div class="summary-list__row" { dt { "Their reference at the hub" } dd { code { (located.person) } } }
+                div class="summary-list__row" { dt { "Their reference" } dd { code { (located.person) } } }
             }
+            p class="hint" { "Quote this reference if you need to ask the council about this search." }
             p { "What you may see of them, under your agreements for this purpose:" }
             @for r in &readable {
                 form method="post" action={ "/partner/people/" (located.person) "/" (r.name) } {
@@ -313,6 +326,9 @@ fn find_page(
                 div class="notification-banner" role="region" aria-labelledby="refused-title" {
                     h2 class="notification-banner__title" id="refused-title" { "Nobody shown" }
                     p { (sentence(&refusal.message())) }
+                    @if matches!(refusal, Refusal::NoMatch) {
+                        p { "Check the details you gave. If you searched by NHS number, try their name, date of birth and postcode instead." }
+                    }
                 }
             }
             h1 { "Find a person" }
@@ -463,7 +479,7 @@ pub async fn history(State(state): State<AppState>, v: Visitor) -> Result<Markup
         "Everything your organisation has asked",
         html! {
             h1 { "Everything your organisation has asked" }
-            p { "Every request your organisation's systems and staff made to the council's data-exchange hub, answered or refused, newest first (the last 200)." }
+            p { "Every request your organisation's systems and staff made to the council's data-exchange hub, answered or refused, newest first (the last 200). Why a request was refused was said when it was answered; the resident it was about can see it too." }
             @if entries.is_empty() {
                 (layout::empty("Your organisation has not asked the hub anything yet."))
             } @else {
@@ -481,8 +497,8 @@ pub async fn history(State(state): State<AppState>, v: Visitor) -> Result<Markup
                                 tr {
                                     td { (e.at.human()) }
                                     td { (e.event.actor_label) }
-                                    td { (e.event.record.to_string()) @if !e.event.fields.is_empty() { ": " (e.event.fields.join(", ")) } }
-                                    td { @if e.event.outcome != Outcome::Denied { "Answered: " } (e.event.purpose) }
+                                    td { (asked(&e.event)) }
+                                    td { (if e.event.outcome == Outcome::Denied { "Refused" } else { "Answered" }) }
                                 }
                             }
                         }
@@ -492,4 +508,47 @@ pub async fn history(State(state): State<AppState>, v: Visitor) -> Result<Markup
             p { a href="/partner" { "Back to your organisation's page" } }
         },
     ))
+}
+
+/// What an entry of the organisation's history asked, in its staff's
+/// words: "Search for a person by Name, Date of birth, Address", "Read of
+/// 01a2…: Phone number, Address", or the request itself.
+fn asked(e: &townhall_audit::AuditEvent) -> String {
+    let labels: Vec<&str> = e
+        .fields
+        .iter()
+        .map(|f| {
+            townhall_exchange::RECORD_TYPES
+                .iter()
+                .find_map(|r| r.field(f))
+                .map_or(
+                    match f.as_str() {
+                        "nhs_number" => "NHS number",
+                        other => other,
+                    },
+                    |field| field.label,
+                )
+        })
+        .collect();
+    let listed = labels.join(", ");
+    match &e.record {
+        RecordRef::Exchange(what) if what == "find person" => {
+            if listed.is_empty() {
+                "Search for a person".to_owned()
+            } else {
+                format!("Search for a person by {listed}")
+            }
+        }
+        RecordRef::Person(person) if listed.is_empty() => format!("Read of {person}"),
+        RecordRef::Person(person) => format!("Read of {person}: {listed}"),
+        RecordRef::Exchange(what) => what.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A probability as a percentage with one decimal, rounded down and never
+/// 100%: no match is certain.
+fn percent(probability: f64) -> String {
+    let tenths = (probability * 1000.0).floor().clamp(0.0, 999.0);
+    format!("{:.1}%", tenths / 10.0)
 }

@@ -122,6 +122,7 @@ pub async fn list(State(state): State<AppState>, v: Visitor) -> Result<Markup, A
                     }
                 }
             }
+            p { "Staff of these organisations use the council's " a href="/partner/sign-in" { "partner pages" } "." }
         },
     ))
 }

@@ -61,9 +61,12 @@ pub async fn add(
     partner: &str,
     new: &NewPartnerStaff<'_>,
 ) -> Result<PartnerStaffMember, StaffError> {
-    let name = PersonName::parse(new.name)
+    // As names are typed anywhere else: line breaks and tabs become
+    // spaces, characters nobody types (controls, direction overrides that
+    // would disguise a name in a resident's access log) are refused.
+    let name = townhall_types::text::clean(new.name)
         .ok()
-        .flatten()
+        .and_then(|n| PersonName::parse(&n).ok().flatten())
         .ok_or(StaffError::BadName)?;
     let mut tx = store.begin().await?;
     let known: Option<(String,)> =
@@ -117,6 +120,44 @@ pub async fn list(
     Ok(townhall_identity::partner_staff::of_partner(store, council, partner).await?)
 }
 
+/// The member of `partner`'s staff with `email`.
+pub async fn member(
+    store: &Store,
+    council: CouncilId,
+    partner: &str,
+    email: &EmailAddress,
+) -> Result<PartnerStaffMember, StaffError> {
+    list(store, council, partner)
+        .await?
+        .into_iter()
+        .find(|m| m.user.email == *email)
+        .ok_or_else(|| StaffError::NotOnStaff {
+            partner: partner.to_owned(),
+            email: email.clone(),
+        })
+}
+
+/// Gives the member of `partner`'s staff with `email` a new password
+/// (hashed), lifting any lock and ending their sessions: who it was.
+pub async fn reset_password(
+    store: &Store,
+    council: CouncilId,
+    partner: &str,
+    email: &EmailAddress,
+    password_hash: &str,
+) -> Result<PartnerStaffMember, StaffError> {
+    let member = member(store, council, partner, email).await?;
+    townhall_identity::admin::reset_password(
+        store,
+        council,
+        (UserKind::PartnerStaff, email),
+        password_hash,
+    )
+    .await
+    .map_err(StaffError::Account)?;
+    Ok(member)
+}
+
 /// Closes the account of the member of `partner`'s staff with `email`
 /// (see `townhall_identity::partner_staff::remove`): who it was.
 pub async fn remove(
@@ -125,14 +166,7 @@ pub async fn remove(
     partner: &str,
     email: &EmailAddress,
 ) -> Result<PartnerStaffMember, StaffError> {
-    let member = list(store, council, partner)
-        .await?
-        .into_iter()
-        .find(|m| m.user.email == *email)
-        .ok_or_else(|| StaffError::NotOnStaff {
-            partner: partner.to_owned(),
-            email: email.clone(),
-        })?;
+    let member = member(store, council, partner, email).await?;
     let mut tx = store.begin().await?;
     townhall_identity::partner_staff::remove(&mut tx, council, member.user.id).await?;
     tx.commit().await.map_err(StoreError::from)?;

@@ -77,7 +77,7 @@ pub(crate) async fn admin(admin: Admin, platform: &Platform) -> anyhow::Result<E
                 .await?
                 .with_context(|| format!("there is no staff account for {email}"))?;
             let hash = password::hash_async(new_password()?).await;
-            admin::reset_staff_password(&store, c.id, &email, &hash).await?;
+            admin::reset_password(&store, c.id, (UserKind::Staff, &email), &hash).await?;
             println!("Password changed for {email}; their sessions have been ended and their browsers forgotten.");
         }
         AdminCommand::ApiKey {

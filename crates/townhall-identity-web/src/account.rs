@@ -253,6 +253,9 @@ pub fn sign_in_page(
                 (Input { name: "password", label: "Password", kind: "password", value: "", hint: None, autocomplete: Some("current-password") }.render(errors))
                 button class="button" type="submit" { "Sign in" }
             }
+            @if kind == UserKind::Staff {
+                p { "Work for an organisation the council shares information with, such as a GP practice? " a href="/partner/sign-in" { "Sign in on the partner pages" } "." }
+            }
             @if kind == UserKind::PartnerStaff {
                 p { "This is for the staff of organisations the council shares information with, such as GP practices and housing associations. Your organisation's information governance manager can ask the council for your account." }
             }

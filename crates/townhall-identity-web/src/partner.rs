@@ -74,7 +74,7 @@ pub async fn account(
                 div class="summary-list__row" { dt { "Role" } dd { (me.role.label()) } }
             }
             (layout::passkeys(&v, &keys))
-            p { "To change your password, ask your organisation's information governance manager to ask the council: passwords for these pages are never reset by email." }
+            p { "To change your password, ask the council's administrator to set a new one: passwords for these pages are never reset by email." }
             p { a href="/partner" { "Back to your organisation's page" } }
         },
     ))

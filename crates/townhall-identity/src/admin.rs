@@ -62,16 +62,18 @@ pub async fn add_staff(
     Ok(member)
 }
 
-/// Gives the staff account of `email` a new password, lifting any lock,
-/// and ends its sessions and forgets its browsers, so that whoever knew
-/// the old one is signed out. [`AccountError::NotFound`] if there is none.
-pub async fn reset_staff_password(
+/// Gives the account of `kind` (staff's, or a partner's staff's: those
+/// whose passwords an administrator sets) with `email` a new password,
+/// lifting any lock, and ends its sessions and forgets its browsers, so
+/// that whoever knew the old one is signed out. [`AccountError::NotFound`]
+/// if there is none.
+pub async fn reset_password(
     store: &Store,
     council: CouncilId,
-    email: &EmailAddress,
+    (kind, email): (UserKind, &EmailAddress),
     password_hash: &str,
 ) -> Result<(), AccountError> {
-    let user = accounts::find_by_email(store, council, UserKind::Staff, email)
+    let user = accounts::find_by_email(store, council, kind, email)
         .await?
         .ok_or(AccountError::NotFound)?;
     let mut tx = store.begin().await?;

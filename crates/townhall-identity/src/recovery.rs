@@ -231,8 +231,9 @@ pub async fn tell_locked(
     let mut tx = store.begin().await?;
     let template = match user.kind {
         UserKind::Resident => "account-locked",
+        UserKind::Staff => "staff-account-locked",
         // Partners' staff are given their passwords as council staff are.
-        UserKind::Staff | UserKind::PartnerStaff => "staff-account-locked",
+        UserKind::PartnerStaff => "partner-account-locked",
     };
     // A lock can be made every quarter of an hour by anyone: its owner is
     // told of the first few in a day, not flooded with one after another.

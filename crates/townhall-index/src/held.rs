@@ -52,16 +52,18 @@ fn columns(field: &str) -> &'static [&'static str] {
     }
 }
 
-/// The value of each of `fields` that `person`'s records hold: from the
-/// first record, in the order the index policy lists its systems, that
-/// holds one. A field no record holds is left out.
-pub async fn values_of(
+/// One record's stored columns, by name.
+type Columns<'a> = BTreeMap<&'a str, String>;
+
+/// The columns `fields` are read from, of each of `person`'s records, in
+/// the order the index policy lists their systems.
+async fn records_of<'f>(
     store: &Store,
     council: CouncilId,
     policy: &IndexPolicy,
     person: PersonId,
-    fields: &[&str],
-) -> Result<BTreeMap<String, String>, StoreError> {
+    fields: &[&'f str],
+) -> Result<Vec<Columns<'f>>, StoreError> {
     let mut wanted: Vec<&str> = vec!["system"];
     for column in fields.iter().flat_map(|f| columns(f)) {
         if !wanted.contains(column) {
@@ -85,7 +87,7 @@ pub async fn values_of(
                 .iter()
                 .enumerate()
                 .map(|(i, c)| Ok((*c, row.try_get::<Option<String>, _>(i)?.unwrap_or_default())))
-                .collect::<Result<BTreeMap<&str, String>, sql::Error>>()
+                .collect::<Result<Columns<'_>, sql::Error>>()
         })
         .collect::<Result<Vec<_>, _>>()?;
     let rank = |system: &str| {
@@ -96,39 +98,71 @@ pub async fn values_of(
             .unwrap_or(usize::MAX)
     };
     records.sort_by_key(|r| rank(r.get("system").map_or("", |s| s.as_str())));
+    Ok(records)
+}
+
+/// `field`'s value in one record, as a reader sees it: a name or address
+/// whole, a date of birth as ISO 8601 writes it.
+fn value_in(record: &Columns<'_>, field: &str) -> Option<String> {
+    let text = |c: &str| record.get(c).map(|v| v.trim()).filter(|v| !v.is_empty());
+    match field {
+        "name" => {
+            let parts: Vec<&str> = [text("first_name"), text("surname")]
+                .into_iter()
+                .flatten()
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(" "))
+        }
+        "date_of_birth" => text("date_of_birth").map(|d| {
+            townhall_linkage::normalise::date(d).map_or_else(|| d.to_owned(), |d| d.to_string())
+        }),
+        "address" => {
+            let parts: Vec<&str> = [text("address"), text("town"), text("postcode")]
+                .into_iter()
+                .flatten()
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }
+        "email" | "phone" => text(field).map(str::to_owned),
+        declared => text("extra")
+            .and_then(|json| serde_json::from_str::<BTreeMap<String, String>>(json).ok())
+            .and_then(|extra| extra.get(declared).cloned())
+            .filter(|v| !v.trim().is_empty()),
+    }
+}
+
+/// The value of each of `fields` that `person`'s records hold: from the
+/// first record, in the order the index policy lists its systems, that
+/// holds one. A field no record holds is left out.
+pub async fn values_of(
+    store: &Store,
+    council: CouncilId,
+    policy: &IndexPolicy,
+    person: PersonId,
+    fields: &[&str],
+) -> Result<BTreeMap<String, String>, StoreError> {
+    let records = records_of(store, council, policy, person, fields).await?;
     let mut values = BTreeMap::new();
     for field in fields {
-        let value = records.iter().find_map(|r| {
-            let text = |c: &str| r.get(c).map(|v| v.trim()).filter(|v| !v.is_empty());
-            match *field {
-                "name" => {
-                    let parts: Vec<&str> = [text("first_name"), text("surname")]
-                        .into_iter()
-                        .flatten()
-                        .collect();
-                    (!parts.is_empty()).then(|| parts.join(" "))
-                }
-                "date_of_birth" => text("date_of_birth").map(|d| {
-                    townhall_linkage::normalise::date(d)
-                        .map_or_else(|| d.to_owned(), |d| d.to_string())
-                }),
-                "address" => {
-                    let parts: Vec<&str> = [text("address"), text("town"), text("postcode")]
-                        .into_iter()
-                        .flatten()
-                        .collect();
-                    (!parts.is_empty()).then(|| parts.join(", "))
-                }
-                "email" | "phone" => text(field).map(str::to_owned),
-                declared => text("extra")
-                    .and_then(|json| serde_json::from_str::<BTreeMap<String, String>>(json).ok())
-                    .and_then(|extra| extra.get(declared).cloned())
-                    .filter(|v| !v.trim().is_empty()),
-            }
-        });
-        if let Some(value) = value {
+        if let Some(value) = records.iter().find_map(|r| value_in(r, field)) {
             values.insert((*field).to_owned(), value);
         }
     }
+    Ok(values)
+}
+
+/// Every value of `field` that `person`'s records hold, each once: what a
+/// search must agree with (a date of birth, an NHS number).
+pub async fn every_value(
+    store: &Store,
+    council: CouncilId,
+    policy: &IndexPolicy,
+    person: PersonId,
+    field: &str,
+) -> Result<Vec<String>, StoreError> {
+    let records = records_of(store, council, policy, person, &[field]).await?;
+    let mut values: Vec<String> = records.iter().filter_map(|r| value_in(r, field)).collect();
+    values.sort();
+    values.dedup();
     Ok(values)
 }

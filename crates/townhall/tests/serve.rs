@@ -583,6 +583,35 @@ fn a_partners_staff_are_given_accounts_from_the_command_line() {
         String::from_utf8_lossy(&listed.stdout),
         "sam@riversidehomes.example\tSam Carter\tmanager\n"
     );
+    let reset = |email: &str, password: &str| {
+        staff(
+            &[
+                "staff",
+                "reset-password",
+                "--partner",
+                "riverside-homes",
+                "--email",
+                email,
+            ],
+            password,
+        )
+    };
+    let nobody = reset("kim@riversidehomes.example", good);
+    assert!(
+        String::from_utf8_lossy(&nobody.stderr).contains(
+            "riverside-homes has nobody on its staff with the email address kim@riversidehomes.example"
+        ),
+        "{nobody:?}"
+    );
+    let weak = reset("sam@riversidehomes.example", "short");
+    assert!(!weak.status.success());
+    let done = reset("sam@riversidehomes.example", "another long passphrase");
+    assert!(
+        String::from_utf8_lossy(&done.stdout).contains(
+            "Password changed for Sam Carter; they are signed out everywhere and any lock is lifted"
+        ),
+        "{done:?}"
+    );
     let removed = staff(
         &[
             "staff",

@@ -42,11 +42,13 @@ fn given(value: &Option<String>) -> Option<&str> {
 }
 
 /// A search as the index takes it: the record to look up, its declared
-/// columns by name, and which fields it used (for the audit log).
+/// columns by name, which fields it used (for the audit log), and what the
+/// person found must agree with: the values that never change.
 struct Probe {
     person: RawPerson,
     columns: BTreeMap<String, String>,
     used: Vec<String>,
+    fixed: Vec<(&'static str, String)>,
 }
 
 impl Find {
@@ -69,6 +71,14 @@ impl Find {
         if used.is_empty() && (family.is_none() || born.is_none() || postcode.is_none()) {
             return Err(Refusal::BadSearch(
                 "give nhs_number, or family_name, date_of_birth and postcode (and given_name if known)",
+            ));
+        }
+        // A name is letters (and the marks between them): "-" or "?" typed
+        // to get past a required field is no name.
+        let lettered = |name: Option<&str>| name.is_none_or(|n| n.chars().any(char::is_alphabetic));
+        if !lettered(family) || !lettered(given(&self.given_name)) {
+            return Err(Refusal::BadSearch(
+                "given_name and family_name must be names, with letters",
             ));
         }
         if born.is_some_and(|b| townhall_linkage::normalise::date(b).is_none()) {
@@ -97,10 +107,18 @@ impl Find {
                 used.push(field.to_owned());
             }
         }
+        let mut fixed: Vec<(&'static str, String)> = Vec::new();
+        if let Some(number) = columns.get("nhs_number") {
+            fixed.push(("nhs_number", number.clone()));
+        }
+        if let Some(day) = born.and_then(townhall_linkage::normalise::date) {
+            fixed.push(("date_of_birth", day.to_string()));
+        }
         Ok(Probe {
             person,
             columns,
             used,
+            fixed,
         })
     }
 }
@@ -161,11 +179,16 @@ async fn decide(
         Found::Nobody => return no(Refusal::NoMatch, asked),
         Found::Ambiguous => return no(Refusal::AmbiguousMatch, asked),
     };
+    if let Some(refusal) = disagreement(hub, person, &probe.fixed).await? {
+        return no(refusal, asked);
+    }
     let accounts = townhall_index::held::accounts_of(hub.store, hub.council, person)
         .await?
         .unwrap_or_default();
-    let mut event = asked.about(accounts.first());
-    event.record = RecordRef::Person(person);
+    // The entry names the person only as its subject, so that they see it;
+    // the partner's own history never shows whom a search it was not
+    // answered found.
+    let event = asked.about(accounts.first());
     // Someone whose consent does not allow it is not found: the partner is
     // told no more than of someone the council does not know (the audit
     // log, and the resident, see why).
@@ -184,4 +207,40 @@ async fn decide(
         }),
         event,
     ))
+}
+
+/// Why the person the index matched is not the one searched for: a date
+/// of birth or NHS number given that none of their records holds, though
+/// some hold one (`no_match`: the match rested on other fields, as a
+/// father's and son's records at one home may); or none holds one, so the
+/// search cannot be confirmed (`ambiguous_match`).
+async fn disagreement(
+    hub: &Hub<'_>,
+    person: townhall_types::PersonId,
+    fixed: &[(&'static str, String)],
+) -> Result<Option<Refusal>, PartnerError> {
+    for (field, wanted) in fixed {
+        let held = townhall_index::held::every_value(
+            hub.store,
+            hub.council,
+            hub.index.policy(),
+            person,
+            field,
+        )
+        .await?;
+        let held: Vec<String> = match *field {
+            "nhs_number" => held
+                .iter()
+                .filter_map(|n| townhall_linkage::column::nhs_number(n))
+                .collect(),
+            _ => held,
+        };
+        if held.is_empty() {
+            return Ok(Some(Refusal::AmbiguousMatch));
+        }
+        if !held.contains(wanted) {
+            return Ok(Some(Refusal::NoMatch));
+        }
+    }
+    Ok(None)
 }

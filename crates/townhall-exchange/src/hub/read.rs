@@ -62,12 +62,20 @@ async fn decide(
     ask: &Read<'_>,
     now: Timestamp,
 ) -> Result<(Answer<Released>, AuditEvent), PartnerError> {
+    // The fields asked, or (none named) every field of the record type,
+    // so that the resident sees what was asked even when it is refused.
+    let asked_for: Vec<String> = match &ask.fields {
+        Some(fields) => fields.clone(),
+        None => crate::records::record_type(ask.record_type)
+            .map(|r| r.fields.iter().map(|f| f.name.to_owned()).collect())
+            .unwrap_or_default(),
+    };
     let (person, accounts, asked) = named(
         hub,
         caller,
         (ask.person, format!("read {}", ask.record_type)),
         Action::Read,
-        ask.fields.iter().flatten().cloned(),
+        asked_for,
     )
     .await?;
     let agreement = match agreement_for(

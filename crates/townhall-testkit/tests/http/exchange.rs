@@ -1768,7 +1768,7 @@ async fn the_data_protection_officer_registers_a_partner_on_the_staff_pages() {
     );
     let listed = s.text(&dana, "/staff/hub/partners").await;
     assert!(
-        listed.contains("<td>Riverside Medical Centre</td><td>GP practice</td><td>Y99001</td>"),
+        listed.contains("<td><a href=\"/staff/hub/partners/riverside-medical-centre\">Riverside Medical Centre</a></td><td>GP practice</td><td>Y99001</td>"),
         "{listed}"
     );
     let wrong = s
@@ -1847,7 +1847,7 @@ async fn the_data_protection_officer_registers_a_partner_on_the_staff_pages() {
         .text(&dana, "/staff/hub/partners?registered=riverside-primary")
         .await;
     assert!(
-        listed.contains("<td>Riverside Primary</td><td>School</td><td>–</td>"),
+        listed.contains("<td><a href=\"/staff/hub/partners/riverside-primary\">Riverside Primary</a></td><td>School</td><td>–</td>"),
         "{listed}"
     );
     let again = s

@@ -171,7 +171,88 @@ async fn a_practitioner_finds_and_reads_a_consenting_resident_under_their_agreem
     ] {
         assert!(page.contains(said), "{said}: {page}");
     }
+    let r = s
+        .submit(
+            &amira,
+            "/partner/find",
+            "/partner/find",
+            &[
+                ("purpose", "gp-wellbeing-checks"),
+                ("given_name", "-"),
+                ("family_name", "?"),
+                ("date_of_birth-day", "14"),
+                ("date_of_birth-month", "3"),
+                ("date_of_birth-year", "2099"),
+                ("postcode", "TE1 1AA"),
+            ],
+        )
+        .await;
+    let page = r.text().await.unwrap();
+    for said in [
+        "Enter their first name in letters",
+        "Enter their last name in letters",
+        "Date of birth must be in the past",
+    ] {
+        assert!(page.contains(said), "{said}: {page}");
+    }
     assert_eq!(s.count("audit_log").await, audited);
+
+    // Martin's name and home with another date of birth (his son's, say) is
+    // not Martin, however well the rest agrees.
+    let mut son = martin_search("gp-wellbeing-checks");
+    son[3] = ("date_of_birth-day", "1");
+    son[4] = ("date_of_birth-month", "1");
+    son[5] = ("date_of_birth-year", "1990");
+    let r = s
+        .submit(&amira, "/partner/find", "/partner/find", &son)
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Someone the council holds no date of birth for cannot be confirmed by
+    // one: the search asks for more, and says nobody's name.
+    let mut tx = s.db.store.begin().await.unwrap();
+    townhall_index::records::import(
+        &mut tx,
+        s.council.id,
+        "electoral_register",
+        &[],
+        &[townhall_index::records::NewRecord {
+            record_id: "ER-KM".into(),
+            person: townhall_linkage::record::RawPerson {
+                first_name: "Kwame".into(),
+                surname: "Mensah".into(),
+                postcode: "TE2 2BB".into(),
+                address: "7 Orchard Way".into(),
+                ..Default::default()
+            },
+            account: None,
+        }],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    townhall_index::run::run(&s.db.store, s.council.id, &s.index_policy(), &())
+        .await
+        .unwrap();
+    let r = s
+        .submit(
+            &amira,
+            "/partner/find",
+            "/partner/find",
+            &[
+                ("purpose", "gp-wellbeing-checks"),
+                ("given_name", "Kwame"),
+                ("family_name", "Mensah"),
+                ("date_of_birth-day", "1"),
+                ("date_of_birth-month", "5"),
+                ("date_of_birth-year", "1960"),
+                ("postcode", "TE2 2BB"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("More than one person could be meant, or the match is in doubt: give more details, such as the NHS number."), "{page}");
+    assert!(!page.contains("Orchard"), "{page}");
 
     // Found, typed as people type: lower case, no space in the postcode.
     let r = s
@@ -268,7 +349,7 @@ async fn a_practitioner_finds_and_reads_a_consenting_resident_under_their_agreem
     assert!(!page.contains("01632 960123"));
     let log = s.text(&resident, "/account/access-log").await;
     assert!(
-        log.contains("<td>Dr Amira Patel, Riverside Medical Centre</td><td>was refused your details</td><td>Refused, because you said no to sharing for this</td>"),
+        log.contains("<td>Dr Amira Patel, Riverside Medical Centre</td><td>was refused your details: your name, your date of birth, your address, your phone number, your email address</td><td>Refused, because you said no to sharing for this</td>"),
         "{log}"
     );
 }
@@ -312,14 +393,6 @@ async fn a_partners_staff_see_nothing_outside_their_organisations_agreements() {
     )
     .await;
     let (_resident, user, person) = martin(&s).await;
-    choose(
-        &s,
-        user,
-        "housing-support",
-        "housing-support",
-        Choice::Granted,
-    )
-    .await;
 
     // An address is one partner account, whichever organisation asks.
     let hash = townhall_identity::password::hash_async(PASSWORD.to_owned()).await;
@@ -371,6 +444,35 @@ async fn a_partners_staff_see_nothing_outside_their_organisations_agreements() {
     let form = s.text(&sam, "/partner/find").await;
     assert!(form.contains("value=\"housing-support\""), "{form}");
     assert!(!form.contains("gp-wellbeing-checks"), "{form}");
+
+    // Martin has not said yes to housing support: a search finds nobody,
+    // and the organisation's history says no more than that it was refused.
+    let r = s
+        .submit(
+            &sam,
+            "/partner/find",
+            "/partner/find",
+            &martin_search("housing-support"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let lee = partner_client(&s, "lee.ward@riversidehomes.example").await;
+    let history = s.text(&lee, "/partner/history").await;
+    assert!(
+        history.contains("<td>Sam Carter, Riverside Homes</td><td>Search for a person by Name, Date of birth, Address</td><td>Refused</td>"),
+        "{history}"
+    );
+    for hidden in [person.as_str(), "have not said yes", "said no"] {
+        assert!(!history.contains(hidden), "{hidden}: {history}");
+    }
+    choose(
+        &s,
+        user,
+        "housing-support",
+        "housing-support",
+        Choice::Granted,
+    )
+    .await;
 
     // The GP's purpose is not Riverside Homes' to ask for, by search or read.
     let r = s
@@ -434,11 +536,13 @@ async fn a_partners_staff_see_nothing_outside_their_organisations_agreements() {
         status_of(&sam, &s, "/partner/history").await,
         StatusCode::FORBIDDEN
     );
-    let lee = partner_client(&s, "lee.ward@riversidehomes.example").await;
     let history = s.text(&lee, "/partner/history").await;
-    assert!(history.contains("Sam Carter, Riverside Homes"), "{history}");
     assert!(
-        history.contains("Refused, because the council has no agreement with it for that purpose"),
+        history.contains(&format!("<td>Sam Carter, Riverside Homes</td><td>Read of {person}: Name, Address, Phone number, Email address</td><td>Answered</td>")),
+        "{history}"
+    );
+    assert!(
+        history.contains(&format!("<td>Sam Carter, Riverside Homes</td><td>Read of {person}: Reason for concern</td><td>Refused</td>")),
         "{history}"
     );
     assert!(!history.contains("Amira"), "{history}");
