@@ -12,7 +12,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use townhall_audit::{Outcome, RecordRef};
 use townhall_authz::Action;
-use townhall_exchange::agreement::{uk_day, Standing};
+use townhall_exchange::agreement::Standing;
 use townhall_exchange::hub::{self, agreement_for, Asking, Hub, Refusal, Way};
 use townhall_exchange::permissions::{PartnerHistory, PartnerWork};
 use townhall_exchange::{partners, Agreement, Agreements, Partner};
@@ -44,7 +44,7 @@ async fn member<'v>(
 /// agreements in force that share `person` records with it, each with its
 /// agreement's title.
 fn purposes(hub: &Hub<'_>, partner: &str) -> Vec<(String, String)> {
-    let day = uk_day(Timestamp::now());
+    let day = Timestamp::now().uk_date();
     let mut found: Vec<(String, String)> = Vec::new();
     for a in theirs(hub.agreements, partner) {
         let allowed = agreement_for(
@@ -76,7 +76,7 @@ fn theirs<'a>(agreements: &'a Agreements, partner: &'a str) -> impl Iterator<Ite
 pub async fn home(State(state): State<AppState>, v: Visitor) -> Result<Markup, AppError> {
     let (me, partner) = member(&state, &v, Action::Read).await?;
     let hub = hub_of(&state)?;
-    let day = uk_day(Timestamp::now());
+    let day = Timestamp::now().uk_date();
     let can_find = !purposes(&hub, &partner.id).is_empty();
     let agreements: Vec<&Agreement> = theirs(hub.agreements, &partner.id).collect();
     Ok(page(
@@ -169,7 +169,7 @@ impl FindForm {
                 errors.push(field, format!("Enter their {what} name in letters"));
             }
         }
-        let today = uk_day(Timestamp::now());
+        let today = Timestamp::now().uk_date();
         let born = born.and_then(|day| match day {
             Some(day) if day > today => Err("Date of birth must be in the past".to_owned()),
             day => Ok(day),
@@ -255,7 +255,7 @@ pub async fn find(
             return Ok(page);
         }
     };
-    let day = uk_day(Timestamp::now());
+    let day = Timestamp::now().uk_date();
     let readable: Vec<&'static townhall_exchange::RecordType> = townhall_exchange::RECORD_TYPES
         .iter()
         .filter(|r| {

@@ -55,7 +55,7 @@ impl Register {
             partners: partners::list(state.store(), state.council().id)
                 .await
                 .map_err(|e| AppError::Internal(e.to_string()))?,
-            today: townhall_exchange::agreement::uk_day(Timestamp::now()),
+            today: Timestamp::now().uk_date(),
         })
     }
 

@@ -186,38 +186,6 @@ pub enum Standing {
     Ended,
 }
 
-/// The day it is in the United Kingdom at `at`: agreements start and end
-/// on UK days. British Summer Time (UTC+1) runs from 01:00 UTC on the last
-/// Sunday of March to 01:00 UTC on the last Sunday of October (the Summer
-/// Time Order 2002); Greenwich Mean Time (UTC) otherwise.
-pub fn uk_day(at: townhall_types::Timestamp) -> Date {
-    let utc = at.datetime();
-    let last_sunday = |month: time::Month| {
-        let last = month.length(utc.year());
-        Date::from_calendar_date(utc.year(), month, last)
-            .map(|d| d - time::Duration::days(i64::from(d.weekday().number_days_from_sunday())))
-    };
-    let summer = match (
-        last_sunday(time::Month::March),
-        last_sunday(time::Month::October),
-    ) {
-        (Ok(start), Ok(end)) => {
-            let one = time::Time::from_hms(1, 0, 0).unwrap_or(time::Time::MIDNIGHT);
-            let (start, end) = (
-                start.with_time(one).assume_utc(),
-                end.with_time(one).assume_utc(),
-            );
-            utc >= start && utc < end
-        }
-        _ => false,
-    };
-    if summer {
-        (utc + time::Duration::hours(1)).date()
-    } else {
-        utc.date()
-    }
-}
-
 impl Agreement {
     /// Where it stands on `day`: an agreement stops working the day after
     /// it expires, with nothing restarted.
@@ -665,37 +633,6 @@ struct SignatoryFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Agreements keep UK days: 23:30 UTC on a summer evening is already
-    /// the next day in London; in winter it is not; the changes fall at
-    /// 01:00 UTC on the last Sundays of March and October.
-    #[test]
-    fn days_are_uk_days() {
-        let at = |t: &str| uk_day(townhall_types::Timestamp::parse(t).unwrap());
-        assert_eq!(at("2027-07-31T23:30:00Z"), day("2027-08-01"));
-        assert_eq!(at("2027-12-31T23:30:00Z"), day("2027-12-31"));
-        assert_eq!(at("2027-03-28T00:59:59Z"), day("2027-03-28"));
-        assert_eq!(
-            at("2027-03-27T23:30:00Z"),
-            day("2027-03-27"),
-            "still winter time"
-        );
-        assert_eq!(
-            at("2027-03-28T23:30:00Z"),
-            day("2027-03-29"),
-            "summer time began at 01:00"
-        );
-        assert_eq!(
-            at("2027-10-30T23:30:00Z"),
-            day("2027-10-31"),
-            "summer time until 01:00 on the 31st"
-        );
-        assert_eq!(
-            at("2027-10-31T23:30:00Z"),
-            day("2027-10-31"),
-            "winter time again"
-        );
-    }
 
     const GP: &str = include_str!("../demo/agreements/gp-wellbeing-checks.toml");
 

@@ -97,7 +97,7 @@ pub async fn push(
         push.partner,
         (push.purpose, push.record_type),
         Way::ToPartner,
-        crate::agreement::uk_day(now),
+        now.uk_date(),
     ) {
         Ok(a) => a,
         Err(refusal) => return refuse(refusal, event).await,

@@ -119,6 +119,38 @@ pub const TEAMS: [&str; 8] = [
     "Northgate Parish Clerk",
 ];
 
+/// The test councils' collection rounds: general waste every Monday in
+/// both wards and recycling every other Tuesday (from 6 January 2026) in W01,
+/// and nothing moved.
+pub const WASTE: &str = r#"version = 1
+
+[[containers]]
+id = "general"
+name = "General waste"
+description = "grey 240 litre bin"
+
+[[containers]]
+id = "recycling"
+name = "Mixed recycling"
+description = "blue 240 litre bin"
+
+[[rounds]]
+id = "general-monday"
+container = "general"
+day = "monday"
+every_weeks = 1
+first = 2026-01-05
+wards = ["W01", "W02"]
+
+[[rounds]]
+id = "recycling-tuesday"
+container = "recycling"
+day = "tuesday"
+every_weeks = 2
+first = 2026-01-06
+wards = ["W01"]
+"#;
+
 /// Gives `council` a small geography: ward W01 ("Middle"), parish P01
 /// ("Northgate Parish") in its south-west, parking zone ZA in its north-east,
 /// two homes at postcode TE1 1AA ([`HOME_IN_ZONE`], [`HOME_OUTSIDE_ZONE`]), and
@@ -412,6 +444,12 @@ impl TestServer {
                 .collect();
             settings
                 .insert(townhall_exchange::Agreements(agreements))
+                .expect("each setting given once");
+            settings
+                .insert(
+                    townhall_waste::Collections::parse("waste.toml", WASTE, &["W01", "W02"])
+                        .expect("the test councils' rounds"),
+                )
                 .expect("each setting given once");
             settings
                 .insert(

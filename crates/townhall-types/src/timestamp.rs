@@ -76,6 +76,39 @@ impl Timestamp {
         self.0.format(HUMAN).unwrap_or_default()
     }
 
+    /// The day it is in the United Kingdom at this instant: agreements
+    /// start and end, and bins are collected, on UK days. British Summer
+    /// Time (UTC+1) runs from 01:00 UTC on the last Sunday of March to
+    /// 01:00 UTC on the last Sunday of October (the Summer Time Order
+    /// 2002); Greenwich Mean Time (UTC) otherwise.
+    pub fn uk_date(&self) -> time::Date {
+        let utc = self.0;
+        let last_sunday = |month: time::Month| {
+            let last = month.length(utc.year());
+            time::Date::from_calendar_date(utc.year(), month, last)
+                .map(|d| d - time::Duration::days(i64::from(d.weekday().number_days_from_sunday())))
+        };
+        let summer = match (
+            last_sunday(time::Month::March),
+            last_sunday(time::Month::October),
+        ) {
+            (Ok(start), Ok(end)) => {
+                let one = time::Time::from_hms(1, 0, 0).unwrap_or(time::Time::MIDNIGHT);
+                let (start, end) = (
+                    start.with_time(one).assume_utc(),
+                    end.with_time(one).assume_utc(),
+                );
+                utc >= start && utc < end
+            }
+            _ => false,
+        };
+        if summer {
+            (utc + time::Duration::hours(1)).date()
+        } else {
+            utc.date()
+        }
+    }
+
     /// A readable date for pages: `1 June 2027`.
     pub fn human_date(&self) -> String {
         const HUMAN: &[FormatItem<'static>] =
@@ -113,6 +146,40 @@ impl TryFrom<String> for Timestamp {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    /// UK days: 23:30 UTC on a summer evening is already
+    /// the next day in London; in winter it is not; the changes fall at
+    /// 01:00 UTC on the last Sundays of March and October.
+    #[test]
+    fn days_are_uk_days() {
+        let at = |t: &str| Timestamp::parse(t).unwrap().uk_date();
+        let day = |d: &str| {
+            time::Date::parse(d, &time::format_description::well_known::Iso8601::DATE).unwrap()
+        };
+        assert_eq!(at("2027-07-31T23:30:00Z"), day("2027-08-01"));
+        assert_eq!(at("2027-12-31T23:30:00Z"), day("2027-12-31"));
+        assert_eq!(at("2027-03-28T00:59:59Z"), day("2027-03-28"));
+        assert_eq!(
+            at("2027-03-27T23:30:00Z"),
+            day("2027-03-27"),
+            "still winter time"
+        );
+        assert_eq!(
+            at("2027-03-28T23:30:00Z"),
+            day("2027-03-29"),
+            "summer time began at 01:00"
+        );
+        assert_eq!(
+            at("2027-10-30T23:30:00Z"),
+            day("2027-10-31"),
+            "summer time until 01:00 on the 31st"
+        );
+        assert_eq!(
+            at("2027-10-31T23:30:00Z"),
+            day("2027-10-31"),
+            "winter time again"
+        );
+    }
 
     #[test]
     fn stored_form_is_fixed_width_and_round_trips() {

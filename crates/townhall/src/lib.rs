@@ -57,6 +57,7 @@ pub const CAPABILITIES: &[Part] = &[
         .with_commands(townhall_identity_cli::COMMANDS),
     Part::served(&townhall_consent::CAPABILITY, townhall_consent_web::WEB),
     Part::of(&townhall_services::CAPABILITY),
+    Part::served(&townhall_waste::CAPABILITY, townhall_waste_web::WEB),
     Part::of(&townhall_notify::CAPABILITY),
     Part::of(&townhall_payments::CAPABILITY),
     Part::served(&townhall_cases::CAPABILITY, townhall_cases_web::WEB),

@@ -159,7 +159,7 @@ async fn decide(
         &caller.partner.id,
         (&search.purpose, "person"),
         Way::ToPartner,
-        crate::agreement::uk_day(now),
+        now.uk_date(),
     ) {
         Ok(a) => a,
         Err(refusal) => return no(refusal, asked),

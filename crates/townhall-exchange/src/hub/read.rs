@@ -83,7 +83,7 @@ async fn decide(
         &caller.partner.id,
         (ask.purpose, ask.record_type),
         Way::ToPartner,
-        crate::agreement::uk_day(now),
+        now.uk_date(),
     ) {
         Ok(a) => a,
         Err(refusal) => return no(refusal, asked),

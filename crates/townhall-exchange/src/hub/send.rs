@@ -118,7 +118,7 @@ async fn decide(
         &caller.partner.id,
         (record.purpose, record.record_type),
         Way::ToCouncil,
-        crate::agreement::uk_day(now),
+        now.uk_date(),
     ) {
         Ok(a) => a,
         Err(refusal) => return no(refusal, asked),

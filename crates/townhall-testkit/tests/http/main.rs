@@ -28,3 +28,4 @@ mod sign_in_protection;
 mod sites;
 mod store;
 mod text_input;
+mod waste;
