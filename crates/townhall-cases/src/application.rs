@@ -5,7 +5,8 @@
 //!
 //! The answers are checked against the service's questions, the place is
 //! found in the gazetteer or the council's area, a booked day must still
-//! have room, and the service's eligibility rules are asked, all from the
+//! have room, a missed collection must have been due and be reported in
+//! time, and the service's eligibility rules are asked, all from the
 //! store as it stands and without holding its writer. The case's own checks
 //! ask again when it is made ([`make`](crate::make), [`Intake`](crate::Intake)).
 
@@ -13,6 +14,7 @@ use townhall_places::{Boundaries, Council};
 use townhall_services::{check_answers, Answer, FieldErrors, FormInput, Service};
 use townhall_store::{Store, StoreError};
 use townhall_types::Timestamp;
+use townhall_waste::Collections;
 
 use crate::locate::{locate, NotPlaced};
 use crate::model::{Channel, Requester, Submission};
@@ -28,6 +30,9 @@ pub struct Application<'a, 'i> {
     pub boundaries: &'a Boundaries,
     /// The service asked for.
     pub service: &'a Service,
+    /// The council's collection rounds, if it keeps them here: what a
+    /// missed-collection report is checked against.
+    pub collections: Option<&'a Collections>,
     /// The answers as typed, by field name.
     pub input: &'i FormInput,
     /// When.
@@ -69,6 +74,7 @@ pub async fn prepare<'a>(
         council,
         boundaries,
         service,
+        collections,
         input,
         at,
     } = application;
@@ -90,6 +96,31 @@ pub async fn prepare<'a>(
                 Ok(found) => location = Some(found),
                 Err(why) => refused.place = Some((q.id.clone(), why)),
             }
+        }
+    }
+    if let (Some(rule), Some(collections), Some(place)) =
+        (&service.missed_collection, collections, &location)
+    {
+        let today = at.uk_date();
+        let bin_label = match answers.get(&rule.container) {
+            Some(Answer::Choice(value)) => service
+                .question(&rule.container)
+                .and_then(|q| q.choices.iter().find(|c| &c.value == value))
+                .map(|c| c.label.as_str()),
+            _ => None,
+        };
+        if let Some(why) = crate::missed::refusal(
+            store,
+            council.id,
+            (rule, collections),
+            bin_label,
+            place,
+            &answers,
+            today,
+        )
+        .await?
+        {
+            refused.fields.push(&rule.day, why);
         }
     }
     if refused != Refusals::default() {

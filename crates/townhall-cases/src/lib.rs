@@ -28,6 +28,7 @@ pub mod idempotency;
 mod intake;
 mod locate;
 mod messages;
+mod missed;
 mod model;
 pub mod paid;
 pub mod permissions;

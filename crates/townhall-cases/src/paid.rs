@@ -53,6 +53,8 @@ pub struct Till<'a> {
     pub services: &'a Catalogue,
     /// Who takes the money.
     pub provider: &'a dyn Provider,
+    /// Its collection rounds, if it keeps them here.
+    pub collections: Option<&'a townhall_waste::Collections>,
 }
 
 impl<'a> Till<'a> {
@@ -63,6 +65,7 @@ impl<'a> Till<'a> {
             boundaries: settings.require()?,
             services: settings.require()?,
             provider: settings.require::<Payments>()?.0.as_ref(),
+            collections: settings.get(),
         })
     }
 }
@@ -282,6 +285,7 @@ async fn checked<'a>(
         council: till.council,
         boundaries: till.boundaries,
         service,
+        collections: till.collections,
         input: &draft.input,
         at: Timestamp::now(),
     };

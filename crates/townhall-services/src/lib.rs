@@ -11,6 +11,7 @@ mod booking;
 mod deadline;
 pub mod demo;
 pub mod eligibility;
+mod missed;
 mod question;
 pub mod routing;
 mod service;
@@ -20,6 +21,7 @@ use std::path::Path;
 
 pub use booking::{Booking, Slot};
 pub use deadline::Deadline;
+pub use missed::MissedCollection;
 pub use question::{
     check_answers, date_from_parts, field, read_date, Answer, Answers, Choice, DateRule,
     FieldErrors, FormInput, LocationInput, LocationKind, Prefill, Question, QuestionKind,

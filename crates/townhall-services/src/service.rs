@@ -11,6 +11,7 @@ use townhall_types::{fill_placeholders, SourceError, SourceText};
 use crate::booking::{weekday, Booking};
 use crate::deadline::Deadline;
 use crate::eligibility::Rule;
+use crate::missed::MissedCollection;
 use crate::question::{LocationKind, Prefill, Question, QuestionKind, TextFormat};
 use crate::routing::Route;
 use crate::workflow::{Status, Workflow, EXTERNAL_STATUSES, MESSAGE_PLACEHOLDERS};
@@ -87,6 +88,8 @@ pub struct Service {
     pub booking: Option<Booking>,
     /// The permit it issues.
     pub permit: Option<Permit>,
+    /// When a missed collection may be reported, if it takes such reports.
+    pub missed_collection: Option<MissedCollection>,
     /// Where cases go.
     pub routing: Vec<Route>,
     /// The statuses cases move through.
@@ -145,6 +148,8 @@ struct ServiceFile {
     booking: Option<Spanned<Booking>>,
     #[serde(default)]
     permit: Option<Spanned<Permit>>,
+    #[serde(default)]
+    missed_collection: Option<Spanned<MissedCollection>>,
     routing: Spanned<Vec<Spanned<Route>>>,
     workflow: Spanned<WorkflowFile>,
 }
@@ -293,6 +298,9 @@ pub fn parse(file: &str, text: &str, areas: &dyn KnownAreas) -> Result<Service, 
         None => None,
     };
 
+    if let Some(m) = &f.missed_collection {
+        m.get_ref().check(&src, m.span().start, &questions)?;
+    }
     let has_slot = questions.iter().any(|q| q.kind == QuestionKind::Slot);
     if let Some(b) = &f.booking {
         let booking = b.get_ref();
@@ -365,6 +373,7 @@ pub fn parse(file: &str, text: &str, areas: &dyn KnownAreas) -> Result<Service, 
         fee,
         booking: f.booking.map(Spanned::into_inner),
         permit: f.permit.map(Spanned::into_inner),
+        missed_collection: f.missed_collection.map(Spanned::into_inner),
         questions,
         routing,
         workflow,

@@ -119,10 +119,30 @@ pub const TEAMS: [&str; 8] = [
     "Northgate Parish Clerk",
 ];
 
-/// The test councils' collection rounds: general waste every Monday in
-/// both wards and recycling every other Tuesday (from 6 January 2026) in W01,
-/// and nothing moved.
-pub const WASTE: &str = r#"version = 1
+/// The day the test councils' homes last had their general waste
+/// collected: yesterday, in the UK, so that a missed collection can always
+/// be reported for it (within the service's two days).
+pub fn collected() -> time::Date {
+    townhall_types::Timestamp::now().uk_date() - time::Duration::days(1)
+}
+
+/// [`collected`] as a form's day, month and year boxes hold it.
+pub fn collected_typed() -> [String; 3] {
+    let day = collected();
+    [
+        day.day().to_string(),
+        u8::from(day.month()).to_string(),
+        day.year().to_string(),
+    ]
+}
+
+/// The test councils' collection rounds: general waste every week on the
+/// weekday of [`collected`] in both wards, and recycling every other
+/// Tuesday (from 6 January 2026) in W01.
+pub fn waste() -> String {
+    let last = collected();
+    format!(
+        r#"version = 1
 
 [[containers]]
 id = "general"
@@ -135,11 +155,11 @@ name = "Mixed recycling"
 description = "blue 240 litre bin"
 
 [[rounds]]
-id = "general-monday"
+id = "general-weekly"
 container = "general"
-day = "monday"
+day = "{}"
 every_weeks = 1
-first = 2026-01-05
+first = {last}
 wards = ["W01", "W02"]
 
 [[rounds]]
@@ -149,7 +169,10 @@ day = "tuesday"
 every_weeks = 2
 first = 2026-01-06
 wards = ["W01"]
-"#;
+"#,
+        last.weekday()
+    )
+}
 
 /// Gives `council` a small geography: ward W01 ("Middle"), parish P01
 /// ("Northgate Parish") in its south-west, parking zone ZA in its north-east,
@@ -447,7 +470,7 @@ impl TestServer {
                 .expect("each setting given once");
             settings
                 .insert(
-                    townhall_waste::Collections::parse("waste.toml", WASTE, &["W01", "W02"])
+                    townhall_waste::Collections::parse("waste.toml", &waste(), &["W01", "W02"])
                         .expect("the test councils' rounds"),
                 )
                 .expect("each setting given once");

@@ -274,6 +274,7 @@ async fn prepare<'a>(
         council: state.council(),
         boundaries: state.setting::<townhall_places::Boundaries>()?,
         service: s,
+        collections: state.settings().get::<townhall_waste::Collections>(),
         input,
         at: Timestamp::now(),
     };

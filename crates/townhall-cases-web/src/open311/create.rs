@@ -265,6 +265,7 @@ async fn create_request(
         council,
         boundaries: state.setting::<townhall_places::Boundaries>()?,
         service: s,
+        collections: state.settings().get::<townhall_waste::Collections>(),
         input: &input,
         at,
     };

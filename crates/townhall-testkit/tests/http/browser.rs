@@ -66,9 +66,10 @@ async fn passkey_journey_and_every_page_is_accessible() {
     b.select("address-uprn", townhall_testkit::HOME_IN_ZONE)
         .await;
     b.click("#bin").await;
-    b.fill("collection-date-day", "17").await;
-    b.fill("collection-date-month", "11").await;
-    b.fill("collection-date-year", "2026").await;
+    let [day, month, year] = townhall_testkit::collected_typed();
+    b.fill("collection-date-day", &day).await;
+    b.fill("collection-date-month", &month).await;
+    b.fill("collection-date-year", &year).await;
     b.click("#presented").await;
     b.click(
         "form[action='/services/report-missed-bin/answers'] button.button:not(.button--secondary)",
@@ -251,7 +252,8 @@ async fn a_missed_bin_is_reported_with_the_keyboard_alone() {
     b.press(Key::Down).await;
     b.tab_to("#bin").await;
     b.press(Key::Space).await;
-    for (part, value) in [("day", "17"), ("month", "11"), ("year", "2026")] {
+    let typed = townhall_testkit::collected_typed();
+    for (part, value) in ["day", "month", "year"].into_iter().zip(&typed) {
         b.tab_to(&format!("[name='collection-date-{part}']")).await;
         b.type_keys(value).await;
     }

@@ -631,3 +631,106 @@ async fn bookings_made_at_once_never_take_more_places_than_a_day_has() {
         assert_eq!(refused.get("day"), Some(townhall_cases::DAY_FULL));
     }
 }
+
+/// A missed collection is taken only for a day the address's bin was due
+/// (the council's rounds), once that day is over, and within the service's
+/// two days; each refusal says why, against the day asked.
+#[tokio::test]
+async fn a_missed_collection_is_reported_for_a_day_it_was_due_once_over_and_in_time() {
+    let f = fixture().await;
+    let rounds = r#"version = 1
+[[containers]]
+id = "general"
+name = "General waste"
+description = "grey 240 litre bin"
+
+[[containers]]
+id = "recycling"
+name = "Mixed recycling"
+description = "blue 240 litre bin"
+
+[[rounds]]
+id = "general-monday"
+container = "general"
+day = "monday"
+every_weeks = 1
+first = 2027-01-04
+wards = ["W01"]
+
+[[rounds]]
+id = "recycling-tuesday"
+container = "recycling"
+day = "tuesday"
+every_weeks = 2
+first = 2026-01-06
+wards = ["W01"]
+"#;
+    let collections =
+        townhall_waste::Collections::parse("waste.toml", rounds, &["W01", "W02"]).unwrap();
+    let service = f.services.get("report-missed-bin").unwrap();
+    // Its general waste goes every Monday, its recycling every other Tuesday.
+    let report = |bin: &'static str, due: time::Date, at: &'static str| {
+        let input = form(&[
+            ("address-uprn", HOME_IN_ZONE),
+            ("bin", bin),
+            ("collection-date-day", &due.day().to_string()),
+            ("collection-date-month", &u8::from(due.month()).to_string()),
+            ("collection-date-year", &due.year().to_string()),
+            ("presented", "yes"),
+        ]);
+        let (f, collections) = (&f, &collections);
+        async move {
+            let application = townhall_cases::Application {
+                council: &f.council,
+                boundaries: &f.boundaries,
+                service,
+                collections: Some(collections),
+                input: &input,
+                at: Timestamp::parse(at).unwrap(),
+            };
+            townhall_cases::prepare(&f.db.store, application, guest(), Channel::Online)
+                .await
+                .unwrap()
+                .err()
+                .map(|refused| {
+                    refused
+                        .fields
+                        .get("collection-date")
+                        .unwrap_or("another field")
+                        .to_owned()
+                })
+        }
+    };
+    use time::macros::date;
+    // Wednesday 13 January 2027, mid-morning.
+    let wednesday = "2027-01-13T10:00:00Z";
+    assert_eq!(
+        report("general", date!(2027 - 01 - 11), wednesday).await,
+        None
+    );
+    assert_eq!(
+        report("general", date!(2027 - 01 - 12), wednesday).await.as_deref(),
+        Some("General waste is not collected from this address on Tuesday 12 January 2027: it is collected every Monday. Check the date")
+    );
+    assert_eq!(
+        report("recycling", date!(2027 - 01 - 12), wednesday).await.as_deref(),
+        Some("Mixed recycling is not collected from this address on Tuesday 12 January 2027: it is collected every other Tuesday. Check the date")
+    );
+    assert_eq!(
+        report("recycling", date!(2027 - 01 - 05), wednesday).await.as_deref(),
+        Some("A missed collection must be reported within 2 days: for Tuesday 5 January 2027 that was by Thursday 7 January 2027. Contact us instead")
+    );
+    assert_eq!(
+        report("general", date!(2027 - 01 - 04), wednesday).await.as_deref(),
+        Some("A missed collection must be reported within 2 days: for Monday 4 January 2027 that was by Wednesday 6 January 2027. Contact us instead")
+    );
+    assert_eq!(
+        report("garden", date!(2027 - 01 - 11), wednesday).await.as_deref(),
+        Some("Garden waste (brown 240 litre bin) is not collected from this address on a round, so there is no collection to report as missed")
+    );
+    // On the day itself, the crew may still come.
+    assert_eq!(
+        report("general", date!(2027 - 01 - 11), "2027-01-11T15:00:00Z").await.as_deref(),
+        Some("You can report a missed collection from Tuesday 12 January 2027, once the collection day is over")
+    );
+}

@@ -258,13 +258,14 @@ async fn staff_make_a_request_for_a_resident_recorded_as_assisted() {
     );
 
     let for_her = id.to_string();
+    let typed = townhall_testkit::collected_typed();
     let answers = [
         ("for", for_her.as_str()),
         ("address-uprn", townhall_testkit::HOME_IN_ZONE),
         ("bin", "general"),
-        ("collection-date-day", "17"),
-        ("collection-date-month", "11"),
-        ("collection-date-year", "2026"),
+        ("collection-date-day", &typed[0]),
+        ("collection-date-month", &typed[1]),
+        ("collection-date-year", &typed[2]),
         ("presented", "yes"),
     ];
     let r = s
@@ -460,6 +461,7 @@ async fn lizzy(s: &TestServer) -> (reqwest::Client, townhall_types::UserId) {
 
 /// The signed-in resident reports her missed bin (routed to Waste and Recycling).
 async fn report_missed_bin(s: &TestServer, resident: &reqwest::Client) {
+    let typed = townhall_testkit::collected_typed();
     let r = s
         .submit(
             resident,
@@ -468,9 +470,9 @@ async fn report_missed_bin(s: &TestServer, resident: &reqwest::Client) {
             &[
                 ("address-uprn", townhall_testkit::HOME_IN_ZONE),
                 ("bin", "general"),
-                ("collection-date-day", "17"),
-                ("collection-date-month", "11"),
-                ("collection-date-year", "2026"),
+                ("collection-date-day", &typed[0]),
+                ("collection-date-month", &typed[1]),
+                ("collection-date-year", &typed[2]),
                 ("presented", "yes"),
             ],
         )
@@ -583,6 +585,7 @@ async fn staff_see_a_resident_only_when_they_need_to() {
             "{email}: the staff home"
         );
         let for_her = id.to_string();
+        let typed = townhall_testkit::collected_typed();
         let r = s
             .submit(
                 &c,
@@ -592,9 +595,9 @@ async fn staff_see_a_resident_only_when_they_need_to() {
                     ("for", for_her.as_str()),
                     ("address-uprn", townhall_testkit::HOME_IN_ZONE),
                     ("bin", "general"),
-                    ("collection-date-day", "17"),
-                    ("collection-date-month", "11"),
-                    ("collection-date-year", "2026"),
+                    ("collection-date-day", &typed[0]),
+                    ("collection-date-month", &typed[1]),
+                    ("collection-date-year", &typed[2]),
                     ("presented", "yes"),
                 ],
             )

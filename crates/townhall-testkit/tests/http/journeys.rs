@@ -71,12 +71,16 @@ async fn a_guest_reports_a_missed_bin_and_mistakes_are_shown_against_their_field
     assert!(page.contains("value=\"2031\""), "what was typed is kept");
     assert_eq!(s.count("cases").await, 0);
 
+    // The bin was due yesterday, the test homes' collection day.
+    let [day, _, year] = townhall_testkit::collected_typed();
+    let month = townhall_testkit::collected().month().to_string()[..3].to_lowercase();
     let answers = [
         ("address-uprn", HOME_IN_ZONE),
-        ("bin", "recycling"),
-        ("collection-date-day", "17"),
-        ("collection-date-month", "nov"),
-        ("collection-date-year", "2026"),
+        ("bin", "general"),
+        ("collection-date-day", &day),
+        // Months as people type them: "dec", not 12.
+        ("collection-date-month", &month),
+        ("collection-date-year", &year),
         ("presented", "yes"),
         ("your-name", "Omar Haddad"),
         ("your-email", "omar@mail.example"),
@@ -92,11 +96,12 @@ async fn a_guest_reports_a_missed_bin_and_mistakes_are_shown_against_their_field
     assert_eq!(r.status(), StatusCode::OK);
     let check = r.text().await.unwrap();
     assert!(check.contains("Check your answers before sending"));
-    assert!(check.contains("Mixed recycling (blue 240 litre bin)"));
+    assert!(check.contains("General waste (grey 240 litre bin)"));
     assert!(check.contains("1 High Street, Testford, TE1 1AA"));
     assert!(check.contains("<dt>Area</dt><dd>Middle ward</dd>"));
+    let due = townhall_testkit::collected();
     assert!(
-        check.contains("17 November 2026"),
+        check.contains(&format!("{} {} {}", due.day(), due.month(), due.year())),
         "a month typed as its name"
     );
     assert_eq!(s.count("cases").await, 0, "nothing is sent before Send");
@@ -672,6 +677,7 @@ async fn a_newcomer_is_shown_what_works_here() {
     ] {
         assert!(!s.text(&c, path).await.contains("map"), "{path}");
     }
+    let typed = townhall_testkit::collected_typed();
     // Check your answers: each row has its own "Change", back to its question.
     let r = s
         .submit(
@@ -681,9 +687,9 @@ async fn a_newcomer_is_shown_what_works_here() {
             &[
                 ("address-uprn", HOME_IN_ZONE),
                 ("bin", "general"),
-                ("collection-date-day", "17"),
-                ("collection-date-month", "11"),
-                ("collection-date-year", "2026"),
+                ("collection-date-day", &typed[0]),
+                ("collection-date-month", &typed[1]),
+                ("collection-date-year", &typed[2]),
                 ("presented", "yes"),
             ],
         )

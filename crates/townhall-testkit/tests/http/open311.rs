@@ -493,10 +493,10 @@ async fn requests_are_filtered_paged_and_their_updates_listed() {
             ("api_key", &key),
             ("service_code", "report-missed-bin"),
             ("address_id", HOME_IN_ZONE),
-            ("attribute[bin]", "recycling"),
+            ("attribute[bin]", "general"),
             (
                 "attribute[collection-date]",
-                &time::OffsetDateTime::now_utc().date().to_string(),
+                &townhall_testkit::collected().to_string(),
             ),
             ("attribute[presented]", "yes"),
         ],

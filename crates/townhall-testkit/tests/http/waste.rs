@@ -51,20 +51,17 @@ async fn a_resident_sees_their_next_collections_on_their_dashboard() {
         .unwrap();
     tx.commit().await.unwrap();
 
-    // General waste every Monday; recycling every other Tuesday from 6
-    // January 2026: today, if it is one.
+    // General waste every week, last collected yesterday; recycling every
+    // other Tuesday from 6 January 2026: today, if it is one.
     let today = Timestamp::now().uk_date();
-    let monday = today
-        + Duration::days(i64::from(
-            (7 - today.weekday().number_days_from_monday()) % 7,
-        ));
+    let general = townhall_testkit::collected() + Duration::days(7);
     let mut tuesday = time::macros::date!(2026 - 01 - 06);
     while tuesday < today {
         tuesday += Duration::days(14);
     }
     let dashboard = s.text(&c, "/dashboard").await;
     for (bin, description, on) in [
-        ("General waste", "grey 240 litre bin", monday),
+        ("General waste", "grey 240 litre bin", general),
         ("Mixed recycling", "blue 240 litre bin", tuesday),
     ] {
         let row = format!(

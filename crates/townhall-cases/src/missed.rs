@@ -1,0 +1,87 @@
+//! A missed-collection report checked against the council's rounds
+//! (`townhall_waste`): the bin must have been due at the address on the day
+//! given, the day must be over, and the report within the service's window
+//! (`[missed_collection]`). Each refusal says what to do instead.
+
+use time::{Date, Duration};
+use townhall_services::{Answer, Answers, MissedCollection};
+use townhall_store::{Store, StoreError};
+use townhall_types::CouncilId;
+use townhall_waste::{Collections, Round};
+
+use crate::model::Location;
+
+/// "Monday 14 December 2026".
+fn day(on: Date) -> String {
+    format!("{} {} {} {}", on.weekday(), on.day(), on.month(), on.year())
+}
+
+/// "every Monday", "every other Tuesday", "every 4 weeks on a Friday".
+fn how_often(round: &Round) -> String {
+    match round.every_weeks {
+        1 => format!("every {}", round.day),
+        2 => format!("every other {}", round.day),
+        n => format!("every {n} weeks on a {}", round.day),
+    }
+}
+
+/// Why the report cannot be taken, if it cannot, in words for the day
+/// question; `today` is the UK day it arrives. A bin the rounds do not
+/// know is named by `bin_label`, its choice's label in the form.
+pub(crate) async fn refusal(
+    store: &Store,
+    council: CouncilId,
+    (rule, collections): (&MissedCollection, &Collections),
+    bin_label: Option<&str>,
+    location: &Location,
+    answers: &Answers,
+    today: Date,
+) -> Result<Option<String>, StoreError> {
+    // Answers missing or mistaken are refused by their own questions; a
+    // point, not an address, has no round to check against.
+    let (Some(Answer::Choice(container)), Some(Answer::Date(due)), Some(uprn)) = (
+        answers.get(&rule.container),
+        answers.get(&rule.day),
+        location.uprn.as_deref(),
+    ) else {
+        return Ok(None);
+    };
+    let Some(address) = townhall_places::address(store, council, uprn).await? else {
+        return Ok(None);
+    };
+    let name = collections
+        .containers
+        .iter()
+        .find(|c| &c.id == container)
+        .map(|c| c.name.clone())
+        .or_else(|| bin_label.map(str::to_owned))
+        .unwrap_or_else(|| container.replace('-', " "));
+    let Some(round) = collections.round_for(&address, container) else {
+        return Ok(Some(format!(
+            "{name} is not collected from this address on a round, so there is no collection to report as missed"
+        )));
+    };
+    if !collections.due_on(&address, container, *due) {
+        return Ok(Some(format!(
+            "{name} is not collected from this address on {}: it is collected {}. Check the date",
+            day(*due),
+            how_often(round)
+        )));
+    }
+    if *due >= today {
+        return Ok(Some(format!(
+            "You can report a missed collection from {}, once the collection day is over",
+            day(*due + Duration::days(1))
+        )));
+    }
+    let last = *due + Duration::days(i64::from(rule.within_days));
+    if today > last {
+        return Ok(Some(format!(
+            "A missed collection must be reported within {} days: for {} that was by {}. Contact us instead",
+            rule.within_days,
+            day(*due),
+            day(last)
+        )));
+    }
+    Ok(None)
+}
