@@ -80,7 +80,7 @@ pub async fn prepare<'a>(
     } = application;
     let mut refused = Refusals::default();
     let answers =
-        check_answers(&service.questions, input, at.datetime().date()).unwrap_or_else(|mistakes| {
+        check_answers(&service.questions, input, at.uk_date()).unwrap_or_else(|mistakes| {
             refused.fields = mistakes;
             Default::default()
         });
@@ -98,6 +98,8 @@ pub async fn prepare<'a>(
             }
         }
     }
+    // A council that keeps no rounds here is not asked about them.
+    let collections = collections.filter(|c| !c.rounds.is_empty());
     if let (Some(rule), Some(collections), Some(place)) =
         (&service.missed_collection, collections, &location)
     {

@@ -37,17 +37,20 @@ pub(crate) async fn refusal(
     answers: &Answers,
     today: Date,
 ) -> Result<Option<String>, StoreError> {
-    // Answers missing or mistaken are refused by their own questions; a
-    // point, not an address, has no round to check against.
-    let (Some(Answer::Choice(container)), Some(Answer::Date(due)), Some(uprn)) = (
-        answers.get(&rule.container),
-        answers.get(&rule.day),
-        location.uprn.as_deref(),
-    ) else {
+    // Answers missing or mistaken are refused by their own questions.
+    let (Some(Answer::Choice(container)), Some(Answer::Date(due))) =
+        (answers.get(&rule.container), answers.get(&rule.day))
+    else {
         return Ok(None);
     };
-    let Some(address) = townhall_places::address(store, council, uprn).await? else {
-        return Ok(None);
+    let address = match location.uprn.as_deref() {
+        Some(uprn) => townhall_places::address(store, council, uprn).await?,
+        None => None,
+    };
+    let Some(address) = address else {
+        return Ok(Some(
+            "A missed collection is reported for an address: choose the address the bin is collected from".to_owned(),
+        ));
     };
     let name = collections
         .containers
@@ -58,12 +61,25 @@ pub(crate) async fn refusal(
         .unwrap_or_else(|| container.replace('-', " "));
     let Some(round) = collections.round_for(&address, container) else {
         return Ok(Some(format!(
-            "{name} is not collected from this address on a round, so there is no collection to report as missed"
+            "{name} is not collected from this address, so there is no collection to report as missed"
         )));
     };
     if !collections.due_on(&address, container, *due) {
+        if let Some(change) = collections.moved_from(&address, container, *due) {
+            return Ok(Some(format!(
+                "The collection due on {} was moved to {} because of {}: report the collection of {} instead",
+                day(*due),
+                day(change.on),
+                change.reason,
+                day(change.on)
+            )));
+        }
+        let last = collections
+            .previous(&address, container, *due)
+            .map(|on| format!(", and was last due before then on {}", day(on)))
+            .unwrap_or_default();
         return Ok(Some(format!(
-            "{name} is not collected from this address on {}: it is collected {}. Check the date",
+            "{name} is not collected from this address on {}: it is collected {}{last}. Check the date",
             day(*due),
             how_often(round)
         )));
@@ -77,7 +93,7 @@ pub(crate) async fn refusal(
     let last = *due + Duration::days(i64::from(rule.within_days));
     if today > last {
         return Ok(Some(format!(
-            "A missed collection must be reported within {} days: for {} that was by {}. Contact us instead",
+            "A missed collection must be reported within {} days: for {} that was by {}. Contact the council instead",
             rule.within_days,
             day(*due),
             day(last)

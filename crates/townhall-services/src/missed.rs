@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 use townhall_types::{SourceError, SourceText};
 
-use crate::{Question, QuestionKind};
+use crate::{LocationKind, Question, QuestionKind};
 
 /// A service's `[missed_collection]` table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,10 +56,13 @@ impl MissedCollection {
                 ),
             ));
         }
-        if !questions.iter().any(|q| q.kind == QuestionKind::Location) {
+        let by_address = questions
+            .iter()
+            .any(|q| q.kind == QuestionKind::Location && q.accept == [LocationKind::Address]);
+        if !by_address {
             return Err(src.error(
                 at,
-                "missed_collection: the service needs a location question, the address collected from",
+                "missed_collection: the service needs a location question that accepts only an address (accept = [\"address\"]), the home collected from",
             ));
         }
         if !(1..=14).contains(&self.within_days) {
@@ -100,6 +103,7 @@ mod tests {
             ("day = \"collection-date\"", "day = \"bin\"", "missed_collection: day 'bin' must be a date question of this service"),
             ("container = \"bin\"", "container = \"details\"", "missed_collection: container 'details' must be a single-choice question of this service"),
             ("within_days = 2", "within_days = 30", "missed_collection: within_days must be 1 to 14"),
+            ("accept = [\"address\"]", "accept = [\"address\", \"point\"]", "missed_collection: the service needs a location question that accepts only an address (accept = [\"address\"]), the home collected from"),
         ] {
             let text = MISSED_BIN.replace(from, to);
             let e = crate::parse("report-missed-bin.toml", &text, &NoAreas).unwrap_err();

@@ -58,30 +58,54 @@ pub struct Street {
 }
 
 impl Street {
-    /// The street of `address`: its first line after the last part that
-    /// holds a number ("Flat 2, 14 Mill Lane" is on "Mill Lane"), or after
-    /// its last comma ("Rose Cottage, Mill Lane"), and the outward code of
-    /// its postcode.
-    pub fn of(address: &Address) -> Option<Street> {
-        let line = address.line1.trim();
-        let words: Vec<&str> = line.split_whitespace().collect();
-        let after_number = words
-            .iter()
-            .rposition(|w| w.chars().any(|c| c.is_ascii_digit()))
-            .map(|at| words[at + 1..].join(" "));
-        let street = match after_number {
-            Some(rest) => rest,
-            None => line.rsplit(',').next().unwrap_or(line).trim().to_owned(),
-        };
-        let street = street.trim_matches([',', ' ']).to_owned();
-        let district = address.postcode.split_whitespace().next()?.to_uppercase();
-        (!street.is_empty()).then_some(Street { street, district })
+    /// Whether `address` is on it: its postcode's outward code is the
+    /// street's district, and its first line holds the street's name as a
+    /// whole, ending a part of the line ("22 Clarence Close", "Flat 3, Mill
+    /// House, Clarence Close", "12 Clarence Close, Upper Riverside"), in
+    /// any case and with or without full stops ("St. Mary's Road").
+    pub fn covers(&self, address: &Address) -> bool {
+        let district = address.postcode.split_whitespace().next().unwrap_or("");
+        if !district.eq_ignore_ascii_case(self.district.trim()) {
+            return false;
+        }
+        let name = words(&self.street);
+        !name.is_empty()
+            && address.line1.split(',').any(|part| {
+                words(part)
+                    .strip_suffix(&name)
+                    .is_some_and(|before| before.is_empty() || before.ends_with(' '))
+            })
     }
 
     fn same(&self, other: &Street) -> bool {
-        self.street.eq_ignore_ascii_case(&other.street)
-            && self.district.eq_ignore_ascii_case(&other.district)
+        words(&self.street) == words(&other.street)
+            && self
+                .district
+                .trim()
+                .eq_ignore_ascii_case(other.district.trim())
     }
+}
+
+/// Text as streets are compared: lower case, without full stops, its
+/// words one space apart.
+fn words(text: &str) -> String {
+    text.to_lowercase()
+        .replace('.', "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether `district` is a postcode's outward code, such as `RV4` or
+/// `SW1A`.
+fn is_district(district: &str) -> bool {
+    let b = district.as_bytes();
+    let letters = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    (1..=2).contains(&letters)
+        && b.len() > letters
+        && b.len() <= letters + 2
+        && b[letters].is_ascii_digit()
+        && b[letters..].iter().all(u8::is_ascii_alphanumeric)
 }
 
 /// A collection round: one container, emptied on one weekday every so many
@@ -115,7 +139,7 @@ impl Round {
     }
 
     /// Whether `day` is one of its scheduled days, before any change.
-    fn scheduled_on(&self, day: Date) -> bool {
+    pub fn scheduled_on(&self, day: Date) -> bool {
         self.scheduled_from(day) == day
     }
 }
@@ -428,12 +452,12 @@ impl Collections {
         }
         if let Some(s) = its_streets
             .iter()
-            .find(|s| s.street.trim().is_empty() || s.district.trim().is_empty())
+            .find(|s| words(&s.street).is_empty() || !is_district(s.district.trim()))
         {
             return Err(err(
                 streets_at,
                 format!(
-                    "a street needs its name and its postcode district: '{}', '{}'",
+                    "a street needs its name and its postcode district, the first half of its postcode such as RV4: '{}', '{}'",
                     s.street, s.district
                 ),
             ));
@@ -452,11 +476,9 @@ impl Collections {
     /// The round that empties `container` at `address`: the one naming its
     /// street, else the one covering its ward.
     pub fn round_for(&self, address: &Address, container: &str) -> Option<&Round> {
-        let street = Street::of(address);
         let theirs = || self.rounds.iter().filter(|r| r.container == container);
-        street
-            .as_ref()
-            .and_then(|s| theirs().find(|r| r.streets.iter().any(|o| o.same(s))))
+        theirs()
+            .find(|r| r.streets.iter().any(|s| s.covers(address)))
             .or_else(|| {
                 let ward = address.ward_code.as_deref()?;
                 theirs().find(|r| r.wards.iter().any(|w| w == ward))
@@ -499,6 +521,23 @@ impl Collections {
             .collect()
     }
 
+    /// The change that moved `container`'s collection at `address` away
+    /// from `day`, if one did.
+    pub fn moved_from(&self, address: &Address, container: &str, day: Date) -> Option<&Change> {
+        let round = self.round_for(address, container)?;
+        self.changes
+            .iter()
+            .find(|c| c.instead_of == day && round.scheduled_on(day))
+    }
+
+    /// The last day before `day` that `container` was due at `address`
+    /// (changes applied), within the five weeks before it.
+    pub fn previous(&self, address: &Address, container: &str, day: Date) -> Option<Date> {
+        (1..=35)
+            .map(|back| day - time::Duration::days(back))
+            .find(|d| self.due_on(address, container, *d))
+    }
+
     /// Whether `container` was collected, or due to be, at `address` on
     /// `day`, changes applied: what a missed-collection report is checked
     /// against.
@@ -506,12 +545,11 @@ impl Collections {
         let Some(round) = self.round_for(address, container) else {
             return false;
         };
-        if let Some(change) = self.changes.iter().find(|c| c.on == day) {
-            if round.scheduled_on(change.instead_of) {
-                return true;
-            }
-        }
-        round.scheduled_on(day) && self.moved(day).1.is_none()
+        // Several days' collections may be moved onto one.
+        self.changes
+            .iter()
+            .any(|c| c.on == day && round.scheduled_on(c.instead_of))
+            || (round.scheduled_on(day) && self.moved(day).1.is_none())
     }
 }
 
@@ -617,10 +655,29 @@ reason = "Christmas"
                 date!(2027 - 01 - 05)
             )
             .is_empty());
-        assert_eq!(
-            Street::of(&home("Rose Cottage, Mill Lane", "RV1 2AB", "W1")).map(|s| s.street),
-            Some("Mill Lane".into())
-        );
+        // A street's name, however the line is written; not a longer name.
+        let on_clarence = |line1: &str| {
+            c.next(&home(line1, "RV4 3AX", "W1"), date!(2027 - 01 - 05))[0]
+                .round
+                .id
+                .clone()
+        };
+        for line1 in [
+            "Flat 3, Mill House, Clarence Close",
+            "12 Clarence Close, Upper Riverside",
+            "Rose Cottage, Clarence  Close",
+            "12A clarence close",
+            "Apartment 5, The Maltings, Clarence Close.",
+        ] {
+            assert_eq!(on_clarence(line1), "general-friday", "{line1}");
+        }
+        for line1 in [
+            "3 Clarence Close End",
+            "4 Upper-Clarence Close",
+            "5 Clarence Closet",
+        ] {
+            assert_eq!(on_clarence(line1), "general-monday", "{line1}");
+        }
     }
 
     #[test]
@@ -651,6 +708,37 @@ reason = "Christmas"
             !c.due_on(&mill, "garden", date!(2027 - 01 - 25)),
             "no such round"
         );
+    }
+
+    #[test]
+    fn two_days_moved_onto_one_are_both_collected_then() {
+        let text = format!(
+            "{FILE}\n[[changes]]\ninstead_of = 2027-12-28\non = 2027-12-29\nreason = \"Boxing Day\"\n"
+        );
+        let c = Collections::parse("waste.toml", &text, WARDS).unwrap();
+        let mill = home("14 Mill Lane", "RV1 2AB", "W1");
+        let wednesday = date!(2027 - 12 - 29);
+        assert!(c.due_on(&mill, "general", wednesday));
+        assert!(
+            c.due_on(&mill, "recycling", wednesday),
+            "the second change too"
+        );
+        assert_eq!(
+            c.moved_from(&mill, "recycling", date!(2027 - 12 - 28))
+                .map(|m| m.reason.as_str()),
+            Some("Boxing Day")
+        );
+        assert!(c
+            .moved_from(&mill, "general", date!(2027 - 12 - 28))
+            .is_none());
+        assert_eq!(
+            c.previous(&mill, "general", date!(2028 - 01 - 05)),
+            Some(date!(2027 - 12 - 29))
+        );
+        // A district is a postcode's first half.
+        let whole = FILE.replace("district = \"RV4\"", "district = \"RV4 3AX\"");
+        let e = Collections::parse("waste.toml", &whole, WARDS).unwrap_err();
+        assert_eq!(e.line, 27, "{e}");
     }
 
     #[test]

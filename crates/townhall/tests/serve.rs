@@ -202,6 +202,71 @@ fn refuses_to_start_with_an_agreement_with_a_stranger() {
     );
 }
 
+/// Rounds are checked on start: a mistake in `waste.toml` names its file
+/// and line, and a missed-collection service offering a bin no round knows
+/// is refused, since a report of it could never be taken.
+#[test]
+fn refuses_to_start_with_rounds_that_do_not_fit_the_services() {
+    let dir = tempfile::tempdir().unwrap();
+    create_councils(dir.path());
+    let data = dir.path().to_str().unwrap();
+    let team = townhall(&[
+        "admin",
+        "--data-dir",
+        data,
+        "--council",
+        "riverside",
+        "create-team",
+        "--name",
+        "Waste and Recycling",
+    ]);
+    assert!(team.status.success(), "{team:?}");
+    let config = write_config(dir.path(), free_port(), SITES);
+    let services = dir.path().join("config/services");
+    std::fs::create_dir_all(&services).unwrap();
+    let (file, text) = townhall_services::demo::SERVICES
+        .iter()
+        .find(|(f, _)| *f == "report-missed-bin.toml")
+        .unwrap();
+    std::fs::write(services.join(file), text).unwrap();
+    let rounds = r#"version = 1
+
+[[containers]]
+id = "general"
+name = "General waste"
+description = "grey 240 litre bin"
+
+[[rounds]]
+id = "general-high-street"
+container = "general"
+day = "monday"
+every_weeks = 1
+first = 2026-01-05
+streets = [{ street = "High Street", district = "RV1" }]
+"#;
+    let waste = dir.path().join("config/waste.toml");
+    std::fs::write(
+        &waste,
+        rounds.replace("day = \"monday\"", "day = \"mondays\""),
+    )
+    .unwrap();
+    let out = townhall(&["serve", "--config", config.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("waste.toml:11: day 'mondays' must be a weekday, such as monday"),
+        "{err}"
+    );
+    std::fs::write(&waste, rounds).unwrap();
+    let out = townhall(&["serve", "--config", config.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("service report-missed-bin offers the bin 'recycling', which is not one of waste.toml's containers (general): a missed collection of it could never be reported"),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn refuses_to_start_until_every_team_named_by_routing_exists() {
     let dir = tempfile::tempdir().unwrap();

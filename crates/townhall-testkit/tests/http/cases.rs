@@ -664,6 +664,11 @@ day = "tuesday"
 every_weeks = 2
 first = 2026-01-06
 wards = ["W01"]
+
+[[changes]]
+instead_of = 2027-01-18
+on = 2027-01-19
+reason = "a local holiday"
 "#;
     let collections =
         townhall_waste::Collections::parse("waste.toml", rounds, &["W01", "W02"]).unwrap();
@@ -710,24 +715,31 @@ wards = ["W01"]
     );
     assert_eq!(
         report("general", date!(2027 - 01 - 12), wednesday).await.as_deref(),
-        Some("General waste is not collected from this address on Tuesday 12 January 2027: it is collected every Monday. Check the date")
+        Some("General waste is not collected from this address on Tuesday 12 January 2027: it is collected every Monday, and was last due before then on Monday 11 January 2027. Check the date")
     );
     assert_eq!(
         report("recycling", date!(2027 - 01 - 12), wednesday).await.as_deref(),
-        Some("Mixed recycling is not collected from this address on Tuesday 12 January 2027: it is collected every other Tuesday. Check the date")
+        Some("Mixed recycling is not collected from this address on Tuesday 12 January 2027: it is collected every other Tuesday, and was last due before then on Tuesday 5 January 2027. Check the date")
     );
     assert_eq!(
         report("recycling", date!(2027 - 01 - 05), wednesday).await.as_deref(),
-        Some("A missed collection must be reported within 2 days: for Tuesday 5 January 2027 that was by Thursday 7 January 2027. Contact us instead")
+        Some("A missed collection must be reported within 2 days: for Tuesday 5 January 2027 that was by Thursday 7 January 2027. Contact the council instead")
     );
     assert_eq!(
         report("general", date!(2027 - 01 - 04), wednesday).await.as_deref(),
-        Some("A missed collection must be reported within 2 days: for Monday 4 January 2027 that was by Wednesday 6 January 2027. Contact us instead")
+        Some("A missed collection must be reported within 2 days: for Monday 4 January 2027 that was by Wednesday 6 January 2027. Contact the council instead")
     );
     assert_eq!(
         report("garden", date!(2027 - 01 - 11), wednesday).await.as_deref(),
-        Some("Garden waste (brown 240 litre bin) is not collected from this address on a round, so there is no collection to report as missed")
+        Some("Garden waste (brown 240 litre bin) is not collected from this address, so there is no collection to report as missed")
     );
+    // A collection moved: the day it moved from is not the one to report.
+    let later = "2027-01-20T09:00:00Z";
+    assert_eq!(
+        report("general", date!(2027 - 01 - 18), later).await.as_deref(),
+        Some("The collection due on Monday 18 January 2027 was moved to Tuesday 19 January 2027 because of a local holiday: report the collection of Tuesday 19 January 2027 instead")
+    );
+    assert_eq!(report("general", date!(2027 - 01 - 19), later).await, None);
     // On the day itself, the crew may still come.
     assert_eq!(
         report("general", date!(2027 - 01 - 11), "2027-01-11T15:00:00Z").await.as_deref(),
