@@ -90,7 +90,15 @@ pub fn definition(s: &Service) -> Node {
                 ("code", Node::text(&q.id)),
                 ("datatype", Node::text(datatype)),
                 ("required", Node::Bool(q.required)),
-                ("datatype_description", Node::optional(q.hint.clone())),
+                // A form's hint ("For example, 17 11 2026") is for people
+                // typing in boxes; an API client sends a date as ISO 8601.
+                (
+                    "datatype_description",
+                    match q.kind {
+                        QuestionKind::Date => Node::text("A date, written YYYY-MM-DD (ISO 8601)"),
+                        _ => Node::optional(q.hint.clone()),
+                    },
+                ),
                 (
                     "order",
                     Node::Integer(i64::try_from(n + 1).unwrap_or(i64::MAX)),

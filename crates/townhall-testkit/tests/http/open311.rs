@@ -133,6 +133,12 @@ async fn discovery_services_and_definitions_come_from_the_service_files() {
         "<service_definition><service_code>report-missed-bin</service_code><attributes><attribute>"
     ));
     assert!(xml.contains("<datatype>datetime</datatype>"));
+    assert!(
+        xml.contains(
+            "<datatype_description>A date, written YYYY-MM-DD (ISO 8601)</datatype_description>"
+        ),
+        "{xml}"
+    );
 
     let (status, error) = get_json(&s, "services/apply-parking-permit.json").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
