@@ -131,10 +131,8 @@ impl Policy {
     pub fn parse(file: &str, text: &str) -> Result<Self, PolicyError> {
         let source = SourceText::new(file, text);
         let err = |offset: usize, message: String| source.error(offset, message);
-        let parsed: PolicyFile = toml::from_str(text).map_err(|e| {
-            let offset = e.span().map(|s| s.start).unwrap_or(0);
-            err(offset, e.message().to_owned())
-        })?;
+        let parsed: PolicyFile = toml::from_str(text)
+            .map_err(|e| source.unreadable(e.span().map(|s| s.start), e.message()))?;
         if parsed.version != 1 {
             return Err(err(
                 0,

@@ -222,10 +222,8 @@ impl Agreement {
     ) -> Result<Self, AgreementError> {
         let source = SourceText::new(file, text);
         let err = |offset: usize, message: String| source.error(offset, message);
-        let parsed: AgreementFile = toml::from_str(text).map_err(|e| {
-            let offset = e.span().map(|s| s.start).unwrap_or(0);
-            err(offset, e.message().to_owned())
-        })?;
+        let parsed: AgreementFile = toml::from_str(text)
+            .map_err(|e| source.unreadable(e.span().map(|s| s.start), e.message()))?;
         if *parsed.version.get_ref() != 1 {
             return Err(err(
                 parsed.version.span().start,

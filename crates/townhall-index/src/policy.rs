@@ -134,7 +134,7 @@ impl IndexPolicy {
     pub fn parse(file: &str, text: &str, consent: &ConsentPolicy) -> Result<Self, SourceError> {
         let source = SourceText::new(file, text);
         let parsed: File = toml::from_str(text)
-            .map_err(|e| source.error(e.span().map_or(0, |s| s.start), e.message().to_owned()))?;
+            .map_err(|e| source.unreadable(e.span().map(|s| s.start), e.message()))?;
         if parsed.version != 1 {
             return Err(source.error(
                 0,

@@ -130,7 +130,7 @@ impl LinkSettings {
     pub fn parse(file: &str, text: &str) -> Result<Self, SourceError> {
         let source = SourceText::new(file, text);
         let parsed: File = toml::from_str(text)
-            .map_err(|e| source.error(e.span().map_or(0, |s| s.start), e.message().to_owned()))?;
+            .map_err(|e| source.unreadable(e.span().map(|s| s.start), e.message()))?;
         let mut names = HashSet::new();
         let mut columns = Vec::new();
         for c in &parsed.column {

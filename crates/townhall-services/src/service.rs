@@ -180,8 +180,8 @@ fn pence(amount: &str) -> Option<u32> {
 /// Reads and checks the service file `file` (its name, for errors) holding `text`.
 pub fn parse(file: &str, text: &str, areas: &dyn KnownAreas) -> Result<Service, SourceError> {
     let src = SourceText::new(file, text);
-    let f: ServiceFile = toml::from_str(text)
-        .map_err(|e| src.error(e.span().map(|s| s.start).unwrap_or(0), e.message()))?;
+    let f: ServiceFile =
+        toml::from_str(text).map_err(|e| src.unreadable(e.span().map(|s| s.start), e.message()))?;
     if *f.version.get_ref() != 1 {
         return Err(src.error(
             f.version.span().start,

@@ -31,6 +31,21 @@ impl<'a> SourceText<'a> {
         self.text
     }
 
+    /// A parser's complaint at byte `offset` (the file's start when it
+    /// names none). A complaint without words (the TOML parser's about a
+    /// NUL byte, for one) is said as what to look for.
+    pub fn unreadable(&self, offset: Option<usize>, message: &str) -> SourceError {
+        let message = message.trim();
+        self.error(
+            offset.unwrap_or(0),
+            if message.is_empty() {
+                "this cannot be read as TOML: look for a character that cannot be typed, such as a NUL"
+            } else {
+                message
+            },
+        )
+    }
+
     /// A mistake found at byte `offset` of the text.
     pub fn error(&self, offset: usize, message: impl Into<String>) -> SourceError {
         let offset = offset.min(self.text.len());
@@ -78,5 +93,19 @@ mod tests {
         for bad in ["", "-a", "a-", "Report", "a b", "a_b", &"a".repeat(61)] {
             assert!(!is_config_id(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_complaint_without_words_says_what_to_look_for() {
+        let src = SourceText::new("waste.toml", "version = 1\nday = \"x\"\n");
+        let e = src.unreadable(Some(12), "  ");
+        assert_eq!((e.line, e.file.as_str()), (2, "waste.toml"));
+        assert!(
+            e.message.contains("cannot be read as TOML"),
+            "{}",
+            e.message
+        );
+        assert_eq!(src.unreadable(None, "invalid key").line, 1);
+        assert_eq!(src.unreadable(None, "invalid key").message, "invalid key");
     }
 }

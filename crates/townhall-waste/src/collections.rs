@@ -261,7 +261,7 @@ impl Collections {
         let source = SourceText::new(file, text);
         let err = |offset: usize, message: String| source.error(offset, message);
         let parsed: File = toml::from_str(text)
-            .map_err(|e| err(e.span().map_or(0, |s| s.start), e.message().to_owned()))?;
+            .map_err(|e| source.unreadable(e.span().map(|s| s.start), e.message()))?;
         if *parsed.version.get_ref() != 1 {
             return Err(err(
                 parsed.version.span().start,
