@@ -13,7 +13,7 @@
 //! container = "general"
 //! day = "monday"
 //! every_weeks = 2           # 1 (weekly) to 4
-//! first = 2027-01-04        # one of its collection days, a Monday
+//! first = 2027-01-04        # its first collection day, a Monday
 //! wards = ["RV01"]          # every street in these wards…
 //! streets = [{ street = "Clarence Close", district = "RV4" }]  # …or these
 //!
@@ -120,7 +120,7 @@ pub struct Round {
     pub day: Weekday,
     /// How many weeks apart its collections are: 1 weekly, 2 fortnightly.
     pub every_weeks: u8,
-    /// One of its collection days, from which the others are counted.
+    /// Its first collection day, from which the others are counted.
     pub first: Date,
     /// The wards it covers, by code.
     pub wards: Vec<String>,
@@ -129,8 +129,13 @@ pub struct Round {
 }
 
 impl Round {
-    /// Its scheduled day on or after `day`, before any change.
+    /// Its scheduled day on or after `day`, before any change: never
+    /// before its first, so a round that starts next month promises
+    /// nothing this month.
     fn scheduled_from(&self, day: Date) -> Date {
+        if day <= self.first {
+            return self.first;
+        }
         let period = i64::from(self.every_weeks) * 7;
         let since = (day - self.first).whole_days();
         let ahead = since.rem_euclid(period);
@@ -707,6 +712,12 @@ reason = "Christmas"
         assert!(
             !c.due_on(&mill, "garden", date!(2027 - 01 - 25)),
             "no such round"
+        );
+        // Nothing before a round's first day.
+        assert!(!c.due_on(&mill, "general", date!(2026 - 12 - 28)));
+        assert_eq!(
+            c.next(&mill, date!(2026 - 12 - 01))[0].on,
+            date!(2027 - 01 - 11)
         );
     }
 
