@@ -5,17 +5,12 @@
 use townhall_cases::Location;
 use townhall_services::{Answer, LocationInput, Question};
 
-/// A day as a booking offers it: `Tuesday 3 March 2026`.
-pub fn weekday_date(d: time::Date) -> String {
-    format!("{} {} {} {}", d.weekday(), d.day(), d.month(), d.year())
-}
-
 /// How an answer reads in "check your answers".
 pub fn answer_text(q: &Question, a: &Answer, location: Option<&Location>) -> String {
     match a {
         Answer::Text(t) => t.clone(),
         Answer::Number(n) => n.to_string(),
-        Answer::Date(d) => format!("{} {} {}", d.day(), d.month(), d.year()),
+        Answer::Date(d) => townhall_types::day::long(*d),
         Answer::Choice(c) => q.choice_label(c).unwrap_or(c).to_owned(),
         Answer::Choices(cs) => cs
             .iter()
@@ -24,7 +19,7 @@ pub fn answer_text(q: &Question, a: &Answer, location: Option<&Location>) -> Str
             .join(", "),
         Answer::YesNo(true) => "Yes".to_owned(),
         Answer::YesNo(false) => "No".to_owned(),
-        Answer::Slot(d) => weekday_date(*d),
+        Answer::Slot(d) => townhall_types::day::with_weekday(*d),
         Answer::Photo(_) => "Photo uploaded".to_owned(),
         Answer::Location(input) => match (location, input) {
             (

@@ -6,15 +6,10 @@
 use time::{Date, Duration};
 use townhall_services::{Answer, Answers, MissedCollection};
 use townhall_store::{Store, StoreError};
-use townhall_types::CouncilId;
+use townhall_types::{day, CouncilId};
 use townhall_waste::{Collections, Round};
 
 use crate::model::Location;
-
-/// "Monday 14 December 2026".
-fn day(on: Date) -> String {
-    format!("{} {} {} {}", on.weekday(), on.day(), on.month(), on.year())
-}
 
 /// "every Monday", "every other Tuesday", "every 4 weeks on a Friday".
 fn how_often(round: &Round) -> String {
@@ -68,26 +63,31 @@ pub(crate) async fn refusal(
         if let Some(change) = collections.moved_from(&address, container, *due) {
             return Ok(Some(format!(
                 "The collection due on {} was moved to {} because of {}: report the collection of {} instead",
-                day(*due),
-                day(change.on),
+                day::with_weekday(*due),
+                day::with_weekday(change.on),
                 change.reason,
-                day(change.on)
+                day::with_weekday(change.on)
             )));
         }
         let last = collections
             .previous(&address, container, *due)
-            .map(|on| format!(", and was last due before then on {}", day(on)))
+            .map(|on| {
+                format!(
+                    ", and was last due before then on {}",
+                    day::with_weekday(on)
+                )
+            })
             .unwrap_or_default();
         return Ok(Some(format!(
             "{name} is not collected from this address on {}: it is collected {}{last}. Check the date",
-            day(*due),
+            day::with_weekday(*due),
             how_often(round)
         )));
     }
     if *due >= today {
         return Ok(Some(format!(
             "You can report a missed collection from {}, once the collection day is over",
-            day(*due + Duration::days(1))
+            day::with_weekday(*due + Duration::days(1))
         )));
     }
     let last = *due + Duration::days(i64::from(rule.within_days));
@@ -95,8 +95,8 @@ pub(crate) async fn refusal(
         return Ok(Some(format!(
             "A missed collection must be reported within {} days: for {} that was by {}. Contact the council instead",
             rule.within_days,
-            day(*due),
-            day(last)
+            day::with_weekday(*due),
+            day::with_weekday(last)
         )));
     }
     Ok(None)

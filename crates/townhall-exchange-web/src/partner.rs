@@ -17,7 +17,7 @@ use townhall_exchange::hub::{self, agreement_for, Asking, Hub, Refusal, Way};
 use townhall_exchange::permissions::{PartnerHistory, PartnerWork};
 use townhall_exchange::{partners, Agreement, Agreements, Partner};
 use townhall_identity::{PartnerRole, PartnerStaffMember};
-use townhall_types::Timestamp;
+use townhall_types::{day, Timestamp};
 use townhall_web::auth::Visitor;
 use townhall_web::error::AppError;
 use townhall_web::form::Form;
@@ -114,9 +114,9 @@ pub async fn home(State(state): State<AppState>, v: Visitor) -> Result<Markup, A
 
 fn standing(a: &Agreement, day: time::Date) -> String {
     match a.standing(day) {
-        Standing::InForce => format!("In force until {}", hub::human_date(a.expires)),
-        Standing::NotYetInForce => format!("Starts on {}", hub::human_date(a.starts)),
-        Standing::Ended => format!("Ended on {}", hub::human_date(a.expires)),
+        Standing::InForce => format!("In force until {}", day::long(a.expires)),
+        Standing::NotYetInForce => format!("Starts on {}", day::long(a.starts)),
+        Standing::Ended => format!("Ended on {}", day::long(a.expires)),
     }
 }
 

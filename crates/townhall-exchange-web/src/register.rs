@@ -13,7 +13,7 @@ use time::Date;
 use townhall_exchange::agreement::{Agreement, Condition, Direction, Standing, COUNCIL};
 use townhall_exchange::partners::{self, Partner};
 use townhall_exchange::Agreements;
-use townhall_types::Timestamp;
+use townhall_types::{day, Timestamp};
 use townhall_web::auth::Visitor;
 use townhall_web::error::AppError;
 use townhall_web::layout::{self, page};
@@ -25,11 +25,6 @@ const SECTIONS: [(Standing, &str); 3] = [
     (Standing::NotYetInForce, "Starting soon"),
     (Standing::Ended, "Ended"),
 ];
-
-/// A day as people read it: "31 March 2028".
-fn day(d: Date) -> String {
-    format!("{} {} {}", d.day(), d.month(), d.year())
-}
 
 /// An agreement as the register publishes it: the agreement, where it
 /// stands today, and its partners.
@@ -189,7 +184,7 @@ pub async fn one(
                 } }
                 div class="summary-list__row" { dt { "Who it covers" } dd { (covers(a)) } }
                 div class="summary-list__row" { dt { "How long it is kept" } dd { (a.retention_days) " days after it is received, then deleted" } }
-                div class="summary-list__row" { dt { "Next review" } dd { (day(a.review)) } }
+                div class="summary-list__row" { dt { "Next review" } dd { (day::long(a.review)) } }
             }
             h2 { "What is shared" }
             @for shared in &a.records {
@@ -209,7 +204,7 @@ pub async fn one(
             h2 { "Signed by" }
             ul class="list" {
                 @for s in &a.signatories {
-                    li { (s.name) ", " (s.role) ", on " (day(s.signed)) @if s.party != COUNCIL { " for " (party(&p.partners, &s.party)) } }
+                    li { (s.name) ", " (s.role) ", on " (day::long(s.signed)) @if s.party != COUNCIL { " for " (party(&p.partners, &s.party)) } }
                 }
             }
             p { a href="/data-sharing" { "All data-sharing agreements" } }
@@ -234,7 +229,7 @@ fn party<'a>(partners: &'a [&Partner], id: &'a str) -> &'a str {
 }
 
 fn period(a: &Agreement) -> String {
-    format!("from {} to {}", day(a.starts), day(a.expires))
+    format!("from {} to {}", day::long(a.starts), day::long(a.expires))
 }
 
 fn covers(a: &Agreement) -> &'static str {

@@ -34,23 +34,14 @@ pub struct Slot {
     pub remaining: u32,
 }
 
-pub(crate) fn weekday(name: &str) -> Option<Weekday> {
-    Some(match name {
-        "monday" => Weekday::Monday,
-        "tuesday" => Weekday::Tuesday,
-        "wednesday" => Weekday::Wednesday,
-        "thursday" => Weekday::Thursday,
-        "friday" => Weekday::Friday,
-        "saturday" => Weekday::Saturday,
-        "sunday" => Weekday::Sunday,
-        _ => return None,
-    })
-}
-
 impl Booking {
     /// The service's days between the earliest and latest bookable, in order.
     pub fn days(&self, today: Date) -> Vec<Date> {
-        let runs: Vec<Weekday> = self.weekdays.iter().filter_map(|w| weekday(w)).collect();
+        let runs: Vec<Weekday> = self
+            .weekdays
+            .iter()
+            .filter_map(|w| townhall_types::day::weekday(w))
+            .collect();
         (self.earliest_days_ahead..=self.latest_days_ahead)
             .map(|n| today + Duration::days(i64::from(n)))
             .filter(|d| runs.contains(&d.weekday()))

@@ -8,7 +8,7 @@ use toml::Spanned;
 use townhall_places::AreaKind;
 use townhall_types::{fill_placeholders, SourceError, SourceText};
 
-use crate::booking::{weekday, Booking};
+use crate::booking::Booking;
 use crate::deadline::Deadline;
 use crate::eligibility::Rule;
 use crate::missed::MissedCollection;
@@ -305,7 +305,11 @@ pub fn parse(file: &str, text: &str, areas: &dyn KnownAreas) -> Result<Service, 
     if let Some(b) = &f.booking {
         let booking = b.get_ref();
         let at = b.span().start;
-        if let Some(w) = booking.weekdays.iter().find(|w| weekday(w).is_none()) {
+        if let Some(w) = booking
+            .weekdays
+            .iter()
+            .find(|w| townhall_types::day::weekday(w).is_none())
+        {
             return Err(src.error(
                 at,
                 format!("booking weekday '{w}' must be a day name in lower case, like \"tuesday\""),

@@ -5,6 +5,7 @@
 //! and ids of different things cannot be mixed up.
 
 mod api_scope;
+pub mod day;
 mod email;
 mod field_errors;
 mod id;

@@ -111,9 +111,7 @@ impl Timestamp {
 
     /// A readable date for pages: `1 June 2027`.
     pub fn human_date(&self) -> String {
-        const HUMAN: &[FormatItem<'static>] =
-            format_description!("[day padding:none] [month repr:long] [year]");
-        self.0.format(HUMAN).unwrap_or_default()
+        crate::day::long(self.0.date())
     }
 }
 

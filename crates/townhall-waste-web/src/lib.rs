@@ -5,7 +5,7 @@ use axum::Router;
 use maud::html;
 use townhall_identity::{profiles, User};
 use townhall_store::Store;
-use townhall_types::Timestamp;
+use townhall_types::{day, Timestamp};
 use townhall_waste::Collections;
 use townhall_web::{layout, AppState, Drawing, Panel, Served};
 
@@ -23,11 +23,6 @@ pub const WEB: Served = Served {
 /// No pages of its own yet.
 fn routes(_: &Store) -> Router<AppState> {
     Router::new()
-}
-
-/// A day as GOV.UK writes it with its weekday: "Monday 14 December 2026".
-fn day(on: time::Date) -> String {
-    format!("{} {} {} {}", on.weekday(), on.day(), on.month(), on.year())
 }
 
 /// The resident's next collections, when the council keeps its rounds here.
@@ -63,10 +58,10 @@ fn next_collections<'a>(state: &'a AppState, user: &'a User) -> Drawing<'a> {
                                     div class="summary-list__row" {
                                         dt { (n.container.name) span class="hint" { " (" (n.container.description) ")" } }
                                         dd {
-                                            (day(n.on))
+                                            (day::with_weekday(n.on))
                                             @if let Some(change) = n.moved {
                                                 br;
-                                                span class="hint" { "Instead of " (day(change.instead_of)) ", because of " (change.reason) }
+                                                span class="hint" { "Instead of " (day::with_weekday(change.instead_of)) ", because of " (change.reason) }
                                             }
                                         }
                                     }

@@ -250,15 +250,6 @@ fn day_of(value: &toml::value::Datetime) -> Option<Date> {
     }
 }
 
-fn weekday(name: &str) -> Option<Weekday> {
-    use Weekday::*;
-    [
-        Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday,
-    ]
-    .into_iter()
-    .find(|d| d.to_string().eq_ignore_ascii_case(name))
-}
-
 impl Collections {
     /// Reads and checks `waste.toml`'s text (`file` names it in errors)
     /// against the council's `wards`, by code.
@@ -413,7 +404,7 @@ impl Collections {
                 ),
             ));
         }
-        let day = weekday(r.day.get_ref()).ok_or_else(|| {
+        let day = townhall_types::day::weekday(r.day.get_ref()).ok_or_else(|| {
             err(
                 r.day.span().start,
                 format!(

@@ -226,12 +226,9 @@ pub fn date_parts(
 pub fn long_date(iso: &str) -> String {
     const STORED: &[time::format_description::FormatItem<'static>] =
         time::macros::format_description!("[year]-[month]-[day]");
-    const LONG: &[time::format_description::FormatItem<'static>] =
-        time::macros::format_description!("[day padding:none] [month repr:long] [year]");
     time::Date::parse(iso, STORED)
-        .ok()
-        .and_then(|d| d.format(LONG).ok())
-        .unwrap_or_else(|| iso.to_owned())
+        .map(townhall_types::day::long)
+        .unwrap_or_else(|_| iso.to_owned())
 }
 
 /// What a card or list says when it has nothing to show yet.

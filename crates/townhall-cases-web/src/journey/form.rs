@@ -9,7 +9,8 @@ use townhall_services::{FormInput, LocationKind, Question, QuestionKind, Service
 use townhall_types::UserId;
 
 use super::{hidden_fields, photo_name_field, slots, ASSISTING, GUEST_EMAIL, GUEST_NAME};
-use crate::answers::{answer_text, weekday_date};
+use crate::answers::answer_text;
+use townhall_types::day;
 use townhall_web::auth::Visitor;
 use townhall_web::error::AppError;
 use townhall_web::layout::{csrf, error_summary, page, title, Errors};
@@ -110,7 +111,7 @@ fn question_field(
                             @let id = if n == 0 { q.id.clone() } else { format!("{}-{value}", q.id) };
                             div class="radios__item" {
                                 input type="radio" id=(id) name=(q.id) value=(value) checked[chosen == value];
-                                label for=(id) { (weekday_date(slot.date)) " (" (slot.remaining) " left)" }
+                                label for=(id) { (day::with_weekday(slot.date)) " (" (slot.remaining) " left)" }
                             }
                         }
                     }

@@ -22,7 +22,6 @@ pub use rules::{agreement_for, Way};
 pub use send::{forget_received, send, Inbound, Sent};
 pub use subscribe::subscribe;
 
-use time::Date;
 use townhall_audit::{Action, Actor, AuditEvent, Outcome, RecordRef};
 use townhall_identity::PartnerStaffMember;
 use townhall_store::{sql, Store, StoreError, Tx};
@@ -488,11 +487,6 @@ pub(crate) fn under(hub: &Hub<'_>, agreement: &Agreement, doing: &str) -> String
     format!(
         "{purpose}{doing}, under the agreement '{}' (until {})",
         agreement.title,
-        human_date(agreement.expires)
+        townhall_types::day::long(agreement.expires)
     )
-}
-
-/// A day as residents read it: "31 March 2028".
-pub fn human_date(day: Date) -> String {
-    format!("{} {} {}", day.day(), day.month(), day.year())
 }
