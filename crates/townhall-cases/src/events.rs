@@ -20,7 +20,7 @@ pub struct CaseSubmitted {
     pub service: String,
     /// The status it starts in.
     pub status: String,
-    /// How it arrived: `online`, `assisted` or `open311`.
+    /// How it arrived: `online`, `assisted`, `open311` or `sensor`.
     pub channel: String,
     /// The code of the ward it is in, when it has a place.
     pub ward: Option<String>,

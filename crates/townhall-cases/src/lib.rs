@@ -53,7 +53,7 @@ pub use read::{
     queue, residents_with_open_cases, team_of, HeldPermit, QueueFilter,
 };
 pub use standing::Standing;
-pub use submit::{make, DAY_FULL};
+pub use submit::{make, make_in, DAY_FULL};
 pub use work::{apply, load, StaffActor, Update, Work};
 
 use townhall_store::{Migration, StoreError};

@@ -48,6 +48,11 @@ pub enum Channel {
         /// The client's name.
         client: String,
     },
+    /// Raised by one of the council's sensors (a litter bin full).
+    Sensor {
+        /// The device's id.
+        device: String,
+    },
 }
 
 impl Channel {
@@ -56,6 +61,7 @@ impl Channel {
             Channel::Online => "online",
             Channel::Assisted { .. } => "assisted",
             Channel::Open311 { .. } => "open311",
+            Channel::Sensor { .. } => "sensor",
         }
     }
 }

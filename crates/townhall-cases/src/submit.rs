@@ -156,11 +156,24 @@ pub async fn make(
     s: &Submission<'_>,
 ) -> Result<Result<Case, FieldErrors>, CaseError> {
     let mut tx = store.begin().await?;
-    let made = submit(&mut tx, s).await?;
+    let made = make_in(&mut tx, s).await?;
+    if made.is_ok() {
+        tx.commit().await.map_err(StoreError::from)?;
+    }
+    Ok(made)
+}
+
+/// Makes the case of `s` in the caller's transaction, with its
+/// `case.submitted` event (so the caller writes no event after it): the
+/// case, or why it was refused (nothing is then written).
+pub async fn make_in(
+    tx: &mut Tx,
+    s: &Submission<'_>,
+) -> Result<Result<Case, FieldErrors>, CaseError> {
+    let made = submit(tx, s).await?;
     if let Ok(case) = &made {
         let submitted = events::submitted(s.council.id, case, s.at)?;
-        townhall_events::record(&mut tx, &[submitted]).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        townhall_events::record(tx, &[submitted]).await?;
     }
     Ok(made)
 }
@@ -353,6 +366,10 @@ fn actor(requester: &Requester, channel: &Channel) -> (Actor, String) {
         (Channel::Open311 { client }, _) => (
             Actor::Partner(client.clone()),
             format!("{client} (Open311)"),
+        ),
+        (Channel::Sensor { device }, _) => (
+            Actor::System(format!("sensor {device}")),
+            format!("Sensor {device}"),
         ),
         (Channel::Online, Requester::Resident { id, name, .. }) => {
             (Actor::Resident(id.to_string()), name.clone())

@@ -1,7 +1,10 @@
-//! Services' part of the demo council: its eight services, written to
+//! Services' part of the demo council: its nine services, written to
 //! `services/` in its configuration directory.
 
 use townhall_kernel::demo::{Seeding, Sowing};
+use townhall_types::SourceError;
+
+use crate::Catalogue;
 
 /// The demo council's services: (file name, contents).
 pub const SERVICES: &[(&str, &str)] = &[
@@ -16,6 +19,10 @@ pub const SERVICES: &[(&str, &str)] = &[
     (
         "report-fly-tipping.toml",
         include_str!("../demo/services/report-fly-tipping.toml"),
+    ),
+    (
+        "report-full-litter-bin.toml",
+        include_str!("../demo/services/report-full-litter-bin.toml"),
     ),
     (
         "report-graffiti.toml",
@@ -38,6 +45,17 @@ pub const SERVICES: &[(&str, &str)] = &[
         include_str!("../demo/services/request-bin.toml"),
     ),
 ];
+
+/// The demo council's services, checked against a council with no areas
+/// (the test kit's councils, and the demo's other parts' tests).
+pub fn catalogue() -> Result<Catalogue, SourceError> {
+    let areas = townhall_places::Boundaries::default();
+    let services = SERVICES
+        .iter()
+        .map(|(file, text)| crate::parse(file, text, &areas))
+        .collect::<Result<_, _>>()?;
+    Ok(Catalogue::new(services))
+}
 
 /// Writes the services' files.
 pub(crate) fn seed(s: Seeding<'_>) -> Sowing<'_> {

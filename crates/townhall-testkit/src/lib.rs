@@ -258,13 +258,7 @@ async fn add_east_ward(store: &Store, council: townhall_types::CouncilId) {
 
 /// The demo council's services, checked against a council with no areas.
 pub fn demo_services() -> townhall_services::Catalogue {
-    let areas = townhall_places::Boundaries::default();
-    townhall_services::Catalogue::new(
-        townhall_services::demo::SERVICES
-            .iter()
-            .map(|(file, text)| townhall_services::parse(file, text, &areas).expect("demo service"))
-            .collect(),
-    )
+    townhall_services::demo::catalogue().expect("demo services")
 }
 
 /// One council served by a [`TestServer`].
@@ -472,6 +466,16 @@ impl TestServer {
                 .insert(
                     townhall_waste::Collections::parse("waste.toml", &waste(), &["W01", "W02"])
                         .expect("the test councils' rounds"),
+                )
+                .expect("each setting given once");
+            settings
+                .insert(
+                    townhall_sensors::SensorRules::parse(
+                        "sensors.toml",
+                        townhall_sensors::demo::SENSORS,
+                        &demo_services(),
+                    )
+                    .expect("the demo's sensor rules"),
                 )
                 .expect("each setting given once");
             settings

@@ -6,6 +6,7 @@ use anyhow::{bail, Context};
 use serde::Deserialize;
 use townhall_jetstream::JetStreamSettings;
 use townhall_notify::SmtpSettings;
+use townhall_sensors::MqttSettings;
 
 /// `townhall.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -31,6 +32,9 @@ pub struct Config {
     /// for subscribers on other machines.
     #[serde(default)]
     pub jetstream: Option<JetStreamSettings>,
+    /// The MQTT broker the councils' sensors publish SenML readings to.
+    #[serde(default)]
+    pub mqtt: Option<MqttSettings>,
     /// A file holding at least 32 random bytes for signing form tokens.
     pub secret_file: PathBuf,
     /// Failed sign-ins (and password-reset requests) allowed from one client
@@ -200,6 +204,10 @@ impl Config {
                     site.council
                 );
             }
+        }
+        if let Some(mqtt) = &config.mqtt {
+            mqtt.options()
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         }
         // Subscribers on several machines share one store, and the
         // publisher acts inside a store transaction: on SQLite's one writer

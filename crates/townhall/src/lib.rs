@@ -65,6 +65,7 @@ pub const CAPABILITIES: &[Part] = &[
         .with_commands(townhall_index_cli::COMMANDS),
     Part::served(&townhall_exchange::CAPABILITY, townhall_exchange_web::WEB)
         .with_commands(townhall_exchange_cli::COMMANDS),
+    Part::of(&townhall_sensors::CAPABILITY),
 ];
 
 /// The platform of [`CAPABILITIES`], checked: no name or migration version

@@ -27,6 +27,10 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// Read sensors' SenML readings from this MQTT broker, under
+        /// `townhall/riverside/…` (e.g. `mqtt://127.0.0.1:1883`).
+        #[arg(long)]
+        mqtt: Option<String>,
         #[command(flatten)]
         store: StoreArgs,
     },

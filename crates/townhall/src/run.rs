@@ -31,9 +31,13 @@ fn init_logging(json: bool) {
 
 pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Demo { listen, store } => {
+        Command::Demo {
+            listen,
+            mqtt,
+            store,
+        } => {
             init_logging(false);
-            demo(&listen, &store).await
+            demo(&listen, mqtt.as_deref(), &store).await
         }
         Command::Serve {
             config,
@@ -99,7 +103,7 @@ async fn load_site(
     })
 }
 
-async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
+async fn demo(listen: &str, mqtt: Option<&str>, args: &StoreArgs) -> anyhow::Result<ExitCode> {
     let store = townhall_cli::open(args, &townhall::platform()?).await?;
     let data_dir = args.data_dir.as_path();
     std::fs::create_dir_all(data_dir)
@@ -152,6 +156,7 @@ async fn demo(listen: &str, args: &StoreArgs) -> anyhow::Result<ExitCode> {
         Templates::builtin(),
         Transport::Mailbox,
         None,
+        mqtt.map(townhall_sensors::MqttSettings::new),
     )?;
     let app = townhall_web::app(
         store.clone(),
@@ -221,7 +226,14 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         Some(settings) => Some(Publisher::connect(settings).await?),
         None => None,
     };
-    let workers = Workers::start(&store, &sites, Templates::builtin(), transport, jetstream)?;
+    let workers = Workers::start(
+        &store,
+        &sites,
+        Templates::builtin(),
+        transport,
+        jetstream,
+        config.mqtt.clone(),
+    )?;
     let councils: Vec<&str> = config.sites.iter().map(|s| s.council.as_str()).collect();
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await

@@ -7,6 +7,7 @@
 use townhall_jetstream::Publisher;
 use townhall_kernel::Registry;
 use townhall_notify::{Templates, Transport};
+use townhall_sensors::MqttSettings;
 use townhall_store::Store;
 use townhall_web::Site;
 
@@ -16,7 +17,8 @@ pub struct Workers(Vec<tokio::task::JoinHandle<()>>);
 impl Workers {
     /// Starts every capability's jobs for `sites`, with messages rendered
     /// from `templates` and sent through `transport`, and, when given, the
-    /// copy of every event to a JetStream stream. Refuses if a job lacks a
+    /// copy of every event to a JetStream stream; with `mqtt`, sensors'
+    /// readings are read from that broker. Refuses if a job lacks a
     /// setting.
     pub fn start(
         store: &Store,
@@ -24,10 +26,14 @@ impl Workers {
         templates: Templates,
         transport: Transport,
         jetstream: Option<Publisher>,
+        mqtt: Option<MqttSettings>,
     ) -> anyhow::Result<Self> {
         let mut settings = Registry::default();
         settings.insert(templates)?;
         settings.insert(transport)?;
+        if let Some(mqtt) = mqtt {
+            settings.insert(mqtt)?;
+        }
         let jobs = crate::platform()?.start_jobs(townhall_kernel::Deployment {
             store: store.clone(),
             councils: sites.iter().map(|s| s.settings.clone()).collect(),

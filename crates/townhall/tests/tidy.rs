@@ -29,6 +29,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("townhall-cases", 6),
     ("townhall-index", 6),
     ("townhall-exchange", 7),
+    ("townhall-sensors", 7),
     ("townhall-web", 7),
     ("townhall-cli", 7),
     ("townhall-index-web", 8),

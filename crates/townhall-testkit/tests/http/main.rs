@@ -23,6 +23,7 @@ mod payments;
 mod photos;
 mod places;
 mod resident_index;
+mod sensors;
 mod services;
 mod sign_in_protection;
 mod sites;

@@ -1,17 +1,12 @@
 //! Waste collections: a resident's next collection of each bin on their
 //! dashboard, from the council's rounds.
 
-use time::{Date, Duration};
+use time::Duration;
 use townhall_identity::profiles;
 use townhall_testkit::{TestServer, HOME_IN_ZONE};
-use townhall_types::{EmailAddress, Timestamp};
+use townhall_types::{day, EmailAddress, Timestamp};
 
 use crate::accounts::{sign_in, sign_up};
-
-/// "Monday 14 December 2026".
-fn day(on: Date) -> String {
-    format!("{} {} {} {}", on.weekday(), on.day(), on.month(), on.year())
-}
 
 #[tokio::test]
 async fn a_resident_sees_their_next_collections_on_their_dashboard() {
@@ -66,7 +61,7 @@ async fn a_resident_sees_their_next_collections_on_their_dashboard() {
     ] {
         let row = format!(
             "<dt>{bin}<span class=\"hint\"> ({description})</span></dt><dd>{}</dd>",
-            day(on)
+            day::with_weekday(on)
         );
         assert!(dashboard.contains(&row), "{row}: {dashboard}");
     }

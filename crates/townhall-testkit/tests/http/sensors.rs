@@ -1,0 +1,254 @@
+//! Sensors over MQTT: packs published with Mosquitto's own client reach the
+//! store once each, what does not fit is counted, and a litter bin past its
+//! threshold becomes one case per filling.
+
+use std::time::Duration;
+
+use townhall_sensors::device::{self, NewDevice};
+use townhall_sensors::full::FullBins;
+use townhall_sensors::{Kind, MqttSettings};
+use townhall_store::sql;
+use townhall_testkit::{TestServer, HOME_IN_ZONE, IN_PARISH};
+use townhall_types::Timestamp;
+use townhall_waste::Collections;
+
+const BIN: &str = "urn:dev:litter-bin:T-1";
+const TAG: &str = "urn:dev:tag:T-1";
+
+/// Publishes `payload` on `topic` with `mosquitto_pub`, at QoS 1.
+async fn publish(topic: &str, payload: &str) {
+    let out = tokio::process::Command::new("mosquitto_pub")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            "1883",
+            "-q",
+            "1",
+            "-t",
+            topic,
+            "-m",
+            payload,
+        ])
+        .output()
+        .await
+        .expect("mosquitto_pub runs (Debian's mosquitto-clients)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+async fn count(s: &TestServer, query: &str) -> i64 {
+    let (n,): (i64,) = sql::query_as(query)
+        .bind(s.council.id.to_string())
+        .fetch_one(s.db.store.reader())
+        .await
+        .unwrap();
+    n
+}
+
+/// Waits until `query` counts `want`, for at most 15 seconds.
+async fn until(s: &TestServer, query: &str, want: i64) {
+    for _ in 0..150 {
+        if count(s, query).await == want {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{query} never counted {want}: {}", count(s, query).await);
+}
+
+/// A server reading the broker under a topic prefix of its own, with a
+/// litter bin and a bin tag registered; returns the topic to publish to.
+async fn listening(s: &TestServer) -> String {
+    let collections: &Collections = s.settings().get().unwrap();
+    let boundaries: &townhall_places::Boundaries = s.settings().get().unwrap();
+    for new in [
+        NewDevice {
+            id: BIN.into(),
+            kind: Kind::LitterBin,
+            label: "Litter bin, High Street".into(),
+            owner: "Waste and Recycling".into(),
+            home: None,
+            point: Some(IN_PARISH),
+            threshold: None,
+        },
+        NewDevice {
+            id: TAG.into(),
+            kind: Kind::BinTag,
+            label: "General waste bin, 1 High Street".into(),
+            owner: "Waste and Recycling".into(),
+            home: Some((HOME_IN_ZONE.into(), "general".into())),
+            point: None,
+            threshold: None,
+        },
+    ] {
+        device::register(&s.db.store, s.council.id, (boundaries, collections), new)
+            .await
+            .unwrap();
+    }
+    let prefix = format!("test{}", uuid::Uuid::new_v4().simple());
+    let mut settings = MqttSettings::new("mqtt://127.0.0.1:1883");
+    settings.topic_prefix = prefix.clone();
+    settings.client_id = prefix.clone();
+    tokio::spawn(townhall_sensors::broker::listen(
+        s.db.store.clone(),
+        settings,
+        vec![s.council.clone()],
+    ));
+    let topic = format!("{prefix}/{}/rcv-07", s.council.slug);
+    // Until the subscription is made, packs go nowhere: publish a first
+    // reading until it is stored (again and again, as it is stored once).
+    let first = format!(
+        r#"[{{"n":"{BIN}:fill","u":"%","v":10,"t":{}}}]"#,
+        t0() - 7200
+    );
+    for _ in 0..100 {
+        publish(&topic, &first).await;
+        if count(
+            s,
+            "SELECT COUNT(*) FROM sensor_readings WHERE council_id = $1",
+        )
+        .await
+            == 1
+        {
+            return topic;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server never read the broker");
+}
+
+/// A time an hour ago, in seconds since the epoch.
+fn t0() -> i64 {
+    Timestamp::now().unix_seconds() - 3600
+}
+
+#[tokio::test]
+async fn readings_published_over_mqtt_are_stored_once_and_refusals_counted() {
+    let s = TestServer::start().await;
+    let topic = listening(&s).await;
+    let t = t0();
+    let pack = format!(
+        r#"[{{"bn":"{BIN}:","bt":{t},"n":"fill","u":"%","v":85}},
+            {{"n":"fill","u":"%","v":85}},
+            {{"n":"fill","u":"%","v":40,"t":-3600}},
+            {{"n":"laeq","u":"dB","v":60}},
+            {{"bn":"urn:dev:litter-bin:NOBODY:","n":"fill","u":"%","v":50}},
+            {{"bn":"{TAG}:","n":"lift","vs":"not-presented"}},
+            {{"n":"round","vs":"general-weekly"}},
+            {{"n":"uprn","vs":"{HOME_IN_ZONE}"}}]"#
+    );
+    publish(&topic, &pack).await;
+    publish(&topic, "this is not SenML").await;
+    let readings = "SELECT COUNT(*) FROM sensor_readings WHERE council_id = $1";
+    let refused =
+        "SELECT CAST(COALESCE(SUM(readings), 0) AS BIGINT) FROM sensor_refusals WHERE council_id = $1";
+    until(&s, refused, 3).await;
+    until(&s, readings, 3).await;
+    let lifts: Vec<(String, String, Option<String>, String)> = sql::query_as(
+        "SELECT device_id, uprn, round_id, outcome FROM bin_lifts WHERE council_id = $1",
+    )
+    .bind(s.council.id.to_string())
+    .fetch_all(s.db.store.reader())
+    .await
+    .unwrap();
+    assert_eq!(
+        lifts,
+        vec![(
+            TAG.to_owned(),
+            HOME_IN_ZONE.to_owned(),
+            Some("general-weekly".to_owned()),
+            "not-presented".to_owned()
+        )]
+    );
+    let mut why: Vec<(String, String, i64)> = sql::query_as(
+        "SELECT device_id, reason, readings FROM sensor_refusals WHERE council_id = $1",
+    )
+    .bind(s.council.id.to_string())
+    .fetch_all(s.db.store.reader())
+    .await
+    .unwrap();
+    why.sort();
+    assert_eq!(
+        why,
+        vec![
+            (topic.clone(), "unreadable".to_owned(), 1),
+            (
+                "urn:dev:litter-bin:NOBODY".to_owned(),
+                "unknown-device".to_owned(),
+                1
+            ),
+            (BIN.to_owned(), "not-its-measurement".to_owned(), 1),
+        ]
+    );
+    let events = "SELECT COUNT(*) FROM domain_events WHERE council_id = $1 AND event_type LIKE 'townhall.sensor.%'";
+    assert_eq!(count(&s, events).await, 4, "three levels and a lift");
+
+    // The same pack again (a vehicle resending after a lost connection)
+    // stores nothing more and tells of nothing more; only refusals count.
+    publish(&topic, &pack).await;
+    until(&s, refused, 5).await;
+    assert_eq!(count(&s, readings).await, 3);
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM bin_lifts WHERE council_id = $1").await,
+        1
+    );
+    assert_eq!(count(&s, events).await, 4);
+
+    // The late reading (40%, before the 85%) took its place in time.
+    let history = townhall_sensors::readings::of_device(&s.db.store, s.council.id, BIN, 10)
+        .await
+        .unwrap();
+    let values: Vec<f64> = history.iter().map(|r| r.value).collect();
+    assert_eq!(values, vec![85.0, 40.0, 10.0]);
+}
+
+#[tokio::test]
+async fn a_litter_bin_past_its_threshold_is_one_case_per_filling() {
+    let s = TestServer::start().await;
+    let topic = listening(&s).await;
+    let bins = FullBins::for_councils(&s.db.store, [s.settings()]).unwrap();
+    let cases = "SELECT COUNT(*) FROM cases WHERE council_id = $1 AND service_id = 'report-full-litter-bin'";
+    let t = t0();
+    let level = |at: i64, v: u8| format!(r#"[{{"n":"{BIN}:fill","u":"%","v":{v},"t":{at}}}]"#);
+    let readings = "SELECT COUNT(*) FROM sensor_readings WHERE council_id = $1";
+    let mut stored = 1;
+    let mut send = |at: i64, v: u8| {
+        stored += 1;
+        (level(at, v), stored)
+    };
+
+    for (at, v, want) in [
+        (t, 85, 1),        // full: a case
+        (t + 600, 95, 1),  // fuller: the same filling
+        (t - 600, 90, 1),  // late, behind the 85%: nothing
+        (t + 1200, 5, 1),  // emptied
+        (t + 1800, 81, 2), // full again: a second case
+    ] {
+        let (pack, n) = send(at, v);
+        publish(&topic, &pack).await;
+        until(&s, readings, n).await;
+        townhall_events::deliver(&s.db.store, &bins, 200)
+            .await
+            .unwrap();
+        assert_eq!(count(&s, cases).await, want, "after {v}% at {at}");
+    }
+
+    let (channel, team, details): (String, String, String) = sql::query_as(
+        "SELECT c.channel, t.name, c.answers FROM cases c JOIN teams t ON t.team_id = c.team_id \
+         WHERE c.council_id = $1 ORDER BY c.created_at LIMIT 1",
+    )
+    .bind(s.council.id.to_string())
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap();
+    assert_eq!(channel, "sensor");
+    assert_eq!(team, "Waste and Recycling");
+    assert!(
+        details.contains("Litter bin, High Street (urn:dev:litter-bin:T-1) measured 85% full"),
+        "{details}"
+    );
+}
