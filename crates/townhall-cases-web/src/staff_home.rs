@@ -7,6 +7,7 @@ use townhall_authz::Action;
 use townhall_exchange::permissions::HubAdministration;
 use townhall_identity::break_glass;
 use townhall_identity::permissions::StaffArea;
+use townhall_sensors::permissions::SensorNetwork;
 
 use townhall_web::auth::Visitor;
 use townhall_web::error::AppError;
@@ -30,6 +31,7 @@ pub async fn home(
         0
     };
     let hub = v.require(Action::Read, &HubAdministration).is_ok();
+    let sensors = v.require(Action::Read, &SensorNetwork).is_ok();
     Ok(page(
         &v,
         &state.council().name,
@@ -50,6 +52,12 @@ pub async fn home(
                     h2 { "Data-exchange hub" }
                     p { a href="/staff/hub/partners" { "Partners" } ": the organisations the council shares information with, and registering one." }
                     p { a href="/staff/hub/dead-letters" { "Messages not delivered" } ": what partners' addresses did not take, to send again." }
+                }
+            }
+            @if sensors {
+                div class="card" {
+                    h2 { a href="/staff/sensors" { "Sensors" } }
+                    p { "Litter bins, air-quality and noise monitors on a map with their latest readings, the bin lifts each round reported, and readings refused." }
                 }
             }
             @if to_review > 0 {

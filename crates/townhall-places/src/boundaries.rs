@@ -158,6 +158,31 @@ impl Boundaries {
             .map(|(_, a, _)| a)
     }
 
+    /// The outlines of the areas of one kind, for drawing a map: each of
+    /// an area's polygons as its outer ring of (longitude, latitude) points.
+    pub fn outlines(
+        &self,
+        kind: AreaKind,
+    ) -> impl Iterator<Item = (&AreaRef, Vec<Vec<(f64, f64)>>)> {
+        self.areas
+            .iter()
+            .filter(move |(k, _, _)| *k == kind)
+            .map(|(_, a, shape)| {
+                let rings = shape
+                    .0
+                    .iter()
+                    .map(|polygon| {
+                        polygon
+                            .exterior()
+                            .points()
+                            .map(|p| (p.x(), p.y()))
+                            .collect()
+                    })
+                    .collect();
+                (a, rings)
+            })
+    }
+
     /// The area with this code.
     pub fn area(&self, code: &str) -> Option<&AreaRef> {
         self.areas

@@ -13,6 +13,7 @@ mod events;
 pub mod full;
 pub mod ingest;
 pub mod kind;
+pub mod permissions;
 pub mod reading;
 pub mod readings;
 pub mod senml;

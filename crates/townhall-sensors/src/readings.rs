@@ -156,3 +156,41 @@ pub async fn refused(store: &Store, council: CouncilId) -> Result<Vec<Refused>, 
         })
         .collect()
 }
+
+/// The bin lifts reported on one round since a time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoundLifts {
+    /// The round (none: the vehicle did not say).
+    pub round: Option<String>,
+    /// Bins lifted.
+    pub lifted: i64,
+    /// Bins not presented.
+    pub not_presented: i64,
+}
+
+/// The bin lifts reported since `since`, counted by round: what a round
+/// did, without saying whose bin was out.
+pub async fn lifts_by_round(
+    store: &Store,
+    council: CouncilId,
+    since: Timestamp,
+) -> Result<Vec<RoundLifts>, StoreError> {
+    let rows: Vec<(Option<String>, i64, i64)> = sql::query_as(
+        "SELECT round_id, \
+         CAST(SUM(CASE WHEN outcome = 'lifted' THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN outcome = 'not-presented' THEN 1 ELSE 0 END) AS BIGINT) \
+         FROM bin_lifts WHERE council_id = $1 AND lifted_at >= $2 GROUP BY round_id ORDER BY round_id",
+    )
+    .bind(council.to_string())
+    .bind(since.to_db())
+    .fetch_all(store.reader())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(round, lifted, not_presented)| RoundLifts {
+            round,
+            lifted,
+            not_presented,
+        })
+        .collect())
+}

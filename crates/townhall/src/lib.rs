@@ -65,7 +65,7 @@ pub const CAPABILITIES: &[Part] = &[
         .with_commands(townhall_index_cli::COMMANDS),
     Part::served(&townhall_exchange::CAPABILITY, townhall_exchange_web::WEB)
         .with_commands(townhall_exchange_cli::COMMANDS),
-    Part::of(&townhall_sensors::CAPABILITY),
+    Part::served(&townhall_sensors::CAPABILITY, townhall_sensors_web::WEB),
 ];
 
 /// The platform of [`CAPABILITIES`], checked: no name or migration version

@@ -233,6 +233,17 @@ async fn passkey_journey_and_every_page_is_accessible() {
     b.wait_for_text(".notification-banner", "Status changed")
         .await;
     b.check_accessibility().await;
+    // The sensor network: a full litter bin on the map and in its table.
+    crate::sensors::register_devices(&s).await;
+    crate::sensors::take(
+        &s,
+        r#"[{"n":"urn:dev:litter-bin:T-1:fill","u":"%","v":90,"t":-60}]"#,
+    )
+    .await;
+    b.visit(&s.url("/staff/sensors")).await;
+    b.check_accessibility().await;
+    b.visit(&s.url("/staff/sensors/litter-bin")).await;
+    b.check_accessibility().await;
     b.close().await;
 }
 

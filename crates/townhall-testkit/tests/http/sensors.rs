@@ -60,9 +60,8 @@ async fn until(s: &TestServer, query: &str, want: i64) {
     panic!("{query} never counted {want}: {}", count(s, query).await);
 }
 
-/// A server reading the broker under a topic prefix of its own, with a
-/// litter bin and a bin tag registered; returns the topic to publish to.
-async fn listening(s: &TestServer) -> String {
+/// Registers a litter bin and a bin tag.
+pub async fn register_devices(s: &TestServer) {
     let collections: &Collections = s.settings().get().unwrap();
     let boundaries: &townhall_places::Boundaries = s.settings().get().unwrap();
     for new in [
@@ -89,6 +88,12 @@ async fn listening(s: &TestServer) -> String {
             .await
             .unwrap();
     }
+}
+
+/// A server reading the broker under a topic prefix of its own, with a
+/// litter bin and a bin tag registered; returns the topic to publish to.
+async fn listening(s: &TestServer) -> String {
+    register_devices(s).await;
     let prefix = format!("test{}", uuid::Uuid::new_v4().simple());
     let mut settings = MqttSettings::new("mqtt://127.0.0.1:1883");
     settings.topic_prefix = prefix.clone();
@@ -251,4 +256,115 @@ async fn a_litter_bin_past_its_threshold_is_one_case_per_filling() {
         details.contains("Litter bin, High Street (urn:dev:litter-bin:T-1) measured 85% full"),
         "{details}"
     );
+}
+
+/// Takes `pack` in as the broker would hand it over.
+pub async fn take(s: &TestServer, pack: &str) {
+    townhall_sensors::Ingest::new(&s.db.store)
+        .take(townhall_sensors::Pack {
+            council: s.council.id,
+            source: "test".into(),
+            payload: pack.as_bytes().to_vec(),
+            received_at: Timestamp::now(),
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn staff_see_each_kind_on_a_map_with_its_table_and_never_a_homes_lifts() {
+    let s = TestServer::start().await;
+    register_devices(&s).await;
+    let t = t0();
+    take(
+        &s,
+        &format!(
+            r#"[{{"bn":"{BIN}:","bt":{t},"n":"fill","u":"%","v":92}},
+                {{"bn":"{TAG}:","n":"lift","vs":"not-presented"}},{{"n":"round","vs":"general-weekly"}},
+                {{"bn":"urn:dev:noise:GHOST:","n":"laeq","u":"dB","v":70}}]"#
+        ),
+    )
+    .await;
+    s.add_staff(
+        "tom@testshire.example",
+        "Tom Okafor",
+        townhall_identity::Role::Caseworker,
+        Some("Highways"),
+        crate::casework::PASSWORD,
+    )
+    .await;
+    let staff = crate::casework::staff_client(&s, "tom@testshire.example").await;
+
+    let home = s.text(&staff, "/staff").await;
+    assert!(
+        home.contains(r#"<a href="/staff/sensors">Sensors</a>"#),
+        "{home}"
+    );
+    let overview = s.text(&staff, "/staff/sensors").await;
+    assert!(
+        overview.contains(r#"<a href="/staff/sensors/litter-bin">Litter bins</a></dt><dd>1</dd>"#),
+        "{overview}"
+    );
+    assert!(
+        overview.contains("<code>urn:dev:noise:GHOST</code>"),
+        "{overview}"
+    );
+    assert!(
+        overview.contains("No device registered under this name"),
+        "{overview}"
+    );
+
+    let bins = s.text(&staff, "/staff/sensors/litter-bin").await;
+    // The map links the bin to its row, marked full (not by colour alone),
+    // and says in words what it shows.
+    let row = "device-urn-dev-litter-bin-T-1";
+    assert!(
+        bins.contains(&format!(
+            r##"<a href="#{row}"><title>Litter bin, High Street</title>"##
+        )),
+        "{bins}"
+    );
+    assert!(
+        bins.contains("1 litter bins; 1 full, marked in red with an exclamation mark"),
+        "{bins}"
+    );
+    assert!(bins.contains(&format!(r#"<tr id="{row}">"#)), "{bins}");
+    assert!(
+        bins.contains(r#"<strong class="tag tag--red">Full</strong>"#),
+        "{bins}"
+    );
+    assert!(bins.contains(r#"<td class="numeric">92</td>"#), "{bins}");
+
+    let tags = s.text(&staff, "/staff/sensors/bin-tag").await;
+    assert!(
+        tags.contains(
+            "<td>general-weekly</td><td class=\"numeric\">0</td><td class=\"numeric\">1</td>"
+        ),
+        "{tags}"
+    );
+    assert!(
+        !tags.contains(HOME_IN_ZONE) && !tags.contains(TAG) && !tags.contains("<svg"),
+        "{tags}"
+    );
+
+    assert_eq!(
+        staff
+            .get(s.url("/staff/sensors/lamp-post"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        reqwest::StatusCode::NOT_FOUND
+    );
+    let anyone = s
+        .client()
+        .get(s.url("/staff/sensors"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anyone.status(), reqwest::StatusCode::SEE_OTHER);
+    assert!(anyone.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/staff/sign-in"));
 }
