@@ -65,7 +65,8 @@ pub const CAPABILITIES: &[Part] = &[
         .with_commands(townhall_index_cli::COMMANDS),
     Part::served(&townhall_exchange::CAPABILITY, townhall_exchange_web::WEB)
         .with_commands(townhall_exchange_cli::COMMANDS),
-    Part::served(&townhall_sensors::CAPABILITY, townhall_sensors_web::WEB),
+    Part::served(&townhall_sensors::CAPABILITY, townhall_sensors_web::WEB)
+        .with_commands(townhall_sensors_cli::COMMANDS),
 ];
 
 /// The platform of [`CAPABILITIES`], checked: no name or migration version

@@ -156,7 +156,7 @@ async fn demo(listen: &str, mqtt: Option<&str>, args: &StoreArgs) -> anyhow::Res
         Templates::builtin(),
         Transport::Mailbox,
         None,
-        mqtt.map(townhall_sensors::MqttSettings::new),
+        mqtt.map(|url| demo_broker(url, data_dir)),
     )?;
     let app = townhall_web::app(
         store.clone(),
@@ -188,8 +188,27 @@ async fn demo(listen: &str, mqtt: Option<&str>, args: &StoreArgs) -> anyhow::Res
             role.label().to_lowercase()
         );
     }
+    if let Some(url) = mqtt {
+        println!(
+            "\nSensors' SenML packs are read from {url}, on topics under townhall/{}/ (see the README).",
+            council.slug
+        );
+    }
     println!("\nPartners' staff sign in at {public_url}partner/sign-in. Press Ctrl+C to stop.");
     run_server(listener, app, store, workers).await
+}
+
+/// The demo's broker settings: its own client id for its data directory,
+/// so the broker keeps one session per demo and two demos never share one.
+fn demo_broker(url: &str, data_dir: &std::path::Path) -> townhall_sensors::MqttSettings {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    std::fs::canonicalize(data_dir)
+        .unwrap_or_else(|_| data_dir.to_owned())
+        .hash(&mut hasher);
+    let mut settings = townhall_sensors::MqttSettings::new(url);
+    settings.client_id = format!("townhall-demo-{:016x}", hasher.finish());
+    settings
 }
 
 async fn serve(config: Config) -> anyhow::Result<ExitCode> {

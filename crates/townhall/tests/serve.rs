@@ -84,7 +84,7 @@ fn serve(config: &Path) -> std::process::Child {
 }
 
 /// Waits up to 30 seconds for the server on `port` to say it is ready.
-async fn wait_ready(port: u16) {
+async fn wait_ready(port: u16, within: Duration) {
     let started = Instant::now();
     loop {
         let ready = reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await;
@@ -92,7 +92,7 @@ async fn wait_ready(port: u16) {
             return;
         }
         assert!(
-            started.elapsed() < Duration::from_secs(30),
+            started.elapsed() < within,
             "the server did not become ready"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -116,7 +116,7 @@ async fn serves_each_council_on_its_host_and_stops_cleanly() {
     let config = write_config(dir.path(), port, SITES);
     let mut server = serve(&config);
 
-    wait_ready(port).await;
+    wait_ready(port, Duration::from_secs(30)).await;
 
     let river = page(port, "riverside.example", "/").await;
     assert!(river.headers().contains_key("strict-transport-security"));
@@ -959,7 +959,7 @@ async fn makes_the_jetstream_stream_it_is_given_or_refuses_to_start() {
         &jetstream("nats://127.0.0.1:4222"),
     ));
     let mut server = serve(&config);
-    wait_ready(port).await;
+    wait_ready(port, Duration::from_secs(30)).await;
     let js =
         async_nats::jetstream::new(async_nats::connect("nats://127.0.0.1:4222").await.unwrap());
     let mut made = js.get_stream(&stream).await.unwrap();
@@ -1016,17 +1016,7 @@ async fn the_demo_gp_finds_martin_and_reads_his_phone_number_as_the_readme_shows
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while !reqwest::get(format!("http://127.0.0.1:{port}/readyz"))
-        .await
-        .is_ok_and(|r| r.status().is_success())
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(300),
-            "the demo did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    wait_ready(port, Duration::from_secs(300)).await;
     let made = townhall(&[
         "admin",
         "partner",
@@ -1108,6 +1098,144 @@ async fn the_demo_gp_finds_martin_and_reads_his_phone_number_as_the_readme_shows
     .unwrap();
     assert_eq!(read["fields"]["name"], "Martin Hughes", "{read}");
     assert!(read["fields"]["phone"].is_string(), "{read}");
+    demo.kill().unwrap();
+    demo.wait().unwrap();
+}
+
+/// The README's sensors walk-through, on the demo: a litter bin registered
+/// from the command line, its fill level published with `mosquitto_pub`,
+/// stored, and, past the demo's threshold, a report in the public feed.
+#[tokio::test]
+async fn the_demo_reads_a_litter_bin_published_with_mosquitto_pub() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let port = free_port();
+    let mut demo = Command::new(env!("CARGO_BIN_EXE_townhall"))
+        .args([
+            "demo",
+            "--data-dir",
+            data,
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--mqtt",
+            "mqtt://127.0.0.1:1883",
+        ])
+        .env_remove("TOWNHALL_DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // A demo's first start seeds its council.
+    wait_ready(port, Duration::from_secs(300)).await;
+    // A new bin beside one the demo has, so inside the council's area.
+    let listed = townhall(&[
+        "sensors",
+        "--data-dir",
+        data,
+        "device",
+        "list",
+        "--kind",
+        "litter-bin",
+    ]);
+    assert!(listed.status.success(), "{listed:?}");
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    assert_eq!(listed.lines().count(), 12, "{listed}");
+    let place = listed
+        .lines()
+        .next()
+        .unwrap()
+        .split('\t')
+        .nth(3)
+        .unwrap()
+        .to_owned();
+    let (lat, lon) = place.split_once(", ").unwrap();
+    let id = "urn:dev:litter-bin:RV-99";
+    let added = townhall(&[
+        "sensors",
+        "--data-dir",
+        data,
+        "device",
+        "add",
+        "--id",
+        id,
+        "--kind",
+        "litter-bin",
+        "--label",
+        "Litter bin, Riverside Park gate",
+        "--owner",
+        "Waste and Recycling",
+        "--latitude",
+        lat,
+        "--longitude",
+        lon,
+    ]);
+    assert!(added.status.success(), "{added:?}");
+    let again = townhall(&[
+        "sensors",
+        "--data-dir",
+        data,
+        "device",
+        "add",
+        "--id",
+        id,
+        "--kind",
+        "litter-bin",
+        "--label",
+        "Another",
+        "--owner",
+        "Waste",
+        "--latitude",
+        lat,
+        "--longitude",
+        lon,
+    ]);
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already registered"),
+        "{again:?}"
+    );
+
+    let feed = format!(
+        "http://127.0.0.1:{port}/open311/v2/requests.json?service_code=report-full-litter-bin"
+    );
+    let reports = || async {
+        reqwest::get(&feed)
+            .await
+            .unwrap()
+            .json::<Vec<serde_json::Value>>()
+            .await
+            .unwrap()
+            .len()
+    };
+    let before = reports().await;
+    let pack = format!(r#"[{{"bn":"{id}:","n":"fill","u":"%","v":96}}]"#);
+    let started = Instant::now();
+    loop {
+        // Published until the demo's subscription has taken it (it is
+        // stored once however often it comes).
+        let sent = Command::new("mosquitto_pub")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-q",
+                "1",
+                "-t",
+                "townhall/riverside/readme",
+                "-m",
+                &pack,
+            ])
+            .output()
+            .unwrap();
+        assert!(sent.status.success(), "{sent:?}");
+        let shown = townhall(&["sensors", "--data-dir", data, "device", "show", id]);
+        if String::from_utf8_lossy(&shown.stdout).contains("fill\t96 %") && reports().await > before
+        {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "{shown:?}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(reports().await, before + 1, "one report for one filling");
     demo.kill().unwrap();
     demo.wait().unwrap();
 }

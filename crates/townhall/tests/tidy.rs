@@ -39,6 +39,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("townhall-exchange-web", 8),
     ("townhall-waste-web", 8),
     ("townhall-sensors-web", 8),
+    ("townhall-sensors-cli", 8),
     ("townhall-exchange-cli", 8),
     ("townhall-index-cli", 8),
     ("townhall-identity-cli", 8),
