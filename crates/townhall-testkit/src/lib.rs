@@ -301,6 +301,21 @@ pub struct TestServer {
 }
 
 impl TestServer {
+    /// Reads sensors' packs from the local Mosquitto for the first council,
+    /// under a topic prefix of its own; returns the topic to publish to.
+    pub fn read_broker(&self) -> String {
+        let prefix = format!("test{}", uuid::Uuid::new_v4().simple());
+        let mut settings = townhall_sensors::MqttSettings::new("mqtt://127.0.0.1:1883");
+        settings.topic_prefix = prefix.clone();
+        settings.client_id = prefix.clone();
+        tokio::spawn(townhall_sensors::broker::listen(
+            self.db.store.clone(),
+            settings,
+            vec![self.council.clone()],
+        ));
+        format!("{prefix}/{}/test", self.council.slug)
+    }
+
     /// Starts a server for a new council "Testshire" with the demo consent
     /// policy, services and index rules.
     pub async fn start() -> Self {

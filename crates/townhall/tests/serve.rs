@@ -99,6 +99,23 @@ async fn wait_ready(port: u16, within: Duration) {
     }
 }
 
+/// `townhall demo` on the embedded store in `data`, with `more` arguments,
+/// once it is ready (its first start seeds its council), and its port.
+async fn demo(data: &str, more: &[&str]) -> (std::process::Child, u16) {
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let demo = Command::new(env!("CARGO_BIN_EXE_townhall"))
+        .args(["demo", "--data-dir", data, "--listen", &listen])
+        .args(more)
+        .env_remove("TOWNHALL_DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_ready(port, Duration::from_secs(300)).await;
+    (demo, port)
+}
+
 async fn page(port: u16, host: &str, path: &str) -> reqwest::Response {
     reqwest::Client::new()
         .get(format!("http://127.0.0.1:{port}{path}"))
@@ -1002,21 +1019,7 @@ async fn the_demo_gp_finds_martin_and_reads_his_phone_number_as_the_readme_shows
     };
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
-    let port = free_port();
-    let mut demo = Command::new(env!("CARGO_BIN_EXE_townhall"))
-        .args([
-            "demo",
-            "--data-dir",
-            data,
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env_remove("TOWNHALL_DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_ready(port, Duration::from_secs(300)).await;
+    let (mut demo, port) = demo(data, &[]).await;
     let made = townhall(&[
         "admin",
         "partner",
@@ -1109,24 +1112,7 @@ async fn the_demo_gp_finds_martin_and_reads_his_phone_number_as_the_readme_shows
 async fn the_demo_reads_a_litter_bin_published_with_mosquitto_pub() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
-    let port = free_port();
-    let mut demo = Command::new(env!("CARGO_BIN_EXE_townhall"))
-        .args([
-            "demo",
-            "--data-dir",
-            data,
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--mqtt",
-            "mqtt://127.0.0.1:1883",
-        ])
-        .env_remove("TOWNHALL_DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // A demo's first start seeds its council.
-    wait_ready(port, Duration::from_secs(300)).await;
+    let (mut demo, port) = demo(data, &["--mqtt", "mqtt://127.0.0.1:1883"]).await;
     // A new bin beside one the demo has, so inside the council's area.
     let listed = townhall(&[
         "sensors",

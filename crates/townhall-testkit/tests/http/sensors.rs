@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use townhall_sensors::device::{self, NewDevice};
 use townhall_sensors::full::FullBins;
-use townhall_sensors::{Kind, MqttSettings};
+use townhall_sensors::Kind;
 use townhall_store::sql;
 use townhall_testkit::{TestServer, HOME_IN_ZONE, IN_PARISH};
 use townhall_types::Timestamp;
@@ -94,16 +94,7 @@ pub async fn register_devices(s: &TestServer) {
 /// litter bin and a bin tag registered; returns the topic to publish to.
 async fn listening(s: &TestServer) -> String {
     register_devices(s).await;
-    let prefix = format!("test{}", uuid::Uuid::new_v4().simple());
-    let mut settings = MqttSettings::new("mqtt://127.0.0.1:1883");
-    settings.topic_prefix = prefix.clone();
-    settings.client_id = prefix.clone();
-    tokio::spawn(townhall_sensors::broker::listen(
-        s.db.store.clone(),
-        settings,
-        vec![s.council.clone()],
-    ));
-    let topic = format!("{prefix}/{}/rcv-07", s.council.slug);
+    let topic = s.read_broker();
     // Until the subscription is made, packs go nowhere: publish a first
     // reading until it is stored (again and again, as it is stored once).
     let first = format!(
