@@ -120,9 +120,10 @@ pub async fn kind(
     ))
 }
 
-/// A device's anchor on the page.
+/// A device's anchor on the page: its id, which holds no space, as HTML
+/// ids may hold anything else.
 fn anchor(d: &Device) -> String {
-    format!("device-{}", d.id.replace([':', '.', '/'], "-"))
+    d.id.clone()
 }
 
 /// Whether a litter bin reads at or past its threshold.
@@ -149,18 +150,29 @@ fn at_points(
     let marks: Vec<Mark<'_>> = devices
         .iter()
         .zip(&anchors)
-        .map(|(d, a)| Mark {
-            anchor: a,
-            title: d.label.clone(),
-            at: (d.latitude, d.longitude),
-            alert: full(d, readings_of(d), threshold),
+        .map(|(d, a)| {
+            let alert = full(d, readings_of(d), threshold);
+            Mark {
+                anchor: a,
+                title: if alert {
+                    format!("{}: full", d.label)
+                } else {
+                    d.label.clone()
+                },
+                at: (d.latitude, d.longitude),
+                alert,
+            }
         })
         .collect();
     let alerts = marks.iter().filter(|m| m.alert).count();
     let label = format!(
         "Map of the council's wards with its {} {}{}. The table below lists them.",
         devices.len(),
-        plural(kind).to_lowercase(),
+        if devices.len() == 1 {
+            kind.label().to_lowercase()
+        } else {
+            plural(kind).to_lowercase()
+        },
         if kind == Kind::LitterBin {
             format!("; {alerts} full, marked in red with an exclamation mark")
         } else {
@@ -172,9 +184,11 @@ fn at_points(
         @if devices.is_empty() {
             (layout::empty("The council has registered none yet."))
         } @else {
-            figure class="sensor-map-figure" {
-                @if let Some(drawn) = map::draw(boundaries, &label, &marks) { (drawn) }
-                figcaption { (label) }
+            @if let Some(drawn) = map::draw(boundaries, &label, &marks) {
+                figure class="sensor-map-figure" {
+                    (drawn)
+                    figcaption { (label) }
+                }
             }
             div class="table-wrap" tabindex="0" role="region" aria-label=(plural(kind)) {
                 table {

@@ -12,6 +12,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use percent_encoding::percent_decode_str;
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, Publish, QoS, TlsConfiguration, Transport};
 use serde::Deserialize;
 use tokio::sync::mpsc;
@@ -21,7 +22,6 @@ use townhall_store::Store;
 use townhall_types::{CouncilId, Timestamp};
 
 use crate::ingest::{Ingest, Pack};
-use crate::senml::MAX_PACK_BYTES;
 
 /// `[mqtt]` in the deployment's configuration.
 #[derive(Clone, Deserialize, PartialEq)]
@@ -134,12 +134,15 @@ impl MqttSettings {
             .set_keep_alive(Duration::from_secs(30))
             .set_clean_session(false)
             .set_manual_acks(true)
-            // Larger packs than are read are still taken off the wire (and
-            // counted as unreadable), so none can stall the session.
-            .set_max_packet_size(16 * MAX_PACK_BYTES, 16 * 1024);
+            // Packs larger than are read are still taken off the wire (and
+            // counted as unreadable) up to this size. A larger message cannot
+            // be taken, and the broker would offer it again on every
+            // reconnection: cap messages on the broker at this size
+            // (Mosquitto: `message_size_limit 8388608`).
+            .set_max_packet_size(MAX_MESSAGE_BYTES, 16 * 1024);
         if !url.username().is_empty() {
-            let password = percent_decode(url.password().unwrap_or(""));
-            options.set_credentials(percent_decode(url.username()), password);
+            let decode = |text: &str| percent_decode_str(text).decode_utf8_lossy().into_owned();
+            options.set_credentials(decode(url.username()), decode(url.password().unwrap_or("")));
         }
         if tls {
             options.set_transport(Transport::tls_with_config(TlsConfiguration::Native));
@@ -155,13 +158,6 @@ impl MqttSettings {
             None => topics,
         }
     }
-}
-
-fn percent_decode(text: &str) -> String {
-    url::form_urlencoded::parse(format!("x={text}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
 }
 
 pub(crate) const JOB: Job = Job {
@@ -185,6 +181,9 @@ fn start(deployment: Arc<Deployment>) -> Result<Running, Missing> {
     )))
 }
 
+/// The largest MQTT message taken off the wire, in bytes.
+pub const MAX_MESSAGE_BYTES: usize = 8 * 1024 * 1024;
+
 /// How many packs may be on their way to the store at once.
 const IN_FLIGHT: usize = 1024;
 
@@ -207,12 +206,12 @@ pub async fn listen(store: Store, settings: MqttSettings, councils: Vec<Council>
     loop {
         match events.poll().await {
             Ok(Event::Incoming(Packet::ConnAck(ack))) => {
-                tracing::info!(broker = ?settings, "connected to the MQTT broker");
-                if !ack.session_present {
-                    for filter in &filters {
-                        if let Err(e) = client.try_subscribe(filter.clone(), QoS::AtLeastOnce) {
-                            tracing::error!(filter, error = %e, "cannot subscribe");
-                        }
+                tracing::info!(broker = ?settings, session_kept = ack.session_present, "connected to the MQTT broker");
+                // Subscribed afresh every time, so a council added since the
+                // session began is read too; subscribing again changes nothing.
+                for filter in &filters {
+                    if let Err(e) = client.try_subscribe(filter.clone(), QoS::AtLeastOnce) {
+                        tracing::error!(filter, error = %e, "cannot subscribe");
                     }
                 }
             }
@@ -293,7 +292,7 @@ mod tests {
 
     #[test]
     fn settings_are_checked_and_passwords_never_shown() {
-        let mut s = MqttSettings::new("mqtt://bins:s3cret%21@broker.example:1884");
+        let mut s = MqttSettings::new("mqtt://bins:s3cret%21+x@broker.example:1884");
         let options = s.options().unwrap();
         assert_eq!(
             options.broker_address(),
@@ -302,7 +301,7 @@ mod tests {
         let login = options.credentials().unwrap();
         assert_eq!(
             (login.username.as_str(), login.password.as_str()),
-            ("bins", "s3cret!")
+            ("bins", "s3cret!+x")
         );
         assert!(!format!("{s:?}").contains("s3cret"));
         s.url = "http://broker".into();

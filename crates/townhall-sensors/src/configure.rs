@@ -103,6 +103,25 @@ impl SensorRules {
                 format!("'{details}' is not a text question of service '{id}'"),
             ));
         }
+        if !service.guests {
+            return Err(source.error(
+                full.service.span().start,
+                format!("service '{id}' must take reports without an account (guests = true): a sensor has none"),
+            ));
+        }
+        if let Some(q) = service
+            .questions
+            .iter()
+            .find(|q| q.required && q.id != location.id && q.id != *details)
+        {
+            return Err(source.error(
+                full.service.span().start,
+                format!(
+                    "service '{id}' asks '{}', which a sensor cannot answer: make it optional (required = false)",
+                    q.id
+                ),
+            ));
+        }
         let threshold = *full.threshold.get_ref();
         let threshold = u8::try_from(threshold)
             .ok()
@@ -182,6 +201,12 @@ mod tests {
                 "not 101",
             ),
             ("version = 1\nfull = true\n", "sensors.toml:2", "unknown field"),
+            (
+                "version = 1\n[collect_when_full]\nservice = \"report-pothole\"\ndetails = \"details\"\nthreshold = 80\n",
+                "sensors.toml:3",
+                "which a sensor cannot answer",
+            ),
+
         ];
         for (text, at, what) in cases {
             let e = SensorRules::parse("sensors.toml", text, &services())
@@ -193,5 +218,23 @@ mod tests {
             SensorRules::parse("sensors.toml", "version = 1\n", &services()).unwrap(),
             SensorRules::default()
         );
+        let (_, text) = townhall_services::demo::SERVICES
+            .iter()
+            .find(|(file, _)| *file == "report-full-litter-bin.toml")
+            .unwrap();
+        let members_only = townhall_services::parse(
+            "report-full-litter-bin.toml",
+            &text.replace("guests = true", "guests = false"),
+            &townhall_places::Boundaries::default(),
+        )
+        .unwrap();
+        let e = SensorRules::parse(
+            "sensors.toml",
+            crate::demo::SENSORS,
+            &Catalogue::new(vec![members_only]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("without an account"), "{e}");
     }
 }

@@ -1,11 +1,11 @@
 //! The domain events sensors write: a level measured, a bin lift reported.
-//! Each names its device and, for a lift, the home's UPRN; never a person.
+//! Each names its device, never a home or a person.
 
 use serde::{Deserialize, Serialize};
 use townhall_events::{Event, EventType};
 use townhall_types::Timestamp;
 
-use crate::kind::{Kind, Outcome};
+use crate::kind::Kind;
 
 /// `sensor.reading_recorded`, version 1: a level, stored for the first time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,18 +36,15 @@ impl Event for ReadingRecorded {
 }
 
 /// `sensor.bin_lift_recorded`, version 1: a collection vehicle reported a
-/// bin lifted or not presented, stored for the first time.
+/// bin lifted or not presented, stored for the first time. It names the
+/// lift (its tag and time), not the home or what was found: whether a
+/// household put its bin out is theirs, and a subscriber that may know
+/// reads the lift through this crate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BinLiftRecorded {
     /// The bin's tag.
     pub device: String,
-    /// The home's UPRN.
-    pub uprn: String,
-    /// The round, when the vehicle said.
-    pub round: Option<String>,
-    /// Lifted or not presented.
-    pub outcome: Outcome,
-    /// When.
+    /// When the vehicle came for it.
     pub lifted_at: Timestamp,
 }
 

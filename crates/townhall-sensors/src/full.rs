@@ -5,20 +5,24 @@
 //! once.
 //!
 //! One filling makes one case: a reading at or above the threshold opens
-//! a job only when it is the bin's latest and no job has been opened since
-//! the bin last read below it (it was emptied). A reading that arrives
-//! late, behind a newer one, opens nothing.
+//! a job only when it is the bin's latest, no job has been opened since the
+//! bin was last emptied (read below half its threshold, so a level that
+//! wavers about the threshold is one filling), and the last job's case is
+//! closed. A reading that arrives late, behind a newer one, opens nothing.
+//! A case the council's rules refuse (a team renamed, a place no routing
+//! rule takes) is logged and the reading passed over, so one bin cannot
+//! hold up the others.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use townhall_cases::{Application, Channel, Requester};
+use townhall_cases::{Application, CaseError, Channel, Requester};
 use townhall_events::{Stored, Subscriber, SubscriberError};
 use townhall_kernel::{Deployment, Job, Missing, Registry, Running};
 use townhall_places::{Boundaries, Council};
 use townhall_services::{Catalogue, FormInput};
 use townhall_store::{sql, Store, StoreError, Tx};
-use townhall_types::{day, CouncilId, Timestamp};
+use townhall_types::{day, CaseId, CouncilId, Timestamp};
 use townhall_waste::Collections;
 
 use crate::configure::{CollectWhenFull, SensorRules};
@@ -129,7 +133,9 @@ impl FullBins {
             return Ok(());
         };
         let threshold = f64::from(bin.threshold.unwrap_or(served.rule.threshold));
-        if reading.value < threshold || !opens_a_job(tx, council, reading, threshold).await? {
+        if reading.value < threshold
+            || !opens_a_job(tx, &served.council, reading, threshold).await?
+        {
             return Ok(());
         }
         let Some(service) = served.services.get(&served.rule.service) else {
@@ -169,7 +175,6 @@ impl FullBins {
         let channel = Channel::Sensor {
             device: bin.id.clone(),
         };
-        let failed = |e: &dyn std::fmt::Display| SubscriberError::Failed(e.to_string());
         let submission = match townhall_cases::prepare(&self.store, application, requester, channel)
             .await?
         {
@@ -179,13 +184,15 @@ impl FullBins {
                 return Ok(());
             }
         };
-        let case = match townhall_cases::make_in(tx, &submission)
-            .await
-            .map_err(|e| failed(&e))?
-        {
-            Ok(case) => case,
-            Err(refusals) => {
+        let case = match townhall_cases::make_in(tx, &submission).await {
+            Ok(Ok(case)) => case,
+            Ok(Err(refusals)) => {
                 tracing::warn!(device = %bin.id, ?refusals, "a full litter bin's case was refused");
+                return Ok(());
+            }
+            Err(CaseError::Store(e)) => return Err(e.into()),
+            Err(e) => {
+                tracing::error!(device = %bin.id, error = %e, "a full litter bin's case cannot be made");
                 return Ok(());
             }
         };
@@ -206,33 +213,44 @@ impl FullBins {
 }
 
 /// Whether `reading` (at or above `threshold`) opens a job: it is its bin's
-/// latest fill level, and no job was opened since the bin last read below
-/// the threshold.
+/// latest fill level, no job was opened since the bin was last emptied
+/// (read below half the threshold), and the last job's case is closed.
 async fn opens_a_job(
     tx: &mut Tx,
-    council: CouncilId,
+    council: &Council,
     reading: &ReadingRecorded,
     threshold: f64,
 ) -> Result<bool, StoreError> {
-    let (latest, last_below): (Option<String>, Option<String>) = sql::query_as(
+    let (latest, emptied): (Option<String>, Option<String>) = sql::query_as(
         "SELECT MAX(measured_at), MAX(CASE WHEN value < $3 THEN measured_at END) \
          FROM sensor_readings WHERE council_id = $1 AND device_id = $2 AND measurement = 'fill'",
     )
-    .bind(council.to_string())
+    .bind(council.id.to_string())
     .bind(&reading.device)
-    .bind(threshold)
+    .bind(threshold / 2.0)
     .fetch_one(&mut **tx)
     .await?;
     if latest.is_some_and(|l| l > reading.measured_at.to_db()) {
         return Ok(false);
     }
-    let open: Option<(String,)> = sql::query_as(
-        "SELECT case_id FROM sensor_jobs WHERE council_id = $1 AND device_id = $2 AND reading_at > $3",
+    let last: Option<(String, String)> = sql::query_as(
+        "SELECT reading_at, case_id FROM sensor_jobs WHERE council_id = $1 AND device_id = $2 \
+         ORDER BY reading_at DESC LIMIT 1",
     )
-    .bind(council.to_string())
+    .bind(council.id.to_string())
     .bind(&reading.device)
-    .bind(last_below.unwrap_or_default())
     .fetch_optional(&mut **tx)
     .await?;
-    Ok(open.is_none())
+    let Some((opened_by, case)) = last else {
+        return Ok(true);
+    };
+    if emptied.is_none_or(|e| opened_by > e) {
+        return Ok(false);
+    }
+    let Ok(case) = case.parse::<CaseId>() else {
+        return Ok(true);
+    };
+    Ok(townhall_cases::load(tx, council, case)
+        .await?
+        .is_none_or(|c| c.closed))
 }

@@ -125,7 +125,7 @@ async fn one(tx: &mut Tx, item: &Item, events: &mut Vec<NewEvent>) -> Result<Ing
     ids.dedup();
     let devices: Vec<Device> = device::some(tx, item.council, &ids).await?;
     let by_id: HashMap<&str, &Device> = devices.iter().map(|d| (d.id.as_str(), d)).collect();
-    let sorted = reading::sort(measurements.clone(), &by_id);
+    let sorted = reading::sort(measurements.clone(), &by_id, item.received_at);
     let levels = store_levels(tx, item, &sorted.levels).await?;
     let lifts = store_lifts(tx, item, &sorted.lifts).await?;
     count_refused(tx, item, &sorted.refused).await?;
@@ -146,9 +146,6 @@ async fn one(tx: &mut Tx, item: &Item, events: &mut Vec<NewEvent>) -> Result<Ing
     for lift in &lifts {
         let event = BinLiftRecorded {
             device: lift.device.clone(),
-            uprn: lift.uprn.clone(),
-            round: lift.round.clone(),
-            outcome: lift.outcome,
             lifted_at: lift.at,
         };
         events.push(NewEvent::of(item.council, lift.at, &event).map_err(event_error)?);
@@ -264,7 +261,7 @@ async fn count_refused(
     }
     let council = item.council.to_string();
     let at = item.received_at.to_db();
-    let (names,): (i64,) =
+    let (mut names,): (i64,) =
         sql::query_as("SELECT COUNT(*) FROM sensor_refusals WHERE council_id = $1")
             .bind(&council)
             .fetch_one(&mut **tx)
@@ -287,6 +284,7 @@ async fn count_refused(
             continue;
         }
         let name = if names < MAX_REFUSED_NAMES {
+            names += 1;
             name
         } else {
             OTHERS.to_owned()

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
+use time::Duration;
 use townhall_types::Timestamp;
 
 use crate::device::{Device, Place};
@@ -55,8 +56,11 @@ pub enum Reason {
     WrongUnit,
     /// A value no working sensor reports.
     OutOfRange,
-    /// A bin lift without its outcome, with two, or for another home.
+    /// A bin lift without its outcome, with two, for another home, or with a
+    /// round that is not one line of text.
     BadLift,
+    /// Measured later than it arrived (beyond a few minutes of clock drift).
+    Future,
 }
 
 impl Reason {
@@ -69,6 +73,7 @@ impl Reason {
             Reason::WrongUnit => "wrong-unit",
             Reason::OutOfRange => "out-of-range",
             Reason::BadLift => "bad-lift",
+            Reason::Future => "future",
         }
     }
 
@@ -81,6 +86,7 @@ impl Reason {
             Reason::WrongUnit,
             Reason::OutOfRange,
             Reason::BadLift,
+            Reason::Future,
         ]
         .into_iter()
         .find(|r| r.as_str() == text)
@@ -95,6 +101,7 @@ impl Reason {
             Reason::WrongUnit => "In the wrong unit",
             Reason::OutOfRange => "A value no working sensor reports",
             Reason::BadLift => "A bin lift without one outcome, or for another home",
+            Reason::Future => "Dated after it arrived",
         }
     }
 }
@@ -116,16 +123,30 @@ pub fn split(name: &str) -> (&str, &str) {
     name.rsplit_once(':').unwrap_or((name, ""))
 }
 
-/// Sorts `measurements` by their devices (among `devices`, by id).
-pub fn sort(measurements: Vec<Measurement>, devices: &HashMap<&str, &Device>) -> Sorted {
+/// How far past its arrival a reading may be dated: sensors' clocks drift.
+const CLOCK_DRIFT: Duration = Duration::minutes(5);
+
+/// Sorts `measurements`, which arrived at `received_at`, by their devices
+/// (among `devices`, by id). A reading dated later than it arrived is
+/// refused: it would stand as its device's latest for ever.
+pub fn sort(
+    measurements: Vec<Measurement>,
+    devices: &HashMap<&str, &Device>,
+    received_at: Timestamp,
+) -> Sorted {
     let mut sorted = Sorted::default();
     let mut lifts: BTreeMap<(String, Timestamp), Vec<Measurement>> = BTreeMap::new();
+    let latest = received_at.datetime() + CLOCK_DRIFT;
     for m in measurements {
         let (id, what) = split(&m.name);
         let Some(device) = devices.get(id) else {
             sorted.refused.push((id.to_owned(), Reason::UnknownDevice));
             continue;
         };
+        if m.time.datetime() > latest {
+            sorted.refused.push((id.to_owned(), Reason::Future));
+            continue;
+        }
         if device.kind == Kind::BinTag {
             if [LIFT, ROUND, UPRN].contains(&what) {
                 lifts.entry((id.to_owned(), m.time)).or_default().push(m);
@@ -200,13 +221,23 @@ fn lift(device: &Device, at: Timestamp, parts: &[Measurement]) -> Option<Lift> {
         Some(given) if given != uprn => return None,
         _ => {}
     }
-    if round.is_some_and(|r| r.is_empty() || r.len() > 100) {
-        return None;
-    }
+    // The round is the one text a vehicle writes freely: one line, as any
+    // text from outside.
+    let round = match round {
+        Some(r) => {
+            let r = townhall_types::text::clean(r).ok()?;
+            let r = townhall_types::text::single_line(&r);
+            if r.is_empty() || r.chars().count() > 100 {
+                return None;
+            }
+            Some(r.into_owned())
+        }
+        None => None,
+    };
     Some(Lift {
         device: device.id.clone(),
         uprn: uprn.clone(),
-        round: round.map(str::to_owned),
+        round,
         outcome,
         at,
     })
@@ -246,7 +277,8 @@ mod tests {
             .into_iter()
             .map(|d| (d.id.as_str(), d))
             .collect();
-        sort(parse(pack.as_bytes(), Timestamp::now()).unwrap(), &devices)
+        let now = Timestamp::now();
+        sort(parse(pack.as_bytes(), now).unwrap(), &devices, now)
     }
 
     #[test]
@@ -298,6 +330,8 @@ mod tests {
             r#"[{"bn":"urn:dev:tag:RV-1:","bt":1765000000,"n":"lift","vs":"lifted"},{"n":"lift","vs":"not-presented"}]"#,
             r#"[{"bn":"urn:dev:tag:RV-1:","bt":1765000000,"n":"lift","vs":"lifted"},{"n":"uprn","vs":"200"}]"#,
             r#"[{"bn":"urn:dev:tag:RV-1:","bt":1765000000,"n":"lift","vb":true}]"#,
+            r#"[{"bn":"urn:dev:tag:RV-1:","bt":1765000000,"n":"lift","vs":"lifted"},{"n":"round","vs":"W\u0000"}]"#,
+            r#"[{"bn":"urn:dev:tag:RV-1:","bt":1765000000,"n":"lift","vs":"lifted"},{"n":"round","vs":" "}]"#,
         ] {
             let s = sorted(pack);
             assert_eq!(s.lifts, vec![], "{pack}");
@@ -309,6 +343,17 @@ mod tests {
         }
         let s = sorted(r#"[{"n":"urn:dev:tag:RV-1:fill","u":"%","v":1}]"#);
         assert_eq!(s.refused[0].1, Reason::NotItsMeasurement);
+    }
+
+    #[test]
+    fn readings_dated_after_they_arrived_are_refused() {
+        let s = sorted(
+            r#"[{"n":"urn:dev:lb:7:fill","u":"%","v":5,"t":600},{"n":"urn:dev:lb:7:fill","u":"%","v":6,"t":60}]"#,
+        );
+        assert_eq!(s.refused, vec![("urn:dev:lb:7".to_owned(), Reason::Future)]);
+        assert_eq!(s.levels.len(), 1, "a minute of clock drift is taken");
+        let s = sorted(r#"[{"bn":"urn:dev:lb:7:","bt":253402300000,"n":"fill","u":"%","v":0}]"#);
+        assert_eq!(s.refused[0].1, Reason::Future);
     }
 
     #[test]

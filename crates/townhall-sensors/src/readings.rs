@@ -168,8 +168,8 @@ pub struct RoundLifts {
     pub not_presented: i64,
 }
 
-/// The bin lifts reported since `since`, counted by round: what a round
-/// did, without saying whose bin was out.
+/// The bin lifts reported since `since`, counted by round (the first 500
+/// rounds by name): what a round did, without saying whose bin was out.
 pub async fn lifts_by_round(
     store: &Store,
     council: CouncilId,
@@ -179,7 +179,8 @@ pub async fn lifts_by_round(
         "SELECT round_id, \
          CAST(SUM(CASE WHEN outcome = 'lifted' THEN 1 ELSE 0 END) AS BIGINT), \
          CAST(SUM(CASE WHEN outcome = 'not-presented' THEN 1 ELSE 0 END) AS BIGINT) \
-         FROM bin_lifts WHERE council_id = $1 AND lifted_at >= $2 GROUP BY round_id ORDER BY round_id",
+         FROM bin_lifts WHERE council_id = $1 AND lifted_at >= $2 GROUP BY round_id ORDER BY round_id \
+         LIMIT 500",
     )
     .bind(council.to_string())
     .bind(since.to_db())

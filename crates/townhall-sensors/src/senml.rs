@@ -23,6 +23,9 @@ pub const MAX_PACK_BYTES: usize = 64 * 1024;
 /// Times below this are relative to now (RFC 8428 §4.5.3).
 const RELATIVE_BELOW: f64 = 268_435_456.0;
 
+/// The longest full name read (`bn` + `n`): a device id and a measurement.
+pub const MAX_NAME: usize = 160;
+
 /// The SenML version this reader knows (RFC 8428 §4.4).
 const VERSION: i64 = 10;
 
@@ -156,7 +159,13 @@ impl Base {
         if let Some(bs) = r.bs {
             self.sum = Some(finite(bs, "bs")?);
         }
-        let name = format!("{}{}", self.name, r.n.unwrap_or_default());
+        let n = r.n.unwrap_or_default();
+        if self.name.len() + n.len() > MAX_NAME {
+            return Err(format!(
+                "its name (bn + n) is longer than {MAX_NAME} characters"
+            ));
+        }
+        let name = format!("{}{n}", self.name);
         if !valid_name(&name) {
             return Err(if name.is_empty() {
                 "it has no name (bn + n)".to_owned()
@@ -193,7 +202,7 @@ impl Base {
         };
         let seconds = self.time + finite(r.t.unwrap_or(0.0), "t")?;
         let seconds = if seconds < RELATIVE_BELOW {
-            now.unix_seconds() as f64 + seconds
+            now.datetime().unix_timestamp_nanos() as f64 / 1e9 + seconds
         } else {
             seconds
         };
@@ -283,6 +292,26 @@ mod tests {
         assert_eq!(m[0].time, at("2026-12-07T11:59:00Z"));
         let m = parse(br#"[{"n":"x","v":1}]"#, now()).unwrap();
         assert_eq!(m[0].time, now());
+    }
+
+    #[test]
+    fn a_relative_time_keeps_nows_fraction_of_a_second() {
+        let now = at("2026-12-07T12:00:00.250Z");
+        let m = parse(br#"[{"n":"x","v":1,"t":-1.5}]"#, now).unwrap();
+        assert_eq!(m[0].time, at("2026-12-07T11:59:58.750Z"));
+    }
+
+    #[test]
+    fn names_longer_than_a_device_and_a_measurement_are_refused_before_they_are_copied() {
+        let long = "a".repeat(MAX_NAME);
+        let pack = format!(r#"[{{"bn":"{long}","n":"x","v":1}}]"#);
+        let err = parse(pack.as_bytes(), now()).unwrap_err().to_string();
+        assert!(err.contains("longer than 160"), "{err}");
+        let pack = format!(
+            r#"[{{"bn":"{}:","n":"x","v":1}}]"#,
+            "a".repeat(MAX_NAME - 2)
+        );
+        assert!(parse(pack.as_bytes(), now()).is_ok());
     }
 
     #[test]

@@ -65,6 +65,7 @@ fn every_demo_service_loads() {
             "apply-parking-permit",
             "book-bulky-waste",
             "report-fly-tipping",
+            "report-full-litter-bin",
             "report-graffiti",
             "report-missed-bin",
             "report-pothole",

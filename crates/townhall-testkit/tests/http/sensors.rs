@@ -194,12 +194,27 @@ async fn readings_published_over_mqtt_are_stored_once_and_refusals_counted() {
     );
     assert_eq!(count(&s, events).await, 4);
 
+    // A round holding what text may not (a NUL, which PostgreSQL would not
+    // store) is refused and counted, and holds up nothing after it.
+    publish(
+        &topic,
+        &format!(r#"[{{"bn":"{TAG}:","bt":{t},"n":"lift","vs":"lifted","t":60}},{{"n":"round","vs":"W\u0000","t":60}}]"#),
+    )
+    .await;
+    publish(
+        &topic,
+        &format!(r#"[{{"n":"{BIN}:fill","u":"%","v":30,"t":{}}}]"#, t + 60),
+    )
+    .await;
+    until(&s, readings, 4).await;
+    until(&s, refused, 6).await;
+
     // The late reading (40%, before the 85%) took its place in time.
     let history = townhall_sensors::readings::of_device(&s.db.store, s.council.id, BIN, 10)
         .await
         .unwrap();
     let values: Vec<f64> = history.iter().map(|r| r.value).collect();
-    assert_eq!(values, vec![85.0, 40.0, 10.0]);
+    assert_eq!(values, vec![30.0, 85.0, 40.0, 10.0]);
 }
 
 #[tokio::test]
@@ -208,30 +223,57 @@ async fn a_litter_bin_past_its_threshold_is_one_case_per_filling() {
     let topic = listening(&s).await;
     let bins = FullBins::for_councils(&s.db.store, [s.settings()]).unwrap();
     let cases = "SELECT COUNT(*) FROM cases WHERE council_id = $1 AND service_id = 'report-full-litter-bin'";
-    let t = t0();
-    let level = |at: i64, v: u8| format!(r#"[{{"n":"{BIN}:fill","u":"%","v":{v},"t":{at}}}]"#);
     let readings = "SELECT COUNT(*) FROM sensor_readings WHERE council_id = $1";
+    let t = t0();
     let mut stored = 1;
-    let mut send = |at: i64, v: u8| {
+    let mut step = async |at: i64, v: u8, want: i64| {
+        publish(
+            &topic,
+            &format!(r#"[{{"n":"{BIN}:fill","u":"%","v":{v},"t":{at}}}]"#),
+        )
+        .await;
         stored += 1;
-        (level(at, v), stored)
-    };
-
-    for (at, v, want) in [
-        (t, 85, 1),        // full: a case
-        (t + 600, 95, 1),  // fuller: the same filling
-        (t - 600, 90, 1),  // late, behind the 85%: nothing
-        (t + 1200, 5, 1),  // emptied
-        (t + 1800, 81, 2), // full again: a second case
-    ] {
-        let (pack, n) = send(at, v);
-        publish(&topic, &pack).await;
-        until(&s, readings, n).await;
+        until(&s, readings, stored).await;
         townhall_events::deliver(&s.db.store, &bins, 200)
             .await
             .unwrap();
         assert_eq!(count(&s, cases).await, want, "after {v}% at {at}");
-    }
+    };
+    step(t, 85, 1).await; // full: a case
+    step(t + 600, 95, 1).await; // fuller: the same filling
+    step(t - 600, 90, 1).await; // late, behind the 85%: nothing
+    step(t + 900, 79, 1).await; // wavering about the threshold is not emptying
+    step(t + 1000, 81, 1).await;
+    step(t + 1200, 5, 1).await; // emptied
+    step(t + 1800, 81, 1).await; // full again, but the first case is still open
+
+    // The crew closes the first case: the next full reading is a new case.
+    s.add_staff(
+        "wes@testshire.example",
+        "Wes Adams",
+        townhall_identity::Role::Caseworker,
+        Some("Waste and Recycling"),
+        crate::casework::PASSWORD,
+    )
+    .await;
+    let crew = crate::casework::staff_client(&s, "wes@testshire.example").await;
+    let (reference,): (String,) =
+        sql::query_as("SELECT reference FROM cases WHERE council_id = $1")
+            .bind(s.council.id.to_string())
+            .fetch_one(s.db.store.reader())
+            .await
+            .unwrap();
+    let r = s
+        .submit(
+            &crew,
+            &format!("/staff/cases/{reference}"),
+            &format!("/staff/cases/{reference}/status"),
+            &[("status", "emptied")],
+        )
+        .await;
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    step(t + 2400, 10, 1).await;
+    step(t + 3000, 88, 2).await;
 
     let (channel, team, details): (String, String, String) = sql::query_as(
         "SELECT c.channel, t.name, c.answers FROM cases c JOIN teams t ON t.team_id = c.team_id \
@@ -308,15 +350,15 @@ async fn staff_see_each_kind_on_a_map_with_its_table_and_never_a_homes_lifts() {
     let bins = s.text(&staff, "/staff/sensors/litter-bin").await;
     // The map links the bin to its row, marked full (not by colour alone),
     // and says in words what it shows.
-    let row = "device-urn-dev-litter-bin-T-1";
+    let row = BIN;
     assert!(
         bins.contains(&format!(
-            r##"<a href="#{row}"><title>Litter bin, High Street</title>"##
+            r##"<a href="#{row}"><title>Litter bin, High Street: full</title>"##
         )),
         "{bins}"
     );
     assert!(
-        bins.contains("1 litter bins; 1 full, marked in red with an exclamation mark"),
+        bins.contains("with its 1 litter bin; 1 full, marked in red with an exclamation mark"),
         "{bins}"
     );
     assert!(bins.contains(&format!(r#"<tr id="{row}">"#)), "{bins}");
