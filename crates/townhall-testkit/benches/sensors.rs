@@ -3,8 +3,10 @@
 //! PostgreSQL when `TOWNHALL_TEST_DATABASE_URL` is set).
 //!
 //! A publisher sends SenML packs at QoS 1 as fast as the broker takes them,
-//! to 100 registered litter bins, and the clock stops when the last reading
-//! is in the store. Townhall acknowledges a pack only once it is committed,
+//! to 100 registered litter bins, never more than 500 ahead of what the
+//! subscriber has taken (a broker queues 1,000 for a session by default and
+//! drops the rest), and the clock stops when the last reading is in the
+//! store. Townhall acknowledges a pack only once it is committed,
 //! so every reading counted is durable. Beside it, in the same run, the
 //! anchor: the same packs to a bare MQTT subscriber (rumqttc, QoS 1,
 //! acknowledging each as it arrives and storing nothing), what the broker
@@ -13,6 +15,8 @@
 // A benchmark stops at the first failure, with a message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
@@ -65,9 +69,15 @@ fn pack(n: usize, per_pack: usize, start: i64) -> String {
     format!("[{}]", records.join(","))
 }
 
+/// How many packs the publisher keeps ahead of what has been received:
+/// under the 1,000 a broker queues for one session by default (Mosquitto's
+/// `max_queued_messages`), past which it drops them.
+const AHEAD: usize = 500;
+
 /// Publishes `packs` packs on `topic` at QoS 1, as fast as the broker
-/// takes them.
-async fn publish(topic: String, packs: usize, per_pack: usize) {
+/// takes them, keeping at most [`AHEAD`] ahead of `done` (the packs the
+/// subscriber has taken).
+async fn publish(topic: String, packs: usize, per_pack: usize, done: Arc<AtomicUsize>) {
     let mut options = MqttOptions::new(prefix(), "127.0.0.1", 1883);
     options
         .set_inflight(200)
@@ -76,6 +86,9 @@ async fn publish(topic: String, packs: usize, per_pack: usize) {
     let start = Timestamp::now().unix_seconds() - 86_400;
     tokio::spawn(async move {
         for n in 0..packs {
+            while n >= done.load(Ordering::Relaxed) + AHEAD {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
             client
                 .publish(&topic, QoS::AtLeastOnce, false, pack(n, per_pack, start))
                 .await
@@ -105,12 +118,14 @@ async fn bare_subscriber(packs: usize, per_pack: usize) -> Duration {
         }
     }
     let started = Instant::now();
-    tokio::spawn(publish(topic, packs, per_pack));
+    let done = Arc::new(AtomicUsize::new(0));
+    tokio::spawn(publish(topic, packs, per_pack, done.clone()));
     let mut received = 0;
     while received < packs {
         if let Event::Incoming(Packet::Publish(p)) = events.poll().await.unwrap() {
-            client.try_ack(&p).unwrap();
+            client.ack(&p).await.unwrap();
             received += 1;
+            done.store(received, Ordering::Relaxed);
         }
     }
     started.elapsed()
@@ -158,9 +173,15 @@ async fn townhall(packs: usize, per_pack: usize) -> (i64, Duration) {
     }
     let want = 1 + (packs * per_pack) as i64;
     let started = Instant::now();
-    tokio::spawn(publish(topic, packs, per_pack));
-    while count().await < want {
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    let done = Arc::new(AtomicUsize::new(0));
+    tokio::spawn(publish(topic, packs, per_pack, done.clone()));
+    loop {
+        let stored = count().await;
+        done.store((stored as usize - 1) / per_pack, Ordering::Relaxed);
+        if stored >= want {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
     ((packs * per_pack) as i64, started.elapsed())
 }
