@@ -67,6 +67,7 @@ pub const CAPABILITIES: &[Part] = &[
         .with_commands(townhall_exchange_cli::COMMANDS),
     Part::served(&townhall_sensors::CAPABILITY, townhall_sensors_web::WEB)
         .with_commands(townhall_sensors_cli::COMMANDS),
+    Part::of(&townhall_triggers::CAPABILITY),
 ];
 
 /// The platform of [`CAPABILITIES`], checked: no name or migration version

@@ -219,6 +219,30 @@ fn refuses_to_start_with_an_agreement_with_a_stranger() {
     );
 }
 
+/// Trigger rules are checked on start against what the council has: one
+/// reading a record of a council that keeps no resident index stops the
+/// server, naming the file and line.
+#[test]
+fn refuses_to_start_with_a_rule_naming_what_the_council_does_not_have() {
+    let dir = tempfile::tempdir().unwrap();
+    create_councils(dir.path());
+    let config = write_config(dir.path(), free_port(), SITES);
+    let triggers = dir.path().join("config/triggers");
+    std::fs::create_dir_all(&triggers).unwrap();
+    let (file, text) = townhall_triggers::demo::RULES[0];
+    std::fs::write(triggers.join(file), text).unwrap();
+    let out = townhall(&["serve", "--config", config.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = text.lines().position(|l| l.starts_with("system")).unwrap() + 1;
+    assert!(
+        err.contains(&format!(
+            "bin-not-out-gp-call.toml:{line}: the council keeps no resident index (index.toml), so no record of 'adult_social_care' can be read"
+        )),
+        "{err}"
+    );
+}
+
 /// Rounds are checked on start: a mistake in `waste.toml` names its file
 /// and line, and a missed-collection service offering a bin no round knows
 /// is refused, since a report of it could never be taken.
