@@ -133,15 +133,7 @@ impl Policy {
         let err = |offset: usize, message: String| source.error(offset, message);
         let parsed: PolicyFile = toml::from_str(text)
             .map_err(|e| source.unreadable(e.span().map(|s| s.start), e.message()))?;
-        if parsed.version != 1 {
-            return Err(err(
-                0,
-                format!(
-                    "version {} is not supported; use version = 1",
-                    parsed.version
-                ),
-            ));
-        }
+        source.version_one(parsed.version, 0)?;
         let mut recipient_ids = HashSet::new();
         for r in &parsed.recipients {
             if !townhall_types::is_config_id(&r.get_ref().id) {

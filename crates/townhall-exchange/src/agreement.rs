@@ -224,15 +224,7 @@ impl Agreement {
         let err = |offset: usize, message: String| source.error(offset, message);
         let parsed: AgreementFile = toml::from_str(text)
             .map_err(|e| source.unreadable(e.span().map(|s| s.start), e.message()))?;
-        if *parsed.version.get_ref() != 1 {
-            return Err(err(
-                parsed.version.span().start,
-                format!(
-                    "version {} is not supported; use version = 1",
-                    parsed.version.get_ref()
-                ),
-            ));
-        }
+        source.version_one(*parsed.version.get_ref(), parsed.version.span().start)?;
         for text in [&parsed.title, &parsed.summary] {
             readable(text, &err)?;
         }

@@ -135,15 +135,7 @@ impl IndexPolicy {
         let source = SourceText::new(file, text);
         let parsed: File = toml::from_str(text)
             .map_err(|e| source.unreadable(e.span().map(|s| s.start), e.message()))?;
-        if parsed.version != 1 {
-            return Err(source.error(
-                0,
-                format!(
-                    "version {} is not supported; use version = 1",
-                    parsed.version
-                ),
-            ));
-        }
+        source.version_one(parsed.version, 0)?;
         if parsed.systems.is_empty() {
             return Err(source.error(0, "declare at least one system under [[systems]]"));
         }

@@ -64,15 +64,7 @@ impl SensorRules {
         let source = SourceText::new(file, text);
         let parsed: File = toml::from_str(text)
             .map_err(|e| source.unreadable(e.span().map(|s| s.start), e.message()))?;
-        if *parsed.version.get_ref() != 1 {
-            return Err(source.error(
-                parsed.version.span().start,
-                format!(
-                    "version {} is not known; write version = 1",
-                    parsed.version.get_ref()
-                ),
-            ));
-        }
+        source.version_one(*parsed.version.get_ref(), parsed.version.span().start)?;
         let Some(full) = parsed.collect_when_full else {
             return Ok(SensorRules::default());
         };
@@ -179,7 +171,7 @@ mod tests {
     #[test]
     fn mistakes_are_reported_with_their_line() {
         let cases = [
-            ("version = 2\n", "sensors.toml:1", "version 2"),
+            ("version = 2\n", "sensors.toml:1", "version 2 is not supported"),
             (
                 "version = 1\n[collect_when_full]\nservice = \"nope\"\ndetails = \"details\"\nthreshold = 80\n",
                 "sensors.toml:3",

@@ -182,15 +182,7 @@ pub fn parse(file: &str, text: &str, areas: &dyn KnownAreas) -> Result<Service, 
     let src = SourceText::new(file, text);
     let f: ServiceFile =
         toml::from_str(text).map_err(|e| src.unreadable(e.span().map(|s| s.start), e.message()))?;
-    if *f.version.get_ref() != 1 {
-        return Err(src.error(
-            f.version.span().start,
-            format!(
-                "version {} is not supported; use version = 1",
-                f.version.get_ref()
-            ),
-        ));
-    }
+    src.version_one(*f.version.get_ref(), f.version.span().start)?;
     let id = f.id.get_ref();
     if !townhall_types::is_config_id(id) {
         return Err(src.error(

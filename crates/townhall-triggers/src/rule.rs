@@ -231,15 +231,7 @@ pub fn parse(file: &str, text: &str, known: Known<'_>) -> Result<Rule, SourceErr
     let source = SourceText::new(file, text);
     let f: File = toml::from_str(text)
         .map_err(|e| source.unreadable(e.span().map(|s| s.start), e.message()))?;
-    if *f.version.get_ref() != 1 {
-        return Err(source.error(
-            f.version.span().start,
-            format!(
-                "version {} is not known; write version = 1",
-                f.version.get_ref()
-            ),
-        ));
-    }
+    source.version_one(*f.version.get_ref(), f.version.span().start)?;
     if !is_config_id(f.id.get_ref()) {
         return Err(source.error(
             f.id.span().start,
@@ -559,7 +551,7 @@ mod tests {
     fn mistakes_are_reported_with_their_line() {
         let (_, demo) = crate::demo::RULES[0];
         let cases: &[(&str, &str, &str)] = &[
-            ("version = 1", "version = 2", "version 2 is not known"),
+            ("version = 1", "version = 2", "version 2 is not supported"),
             (
                 "id = \"bin-not-out-gp-call\"",
                 "id = \"Bin Rule\"",

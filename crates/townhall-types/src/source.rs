@@ -46,6 +46,19 @@ impl<'a> SourceText<'a> {
         )
     }
 
+    /// Checks a file's `version` (written at byte `offset`): every file
+    /// format here is at version 1.
+    pub fn version_one(&self, version: u32, offset: usize) -> Result<(), SourceError> {
+        if version == 1 {
+            Ok(())
+        } else {
+            Err(self.error(
+                offset,
+                format!("version {version} is not supported; use version = 1"),
+            ))
+        }
+    }
+
     /// A mistake found at byte `offset` of the text.
     pub fn error(&self, offset: usize, message: impl Into<String>) -> SourceError {
         let offset = offset.min(self.text.len());

@@ -258,15 +258,7 @@ impl Collections {
         let err = |offset: usize, message: String| source.error(offset, message);
         let parsed: File = toml::from_str(text)
             .map_err(|e| source.unreadable(e.span().map(|s| s.start), e.message()))?;
-        if *parsed.version.get_ref() != 1 {
-            return Err(err(
-                parsed.version.span().start,
-                format!(
-                    "version {} is not supported; use version = 1",
-                    parsed.version.get_ref()
-                ),
-            ));
-        }
+        source.version_one(*parsed.version.get_ref(), parsed.version.span().start)?;
         let mut containers: Vec<Container> = Vec::new();
         for entry in &parsed.containers {
             let at = entry.span().start;
