@@ -1,8 +1,9 @@
 //! Sensors' part of the demo council: its rules (`demo/sensors.toml`), a
 //! tag on the general-waste bin of the first 200 residents' homes (Martin
-//! Hughes's is `urn:dev:tag:RV-00001`), a litter bin in each ward, air-quality
-//! and noise monitors, and a day of their readings, taken in as a broker's
-//! packs would be.
+//! Hughes's is `urn:dev:tag:RV-00001`) with their last six collections (his
+//! bin always put out), a litter bin in each ward, air-quality and noise
+//! monitors, and a day of their readings, all taken in as a broker's packs
+//! would be.
 
 use rand::Rng;
 use townhall_kernel::demo::{Residents, SeedError, Seeding, Sowing};
@@ -44,9 +45,11 @@ pub(crate) fn seed(s: Seeding<'_>) -> Sowing<'_> {
             .map_err(SeedError::new)?;
         let areas = (&boundaries, &collections);
         let add = |new: NewDevice| register(s.store, council, areas, new);
+        let mut packs = Vec::new();
         for (n, resident) in residents.0.iter().take(TAGGED_HOMES).enumerate() {
+            let tag = format!("urn:dev:tag:RV-{:05}", n + 1);
             add(NewDevice {
-                id: format!("urn:dev:tag:RV-{:05}", n + 1),
+                id: tag.clone(),
                 kind: Kind::BinTag,
                 label: format!("General waste bin, {}", resident.home.line1),
                 owner: "Waste and Recycling".into(),
@@ -56,6 +59,14 @@ pub(crate) fn seed(s: Seeding<'_>) -> Sowing<'_> {
             })
             .await
             .map_err(SeedError::new)?;
+            let home = townhall_places::address(s.store, council, &resident.home.uprn)
+                .await
+                .map_err(SeedError::new)?;
+            if let Some(pack) =
+                home.and_then(|home| past_lifts(&tag, &home, &collections, n == 0, s.rng))
+            {
+                packs.push(pack);
+            }
         }
         // Street furniture stands near homes: a home's point, moved a few
         // metres, is inside the council's area.
@@ -74,7 +85,6 @@ pub(crate) fn seed(s: Seeding<'_>) -> Sowing<'_> {
             ),
             (Kind::Noise, 3, "Noise monitor", "Environmental Health"),
         ];
-        let mut packs = Vec::new();
         for (kind, count, label, owner) in kinds {
             for n in 1..=count {
                 let Some((uprn, jitter)) = near_a_home(s.rng) else {
@@ -115,6 +125,43 @@ pub(crate) fn seed(s: Seeding<'_>) -> Sowing<'_> {
         }
         Ok(())
     })
+}
+
+/// How many past collections of each tagged bin the demo holds.
+const PAST_COLLECTIONS: usize = 6;
+
+/// A SenML pack of a tagged bin's last collections, as the vehicles
+/// reported them: lifted, or now and then not put out (Martin's always
+/// lifted: his story starts when it is not).
+fn past_lifts(
+    tag: &str,
+    home: &townhall_places::Address,
+    collections: &Collections,
+    always_out: bool,
+    rng: &mut rand::rngs::StdRng,
+) -> Option<String> {
+    let round = collections.round_for(home, "general")?.id.clone();
+    let mut day = Timestamp::now().uk_date();
+    let mut records = Vec::new();
+    for _ in 0..PAST_COLLECTIONS {
+        day = collections.previous(home, "general", day)?;
+        let at = day
+            .with_hms(7, rng.gen_range(0..60), 0)
+            .ok()?
+            .assume_utc()
+            .unix_timestamp()
+            + rng.gen_range(0..6 * 3600);
+        let outcome = if always_out || rng.gen_bool(0.9) {
+            "lifted"
+        } else {
+            "not-presented"
+        };
+        records.push(
+            serde_json::json!({"bn": format!("{tag}:"), "n": "lift", "vs": outcome, "t": at}),
+        );
+        records.push(serde_json::json!({"n": "round", "vs": round, "t": at}));
+    }
+    Some(serde_json::Value::Array(records).to_string())
 }
 
 /// A SenML pack of the last day's readings of a device, hourly, ending an

@@ -1137,6 +1137,22 @@ async fn the_demo_reads_a_litter_bin_published_with_mosquitto_pub() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
     let (mut demo, port) = demo(data, &["--mqtt", "mqtt://127.0.0.1:1883"]).await;
+    // Martin's bin was put out at each of his last six collections.
+    let martins = townhall(&[
+        "sensors",
+        "--data-dir",
+        data,
+        "device",
+        "show",
+        "urn:dev:tag:RV-00001",
+    ]);
+    let shown = String::from_utf8(martins.stdout).unwrap();
+    assert_eq!(
+        shown.lines().filter(|l| l.contains("\tlifted\t")).count(),
+        6,
+        "{shown}"
+    );
+    assert!(!shown.contains("not-presented"), "{shown}");
     // A new bin beside one the demo has, so inside the council's area.
     let listed = townhall(&[
         "sensors",
