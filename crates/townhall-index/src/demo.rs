@@ -5,6 +5,7 @@
 mod records;
 
 use townhall_kernel::demo::{Homes, Residents, SeedError, Seeding, Sowing};
+use townhall_linkage::column::{Column, Kind as ColumnKind};
 use townhall_store::StoreError;
 use townhall_types::CouncilId;
 
@@ -29,7 +30,14 @@ pub(crate) fn seed(s: Seeding<'_>) -> Sowing<'_> {
         for (n, (system, records)) in systems.iter().enumerate() {
             s.progress
                 .step("index records", n as u64, systems.len() as u64);
-            crate::records::import(&mut tx, council, system, &[], records)
+            let columns = match *system {
+                "adult_social_care" => vec![Column {
+                    name: records::MOBILITY_NEED.to_owned(),
+                    kind: ColumnKind::Text,
+                }],
+                _ => Vec::new(),
+            };
+            crate::records::import(&mut tx, council, system, &columns, records)
                 .await
                 .map_err(SeedError::new)?;
         }

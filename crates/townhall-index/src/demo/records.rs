@@ -123,6 +123,21 @@ fn as_held(r: &Resident) -> RawPerson {
     }
 }
 
+/// The column adult social care's records carry beyond the core fields:
+/// whether the person has a recorded mobility need (`yes` or `no`), which
+/// trigger rules read.
+pub(super) const MOBILITY_NEED: &str = "mobility_need";
+
+/// Whether the `n`th resident's care record says they have mobility needs:
+/// a third of them, Martin first, with no draw from the random stream.
+fn mobility_need(n: usize) -> &'static str {
+    if n % 3 == 0 {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
 /// Every system's records: (system id, records).
 pub(super) fn records(
     rng: &mut StdRng,
@@ -200,7 +215,15 @@ pub(super) fn records(
         }
         let old = person.date_of_birth.as_str() < "1960";
         if old && rng.gen_bool(0.4) {
-            let p = copy(rng, &person, &care, homes);
+            let mut p = copy(rng, &person, &care, homes);
+            p.extra = vec![mobility_need(n).to_owned()];
+            systems[4].1.push(record(format!("ASC{:05}", 700 + n), p));
+        } else if n == 0 {
+            // Martin's story: adult social care knows him and his mobility
+            // needs. Copied as held, with no draw, so nobody else's records
+            // change.
+            let mut p = person.clone();
+            p.extra = vec!["yes".to_owned()];
             systems[4].1.push(record(format!("ASC{:05}", 700 + n), p));
         }
         // Parents born 1975–1995: some have children at school, twins now and then.
@@ -245,4 +268,61 @@ pub(super) fn records(
         }
     }
     systems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    fn resident(given: &str, born: &str) -> Resident {
+        Resident {
+            account: townhall_types::UserId::new(),
+            given_name: given.into(),
+            family_name: "Hughes".into(),
+            date_of_birth: born.into(),
+            email: format!("{given}@mail.example"),
+            phone: "07700 900123".into(),
+            home: home(),
+        }
+    }
+
+    fn home() -> Home {
+        Home {
+            uprn: "100000000001".into(),
+            line1: "22 Clarence Close".into(),
+            town: "Riverside".into(),
+            postcode: "RV4 3AX".into(),
+        }
+    }
+
+    /// Martin's care record says he has mobility needs, whatever the draws;
+    /// the others' say so for a third of them, and every care record holds
+    /// the one column it declares.
+    #[test]
+    fn care_records_carry_mobility_needs_and_martin_has_one() {
+        let people: Vec<Resident> = (0..60)
+            .map(|n| {
+                resident(
+                    &format!("P{n}"),
+                    if n % 2 == 0 {
+                        "1950-01-01"
+                    } else {
+                        "1990-01-01"
+                    },
+                )
+            })
+            .collect();
+        for seed in 0..5 {
+            let systems = records(&mut StdRng::seed_from_u64(seed), &people, &[home()]);
+            let (_, care) = systems
+                .iter()
+                .find(|(s, _)| *s == "adult_social_care")
+                .unwrap();
+            let martins = care.iter().find(|r| r.record_id == "ASC00700").unwrap();
+            assert_eq!(martins.person.extra, vec!["yes".to_owned()]);
+            assert!(care.iter().all(|r| r.person.extra.len() == 1));
+            assert!(care.iter().any(|r| r.person.extra[0] == "no"));
+        }
+    }
 }
