@@ -13,7 +13,7 @@ pub mod smtp;
 mod tools;
 mod waste;
 
-pub use waste::{collected, collected_typed, waste};
+pub use waste::{collected, collected_typed, rounds, waste};
 
 use std::net::SocketAddr;
 

@@ -23,20 +23,8 @@ pub fn collected_typed() -> [String; 3] {
 /// Tuesday (from 6 January 2026) in W01.
 pub fn waste() -> String {
     let last = collected();
-    format!(
-        r#"version = 1
-
-[[containers]]
-id = "general"
-name = "General waste"
-description = "grey 240 litre bin"
-
-[[containers]]
-id = "recycling"
-name = "Mixed recycling"
-description = "blue 240 litre bin"
-
-[[rounds]]
+    rounds(&format!(
+        r#"[[rounds]]
 id = "general-weekly"
 container = "general"
 day = "{}"
@@ -53,5 +41,25 @@ first = 2026-01-06
 wards = ["W01"]
 "#,
         last.weekday()
+    ))
+}
+
+/// A `waste.toml` for the test councils' two bins (general waste and
+/// mixed recycling) with these rounds and changes.
+pub fn rounds(rounds_and_changes: &str) -> String {
+    format!(
+        r#"version = 1
+
+[[containers]]
+id = "general"
+name = "General waste"
+description = "grey 240 litre bin"
+
+[[containers]]
+id = "recycling"
+name = "Mixed recycling"
+description = "blue 240 litre bin"
+
+{rounds_and_changes}"#
     )
 }

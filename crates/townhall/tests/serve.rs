@@ -197,20 +197,27 @@ fn refuses_to_start_for_a_council_that_does_not_exist() {
     );
 }
 
+/// What `serve` says when it refuses to start for two new councils whose
+/// configuration directory holds `text` at `path` (beside the consent
+/// policy).
+fn refused_with(path: &str, text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    create_councils(dir.path());
+    let config = write_config(dir.path(), free_port(), SITES);
+    let file = dir.path().join("config").join(path);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(file, text).unwrap();
+    let out = townhall(&["serve", "--config", config.to_str().unwrap()]);
+    assert!(!out.status.success());
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// An agreement with an organisation the council has not registered as a
 /// partner stops the server on start, naming the file and line.
 #[test]
 fn refuses_to_start_with_an_agreement_with_a_stranger() {
-    let dir = tempfile::tempdir().unwrap();
-    create_councils(dir.path());
-    let config = write_config(dir.path(), free_port(), SITES);
-    let agreements = dir.path().join("config/agreements");
-    std::fs::create_dir_all(&agreements).unwrap();
     let (file, text) = townhall_exchange::demo::AGREEMENTS[0];
-    std::fs::write(agreements.join(file), text).unwrap();
-    let out = townhall(&["serve", "--config", config.to_str().unwrap()]);
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused_with(&format!("agreements/{file}"), text);
     // The line of the agreement's parties.
     let line = text.lines().position(|l| l.starts_with("parties")).unwrap() + 1;
     assert!(
@@ -224,16 +231,8 @@ fn refuses_to_start_with_an_agreement_with_a_stranger() {
 /// server, naming the file and line.
 #[test]
 fn refuses_to_start_with_a_rule_naming_what_the_council_does_not_have() {
-    let dir = tempfile::tempdir().unwrap();
-    create_councils(dir.path());
-    let config = write_config(dir.path(), free_port(), SITES);
-    let triggers = dir.path().join("config/triggers");
-    std::fs::create_dir_all(&triggers).unwrap();
     let (file, text) = townhall_triggers::demo::RULES[0];
-    std::fs::write(triggers.join(file), text).unwrap();
-    let out = townhall(&["serve", "--config", config.to_str().unwrap()]);
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused_with(&format!("triggers/{file}"), text);
     let line = text.lines().position(|l| l.starts_with("system")).unwrap() + 1;
     assert!(
         err.contains(&format!(

@@ -638,18 +638,8 @@ async fn bookings_made_at_once_never_take_more_places_than_a_day_has() {
 #[tokio::test]
 async fn a_missed_collection_is_reported_for_a_day_it_was_due_once_over_and_in_time() {
     let f = fixture().await;
-    let rounds = r#"version = 1
-[[containers]]
-id = "general"
-name = "General waste"
-description = "grey 240 litre bin"
-
-[[containers]]
-id = "recycling"
-name = "Mixed recycling"
-description = "blue 240 litre bin"
-
-[[rounds]]
+    let rounds = townhall_testkit::rounds(
+        r#"[[rounds]]
 id = "general-monday"
 container = "general"
 day = "monday"
@@ -669,9 +659,10 @@ wards = ["W01"]
 instead_of = 2027-01-18
 on = 2027-01-19
 reason = "a local holiday"
-"#;
+"#,
+    );
     let collections =
-        townhall_waste::Collections::parse("waste.toml", rounds, &["W01", "W02"]).unwrap();
+        townhall_waste::Collections::parse("waste.toml", &rounds, &["W01", "W02"]).unwrap();
     let service = f.services.get("report-missed-bin").unwrap();
     // Its general waste goes every Monday, its recycling every other Tuesday.
     let report = |bin: &'static str, due: time::Date, at: &'static str| {

@@ -401,3 +401,67 @@ async fn staff_see_each_kind_on_a_map_with_its_table_and_never_a_homes_lifts() {
         .unwrap()
         .starts_with("/staff/sign-in"));
 }
+
+/// Labels and owners are read as any text from outside: pasted from a word
+/// processor (a manual line break, a no-break space, curly quotes) or in
+/// another script, they are kept on one line (the white space around a
+/// break made one space); a control character or a direction override is
+/// refused with what is wrong, and nothing is registered.
+#[tokio::test]
+async fn device_labels_are_one_line_in_any_script_and_control_characters_refused() {
+    let s = TestServer::start().await;
+    let collections: &Collections = s.settings().get().unwrap();
+    let boundaries: &townhall_places::Boundaries = s.settings().get().unwrap();
+    let new = |id: &str, label: &str, owner: &str| NewDevice {
+        id: id.into(),
+        kind: Kind::Noise,
+        label: label.into(),
+        owner: owner.into(),
+        home: None,
+        point: Some(IN_PARISH),
+        threshold: None,
+    };
+    let add =
+        |n: NewDevice| device::register(&s.db.store, s.council.id, (boundaries, collections), n);
+    let d = add(new(
+        "noise-1",
+        "Noise monitor,\u{000B}Place de l\u{2019}\u{00C9}glise\u{00A0}Nord",
+        "مكتب الصحة البيئية",
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        d.label,
+        "Noise monitor, Place de l\u{2019}\u{00C9}glise Nord"
+    );
+    assert_eq!(d.owner, "مكتب الصحة البيئية");
+    for (label, owner) in [
+        ("Noise\u{1B}[31m monitor", "Environmental Health"),
+        ("Noise monitor", "\u{202E}Health"),
+        ("  ", "x"),
+    ] {
+        let e = add(new("noise-2", label, owner)).await.unwrap_err();
+        assert!(
+            matches!(e, device::DeviceError::Text(..)),
+            "{label:?} {owner:?}: {e}"
+        );
+    }
+    assert!(device::get(&s.db.store, s.council.id, "noise-2")
+        .await
+        .unwrap()
+        .is_none());
+    let staff = {
+        s.add_staff(
+            "tom@testshire.example",
+            "Tom Okafor",
+            townhall_identity::Role::Caseworker,
+            Some("Highways"),
+            crate::casework::PASSWORD,
+        )
+        .await;
+        crate::casework::staff_client(&s, "tom@testshire.example").await
+    };
+    let page = s.text(&staff, "/staff/sensors/noise").await;
+    assert!(page.contains("Place de l\u{2019}\u{00C9}glise"), "{page}");
+    assert!(page.contains("مكتب الصحة البيئية"), "{page}");
+}
