@@ -8,6 +8,8 @@ use townhall_exchange::permissions::HubAdministration;
 use townhall_identity::break_glass;
 use townhall_identity::permissions::StaffArea;
 use townhall_sensors::permissions::SensorNetwork;
+use townhall_triggers::firing::team_recipient;
+use townhall_triggers::permissions::{Referrals, TriggerRules};
 
 use townhall_web::auth::Visitor;
 use townhall_web::error::AppError;
@@ -32,6 +34,12 @@ pub async fn home(
     };
     let hub = v.require(Action::Read, &HubAdministration).is_ok();
     let sensors = v.require(Action::Read, &SensorNetwork).is_ok();
+    let rules = v.require(Action::Read, &TriggerRules).is_ok();
+    let team_referrals = me
+        .team
+        .as_ref()
+        .map(|t| team_recipient(t.id))
+        .is_some_and(|to| v.require(Action::Read, &Referrals { to: &to }).is_ok());
     Ok(page(
         &v,
         &state.council().name,
@@ -58,6 +66,18 @@ pub async fn home(
                 div class="card" {
                     h2 { a href="/staff/sensors" { "Sensors" } }
                     p { "Litter bins, air-quality and noise monitors on a map with their latest readings, the bin lifts each round reported, and readings refused." }
+                }
+            }
+            @if rules {
+                div class="card" {
+                    h2 { a href="/staff/triggers" { "Trigger rules" } }
+                    p { "What each rule watches for, whom it referred and what came of it, and dry runs over past weeks." }
+                }
+            }
+            @if team_referrals {
+                div class="card" {
+                    h2 { a href="/staff/referrals" { "Referrals to your team" } }
+                    p { "People the council's trigger rules referred to your team, to accept or decline and record what happened." }
                 }
             }
             @if to_review > 0 {

@@ -10,6 +10,7 @@ use townhall_authz::Action;
 use townhall_consent::{decide, Change, Choice, ConsentDefault, DecisionRequest, Method, Purpose};
 use townhall_types::Timestamp;
 
+use townhall_types::text::sentence;
 use townhall_web::auth::Visitor;
 use townhall_web::error::AppError;
 use townhall_web::form::Form;
@@ -52,11 +53,6 @@ async fn current<'a>(
         }
     }
     Ok(rows)
-}
-
-/// Text ending with exactly one full stop, however it was written.
-fn sentence(text: &str) -> String {
-    format!("{}.", text.trim().trim_end_matches('.'))
 }
 
 fn key(p: &str, r: &str) -> String {

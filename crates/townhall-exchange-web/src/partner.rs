@@ -17,6 +17,7 @@ use townhall_exchange::hub::{self, agreement_for, Asking, Hub, Refusal, Way};
 use townhall_exchange::permissions::{PartnerHistory, PartnerWork};
 use townhall_exchange::{partners, Agreement, Agreements, Partner};
 use townhall_identity::{PartnerRole, PartnerStaffMember};
+use townhall_types::text::sentence;
 use townhall_types::{day, Timestamp};
 use townhall_web::auth::Visitor;
 use townhall_web::error::AppError;
@@ -88,6 +89,7 @@ pub async fn home(State(state): State<AppState>, v: Visitor) -> Result<Markup, A
             h1 { (partner.name) }
             p { "You are signed in as " (me.user.display_name) ", " (me.role.label().to_lowercase()) "." }
             ul class="list" {
+                li { a href="/partner/referrals" { "Referrals from the council" } }
                 @if can_find { li { a href="/partner/find" { "Find a person" } } }
                 @if me.role == PartnerRole::Manager { li { a href="/partner/history" { "Everything your organisation has asked" } } }
                 li { a href="/partner/account" { "Your account and passkeys" } }
@@ -371,16 +373,6 @@ fn find_page(
         },
     )
     .into_response())
-}
-
-/// The hub's message as a sentence: capitalised, with a full stop.
-fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    let first: String = chars
-        .next()
-        .map(|c| c.to_uppercase().collect())
-        .unwrap_or_default();
-    format!("{first}{}.", chars.as_str())
 }
 
 #[derive(Deserialize)]

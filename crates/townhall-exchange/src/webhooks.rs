@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
-use townhall_store::{sql, Store, StoreError};
+use townhall_store::{sql, Store, StoreError, Tx};
 use townhall_types::{CouncilId, PersonId, Timestamp};
 
 pub use crate::addresses::{set_webhook, webhook, Subscription, WebhookError};
@@ -49,13 +49,15 @@ pub struct Push<'a> {
     pub by: (Actor, &'a str),
 }
 
-/// A message queued for a partner.
+/// A record shared with a partner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Queued {
-    /// The delivery's id, which the message carries.
-    pub delivery: String,
+pub struct Shared {
     /// The agreement it goes under.
     pub agreement: String,
+    /// The id of the message queued for the partner's webhook, which the
+    /// message carries; none when the partner has given no address, or
+    /// not asked for this record type, and reads it on the hub's pages.
+    pub delivery: Option<String>,
 }
 
 /// The message a partner receives, as JSON.
@@ -71,16 +73,18 @@ struct Message<'a> {
     sent_at: Timestamp,
 }
 
-/// Queues `push` for its partner's webhook, when an agreement in force
+/// Shares `push` with its partner, in `tx`, when an agreement in force
 /// lets the council send that record type for the purpose, names every
 /// field, and the person's consent allows it: decided and audited as a
-/// partner's read is, the audit entry and the queued message in one
-/// transaction.
+/// partner's read is. The message is queued for the partner's webhook when
+/// it has one that wants the record type; otherwise the caller keeps the
+/// record where the partner's staff read it.
 pub async fn push(
+    tx: &mut Tx,
     hub: &Hub<'_>,
     push: &Push<'_>,
     now: Timestamp,
-) -> Result<Answer<Queued>, PartnerError> {
+) -> Result<Answer<Shared>, PartnerError> {
     let event = AuditEvent::new(
         hub.council,
         (push.by.0.clone(), push.by.1),
@@ -88,10 +92,6 @@ pub async fn push(
         RecordRef::Person(push.person),
     )
     .fields(push.fields.keys().cloned());
-    let refuse = |refusal: Refusal, event: AuditEvent| async move {
-        townhall_audit::record(hub.store, &crate::hub::refused(event, &refusal)).await?;
-        Ok::<_, PartnerError>(Err(refusal))
-    };
     let agreement = match agreement_for(
         hub.agreements,
         push.partner,
@@ -100,30 +100,35 @@ pub async fn push(
         now.uk_date(),
     ) {
         Ok(a) => a,
-        Err(refusal) => return refuse(refusal, event).await,
+        Err(refusal) => return refuse(tx, refusal, event).await,
     };
     let allowed = agreement.fields_of(push.record_type).unwrap_or_default();
     let beyond = crate::hub::rules::beyond(allowed, push.fields.keys());
     if !beyond.is_empty() {
-        return refuse(Refusal::FieldNotAllowed(beyond), event).await;
+        return refuse(tx, Refusal::FieldNotAllowed(beyond), event).await;
     }
     let Some(accounts) =
         townhall_index::held::accounts_of(hub.store, hub.council, push.person).await?
     else {
-        return refuse(Refusal::UnknownPerson, event).await;
+        return refuse(tx, Refusal::UnknownPerson, event).await;
     };
     let event = event.about(accounts.first());
     let names: Vec<&str> = push.fields.keys().map(String::as_str).collect();
     if let Some(refusal) = consent_refusal(hub, agreement, &accounts, &names, now).await? {
-        return refuse(refusal, event).await;
+        return refuse(tx, refusal, event).await;
     }
-    let Some(subscription) = webhook(hub.store, hub.council, push.partner).await? else {
-        return refuse(Refusal::NoWebhook, event).await;
+    let event = event.purpose(crate::hub::under(hub, agreement, ""));
+    townhall_audit::append(tx, &event).await?;
+    let subscription = webhook(hub.store, hub.council, push.partner).await?;
+    let Some(url) = subscription
+        .filter(|s| s.wants(push.record_type))
+        .map(|s| s.url)
+    else {
+        return Ok(Ok(Shared {
+            agreement: agreement.id.clone(),
+            delivery: None,
+        }));
     };
-    if !subscription.wants(push.record_type) {
-        return refuse(Refusal::NotSubscribed, event).await;
-    }
-    let url = subscription.url;
     let delivery = townhall_types::DeliveryId::new().to_string();
     let body = serde_json::to_string(&Message {
         delivery: &delivery,
@@ -136,8 +141,6 @@ pub async fn push(
         sent_at: now,
     })
     .map_err(|e| PartnerError::Unreadable(format!("a message ({e})")))?;
-    let event = event.purpose(crate::hub::under(hub, agreement, ""));
-    let mut tx = hub.store.begin().await?;
     sql::query(
         "INSERT INTO hub_deliveries (council_id, delivery_id, partner_id, url, record_type, body, \
          created_at, attempts, next_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $7)",
@@ -149,15 +152,23 @@ pub async fn push(
     .bind(push.record_type)
     .bind(&body)
     .bind(now.to_db())
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .map_err(StoreError::from)?;
-    townhall_audit::append(&mut tx, &event).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(Ok(Queued {
-        delivery,
+    Ok(Ok(Shared {
         agreement: agreement.id.clone(),
+        delivery: Some(delivery),
     }))
+}
+
+/// Refuses a push: the refusal audited in `tx`.
+async fn refuse<T>(
+    tx: &mut Tx,
+    refusal: Refusal,
+    event: AuditEvent,
+) -> Result<Answer<T>, PartnerError> {
+    townhall_audit::append(tx, &crate::hub::refused(event, &refusal)).await?;
+    Ok(Err(refusal))
 }
 
 /// A message to a partner, as staff see it (never its content).

@@ -115,6 +115,11 @@ pub const MIGRATIONS: &[Migration] = &[
         "partner_staff",
         include_str!("../migrations/0013_partner_staff.sql"),
     ),
+    Migration::portable(
+        2026120801,
+        "residents_home",
+        include_str!("../migrations/0014_residents_home.sql"),
+    ),
 ];
 
 /// A random secret of 32 bytes as URL-safe base64, for tokens sent to people.

@@ -96,6 +96,28 @@ pub async fn read_own(
     load(&mut conn, council, user).await
 }
 
+/// The accounts of the residents who give `uprn` as their home, in order:
+/// ids only, for a service that then reads, audited, what it needs.
+pub async fn living_at(
+    store: &Store,
+    council: CouncilId,
+    uprn: &str,
+) -> Result<Vec<UserId>, StoreError> {
+    let rows: Vec<(String,)> = sql::query_as(
+        "SELECT user_id FROM residents WHERE council_id = $1 AND uprn = $2 ORDER BY user_id",
+    )
+    .bind(council.to_string())
+    .bind(uprn)
+    .fetch_all(store.reader())
+    .await?;
+    rows.into_iter()
+        .map(|(id,)| {
+            id.parse()
+                .map_err(|_| StoreError::decode(format!("bad account id '{id}'")))
+        })
+        .collect()
+}
+
 /// A resident's name and date of birth as they give them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnDetails {

@@ -39,6 +39,28 @@ pub async fn accounts_of(
     Ok(Some(accounts))
 }
 
+/// The person of the resident index whose record `account` is linked to,
+/// if any.
+pub async fn person_of_account(
+    store: &Store,
+    council: CouncilId,
+    account: UserId,
+) -> Result<Option<PersonId>, StoreError> {
+    let row: Option<(String,)> = sql::query_as(
+        "SELECT person_id FROM index_records WHERE council_id = $1 AND account_id = $2 \
+         AND person_id IS NOT NULL ORDER BY system, record_id LIMIT 1",
+    )
+    .bind(council.to_string())
+    .bind(account.to_string())
+    .fetch_optional(store.reader())
+    .await?;
+    row.map(|(id,)| {
+        id.parse()
+            .map_err(|_| StoreError::decode(format!("bad person id '{id}'")))
+    })
+    .transpose()
+}
+
 /// The stored columns a field is read from. A field that is none of the
 /// built-in ones is a declared column of the same name.
 fn columns(field: &str) -> &'static [&'static str] {
@@ -148,6 +170,26 @@ pub async fn values_of(
             values.insert((*field).to_owned(), value);
         }
     }
+    Ok(values)
+}
+
+/// Every value of `field` that `person`'s records in `system` hold, each
+/// once: what a rule about one system's records is decided on.
+pub async fn values_in(
+    store: &Store,
+    council: CouncilId,
+    policy: &IndexPolicy,
+    (person, system): (PersonId, &str),
+    field: &str,
+) -> Result<Vec<String>, StoreError> {
+    let records = records_of(store, council, policy, person, &[field]).await?;
+    let mut values: Vec<String> = records
+        .iter()
+        .filter(|r| r.get("system").is_some_and(|s| s == system))
+        .filter_map(|r| value_in(r, field))
+        .collect();
+    values.sort();
+    values.dedup();
     Ok(values)
 }
 

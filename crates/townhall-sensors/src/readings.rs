@@ -111,7 +111,7 @@ pub async fn lifts_of(
     device: &str,
     limit: i64,
 ) -> Result<Vec<StoredLift>, StoreError> {
-    let rows: Vec<(String, String, Option<String>, String, String)> = sql::query_as(
+    let rows: Vec<LiftRow> = sql::query_as(
         "SELECT device_id, uprn, round_id, outcome, lifted_at FROM bin_lifts \
          WHERE council_id = $1 AND device_id = $2 ORDER BY lifted_at DESC LIMIT $3",
     )
@@ -120,18 +120,42 @@ pub async fn lifts_of(
     .bind(limit)
     .fetch_all(store.reader())
     .await?;
-    rows.into_iter()
-        .map(|(device, uprn, round, outcome, when)| {
-            Ok(StoredLift {
-                device,
-                uprn,
-                round,
-                outcome: Outcome::parse(&outcome)
-                    .ok_or_else(|| StoreError::decode(format!("'{outcome}' is not an outcome")))?,
-                at: at(&when)?,
-            })
-        })
-        .collect()
+    rows.into_iter().map(lift).collect()
+}
+
+type LiftRow = (String, String, Option<String>, String, String);
+
+fn lift((device, uprn, round, outcome, when): LiftRow) -> Result<StoredLift, StoreError> {
+    Ok(StoredLift {
+        device,
+        uprn,
+        round,
+        outcome: Outcome::parse(&outcome)
+            .ok_or_else(|| StoreError::decode(format!("'{outcome}' is not an outcome")))?,
+        at: at(&when)?,
+    })
+}
+
+/// A bin tag's lifts from `from` to `to` (both included), oldest first:
+/// what a trigger rule's window is decided on.
+pub async fn lifts_between(
+    store: &Store,
+    council: CouncilId,
+    device: &str,
+    (from, to): (Timestamp, Timestamp),
+) -> Result<Vec<StoredLift>, StoreError> {
+    let rows: Vec<LiftRow> = sql::query_as(
+        "SELECT device_id, uprn, round_id, outcome, lifted_at FROM bin_lifts \
+         WHERE council_id = $1 AND device_id = $2 AND lifted_at >= $3 AND lifted_at <= $4 \
+         ORDER BY lifted_at",
+    )
+    .bind(council.to_string())
+    .bind(device)
+    .bind(from.to_db())
+    .bind(to.to_db())
+    .fetch_all(store.reader())
+    .await?;
+    rows.into_iter().map(lift).collect()
 }
 
 /// What was refused, most recent first.

@@ -322,10 +322,12 @@ async fn deliveries(s: &Arc<TestServer>, person: &str) {
             .into(),
             by: (townhall_audit::Actor::System("bench".into()), "A benchmark"),
         };
-        webhooks::push(&hub, &push, Timestamp::now())
+        let mut tx = s.db.store.begin().await.unwrap();
+        webhooks::push(&mut tx, &hub, &push, Timestamp::now())
             .await
             .unwrap()
             .unwrap();
+        tx.commit().await.unwrap();
     }
     let queued = started.elapsed();
     let client = reqwest::Client::new();

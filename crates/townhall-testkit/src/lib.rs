@@ -414,7 +414,7 @@ impl TestServer {
                 .await
                 .expect("partners");
             let ids: Vec<&str> = partners.iter().map(|p| p.id.as_str()).collect();
-            let agreements = townhall_exchange::demo::AGREEMENTS
+            let agreements: Vec<townhall_exchange::Agreement> = townhall_exchange::demo::AGREEMENTS
                 .iter()
                 .chain(agreements)
                 .map(|(name, text)| {
@@ -422,9 +422,11 @@ impl TestServer {
                         .expect("agreement")
                 })
                 .collect();
+            let rules = trigger_rules(&policy, &partners, &agreements);
             settings
                 .insert(townhall_exchange::Agreements(agreements))
                 .expect("each setting given once");
+            settings.insert(rules).expect("each setting given once");
             settings
                 .insert(
                     townhall_waste::Collections::parse("waste.toml", &waste(), &["W01", "W02"])
@@ -748,4 +750,45 @@ pub fn csrf_of(html: &str) -> String {
         .next()
         .unwrap_or_default()
         .to_owned()
+}
+
+/// The demo's trigger rules, checked against the test council's consent
+/// policy, partners and agreements, and the demo's index systems.
+fn trigger_rules(
+    policy: &townhall_consent::Policy,
+    partners: &[townhall_exchange::Partner],
+    agreements: &[townhall_exchange::Agreement],
+) -> townhall_triggers::Triggers {
+    let purposes: Vec<&str> = policy.purposes.iter().map(|p| p.id.as_str()).collect();
+    let theirs: Vec<(&str, Vec<&str>)> = partners
+        .iter()
+        .map(|p| {
+            let ids = agreements
+                .iter()
+                .filter(|a| a.parties.contains(&p.id))
+                .map(|a| a.id.as_str())
+                .collect();
+            (p.id.as_str(), ids)
+        })
+        .collect();
+    let partners: Vec<(&str, &[&str])> = theirs.iter().map(|(p, a)| (*p, a.as_slice())).collect();
+    let index = townhall_index::policy::IndexPolicy::parse(
+        "index.toml",
+        townhall_index::demo::POLICY,
+        policy,
+    )
+    .expect("index policy");
+    let systems: Vec<&str> = index.systems.iter().map(|s| s.id.as_str()).collect();
+    let known = townhall_triggers::rule::Known {
+        purposes: &purposes,
+        partners: &partners,
+        systems: &systems,
+        teams: &[],
+    };
+    townhall_triggers::Triggers(
+        townhall_triggers::demo::RULES
+            .iter()
+            .map(|(name, text)| townhall_triggers::rule::parse(name, text, known).expect("rule"))
+            .collect(),
+    )
 }

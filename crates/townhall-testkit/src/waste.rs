@@ -19,17 +19,18 @@ pub fn collected_typed() -> [String; 3] {
 }
 
 /// The test councils' collection rounds: general waste every week on the
-/// weekday of [`collected`] in both wards, and recycling every other
-/// Tuesday (from 6 January 2026) in W01.
+/// weekday of [`collected`] in both wards, from four weeks before it, and
+/// recycling every other Tuesday (from 6 January 2026) in W01.
 pub fn waste() -> String {
     let last = collected();
+    let first = last - time::Duration::weeks(4);
     rounds(&format!(
         r#"[[rounds]]
 id = "general-weekly"
 container = "general"
 day = "{}"
 every_weeks = 1
-first = {last}
+first = {first}
 wards = ["W01", "W02"]
 
 [[rounds]]

@@ -4,11 +4,11 @@
 //! agreements, the resident index's systems and the council's teams.
 
 use townhall_consent::Policy;
-use townhall_exchange::Agreements;
+use townhall_exchange::{Agreements, Direction};
 use townhall_index::live::LiveIndex;
 use townhall_kernel::{read_file, ConfigError, Loading, Setup};
 
-use crate::rule::{parse, Known, Rule};
+use crate::rule::{parse, Known, Recipient, Rule, REFERRAL};
 
 /// The council's rules, in file-name order.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -63,6 +63,9 @@ pub(crate) fn configure(setup: Setup<'_>) -> Loading<'_> {
         for path in paths {
             let file = path.display().to_string();
             let rule = parse(&file, &read_file(&path)?, known).map_err(ConfigError::new)?;
+            if let Recipient::Partner { agreement, .. } = &rule.recipient {
+                refers_under(&file, agreements, agreement)?;
+            }
             if rules.iter().any(|r| r.id == rule.id) {
                 return Err(ConfigError::new(format!(
                     "{file}: rule '{}' is written twice",
@@ -74,4 +77,25 @@ pub(crate) fn configure(setup: Setup<'_>) -> Loading<'_> {
         setup.settings.insert(Triggers(rules))?;
         Ok(())
     })
+}
+
+/// Checks that `agreement` lets the council send a referral: its record
+/// type and field, from the council to the partner.
+fn refers_under(file: &str, agreements: &Agreements, agreement: &str) -> Result<(), ConfigError> {
+    let (record_type, field) = REFERRAL;
+    let sends = agreements
+        .0
+        .iter()
+        .find(|a| a.id == agreement)
+        .and_then(|a| a.shared(record_type))
+        .is_some_and(|s| {
+            s.direction != Direction::PartnerToCouncil && s.fields.iter().any(|f| f.name == field)
+        });
+    if sends {
+        Ok(())
+    } else {
+        Err(ConfigError::new(format!(
+            "{file}: the agreement '{agreement}' does not let the council send {record_type}.{field} to the partner, which is what a referral is"
+        )))
+    }
 }

@@ -7,19 +7,38 @@
 
 mod configure;
 pub mod demo;
+pub mod dry_run;
+pub mod evaluate;
+mod events;
+pub mod firing;
+pub mod live;
+pub mod permissions;
+pub mod referral;
 pub mod rule;
+pub mod said;
 pub mod window;
 
 pub use configure::Triggers;
+pub use events::Fired;
+pub use firing::{Firing, Status};
 pub use rule::{Fact, Recipient, Rule, Signal, Window};
+
+use townhall_store::Migration;
 
 /// This capability's manifest.
 pub const CAPABILITY: townhall_kernel::Capability = townhall_kernel::Capability {
     name: "triggers",
-    migrations: &[],
-    events: &[],
+    migrations: MIGRATIONS,
+    events: events::TYPES,
     configure: Some(configure::configure),
     demo: Some(demo::seed),
-    jobs: &[],
+    jobs: &[live::JOB],
     scopes: &[],
 };
+
+/// Schema for the rules' firings.
+pub const MIGRATIONS: &[Migration] = &[Migration::portable(
+    2026120802,
+    "trigger_firings",
+    include_str!("../migrations/0001_firings.sql"),
+)];

@@ -41,6 +41,10 @@ use serde::Deserialize;
 use toml::Spanned;
 use townhall_types::{is_config_id, SourceError, SourceText};
 
+/// The record type a referral to a partner is, through the hub, and its
+/// one field: why the council thinks the person may need help.
+pub const REFERRAL: (&str, &str) = ("wellbeing_concern", "reason_for_concern");
+
 /// What happened, as a rule names it: each is read from a domain event and
 /// is about a home (and so the people living there).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -91,6 +91,8 @@ ids! {
     ReceivedId;
     /// A message the council sends a partner through the hub's webhooks.
     DeliveryId;
+    /// One firing of a trigger rule for one person: a referral.
+    FiringId;
 }
 
 #[cfg(test)]

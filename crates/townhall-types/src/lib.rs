@@ -18,7 +18,7 @@ pub use api_scope::{Access, ApiScope, ApiScopes, Reserved, ScopeError, ScopeKind
 pub use email::{EmailAddress, EmailError};
 pub use field_errors::FieldErrors;
 pub use id::{
-    ApiKeyId, AttachmentId, CaseId, ConsentRecordId, CouncilId, DeliveryId, IdParseError,
+    ApiKeyId, AttachmentId, CaseId, ConsentRecordId, CouncilId, DeliveryId, FiringId, IdParseError,
     NotificationId, PaymentId, PermitId, PersonId, ReceivedId, ReviewId, TeamId, UserId,
 };
 pub use placeholders::fill_placeholders;

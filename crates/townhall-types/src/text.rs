@@ -172,9 +172,31 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// `text` as a sentence: its first letter a capital, ending with exactly
+/// one full stop, however it was written.
+pub fn sentence(text: &str) -> String {
+    let text = text.trim().trim_end_matches('.');
+    let mut chars = text.chars();
+    let first: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    format!("{first}{}.", chars.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sentence_starts_with_a_capital_and_ends_with_one_full_stop() {
+        assert_eq!(
+            sentence("the bin was not put out"),
+            "The bin was not put out."
+        );
+        assert_eq!(sentence(" Already one.. "), "Already one.");
+        assert_eq!(sentence("éte"), "Éte.");
+    }
 
     #[test]
     fn line_breaks_of_every_kind_become_one_newline() {

@@ -526,6 +526,21 @@ impl Collections {
             .find(|d| self.due_on(address, container, *d))
     }
 
+    /// The days from `from` to `to` (both included) that `container` was
+    /// due at `address`, changes applied, oldest first.
+    pub fn due_between(
+        &self,
+        address: &Address,
+        container: &str,
+        from: Date,
+        to: Date,
+    ) -> Vec<Date> {
+        (0..=(to - from).whole_days())
+            .map(|n| from + time::Duration::days(n))
+            .filter(|day| self.due_on(address, container, *day))
+            .collect()
+    }
+
     /// Whether `container` was collected, or due to be, at `address` on
     /// `day`, changes applied: what a missed-collection report is checked
     /// against.

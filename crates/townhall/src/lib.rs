@@ -67,7 +67,8 @@ pub const CAPABILITIES: &[Part] = &[
         .with_commands(townhall_exchange_cli::COMMANDS),
     Part::served(&townhall_sensors::CAPABILITY, townhall_sensors_web::WEB)
         .with_commands(townhall_sensors_cli::COMMANDS),
-    Part::of(&townhall_triggers::CAPABILITY),
+    Part::served(&townhall_triggers::CAPABILITY, townhall_triggers_web::WEB)
+        .with_commands(townhall_triggers_cli::COMMANDS),
 ];
 
 /// The platform of [`CAPABILITIES`], checked: no name or migration version

@@ -41,6 +41,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("townhall-waste-web", 9),
     ("townhall-sensors-web", 9),
     ("townhall-sensors-cli", 9),
+    ("townhall-triggers-web", 9),
+    ("townhall-triggers-cli", 9),
     ("townhall-exchange-cli", 9),
     ("townhall-index-cli", 9),
     ("townhall-identity-cli", 9),

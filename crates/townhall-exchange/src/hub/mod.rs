@@ -88,10 +88,6 @@ pub enum Refusal {
     /// The purpose needs a yes (or the agreement asks for one), and the
     /// resident has not given it.
     NotConsented,
-    /// The partner has given no address for the council's messages.
-    NoWebhook,
-    /// The partner did not ask for this record type.
-    NotSubscribed,
 }
 
 impl Refusal {
@@ -115,8 +111,6 @@ impl Refusal {
             Refusal::ConsentWithdrawn => "consent_withdrawn",
             Refusal::ConsentEnded => "consent_ended",
             Refusal::NotConsented => "not_consented",
-            Refusal::NoWebhook => "no_webhook",
-            Refusal::NotSubscribed => "not_subscribed",
         }
     }
 
@@ -157,8 +151,6 @@ impl Refusal {
             Refusal::NotConsented => {
                 "the resident has not said yes to sharing for this purpose".into()
             }
-            Refusal::NoWebhook => "the partner has given no address for the council's messages".into(),
-            Refusal::NotSubscribed => "the partner has not asked to be sent this record type".into(),
         }
     }
 
@@ -183,8 +175,6 @@ impl Refusal {
             Refusal::ConsentWithdrawn => "you said no to sharing for this",
             Refusal::ConsentEnded => "your permission to share for this has ended",
             Refusal::NotConsented => "you have not said yes to sharing for this",
-            Refusal::NoWebhook => "it has not said where the council should send it",
-            Refusal::NotSubscribed => "it has not asked for that kind of information",
         }
     }
 

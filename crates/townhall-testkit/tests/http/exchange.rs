@@ -1454,7 +1454,7 @@ async fn the_council_sends_a_partner_a_signed_webhook_retried_until_delivered_or
         ),
     };
     let t0 = Timestamp::now();
-    let queued = webhooks::push(
+    let queued = shared(
         &hub,
         &concern(
             "riverside-medical-centre",
@@ -1463,10 +1463,9 @@ async fn the_council_sends_a_partner_a_signed_webhook_retried_until_delivered_or
         t0,
     )
     .await
-    .unwrap()
     .unwrap();
     assert_eq!(queued.agreement, "gp-wellbeing-checks");
-    // Refused as a read would be, or for want of an address.
+    // Refused as a read would be.
     for (push, code) in [
         (
             concern(
@@ -1480,7 +1479,7 @@ async fn the_council_sends_a_partner_a_signed_webhook_retried_until_delivered_or
             "wrong_purpose",
         ),
     ] {
-        let refused = webhooks::push(&hub, &push, t0).await.unwrap().unwrap_err();
+        let refused = shared(&hub, &push, t0).await.unwrap_err();
         assert_eq!(refused.code(), code);
     }
     let client = reqwest::Client::new();
@@ -1512,7 +1511,7 @@ async fn the_council_sends_a_partner_a_signed_webhook_retried_until_delivered_or
     let (uri, headers, body) = receiver.last();
     assert_eq!(uri, "/hooks/gp?practice=Y99001");
     let message: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(message["delivery"], queued.delivery);
+    assert_eq!(message["delivery"], queued.delivery.clone().unwrap());
     assert_eq!(message["person"], person);
     assert_eq!(
         message["fields"],
@@ -1537,7 +1536,7 @@ async fn the_council_sends_a_partner_a_signed_webhook_retried_until_delivered_or
     // Once delivered, the message's content is forgotten.
     let (kept,): (String,) =
         townhall_store::sql::query_as("SELECT body FROM hub_deliveries WHERE delivery_id = $1")
-            .bind(&queued.delivery)
+            .bind(queued.delivery.as_deref())
             .fetch_one(s.db.store.reader())
             .await
             .unwrap();
@@ -1546,7 +1545,7 @@ async fn the_council_sends_a_partner_a_signed_webhook_retried_until_delivered_or
     // A message the practice never takes: tried six times over about 15
     // hours, then a dead letter, which can be sent again.
     receiver.answer(500);
-    let dead = webhooks::push(
+    let dead = shared(
         &hub,
         &concern(
             "riverside-medical-centre",
@@ -1555,7 +1554,6 @@ async fn the_council_sends_a_partner_a_signed_webhook_retried_until_delivered_or
         t0,
     )
     .await
-    .unwrap()
     .unwrap();
     let mut when = 0;
     for (wait, expected) in [
@@ -1616,7 +1614,7 @@ async fn the_council_sends_a_partner_a_signed_webhook_retried_until_delivered_or
             letters[0].last_error.as_deref()
         ),
         (
-            dead.delivery.as_str(),
+            dead.delivery.as_deref().unwrap(),
             6,
             Some("answered 500 Internal Server Error")
         )
@@ -1666,7 +1664,10 @@ async fn the_council_sends_a_partner_a_signed_webhook_retried_until_delivered_or
         .submit(
             &dana,
             "/staff/hub/dead-letters",
-            &format!("/staff/hub/dead-letters/{}", dead.delivery),
+            &format!(
+                "/staff/hub/dead-letters/{}",
+                dead.delivery.as_deref().unwrap()
+            ),
             &[],
         )
         .await;
@@ -1715,15 +1716,17 @@ async fn the_council_sends_a_partner_a_signed_webhook_retried_until_delivered_or
             json!({"url": url, "record_types": ["person"]})
         )
     );
-    let unasked = webhooks::push(
+    // A record type the partner did not ask for is shared all the same,
+    // for its staff to read on the hub's pages, but no message is queued.
+    let unasked = shared(
         &hub,
         &concern("riverside-medical-centre", &[("reason_for_concern", "x")]),
         Timestamp::now(),
     )
     .await
-    .unwrap()
-    .unwrap_err();
-    assert_eq!(unasked.code(), "not_subscribed");
+    .unwrap();
+    assert_eq!(unasked.agreement, "gp-wellbeing-checks");
+    assert_eq!(unasked.delivery, None);
 }
 
 /// The data protection officer registers a partner on the staff pages:
@@ -1904,4 +1907,18 @@ async fn the_hub_staff_pages_are_accessible_in_a_browser() {
         .await;
     b.check_accessibility().await;
     b.close().await;
+}
+
+/// Shares `push` through the hub in a transaction of its own.
+async fn shared(
+    hub: &townhall_exchange::hub::Hub<'_>,
+    push: &townhall_exchange::webhooks::Push<'_>,
+    at: Timestamp,
+) -> townhall_exchange::hub::Answer<townhall_exchange::webhooks::Shared> {
+    let mut tx = hub.store.begin().await.unwrap();
+    let answer = townhall_exchange::webhooks::push(&mut tx, hub, push, at)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    answer
 }

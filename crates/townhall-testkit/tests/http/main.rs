@@ -29,4 +29,5 @@ mod sign_in_protection;
 mod sites;
 mod store;
 mod text_input;
+mod triggers;
 mod waste;

@@ -17,7 +17,7 @@ const GP: &str = "riverside-medical-centre";
 const HOMES: &str = "riverside-homes";
 
 /// Gives a member of `partner`'s staff an account with the tests' password.
-async fn add(s: &TestServer, partner: &str, email: &str, name: &str, role: PartnerRole) {
+pub(crate) async fn add(s: &TestServer, partner: &str, email: &str, name: &str, role: PartnerRole) {
     let hash = townhall_identity::password::hash_async(PASSWORD.to_owned()).await;
     staff::add(
         &s.db.store,
@@ -35,7 +35,7 @@ async fn add(s: &TestServer, partner: &str, email: &str, name: &str, role: Partn
 }
 
 /// A browser signed in as a partner's member of staff.
-async fn partner_client(s: &TestServer, email: &str) -> reqwest::Client {
+pub(crate) async fn partner_client(s: &TestServer, email: &str) -> reqwest::Client {
     let c = s.client();
     let r = s
         .submit(

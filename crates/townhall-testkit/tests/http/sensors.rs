@@ -16,7 +16,7 @@ const BIN: &str = "urn:dev:litter-bin:T-1";
 const TAG: &str = "urn:dev:tag:T-1";
 
 /// Publishes `payload` on `topic` with `mosquitto_pub`, at QoS 1.
-async fn publish(topic: &str, payload: &str) {
+pub(crate) async fn publish(topic: &str, payload: &str) {
     let out = tokio::process::Command::new("mosquitto_pub")
         .args([
             "-h",
@@ -50,7 +50,7 @@ async fn count(s: &TestServer, query: &str) -> i64 {
 }
 
 /// Waits until `query` counts `want`, for at most 15 seconds.
-async fn until(s: &TestServer, query: &str, want: i64) {
+pub(crate) async fn until(s: &TestServer, query: &str, want: i64) {
     for _ in 0..150 {
         if count(s, query).await == want {
             return;
@@ -92,7 +92,7 @@ pub async fn register_devices(s: &TestServer) {
 
 /// A server reading the broker under a topic prefix of its own, with a
 /// litter bin and a bin tag registered; returns the topic to publish to.
-async fn listening(s: &TestServer) -> String {
+pub(crate) async fn listening(s: &TestServer) -> String {
     register_devices(s).await;
     let topic = s.read_broker();
     // Until the subscription is made, packs go nowhere: publish a first
@@ -118,7 +118,7 @@ async fn listening(s: &TestServer) -> String {
 }
 
 /// A time an hour ago, in seconds since the epoch.
-fn t0() -> i64 {
+pub(crate) fn t0() -> i64 {
     Timestamp::now().unix_seconds() - 3600
 }
 

@@ -1,0 +1,338 @@
+//! Triggers: Martin's story. His bin is reported not put out at two
+//! collections in a row, through the real broker; the rule fires once (a
+//! third report in the same episode fires nothing), refers him to his GP
+//! practice through the hub, whose member of staff accepts and records the
+//! call; Martin reads why on his dashboard, and who looked. A dry run over
+//! the same days finds him, and, once he withdraws his consent, says so
+//! and finds nobody.
+
+use reqwest::StatusCode;
+use townhall_consent::Choice;
+use townhall_identity::{PartnerRole, Role};
+use townhall_index::records::{self, NewRecord};
+use townhall_index::run;
+use townhall_linkage::column::{Column, Kind as ColumnKind};
+use townhall_linkage::record::RawPerson;
+use townhall_store::sql;
+use townhall_testkit::{collected, TestServer, HOME_IN_ZONE};
+use townhall_triggers::live::Rules;
+
+use crate::casework::{staff_client, PASSWORD};
+use crate::exchange::{choose, resident_in_index};
+use crate::partner_pages::{add, partner_client};
+use crate::sensors::{listening, publish, until};
+
+const TAG: &str = "urn:dev:tag:T-1";
+const FIRINGS: &str = "SELECT COUNT(*) FROM trigger_firings WHERE council_id = $1";
+
+/// Martin, in the resident index with an adult social care record saying
+/// he has a mobility need, living at the tagged home, who said yes to GP
+/// wellbeing checks: his browser, account and person id.
+async fn martin(s: &TestServer) -> (reqwest::Client, townhall_types::UserId, String) {
+    let (c, user, person) = resident_in_index(s, "martin@mail.example", ("Martin", "Hughes")).await;
+    let mut tx = s.db.store.begin().await.unwrap();
+    records::import(
+        &mut tx,
+        s.council.id,
+        "adult_social_care",
+        &[Column {
+            name: "mobility_need".into(),
+            kind: ColumnKind::Text,
+        }],
+        &[NewRecord {
+            record_id: "ASC-1".into(),
+            person: RawPerson {
+                first_name: "Martin".into(),
+                surname: "Hughes".into(),
+                date_of_birth: "1951-03-14".into(),
+                postcode: "TE1 1AA".into(),
+                address: "4 Mill Lane".into(),
+                town: "Testham".into(),
+                email: "martin@mail.example".into(),
+                phone: "01632 960123".into(),
+                extra: vec!["yes".into()],
+            },
+            account: None,
+        }],
+    )
+    .await
+    .unwrap();
+    let mut profile = townhall_identity::profiles::read_own(&s.db.store, s.council.id, user)
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    profile.uprn = Some(HOME_IN_ZONE.into());
+    townhall_identity::profiles::save(&mut tx, s.council.id, user, &profile)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    run::run(&s.db.store, s.council.id, &s.index_policy(), &())
+        .await
+        .unwrap();
+    let linked = records::all(&s.db.store, s.council.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.key.system == "adult_social_care")
+        .and_then(|r| r.person_id)
+        .map(|p| p.to_string());
+    assert_eq!(linked.as_deref(), Some(person.as_str()), "one person");
+    choose(s, user, "gp-wellbeing-checks", "gp", Choice::Granted).await;
+    (c, user, person)
+}
+
+/// A not-presented report of the tag on `day` at `hour` (UTC), as a
+/// collection vehicle publishes it.
+fn not_presented(day: time::Date, hour: u8) -> String {
+    let at = day
+        .with_hms(hour, 0, 0)
+        .unwrap()
+        .assume_utc()
+        .unix_timestamp();
+    format!(
+        r#"[{{"bn":"{TAG}:","bt":{at},"n":"lift","vs":"not-presented"}},{{"n":"round","vs":"general-weekly"}}]"#
+    )
+}
+
+/// Day, month and year boxes for a dry run's period.
+fn period(from: time::Date, to: time::Date) -> Vec<(&'static str, String)> {
+    let mut fields = Vec::new();
+    for (name, day) in [("from", from), ("to", to)] {
+        fields.push((leak(format!("{name}-day")), day.day().to_string()));
+        fields.push((
+            leak(format!("{name}-month")),
+            u8::from(day.month()).to_string(),
+        ));
+        fields.push((leak(format!("{name}-year")), day.year().to_string()));
+    }
+    fields
+}
+
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+#[tokio::test]
+async fn martin_is_referred_to_his_gp_once_who_accepts_and_records_the_call_and_he_sees_why() {
+    let s = TestServer::start().await;
+    add(
+        &s,
+        "riverside-medical-centre",
+        "amira.patel@rmc.nhs.example",
+        "Dr Amira Patel",
+        PartnerRole::Practitioner,
+    )
+    .await;
+    s.add_staff(
+        "dana@testshire.example",
+        "Dana Whitfield",
+        Role::DataProtectionOfficer,
+        None,
+        PASSWORD,
+    )
+    .await;
+    let (resident, user, person) = martin(&s).await;
+    let topic = listening(&s).await;
+    let rules = Rules::for_councils(&s.db.store, [s.settings()]).unwrap();
+    let evaluating = tokio::spawn(townhall_events::run(
+        s.db.store.clone(),
+        rules,
+        townhall_events::IDLE,
+    ));
+
+    // Not put out last week: one collection is not two in a row.
+    let (first, second) = (collected() - time::Duration::weeks(1), collected());
+    publish(&topic, &not_presented(first, 10)).await;
+    until(
+        &s,
+        "SELECT COUNT(*) FROM bin_lifts WHERE council_id = $1",
+        1,
+    )
+    .await;
+    // Then not put out again: the rule fires, once, even when the vehicle
+    // reports the bin again that day.
+    publish(&topic, &not_presented(second, 10)).await;
+    until(&s, FIRINGS, 1).await;
+    publish(&topic, &not_presented(second, 12)).await;
+    until(
+        &s,
+        "SELECT COUNT(*) FROM bin_lifts WHERE council_id = $1",
+        3,
+    )
+    .await;
+    until(
+        &s,
+        "SELECT COUNT(*) FROM event_checkpoints k JOIN event_counters c ON c.council_id = k.council_id \
+         WHERE k.council_id = $1 AND k.subscriber = 'triggers' AND k.position = c.last",
+        1,
+    )
+    .await;
+    assert_eq!(
+        s.count("trigger_firings").await,
+        1,
+        "one episode, one referral"
+    );
+    let (status, facts): (String, String) =
+        sql::query_as("SELECT status, facts FROM trigger_firings WHERE council_id = $1")
+            .bind(s.council.id.to_string())
+            .fetch_one(s.db.store.reader())
+            .await
+            .unwrap();
+    assert_eq!(status, "referred");
+    for said in [
+        "the bin was not put out on",
+        ", 70 or over",
+        "Adult social care: mobility need is yes",
+        "“Health and wellbeing checks by my GP”: the resident gave permission on",
+    ] {
+        assert!(facts.contains(said), "{said}: {facts}");
+    }
+
+    // The practice sees the referral, opens it, accepts it and records the call.
+    let amira = partner_client(&s, "amira.patel@rmc.nhs.example").await;
+    let list = s.text(&amira, "/partner/referrals").await;
+    assert!(list.contains("1</strong> waiting for an answer"), "{list}");
+    let id: String = sql::query_as::<_, (String,)>(
+        "SELECT firing_id FROM trigger_firings WHERE council_id = $1",
+    )
+    .bind(s.council.id.to_string())
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap()
+    .0;
+    let page = format!("/partner/referrals/{id}");
+    let opened = s.text(&amira, &page).await;
+    for said in [
+        "The bin was not put out on",
+        &person,
+        "See their contact details",
+        "Will you take this referral on?",
+    ] {
+        assert!(opened.contains(said), "{said}: {opened}");
+    }
+    // Declining needs a reason; the referral waits still.
+    let r = s
+        .submit(
+            &amira,
+            &page,
+            &format!("{page}/answer"),
+            &[("decision", "decline"), ("reason", "  ")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Say why you are declining the referral"));
+    let r = s
+        .submit(
+            &amira,
+            &page,
+            &format!("{page}/answer"),
+            &[("decision", "accept")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Accepted once: a second answer is refused.
+    let again = s
+        .submit(
+            &amira,
+            &page,
+            &format!("{page}/answer"),
+            &[("decision", "decline"), ("reason", "x")],
+        )
+        .await;
+    assert_ne!(again.status(), StatusCode::SEE_OTHER);
+    // She reads his phone number through the hub, under the agreement.
+    let read = s
+        .submit(
+            &amira,
+            &page,
+            &format!("/partner/people/{person}/person"),
+            &[("purpose", "gp-wellbeing-checks")],
+        )
+        .await;
+    assert_eq!(read.status(), StatusCode::OK);
+    assert!(read.text().await.unwrap().contains("01632 960123"));
+    let r = s
+        .submit(
+            &amira,
+            &page,
+            &format!("{page}/outcome"),
+            &[("outcome", "Called, all well")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // Another organisation sees nothing of it.
+    add(
+        &s,
+        "riverside-homes",
+        "sam.carter@riversidehomes.example",
+        "Sam Carter",
+        PartnerRole::Practitioner,
+    )
+    .await;
+    let sam = partner_client(&s, "sam.carter@riversidehomes.example").await;
+    assert_eq!(
+        sam.get(s.url(&page)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(!s.text(&sam, "/partner/referrals").await.contains(&id));
+
+    // Martin reads what happened, and why, and who looked.
+    let dashboard = s.text(&resident, "/dashboard").await;
+    for said in [
+        "We asked Riverside Medical Centre to get in touch",
+        "Because your bin was not put out on",
+        "you are 70 or over, and Adult social care",
+        "records show your mobility need as yes",
+        "You said yes on",
+        "to “Health and wellbeing checks by my GP”",
+        "What happened: Called, all well",
+    ] {
+        assert!(dashboard.contains(said), "{said}: {dashboard}");
+    }
+    let looked = s.text(&resident, "/account/access-log").await;
+    assert!(
+        looked.contains("Dr Amira Patel, Riverside Medical Centre"),
+        "{looked}"
+    );
+
+    // The data protection officer's dry run over those days finds him...
+    let dana = staff_client(&s, "dana@testshire.example").await;
+    let rule = "/staff/triggers/bin-not-out-gp-call";
+    let fields = period(first - time::Duration::days(1), second);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = s
+        .submit(&dana, rule, &format!("{rule}/dry-run"), &fields)
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let run = r.text().await.unwrap();
+    assert!(
+        run.contains("the rule would have referred <strong>1</strong> person"),
+        "{run}"
+    );
+    assert!(run.contains("Martin Hughes"), "{run}");
+    // ...and once he withdraws his consent, it says so and finds nobody.
+    choose(&s, user, "gp-wellbeing-checks", "gp", Choice::Withdrawn).await;
+    let run = s
+        .submit(&dana, rule, &format!("{rule}/dry-run"), &fields)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        run.contains("the rule would have referred <strong>0</strong> people"),
+        "{run}"
+    );
+    assert!(run.contains("the resident said no on"), "{run}");
+    assert!(run.contains("not read: no consent"), "{run}");
+    assert!(
+        !run.contains("Martin Hughes"),
+        "nothing more is read of him: {run}"
+    );
+    assert!(run.contains("A resident who has not said yes"), "{run}");
+    evaluating.abort();
+}

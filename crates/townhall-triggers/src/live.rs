@@ -1,0 +1,329 @@
+//! Rules run as events arrive: the subscriber to sensors' events evaluates
+//! each of the council's rules at the home whose bin a vehicle reported,
+//! as of that day, and fires for each person every fact holds for, unless
+//! the rule fired for them within its `not_again_within_days` (one episode,
+//! one referral). A live rule's referral goes to its partner through the
+//! hub (decided there again: the agreement in force, consent, only the
+//! agreement's fields) or to its team; a rule not yet live only records
+//! what it would have done. The firing, its referral, every look at the
+//! person and the event `trigger.fired` are written in the transaction
+//! that moves the subscriber's checkpoint, so each lift is evaluated once.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use time::Duration;
+use townhall_audit::Actor;
+use townhall_consent::Policy;
+use townhall_events::{NewEvent, Stored, Subscriber, SubscriberError};
+use townhall_exchange::hub::Hub;
+use townhall_exchange::webhooks::{self, Push};
+use townhall_exchange::{Agreements, PartnerError};
+use townhall_index::live::LiveIndex;
+use townhall_kernel::{Deployment, Job, Missing, Registry, Running};
+use townhall_sensors::{BinLiftRecorded, Place};
+use townhall_store::{Store, Tx};
+use townhall_types::{CouncilId, FiringId, Timestamp};
+use townhall_waste::Collections;
+
+use crate::evaluate::{evaluate, Evaluator, Flagged, Home, Sources, Verdict};
+use crate::events::Fired;
+use crate::firing::{self, Firing, Status};
+use crate::rule::{Recipient, Rule, REFERRAL};
+use crate::Triggers;
+
+pub(crate) const JOB: Job = Job {
+    name: "trigger rules evaluated as bins are collected",
+    start,
+};
+
+fn start(deployment: Arc<Deployment>) -> Result<Running, Missing> {
+    let rules = Rules::for_councils(&deployment.store, &deployment.councils)?;
+    if rules.councils.is_empty() {
+        return Ok(Box::pin(async {}));
+    }
+    Ok(Box::pin(townhall_events::run(
+        deployment.store.clone(),
+        rules,
+        townhall_events::IDLE,
+    )))
+}
+
+/// A council with rules, and what evaluating them needs.
+struct Served {
+    rules: Arc<Triggers>,
+    consent: Arc<Policy>,
+    index: Arc<LiveIndex>,
+    collections: Arc<Collections>,
+    agreements: Arc<Agreements>,
+}
+
+/// The subscriber that runs the councils' trigger rules.
+pub struct Rules {
+    store: Store,
+    councils: HashMap<CouncilId, Served>,
+}
+
+impl Rules {
+    /// The subscriber for `councils` (their settings) that have rules, a
+    /// resident index and collection rounds.
+    pub fn for_councils<'a>(
+        store: &Store,
+        councils: impl IntoIterator<Item = &'a Registry>,
+    ) -> Result<Self, Missing> {
+        let mut served = HashMap::new();
+        for settings in councils {
+            let rules: Arc<Triggers> = settings.require_arc()?;
+            let (Some(index), Some(collections)) = (settings.get_arc(), settings.get_arc()) else {
+                continue;
+            };
+            if rules.0.is_empty() {
+                continue;
+            }
+            let council: &townhall_places::Council = settings.require()?;
+            served.insert(
+                council.id,
+                Served {
+                    rules,
+                    consent: settings.require_arc()?,
+                    index,
+                    collections,
+                    agreements: settings.require_arc()?,
+                },
+            );
+        }
+        Ok(Rules {
+            store: store.clone(),
+            councils: served,
+        })
+    }
+}
+
+impl Subscriber for Rules {
+    const NAME: &'static str = "triggers";
+
+    fn wants(&self, council: CouncilId) -> bool {
+        self.councils.contains_key(&council)
+    }
+
+    async fn handle(&self, tx: &mut Tx, events: &[Stored]) -> Result<(), SubscriberError> {
+        for event in events {
+            let (Some(served), Some(lift)) = (
+                self.councils.get(&event.council),
+                event.read::<BinLiftRecorded>(),
+            ) else {
+                continue;
+            };
+            let lift = lift.map_err(|e| SubscriberError::Failed(e.to_string()))?;
+            self.lift(tx, event.council, served, &lift).await?;
+        }
+        Ok(())
+    }
+}
+
+impl Rules {
+    /// Evaluates every rule at the home of `lift`'s bin.
+    async fn lift(
+        &self,
+        tx: &mut Tx,
+        council: CouncilId,
+        served: &Served,
+        lift: &BinLiftRecorded,
+    ) -> Result<(), SubscriberError> {
+        let Some(device) =
+            townhall_sensors::device::get(&self.store, council, &lift.device).await?
+        else {
+            return Ok(());
+        };
+        let Place::Home { uprn, container } = device.place else {
+            return Ok(());
+        };
+        let Some(address) = townhall_places::address(&self.store, council, &uprn).await? else {
+            return Ok(());
+        };
+        let home = Home {
+            device: device.id,
+            container,
+            address,
+        };
+        let src = Sources {
+            store: &self.store,
+            council,
+            consent: &served.consent,
+            index: served.index.policy(),
+            collections: &served.collections,
+            agreements: &served.agreements,
+        };
+        let day = lift.lifted_at.uk_date();
+        for rule in &served.rules.0 {
+            let by = Evaluator {
+                actor: Actor::System(format!("trigger:{}", rule.id)),
+                label: format!("The council's rule “{}”", rule.name),
+                purpose: format!("trigger rule “{}”", rule.name),
+            };
+            let mut audit = Vec::new();
+            let flagged = evaluate(&src, rule, &home, (day, &by), &mut audit).await?;
+            for event in &audit {
+                townhall_audit::append(tx, event).await?;
+            }
+            let Some(flagged) = flagged else {
+                continue;
+            };
+            for verdict in flagged.people.iter().filter(|v| v.fires()) {
+                let since = day - Duration::days(i64::from(rule.not_again_within_days));
+                if firing::last_since(tx, council, (&rule.id, verdict.account), since)
+                    .await?
+                    .is_some()
+                {
+                    continue;
+                }
+                let fired = ToFire {
+                    rule,
+                    home: &home,
+                    flagged: &flagged,
+                    verdict,
+                    by: &by,
+                };
+                fire(tx, &src, &served.index, fired, day).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One firing to make.
+struct ToFire<'a> {
+    rule: &'a Rule,
+    home: &'a Home,
+    flagged: &'a Flagged,
+    verdict: &'a Verdict,
+    by: &'a Evaluator,
+}
+
+/// Records a firing and sends its referral, when the rule is live.
+async fn fire(
+    tx: &mut Tx,
+    src: &Sources<'_>,
+    index: &LiveIndex,
+    f: ToFire<'_>,
+    day: time::Date,
+) -> Result<(), SubscriberError> {
+    let now = Timestamp::now();
+    let mut checks = vec![f.flagged.signal.clone()];
+    checks.extend(f.verdict.checks.iter().cloned());
+    let (recipient, recipient_name) = match &f.rule.recipient {
+        Recipient::Partner { partner, .. } => {
+            let name = townhall_exchange::partners::get(src.store, src.council, partner)
+                .await
+                .map_err(partner_error)?
+                .map_or_else(|| partner.clone(), |p| p.name);
+            (partner.clone(), name)
+        }
+        Recipient::Team(name) => {
+            let Some(team) = townhall_identity::staff::team_by_name(tx, src.council, name).await?
+            else {
+                tracing::warn!(rule = %f.rule.id, team = %name, "a trigger rule's team is gone");
+                return Ok(());
+            };
+            (firing::team_recipient(team.id), team.name)
+        }
+    };
+    let mut firing = Firing {
+        id: FiringId::new(),
+        rule: f.rule.id.clone(),
+        account: f.verdict.account,
+        person: f.verdict.person,
+        uprn: f.home.address.uprn.clone(),
+        device: f.home.device.clone(),
+        fired_on: day,
+        fired_at: now,
+        days: f.flagged.days.clone(),
+        checks,
+        recipient,
+        recipient_name,
+        status: Status::Recorded,
+        delivery: None,
+        refusal: None,
+        answered: None,
+        outcome: None,
+    };
+    if f.rule.live {
+        refer(tx, src, index, &f, &mut firing, now).await?;
+    }
+    firing::record(tx, src.council, &firing).await?;
+    let event = Fired {
+        firing: firing.id,
+        rule: firing.rule.clone(),
+        status: firing.status.as_str().into(),
+    };
+    let event = NewEvent::of(src.council, now, &event)
+        .map_err(|e| SubscriberError::Failed(e.to_string()))?;
+    townhall_events::record(tx, &[event]).await?;
+    Ok(())
+}
+
+/// Sends a live rule's referral: to its partner through the hub, or to its
+/// team, setting the firing's status.
+async fn refer(
+    tx: &mut Tx,
+    src: &Sources<'_>,
+    index: &LiveIndex,
+    f: &ToFire<'_>,
+    firing: &mut Firing,
+    now: Timestamp,
+) -> Result<(), SubscriberError> {
+    let Recipient::Partner { partner, agreement } = &f.rule.recipient else {
+        firing.status = Status::Referred;
+        return Ok(());
+    };
+    let Some(person) = f.verdict.person else {
+        firing.status = Status::Refused;
+        firing.refusal = Some("unknown_person".into());
+        return Ok(());
+    };
+    let purpose = src
+        .agreements
+        .0
+        .iter()
+        .find(|a| a.id == *agreement)
+        .map(|a| a.purpose.clone())
+        .unwrap_or_default();
+    let hub = Hub {
+        store: src.store,
+        council: src.council,
+        consent: src.consent,
+        index,
+        agreements: src.agreements,
+    };
+    let reason = format!("{}: {}.", f.rule.name, f.flagged.signal.to_staff);
+    let push = Push {
+        partner,
+        person,
+        record_type: REFERRAL.0,
+        purpose: &purpose,
+        fields: BTreeMap::from([(REFERRAL.1.to_owned(), reason)]),
+        by: (f.by.actor.clone(), &f.by.label),
+    };
+    match webhooks::push(tx, &hub, &push, now)
+        .await
+        .map_err(partner_error)?
+    {
+        Ok(shared) => {
+            firing.status = Status::Referred;
+            firing.delivery = shared.delivery;
+        }
+        Err(refusal) => {
+            firing.status = Status::Refused;
+            firing.refusal = Some(refusal.code().into());
+        }
+    }
+    Ok(())
+}
+
+/// A partner's failure as the subscriber's: the store's is tried again.
+fn partner_error(e: PartnerError) -> SubscriberError {
+    match e {
+        PartnerError::Store(e) => SubscriberError::Store(e),
+        other => SubscriberError::Failed(other.to_string()),
+    }
+}
