@@ -83,7 +83,7 @@ async fn records_of<'f>(
     store: &Store,
     council: CouncilId,
     policy: &IndexPolicy,
-    person: PersonId,
+    (person, system): (PersonId, Option<&str>),
     fields: &[&'f str],
 ) -> Result<Vec<Columns<'f>>, StoreError> {
     let mut wanted: Vec<&str> = vec!["system"];
@@ -93,14 +93,22 @@ async fn records_of<'f>(
         }
     }
     // The columns are named here, never by the caller.
-    let rows = sql::query(&format!(
-        "SELECT {} FROM index_records WHERE council_id = $1 AND person_id = $2",
+    let only = if system.is_some() {
+        " AND system = $3"
+    } else {
+        ""
+    };
+    let query = format!(
+        "SELECT {} FROM index_records WHERE council_id = $1 AND person_id = $2{only}",
         wanted.join(", ")
-    ))
-    .bind(council.to_string())
-    .bind(person.to_string())
-    .fetch_all(store.reader())
-    .await?;
+    );
+    let mut query = sql::query(&query)
+        .bind(council.to_string())
+        .bind(person.to_string());
+    if let Some(system) = system {
+        query = query.bind(system);
+    }
+    let rows = query.fetch_all(store.reader()).await?;
     let mut records = rows
         .iter()
         .map(|row| {
@@ -163,7 +171,7 @@ pub async fn values_of(
     person: PersonId,
     fields: &[&str],
 ) -> Result<BTreeMap<String, String>, StoreError> {
-    let records = records_of(store, council, policy, person, fields).await?;
+    let records = records_of(store, council, policy, (person, None), fields).await?;
     let mut values = BTreeMap::new();
     for field in fields {
         if let Some(value) = records.iter().find_map(|r| value_in(r, field)) {
@@ -182,12 +190,8 @@ pub async fn values_in(
     (person, system): (PersonId, &str),
     field: &str,
 ) -> Result<Vec<String>, StoreError> {
-    let records = records_of(store, council, policy, person, &[field]).await?;
-    let mut values: Vec<String> = records
-        .iter()
-        .filter(|r| r.get("system").is_some_and(|s| s == system))
-        .filter_map(|r| value_in(r, field))
-        .collect();
+    let records = records_of(store, council, policy, (person, Some(system)), &[field]).await?;
+    let mut values: Vec<String> = records.iter().filter_map(|r| value_in(r, field)).collect();
     values.sort();
     values.dedup();
     Ok(values)
@@ -202,7 +206,7 @@ pub async fn every_value(
     person: PersonId,
     field: &str,
 ) -> Result<Vec<String>, StoreError> {
-    let records = records_of(store, council, policy, person, &[field]).await?;
+    let records = records_of(store, council, policy, (person, None), &[field]).await?;
     let mut values: Vec<String> = records.iter().filter_map(|r| value_in(r, field)).collect();
     values.sort();
     values.dedup();

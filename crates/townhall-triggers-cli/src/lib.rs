@@ -61,9 +61,14 @@ enum TriggersCommand {
         /// The period's first day, e.g. 2027-03-01.
         #[arg(long, value_parser = day)]
         from: time::Date,
-        /// Its last day (at most 366 days after the first).
+        /// Its last day (at most 366 days after the first, and not after
+        /// today).
         #[arg(long, value_parser = day)]
         to: time::Date,
+        /// Who is running it, as the audit log will name them: each look
+        /// at a person is recorded.
+        #[arg(long)]
+        by: String,
     },
 }
 
@@ -97,9 +102,12 @@ mod tests {
             "2027-03-01",
             "--to",
             "2027-03-31",
+            "--by",
+            "Dana Whitfield, Data Protection Officer",
         ])
         .unwrap();
-        let TriggersCommand::DryRun { rule, from, to } = cli.triggers.command;
+        let TriggersCommand::DryRun { rule, from, to, by } = cli.triggers.command;
+        assert_eq!(by, "Dana Whitfield, Data Protection Officer");
         assert_eq!(rule, "bin-not-out-gp-call");
         assert_eq!((from.day(), to.day()), (1, 31));
         let wrong = Cli::try_parse_from([
@@ -110,6 +118,8 @@ mod tests {
             "1/3/2027",
             "--to",
             "2027-03-31",
+            "--by",
+            "Dana",
         ]);
         assert!(wrong.is_err_and(|e| e.to_string().contains("is not a day written as 2027-03-01")));
     }

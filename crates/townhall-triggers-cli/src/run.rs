@@ -38,7 +38,12 @@ pub(crate) async fn triggers(triggers: Triggers, platform: &Platform) -> anyhow:
         )
         .await
         .with_context(|| format!("cannot read the configuration in {}", dir.display()))?;
-    let TriggersCommand::DryRun { rule, from, to } = triggers.command;
+    let TriggersCommand::DryRun { rule, from, to, by } = triggers.command;
+    let by = townhall_types::text::clean(&by)
+        .ok()
+        .map(|b| townhall_types::text::single_line(&b).trim().to_owned())
+        .filter(|b| !b.is_empty())
+        .context("--by names who runs the dry run, in words that can be typed")?;
     let rules: &townhall_triggers::Triggers = settings.require()?;
     let Some(rule) = rules.0.iter().find(|r| r.id == rule) else {
         let ids: Vec<&str> = rules.0.iter().map(|r| r.id.as_str()).collect();
@@ -68,7 +73,7 @@ pub(crate) async fn triggers(triggers: Triggers, platform: &Platform) -> anyhow:
     };
     let by = Evaluator {
         actor: Actor::System("townhall triggers dry-run".into()),
-        label: "A dry run on the command line".into(),
+        label: format!("{by}, with a dry run on the command line"),
         purpose: format!("a dry run of the trigger rule “{}”", rule.name),
     };
     let run = dry_run(&src, rule, (from, to), &by).await?;

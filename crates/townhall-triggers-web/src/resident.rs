@@ -12,8 +12,7 @@ use townhall_web::{AppState, Drawing};
 /// The card, when there is anything to say.
 pub(crate) fn referrals<'a>(state: &'a AppState, user: &'a User) -> Drawing<'a> {
     Box::pin(async move {
-        let mut made = firing::of_account(state.store(), state.council().id, user.id).await?;
-        made.retain(|f| !matches!(f.status, Status::Recorded | Status::Refused));
+        let made = firing::of_account(state.store(), state.council().id, user.id).await?;
         if made.is_empty() {
             return Ok(html! {});
         }

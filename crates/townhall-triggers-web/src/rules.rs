@@ -211,6 +211,7 @@ pub async fn dry_run(
                 DryRunError::TooLong(_) => {
                     format!("Choose a period of at most {MOST_DAYS} days")
                 }
+                DryRunError::Future(_) => "The last day must be today or in the past".to_owned(),
                 _ => "The last day must be the same as or after the first day".to_owned(),
             };
             errors.push("to", why);
@@ -270,6 +271,7 @@ async fn rule_page(
             }
             @if let Some(run) = run { (dry_run_result(run)) }
             h2 { "Latest firings" }
+            p { "Whom each firing was about, and why, is for the recipient and the resident; here, what came of it." }
             @if firings.is_empty() {
                 (layout::empty("This rule has not fired."))
             } @else {
@@ -278,8 +280,6 @@ async fn rule_page(
                         caption class="visually-hidden" { "The rule's latest firings, newest first" }
                         thead { tr {
                             th scope="col" { "Fired" }
-                            th scope="col" { "Bin" }
-                            th scope="col" { "Why" }
                             th scope="col" { "To" }
                             th scope="col" { "Status" }
                         } }
@@ -287,8 +287,6 @@ async fn rule_page(
                             @for f in &firings {
                                 tr {
                                     td { (f.fired_at.human()) }
-                                    td { code { (f.device) } }
-                                    td { (checks(&f.checks)) }
                                     td { (f.recipient_name) }
                                     td {
                                         (status(f.status))

@@ -7,8 +7,9 @@ use townhall_consent::Policy;
 use townhall_exchange::{Agreements, Direction};
 use townhall_index::live::LiveIndex;
 use townhall_kernel::{read_file, ConfigError, Loading, Setup};
+use townhall_waste::Collections;
 
-use crate::rule::{parse, Known, Recipient, Rule, REFERRAL};
+use crate::rule::{parse, Fact, Known, Recipient, Rule, REFERRAL};
 
 /// The council's rules, in file-name order.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -63,8 +64,21 @@ pub(crate) fn configure(setup: Setup<'_>) -> Loading<'_> {
         for path in paths {
             let file = path.display().to_string();
             let rule = parse(&file, &read_file(&path)?, known).map_err(ConfigError::new)?;
-            if let Recipient::Partner { agreement, .. } = &rule.recipient {
-                refers_under(&file, agreements, agreement)?;
+            let Some(index) = setup.settings.get::<LiveIndex>() else {
+                return Err(ConfigError::new(format!(
+                    "{file}: a rule is about the people living at a home, and the council keeps no resident index (index.toml)"
+                )));
+            };
+            if setup.settings.get::<Collections>().is_none() {
+                return Err(ConfigError::new(format!(
+                    "{file}: a rule is about a home's bin collections, and the council keeps no collection rounds (waste.toml)"
+                )));
+            }
+            match &rule.recipient {
+                Recipient::Partner { agreement, .. } => {
+                    refers_under(&file, agreements, agreement, &rule)?;
+                }
+                Recipient::Team(team) => asks_for_team(&file, index, team, &rule)?,
             }
             if rules.iter().any(|r| r.id == rule.id) {
                 return Err(ConfigError::new(format!(
@@ -79,23 +93,68 @@ pub(crate) fn configure(setup: Setup<'_>) -> Loading<'_> {
     })
 }
 
-/// Checks that `agreement` lets the council send a referral: its record
-/// type and field, from the council to the partner.
-fn refers_under(file: &str, agreements: &Agreements, agreement: &str) -> Result<(), ConfigError> {
+/// Checks that `agreement` lets the council send a referral (its record
+/// type and field, from the council to the partner), and that `rule` asks
+/// the resident's consent to the agreement's purpose, which the hub will
+/// ask again: the resident is told what they agreed to, and it must be
+/// what the referral goes under.
+fn refers_under(
+    file: &str,
+    agreements: &Agreements,
+    agreement: &str,
+    rule: &Rule,
+) -> Result<(), ConfigError> {
     let (record_type, field) = REFERRAL;
-    let sends = agreements
-        .0
-        .iter()
-        .find(|a| a.id == agreement)
-        .and_then(|a| a.shared(record_type))
-        .is_some_and(|s| {
-            s.direction != Direction::PartnerToCouncil && s.fields.iter().any(|f| f.name == field)
-        });
-    if sends {
-        Ok(())
-    } else {
-        Err(ConfigError::new(format!(
-            "{file}: the agreement '{agreement}' does not let the council send {record_type}.{field} to the partner, which is what a referral is"
-        )))
+    let Some(agreement) = agreements.0.iter().find(|a| a.id == agreement) else {
+        return Err(ConfigError::new(format!(
+            "{file}: there is no agreement '{agreement}'"
+        )));
+    };
+    let sends = agreement.shared(record_type).is_some_and(|s| {
+        s.direction != Direction::PartnerToCouncil && s.fields.iter().any(|f| f.name == field)
+    });
+    if !sends {
+        return Err(ConfigError::new(format!(
+            "{file}: the agreement '{}' does not let the council send {record_type}.{field} to the partner, which is what a referral is",
+            agreement.id
+        )));
     }
+    if !rule
+        .facts
+        .iter()
+        .any(|f| matches!(f, Fact::Consent(p) if *p == agreement.purpose))
+    {
+        return Err(ConfigError::new(format!(
+            "{file}: a referral under the agreement '{}' needs the resident's consent to its purpose: add [[facts]] fact = \"consent\", purpose = \"{}\"",
+            agreement.id, agreement.purpose
+        )));
+    }
+    Ok(())
+}
+
+/// Checks that each consent `rule` asks of a resident referred to `team` is
+/// to a purpose the resident index lets the team see people for (a
+/// `[[views]]` entry naming it): that view's recipient is whom the
+/// resident said yes to.
+fn asks_for_team(
+    file: &str,
+    index: &LiveIndex,
+    team: &str,
+    rule: &Rule,
+) -> Result<(), ConfigError> {
+    for fact in &rule.facts {
+        let Fact::Consent(purpose) = fact else {
+            continue;
+        };
+        if !index
+            .policy()
+            .views_for(team)
+            .any(|v| v.purpose == *purpose)
+        {
+            return Err(ConfigError::new(format!(
+                "{file}: the team '{team}' is referred people who said yes to '{purpose}', but the resident index gives it no view for that purpose ([[views]] in index.toml)"
+            )));
+        }
+    }
+    Ok(())
 }

@@ -1,9 +1,10 @@
 //! Dry runs: a rule replayed over the collection vehicles' reports of a
-//! past period, each day a tagged bin was reported evaluated exactly as the
-//! live rule would have been that day, with one firing per person per
-//! episode, and each person's consent as it stands now (so a dry run says
+//! past period, day by day in order, each day a tagged bin was reported
+//! evaluated as the live rule would have been that day, with one firing
+//! per person per episode (within the period: firings before it are not
+//! counted), and each person's consent as it stands now (so a dry run says
 //! whom the rule would refer, and that someone who has since said no would
-//! not be). Whom it would have flagged, when and
+//! not be). Residents are taken as living where they live now. Whom it would have flagged, when and
 //! why, and whom it would not have, and why not; nothing is sent and no
 //! firing is recorded. Every look at a person is audited under the name of
 //! whoever ran it.
@@ -14,11 +15,16 @@ use time::{Date, Duration};
 use townhall_audit::{Action, AuditEvent, RecordRef};
 use townhall_sensors::{Kind, Place};
 use townhall_store::StoreError;
-use townhall_types::UserId;
+use townhall_types::{PersonId, Timestamp, UserId};
 
-use crate::evaluate::{evaluate, Evaluator, Home, Sources, Verdict};
+use crate::evaluate::{evaluate, midnight, Evaluator, Home, Sources, Verdict};
 use crate::rule::Rule;
 use crate::said::Check;
+
+/// Whom an episode is of: the person the index links, or the account.
+fn key(account: UserId, person: Option<PersonId>) -> String {
+    person.map_or_else(|| format!("account:{account}"), |p| format!("person:{p}"))
+}
 
 /// The longest period one dry run replays.
 pub const MOST_DAYS: i64 = 366;
@@ -34,6 +40,9 @@ pub enum DryRunError {
         /// Its last day.
         to: Date,
     },
+    /// The period ends after today.
+    #[error("the period ends ({0}) after today")]
+    Future(Date),
     /// The period is too long.
     #[error("a dry run replays at most {MOST_DAYS} days; this period is {0} days")]
     TooLong(i64),
@@ -48,9 +57,9 @@ pub struct Found {
     /// The day the rule would have been evaluated.
     pub day: Date,
     /// The home, as its address reads, and the person's name, as the
-    /// resident index holds it (when it does): only for someone who said
-    /// yes, or whom the rule asks no consent of. Of anyone else a dry run
-    /// says only that the rule would not refer them, and why.
+    /// resident index holds it (when it does): only for someone the rule
+    /// would refer. Of anyone else a dry run says only that it would not,
+    /// and why.
     pub who: Option<(String, Option<String>)>,
     /// What was seen at the home.
     pub signal: Check,
@@ -98,16 +107,17 @@ pub async fn dry_run(
     if to < from {
         return Err(DryRunError::Backwards { from, to });
     }
+    if to > Timestamp::now().uk_date() {
+        return Err(DryRunError::Future(to));
+    }
     let days = (to - from).whole_days() + 1;
     if days > MOST_DAYS {
         return Err(DryRunError::TooLong(days));
     }
-    let mut audit = Vec::new();
-    let mut found = Vec::new();
-    let mut bins = 0;
-    // The last day each person's episode was reported, by whether it fired.
-    let mut episodes: HashMap<(UserId, bool), Date> = HashMap::new();
-    let episode = Duration::days(i64::from(rule.not_again_within_days));
+    // Every tagged home's report days, then the days in order, so that
+    // episodes run as they would have.
+    let mut homes = Vec::new();
+    let mut reports: BTreeSet<(Date, usize)> = BTreeSet::new();
     for device in townhall_sensors::device::list(src.store, src.council, Some(Kind::BinTag)).await?
     {
         let Place::Home { uprn, container } = device.place else {
@@ -116,52 +126,70 @@ pub async fn dry_run(
         let Some(address) = townhall_places::address(src.store, src.council, &uprn).await? else {
             continue;
         };
-        let reported: BTreeSet<Date> = townhall_sensors::readings::lifts_between(
+        let lifts = townhall_sensors::readings::lifts_between(
             src.store,
             src.council,
             &device.id,
             (
-                crate::evaluate::end_of(from - Duration::days(1)),
-                crate::evaluate::end_of(to + Duration::days(1)),
+                midnight(from - Duration::days(1)),
+                midnight(to + Duration::days(2)),
             ),
         )
-        .await?
-        .iter()
-        .map(|l| l.at.uk_date())
-        .filter(|d| *d >= from && *d <= to)
-        .collect();
-        if reported.is_empty() {
-            continue;
-        }
-        bins += 1;
-        let home = Home {
-            device: device.id.clone(),
-            container,
-            address,
-        };
-        for day in reported {
-            let Some(flagged) = evaluate(src, rule, &home, (day, by), &mut audit).await? else {
-                continue;
-            };
-            for verdict in flagged.people {
-                let key = (verdict.account, verdict.fires());
-                if episodes
-                    .get(&key)
-                    .is_some_and(|last| day - *last <= episode)
-                {
-                    continue;
-                }
-                episodes.insert(key, day);
-                let consented = verdict.checks.iter().all(|c| c.fact != "consent" || c.met);
-                found.push(Found {
-                    day,
-                    who: consented.then(|| (home.address.one_line(), None)),
-                    signal: flagged.signal.clone(),
-                    verdict,
-                });
-            }
+        .await?;
+        let before = reports.len();
+        reports.extend(
+            lifts
+                .iter()
+                .map(|l| l.at.uk_date())
+                .filter(|d| *d >= from && *d <= to)
+                .map(|d| (d, homes.len())),
+        );
+        if reports.len() > before {
+            homes.push(Home {
+                device: device.id,
+                container,
+                address,
+            });
         }
     }
+    let mut audit = Vec::new();
+    let mut found = Vec::new();
+    // The day each person (as the index links them, or their account) was
+    // last found, by whether the rule would have fired.
+    let mut episodes: HashMap<(String, bool), Date> = HashMap::new();
+    let episode = Duration::days(i64::from(rule.not_again_within_days));
+    let within = |last: Option<&Date>, day: Date| last.is_some_and(|l| day - *l <= episode);
+    for (day, home) in reports {
+        let home = &homes[home];
+        let mut skip = Vec::new();
+        for account in
+            townhall_identity::profiles::living_at(src.store, src.council, &home.address.uprn)
+                .await?
+        {
+            let person =
+                townhall_index::held::person_of_account(src.store, src.council, account).await?;
+            if within(episodes.get(&(key(account, person), true)), day) {
+                skip.push(account);
+            }
+        }
+        let Some(flagged) = evaluate(src, rule, home, (day, by), &skip, &mut audit).await? else {
+            continue;
+        };
+        for verdict in flagged.people {
+            let seen = (key(verdict.account, verdict.person), verdict.fires());
+            if within(episodes.get(&seen), day) {
+                continue;
+            }
+            episodes.insert(seen, day);
+            found.push(Found {
+                day,
+                who: verdict.fires().then(|| (home.address.one_line(), None)),
+                signal: flagged.signal.clone(),
+                verdict,
+            });
+        }
+    }
+    let bins = homes.len();
     found.sort_by(|a, b| (a.day, &a.who).cmp(&(b.day, &b.who)));
     for f in &mut found {
         let (Some(person), Some((_, name))) = (f.verdict.person, f.who.as_mut()) else {

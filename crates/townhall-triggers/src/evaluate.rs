@@ -111,13 +111,15 @@ pub fn signal_of(outcome: Outcome) -> Signal {
 }
 
 /// Evaluates `rule` at `home` as of the end of `day`: `None` when its window
-/// is not met; otherwise each person living there with the facts checked,
-/// and, in `audit`, each look at a person.
+/// is not met; otherwise each person living there (but those holding an
+/// account in `skip`, whom the caller knows are referred already) with the
+/// facts checked, and, in `audit`, each look at a person.
 pub async fn evaluate(
     src: &Sources<'_>,
     rule: &Rule,
     home: &Home,
     (day, by): (Date, &Evaluator),
+    skip: &[UserId],
     audit: &mut Vec<AuditEvent>,
 ) -> Result<Option<Flagged>, StoreError> {
     let from = day - Duration::days(lookback(rule.window));
@@ -152,7 +154,9 @@ pub async fn evaluate(
     for account in
         townhall_identity::profiles::living_at(src.store, src.council, &home.address.uprn).await?
     {
-        people.push(person(src, rule, account, (day, at), by, audit).await?);
+        if !skip.contains(&account) {
+            people.push(person(src, rule, account, (day, at), by, audit).await?);
+        }
     }
     Ok(Some(Flagged {
         signal: said::signal(rule.signal, rule.window, &days),
@@ -182,7 +186,16 @@ async fn person(
             continue;
         }
         let check = match fact {
-            Fact::Consent(purpose) => consent(src, rule, purpose, account, at, by, audit).await?,
+            Fact::Consent(purpose) => {
+                let accounts = match person {
+                    Some(p) => townhall_index::held::accounts_of(src.store, src.council, p)
+                        .await?
+                        .filter(|a| !a.is_empty())
+                        .unwrap_or_else(|| vec![account]),
+                    None => vec![account],
+                };
+                consent(src, rule, purpose, &accounts, at, by, audit).await?
+            }
             Fact::AgeAtLeast(years) => {
                 read.push("date_of_birth".into());
                 let born = match person {
@@ -239,70 +252,84 @@ async fn person(
     })
 }
 
-/// A consent fact, asked of the decision point for the rule's recipient.
+/// A consent fact, asked of the decision point for the rule's recipient:
+/// the consent policy's recipient its partner's agreement names, or, for a
+/// team, the one the resident index's views give the team for the purpose.
+/// Every account of the person must have said yes.
 async fn consent(
     src: &Sources<'_>,
     rule: &Rule,
     purpose: &str,
-    account: UserId,
+    accounts: &[UserId],
     at: Timestamp,
     by: &Evaluator,
     audit: &mut Vec<AuditEvent>,
 ) -> Result<Check, StoreError> {
-    let Some(declared) = src.consent.purpose(purpose) else {
-        return Ok(said::consent(
-            purpose,
-            false,
-            "We no longer ask",
-            "no such purpose",
-        ));
+    let (Some(declared), Some(recipient)) = (
+        src.consent.purpose(purpose),
+        consent_recipient(src, rule, purpose),
+    ) else {
+        return Ok(said::consent(purpose, None, "no such purpose or recipient"));
     };
-    let recipient = match &rule.recipient {
+    let mut answer = None;
+    for account in accounts {
+        let decision = decide(
+            src.store,
+            src.consent,
+            &DecisionRequest {
+                council: src.council,
+                resident: Some(*account),
+                recipient: &recipient,
+                purpose,
+                fields: &[],
+                at,
+            },
+        )
+        .await?;
+        let met = decision.ground == Ground::Consented;
+        audit.push(
+            AuditEvent::new(
+                src.council,
+                (by.actor.clone(), &by.label),
+                Action::Read,
+                RecordRef::Consent(*account),
+            )
+            .about(Some(*account))
+            .fields([format!("{purpose}/{recipient}")])
+            .purpose(by.purpose.clone())
+            .outcome(if met {
+                Allowed::Allowed
+            } else {
+                Allowed::Denied
+            }),
+        );
+        let refused = !met;
+        answer = Some(decision);
+        if refused {
+            break;
+        }
+    }
+    Ok(match answer {
+        Some(decision) => said::consent(&declared.title, Some(&decision), ""),
+        None => said::consent(&declared.title, None, "no account to ask"),
+    })
+}
+
+/// The consent policy's recipient a rule's referral goes to, for `purpose`.
+pub fn consent_recipient(src: &Sources<'_>, rule: &Rule, purpose: &str) -> Option<String> {
+    match &rule.recipient {
         Recipient::Partner { agreement, .. } => src
             .agreements
             .0
             .iter()
             .find(|a| a.id == *agreement)
             .map(|a| a.recipient.clone()),
-        Recipient::Team(_) => declared.recipients.first().cloned(),
+        Recipient::Team(team) => src
+            .index
+            .views_for(team)
+            .find(|v| v.purpose == purpose)
+            .map(|v| v.recipient.clone()),
     }
-    .unwrap_or_default();
-    let decision = decide(
-        src.store,
-        src.consent,
-        &DecisionRequest {
-            council: src.council,
-            resident: Some(account),
-            recipient: &recipient,
-            purpose,
-            fields: &[],
-            at,
-        },
-    )
-    .await?;
-    let met = decision.ground == Ground::Consented;
-    audit.push(
-        AuditEvent::new(
-            src.council,
-            (by.actor.clone(), &by.label),
-            Action::Read,
-            RecordRef::Consent(account),
-        )
-        .about(Some(account))
-        .fields([format!("{purpose}/{recipient}")])
-        .purpose(by.purpose.clone())
-        .outcome(if met {
-            Allowed::Allowed
-        } else {
-            Allowed::Denied
-        }),
-    );
-    Ok(said::consent(
-        &declared.title,
-        met,
-        &decision.to_resident,
-        &decision.reason,
-    ))
 }
 
 fn kind(fact: &Fact) -> &'static str {
@@ -320,15 +347,10 @@ fn age_on(born: &str, day: Date) -> Option<i32> {
     Some(day.year() - born.year() - i32::from(!birthday_passed))
 }
 
-/// Midnight (UTC) at the start of `day`.
-fn midnight(day: Date) -> Timestamp {
+/// Midnight (UTC) at the start of `day`: reports are read from a day
+/// before to a day after what is wanted, then taken by their day in the UK.
+pub fn midnight(day: Date) -> Timestamp {
     Timestamp::from_datetime(day.midnight().assume_utc())
-}
-
-/// Late on `day` in the UK (22:59 UTC, still that day in summer time):
-/// when what was decided as of that day is decided.
-pub fn end_of(day: Date) -> Timestamp {
-    midnight(day).plus(Duration::hours(22) + Duration::minutes(59))
 }
 
 #[cfg(test)]

@@ -113,21 +113,31 @@ pub fn team_of(recipient: &str) -> Option<&str> {
     recipient.strip_prefix("team:")
 }
 
-/// The last day `rule` fired for `account` on or after `since`, if it did:
-/// one episode, one referral. Read in `tx`, which sees firings of this batch.
+/// The last day `rule` fired for the person (`person` when the index links
+/// them, or the account) on or after `since`, if it did: one episode, one
+/// referral. A firing only recorded, while the rule was not live, starts no
+/// episode for a `live` rule. Read in `tx`, which sees firings of this batch.
 pub async fn last_since(
     tx: &mut Tx,
     council: CouncilId,
-    (rule, account): (&str, UserId),
-    since: Date,
+    (rule, account, person): (&str, UserId, Option<PersonId>),
+    (since, live): (Date, bool),
 ) -> Result<Option<Date>, StoreError> {
-    let row: Option<(Option<String>,)> = sql::query_as(
+    let counted = if live {
+        " AND status <> 'recorded'"
+    } else {
+        ""
+    };
+    // `counted` is one of two constants.
+    let row: Option<(Option<String>,)> = sql::query_as(&format!(
         "SELECT MAX(fired_on) FROM trigger_firings \
-         WHERE council_id = $1 AND rule_id = $2 AND account_id = $3 AND fired_on >= $4",
-    )
+         WHERE council_id = $1 AND rule_id = $2 AND (account_id = $3 OR person_id = $4) \
+         AND fired_on >= $5{counted}"
+    ))
     .bind(council.to_string())
     .bind(rule)
     .bind(account.to_string())
+    .bind(person.map(|p| p.to_string()))
     .bind(since.to_string())
     .fetch_optional(&mut **tx)
     .await?;
@@ -230,16 +240,41 @@ fn firing(row: &townhall_store::Row) -> Result<Firing, StoreError> {
     })
 }
 
+/// Which firings a query reads.
+#[derive(Debug, Clone, Copy)]
+enum Which {
+    /// Of a rule.
+    Rule,
+    /// For a resident's account, that reached their recipient.
+    Account,
+    /// To a recipient, that reached them.
+    Recipient,
+    /// One, by id.
+    One,
+}
+
+impl Which {
+    /// Its condition, with `$2` the value.
+    fn condition(self) -> &'static str {
+        match self {
+            Which::Rule => "rule_id = $2",
+            Which::Account => "account_id = $2 AND status IN ('referred', 'accepted', 'declined')",
+            Which::Recipient => "recipient = $2 AND status IN ('referred', 'accepted', 'declined')",
+            Which::One => "firing_id = $2",
+        }
+    }
+}
+
 async fn select(
     store: &Store,
     council: CouncilId,
-    (filter, value): (&str, &str),
+    (which, value): (Which, &str),
     limit: i64,
 ) -> Result<Vec<Firing>, StoreError> {
-    // `filter` is one of this module's column names, never a caller's.
     let rows = sql::query(&format!(
-        "SELECT {COLUMNS} FROM trigger_firings WHERE council_id = $1 AND {filter} = $2 \
-         ORDER BY fired_at DESC, firing_id LIMIT $3"
+        "SELECT {COLUMNS} FROM trigger_firings WHERE council_id = $1 AND {} \
+         ORDER BY fired_at DESC, firing_id LIMIT $3",
+        which.condition()
     ))
     .bind(council.to_string())
     .bind(value)
@@ -256,29 +291,29 @@ pub async fn of_rule(
     rule: &str,
     limit: i64,
 ) -> Result<Vec<Firing>, StoreError> {
-    select(store, council, ("rule_id", rule), limit).await
+    select(store, council, (Which::Rule, rule), limit).await
 }
 
-/// The firings for the resident holding `account`, newest first: what they
-/// see of what was done because of what happened at their home.
+/// The referrals made for the resident holding `account` that reached their
+/// recipient, newest first: what they see of what was done because of what
+/// happened at their home.
 pub async fn of_account(
     store: &Store,
     council: CouncilId,
     account: UserId,
 ) -> Result<Vec<Firing>, StoreError> {
-    select(store, council, ("account_id", &account.to_string()), 100).await
+    select(store, council, (Which::Account, &account.to_string()), 100).await
 }
 
-/// The latest `limit` referrals to `recipient` (a partner's id, or
-/// [`team_recipient`]), newest first, whatever their status: the caller
-/// shows only those that reached it.
+/// The latest `limit` referrals that reached `recipient` (a partner's id,
+/// or [`team_recipient`]), newest first.
 pub async fn to_recipient(
     store: &Store,
     council: CouncilId,
     recipient: &str,
     limit: i64,
 ) -> Result<Vec<Firing>, StoreError> {
-    select(store, council, ("recipient", recipient), limit).await
+    select(store, council, (Which::Recipient, recipient), limit).await
 }
 
 /// One firing.
@@ -287,11 +322,9 @@ pub async fn get(
     council: CouncilId,
     firing: FiringId,
 ) -> Result<Option<Firing>, StoreError> {
-    Ok(
-        select(store, council, ("firing_id", &firing.to_string()), 1)
-            .await?
-            .pop(),
-    )
+    Ok(select(store, council, (Which::One, &firing.to_string()), 1)
+        .await?
+        .pop())
 }
 
 /// How many firings of each rule stand at each status.

@@ -9,11 +9,11 @@
 //! person and the event `trigger.fired` are written in the transaction
 //! that moves the subscriber's checkpoint, so each lift is evaluated once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use time::Duration;
-use townhall_audit::Actor;
+use time::{Date, Duration};
+use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
 use townhall_consent::Policy;
 use townhall_events::{NewEvent, Stored, Subscriber, SubscriberError};
 use townhall_exchange::hub::Hub;
@@ -23,7 +23,7 @@ use townhall_index::live::LiveIndex;
 use townhall_kernel::{Deployment, Job, Missing, Registry, Running};
 use townhall_sensors::{BinLiftRecorded, Place};
 use townhall_store::{Store, Tx};
-use townhall_types::{CouncilId, FiringId, Timestamp};
+use townhall_types::{CouncilId, FiringId, PersonId, Timestamp, UserId};
 use townhall_waste::Collections;
 
 use crate::evaluate::{evaluate, Evaluator, Flagged, Home, Sources, Verdict};
@@ -114,7 +114,16 @@ impl Subscriber for Rules {
             ) else {
                 continue;
             };
-            let lift = lift.map_err(|e| SubscriberError::Failed(e.to_string()))?;
+            let lift = match lift {
+                Ok(lift) => lift,
+                Err(e) => {
+                    // Written by this platform: it cannot be read only if
+                    // the store was changed by hand; one must not hold up
+                    // the council's others.
+                    tracing::error!(event = event.sequence, error = %e, "a bin lift event cannot be read");
+                    continue;
+                }
+            };
             self.lift(tx, event.council, served, &lift).await?;
         }
         Ok(())
@@ -154,38 +163,101 @@ impl Rules {
             collections: &served.collections,
             agreements: &served.agreements,
         };
-        let day = lift.lifted_at.uk_date();
-        for rule in &served.rules.0 {
-            let by = Evaluator {
-                actor: Actor::System(format!("trigger:{}", rule.id)),
-                label: format!("The council's rule “{}”", rule.name),
-                purpose: format!("trigger rule “{}”", rule.name),
-            };
-            let mut audit = Vec::new();
-            let flagged = evaluate(&src, rule, &home, (day, &by), &mut audit).await?;
-            for event in &audit {
-                townhall_audit::append(tx, event).await?;
+        // The day reported, and each later day this bin was reported: a
+        // report that arrives late may complete a window that a later
+        // day's evaluation, made without it, did not.
+        let first = lift.lifted_at.uk_date();
+        let mut days: BTreeSet<Date> = townhall_sensors::readings::lifts_between(
+            &self.store,
+            council,
+            &home.device,
+            (lift.lifted_at, Timestamp::now().plus(Duration::days(1))),
+        )
+        .await?
+        .iter()
+        .map(|l| l.at.uk_date())
+        .collect();
+        days.insert(first);
+        let mut residents = Vec::new();
+        for account in
+            townhall_identity::profiles::living_at(&self.store, council, &home.address.uprn).await?
+        {
+            let person =
+                townhall_index::held::person_of_account(&self.store, council, account).await?;
+            residents.push((account, person));
+        }
+        for day in days {
+            for rule in &served.rules.0 {
+                self.rule_at(tx, (&src, &served.index), rule, &home, (day, &residents))
+                    .await?;
             }
-            let Some(flagged) = flagged else {
+        }
+        Ok(())
+    }
+
+    /// Evaluates `rule` at `home` as of `day`, and fires for each resident
+    /// every fact holds for who is not in an episode of the rule already
+    /// (whom it does not look at again).
+    async fn rule_at(
+        &self,
+        tx: &mut Tx,
+        (src, index): (&Sources<'_>, &LiveIndex),
+        rule: &Rule,
+        home: &Home,
+        (day, residents): (Date, &[(UserId, Option<PersonId>)]),
+    ) -> Result<(), SubscriberError> {
+        let since = day - Duration::days(i64::from(rule.not_again_within_days));
+        let mut skip = Vec::new();
+        for (account, person) in residents {
+            if firing::last_since(
+                tx,
+                src.council,
+                (&rule.id, *account, *person),
+                (since, rule.live),
+            )
+            .await?
+            .is_some()
+            {
+                skip.push(*account);
+            }
+        }
+        if skip.len() == residents.len() && !residents.is_empty() {
+            return Ok(());
+        }
+        let by = Evaluator {
+            actor: Actor::System(format!("trigger:{}", rule.id)),
+            label: format!("The council's rule “{}”", rule.name),
+            purpose: format!("trigger rule “{}”", rule.name),
+        };
+        let mut audit = Vec::new();
+        let flagged = evaluate(src, rule, home, (day, &by), &skip, &mut audit).await?;
+        for event in &audit {
+            townhall_audit::append(tx, event).await?;
+        }
+        let Some(flagged) = flagged else {
+            return Ok(());
+        };
+        for verdict in flagged.people.iter().filter(|v| v.fires()) {
+            // Two accounts of one person fire once.
+            if firing::last_since(
+                tx,
+                src.council,
+                (&rule.id, verdict.account, verdict.person),
+                (since, rule.live),
+            )
+            .await?
+            .is_some()
+            {
                 continue;
-            };
-            for verdict in flagged.people.iter().filter(|v| v.fires()) {
-                let since = day - Duration::days(i64::from(rule.not_again_within_days));
-                if firing::last_since(tx, council, (&rule.id, verdict.account), since)
-                    .await?
-                    .is_some()
-                {
-                    continue;
-                }
-                let fired = ToFire {
-                    rule,
-                    home: &home,
-                    flagged: &flagged,
-                    verdict,
-                    by: &by,
-                };
-                fire(tx, &src, &served.index, fired, day).await?;
             }
+            let fired = ToFire {
+                rule,
+                home,
+                flagged: &flagged,
+                verdict,
+                by: &by,
+            };
+            fire(tx, src, index, fired, day).await?;
         }
         Ok(())
     }
@@ -211,6 +283,7 @@ async fn fire(
     let now = Timestamp::now();
     let mut checks = vec![f.flagged.signal.clone()];
     checks.extend(f.verdict.checks.iter().cloned());
+    let mut team_gone = false;
     let (recipient, recipient_name) = match &f.rule.recipient {
         Recipient::Partner { partner, .. } => {
             let name = townhall_exchange::partners::get(src.store, src.council, partner)
@@ -220,12 +293,15 @@ async fn fire(
             (partner.clone(), name)
         }
         Recipient::Team(name) => {
-            let Some(team) = townhall_identity::staff::team_by_name(tx, src.council, name).await?
-            else {
-                tracing::warn!(rule = %f.rule.id, team = %name, "a trigger rule's team is gone");
-                return Ok(());
-            };
-            (firing::team_recipient(team.id), team.name)
+            match townhall_identity::staff::team_by_name(tx, src.council, name).await? {
+                Some(team) => (firing::team_recipient(team.id), team.name),
+                // Renamed or removed since the rules were read: refused,
+                // for the rule's page to show, and no one sees it.
+                None => {
+                    team_gone = true;
+                    (format!("team:{name}"), name.clone())
+                }
+            }
         }
     };
     let mut firing = Firing {
@@ -247,7 +323,10 @@ async fn fire(
         answered: None,
         outcome: None,
     };
-    if f.rule.live {
+    if f.rule.live && team_gone {
+        firing.status = Status::Refused;
+        firing.refusal = Some("no_such_team".into());
+    } else if f.rule.live {
         refer(tx, src, index, &f, &mut firing, now).await?;
     }
     firing::record(tx, src.council, &firing).await?;
@@ -274,6 +353,23 @@ async fn refer(
 ) -> Result<(), SubscriberError> {
     let Recipient::Partner { partner, agreement } = &f.rule.recipient else {
         firing.status = Status::Referred;
+        let record = f
+            .verdict
+            .person
+            .map_or(RecordRef::Resident(f.verdict.account), RecordRef::Person);
+        let shared = AuditEvent::new(
+            src.council,
+            (f.by.actor.clone(), &f.by.label),
+            Action::Share,
+            record,
+        )
+        .about(Some(f.verdict.account))
+        .fields([REFERRAL.1])
+        .purpose(format!(
+            "a referral to the council's {}",
+            firing.recipient_name
+        ));
+        townhall_audit::append(tx, &shared).await?;
         return Ok(());
     };
     let Some(person) = f.verdict.person else {

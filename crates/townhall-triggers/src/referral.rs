@@ -69,9 +69,7 @@ pub async fn list(
     council: CouncilId,
     who: &Worker<'_>,
 ) -> Result<Vec<Firing>, StoreError> {
-    let mut all = firing::to_recipient(store, council, who.recipient, 200).await?;
-    all.retain(reached);
-    Ok(all)
+    firing::to_recipient(store, council, who.recipient, 200).await
 }
 
 /// Opens one referral for `who`, recording the look in the audit log.

@@ -45,6 +45,10 @@ use townhall_types::{is_config_id, SourceError, SourceText};
 /// one field: why the council thinks the person may need help.
 pub const REFERRAL: (&str, &str) = ("wellbeing_concern", "reason_for_concern");
 
+/// The fields every record has, naming or reaching the person: never a
+/// rule's to decide on.
+const IDENTITY_FIELDS: [&str; 5] = ["name", "date_of_birth", "address", "email", "phone"];
+
 /// What happened, as a rule names it: each is read from a domain event and
 /// is about a home (and so the people living there).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -412,6 +416,18 @@ fn fact(
                 ));
             }
             let field = f.field.as_ref().ok_or_else(|| missing("field"))?;
+            // A rule decides on what a system records of someone, never on
+            // who they are or how to reach them, which its words would
+            // otherwise carry to pages and firings.
+            if IDENTITY_FIELDS.contains(&field.get_ref().as_str()) {
+                return Err(source.error(
+                    field.span().start,
+                    format!(
+                        "a record fact reads a field a system declares, not '{}', which says who someone is or how to reach them",
+                        field.get_ref()
+                    ),
+                ));
+            }
             let is = f.is.as_ref().ok_or_else(|| missing("is = [VALUES]"))?;
             if is.get_ref().is_empty() || is.get_ref().iter().any(|v| v.trim().is_empty()) {
                 return Err(source.error(
@@ -509,7 +525,7 @@ mod tests {
         let (file, text) = crate::demo::RULES[0];
         let rule = parse(file, text, known()).unwrap();
         assert_eq!(rule.id, "bin-not-out-gp-call");
-        assert!(!rule.live);
+        assert!(rule.live);
         assert_eq!(rule.signal, Signal::BinNotPresented);
         assert_eq!(rule.window, Window::ConsecutiveCollections { times: 2 });
         assert_eq!(
@@ -629,9 +645,14 @@ mod tests {
                 "from 1 to 3660",
             ),
             (
-                "live = false",
-                "live = false\nlater = true",
+                "\nlive = true",
+                "\nlive = true\nlater = true",
                 "unknown field",
+            ),
+            (
+                "field = \"mobility_need\"",
+                "field = \"phone\"",
+                "not 'phone', which says who someone is",
             ),
         ];
         for (from, to, want) in cases {

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use time::Date;
+use townhall_consent::{Decision, Ground};
 use townhall_types::day;
 
 use crate::rule::{Signal, Window};
@@ -134,13 +135,40 @@ pub fn record(system_name: &str, field: &str, is: &[String], values: &[String]) 
     }
 }
 
-/// A consent fact, as the consent decision point answered it.
-pub fn consent(title: &str, met: bool, to_resident: &str, to_staff: &str) -> Check {
+/// A consent fact, as the consent decision point answered it (`None`
+/// when it could not be asked, and `why_none` says why). Staff read when a
+/// resident said yes, for a referral rests on it; of a no, only that it is
+/// one.
+pub fn consent(title: &str, decision: Option<&Decision>, why_none: &str) -> Check {
+    let (met, to_resident, to_staff) = match decision {
+        Some(d) if d.ground == Ground::Consented => (
+            true,
+            format!("{} to “{title}”", d.to_resident),
+            format!("“{title}”: {}", d.reason),
+        ),
+        Some(d) => {
+            let why = match d.ground {
+                Ground::Withdrawn => "has said no",
+                Ground::Ended => "their yes has ended",
+                _ => "has not said yes",
+            };
+            (
+                false,
+                format!("{} to “{title}”", d.to_resident),
+                format!("“{title}”: {why}"),
+            )
+        }
+        None => (
+            false,
+            format!("we could not ask whether you agreed to “{title}”"),
+            format!("“{title}”: {why_none}"),
+        ),
+    };
     Check {
         fact: "consent".into(),
         met,
-        to_resident: format!("{to_resident} to “{title}”"),
-        to_staff: format!("“{title}”: {to_staff}"),
+        to_resident,
+        to_staff,
     }
 }
 

@@ -36,11 +36,14 @@ pub fn met(
         }
         Window::WithinDays { times, days } => {
             let from = today - Duration::days(i64::from(days));
-            let hits: Vec<Date> = seen
-                .iter()
-                .filter(|s| s.signal == signal && s.on > from && s.on <= today)
-                .map(|s| s.on)
-                .collect();
+            // A day counts once, by its latest report: a vehicle that
+            // reports a bin twice on one round has seen it once.
+            let mut hits: Vec<Date> = Vec::new();
+            for s in seen.iter().filter(|s| s.on > from && s.on <= today) {
+                if on(s.on) == Some(signal) && hits.last() != Some(&s.on) {
+                    hits.push(s.on);
+                }
+            }
             (hits.len() >= usize::from(times))
                 .then(|| hits[hits.len() - usize::from(times)..].to_vec())
         }
@@ -129,6 +132,9 @@ mod tests {
             met(three, Out, &history, &[], DUE[3]),
             Some(vec![DUE[0], DUE[2], DUE[3]])
         );
+        // Two reports of one day are one time.
+        let history = seen(&[(DUE[0], Out), (DUE[2], Out), (DUE[2], Out)]);
+        assert_eq!(met(three, Out, &history, &[], DUE[3]), None);
     }
 
     #[test]

@@ -327,12 +327,49 @@ async fn martin_is_referred_to_his_gp_once_who_accepts_and_records_the_call_and_
         run.contains("the rule would have referred <strong>0</strong> people"),
         "{run}"
     );
-    assert!(run.contains("the resident said no on"), "{run}");
+    assert!(
+        run.contains("“Health and wellbeing checks by my GP”: has said no"),
+        "{run}"
+    );
     assert!(run.contains("not read: no consent"), "{run}");
     assert!(
         !run.contains("Martin Hughes"),
         "nothing more is read of him: {run}"
     );
     assert!(run.contains("A resident who has not said yes"), "{run}");
+    evaluating.abort();
+}
+
+/// Reports that arrive out of order (the later collection's first) still
+/// make the window: the earlier day, arriving late, is evaluated and so is
+/// every later day the bin was reported.
+#[tokio::test]
+async fn a_report_arriving_late_completes_the_window_it_belongs_to() {
+    let s = TestServer::start().await;
+    martin(&s).await;
+    let topic = listening(&s).await;
+    let rules = Rules::for_councils(&s.db.store, [s.settings()]).unwrap();
+    let evaluating = tokio::spawn(townhall_events::run(
+        s.db.store.clone(),
+        rules,
+        townhall_events::IDLE,
+    ));
+    let (first, second) = (collected() - time::Duration::weeks(1), collected());
+    publish(&topic, &not_presented(second, 10)).await;
+    until(
+        &s,
+        "SELECT COUNT(*) FROM bin_lifts WHERE council_id = $1",
+        1,
+    )
+    .await;
+    publish(&topic, &not_presented(first, 10)).await;
+    until(&s, FIRINGS, 1).await;
+    let (days,): (String,) =
+        sql::query_as("SELECT days FROM trigger_firings WHERE council_id = $1")
+            .bind(s.council.id.to_string())
+            .fetch_one(s.db.store.reader())
+            .await
+            .unwrap();
+    assert_eq!(days, format!(r#"["{first}","{second}"]"#));
     evaluating.abort();
 }
