@@ -18,10 +18,9 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use townhall_exchange::signature::{check_digest, nonce, Request, Signed, SigningKey};
 use townhall_exchange::webhooks::{self, Push};
-use townhall_index::records::{self, NewRecord};
-use townhall_linkage::record::RawPerson;
+use townhall_testkit::residents::{self, Resident};
 use townhall_testkit::{percentile, TestServer};
-use townhall_types::{EmailAddress, Timestamp};
+use townhall_types::Timestamp;
 
 const CLIENTS: usize = 8;
 const DURATION: Duration = Duration::from_secs(15);
@@ -97,66 +96,20 @@ async fn partner_and_person(s: &TestServer) -> (SigningKey, String) {
     )
     .await
     .unwrap();
-    let email = EmailAddress::parse("martin@mail.example").unwrap();
-    let mut tx = s.db.store.begin().await.unwrap();
-    let account = townhall_identity::accounts::create(
-        &mut tx,
-        s.council.id,
-        &townhall_identity::accounts::NewAccount {
-            kind: townhall_identity::UserKind::Resident,
-            email: &email,
-            display_name: "Martin Hughes",
-            password_hash: None,
-            verified: true,
-        },
+    let made = residents::add(
+        s,
+        &[Resident {
+            email: "martin@mail.example",
+            name: ("Martin", "Hughes"),
+            born: "1951-03-14",
+            home: None,
+            mobility_need: None,
+            gp_checks: true,
+            password: None,
+        }],
     )
-    .await
-    .unwrap();
-    townhall_consent::record(
-        &mut tx,
-        s.council.id,
-        account.id,
-        "gp-wellbeing-checks",
-        "gp",
-        townhall_consent::Choice::Granted,
-        None,
-        townhall_consent::Method::Web,
-        &account.id.to_string(),
-    )
-    .await
-    .unwrap();
-    let person = RawPerson {
-        first_name: "Martin".into(),
-        surname: "Hughes".into(),
-        date_of_birth: "1951-03-14".into(),
-        postcode: "TE1 1AA".into(),
-        address: "4 Mill Lane".into(),
-        town: "Testham".into(),
-        email: "martin@mail.example".into(),
-        phone: "01632 960123".into(),
-        extra: Vec::new(),
-    };
-    let record = NewRecord {
-        record_id: account.id.to_string(),
-        person,
-        account: Some(account.id),
-    };
-    records::import(&mut tx, s.council.id, "accounts", &[], &[record])
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    townhall_index::run::run(&s.db.store, s.council.id, &s.index_policy(), &())
-        .await
-        .unwrap();
-    let person = records::all(&s.db.store, s.council.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.account == Some(account.id))
-        .and_then(|r| r.person_id)
-        .unwrap()
-        .to_string();
-    (key, person)
+    .await;
+    (key, made[0].1.to_string())
 }
 
 /// `CLIENTS` clients for `DURATION`: each request made by `request`, which

@@ -8,9 +8,11 @@
 pub mod browser;
 pub mod hub_client;
 pub mod open311_client;
+pub mod residents;
 pub mod schemathesis;
 pub mod smtp;
 mod tools;
+mod triggers;
 mod waste;
 
 pub use waste::{collected, collected_typed, rounds, waste};
@@ -281,7 +283,15 @@ impl TestServer {
     /// `http://localhost:PORT/`; several answer at `http://SLUG.localhost:PORT/`,
     /// which [`TestServer::client`] resolves to the server.
     pub async fn start_sites(councils: &[(&str, &str)], attempts: u32) -> Self {
-        Self::start_sites_on(TestStore::new().await, councils, attempts, Vec::new(), &[]).await
+        Self::start_sites_on(
+            TestStore::new().await,
+            councils,
+            attempts,
+            Vec::new(),
+            &[],
+            None,
+        )
+        .await
     }
 
     /// As [`TestServer::start_with_sign_in_limit`], behind the proxies at
@@ -298,6 +308,7 @@ impl TestServer {
             attempts,
             trusted,
             &[],
+            None,
         )
         .await
     }
@@ -311,6 +322,7 @@ impl TestServer {
             20,
             Vec::new(),
             agreements,
+            None,
         )
         .await
     }
@@ -323,6 +335,21 @@ impl TestServer {
             20,
             Vec::new(),
             &[],
+            None,
+        )
+        .await
+    }
+
+    /// As [`TestServer::start`], with these trigger rules, given as (file
+    /// name, text), in place of the demo's.
+    pub async fn start_with_triggers(rules: &[(String, String)]) -> Self {
+        Self::start_sites_on(
+            TestStore::new().await,
+            &[("testshire", "Testshire Council")],
+            20,
+            Vec::new(),
+            &[],
+            Some(rules),
         )
         .await
     }
@@ -333,6 +360,7 @@ impl TestServer {
         attempts: u32,
         trusted_proxies: Vec<ipnet::IpNet>,
         agreements: &[(&str, &str)],
+        triggers: Option<&[(String, String)]>,
     ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -422,7 +450,12 @@ impl TestServer {
                         .expect("agreement")
                 })
                 .collect();
-            let rules = trigger_rules(&policy, &partners, &agreements);
+            let demo: Vec<(String, String)> = townhall_triggers::demo::RULES
+                .iter()
+                .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
+                .collect();
+            let rules =
+                triggers::rules((&policy, &partners, &agreements), triggers.unwrap_or(&demo));
             settings
                 .insert(townhall_exchange::Agreements(agreements))
                 .expect("each setting given once");
@@ -750,45 +783,4 @@ pub fn csrf_of(html: &str) -> String {
         .next()
         .unwrap_or_default()
         .to_owned()
-}
-
-/// The demo's trigger rules, checked against the test council's consent
-/// policy, partners and agreements, and the demo's index systems.
-fn trigger_rules(
-    policy: &townhall_consent::Policy,
-    partners: &[townhall_exchange::Partner],
-    agreements: &[townhall_exchange::Agreement],
-) -> townhall_triggers::Triggers {
-    let purposes: Vec<&str> = policy.purposes.iter().map(|p| p.id.as_str()).collect();
-    let theirs: Vec<(&str, Vec<&str>)> = partners
-        .iter()
-        .map(|p| {
-            let ids = agreements
-                .iter()
-                .filter(|a| a.parties.contains(&p.id))
-                .map(|a| a.id.as_str())
-                .collect();
-            (p.id.as_str(), ids)
-        })
-        .collect();
-    let partners: Vec<(&str, &[&str])> = theirs.iter().map(|(p, a)| (*p, a.as_slice())).collect();
-    let index = townhall_index::policy::IndexPolicy::parse(
-        "index.toml",
-        townhall_index::demo::POLICY,
-        policy,
-    )
-    .expect("index policy");
-    let systems: Vec<&str> = index.systems.iter().map(|s| s.id.as_str()).collect();
-    let known = townhall_triggers::rule::Known {
-        purposes: &purposes,
-        partners: &partners,
-        systems: &systems,
-        teams: &[],
-    };
-    townhall_triggers::Triggers(
-        townhall_triggers::demo::RULES
-            .iter()
-            .map(|(name, text)| townhall_triggers::rule::parse(name, text, known).expect("rule"))
-            .collect(),
-    )
 }

@@ -74,7 +74,7 @@ pub(crate) async fn triggers(triggers: Triggers, platform: &Platform) -> anyhow:
     let by = Evaluator {
         actor: Actor::System("townhall triggers dry-run".into()),
         label: format!("{by}, with a dry run on the command line"),
-        purpose: format!("a dry run of the trigger rule “{}”", rule.name),
+        purpose: "a dry run of the trigger rule".into(),
     };
     let run = dry_run(&src, rule, (from, to), &by).await?;
     println!(

@@ -200,7 +200,7 @@ pub async fn dry_run(
     let by = Evaluator {
         actor: Actor::Staff(me.user.id.to_string()),
         label: me.label(),
-        purpose: format!("a dry run of the trigger rule “{}”", r.name),
+        purpose: "a dry run of the trigger rule".into(),
     };
     match replay(&src, r, (from, to), &by).await {
         Ok(run) => rule_page(&state, &v, r, &form, &Errors::default(), Some(&run)).await,

@@ -17,7 +17,10 @@ use townhall_sensors::{Kind, Place};
 use townhall_store::StoreError;
 use townhall_types::{PersonId, Timestamp, UserId};
 
-use crate::evaluate::{evaluate, midnight, Evaluator, Home, Sources, Verdict};
+use crate::evaluate::{
+    evaluate, lookback, reports, residents, At, Evaluator, Home, Sources, Verdict,
+};
+use crate::looks::Looks;
 use crate::rule::Rule;
 use crate::said::Check;
 
@@ -114,10 +117,11 @@ pub async fn dry_run(
     if days > MOST_DAYS {
         return Err(DryRunError::TooLong(days));
     }
-    // Every tagged home's report days, then the days in order, so that
-    // episodes run as they would have.
+    // Every tagged home's reports, then the days they were made in order,
+    // so that episodes run as they would have.
+    let back = Duration::days(lookback(rule.window));
     let mut homes = Vec::new();
-    let mut reports: BTreeSet<(Date, usize)> = BTreeSet::new();
+    let mut days: BTreeSet<(Date, usize)> = BTreeSet::new();
     for device in townhall_sensors::device::list(src.store, src.council, Some(Kind::BinTag)).await?
     {
         let Place::Home { uprn, container } = device.place else {
@@ -126,53 +130,45 @@ pub async fn dry_run(
         let Some(address) = townhall_places::address(src.store, src.council, &uprn).await? else {
             continue;
         };
-        let lifts = townhall_sensors::readings::lifts_between(
-            src.store,
-            src.council,
-            &device.id,
-            (
-                midnight(from - Duration::days(1)),
-                midnight(to + Duration::days(2)),
-            ),
-        )
-        .await?;
-        let before = reports.len();
-        reports.extend(
-            lifts
-                .iter()
-                .map(|l| l.at.uk_date())
-                .filter(|d| *d >= from && *d <= to)
-                .map(|d| (d, homes.len())),
+        let seen = reports(src, &device.id, (from - back, to)).await?;
+        let before = days.len();
+        days.extend(
+            seen.iter()
+                .filter(|s| s.on >= from)
+                .map(|s| (s.on, homes.len())),
         );
-        if reports.len() > before {
-            homes.push(Home {
+        if days.len() > before {
+            let home = Home {
                 device: device.id,
                 container,
                 address,
-            });
+            };
+            let living = residents(src, &home.address.uprn).await?;
+            homes.push((home, seen, living));
         }
     }
-    let mut audit = Vec::new();
+    let mut looks = Looks::default();
     let mut found = Vec::new();
     // The day each person (as the index links them, or their account) was
     // last found, by whether the rule would have fired.
     let mut episodes: HashMap<(String, bool), Date> = HashMap::new();
     let episode = Duration::days(i64::from(rule.not_again_within_days));
     let within = |last: Option<&Date>, day: Date| last.is_some_and(|l| day - *l <= episode);
-    for (day, home) in reports {
-        let home = &homes[home];
-        let mut skip = Vec::new();
-        for account in
-            townhall_identity::profiles::living_at(src.store, src.council, &home.address.uprn)
-                .await?
-        {
-            let person =
-                townhall_index::held::person_of_account(src.store, src.council, account).await?;
-            if within(episodes.get(&(key(account, person), true)), day) {
-                skip.push(account);
-            }
-        }
-        let Some(flagged) = evaluate(src, rule, home, (day, by), &skip, &mut audit).await? else {
+    for (day, home) in days {
+        let (home, seen, living) = &homes[home];
+        let skip: Vec<UserId> = living
+            .iter()
+            .filter(|(account, person)| within(episodes.get(&(key(*account, *person), true)), day))
+            .map(|(account, _)| *account)
+            .collect();
+        let at = At {
+            home,
+            day,
+            reports: seen,
+            residents: living,
+            skip: &skip,
+        };
+        let Some(flagged) = evaluate(src, rule, &at, by, &mut looks).await? else {
             continue;
         };
         for verdict in flagged.people {
@@ -190,6 +186,7 @@ pub async fn dry_run(
         }
     }
     let bins = homes.len();
+    let mut audit = looks.audit(src.council, (&by.actor, &by.label));
     found.sort_by(|a, b| (a.day, &a.who).cmp(&(b.day, &b.who)));
     for f in &mut found {
         let (Some(person), Some((_, name))) = (f.verdict.person, f.who.as_mut()) else {
@@ -208,7 +205,7 @@ pub async fn dry_run(
             )
             .about(Some(f.verdict.account))
             .fields(["name"])
-            .purpose(by.purpose.clone()),
+            .purpose(format!("{} “{}”", by.purpose, rule.name)),
         );
     }
     let mut tx = src.store.begin().await?;

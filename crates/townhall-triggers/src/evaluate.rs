@@ -1,44 +1,26 @@
 //! One rule, at one home, as of one day: whether what the collection
 //! vehicles reported meets its window and, if it does, what is true of each
 //! person living there. Live evaluation and dry runs both ask here, so they
-//! decide alike.
+//! decide alike; both read a home's reports and residents once for all
+//! their rules ([`reports`], [`residents`]), and what the rules read of a
+//! person through [`Looks`], once each, every look audited.
 //!
 //! Consent is asked first, through the consent decision point, as it stands
-//! now; a person who has not said yes has nothing more about them read. Every look at a
-//! person (their consent, their records) is returned as an audit event for
-//! the caller to write with whatever it does next.
+//! now; a person who has not said yes has nothing more about them read.
 
 use time::{Date, Duration};
-use townhall_audit::{Action, Actor, AuditEvent, Outcome as Allowed, RecordRef};
-use townhall_consent::{decide, DecisionRequest, Ground, Policy};
-use townhall_exchange::Agreements;
-use townhall_index::policy::IndexPolicy;
+use townhall_audit::Actor;
+use townhall_consent::Ground;
 use townhall_places::Address;
 use townhall_sensors::Outcome;
-use townhall_store::{Store, StoreError};
-use townhall_types::{CouncilId, PersonId, Timestamp, UserId};
-use townhall_waste::Collections;
+use townhall_store::StoreError;
+use townhall_types::{PersonId, Timestamp, UserId};
 
+use crate::looks::Looks;
 use crate::rule::{Fact, Recipient, Rule, Signal, Window};
 use crate::said::{self, Check};
+pub use crate::sources::Sources;
 use crate::window::{met, Seen};
-
-/// What evaluating needs of the council.
-#[derive(Debug, Clone, Copy)]
-pub struct Sources<'a> {
-    /// The store.
-    pub store: &'a Store,
-    /// The council.
-    pub council: CouncilId,
-    /// Its consent policy.
-    pub consent: &'a Policy,
-    /// Its resident index's policy: systems and their names.
-    pub index: &'a IndexPolicy,
-    /// Its collection rounds.
-    pub collections: &'a Collections,
-    /// Its data-sharing agreements.
-    pub agreements: &'a Agreements,
-}
 
 /// A tagged bin at a home.
 #[derive(Debug, Clone)]
@@ -58,8 +40,72 @@ pub struct Evaluator {
     pub actor: Actor,
     /// How the audit log names them.
     pub label: String,
-    /// Why, as the audit log says it.
+    /// Why, before the rule's name: "trigger rule", "a dry run of the
+    /// trigger rule".
     pub purpose: String,
+}
+
+impl Evaluator {
+    fn why(&self, rule: &Rule) -> String {
+        format!("{} “{}”", self.purpose, rule.name)
+    }
+}
+
+/// What a rule is evaluated on: a home's bin, as of a day.
+#[derive(Debug, Clone, Copy)]
+pub struct At<'a> {
+    /// The home and its bin.
+    pub home: &'a Home,
+    /// The day.
+    pub day: Date,
+    /// The bin's reports, oldest first, over at least the rule's lookback.
+    pub reports: &'a [Seen],
+    /// Its residents: each account, and its person in the index.
+    pub residents: &'a [(UserId, Option<PersonId>)],
+    /// Accounts the caller knows are in an episode of the rule already:
+    /// not looked at again.
+    pub skip: &'a [UserId],
+}
+
+/// The reports of `device` from `from` to `to` (days in the UK), oldest
+/// first.
+pub async fn reports(
+    src: &Sources<'_>,
+    device: &str,
+    (from, to): (Date, Date),
+) -> Result<Vec<Seen>, StoreError> {
+    Ok(townhall_sensors::readings::lifts_between(
+        src.store,
+        src.council,
+        device,
+        (
+            midnight(from - Duration::days(1)),
+            midnight(to + Duration::days(2)),
+        ),
+    )
+    .await?
+    .iter()
+    .map(|l| Seen {
+        on: l.at.uk_date(),
+        signal: signal_of(l.outcome),
+    })
+    .filter(|s| s.on >= from && s.on <= to)
+    .collect())
+}
+
+/// The residents whose accounts give `uprn` as their home, each with the
+/// person the index links the account to.
+pub async fn residents(
+    src: &Sources<'_>,
+    uprn: &str,
+) -> Result<Vec<(UserId, Option<PersonId>)>, StoreError> {
+    let mut found = Vec::new();
+    for account in townhall_identity::profiles::living_at(src.store, src.council, uprn).await? {
+        let person =
+            townhall_index::held::person_of_account(src.store, src.council, account).await?;
+        found.push((account, person));
+    }
+    Ok(found)
 }
 
 /// One person living at the home, and what was found of them.
@@ -110,35 +156,22 @@ pub fn signal_of(outcome: Outcome) -> Signal {
     }
 }
 
-/// Evaluates `rule` at `home` as of the end of `day`: `None` when its window
-/// is not met; otherwise each person living there (but those holding an
-/// account in `skip`, whom the caller knows are referred already) with the
-/// facts checked, and, in `audit`, each look at a person.
+/// Evaluates `rule` as of the end of `at.day`: `None` when its window is
+/// not met; otherwise each resident (but those in `at.skip`) with the facts
+/// checked, what was read of them recorded in `looks`.
 pub async fn evaluate(
     src: &Sources<'_>,
     rule: &Rule,
-    home: &Home,
-    (day, by): (Date, &Evaluator),
-    skip: &[UserId],
-    audit: &mut Vec<AuditEvent>,
+    at: &At<'_>,
+    by: &Evaluator,
+    looks: &mut Looks,
 ) -> Result<Option<Flagged>, StoreError> {
+    let (home, day) = (at.home, at.day);
     let from = day - Duration::days(lookback(rule.window));
-    let lifts = townhall_sensors::readings::lifts_between(
-        src.store,
-        src.council,
-        &home.device,
-        (
-            midnight(from - Duration::days(1)),
-            midnight(day + Duration::days(2)),
-        ),
-    )
-    .await?;
-    let seen: Vec<Seen> = lifts
+    let seen: Vec<Seen> = at
+        .reports
         .iter()
-        .map(|l| Seen {
-            on: l.at.uk_date(),
-            signal: signal_of(l.outcome),
-        })
+        .copied()
         .filter(|s| s.on >= from && s.on <= day)
         .collect();
     let due = src
@@ -147,15 +180,16 @@ pub async fn evaluate(
     let Some(days) = met(rule.window, rule.signal, &seen, &due, day) else {
         return Ok(None);
     };
-    // Consent as it stands now: nobody is referred, even in a dry run of
-    // the past, who has since said no.
-    let at = Timestamp::now();
+    let why = by.why(rule);
     let mut people = Vec::new();
-    for account in
-        townhall_identity::profiles::living_at(src.store, src.council, &home.address.uprn).await?
-    {
-        if !skip.contains(&account) {
-            people.push(person(src, rule, account, (day, at), by, audit).await?);
+    for (account, person) in at.residents {
+        if !at.skip.contains(account) {
+            let facts = Person {
+                account: *account,
+                person: *person,
+                day,
+            };
+            people.push(facts.check(src, rule, &why, looks).await?);
         }
     }
     Ok(Some(Flagged {
@@ -165,105 +199,74 @@ pub async fn evaluate(
     }))
 }
 
-/// The facts of `rule` about the resident holding `account`, consent first.
-async fn person(
-    src: &Sources<'_>,
-    rule: &Rule,
+/// A resident whose facts a rule checks, as of a day.
+struct Person {
     account: UserId,
-    (day, at): (Date, Timestamp),
-    by: &Evaluator,
-    audit: &mut Vec<AuditEvent>,
-) -> Result<Verdict, StoreError> {
-    let person = townhall_index::held::person_of_account(src.store, src.council, account).await?;
-    let mut facts: Vec<&Fact> = rule.facts.iter().collect();
-    facts.sort_by_key(|f| !matches!(f, Fact::Consent(_)));
-    let mut checks = Vec::with_capacity(facts.len());
-    let mut read: Vec<String> = Vec::new();
-    for fact in facts {
-        let consented = checks.iter().all(|c: &Check| c.fact != "consent" || c.met);
-        if !consented {
-            checks.push(said::unread(kind(fact)));
-            continue;
+    person: Option<PersonId>,
+    day: Date,
+}
+
+impl Person {
+    /// The facts of `rule`, consent first: nothing more is read of someone
+    /// who has not said yes.
+    async fn check(
+        &self,
+        src: &Sources<'_>,
+        rule: &Rule,
+        why: &str,
+        looks: &mut Looks,
+    ) -> Result<Verdict, StoreError> {
+        let mut facts: Vec<&Fact> = rule.facts.iter().collect();
+        facts.sort_by_key(|f| !matches!(f, Fact::Consent(_)));
+        let mut checks: Vec<Check> = Vec::with_capacity(facts.len());
+        for fact in facts {
+            if checks.iter().any(|c| c.fact == "consent" && !c.met) {
+                checks.push(said::unread(kind(fact)));
+                continue;
+            }
+            let whom = self.person.map(|p| (self.account, p));
+            let check = match fact {
+                Fact::Consent(purpose) => {
+                    let accounts = looks.accounts(src, self.account, self.person).await?;
+                    consent(src, rule, purpose, &accounts, why, looks).await?
+                }
+                Fact::AgeAtLeast(years) => {
+                    let born = match whom {
+                        Some(whom) => looks.born(src, whom, why).await?,
+                        None => None,
+                    };
+                    said::age(*years, born.as_deref().and_then(|b| age_on(b, self.day)))
+                }
+                Fact::Record { system, field, is } => {
+                    let values = match whom {
+                        Some(whom) => looks.record(src, whom, (system, field), why).await?,
+                        None => Vec::new(),
+                    };
+                    said::record(src.index.system_name(system), field, is, &values)
+                }
+            };
+            checks.push(check);
         }
-        let check = match fact {
-            Fact::Consent(purpose) => {
-                let accounts = match person {
-                    Some(p) => townhall_index::held::accounts_of(src.store, src.council, p)
-                        .await?
-                        .filter(|a| !a.is_empty())
-                        .unwrap_or_else(|| vec![account]),
-                    None => vec![account],
-                };
-                consent(src, rule, purpose, &accounts, at, by, audit).await?
-            }
-            Fact::AgeAtLeast(years) => {
-                read.push("date_of_birth".into());
-                let born = match person {
-                    Some(p) => townhall_index::held::values_of(
-                        src.store,
-                        src.council,
-                        src.index,
-                        p,
-                        &["date_of_birth"],
-                    )
-                    .await?
-                    .remove("date_of_birth"),
-                    None => None,
-                };
-                said::age(*years, born.as_deref().and_then(|b| age_on(b, day)))
-            }
-            Fact::Record { system, field, is } => {
-                read.push(format!("{system}.{field}"));
-                let values = match person {
-                    Some(p) => {
-                        townhall_index::held::values_in(
-                            src.store,
-                            src.council,
-                            src.index,
-                            (p, system),
-                            field,
-                        )
-                        .await?
-                    }
-                    None => Vec::new(),
-                };
-                said::record(src.index.system_name(system), field, is, &values)
-            }
-        };
-        checks.push(check);
+        Ok(Verdict {
+            account: self.account,
+            person: self.person,
+            checks,
+        })
     }
-    if let (Some(p), false) = (person, read.is_empty()) {
-        audit.push(
-            AuditEvent::new(
-                src.council,
-                (by.actor.clone(), &by.label),
-                Action::Read,
-                RecordRef::Person(p),
-            )
-            .about(Some(account))
-            .fields(read)
-            .purpose(by.purpose.clone()),
-        );
-    }
-    Ok(Verdict {
-        account,
-        person,
-        checks,
-    })
 }
 
 /// A consent fact, asked of the decision point for the rule's recipient:
 /// the consent policy's recipient its partner's agreement names, or, for a
-/// team, the one the resident index's views give the team for the purpose.
-/// Every account of the person must have said yes.
+/// team, the one the resident index's views give the team for the purpose;
+/// as it stands now, so nobody is referred, even in a dry run of the past,
+/// who has since said no. Every account of the person must have said yes.
 async fn consent(
     src: &Sources<'_>,
     rule: &Rule,
     purpose: &str,
     accounts: &[UserId],
-    at: Timestamp,
-    by: &Evaluator,
-    audit: &mut Vec<AuditEvent>,
+    why: &str,
+    looks: &mut Looks,
 ) -> Result<Check, StoreError> {
     let (Some(declared), Some(recipient)) = (
         src.consent.purpose(purpose),
@@ -271,46 +274,20 @@ async fn consent(
     ) else {
         return Ok(said::consent(purpose, None, "no such purpose or recipient"));
     };
+    let now = Timestamp::now();
     let mut answer = None;
     for account in accounts {
-        let decision = decide(
-            src.store,
-            src.consent,
-            &DecisionRequest {
-                council: src.council,
-                resident: Some(*account),
-                recipient: &recipient,
-                purpose,
-                fields: &[],
-                at,
-            },
-        )
-        .await?;
-        let met = decision.ground == Ground::Consented;
-        audit.push(
-            AuditEvent::new(
-                src.council,
-                (by.actor.clone(), &by.label),
-                Action::Read,
-                RecordRef::Consent(*account),
-            )
-            .about(Some(*account))
-            .fields([format!("{purpose}/{recipient}")])
-            .purpose(by.purpose.clone())
-            .outcome(if met {
-                Allowed::Allowed
-            } else {
-                Allowed::Denied
-            }),
-        );
-        let refused = !met;
+        let decision = looks
+            .consent(src, (*account, purpose, &recipient), now, why)
+            .await?;
+        let refused = decision.ground != Ground::Consented;
         answer = Some(decision);
         if refused {
             break;
         }
     }
-    Ok(match answer {
-        Some(decision) => said::consent(&declared.title, Some(&decision), ""),
+    Ok(match &answer {
+        Some(decision) => said::consent(&declared.title, Some(decision), ""),
         None => said::consent(&declared.title, None, "no account to ask"),
     })
 }

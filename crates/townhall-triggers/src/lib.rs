@@ -12,15 +12,18 @@ pub mod evaluate;
 mod events;
 pub mod firing;
 pub mod live;
+mod looks;
 pub mod permissions;
 pub mod referral;
 pub mod rule;
 pub mod said;
+mod sources;
 pub mod window;
 
 pub use configure::Triggers;
 pub use events::Fired;
 pub use firing::{Firing, Status};
+pub use looks::Looks;
 pub use rule::{Fact, Recipient, Rule, Signal, Window};
 
 use townhall_store::Migration;

@@ -23,12 +23,15 @@ use townhall_index::live::LiveIndex;
 use townhall_kernel::{Deployment, Job, Missing, Registry, Running};
 use townhall_sensors::{BinLiftRecorded, Place};
 use townhall_store::{Store, Tx};
-use townhall_types::{CouncilId, FiringId, PersonId, Timestamp, UserId};
+use townhall_types::{CouncilId, FiringId, Timestamp};
 use townhall_waste::Collections;
 
-use crate::evaluate::{evaluate, Evaluator, Flagged, Home, Sources, Verdict};
+use crate::evaluate::{
+    evaluate, lookback, reports, residents, At, Evaluator, Flagged, Home, Sources, Verdict,
+};
 use crate::events::Fired;
 use crate::firing::{self, Firing, Status};
+use crate::looks::Looks;
 use crate::rule::{Recipient, Rule, REFERRAL};
 use crate::Triggers;
 
@@ -167,48 +170,56 @@ impl Rules {
         // report that arrives late may complete a window that a later
         // day's evaluation, made without it, did not.
         let first = lift.lifted_at.uk_date();
-        let mut days: BTreeSet<Date> = townhall_sensors::readings::lifts_between(
-            &self.store,
-            council,
-            &home.device,
-            (lift.lifted_at, Timestamp::now().plus(Duration::days(1))),
-        )
-        .await?
-        .iter()
-        .map(|l| l.at.uk_date())
-        .collect();
+        let today = Timestamp::now().uk_date().max(first);
+        let longest = served.rules.0.iter().map(|r| lookback(r.window)).max();
+        let from = first - Duration::days(longest.unwrap_or(0));
+        let reports = reports(&src, &home.device, (from, today)).await?;
+        let mut days: BTreeSet<Date> = reports
+            .iter()
+            .map(|r| r.on)
+            .filter(|d| *d >= first)
+            .collect();
         days.insert(first);
-        let mut residents = Vec::new();
-        for account in
-            townhall_identity::profiles::living_at(&self.store, council, &home.address.uprn).await?
-        {
-            let person =
-                townhall_index::held::person_of_account(&self.store, council, account).await?;
-            residents.push((account, person));
-        }
+        let residents = residents(&src, &home.address.uprn).await?;
+        let by = Evaluator {
+            actor: Actor::System("triggers".into()),
+            label: "The council's trigger rules".into(),
+            purpose: "trigger rule".into(),
+        };
+        let mut looks = Looks::default();
         for day in days {
+            let at = At {
+                home: &home,
+                day,
+                reports: &reports,
+                residents: &residents,
+                skip: &[],
+            };
             for rule in &served.rules.0 {
-                self.rule_at(tx, (&src, &served.index), rule, &home, (day, &residents))
+                self.rule_at(tx, (&src, &served.index), rule, at, (&by, &mut looks))
                     .await?;
             }
+        }
+        for event in looks.audit(council, (&by.actor, &by.label)) {
+            townhall_audit::append(tx, &event).await?;
         }
         Ok(())
     }
 
-    /// Evaluates `rule` at `home` as of `day`, and fires for each resident
-    /// every fact holds for who is not in an episode of the rule already
-    /// (whom it does not look at again).
+    /// Evaluates `rule` at `at`, and fires for each resident every fact
+    /// holds for who is not in an episode of the rule already (whom it does
+    /// not look at again).
     async fn rule_at(
         &self,
         tx: &mut Tx,
         (src, index): (&Sources<'_>, &LiveIndex),
         rule: &Rule,
-        home: &Home,
-        (day, residents): (Date, &[(UserId, Option<PersonId>)]),
+        at: At<'_>,
+        (by, looks): (&Evaluator, &mut Looks),
     ) -> Result<(), SubscriberError> {
-        let since = day - Duration::days(i64::from(rule.not_again_within_days));
+        let since = at.day - Duration::days(i64::from(rule.not_again_within_days));
         let mut skip = Vec::new();
-        for (account, person) in residents {
+        for (account, person) in at.residents {
             if firing::last_since(
                 tx,
                 src.council,
@@ -221,20 +232,11 @@ impl Rules {
                 skip.push(*account);
             }
         }
-        if skip.len() == residents.len() && !residents.is_empty() {
+        if skip.len() == at.residents.len() {
             return Ok(());
         }
-        let by = Evaluator {
-            actor: Actor::System(format!("trigger:{}", rule.id)),
-            label: format!("The council's rule “{}”", rule.name),
-            purpose: format!("trigger rule “{}”", rule.name),
-        };
-        let mut audit = Vec::new();
-        let flagged = evaluate(src, rule, home, (day, &by), &skip, &mut audit).await?;
-        for event in &audit {
-            townhall_audit::append(tx, event).await?;
-        }
-        let Some(flagged) = flagged else {
+        let at = At { skip: &skip, ..at };
+        let Some(flagged) = evaluate(src, rule, &at, by, looks).await? else {
             return Ok(());
         };
         for verdict in flagged.people.iter().filter(|v| v.fires()) {
@@ -252,12 +254,12 @@ impl Rules {
             }
             let fired = ToFire {
                 rule,
-                home,
+                home: at.home,
                 flagged: &flagged,
                 verdict,
-                by: &by,
+                by,
             };
-            fire(tx, src, index, fired, day).await?;
+            fire(tx, src, index, fired, at.day).await?;
         }
         Ok(())
     }

@@ -9,16 +9,15 @@
 use reqwest::StatusCode;
 use townhall_consent::Choice;
 use townhall_identity::{PartnerRole, Role};
-use townhall_index::records::{self, NewRecord};
-use townhall_index::run;
-use townhall_linkage::column::{Column, Kind as ColumnKind};
-use townhall_linkage::record::RawPerson;
 use townhall_store::sql;
+use townhall_testkit::residents::{self, Resident};
 use townhall_testkit::{collected, TestServer, HOME_IN_ZONE};
 use townhall_triggers::live::Rules;
+use townhall_types::UserId;
 
+use crate::accounts::sign_in;
 use crate::casework::{staff_client, PASSWORD};
-use crate::exchange::{choose, resident_in_index};
+use crate::exchange::choose;
 use crate::partner_pages::{add, partner_client};
 use crate::sensors::{listening, publish, until};
 
@@ -27,58 +26,27 @@ const FIRINGS: &str = "SELECT COUNT(*) FROM trigger_firings WHERE council_id = $
 
 /// Martin, in the resident index with an adult social care record saying
 /// he has a mobility need, living at the tagged home, who said yes to GP
-/// wellbeing checks: his browser, account and person id.
-async fn martin(s: &TestServer) -> (reqwest::Client, townhall_types::UserId, String) {
-    let (c, user, person) = resident_in_index(s, "martin@mail.example", ("Martin", "Hughes")).await;
-    let mut tx = s.db.store.begin().await.unwrap();
-    records::import(
-        &mut tx,
-        s.council.id,
-        "adult_social_care",
-        &[Column {
-            name: "mobility_need".into(),
-            kind: ColumnKind::Text,
-        }],
-        &[NewRecord {
-            record_id: "ASC-1".into(),
-            person: RawPerson {
-                first_name: "Martin".into(),
-                surname: "Hughes".into(),
-                date_of_birth: "1951-03-14".into(),
-                postcode: "TE1 1AA".into(),
-                address: "4 Mill Lane".into(),
-                town: "Testham".into(),
-                email: "martin@mail.example".into(),
-                phone: "01632 960123".into(),
-                extra: vec!["yes".into()],
-            },
-            account: None,
+/// wellbeing checks, signed in: his browser, account and person id.
+async fn martin(s: &TestServer) -> (reqwest::Client, UserId, String) {
+    let password = "kettle river jumper";
+    let made = residents::add(
+        s,
+        &[Resident {
+            email: "martin@mail.example",
+            name: ("Martin", "Hughes"),
+            born: "1951-03-14",
+            home: Some(HOME_IN_ZONE),
+            mobility_need: Some("yes"),
+            gp_checks: true,
+            password: Some(password),
         }],
     )
-    .await
-    .unwrap();
-    let mut profile = townhall_identity::profiles::read_own(&s.db.store, s.council.id, user)
-        .await
-        .unwrap()
-        .unwrap_or_default();
-    profile.uprn = Some(HOME_IN_ZONE.into());
-    townhall_identity::profiles::save(&mut tx, s.council.id, user, &profile)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    run::run(&s.db.store, s.council.id, &s.index_policy(), &())
-        .await
-        .unwrap();
-    let linked = records::all(&s.db.store, s.council.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.key.system == "adult_social_care")
-        .and_then(|r| r.person_id)
-        .map(|p| p.to_string());
-    assert_eq!(linked.as_deref(), Some(person.as_str()), "one person");
-    choose(s, user, "gp-wellbeing-checks", "gp", Choice::Granted).await;
-    (c, user, person)
+    .await;
+    let (user, person) = made[0];
+    let c = s.client();
+    let r = sign_in(s, &c, "martin@mail.example", password).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "Martin signs in");
+    (c, user, person.to_string())
 }
 
 /// A not-presented report of the tag on `day` at `hour` (UTC), as a
