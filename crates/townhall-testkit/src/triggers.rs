@@ -1,7 +1,8 @@
 //! The test councils' trigger rules.
 
 /// Trigger rules, (file name, text), checked against the test council's
-/// consent policy, partners and agreements, and the demo's index systems.
+/// consent policy, partners and agreements, teams, and the demo's index
+/// systems.
 pub(crate) fn rules(
     (policy, partners, agreements): (
         &townhall_consent::Policy,
@@ -30,11 +31,15 @@ pub(crate) fn rules(
     )
     .expect("index policy");
     let systems: Vec<&str> = index.systems.iter().map(|s| s.id.as_str()).collect();
+    // The teams the test councils start with, and those the index's views
+    // name, whom tests add staff to.
+    let mut teams: Vec<&str> = crate::TEAMS.to_vec();
+    teams.extend(index.teams());
     let known = townhall_triggers::rule::Known {
         purposes: &purposes,
         partners: &partners,
         systems: &systems,
-        teams: &[],
+        teams: &teams,
     };
     townhall_triggers::Triggers(
         texts

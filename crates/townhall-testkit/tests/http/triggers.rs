@@ -341,3 +341,125 @@ async fn a_report_arriving_late_completes_the_window_it_belongs_to() {
     assert_eq!(days, format!(r#"["{first}","{second}"]"#));
     evaluating.abort();
 }
+
+/// A rule referring to a council team: its consent is to a purpose the
+/// resident index gives the team a view for; the team's caseworker works
+/// the referral on the staff pages, and nobody else's team sees it.
+#[tokio::test]
+async fn a_team_works_a_referral_that_no_other_team_sees() {
+    let team_rule = r#"version = 1
+id = "bin-not-out-housing"
+name = "Bin not put out twice: housing support"
+live = true
+
+[when]
+signal = "bin-not-presented"
+times = 2
+over = "consecutive-collections"
+
+[[facts]]
+fact = "consent"
+purpose = "housing-support"
+
+[then]
+team = "Housing"
+not_again_within_days = 28
+"#;
+    let s = TestServer::start_with_triggers(&[(
+        "bin-not-out-housing.toml".to_owned(),
+        team_rule.to_owned(),
+    )])
+    .await;
+    for (email, name, team) in [
+        ("hana@testshire.example", "Hana Ali", "Housing"),
+        ("tom@testshire.example", "Tom Okafor", "Highways"),
+    ] {
+        s.add_staff(email, name, Role::Caseworker, Some(team), PASSWORD)
+            .await;
+    }
+    let (resident, user, _) = martin(&s).await;
+    choose(
+        &s,
+        user,
+        "housing-support",
+        "housing-support",
+        Choice::Granted,
+    )
+    .await;
+    let topic = listening(&s).await;
+    let rules = Rules::for_councils(&s.db.store, [s.settings()]).unwrap();
+    let evaluating = tokio::spawn(townhall_events::run(
+        s.db.store.clone(),
+        rules,
+        townhall_events::IDLE,
+    ));
+    publish(
+        &topic,
+        &not_presented(collected() - time::Duration::weeks(1), 10),
+    )
+    .await;
+    publish(&topic, &not_presented(collected(), 10)).await;
+    until(&s, FIRINGS, 1).await;
+    let id: String = sql::query_as::<_, (String,)>(
+        "SELECT firing_id FROM trigger_firings WHERE council_id = $1",
+    )
+    .bind(s.council.id.to_string())
+    .fetch_one(s.db.store.reader())
+    .await
+    .unwrap()
+    .0;
+
+    let hana = staff_client(&s, "hana@testshire.example").await;
+    assert!(s
+        .text(&hana, "/staff")
+        .await
+        .contains("Referrals to your team"));
+    let list = s.text(&hana, "/staff/referrals").await;
+    assert!(list.contains("1</strong> waiting for an answer"), "{list}");
+    let page = format!("/staff/referrals/{id}");
+    let opened = s.text(&hana, &page).await;
+    assert!(opened.contains("The bin was not put out on"), "{opened}");
+    assert!(
+        !opened.contains("See their contact details"),
+        "a partner's way in"
+    );
+    let r = s
+        .submit(
+            &hana,
+            &page,
+            &format!("{page}/answer"),
+            &[("decision", "accept")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = s
+        .submit(
+            &hana,
+            &page,
+            &format!("{page}/outcome"),
+            &[("outcome", "Visited; set up a support plan")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // Another team's caseworker sees none of it.
+    let tom = staff_client(&s, "tom@testshire.example").await;
+    assert!(!s.text(&tom, "/staff/referrals").await.contains(&id));
+    assert_eq!(
+        tom.get(s.url(&page)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    // Martin reads who was asked, and that the team looked.
+    let dashboard = s.text(&resident, "/dashboard").await;
+    assert!(
+        dashboard.contains("We asked Housing to get in touch"),
+        "{dashboard}"
+    );
+    assert!(
+        dashboard.contains("What happened: Visited; set up a support plan"),
+        "{dashboard}"
+    );
+    let looked = s.text(&resident, "/account/access-log").await;
+    assert!(looked.contains("Hana Ali"), "{looked}");
+    evaluating.abort();
+}
