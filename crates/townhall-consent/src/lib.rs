@@ -18,7 +18,9 @@ pub use decision::{decide, decide_for_partner, Decision, DecisionRequest, Ground
 pub use events::{ConsentGiven, ConsentWithdrawn};
 pub use policy::{Default as ConsentDefault, LegalBasis, Policy, PolicyError, Purpose, Recipient};
 pub use receipt::receipt;
-pub use records::{history, record, record_all, Change, Choice, ConsentRecord, Method};
+pub use records::{
+    history, record, record_all, resident_of, Change, Choice, ConsentRecord, Method,
+};
 
 use townhall_store::Migration;
 

@@ -236,6 +236,27 @@ fn from_row(r: RecordRow) -> Option<ConsentRecord> {
 const COLUMNS: &str =
     "record_id, purpose_id, recipient_id, decision, valid_until, recorded_at, method, recorded_by";
 
+/// Whose decision `decision` is: what a subscriber to consent's events,
+/// which name the decision and not the resident, reads in its transaction.
+pub async fn resident_of(
+    tx: &mut Tx,
+    council: CouncilId,
+    decision: ConsentRecordId,
+) -> Result<Option<UserId>, StoreError> {
+    let row: Option<(String,)> = sql::query_as(
+        "SELECT user_id FROM consent_records WHERE council_id = $1 AND record_id = $2",
+    )
+    .bind(council.to_string())
+    .bind(decision.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|(id,)| {
+        id.parse()
+            .map_err(|_| StoreError::decode(format!("bad account id '{id}'")))
+    })
+    .transpose()
+}
+
 /// A resident's whole history, newest first.
 pub async fn history(
     store: &Store,

@@ -172,6 +172,7 @@ fn status(f: &Firing) -> &'static str {
         (Status::Declined, _) => "Declined",
         (Status::Referred, _) => "Waiting for an answer",
         (Status::Recorded | Status::Refused, _) => "Not sent",
+        (Status::Withdrawn, _) => "Withdrawn: the resident said no",
     }
 }
 

@@ -72,6 +72,9 @@ fn answer(f: &Firing) -> String {
             "{who} did not take it on, and said: {}",
             a.note.as_deref().unwrap_or("no reason given")
         ),
+        (_, Status::Withdrawn, _) => {
+            format!("You said no before {who} answered, so we took the referral back.")
+        }
         _ => format!("{who} has not answered yet."),
     }
 }

@@ -69,7 +69,7 @@ pub async fn list(State(state): State<AppState>, v: Visitor) -> Result<Markup, A
                             th scope="col" class="numeric" { "Referred" }
                             th scope="col" class="numeric" { "Accepted" }
                             th scope="col" class="numeric" { "Declined" }
-                            th scope="col" class="numeric" { "Not sent" }
+                            th scope="col" class="numeric" { "Not sent or withdrawn" }
                         } }
                         tbody {
                             @for r in rules(&state) {
@@ -79,7 +79,7 @@ pub async fn list(State(state): State<AppState>, v: Visitor) -> Result<Markup, A
                                     td class="numeric" { (count(&r.id, Status::Referred)) }
                                     td class="numeric" { (count(&r.id, Status::Accepted)) }
                                     td class="numeric" { (count(&r.id, Status::Declined)) }
-                                    td class="numeric" { (count(&r.id, Status::Recorded) + count(&r.id, Status::Refused)) }
+                                    td class="numeric" { (count(&r.id, Status::Recorded) + count(&r.id, Status::Refused) + count(&r.id, Status::Withdrawn)) }
                                 }
                             }
                         }
@@ -369,6 +369,7 @@ fn status(status: Status) -> &'static str {
         Status::Refused => "Refused by the hub",
         Status::Accepted => "Accepted",
         Status::Declined => "Declined",
+        Status::Withdrawn => "Withdrawn: the resident said no",
     }
 }
 

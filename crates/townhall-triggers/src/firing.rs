@@ -23,15 +23,18 @@ pub enum Status {
     Accepted,
     /// The recipient said no, with a reason.
     Declined,
+    /// The resident said no before the recipient answered: taken back.
+    Withdrawn,
 }
 
 impl Status {
-    const ALL: [Status; 5] = [
+    const ALL: [Status; 6] = [
         Status::Recorded,
         Status::Referred,
         Status::Refused,
         Status::Accepted,
         Status::Declined,
+        Status::Withdrawn,
     ];
 
     /// As stored.
@@ -42,6 +45,7 @@ impl Status {
             Status::Refused => "refused",
             Status::Accepted => "accepted",
             Status::Declined => "declined",
+            Status::Withdrawn => "withdrawn",
         }
     }
 
@@ -258,7 +262,9 @@ impl Which {
     fn condition(self) -> &'static str {
         match self {
             Which::Rule => "rule_id = $2",
-            Which::Account => "account_id = $2 AND status IN ('referred', 'accepted', 'declined')",
+            Which::Account => {
+                "account_id = $2 AND status IN ('referred', 'accepted', 'declined', 'withdrawn')"
+            }
             Which::Recipient => "recipient = $2 AND status IN ('referred', 'accepted', 'declined')",
             Which::One => "firing_id = $2",
         }
@@ -365,6 +371,38 @@ pub async fn answer(
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Takes back, in `tx`, every referral still waiting for an answer that
+/// `rules` made for the person holding `account` (or, when linked, any
+/// account of `person`): they said no to what the rules asked. How many.
+pub async fn withdraw(
+    tx: &mut Tx,
+    council: CouncilId,
+    (account, person): (UserId, Option<PersonId>),
+    (rules, at): (&[&str], Timestamp),
+) -> Result<u64, StoreError> {
+    if rules.is_empty() {
+        return Ok(0);
+    }
+    let listed: Vec<String> = (0..rules.len()).map(|n| format!("${}", n + 5)).collect();
+    // Only placeholders are written into the query.
+    let query = format!(
+        "UPDATE trigger_firings SET status = 'withdrawn', decided_at = $4, \
+         note = 'The resident said no before it was answered' \
+         WHERE council_id = $1 AND (account_id = $2 OR person_id = $3) AND status = 'referred' \
+         AND rule_id IN ({})",
+        listed.join(", ")
+    );
+    let mut query = sql::query(&query)
+        .bind(council.to_string())
+        .bind(account.to_string())
+        .bind(person.map(|p| p.to_string()))
+        .bind(at.to_db());
+    for rule in rules {
+        query = query.bind(*rule);
+    }
+    Ok(query.execute(&mut **tx).await?.rows_affected())
 }
 
 /// Records an accepted referral's outcome in `tx`: `false` when it is not

@@ -8,13 +8,15 @@
 //! what it would have done. The firing, its referral, every look at the
 //! person and the event `trigger.fired` are written in the transaction
 //! that moves the subscriber's checkpoint, so each lift is evaluated once.
+//! When a resident withdraws the consent a rule asked, its referrals still
+//! waiting for an answer are taken back (`consent.withdrawn`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use time::{Date, Duration};
 use townhall_audit::{Action, Actor, AuditEvent, RecordRef};
-use townhall_consent::Policy;
+use townhall_consent::{ConsentWithdrawn, Policy};
 use townhall_events::{NewEvent, Stored, Subscriber, SubscriberError};
 use townhall_exchange::hub::Hub;
 use townhall_exchange::webhooks::{self, Push};
@@ -27,12 +29,13 @@ use townhall_types::{CouncilId, FiringId, Timestamp};
 use townhall_waste::Collections;
 
 use crate::evaluate::{
-    evaluate, lookback, reports, residents, At, Evaluator, Flagged, Home, Sources, Verdict,
+    consent_recipient, evaluate, lookback, reports, residents, At, Evaluator, Flagged, Home,
+    Sources, Verdict,
 };
 use crate::events::Fired;
 use crate::firing::{self, Firing, Status};
 use crate::looks::Looks;
-use crate::rule::{Recipient, Rule, REFERRAL};
+use crate::rule::{Fact, Recipient, Rule, REFERRAL};
 use crate::Triggers;
 
 pub(crate) const JOB: Job = Job {
@@ -111,10 +114,15 @@ impl Subscriber for Rules {
 
     async fn handle(&self, tx: &mut Tx, events: &[Stored]) -> Result<(), SubscriberError> {
         for event in events {
-            let (Some(served), Some(lift)) = (
-                self.councils.get(&event.council),
-                event.read::<BinLiftRecorded>(),
-            ) else {
+            let Some(served) = self.councils.get(&event.council) else {
+                continue;
+            };
+            if let Some(Ok(withdrawn)) = event.read::<ConsentWithdrawn>() {
+                self.withdrawn(tx, event.council, served, &withdrawn)
+                    .await?;
+                continue;
+            }
+            let Some(lift) = event.read::<BinLiftRecorded>() else {
                 continue;
             };
             let lift = match lift {
@@ -134,6 +142,48 @@ impl Subscriber for Rules {
 }
 
 impl Rules {
+    /// Takes back the resident's referrals still waiting for an answer that
+    /// rules made on the consent they have now withdrawn.
+    async fn withdrawn(
+        &self,
+        tx: &mut Tx,
+        council: CouncilId,
+        served: &Served,
+        withdrawn: &ConsentWithdrawn,
+    ) -> Result<(), SubscriberError> {
+        let Some(account) = townhall_consent::resident_of(tx, council, withdrawn.decision).await?
+        else {
+            return Ok(());
+        };
+        let src = self.sources(council, served);
+        let on_it: Vec<&str> = served
+            .rules
+            .0
+            .iter()
+            .filter(|r| {
+                r.facts.iter().any(|f| {
+                    matches!(f, Fact::Consent(p) if *p == withdrawn.purpose
+                        && consent_recipient(&src, r, p).as_deref() == Some(withdrawn.recipient.as_str()))
+                })
+            })
+            .map(|r| r.id.as_str())
+            .collect();
+        let person = townhall_index::held::person_of_account(&self.store, council, account).await?;
+        firing::withdraw(tx, council, (account, person), (&on_it, Timestamp::now())).await?;
+        Ok(())
+    }
+
+    fn sources<'a>(&'a self, council: CouncilId, served: &'a Served) -> Sources<'a> {
+        Sources {
+            store: &self.store,
+            council,
+            consent: &served.consent,
+            index: served.index.policy(),
+            collections: &served.collections,
+            agreements: &served.agreements,
+        }
+    }
+
     /// Evaluates every rule at the home of `lift`'s bin.
     async fn lift(
         &self,
@@ -158,14 +208,7 @@ impl Rules {
             container,
             address,
         };
-        let src = Sources {
-            store: &self.store,
-            council,
-            consent: &served.consent,
-            index: served.index.policy(),
-            collections: &served.collections,
-            agreements: &served.agreements,
-        };
+        let src = self.sources(council, served);
         // The day reported, and each later day this bin was reported: a
         // report that arrives late may complete a window that a later
         // day's evaluation, made without it, did not.

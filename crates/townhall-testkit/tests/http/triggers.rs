@@ -310,11 +310,12 @@ async fn martin_is_referred_to_his_gp_once_who_accepts_and_records_the_call_and_
 
 /// Reports that arrive out of order (the later collection's first) still
 /// make the window: the earlier day, arriving late, is evaluated and so is
-/// every later day the bin was reported.
+/// every later day the bin was reported. A resident who then withdraws
+/// their consent has the waiting referral taken back.
 #[tokio::test]
-async fn a_report_arriving_late_completes_the_window_it_belongs_to() {
+async fn a_report_arriving_late_completes_its_window_and_a_no_takes_the_referral_back() {
     let s = TestServer::start().await;
-    martin(&s).await;
+    let (resident, user, _) = martin(&s).await;
     let topic = listening(&s).await;
     let rules = Rules::for_councils(&s.db.store, [s.settings()]).unwrap();
     let evaluating = tokio::spawn(townhall_events::run(
@@ -339,6 +340,39 @@ async fn a_report_arriving_late_completes_the_window_it_belongs_to() {
             .await
             .unwrap();
     assert_eq!(days, format!(r#"["{first}","{second}"]"#));
+
+    // Martin says no before the practice answers: the referral is taken
+    // back, the practice sees nothing of it, and he reads why.
+    add(
+        &s,
+        "riverside-medical-centre",
+        "amira.patel@rmc.nhs.example",
+        "Dr Amira Patel",
+        PartnerRole::Practitioner,
+    )
+    .await;
+    let amira = partner_client(&s, "amira.patel@rmc.nhs.example").await;
+    assert!(s
+        .text(&amira, "/partner/referrals")
+        .await
+        .contains("1</strong> waiting for an answer"));
+    choose(&s, user, "gp-wellbeing-checks", "gp", Choice::Withdrawn).await;
+    until(
+        &s,
+        "SELECT COUNT(*) FROM trigger_firings WHERE council_id = $1 AND status = 'withdrawn'",
+        1,
+    )
+    .await;
+    let list = s.text(&amira, "/partner/referrals").await;
+    assert!(list.contains("0</strong> waiting for an answer"), "{list}");
+    assert!(list.contains("No referrals yet."), "{list}");
+    let dashboard = s.text(&resident, "/dashboard").await;
+    assert!(
+        dashboard.contains(
+            "You said no before Riverside Medical Centre answered, so we took the referral back."
+        ),
+        "{dashboard}"
+    );
     evaluating.abort();
 }
 
