@@ -49,6 +49,30 @@ async fn martin(s: &TestServer) -> (reqwest::Client, UserId, String) {
     (c, user, person.to_string())
 }
 
+/// The server reading the broker, with the rules' subscriber running as
+/// the server runs it: the topic to publish to, and the subscriber.
+async fn evaluating(s: &TestServer) -> (String, tokio::task::JoinHandle<()>) {
+    let topic = listening(s).await;
+    let rules = Rules::for_councils(&s.db.store, [s.settings()]).unwrap();
+    let running = tokio::spawn(townhall_events::run(
+        s.db.store.clone(),
+        rules,
+        townhall_events::IDLE,
+    ));
+    (topic, running)
+}
+
+/// The id of the council's one firing.
+async fn the_firing(s: &TestServer) -> String {
+    let (id,): (String,) =
+        sql::query_as("SELECT firing_id FROM trigger_firings WHERE council_id = $1")
+            .bind(s.council.id.to_string())
+            .fetch_one(s.db.store.reader())
+            .await
+            .unwrap();
+    id
+}
+
 /// A not-presented report of the tag on `day` at `hour` (UTC), as a
 /// collection vehicle publishes it.
 fn not_presented(day: time::Date, hour: u8) -> String {
@@ -100,13 +124,7 @@ async fn martin_is_referred_to_his_gp_once_who_accepts_and_records_the_call_and_
     )
     .await;
     let (resident, user, person) = martin(&s).await;
-    let topic = listening(&s).await;
-    let rules = Rules::for_councils(&s.db.store, [s.settings()]).unwrap();
-    let evaluating = tokio::spawn(townhall_events::run(
-        s.db.store.clone(),
-        rules,
-        townhall_events::IDLE,
-    ));
+    let (topic, evaluating) = evaluating(&s).await;
 
     // Not put out last week: one collection is not two in a row.
     let (first, second) = (collected() - time::Duration::weeks(1), collected());
@@ -160,14 +178,7 @@ async fn martin_is_referred_to_his_gp_once_who_accepts_and_records_the_call_and_
     let amira = partner_client(&s, "amira.patel@rmc.nhs.example").await;
     let list = s.text(&amira, "/partner/referrals").await;
     assert!(list.contains("1</strong> waiting for an answer"), "{list}");
-    let id: String = sql::query_as::<_, (String,)>(
-        "SELECT firing_id FROM trigger_firings WHERE council_id = $1",
-    )
-    .bind(s.council.id.to_string())
-    .fetch_one(s.db.store.reader())
-    .await
-    .unwrap()
-    .0;
+    let id = the_firing(&s).await;
     let page = format!("/partner/referrals/{id}");
     let opened = s.text(&amira, &page).await;
     for said in [
@@ -316,13 +327,7 @@ async fn martin_is_referred_to_his_gp_once_who_accepts_and_records_the_call_and_
 async fn a_report_arriving_late_completes_its_window_and_a_no_takes_the_referral_back() {
     let s = TestServer::start().await;
     let (resident, user, _) = martin(&s).await;
-    let topic = listening(&s).await;
-    let rules = Rules::for_councils(&s.db.store, [s.settings()]).unwrap();
-    let evaluating = tokio::spawn(townhall_events::run(
-        s.db.store.clone(),
-        rules,
-        townhall_events::IDLE,
-    ));
+    let (topic, evaluating) = evaluating(&s).await;
     let (first, second) = (collected() - time::Duration::weeks(1), collected());
     publish(&topic, &not_presented(second, 10)).await;
     until(
@@ -420,13 +425,7 @@ not_again_within_days = 28
         Choice::Granted,
     )
     .await;
-    let topic = listening(&s).await;
-    let rules = Rules::for_councils(&s.db.store, [s.settings()]).unwrap();
-    let evaluating = tokio::spawn(townhall_events::run(
-        s.db.store.clone(),
-        rules,
-        townhall_events::IDLE,
-    ));
+    let (topic, evaluating) = evaluating(&s).await;
     publish(
         &topic,
         &not_presented(collected() - time::Duration::weeks(1), 10),
@@ -434,14 +433,7 @@ not_again_within_days = 28
     .await;
     publish(&topic, &not_presented(collected(), 10)).await;
     until(&s, FIRINGS, 1).await;
-    let id: String = sql::query_as::<_, (String,)>(
-        "SELECT firing_id FROM trigger_firings WHERE council_id = $1",
-    )
-    .bind(s.council.id.to_string())
-    .fetch_one(s.db.store.reader())
-    .await
-    .unwrap()
-    .0;
+    let id = the_firing(&s).await;
 
     let hana = staff_client(&s, "hana@testshire.example").await;
     assert!(s
