@@ -319,7 +319,7 @@ fn dry_run_result(run: &DryRun) -> Markup {
             }
         }
         @if !run.found.is_empty() {
-            div class="table-wrap" tabindex="0" role="region" aria-label="Dry run" {
+            div class="table-wrap" tabindex="0" role="region" aria-label="Whom the dry run found" {
                 table {
                     caption class="visually-hidden" { "Whom the rule found, by day" }
                     thead { tr {

@@ -10,6 +10,7 @@ use reqwest::StatusCode;
 use townhall_consent::Choice;
 use townhall_identity::{PartnerRole, Role};
 use townhall_store::sql;
+use townhall_testkit::browser::Browser;
 use townhall_testkit::residents::{self, Resident};
 use townhall_testkit::{collected, TestServer, HOME_IN_ZONE};
 use townhall_triggers::live::Rules;
@@ -487,5 +488,108 @@ not_again_within_days = 28
     );
     let looked = s.text(&resident, "/account/access-log").await;
     assert!(looked.contains("Hana Ali"), "{looked}");
+    evaluating.abort();
+}
+
+/// Every page of triggers, in a browser, checked with axe-core: the rules,
+/// a rule with a dry run's mistakes and its result, the practice's
+/// referrals and one being answered, and the resident's dashboard.
+#[tokio::test]
+async fn the_trigger_pages_are_accessible_in_a_browser() {
+    let s = TestServer::start().await;
+    add(
+        &s,
+        "riverside-medical-centre",
+        "amira.patel@rmc.nhs.example",
+        "Dr Amira Patel",
+        PartnerRole::Practitioner,
+    )
+    .await;
+    s.add_staff(
+        "dana@testshire.example",
+        "Dana Whitfield",
+        Role::DataProtectionOfficer,
+        None,
+        PASSWORD,
+    )
+    .await;
+    martin(&s).await;
+    let (topic, evaluating) = evaluating(&s).await;
+    let (first, second) = (collected() - time::Duration::weeks(1), collected());
+    publish(&topic, &not_presented(first, 10)).await;
+    publish(&topic, &not_presented(second, 10)).await;
+    until(&s, FIRINGS, 1).await;
+    let id = the_firing(&s).await;
+
+    let b = Browser::start().await;
+    b.visit(&s.url("/staff/sign-in")).await;
+    b.fill("email", "dana@testshire.example").await;
+    b.fill("password", PASSWORD).await;
+    b.click("form[action='/staff/sign-in'] button[type=submit]")
+        .await;
+    b.wait_for_path("/staff").await;
+    b.check_accessibility().await;
+    b.visit(&s.url("/staff/triggers")).await;
+    let rule = "/staff/triggers/bin-not-out-gp-call";
+    b.visit(&s.url(rule)).await;
+    b.click(&format!("form[action='{rule}/dry-run'] button"))
+        .await;
+    b.wait_for_text(".error-summary", "Enter the first day")
+        .await;
+    b.check_accessibility().await;
+    for (field, day) in [("from", first), ("to", second)] {
+        b.fill(&format!("{field}-day"), &day.day().to_string())
+            .await;
+        b.fill(
+            &format!("{field}-month"),
+            &u8::from(day.month()).to_string(),
+        )
+        .await;
+        b.fill(&format!("{field}-year"), &day.year().to_string())
+            .await;
+    }
+    b.click(&format!("form[action='{rule}/dry-run'] button"))
+        .await;
+    b.wait_for_text("#dry-run-title", "Dry run").await;
+    b.check_accessibility().await;
+    b.click("header form[action='/sign-out'] button").await;
+    b.wait_for_path("/").await;
+
+    b.visit(&s.url("/partner/sign-in")).await;
+    b.fill("email", "amira.patel@rmc.nhs.example").await;
+    b.fill("password", PASSWORD).await;
+    b.click("form[action='/partner/sign-in'] button[type=submit]")
+        .await;
+    b.wait_for_path("/partner").await;
+    b.visit(&s.url("/partner/referrals")).await;
+    let page = format!("/partner/referrals/{id}");
+    b.visit(&s.url(&page)).await;
+    b.click("#decision-decline").await;
+    b.click(&format!("form[action='{page}/answer'] button"))
+        .await;
+    b.wait_for_text(".error-summary", "Say why you are declining the referral")
+        .await;
+    b.check_accessibility().await;
+    b.click("#decision").await;
+    b.click(&format!("form[action='{page}/answer'] button"))
+        .await;
+    b.wait_for_text("h2", "What happened?").await;
+    b.check_accessibility().await;
+    b.fill("outcome", "Called, all well").await;
+    b.click(&format!("form[action='{page}/outcome'] button"))
+        .await;
+    b.wait_for_text("dl", "Called, all well").await;
+    b.check_accessibility().await;
+    b.click("header form[action='/sign-out'] button").await;
+    b.wait_for_path("/").await;
+
+    b.visit(&s.url("/sign-in")).await;
+    b.fill("email", "martin@mail.example").await;
+    b.fill("password", "kettle river jumper").await;
+    b.click("form[action='/sign-in'] button[type=submit]").await;
+    b.wait_for_path("/dashboard").await;
+    b.wait_for_text("body", "Help we asked for you").await;
+    b.check_accessibility().await;
+    b.close().await;
     evaluating.abort();
 }
