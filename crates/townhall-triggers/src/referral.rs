@@ -169,8 +169,8 @@ fn look(council: CouncilId, firing: &Firing, who: &Worker<'_>, action: Action) -
 
 /// Free text from a form: cleaned as everywhere, required, and not too long.
 fn text(input: &str, empty: &'static str) -> Result<String, ReferralError> {
-    let cleaned =
-        townhall_types::text::clean(input).map_err(|e| ReferralError::BadText(e.to_string()))?;
+    let cleaned = townhall_types::text::clean(input)
+        .map_err(|e| ReferralError::BadText(format!("The text {e}")))?;
     let trimmed = cleaned.trim();
     if trimmed.is_empty() {
         return Err(ReferralError::Empty(empty));

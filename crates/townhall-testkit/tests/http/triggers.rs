@@ -63,6 +63,37 @@ async fn evaluating(s: &TestServer) -> (String, tokio::task::JoinHandle<()>) {
     (topic, running)
 }
 
+/// Dr Amira Patel of the GP practice, and Dana Whitfield, the council's
+/// data protection officer, each with the tests' password.
+async fn practice_and_officer(s: &TestServer) {
+    add(
+        s,
+        "riverside-medical-centre",
+        "amira.patel@rmc.nhs.example",
+        "Dr Amira Patel",
+        PartnerRole::Practitioner,
+    )
+    .await;
+    s.add_staff(
+        "dana@testshire.example",
+        "Dana Whitfield",
+        Role::DataProtectionOfficer,
+        None,
+        PASSWORD,
+    )
+    .await;
+}
+
+/// The tag's bin reported not put out at its last two collections, and
+/// the rule's firing awaited: those days.
+async fn not_put_out_twice(s: &TestServer, topic: &str) -> (time::Date, time::Date) {
+    let (first, second) = (collected() - time::Duration::weeks(1), collected());
+    publish(topic, &not_presented(first, 10)).await;
+    publish(topic, &not_presented(second, 10)).await;
+    until(s, FIRINGS, 1).await;
+    (first, second)
+}
+
 /// The id of the council's one firing.
 async fn the_firing(s: &TestServer) -> String {
     let (id,): (String,) =
@@ -108,22 +139,7 @@ fn leak(text: String) -> &'static str {
 #[tokio::test]
 async fn martin_is_referred_to_his_gp_once_who_accepts_and_records_the_call_and_he_sees_why() {
     let s = TestServer::start().await;
-    add(
-        &s,
-        "riverside-medical-centre",
-        "amira.patel@rmc.nhs.example",
-        "Dr Amira Patel",
-        PartnerRole::Practitioner,
-    )
-    .await;
-    s.add_staff(
-        "dana@testshire.example",
-        "Dana Whitfield",
-        Role::DataProtectionOfficer,
-        None,
-        PASSWORD,
-    )
-    .await;
+    practice_and_officer(&s).await;
     let (resident, user, person) = martin(&s).await;
     let (topic, evaluating) = evaluating(&s).await;
 
@@ -205,6 +221,29 @@ async fn martin_is_referred_to_his_gp_once_who_accepts_and_records_the_call_and_
         .await
         .unwrap()
         .contains("Say why you are declining the referral"));
+    // Text holding a character nobody types (a direction override, a
+    // control character from a pasted document) is refused before the
+    // form is read, naming the field; the referral waits still.
+    for hidden in ["Not ours\u{202E}", "Not ours\u{7}"] {
+        let r = s
+            .submit(
+                &amira,
+                &page,
+                &format!("{page}/answer"),
+                &[("decision", "decline"), ("reason", hidden)],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        let said = r.text().await.unwrap();
+        assert!(
+            said.contains("Your answer to 'reason' contains a character that cannot be typed"),
+            "{said}"
+        );
+    }
+    assert!(s
+        .text(&amira, &page)
+        .await
+        .contains("Will you take this referral on?"));
     let r = s
         .submit(
             &amira,
@@ -240,7 +279,7 @@ async fn martin_is_referred_to_his_gp_once_who_accepts_and_records_the_call_and_
             &amira,
             &page,
             &format!("{page}/outcome"),
-            &[("outcome", "Called, all well")],
+            &[("outcome", "Called, all well.\r\nFfoniais – popeth yn iawn")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -270,7 +309,7 @@ async fn martin_is_referred_to_his_gp_once_who_accepts_and_records_the_call_and_
         "records show your mobility need as yes",
         "You said yes on",
         "to “Health and wellbeing checks by my GP”",
-        "What happened: Called, all well",
+        "What happened: Called, all well.\nFfoniais – popeth yn iawn",
     ] {
         assert!(dashboard.contains(said), "{said}: {dashboard}");
     }
@@ -349,14 +388,7 @@ async fn a_report_arriving_late_completes_its_window_and_a_no_takes_the_referral
 
     // Martin says no before the practice answers: the referral is taken
     // back, the practice sees nothing of it, and he reads why.
-    add(
-        &s,
-        "riverside-medical-centre",
-        "amira.patel@rmc.nhs.example",
-        "Dr Amira Patel",
-        PartnerRole::Practitioner,
-    )
-    .await;
+    practice_and_officer(&s).await;
     let amira = partner_client(&s, "amira.patel@rmc.nhs.example").await;
     assert!(s
         .text(&amira, "/partner/referrals")
@@ -500,22 +532,7 @@ not_again_within_days = 28
 #[tokio::test]
 async fn martins_story_in_a_browser_with_a_passkey_every_page_accessible() {
     let s = TestServer::start().await;
-    add(
-        &s,
-        "riverside-medical-centre",
-        "amira.patel@rmc.nhs.example",
-        "Dr Amira Patel",
-        PartnerRole::Practitioner,
-    )
-    .await;
-    s.add_staff(
-        "dana@testshire.example",
-        "Dana Whitfield",
-        Role::DataProtectionOfficer,
-        None,
-        PASSWORD,
-    )
-    .await;
+    practice_and_officer(&s).await;
     residents::add(
         &s,
         &[Resident {
@@ -559,10 +576,7 @@ async fn martins_story_in_a_browser_with_a_passkey_every_page_accessible() {
     b.wait_for_path("/").await;
 
     let (topic, evaluating) = evaluating(&s).await;
-    let (first, second) = (collected() - time::Duration::weeks(1), collected());
-    publish(&topic, &not_presented(first, 10)).await;
-    publish(&topic, &not_presented(second, 10)).await;
-    until(&s, FIRINGS, 1).await;
+    let (first, second) = not_put_out_twice(&s, &topic).await;
     let id = the_firing(&s).await;
 
     let b = Browser::start().await;
